@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fxs_board.h - what an FXS board driver (a SLIC chip, the loopback board)
+ * implements and calls.  The fxs core owns everything userspace sees.
+ *
+ * Life of a port: fxs_port_alloc() -> fxs_port_register() -> ... ->
+ * fxs_port_deregister() -> fxs_port_put().  After fxs_port_deregister()
+ * returns the core never calls the board's ops again, even while
+ * userspace still holds the port open; the memory (including the board's
+ * private area) lives until the last reference is dropped.
+ */
+#ifndef _FXS_BOARD_H
+#define _FXS_BOARD_H
+
+#include <linux/device.h>
+#include <linux/types.h>
+#include <linux/fxs.h>
+
+struct fxs_port;
+
+/**
+ * struct fxs_port_ops - what a board does for the core
+ * @set_linefeed: drive the line in an enum fxs_linefeed mode; process
+ *	context, may sleep; may report a hook edge from inside
+ * @set_ring: switch the ring voltage on or off; called in atomic context
+ *	(timers, with the core's spinlock held), must not sleep nor call back
+ *	into the core
+ * @pcm_start: start the board's audio clock with frames of @period_ms;
+ *	from then on the board calls fxs_port_pcm_tx() and fxs_port_pcm_rx()
+ *	once per frame; process context
+ * @pcm_stop: stop the audio clock; when it returns, no more calls come;
+ *	process context
+ */
+struct fxs_port_ops {
+	int (*set_linefeed)(struct fxs_port *port, u32 mode);
+	void (*set_ring)(struct fxs_port *port, bool on);
+	int (*pcm_start)(struct fxs_port *port, unsigned int period_ms);
+	void (*pcm_stop)(struct fxs_port *port);
+};
+
+struct fxs_port *fxs_port_alloc(struct device *parent,
+				const struct fxs_port_ops *ops,
+				const char *board, u32 caps, size_t priv_size);
+int fxs_port_register(struct fxs_port *port);
+void fxs_port_deregister(struct fxs_port *port);
+void fxs_port_get(struct fxs_port *port);
+void fxs_port_put(struct fxs_port *port);
+void *fxs_port_priv(struct fxs_port *port);
+int fxs_port_index(struct fxs_port *port);
+struct device *fxs_port_dev(struct fxs_port *port);
+
+/* Raw hook switch edge seen by the board at @ts_ns (CLOCK_MONOTONIC). */
+void fxs_port_hook_edge(struct fxs_port *port, bool offhook, u64 ts_ns);
+/* Fill @buf with @n samples to send to the line; any context. */
+void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n);
+/* Hand @n samples received from the line to the core; any context. */
+void fxs_port_pcm_rx(struct fxs_port *port, const s16 *buf, unsigned int n);
+
+#endif /* _FXS_BOARD_H */

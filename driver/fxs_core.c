@@ -1,0 +1,1336 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fxs core: one character device per FXS port of any board.
+ *
+ * The core owns everything userspace sees: /dev/fxsN, the class, sysfs, the
+ * event queue, the hook switch classifier, the ring cadence timer, the
+ * audio queues and the teardown rules.  Boards implement struct
+ * fxs_port_ops and report raw hook edges and audio frames.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/idr.h>
+#include <linux/kfifo.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "fxs_board.h"
+
+#define FXS_MAX_PORTS		256
+#define FXS_EVENT_QUEUE		64	/* events, a power of two */
+#define FXS_PCM_QUEUE		8192	/* bytes per direction: 512 ms */
+#define FXS_RATE		8000
+#define FXS_EVENT_BATCH		16
+#define FXS_TIMING_MAX_MS	10000
+#define FXS_RING_ON_MIN_MS	10
+#define FXS_RING_MAX_MS		10000
+
+/* RING_OFF values */
+#define FXS_RING_OFF_END	0
+#define FXS_RING_OFF_TRIP	1
+#define FXS_RING_OFF_STOP	2
+
+enum fxs_hstate {
+	FXS_HOOK_ONHOOK,	/* stable on-hook */
+	FXS_HOOK_PENDING,	/* loop closed, waiting for the debounce */
+	FXS_HOOK_OFFHOOK,	/* stable off-hook, no digit being dialled */
+	FXS_HOOK_BREAK,		/* loop open while off-hook: pulse, flash or hang-up */
+	FXS_HOOK_MAKE,		/* loop closed again after a pulse: digit in progress */
+};
+
+/**
+ * struct fxs_port - one FXS port
+ * @dev: the device; its lifetime is the port's
+ * @cdev: /dev/fxsN
+ * @ops: the board's operations, not called after deregistration
+ * @board: board name
+ * @index: N of fxsN
+ * @caps: FXS_CAP_* flags
+ * @ioctl_lock: serialises ioctls, ownership changes, the audio stream's
+ *	start and stop, line feed changes and deregistration
+ * @users: open descriptors of the owner (control and audio), @ioctl_lock
+ * @pcm_running: the audio stream runs, written under @ioctl_lock
+ * @period: frame period in ms of the running stream, @ioctl_lock
+ * @lock: protects everything below it, taken from timer and board context
+ * @disconnected: the board removed the port
+ * @events: the event queue
+ * @seq: sequence number of the next event
+ * @lost: events lost since the last overflow event was queued
+ * @wait: readers of @events
+ * @timing: hook switch timing
+ * @hstate: classifier state
+ * @offhook: debounced hook state
+ * @since_ns: edge that began the debounced hook state
+ * @edge_ns: time of the edge that began the current classifier state
+ * @make_ns: last make after a pulse (state MAKE)
+ * @digit_ns: start of the first break of the digit being dialled
+ * @pulses: pulses of the digit being dialled
+ * @prev: state to go back to when a break turns out to be a bounce
+ * @deadline_ns: when the classifier state times out, 0 for never
+ * @hook_timer: fires at @deadline_ns
+ * @cadence: the ring cadence
+ * @ringing: a cadence runs
+ * @ring_on: the ring voltage is on
+ * @ring_seg: index in @cadence.on_off_ms of the current segment
+ * @ring_timer: ends the current cadence segment
+ * @linefeed: the line feed mode
+ * @in_underrun: the last frame played had missing audio
+ * @in_overrun: the last frame from the line was dropped
+ * @cnt: counters
+ * @cap: audio from the line, single producer (board) and consumer (read)
+ * @play: audio to the line, single producer (write) and consumer (board)
+ * @pcm_wait: readers and writers of the audio descriptor
+ * @pcm_read_lock: makes read() the single consumer of @cap
+ * @pcm_write_lock: makes write() the single producer of @play
+ * @priv: the board's private area
+ */
+struct fxs_port {
+	struct device dev;
+	struct cdev cdev;
+	const struct fxs_port_ops *ops;
+	char board[FXS_NAME_SIZE];
+	int index;
+	u32 caps;
+
+	struct mutex ioctl_lock;	/* see @ioctl_lock above */
+	unsigned int users;
+	bool pcm_running;
+	unsigned int period;
+
+	spinlock_t lock;	/* see @lock above */
+	bool disconnected;
+	DECLARE_KFIFO(events, struct fxs_event, FXS_EVENT_QUEUE);
+	u32 seq;
+	u32 lost;
+	wait_queue_head_t wait;
+
+	struct fxs_hook_timing timing;
+	enum fxs_hstate hstate;
+	bool offhook;
+	u64 since_ns;
+	u64 edge_ns;
+	u64 make_ns;
+	u64 digit_ns;
+	unsigned int pulses;
+	enum fxs_hstate prev;
+	u64 deadline_ns;
+	struct hrtimer hook_timer;
+
+	struct fxs_ring_cadence cadence;
+	bool ringing;
+	bool ring_on;
+	unsigned int ring_seg;
+	struct hrtimer ring_timer;
+
+	u32 linefeed;
+	bool in_underrun;
+	bool in_overrun;
+	struct fxs_counters cnt;
+
+	struct kfifo cap;
+	struct kfifo play;
+	wait_queue_head_t pcm_wait;
+	struct mutex pcm_read_lock;	/* single reader of @cap */
+	struct mutex pcm_write_lock;	/* single writer of @play */
+
+	unsigned long priv[] __aligned(sizeof(u64));
+};
+
+static const struct fxs_hook_timing fxs_default_timing = {
+	.debounce_ms = 40,
+	.pulse_break_min_ms = 30,
+	.pulse_break_max_ms = 80,
+	.pulse_make_min_ms = 30,
+	.pulse_make_max_ms = 80,
+	.interdigit_ms = 300,
+	.flash_min_ms = 100,
+	.flash_max_ms = 1000,
+};
+
+static const char * const fxs_linefeed_names[] = {
+	[FXS_LINEFEED_OPEN] = "open",
+	[FXS_LINEFEED_FORWARD] = "forward",
+	[FXS_LINEFEED_REVERSE] = "reverse",
+	[FXS_LINEFEED_OHT] = "oht",
+	[FXS_LINEFEED_OHT_REVERSE] = "oht-reverse",
+};
+
+static dev_t fxs_first;
+static DEFINE_IDA(fxs_ida);
+static struct class *fxs_class;
+
+static inline u64 fxs_ms(u32 ms)
+{
+	return (u64)ms * NSEC_PER_MSEC;
+}
+
+/* Queue an event; never sleeps.  A full queue counts the loss. */
+static void fxs_emit(struct fxs_port *port, u32 type, u64 ts, u32 value)
+{
+	struct fxs_event ev = {
+		.timestamp_ns = ts,
+		.seq = port->seq++,
+		.type = type,
+		.value = value,
+	};
+
+	lockdep_assert_held(&port->lock);
+	port->cnt.events++;
+	if (kfifo_is_full(&port->events)) {
+		port->lost++;
+		port->cnt.events_lost++;
+		return;
+	}
+	kfifo_put(&port->events, ev);
+	wake_up_interruptible(&port->wait);
+}
+
+static void fxs_set_deadline(struct fxs_port *port, u64 deadline)
+{
+	lockdep_assert_held(&port->lock);
+	port->deadline_ns = deadline;
+	if (deadline)
+		hrtimer_start(&port->hook_timer, ns_to_ktime(deadline),
+			      HRTIMER_MODE_ABS);
+	else
+		hrtimer_try_to_cancel(&port->hook_timer);
+}
+
+static void fxs_report_digit(struct fxs_port *port)
+{
+	lockdep_assert_held(&port->lock);
+	if (port->pulses >= 1 && port->pulses <= 10) {
+		port->cnt.digits++;
+		fxs_emit(port, FXS_EVENT_DIGIT, port->digit_ns,
+			 port->pulses % 10);
+	} else if (port->pulses) {
+		port->cnt.bounces++;
+	}
+	port->pulses = 0;
+}
+
+/* The classifier state timed out. */
+static void fxs_hook_timeout(struct fxs_port *port)
+{
+	lockdep_assert_held(&port->lock);
+	port->deadline_ns = 0;
+	switch (port->hstate) {
+	case FXS_HOOK_PENDING:
+		port->hstate = FXS_HOOK_OFFHOOK;
+		port->offhook = true;
+		port->since_ns = port->edge_ns;
+		port->cnt.offhooks++;
+		fxs_emit(port, FXS_EVENT_OFFHOOK, port->edge_ns, 0);
+		break;
+	case FXS_HOOK_BREAK:
+		if (port->prev == FXS_HOOK_MAKE)
+			fxs_report_digit(port);
+		port->hstate = FXS_HOOK_ONHOOK;
+		port->offhook = false;
+		port->since_ns = port->edge_ns;
+		port->cnt.onhooks++;
+		fxs_emit(port, FXS_EVENT_ONHOOK, port->edge_ns, 0);
+		break;
+	case FXS_HOOK_MAKE:
+		fxs_report_digit(port);
+		port->hstate = FXS_HOOK_OFFHOOK;
+		break;
+	default:
+		break;
+	}
+}
+
+/* A raw break (loop opened) while the classifier is off-hook. */
+static void fxs_hook_break(struct fxs_port *port, u64 ts)
+{
+	const struct fxs_hook_timing *t = &port->timing;
+
+	if (port->hstate == FXS_HOOK_MAKE &&
+	    ts - port->make_ns > fxs_ms(t->pulse_make_max_ms)) {
+		/* A long make ends the digit before this break. */
+		fxs_report_digit(port);
+		port->hstate = FXS_HOOK_OFFHOOK;
+	}
+	port->prev = port->hstate;
+	port->hstate = FXS_HOOK_BREAK;
+	port->edge_ns = ts;
+	fxs_set_deadline(port, ts + fxs_ms(t->flash_max_ms));
+}
+
+/* Undo a break that was too short or too long to mean anything. */
+static void fxs_hook_restore(struct fxs_port *port)
+{
+	const struct fxs_hook_timing *t = &port->timing;
+
+	port->cnt.bounces++;
+	port->hstate = port->prev;
+	if (port->hstate == FXS_HOOK_MAKE)
+		fxs_set_deadline(port,
+				 port->make_ns + fxs_ms(t->interdigit_ms));
+	else
+		fxs_set_deadline(port, 0);
+}
+
+/* A raw make (loop closed) ending a break at @ts. */
+static void fxs_hook_make(struct fxs_port *port, u64 ts)
+{
+	const struct fxs_hook_timing *t = &port->timing;
+	u64 len = ts - port->edge_ns;
+
+	if (len < fxs_ms(t->pulse_break_min_ms)) {
+		fxs_hook_restore(port);
+	} else if (len <= fxs_ms(t->pulse_break_max_ms)) {
+		if (port->prev != FXS_HOOK_MAKE) {
+			port->pulses = 0;
+			port->digit_ns = port->edge_ns;
+		}
+		port->pulses++;
+		port->make_ns = ts;
+		port->hstate = FXS_HOOK_MAKE;
+		fxs_set_deadline(port, ts + fxs_ms(t->interdigit_ms));
+	} else if (len < fxs_ms(t->flash_min_ms)) {
+		fxs_hook_restore(port);
+	} else if (len <= fxs_ms(t->flash_max_ms)) {
+		if (port->prev == FXS_HOOK_MAKE)
+			fxs_report_digit(port);
+		port->hstate = FXS_HOOK_OFFHOOK;
+		fxs_set_deadline(port, 0);
+		port->cnt.flashes++;
+		fxs_emit(port, FXS_EVENT_FLASH, port->edge_ns,
+			 (u32)div_u64(len, NSEC_PER_MSEC));
+	} else {
+		/* The hang-up timer is late: hang up, then start over. */
+		fxs_hook_timeout(port);
+		port->hstate = FXS_HOOK_PENDING;
+		port->edge_ns = ts;
+		fxs_set_deadline(port, ts + fxs_ms(t->debounce_ms));
+	}
+}
+
+/* Stop the cadence; the caller cancels the timer if it may. */
+static void fxs_ring_halt(struct fxs_port *port, u64 now, u32 why)
+{
+	lockdep_assert_held(&port->lock);
+	if (!port->ringing)
+		return;
+	port->ringing = false;
+	if (port->ring_on) {
+		port->ring_on = false;
+		port->ops->set_ring(port, false);
+		fxs_emit(port, FXS_EVENT_RING_OFF, now, why);
+	}
+	hrtimer_try_to_cancel(&port->ring_timer);
+}
+
+/**
+ * fxs_port_hook_edge() - the board saw the hook switch change
+ * @port: the port
+ * @offhook: new raw level: true when the loop is closed
+ * @ts: CLOCK_MONOTONIC time of the edge in ns
+ *
+ * Any context.  Runs the classifier; an off-hook edge while ringing trips
+ * the ring at once.
+ */
+void fxs_port_hook_edge(struct fxs_port *port, bool offhook, u64 ts)
+{
+	const struct fxs_hook_timing *t = &port->timing;
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->lock, flags);
+	if (port->disconnected)
+		goto out;
+	if (offhook && port->ringing) {
+		port->cnt.ring_trips++;
+		fxs_ring_halt(port, ktime_get_ns(), FXS_RING_OFF_TRIP);
+	}
+	/* A timeout that is due before this edge happened first. */
+	if (port->deadline_ns && ts >= port->deadline_ns)
+		fxs_hook_timeout(port);
+
+	switch (port->hstate) {
+	case FXS_HOOK_ONHOOK:
+		if (offhook) {
+			port->hstate = FXS_HOOK_PENDING;
+			port->edge_ns = ts;
+			fxs_set_deadline(port, ts + fxs_ms(t->debounce_ms));
+		}
+		break;
+	case FXS_HOOK_PENDING:
+		if (!offhook) {
+			port->cnt.bounces++;
+			port->hstate = FXS_HOOK_ONHOOK;
+			fxs_set_deadline(port, 0);
+		}
+		break;
+	case FXS_HOOK_OFFHOOK:
+	case FXS_HOOK_MAKE:
+		if (!offhook)
+			fxs_hook_break(port, ts);
+		break;
+	case FXS_HOOK_BREAK:
+		if (offhook)
+			fxs_hook_make(port, ts);
+		break;
+	}
+out:
+	spin_unlock_irqrestore(&port->lock, flags);
+}
+EXPORT_SYMBOL_GPL(fxs_port_hook_edge);
+
+static enum hrtimer_restart fxs_hook_timer_fn(struct hrtimer *timer)
+{
+	struct fxs_port *port = container_of(timer, struct fxs_port, hook_timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->lock, flags);
+	/* A stale expiry (the deadline moved meanwhile) does nothing. */
+	if (!port->disconnected && port->deadline_ns &&
+	    ktime_get_ns() >= port->deadline_ns)
+		fxs_hook_timeout(port);
+	spin_unlock_irqrestore(&port->lock, flags);
+	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart fxs_ring_timer_fn(struct hrtimer *timer)
+{
+	struct fxs_port *port = container_of(timer, struct fxs_port, ring_timer);
+	unsigned int nseg = 2 * port->cadence.pairs;
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	unsigned long flags;
+	u64 now, next;
+	u32 len;
+
+	spin_lock_irqsave(&port->lock, flags);
+	if (port->disconnected || !port->ringing)
+		goto out;
+	now = ktime_get_ns();
+	next = ktime_to_ns(hrtimer_get_expires(timer));
+	do {
+		port->ring_seg = (port->ring_seg + 1) % nseg;
+		len = port->cadence.on_off_ms[port->ring_seg];
+	} while (!len);
+
+	if (port->ring_seg % 2 == 0 && !port->ring_on) {
+		port->ring_on = true;
+		port->ops->set_ring(port, true);
+		port->cnt.ring_bursts++;
+		fxs_emit(port, FXS_EVENT_RING_ON, now, 0);
+	} else if (port->ring_seg % 2 == 1 && port->ring_on) {
+		port->ring_on = false;
+		port->ops->set_ring(port, false);
+		fxs_emit(port, FXS_EVENT_RING_OFF, now, FXS_RING_OFF_END);
+	}
+	hrtimer_set_expires(timer, ns_to_ktime(next + fxs_ms(len)));
+	ret = HRTIMER_RESTART;
+out:
+	spin_unlock_irqrestore(&port->lock, flags);
+	return ret;
+}
+
+static int fxs_check_cadence(const struct fxs_ring_cadence *c)
+{
+	unsigned int i;
+
+	if (c->pairs < 1 || c->pairs > FXS_RING_MAX_PAIRS || c->flags)
+		return -EINVAL;
+	if (memchr_inv(c->padding, 0, sizeof(c->padding)))
+		return -EINVAL;
+	for (i = 0; i < 2 * FXS_RING_MAX_PAIRS; i++) {
+		u32 v = c->on_off_ms[i];
+
+		if (i >= 2 * c->pairs) {
+			if (v)
+				return -EINVAL;
+		} else if (v > FXS_RING_MAX_MS ||
+			   (i % 2 == 0 && v < FXS_RING_ON_MIN_MS)) {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void fxs_ring_stop(struct fxs_port *port, u32 why)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->lock, flags);
+	fxs_ring_halt(port, ktime_get_ns(), why);
+	spin_unlock_irqrestore(&port->lock, flags);
+	hrtimer_cancel(&port->ring_timer);
+}
+
+static int fxs_ring_start(struct fxs_port *port,
+			  const struct fxs_ring_cadence *c)
+{
+	unsigned long flags;
+	int ret = 0;
+	u64 now;
+
+	lockdep_assert_held(&port->ioctl_lock);
+	fxs_ring_stop(port, FXS_RING_OFF_STOP);
+
+	spin_lock_irqsave(&port->lock, flags);
+	if (port->offhook || port->hstate != FXS_HOOK_ONHOOK) {
+		ret = -EBUSY;
+		goto out;
+	}
+	port->cadence = *c;
+	port->ring_seg = 0;
+	port->ringing = true;
+	port->ring_on = true;
+	now = ktime_get_ns();
+	port->ops->set_ring(port, true);
+	port->cnt.ring_bursts++;
+	fxs_emit(port, FXS_EVENT_RING_ON, now, 0);
+	hrtimer_start(&port->ring_timer, ns_to_ktime(now + fxs_ms(c->on_off_ms[0])),
+		      HRTIMER_MODE_ABS);
+out:
+	spin_unlock_irqrestore(&port->lock, flags);
+	return ret;
+}
+
+static int fxs_check_timing(const struct fxs_hook_timing *t)
+{
+	const u32 v[] = {
+		t->debounce_ms, t->pulse_break_min_ms, t->pulse_break_max_ms,
+		t->pulse_make_min_ms, t->pulse_make_max_ms, t->interdigit_ms,
+		t->flash_min_ms, t->flash_max_ms,
+	};
+	unsigned int i;
+
+	if (memchr_inv(t->padding, 0, sizeof(t->padding)))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (!v[i] || v[i] > FXS_TIMING_MAX_MS)
+			return -EINVAL;
+	if (t->pulse_break_min_ms >= t->pulse_break_max_ms ||
+	    t->pulse_make_min_ms >= t->pulse_make_max_ms ||
+	    t->flash_min_ms <= t->pulse_break_max_ms ||
+	    t->flash_min_ms >= t->flash_max_ms ||
+	    t->interdigit_ms <= t->pulse_make_max_ms)
+		return -EINVAL;
+	return 0;
+}
+
+static int fxs_set_linefeed(struct fxs_port *port, u32 mode)
+{
+	unsigned long flags;
+	int ret;
+
+	lockdep_assert_held(&port->ioctl_lock);
+	if (mode > FXS_LINEFEED_OHT_REVERSE)
+		return -EINVAL;
+	ret = port->ops->set_linefeed(port, mode);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&port->lock, flags);
+	port->linefeed = mode;
+	spin_unlock_irqrestore(&port->lock, flags);
+	return 0;
+}
+
+/* The owner's last descriptor went away: leave the line safe. */
+static void fxs_release_line(struct fxs_port *port)
+{
+	lockdep_assert_held(&port->ioctl_lock);
+	fxs_ring_stop(port, FXS_RING_OFF_STOP);
+	if (port->linefeed != FXS_LINEFEED_FORWARD)
+		fxs_set_linefeed(port, FXS_LINEFEED_FORWARD);
+}
+
+static void fxs_drop_user(struct fxs_port *port)
+{
+	mutex_lock(&port->ioctl_lock);
+	if (!--port->users && !port->disconnected)
+		fxs_release_line(port);
+	mutex_unlock(&port->ioctl_lock);
+	put_device(&port->dev);
+}
+
+/* ---- audio descriptor ---- */
+
+static unsigned int fxs_frame_bytes(struct fxs_port *port)
+{
+	return port->period * (FXS_RATE / 1000) * sizeof(s16);
+}
+
+/**
+ * fxs_port_pcm_tx() - take audio for the line
+ * @port: the port
+ * @buf: where to put @n samples
+ * @n: samples in a frame
+ *
+ * Called by the board once per frame while the stream runs; plays silence
+ * where userspace did not write enough.
+ */
+void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n)
+{
+	unsigned int want = n * sizeof(s16);
+	unsigned int got = kfifo_out(&port->play, (u8 *)buf, want);
+	unsigned long flags;
+
+	if (got < want)
+		memset((u8 *)buf + got, 0, want - got);
+	wake_up_interruptible(&port->pcm_wait);
+
+	spin_lock_irqsave(&port->lock, flags);
+	port->cnt.pcm_frames++;
+	if (got < want) {
+		port->cnt.pcm_underruns++;
+		if (!port->in_underrun)
+			fxs_emit(port, FXS_EVENT_PCM_UNDERRUN, ktime_get_ns(),
+				 (u32)port->cnt.pcm_underruns);
+		port->in_underrun = true;
+	} else {
+		port->in_underrun = false;
+	}
+	spin_unlock_irqrestore(&port->lock, flags);
+}
+EXPORT_SYMBOL_GPL(fxs_port_pcm_tx);
+
+/**
+ * fxs_port_pcm_rx() - hand audio from the line to userspace
+ * @port: the port
+ * @buf: @n samples
+ * @n: samples in a frame
+ *
+ * A frame that does not fit in the queue is dropped and counted.
+ */
+void fxs_port_pcm_rx(struct fxs_port *port, const s16 *buf, unsigned int n)
+{
+	unsigned int len = n * sizeof(s16);
+	unsigned long flags;
+	bool drop = kfifo_avail(&port->cap) < len;
+
+	if (!drop) {
+		kfifo_in(&port->cap, (const u8 *)buf, len);
+		wake_up_interruptible(&port->pcm_wait);
+	}
+	spin_lock_irqsave(&port->lock, flags);
+	if (drop) {
+		port->cnt.pcm_overruns++;
+		if (!port->in_overrun)
+			fxs_emit(port, FXS_EVENT_PCM_OVERRUN, ktime_get_ns(),
+				 (u32)port->cnt.pcm_overruns);
+	}
+	port->in_overrun = drop;
+	spin_unlock_irqrestore(&port->lock, flags);
+}
+EXPORT_SYMBOL_GPL(fxs_port_pcm_rx);
+
+static ssize_t fxs_pcm_read(struct file *file, char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	struct fxs_port *port = file->private_data;
+	unsigned int frame = fxs_frame_bytes(port);
+	unsigned int copied, len;
+	int ret;
+
+	if (count < frame)
+		return -EINVAL;
+	if (mutex_lock_interruptible(&port->pcm_read_lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		if (READ_ONCE(port->disconnected)) {
+			ret = -ENODEV;
+			break;
+		}
+		len = kfifo_len(&port->cap);
+		if (len >= frame) {
+			len = min_t(size_t, len, count);
+			len -= len % frame;
+			ret = kfifo_to_user(&port->cap, buf, len, &copied);
+			if (!ret)
+				ret = copied;
+			break;
+		}
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = wait_event_interruptible(port->pcm_wait,
+					       kfifo_len(&port->cap) >= frame ||
+					       READ_ONCE(port->disconnected));
+		if (ret)
+			break;
+	}
+	mutex_unlock(&port->pcm_read_lock);
+	return ret;
+}
+
+static ssize_t fxs_pcm_write(struct file *file, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	struct fxs_port *port = file->private_data;
+	unsigned int copied, len;
+	int ret;
+
+	if (count % sizeof(s16))
+		return -EINVAL;
+	if (!count)
+		return 0;
+	if (mutex_lock_interruptible(&port->pcm_write_lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		if (READ_ONCE(port->disconnected)) {
+			ret = -ENODEV;
+			break;
+		}
+		len = kfifo_avail(&port->play) & ~1U;
+		if (len) {
+			len = min_t(size_t, len, count);
+			ret = kfifo_from_user(&port->play, buf, len, &copied);
+			if (!ret)
+				ret = copied;
+			break;
+		}
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = wait_event_interruptible(port->pcm_wait,
+					       kfifo_avail(&port->play) >= 2 ||
+					       READ_ONCE(port->disconnected));
+		if (ret)
+			break;
+	}
+	mutex_unlock(&port->pcm_write_lock);
+	return ret;
+}
+
+static __poll_t fxs_pcm_poll(struct file *file, poll_table *wait)
+{
+	struct fxs_port *port = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &port->pcm_wait, wait);
+	if (READ_ONCE(port->disconnected))
+		return EPOLLHUP | EPOLLERR;
+	if (kfifo_len(&port->cap) >= fxs_frame_bytes(port))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (kfifo_avail(&port->play) >= fxs_frame_bytes(port))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static int fxs_pcm_release(struct inode *inode, struct file *file)
+{
+	struct fxs_port *port = file->private_data;
+
+	if (!port)	/* never installed, see fxs_pcm_open() */
+		return 0;
+	mutex_lock(&port->ioctl_lock);
+	if (port->pcm_running && !port->disconnected)
+		port->ops->pcm_stop(port);
+	port->pcm_running = false;
+	mutex_unlock(&port->ioctl_lock);
+	fxs_drop_user(port);
+	return 0;
+}
+
+static const struct file_operations fxs_pcm_fops = {
+	.owner = THIS_MODULE,
+	.read = fxs_pcm_read,
+	.write = fxs_pcm_write,
+	.poll = fxs_pcm_poll,
+	.release = fxs_pcm_release,
+	.llseek = no_llseek,
+};
+
+static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
+{
+	struct fxs_pcm_open req;
+	struct file *file;
+	unsigned long flags;
+	int fd, ret;
+
+	lockdep_assert_held(&port->ioctl_lock);
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if ((req.period_ms != 10 && req.period_ms != 20) ||
+	    (req.flags & ~(O_NONBLOCK | O_CLOEXEC)) ||
+	    memchr_inv(req.padding, 0, sizeof(req.padding)))
+		return -EINVAL;
+	if (port->pcm_running)
+		return -EBUSY;
+
+	fd = get_unused_fd_flags(req.flags & O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = anon_inode_getfile("[fxs-pcm]", &fxs_pcm_fops, port,
+				  O_RDWR | (req.flags & O_NONBLOCK));
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_fd;
+	}
+	req.fd = fd;
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		ret = -EFAULT;
+		goto put_file;
+	}
+
+	kfifo_reset(&port->cap);
+	kfifo_reset(&port->play);
+	spin_lock_irqsave(&port->lock, flags);
+	port->in_underrun = false;
+	port->in_overrun = false;
+	spin_unlock_irqrestore(&port->lock, flags);
+	port->period = req.period_ms;
+	port->pcm_running = true;
+	ret = port->ops->pcm_start(port, req.period_ms);
+	if (ret) {
+		port->pcm_running = false;
+		goto put_file;
+	}
+	/* The audio descriptor is one of the owner's descriptors. */
+	port->users++;
+	get_device(&port->dev);
+	fd_install(fd, file);
+	return 0;
+
+put_file:
+	/* Not installed and not started: release must not undo anything. */
+	file->private_data = NULL;
+	fput(file);
+put_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
+/* ---- control descriptor ---- */
+
+static int fxs_open(struct inode *inode, struct file *file)
+{
+	struct fxs_port *port = container_of(inode->i_cdev, struct fxs_port, cdev);
+	unsigned long flags;
+	int ret = 0;
+
+	get_device(&port->dev);
+	mutex_lock(&port->ioctl_lock);
+	if (port->disconnected) {
+		ret = -ENODEV;
+	} else if (port->users) {
+		ret = -EBUSY;
+	} else {
+		port->users++;
+		/* A new owner starts with an empty queue. */
+		spin_lock_irqsave(&port->lock, flags);
+		kfifo_reset(&port->events);
+		port->lost = 0;
+		spin_unlock_irqrestore(&port->lock, flags);
+	}
+	mutex_unlock(&port->ioctl_lock);
+	if (ret) {
+		put_device(&port->dev);
+		return ret;
+	}
+	file->private_data = port;
+	return nonseekable_open(inode, file);
+}
+
+static int fxs_release(struct inode *inode, struct file *file)
+{
+	fxs_drop_user(file->private_data);
+	return 0;
+}
+
+static ssize_t fxs_read(struct file *file, char __user *buf, size_t count,
+			loff_t *ppos)
+{
+	struct fxs_port *port = file->private_data;
+	struct fxs_event evs[FXS_EVENT_BATCH];
+	unsigned long flags;
+	unsigned int n;
+	bool gone;
+	int ret;
+
+	if (count < sizeof(evs[0]))
+		return -EINVAL;
+	for (;;) {
+		spin_lock_irqsave(&port->lock, flags);
+		n = kfifo_out(&port->events, evs,
+			      min_t(size_t, count / sizeof(evs[0]),
+				    FXS_EVENT_BATCH));
+		if (port->lost && !kfifo_is_full(&port->events)) {
+			u32 lost = port->lost;
+
+			port->lost = 0;
+			fxs_emit(port, FXS_EVENT_OVERFLOW, ktime_get_ns(), lost);
+		}
+		gone = port->disconnected;
+		spin_unlock_irqrestore(&port->lock, flags);
+
+		if (n)
+			break;
+		if (gone)
+			return -ENODEV;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(port->wait,
+					       !kfifo_is_empty(&port->events) ||
+					       READ_ONCE(port->disconnected));
+		if (ret)
+			return ret;
+	}
+	if (copy_to_user(buf, evs, n * sizeof(evs[0])))
+		return -EFAULT;
+	return n * sizeof(evs[0]);
+}
+
+static __poll_t fxs_poll(struct file *file, poll_table *wait)
+{
+	struct fxs_port *port = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &port->wait, wait);
+	if (!kfifo_is_empty(&port->events))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(port->disconnected))
+		mask |= EPOLLHUP | EPOLLERR;
+	return mask;
+}
+
+static long fxs_do_ioctl(struct fxs_port *port, unsigned int cmd,
+			 void __user *uarg)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&port->ioctl_lock);
+	switch (cmd) {
+	case FXS_IOC_GET_INFO: {
+		struct fxs_port_info info = {
+			.index = port->index,
+			.caps = port->caps,
+			.rate = FXS_RATE,
+			.periods = BIT(10) | BIT(20),
+		};
+
+		strscpy(info.board, port->board, sizeof(info.board));
+		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	}
+	case FXS_IOC_GET_HOOK: {
+		struct fxs_hook_state st = {};
+
+		spin_lock_irqsave(&port->lock, flags);
+		st.offhook = port->offhook;
+		st.ringing = port->ringing;
+		st.since_ns = port->since_ns;
+		spin_unlock_irqrestore(&port->lock, flags);
+		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	}
+	case FXS_IOC_SET_LINEFEED: {
+		struct fxs_linefeed_req req;
+
+		if (copy_from_user(&req, uarg, sizeof(req)))
+			return -EFAULT;
+		if (memchr_inv(req.padding, 0, sizeof(req.padding)))
+			return -EINVAL;
+		return fxs_set_linefeed(port, req.mode);
+	}
+	case FXS_IOC_GET_LINEFEED: {
+		struct fxs_linefeed_req req = { .mode = port->linefeed };
+
+		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+	}
+	case FXS_IOC_RING_START: {
+		struct fxs_ring_cadence c;
+		int ret;
+
+		if (copy_from_user(&c, uarg, sizeof(c)))
+			return -EFAULT;
+		ret = fxs_check_cadence(&c);
+		return ret ? ret : fxs_ring_start(port, &c);
+	}
+	case FXS_IOC_RING_STOP:
+		fxs_ring_stop(port, FXS_RING_OFF_STOP);
+		return 0;
+	case FXS_IOC_GET_TIMING: {
+		struct fxs_hook_timing t;
+
+		spin_lock_irqsave(&port->lock, flags);
+		t = port->timing;
+		spin_unlock_irqrestore(&port->lock, flags);
+		return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
+	}
+	case FXS_IOC_SET_TIMING: {
+		struct fxs_hook_timing t;
+		int ret;
+
+		if (copy_from_user(&t, uarg, sizeof(t)))
+			return -EFAULT;
+		ret = fxs_check_timing(&t);
+		if (ret)
+			return ret;
+		spin_lock_irqsave(&port->lock, flags);
+		port->timing = t;
+		spin_unlock_irqrestore(&port->lock, flags);
+		return 0;
+	}
+	case FXS_IOC_PCM_OPEN:
+		return fxs_pcm_open(port, uarg);
+	case FXS_IOC_GET_COUNTERS: {
+		struct fxs_counters c;
+
+		spin_lock_irqsave(&port->lock, flags);
+		c = port->cnt;
+		spin_unlock_irqrestore(&port->lock, flags);
+		return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static long fxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct fxs_port *port = file->private_data;
+	long ret;
+
+	mutex_lock(&port->ioctl_lock);
+	if (port->disconnected)
+		ret = -ENODEV;
+	else
+		ret = fxs_do_ioctl(port, cmd, (void __user *)arg);
+	mutex_unlock(&port->ioctl_lock);
+	return ret;
+}
+
+static const struct file_operations fxs_fops = {
+	.owner = THIS_MODULE,
+	.open = fxs_open,
+	.release = fxs_release,
+	.read = fxs_read,
+	.poll = fxs_poll,
+	.unlocked_ioctl = fxs_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+/* ---- sysfs ---- */
+
+static ssize_t board_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
+
+	return sysfs_emit(buf, "%s\n", port->board);
+}
+static DEVICE_ATTR_RO(board);
+
+static ssize_t hook_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
+
+	return sysfs_emit(buf, "%s\n", READ_ONCE(port->offhook) ? "offhook" : "onhook");
+}
+static DEVICE_ATTR_RO(hook);
+
+static ssize_t linefeed_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
+	u32 mode = READ_ONCE(port->linefeed);
+
+	return sysfs_emit(buf, "%s\n", fxs_linefeed_names[mode]);
+}
+static DEVICE_ATTR_RO(linefeed);
+
+static ssize_t ringing_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
+
+	return sysfs_emit(buf, "%d\n", READ_ONCE(port->ringing));
+}
+static DEVICE_ATTR_RO(ringing);
+
+static struct attribute *fxs_port_attrs[] = {
+	&dev_attr_board.attr,
+	&dev_attr_hook.attr,
+	&dev_attr_linefeed.attr,
+	&dev_attr_ringing.attr,
+	NULL,
+};
+
+static const struct attribute_group fxs_port_group = {
+	.attrs = fxs_port_attrs,
+};
+
+/**
+ * struct fxs_counter_attr - a read-only sysfs file showing one counter
+ * @attr: the attribute
+ * @offset: offset of the counter in struct fxs_counters
+ */
+struct fxs_counter_attr {
+	struct device_attribute attr;
+	size_t offset;
+};
+
+static ssize_t fxs_counter_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
+	size_t offset = container_of(attr, struct fxs_counter_attr, attr)->offset;
+	unsigned long flags;
+	u64 v;
+
+	spin_lock_irqsave(&port->lock, flags);
+	v = *(u64 *)((u8 *)&port->cnt + offset);
+	spin_unlock_irqrestore(&port->lock, flags);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+#define FXS_COUNTER_ATTR(_name)						\
+static struct fxs_counter_attr fxs_counter_##_name = {			\
+	.attr = {							\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.show = fxs_counter_show,				\
+	},								\
+	.offset = offsetof(struct fxs_counters, _name),			\
+}
+
+FXS_COUNTER_ATTR(events);
+FXS_COUNTER_ATTR(events_lost);
+FXS_COUNTER_ATTR(offhooks);
+FXS_COUNTER_ATTR(onhooks);
+FXS_COUNTER_ATTR(flashes);
+FXS_COUNTER_ATTR(digits);
+FXS_COUNTER_ATTR(bounces);
+FXS_COUNTER_ATTR(ring_bursts);
+FXS_COUNTER_ATTR(ring_trips);
+FXS_COUNTER_ATTR(pcm_frames);
+FXS_COUNTER_ATTR(pcm_underruns);
+FXS_COUNTER_ATTR(pcm_overruns);
+
+static struct attribute *fxs_counter_attrs[] = {
+	&fxs_counter_events.attr.attr,
+	&fxs_counter_events_lost.attr.attr,
+	&fxs_counter_offhooks.attr.attr,
+	&fxs_counter_onhooks.attr.attr,
+	&fxs_counter_flashes.attr.attr,
+	&fxs_counter_digits.attr.attr,
+	&fxs_counter_bounces.attr.attr,
+	&fxs_counter_ring_bursts.attr.attr,
+	&fxs_counter_ring_trips.attr.attr,
+	&fxs_counter_pcm_frames.attr.attr,
+	&fxs_counter_pcm_underruns.attr.attr,
+	&fxs_counter_pcm_overruns.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group fxs_counter_group = {
+	.name = "counters",
+	.attrs = fxs_counter_attrs,
+};
+
+static const struct attribute_group *fxs_port_groups[] = {
+	&fxs_port_group,
+	&fxs_counter_group,
+	NULL,
+};
+
+static int fxs_uevent(struct device *dev, struct kobj_uevent_env *env)
+{
+	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
+
+	return add_uevent_var(env, "FXS_BOARD=%s", port->board);
+}
+
+/* ---- board API ---- */
+
+static void fxs_port_release(struct device *dev)
+{
+	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
+
+	kfifo_free(&port->cap);
+	kfifo_free(&port->play);
+	ida_free(&fxs_ida, port->index);
+	kvfree(port);
+}
+
+/**
+ * fxs_port_alloc() - allocate a port for a board
+ * @parent: the board's device
+ * @ops: the board's operations
+ * @board: board name shown to userspace
+ * @caps: FXS_CAP_* flags
+ * @priv_size: size of the board's private area, see fxs_port_priv()
+ *
+ * Return: the port, or an ERR_PTR().  Drop it with fxs_port_put().
+ */
+struct fxs_port *fxs_port_alloc(struct device *parent,
+				const struct fxs_port_ops *ops,
+				const char *board, u32 caps, size_t priv_size)
+{
+	struct fxs_port *port;
+	int id, ret;
+
+	port = kvzalloc(sizeof(*port) + priv_size, GFP_KERNEL);
+	if (!port)
+		return ERR_PTR(-ENOMEM);
+
+	id = ida_alloc_max(&fxs_ida, FXS_MAX_PORTS - 1, GFP_KERNEL);
+	if (id < 0) {
+		kvfree(port);
+		return ERR_PTR(id);
+	}
+	port->index = id;
+	port->ops = ops;
+	port->caps = caps;
+	strscpy(port->board, board, sizeof(port->board));
+	mutex_init(&port->ioctl_lock);
+	mutex_init(&port->pcm_read_lock);
+	mutex_init(&port->pcm_write_lock);
+	spin_lock_init(&port->lock);
+	INIT_KFIFO(port->events);
+	init_waitqueue_head(&port->wait);
+	init_waitqueue_head(&port->pcm_wait);
+	port->timing = fxs_default_timing;
+	port->hstate = FXS_HOOK_ONHOOK;
+	port->linefeed = FXS_LINEFEED_FORWARD;
+	hrtimer_init(&port->hook_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	port->hook_timer.function = fxs_hook_timer_fn;
+	hrtimer_init(&port->ring_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	port->ring_timer.function = fxs_ring_timer_fn;
+
+	device_initialize(&port->dev);
+	port->dev.class = fxs_class;
+	port->dev.parent = parent;
+	port->dev.groups = fxs_port_groups;
+	port->dev.release = fxs_port_release;
+	port->dev.devt = MKDEV(MAJOR(fxs_first), id);
+	cdev_init(&port->cdev, &fxs_fops);
+	port->cdev.owner = THIS_MODULE;
+
+	ret = dev_set_name(&port->dev, "fxs%d", id);
+	if (ret)
+		goto err_put;
+	ret = kfifo_alloc(&port->cap, FXS_PCM_QUEUE, GFP_KERNEL);
+	if (ret)
+		goto err_put;
+	ret = kfifo_alloc(&port->play, FXS_PCM_QUEUE, GFP_KERNEL);
+	if (ret)
+		goto err_put;
+	return port;
+
+err_put:
+	put_device(&port->dev);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(fxs_port_alloc);
+
+/**
+ * fxs_port_register() - make the port visible as /dev/fxsN
+ * @port: a port from fxs_port_alloc()
+ *
+ * Return: 0 or a negative errno.
+ */
+int fxs_port_register(struct fxs_port *port)
+{
+	return cdev_device_add(&port->cdev, &port->dev);
+}
+EXPORT_SYMBOL_GPL(fxs_port_register);
+
+/**
+ * fxs_port_deregister() - the board is removing the port
+ * @port: a registered port
+ *
+ * Stops the ring, the timers and the audio stream, queues the removal
+ * event and wakes every sleeper.  Open descriptors then get -ENODEV.
+ */
+void fxs_port_deregister(struct fxs_port *port)
+{
+	unsigned long flags;
+
+	mutex_lock(&port->ioctl_lock);
+	spin_lock_irqsave(&port->lock, flags);
+	fxs_ring_halt(port, ktime_get_ns(), FXS_RING_OFF_STOP);
+	fxs_emit(port, FXS_EVENT_PORT_REMOVED, ktime_get_ns(), 0);
+	port->disconnected = true;
+	spin_unlock_irqrestore(&port->lock, flags);
+	hrtimer_cancel(&port->hook_timer);
+	hrtimer_cancel(&port->ring_timer);
+	if (port->pcm_running)
+		port->ops->pcm_stop(port);
+	port->pcm_running = false;
+	mutex_unlock(&port->ioctl_lock);
+
+	wake_up_interruptible_all(&port->wait);
+	wake_up_interruptible_all(&port->pcm_wait);
+	cdev_device_del(&port->cdev, &port->dev);
+}
+EXPORT_SYMBOL_GPL(fxs_port_deregister);
+
+void fxs_port_get(struct fxs_port *port)
+{
+	get_device(&port->dev);
+}
+EXPORT_SYMBOL_GPL(fxs_port_get);
+
+void fxs_port_put(struct fxs_port *port)
+{
+	if (port)
+		put_device(&port->dev);
+}
+EXPORT_SYMBOL_GPL(fxs_port_put);
+
+void *fxs_port_priv(struct fxs_port *port)
+{
+	return port->priv;
+}
+EXPORT_SYMBOL_GPL(fxs_port_priv);
+
+int fxs_port_index(struct fxs_port *port)
+{
+	return port->index;
+}
+EXPORT_SYMBOL_GPL(fxs_port_index);
+
+struct device *fxs_port_dev(struct fxs_port *port)
+{
+	return &port->dev;
+}
+EXPORT_SYMBOL_GPL(fxs_port_dev);
+
+static int __init fxs_init(void)
+{
+	int ret;
+
+	fxs_class = class_create(THIS_MODULE, "fxs");
+	if (IS_ERR(fxs_class))
+		return PTR_ERR(fxs_class);
+	fxs_class->dev_uevent = fxs_uevent;
+
+	ret = alloc_chrdev_region(&fxs_first, 0, FXS_MAX_PORTS, "fxs");
+	if (ret)
+		goto destroy_class;
+	return 0;
+
+destroy_class:
+	class_destroy(fxs_class);
+	return ret;
+}
+module_init(fxs_init);
+
+static void __exit fxs_exit(void)
+{
+	unregister_chrdev_region(fxs_first, FXS_MAX_PORTS);
+	class_destroy(fxs_class);
+	ida_destroy(&fxs_ida);
+}
+module_exit(fxs_exit);
+
+MODULE_DESCRIPTION("FXS analog telephone port core");
+MODULE_LICENSE("GPL");
