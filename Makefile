@@ -13,9 +13,14 @@ WARN := -Wall -Wextra -Werror
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 UAPI := -Iinclude/uapi
 
-TEST_BINS := tests/kernel/fxs_test
+TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test
 
-.PHONY: all modules user check check-kernel clean checkpatch sparse
+# The daemon's pure modules (no I/O), unit-tested on the host under ASan/UBSan.
+DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c
+UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
+	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c
+
+.PHONY: all modules user check demo clean checkpatch sparse
 
 all: modules user
 
@@ -27,6 +32,16 @@ user: $(TEST_BINS)
 
 tests/kernel/fxs_test: tests/kernel/*.c tests/kernel/*.h include/uapi/linux/fxs.h include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ tests/kernel/*.c -lm -lpthread
+
+tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi/linux/fxs_loop.h
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
+
+tests/daemon/unit_test: $(UNIT_SRCS) $(DAEMON_PURE) $(wildcard daemon/*.h) tests/daemon/unit.h
+	$(CC) $(CFLAGS) $(WARN) $(SAN) -Idaemon -o $@ $(UNIT_SRCS) $(DAEMON_PURE) -lcrypto
+
+# The main job: the loopback board in a VM, handset and port doing their thing.
+demo: all
+	tests/vm/run -- tests/demo/fxs-demo
 
 check: all
 	tests/check

@@ -1,0 +1,1114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * config.c - fxsd's configuration file: parser, validator, dumper.
+ *
+ * Each section has a key table (name, type, limits, where the value goes);
+ * the parser walks the text line by line, keeps a bit per key seen in the
+ * current section, checks a section's required keys and cross-key rules
+ * when the next section starts (or at the end), and fills the defaults
+ * that depend on other keys once the whole file has been read.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include "config.h"
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- string tables ---------------------------------------------------- */
+
+static const char *const transport_table[_CONFIG_TRANSPORT_MAX] = {
+	[CONFIG_TRANSPORT_UDP] = "udp",
+	[CONFIG_TRANSPORT_TCP] = "tcp",
+};
+
+static const char *const tone_country_table[_CONFIG_TONE_MAX] = {
+	[CONFIG_TONE_US] = "US",
+	[CONFIG_TONE_UK] = "UK",
+	[CONFIG_TONE_DE] = "DE",
+	[CONFIG_TONE_FR] = "FR",
+	[CONFIG_TONE_CN] = "CN",
+};
+
+static const char *const log_level_table[LOG_DEBUG + 1] = {
+	[LOG_ERR] = "err",
+	[LOG_WARNING] = "warning",
+	[LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",
+	[LOG_DEBUG] = "debug",
+};
+
+static int table_lookup(const char *const *table, size_t n, const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (table[i] && strcasecmp(table[i], s) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *config_transport_to_string(enum config_transport t)
+{
+	if ((int)t < 0 || t >= _CONFIG_TRANSPORT_MAX)
+		return NULL;
+	return transport_table[t];
+}
+
+enum config_transport config_transport_from_string(const char *s)
+{
+	return table_lookup(transport_table, ELEMENTSOF(transport_table), s);
+}
+
+const char *config_tone_country_to_string(enum config_tone_country c)
+{
+	if ((int)c < 0 || c >= _CONFIG_TONE_MAX)
+		return NULL;
+	return tone_country_table[c];
+}
+
+enum config_tone_country config_tone_country_from_string(const char *s)
+{
+	return table_lookup(tone_country_table, ELEMENTSOF(tone_country_table),
+			    s);
+}
+
+const char *config_log_level_to_string(int level)
+{
+	if (level < 0 || level >= (int)ELEMENTSOF(log_level_table))
+		return NULL;
+	return log_level_table[level];
+}
+
+int config_log_level_from_string(const char *s)
+{
+	return table_lookup(log_level_table, ELEMENTSOF(log_level_table), s);
+}
+
+/* ---- key tables ------------------------------------------------------- */
+
+enum key_type {
+	KEY_UINT,	/* decimal, min..max */
+	KEY_EVEN,	/* decimal, even, min..max */
+	KEY_BOOL,
+	KEY_STRING,	/* any text without control characters */
+	KEY_USER,	/* SIP user part characters */
+	KEY_HOST,	/* host[:port] */
+	KEY_ADDRESS,	/* IPv4 or IPv6 literal, fills nat_family too */
+	KEY_TRANSPORT,
+	KEY_TONE,
+	KEY_LOG_LEVEL,
+	KEY_CADENCE,	/* on,off[,on,off...] ms, fills the pair count too */
+};
+
+#define KEY_REQUIRED	(1u << 0)	/* the section must set it */
+#define KEY_EMPTY_OK	(1u << 1)	/* "" means unset; not dumped then */
+
+struct key_desc {
+	const char *name;
+	enum key_type type;
+	unsigned flags;
+	size_t offset;
+	size_t size;		/* strings: the array size */
+	unsigned min, max;	/* numbers */
+};
+
+#define FIELD_SIZE(type, field) sizeof(((type *)0)->field)
+
+#define GKEY(n, t, fl, field, mn, mx)					\
+	{ n, t, fl, offsetof(struct fxsd_global_config, field),	\
+	  FIELD_SIZE(struct fxsd_global_config, field), mn, mx }
+#define PKEY(n, t, fl, field, mn, mx)					\
+	{ n, t, fl, offsetof(struct fxsd_port_config, field),		\
+	  FIELD_SIZE(struct fxsd_port_config, field), mn, mx }
+
+static const struct key_desc global_keys[] = {
+	GKEY("sip_port", KEY_UINT, 0, sip_port, 1, 65535),
+	GKEY("transport", KEY_TRANSPORT, 0, transport, 0, 0),
+	GKEY("rtp_port_min", KEY_EVEN, 0, rtp_port_min, 1024, 65534),
+	GKEY("rtp_port_max", KEY_EVEN, 0, rtp_port_max, 1024, 65534),
+	GKEY("nat_address", KEY_ADDRESS, KEY_EMPTY_OK, nat_address, 0, 0),
+	GKEY("tone_country", KEY_TONE, 0, tone_country, 0, 0),
+	GKEY("log_level", KEY_LOG_LEVEL, 0, log_level, 0, 0),
+	GKEY("max_dialogs", KEY_UINT, 0, max_dialogs, 1, 64),
+	GKEY("max_transactions", KEY_UINT, 0, max_transactions, 1, 4096),
+	GKEY("max_message_size", KEY_UINT, 0, max_message_size, 1024, 65535),
+};
+
+/* Port keys whose defaults depend on other keys are found by index. */
+enum port_key {
+	PK_USER,
+	PK_AUTH_USER,
+	PK_PASSWORD,
+	PK_DISPLAY_NAME,
+	PK_DOMAIN,
+	PK_REGISTRAR,
+	PK_OUTBOUND_PROXY,
+	PK_EXPIRES,
+	PK_REGISTER,
+	PK_DIGIT_MAP,
+	PK_INTERDIGIT_LONG_MS,
+	PK_INTERDIGIT_SHORT_MS,
+	PK_EARLY_MEDIA_RINGBACK,
+	PK_ALLOW_UNKNOWN_CALLERS,
+	PK_TONE_COUNTRY,
+	PK_DISCONNECT_OPEN_LOOP_MS,
+	PK_ECHO_TAIL_MS,
+	PK_RING_CADENCE,
+	_PK_MAX,
+};
+
+static const struct key_desc port_keys[_PK_MAX] = {
+	[PK_USER] = PKEY("user", KEY_USER, KEY_REQUIRED, user, 0, 0),
+	[PK_AUTH_USER] = PKEY("auth_user", KEY_STRING, 0, auth_user, 0, 0),
+	[PK_PASSWORD] = PKEY("password", KEY_STRING, KEY_EMPTY_OK, password,
+			     0, 0),
+	[PK_DISPLAY_NAME] = PKEY("display_name", KEY_STRING, KEY_EMPTY_OK,
+				 display_name, 0, 0),
+	[PK_DOMAIN] = PKEY("domain", KEY_HOST, KEY_REQUIRED, domain, 0, 0),
+	[PK_REGISTRAR] = PKEY("registrar", KEY_HOST, 0, registrar, 0, 0),
+	[PK_OUTBOUND_PROXY] = PKEY("outbound_proxy", KEY_HOST, KEY_EMPTY_OK,
+				   outbound_proxy, 0, 0),
+	[PK_EXPIRES] = PKEY("expires", KEY_UINT, 0, expires, 60, 86400),
+	[PK_REGISTER] = PKEY("register", KEY_BOOL, 0, register_enabled, 0, 0),
+	[PK_DIGIT_MAP] = PKEY("digit_map", KEY_STRING, 0, digit_map, 0, 0),
+	[PK_INTERDIGIT_LONG_MS] = PKEY("interdigit_long_ms", KEY_UINT, 0,
+				       interdigit_long_ms, 100, 60000),
+	[PK_INTERDIGIT_SHORT_MS] = PKEY("interdigit_short_ms", KEY_UINT, 0,
+					interdigit_short_ms, 100, 60000),
+	[PK_EARLY_MEDIA_RINGBACK] = PKEY("early_media_ringback", KEY_BOOL, 0,
+					 early_media_ringback, 0, 0),
+	[PK_ALLOW_UNKNOWN_CALLERS] = PKEY("allow_unknown_callers", KEY_BOOL, 0,
+					  allow_unknown_callers, 0, 0),
+	[PK_TONE_COUNTRY] = PKEY("tone_country", KEY_TONE, 0, tone_country,
+				 0, 0),
+	[PK_DISCONNECT_OPEN_LOOP_MS] = PKEY("disconnect_open_loop_ms",
+					    KEY_UINT, 0,
+					    disconnect_open_loop_ms, 0, 2000),
+	[PK_ECHO_TAIL_MS] = PKEY("echo_tail_ms", KEY_UINT, 0, echo_tail_ms,
+				 16, 256),
+	[PK_RING_CADENCE] = PKEY("ring_cadence", KEY_CADENCE, KEY_EMPTY_OK,
+				 ring_cadence_ms, 0, 0),
+};
+
+_Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
+_Static_assert(_PK_MAX <= 32, "seen mask is 32 bits");
+
+static void set_string(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	/* Zero the tail too, so equal configs compare equal bytewise. */
+	memset(dst, 0, size);
+	memcpy(dst, src, n < size ? n : size - 1);
+}
+
+static void global_init(struct fxsd_global_config *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->sip_port = 5060;
+	g->transport = CONFIG_TRANSPORT_UDP;
+	g->rtp_port_min = 10000;
+	g->rtp_port_max = 20000;
+	g->nat_family = AF_UNSPEC;
+	g->tone_country = CONFIG_TONE_US;
+	g->log_level = LOG_INFO;
+	g->max_dialogs = 8;
+	g->max_transactions = 64;
+	g->max_message_size = 65535;
+}
+
+static void port_init(struct fxsd_port_config *p, int index, unsigned line)
+{
+	memset(p, 0, sizeof(*p));
+	p->index = index;
+	p->expires = 3600;
+	p->register_enabled = true;
+	set_string(p->digit_map, sizeof(p->digit_map),
+		   CONFIG_DEFAULT_DIGIT_MAP);
+	p->interdigit_long_ms = 10000;
+	p->interdigit_short_ms = 4000;
+	p->tone_country = CONFIG_TONE_US;
+	p->disconnect_open_loop_ms = 800;
+	p->echo_tail_ms = 64;
+	p->line = line;
+}
+
+/* ---- value checks ----------------------------------------------------- */
+
+/* Plain decimal without sign; false on junk or overflow. */
+static bool parse_uint(const char *s, unsigned *ret)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > UINT_MAX)
+			return false;
+	}
+	*ret = (unsigned)v;
+	return true;
+}
+
+static int parse_bool(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	}
+	return -EINVAL;
+}
+
+/* RFC 3261 user: unreserved / escaped / user-unreserved. */
+static bool valid_user(const char *s)
+{
+	for (; *s; s++) {
+		if (isalnum((unsigned char)*s))
+			continue;
+		if (*s == '%') {
+			if (!isxdigit((unsigned char)s[1]) ||
+			    !isxdigit((unsigned char)s[2]))
+				return false;
+			s += 2;
+			continue;
+		}
+		if (!strchr("-_.!~*'()&=+$,;?/", *s))
+			return false;
+	}
+	return true;
+}
+
+static bool valid_hostname(const char *s, size_t len)
+{
+	size_t i, label = 0;
+	bool numeric = true;
+	char buf[CONFIG_HOST_MAX + 1];
+
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)ch) && ch != '-')
+			return false;
+		if (ch == '-' && label == 0)
+			return false;
+		if (!isdigit((unsigned char)ch))
+			numeric = false;
+		if (++label > 63)
+			return false;
+	}
+	if (label == 0 || s[len - 1] == '-')
+		return false;
+	if (numeric) {
+		struct in_addr a;
+
+		/* All digits and dots: it must be a dotted IPv4 address. */
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		return inet_pton(AF_INET, buf, &a) == 1;
+	}
+	return true;
+}
+
+/* host, host:port, [ipv6] or [ipv6]:port, port 1-65535. */
+static bool valid_hostport(const char *s)
+{
+	const char *colon, *end;
+	size_t hostlen;
+	unsigned port;
+
+	if (s[0] == '[') {
+		char buf[CONFIG_HOST_MAX + 1];
+		struct in6_addr a;
+
+		end = strchr(s, ']');
+		if (!end || (size_t)(end - s - 1) >= sizeof(buf))
+			return false;
+		memcpy(buf, s + 1, end - s - 1);
+		buf[end - s - 1] = '\0';
+		if (inet_pton(AF_INET6, buf, &a) != 1)
+			return false;
+		if (end[1] == '\0')
+			return true;
+		if (end[1] != ':')
+			return false;
+		return parse_uint(end + 2, &port) && port >= 1 && port <= 65535;
+	}
+	colon = strchr(s, ':');
+	if (colon && strchr(colon + 1, ':'))
+		return false;	/* an IPv6 address needs brackets */
+	hostlen = colon ? (size_t)(colon - s) : strlen(s);
+	if (!valid_hostname(s, hostlen))
+		return false;
+	if (!colon)
+		return true;
+	return parse_uint(colon + 1, &port) && port >= 1 && port <= 65535;
+}
+
+/* "2000,4000" or "400, 200, 400, 2000"; false if malformed. */
+static bool parse_cadence(const char *s, unsigned *ms, unsigned *ret_pairs)
+{
+	unsigned n = 0;
+
+	for (;;) {
+		char num[16];
+		size_t len = 0;
+		unsigned v;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		while (*s >= '0' && *s <= '9') {
+			if (len + 1 >= sizeof(num))
+				return false;
+			num[len++] = *s++;
+		}
+		num[len] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!parse_uint(num, &v) || n >= 2 * CONFIG_RING_MAX_PAIRS)
+			return false;
+		if (v > CONFIG_RING_MAX_MS ||
+		    (n % 2 == 0 && v < CONFIG_RING_ON_MIN_MS))
+			return false;
+		ms[n++] = v;
+		if (*s == '\0')
+			break;
+		if (*s != ',')
+			return false;
+		s++;
+	}
+	if (n % 2)
+		return false;
+	*ret_pairs = n / 2;
+	return true;
+}
+
+/* ---- the parser ------------------------------------------------------- */
+
+enum section {
+	SECTION_NONE,
+	SECTION_GLOBAL,
+	SECTION_PORT,
+};
+
+struct parser {
+	const char *path;
+	char *err;
+	size_t errlen;
+	struct fxsd_config *c;
+	size_t ports_alloc;
+
+	unsigned line;			/* current line number */
+	enum section section;
+	unsigned section_line;
+	size_t cur;			/* current port, in c->ports */
+	uint32_t seen;			/* keys set in the current section */
+
+	bool global_seen;
+	bool port_seen[CONFIG_PORT_INDEX_MAX + 1];
+	uint32_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
+};
+
+static int fail_at(struct parser *p, unsigned line, int r, const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct parser *p, unsigned line, int r, const char *fmt,
+		   ...)
+{
+	va_list ap;
+	int n;
+
+	if (!p->err || p->errlen == 0)
+		return r;
+	if (line)
+		n = snprintf(p->err, p->errlen, "%s:%u: ", p->path, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->path);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+#define fail(p, ...) fail_at((p), (p)->line, -EINVAL, __VA_ARGS__)
+
+static void section_name(const struct parser *p, char *buf, size_t size)
+{
+	if (p->section == SECTION_GLOBAL)
+		snprintf(buf, size, "[global]");
+	else
+		snprintf(buf, size, "[port %d]", p->c->ports[p->cur].index);
+}
+
+/* The section that just ended: required keys and cross-key rules. */
+static int close_section(struct parser *p)
+{
+	char name[32];
+	size_t i;
+
+	if (p->section == SECTION_NONE)
+		return 0;
+	section_name(p, name, sizeof(name));
+
+	if (p->section == SECTION_GLOBAL) {
+		const struct fxsd_global_config *g = &p->c->global;
+
+		if (g->rtp_port_min >= g->rtp_port_max)
+			return fail_at(p, p->section_line, -EINVAL,
+				       "%s rtp_port_min (%u) must be less than rtp_port_max (%u)",
+				       name, g->rtp_port_min, g->rtp_port_max);
+	} else {
+		const struct fxsd_port_config *port = &p->c->ports[p->cur];
+
+		for (i = 0; i < _PK_MAX; i++)
+			if ((port_keys[i].flags & KEY_REQUIRED) &&
+			    !(p->seen & (1u << i)))
+				return fail_at(p, p->section_line, -EINVAL,
+					       "%s has no '%s'", name,
+					       port_keys[i].name);
+		if (port->interdigit_short_ms > port->interdigit_long_ms)
+			return fail_at(p, p->section_line, -EINVAL,
+				       "%s interdigit_short_ms (%u) must not exceed interdigit_long_ms (%u)",
+				       name, port->interdigit_short_ms,
+				       port->interdigit_long_ms);
+		p->port_keys_seen[port->index] = p->seen;
+	}
+	p->section = SECTION_NONE;
+	return 0;
+}
+
+static int open_port(struct parser *p, int index)
+{
+	struct fxsd_config *c = p->c;
+
+	if (c->n_ports == p->ports_alloc) {
+		size_t n = p->ports_alloc ? 2 * p->ports_alloc : 4;
+		struct fxsd_port_config *np;
+
+		np = reallocarray(c->ports, n, sizeof(*np));
+		if (!np)
+			return fail_at(p, 0, -ENOMEM, "out of memory");
+		c->ports = np;
+		p->ports_alloc = n;
+	}
+	p->cur = c->n_ports++;
+	port_init(&c->ports[p->cur], index, p->line);
+	p->port_seen[index] = true;
+	p->section = SECTION_PORT;
+	return 0;
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static char *skip_blank(char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
+}
+
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && is_blank(s[n - 1]))
+		s[--n] = '\0';
+}
+
+/* Nothing, or a comment: what may follow a header or a quoted value. */
+static bool only_comment(const char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return *s == '\0' || *s == '#' || *s == ';';
+}
+
+/* @s points just after '['. */
+static int parse_header(struct parser *p, char *s)
+{
+	char *end, *name, *arg;
+	unsigned index;
+	int r;
+
+	/* Any header ends the previous section, even a malformed one. */
+	r = close_section(p);
+	if (r < 0)
+		return r;
+	p->seen = 0;
+
+	end = strchr(s, ']');
+	if (!end)
+		return fail(p, "missing ']' in section header");
+	if (!only_comment(end + 1))
+		return fail(p, "unexpected text after ']'");
+	*end = '\0';
+	name = skip_blank(s);
+	trim_end(name);
+	p->section_line = p->line;
+
+	if (strcmp(name, "global") == 0) {
+		if (p->global_seen)
+			return fail(p, "duplicate section [global]");
+		p->global_seen = true;
+		p->c->global.line = p->line;
+		p->section = SECTION_GLOBAL;
+		return 0;
+	}
+	if (strncmp(name, "port", 4) != 0 ||
+	    (name[4] != '\0' && !is_blank(name[4])))
+		return fail(p, "unknown section [%s]", name);
+	arg = skip_blank(name + 4);
+	if (*arg == '\0')
+		return fail(p, "missing port index in [port]");
+	if (!parse_uint(arg, &index) || index > CONFIG_PORT_INDEX_MAX)
+		return fail(p, "invalid port index '%s' (0-%d)", arg,
+			    CONFIG_PORT_INDEX_MAX);
+	if (p->port_seen[index])
+		return fail(p, "duplicate section [port %u]", index);
+	return open_port(p, (int)index);
+}
+
+/*
+ * @s points at the first non-blank character after '='.  Unquotes or
+ * strips the inline comment in place; the value starts at *ret_value.
+ */
+static int parse_raw_value(struct parser *p, char *s, char **ret_value)
+{
+	char *in, *out;
+
+	if (*s != '"') {
+		for (in = s; *in; in++)
+			if ((*in == '#' || *in == ';') &&
+			    (in == s || is_blank(in[-1]))) {
+				*in = '\0';
+				break;
+			}
+		trim_end(s);
+		*ret_value = s;
+		return 0;
+	}
+	for (in = out = s + 1; *in != '"'; in++) {
+		if (*in == '\0')
+			return fail(p, "unterminated quoted value");
+		if (*in == '\\') {
+			in++;
+			if (*in != '"' && *in != '\\')
+				return fail(p, "invalid escape in quoted value (only \\\" and \\\\)");
+		}
+		*out++ = *in;
+	}
+	if (!only_comment(in + 1))
+		return fail(p, "unexpected text after closing quote");
+	*out = '\0';
+	*ret_value = s + 1;
+	return 0;
+}
+
+static int store_value(struct parser *p, const struct key_desc *k, void *base,
+		       const char *v)
+{
+	char *field = (char *)base + k->offset;
+	unsigned u;
+	int r;
+
+	for (const char *q = v; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			return fail(p, "control character in value of '%s'",
+				    k->name);
+
+	if (*v == '\0' && (k->flags & KEY_EMPTY_OK)) {
+		/* Unset; the key stays marked as given. */
+		memset(field, 0, k->size);
+		if (k->type == KEY_ADDRESS)
+			((struct fxsd_global_config *)base)->nat_family =
+				AF_UNSPEC;
+		if (k->type == KEY_CADENCE)
+			((struct fxsd_port_config *)base)->n_ring_cadence_pairs
+				= 0;
+		return 0;
+	}
+
+	switch (k->type) {
+	case KEY_UINT:
+		if (!parse_uint(v, &u) || u < k->min || u > k->max)
+			return fail(p, "invalid %s '%s' (%u-%u)", k->name, v,
+				    k->min, k->max);
+		*(unsigned *)field = u;
+		return 0;
+	case KEY_EVEN:
+		if (!parse_uint(v, &u) || u < k->min || u > k->max || u % 2)
+			return fail(p, "invalid %s '%s' (even, %u-%u)", k->name,
+				    v, k->min, k->max);
+		*(unsigned *)field = u;
+		return 0;
+	case KEY_BOOL:
+		r = parse_bool(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (yes/no, true/false, on/off, 1/0)",
+				    k->name, v);
+		*(bool *)field = r;
+		return 0;
+	case KEY_TRANSPORT:
+		r = config_transport_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (udp|tcp)", k->name, v);
+		*(enum config_transport *)field = r;
+		return 0;
+	case KEY_TONE:
+		r = config_tone_country_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (US|UK|DE|FR|CN)",
+				    k->name, v);
+		*(enum config_tone_country *)field = r;
+		return 0;
+	case KEY_LOG_LEVEL:
+		r = config_log_level_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (debug|info|notice|warning|err)",
+				    k->name, v);
+		*(int *)field = r;
+		return 0;
+	case KEY_CADENCE: {
+		struct fxsd_port_config *port = base;
+		unsigned ms[2 * CONFIG_RING_MAX_PAIRS] = { 0 }, pairs;
+
+		if (!parse_cadence(v, ms, &pairs))
+			return fail(p, "invalid %s '%s' (on,off ms pairs, at most %d; on %d-%d, off 0-%d)",
+				    k->name, v, CONFIG_RING_MAX_PAIRS,
+				    CONFIG_RING_ON_MIN_MS, CONFIG_RING_MAX_MS,
+				    CONFIG_RING_MAX_MS);
+		memcpy(port->ring_cadence_ms, ms, sizeof(ms));
+		port->n_ring_cadence_pairs = pairs;
+		return 0;
+	}
+	case KEY_STRING:
+	case KEY_USER:
+	case KEY_HOST:
+	case KEY_ADDRESS:
+		break;
+	}
+
+	/* The string types. */
+	if (*v == '\0')
+		return fail(p, "empty value for '%s'", k->name);
+	if (strlen(v) >= k->size)
+		return fail(p, "value of '%s' too long (max %zu characters)",
+			    k->name, k->size - 1);
+	switch (k->type) {
+	case KEY_USER:
+		if (!valid_user(v))
+			return fail(p, "invalid %s '%s' (letters, digits, escapes and -_.!~*'()&=+$,;?/)",
+				    k->name, v);
+		break;
+	case KEY_HOST:
+		if (!valid_hostport(v))
+			return fail(p, "invalid %s '%s' (host[:port], IPv6 as [address][:port])",
+				    k->name, v);
+		break;
+	case KEY_ADDRESS: {
+		struct in6_addr a;
+		int family;
+
+		if (inet_pton(AF_INET, v, &a) == 1)
+			family = AF_INET;
+		else if (inet_pton(AF_INET6, v, &a) == 1)
+			family = AF_INET6;
+		else
+			return fail(p, "invalid %s '%s' (IPv4 or IPv6 address)",
+				    k->name, v);
+		((struct fxsd_global_config *)base)->nat_family = family;
+		break;
+	}
+	default:
+		break;
+	}
+	set_string(field, k->size, v);
+	return 0;
+}
+
+static int parse_assignment(struct parser *p, char *s)
+{
+	const struct key_desc *keys, *k = NULL;
+	size_t n_keys, i;
+	char *eq, *value = NULL, name[32];
+	void *base;
+	int r;
+
+	eq = strchr(s, '=');
+	if (!eq)
+		return fail(p, "missing '='");
+	*eq = '\0';
+	trim_end(s);
+	if (*s == '\0')
+		return fail(p, "missing key before '='");
+	if (p->section == SECTION_NONE)
+		return fail(p, "key outside of a section");
+
+	if (p->section == SECTION_GLOBAL) {
+		keys = global_keys;
+		n_keys = ELEMENTSOF(global_keys);
+		base = &p->c->global;
+	} else {
+		keys = port_keys;
+		n_keys = _PK_MAX;
+		base = &p->c->ports[p->cur];
+	}
+	for (i = 0; i < n_keys; i++)
+		if (strcmp(keys[i].name, s) == 0) {
+			k = &keys[i];
+			break;
+		}
+	if (!k) {
+		section_name(p, name, sizeof(name));
+		return fail(p, "unknown key '%s' in %s", s, name);
+	}
+	if (p->seen & (1u << i))
+		return fail(p, "duplicate key '%s'", k->name);
+
+	r = parse_raw_value(p, skip_blank(eq + 1), &value);
+	if (r < 0)
+		return r;
+	r = store_value(p, k, base, value);
+	if (r < 0)
+		return r;
+	p->seen |= 1u << i;
+	return 0;
+}
+
+static int parse_line(struct parser *p, char *s)
+{
+	s = skip_blank(s);
+	if (*s == '\0' || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[')
+		return parse_header(p, s + 1);
+	return parse_assignment(p, s);
+}
+
+static int compare_ports(const void *a, const void *b)
+{
+	const struct fxsd_port_config *x = a, *y = b;
+
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Defaults that depend on other keys, once everything has been read. */
+static void resolve(struct parser *p)
+{
+	struct fxsd_config *c = p->c;
+	size_t i;
+
+	for (i = 0; i < c->n_ports; i++) {
+		struct fxsd_port_config *port = &c->ports[i];
+		uint32_t seen = p->port_keys_seen[port->index];
+
+		if (!(seen & (1u << PK_AUTH_USER)))
+			set_string(port->auth_user, sizeof(port->auth_user),
+				   port->user);
+		if (!(seen & (1u << PK_REGISTRAR)))
+			set_string(port->registrar, sizeof(port->registrar),
+				   port->domain);
+		if (!(seen & (1u << PK_TONE_COUNTRY)))
+			port->tone_country = c->global.tone_country;
+	}
+	if (c->n_ports > 1)
+		qsort(c->ports, c->n_ports, sizeof(*c->ports), compare_ports);
+}
+
+static int parse_buffer(const char *text, size_t size, const char *path,
+			struct fxsd_config **ret_config, char *err,
+			size_t errlen)
+{
+	struct parser *p;
+	const char *pos = text, *end = text + size;
+	char *buf = NULL;
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path)
+		path = "<string>";
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		goto oom;
+	p->path = path;
+	p->err = err;
+	p->errlen = errlen;
+	buf = malloc(CONFIG_LINE_MAX + 1);
+	p->c = calloc(1, sizeof(*p->c));
+	if (!buf || !p->c)
+		goto oom;
+	p->c->path = strdup(path);
+	if (!p->c->path)
+		goto oom;
+	global_init(&p->c->global);
+
+	while (pos < end) {
+		const char *nl = memchr(pos, '\n', end - pos);
+		size_t len = (nl ? nl : end) - pos;
+
+		p->line++;
+		if (len > 0 && pos[len - 1] == '\r')
+			len--;
+		if (len > CONFIG_LINE_MAX) {
+			r = fail(p, "line too long (max %d characters)",
+				 CONFIG_LINE_MAX);
+			goto fail;
+		}
+		if (memchr(pos, '\0', len)) {
+			r = fail(p, "NUL byte in line");
+			goto fail;
+		}
+		memcpy(buf, pos, len);
+		buf[len] = '\0';
+		r = parse_line(p, buf);
+		if (r < 0)
+			goto fail;
+		pos = nl ? nl + 1 : end;
+	}
+	r = close_section(p);
+	if (r < 0)
+		goto fail;
+	resolve(p);
+
+	*ret_config = p->c;
+	free(buf);
+	free(p);
+	return 0;
+
+oom:
+	r = -ENOMEM;
+	if (err && errlen)
+		snprintf(err, errlen, "%s: out of memory", path);
+fail:
+	if (p)
+		config_free(p->c);
+	free(buf);
+	free(p);
+	return r;
+}
+
+int config_parse_string(const char *text, const char *path,
+			struct fxsd_config **ret_config, char *err,
+			size_t errlen)
+{
+	if (!text || !ret_config)
+		return -EINVAL;
+	return parse_buffer(text, strlen(text), path, ret_config, err, errlen);
+}
+
+int config_load(const char *path, struct fxsd_config **ret_config,
+		char *err, size_t errlen)
+{
+	char *data = NULL;
+	size_t size = 0, alloc = 0;
+	FILE *f;
+	int r;
+
+	if (!path || !ret_config)
+		return -EINVAL;
+	if (err && errlen)
+		err[0] = '\0';
+
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot open: %s", path,
+				 strerror(-r));
+		return r;
+	}
+	for (;;) {
+		size_t n;
+
+		if (size == alloc) {
+			char *nd;
+
+			if (alloc > CONFIG_FILE_MAX) {
+				r = -EFBIG;
+				if (err && errlen)
+					snprintf(err, errlen,
+						 "%s: file too large (max %d bytes)",
+						 path, CONFIG_FILE_MAX);
+				goto out;
+			}
+			alloc = alloc ? 2 * alloc : 16384;
+			nd = realloc(data, alloc + 1);
+			if (!nd) {
+				r = -ENOMEM;
+				if (err && errlen)
+					snprintf(err, errlen,
+						 "%s: out of memory", path);
+				goto out;
+			}
+			data = nd;
+		}
+		n = fread(data + size, 1, alloc - size, f);
+		size += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		r = errno ? -errno : -EIO;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: read error: %s", path,
+				 strerror(-r));
+		goto out;
+	}
+	if (size > CONFIG_FILE_MAX) {
+		r = -EFBIG;
+		if (err && errlen)
+			snprintf(err, errlen,
+				 "%s: file too large (max %d bytes)", path,
+				 CONFIG_FILE_MAX);
+		goto out;
+	}
+	r = parse_buffer(data ? data : "", size, path, ret_config, err,
+			 errlen);
+out:
+	free(data);
+	fclose(f);
+	return r;
+}
+
+struct fxsd_config *config_free(struct fxsd_config *c)
+{
+	if (!c)
+		return NULL;
+	free(c->ports);
+	free(c->path);
+	free(c);
+	return NULL;
+}
+
+const struct fxsd_port_config *config_port(const struct fxsd_config *c,
+					   int index)
+{
+	size_t i;
+
+	if (!c)
+		return NULL;
+	for (i = 0; i < c->n_ports; i++)
+		if (c->ports[i].index == index)
+			return &c->ports[i];
+	return NULL;
+}
+
+/* ---- dump ------------------------------------------------------------- */
+
+static void dump_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void dump_key(FILE *f, const struct key_desc *k, const void *base)
+{
+	const char *field = (const char *)base + k->offset;
+	unsigned i;
+
+	switch (k->type) {
+	case KEY_STRING:
+	case KEY_USER:
+	case KEY_HOST:
+	case KEY_ADDRESS:
+		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
+			return;
+		fprintf(f, "%s = ", k->name);
+		dump_quoted(f, field);
+		fputc('\n', f);
+		return;
+	case KEY_CADENCE: {
+		const struct fxsd_port_config *port = base;
+
+		if (port->n_ring_cadence_pairs == 0)
+			return;
+		fprintf(f, "%s = ", k->name);
+		for (i = 0; i < 2 * port->n_ring_cadence_pairs; i++)
+			fprintf(f, "%s%u", i ? "," : "",
+				port->ring_cadence_ms[i]);
+		fputc('\n', f);
+		return;
+	}
+	case KEY_UINT:
+	case KEY_EVEN:
+		fprintf(f, "%s = %u\n", k->name, *(const unsigned *)field);
+		return;
+	case KEY_BOOL:
+		fprintf(f, "%s = %s\n", k->name,
+			*(const bool *)field ? "yes" : "no");
+		return;
+	case KEY_TRANSPORT:
+		fprintf(f, "%s = %s\n", k->name,
+			config_transport_to_string(
+				*(const enum config_transport *)field));
+		return;
+	case KEY_TONE:
+		fprintf(f, "%s = %s\n", k->name,
+			config_tone_country_to_string(
+				*(const enum config_tone_country *)field));
+		return;
+	case KEY_LOG_LEVEL:
+		fprintf(f, "%s = %s\n", k->name,
+			config_log_level_to_string(*(const int *)field));
+		return;
+	}
+}
+
+int config_dump(const struct fxsd_config *c, FILE *f)
+{
+	size_t i, j;
+
+	if (!c || !f)
+		return -EINVAL;
+	fprintf(f, "# fxsd configuration (normalised)\n\n[global]\n");
+	for (i = 0; i < ELEMENTSOF(global_keys); i++)
+		dump_key(f, &global_keys[i], &c->global);
+	for (j = 0; j < c->n_ports; j++) {
+		fprintf(f, "\n[port %d]\n", c->ports[j].index);
+		for (i = 0; i < _PK_MAX; i++)
+			dump_key(f, &port_keys[i], &c->ports[j]);
+	}
+	if (fflush(f) != 0 || ferror(f))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * config.h - fxsd's configuration file: parser, validator, dumper.
+ *
+ * Pure code: no logging; config_load() reads one file, config_dump() writes
+ * to a FILE the caller owns.  Every error is returned as a negative errno
+ * with a human-readable "PATH:LINE: message" in the caller's buffer.
+ *
+ * File format (default CONFIG_DEFAULT_PATH), INI style:
+ *
+ *   # comment            ; comment           (whole-line comments)
+ *   [global]
+ *   sip_port = 5060      # inline comment
+ *   [port 0]
+ *   user = 2001
+ *   password = "s3cr#t ;x"
+ *
+ * - Lines are at most CONFIG_LINE_MAX characters (not counting the line
+ *   break; "\r\n" line ends are accepted).
+ * - Keys and section names are case-sensitive; whitespace around keys,
+ *   values and inside "[ port  1 ]" is ignored.
+ * - An unquoted value runs to the end of the line, or to a '#' or ';' that
+ *   begins the value or follows whitespace (an inline comment): "x.T#" is a
+ *   value, "x.T #c" is "x.T" plus a comment.
+ * - A value that begins with '"' is quoted: it ends at the next unescaped
+ *   '"', keeps spaces, '#' and ';', and knows two escapes, \" and \\.
+ *   Only whitespace or a comment may follow the closing quote.
+ * - Values may not hold control characters (tabs included, even quoted).
+ * - Booleans accept yes/no, true/false, on/off, 1/0; transport,
+ *   tone_country and log_level are case-insensitive too.
+ * - Numbers are plain decimal.
+ * - Unknown sections, unknown keys, repeated keys within a section and
+ *   repeated sections are errors.  Parsing stops at the first error.
+ *
+ * Defaults are filled in after the whole file has been read, so keys may
+ * come in any order: a port's auth_user defaults to its user, registrar to
+ * its domain, tone_country to [global]'s tone_country.  The structures
+ * below always hold the effective (resolved) values.
+ */
+#ifndef FXSD_CONFIG_H
+#define FXSD_CONFIG_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/fxsd/fxsd.conf"
+
+/* Longest accepted line, in characters, not counting "\n" / "\r\n". */
+#define CONFIG_LINE_MAX		4096
+/* Largest file config_load() reads. */
+#define CONFIG_FILE_MAX		(1024 * 1024)
+
+/* Longest values, in characters (the arrays hold one more for the NUL). */
+#define CONFIG_USER_MAX		127	/* user, auth_user */
+#define CONFIG_PASSWORD_MAX	127
+#define CONFIG_DISPLAY_NAME_MAX	127
+#define CONFIG_HOST_MAX		255	/* domain, registrar, outbound_proxy */
+#define CONFIG_DIGIT_MAP_MAX	1023
+#define CONFIG_ADDRESS_MAX	45	/* nat_address, INET6_ADDRSTRLEN - 1 */
+
+/* Port indexes are 0..CONFIG_PORT_INDEX_MAX. */
+#define CONFIG_PORT_INDEX_MAX	255
+/* Same limits as struct fxs_ring_cadence (FXS_RING_MAX_PAIRS). */
+#define CONFIG_RING_MAX_PAIRS	8
+#define CONFIG_RING_ON_MIN_MS	10
+#define CONFIG_RING_MAX_MS	10000
+
+#define CONFIG_DEFAULT_DIGIT_MAP \
+	"{ [2-9]xxxxxx | 1[2-9]xxxxxxxxx | 911 | *xx | x.T }"
+
+enum config_transport {
+	CONFIG_TRANSPORT_UDP,
+	CONFIG_TRANSPORT_TCP,
+	_CONFIG_TRANSPORT_MAX,
+	_CONFIG_TRANSPORT_INVALID = -EINVAL,
+};
+
+enum config_tone_country {
+	CONFIG_TONE_US,
+	CONFIG_TONE_UK,
+	CONFIG_TONE_DE,
+	CONFIG_TONE_FR,
+	CONFIG_TONE_CN,
+	_CONFIG_TONE_MAX,
+	_CONFIG_TONE_INVALID = -EINVAL,
+};
+
+/* "udp"/"tcp"; NULL when out of range. */
+const char *config_transport_to_string(enum config_transport t);
+/* The enum value, or -EINVAL. */
+enum config_transport config_transport_from_string(const char *s);
+/* "US", "UK", "DE", "FR", "CN"; NULL when out of range. */
+const char *config_tone_country_to_string(enum config_tone_country c);
+enum config_tone_country config_tone_country_from_string(const char *s);
+/* syslog priority (LOG_ERR..LOG_DEBUG) <-> "err".."debug"; -EINVAL / NULL. */
+const char *config_log_level_to_string(int level);
+int config_log_level_from_string(const char *s);
+
+/**
+ * struct fxsd_global_config - the [global] section
+ * @sip_port: 1-65535, default 5060
+ * @transport: default udp
+ * @rtp_port_min: even, 1024-65534, < @rtp_port_max, default 10000
+ * @rtp_port_max: even, 1024-65534, default 20000
+ * @nat_address: IPv4 or IPv6 literal, "" when unset (the default)
+ * @nat_family: AF_INET or AF_INET6 for @nat_address, AF_UNSPEC when unset
+ * @tone_country: default US
+ * @log_level: syslog priority LOG_ERR..LOG_DEBUG, default LOG_INFO
+ * @max_dialogs: 1-64, default 8
+ * @max_transactions: 1-4096, default 64
+ * @max_message_size: bytes, 1024-65535, default 65535
+ * @line: line of the [global] header, 0 if the file has none
+ */
+struct fxsd_global_config {
+	unsigned sip_port;
+	enum config_transport transport;
+	unsigned rtp_port_min;
+	unsigned rtp_port_max;
+	char nat_address[CONFIG_ADDRESS_MAX + 1];
+	int nat_family;
+	enum config_tone_country tone_country;
+	int log_level;
+	unsigned max_dialogs;
+	unsigned max_transactions;
+	unsigned max_message_size;
+	unsigned line;
+};
+
+/**
+ * struct fxsd_port_config - one [port N] section
+ * @index: N, the fxs port index 0-255
+ * @user: SIP user (required)
+ * @auth_user: digest user name, default @user
+ * @password: digest password, "" when unset
+ * @display_name: "" when unset
+ * @domain: host or host:port (required); IPv6 as [addr] or [addr]:port
+ * @registrar: host[:port], default @domain
+ * @outbound_proxy: host[:port], "" when unset
+ * @expires: registration expiry in s, 60-86400, default 3600
+ * @register_enabled: key "register", default yes
+ * @digit_map: default CONFIG_DEFAULT_DIGIT_MAP (syntax is checked by the
+ *	digit map code, not here)
+ * @interdigit_long_ms: 100-60000, default 10000
+ * @interdigit_short_ms: 100-60000 and <= @interdigit_long_ms, default 4000
+ * @early_media_ringback: answer an incoming INVITE with 183 + ringback
+ *	instead of 180, default no
+ * @allow_unknown_callers: accept INVITEs whose source is not the
+ *	registrar/proxy, default no
+ * @tone_country: the port's override, else [global]'s
+ * @disconnect_open_loop_ms: 0-2000, default 800; 0 = no open-loop
+ *	disconnect signal
+ * @echo_tail_ms: 16-256, default 64
+ * @ring_cadence_ms: on, off, on, off, ... ms; each on time 10-10000, each
+ *	off time 0-10000 (the kernel's struct fxs_ring_cadence limits)
+ * @n_ring_cadence_pairs: 0 (unset: the tone country's cadence) ..
+ *	CONFIG_RING_MAX_PAIRS
+ * @line: line of the [port N] header
+ */
+struct fxsd_port_config {
+	int index;
+	char user[CONFIG_USER_MAX + 1];
+	char auth_user[CONFIG_USER_MAX + 1];
+	char password[CONFIG_PASSWORD_MAX + 1];
+	char display_name[CONFIG_DISPLAY_NAME_MAX + 1];
+	char domain[CONFIG_HOST_MAX + 1];
+	char registrar[CONFIG_HOST_MAX + 1];
+	char outbound_proxy[CONFIG_HOST_MAX + 1];
+	unsigned expires;
+	bool register_enabled;
+	char digit_map[CONFIG_DIGIT_MAP_MAX + 1];
+	unsigned interdigit_long_ms;
+	unsigned interdigit_short_ms;
+	bool early_media_ringback;
+	bool allow_unknown_callers;
+	enum config_tone_country tone_country;
+	unsigned disconnect_open_loop_ms;
+	unsigned echo_tail_ms;
+	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
+	unsigned n_ring_cadence_pairs;
+	unsigned line;
+};
+
+/**
+ * struct fxsd_config - a whole configuration file
+ * @global: the [global] section (all defaults if the file has none)
+ * @ports: the [port N] sections, sorted by index
+ * @n_ports: number of @ports (0 is allowed)
+ * @path: the path used in messages (heap copy)
+ */
+struct fxsd_config {
+	struct fxsd_global_config global;
+	struct fxsd_port_config *ports;
+	size_t n_ports;
+	char *path;
+};
+
+/*
+ * Read and parse @path.  Returns 0 and a new config in *@ret_config, or a
+ * negative errno (-EINVAL for a bad file, the open/read errno, -EFBIG,
+ * -ENOMEM) with "PATH:LINE: message" or "PATH: message" in @err (which may
+ * be NULL / @errlen 0; the message is truncated to fit).
+ */
+int config_load(const char *path, struct fxsd_config **ret_config,
+		char *err, size_t errlen);
+
+/*
+ * Parse the NUL-terminated @text; @path is used in messages and stored in
+ * the config (NULL gives "<string>").  Same results as config_load().
+ */
+int config_parse_string(const char *text, const char *path,
+			struct fxsd_config **ret_config, char *err,
+			size_t errlen);
+
+/* Frees @c; NULL is a no-op.  Returns NULL. */
+struct fxsd_config *config_free(struct fxsd_config *c);
+
+static inline void config_freep(struct fxsd_config **c)
+{
+	config_free(*c);
+}
+
+/* The [port @index] section, or NULL. */
+const struct fxsd_port_config *config_port(const struct fxsd_config *c,
+					   int index);
+
+/*
+ * Write @c as a normalised file: every key with its effective value (unset
+ * optional strings omitted), strings quoted.  Parsing the output gives the
+ * same values (passwords included; header line numbers differ).
+ * Returns 0, -EINVAL for a NULL argument, or -EIO when writing failed.
+ */
+int config_dump(const struct fxsd_config *c, FILE *f);
+
+#endif /* FXSD_CONFIG_H */

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fsm.h - the call state machine of one FXS port, after the VOCAL SIP UA
+ *
+ * The machine is pure: no I/O, no logging, no timers, no allocation.  It is
+ * a table, printable with fsm_dump():
+ *
+ *   - per state, VOCAL's entry and exit operator lists (entry[], exit[]);
+ *   - per (state, event), either a transition (next state + the event's
+ *     own action list) or an explicit "ignore" with the reason.
+ *
+ * fsm_step() answers one event with the next state and the ordered list of
+ * actions to carry out: the event's actions, then - only if the state
+ * changes - the old state's exit actions, then the new state's entry
+ * actions.  A transition back into the same state runs only its event
+ * actions.  Every one of the _CALL_STATE_MAX x _CALL_EVENT_MAX pairs is
+ * defined (the unit tests prove it).
+ *
+ * The Line (one per port) owns the real things - the tone generator, the
+ * ringer, timers, the SIP dialog, the RTP session, the line feed - and
+ * carries the actions out.  Its side of the contract:
+ *
+ *   - Feed one event at a time and carry out all its actions, in order,
+ *     before the next event.  Events that actions cause (digit map results,
+ *     send failures, ...) are queued and stepped afterwards, never
+ *     re-entrantly.  Actions run with the triggering event at hand: a SIP
+ *     action answers or reads the message the event came with.
+ *   - An action that fails is logged and the Line carries on; a failure
+ *     that changes the call comes back as an event (an INVITE that cannot
+ *     be sent is a SIP_TIMEOUT, for instance).
+ *   - Every action is idempotent: stopping what is not running, clearing
+ *     what is empty, is a no-op.  The machine relies on it.
+ *   - The port starts in CALL_STATE_IDLE with the line reset (no tone, no
+ *     ring, forward feed, no call).  A phone found off-hook at start is an
+ *     OFFHOOK event.
+ *
+ * What the SIP layer does by itself, so that no event or action exists
+ * for it: 100 Trying; the ACK to every 2xx of ours, first copy and
+ * retransmissions (the client INVITE transaction ends with the 2xx, the UA
+ * acknowledges - RFC 3261 13.2.2.4), and the ACK of non-2xx finals (the
+ * client INVITE transaction); retransmission of our 200 until the ACK
+ * arrives; 481 to a BYE or CANCEL that matches no dialog or transaction of
+ * the port, and to one the machine ignores; 200 to a CANCEL that arrives
+ * after our final answer (it has no effect); re-INVITE, UPDATE and OPTIONS
+ * inside an established dialog (session refresh, far-end hold): they are
+ * not the INVITE event; 401/407 challenges (the request is resent with
+ * credentials, the machine never sees the challenge).
+ */
+#ifndef FXSD_FSM_H
+#define FXSD_FSM_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/**
+ * enum call_state - where a port's call is
+ * @CALL_STATE_IDLE: on-hook, no call.
+ * @CALL_STATE_DIALTONE: off-hook, dial tone, waiting for the first digit
+ *	(the first-digit timer runs).
+ * @CALL_STATE_DIALING: collecting digits; the Line's digit map decides
+ *	when the number is complete (DIAL_COMPLETE) or cannot be (DIAL_INVALID).
+ * @CALL_STATE_TRYING: our INVITE is out, no ringing indication yet; the
+ *	caller hears silence.  The no-answer timer runs from here through
+ *	RINGBACK and EARLY until the call is answered or given up.
+ * @CALL_STATE_RINGBACK: a 180 (or a 183 without SDP) arrived; local
+ *	ringback tone.
+ * @CALL_STATE_EARLY: a 183 with SDP arrived; far-end audio (early media).
+ * @CALL_STATE_RINGING: an incoming INVITE rings the phone (on-hook).
+ * @CALL_STATE_INCALL: the call is up, two-way audio.
+ * @CALL_STATE_BUSY: the far end was busy; busy tone until the tone timer.
+ * @CALL_STATE_REORDER: the call failed, the number was invalid or nothing
+ *	was dialed; reorder (congestion) tone until the tone timer.
+ * @CALL_STATE_HOWLER: the phone was left off-hook; off-hook warning tone
+ *	until the howler timer.
+ * @CALL_STATE_DISCONNECTED: the far end hung up while the phone is still
+ *	off-hook: disconnect supervision (open-loop pulse, if configured) and
+ *	reorder tone until the tone timer.
+ * @CALL_STATE_PARKED: the howler has run its course; the line is silent and
+ *	fed normally (so that hanging up is still seen) until the phone goes
+ *	on-hook or flashes.  Permanent open loop is not used here because the
+ *	hook state cannot be sensed without loop feed (FXS_LINEFEED_OPEN).
+ */
+enum call_state {
+	CALL_STATE_IDLE,
+	CALL_STATE_DIALTONE,
+	CALL_STATE_DIALING,
+	CALL_STATE_TRYING,
+	CALL_STATE_RINGBACK,
+	CALL_STATE_EARLY,
+	CALL_STATE_RINGING,
+	CALL_STATE_INCALL,
+	CALL_STATE_BUSY,
+	CALL_STATE_REORDER,
+	CALL_STATE_HOWLER,
+	CALL_STATE_DISCONNECTED,
+	CALL_STATE_PARKED,
+	_CALL_STATE_MAX,
+	_CALL_STATE_INVALID = -EINVAL,
+};
+
+/**
+ * enum call_event - what can happen to a port
+ * @CALL_EVENT_OFFHOOK: the handset was lifted.
+ * @CALL_EVENT_ONHOOK: the handset was hung up (a break longer than the
+ *	flash window).
+ * @CALL_EVENT_FLASH: a hook flash.
+ * @CALL_EVENT_DIGIT: a digit from the phone: pulse-dialed (kernel) or DTMF
+ *	(the daemon's detector on the phone's audio).
+ * @CALL_EVENT_DIAL_COMPLETE: the digit map matched a number to call (it
+ *	may match the empty string: hot line / warm line).
+ * @CALL_EVENT_DIAL_INVALID: the digit map can no longer match.
+ * @CALL_EVENT_TIMER_FIRST_DIGIT: no digit in time after dial tone began.
+ * @CALL_EVENT_TIMER_TONE: busy, reorder or disconnect tone played long
+ *	enough.
+ * @CALL_EVENT_TIMER_HOWLER: the howler played long enough.
+ * @CALL_EVENT_TIMER_NO_ANSWER: our INVITE got no final answer in time.
+ * @CALL_EVENT_INVITE: a dialog-creating INVITE (no To tag) for this port,
+ *	already accepted by the Line's policy (source, request URI).
+ * @CALL_EVENT_CANCEL: CANCEL of the incoming INVITE that is ringing.
+ * @CALL_EVENT_ACK: ACK of the 2xx we sent (the dialog is confirmed).
+ * @CALL_EVENT_BYE: BYE inside the port's current dialog, early or
+ *	confirmed.
+ * @CALL_EVENT_PROVISIONAL_RINGING: 180, or 183 without SDP, to our INVITE.
+ *	Other 1xx (100, 181, 182) are not delivered.
+ * @CALL_EVENT_PROVISIONAL_EARLY: 183 with SDP to our INVITE.
+ * @CALL_EVENT_SUCCESS: the first 2xx to the port's current INVITE; a
+ *	retransmitted 2xx is re-ACKed by the SIP layer and not delivered.
+ * @CALL_EVENT_SUCCESS_STRAY: a 2xx that creates a dialog the port does not
+ *	want: a second answer of a forked INVITE, or an answer to an INVITE
+ *	the port already gave up on (it raced our CANCEL, or came after the
+ *	port moved on).  Only the Line can tell this from SUCCESS.
+ * @CALL_EVENT_FAIL_BUSY: 486 or 600 to our INVITE.
+ * @CALL_EVENT_FAIL_OTHER: any other final 3xx-6xx to our INVITE
+ *	(redirects are not followed).
+ * @CALL_EVENT_SIP_TIMEOUT: a transaction of the current call died: no
+ *	response (timer B/F), transport error, or the ACK for our 2xx never
+ *	came (timer H).
+ */
+enum call_event {
+	CALL_EVENT_OFFHOOK,
+	CALL_EVENT_ONHOOK,
+	CALL_EVENT_FLASH,
+	CALL_EVENT_DIGIT,
+	CALL_EVENT_DIAL_COMPLETE,
+	CALL_EVENT_DIAL_INVALID,
+	CALL_EVENT_TIMER_FIRST_DIGIT,
+	CALL_EVENT_TIMER_TONE,
+	CALL_EVENT_TIMER_HOWLER,
+	CALL_EVENT_TIMER_NO_ANSWER,
+	CALL_EVENT_INVITE,
+	CALL_EVENT_CANCEL,
+	CALL_EVENT_ACK,
+	CALL_EVENT_BYE,
+	CALL_EVENT_PROVISIONAL_RINGING,
+	CALL_EVENT_PROVISIONAL_EARLY,
+	CALL_EVENT_SUCCESS,
+	CALL_EVENT_SUCCESS_STRAY,
+	CALL_EVENT_FAIL_BUSY,
+	CALL_EVENT_FAIL_OTHER,
+	CALL_EVENT_SIP_TIMEOUT,
+	_CALL_EVENT_MAX,
+	_CALL_EVENT_INVALID = -EINVAL,
+};
+
+/**
+ * enum call_action - what the Line carries out; each one is idempotent
+ * @CALL_ACTION_TONE_DIAL: play dial tone (the port's country tone plan).
+ * @CALL_ACTION_TONE_RINGBACK: play ringback tone.
+ * @CALL_ACTION_TONE_BUSY: play busy tone.
+ * @CALL_ACTION_TONE_REORDER: play reorder (congestion) tone.
+ * @CALL_ACTION_TONE_HOWLER: play the off-hook warning tone (howler).
+ * @CALL_ACTION_TONE_STOP: stop whatever tone plays.
+ * @CALL_ACTION_RING_START: ring the phone (cadence, caller ID between
+ *	rings, from the call kept by CALL_KEEP).
+ * @CALL_ACTION_RING_STOP: stop ringing.
+ * @CALL_ACTION_DIGITS_CLEAR: empty the dialed number and reset the digit
+ *	map (which may arm a warm-line timer of its own).
+ * @CALL_ACTION_DIGIT_ADD: append the event's digit and run the digit map;
+ *	it may arm its inter-digit timer, and its verdict comes back as
+ *	DIAL_COMPLETE or DIAL_INVALID.
+ * @CALL_ACTION_DIGIT_SEND: send the event's digit to the far end
+ *	(RFC 4733 telephone-event).  For digits that are not already in the
+ *	audio: pulse digits, and DTMF the media path removed from the audio.
+ * @CALL_ACTION_TIMER_FIRST_DIGIT_START: arm the first-digit timer.
+ * @CALL_ACTION_TIMER_TONE_START: arm the tone timer (busy/reorder/
+ *	disconnect tone duration).
+ * @CALL_ACTION_TIMER_HOWLER_START: arm the howler timer.
+ * @CALL_ACTION_TIMER_NO_ANSWER_START: arm the no-answer timer.
+ * @CALL_ACTION_TIMERS_STOP: disarm every call timer of the port, the digit
+ *	map's inter-digit timer included.
+ * @CALL_ACTION_SIP_SEND_INVITE: build the call from the dialed number and
+ *	send the INVITE with our SDP offer; the port now has a call.
+ * @CALL_ACTION_SIP_SEND_CANCEL: cancel our pending INVITE.  Before any
+ *	provisional response the SIP layer holds the CANCEL until one arrives
+ *	(RFC 3261 9.1); the INVITE transaction lives on in the SIP layer after
+ *	CALL_CLEAR, and a 2xx it still gets is a SUCCESS_STRAY.
+ * @CALL_ACTION_SIP_SEND_BYE: send BYE on the current dialog.  The BYE
+ *	transaction lives on in the SIP layer after CALL_CLEAR.
+ * @CALL_ACTION_SIP_ANSWER_180: answer the ringing INVITE with 180 Ringing,
+ *	or 183 with SDP and a ringback stream, per the port's setting.
+ * @CALL_ACTION_SIP_ANSWER_200: answer the ringing INVITE with 200 OK and
+ *	our SDP answer.
+ * @CALL_ACTION_SIP_REJECT_486: answer the event's (new) INVITE with 486
+ *	Busy Here; the port's current call is untouched.
+ * @CALL_ACTION_SIP_REPLY_487: end the ringing INVITE with 487 Request
+ *	Terminated, and answer the CANCEL that ended it, if any, with 200.
+ * @CALL_ACTION_SIP_REPLY_BYE_200: answer the event's BYE with 200 OK.
+ * @CALL_ACTION_SIP_BYE_STRAY: send BYE on the dialog the event's stray 2xx
+ *	created (the SIP layer has ACKed it); the port's current call, if any,
+ *	is untouched.
+ * @CALL_ACTION_CALL_KEEP: keep the incoming INVITE's call: dialog, route
+ *	set, remote target, caller identity for caller ID (VOCAL's ring
+ *	operator); the port now has a call.
+ * @CALL_ACTION_CALL_CLEAR: forget the port's call (dialog, SDP, local RTP
+ *	port); transactions still running are left to the SIP layer.
+ * @CALL_ACTION_MEDIA_START: start two-way media with the negotiated SDP
+ *	(the answer in the 2xx, or the one in our 200).
+ * @CALL_ACTION_MEDIA_EARLY_START: play the far end's early media described
+ *	by the event's 183; a later 183 re-targets it to its own SDP.
+ * @CALL_ACTION_MEDIA_STOP: stop the media stream (RTP, DSP chain).
+ * @CALL_ACTION_LINE_OPEN_LOOP: disconnect supervision: if the port is
+ *	configured for it, open the loop (power denial) for the configured
+ *	time, after which the Line restores forward feed by itself; a no-op
+ *	otherwise.  The hook state is not sensed during the pulse.
+ * @CALL_ACTION_LINE_NORMAL: restore forward feed now, ending an open-loop
+ *	pulse still running.
+ */
+enum call_action {
+	CALL_ACTION_TONE_DIAL,
+	CALL_ACTION_TONE_RINGBACK,
+	CALL_ACTION_TONE_BUSY,
+	CALL_ACTION_TONE_REORDER,
+	CALL_ACTION_TONE_HOWLER,
+	CALL_ACTION_TONE_STOP,
+	CALL_ACTION_RING_START,
+	CALL_ACTION_RING_STOP,
+	CALL_ACTION_DIGITS_CLEAR,
+	CALL_ACTION_DIGIT_ADD,
+	CALL_ACTION_DIGIT_SEND,
+	CALL_ACTION_TIMER_FIRST_DIGIT_START,
+	CALL_ACTION_TIMER_TONE_START,
+	CALL_ACTION_TIMER_HOWLER_START,
+	CALL_ACTION_TIMER_NO_ANSWER_START,
+	CALL_ACTION_TIMERS_STOP,
+	CALL_ACTION_SIP_SEND_INVITE,
+	CALL_ACTION_SIP_SEND_CANCEL,
+	CALL_ACTION_SIP_SEND_BYE,
+	CALL_ACTION_SIP_ANSWER_180,
+	CALL_ACTION_SIP_ANSWER_200,
+	CALL_ACTION_SIP_REJECT_486,
+	CALL_ACTION_SIP_REPLY_487,
+	CALL_ACTION_SIP_REPLY_BYE_200,
+	CALL_ACTION_SIP_BYE_STRAY,
+	CALL_ACTION_CALL_KEEP,
+	CALL_ACTION_CALL_CLEAR,
+	CALL_ACTION_MEDIA_START,
+	CALL_ACTION_MEDIA_EARLY_START,
+	CALL_ACTION_MEDIA_STOP,
+	CALL_ACTION_LINE_OPEN_LOOP,
+	CALL_ACTION_LINE_NORMAL,
+	_CALL_ACTION_MAX,
+	_CALL_ACTION_INVALID = -EINVAL,
+};
+
+/* Names ("dial-tone", "timer-no-answer", "sip-answer-180"); NULL if out
+ * of range.  The _from_string() functions return the value, or -EINVAL. */
+const char *call_state_to_string(enum call_state s);
+const char *call_event_to_string(enum call_event e);
+const char *call_action_to_string(enum call_action a);
+enum call_state call_state_from_string(const char *s);
+enum call_event call_event_from_string(const char *s);
+enum call_action call_action_from_string(const char *s);
+
+/* The most actions one step can return (event + exit + entry). */
+#define FSM_MAX_ACTIONS 16
+
+/**
+ * struct fsm_result - the answer to one event
+ * @next: the state to be in after the actions
+ * @n_actions: how many of @actions are valid
+ * @actions: what to carry out, in this order
+ * @ignored: the event means nothing in this state (a duplicate, a stale
+ *	timer or SIP message, something that cannot happen); @next is the
+ *	current state and there are no actions
+ * @note: when @ignored, why (for a debug log line); NULL otherwise
+ */
+struct fsm_result {
+	enum call_state next;
+	unsigned n_actions;
+	enum call_action actions[FSM_MAX_ACTIONS];
+	bool ignored;
+	const char *note;
+};
+
+/**
+ * fsm_step() - answer event @e in state @s
+ *
+ * Returns 0 and fills @ret; -EINVAL if @s or @e is out of range or @ret is
+ * NULL (@ret untouched); -ENOENT if the table has no entry for the pair, a
+ * bug the unit tests rule out (@ret then says: ignored, stay in @s).
+ */
+int fsm_step(enum call_state s, enum call_event e, struct fsm_result *ret);
+
+/**
+ * fsm_dump() - print the whole machine to @f
+ *
+ * As text (@dot false): per state its entry and exit lists, then every
+ * event with its next state and event actions, or why it is ignored.  As a
+ * Graphviz digraph (@dot true): one node per state labelled with its entry
+ * and exit lists, one edge per (state, next state) pair labelled with the
+ * events and their actions; ignored pairs are left out.
+ *
+ * Returns 0, -EINVAL if @f is NULL, -EIO if writing failed.
+ */
+int fsm_dump(FILE *f, bool dot);
+
+#endif /* FXSD_FSM_H */

@@ -1,0 +1,1183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_config.c - unit tests for daemon/config.c.
+ *
+ * Files under tests/daemon/config/ are found relative to the current
+ * directory: run from the project root.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "unit.h"
+
+#define _cleanup_config_ __attribute__((cleanup(config_freep)))
+#define CFG_DIR "tests/daemon/config/"
+#define P "/etc/fxsd/fxsd.conf"
+
+static void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Parse @text that must be good; on failure the case fails with the error. */
+#define PARSE_OK(var, text)						\
+	do {								\
+		char err_[512];						\
+		int r_ = config_parse_string((text), P, &(var), err_,	\
+					     sizeof(err_));		\
+		CHECK(r_ == 0, "parse failed (%d): %s", r_, err_);	\
+		CHECK(var, "no config returned");			\
+	} while (0)
+
+/* Parse @text that must fail with -EINVAL and exactly @want. */
+static void check_error(const char *text, const char *want)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	r = config_parse_string(text, P, &c, err, sizeof(err));
+	CHECK(r == -EINVAL, "got %d (%s), want -EINVAL (%s)", r,
+	      r ? err : "no error", want);
+	CHECK(c == NULL, "config returned on error");
+	CHECK_STR(err, want);
+}
+
+/* One case per bad input, so each failure shows up under its own name. */
+#define ERR_CASE(name, text, want)					\
+	UNIT_TEST(error_##name)						\
+	{								\
+		check_error((text), (want));				\
+	}
+
+/* A [port 0] with the required keys, for tests of one other key. */
+#define PORT0 "[port 0]\nuser = 100\ndomain = pbx.example.org\n"
+
+/* Dump @c into a heap string (NULL on failure). */
+static char *dump_to_string(const struct fxsd_config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r;
+
+	if (!f)
+		return NULL;
+	r = config_dump(c, f);
+	fclose(f);
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Every value field of two configs (not the header line numbers). */
+static void check_same_config(const struct fxsd_config *a,
+			      const struct fxsd_config *b)
+{
+	const struct fxsd_global_config *ga = &a->global, *gb = &b->global;
+	size_t i;
+
+	CHECK_INT(ga->sip_port, gb->sip_port);
+	CHECK_INT(ga->transport, gb->transport);
+	CHECK_INT(ga->rtp_port_min, gb->rtp_port_min);
+	CHECK_INT(ga->rtp_port_max, gb->rtp_port_max);
+	CHECK_STR(ga->nat_address, gb->nat_address);
+	CHECK_INT(ga->nat_family, gb->nat_family);
+	CHECK_INT(ga->tone_country, gb->tone_country);
+	CHECK_INT(ga->log_level, gb->log_level);
+	CHECK_INT(ga->max_dialogs, gb->max_dialogs);
+	CHECK_INT(ga->max_transactions, gb->max_transactions);
+	CHECK_INT(ga->max_message_size, gb->max_message_size);
+	CHECK_INT(a->n_ports, b->n_ports);
+	for (i = 0; i < a->n_ports; i++) {
+		const struct fxsd_port_config *x = &a->ports[i],
+					      *y = &b->ports[i];
+
+		CHECK_INT(x->index, y->index);
+		CHECK_STR(x->user, y->user);
+		CHECK_STR(x->auth_user, y->auth_user);
+		CHECK_STR(x->password, y->password);
+		CHECK_STR(x->display_name, y->display_name);
+		CHECK_STR(x->domain, y->domain);
+		CHECK_STR(x->registrar, y->registrar);
+		CHECK_STR(x->outbound_proxy, y->outbound_proxy);
+		CHECK_INT(x->expires, y->expires);
+		CHECK_INT(x->register_enabled, y->register_enabled);
+		CHECK_STR(x->digit_map, y->digit_map);
+		CHECK_INT(x->interdigit_long_ms, y->interdigit_long_ms);
+		CHECK_INT(x->interdigit_short_ms, y->interdigit_short_ms);
+		CHECK_INT(x->early_media_ringback, y->early_media_ringback);
+		CHECK_INT(x->allow_unknown_callers, y->allow_unknown_callers);
+		CHECK_INT(x->tone_country, y->tone_country);
+		CHECK_INT(x->disconnect_open_loop_ms,
+			  y->disconnect_open_loop_ms);
+		CHECK_INT(x->echo_tail_ms, y->echo_tail_ms);
+		CHECK_INT(x->n_ring_cadence_pairs, y->n_ring_cadence_pairs);
+		CHECK(memcmp(x->ring_cadence_ms, y->ring_cadence_ms,
+			     sizeof(x->ring_cadence_ms)) == 0,
+		      "port %d ring_cadence_ms differ", x->index);
+	}
+}
+
+/* Dump @c, re-parse the dump, compare; also check the dump is a fixpoint. */
+static void check_round_trip(const struct fxsd_config *c)
+{
+	_cleanup_config_ struct fxsd_config *c2 = NULL;
+	_cleanup_free_ char *d1 = NULL, *d2 = NULL;
+	char err[512];
+	int r;
+
+	d1 = dump_to_string(c);
+	CHECK(d1, "config_dump failed");
+	r = config_parse_string(d1, "dump", &c2, err, sizeof(err));
+	CHECK(r == 0, "re-parse failed (%d): %s\n%s", r, err, d1);
+	check_same_config(c, c2);
+	if (unit_failed())
+		return;
+	d2 = dump_to_string(c2);
+	CHECK(d2, "second config_dump failed");
+	CHECK_STR(d2, d1);
+}
+
+/* ---- good files ------------------------------------------------------- */
+
+UNIT_TEST(good_file_global)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_global_config *g;
+	char err[512] = "";
+	int r;
+
+	r = config_load(CFG_DIR "good.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	CHECK_STR(err, "");
+	CHECK_STR(c->path, CFG_DIR "good.conf");
+	g = &c->global;
+	CHECK_INT(g->line, 4);
+	CHECK_INT(g->sip_port, 5062);
+	CHECK_INT(g->transport, CONFIG_TRANSPORT_TCP);
+	CHECK_INT(g->rtp_port_min, 16384);
+	CHECK_INT(g->rtp_port_max, 16482);
+	CHECK_STR(g->nat_address, "203.0.113.7");
+	CHECK_INT(g->nat_family, AF_INET);
+	CHECK_INT(g->tone_country, CONFIG_TONE_DE);
+	CHECK_INT(g->log_level, LOG_DEBUG);
+	CHECK_INT(g->max_dialogs, 4);
+	CHECK_INT(g->max_transactions, 128);
+	CHECK_INT(g->max_message_size, 4096);
+}
+
+UNIT_TEST(good_file_port0_all_keys)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "good.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	p = config_port(c, 0);
+	CHECK(p, "no port 0");
+	CHECK_INT(p->index, 0);
+	CHECK_INT(p->line, 23);
+	CHECK_STR(p->user, "2001");
+	CHECK_STR(p->auth_user, "auth-2001@example.net");
+	CHECK_STR(p->password, "p#ss; w\"ord\\ ");
+	CHECK_STR(p->display_name, "Front Door");
+	CHECK_STR(p->domain, "sip.example.net:5080");
+	CHECK_STR(p->registrar, "registrar.example.net");
+	CHECK_STR(p->outbound_proxy, "192.0.2.1:5065");
+	CHECK_INT(p->expires, 600);
+	CHECK_INT(p->register_enabled, false);
+	CHECK_STR(p->digit_map, "{ 0 | 00 | [1-8]xx | 9xxxxxxx | *x# }");
+	CHECK_INT(p->interdigit_long_ms, 8000);
+	CHECK_INT(p->interdigit_short_ms, 2500);
+	CHECK_INT(p->early_media_ringback, true);
+	CHECK_INT(p->allow_unknown_callers, true);
+	CHECK_INT(p->tone_country, CONFIG_TONE_UK);
+	CHECK_INT(p->disconnect_open_loop_ms, 0);
+	CHECK_INT(p->echo_tail_ms, 128);
+	CHECK_INT(p->n_ring_cadence_pairs, 1);
+	CHECK_INT(p->ring_cadence_ms[0], 2000);
+	CHECK_INT(p->ring_cadence_ms[1], 4000);
+	CHECK_INT(p->ring_cadence_ms[2], 0);
+}
+
+UNIT_TEST(good_file_port1_ipv6_cadence)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "good.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	p = config_port(c, 1);
+	CHECK(p, "no port 1");
+	CHECK_INT(p->line, 17);
+	CHECK_STR(p->user, "2002");
+	CHECK_STR(p->auth_user, "2002");
+	CHECK_STR(p->domain, "[2001:db8::10]:5070");
+	CHECK_STR(p->registrar, "[2001:db8::10]:5070");
+	CHECK_INT(p->tone_country, CONFIG_TONE_FR);
+	CHECK_INT(p->n_ring_cadence_pairs, 2);
+	CHECK_INT(p->ring_cadence_ms[0], 400);
+	CHECK_INT(p->ring_cadence_ms[1], 200);
+	CHECK_INT(p->ring_cadence_ms[2], 400);
+	CHECK_INT(p->ring_cadence_ms[3], 2000);
+}
+
+UNIT_TEST(good_file_port7_inherits)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "good.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	p = config_port(c, 7);
+	CHECK(p, "no port 7");
+	CHECK_INT(p->line, 44);
+	/* tone_country comes from [global], whatever the order. */
+	CHECK_INT(p->tone_country, CONFIG_TONE_DE);
+	CHECK_STR(p->auth_user, "2008");
+	CHECK_STR(p->registrar, "pbx.example.org");
+	CHECK_INT(p->expires, 3600);
+}
+
+UNIT_TEST(good_file_ports_sorted)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "good.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	CHECK_INT(c->n_ports, 3);
+	CHECK_INT(c->ports[0].index, 0);
+	CHECK_INT(c->ports[1].index, 1);
+	CHECK_INT(c->ports[2].index, 7);
+	CHECK(config_port(c, 2) == NULL, "port 2 should not exist");
+	CHECK(config_port(c, -1) == NULL, "port -1 should not exist");
+	CHECK(config_port(NULL, 0) == NULL, "config_port(NULL)");
+}
+
+UNIT_TEST(good_file_round_trip)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "good.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	check_round_trip(c);
+}
+
+UNIT_TEST(dump_format)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	_cleanup_free_ char *d = NULL;
+
+	PARSE_OK(c, PORT0 "password = \"a\\\"b\"\nring_cadence = 1000 , 0\n");
+	d = dump_to_string(c);
+	CHECK(d, "dump failed");
+	CHECK(strstr(d, "\n[global]\nsip_port = 5060\ntransport = udp\n"),
+	      "global section not as expected:\n%s", d);
+	CHECK(strstr(d, "\nlog_level = info\n"), "log_level:\n%s", d);
+	CHECK(strstr(d, "\n[port 0]\nuser = \"100\"\n"), "port:\n%s", d);
+	CHECK(strstr(d, "\npassword = \"a\\\"b\"\n"), "password:\n%s", d);
+	CHECK(strstr(d, "\nregister = yes\n"), "register:\n%s", d);
+	CHECK(strstr(d, "\nring_cadence = 1000,0\n"), "cadence:\n%s", d);
+	/* Unset optional strings are left out. */
+	CHECK(!strstr(d, "nat_address"), "nat_address dumped:\n%s", d);
+	CHECK(!strstr(d, "outbound_proxy"), "outbound_proxy dumped:\n%s", d);
+	CHECK(!strstr(d, "display_name"), "display_name dumped:\n%s", d);
+}
+
+UNIT_TEST(dump_round_trip_tricky_strings)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+
+	PARSE_OK(c, "[global]\nnat_address = 2001:db8::1\n"
+		    "[port 3]\nuser = a%41-_.!~*'()&=+$,;?/\n"
+		    "domain = h\n"
+		    "password = \" lead;#\\\\\\\"trail \"\n"
+		    "display_name = O'Brien \"the\" Phone\n"
+		    "auth_user = \"\\\\\"\n"
+		    "digit_map = x.T#\n");
+	CHECK_STR(c->ports[0].user, "a%41-_.!~*'()&=+$,;?/");
+	CHECK_STR(c->ports[0].password, " lead;#\\\"trail ");
+	CHECK_STR(c->ports[0].display_name, "O'Brien \"the\" Phone");
+	CHECK_STR(c->ports[0].auth_user, "\\");
+	CHECK_STR(c->ports[0].digit_map, "x.T#");
+	check_round_trip(c);
+}
+
+UNIT_TEST(dump_round_trip_defaults)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+
+	PARSE_OK(c, "");
+	check_round_trip(c);
+}
+
+UNIT_TEST(dump_null)
+{
+	CHECK_INT(config_dump(NULL, stdout), -EINVAL);
+}
+
+/* ---- defaults --------------------------------------------------------- */
+
+UNIT_TEST(defaults_global)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_global_config *g;
+
+	PARSE_OK(c, "# nothing but a comment\n\n");
+	g = &c->global;
+	CHECK_INT(c->n_ports, 0);
+	CHECK_STR(c->path, P);
+	CHECK_INT(g->line, 0);
+	CHECK_INT(g->sip_port, 5060);
+	CHECK_INT(g->transport, CONFIG_TRANSPORT_UDP);
+	CHECK_INT(g->rtp_port_min, 10000);
+	CHECK_INT(g->rtp_port_max, 20000);
+	CHECK_STR(g->nat_address, "");
+	CHECK_INT(g->nat_family, AF_UNSPEC);
+	CHECK_INT(g->tone_country, CONFIG_TONE_US);
+	CHECK_INT(g->log_level, LOG_INFO);
+	CHECK_INT(g->max_dialogs, 8);
+	CHECK_INT(g->max_transactions, 64);
+	CHECK_INT(g->max_message_size, 65535);
+}
+
+UNIT_TEST(defaults_port)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "minimal.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	CHECK_INT(c->n_ports, 1);
+	p = config_port(c, 0);
+	CHECK(p, "no port 0");
+	CHECK_INT(p->line, 1);
+	CHECK_STR(p->user, "100");
+	CHECK_STR(p->auth_user, "100");
+	CHECK_STR(p->password, "");
+	CHECK_STR(p->display_name, "");
+	CHECK_STR(p->domain, "pbx.example.org");
+	CHECK_STR(p->registrar, "pbx.example.org");
+	CHECK_STR(p->outbound_proxy, "");
+	CHECK_INT(p->expires, 3600);
+	CHECK_INT(p->register_enabled, true);
+	CHECK_STR(p->digit_map,
+		  "{ [2-9]xxxxxx | 1[2-9]xxxxxxxxx | 911 | *xx | x.T }");
+	CHECK_STR(p->digit_map, CONFIG_DEFAULT_DIGIT_MAP);
+	CHECK_INT(p->interdigit_long_ms, 10000);
+	CHECK_INT(p->interdigit_short_ms, 4000);
+	CHECK_INT(p->early_media_ringback, false);
+	CHECK_INT(p->allow_unknown_callers, false);
+	CHECK_INT(p->tone_country, CONFIG_TONE_US);
+	CHECK_INT(p->disconnect_open_loop_ms, 800);
+	CHECK_INT(p->echo_tail_ms, 64);
+	CHECK_INT(p->n_ring_cadence_pairs, 0);
+}
+
+UNIT_TEST(defaults_resolved_after_whole_file)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+
+	/* domain after registrar, [global] after the port. */
+	PARSE_OK(c, "[port 2]\nregistrar = reg.example\nuser = u\n"
+		    "domain = d.example\n[global]\ntone_country = CN\n");
+	p = config_port(c, 2);
+	CHECK(p, "no port 2");
+	CHECK_STR(p->registrar, "reg.example");
+	CHECK_STR(p->auth_user, "u");
+	CHECK_INT(p->tone_country, CONFIG_TONE_CN);
+	CHECK_INT(c->global.line, 5);
+}
+
+UNIT_TEST(all_256_ports)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int i;
+
+	CHECK(f, "open_memstream");
+	for (i = 255; i >= 0; i--)
+		fprintf(f, "[port %d]\nuser = u%d\ndomain = d%d.example\n", i,
+			i, i);
+	fclose(f);
+	PARSE_OK(c, text);
+	CHECK_INT(c->n_ports, 256);
+	for (i = 0; i < 256; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "u%d", i);
+		CHECK_INT(c->ports[i].index, i);
+		CHECK_STR(config_port(c, i)->user, want);
+	}
+}
+
+/* ---- quoting, comments, syntax that is accepted ----------------------- */
+
+UNIT_TEST(quoting_and_inline_comments)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+
+	PARSE_OK(c, "; leading comment\n"
+		    "   # indented comment\n"
+		    "[port 0] # comment after a header\n"
+		    "user = 100   ; trailing comment\n"
+		    "domain\t=\tpbx.example.org\t\n"
+		    "password = \"  a # b ; c  \"  # comment after quotes\n"
+		    "display_name = Alice  Smith   # only the comment goes\n"
+		    "digit_map = x\"y\"\n");
+	p = config_port(c, 0);
+	CHECK_STR(p->user, "100");
+	CHECK_STR(p->domain, "pbx.example.org");
+	CHECK_STR(p->password, "  a # b ; c  ");
+	CHECK_STR(p->display_name, "Alice  Smith");
+	/* A quote not at the start of the value is an ordinary character. */
+	CHECK_STR(p->digit_map, "x\"y\"");
+}
+
+UNIT_TEST(hash_without_blank_is_a_value)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+
+	PARSE_OK(c, PORT0 "password = a#b;c\ndigit_map = *xx# #comment\n");
+	p = config_port(c, 0);
+	CHECK_STR(p->password, "a#b;c");
+	CHECK_STR(p->digit_map, "*xx#");
+}
+
+UNIT_TEST(empty_optional_values)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+
+	PARSE_OK(c, "[global]\nnat_address =\n" PORT0
+		    "password = \"\"\ndisplay_name = # empty\n"
+		    "outbound_proxy =\nring_cadence = ;\n");
+	p = config_port(c, 0);
+	CHECK_STR(c->global.nat_address, "");
+	CHECK_INT(c->global.nat_family, AF_UNSPEC);
+	CHECK_STR(p->password, "");
+	CHECK_STR(p->display_name, "");
+	CHECK_STR(p->outbound_proxy, "");
+	CHECK_INT(p->n_ring_cadence_pairs, 0);
+}
+
+UNIT_TEST(crlf_file)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "crlf.conf", &c, err, sizeof(err));
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	CHECK_STR(c->ports[0].domain, "pbx.example.org");
+	CHECK_STR(c->ports[0].password, "secret");
+}
+
+UNIT_TEST(no_final_newline)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+
+	PARSE_OK(c, "[port 0]\nuser = 100\ndomain = last.example");
+	CHECK_STR(c->ports[0].domain, "last.example");
+}
+
+UNIT_TEST(booleans)
+{
+	static const struct {
+		const char *text;
+		bool want;
+	} t[] = {
+		{ "yes", true }, { "no", false }, { "true", true },
+		{ "false", false }, { "on", true }, { "off", false },
+		{ "1", true }, { "0", false }, { "YES", true },
+		{ "Off", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		_cleanup_config_ struct fxsd_config *c = NULL;
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 PORT0 "register = %s\nearly_media_ringback = %s\n"
+			       "allow_unknown_callers = %s\n",
+			 t[i].text, t[i].text, t[i].text);
+		PARSE_OK(c, text);
+		CHECK(c->ports[0].register_enabled == t[i].want,
+		      "register = %s", t[i].text);
+		CHECK(c->ports[0].early_media_ringback == t[i].want,
+		      "early_media_ringback = %s", t[i].text);
+		CHECK(c->ports[0].allow_unknown_callers == t[i].want,
+		      "allow_unknown_callers = %s", t[i].text);
+	}
+}
+
+UNIT_TEST(enums_case_insensitive)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+
+	PARSE_OK(c, "[global]\ntransport = UDP\ntone_country = cn\n"
+		    "log_level = Warning\n");
+	CHECK_INT(c->global.transport, CONFIG_TRANSPORT_UDP);
+	CHECK_INT(c->global.tone_country, CONFIG_TONE_CN);
+	CHECK_INT(c->global.log_level, LOG_WARNING);
+}
+
+UNIT_TEST(all_log_levels)
+{
+	static const struct {
+		const char *s;
+		int level;
+	} t[] = {
+		{ "debug", LOG_DEBUG }, { "info", LOG_INFO },
+		{ "notice", LOG_NOTICE }, { "warning", LOG_WARNING },
+		{ "err", LOG_ERR },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		_cleanup_config_ struct fxsd_config *c = NULL;
+		char text[64];
+
+		snprintf(text, sizeof(text), "[global]\nlog_level = %s\n",
+			 t[i].s);
+		PARSE_OK(c, text);
+		CHECK_INT(c->global.log_level, t[i].level);
+		CHECK_STR(config_log_level_to_string(t[i].level), t[i].s);
+	}
+}
+
+UNIT_TEST(string_tables)
+{
+	CHECK_STR(config_transport_to_string(CONFIG_TRANSPORT_TCP), "tcp");
+	CHECK_INT(config_transport_from_string("tcp"), CONFIG_TRANSPORT_TCP);
+	CHECK_INT(config_transport_from_string("sctp"), -EINVAL);
+	CHECK_INT(config_transport_from_string(NULL), -EINVAL);
+	CHECK(config_transport_to_string(_CONFIG_TRANSPORT_MAX) == NULL,
+	      "transport _MAX");
+	CHECK_STR(config_tone_country_to_string(CONFIG_TONE_UK), "UK");
+	CHECK_INT(config_tone_country_from_string("FR"), CONFIG_TONE_FR);
+	CHECK(config_tone_country_to_string(_CONFIG_TONE_MAX) == NULL,
+	      "tone _MAX");
+	CHECK_INT(config_log_level_from_string("crit"), -EINVAL);
+	CHECK(config_log_level_to_string(LOG_CRIT) == NULL, "LOG_CRIT");
+	CHECK(config_log_level_to_string(-1) == NULL, "-1");
+}
+
+UNIT_TEST(boundaries_accepted)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	const struct fxsd_port_config *p;
+
+	PARSE_OK(c, "[global]\nsip_port = 65535\nrtp_port_min = 1024\n"
+		    "rtp_port_max = 65534\nmax_dialogs = 64\n"
+		    "max_transactions = 4096\nmax_message_size = 1024\n"
+		    "[port 255]\nuser = u\ndomain = d\nexpires = 86400\n"
+		    "disconnect_open_loop_ms = 2000\necho_tail_ms = 16\n"
+		    "interdigit_long_ms = 100\ninterdigit_short_ms = 100\n"
+		    "ring_cadence = 10,0,10000,10000,20,30,40,50,60,70,80,90,100,110,120,130\n"
+		    "[port 254]\nuser = u\ndomain = d\nexpires = 60\n"
+		    "echo_tail_ms = 256\n");
+	CHECK_INT(c->global.sip_port, 65535);
+	CHECK_INT(c->global.rtp_port_min, 1024);
+	CHECK_INT(c->global.rtp_port_max, 65534);
+	p = config_port(c, 255);
+	CHECK_INT(p->expires, 86400);
+	CHECK_INT(p->disconnect_open_loop_ms, 2000);
+	CHECK_INT(p->echo_tail_ms, 16);
+	CHECK_INT(p->n_ring_cadence_pairs, 8);
+	CHECK_INT(p->ring_cadence_ms[15], 130);
+	p = config_port(c, 254);
+	CHECK_INT(p->expires, 60);
+	CHECK_INT(p->echo_tail_ms, 256);
+}
+
+UNIT_TEST(hosts_accepted)
+{
+	static const char *const hosts[] = {
+		"example.com", "example.com:5060", "a-b.c-d.example",
+		"192.0.2.1", "192.0.2.1:1", "[::1]", "[2001:db8::1]:65535",
+		"localhost", "xn--bcher-kva.example",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		_cleanup_config_ struct fxsd_config *c = NULL;
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "[port 0]\nuser = u\ndomain = %s\nregistrar = %s\n"
+			 "outbound_proxy = %s\n",
+			 hosts[i], hosts[i], hosts[i]);
+		PARSE_OK(c, text);
+		CHECK_STR(c->ports[0].domain, hosts[i]);
+		CHECK_STR(c->ports[0].outbound_proxy, hosts[i]);
+	}
+}
+
+UNIT_TEST(nat_address_ipv6)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+
+	PARSE_OK(c, "[global]\nnat_address = 2001:db8::7\n");
+	CHECK_STR(c->global.nat_address, "2001:db8::7");
+	CHECK_INT(c->global.nat_family, AF_INET6);
+}
+
+UNIT_TEST(max_length_values)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	char text[1024];
+	char user[CONFIG_USER_MAX + 1];
+
+	memset(user, 'u', CONFIG_USER_MAX);
+	user[CONFIG_USER_MAX] = '\0';
+	snprintf(text, sizeof(text), "[port 0]\nuser = %s\ndomain = d\n",
+		 user);
+	PARSE_OK(c, text);
+	CHECK_STR(c->ports[0].user, user);
+	CHECK_STR(c->ports[0].auth_user, user);
+}
+
+UNIT_TEST(line_of_4096_is_fine)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	_cleanup_free_ char *text = malloc(3 * CONFIG_LINE_MAX);
+
+	CHECK(text, "malloc");
+	/* A comment line of exactly 4096 characters, then one with CRLF. */
+	strcpy(text, "#");
+	memset(text + 1, 'x', CONFIG_LINE_MAX - 1);
+	strcpy(text + CONFIG_LINE_MAX, "\n;");
+	memset(text + CONFIG_LINE_MAX + 2, 'y', CONFIG_LINE_MAX - 1);
+	strcpy(text + 2 * CONFIG_LINE_MAX + 1, "\r\n" PORT0);
+	PARSE_OK(c, text);
+	CHECK_INT(c->ports[0].line, 3);
+}
+
+/* ---- errors: every message with its line ------------------------------ */
+
+ERR_CASE(unknown_key_port,
+	 "[port 0]\nuser = 1\npasword = x\n",
+	 P ":3: unknown key 'pasword' in [port 0]")
+ERR_CASE(unknown_key_global,
+	 "\n[global]\nsip_prot = 5060\n",
+	 P ":3: unknown key 'sip_prot' in [global]")
+ERR_CASE(port_key_in_global,
+	 "[global]\nuser = 1\n",
+	 P ":2: unknown key 'user' in [global]")
+ERR_CASE(keys_are_case_sensitive,
+	 "[port 12]\nUser = 1\n",
+	 P ":2: unknown key 'User' in [port 12]")
+ERR_CASE(sip_port_too_big,
+	 "# c\n[global]\nsip_port = 70000\n",
+	 P ":3: invalid sip_port '70000' (1-65535)")
+ERR_CASE(sip_port_zero,
+	 "[global]\nsip_port = 0\n",
+	 P ":2: invalid sip_port '0' (1-65535)")
+ERR_CASE(sip_port_junk,
+	 "[global]\nsip_port = 50x60\n",
+	 P ":2: invalid sip_port '50x60' (1-65535)")
+ERR_CASE(sip_port_sign,
+	 "[global]\nsip_port = +5060\n",
+	 P ":2: invalid sip_port '+5060' (1-65535)")
+ERR_CASE(sip_port_negative,
+	 "[global]\nsip_port = -1\n",
+	 P ":2: invalid sip_port '-1' (1-65535)")
+ERR_CASE(sip_port_empty,
+	 "[global]\nsip_port =\n",
+	 P ":2: invalid sip_port '' (1-65535)")
+ERR_CASE(sip_port_overflow,
+	 "[global]\nsip_port = 99999999999999999999\n",
+	 P ":2: invalid sip_port '99999999999999999999' (1-65535)")
+ERR_CASE(key_outside_section,
+	 "# header\n\n\n\n\n\n\nuser = 100\n",
+	 P ":8: key outside of a section")
+ERR_CASE(duplicate_port_section,
+	 "[port 1]\nuser = 1\ndomain = d\n\n[port 1]\n",
+	 P ":5: duplicate section [port 1]")
+ERR_CASE(duplicate_port_section_leading_zero,
+	 "[port 1]\nuser = 1\ndomain = d\n[port 01]\n",
+	 P ":4: duplicate section [port 1]")
+ERR_CASE(duplicate_global_section,
+	 "[global]\n[global]\n",
+	 P ":2: duplicate section [global]")
+ERR_CASE(duplicate_key,
+	 "[port 0]\ndomain = d\n\n\nuser = 1\nuser = 2\n",
+	 P ":6: duplicate key 'user'")
+ERR_CASE(duplicate_key_global,
+	 "[global]\nsip_port = 5060\nsip_port = 5060\n",
+	 P ":3: duplicate key 'sip_port'")
+ERR_CASE(missing_equals,
+	 "[port 0]\nuser 100\n",
+	 P ":2: missing '='")
+ERR_CASE(missing_equals_outside_section,
+	 "hello\n",
+	 P ":1: missing '='")
+ERR_CASE(missing_key,
+	 "[port 0]\n = 100\n",
+	 P ":2: missing key before '='")
+ERR_CASE(port_without_user,
+	 PORT0 "\n[port 1]\ndomain = d\npassword = x\n",
+	 P ":5: [port 1] has no 'user'")
+ERR_CASE(port_without_domain_at_eof,
+	 "[port 3]\nuser = 1\n",
+	 P ":1: [port 3] has no 'domain'")
+ERR_CASE(missing_user_reported_before_later_error,
+	 "[port 1]\ndomain = d\n[port 2]\nbogus\n",
+	 P ":1: [port 1] has no 'user'")
+ERR_CASE(missing_user_before_bad_header,
+	 "[port 1]\ndomain = d\n[port\n",
+	 P ":1: [port 1] has no 'user'")
+ERR_CASE(unknown_section,
+	 "[sip]\n",
+	 P ":1: unknown section [sip]")
+ERR_CASE(unknown_section_port_prefix,
+	 "[portx]\n",
+	 P ":1: unknown section [portx]")
+ERR_CASE(section_names_case_sensitive,
+	 "[Global]\n",
+	 P ":1: unknown section [Global]")
+ERR_CASE(port_index_too_big,
+	 "[port 256]\n",
+	 P ":1: invalid port index '256' (0-255)")
+ERR_CASE(port_index_not_a_number,
+	 "[port one]\n",
+	 P ":1: invalid port index 'one' (0-255)")
+ERR_CASE(port_index_negative,
+	 "[port -1]\n",
+	 P ":1: invalid port index '-1' (0-255)")
+ERR_CASE(port_index_missing,
+	 "[port]\n",
+	 P ":1: missing port index in [port]")
+ERR_CASE(header_missing_bracket,
+	 "[global\n",
+	 P ":1: missing ']' in section header")
+ERR_CASE(header_trailing_text,
+	 "[global] sip_port = 1\n",
+	 P ":1: unexpected text after ']'")
+ERR_CASE(transport_invalid,
+	 "[global]\ntransport = sctp\n",
+	 P ":2: invalid transport 'sctp' (udp|tcp)")
+ERR_CASE(tls_not_supported,
+	 "[global]\ntransport = tls\n",
+	 P ":2: invalid transport 'tls' (udp|tcp)")
+ERR_CASE(rtp_port_odd,
+	 "[global]\nrtp_port_min = 10001\n",
+	 P ":2: invalid rtp_port_min '10001' (even, 1024-65534)")
+ERR_CASE(rtp_port_too_low,
+	 "[global]\nrtp_port_min = 1022\n",
+	 P ":2: invalid rtp_port_min '1022' (even, 1024-65534)")
+ERR_CASE(rtp_port_too_high,
+	 "[global]\nrtp_port_max = 65536\n",
+	 P ":2: invalid rtp_port_max '65536' (even, 1024-65534)")
+ERR_CASE(rtp_min_not_below_max,
+	 "\n[global]\nrtp_port_min = 20000\nrtp_port_max = 20000\n",
+	 P ":2: [global] rtp_port_min (20000) must be less than rtp_port_max (20000)")
+ERR_CASE(rtp_min_above_default_max,
+	 "[global]\nrtp_port_min = 30000\n" PORT0,
+	 P ":1: [global] rtp_port_min (30000) must be less than rtp_port_max (20000)")
+ERR_CASE(nat_address_invalid,
+	 "[global]\nnat_address = 1.2.3\n",
+	 P ":2: invalid nat_address '1.2.3' (IPv4 or IPv6 address)")
+ERR_CASE(nat_address_hostname,
+	 "[global]\nnat_address = nat.example.com\n",
+	 P ":2: invalid nat_address 'nat.example.com' (IPv4 or IPv6 address)")
+ERR_CASE(nat_address_bracketed,
+	 "[global]\nnat_address = [::1]\n",
+	 P ":2: invalid nat_address '[::1]' (IPv4 or IPv6 address)")
+ERR_CASE(tone_country_invalid,
+	 "[global]\ntone_country = JP\n",
+	 P ":2: invalid tone_country 'JP' (US|UK|DE|FR|CN)")
+ERR_CASE(tone_country_invalid_port,
+	 PORT0 "tone_country = XX\n",
+	 P ":4: invalid tone_country 'XX' (US|UK|DE|FR|CN)")
+ERR_CASE(log_level_invalid,
+	 "[global]\nlog_level = verbose\n",
+	 P ":2: invalid log_level 'verbose' (debug|info|notice|warning|err)")
+ERR_CASE(max_dialogs_zero,
+	 "[global]\nmax_dialogs = 0\n",
+	 P ":2: invalid max_dialogs '0' (1-64)")
+ERR_CASE(max_dialogs_too_many,
+	 "[global]\nmax_dialogs = 65\n",
+	 P ":2: invalid max_dialogs '65' (1-64)")
+ERR_CASE(max_transactions_too_many,
+	 "[global]\nmax_transactions = 4097\n",
+	 P ":2: invalid max_transactions '4097' (1-4096)")
+ERR_CASE(max_message_size_too_small,
+	 "[global]\nmax_message_size = 1023\n",
+	 P ":2: invalid max_message_size '1023' (1024-65535)")
+ERR_CASE(expires_too_short,
+	 PORT0 "expires = 59\n",
+	 P ":4: invalid expires '59' (60-86400)")
+ERR_CASE(expires_too_long,
+	 PORT0 "expires = 86401\n",
+	 P ":4: invalid expires '86401' (60-86400)")
+ERR_CASE(register_not_bool,
+	 PORT0 "register = maybe\n",
+	 P ":4: invalid register 'maybe' (yes/no, true/false, on/off, 1/0)")
+ERR_CASE(early_media_not_bool,
+	 PORT0 "early_media_ringback = 2\n",
+	 P ":4: invalid early_media_ringback '2' (yes/no, true/false, on/off, 1/0)")
+ERR_CASE(allow_unknown_callers_not_bool,
+	 PORT0 "allow_unknown_callers = y\n",
+	 P ":4: invalid allow_unknown_callers 'y' (yes/no, true/false, on/off, 1/0)")
+ERR_CASE(interdigit_too_small,
+	 PORT0 "interdigit_long_ms = 99\n",
+	 P ":4: invalid interdigit_long_ms '99' (100-60000)")
+ERR_CASE(interdigit_short_above_long,
+	 "\n" PORT0 "interdigit_long_ms = 3000\n",
+	 P ":2: [port 0] interdigit_short_ms (4000) must not exceed interdigit_long_ms (3000)")
+ERR_CASE(disconnect_open_loop_too_long,
+	 PORT0 "disconnect_open_loop_ms = 2001\n",
+	 P ":4: invalid disconnect_open_loop_ms '2001' (0-2000)")
+ERR_CASE(echo_tail_too_short,
+	 PORT0 "echo_tail_ms = 15\n",
+	 P ":4: invalid echo_tail_ms '15' (16-256)")
+ERR_CASE(echo_tail_too_long,
+	 PORT0 "echo_tail_ms = 257\n",
+	 P ":4: invalid echo_tail_ms '257' (16-256)")
+#define CADENCE_HINT "(on,off ms pairs, at most 8; on 10-10000, off 0-10000)"
+ERR_CASE(ring_cadence_odd,
+	 PORT0 "ring_cadence = 2000\n",
+	 P ":4: invalid ring_cadence '2000' " CADENCE_HINT)
+ERR_CASE(ring_cadence_too_many_pairs,
+	 PORT0 "ring_cadence = 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n",
+	 P ":4: invalid ring_cadence '1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1' "
+	   CADENCE_HINT)
+ERR_CASE(ring_cadence_on_too_short,
+	 PORT0 "ring_cadence = 9,100\n",
+	 P ":4: invalid ring_cadence '9,100' " CADENCE_HINT)
+ERR_CASE(ring_cadence_off_too_long,
+	 PORT0 "ring_cadence = 2000,10001\n",
+	 P ":4: invalid ring_cadence '2000,10001' " CADENCE_HINT)
+ERR_CASE(ring_cadence_empty_element,
+	 PORT0 "ring_cadence = 2000,,4000\n",
+	 P ":4: invalid ring_cadence '2000,,4000' " CADENCE_HINT)
+ERR_CASE(ring_cadence_wrong_separator,
+	 PORT0 "ring_cadence = 2000/4000\n",
+	 P ":4: invalid ring_cadence '2000/4000' " CADENCE_HINT)
+#define HOST_HINT "(host[:port], IPv6 as [address][:port])"
+ERR_CASE(domain_with_space,
+	 "[port 0]\nuser = 1\ndomain = \"sip example\"\n",
+	 P ":3: invalid domain 'sip example' " HOST_HINT)
+ERR_CASE(domain_port_zero,
+	 "[port 0]\nuser = 1\ndomain = h:0\n",
+	 P ":3: invalid domain 'h:0' " HOST_HINT)
+ERR_CASE(domain_port_too_big,
+	 "[port 0]\nuser = 1\ndomain = h:70000\n",
+	 P ":3: invalid domain 'h:70000' " HOST_HINT)
+ERR_CASE(domain_port_empty,
+	 "[port 0]\nuser = 1\ndomain = h:\n",
+	 P ":3: invalid domain 'h:' " HOST_HINT)
+ERR_CASE(domain_ipv6_without_brackets,
+	 "[port 0]\nuser = 1\ndomain = 2001:db8::1\n",
+	 P ":3: invalid domain '2001:db8::1' " HOST_HINT)
+ERR_CASE(domain_bad_ipv6,
+	 "[port 0]\nuser = 1\ndomain = [::g]\n",
+	 P ":3: invalid domain '[::g]' " HOST_HINT)
+ERR_CASE(domain_unclosed_bracket,
+	 "[port 0]\nuser = 1\ndomain = [::1:5060\n",
+	 P ":3: invalid domain '[::1:5060' " HOST_HINT)
+ERR_CASE(domain_label_dash,
+	 "[port 0]\nuser = 1\ndomain = -bad.example\n",
+	 P ":3: invalid domain '-bad.example' " HOST_HINT)
+ERR_CASE(domain_empty_label,
+	 "[port 0]\nuser = 1\ndomain = a..example\n",
+	 P ":3: invalid domain 'a..example' " HOST_HINT)
+ERR_CASE(domain_bad_ipv4,
+	 "[port 0]\nuser = 1\ndomain = 999.1.1.1\n",
+	 P ":3: invalid domain '999.1.1.1' " HOST_HINT)
+ERR_CASE(domain_sip_uri,
+	 "[port 0]\nuser = 1\ndomain = sip:pbx.example\n",
+	 P ":3: invalid domain 'sip:pbx.example' " HOST_HINT)
+ERR_CASE(domain_empty,
+	 "[port 0]\nuser = 1\ndomain =\n",
+	 P ":3: empty value for 'domain'")
+ERR_CASE(registrar_invalid,
+	 PORT0 "registrar = reg_istrar\n",
+	 P ":4: invalid registrar 'reg_istrar' " HOST_HINT)
+ERR_CASE(outbound_proxy_invalid,
+	 PORT0 "outbound_proxy = proxy:abc\n",
+	 P ":4: invalid outbound_proxy 'proxy:abc' " HOST_HINT)
+#define USER_HINT "(letters, digits, escapes and -_.!~*'()&=+$,;?/)"
+ERR_CASE(user_with_space,
+	 "[port 0]\nuser = \"a b\"\n",
+	 P ":2: invalid user 'a b' " USER_HINT)
+ERR_CASE(user_with_at,
+	 "[port 0]\nuser = a@b\n",
+	 P ":2: invalid user 'a@b' " USER_HINT)
+ERR_CASE(user_bad_escape,
+	 "[port 0]\nuser = a%4\n",
+	 P ":2: invalid user 'a%4' " USER_HINT)
+ERR_CASE(user_empty,
+	 "[port 0]\nuser = \"\"\n",
+	 P ":2: empty value for 'user'")
+ERR_CASE(auth_user_empty,
+	 PORT0 "auth_user =\n",
+	 P ":4: empty value for 'auth_user'")
+ERR_CASE(digit_map_empty,
+	 PORT0 "digit_map = # none\n",
+	 P ":4: empty value for 'digit_map'")
+ERR_CASE(unterminated_quote,
+	 PORT0 "password = \"abc\n",
+	 P ":4: unterminated quoted value")
+ERR_CASE(bad_escape,
+	 PORT0 "password = \"a\\nb\"\n",
+	 P ":4: invalid escape in quoted value (only \\\" and \\\\)")
+ERR_CASE(text_after_quote,
+	 PORT0 "password = \"abc\" def\n",
+	 P ":4: unexpected text after closing quote")
+ERR_CASE(control_character,
+	 PORT0 "password = \"a\001b\"\n",
+	 P ":4: control character in value of 'password'")
+ERR_CASE(tab_in_quotes,
+	 PORT0 "display_name = \"a\tb\"\n",
+	 P ":4: control character in value of 'display_name'")
+
+/* Errors built at run time: too-long values and lines. */
+
+UNIT_TEST(error_value_too_long)
+{
+	char text[1024], user[CONFIG_USER_MAX + 2], want[256];
+
+	memset(user, 'u', CONFIG_USER_MAX + 1);
+	user[CONFIG_USER_MAX + 1] = '\0';
+	snprintf(text, sizeof(text), "[port 0]\nuser = %s\n", user);
+	check_error(text, P ":2: value of 'user' too long (max 127 characters)");
+	snprintf(text, sizeof(text), PORT0 "password = \"%s\"\n", user);
+	check_error(text,
+		    P ":4: value of 'password' too long (max 127 characters)");
+	snprintf(want, sizeof(want),
+		 P ":4: value of 'display_name' too long (max %d characters)",
+		 CONFIG_DISPLAY_NAME_MAX);
+	snprintf(text, sizeof(text), PORT0 "display_name = %s\n", user);
+	check_error(text, want);
+}
+
+UNIT_TEST(error_host_too_long)
+{
+	char text[1024], host[CONFIG_HOST_MAX + 2];
+
+	memset(host, 'h', CONFIG_HOST_MAX + 1);
+	host[CONFIG_HOST_MAX + 1] = '\0';
+	snprintf(text, sizeof(text), PORT0 "outbound_proxy = %s\n", host);
+	check_error(text,
+		    P ":4: value of 'outbound_proxy' too long (max 255 characters)");
+}
+
+UNIT_TEST(error_line_too_long)
+{
+	_cleanup_free_ char *text = malloc(2 * CONFIG_LINE_MAX);
+	size_t off;
+
+	CHECK(text, "malloc");
+	strcpy(text, "[global]\n\n#");
+	off = strlen(text);
+	memset(text + off, 'x', CONFIG_LINE_MAX);	/* 4097 with the '#' */
+	strcpy(text + off + CONFIG_LINE_MAX, "\n");
+	check_error(text, P ":3: line too long (max 4096 characters)");
+}
+
+/* ---- error reporting details ------------------------------------------ */
+
+UNIT_TEST(error_leaves_result_alone)
+{
+	struct fxsd_config *c = NULL;
+	char err[256];
+	int r;
+
+	r = config_parse_string("[nope]\n", NULL, &c, err, sizeof(err));
+	CHECK_INT(r, -EINVAL);
+	CHECK(c == NULL, "config returned on error");
+	CHECK_STR(err, "<string>:1: unknown section [nope]");
+}
+
+UNIT_TEST(error_null_buffer)
+{
+	struct fxsd_config *c = NULL;
+	int r;
+
+	r = config_parse_string("[nope]\n", P, &c, NULL, 0);
+	CHECK_INT(r, -EINVAL);
+	CHECK(c == NULL, "config returned on error");
+	CHECK_INT(config_parse_string(NULL, P, &c, NULL, 0), -EINVAL);
+	CHECK_INT(config_load(NULL, &c, NULL, 0), -EINVAL);
+}
+
+UNIT_TEST(error_truncated)
+{
+	struct fxsd_config *c = NULL;
+	char err[12];
+	int r;
+
+	memset(err, 'z', sizeof(err));
+	r = config_parse_string("[nope]\n", P, &c, err, sizeof(err));
+	CHECK_INT(r, -EINVAL);
+	CHECK_STR(err, "/etc/fxsd/f");
+}
+
+UNIT_TEST(free_null)
+{
+	CHECK(config_free(NULL) == NULL, "config_free(NULL)");
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+UNIT_TEST(load_missing_file)
+{
+	struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "does-not-exist.conf", &c, err, sizeof(err));
+	CHECK_INT(r, -ENOENT);
+	CHECK(c == NULL, "config returned on error");
+	CHECK_STR(err, CFG_DIR
+		  "does-not-exist.conf: cannot open: No such file or directory");
+}
+
+UNIT_TEST(load_directory)
+{
+	struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	/* fopen() succeeds on a directory; reading it fails with EISDIR. */
+	r = config_load(CFG_DIR, &c, err, sizeof(err));
+	CHECK(r == -EISDIR, "got %d: %s", r, err);
+	CHECK(c == NULL, "config returned on error");
+	CHECK_STR(err, CFG_DIR ": read error: Is a directory");
+}
+
+UNIT_TEST(load_bad_unknown_key)
+{
+	struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "bad-unknown-key.conf", &c, err, sizeof(err));
+	CHECK_INT(r, -EINVAL);
+	CHECK_STR(err, CFG_DIR
+		  "bad-unknown-key.conf:8: unknown key 'pasword' in [port 0]");
+}
+
+UNIT_TEST(load_bad_missing_user)
+{
+	struct fxsd_config *c = NULL;
+	char err[512];
+	int r;
+
+	r = config_load(CFG_DIR "bad-missing-user.conf", &c, err, sizeof(err));
+	CHECK_INT(r, -EINVAL);
+	CHECK_STR(err, CFG_DIR "bad-missing-user.conf:5: [port 1] has no 'user'");
+}
+
+/* Write @size bytes of @data to a new temporary file; its path in @path. */
+static int write_temp(char *path, const void *data, size_t size)
+{
+	int fd = mkstemp(path);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, size);
+	close(fd);
+	return n == (ssize_t)size ? 0 : -EIO;
+}
+
+UNIT_TEST(load_nul_byte)
+{
+	static const char data[] = "[port 0]\nuser = 1\0 00\ndomain = d\n";
+	struct fxsd_config *c = NULL;
+	char path[] = "/tmp/fxsd-conf-XXXXXX", err[512], want[512];
+	int r;
+
+	CHECK(write_temp(path, data, sizeof(data) - 1) == 0, "temp file");
+	r = config_load(path, &c, err, sizeof(err));
+	unlink(path);
+	CHECK_INT(r, -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: NUL byte in line", path);
+	CHECK_STR(err, want);
+}
+
+UNIT_TEST(load_too_large)
+{
+	_cleanup_free_ char *data = malloc(CONFIG_FILE_MAX + 1);
+	struct fxsd_config *c = NULL;
+	char path[] = "/tmp/fxsd-conf-XXXXXX", err[512], want[512];
+	size_t i;
+	int r;
+
+	CHECK(data, "malloc");
+	/* Short comment lines, so only the size is wrong. */
+	for (i = 0; i < CONFIG_FILE_MAX + 1; i++)
+		data[i] = i % 64 == 63 ? '\n' : '#';
+	CHECK(write_temp(path, data, CONFIG_FILE_MAX + 1) == 0, "temp file");
+	r = config_load(path, &c, err, sizeof(err));
+	unlink(path);
+	CHECK_INT(r, -EFBIG);
+	snprintf(want, sizeof(want), "%s: file too large (max %d bytes)", path,
+		 CONFIG_FILE_MAX);
+	CHECK_STR(err, want);
+}
+
+UNIT_TEST(load_exactly_max_size)
+{
+	_cleanup_free_ char *data = malloc(CONFIG_FILE_MAX);
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	char path[] = "/tmp/fxsd-conf-XXXXXX", err[512];
+	size_t i;
+	int r;
+
+	CHECK(data, "malloc");
+	for (i = 0; i < CONFIG_FILE_MAX; i++)
+		data[i] = i % 64 == 63 ? '\n' : '#';
+	CHECK(write_temp(path, data, CONFIG_FILE_MAX) == 0, "temp file");
+	r = config_load(path, &c, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	CHECK_INT(c->n_ports, 0);
+}
+
+UNIT_TEST(load_empty_file)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+	char path[] = "/tmp/fxsd-conf-XXXXXX", err[512];
+	int r;
+
+	CHECK(write_temp(path, "", 0) == 0, "temp file");
+	r = config_load(path, &c, err, sizeof(err));
+	unlink(path);
+	CHECK(r == 0, "load failed (%d): %s", r, err);
+	CHECK_INT(c->global.sip_port, 5060);
+}
