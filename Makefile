@@ -16,9 +16,10 @@ UAPI := -Iinclude/uapi
 TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test
 
 # The daemon's pure modules (no I/O), unit-tested on the host under ASan/UBSan.
-DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c
+DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
-	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c
+	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
+	tests/daemon/test_sdp.c
 
 .PHONY: all modules user check demo clean checkpatch sparse
 

@@ -1,0 +1,2799 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sip.c - fxsd's SIP user agent on libosip2 and sd-event.  See sip.h.
+ *
+ * Structure:
+ *   - transport: one UDP socket; sip_send_cb() is libosip2's send hook,
+ *     send_raw() sends what the UA sends outside transactions (ACK for
+ *     2xx, 2xx retransmissions, stateless 400/503);
+ *   - the pump: one sd-event timer runs osip_*_execute and
+ *     osip_timers_*_execute, frees killed transactions, and re-arms itself
+ *     for the next libosip2 timer (sip_pump());
+ *   - receive: size limit, parse, mandatory header check, received/rport,
+ *     then either an existing transaction, the UA's transaction-less cases
+ *     (ACK for 2xx, retransmitted 2xx) or a new server transaction;
+ *   - registration, incoming calls, outgoing calls, dialogs.
+ *
+ * Requests are built as text and parsed back into an osip_message_t (the
+ * parser is the one thing sure to agree with itself); responses are built
+ * from the request with libosip2's clone helpers.
+ *
+ * Every transaction carries a struct sip_tx (your_instance): what the
+ * transaction is for, and a reference on its call.  The kill callback only
+ * removes the transaction from the osip_t and queues it; sip_pump() frees
+ * it after the execute functions have returned.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <osip2/osip.h>
+#include <osipparser2/osip_parser.h>
+
+#include "digest.h"
+#include "sip.h"
+
+#define SIP_T1_MS		500
+#define SIP_T2_MS		4000
+#define SIP_MAX_ROUTES		8
+#define SIP_MAX_ADDRS		4
+#define SIP_TEXT_MAX		8192	/* requests we build */
+#define SIP_AUTH_TRIES		2	/* challenges answered per request */
+#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
+
+#define log_a(a, prio, ...) sip_log((a), (prio), __VA_ARGS__)
+
+/* ---- types ---- */
+
+struct sip_server {
+	char host[256];
+	unsigned port;
+	struct sockaddr_storage addr[SIP_MAX_ADDRS];
+	socklen_t addrlen[SIP_MAX_ADDRS];
+	unsigned n_addr;
+};
+
+/* Digest state of one kind of request (REGISTER, or one call's). */
+struct sip_auth {
+	struct digest_challenge ch;
+	bool have;
+	bool proxy;		/* Proxy-Authorization */
+	uint32_t nc;
+	unsigned tries;		/* challenges answered in a row */
+};
+
+enum sip_tx_kind {
+	TX_REGISTER,
+	TX_INVITE_OUT,
+	TX_CANCEL_OUT,
+	TX_BYE_OUT,
+	TX_INVITE_IN,
+	TX_OTHER_IN,
+};
+
+struct sip_tx {
+	struct sip_agent *a;
+	struct sip_call *call;	/* reference, or NULL */
+	enum sip_tx_kind kind;
+	bool unregister;	/* TX_REGISTER with Expires: 0 */
+};
+
+struct sip_call {
+	unsigned n_ref;
+	struct sip_agent *a;
+	struct sip_call *next;		/* in a->calls while live */
+	bool live;			/* in a->calls */
+	bool user_ref;			/* the user still holds its reference */
+	bool outgoing;
+	enum sip_call_state state;
+	bool final;			/* a final state was reached */
+	void *userdata;
+
+	char call_id[128];
+	char local_tag[40];
+	char remote_tag[128];
+	char *local_uri;		/* name-addr, no tag */
+	char *remote_uri;
+	char *remote_target;		/* URI */
+	char *routes[SIP_MAX_ROUTES];	/* name-addr, in sending order */
+	unsigned n_routes;
+	uint32_t local_cseq;
+	uint32_t remote_cseq;
+	bool dialog;			/* to-tag known (early or confirmed) */
+	bool answered;			/* 2xx sent or received */
+	bool bye_sent;
+
+	/* incoming */
+	osip_transaction_t *ist;
+	char *invite_branch_in;		/* to match CANCEL */
+	bool final_sent;
+	char *local_sdp;
+	char *resp2xx;			/* our 2xx, retransmitted until ACK */
+	struct sockaddr_storage peer;	/* where resp2xx goes */
+	socklen_t peerlen;
+	sd_event_source *retx;
+	unsigned retx_interval, retx_elapsed;
+
+	/* outgoing */
+	osip_transaction_t *ict;
+	char *ruri;
+	char *offer;
+	char invite_branch[64];
+	uint32_t invite_cseq;
+	char *auth_header;		/* "Authorization: ..." of the INVITE */
+	bool provisional;		/* a 1xx arrived: CANCEL may go */
+	bool cancel_wanted, cancel_sent, hangup_wanted;
+	char *ack;			/* ACK for the 2xx, resent on retransmits */
+	struct sip_auth auth;
+};
+
+struct sip_agent {
+	sd_event *event;
+	sd_event_source *io, *timer, *reg_timer;
+	int fd;
+	int family;
+	osip_t *osip;
+	struct sip_callbacks cb;
+	void *userdata;
+
+	/* account (own copies) */
+	char *user, *auth_user, *password, *display_name, *domain;
+	char *user_agent;
+	bool register_enabled, allow_unknown;
+	unsigned expires;
+	unsigned max_tx, max_dialogs, max_msg;
+	unsigned retry_min, retry_max;
+	char *nat_address, *contact_address, *bind_address;
+
+	char local_ip[64];		/* for Via and Contact */
+	unsigned local_port;
+	struct sip_server registrar, proxy, domain_srv;
+	bool has_proxy;
+	bool started;
+
+	/* registration */
+	enum sip_reg_state reg_state;
+	char reg_call_id[64];
+	char reg_from_tag[40];
+	uint32_t reg_cseq;
+	unsigned reg_granted;
+	unsigned retry_s;
+	bool reg_in_flight;
+	bool stopping;
+	struct sip_auth reg_auth;
+
+	struct sip_call *calls;
+	unsigned n_calls;
+
+	osip_transaction_t **dead;	/* killed, to be freed by the pump */
+	size_t n_dead, dead_alloc;
+	bool in_pump;
+};
+
+static const char *const reg_state_table[_SIP_REG_STATE_MAX] = {
+	[SIP_REG_NONE] = "none",
+	[SIP_REG_REGISTERING] = "registering",
+	[SIP_REG_REGISTERED] = "registered",
+	[SIP_REG_FAILED] = "failed",
+	[SIP_REG_UNREGISTERED] = "unregistered",
+};
+
+static const char *const call_state_table[_SIP_CALL_STATE_MAX] = {
+	[SIP_CALL_INCOMING] = "incoming",
+	[SIP_CALL_CALLING] = "calling",
+	[SIP_CALL_RINGING] = "ringing",
+	[SIP_CALL_EARLY] = "early",
+	[SIP_CALL_ANSWERED] = "answered",
+	[SIP_CALL_CONFIRMED] = "confirmed",
+	[SIP_CALL_FAILED] = "failed",
+	[SIP_CALL_CANCELLED] = "cancelled",
+	[SIP_CALL_TERMINATED] = "terminated",
+};
+
+const char *sip_reg_state_to_string(enum sip_reg_state s)
+{
+	if (s < 0 || s >= _SIP_REG_STATE_MAX)
+		return NULL;
+	return reg_state_table[s];
+}
+
+const char *sip_call_state_to_string(enum sip_call_state s)
+{
+	if (s < 0 || s >= _SIP_CALL_STATE_MAX)
+		return NULL;
+	return call_state_table[s];
+}
+
+__attribute__((format(printf, 3, 4)))
+static void sip_log(struct sip_agent *a, int prio, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!a->cb.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	a->cb.log(a->userdata, prio, "%s", buf);
+}
+
+/* ---- small helpers ---- */
+
+static void random_hex(char *buf, size_t nhex)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[32];
+	size_t i;
+
+	if (nhex > 2 * sizeof(raw))
+		nhex = 2 * sizeof(raw);
+	if (getrandom(raw, (nhex + 1) / 2, 0) < 0) {
+		/* never expected; fall back to something unique enough */
+		unsigned long long t = (unsigned long long)time(NULL) ^
+				       (unsigned long long)(uintptr_t)buf;
+		memcpy(raw, &t, sizeof(t));
+		memset(raw + sizeof(t), 0x5a, sizeof(raw) - sizeof(t));
+	}
+	for (i = 0; i < nhex; i++)
+		buf[i] = hex[(raw[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
+	buf[nhex] = '\0';
+}
+
+static char *xstrdup0(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static void set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+}
+
+static uint64_t now_usec(sd_event *e)
+{
+	uint64_t t = 0;
+
+	sd_event_now(e, CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+/* "host", "host:port", "[v6]", "[v6]:port" -> host (no brackets) + port. */
+static int split_hostport(const char *s, char *host, size_t hostlen,
+			  unsigned *port)
+{
+	const char *h = s, *p = NULL;
+	size_t n;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s == '[') {
+		const char *e = strchr(s, ']');
+
+		if (!e)
+			return -EINVAL;
+		h = s + 1;
+		n = e - h;
+		if (e[1] == ':')
+			p = e + 2;
+		else if (e[1])
+			return -EINVAL;
+	} else {
+		const char *c = strchr(s, ':');
+
+		if (c && strchr(c + 1, ':')) {	/* bare IPv6 */
+			n = strlen(s);
+		} else {
+			n = c ? (size_t)(c - s) : strlen(s);
+			if (c)
+				p = c + 1;
+		}
+	}
+	if (n == 0 || n >= hostlen)
+		return -EINVAL;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = 5060;
+	if (p) {
+		char *end;
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (*end || v == 0 || v > 65535)
+			return -EINVAL;
+		*port = v;
+	}
+	return 0;
+}
+
+static int resolve(int family, const char *host, unsigned port, bool numeric,
+		   struct sockaddr_storage *addr, socklen_t *addrlen,
+		   unsigned max)
+{
+	struct addrinfo hints = {
+		.ai_family = family,
+		.ai_socktype = SOCK_DGRAM,
+		.ai_flags = AI_NUMERICSERV | (numeric ? AI_NUMERICHOST : 0),
+	};
+	struct addrinfo *res, *ai;
+	char portstr[8], h[256];
+	unsigned n = 0;
+	size_t len = strlen(host);
+
+	if (len >= sizeof(h))
+		return -EINVAL;
+	if (host[0] == '[' && host[len - 1] == ']') {
+		memcpy(h, host + 1, len - 2);
+		h[len - 2] = '\0';
+	} else {
+		strcpy(h, host);
+	}
+	if (family == AF_INET6)
+		hints.ai_flags |= AI_V4MAPPED;
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	if (getaddrinfo(h, portstr, &hints, &res) != 0)
+		return -EHOSTUNREACH;
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		memcpy(&addr[n], ai->ai_addr, ai->ai_addrlen);
+		addrlen[n] = ai->ai_addrlen;
+		n++;
+	}
+	freeaddrinfo(res);
+	return n ? (int)n : -EHOSTUNREACH;
+}
+
+static int server_resolve(struct sip_agent *a, struct sip_server *s)
+{
+	int r;
+
+	if (!s->host[0])
+		return -EINVAL;
+	r = resolve(a->family, s->host, s->port, false, s->addr, s->addrlen,
+		    SIP_MAX_ADDRS);
+	if (r < 0) {
+		log_a(a, LOG_WARNING, "Failed to resolve %s", s->host);
+		s->n_addr = 0;
+		return r;
+	}
+	s->n_addr = r;
+	return 0;
+}
+
+static void addr_to_string(const struct sockaddr_storage *ss, char *ip,
+			   size_t iplen, unsigned *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip, iplen);
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, ip, iplen);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, ip, iplen);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+static bool same_ip(const struct sockaddr_storage *x,
+		    const struct sockaddr_storage *y)
+{
+	char a[64], b[64];
+	unsigned pa, pb;
+
+	addr_to_string(x, a, sizeof(a), &pa);
+	addr_to_string(y, b, sizeof(b), &pb);
+	return strcmp(a, b) == 0;
+}
+
+/* ---- transport ---- */
+
+static int send_raw(struct sip_agent *a, const char *buf, size_t len,
+		    const struct sockaddr_storage *to, socklen_t tolen)
+{
+	if (len > a->max_msg) {
+		log_a(a, LOG_ERR, "Message of %zu bytes too large, not sent", len);
+		return -EMSGSIZE;
+	}
+	if (sendto(a->fd, buf, len, 0, (const struct sockaddr *)to, tolen) < 0) {
+		log_a(a, LOG_WARNING, "Failed to send: %m");
+		return -errno;
+	}
+	return 0;
+}
+
+static int send_msg_to(struct sip_agent *a, osip_message_t *msg,
+		       const struct sockaddr_storage *to, socklen_t tolen)
+{
+	char *buf = NULL;
+	size_t len;
+	int r;
+
+	if (osip_message_to_str(msg, &buf, &len) != 0)
+		return -ENOMEM;
+	r = send_raw(a, buf, len, to, tolen);
+	osip_free(buf);
+	return r;
+}
+
+/* libosip2's send hook: host is an IP literal (ours, or received=). */
+static int sip_send_cb(osip_transaction_t *tr, osip_message_t *msg,
+		       char *host, int port, int sock)
+{
+	struct sip_agent *a = osip_get_application_context(tr->config);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int r;
+
+	(void)sock;
+	if (!host || port <= 0)
+		return -1;
+	r = resolve(a->family, host, port, true, &ss, &sl, 1);
+	if (r < 0) {
+		log_a(a, LOG_WARNING, "No numeric destination %s, not sent", host);
+		return -1;
+	}
+	return send_msg_to(a, msg, &ss, sl) < 0 ? -1 : 0;
+}
+
+/* ---- the pump ---- */
+
+static void sip_pump(struct sip_agent *a);
+
+static int pump_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	sip_pump(userdata);
+	return 0;
+}
+
+/* Run the pump from the loop, as soon as possible. */
+static void pump_soon(struct sip_agent *a)
+{
+	if (a->in_pump)
+		return;
+	sd_event_source_set_time(a->timer, 0);
+	sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
+}
+
+static size_t n_transactions(struct sip_agent *a)
+{
+	return osip_list_size(&a->osip->osip_ict_transactions) +
+	       osip_list_size(&a->osip->osip_ist_transactions) +
+	       osip_list_size(&a->osip->osip_nict_transactions) +
+	       osip_list_size(&a->osip->osip_nist_transactions);
+}
+
+static void call_unref_internal(struct sip_call *c);
+
+static void tx_free(osip_transaction_t *tr)
+{
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+	if (tx) {
+		if (tx->call)
+			call_unref_internal(tx->call);
+		free(tx);
+		osip_transaction_set_your_instance(tr, NULL);
+	}
+	osip_transaction_free(tr);
+}
+
+static void sip_pump(struct sip_agent *a)
+{
+	struct timeval tv = { 1, 0 };
+	uint64_t delay;
+	size_t i;
+	int pass;
+
+	a->in_pump = true;
+	for (pass = 0; pass < 4; pass++) {
+		osip_timers_ict_execute(a->osip);
+		osip_timers_ist_execute(a->osip);
+		osip_timers_nict_execute(a->osip);
+		osip_timers_nist_execute(a->osip);
+		osip_ict_execute(a->osip);
+		osip_ist_execute(a->osip);
+		osip_nict_execute(a->osip);
+		osip_nist_execute(a->osip);
+	}
+	/* the kill callback only queued them */
+	for (i = 0; i < a->n_dead; i++)
+		tx_free(a->dead[i]);
+	a->n_dead = 0;
+	a->in_pump = false;
+
+	if (n_transactions(a) == 0) {
+		sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
+		return;
+	}
+	osip_timers_gettimeout(a->osip, &tv);
+	if (tv.tv_sec < 0 || tv.tv_usec < 0)
+		delay = 0;
+	else
+		delay = (uint64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+	if (delay > 1000000)
+		delay = 1000000;
+	if (delay < 1000)
+		delay = 1000;	/* never spin */
+	sd_event_source_set_time(a->timer, now_usec(a->event) + delay);
+	sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
+}
+
+/* ---- message helpers ---- */
+
+static const char *header_value(osip_message_t *m, const char *name)
+{
+	osip_header_t *h = NULL;
+
+	if (osip_message_header_get_byname(m, name, 0, &h) < 0 || !h)
+		return NULL;
+	return h->hvalue;
+}
+
+static const char *gparam(osip_list_t *params, const char *name)
+{
+	osip_generic_param_t *p = NULL;
+
+	if (osip_generic_param_get_byname(params, (char *)name, &p) != 0 || !p)
+		return NULL;
+	return p->gvalue ? p->gvalue : "";
+}
+
+static const char *from_tag(osip_from_t *f)
+{
+	return f ? gparam(&f->gen_params, "tag") : NULL;
+}
+
+static const char *top_branch(osip_message_t *m)
+{
+	osip_via_t *v = NULL;
+
+	if (osip_message_get_via(m, 0, &v) < 0 || !v)
+		return NULL;
+	return gparam(&v->via_params, "branch");
+}
+
+static const char *body_of(osip_message_t *m)
+{
+	osip_body_t *b = NULL;
+
+	if (osip_message_get_body(m, 0, &b) < 0 || !b || !b->body ||
+	    !b->length)
+		return NULL;
+	return b->body;
+}
+
+static char *call_id_of(osip_message_t *m)
+{
+	char *s = NULL;
+
+	if (!m->call_id || osip_call_id_to_str(m->call_id, &s) != 0)
+		return NULL;
+	return s;	/* osip_free */
+}
+
+/* Name-addr of a From/To without its tag: "\"x\" <sip:..>". */
+static char *name_addr_without_tag(osip_from_t *f)
+{
+	osip_from_t *c = NULL;
+	char *s = NULL, *r;
+	osip_generic_param_t *p;
+	int pos = 0;
+
+	if (osip_from_clone(f, &c) != 0)
+		return NULL;
+	while (!osip_list_eol(&c->gen_params, pos)) {
+		p = osip_list_get(&c->gen_params, pos);
+		if (p->gname && strcasecmp(p->gname, "tag") == 0) {
+			osip_list_remove(&c->gen_params, pos);
+			osip_generic_param_free(p);
+			continue;
+		}
+		pos++;
+	}
+	osip_from_to_str(c, &s);
+	osip_from_free(c);
+	r = s ? strdup(s) : NULL;
+	osip_free(s);
+	return r;
+}
+
+/*
+ * Response to @req without transaction logic: status line, Via list,
+ * From, To (+ @to_tag if it has none and code > 100), Call-ID, CSeq.
+ */
+static osip_message_t *make_response(struct sip_agent *a, osip_message_t *req,
+				     int code, const char *to_tag)
+{
+	osip_message_t *r = NULL;
+	osip_via_t *v;
+	const char *reason;
+	int pos;
+
+	if (osip_message_init(&r) != 0)
+		return NULL;
+	osip_message_set_version(r, osip_strdup("SIP/2.0"));
+	osip_message_set_status_code(r, code);
+	reason = osip_message_get_reason(code);
+	osip_message_set_reason_phrase(r, osip_strdup(reason ? reason : "Unknown"));
+	for (pos = 0; osip_message_get_via(req, pos, &v) >= 0 && v; pos++) {
+		osip_via_t *vc = NULL;
+
+		if (osip_via_clone(v, &vc) == 0)
+			osip_list_add(&r->vias, vc, -1);
+	}
+	if (req->from)
+		osip_from_clone(req->from, &r->from);
+	if (req->to) {
+		osip_to_clone(req->to, &r->to);
+		if (r->to && code > 100 && to_tag && !from_tag(r->to))
+			osip_to_set_tag(r->to, osip_strdup(to_tag));
+	}
+	if (req->call_id)
+		osip_call_id_clone(req->call_id, &r->call_id);
+	if (req->cseq)
+		osip_cseq_clone(req->cseq, &r->cseq);
+	osip_message_set_header(r, "User-Agent", a->user_agent);
+	return r;
+}
+
+static void response_add_body(osip_message_t *r, const char *sdp)
+{
+	char len[24];
+
+	if (sdp && *sdp) {
+		osip_message_set_body(r, sdp, strlen(sdp));
+		osip_message_set_content_type(r, "application/sdp");
+		snprintf(len, sizeof(len), "%zu", strlen(sdp));
+	} else {
+		snprintf(len, sizeof(len), "0");
+	}
+	osip_message_set_content_length(r, len);
+}
+
+static void contact_value(struct sip_agent *a, char *buf, size_t len)
+{
+	if (strchr(a->local_ip, ':'))
+		snprintf(buf, len, "<sip:%s@[%s]:%u>", a->user, a->local_ip,
+			 a->local_port);
+	else
+		snprintf(buf, len, "<sip:%s@%s:%u>", a->user, a->local_ip,
+			 a->local_port);
+}
+
+/* Where to answer a request: received/rport of its top Via (RFC 3581). */
+static int via_destination(struct sip_agent *a, osip_message_t *req,
+			   struct sockaddr_storage *ss, socklen_t *sl)
+{
+	osip_via_t *v = NULL;
+	const char *host, *port;
+	unsigned p = 5060;
+
+	if (osip_message_get_via(req, 0, &v) < 0 || !v)
+		return -EINVAL;
+	host = gparam(&v->via_params, "received");
+	if (!host || !*host)
+		host = v->host;
+	port = gparam(&v->via_params, "rport");
+	if (port && *port)
+		p = atoi(port);
+	else if (v->port)
+		p = atoi(v->port);
+	if (!host || p == 0 || p > 65535)
+		return -EINVAL;
+	return resolve(a->family, host, p, true, ss, sl, 1) < 0 ? -EINVAL : 0;
+}
+
+/* Send a response without a transaction (400, 503, ...). */
+static void respond_stateless(struct sip_agent *a, osip_message_t *req,
+			      int code)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	osip_message_t *r;
+	char tag[20];
+
+	if (via_destination(a, req, &ss, &sl) < 0)
+		return;
+	random_hex(tag, 16);
+	r = make_response(a, req, code, tag);
+	if (!r)
+		return;
+	response_add_body(r, NULL);
+	send_msg_to(a, r, &ss, sl);
+	osip_message_free(r);
+}
+
+/* Hand @resp to the server transaction @tr (which takes it). */
+static int tx_respond(struct sip_agent *a, osip_transaction_t *tr,
+		      osip_message_t *resp)
+{
+	osip_event_t *ev = osip_new_outgoing_sipmessage(resp);
+
+	if (!ev) {
+		osip_message_free(resp);
+		return -ENOMEM;
+	}
+	ev->transactionid = tr->transactionid;
+	osip_transaction_add_event(tr, ev);
+	pump_soon(a);
+	return 0;
+}
+
+static int respond_in_tx(struct sip_agent *a, osip_transaction_t *tr,
+			 int code, const char *to_tag)
+{
+	osip_message_t *r = make_response(a, tr->orig_request, code, to_tag);
+
+	if (!r)
+		return -ENOMEM;
+	if (code == 405 || code == 200)
+		osip_message_set_allow(r, SIP_ALLOW);
+	response_add_body(r, NULL);
+	return tx_respond(a, tr, r);
+}
+
+/* ---- text builder ---- */
+
+struct tbuf {
+	char buf[SIP_TEXT_MAX];
+	size_t pos;
+	bool overflow;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void tb_printf(struct tbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->pos, sizeof(b->buf) - b->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(b->buf) - b->pos)
+		b->overflow = true;
+	else
+		b->pos += n;
+}
+
+struct req_spec {
+	const char *method;
+	const char *ruri;
+	const char *from;	/* name-addr */
+	const char *from_tag;
+	const char *to;
+	const char *to_tag;	/* or NULL */
+	const char *call_id;
+	uint32_t cseq;
+	const char *branch;	/* NULL: a new one */
+	char *const *routes;
+	unsigned n_routes;
+	bool contact;
+	const char *extra;	/* whole header lines with CRLF, or NULL */
+	const char *body;	/* application/sdp, or NULL */
+};
+
+static void via_value(struct sip_agent *a, const char *branch, char *buf,
+		      size_t len)
+{
+	if (strchr(a->local_ip, ':'))
+		snprintf(buf, len, "SIP/2.0/UDP [%s]:%u;branch=%s;rport",
+			 a->local_ip, a->local_port, branch);
+	else
+		snprintf(buf, len, "SIP/2.0/UDP %s:%u;branch=%s;rport",
+			 a->local_ip, a->local_port, branch);
+}
+
+/* Build the request text into @b; returns the branch used in @ret_branch. */
+static int build_request_text(struct sip_agent *a, const struct req_spec *s,
+			      struct tbuf *b, char *ret_branch, size_t brlen)
+{
+	char branch[64], via[160], contact[200];
+	unsigned i;
+
+	if (s->branch) {
+		snprintf(branch, sizeof(branch), "%s", s->branch);
+	} else {
+		strcpy(branch, "z9hG4bK");
+		random_hex(branch + 7, 24);
+	}
+	if (ret_branch)
+		snprintf(ret_branch, brlen, "%s", branch);
+	via_value(a, branch, via, sizeof(via));
+	b->pos = 0;
+	b->overflow = false;
+	tb_printf(b, "%s %s SIP/2.0\r\n", s->method, s->ruri);
+	tb_printf(b, "Via: %s\r\n", via);
+	tb_printf(b, "Max-Forwards: 70\r\n");
+	for (i = 0; i < s->n_routes; i++)
+		tb_printf(b, "Route: %s\r\n", s->routes[i]);
+	tb_printf(b, "From: %s;tag=%s\r\n", s->from, s->from_tag);
+	if (s->to_tag && *s->to_tag)
+		tb_printf(b, "To: %s;tag=%s\r\n", s->to, s->to_tag);
+	else
+		tb_printf(b, "To: %s\r\n", s->to);
+	tb_printf(b, "Call-ID: %s\r\n", s->call_id);
+	tb_printf(b, "CSeq: %" PRIu32 " %s\r\n", s->cseq, s->method);
+	if (s->contact) {
+		contact_value(a, contact, sizeof(contact));
+		tb_printf(b, "Contact: %s\r\n", contact);
+	}
+	if (s->extra)
+		tb_printf(b, "%s", s->extra);
+	tb_printf(b, "User-Agent: %s\r\n", a->user_agent);
+	if (strcmp(s->method, "INVITE") == 0)
+		tb_printf(b, "Allow: %s\r\n", SIP_ALLOW);
+	if (s->body) {
+		tb_printf(b, "Content-Type: application/sdp\r\n");
+		tb_printf(b, "Content-Length: %zu\r\n\r\n%s", strlen(s->body),
+			  s->body);
+	} else {
+		tb_printf(b, "Content-Length: 0\r\n\r\n");
+	}
+	if (b->overflow || b->pos > a->max_msg)
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int build_request(struct sip_agent *a, const struct req_spec *s,
+			 osip_message_t **ret, char *ret_branch, size_t brlen)
+{
+	struct tbuf *b = malloc(sizeof(*b));
+	osip_message_t *m = NULL;
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	r = build_request_text(a, s, b, ret_branch, brlen);
+	if (r == 0) {
+		if (osip_message_init(&m) != 0) {
+			r = -ENOMEM;
+		} else if (osip_message_parse(m, b->buf, b->pos) != 0) {
+			osip_message_free(m);
+			m = NULL;
+			r = -EINVAL;	/* e.g. a bad number in the URI */
+		}
+	}
+	free(b);
+	if (r == 0)
+		*ret = m;
+	return r;
+}
+
+/* Start a client transaction for @msg (taken in all cases). */
+static int start_client_tx(struct sip_agent *a, osip_message_t *msg,
+			   enum sip_tx_kind kind, struct sip_call *call,
+			   const struct sockaddr_storage *dest,
+			   osip_transaction_t **ret)
+{
+	osip_transaction_t *tr = NULL;
+	struct sip_tx *tx;
+	osip_event_t *ev;
+	char ip[64];
+	unsigned port;
+	bool invite = kind == TX_INVITE_OUT;
+
+	if (n_transactions(a) >= a->max_tx) {
+		log_a(a, LOG_WARNING, "Transaction limit reached, %s not sent",
+		      msg->sip_method);
+		osip_message_free(msg);
+		return -EBUSY;
+	}
+	tx = calloc(1, sizeof(*tx));
+	if (!tx) {
+		osip_message_free(msg);
+		return -ENOMEM;
+	}
+	/* our Via says UDP: the transaction is unreliable, as it should */
+	if (osip_transaction_init(&tr, invite ? ICT : NICT, a->osip, msg) != 0) {
+		free(tx);
+		osip_message_free(msg);
+		return -ENOMEM;
+	}
+	addr_to_string(dest, ip, sizeof(ip), &port);
+	if (invite)
+		osip_ict_set_destination(tr->ict_context, osip_strdup(ip), port);
+	else
+		osip_nict_set_destination(tr->nict_context, osip_strdup(ip), port);
+	tx->a = a;
+	tx->kind = kind;
+	tx->call = call;
+	if (call)
+		call->n_ref++;
+	osip_transaction_set_your_instance(tr, tx);
+	ev = osip_new_outgoing_sipmessage(msg);
+	if (!ev) {
+		/* the transaction owns nothing yet; free both */
+		osip_remove_transaction(a->osip, tr);
+		tx_free(tr);
+		osip_message_free(msg);
+		return -ENOMEM;
+	}
+	ev->transactionid = tr->transactionid;
+	osip_transaction_add_event(tr, ev);
+	if (ret)
+		*ret = tr;
+	pump_soon(a);
+	return 0;
+}
+
+/* Where out-of-dialog requests go. */
+static const struct sip_server *ood_server(struct sip_agent *a, bool reg)
+{
+	if (a->has_proxy)
+		return &a->proxy;
+	return reg ? &a->registrar : &a->domain_srv;
+}
+
+/* ---- digest ---- */
+
+/* Parse the first usable challenge of a 401/407 into @auth. */
+static int auth_take_challenge(struct sip_agent *a, osip_message_t *resp,
+			       struct sip_auth *auth)
+{
+	bool proxy = resp->status_code == 407;
+	osip_list_t *l = proxy ? &resp->proxy_authenticates :
+				 &resp->www_authenticates;
+	struct digest_challenge ch;
+	int pos;
+
+	for (pos = 0; !osip_list_eol(l, pos); pos++) {
+		osip_www_authenticate_t *w = osip_list_get(l, pos);
+		char *s = NULL;
+		int r;
+
+		if (osip_www_authenticate_to_str(w, &s) != 0 || !s)
+			continue;
+		r = digest_parse_challenge(s, &ch);
+		osip_free(s);
+		if (r < 0)
+			continue;
+		/* same nonce again, not stale: the password is wrong */
+		if (auth->have && auth->tries > 0 && !ch.stale &&
+		    strcmp(ch.nonce, auth->ch.nonce) == 0)
+			return -EACCES;
+		if (auth->tries >= SIP_AUTH_TRIES)
+			return -EACCES;
+		if (!auth->have || strcmp(ch.nonce, auth->ch.nonce) != 0)
+			auth->nc = 0;
+		auth->ch = ch;
+		auth->have = true;
+		auth->proxy = proxy;
+		auth->tries++;
+		return 0;
+	}
+	log_a(a, LOG_WARNING, "No usable digest challenge in %d", resp->status_code);
+	return -EOPNOTSUPP;
+}
+
+/* "Authorization: ...\r\n" for @method @uri into @buf ("" if no challenge). */
+static int auth_header(struct sip_agent *a, struct sip_auth *auth,
+		       const char *method, const char *uri, char *buf,
+		       size_t len)
+{
+	char value[1024], cnonce[17];
+	int r, n;
+
+	buf[0] = '\0';
+	if (!auth->have)
+		return 0;
+	random_hex(cnonce, 16);
+	auth->nc++;
+	r = digest_authorization(&auth->ch, a->auth_user, a->password, method,
+				 uri, cnonce, auth->nc, value, sizeof(value));
+	if (r < 0) {
+		log_a(a, LOG_ERR, "Failed to compute digest: %s", strerror(-r));
+		return r;
+	}
+	n = snprintf(buf, len, "%s: %s\r\n",
+		     auth->proxy ? "Proxy-Authorization" : "Authorization",
+		     value);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOBUFS;
+	return 0;
+}
+
+/* ---- registration ---- */
+
+static void reg_set_state(struct sip_agent *a, enum sip_reg_state s,
+			  int status, unsigned expires)
+{
+	if (a->reg_state != s)
+		log_a(a, LOG_INFO, "Registration %s -> %s (%d)",
+		      reg_state_table[a->reg_state], reg_state_table[s], status);
+	a->reg_state = s;
+	if (a->cb.on_registration)
+		a->cb.on_registration(a, s, status, expires, a->userdata);
+}
+
+static int reg_send(struct sip_agent *a);
+
+static int reg_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct sip_agent *a = userdata;
+
+	(void)s;
+	(void)usec;
+	if (!a->reg_in_flight && !a->stopping)
+		reg_send(a);
+	return 0;
+}
+
+static void reg_schedule(struct sip_agent *a, unsigned sec)
+{
+	sd_event_source_set_time(a->reg_timer,
+				 now_usec(a->event) + (uint64_t)sec * 1000000);
+	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_ONESHOT);
+}
+
+static void reg_failed(struct sip_agent *a, int status)
+{
+	unsigned delay = a->retry_s ? a->retry_s : a->retry_min;
+
+	a->reg_auth.tries = 0;
+	if (a->stopping) {
+		reg_set_state(a, SIP_REG_UNREGISTERED, status, 0);
+		return;
+	}
+	a->retry_s = delay * 2 > a->retry_max ? a->retry_max : delay * 2;
+	log_a(a, LOG_WARNING, "Registration failed (%d), retrying in %u s",
+	      status, delay);
+	reg_schedule(a, delay);
+	reg_set_state(a, SIP_REG_FAILED, status, 0);
+}
+
+static int reg_send_expires(struct sip_agent *a, unsigned expires)
+{
+	const struct sip_server *srv = ood_server(a, true);
+	struct req_spec s = { 0 };
+	char aor[400], ruri[300], extra[1400], authz[1200];
+	osip_message_t *msg;
+	struct sip_tx *tx;
+	osip_transaction_t *tr = NULL;
+	int r;
+
+	if (srv->n_addr == 0) {
+		r = server_resolve(a, (struct sip_server *)srv);
+		if (r < 0)
+			return r;
+	}
+	snprintf(ruri, sizeof(ruri), "sip:%s", a->domain);
+	if (a->display_name[0])
+		snprintf(aor, sizeof(aor), "\"%s\" <sip:%s@%s>", a->display_name,
+			 a->user, a->domain);
+	else
+		snprintf(aor, sizeof(aor), "<sip:%s@%s>", a->user, a->domain);
+	r = auth_header(a, &a->reg_auth, "REGISTER", ruri, authz, sizeof(authz));
+	if (r < 0)
+		return r;
+	snprintf(extra, sizeof(extra), "Expires: %u\r\n%s", expires, authz);
+	s.method = "REGISTER";
+	s.ruri = ruri;
+	s.from = aor;
+	s.from_tag = a->reg_from_tag;
+	s.to = aor;
+	s.call_id = a->reg_call_id;
+	s.cseq = ++a->reg_cseq;
+	s.contact = true;
+	s.extra = extra;
+	r = build_request(a, &s, &msg, NULL, 0);
+	if (r < 0)
+		return r;
+	r = start_client_tx(a, msg, TX_REGISTER, NULL, &srv->addr[0], &tr);
+	if (r < 0)
+		return r;
+	tx = osip_transaction_get_your_instance(tr);
+	tx->unregister = expires == 0;
+	a->reg_in_flight = true;
+	return 0;
+}
+
+static int reg_send(struct sip_agent *a)
+{
+	int r;
+
+	if (a->reg_state != SIP_REG_REGISTERED)
+		a->reg_state = SIP_REG_REGISTERING;
+	/* re-resolve on every attempt after a failure: the server may move */
+	if (a->reg_state != SIP_REG_REGISTERED && !a->has_proxy)
+		a->registrar.n_addr = 0;
+	r = reg_send_expires(a, a->expires);
+	if (r < 0)
+		reg_failed(a, 0);
+	return r;
+}
+
+/* Granted expiry: our Contact's expires=, else Expires:, else asked. */
+static unsigned reg_granted(struct sip_agent *a, osip_message_t *resp)
+{
+	osip_contact_t *c;
+	const char *e;
+	int pos;
+
+	for (pos = 0; osip_message_get_contact(resp, pos, &c) >= 0 && c; pos++) {
+		if (!c->url || !c->url->username ||
+		    strcmp(c->url->username, a->user) != 0 || !c->url->host ||
+		    strcmp(c->url->host, a->local_ip) != 0)
+			continue;
+		e = gparam(&c->gen_params, "expires");
+		if (e && *e)
+			return strtoul(e, NULL, 10);
+	}
+	e = header_value(resp, "expires");
+	if (e)
+		return strtoul(e, NULL, 10);
+	return a->expires;
+}
+
+static void reg_response(struct sip_agent *a, struct sip_tx *tx,
+			 osip_message_t *resp)
+{
+	int code = resp ? resp->status_code : 408;
+	unsigned granted;
+
+	a->reg_in_flight = false;
+	if (code >= 200 && code < 300) {
+		a->reg_auth.tries = 0;
+		if (tx->unregister || a->stopping) {
+			reg_set_state(a, SIP_REG_UNREGISTERED, code, 0);
+			return;
+		}
+		granted = reg_granted(a, resp);
+		if (granted == 0)
+			granted = a->expires;
+		a->reg_granted = granted;
+		a->retry_s = 0;
+		reg_schedule(a, granted / 2 ? granted / 2 : 1);
+		reg_set_state(a, SIP_REG_REGISTERED, code, granted);
+		return;
+	}
+	if (code == 401 || code == 407) {
+		if (auth_take_challenge(a, resp, &a->reg_auth) == 0 &&
+		    reg_send_expires(a, tx->unregister ? 0 : a->expires) == 0)
+			return;
+	} else if (code == 423) {
+		const char *me = header_value(resp, "min-expires");
+		unsigned long v = me ? strtoul(me, NULL, 10) : 0;
+
+		if (v > a->expires && v <= 86400) {
+			a->expires = v;
+			if (reg_send_expires(a, a->expires) == 0)
+				return;
+		}
+	}
+	reg_failed(a, code);
+}
+
+/* ---- calls ---- */
+
+static void call_free(struct sip_call *c)
+{
+	unsigned i;
+
+	sd_event_source_unref(c->retx);
+	free(c->local_uri);
+	free(c->remote_uri);
+	free(c->remote_target);
+	for (i = 0; i < c->n_routes; i++)
+		free(c->routes[i]);
+	free(c->invite_branch_in);
+	free(c->local_sdp);
+	free(c->resp2xx);
+	free(c->ruri);
+	free(c->offer);
+	free(c->auth_header);
+	free(c->ack);
+	free(c);
+}
+
+static void call_unref_internal(struct sip_call *c)
+{
+	if (c && --c->n_ref == 0)
+		call_free(c);
+}
+
+struct sip_call *sip_call_ref(struct sip_call *c)
+{
+	if (c)
+		c->n_ref++;
+	return c;
+}
+
+struct sip_call *sip_call_unref(struct sip_call *c)
+{
+	if (!c)
+		return NULL;
+	call_unref_internal(c);
+	return NULL;
+}
+
+struct sip_agent *sip_call_agent(const struct sip_call *c)
+{
+	return c->a;
+}
+
+enum sip_call_state sip_call_get_state(const struct sip_call *c)
+{
+	return c->state;
+}
+
+const char *sip_call_id(const struct sip_call *c)
+{
+	return c->call_id;
+}
+
+bool sip_call_is_outgoing(const struct sip_call *c)
+{
+	return c->outgoing;
+}
+
+void sip_call_set_userdata(struct sip_call *c, void *userdata)
+{
+	c->userdata = userdata;
+}
+
+void *sip_call_get_userdata(const struct sip_call *c)
+{
+	return c->userdata;
+}
+
+static struct sip_call *call_new(struct sip_agent *a, bool outgoing)
+{
+	struct sip_call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->n_ref = 2;		/* the agent's and the user's */
+	c->user_ref = true;
+	c->a = a;
+	c->outgoing = outgoing;
+	c->live = true;
+	c->next = a->calls;
+	a->calls = c;
+	a->n_calls++;
+	random_hex(c->local_tag, 16);
+	return c;
+}
+
+/* Leave a->calls and drop the agent's reference. */
+static void call_unlink(struct sip_call *c)
+{
+	struct sip_agent *a = c->a;
+	struct sip_call **p;
+
+	if (!c->live)
+		return;
+	for (p = &a->calls; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	c->live = false;
+	a->n_calls--;
+	c->retx = sd_event_source_disable_unref(c->retx);
+	call_unref_internal(c);
+}
+
+static bool state_is_final(enum sip_call_state s)
+{
+	return s == SIP_CALL_FAILED || s == SIP_CALL_CANCELLED ||
+	       s == SIP_CALL_TERMINATED;
+}
+
+/* The one place call states change; @notify=false for user-made ends. */
+static void call_set_state(struct sip_call *c, enum sip_call_state s,
+			   int status, const char *sdp, bool notify)
+{
+	struct sip_agent *a = c->a;
+
+	if (c->final)
+		return;
+	log_a(a, LOG_INFO, "Call %s: %s -> %s (%d)", c->call_id,
+	      call_state_table[c->state], call_state_table[s], status);
+	c->state = s;
+	if (state_is_final(s))
+		c->final = true;
+	c->n_ref++;
+	if (notify && a->cb.on_call_state)
+		a->cb.on_call_state(c, s, status, sdp, a->userdata);
+	if (c->final)
+		call_unlink(c);
+	call_unref_internal(c);
+}
+
+static struct sip_call *find_call(struct sip_agent *a, const char *call_id,
+				  const char *local_tag, const char *remote_tag)
+{
+	struct sip_call *c;
+
+	for (c = a->calls; c; c = c->next) {
+		if (strcmp(c->call_id, call_id) != 0)
+			continue;
+		if (local_tag && strcmp(c->local_tag, local_tag) != 0)
+			continue;
+		if (remote_tag && c->remote_tag[0] &&
+		    strcmp(c->remote_tag, remote_tag) != 0)
+			continue;
+		return c;
+	}
+	return NULL;
+}
+
+static void call_set_routes(struct sip_call *c, osip_message_t *m,
+			    bool reverse)
+{
+	osip_record_route_t *rr;
+	unsigned i, n = 0;
+	int pos;
+	char *tmp[SIP_MAX_ROUTES];
+
+	for (i = 0; i < c->n_routes; i++)
+		free(c->routes[i]);
+	c->n_routes = 0;
+	for (pos = 0; osip_message_get_record_route(m, pos, &rr) >= 0 && rr &&
+	     n < SIP_MAX_ROUTES; pos++) {
+		char *s = NULL;
+
+		if (osip_record_route_to_str(rr, &s) != 0 || !s)
+			continue;
+		tmp[n++] = strdup(s);
+		osip_free(s);
+	}
+	for (i = 0; i < n; i++)
+		c->routes[i] = reverse ? tmp[n - 1 - i] : tmp[i];
+	c->n_routes = n;
+}
+
+static void call_set_target(struct sip_call *c, osip_message_t *m)
+{
+	osip_contact_t *ct = NULL;
+	char *s = NULL;
+
+	if (osip_message_get_contact(m, 0, &ct) < 0 || !ct || !ct->url)
+		return;
+	if (osip_uri_to_str(ct->url, &s) == 0 && s) {
+		set_str(&c->remote_target, s);
+		osip_free(s);
+	}
+}
+
+/* Host/port of a URI or name-addr string. */
+static int uri_hostport(const char *s, char *host, size_t hostlen,
+			unsigned *port)
+{
+	osip_from_t *f = NULL;
+	int r = -EINVAL;
+
+	if (osip_from_init(&f) != 0)
+		return -ENOMEM;
+	if (osip_from_parse(f, s) == 0 && f->url && f->url->host &&
+	    strlen(f->url->host) < hostlen) {
+		strcpy(host, f->url->host);
+		*port = f->url->port ? (unsigned)atoi(f->url->port) : 5060;
+		r = 0;
+	}
+	osip_from_free(f);
+	return r;
+}
+
+/* Next hop of an in-dialog request. */
+static int dialog_destination(struct sip_call *c, struct sockaddr_storage *ss)
+{
+	struct sip_agent *a = c->a;
+	const struct sip_server *srv;
+	char host[256];
+	unsigned port;
+	socklen_t sl;
+
+	if (a->has_proxy && a->proxy.n_addr) {
+		*ss = a->proxy.addr[0];
+		return 0;
+	}
+	if (uri_hostport(c->n_routes ? c->routes[0] : c->remote_target, host,
+			 sizeof(host), &port) == 0 &&
+	    resolve(a->family, host, port, true, ss, &sl, 1) > 0)
+		return 0;
+	srv = c->outgoing ? &a->domain_srv : &a->registrar;
+	if (srv->n_addr == 0)
+		return -EHOSTUNREACH;
+	*ss = srv->addr[0];
+	return 0;
+}
+
+/*
+ * Fill @s for an in-dialog request.  Loose routing when the first route
+ * has ;lr (or there is none); strict routing otherwise (RFC 3261 12.2.1.1).
+ */
+static void dialog_request(struct sip_call *c, struct req_spec *s,
+			   const char *method, uint32_t cseq, char **routes)
+{
+	unsigned i;
+
+	memset(s, 0, sizeof(*s));
+	s->method = method;
+	s->from = c->local_uri;
+	s->from_tag = c->local_tag;
+	s->to = c->remote_uri;
+	s->to_tag = c->remote_tag;
+	s->call_id = c->call_id;
+	s->cseq = cseq;
+	if (c->n_routes && !strstr(c->routes[0], ";lr")) {
+		static char ruri[512];
+		char *lt, *gt;
+
+		snprintf(ruri, sizeof(ruri), "%s", c->routes[0]);
+		lt = strchr(ruri, '<');
+		gt = lt ? strchr(lt, '>') : NULL;
+		if (lt && gt) {
+			*gt = '\0';
+			memmove(ruri, lt + 1, strlen(lt + 1) + 1);
+		}
+		s->ruri = ruri;
+		for (i = 1; i < c->n_routes; i++)
+			routes[i - 1] = c->routes[i];
+		s->n_routes = c->n_routes - 1;
+	} else {
+		s->ruri = c->remote_target;
+		for (i = 0; i < c->n_routes; i++)
+			routes[i] = c->routes[i];
+		s->n_routes = c->n_routes;
+	}
+	s->routes = routes;
+}
+
+static int call_send_bye(struct sip_call *c)
+{
+	struct sip_agent *a = c->a;
+	struct sockaddr_storage dest;
+	struct req_spec s;
+	char *routes[SIP_MAX_ROUTES + 1];
+	char authz[1200];
+	osip_message_t *msg;
+	uint32_t cseq = ++c->local_cseq;
+	int r;
+
+	if (!c->remote_target)
+		return -ENOTCONN;
+	r = dialog_destination(c, &dest);
+	if (r < 0)
+		return r;
+	dialog_request(c, &s, "BYE", cseq, routes);
+	r = auth_header(a, &c->auth, "BYE", s.ruri, authz, sizeof(authz));
+	if (r < 0)
+		return r;
+	s.extra = authz;
+	r = build_request(a, &s, &msg, NULL, 0);
+	if (r < 0)
+		return r;
+	r = start_client_tx(a, msg, TX_BYE_OUT, c, &dest, NULL);
+	if (r == 0)
+		c->bye_sent = true;
+	return r;
+}
+
+/* ---- incoming calls ---- */
+
+static int retx_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct sip_call *c = userdata;
+	struct sip_agent *a = c->a;
+
+	(void)s;
+	(void)usec;
+	c->retx_elapsed += c->retx_interval;
+	if (c->retx_elapsed >= 64 * SIP_T1_MS) {
+		log_a(a, LOG_WARNING, "Call %s: no ACK for our 2xx, hanging up",
+		      c->call_id);
+		free(c->resp2xx);
+		c->resp2xx = NULL;
+		c->n_ref++;
+		if (!c->bye_sent)
+			call_send_bye(c);
+		call_set_state(c, SIP_CALL_TERMINATED, 408, NULL, true);
+		call_unref_internal(c);
+		return 0;
+	}
+	if (c->resp2xx)
+		send_raw(a, c->resp2xx, strlen(c->resp2xx), &c->peer, c->peerlen);
+	c->retx_interval *= 2;
+	if (c->retx_interval > SIP_T2_MS)
+		c->retx_interval = SIP_T2_MS;
+	sd_event_source_set_time(c->retx, now_usec(a->event) +
+				 (uint64_t)c->retx_interval * 1000);
+	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+/* Keep the text of our 2xx and retransmit it until the ACK comes. */
+static void start_2xx_retransmit(struct sip_call *c, osip_message_t *resp,
+				 osip_message_t *req)
+{
+	struct sip_agent *a = c->a;
+	char *buf = NULL;
+	size_t len;
+
+	if (osip_message_to_str(resp, &buf, &len) != 0)
+		return;
+	set_str(&c->resp2xx, buf);
+	osip_free(buf);
+	if (via_destination(a, req, &c->peer, &c->peerlen) < 0)
+		return;
+	c->retx_interval = SIP_T1_MS;
+	c->retx_elapsed = 0;
+	if (!c->retx) {
+		if (sd_event_add_time(a->event, &c->retx, CLOCK_MONOTONIC, 0, 0,
+				      retx_cb, c) < 0)
+			return;
+	}
+	sd_event_source_set_time(c->retx, now_usec(a->event) +
+				 SIP_T1_MS * 1000);
+	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+}
+
+static void stop_2xx_retransmit(struct sip_call *c)
+{
+	free(c->resp2xx);
+	c->resp2xx = NULL;
+	if (c->retx)
+		sd_event_source_set_enabled(c->retx, SD_EVENT_OFF);
+}
+
+/* A response to the INVITE of incoming call @c, with Contact/RR/body. */
+static int call_respond(struct sip_call *c, int code, const char *sdp)
+{
+	struct sip_agent *a = c->a;
+	osip_message_t *req, *r;
+	osip_record_route_t *rr;
+	char contact[200];
+	int pos;
+
+	if (!c->ist || c->final_sent)
+		return -ESTALE;
+	req = c->ist->orig_request;
+	r = make_response(a, req, code, c->local_tag);
+	if (!r)
+		return -ENOMEM;
+	if (code > 100 && code < 300) {
+		for (pos = 0; osip_message_get_record_route(req, pos, &rr) >= 0 &&
+		     rr; pos++) {
+			osip_record_route_t *rc = NULL;
+
+			if (osip_record_route_clone(rr, &rc) == 0)
+				osip_list_add(&r->record_routes, rc, -1);
+		}
+		contact_value(a, contact, sizeof(contact));
+		osip_message_set_contact(r, contact);
+	}
+	if (code >= 200 && code < 300)
+		osip_message_set_allow(r, SIP_ALLOW);
+	response_add_body(r, sdp);
+	if (code >= 200) {
+		c->final_sent = true;
+		if (code < 300)
+			start_2xx_retransmit(c, r, req);
+	}
+	return tx_respond(a, c->ist, r);
+}
+
+int sip_call_ringing(struct sip_call *c, bool early_media, const char *sdp)
+{
+	if (!c || c->outgoing)
+		return -EINVAL;
+	if (c->final || c->final_sent)
+		return -ESTALE;
+	if (early_media && !sdp)
+		return -EINVAL;
+	if (early_media)
+		set_str(&c->local_sdp, sdp);
+	return call_respond(c, early_media ? 183 : 180,
+			    early_media ? sdp : NULL);
+}
+
+int sip_call_answer(struct sip_call *c, const char *sdp)
+{
+	int r;
+
+	if (!c || c->outgoing || !sdp)
+		return -EINVAL;
+	if (c->final || c->final_sent)
+		return -ESTALE;
+	set_str(&c->local_sdp, sdp);
+	r = call_respond(c, 200, sdp);
+	if (r < 0)
+		return r;
+	c->answered = true;
+	c->dialog = true;
+	call_set_state(c, SIP_CALL_ANSWERED, 200, NULL, false);
+	return 0;
+}
+
+int sip_call_reject(struct sip_call *c, int code)
+{
+	int r;
+
+	if (!c || c->outgoing || code < 300 || code > 699)
+		return -EINVAL;
+	if (c->final || c->final_sent)
+		return -ESTALE;
+	r = call_respond(c, code, NULL);
+	if (r < 0)
+		return r;
+	call_set_state(c, SIP_CALL_FAILED, code, NULL, false);
+	return 0;
+}
+
+static void copy_field(char *dst, const char *src)
+{
+	snprintf(dst, SIP_CALLER_FIELD_MAX, "%s", src ? src : "");
+}
+
+static void unquote_field(char *dst, const char *src)
+{
+	size_t n;
+
+	if (!src) {
+		dst[0] = '\0';
+		return;
+	}
+	n = strlen(src);
+	if (n >= 2 && src[0] == '"' && src[n - 1] == '"')
+		snprintf(dst, SIP_CALLER_FIELD_MAX, "%.*s", (int)(n - 2), src + 1);
+	else
+		copy_field(dst, src);
+}
+
+static void user_at_host(char *dst, osip_uri_t *u)
+{
+	if (!u || !u->host)
+		dst[0] = '\0';
+	else if (u->username)
+		snprintf(dst, SIP_CALLER_FIELD_MAX, "%s@%s", u->username, u->host);
+	else
+		copy_field(dst, u->host);
+}
+
+static void fill_caller(osip_message_t *m, struct sip_caller *ci)
+{
+	const char *pai;
+
+	memset(ci, 0, sizeof(*ci));
+	unquote_field(ci->display_name, osip_from_get_displayname(m->from));
+	user_at_host(ci->from, m->from->url);
+	copy_field(ci->request_user, m->req_uri ? m->req_uri->username : NULL);
+	pai = header_value(m, "p-asserted-identity");
+	if (pai) {
+		osip_from_t *f = NULL;
+
+		if (osip_from_init(&f) == 0) {
+			if (osip_from_parse(f, pai) == 0) {
+				unquote_field(ci->asserted_display_name,
+					      osip_from_get_displayname(f));
+				user_at_host(ci->asserted, f->url);
+			}
+			osip_from_free(f);
+		}
+	}
+}
+
+static bool source_allowed(struct sip_agent *a,
+			   const struct sockaddr_storage *src)
+{
+	const struct sip_server *srv[] = { &a->registrar, &a->proxy };
+	unsigned i, j;
+
+	if (a->allow_unknown)
+		return true;
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < srv[i]->n_addr; j++)
+			if (same_ip(src, &srv[i]->addr[j]))
+				return true;
+	return false;
+}
+
+/* Create a server transaction for the request in @ev (which it takes). */
+static osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
+					 enum sip_tx_kind kind,
+					 struct sip_call *call)
+{
+	osip_transaction_t *tr;
+	struct sip_tx *tx = calloc(1, sizeof(*tx));
+
+	if (!tx)
+		return NULL;
+	/* reliability comes from the top Via, already in the message */
+	tr = osip_create_transaction(a->osip, ev);
+	if (!tr) {
+		free(tx);
+		return NULL;
+	}
+	tx->a = a;
+	tx->kind = kind;
+	tx->call = call;
+	if (call)
+		call->n_ref++;
+	osip_transaction_set_your_instance(tr, tx);
+	osip_transaction_add_event(tr, ev);
+	/* the IST / NIST learn the request from this first event */
+	osip_transaction_execute(tr, osip_fifo_get(tr->transactionff));
+	return tr;
+}
+
+static void handle_invite(struct sip_agent *a, osip_event_t *ev,
+			  const struct sockaddr_storage *src)
+{
+	osip_message_t *m = ev->sip;
+	const char *rtag = from_tag(m->from);
+	const char *ltag = from_tag(m->to);
+	struct sip_caller caller;
+	struct sip_call *c;
+	osip_transaction_t *tr;
+	char *cid;
+
+	cid = call_id_of(m);
+	if (!cid) {
+		osip_event_free(ev);
+		return;
+	}
+	if (ltag) {
+		/* re-INVITE (session refresh, hold): 200 with our SDP */
+		c = find_call(a, cid, ltag, rtag);
+		osip_free(cid);
+		if (!c || !c->answered) {
+			tr = new_server_tx(a, ev, TX_INVITE_IN, NULL);
+			if (tr)
+				respond_in_tx(a, tr, 481, NULL);
+			else
+				osip_event_free(ev);
+			return;
+		}
+		tr = new_server_tx(a, ev, TX_INVITE_IN, c);
+		if (tr) {
+			osip_message_t *r = make_response(a, tr->orig_request,
+							  200, c->local_tag);
+			char contact[200];
+
+			if (!r)
+				return;
+			c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
+			contact_value(a, contact, sizeof(contact));
+			osip_message_set_contact(r, contact);
+			response_add_body(r, c->local_sdp);
+			start_2xx_retransmit(c, r, tr->orig_request);
+			tx_respond(a, tr, r);
+		} else {
+			osip_event_free(ev);
+		}
+		return;
+	}
+	/* a retransmission whose IST has ended (we sent 2xx): resend it */
+	for (c = a->calls; c; c = c->next)
+		if (!c->outgoing && strcmp(c->call_id, cid) == 0 && rtag &&
+		    strcmp(c->remote_tag, rtag) == 0)
+			break;
+	osip_free(cid);
+	if (c) {
+		if (c->resp2xx)
+			send_raw(a, c->resp2xx, strlen(c->resp2xx), &c->peer,
+				 c->peerlen);
+		osip_event_free(ev);
+		return;
+	}
+
+	if (!source_allowed(a, src)) {
+		char ip[64];
+		unsigned port;
+
+		addr_to_string(src, ip, sizeof(ip), &port);
+		log_a(a, LOG_NOTICE, "INVITE from unknown source %s:%u, 403",
+		      ip, port);
+		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL);
+		if (tr)
+			respond_in_tx(a, tr, 403, NULL);
+		else
+			osip_event_free(ev);
+		return;
+	}
+	if (!m->contacts.nb_elt || a->n_calls >= a->max_dialogs) {
+		int code = a->n_calls >= a->max_dialogs ? 486 : 400;
+
+		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL);
+		if (tr)
+			respond_in_tx(a, tr, code, NULL);
+		else
+			osip_event_free(ev);
+		return;
+	}
+
+	c = call_new(a, false);
+	if (!c) {
+		osip_event_free(ev);
+		return;
+	}
+	cid = call_id_of(m);
+	snprintf(c->call_id, sizeof(c->call_id), "%s", cid ? cid : "");
+	osip_free(cid);
+	snprintf(c->remote_tag, sizeof(c->remote_tag), "%s", rtag ? rtag : "");
+	c->local_uri = name_addr_without_tag(m->to);
+	c->remote_uri = name_addr_without_tag(m->from);
+	call_set_target(c, m);
+	call_set_routes(c, m, false);
+	c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
+	c->local_cseq = random() % 10000 + 1;
+	c->invite_branch_in = xstrdup0(top_branch(m));
+	c->state = SIP_CALL_INCOMING;
+	fill_caller(m, &caller);
+
+	tr = new_server_tx(a, ev, TX_INVITE_IN, c);
+	if (!tr) {
+		osip_event_free(ev);
+		c->user_ref = false;
+		call_unref_internal(c);		/* the user's */
+		call_set_state(c, SIP_CALL_FAILED, 500, NULL, false);
+		return;
+	}
+	c->ist = tr;
+	call_respond(c, 100, NULL);
+	log_a(a, LOG_INFO, "Incoming call %s from %s", c->call_id, caller.from);
+	if (a->cb.on_invite) {
+		c->n_ref++;
+		a->cb.on_invite(a, c, &caller, body_of(tr->orig_request),
+				a->userdata);
+		call_unref_internal(c);
+	} else {
+		call_respond(c, 480, NULL);
+		call_set_state(c, SIP_CALL_FAILED, 480, NULL, false);
+		call_unref_internal(c);		/* nobody holds the user's */
+	}
+}
+
+static void handle_cancel(struct sip_agent *a, osip_event_t *ev)
+{
+	osip_message_t *m = ev->sip;
+	const char *branch = top_branch(m);
+	osip_transaction_t *tr;
+	struct sip_call *c;
+	char *cid = call_id_of(m);
+
+	for (c = a->calls; c && cid; c = c->next)
+		if (!c->outgoing && strcmp(c->call_id, cid) == 0 && branch &&
+		    c->invite_branch_in && strcmp(c->invite_branch_in, branch) == 0)
+			break;
+	osip_free(cid);
+	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL);
+	if (!tr) {
+		osip_event_free(ev);
+		return;
+	}
+	if (!c) {
+		respond_in_tx(a, tr, 481, NULL);
+		return;
+	}
+	respond_in_tx(a, tr, 200, c->local_tag);
+	osip_nist_execute(a->osip);	/* the 200 goes out before the 487 */
+	if (!c->final_sent) {
+		call_respond(c, 487, NULL);
+		call_set_state(c, SIP_CALL_CANCELLED, 487, NULL, true);
+	}
+}
+
+static void handle_bye(struct sip_agent *a, osip_event_t *ev)
+{
+	osip_message_t *m = ev->sip;
+	osip_transaction_t *tr;
+	struct sip_call *c = NULL;
+	char *cid = call_id_of(m);
+	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
+
+	if (cid && ltag)
+		c = find_call(a, cid, ltag, rtag);
+	osip_free(cid);
+	tr = new_server_tx(a, ev, TX_OTHER_IN, c);
+	if (!tr) {
+		osip_event_free(ev);
+		return;
+	}
+	if (!c) {
+		respond_in_tx(a, tr, 481, NULL);
+		return;
+	}
+	respond_in_tx(a, tr, 200, NULL);
+	stop_2xx_retransmit(c);
+	if (!c->outgoing && !c->final_sent)
+		call_respond(c, 487, NULL);
+	call_set_state(c, SIP_CALL_TERMINATED, 0, NULL, true);
+}
+
+static void handle_ack_2xx(struct sip_agent *a, osip_message_t *m)
+{
+	struct sip_call *c;
+	char *cid = call_id_of(m);
+	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
+
+	if (!cid || !ltag) {
+		osip_free(cid);
+		return;
+	}
+	c = find_call(a, cid, ltag, rtag);
+	osip_free(cid);
+	if (!c || c->outgoing)
+		return;
+	if (c->resp2xx) {
+		stop_2xx_retransmit(c);
+		if (c->state == SIP_CALL_ANSWERED)
+			call_set_state(c, SIP_CALL_CONFIRMED, 200, NULL, true);
+	}
+}
+
+static void handle_other_request(struct sip_agent *a, osip_event_t *ev)
+{
+	osip_message_t *m = ev->sip;
+	osip_transaction_t *tr;
+	int code;
+
+	if (MSG_IS_OPTIONS(m) || MSG_IS_INFO(m))
+		code = 200;
+	else if (MSG_IS_UPDATE(m))
+		code = body_of(m) ? 488 : 200;
+	else if (MSG_IS_REGISTER(m))
+		code = 405;
+	else
+		code = 501;
+	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL);
+	if (!tr) {
+		osip_event_free(ev);
+		return;
+	}
+	if (code == 200 && MSG_IS_OPTIONS(m)) {
+		osip_message_t *r = make_response(a, tr->orig_request, 200, NULL);
+		char tag[20];
+
+		if (!r)
+			return;
+		if (r->to && !from_tag(r->to)) {
+			random_hex(tag, 16);
+			osip_to_set_tag(r->to, osip_strdup(tag));
+		}
+		osip_message_set_allow(r, SIP_ALLOW);
+		osip_message_set_header(r, "Accept", "application/sdp");
+		response_add_body(r, NULL);
+		tx_respond(a, tr, r);
+		return;
+	}
+	{
+		char tag[20];
+
+		random_hex(tag, 16);
+		respond_in_tx(a, tr, code, tag);
+	}
+}
+
+/* ---- outgoing calls ---- */
+
+static int call_send_invite(struct sip_call *c)
+{
+	struct sip_agent *a = c->a;
+	const struct sip_server *srv = ood_server(a, false);
+	struct req_spec s = { 0 };
+	char authz[1200];
+	osip_message_t *msg;
+	int r;
+
+	if (srv->n_addr == 0)
+		return -EHOSTUNREACH;
+	r = auth_header(a, &c->auth, "INVITE", c->ruri, authz, sizeof(authz));
+	if (r < 0)
+		return r;
+	c->invite_cseq = ++c->local_cseq;
+	s.method = "INVITE";
+	s.ruri = c->ruri;
+	s.from = c->local_uri;
+	s.from_tag = c->local_tag;
+	s.to = c->remote_uri;
+	s.call_id = c->call_id;
+	s.cseq = c->invite_cseq;
+	s.contact = true;
+	s.extra = authz;
+	s.body = c->offer;
+	set_str(&c->auth_header, authz);
+	r = build_request(a, &s, &msg, c->invite_branch,
+			  sizeof(c->invite_branch));
+	if (r < 0)
+		return r;
+	c->provisional = false;
+	return start_client_tx(a, msg, TX_INVITE_OUT, c, &srv->addr[0],
+			       &c->ict);
+}
+
+int sip_call_invite(struct sip_agent *a, const char *number,
+		    const char *sdp_offer, struct sip_call **ret_call)
+{
+	struct sip_call *c;
+	char buf[600];
+	size_t i;
+	int r;
+
+	if (!a || !number || !*number || !ret_call || !sdp_offer)
+		return -EINVAL;
+	for (i = 0; number[i]; i++)
+		if (!isalnum((unsigned char)number[i]) &&
+		    !strchr("*#+-._!~'()", number[i]))
+			return -EINVAL;
+	if (a->n_calls >= a->max_dialogs ||
+	    n_transactions(a) >= a->max_tx)
+		return -EBUSY;
+	if (!a->started)
+		return -ENOTCONN;
+	c = call_new(a, true);
+	if (!c)
+		return -ENOMEM;
+	random_hex(c->call_id, 32);
+	c->local_cseq = random() % 10000;
+	c->state = SIP_CALL_CALLING;
+	snprintf(buf, sizeof(buf), "sip:%s@%s", number, a->domain);
+	c->ruri = strdup(buf);
+	if (a->display_name[0])
+		snprintf(buf, sizeof(buf), "\"%s\" <sip:%s@%s>", a->display_name,
+			 a->user, a->domain);
+	else
+		snprintf(buf, sizeof(buf), "<sip:%s@%s>", a->user, a->domain);
+	c->local_uri = strdup(buf);
+	snprintf(buf, sizeof(buf), "<sip:%s@%s>", number, a->domain);
+	c->remote_uri = strdup(buf);
+	c->offer = strdup(sdp_offer);
+	r = call_send_invite(c);
+	if (r < 0 || !c->ruri || !c->local_uri || !c->remote_uri) {
+		c->user_ref = false;
+		call_set_state(c, SIP_CALL_FAILED, 0, NULL, false);
+		call_unref_internal(c);
+		return r < 0 ? r : -ENOMEM;
+	}
+	log_a(a, LOG_INFO, "Outgoing call %s to %s", c->call_id, c->ruri);
+	*ret_call = c;
+	return 0;
+}
+
+static int call_send_cancel(struct sip_call *c)
+{
+	struct sip_agent *a = c->a;
+	const struct sip_server *srv = ood_server(a, false);
+	struct req_spec s = { 0 };
+	osip_message_t *msg;
+	int r;
+
+	s.method = "CANCEL";
+	s.ruri = c->ruri;
+	s.from = c->local_uri;
+	s.from_tag = c->local_tag;
+	s.to = c->remote_uri;
+	s.call_id = c->call_id;
+	s.cseq = c->invite_cseq;
+	s.branch = c->invite_branch;
+	r = build_request(a, &s, &msg, NULL, 0);
+	if (r < 0)
+		return r;
+	r = start_client_tx(a, msg, TX_CANCEL_OUT, c, &srv->addr[0], NULL);
+	if (r == 0)
+		c->cancel_sent = true;
+	return r;
+}
+
+int sip_call_cancel(struct sip_call *c)
+{
+	if (!c || !c->outgoing)
+		return -EINVAL;
+	if (c->final)
+		return -ESTALE;
+	if (c->answered)
+		return -EBUSY;
+	c->cancel_wanted = true;
+	if (c->provisional && !c->cancel_sent)
+		return call_send_cancel(c);
+	return 0;	/* sent when the first provisional arrives */
+}
+
+int sip_call_hangup(struct sip_call *c)
+{
+	int r;
+
+	if (!c)
+		return -EINVAL;
+	if (c->final)
+		return -ESTALE;
+	if (c->bye_sent)
+		return 0;
+	if (c->outgoing && !c->answered)
+		return sip_call_cancel(c);
+	if (!c->outgoing && !c->answered) {
+		r = call_respond(c, 480, NULL);
+		call_set_state(c, SIP_CALL_FAILED, 480, NULL, false);
+		return r == -ESTALE ? 0 : r;
+	}
+	stop_2xx_retransmit(c);
+	r = call_send_bye(c);
+	if (r < 0)
+		call_set_state(c, SIP_CALL_TERMINATED, 0, NULL, true);
+	return r;
+}
+
+/* ACK for a 2xx of our INVITE (a new transaction of its own). */
+static void call_send_ack(struct sip_call *c)
+{
+	struct sip_agent *a = c->a;
+	struct sockaddr_storage dest;
+	struct req_spec s;
+	char *routes[SIP_MAX_ROUTES + 1];
+	struct tbuf *b;
+
+	if (c->ack) {
+		send_raw(a, c->ack, strlen(c->ack), &c->peer, c->peerlen);
+		return;
+	}
+	if (!c->remote_target || dialog_destination(c, &dest) < 0)
+		return;
+	dialog_request(c, &s, "ACK", c->invite_cseq, routes);
+	s.extra = c->auth_header;
+	b = malloc(sizeof(*b));
+	if (!b)
+		return;
+	if (build_request_text(a, &s, b, NULL, 0) == 0) {
+		c->ack = strdup(b->buf);
+		c->peer = dest;
+		c->peerlen = dest.ss_family == AF_INET6 ?
+			     sizeof(struct sockaddr_in6) :
+			     sizeof(struct sockaddr_in);
+		if (c->ack)
+			send_raw(a, c->ack, strlen(c->ack), &c->peer, c->peerlen);
+	}
+	free(b);
+}
+
+/* Dialog state from a 1xx/2xx with a to-tag (UAC: routes reversed). */
+static void call_learn_dialog(struct sip_call *c, osip_message_t *resp)
+{
+	const char *tag = from_tag(resp->to);
+
+	if (!tag || !*tag)
+		return;
+	if (c->dialog && strcmp(c->remote_tag, tag) != 0)
+		return;		/* a fork: keep the first (2xx replaces below) */
+	snprintf(c->remote_tag, sizeof(c->remote_tag), "%s", tag);
+	call_set_routes(c, resp, true);
+	call_set_target(c, resp);
+	c->dialog = true;
+}
+
+static void ict_response(struct sip_call *c, osip_message_t *resp)
+{
+	int code = resp->status_code;
+	const char *sdp = body_of(resp);
+
+	if (code < 200) {
+		if (code > 100)
+			call_learn_dialog(c, resp);
+		c->provisional = true;
+		if (c->cancel_wanted && !c->cancel_sent) {
+			call_send_cancel(c);
+			return;
+		}
+		if (c->final || c->cancel_wanted)
+			return;
+		if (code == 183 && sdp)
+			call_set_state(c, SIP_CALL_EARLY, code, sdp, true);
+		else if (code == 180 || code == 183 || (code > 100 && sdp))
+			call_set_state(c, sdp ? SIP_CALL_EARLY : SIP_CALL_RINGING,
+				       code, sdp, true);
+		return;
+	}
+	if (code < 300) {
+		const char *tag = from_tag(resp->to);
+
+		if (c->answered) {
+			/* a retransmission (or a forked 2xx): ACK again */
+			if (tag && strcmp(tag, c->remote_tag) == 0)
+				call_send_ack(c);
+			return;
+		}
+		c->dialog = false;
+		call_learn_dialog(c, resp);
+		c->answered = true;
+		call_send_ack(c);
+		if (c->final || c->cancel_wanted || c->hangup_wanted) {
+			call_send_bye(c);
+			call_set_state(c, SIP_CALL_CANCELLED, code, NULL, true);
+			return;
+		}
+		call_set_state(c, SIP_CALL_ANSWERED, code, sdp, true);
+		return;
+	}
+	if ((code == 401 || code == 407) && !c->cancel_wanted && !c->final &&
+	    auth_take_challenge(c->a, resp, &c->auth) == 0) {
+		c->dialog = false;
+		c->remote_tag[0] = '\0';
+		if (call_send_invite(c) == 0)
+			return;
+	}
+	if (c->cancel_wanted)
+		call_set_state(c, SIP_CALL_CANCELLED, code, NULL, true);
+	else
+		call_set_state(c, SIP_CALL_FAILED, code, NULL, true);
+}
+
+/* ---- libosip2 callbacks ---- */
+
+static void cb_ict_status(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+	(void)type;
+	if (!tx || !tx->call || !m)
+		return;
+	ict_response(tx->call, m);
+}
+
+static void cb_ict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+	(void)type;
+	(void)m;
+	if (!tx || !tx->call)
+		return;
+	if (tx->call->cancel_wanted)
+		call_set_state(tx->call, SIP_CALL_CANCELLED, 408, NULL, true);
+	else
+		call_set_state(tx->call, SIP_CALL_FAILED, 408, NULL, true);
+}
+
+static void nict_done(osip_transaction_t *tr, osip_message_t *m)
+{
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+	struct sip_call *c;
+	int code = m ? m->status_code : 408;
+
+	if (!tx)
+		return;
+	c = tx->call;
+	switch (tx->kind) {
+	case TX_REGISTER:
+		reg_response(tx->a, tx, m);
+		break;
+	case TX_BYE_OUT:
+		if (!c)
+			break;
+		if ((code == 401 || code == 407) && !c->final &&
+		    auth_take_challenge(c->a, m, &c->auth) == 0 &&
+		    call_send_bye(c) == 0)
+			break;
+		call_set_state(c, SIP_CALL_TERMINATED, code, NULL, true);
+		break;
+	case TX_CANCEL_OUT:
+		/* the INVITE's 487 (or Timer B) ends the call */
+		break;
+	default:
+		break;
+	}
+}
+
+static void cb_nict_status(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+	(void)type;
+	if (m && m->status_code >= 200)
+		nict_done(tr, m);
+}
+
+static void cb_nict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+	(void)type;
+	(void)m;
+	nict_done(tr, NULL);
+}
+
+static void cb_transport_error(int type, osip_transaction_t *tr, int error)
+{
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+	(void)error;
+	if (!tx)
+		return;
+	if (type == OSIP_NICT_TRANSPORT_ERROR)
+		nict_done(tr, NULL);
+	else if (type == OSIP_ICT_TRANSPORT_ERROR && tx->call)
+		call_set_state(tx->call, SIP_CALL_FAILED, 503, NULL, true);
+}
+
+static void cb_kill(int type, osip_transaction_t *tr)
+{
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+	struct sip_agent *a = osip_get_application_context(tr->config);
+
+	(void)type;
+	if (tx && tx->call) {
+		if (tx->call->ist == tr)
+			tx->call->ist = NULL;
+		if (tx->call->ict == tr)
+			tx->call->ict = NULL;
+	}
+	/* free nothing here: remove now, free after the execute loop */
+	osip_remove_transaction(a->osip, tr);
+	if (a->n_dead == a->dead_alloc) {
+		size_t n = a->dead_alloc ? 2 * a->dead_alloc : 16;
+		void *p = realloc(a->dead, n * sizeof(*a->dead));
+
+		if (!p) {
+			log_a(a, LOG_ERR, "Out of memory, leaking a transaction");
+			return;
+		}
+		a->dead = p;
+		a->dead_alloc = n;
+	}
+	a->dead[a->n_dead++] = tr;
+	pump_soon(a);
+}
+
+static void register_callbacks(osip_t *o)
+{
+	int t;
+
+	osip_set_cb_send_message(o, sip_send_cb);
+	for (t = OSIP_ICT_STATUS_1XX_RECEIVED; t <= OSIP_ICT_STATUS_6XX_RECEIVED;
+	     t++)
+		osip_set_message_callback(o, t, cb_ict_status);
+	osip_set_message_callback(o, OSIP_ICT_STATUS_TIMEOUT, cb_ict_timeout);
+	for (t = OSIP_NICT_STATUS_1XX_RECEIVED; t <= OSIP_NICT_STATUS_6XX_RECEIVED;
+	     t++)
+		if (t != OSIP_NICT_STATUS_2XX_RECEIVED_AGAIN)
+			osip_set_message_callback(o, t, cb_nict_status);
+	osip_set_message_callback(o, OSIP_NICT_STATUS_TIMEOUT, cb_nict_timeout);
+	for (t = OSIP_ICT_KILL_TRANSACTION; t <= OSIP_NIST_KILL_TRANSACTION; t++)
+		osip_set_kill_transaction_callback(o, t, cb_kill);
+	for (t = OSIP_ICT_TRANSPORT_ERROR; t <= OSIP_NIST_TRANSPORT_ERROR; t++)
+		osip_set_transport_error_callback(o, t, cb_transport_error);
+}
+
+/* ---- receive ---- */
+
+/* The mandatory headers (RFC 3261 8.1.1); @what names the first missing. */
+static bool message_complete(osip_message_t *m, const char **what)
+{
+	osip_via_t *v = NULL;
+
+	*what = NULL;
+	if (osip_message_get_via(m, 0, &v) < 0 || !v || !v->host)
+		*what = "Via";
+	else if (!m->from || !m->from->url)
+		*what = "From";
+	else if (!m->to || !m->to->url)
+		*what = "To";
+	else if (!m->call_id || !m->call_id->number)
+		*what = "Call-ID";
+	else if (!m->cseq || !m->cseq->number || !m->cseq->method ||
+		 !isdigit((unsigned char)m->cseq->number[0]))
+		*what = "CSeq";
+	else if (MSG_IS_REQUEST(m) && !header_value(m, "max-forwards"))
+		*what = "Max-Forwards";
+	else if (MSG_IS_REQUEST(m) && (!m->sip_method || !m->req_uri ||
+		 strcmp(m->sip_method, m->cseq->method) != 0))
+		*what = "CSeq method";
+	return *what == NULL;
+}
+
+static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
+{
+	osip_via_t *v = NULL;
+	osip_generic_param_t *p = NULL;
+	char ip[64], port[8];
+	unsigned pnum;
+
+	if (osip_message_get_via(m, 0, &v) < 0 || !v)
+		return;
+	addr_to_string(src, ip, sizeof(ip), &pnum);
+	snprintf(port, sizeof(port), "%u", pnum);
+	if (osip_via_param_get_byname(v, "received", &p) == 0 && p) {
+		osip_free(p->gvalue);
+		p->gvalue = osip_strdup(ip);
+	} else {
+		osip_via_set_received(v, osip_strdup(ip));
+	}
+	p = NULL;
+	if (osip_via_param_get_byname(v, "rport", &p) == 0 && p) {
+		osip_free(p->gvalue);
+		p->gvalue = osip_strdup(port);
+	}
+	osip_message_force_update(m);
+}
+
+static void handle_message(struct sip_agent *a, const char *buf, size_t len,
+			   const struct sockaddr_storage *src)
+{
+	osip_event_t *ev;
+	osip_message_t *m;
+	const char *missing;
+
+	ev = osip_parse(buf, len);
+	if (!ev || !ev->sip) {
+		log_a(a, LOG_DEBUG, "Unparsable message of %zu bytes, dropped", len);
+		if (ev)
+			osip_event_free(ev);
+		return;
+	}
+	m = ev->sip;
+	if (!message_complete(m, &missing)) {
+		log_a(a, LOG_NOTICE, "Message without %s, %s", missing,
+		      MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) ? "400" : "dropped");
+		if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
+			add_received(m, src);
+			respond_stateless(a, m, 400);
+		}
+		osip_event_free(ev);
+		return;
+	}
+	if (MSG_IS_RESPONSE(m)) {
+		if (osip_find_transaction_and_add_event(a->osip, ev) == 0)
+			return;
+		/* no transaction: a retransmitted 2xx to our INVITE */
+		if (MSG_IS_STATUS_2XX(m) && strcmp(m->cseq->method, "INVITE") == 0) {
+			char *cid = call_id_of(m);
+			struct sip_call *c = cid ? find_call(a, cid, from_tag(m->from),
+							     NULL) : NULL;
+
+			osip_free(cid);
+			if (c && c->outgoing)
+				ict_response(c, m);
+		}
+		osip_event_free(ev);
+		return;
+	}
+
+	add_received(m, src);
+	if (osip_find_transaction_and_add_event(a->osip, ev) == 0)
+		return;	/* a retransmission, or the ACK of a non-2xx */
+	if (MSG_IS_ACK(m)) {
+		handle_ack_2xx(a, m);
+		osip_event_free(ev);
+		return;
+	}
+	if (n_transactions(a) >= a->max_tx) {
+		log_a(a, LOG_WARNING, "Transaction limit reached, 503");
+		respond_stateless(a, m, 503);
+		osip_event_free(ev);
+		return;
+	}
+	if (MSG_IS_INVITE(m))
+		handle_invite(a, ev, src);
+	else if (MSG_IS_CANCEL(m))
+		handle_cancel(a, ev);
+	else if (MSG_IS_BYE(m))
+		handle_bye(a, ev);
+	else
+		handle_other_request(a, ev);
+}
+
+static int io_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct sip_agent *a = userdata;
+	struct sockaddr_storage src;
+	socklen_t sl;
+	char *buf;
+	ssize_t n;
+	int i;
+
+	(void)s;
+	(void)revents;
+	buf = malloc(a->max_msg + 1);
+	if (!buf)
+		return 0;
+	for (i = 0; i < 32; i++) {
+		sl = sizeof(src);
+		n = recvfrom(fd, buf, a->max_msg + 1, MSG_TRUNC, (void *)&src, &sl);
+		if (n < 0)
+			break;
+		if ((size_t)n > a->max_msg) {
+			log_a(a, LOG_NOTICE, "Datagram of %zd bytes over the limit, dropped", n);
+			continue;
+		}
+		if (n < 16)
+			continue;	/* keep-alive CRLFs and noise */
+		buf[n] = '\0';
+		handle_message(a, buf, n, &src);
+	}
+	free(buf);
+	sip_pump(a);
+	return 0;
+}
+
+/* ---- agent ---- */
+
+static void agent_free_strings(struct sip_agent *a)
+{
+	free(a->user);
+	free(a->auth_user);
+	free(a->password);
+	free(a->display_name);
+	free(a->domain);
+	free(a->user_agent);
+	free(a->nat_address);
+	free(a->contact_address);
+	free(a->bind_address);
+}
+
+static int server_init(struct sip_server *s, const char *hostport)
+{
+	memset(s, 0, sizeof(*s));
+	if (!hostport || !*hostport)
+		return 0;
+	return split_hostport(hostport, s->host, sizeof(s->host), &s->port);
+}
+
+/* The address peers reach us at: NAT, configured, bound, or routed. */
+static void pick_local_ip(struct sip_agent *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	unsigned port;
+	int fd;
+
+	if (a->nat_address[0]) {
+		snprintf(a->local_ip, sizeof(a->local_ip), "%s", a->nat_address);
+		return;
+	}
+	if (a->contact_address[0]) {
+		snprintf(a->local_ip, sizeof(a->local_ip), "%s", a->contact_address);
+		return;
+	}
+	if (strcmp(a->bind_address, "0.0.0.0") != 0 &&
+	    strcmp(a->bind_address, "::") != 0) {
+		snprintf(a->local_ip, sizeof(a->local_ip), "%s", a->bind_address);
+		return;
+	}
+	snprintf(a->local_ip, sizeof(a->local_ip), "%s",
+		 a->family == AF_INET6 ? "::1" : "127.0.0.1");
+	if (a->registrar.n_addr == 0)
+		return;
+	fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (void *)&a->registrar.addr[0], a->registrar.addrlen[0]) == 0 &&
+	    getsockname(fd, (void *)&ss, &sl) == 0)
+		addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
+	close(fd);
+}
+
+int sip_agent_new(sd_event *event, const struct sip_account *acct,
+		  const struct sip_callbacks *cb, void *userdata,
+		  struct sip_agent **ret_agent)
+{
+	struct sip_agent *a;
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+	unsigned port;
+	int r;
+
+	if (!event || !acct || !acct->user || !*acct->user || !acct->domain ||
+	    !*acct->domain || !ret_agent)
+		return -EINVAL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->fd = -1;
+	a->event = sd_event_ref(event);
+	if (cb)
+		a->cb = *cb;
+	a->userdata = userdata;
+	a->user = strdup(acct->user);
+	a->auth_user = xstrdup0(acct->auth_user && *acct->auth_user ?
+				acct->auth_user : acct->user);
+	a->password = xstrdup0(acct->password);
+	a->display_name = xstrdup0(acct->display_name);
+	a->domain = strdup(acct->domain);
+	a->user_agent = xstrdup0(acct->user_agent ? acct->user_agent : "fxsd");
+	a->nat_address = xstrdup0(acct->nat_address);
+	a->contact_address = xstrdup0(acct->contact_address);
+	a->bind_address = xstrdup0(acct->bind_address && *acct->bind_address ?
+				   acct->bind_address : "0.0.0.0");
+	a->register_enabled = acct->register_enabled;
+	a->allow_unknown = acct->allow_unknown_callers;
+	a->expires = acct->expires ? acct->expires : 3600;
+	a->max_tx = acct->max_transactions ? acct->max_transactions : 64;
+	a->max_dialogs = acct->max_dialogs ? acct->max_dialogs : 8;
+	a->max_msg = acct->max_message_size ? acct->max_message_size : 65535;
+	a->retry_min = acct->retry_min_s ? acct->retry_min_s : 30;
+	a->retry_max = acct->retry_max_s ? acct->retry_max_s : 1800;
+	if (a->retry_max < a->retry_min)
+		a->retry_max = a->retry_min;
+	if (!a->user || !a->auth_user || !a->password || !a->display_name ||
+	    !a->domain || !a->user_agent || !a->nat_address ||
+	    !a->contact_address || !a->bind_address) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = server_init(&a->domain_srv, acct->domain);
+	if (r == 0)
+		r = server_init(&a->registrar, acct->registrar && *acct->registrar ?
+				acct->registrar : acct->domain);
+	if (r == 0)
+		r = server_init(&a->proxy, acct->outbound_proxy);
+	if (r < 0)
+		goto fail;
+	a->has_proxy = a->proxy.host[0];
+
+	r = resolve(AF_UNSPEC, a->bind_address, acct->local_port, true, &ss, &sl, 1);
+	if (r < 0) {
+		r = -EINVAL;
+		goto fail;
+	}
+	a->family = ss.ss_family;
+	a->fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (a->fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (bind(a->fd, (void *)&ss, sl) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	sl = sizeof(ss);
+	if (getsockname(a->fd, (void *)&ss, &sl) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
+	a->local_port = port;
+
+	/* libosip2 traces to stderr by default; fxsd logs through cb.log */
+	for (r = TRACE_LEVEL0; r < END_TRACE_LEVEL; r++)
+		osip_trace_disable_level(r);
+	if (osip_init(&a->osip) != 0) {
+		a->osip = NULL;
+		r = -ENOMEM;
+		goto fail;
+	}
+	osip_set_application_context(a->osip, a);
+	register_callbacks(a->osip);
+
+	r = sd_event_add_io(event, &a->io, a->fd, EPOLLIN, io_cb, a);
+	if (r < 0)
+		goto fail;
+	r = sd_event_add_time(event, &a->timer, CLOCK_MONOTONIC, 0, 1000,
+			      pump_timer_cb, a);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
+	r = sd_event_add_time(event, &a->reg_timer, CLOCK_MONOTONIC, 0, 100000,
+			      reg_timer_cb, a);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
+
+	random_hex(a->reg_call_id, 32);
+	random_hex(a->reg_from_tag, 16);
+	a->reg_cseq = 0;
+	*ret_agent = a;
+	return 0;
+fail:
+	sip_agent_free(a);
+	return r;
+}
+
+int sip_agent_start(struct sip_agent *a)
+{
+	int r;
+
+	if (!a)
+		return -EINVAL;
+	if (a->has_proxy) {
+		r = server_resolve(a, &a->proxy);
+		if (r < 0)
+			log_a(a, LOG_WARNING, "Outbound proxy %s unresolved",
+			      a->proxy.host);
+	}
+	server_resolve(a, &a->registrar);
+	server_resolve(a, &a->domain_srv);
+	pick_local_ip(a);
+	a->started = true;
+	a->stopping = false;
+	log_a(a, LOG_INFO, "SIP agent %s@%s on %s:%u", a->user, a->domain,
+	      a->local_ip, a->local_port);
+	if (a->register_enabled)
+		return reg_send(a);
+	return 0;
+}
+
+int sip_agent_register_now(struct sip_agent *a)
+{
+	if (!a || !a->register_enabled || a->stopping)
+		return -EINVAL;
+	if (a->reg_in_flight)
+		return 0;
+	a->retry_s = 0;
+	return reg_send(a);
+}
+
+int sip_agent_stop(struct sip_agent *a)
+{
+	if (!a)
+		return -EINVAL;
+	a->stopping = true;
+	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
+	if (a->register_enabled && a->reg_state == SIP_REG_REGISTERED) {
+		if (reg_send_expires(a, 0) == 0)
+			return 0;
+	}
+	reg_set_state(a, SIP_REG_UNREGISTERED, 0, 0);
+	return 0;
+}
+
+unsigned sip_agent_local_port(const struct sip_agent *a)
+{
+	return a->local_port;
+}
+
+enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a)
+{
+	return a->reg_state;
+}
+
+static void free_tx_list(osip_list_t *l)
+{
+	while (!osip_list_eol(l, 0)) {
+		osip_transaction_t *tr = osip_list_get(l, 0);
+
+		osip_remove_transaction(tr->config, tr);
+		if (!osip_list_eol(l, 0) && osip_list_get(l, 0) == tr)
+			osip_list_remove(l, 0);
+		tx_free(tr);
+	}
+}
+
+struct sip_agent *sip_agent_free(struct sip_agent *a)
+{
+	size_t i;
+
+	if (!a)
+		return NULL;
+	while (a->calls) {
+		struct sip_call *c = a->calls;
+
+		c->final = true;
+		call_unlink(c);
+	}
+	if (a->osip) {
+		for (i = 0; i < a->n_dead; i++)
+			tx_free(a->dead[i]);
+		a->n_dead = 0;
+		free_tx_list(&a->osip->osip_ict_transactions);
+		free_tx_list(&a->osip->osip_ist_transactions);
+		free_tx_list(&a->osip->osip_nict_transactions);
+		free_tx_list(&a->osip->osip_nist_transactions);
+		osip_release(a->osip);
+	}
+	free(a->dead);
+	sd_event_source_disable_unref(a->io);
+	sd_event_source_disable_unref(a->timer);
+	sd_event_source_disable_unref(a->reg_timer);
+	if (a->fd >= 0)
+		close(a->fd);
+	sd_event_unref(a->event);
+	agent_free_strings(a);
+	free(a);
+	return NULL;
+}

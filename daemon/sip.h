@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sip.h - fxsd's SIP user agent: one account, one UDP socket, libosip2's
+ * parser and transaction machines, on an sd-event loop.
+ *
+ * Shape: one struct sip_agent per configured account (= per FXS port).
+ * Each agent binds its own UDP socket (like an HT802, whose accounts use
+ * local ports 5060, 5062, ...), owns one osip_t, its timers and its calls.
+ * Transport: UDP only (TCP is not implemented; a TCP top Via is still
+ * honoured as "reliable" by the transaction machines).
+ *
+ * What the agent does by itself: 100 Trying; 400 to requests missing a
+ * mandatory header; received=/rport on the top Via of every request
+ * (RFC 3581); the ACK to every 2xx of ours, first copy and retransmissions;
+ * retransmission of our 2xx until the ACK arrives (T1 doubling to T2; after
+ * 64*T1 without ACK the call ends with a BYE and SIP_CALL_TERMINATED);
+ * 401/407 challenges (digest MD5 / SHA-256, qop=auth) on REGISTER, INVITE
+ * and BYE; registration refresh at half the granted expiry, exponential
+ * backoff on failure; 200 to OPTIONS and INFO; 200 to an in-dialog
+ * re-INVITE (with our last SDP); 481 to BYE/CANCEL that match nothing; 501
+ * to unknown methods; 403 to an INVITE from a source address that is not
+ * the registrar's or outbound proxy's (unless allow_unknown_callers).
+ *
+ * DNS: host names are resolved with a blocking getaddrinfo() (A/AAAA, no
+ * SRV) at sip_agent_start() and before each registration attempt; IP
+ * literals never block.  Hosts of in-dialog targets that are not IP
+ * literals are reached through the outbound proxy, else the registrar.
+ *
+ * Lifetime of calls: a call handed to the user (by on_invite or
+ * sip_call_invite) carries one reference for the user, dropped with
+ * sip_call_unref().  The agent keeps its own reference while the call has
+ * transactions or a dialog.  After a final state (FAILED, CANCELLED,
+ * TERMINATED) no more callbacks come for the call, and every sip_call_*
+ * action returns -ESTALE.  sip_agent_free() ends every call without
+ * callbacks; users must still unref their calls (before or after).
+ *
+ * Callbacks never run re-entrantly from a sip_call_* or sip_agent_* call
+ * made by the user, except on_registration from sip_agent_stop() when
+ * there is nothing to un-register.
+ *
+ * Functions return 0 or a negative errno.
+ */
+#ifndef FXSD_SIP_H
+#define FXSD_SIP_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+struct sip_agent;
+struct sip_call;
+
+/**
+ * struct sip_account - configuration of one agent (copied by
+ *	sip_agent_new(); strings may be NULL for "unset")
+ * @user: SIP user, the user part of our AOR sip:user@domain (required)
+ * @auth_user: digest user name, default @user
+ * @password: digest password
+ * @display_name: for From
+ * @domain: host[:port] of our AOR (required)
+ * @registrar: host[:port], default @domain
+ * @outbound_proxy: host[:port]; when set every request goes there
+ * @register_enabled: send REGISTER
+ * @expires: requested registration expiry, s (default 3600)
+ * @allow_unknown_callers: accept INVITEs from any source address
+ * @bind_address: local IP literal to bind, default "0.0.0.0"
+ * @local_port: local UDP port, 0 = any (see sip_agent_local_port())
+ * @nat_address: IP literal for Contact and Via instead of the local one
+ * @contact_address: IP literal for Contact/Via when @nat_address is unset
+ *	and the socket is bound to a wildcard; default: the address the
+ *	kernel picks towards the registrar
+ * @user_agent: User-Agent header value, default "fxsd"
+ * @max_transactions: limit on concurrent transactions (default 64)
+ * @max_dialogs: limit on concurrent calls (default 8)
+ * @max_message_size: largest datagram accepted or sent (default 65535)
+ * @retry_min_s: first registration retry delay (default 30)
+ * @retry_max_s: longest registration retry delay (default 1800)
+ */
+struct sip_account {
+	const char *user;
+	const char *auth_user;
+	const char *password;
+	const char *display_name;
+	const char *domain;
+	const char *registrar;
+	const char *outbound_proxy;
+	bool register_enabled;
+	unsigned expires;
+	bool allow_unknown_callers;
+	const char *bind_address;
+	unsigned local_port;
+	const char *nat_address;
+	const char *contact_address;
+	const char *user_agent;
+	unsigned max_transactions;
+	unsigned max_dialogs;
+	unsigned max_message_size;
+	unsigned retry_min_s;
+	unsigned retry_max_s;
+};
+
+enum sip_reg_state {
+	SIP_REG_NONE,		/* never registered / disabled */
+	SIP_REG_REGISTERING,	/* first REGISTER (or retry) in flight */
+	SIP_REG_REGISTERED,
+	SIP_REG_FAILED,		/* last attempt failed; a retry is scheduled */
+	SIP_REG_UNREGISTERED,	/* after sip_agent_stop() */
+	_SIP_REG_STATE_MAX,
+	_SIP_REG_STATE_INVALID = -EINVAL,
+};
+
+enum sip_call_state {
+	SIP_CALL_INCOMING,	/* INVITE received (on_invite) */
+	SIP_CALL_CALLING,	/* our INVITE is out */
+	SIP_CALL_RINGING,	/* 180 (or 183 without SDP) received */
+	SIP_CALL_EARLY,		/* 183 with SDP received: sdp is passed */
+	SIP_CALL_ANSWERED,	/* 2xx received (sdp passed) or sent */
+	SIP_CALL_CONFIRMED,	/* ACK for our 2xx received */
+	SIP_CALL_FAILED,	/* final: status = the SIP code (408 timeout) */
+	SIP_CALL_CANCELLED,	/* final: the caller cancelled (incoming) or
+				 * our CANCEL took effect (outgoing) */
+	SIP_CALL_TERMINATED,	/* final: BYE received, or ours completed */
+	_SIP_CALL_STATE_MAX,
+	_SIP_CALL_STATE_INVALID = -EINVAL,
+};
+
+const char *sip_reg_state_to_string(enum sip_reg_state s);
+const char *sip_call_state_to_string(enum sip_call_state s);
+
+#define SIP_CALLER_FIELD_MAX 256
+
+/**
+ * struct sip_caller - who calls (strings are "" when absent)
+ * @display_name: From display name, unquoted
+ * @from: user@host of From
+ * @asserted: user@host of P-Asserted-Identity
+ * @asserted_display_name: its display name
+ * @request_user: user part of the Request-URI (the number dialed)
+ */
+struct sip_caller {
+	char display_name[SIP_CALLER_FIELD_MAX];
+	char from[SIP_CALLER_FIELD_MAX];
+	char asserted[SIP_CALLER_FIELD_MAX];
+	char asserted_display_name[SIP_CALLER_FIELD_MAX];
+	char request_user[SIP_CALLER_FIELD_MAX];
+};
+
+/**
+ * struct sip_callbacks - all optional
+ * @on_registration: @status is the SIP code of the last response (0 for
+ *	none: timeout, DNS or send failure), @expires the granted expiry
+ * @on_invite: a new incoming call; the user answers with
+ *	sip_call_ringing/answer/reject.  @sdp is the offer (NULL if none).
+ * @on_call_state: @status is the SIP code where one exists, @sdp the body
+ *	of the response (EARLY, ANSWERED) or NULL
+ * @log: priority is a syslog LOG_* value; NULL = no logging
+ */
+struct sip_callbacks {
+	void (*on_registration)(struct sip_agent *a, enum sip_reg_state state,
+				int status, unsigned expires, void *userdata);
+	void (*on_invite)(struct sip_agent *a, struct sip_call *call,
+			  const struct sip_caller *caller, const char *sdp,
+			  void *userdata);
+	void (*on_call_state)(struct sip_call *call, enum sip_call_state state,
+			      int status, const char *sdp, void *userdata);
+	void (*log)(void *userdata, int priority, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+};
+
+/*
+ * Create an agent on @event: copies @acct, binds the socket (errors from
+ * socket/bind are returned; -EINVAL for a bad account).  Nothing is sent
+ * until sip_agent_start().
+ */
+int sip_agent_new(sd_event *event, const struct sip_account *acct,
+		  const struct sip_callbacks *cb, void *userdata,
+		  struct sip_agent **ret_agent);
+/* Resolve the servers and start registering (if enabled). */
+int sip_agent_start(struct sip_agent *a);
+/*
+ * Un-register (REGISTER with Expires: 0) if registered; on_registration
+ * reports SIP_REG_UNREGISTERED when done (or at once if nothing to do).
+ * Calls are not touched.
+ */
+int sip_agent_stop(struct sip_agent *a);
+/* Frees everything; no callbacks.  NULL is a no-op.  Returns NULL. */
+struct sip_agent *sip_agent_free(struct sip_agent *a);
+static inline void sip_agent_freep(struct sip_agent **a)
+{
+	sip_agent_free(*a);
+}
+/* The bound local UDP port. */
+unsigned sip_agent_local_port(const struct sip_agent *a);
+enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a);
+/* Re-register now (e.g. after a network change). */
+int sip_agent_register_now(struct sip_agent *a);
+
+/* Incoming calls.  @sdp may be NULL (only for ringing without early
+ * media).  -ESTALE after a final state, -EBUSY when the state does not
+ * allow it (e.g. answer twice). */
+int sip_call_ringing(struct sip_call *call, bool early_media,
+		     const char *sdp);
+int sip_call_answer(struct sip_call *call, const char *sdp);
+int sip_call_reject(struct sip_call *call, int code);
+
+/*
+ * Outgoing call to sip:@number@domain (through the outbound proxy if
+ * set).  *@ret_call holds the user's reference.  -EBUSY when the dialog
+ * or transaction limit is reached.
+ */
+int sip_call_invite(struct sip_agent *a, const char *number,
+		    const char *sdp_offer, struct sip_call **ret_call);
+/* CANCEL before a final response (a later 2xx gets ACK + BYE). */
+int sip_call_cancel(struct sip_call *call);
+/*
+ * End the call whatever its state: CANCEL (outgoing, not answered), 480
+ * (incoming, not answered) or BYE (answered).  on_call_state reports the
+ * final state (TERMINATED after the BYE completes).
+ */
+int sip_call_hangup(struct sip_call *call);
+
+struct sip_call *sip_call_ref(struct sip_call *call);
+/* Drops the user's reference; NULL is a no-op.  Returns NULL. */
+struct sip_call *sip_call_unref(struct sip_call *call);
+static inline void sip_call_unrefp(struct sip_call **c)
+{
+	sip_call_unref(*c);
+}
+struct sip_agent *sip_call_agent(const struct sip_call *call);
+enum sip_call_state sip_call_get_state(const struct sip_call *call);
+const char *sip_call_id(const struct sip_call *call);
+bool sip_call_is_outgoing(const struct sip_call *call);
+void sip_call_set_userdata(struct sip_call *call, void *userdata);
+void *sip_call_get_userdata(const struct sip_call *call);
+
+#endif /* FXSD_SIP_H */

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# sip_test.sh - build tests/daemon/sip_test and run it against SIPp.
+#
+# Every case picks free local ports itself (bind to port 0), starts its own
+# sipp on 127.0.0.1 (127.0.0.2 for the "unknown source" case) and checks
+# both sides.  Exit 0 all passed, 1 failures, 4 skipped (no sipp / no
+# compiler).  Logs of every sipp run stay in $SIP_TEST_LOGS (default: a
+# temporary directory, removed on success).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+
+command -v "${SIPP:-sipp}" >/dev/null 2>&1 || {
+	echo "SKIP: sipp not installed (apt-get install sip-tester)"
+	exit 4
+}
+command -v cc >/dev/null 2>&1 || { echo "SKIP: no cc"; exit 4; }
+
+logs=${SIP_TEST_LOGS:-}
+own_logs=0
+if [ -z "$logs" ]; then
+	logs=$(mktemp -d /tmp/fxs-sip-test.XXXXXX) || exit 1
+	own_logs=1
+fi
+mkdir -p "$logs"
+cleanup() {
+	[ "$own_logs" = 1 ] && [ "${keep:-0}" = 0 ] && rm -rf "$logs"
+}
+trap cleanup EXIT INT TERM
+
+# shellcheck disable=SC2046
+cc -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -Idaemon \
+	$(pkg-config --cflags libosip2 libsystemd) \
+	-o tests/daemon/sip_test tests/daemon/sip_test.c daemon/sip.c \
+	daemon/sdp.c daemon/digest.c \
+	$(pkg-config --libs libosip2 libsystemd) -lcrypto || exit 1
+
+tests/daemon/sip_test tests/sipp "$logs"
+rc=$?
+if [ $rc -ne 0 ]; then
+	keep=1
+	echo "# sipp logs kept in $logs"
+fi
+exit $rc

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* test_sdp.c - unit tests of sdp.c: offers, answers, parsing. */
+#include <sys/socket.h>
+
+#include "sdp.h"
+#include "unit.h"
+
+static const struct sdp_local local4 = {
+	.address = "192.0.2.10", .rtp_port = 10000,
+	.session_id = 1234, .session_version = 1,
+	.direction = SDP_SENDRECV,
+};
+
+/* As baresip sends it (trimmed): several codecs, telephone-event 101. */
+static const char baresip_offer[] =
+	"v=0\r\n"
+	"o=- 1193484391 1593279125 IN IP4 10.0.0.5\r\n"
+	"s=-\r\n"
+	"c=IN IP4 10.0.0.5\r\n"
+	"t=0 0\r\n"
+	"m=audio 10688 RTP/AVP 96 9 0 8 101\r\n"
+	"b=AS:64\r\n"
+	"a=rtpmap:96 opus/48000/2\r\n"
+	"a=fmtp:96 stereo=1;sprop-stereo=1\r\n"
+	"a=rtpmap:9 G722/8000\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n"
+	"a=rtpmap:8 PCMA/8000\r\n"
+	"a=rtpmap:101 telephone-event/8000\r\n"
+	"a=fmtp:101 0-15\r\n"
+	"a=sendrecv\r\n"
+	"a=label:1\r\n"
+	"a=ssrc:1437398340 cname:39dc0b54-6d1a-4c84-9bcd-9a8cba43c3bb\r\n"
+	"a=rtcp-rsize\r\n";
+
+/* As sipp's uac_pcap scenario sends it: LF line ends, no rtpmap. */
+static const char sipp_offer[] =
+	"v=0\n"
+	"o=user1 53655765 2353687637 IN IP4 127.0.0.1\n"
+	"s=-\n"
+	"c=IN IP4 127.0.0.1\n"
+	"t=0 0\n"
+	"m=audio 6000 RTP/AVP 0\n"
+	"a=rtpmap:0 PCMU/8000\n";
+
+UNIT_TEST(sdp_offer_build)
+{
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+	int n;
+
+	n = sdp_build_offer(&local4, buf, sizeof(buf));
+	CHECK(n > 0, "build: %d", n);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 0 8 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "c=IN IP4 192.0.2.10\r\n"), "c= in %s", buf);
+	CHECK(strstr(buf, "o=fxsd 1234 1 IN IP4 192.0.2.10\r\n"), "o=");
+	CHECK(strstr(buf, "a=fmtp:101 0-16\r\n"), "fmtp");
+	CHECK(strstr(buf, "a=ptime:20\r\n"), "ptime");
+	CHECK(strstr(buf, "a=sendrecv\r\n"), "direction");
+	CHECK_INT(strlen(buf), n);
+	/* our own offer parses back */
+	CHECK_INT(sdp_parse(buf, &m), 0);
+	CHECK_STR(m.address, "192.0.2.10");
+	CHECK_INT(m.port, 10000);
+	CHECK_INT(m.pt, 0);
+	CHECK_INT(m.te_pt, 101);
+	CHECK_INT(m.ptime, 20);
+	/* too small */
+	CHECK_INT(sdp_build_offer(&local4, buf, 40), -ENOBUFS);
+}
+
+UNIT_TEST(sdp_offer_bad_args)
+{
+	char buf[SDP_TEXT_MAX];
+	struct sdp_local l = local4;
+
+	l.address = "example.com";
+	CHECK_INT(sdp_build_offer(&l, buf, sizeof(buf)), -EINVAL);
+	l = local4;
+	l.rtp_port = 0;
+	CHECK_INT(sdp_build_offer(&l, buf, sizeof(buf)), -EINVAL);
+}
+
+UNIT_TEST(sdp_answer_baresip)
+{
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+	int n;
+
+	n = sdp_build_answer(baresip_offer, &local4, buf, sizeof(buf), &m);
+	CHECK(n > 0, "answer: %d", n);
+	CHECK_STR(m.address, "10.0.0.5");
+	CHECK_INT(m.family, AF_INET);
+	CHECK_INT(m.port, 10688);
+	CHECK_INT(m.pt, 0);
+	CHECK_INT(m.codec, SDP_PT_PCMU);
+	CHECK_INT(m.te_pt, 101);
+	CHECK_INT(m.ptime, 20);
+	CHECK_INT(m.direction, SDP_SENDRECV);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 0 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:101 telephone-event/8000\r\n"), "te");
+	CHECK(strstr(buf, "c=IN IP4 192.0.2.10\r\n"), "c=");
+	CHECK(!strstr(buf, "opus"), "no opus");
+}
+
+UNIT_TEST(sdp_answer_sipp)
+{
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	CHECK(sdp_build_answer(sipp_offer, &local4, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_STR(m.address, "127.0.0.1");
+	CHECK_INT(m.port, 6000);
+	CHECK_INT(m.pt, 0);
+	CHECK_INT(m.te_pt, -1);
+	CHECK_INT(m.ptime, 20);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 0\r\n"), "m= in %s", buf);
+	CHECK(!strstr(buf, "telephone-event"), "no te");
+}
+
+UNIT_TEST(sdp_pcma_only)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 8 100\r\nc=IN IP4 10.1.1.2\r\n"
+		"a=rtpmap:100 telephone-event/8000\r\na=ptime:30\r\n"
+		"a=sendonly\r\n";
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	CHECK(sdp_build_answer(offer, &local4, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_STR(m.address, "10.1.1.2");	/* media-level c= */
+	CHECK_INT(m.pt, 8);
+	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.te_pt, 100);
+	CHECK_INT(m.ptime, 30);
+	CHECK_INT(m.direction, SDP_SENDONLY);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 8 100\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:8 PCMA/8000\r\n"), "rtpmap");
+	CHECK(strstr(buf, "a=ptime:30\r\n"), "ptime");
+	CHECK(strstr(buf, "a=recvonly\r\n"), "direction in %s", buf);
+}
+
+UNIT_TEST(sdp_no_common_codec)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.1\r\n"
+		"t=0 0\r\nm=audio 4000 RTP/AVP 9 18 96\r\n"
+		"a=rtpmap:96 opus/48000/2\r\n";
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	CHECK_INT(sdp_parse(offer, &m), -EPROTONOSUPPORT);
+	CHECK_INT(sdp_build_answer(offer, &local4, buf, sizeof(buf), NULL),
+		  -EPROTONOSUPPORT);
+}
+
+UNIT_TEST(sdp_dynamic_pt_remap)
+{
+	/* PT 0 remapped to something else does not count as PCMU; a
+	 * dynamic PT with PCMA/8000 does. */
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.1\r\n"
+		"t=0 0\r\nm=audio 4000 RTP/AVP 0 97\r\n"
+		"a=rtpmap:0 L16/8000\r\na=rtpmap:97 pcma/8000\r\n";
+	struct sdp_media m;
+
+	CHECK_INT(sdp_parse(offer, &m), 0);
+	CHECK_INT(m.pt, 97);
+	CHECK_INT(m.codec, SDP_PT_PCMA);
+}
+
+UNIT_TEST(sdp_malformed)
+{
+	struct sdp_media m;
+
+	CHECK_INT(sdp_parse("", &m), -EBADMSG);
+	CHECK_INT(sdp_parse(NULL, &m), -EBADMSG);
+	CHECK_INT(sdp_parse("hello world\r\n", &m), -EBADMSG);
+	CHECK_INT(sdp_parse("v=1\r\nm=audio 1 RTP/AVP 0\r\n", &m), -EBADMSG);
+	/* bad port */
+	CHECK_INT(sdp_parse("v=0\r\nc=IN IP4 1.2.3.4\r\n"
+			    "m=audio 99999 RTP/AVP 0\r\n", &m), -EBADMSG);
+	/* bad address */
+	CHECK_INT(sdp_parse("v=0\r\nc=IN IP4 1.2.3\r\n"
+			    "m=audio 4000 RTP/AVP 0\r\n", &m), -EBADMSG);
+	/* no c= at all */
+	CHECK_INT(sdp_parse("v=0\r\nm=audio 4000 RTP/AVP 0\r\n", &m), -EBADMSG);
+	/* m= without formats */
+	CHECK_INT(sdp_parse("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP\r\n",
+			    &m), -EBADMSG);
+	/* non-numeric format */
+	CHECK_INT(sdp_parse("v=0\r\nc=IN IP4 1.2.3.4\r\n"
+			    "m=audio 4000 RTP/AVP x\r\n", &m), -EBADMSG);
+	/* no audio / port 0 */
+	CHECK_INT(sdp_parse("v=0\r\nc=IN IP4 1.2.3.4\r\n"
+			    "m=audio 0 RTP/AVP 0\r\n", &m), -ENOMEDIUM);
+	CHECK_INT(sdp_parse("v=0\r\nc=IN IP4 1.2.3.4\r\n", &m), -ENOMEDIUM);
+	/* line without '=' */
+	CHECK_INT(sdp_parse("v=0\r\nc=IN IP4 1.2.3.4\r\nfoo\r\n"
+			    "m=audio 4000 RTP/AVP 0\r\n", &m), -EBADMSG);
+}
+
+UNIT_TEST(sdp_ipv6)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\n"
+		"c=IN IP6 2001:db8::1\r\nt=0 0\r\n"
+		"m=audio 5004 RTP/AVP 0 101\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n";
+	struct sdp_local l6 = local4;
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	l6.address = "2001:db8::10";
+	CHECK(sdp_build_answer(offer, &l6, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.family, AF_INET6);
+	CHECK_STR(m.address, "2001:db8::1");
+	CHECK_INT(m.port, 5004);
+	CHECK(strstr(buf, "c=IN IP6 2001:db8::10\r\n"), "c= in %s", buf);
+	CHECK(strstr(buf, "o=fxsd 1234 1 IN IP6 2001:db8::10\r\n"), "o=");
+}
+
+UNIT_TEST(sdp_ptime_default_and_session_level)
+{
+	static const char offer[] =
+		"v=0\r\ns=-\r\nc=IN IP4 10.1.1.1\r\na=ptime:40\r\na=recvonly\r\n"
+		"m=audio 4000 RTP/AVP 8\r\n";
+	struct sdp_media m;
+
+	CHECK_INT(sdp_parse(sipp_offer, &m), 0);
+	CHECK_INT(m.ptime, 20);
+	CHECK_INT(sdp_parse(offer, &m), 0);
+	CHECK_INT(m.ptime, 40);
+	CHECK_INT(m.direction, SDP_RECVONLY);
+}
+
+UNIT_TEST(sdp_second_media_declined)
+{
+	static const char offer[] =
+		"v=0\r\ns=-\r\nc=IN IP4 10.1.1.1\r\nt=0 0\r\n"
+		"m=video 5000 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n";
+	char buf[SDP_TEXT_MAX];
+	char *v, *a;
+
+	CHECK(sdp_build_answer(offer, &local4, buf, sizeof(buf), NULL) > 0,
+	      "answer");
+	v = strstr(buf, "m=video 0 RTP/AVP 96\r\n");
+	a = strstr(buf, "m=audio 10000 RTP/AVP 0\r\n");
+	CHECK(v && a && v < a, "m= lines in order: %s", buf);
+}
+
+UNIT_TEST(sdp_direction_strings)
+{
+	CHECK_STR(sdp_direction_to_string(SDP_INACTIVE), "inactive");
+	CHECK(sdp_direction_to_string(_SDP_DIRECTION_MAX) == NULL, "range");
+	CHECK_INT(sdp_direction_reverse(SDP_SENDONLY), SDP_RECVONLY);
+}
