@@ -22,9 +22,11 @@ struct fxs_port;
  * struct fxs_port_ops - what a board does for the core
  * @set_linefeed: drive the line in an enum fxs_linefeed mode; process
  *	context, may sleep; may report a hook edge from inside
- * @set_ring: switch the ring voltage on or off; called in atomic context
- *	(timers, with the core's spinlock held), must not sleep nor call back
- *	into the core
+ * @set_ring: switch the ring voltage on or off; @ts_ns is the
+ *	CLOCK_MONOTONIC time the switch is due (a cadence timer's expiry, or
+ *	now), which a board that records its line may use; called in atomic
+ *	context (timers, with the core's spinlock held), must not sleep nor
+ *	call back into the core
  * @pcm_start: start the board's audio clock with frames of @period_ms;
  *	from then on the board calls fxs_port_pcm_tx() and fxs_port_pcm_rx()
  *	once per frame; process context
@@ -33,7 +35,7 @@ struct fxs_port;
  */
 struct fxs_port_ops {
 	int (*set_linefeed)(struct fxs_port *port, u32 mode);
-	void (*set_ring)(struct fxs_port *port, bool on);
+	void (*set_ring)(struct fxs_port *port, bool on, u64 ts_ns);
 	int (*pcm_start)(struct fxs_port *port, unsigned int period_ms);
 	void (*pcm_stop)(struct fxs_port *port);
 };

@@ -327,7 +327,7 @@ static void fxs_ring_halt(struct fxs_port *port, u64 now, u32 why)
 	port->ringing = false;
 	if (port->ring_on) {
 		port->ring_on = false;
-		port->ops->set_ring(port, false);
+		port->ops->set_ring(port, false, now);
 		fxs_emit(port, FXS_EVENT_RING_OFF, now, why);
 	}
 	hrtimer_try_to_cancel(&port->ring_timer);
@@ -408,14 +408,14 @@ static enum hrtimer_restart fxs_ring_timer_fn(struct hrtimer *timer)
 	unsigned int nseg = 2 * port->cadence.pairs;
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	unsigned long flags;
-	u64 now, next;
+	u64 due;
 	u32 len;
 
 	spin_lock_irqsave(&port->lock, flags);
 	if (port->disconnected || !port->ringing)
 		goto out;
-	now = ktime_get_ns();
-	next = ktime_to_ns(hrtimer_get_expires(timer));
+	/* The cadence runs on the timer's schedule, not on its latency. */
+	due = ktime_to_ns(hrtimer_get_expires(timer));
 	do {
 		port->ring_seg = (port->ring_seg + 1) % nseg;
 		len = port->cadence.on_off_ms[port->ring_seg];
@@ -423,15 +423,15 @@ static enum hrtimer_restart fxs_ring_timer_fn(struct hrtimer *timer)
 
 	if (port->ring_seg % 2 == 0 && !port->ring_on) {
 		port->ring_on = true;
-		port->ops->set_ring(port, true);
+		port->ops->set_ring(port, true, due);
 		port->cnt.ring_bursts++;
-		fxs_emit(port, FXS_EVENT_RING_ON, now, 0);
+		fxs_emit(port, FXS_EVENT_RING_ON, due, 0);
 	} else if (port->ring_seg % 2 == 1 && port->ring_on) {
 		port->ring_on = false;
-		port->ops->set_ring(port, false);
-		fxs_emit(port, FXS_EVENT_RING_OFF, now, FXS_RING_OFF_END);
+		port->ops->set_ring(port, false, due);
+		fxs_emit(port, FXS_EVENT_RING_OFF, due, FXS_RING_OFF_END);
 	}
-	hrtimer_set_expires(timer, ns_to_ktime(next + fxs_ms(len)));
+	hrtimer_set_expires(timer, ns_to_ktime(due + fxs_ms(len)));
 	ret = HRTIMER_RESTART;
 out:
 	spin_unlock_irqrestore(&port->lock, flags);
@@ -490,7 +490,7 @@ static int fxs_ring_start(struct fxs_port *port,
 	port->ringing = true;
 	port->ring_on = true;
 	now = ktime_get_ns();
-	port->ops->set_ring(port, true);
+	port->ops->set_ring(port, true, now);
 	port->cnt.ring_bursts++;
 	fxs_emit(port, FXS_EVENT_RING_ON, now, 0);
 	hrtimer_start(&port->ring_timer, ns_to_ktime(now + fxs_ms(c->on_off_ms[0])),

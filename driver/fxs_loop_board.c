@@ -187,7 +187,7 @@ static bool loop_feed_reversed(u32 mode)
 	return mode == FXS_LINEFEED_REVERSE || mode == FXS_LINEFEED_OHT_REVERSE;
 }
 
-static void loop_observe(struct loop_port *lp, u32 type, u32 value)
+static void loop_observe_at(struct loop_port *lp, u32 type, u32 value, u64 ts)
 {
 	struct fxs_hs_obs *o;
 
@@ -197,9 +197,14 @@ static void loop_observe(struct loop_port *lp, u32 type, u32 value)
 		return;
 	}
 	o = &lp->obs[(lp->obs_head + lp->obs_len++) % LOOP_OBS_QUEUE];
-	o->timestamp_ns = ktime_get_ns();
+	o->timestamp_ns = ts;
 	o->type = type;
 	o->value = value;
+}
+
+static void loop_observe(struct loop_port *lp, u32 type, u32 value)
+{
+	loop_observe_at(lp, type, value, ktime_get_ns());
 }
 
 /* ---- echo model ---- */
@@ -322,7 +327,8 @@ static int loop_set_linefeed(struct fxs_port *port, u32 mode)
 	return 0;
 }
 
-static void loop_set_ring(struct fxs_port *port, bool on)
+/* The simulated ringer switches when the core's cadence says it does. */
+static void loop_set_ring(struct fxs_port *port, bool on, u64 ts_ns)
 {
 	struct loop_port *lp = to_lp(port);
 	unsigned long flags;
@@ -330,7 +336,8 @@ static void loop_set_ring(struct fxs_port *port, bool on)
 	spin_lock_irqsave(&lp->lock, flags);
 	if (lp->ringing != on) {
 		lp->ringing = on;
-		loop_observe(lp, on ? FXS_HS_OBS_RING_ON : FXS_HS_OBS_RING_OFF, 0);
+		loop_observe_at(lp, on ? FXS_HS_OBS_RING_ON : FXS_HS_OBS_RING_OFF,
+				0, ts_ns);
 	}
 	spin_unlock_irqrestore(&lp->lock, flags);
 }
