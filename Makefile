@@ -13,17 +13,29 @@ WARN := -Wall -Wextra -Werror
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 UAPI := -Iinclude/uapi
 
-TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test
+TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
+	tests/daemon/handset tests/daemon/fxsd-asan
 
-# The daemon's pure modules (no I/O), unit-tested on the host under ASan/UBSan.
-DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c
+# fxsd, the SIP user agent daemon
+FXSD_SRCS := daemon/main.c daemon/line.c daemon/log.c daemon/sip.c daemon/sdp.c \
+	daemon/digest.c daemon/digitmap.c daemon/config.c daemon/fsm.c \
+	daemon/rtp.c daemon/g711.c daemon/tone.c
+FXSD_PKGS := libosip2 libsystemd libudev
+FXSD_CFLAGS = -Idaemon $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
+FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lm
+
+# The daemon's modules unit-tested on the host under ASan/UBSan (rtp.c with
+# real sockets on 127.0.0.1).
+DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c \
+	daemon/g711.c daemon/tone.c daemon/rtp.c
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
-	tests/daemon/test_sdp.c
+	tests/daemon/test_sdp.c tests/daemon/test_g711.c tests/daemon/test_tone.c \
+	tests/daemon/test_rtp.c
 
 .PHONY: all modules user check demo clean checkpatch sparse
 
-all: modules user
+all: modules user daemon/fxsd
 
 modules:
 	@test -n "$(KDIR)" || { echo "No kernel build tree: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
@@ -38,7 +50,18 @@ tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
 tests/daemon/unit_test: $(UNIT_SRCS) $(DAEMON_PURE) $(wildcard daemon/*.h) tests/daemon/unit.h
-	$(CC) $(CFLAGS) $(WARN) $(SAN) -Idaemon -o $@ $(UNIT_SRCS) $(DAEMON_PURE) -lcrypto
+	$(CC) $(CFLAGS) $(WARN) $(SAN) -Idaemon $(shell pkg-config --cflags libsystemd) \
+		-o $@ $(UNIT_SRCS) $(DAEMON_PURE) -lcrypto $(shell pkg-config --libs libsystemd) -lm
+
+daemon/fxsd: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/fxs.h
+	$(CC) $(CFLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ $(FXSD_SRCS) $(FXSD_LIBS)
+
+# The same daemon under AddressSanitizer and UBSan, for the call tests.
+tests/daemon/fxsd-asan: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/fxs.h
+	$(CC) $(CFLAGS) $(WARN) $(SAN) $(FXSD_CFLAGS) -o $@ $(FXSD_SRCS) $(FXSD_LIBS)
+
+tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
 # The main job: the loopback board in a VM, handset and port doing their thing.
 demo: all

@@ -1,0 +1,1001 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * line.c - one FXS port: /dev/fxsN, the call state machine, the SIP
+ * account, tones and G.711 audio.
+ *
+ * Events from the driver (hook, flash, pulse digits), from SIP (callbacks
+ * of sip.c) and from timers are queued as call events and stepped through
+ * the pure machine one at a time; the Line carries the resulting actions
+ * out.  The port's audio clock paces everything audible: each 20 ms frame
+ * read from the phone goes to RTP while media flows, and the tone
+ * generator, when it plays, writes one frame to the phone per frame read.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/fxs.h>
+
+#include "digitmap.h"
+#include "line.h"
+#include "log.h"
+#include "rtp.h"
+#include "sdp.h"
+#include "tone.h"
+
+#define LINE_QUEUE		32
+#define LINE_FRAME		160	/* 20 ms at 8 kHz */
+#define LINE_DIGITS_MAX		64
+#define LINE_SDP_MAX		SDP_TEXT_MAX
+#define FIRST_DIGIT_USEC	(15 * 1000000ULL)
+#define TONE_USEC		(30 * 1000000ULL)
+#define HOWLER_USEC		(60 * 1000000ULL)
+#define NO_ANSWER_USEC		(180 * 1000000ULL)
+
+struct line_event {
+	enum call_event type;
+	char digit;
+	struct sip_call *call;	/* a reference, or NULL */
+	char *sdp;		/* owned, or NULL */
+	int status;
+};
+
+enum line_timer {
+	TIMER_FIRST_DIGIT,
+	TIMER_DIGITMAP,
+	TIMER_TONE,
+	TIMER_HOWLER,
+	TIMER_NO_ANSWER,
+	TIMER_OPEN_LOOP,
+	_TIMER_MAX,
+};
+
+struct line {
+	sd_event *event;
+	const struct fxsd_global_config *global;
+	struct fxsd_port_config pc;
+	int index;
+
+	int fd;
+	int pcm_fd;
+	sd_event_source *fd_source;
+	sd_event_source *pcm_source;
+
+	struct sip_agent *agent;
+	enum sip_reg_state reg_state;
+	bool agent_started;
+
+	enum call_state state;
+	struct line_event queue[LINE_QUEUE];
+	unsigned int q_head, q_len;
+	bool stepping;
+	sd_event_source *defer;	/* steps the queue from the event loop */
+
+	struct digitmap *digitmap;
+	char digits[LINE_DIGITS_MAX + 1];
+	char number[DIGITMAP_NUMBER_MAX];
+	bool digitmap_short;
+
+	sd_event_source *timers[_TIMER_MAX];
+
+	struct sip_call *call;
+	char *remote_sdp;
+	struct rtp_session *rtp;
+	bool media;
+	bool caller_ringback;	/* stream ringback to the caller (183) */
+	struct tonegen tone;
+	struct tonegen caller_tone;
+	enum tone_country country;
+	uint64_t sdp_version;
+	char local_address[INET6_ADDRSTRLEN];
+};
+
+static const char *line_state_name(struct line *l)
+{
+	return call_state_to_string(l->state);
+}
+
+static const char *line_call_id(struct line *l)
+{
+	return l->call ? sip_call_id(l->call) : NULL;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void line_log(struct line *l, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_portv(prio, l->index, line_call_id(l), line_state_name(l), fmt, ap);
+	va_end(ap);
+}
+
+static void line_process(struct line *l);
+
+static void line_queue(struct line *l, enum call_event type, char digit,
+		       struct sip_call *call, const char *sdp, int status)
+{
+	struct line_event *ev;
+
+	if (l->q_len == LINE_QUEUE) {
+		line_log(l, LOG_ERR, "event queue full, dropping %s",
+			 call_event_to_string(type));
+		return;
+	}
+	ev = &l->queue[(l->q_head + l->q_len++) % LINE_QUEUE];
+	*ev = (struct line_event){ .type = type, .digit = digit,
+				   .status = status };
+	ev->call = call ? sip_call_ref(call) : NULL;
+	ev->sdp = sdp ? strdup(sdp) : NULL;
+	/* Never step inside a SIP or driver callback: defer to the loop. */
+	sd_event_source_set_enabled(l->defer, SD_EVENT_ONESHOT);
+}
+
+static int line_defer_run(sd_event_source *s, void *userdata)
+{
+	(void)s;
+	line_process(userdata);
+	return 0;
+}
+
+/* ---- timers ---- */
+
+static const enum call_event timer_events[_TIMER_MAX] = {
+	[TIMER_FIRST_DIGIT] = CALL_EVENT_TIMER_FIRST_DIGIT,
+	[TIMER_TONE] = CALL_EVENT_TIMER_TONE,
+	[TIMER_HOWLER] = CALL_EVENT_TIMER_HOWLER,
+	[TIMER_NO_ANSWER] = CALL_EVENT_TIMER_NO_ANSWER,
+};
+
+static void line_digitmap_timeout(struct line *l);
+static void line_set_feed(struct line *l, uint32_t mode);
+
+static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct line *l = userdata;
+	unsigned int t;
+
+	(void)usec;
+	for (t = 0; t < _TIMER_MAX; t++)
+		if (l->timers[t] == s)
+			break;
+	if (t == _TIMER_MAX)
+		return 0;
+	l->timers[t] = sd_event_source_unref(l->timers[t]);
+	if (t == TIMER_DIGITMAP)
+		line_digitmap_timeout(l);
+	else if (t == TIMER_OPEN_LOOP)
+		line_set_feed(l, FXS_LINEFEED_FORWARD);
+	else
+		line_queue(l, timer_events[t], 0, NULL, NULL, 0);
+	return 0;
+}
+
+static void line_timer_stop(struct line *l, enum line_timer t)
+{
+	if (l->timers[t]) {
+		sd_event_source_set_enabled(l->timers[t], SD_EVENT_OFF);
+		l->timers[t] = sd_event_source_unref(l->timers[t]);
+	}
+}
+
+static void line_timer_start(struct line *l, enum line_timer t, uint64_t usec)
+{
+	int r;
+
+	line_timer_stop(l, t);
+	r = sd_event_add_time_relative(l->event, &l->timers[t], CLOCK_MONOTONIC,
+				       usec, 10000, line_timer_fired, l);
+	if (r < 0)
+		line_log(l, LOG_ERR, "Failed to start a timer: %s", strerror(-r));
+}
+
+/* ---- device ---- */
+
+static void line_set_feed(struct line *l, uint32_t mode)
+{
+	struct fxs_linefeed_req req = { .mode = mode };
+
+	if (l->fd >= 0 && ioctl(l->fd, FXS_IOC_SET_LINEFEED, &req) < 0)
+		line_log(l, LOG_WARNING, "Failed to set the line feed: %m");
+}
+
+static void line_ring(struct line *l, bool on)
+{
+	struct fxs_ring_cadence c = { 0 };
+	uint32_t cad[16];
+	unsigned int i, pairs = 0;
+
+	if (l->fd < 0)
+		return;
+	if (!on) {
+		ioctl(l->fd, FXS_IOC_RING_STOP);
+		return;
+	}
+	if (l->pc.n_ring_cadence_pairs) {
+		pairs = l->pc.n_ring_cadence_pairs;
+		for (i = 0; i < 2 * pairs; i++)
+			cad[i] = l->pc.ring_cadence_ms[i];
+	} else if (tone_ring_cadence(l->country, cad, &pairs) < 0) {
+		pairs = 1;
+		cad[0] = 2000;
+		cad[1] = 4000;
+	}
+	c.pairs = pairs;
+	for (i = 0; i < 2 * pairs; i++)
+		c.on_off_ms[i] = cad[i];
+	if (ioctl(l->fd, FXS_IOC_RING_START, &c) < 0)
+		line_log(l, LOG_WARNING, "Failed to ring: %m");
+}
+
+/* ---- media ---- */
+
+static void line_rtp_audio(void *userdata, const int16_t *pcm, size_t n)
+{
+	struct line *l = userdata;
+
+	if (!l->media || l->pcm_fd < 0 || tonegen_active(&l->tone))
+		return;
+	/* The driver queues up to 512 ms; a full queue drops the packet. */
+	if (write(l->pcm_fd, pcm, n * sizeof(*pcm)) < 0 && errno != EAGAIN)
+		line_log(l, LOG_DEBUG, "Failed to write audio: %m");
+}
+
+static const struct rtp_callbacks line_rtp_callbacks = {
+	.on_audio = line_rtp_audio,
+};
+
+/* Our address for SDP: the NAT address, else the one towards the server. */
+static void line_pick_address(struct line *l)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai = NULL;
+	const char *server = l->pc.outbound_proxy[0] ? l->pc.outbound_proxy :
+			     l->pc.registrar;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[256], *colon;
+	int s;
+
+	if (l->global->nat_address[0]) {
+		snprintf(l->local_address, sizeof(l->local_address), "%s",
+			 l->global->nat_address);
+		return;
+	}
+	snprintf(l->local_address, sizeof(l->local_address), "127.0.0.1");
+	snprintf(host, sizeof(host), "%s", server[0] == '[' ? server + 1 : server);
+	colon = server[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
+	if (colon)
+		*colon = '\0';
+	if (getaddrinfo(host, "5060", &hints, &ai) || !ai)
+		return;
+	s = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && !connect(s, ai->ai_addr, ai->ai_addrlen) &&
+	    !getsockname(s, (struct sockaddr *)&ss, &len))
+		getnameinfo((struct sockaddr *)&ss, len, l->local_address,
+			    sizeof(l->local_address), NULL, 0, NI_NUMERICHOST);
+	if (s >= 0)
+		close(s);
+	freeaddrinfo(ai);
+}
+
+static int line_rtp_open(struct line *l)
+{
+	int r;
+
+	if (l->rtp)
+		return 0;
+	r = rtp_session_new(l->event, NULL, l->global->rtp_port_min,
+			    l->global->rtp_port_max, &line_rtp_callbacks, l,
+			    &l->rtp);
+	if (r < 0)
+		line_log(l, LOG_ERR, "Failed to open an RTP port: %s", strerror(-r));
+	return r;
+}
+
+static int line_local_sdp(struct line *l, struct sdp_local *ret)
+{
+	int r = line_rtp_open(l);
+
+	if (r < 0)
+		return r;
+	line_pick_address(l);
+	*ret = (struct sdp_local){
+		.address = l->local_address,
+		.rtp_port = rtp_session_local_port(l->rtp),
+		.session_id = (uint64_t)time(NULL),
+		.session_version = ++l->sdp_version,
+		.ptime = 20,
+		.direction = SDP_SENDRECV,
+	};
+	return 0;
+}
+
+static void line_media_start(struct line *l, const char *sdp)
+{
+	struct sdp_media m;
+	int r;
+
+	if (!sdp || !l->rtp) {
+		line_log(l, LOG_WARNING, "No SDP for media, staying silent");
+		return;
+	}
+	r = sdp_parse(sdp, &m);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Bad remote SDP: %s", strerror(-r));
+		return;
+	}
+	r = rtp_session_set_remote(l->rtp, m.address, m.port, m.codec, m.te_pt,
+				   m.ptime);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to set the RTP peer: %s",
+			 strerror(-r));
+		return;
+	}
+	l->media = true;
+	line_log(l, LOG_INFO, "Media %s:%u %s ptime %u", m.address, m.port,
+		 m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU", m.ptime);
+}
+
+static void line_media_stop(struct line *l)
+{
+	l->media = false;
+	l->caller_ringback = false;
+	tonegen_stop(&l->caller_tone);
+}
+
+static void line_call_clear(struct line *l)
+{
+	line_media_stop(l);
+	l->rtp = rtp_session_free(l->rtp);
+	l->call = sip_call_unref(l->call);
+	free(l->remote_sdp);
+	l->remote_sdp = NULL;
+}
+
+static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
+			  void *userdata)
+{
+	struct line *l = userdata;
+	int16_t frame[LINE_FRAME], out[LINE_FRAME];
+	ssize_t n;
+
+	(void)s;
+	if (revents & (EPOLLHUP | EPOLLERR)) {
+		l->pcm_source = sd_event_source_disable_unref(l->pcm_source);
+		return 0;
+	}
+	while ((n = read(fd, frame, sizeof(frame))) == sizeof(frame)) {
+		if (l->media && l->rtp)
+			rtp_session_send(l->rtp, frame, LINE_FRAME);
+		if (l->caller_ringback && l->rtp) {
+			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
+			rtp_session_send(l->rtp, out, LINE_FRAME);
+		}
+		if (tonegen_active(&l->tone)) {
+			tonegen_fill(&l->tone, out, LINE_FRAME);
+			if (write(fd, out, sizeof(out)) < 0 && errno != EAGAIN)
+				line_log(l, LOG_DEBUG, "Failed to write a tone: %m");
+		}
+	}
+	return 0;
+}
+
+static void line_tone(struct line *l, enum tone_id id)
+{
+	tonegen_start(&l->tone, l->country, id);
+}
+
+/* ---- digits ---- */
+
+static void line_digitmap_check(struct line *l, bool expired)
+{
+	enum digitmap_result r;
+
+	r = digitmap_match(l->digitmap, l->digits, expired, l->number,
+			   sizeof(l->number));
+	switch (r) {
+	case DIGITMAP_MATCH:
+		line_timer_stop(l, TIMER_DIGITMAP);
+		line_log(l, LOG_INFO, "Dialled %s, calling %s", l->digits,
+			 l->number);
+		line_queue(l, CALL_EVENT_DIAL_COMPLETE, 0, NULL, NULL, 0);
+		break;
+	case DIGITMAP_PARTIAL:
+	case DIGITMAP_AMBIGUOUS:
+		if (expired) {
+			line_queue(l, CALL_EVENT_DIAL_INVALID, 0, NULL, NULL, 0);
+			break;
+		}
+		line_timer_start(l, TIMER_DIGITMAP,
+				 (uint64_t)(r == DIGITMAP_PARTIAL ?
+					    l->pc.interdigit_long_ms :
+					    l->pc.interdigit_short_ms) * 1000);
+		break;
+	default:
+		line_timer_stop(l, TIMER_DIGITMAP);
+		line_log(l, LOG_INFO, "Dialled %s: no match in the digit map",
+			 l->digits);
+		line_queue(l, CALL_EVENT_DIAL_INVALID, 0, NULL, NULL, 0);
+		break;
+	}
+}
+
+static void line_digitmap_timeout(struct line *l)
+{
+	if (l->state == CALL_STATE_DIALING)
+		line_digitmap_check(l, true);
+}
+
+static void line_digit_add(struct line *l, char digit)
+{
+	size_t n = strlen(l->digits);
+
+	if (digit == '#' && n) {	/* '#' sends what was dialled */
+		line_timer_stop(l, TIMER_DIGITMAP);
+		line_digitmap_check(l, true);
+		return;
+	}
+	if (n < LINE_DIGITS_MAX) {
+		l->digits[n] = digit;
+		l->digits[n + 1] = '\0';
+	}
+	line_digitmap_check(l, false);
+}
+
+/* ---- actions ---- */
+
+static void line_answer_ringing(struct line *l, struct line_event *ev)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	(void)ev;
+	if (!l->call)
+		return;
+	if (!l->pc.early_media_ringback || !l->remote_sdp ||
+	    line_local_sdp(l, &loc) < 0 ||
+	    sdp_build_answer(l->remote_sdp, &loc, sdp, sizeof(sdp), NULL) < 0) {
+		r = sip_call_ringing(l->call, false, NULL);
+	} else {
+		r = sip_call_ringing(l->call, true, sdp);
+		if (r >= 0) {
+			line_media_start(l, l->remote_sdp);
+			l->media = false;	/* the phone's audio waits for 200 */
+			l->caller_ringback = true;
+			tonegen_start(&l->caller_tone, l->country,
+				      TONE_RINGBACK);
+		}
+	}
+	if (r < 0)
+		line_log(l, LOG_WARNING, "Failed to send ringing: %s",
+			 strerror(-r));
+}
+
+static void line_answer_200(struct line *l)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	if (!l->call)
+		return;
+	r = line_local_sdp(l, &loc);
+	if (r >= 0) {
+		if (l->remote_sdp)
+			r = sdp_build_answer(l->remote_sdp, &loc, sdp,
+					     sizeof(sdp), NULL);
+		else
+			r = sdp_build_offer(&loc, sdp, sizeof(sdp));
+	}
+	if (r >= 0)
+		r = sip_call_answer(l->call, sdp);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to answer: %s", strerror(-r));
+		line_queue(l, CALL_EVENT_SIP_TIMEOUT, 0, NULL, NULL, 0);
+	}
+}
+
+static void line_send_invite(struct line *l)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	line_call_clear(l);
+	r = line_local_sdp(l, &loc);
+	if (r >= 0)
+		r = sdp_build_offer(&loc, sdp, sizeof(sdp));
+	if (r >= 0)
+		r = sip_call_invite(l->agent, l->number, sdp, &l->call);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to call %s: %s", l->number,
+			 strerror(-r));
+		line_queue(l, CALL_EVENT_SIP_TIMEOUT, 0, NULL, NULL, 0);
+		return;
+	}
+	sip_call_set_userdata(l->call, l);
+}
+
+static void line_act(struct line *l, enum call_action a, struct line_event *ev)
+{
+	unsigned int t;
+
+	switch (a) {
+	case CALL_ACTION_TONE_DIAL:
+		line_tone(l, TONE_DIAL);
+		break;
+	case CALL_ACTION_TONE_RINGBACK:
+		line_tone(l, TONE_RINGBACK);
+		break;
+	case CALL_ACTION_TONE_BUSY:
+		line_tone(l, TONE_BUSY);
+		break;
+	case CALL_ACTION_TONE_REORDER:
+		line_tone(l, TONE_REORDER);
+		break;
+	case CALL_ACTION_TONE_HOWLER:
+		line_tone(l, TONE_HOWLER);
+		break;
+	case CALL_ACTION_TONE_STOP:
+		tonegen_stop(&l->tone);
+		break;
+	case CALL_ACTION_RING_START:
+		line_ring(l, true);
+		break;
+	case CALL_ACTION_RING_STOP:
+		line_ring(l, false);
+		break;
+	case CALL_ACTION_DIGITS_CLEAR:
+		l->digits[0] = '\0';
+		l->number[0] = '\0';
+		break;
+	case CALL_ACTION_DIGIT_ADD:
+		if (ev->digit)
+			line_digit_add(l, ev->digit);
+		break;
+	case CALL_ACTION_DIGIT_SEND:
+		break;	/* RFC 4733 comes with the media work */
+	case CALL_ACTION_TIMER_FIRST_DIGIT_START:
+		line_timer_start(l, TIMER_FIRST_DIGIT, FIRST_DIGIT_USEC);
+		break;
+	case CALL_ACTION_TIMER_TONE_START:
+		line_timer_start(l, TIMER_TONE, TONE_USEC);
+		break;
+	case CALL_ACTION_TIMER_HOWLER_START:
+		line_timer_start(l, TIMER_HOWLER, HOWLER_USEC);
+		break;
+	case CALL_ACTION_TIMER_NO_ANSWER_START:
+		line_timer_start(l, TIMER_NO_ANSWER, NO_ANSWER_USEC);
+		break;
+	case CALL_ACTION_TIMERS_STOP:
+		for (t = 0; t < _TIMER_MAX; t++)
+			if (t != TIMER_OPEN_LOOP)
+				line_timer_stop(l, t);
+		break;
+	case CALL_ACTION_SIP_SEND_INVITE:
+		line_send_invite(l);
+		break;
+	case CALL_ACTION_SIP_SEND_CANCEL:
+		if (l->call)
+			sip_call_cancel(l->call);
+		break;
+	case CALL_ACTION_SIP_SEND_BYE:
+		if (l->call)
+			sip_call_hangup(l->call);
+		break;
+	case CALL_ACTION_SIP_ANSWER_180:
+		line_answer_ringing(l, ev);
+		break;
+	case CALL_ACTION_SIP_ANSWER_200:
+		line_answer_200(l);
+		break;
+	case CALL_ACTION_SIP_REJECT_486:
+		if (ev->call && ev->call != l->call)
+			sip_call_reject(ev->call, 486);
+		break;
+	case CALL_ACTION_SIP_REPLY_487:
+	case CALL_ACTION_SIP_REPLY_BYE_200:
+		break;	/* sip.c answers CANCEL and BYE itself */
+	case CALL_ACTION_SIP_BYE_STRAY:
+		if (ev->call)
+			sip_call_hangup(ev->call);
+		break;
+	case CALL_ACTION_CALL_KEEP:
+		if (ev->call && ev->call != l->call) {
+			line_call_clear(l);
+			l->call = sip_call_ref(ev->call);
+			sip_call_set_userdata(l->call, l);
+			l->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+		}
+		break;
+	case CALL_ACTION_CALL_CLEAR:
+		line_call_clear(l);
+		break;
+	case CALL_ACTION_MEDIA_START:
+		if (ev->sdp) {	/* the answer to our offer */
+			free(l->remote_sdp);
+			l->remote_sdp = strdup(ev->sdp);
+		}
+		l->caller_ringback = false;
+		line_media_start(l, l->remote_sdp);
+		break;
+	case CALL_ACTION_MEDIA_EARLY_START:
+		line_media_start(l, ev->sdp);
+		break;
+	case CALL_ACTION_MEDIA_STOP:
+		line_media_stop(l);
+		break;
+	case CALL_ACTION_LINE_OPEN_LOOP:
+		if (l->pc.disconnect_open_loop_ms) {
+			line_set_feed(l, FXS_LINEFEED_OPEN);
+			line_timer_start(l, TIMER_OPEN_LOOP,
+					 (uint64_t)l->pc.disconnect_open_loop_ms * 1000);
+		}
+		break;
+	case CALL_ACTION_LINE_NORMAL:
+		line_timer_stop(l, TIMER_OPEN_LOOP);
+		line_set_feed(l, FXS_LINEFEED_FORWARD);
+		break;
+	default:
+		break;
+	}
+}
+
+static void line_step(struct line *l, struct line_event *ev)
+{
+	struct fsm_result res;
+	enum call_state from = l->state;
+	unsigned int i;
+
+	if (fsm_step(l->state, ev->type, &res) < 0 || res.ignored) {
+		line_log(l, LOG_DEBUG, "%s ignored%s%s",
+			 call_event_to_string(ev->type), res.note ? ": " : "",
+			 res.note ? res.note : "");
+		/* A new incoming call nobody took must not dangle. */
+		if (ev->type == CALL_EVENT_INVITE && ev->call &&
+		    ev->call != l->call)
+			sip_call_reject(ev->call, 486);
+		return;
+	}
+	for (i = 0; i < res.n_actions; i++)
+		line_act(l, res.actions[i], ev);
+	l->state = res.next;
+	if (from != l->state)
+		line_log(l, LOG_INFO, "%s -> %s on %s", call_state_to_string(from),
+			 call_state_to_string(l->state),
+			 call_event_to_string(ev->type));
+}
+
+static void line_process(struct line *l)
+{
+	if (l->stepping)
+		return;
+	l->stepping = true;
+	while (l->q_len) {
+		struct line_event ev = l->queue[l->q_head];
+
+		l->q_head = (l->q_head + 1) % LINE_QUEUE;
+		l->q_len--;
+		line_step(l, &ev);
+		sip_call_unref(ev.call);
+		free(ev.sdp);
+	}
+	l->stepping = false;
+}
+
+/* ---- driver events ---- */
+
+static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
+			 void *userdata)
+{
+	struct line *l = userdata;
+	struct fxs_event evs[16];
+	ssize_t n;
+	int i;
+
+	(void)s;
+	n = read(fd, evs, sizeof(evs));
+	if (n < 0) {
+		if (errno == ENODEV || (revents & EPOLLHUP))
+			line_detach(l);
+		return 0;
+	}
+	for (i = 0; i < n / (ssize_t)sizeof(evs[0]); i++) {
+		switch (evs[i].type) {
+		case FXS_EVENT_OFFHOOK:
+			line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+			break;
+		case FXS_EVENT_ONHOOK:
+			line_queue(l, CALL_EVENT_ONHOOK, 0, NULL, NULL, 0);
+			break;
+		case FXS_EVENT_FLASH:
+			line_queue(l, CALL_EVENT_FLASH, 0, NULL, NULL, 0);
+			break;
+		case FXS_EVENT_DIGIT:
+			line_queue(l, CALL_EVENT_DIGIT, '0' + evs[i].value % 10,
+				   NULL, NULL, 0);
+			break;
+		case FXS_EVENT_OVERFLOW:
+			line_log(l, LOG_WARNING, "%u driver events lost",
+				 evs[i].value);
+			break;
+		case FXS_EVENT_PORT_REMOVED:
+			line_detach(l);
+			return 0;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- SIP callbacks ---- */
+
+static void line_on_registration(struct sip_agent *a, enum sip_reg_state st,
+				 int status, unsigned int expires, void *userdata)
+{
+	struct line *l = userdata;
+
+	(void)a;
+	l->reg_state = st;
+	line_log(l, st == SIP_REG_FAILED ? LOG_WARNING : LOG_INFO,
+		 "Registration %s (status %d, expires %u)",
+		 sip_reg_state_to_string(st), status, expires);
+}
+
+static void line_on_invite(struct sip_agent *a, struct sip_call *call,
+			   const struct sip_caller *caller, const char *sdp,
+			   void *userdata)
+{
+	struct line *l = userdata;
+
+	(void)a;
+	line_log(l, LOG_INFO, "Incoming call from \"%s\" <%s> to %s",
+		 caller->display_name, caller->from, caller->request_user);
+	line_queue(l, CALL_EVENT_INVITE, 0, call, sdp, 0);
+	sip_call_unref(call);	/* the queue took its own reference */
+}
+
+static void line_on_call_state(struct sip_call *call, enum sip_call_state st,
+			       int status, const char *sdp, void *userdata)
+{
+	struct line *l = userdata;
+	enum call_event ev;
+
+	if (call != l->call) {
+		if (st == SIP_CALL_ANSWERED && sip_call_is_outgoing(call))
+			line_queue(l, CALL_EVENT_SUCCESS_STRAY, 0, call, NULL, 0);
+		return;
+	}
+	switch (st) {
+	case SIP_CALL_RINGING:
+		ev = CALL_EVENT_PROVISIONAL_RINGING;
+		break;
+	case SIP_CALL_EARLY:
+		ev = CALL_EVENT_PROVISIONAL_EARLY;
+		break;
+	case SIP_CALL_ANSWERED:
+		if (!sip_call_is_outgoing(call))
+			return;
+		ev = CALL_EVENT_SUCCESS;
+		break;
+	case SIP_CALL_CONFIRMED:
+		ev = CALL_EVENT_ACK;
+		break;
+	case SIP_CALL_FAILED:
+		ev = status == 486 || status == 600 ? CALL_EVENT_FAIL_BUSY :
+		     status == 408 ? CALL_EVENT_SIP_TIMEOUT : CALL_EVENT_FAIL_OTHER;
+		break;
+	case SIP_CALL_CANCELLED:
+		ev = CALL_EVENT_CANCEL;
+		break;
+	case SIP_CALL_TERMINATED:
+		ev = CALL_EVENT_BYE;
+		break;
+	default:
+		return;
+	}
+	line_queue(l, ev, 0, call, sdp, status);
+}
+
+static void line_sip_log(void *userdata, int priority, const char *fmt, ...)
+{
+	struct line *l = userdata;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_portv(priority, l->index, line_call_id(l), line_state_name(l), fmt,
+		  ap);
+	va_end(ap);
+}
+
+static const struct sip_callbacks line_sip_callbacks = {
+	.on_registration = line_on_registration,
+	.on_invite = line_on_invite,
+	.on_call_state = line_on_call_state,
+	.log = line_sip_log,
+};
+
+/* ---- life ---- */
+
+int line_new(sd_event *event, const struct fxsd_config *cfg,
+	     const struct fxsd_port_config *pc, struct line **ret)
+{
+	const struct fxsd_global_config *g = &cfg->global;
+	struct sip_account acct;
+	char err[256];
+	struct line *l;
+	int r;
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->event = sd_event_ref(event);
+	l->global = g;
+	l->pc = *pc;
+	l->index = pc->index;
+	l->fd = -1;
+	l->pcm_fd = -1;
+	l->state = CALL_STATE_IDLE;
+	l->country = tone_country_from_string(
+		config_tone_country_to_string(pc->tone_country));
+	if ((int)l->country < 0)
+		l->country = TONE_COUNTRY_US;
+
+	r = sd_event_add_defer(event, &l->defer, line_defer_run, l);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(l->defer, SD_EVENT_OFF);
+	r = digitmap_parse(pc->digit_map, &l->digitmap, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s:%u: [port %d] digit_map: %s", cfg->path, pc->line,
+			  pc->index, err);
+		goto fail;
+	}
+	acct = (struct sip_account){
+		.user = pc->user,
+		.auth_user = pc->auth_user,
+		.password = pc->password,
+		.display_name = pc->display_name,
+		.domain = pc->domain,
+		.registrar = pc->registrar,
+		.outbound_proxy = pc->outbound_proxy[0] ? pc->outbound_proxy : NULL,
+		.register_enabled = pc->register_enabled,
+		.expires = pc->expires,
+		.allow_unknown_callers = pc->allow_unknown_callers,
+		.local_port = g->sip_port + 2 * pc->index,
+		.nat_address = g->nat_address[0] ? g->nat_address : NULL,
+		.max_transactions = g->max_transactions,
+		.max_dialogs = g->max_dialogs,
+		.max_message_size = g->max_message_size,
+	};
+	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
+	if (r < 0) {
+		log_error("[port %d] Failed to start SIP on port %u: %s",
+			  pc->index, acct.local_port, strerror(-r));
+		goto fail;
+	}
+	*ret = l;
+	return 0;
+fail:
+	line_free(l);
+	return r;
+}
+
+int line_attach(struct line *l, const char *devnode)
+{
+	struct fxs_pcm_open pcm = { .period_ms = 20,
+				    .flags = O_NONBLOCK | O_CLOEXEC };
+	struct fxs_hook_state hook;
+	int r;
+
+	if (l->fd >= 0)
+		return 0;
+	l->fd = open(devnode, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (l->fd < 0) {
+		r = -errno;
+		line_log(l, LOG_ERR, "Failed to open %s: %m", devnode);
+		return r;
+	}
+	if (ioctl(l->fd, FXS_IOC_PCM_OPEN, &pcm) < 0) {
+		r = -errno;
+		line_log(l, LOG_ERR, "Failed to start audio on %s: %m", devnode);
+		goto fail;
+	}
+	l->pcm_fd = pcm.fd;
+	r = sd_event_add_io(l->event, &l->fd_source, l->fd, EPOLLIN,
+			    line_fd_ready, l);
+	if (r >= 0)
+		r = sd_event_add_io(l->event, &l->pcm_source, l->pcm_fd,
+				    EPOLLIN, line_pcm_ready, l);
+	if (r < 0)
+		goto fail;
+	line_log(l, LOG_INFO, "Attached %s", devnode);
+	if (!l->agent_started || l->reg_state == SIP_REG_UNREGISTERED) {
+		r = sip_agent_start(l->agent);
+		if (r < 0)
+			line_log(l, LOG_WARNING, "Failed to start registering: %s",
+				 strerror(-r));
+		l->agent_started = true;
+	}
+	if (!ioctl(l->fd, FXS_IOC_GET_HOOK, &hook) && hook.offhook)
+		line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+	return 0;
+fail:
+	line_detach(l);
+	return r;
+}
+
+void line_detach(struct line *l)
+{
+	unsigned int t;
+
+	if (l->fd < 0)
+		return;
+	line_log(l, LOG_INFO, "Detached");
+	if (l->call)
+		sip_call_hangup(l->call);
+	line_call_clear(l);
+	tonegen_stop(&l->tone);
+	for (t = 0; t < _TIMER_MAX; t++)
+		line_timer_stop(l, t);
+	l->fd_source = sd_event_source_disable_unref(l->fd_source);
+	l->pcm_source = sd_event_source_disable_unref(l->pcm_source);
+	if (l->pcm_fd >= 0)
+		close(l->pcm_fd);
+	close(l->fd);
+	l->fd = l->pcm_fd = -1;
+	l->state = CALL_STATE_IDLE;
+	if (l->agent_started)
+		sip_agent_stop(l->agent);
+}
+
+struct line *line_free(struct line *l)
+{
+	unsigned int i;
+
+	if (!l)
+		return NULL;
+	line_detach(l);
+	for (i = 0; i < l->q_len; i++) {
+		struct line_event *ev = &l->queue[(l->q_head + i) % LINE_QUEUE];
+
+		sip_call_unref(ev->call);
+		free(ev->sdp);
+	}
+	line_call_clear(l);
+	l->agent = sip_agent_free(l->agent);
+	l->defer = sd_event_source_disable_unref(l->defer);
+	l->digitmap = digitmap_free(l->digitmap);
+	sd_event_unref(l->event);
+	free(l);
+	return NULL;
+}
+
+int line_index(const struct line *l)
+{
+	return l->index;
+}
+
+bool line_attached(const struct line *l)
+{
+	return l->fd >= 0;
+}
+
+enum call_state line_state(const struct line *l)
+{
+	return l->state;
+}
+
+enum sip_reg_state line_reg_state(const struct line *l)
+{
+	return l->reg_state;
+}

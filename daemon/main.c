@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fxsd - the fxs SIP user agent daemon.
+ *
+ *   fxsd [-c PATH] [-v] [--check-config] [--dump-fsm [--dot]]
+ *
+ * One sd-event loop; one Line per [port N] of the configuration, attached
+ * to /dev/fxsN when udev shows it and detached when it goes away.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libudev.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "fsm.h"
+#include "line.h"
+#include "log.h"
+
+struct manager {
+	sd_event *event;
+	struct fxsd_config *config;
+	struct line **lines;
+	size_t n_lines;
+	struct udev *udev;
+	struct udev_monitor *monitor;
+	sd_event_source *monitor_source;
+};
+
+static struct line *manager_line(struct manager *m, const char *sysname)
+{
+	size_t i;
+	int index;
+
+	if (sscanf(sysname, "fxs%d", &index) != 1)
+		return NULL;
+	for (i = 0; i < m->n_lines; i++)
+		if (line_index(m->lines[i]) == index)
+			return m->lines[i];
+	return NULL;
+}
+
+static void manager_device(struct manager *m, struct udev_device *d,
+			   const char *action)
+{
+	const char *sysname = udev_device_get_sysname(d);
+	const char *node = udev_device_get_devnode(d);
+	struct line *l;
+
+	if (!sysname)
+		return;
+	l = manager_line(m, sysname);
+	if (!l) {
+		log_info("%s %s: no [port] for it in %s, ignoring",
+			 sysname, action ? action : "found", m->config->path);
+		return;
+	}
+	if (action && !strcmp(action, "remove"))
+		line_detach(l);
+	else if (node)
+		line_attach(l, node);
+}
+
+static int manager_udev_event(sd_event_source *s, int fd, uint32_t revents,
+			      void *userdata)
+{
+	struct manager *m = userdata;
+	struct udev_device *d;
+
+	(void)s;
+	(void)fd;
+	(void)revents;
+	d = udev_monitor_receive_device(m->monitor);
+	if (!d)
+		return 0;
+	manager_device(m, d, udev_device_get_action(d));
+	udev_device_unref(d);
+	return 0;
+}
+
+static int manager_start_udev(struct manager *m)
+{
+	struct udev_enumerate *en;
+	struct udev_list_entry *e;
+	int r;
+
+	m->udev = udev_new();
+	if (!m->udev)
+		return -ENOMEM;
+	m->monitor = udev_monitor_new_from_netlink(m->udev, "udev");
+	if (!m->monitor)
+		return -ENOMEM;
+	udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "fxs", NULL);
+	r = udev_monitor_enable_receiving(m->monitor);
+	if (r < 0)
+		return r;
+	r = sd_event_add_io(m->event, &m->monitor_source,
+			    udev_monitor_get_fd(m->monitor), EPOLLIN,
+			    manager_udev_event, m);
+	if (r < 0)
+		return r;
+
+	en = udev_enumerate_new(m->udev);
+	if (!en)
+		return -ENOMEM;
+	udev_enumerate_add_match_subsystem(en, "fxs");
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *d;
+
+		d = udev_device_new_from_syspath(m->udev,
+						 udev_list_entry_get_name(e));
+		if (d) {
+			manager_device(m, d, NULL);
+			udev_device_unref(d);
+		}
+	}
+	udev_enumerate_unref(en);
+	return 0;
+}
+
+static void manager_free(struct manager *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_lines; i++)
+		line_free(m->lines[i]);
+	free(m->lines);
+	sd_event_source_disable_unref(m->monitor_source);
+	udev_monitor_unref(m->monitor);
+	udev_unref(m->udev);
+	config_free(m->config);
+	sd_event_unref(m->event);
+}
+
+static int manager_status(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	char status[256];
+	size_t i, reg = 0, att = 0, calls = 0;
+
+	for (i = 0; i < m->n_lines; i++) {
+		reg += line_reg_state(m->lines[i]) == SIP_REG_REGISTERED;
+		att += line_attached(m->lines[i]);
+		calls += line_state(m->lines[i]) == CALL_STATE_INCALL;
+	}
+	snprintf(status, sizeof(status),
+		 "STATUS=%zu port(s) attached, %zu registered, %zu in call",
+		 att, reg, calls);
+	sd_notify(0, status);
+	sd_event_source_set_time(s, usec + 5 * 1000000ULL);
+	return 0;
+}
+
+static void usage(void)
+{
+	printf("usage: fxsd [-c PATH] [-v] [--check-config] [--dump-fsm [--dot]]\n"
+	       "  -c, --config PATH  configuration file (default %s)\n"
+	       "  -v, --verbose      debug logging\n"
+	       "  --check-config     parse the configuration and exit\n"
+	       "  --dump-fsm         print the call state machine (--dot: as a graph)\n",
+	       CONFIG_DEFAULT_PATH);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "dump-fsm", no_argument, NULL, 'F' },
+		{ "dot", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	bool verbose = false, check = false, dump = false, dot = false;
+	struct manager m = { 0 };
+	sd_event_source *status = NULL;
+	char err[512];
+	sigset_t sigs;
+	size_t i;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'F':
+			dump = true;
+			break;
+		case 'D':
+			dot = true;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (dump)
+		return fsm_dump(stdout, dot) < 0 ? 1 : 0;
+
+	r = config_load(path, &m.config, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "fxsd: %s\n", err);
+		return 1;
+	}
+	log_setup(verbose ? LOG_DEBUG : m.config->global.log_level);
+	if (check) {
+		printf("%s: OK, %zu port(s)\n", path, m.config->n_ports);
+		config_free(m.config);
+		return 0;
+	}
+
+	r = sd_event_default(&m.event);
+	if (r < 0)
+		goto fail;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sd_event_add_signal(m.event, NULL, SIGTERM, NULL, NULL);
+	sd_event_add_signal(m.event, NULL, SIGINT, NULL, NULL);
+	sd_event_set_watchdog(m.event, true);
+
+	m.lines = calloc(m.config->n_ports, sizeof(*m.lines));
+	if (!m.lines && m.config->n_ports) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < m.config->n_ports; i++) {
+		r = line_new(m.event, m.config, &m.config->ports[i],
+			     &m.lines[m.n_lines]);
+		if (r < 0)
+			goto fail;
+		m.n_lines++;
+	}
+	r = manager_start_udev(&m);
+	if (r < 0) {
+		log_error("Failed to watch fxs devices: %s", strerror(-r));
+		goto fail;
+	}
+	sd_event_add_time_relative(m.event, &status, CLOCK_MONOTONIC, 0, 0,
+				   manager_status, &m);
+	sd_event_source_set_enabled(status, SD_EVENT_ON);
+	log_info("fxsd started with %zu port(s) from %s", m.n_lines, path);
+	sd_notify(0, "READY=1");
+
+	r = sd_event_loop(m.event);
+	sd_notify(0, "STOPPING=1");
+	log_info("fxsd stopping");
+	sd_event_source_disable_unref(status);
+	manager_free(&m);
+	return r < 0 ? 1 : 0;
+fail:
+	log_error("Failed to start: %s", strerror(-r));
+	sd_event_source_disable_unref(status);
+	manager_free(&m);
+	return 1;
+}

@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# call_test.sh - end-to-end calls through the real stack, run inside the VM
+# (tests/vm/run -- tests/daemon/call_test.sh): the fxs and fxs_loop modules,
+# fxsd, and sipp as the far end over UDP on 127.0.0.1.  The loopback
+# handset (tests/daemon/handset) is the person at the phone.  sipp runs with
+# -rtp_echo, so what the handset says comes back to its earpiece only if
+# audio flows both ways: phone -> fxsd -> RTP -> far end -> RTP -> fxsd ->
+# phone.
+#
+# Exit 4 (skip) without /dev/fxs0 or sipp.  Ends with "N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+[ -c /dev/fxs0 ] || { echo "SKIP: no /dev/fxs0"; exit 4; }
+command -v sipp >/dev/null || { echo "SKIP: no sipp"; exit 4; }
+
+work=$(mktemp -d /tmp/fxs-call.XXXXXX)
+HS=tests/daemon/handset
+pass=0
+fail=0
+fxsd_pid=
+
+cleanup() {
+	[ -n "$fxsd_pid" ] && kill "$fxsd_pid" 2>/dev/null
+	pkill -x sipp 2>/dev/null
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+
+ok() {
+	echo "ok $1"
+	pass=$((pass + 1))
+}
+
+not_ok() {
+	echo "not ok $1: $2"
+	fail=$((fail + 1))
+	echo "--- fxsd log (last 30 lines)"
+	tail -n 30 "$work/fxsd.log"
+}
+
+# check NAME CMD...: one test case
+check() {
+	local name=$1 out
+
+	shift
+	# not in a subshell: sipp_wait must see its own children
+	if "$@" >"$work/check.out" 2>&1; then
+		sed 's/^/# /' "$work/check.out" | head -n 3
+		ok "$name"
+	else
+		sed 's/^/# /' "$work/check.out" | head -n 12
+		not_ok "$name" "'$*' failed"
+	fi
+}
+
+sipp_bg() {	# sipp_bg NAME ARGS...: far end in the background, pid in $sp
+	local name=$1
+
+	shift
+	sipp "$@" -nostdin -m 1 -timeout 90 -timeout_error \
+		-trace_err -error_file "$work/$name.err" \
+		>"$work/$name.out" 2>&1 &
+	sp=$!
+}
+
+sipp_wait() {	# sipp_wait PID NAME: the far end's scenario passed
+	if wait "$1"; then
+		return 0
+	fi
+	echo "sipp $2 failed:"
+	tail -n 20 "$work/$2.err" "$work/$2.out" 2>/dev/null
+	return 1
+}
+
+fxsd_state() {	# the port's last logged state change
+	sed -n 's/.*: [a-z-]* -> \([a-z-]*\) on [a-z-]*$/\1/p' "$work/fxsd.log" |
+		tail -n 1
+}
+
+wait_state() {	# wait_state STATE SECONDS
+	local i
+
+	for i in $(seq $((${2} * 10))); do
+		[ "$(fxsd_state)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "state is '$(fxsd_state)', expected '$1'"
+	return 1
+}
+
+cat >"$work/fxsd.conf" <<EOF
+[global]
+sip_port = 5060
+rtp_port_min = 20000
+rtp_port_max = 20100
+tone_country = US
+
+[port 0]
+user = 1000
+domain = 127.0.0.1:5070
+register = no
+disconnect_open_loop_ms = 0
+digit_map = { 2xxx | x.T }
+interdigit_short_ms = 1500
+EOF
+
+"${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v >"$work/fxsd.log" 2>&1 &
+fxsd_pid=$!
+for _ in $(seq 50); do
+	grep -q "Attached /dev/fxs0" "$work/fxsd.log" && break
+	sleep 0.1
+done
+check "fxsd attaches /dev/fxs0" grep -q "Attached /dev/fxs0" "$work/fxsd.log"
+
+# --- 1. the far end calls the phone; the phone answers; audio; far-end BYE
+sipp_bg in 127.0.0.1:5060 -sf tests/sipp/ata_call_in.xml -s 1000 \
+	-i 127.0.0.1 -p 5070 -mp 6000 -rtp_echo
+check "incoming INVITE rings the phone" $HS 0 wait-ring 10000
+check "state ringing" wait_state ringing 2
+check "lifting the handset answers" $HS 0 lift
+check "state in-call after the ACK" wait_state in-call 5
+check "audio both ways (1 kHz said, echoed back by the far end)" \
+	$HS 0 talk 1000 2000
+check "far end hangs up: BYE answered, sipp scenario passes" sipp_wait "$sp" in
+check "state disconnected (phone still off-hook)" wait_state disconnected 3
+# US reorder: 480+620 Hz, 0.25 s on, 0.25 s off
+check "reorder tone after the far end hung up" $HS 0 hear 480 2000 30
+check "hanging up returns to idle" $HS 0 hangup
+check "state idle" wait_state idle 3
+
+# --- 2. the phone calls out by pulse dialling; far end answers; phone BYE
+sipp_bg out -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
+	-mp 6002 -rtp_echo
+sleep 0.5
+check "lifting the handset gives dial tone" $HS 0 lift
+check "dial tone (350+440 Hz) at the earpiece" $HS 0 hear 440 600
+check "pulse-dialling 2345" $HS 0 dial 2345
+check "state in-call once the far end answers" wait_state in-call 10
+check "audio both ways on the outgoing call" $HS 0 talk 1000 2000
+check "hanging up sends BYE" $HS 0 hangup
+check "far end saw INVITE, ACK and BYE" sipp_wait "$sp" out
+check "state idle after the outgoing call" wait_state idle 3
+
+# --- 3. the far end gives up while ringing (CANCEL)
+cat >"$work/cancel.xml" <<'EOF'
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="caller cancels">
+  <send retrans="500"><![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:2000@[local_ip]:[local_port]>;tag=[pid]c
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:2000@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=far 1 1 IN IP4 [local_ip]
+      s=-
+      c=IN IP4 [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" timeout="10000"/>
+  <pause milliseconds="2500"/>
+  <send><![CDATA[
+      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: <sip:2000@[local_ip]:[local_port]>;tag=[pid]c
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+  ]]></send>
+  <recv response="200"/>
+  <recv response="487"/>
+  <send><![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: <sip:2000@[local_ip]:[local_port]>;tag=[pid]c
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+  ]]></send>
+</scenario>
+EOF
+sipp_bg cancel 127.0.0.1:5060 -sf "$work/cancel.xml" -s 1000 \
+	-i 127.0.0.1 -p 5070 -mp 6004
+check "INVITE rings the phone" $HS 0 wait-ring 10000
+check "CANCEL gets 200 and the INVITE 487" sipp_wait "$sp" cancel
+check "state idle after CANCEL" wait_state idle 3
+check "the ring stopped after CANCEL" sh -c "! $HS 0 wait-ring 1500"
+
+kill "$fxsd_pid"
+wait "$fxsd_pid"
+rc=$?
+fxsd_pid=
+check "fxsd exits cleanly on SIGTERM" test "$rc" -eq 0
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
+	not_ok "fxsd ran clean under the sanitizers" "see the log"
+else
+	ok "fxsd ran clean under the sanitizers"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * handset - a person at the loopback board's phone, for end-to-end tests.
+ *
+ *   handset N wait-ring MS        wait until the phone rings (exit 1 if not)
+ *   handset N lift | hangup       move the hook switch
+ *   handset N dial DIGITS         pulse-dial (60 ms break, 40 ms make)
+ *   handset N hear FREQ MS [PCT]  listen: exit 0 if FREQ Hz is strong at the
+ *                                 earpiece in at least PCT % (default 50)
+ *                                 of the 20 ms blocks of MS milliseconds
+ *   handset N talk FREQ MS        say a FREQ Hz tone into the mouthpiece
+ *                                 while checking that FREQ comes back at
+ *                                 the earpiece (far end echoes audio)
+ *   handset N quiet MS            exit 0 if the earpiece stays silent
+ *
+ * N is the port number (/dev/fxs_hsN).  Every command prints what it saw.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/fxs.h>
+#include <linux/fxs_loop.h>
+
+#define RATE	8000
+#define BLOCK	160	/* 20 ms analysis blocks */
+
+static int hs;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Power of @f in a block relative to the block's total power (0..1). */
+static double tone_share(const int16_t *x, int n, double f)
+{
+	double w = 2 * M_PI * f / RATE, c = 2 * cos(w), s1 = 0, s2 = 0, tot = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		double s0 = x[i] + c * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+		tot += (double)x[i] * x[i];
+	}
+	if (tot < n * 100.0)	/* below about -50 dBFS: silence */
+		return 0;
+	return (s1 * s1 + s2 * s2 - c * s1 * s2) / (tot * n / 2);
+}
+
+static int read_block(int16_t *b)
+{
+	int got = 0;
+
+	while (got < BLOCK) {
+		ssize_t n = read(hs, b + got, (BLOCK - got) * sizeof(*b));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += n / 2;
+	}
+	return 0;
+}
+
+/* Count blocks where @f dominates, over @ms; optionally talk @f meanwhile. */
+static int listen_for(double f, int ms, int talk, int *ret_blocks)
+{
+	int16_t b[BLOCK], say[BLOCK];
+	int i, blocks = ms / 20, hits = 0;
+	static double phase;
+
+	ioctl(hs, FXS_HS_IOC_FLUSH);
+	for (i = 0; i < blocks; i++) {
+		if (talk) {
+			int k;
+
+			for (k = 0; k < BLOCK; k++) {
+				say[k] = (int16_t)(6000 * sin(phase));
+				phase += 2 * M_PI * f / RATE;
+			}
+			if (write(hs, say, sizeof(say)) < 0)
+				return -1;
+		}
+		if (read_block(b) < 0)
+			return -1;
+		hits += tone_share(b, BLOCK, f) > 0.3;
+	}
+	*ret_blocks = blocks;
+	return hits;
+}
+
+static int hook(int offhook)
+{
+	struct fxs_hs_hook h = { .offhook = offhook };
+
+	if (ioctl(hs, FXS_HS_IOC_HOOK, &h) || ioctl(hs, FXS_HS_IOC_WAIT))
+		return -1;
+	printf("handset: %s\n", offhook ? "lifted" : "hung up");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char path[64];
+	const char *cmd;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: handset N wait-ring|lift|hangup|dial|hear|talk|quiet ...\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/dev/fxs_hs%s", argv[1]);
+	hs = open(path, O_RDWR);
+	if (hs < 0) {
+		fprintf(stderr, "handset: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	cmd = argv[2];
+	if (!strcmp(cmd, "wait-ring") && argc == 4) {
+		uint64_t end = now_ms() + atoi(argv[3]);
+		struct fxs_hs_state st;
+
+		while (now_ms() < end) {
+			if (!ioctl(hs, FXS_HS_IOC_GET_STATE, &st) && st.ringing) {
+				printf("handset: the phone rings\n");
+				return 0;
+			}
+			usleep(10000);
+		}
+		printf("handset: no ring within %s ms\n", argv[3]);
+		return 1;
+	}
+	if (!strcmp(cmd, "lift"))
+		return hook(1) ? 1 : 0;
+	if (!strcmp(cmd, "hangup"))
+		return hook(0) ? 1 : 0;
+	if (!strcmp(cmd, "dial") && argc == 4) {
+		const char *d;
+
+		for (d = argv[3]; *d; d++) {
+			struct fxs_hs_dial dial = { .digit = *d - '0',
+						    .break_ms = 60, .make_ms = 40 };
+
+			if (*d < '0' || *d > '9' || ioctl(hs, FXS_HS_IOC_DIAL, &dial) ||
+			    ioctl(hs, FXS_HS_IOC_WAIT))
+				return 1;
+			usleep(400000);	/* inter-digit pause */
+		}
+		printf("handset: dialled %s\n", argv[3]);
+		return 0;
+	}
+	if ((!strcmp(cmd, "hear") || !strcmp(cmd, "talk")) &&
+	    (argc == 5 || argc == 6)) {
+		int pct = argc == 6 ? atoi(argv[5]) : 50;
+		int blocks, hits = listen_for(atof(argv[3]), atoi(argv[4]),
+					      !strcmp(cmd, "talk"), &blocks);
+
+		if (hits < 0)
+			return 1;
+		printf("handset: %s Hz strong in %d of %d blocks at the earpiece (need %d %%)\n",
+		       argv[3], hits, blocks, pct);
+		return hits * 100 >= blocks * pct ? 0 : 1;
+	}
+	if (!strcmp(cmd, "quiet") && argc == 4) {
+		int16_t b[BLOCK];
+		int i, k, loud = 0, blocks = atoi(argv[3]) / 20;
+
+		ioctl(hs, FXS_HS_IOC_FLUSH);
+		for (i = 0; i < blocks; i++) {
+			if (read_block(b) < 0)
+				return 1;
+			for (k = 0; k < BLOCK; k++)
+				if (abs(b[k]) > 300) {
+					loud++;
+					break;
+				}
+		}
+		printf("handset: %d of %d blocks with sound\n", loud, blocks);
+		return loud ? 1 : 0;
+	}
+	fprintf(stderr, "handset: bad command\n");
+	return 2;
+}

@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_rtp.c - tests of rtp.c with real UDP sockets on 127.0.0.1: two
+ * sessions talking, raw packets checked on a plain socket, latching,
+ * garbage, loss and jitter statistics.  The sd-event loop runs under a
+ * timeout until the expected packets have arrived.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-event.h>
+
+#include "g711.h"
+#include "rtp.h"
+#include "unit.h"
+
+#define LOOP_TIMEOUT_MS	2000
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+static void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+struct sink {
+	int16_t pcm[16000];
+	size_t n;
+	unsigned calls;
+	size_t last_n;
+};
+
+static void sink_audio(void *userdata, const int16_t *pcm, size_t n)
+{
+	struct sink *k = userdata;
+
+	k->calls++;
+	k->last_n = n;
+	for (size_t i = 0; i < n && k->n < 16000; i++)
+		k->pcm[k->n++] = pcm[i];
+}
+
+static const struct rtp_callbacks sink_cb = { .on_audio = sink_audio };
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Run @e until @cond holds or the timeout passes. */
+#define RUN_UNTIL(e, cond)						\
+	do {								\
+		uint64_t end_ = now_ms() + LOOP_TIMEOUT_MS;		\
+									\
+		while (!(cond) && now_ms() < end_)			\
+			sd_event_run((e), 10000);			\
+	} while (0)
+
+/* Run @e for @ms regardless (to see that nothing more comes). */
+static void run_for(sd_event *e, unsigned ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (now_ms() < end)
+		sd_event_run(e, 5000);
+}
+
+static uint64_t stat_handled(const struct rtp_session *s)
+{
+	struct rtp_stats st;
+
+	rtp_session_get_stats(s, &st);
+	return st.packets_received + st.packets_invalid + st.packets_ignored;
+}
+
+/* A plain UDP socket on 127.0.0.1, ephemeral port in *@ret_port. */
+static int udp_open(unsigned *ret_port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	*ret_port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static ssize_t udp_send(int fd, unsigned port, const void *buf, size_t n)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(port);
+	return sendto(fd, buf, n, 0, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+/* Receive one datagram within @ms; length or -1. */
+static ssize_t udp_recv(int fd, void *buf, size_t n, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) <= 0)
+		return -1;
+	return recv(fd, buf, n, 0);
+}
+
+static size_t rtp_build(uint8_t *p, int pt, uint16_t seq, uint32_t ts,
+			uint32_t ssrc, bool marker, size_t payload)
+{
+	p[0] = 0x80;
+	p[1] = (uint8_t)(pt | (marker ? 0x80 : 0));
+	p[2] = seq >> 8;
+	p[3] = seq & 0xff;
+	p[4] = ts >> 24;
+	p[5] = (ts >> 16) & 0xff;
+	p[6] = (ts >> 8) & 0xff;
+	p[7] = ts & 0xff;
+	p[8] = ssrc >> 24;
+	p[9] = (ssrc >> 16) & 0xff;
+	p[10] = (ssrc >> 8) & 0xff;
+	p[11] = ssrc & 0xff;
+	for (size_t i = 0; i < payload; i++)
+		p[12 + i] = g711_ulaw_encode((int16_t)(i * 100));
+	return 12 + payload;
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void tone_1k(int16_t *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = (int16_t)lrint(10000 * sin(2 * M_PI * 1000 * i / 8000.0));
+}
+
+UNIT_TEST(rtp_ports)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *a = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *b = NULL;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	unsigned base, p;
+	int fd, r, err;
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK(rtp_session_free(NULL) == NULL, "free(NULL)");
+
+	/* A range: an even port inside it, the next one bound as well. */
+	srand((unsigned)getpid());
+	base = 30000 + 2 * (unsigned)(rand() % 10000);
+	r = rtp_session_new(e, "127.0.0.1", base, base + 19, &sink_cb, NULL, &a);
+	CHECK_INT(r, 0);
+	p = rtp_session_local_port(a);
+	CHECK(p % 2 == 0 && p >= base && p <= base + 19, "port %u", p);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(p + 1);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	err = errno;
+	close(fd);
+	CHECK(r < 0 && err == EADDRINUSE, "RTCP port %u not reserved", p + 1);
+
+	/* A one-port range that is taken. */
+	r = rtp_session_new(e, "127.0.0.1", p, p, &sink_cb, NULL, &b);
+	CHECK_INT(r, -EADDRINUSE);
+	/* An odd one-port range has no even port. */
+	CHECK_INT(rtp_session_new(e, NULL, p + 1, p + 1, NULL, NULL, &b),
+		  -EINVAL);
+	CHECK_INT(rtp_session_new(e, "not-an-ip", 0, 0, NULL, NULL, &b),
+		  -EINVAL);
+	CHECK_INT(rtp_session_new(e, NULL, 2000, 1000, NULL, NULL, &b), -EINVAL);
+
+	/* Kernel-chosen, any address, and IPv6 loopback if present. */
+	CHECK_INT(rtp_session_new(e, NULL, 0, 0, NULL, NULL, &b), 0);
+	CHECK(rtp_session_local_port(b) % 2 == 0, "odd port");
+	b = rtp_session_free(b);
+	r = rtp_session_new(e, "::1", 0, 0, NULL, NULL, &b);
+	CHECK(r == 0 || r == -EADDRNOTAVAIL || r == -EAFNOSUPPORT,
+	      "::1: %d", r);
+	b = rtp_session_free(b);
+	a = rtp_session_free(a);
+	CHECK(a == NULL, "free returns NULL");
+}
+
+static void exchange(int law)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *a = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *b = NULL;
+	_cleanup_(freep) struct sink *ka = calloc(1, sizeof(*ka));
+	_cleanup_(freep) struct sink *kb = calloc(1, sizeof(*kb));
+	static int16_t tone[8000];
+	struct rtp_stats sa, sb;
+
+	tone_1k(tone, 8000);
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, ka, &a), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, kb, &b), 0);
+	CHECK_INT(rtp_session_set_remote(a, "127.0.0.1",
+					 rtp_session_local_port(b), law, 101,
+					 20), 0);
+	CHECK_INT(rtp_session_set_remote(b, "127.0.0.1",
+					 rtp_session_local_port(a), law, -1,
+					 0), 0);
+
+	/* 1 s from a to b in odd pieces: 50 packets. */
+	for (size_t i = 0; i < 8000; i += 37)
+		CHECK_INT(rtp_session_send(a, tone + i,
+					   8000 - i < 37 ? 8000 - i : 37), 0);
+	/* 200 ms back from b to a. */
+	CHECK_INT(rtp_session_send(b, tone, 1600), 0);
+	RUN_UNTIL(e, kb->n >= 8000 && ka->n >= 1600);
+	CHECK_INT(kb->n, 8000);
+	CHECK_INT(ka->n, 1600);
+	CHECK_INT(kb->calls, 50);
+	for (size_t i = 0; i < 8000; i++) {
+		uint8_t c;
+		int16_t want;
+
+		g711_encode(law, tone + i, &c, 1);
+		g711_decode(law, &c, &want, 1);
+		CHECK(kb->pcm[i] == want, "sample %zu: %d, want %d", i,
+		      kb->pcm[i], want);
+		if (i < 1600)
+			CHECK(ka->pcm[i] == want, "back sample %zu: %d", i,
+			      ka->pcm[i]);
+	}
+	rtp_session_get_stats(a, &sa);
+	rtp_session_get_stats(b, &sb);
+	CHECK_INT(sa.packets_sent, 50);
+	CHECK_INT(sa.octets_sent, 8000);
+	CHECK_INT(sa.packets_received, 10);
+	CHECK_INT(sb.packets_received, 50);
+	CHECK_INT(sb.octets_received, 8000);
+	CHECK_INT(sb.expected, 50);
+	CHECK_INT(sb.lost, 0);
+	CHECK_INT(sb.packets_invalid, 0);
+	CHECK_INT(sb.remote_ssrc, sa.ssrc);
+	CHECK(sa.ssrc != sb.ssrc, "same SSRC");
+}
+
+UNIT_TEST(rtp_exchange_pcmu)
+{
+	exchange(RTP_PT_PCMU);
+}
+
+UNIT_TEST(rtp_exchange_pcma)
+{
+	exchange(RTP_PT_PCMA);
+}
+
+UNIT_TEST(rtp_header_fields)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	static int16_t pcm[2000];
+	uint8_t buf[2000], enc[300];
+	struct rtp_stats st;
+	uint16_t seq0 = 0;
+	uint32_t ts0 = 0, ssrc0 = 0;
+	unsigned port;
+	_cleanup_(closep) int fd = -1;
+	ssize_t n;
+
+	tone_1k(pcm, 2000);
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, NULL, &s), 0);
+	fd = udp_open(&port);
+	CHECK(fd >= 0, "udp_open: %d", fd);
+
+	CHECK_INT(rtp_session_send(s, pcm, 160), -ENOTCONN);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMU,
+					 101, 20), 0);
+	/* 5 packets and 100 samples left over */
+	CHECK_INT(rtp_session_send(s, pcm, 900), 0);
+	for (int i = 0; i < 5; i++) {
+		n = udp_recv(fd, buf, sizeof(buf), 1000);
+		CHECK_INT(n, 172);
+		CHECK_INT(buf[0], 0x80);	/* V=2, no P, X, CC */
+		CHECK_INT(buf[1] & 0x7f, 0);
+		CHECK_INT(buf[1] >> 7, i == 0);	/* marker on the first */
+		if (i == 0) {
+			seq0 = be16(buf + 2);
+			ts0 = be32(buf + 4);
+			ssrc0 = be32(buf + 8);
+		}
+		CHECK_INT(be16(buf + 2), (uint16_t)(seq0 + i));
+		CHECK_INT(be32(buf + 4), (uint32_t)(ts0 + 160 * i));
+		CHECK_INT(be32(buf + 8), ssrc0);
+		g711_encode(G711_ULAW, pcm + 160 * i, enc, 160);
+		CHECK(memcmp(buf + 12, enc, 160) == 0, "payload %d", i);
+	}
+	CHECK_INT(udp_recv(fd, buf, sizeof(buf), 50), -1);
+	CHECK_INT(rtp_session_send(s, pcm + 900, 60), 0);
+	n = udp_recv(fd, buf, sizeof(buf), 1000);
+	CHECK_INT(n, 172);
+	CHECK_INT(buf[1], 0);
+	CHECK_INT(be16(buf + 2), (uint16_t)(seq0 + 5));
+	CHECK_INT(be32(buf + 4), (uint32_t)(ts0 + 800));
+	g711_encode(G711_ULAW, pcm + 800, enc, 160);
+	CHECK(memcmp(buf + 12, enc, 160) == 0, "payload across calls");
+
+	/* PCMA, 30 ms: 240 samples per packet, same SSRC, seq goes on. */
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMA,
+					 -1, 30), 0);
+	CHECK_INT(rtp_session_send(s, pcm, 480), 0);
+	for (int i = 0; i < 2; i++) {
+		n = udp_recv(fd, buf, sizeof(buf), 1000);
+		CHECK_INT(n, 252);
+		CHECK_INT(buf[1], 8);
+		CHECK_INT(be16(buf + 2), (uint16_t)(seq0 + 6 + i));
+		CHECK_INT(be32(buf + 4), (uint32_t)(ts0 + 960 + 240 * i));
+		CHECK_INT(be32(buf + 8), ssrc0);
+		g711_encode(G711_ALAW, pcm + 240 * i, enc, 240);
+		CHECK(memcmp(buf + 12, enc, 240) == 0, "A-law payload %d", i);
+	}
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_sent, 8);
+	CHECK_INT(st.octets_sent, 6 * 160 + 2 * 240);
+	CHECK_INT(st.ssrc, ssrc0);
+
+	/* Bad arguments change nothing. */
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, 3, -1, 20),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, 0, 0, 20),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, 0, 128, 20),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, 0, -1, 7),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, 0, -1, 125),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_remote(s, "localhost", port, 0, -1, 20),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", 0, 0, -1, 20),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_remote(s, "::1", port, 0, -1, 20), -EINVAL);
+}
+
+UNIT_TEST(rtp_latching)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
+	static int16_t pcm[160];
+	uint8_t buf[400];
+	struct rtp_stats st;
+	unsigned p1, p2, p3;
+	_cleanup_(closep) int fd1 = -1;
+	_cleanup_(closep) int fd2 = -1;
+	_cleanup_(closep) int fd3 = -1;
+	size_t n;
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &s), 0);
+	fd1 = udp_open(&p1);
+	fd2 = udp_open(&p2);
+	fd3 = udp_open(&p3);
+	CHECK(fd1 >= 0 && fd2 >= 0 && fd3 >= 0, "udp_open");
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+
+	/* Garbage and a foreign payload type from fd3 do not latch. */
+	udp_send(fd3, rtp_session_local_port(s), "junk", 4);
+	n = rtp_build(buf, 18, 1, 0, 0x3333, false, 20);
+	udp_send(fd3, rtp_session_local_port(s), buf, n);
+	RUN_UNTIL(e, stat_handled(s) >= 2);
+	CHECK_INT(stat_handled(s), 2);
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(udp_recv(fd1, buf, sizeof(buf), 1000), 172);
+
+	/* A valid packet from fd2: from now on we send there. */
+	n = rtp_build(buf, 0, 7, 1000, 0x2222, true, 160);
+	udp_send(fd2, rtp_session_local_port(s), buf, n);
+	RUN_UNTIL(e, k->calls >= 1);
+	CHECK_INT(k->calls, 1);
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(udp_recv(fd2, buf, sizeof(buf), 1000), 172);
+	CHECK_INT(udp_recv(fd1, buf, sizeof(buf), 50), -1);
+
+	/* The signalled address cannot take it back. */
+	n = rtp_build(buf, 0, 100, 1000, 0x1111, true, 160);
+	udp_send(fd1, rtp_session_local_port(s), buf, n);
+	RUN_UNTIL(e, stat_handled(s) >= 4);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_ignored, 2);
+	CHECK_INT(st.packets_invalid, 1);
+	CHECK_INT(st.packets_received, 1);
+	CHECK_INT(k->calls, 1);
+	CHECK_INT(st.remote_ssrc, 0x2222);
+
+	/* A new set_remote starts latching over. */
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+	udp_send(fd3, rtp_session_local_port(s), buf, n);
+	RUN_UNTIL(e, k->calls >= 2);
+	CHECK_INT(k->calls, 2);
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(udp_recv(fd3, buf, sizeof(buf), 1000), 172);
+
+}
+
+UNIT_TEST(rtp_garbage)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
+	uint8_t buf[2100];
+	struct rtp_stats st;
+	uint64_t sent = 0, handled;
+	unsigned port, lp;
+	_cleanup_(closep) int fd = -1;
+	size_t n;
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &s), 0);
+	lp = rtp_session_local_port(s);
+	fd = udp_open(&port);
+	CHECK(fd >= 0, "udp_open");
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMU,
+					 101, 20), 0);
+
+	udp_send(fd, lp, buf, 0);			/* empty */
+	n = rtp_build(buf, 0, 1, 0, 42, false, 160);
+	udp_send(fd, lp, buf, 5);			/* short */
+	buf[0] = 0x40;					/* version 1 */
+	udp_send(fd, lp, buf, n);
+	buf[0] = 0x8f;					/* 15 CSRCs, 20 bytes */
+	udp_send(fd, lp, buf, 20);
+	buf[0] = 0x90;					/* extension too long */
+	buf[14] = 0xff;
+	buf[15] = 0xff;
+	udp_send(fd, lp, buf, n);
+	n = rtp_build(buf, 0, 1, 0, 42, false, 160);
+	buf[0] = 0xa0;					/* padding 0 */
+	buf[n - 1] = 0;
+	udp_send(fd, lp, buf, n);
+	buf[n - 1] = 161;				/* padding > payload */
+	udp_send(fd, lp, buf, n);
+	n = rtp_build(buf, 0, 1, 0, 42, false, 2000);	/* oversize */
+	udp_send(fd, lp, buf, n);
+	sent = 8;
+
+	/* Valid, with 2 CSRCs, a 1-word extension and 4 bytes padding:
+	 * 100 samples of payload. */
+	n = rtp_build(buf, 0, 2, 160, 42, false, 0);
+	buf[0] = 0x80 | 0x20 | 0x10 | 2;
+	memset(buf + 12, 0, 8 + 4 + 4);
+	buf[12 + 8 + 3] = 1;				/* ext length 1 */
+	for (int i = 0; i < 100; i++)
+		buf[12 + 16 + i] = g711_ulaw_encode(1000);
+	memset(buf + 128, 0, 4);
+	buf[131] = 4;
+	udp_send(fd, lp, buf, 132);
+	sent++;
+	RUN_UNTIL(e, stat_handled(s) >= sent);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_invalid, 8);
+	CHECK_INT(st.packets_received, 1);
+	CHECK_INT(st.octets_received, 100);
+	CHECK_INT(k->calls, 1);
+	CHECK_INT(k->last_n, 100);
+	CHECK_INT(k->pcm[0], g711_ulaw_decode(g711_ulaw_encode(1000)));
+
+	/* Fuzz: random datagrams, half of them with version 2, in batches
+	 * the socket buffer holds.  Nothing may crash; all are counted. */
+	srand(1234);
+	for (int batch = 0; batch < 20; batch++) {
+		for (int i = 0; i < 100; i++) {
+			size_t len = (size_t)(rand() % 300);
+
+			for (size_t j = 0; j < len; j++)
+				buf[j] = (uint8_t)rand();
+			if (len && i % 2)
+				buf[0] = (uint8_t)((buf[0] & 0x3f) | 0x80);
+			if (len > 1 && i % 4 == 1)
+				buf[1] &= 0x80;		/* PT 0 */
+			if (udp_send(fd, lp, buf, len) >= 0)
+				sent++;
+		}
+		RUN_UNTIL(e, stat_handled(s) >= sent);
+	}
+	handled = stat_handled(s);
+	CHECK(handled == sent, "handled %llu of %llu datagrams",
+	      (unsigned long long)handled, (unsigned long long)sent);
+	rtp_session_get_stats(s, &st);
+	CHECK(st.packets_invalid > 500, "only %llu invalid",
+	      (unsigned long long)st.packets_invalid);
+
+}
+
+/* Send RTP packets with the sequence numbers @seqs from @fd to @s. */
+static bool send_seqs(sd_event *e, struct rtp_session *s, int fd,
+		      uint32_t ssrc, const uint16_t *seqs, size_t n)
+{
+	uint8_t buf[200];
+	uint64_t want = stat_handled(s) + n, got;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = rtp_build(buf, 0, seqs[i], seqs[i] * 160u, ssrc,
+				       false, 160);
+
+		udp_send(fd, rtp_session_local_port(s), buf, len);
+	}
+	RUN_UNTIL(e, (got = stat_handled(s)) >= want);
+	return got == want;
+}
+
+UNIT_TEST(rtp_loss_and_wrap)
+{
+	static const uint16_t gap[] = { 100, 101, 102, 105, 106 };
+	static const uint16_t wrap[] = { 65534, 65535, 0, 1 };
+	static const uint16_t dup[] = { 1, 3 };
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	struct rtp_stats st;
+	unsigned port;
+	_cleanup_(closep) int fd = -1;
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &s), 0);
+	fd = udp_open(&port);
+	CHECK(fd >= 0, "udp_open");
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMU,
+					 -1, 20), 0);
+
+	CHECK(send_seqs(e, s, fd, 7, gap, 5), "gap packets not handled");
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_received, 5);
+	CHECK_INT(st.expected, 7);
+	CHECK_INT(st.lost, 2);
+	CHECK_INT(st.last_seq, 106);
+	CHECK_INT(st.remote_ssrc, 7);
+
+	/* A new SSRC starts over; the sequence wraps. */
+	CHECK(send_seqs(e, s, fd, 8, wrap, 4), "wrap packets not handled");
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.remote_ssrc, 8);
+	CHECK_INT(st.expected, 4);
+	CHECK_INT(st.lost, 0);
+	CHECK_INT(st.last_seq, 65536 + 1);
+	CHECK(send_seqs(e, s, fd, 8, dup, 2), "more packets not handled");
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.expected, 6);
+	CHECK_INT(st.lost, 0);		/* seq 2 lost, seq 1 twice */
+	CHECK_INT(st.last_seq, 65536 + 3);
+
+}
+
+UNIT_TEST(rtp_jitter_and_payload_types)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
+	uint8_t buf[200];
+	struct rtp_stats st;
+	unsigned port;
+	_cleanup_(closep) int fd = -1;
+	size_t n;
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &s), 0);
+	fd = udp_open(&port);
+	CHECK(fd >= 0, "udp_open");
+
+	/* Before set_remote nothing is accepted. */
+	n = rtp_build(buf, 0, 1, 0, 9, false, 160);
+	udp_send(fd, rtp_session_local_port(s), buf, n);
+	RUN_UNTIL(e, stat_handled(s) >= 1);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_ignored, 1);
+	CHECK_INT(k->calls, 0);
+
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMA,
+					 101, 20), 0);
+	/* Two packets 20 ms apart in timestamp, at once on the wire:
+	 * |D| = 160, J = 160 / 16 = 10. */
+	n = rtp_build(buf, 8, 1, 0, 9, false, 160);
+	udp_send(fd, rtp_session_local_port(s), buf, n);
+	n = rtp_build(buf, 8, 2, 160, 9, false, 160);
+	udp_send(fd, rtp_session_local_port(s), buf, n);
+	/* PCMU is not what was negotiated; 101 is an event, not audio. */
+	n = rtp_build(buf, 0, 3, 320, 9, false, 160);
+	udp_send(fd, rtp_session_local_port(s), buf, n);
+	n = rtp_build(buf, 101, 3, 320, 9, true, 4);
+	udp_send(fd, rtp_session_local_port(s), buf, n);
+	RUN_UNTIL(e, stat_handled(s) >= 5);
+	run_for(e, 20);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_received, 3);
+	CHECK_INT(st.packets_ignored, 2);	/* before set_remote, PCMU */
+	CHECK_INT(k->calls, 2);
+	CHECK(st.jitter >= 8 && st.jitter <= 11, "jitter %u", st.jitter);
+	CHECK_INT(st.expected, 3);
+	CHECK_INT(st.lost, 0);
+
+}
