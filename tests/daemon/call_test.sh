@@ -143,7 +143,77 @@ check "hanging up sends BYE" $HS 0 hangup
 check "far end saw INVITE, ACK and BYE" sipp_wait "$sp" out
 check "state idle after the outgoing call" wait_state idle 3
 
-# --- 3. the far end gives up while ringing (CANCEL)
+# --- 3. the far end refuses: busy, unknown number, unavailable
+# fail_scenario CODE REASON: a far end that answers an INVITE with CODE
+fail_scenario() {
+	cat <<EOF
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="far end answers $1">
+  <recv request="INVITE" timeout="60000"/>
+  <send><![CDATA[
+      SIP/2.0 $1 $2
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]f$1
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+  ]]></send>
+  <recv request="ACK" timeout="10000"/>
+</scenario>
+EOF
+}
+
+for spec in "486|Busy Here|busy" "404|Not Found|reorder" "503|Service Unavailable|reorder"; do
+	IFS='|' read -r code reason state <<<"$spec"
+	fail_scenario "$code" "$reason" >"$work/f$code.xml"
+	sipp_bg "f$code" -sf "$work/f$code.xml" -i 127.0.0.1 -p 5070
+	sleep 0.5
+	$HS 0 lift >/dev/null && $HS 0 dial 2345 >/dev/null
+	check "$code $reason: far end got the INVITE and the ACK" sipp_wait "$sp" "f$code"
+	check "$code $reason: state $state" wait_state "$state" 5
+	# US busy and reorder are both 480+620 Hz (0.5/0.5 and 0.25/0.25)
+	check "$code $reason: $state tone at the earpiece" $HS 0 hear 480 2000 30
+	$HS 0 hangup >/dev/null
+	check "$code $reason: idle after hanging up" wait_state idle 3
+done
+
+# --- 4. an INVITE from an address that is not the registrar or proxy
+cat >"$work/stranger.xml" <<'EOF'
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="stranger">
+  <send retrans="500"><![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:scanner@[local_ip]:[local_port]>;tag=[pid]s
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:scanner@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="403"/>
+  <send><![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: <sip:scanner@[local_ip]:[local_port]>;tag=[pid]s
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+  ]]></send>
+</scenario>
+EOF
+sipp_bg stranger 127.0.0.1:5060 -sf "$work/stranger.xml" -s 1000 \
+	-i 127.0.0.2 -p 5070
+check "an INVITE from a stranger gets 403" sipp_wait "$sp" stranger
+check "the stranger does not ring the phone" sh -c "! $HS 0 wait-ring 1500"
+check "state idle after the stranger" wait_state idle 1
+
+# --- 5. the far end gives up while ringing (CANCEL)
 cat >"$work/cancel.xml" <<'EOF'
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="caller cancels">
