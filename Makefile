@@ -63,9 +63,9 @@ tests/daemon/fxsd-asan: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/f
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
-# The main job: the loopback board in a VM, handset and port doing their thing.
+# The main job: real calls end to end on the loopback board, in a VM.
 demo: all
-	tests/vm/run -- tests/demo/fxs-demo
+	tests/vm/run -- tests/demo/demo.sh
 
 check: all
 	tests/check

@@ -165,10 +165,13 @@ int main(void)
 			die("read earpiece");
 		got += n / 2;
 	}
-	for (i = 0; i < 8000; i++)
+	for (i = 0; i < 8000 && !ear[i]; i++)
+		;	/* the stream's first frames come before the tone */
+	got = 8000 - i;
+	for (; i < 8000; i++)
 		energy += (double)ear[i] * ear[i];
-	printf("  earpiece level %.1f dBFS (tone written at %.1f dBFS)\n",
-	       10 * log10(energy / 8000 / (32768.0 * 32768.0) + 1e-12),
+	printf("  earpiece level %.1f dBFS over %d samples (tone written at %.1f dBFS)\n",
+	       10 * log10(energy / (got ? got : 1) / (32768.0 * 32768.0) + 1e-12), got,
 	       20 * log10(8000 / 32768.0 / sqrt(2)));
 	close(pcm.fd);
 	hook(0);
