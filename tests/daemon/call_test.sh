@@ -270,6 +270,71 @@ check "CANCEL gets 200 and the INVITE 487" sipp_wait "$sp" cancel
 check "state idle after CANCEL" wait_state idle 3
 check "the ring stopped after CANCEL" sh -c "! $HS 0 wait-ring 1500"
 
+# --- 6. the port goes away in a call, and comes back
+cat >"$work/in_wait_bye.xml" <<'EOF'
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="far end calls, the ATA ends the call">
+  <send retrans="500"><![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:2000@[local_ip]:[local_port]>;tag=[pid]h
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:2000@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=far 1 1 IN IP4 [local_ip]
+      s=-
+      c=IN IP4 [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" timeout="10000"/>
+  <recv response="200" timeout="30000" rrs="true"/>
+  <send><![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:2000@[local_ip]:[local_port]>;tag=[pid]h
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+  ]]></send>
+  <recv request="BYE" timeout="30000"/>
+  <send><![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+  ]]></send>
+</scenario>
+EOF
+sipp_bg hotplug 127.0.0.1:5060 -sf "$work/in_wait_bye.xml" -s 1000 \
+	-i 127.0.0.1 -p 5070 -mp 6006
+$HS 0 wait-ring 10000 >/dev/null && $HS 0 lift >/dev/null
+check "state in-call before the port is removed" wait_state in-call 5
+echo 0 >/sys/devices/platform/fxs_loop/remove_port
+check "removing the port in a call sends BYE" sipp_wait "$sp" hotplug
+check "fxsd detached the removed port" grep -q "Detached" "$work/fxsd.log"
+echo 1 >/sys/devices/platform/fxs_loop/add_port
+for _ in $(seq 50); do
+	[ "$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")" -ge 2 ] && break
+	sleep 0.1
+done
+check "fxsd attaches the port again when it comes back" \
+	test "$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")" -ge 2
+check "the port works again: lift gives dial tone" \
+	sh -c "$HS 0 lift && $HS 0 hear 440 600 && $HS 0 hangup"
+
 kill "$fxsd_pid"
 wait "$fxsd_pid"
 rc=$?
