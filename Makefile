@@ -27,13 +27,13 @@ FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lm
 # The daemon's modules unit-tested on the host under ASan/UBSan (rtp.c with
 # real sockets on 127.0.0.1).
 DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c \
-	daemon/g711.c daemon/tone.c daemon/rtp.c
+	daemon/g711.c daemon/tone.c daemon/rtp.c daemon/echo.c
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
 	tests/daemon/test_sdp.c tests/daemon/test_g711.c tests/daemon/test_tone.c \
-	tests/daemon/test_rtp.c
+	tests/daemon/test_rtp.c tests/daemon/test_echo.c
 
-.PHONY: all modules user check demo clean checkpatch sparse
+.PHONY: all modules user check demo bench clean checkpatch sparse
 
 all: modules user daemon/fxsd
 
@@ -51,7 +51,8 @@ tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi
 
 tests/daemon/unit_test: $(UNIT_SRCS) $(DAEMON_PURE) $(wildcard daemon/*.h) tests/daemon/unit.h
 	$(CC) $(CFLAGS) $(WARN) $(SAN) -Idaemon $(shell pkg-config --cflags libsystemd) \
-		-o $@ $(UNIT_SRCS) $(DAEMON_PURE) -lcrypto $(shell pkg-config --libs libsystemd) -lm
+		-o $@ $(UNIT_SRCS) $(DAEMON_PURE) -lcrypto $(shell pkg-config --libs libsystemd) \
+		-lspeexdsp -lm
 
 daemon/fxsd: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/fxs.h
 	$(CC) $(CFLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ $(FXSD_SRCS) $(FXSD_LIBS)
@@ -62,6 +63,13 @@ tests/daemon/fxsd-asan: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/f
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
+
+bench/echo_bench: bench/echo_bench.c bench/echo_sim.h daemon/echo.c daemon/echo.h
+	$(CC) $(CFLAGS) $(WARN) -Idaemon -Ibench -o $@ bench/echo_bench.c daemon/echo.c -lspeexdsp -lm
+
+# Benchmarks; results are written down in bench/RESULTS.md.
+bench: bench/echo_bench
+	bench/echo_bench
 
 # The main job: real calls end to end on the loopback board, in a VM.
 demo: all

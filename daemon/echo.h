@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * echo.h - line echo cancellation for one FXS port: speexdsp's adaptive
+ * canceller (MDF) with its residual echo suppressor, on 20 ms frames at
+ * 8 kHz, bypassed while a 2100 Hz fax/modem answer tone is present.
+ *
+ * Per frame the Line hands in what the phone's microphone path gave
+ * (near-end speech plus the hybrid's echo) and what was played to the
+ * phone at the same time (the reference); it gets back the near end with
+ * the echo removed.  ERLE is estimated from the powers of the input and
+ * output while the far end talks and the near end is quiet.
+ */
+#ifndef FXSD_ECHO_H
+#define FXSD_ECHO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ECHO_FRAME	160	/* samples per frame: 20 ms at 8 kHz */
+
+struct echo_canceller;
+
+/*
+ * @tail_ms: echo tail covered (bulk delay + dispersion), 16..256;
+ * @suppress: run the residual echo suppressor (with its denoiser, which
+ * speexdsp requires for suppression to act).
+ */
+int echo_canceller_new(unsigned tail_ms, bool suppress,
+		       struct echo_canceller **ret);
+struct echo_canceller *echo_canceller_free(struct echo_canceller *ec);
+
+/* One frame: @mic from the phone, @ref played to it; @out may be @mic. */
+void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
+			    const int16_t *ref, int16_t *out);
+
+/* True while the 2100 Hz answer tone holds the canceller off. */
+bool echo_canceller_bypassed(const struct echo_canceller *ec);
+
+/*
+ * Echo return loss enhancement in dB over the last second of far-end-only
+ * frames (0 when there were none), and over the whole call.
+ */
+double echo_canceller_erle_db(const struct echo_canceller *ec);
+double echo_canceller_erle_total_db(const struct echo_canceller *ec);
+
+#endif /* FXSD_ECHO_H */

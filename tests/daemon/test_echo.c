@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* test_echo.c - the echo canceller on simulated hybrids (bench/echo_sim.h) */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "echo.h"
+#include "../../bench/echo_sim.h"
+#include "unit.h"
+
+#define SECS	4
+#define LEN	(SIM_RATE * SECS)
+
+static double far_sig[LEN], echo_sig[LEN];
+static int16_t out_sig[LEN];
+
+/* ERLE in dB over the 500 ms before @end */
+static double erle_before(size_t end)
+{
+	double pe = 0, po = 0;
+	size_t i;
+
+	for (i = end - SIM_RATE / 2; i < end; i++) {
+		pe += echo_sig[i] * echo_sig[i];
+		po += (double)out_sig[i] * out_sig[i];
+	}
+	return 10 * log10(pe / (po + 1e-9));
+}
+
+static void run_canceller(struct echo_canceller *ec)
+{
+	int16_t mic[ECHO_FRAME], ref[ECHO_FRAME];
+	size_t f, i;
+
+	for (f = 0; f + ECHO_FRAME <= LEN; f += ECHO_FRAME) {
+		for (i = 0; i < ECHO_FRAME; i++) {
+			mic[i] = sim_s16(echo_sig[f + i]);
+			ref[i] = sim_s16(far_sig[f + i]);
+		}
+		echo_canceller_process(ec, mic, ref, out_sig + f);
+	}
+}
+
+UNIT_TEST(echo_converges_erl6)
+{
+	static double h[SIM_MAX_TAPS * 2];
+	struct echo_canceller *ec;
+	size_t nh;
+	double e1, e3;
+
+	sim_css(far_sig, LEN, -10, 7);
+	nh = sim_hybrid(h, 3, 12, 40, 6);
+	sim_convolve(far_sig, h, nh, echo_sig, LEN);
+	CHECK(echo_canceller_new(64, false, &ec) == 0, "new failed");
+	run_canceller(ec);
+	e1 = erle_before(SIM_RATE);
+	e3 = erle_before(3 * SIM_RATE);
+	CHECK(!echo_canceller_bypassed(ec), "bypassed without a 2100 Hz tone");
+	CHECK(e3 >= 30, "ERLE after 3 s %.1f dB, want >= 30", e3);
+	CHECK(e3 > e1, "no improvement from 1 s (%.1f) to 3 s (%.1f)", e1, e3);
+	CHECK(echo_canceller_erle_db(ec) >= 25, "its own ERLE estimate %.1f dB",
+	      echo_canceller_erle_db(ec));
+	echo_canceller_free(ec);
+}
+
+UNIT_TEST(echo_bypass_on_answer_tone)
+{
+	struct echo_canceller *ec;
+	int16_t ref[ECHO_FRAME] = { 0 }, mic[ECHO_FRAME], out[ECHO_FRAME];
+	static double ph;
+	int f, i;
+
+	CHECK(echo_canceller_new(64, true, &ec) == 0, "new failed");
+	for (f = 0; f < 25; f++) {	/* 500 ms of 2100 Hz from the phone */
+		for (i = 0; i < ECHO_FRAME; i++) {
+			mic[i] = (int16_t)(8000 * sin(ph));
+			ph += 2 * M_PI * 2100 / SIM_RATE;
+		}
+		echo_canceller_process(ec, mic, ref, out);
+	}
+	CHECK(echo_canceller_bypassed(ec), "not bypassed by 500 ms of 2100 Hz");
+	CHECK(!memcmp(out, mic, sizeof(out)), "bypassed audio was changed");
+	memset(mic, 0, sizeof(mic));
+	for (f = 0; f < 30; f++)
+		echo_canceller_process(ec, mic, ref, out);
+	CHECK(!echo_canceller_bypassed(ec), "still bypassed 600 ms after the tone");
+	echo_canceller_free(ec);
+}
+
+UNIT_TEST(echo_bad_tail)
+{
+	struct echo_canceller *ec;
+
+	CHECK_INT(echo_canceller_new(8, false, &ec), -EINVAL);
+	CHECK_INT(echo_canceller_new(512, false, &ec), -EINVAL);
+}
