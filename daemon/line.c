@@ -59,7 +59,8 @@ enum line_timer {
 
 struct line {
 	sd_event *event;
-	const struct fxsd_global_config *global;
+	struct fxsd_global_config global;	/* copies: reload frees the old */
+	char devnode[64];
 	struct fxsd_port_config pc;
 	int index;
 
@@ -263,9 +264,9 @@ static void line_pick_address(struct line *l)
 	char host[256], *colon;
 	int s;
 
-	if (l->global->nat_address[0]) {
+	if (l->global.nat_address[0]) {
 		snprintf(l->local_address, sizeof(l->local_address), "%s",
-			 l->global->nat_address);
+			 l->global.nat_address);
 		return;
 	}
 	snprintf(l->local_address, sizeof(l->local_address), "127.0.0.1");
@@ -291,8 +292,8 @@ static int line_rtp_open(struct line *l)
 
 	if (l->rtp)
 		return 0;
-	r = rtp_session_new(l->event, NULL, l->global->rtp_port_min,
-			    l->global->rtp_port_max, &line_rtp_callbacks, l,
+	r = rtp_session_new(l->event, NULL, l->global.rtp_port_min,
+			    l->global.rtp_port_max, &line_rtp_callbacks, l,
 			    &l->rtp);
 	if (r < 0)
 		line_log(l, LOG_ERR, "Failed to open an RTP port: %s", strerror(-r));
@@ -839,7 +840,7 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 	if (!l)
 		return -ENOMEM;
 	l->event = sd_event_ref(event);
-	l->global = g;
+	l->global = *g;
 	l->pc = *pc;
 	l->index = pc->index;
 	l->fd = -1;
@@ -899,6 +900,7 @@ int line_attach(struct line *l, const char *devnode)
 
 	if (l->fd >= 0)
 		return 0;
+	snprintf(l->devnode, sizeof(l->devnode), "%s", devnode);
 	l->fd = open(devnode, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (l->fd < 0) {
 		r = -errno;
@@ -978,6 +980,16 @@ struct line *line_free(struct line *l)
 	sd_event_unref(l->event);
 	free(l);
 	return NULL;
+}
+
+const char *line_devnode(const struct line *l)
+{
+	return l->fd >= 0 ? l->devnode : NULL;
+}
+
+const struct fxsd_port_config *line_config(const struct line *l)
+{
+	return &l->pc;
 }
 
 int line_index(const struct line *l)

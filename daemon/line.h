@@ -25,6 +25,9 @@ int line_attach(struct line *l, const char *devnode);
 /* The device went away: end the call cleanly, un-register. */
 void line_detach(struct line *l);
 int line_index(const struct line *l);
+/* The device node while attached, else NULL. */
+const char *line_devnode(const struct line *l);
+const struct fxsd_port_config *line_config(const struct line *l);
 bool line_attached(const struct line *l);
 enum call_state line_state(const struct line *l);
 enum sip_reg_state line_reg_state(const struct line *l);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@
 
 struct manager {
 	sd_event *event;
+	const char *config_path;
 	struct fxsd_config *config;
+	struct fxsd_config *pending;	/* a reload not applied everywhere yet */
 	struct line **lines;
 	size_t n_lines;
 	struct udev *udev;
@@ -131,6 +134,150 @@ static int manager_start_udev(struct manager *m)
 	return 0;
 }
 
+static bool port_config_equal(const struct fxsd_port_config *a,
+			      const struct fxsd_port_config *b)
+{
+	struct fxsd_port_config x = *a, y = *b;
+
+	x.line = y.line = 0;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+static bool global_config_equal(const struct fxsd_global_config *a,
+				const struct fxsd_global_config *b)
+{
+	struct fxsd_global_config x = *a, y = *b;
+
+	x.line = y.line = 0;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+/* The device node of fxsN if the device exists. */
+static char *manager_find_node(struct manager *m, int index, char *buf,
+			       size_t len)
+{
+	struct udev_device *d;
+	char name[32];
+	const char *node;
+
+	snprintf(name, sizeof(name), "fxs%d", index);
+	d = udev_device_new_from_subsystem_sysname(m->udev, "fxs", name);
+	if (!d)
+		return NULL;
+	node = udev_device_get_devnode(d);
+	if (node)
+		snprintf(buf, len, "%s", node);
+	udev_device_unref(d);
+	return node ? buf : NULL;
+}
+
+/*
+ * Bring the lines in line with m->pending: a line whose account changed
+ * (or every line, when [global] changed) is made anew, but only while it
+ * has no call; busy lines are retried later.  Returns true when done.
+ */
+static bool manager_apply(struct manager *m)
+{
+	struct fxsd_config *c = m->pending;
+	bool global_changed, done = true;
+	char node[64];
+	size_t i, j;
+
+	if (!c)
+		return true;
+	global_changed = !global_config_equal(&c->global, &m->config->global);
+	for (i = 0; i < m->n_lines;) {
+		struct line *l = m->lines[i];
+		const struct fxsd_port_config *pc = config_port(c, line_index(l));
+		bool busy = line_state(l) != CALL_STATE_IDLE;
+		bool had_node = line_devnode(l) != NULL;
+		int index = line_index(l);
+
+		if (pc && !global_changed && port_config_equal(pc, line_config(l))) {
+			i++;
+			continue;
+		}
+		if (busy) {
+			done = false;
+			i++;
+			continue;
+		}
+		if (had_node)
+			snprintf(node, sizeof(node), "%s", line_devnode(l));
+		line_free(l);
+		if (!pc) {
+			log_info("Reload: [port %d] is gone", index);
+			memmove(&m->lines[i], &m->lines[i + 1],
+				(m->n_lines - i - 1) * sizeof(*m->lines));
+			m->n_lines--;
+			continue;
+		}
+		log_info("Reload: [port %d] changed, restarting it", pc->index);
+		if (line_new(m->event, c, pc, &m->lines[i]) < 0) {
+			memmove(&m->lines[i], &m->lines[i + 1],
+				(m->n_lines - i - 1) * sizeof(*m->lines));
+			m->n_lines--;
+			continue;
+		}
+		if (had_node)
+			line_attach(m->lines[i], node);
+		i++;
+	}
+	/* New ports. */
+	for (j = 0; j < c->n_ports; j++) {
+		const struct fxsd_port_config *pc = &c->ports[j];
+		struct line **grown;
+		bool found = false;
+
+		for (i = 0; i < m->n_lines; i++)
+			found |= line_index(m->lines[i]) == pc->index;
+		if (found)
+			continue;
+		grown = realloc(m->lines, (m->n_lines + 1) * sizeof(*m->lines));
+		if (!grown)
+			return false;
+		m->lines = grown;
+		if (line_new(m->event, c, pc, &m->lines[m->n_lines]) < 0)
+			continue;
+		log_info("Reload: new [port %d]", pc->index);
+		if (manager_find_node(m, pc->index, node, sizeof(node)))
+			line_attach(m->lines[m->n_lines], node);
+		m->n_lines++;
+	}
+	if (done) {
+		config_free(m->config);
+		m->config = c;
+		m->pending = NULL;
+		log_info("Reload: %s applied", c->path);
+	}
+	return done;
+}
+
+static int manager_reload(sd_event_source *s, const struct signalfd_siginfo *si,
+			  void *userdata)
+{
+	struct manager *m = userdata;
+	struct fxsd_config *c;
+	char err[512];
+	int r;
+
+	(void)s;
+	(void)si;
+	r = config_load(m->config_path, &c, err, sizeof(err));
+	if (r < 0) {
+		log_error("Reload failed, keeping the running configuration: %s",
+			  err);
+		return 0;
+	}
+	config_free(m->pending);
+	m->pending = c;
+	log_setup(log_get_max_priority() == LOG_DEBUG ? LOG_DEBUG :
+		  c->global.log_level);
+	if (!manager_apply(m))
+		log_info("Reload: ports in a call change when their call ends");
+	return 0;
+}
+
 static void manager_free(struct manager *m)
 {
 	size_t i;
@@ -141,6 +288,7 @@ static void manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->monitor_source);
 	udev_monitor_unref(m->monitor);
 	udev_unref(m->udev);
+	config_free(m->pending);
 	config_free(m->config);
 	sd_event_unref(m->event);
 }
@@ -151,6 +299,7 @@ static int manager_status(sd_event_source *s, uint64_t usec, void *userdata)
 	char status[256];
 	size_t i, reg = 0, att = 0, calls = 0;
 
+	manager_apply(m);
 	for (i = 0; i < m->n_lines; i++) {
 		reg += line_reg_state(m->lines[i]) == SIP_REG_REGISTERED;
 		att += line_attached(m->lines[i]);
@@ -240,9 +389,12 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sd_event_add_signal(m.event, NULL, SIGTERM, NULL, NULL);
 	sd_event_add_signal(m.event, NULL, SIGINT, NULL, NULL);
+	sd_event_add_signal(m.event, NULL, SIGHUP, manager_reload, &m);
+	m.config_path = path;
 	sd_event_set_watchdog(m.event, true);
 
 	m.lines = calloc(m.config->n_ports, sizeof(*m.lines));

@@ -335,6 +335,38 @@ check "fxsd attaches the port again when it comes back" \
 check "the port works again: lift gives dial tone" \
 	sh -c "$HS 0 lift && $HS 0 hear 440 600 && $HS 0 hangup"
 
+# --- 7. reload (SIGHUP) in a call: a broken file is refused, a good one
+# waits for the call to end
+sipp_bg reload 127.0.0.1:5060 -sf "$work/in_wait_bye.xml" -s 1000 \
+	-i 127.0.0.1 -p 5070 -mp 6008
+$HS 0 wait-ring 10000 >/dev/null && $HS 0 lift >/dev/null
+check "state in-call before the reloads" wait_state in-call 5
+cp "$work/fxsd.conf" "$work/fxsd.conf.good"
+printf '[port 0]\nuser = 1000\npasword = typo\n' >"$work/fxsd.conf"
+kill -HUP "$fxsd_pid"
+sleep 1
+check "a broken file is refused with file and line" \
+	grep -q "Reload failed, keeping the running configuration: $work/fxsd.conf:3: unknown key 'pasword'" "$work/fxsd.log"
+check "the call survives the broken reload" wait_state in-call 1
+sed 's/^user = 1000$/user = 1000\ndisplay_name = "Reloaded"/' \
+	"$work/fxsd.conf.good" >"$work/fxsd.conf"
+attached=$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")
+kill -HUP "$fxsd_pid"
+sleep 1
+check "a changed account waits for the call to end" \
+	grep -q "ports in a call change when their call ends" "$work/fxsd.log"
+check "the call survives the good reload" wait_state in-call 1
+$HS 0 hangup >/dev/null
+check "hanging up ends the call (BYE)" sipp_wait "$sp" reload
+for _ in $(seq 100); do
+	grep -q "Reload: .* applied" "$work/fxsd.log" && break
+	sleep 0.1
+done
+check "after the call the port restarts with the new account" \
+	grep -q "Reload: \[port 0\] changed, restarting it" "$work/fxsd.log"
+check "and is attached again" \
+	test "$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")" -gt "$attached"
+
 kill "$fxsd_pid"
 wait "$fxsd_pid"
 rc=$?
