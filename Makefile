@@ -19,7 +19,7 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 # fxsd, the SIP user agent daemon
 FXSD_SRCS := daemon/main.c daemon/line.c daemon/log.c daemon/sip.c daemon/sdp.c \
 	daemon/digest.c daemon/digitmap.c daemon/config.c daemon/fsm.c \
-	daemon/rtp.c daemon/g711.c daemon/tone.c
+	daemon/rtp.c daemon/g711.c daemon/tone.c daemon/bus.c
 FXSD_PKGS := libosip2 libsystemd libudev
 FXSD_CFLAGS = -Idaemon $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lm
@@ -27,15 +27,15 @@ FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lm
 # The daemon's modules unit-tested on the host under ASan/UBSan (rtp.c with
 # real sockets on 127.0.0.1).
 DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c \
-	daemon/g711.c daemon/tone.c daemon/rtp.c daemon/echo.c
+	daemon/g711.c daemon/tone.c daemon/rtp.c daemon/echo.c daemon/callerid.c
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
 	tests/daemon/test_sdp.c tests/daemon/test_g711.c tests/daemon/test_tone.c \
-	tests/daemon/test_rtp.c tests/daemon/test_echo.c
+	tests/daemon/test_rtp.c tests/daemon/test_echo.c tests/daemon/test_callerid.c
 
 .PHONY: all modules user check demo bench clean checkpatch sparse
 
-all: modules user daemon/fxsd
+all: modules user daemon/fxsd daemon/fxsctl
 
 modules:
 	@test -n "$(KDIR)" || { echo "No kernel build tree: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
@@ -56,6 +56,9 @@ tests/daemon/unit_test: $(UNIT_SRCS) $(DAEMON_PURE) $(wildcard daemon/*.h) tests
 
 daemon/fxsd: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/fxs.h
 	$(CC) $(CFLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ $(FXSD_SRCS) $(FXSD_LIBS)
+
+daemon/fxsctl: daemon/fxsctl.c daemon/bus.h
+	$(CC) $(CFLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ daemon/fxsctl.c $(shell pkg-config --libs libsystemd)
 
 # The same daemon under AddressSanitizer and UBSan, for the call tests.
 tests/daemon/fxsd-asan: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/fxs.h
