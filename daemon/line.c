@@ -96,7 +96,20 @@ struct line {
 	enum tone_country country;
 	uint64_t sdp_version;
 	char local_address[INET6_ADDRSTRLEN];
+
+	bool offhook;
+	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
+	sd_event_source *test_ring;
+	const char *codec;
+	void (*notify)(struct line *l, void *ud);
+	void *notify_ud;
 };
+
+static void line_notify(struct line *l)
+{
+	if (l->notify)
+		l->notify(l, l->notify_ud);
+}
 
 static const char *line_state_name(struct line *l)
 {
@@ -340,6 +353,7 @@ static void line_media_start(struct line *l, const char *sdp)
 		return;
 	}
 	l->media = true;
+	l->codec = m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
 	line_log(l, LOG_INFO, "Media %s:%u %s ptime %u", m.address, m.port,
 		 m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU", m.ptime);
 }
@@ -353,6 +367,8 @@ static void line_media_stop(struct line *l)
 
 static void line_call_clear(struct line *l)
 {
+	l->remote[0] = '\0';
+	l->codec = NULL;
 	line_media_stop(l);
 	l->rtp = rtp_session_free(l->rtp);
 	l->call = sip_call_unref(l->call);
@@ -511,6 +527,7 @@ static void line_send_invite(struct line *l)
 	int r;
 
 	line_call_clear(l);
+	snprintf(l->remote, sizeof(l->remote), "%s", l->number);
 	r = line_local_sdp(l, &loc);
 	if (r >= 0)
 		r = sdp_build_offer(&loc, sdp, sizeof(sdp));
@@ -669,10 +686,14 @@ static void line_step(struct line *l, struct line_event *ev)
 	for (i = 0; i < res.n_actions; i++)
 		line_act(l, res.actions[i], ev);
 	l->state = res.next;
-	if (from != l->state)
+	if (ev->type == CALL_EVENT_OFFHOOK || ev->type == CALL_EVENT_ONHOOK)
+		l->offhook = ev->type == CALL_EVENT_OFFHOOK;
+	if (from != l->state) {
 		line_log(l, LOG_INFO, "%s -> %s on %s", call_state_to_string(from),
 			 call_state_to_string(l->state),
 			 call_event_to_string(ev->type));
+		line_notify(l);
+	}
 }
 
 static void line_process(struct line *l)
@@ -747,6 +768,7 @@ static void line_on_registration(struct sip_agent *a, enum sip_reg_state st,
 
 	(void)a;
 	l->reg_state = st;
+	line_notify(l);
 	line_log(l, st == SIP_REG_FAILED ? LOG_WARNING : LOG_INFO,
 		 "Registration %s (status %d, expires %u)",
 		 sip_reg_state_to_string(st), status, expires);
@@ -761,6 +783,10 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 	(void)a;
 	line_log(l, LOG_INFO, "Incoming call from \"%s\" <%s> to %s",
 		 caller->display_name, caller->from, caller->request_user);
+	if (l->state == CALL_STATE_IDLE)
+		snprintf(l->remote, sizeof(l->remote), "%s%s<%s>",
+			 caller->display_name, caller->display_name[0] ? " " : "",
+			 caller->asserted[0] ? caller->asserted : caller->from);
 	line_queue(l, CALL_EVENT_INVITE, 0, call, sdp, 0);
 	sip_call_unref(call);	/* the queue took its own reference */
 }
@@ -930,6 +956,7 @@ int line_attach(struct line *l, const char *devnode)
 	}
 	if (!ioctl(l->fd, FXS_IOC_GET_HOOK, &hook) && hook.offhook)
 		line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+	line_notify(l);
 	return 0;
 fail:
 	line_detach(l);
@@ -956,8 +983,10 @@ void line_detach(struct line *l)
 	close(l->fd);
 	l->fd = l->pcm_fd = -1;
 	l->state = CALL_STATE_IDLE;
+	l->offhook = false;
 	if (l->agent_started)
 		sip_agent_stop(l->agent);
+	line_notify(l);
 }
 
 struct line *line_free(struct line *l)
@@ -976,10 +1005,78 @@ struct line *line_free(struct line *l)
 	line_call_clear(l);
 	l->agent = sip_agent_free(l->agent);
 	l->defer = sd_event_source_disable_unref(l->defer);
+	l->test_ring = sd_event_source_disable_unref(l->test_ring);
 	l->digitmap = digitmap_free(l->digitmap);
 	sd_event_unref(l->event);
 	free(l);
 	return NULL;
+}
+
+void line_get_status(const struct line *l, struct line_status *ret)
+{
+	struct rtp_stats st = { 0 };
+
+	if (l->rtp)
+		rtp_session_get_stats(l->rtp, &st);
+	*ret = (struct line_status){
+		.index = l->index,
+		.attached = l->fd >= 0,
+		.offhook = l->offhook,
+		.state = l->state,
+		.reg = l->reg_state,
+		.remote = l->remote,
+		.codec = l->codec ? l->codec : "",
+		.rtp_packets_sent = st.packets_sent,
+		.rtp_packets_received = st.packets_received,
+		.rtp_lost = st.lost,
+		.jitter_ms = st.jitter / 8.0,
+	};
+}
+
+void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
+		     void *userdata)
+{
+	l->notify = fn;
+	l->notify_ud = userdata;
+}
+
+int line_hangup(struct line *l)
+{
+	if (!l->call)
+		return -ENOENT;
+	line_log(l, LOG_NOTICE, "Hanging up on request");
+	sip_call_hangup(l->call);
+	line_queue(l, CALL_EVENT_BYE, 0, l->call, NULL, 0);
+	return 0;
+}
+
+static int line_test_ring_end(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct line *l = ud;
+
+	(void)usec;
+	(void)s;
+	l->test_ring = sd_event_source_disable_unref(l->test_ring);
+	if (l->state == CALL_STATE_IDLE)
+		line_ring(l, false);
+	return 0;
+}
+
+int line_test_ring(struct line *l, unsigned seconds)
+{
+	int r;
+
+	if (l->fd < 0)
+		return -ENODEV;
+	if (l->state != CALL_STATE_IDLE || l->offhook)
+		return -EBUSY;
+	line_log(l, LOG_NOTICE, "Test ring for %u s", seconds);
+	line_ring(l, true);
+	l->test_ring = sd_event_source_disable_unref(l->test_ring);
+	r = sd_event_add_time_relative(l->event, &l->test_ring, CLOCK_MONOTONIC,
+				       (uint64_t)seconds * 1000000, 10000,
+				       line_test_ring_end, l);
+	return r < 0 ? r : 0;
 }
 
 const char *line_devnode(const struct line *l)

@@ -7,6 +7,7 @@
 #ifndef FXSD_LINE_H
 #define FXSD_LINE_H
 
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 #include "config.h"
@@ -14,6 +15,33 @@
 #include "sip.h"
 
 struct line;
+
+/**
+ * struct line_status - what fxsctl and the D-Bus API show of a port
+ */
+struct line_status {
+	int index;
+	bool attached;
+	bool offhook;
+	enum call_state state;
+	enum sip_reg_state reg;
+	const char *remote;	/* caller or number called, "" when none */
+	const char *codec;	/* "PCMU", "PCMA" or "" */
+	uint64_t rtp_packets_sent, rtp_packets_received;
+	int64_t rtp_lost;
+	double jitter_ms;
+	double erle_db;
+	double mos;
+};
+
+void line_get_status(const struct line *l, struct line_status *ret);
+/* Called after every state or registration change. */
+void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
+		     void *userdata);
+/* End the call from management (BYE/CANCEL); -ENOENT without a call. */
+int line_hangup(struct line *l);
+/* Ring the idle phone for @seconds (test); -EBUSY when not idle. */
+int line_test_ring(struct line *l, unsigned seconds);
 
 /* Create the Line for [port N] of @cfg; nothing is opened yet. */
 int line_new(sd_event *event, const struct fxsd_config *cfg,

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "fsm.h"
+#include "bus.h"
 #include "line.h"
 #include "log.h"
 
@@ -35,7 +36,26 @@ struct manager {
 	struct udev *udev;
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_source;
+	struct fxsd_bus *bus;
 };
+
+static void manager_line_changed(struct line *l, void *ud)
+{
+	struct manager *m = ud;
+
+	bus_line_changed(m->bus, l);
+}
+
+/* Every new line reports its changes to the bus. */
+static int manager_line_new(struct manager *m, const struct fxsd_config *c,
+			    const struct fxsd_port_config *pc, struct line **ret)
+{
+	int r = line_new(m->event, c, pc, ret);
+
+	if (r >= 0)
+		line_set_notify(*ret, manager_line_changed, m);
+	return r;
+}
 
 static struct line *manager_line(struct manager *m, const char *sysname)
 {
@@ -213,7 +233,7 @@ static bool manager_apply(struct manager *m)
 			continue;
 		}
 		log_info("Reload: [port %d] changed, restarting it", pc->index);
-		if (line_new(m->event, c, pc, &m->lines[i]) < 0) {
+		if (manager_line_new(m, c, pc, &m->lines[i]) < 0) {
 			memmove(&m->lines[i], &m->lines[i + 1],
 				(m->n_lines - i - 1) * sizeof(*m->lines));
 			m->n_lines--;
@@ -237,7 +257,7 @@ static bool manager_apply(struct manager *m)
 		if (!grown)
 			return false;
 		m->lines = grown;
-		if (line_new(m->event, c, pc, &m->lines[m->n_lines]) < 0)
+		if (manager_line_new(m, c, pc, &m->lines[m->n_lines]) < 0)
 			continue;
 		log_info("Reload: new [port %d]", pc->index);
 		if (manager_find_node(m, pc->index, node, sizeof(node)))
@@ -253,21 +273,18 @@ static bool manager_apply(struct manager *m)
 	return done;
 }
 
-static int manager_reload(sd_event_source *s, const struct signalfd_siginfo *si,
-			  void *userdata)
+static int manager_reload(void *userdata)
 {
 	struct manager *m = userdata;
 	struct fxsd_config *c;
 	char err[512];
 	int r;
 
-	(void)s;
-	(void)si;
 	r = config_load(m->config_path, &c, err, sizeof(err));
 	if (r < 0) {
 		log_error("Reload failed, keeping the running configuration: %s",
 			  err);
-		return 0;
+		return r;
 	}
 	config_free(m->pending);
 	m->pending = c;
@@ -278,6 +295,31 @@ static int manager_reload(sd_event_source *s, const struct signalfd_siginfo *si,
 	return 0;
 }
 
+static int manager_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
+			  void *userdata)
+{
+	(void)s;
+	(void)si;
+	manager_reload(userdata);
+	return 0;
+}
+
+static size_t manager_n_lines(void *ud)
+{
+	return ((struct manager *)ud)->n_lines;
+}
+
+static struct line *manager_line_at(void *ud, size_t i)
+{
+	return ((struct manager *)ud)->lines[i];
+}
+
+static const struct bus_manager_ops manager_bus_ops = {
+	.n_lines = manager_n_lines,
+	.line_at = manager_line_at,
+	.reload = manager_reload,
+};
+
 static void manager_free(struct manager *m)
 {
 	size_t i;
@@ -285,6 +327,7 @@ static void manager_free(struct manager *m)
 	for (i = 0; i < m->n_lines; i++)
 		line_free(m->lines[i]);
 	free(m->lines);
+	bus_free(m->bus);
 	sd_event_source_disable_unref(m->monitor_source);
 	udev_monitor_unref(m->monitor);
 	udev_unref(m->udev);
@@ -393,7 +436,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sd_event_add_signal(m.event, NULL, SIGTERM, NULL, NULL);
 	sd_event_add_signal(m.event, NULL, SIGINT, NULL, NULL);
-	sd_event_add_signal(m.event, NULL, SIGHUP, manager_reload, &m);
+	sd_event_add_signal(m.event, NULL, SIGHUP, manager_sighup, &m);
 	m.config_path = path;
 	sd_event_set_watchdog(m.event, true);
 
@@ -403,12 +446,16 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	for (i = 0; i < m.config->n_ports; i++) {
-		r = line_new(m.event, m.config, &m.config->ports[i],
-			     &m.lines[m.n_lines]);
+		r = manager_line_new(&m, m.config, &m.config->ports[i],
+				     &m.lines[m.n_lines]);
 		if (r < 0)
 			goto fail;
 		m.n_lines++;
 	}
+	r = bus_new(m.event, &manager_bus_ops, &m, &m.bus);
+	if (r < 0)
+		log_warning("No D-Bus API (system bus: %s), running without it",
+			    strerror(-r));
 	r = manager_start_udev(&m);
 	if (r < 0) {
 		log_error("Failed to watch fxs devices: %s", strerror(-r));
