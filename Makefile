@@ -27,11 +27,13 @@ FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lm
 # The daemon's modules unit-tested on the host under ASan/UBSan (rtp.c with
 # real sockets on 127.0.0.1).
 DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c \
-	daemon/g711.c daemon/tone.c daemon/rtp.c daemon/echo.c daemon/callerid.c
+	daemon/g711.c daemon/tone.c daemon/rtp.c daemon/echo.c daemon/callerid.c \
+	daemon/dtmf.c daemon/rfc4733.c
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
 	tests/daemon/test_sdp.c tests/daemon/test_g711.c tests/daemon/test_tone.c \
-	tests/daemon/test_rtp.c tests/daemon/test_echo.c tests/daemon/test_callerid.c
+	tests/daemon/test_rtp.c tests/daemon/test_echo.c tests/daemon/test_callerid.c \
+	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c
 
 .PHONY: all modules user check demo bench clean checkpatch sparse
 

@@ -16,6 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 command -v sipp >/dev/null || { echo "SKIP: no sipp"; exit 4; }
 
 work=$(mktemp -d /tmp/fxs-call.XXXXXX)
+chmod 755 "$work"	# the bus socket is there for other users too
 HS=tests/daemon/handset
 pass=0
 fail=0
@@ -23,6 +24,7 @@ fxsd_pid=
 
 cleanup() {
 	[ -n "$fxsd_pid" ] && kill "$fxsd_pid" 2>/dev/null
+	[ -n "${dbus_pid:-}" ] && kill "$dbus_pid" 2>/dev/null
 	pkill -x sipp 2>/dev/null
 	wait 2>/dev/null
 }
@@ -105,6 +107,31 @@ disconnect_open_loop_ms = 0
 digit_map = { 2xxx | x.T }
 interdigit_short_ms = 1500
 EOF
+
+# A private system bus for the D-Bus API, with fxsd's real policy file.
+mkdir -p "$work/dbus.d"
+cp systemd/org.fxs.fxsd.conf "$work/dbus.d/"
+cat >"$work/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$work/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_destination="org.freedesktop.DBus"/>
+    <allow send_type="signal"/>
+    <allow receive_type="*"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+  </policy>
+  <includedir>$work/dbus.d</includedir>
+</busconfig>
+EOF
+dbus_pid=$(dbus-daemon --config-file="$work/bus.conf" --fork --print-pid)
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/system_bus_socket"
 
 "${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v >"$work/fxsd.log" 2>&1 &
 fxsd_pid=$!
@@ -366,6 +393,42 @@ check "after the call the port restarts with the new account" \
 	grep -q "Reload: \[port 0\] changed, restarting it" "$work/fxsd.log"
 check "and is attached again" \
 	test "$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")" -gt "$attached"
+
+# --- 8. fxsctl over the D-Bus API
+CTL=daemon/fxsctl
+check "fxsctl status lists port 0, present and idle" \
+	sh -c "$CTL status | grep -E '^0 +present +onhook +[a-z]+ +idle'"
+check "fxsctl --json ports parses" sh -c "$CTL --json ports | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+assert p[0][\"port\"] == 0 and p[0][\"state\"] == \"idle\", p'"
+check "fxsctl ring 0 2 rings the phone" sh -c "$CTL ring 0 2 && $HS 0 wait-ring 3000"
+sleep 2.5
+check "the test ring stops by itself" sh -c "! $HS 0 wait-ring 1000"
+sipp_bg ctl 127.0.0.1:5060 -sf "$work/in_wait_bye.xml" -s 1000 \
+	-i 127.0.0.1 -p 5070 -mp 6010 -rtp_echo
+$HS 0 wait-ring 10000 >/dev/null && $HS 0 lift >/dev/null
+wait_state in-call 5 >/dev/null
+$HS 0 talk 1000 1000 >/dev/null
+check "fxsctl calls shows the call, its codec and RTP both ways" \
+	sh -c "$CTL --json calls | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+assert len(c) == 1 and c[0][\"state\"] == \"in-call\" and c[0][\"codec\"] == \"PCMU\", c
+assert c[0][\"rtp_sent\"] > 20 and c[0][\"rtp_received\"] > 20, c'"
+check "another user may read the ports" \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups $CTL ports
+check "but may not hang up" \
+	sh -c "! setpriv --reuid=nobody --regid=nogroup --clear-groups $CTL hangup 0"
+check "fxsctl hangup 0 ends the call with BYE" $CTL hangup 0
+check "the far end got the BYE" sipp_wait "$sp" ctl
+$HS 0 hangup >/dev/null
+wait_state idle 3 >/dev/null
+cp "$work/fxsd.conf" "$work/fxsd.conf.keep"
+echo "[port 0" >"$work/fxsd.conf"
+check "fxsctl reload refuses a broken file" sh -c "! $CTL reload"
+cp "$work/fxsd.conf.keep" "$work/fxsd.conf"
+check "fxsctl reload accepts the good one" $CTL reload
 
 kill "$fxsd_pid"
 wait "$fxsd_pid"
