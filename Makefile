@@ -19,21 +19,23 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 # fxsd, the SIP user agent daemon
 FXSD_SRCS := daemon/main.c daemon/line.c daemon/log.c daemon/sip.c daemon/sdp.c \
 	daemon/digest.c daemon/digitmap.c daemon/config.c daemon/fsm.c \
-	daemon/rtp.c daemon/g711.c daemon/tone.c daemon/bus.c
+	daemon/rtp.c daemon/g711.c daemon/tone.c daemon/bus.c daemon/jitter.c \
+	daemon/emodel.c daemon/echo.c daemon/dtmf.c
 FXSD_PKGS := libosip2 libsystemd libudev
 FXSD_CFLAGS = -Idaemon $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
-FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lm
+FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lspeexdsp -lm
 
 # The daemon's modules unit-tested on the host under ASan/UBSan (rtp.c with
 # real sockets on 127.0.0.1).
 DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c \
 	daemon/g711.c daemon/tone.c daemon/rtp.c daemon/echo.c daemon/callerid.c \
-	daemon/dtmf.c daemon/rfc4733.c
+	daemon/dtmf.c daemon/rfc4733.c daemon/jitter.c daemon/emodel.c
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
 	tests/daemon/test_sdp.c tests/daemon/test_g711.c tests/daemon/test_tone.c \
 	tests/daemon/test_rtp.c tests/daemon/test_echo.c tests/daemon/test_callerid.c \
-	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c
+	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
+	tests/daemon/test_emodel.c
 
 .PHONY: all modules user check demo bench clean checkpatch sparse
 
@@ -72,9 +74,13 @@ tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 bench/echo_bench: bench/echo_bench.c bench/echo_sim.h daemon/echo.c daemon/echo.h
 	$(CC) $(CFLAGS) $(WARN) -Idaemon -Ibench -o $@ bench/echo_bench.c daemon/echo.c -lspeexdsp -lm
 
+bench/jitter_bench: bench/jitter_bench.c daemon/jitter.c daemon/jitter.h
+	$(CC) $(CFLAGS) $(WARN) -Idaemon -o $@ bench/jitter_bench.c daemon/jitter.c -lspeexdsp -lm
+
 # Benchmarks; results are written down in bench/RESULTS.md.
-bench: bench/echo_bench
+bench: bench/echo_bench bench/jitter_bench
 	bench/echo_bench
+	bench/jitter_bench
 
 # The main job: real calls end to end on the loopback board, in a VM.
 demo: all

@@ -24,6 +24,8 @@
 #include <linux/fxs.h>
 
 #include "digitmap.h"
+#include "dtmf.h"
+#include "echo.h"
 #include "line.h"
 #include "log.h"
 #include "rtp.h"
@@ -96,6 +98,11 @@ struct line {
 	enum tone_country country;
 	uint64_t sdp_version;
 	char local_address[INET6_ADDRSTRLEN];
+
+	struct dtmf_detector dtmf;
+	struct echo_canceller *ec;
+	int16_t last_played[LINE_FRAME];	/* the echo canceller's reference */
+	double erle_db;
 
 	bool offhook;
 	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
@@ -251,20 +258,9 @@ static void line_ring(struct line *l, bool on)
 
 /* ---- media ---- */
 
-static void line_rtp_audio(void *userdata, const int16_t *pcm, size_t n)
-{
-	struct line *l = userdata;
-
-	if (!l->media || l->pcm_fd < 0 || tonegen_active(&l->tone))
-		return;
-	/* The driver queues up to 512 ms; a full queue drops the packet. */
-	if (write(l->pcm_fd, pcm, n * sizeof(*pcm)) < 0 && errno != EAGAIN)
-		line_log(l, LOG_DEBUG, "Failed to write audio: %m");
-}
-
-static const struct rtp_callbacks line_rtp_callbacks = {
-	.on_audio = line_rtp_audio,
-};
+/* Received audio goes through the RTP session's jitter buffer and is
+ * pulled once per frame of the phone's clock (rtp_session_playout). */
+static const struct rtp_callbacks line_rtp_callbacks = { 0 };
 
 /* Our address for SDP: the NAT address, else the one towards the server. */
 static void line_pick_address(struct line *l)
@@ -389,19 +385,48 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		return 0;
 	}
 	while ((n = read(fd, frame, sizeof(frame))) == sizeof(frame)) {
+		bool wrote = false;
+
+		/* The phone's audio: echo removed, then digits and RTP. */
+		if (l->ec) {
+			echo_canceller_process(l->ec, frame, l->last_played, frame);
+			l->erle_db = echo_canceller_erle_total_db(l->ec);
+		}
+		dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
 		if (l->media && l->rtp)
 			rtp_session_send(l->rtp, frame, LINE_FRAME);
 		if (l->caller_ringback && l->rtp) {
 			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
 			rtp_session_send(l->rtp, out, LINE_FRAME);
 		}
+		/* To the phone: a tone, else the far end (one frame per frame
+		 * read keeps the driver's queue, and so the delay, steady). */
+		if (l->rtp)
+			rtp_session_playout(l->rtp, out, LINE_FRAME);
 		if (tonegen_active(&l->tone)) {
 			tonegen_fill(&l->tone, out, LINE_FRAME);
-			if (write(fd, out, sizeof(out)) < 0 && errno != EAGAIN)
-				line_log(l, LOG_DEBUG, "Failed to write a tone: %m");
+			wrote = true;
+		} else if (l->media && l->rtp) {
+			wrote = true;
 		}
+		if (!wrote)
+			memset(out, 0, sizeof(out));
+		if (wrote && write(fd, out, sizeof(out)) < 0 && errno != EAGAIN)
+			line_log(l, LOG_DEBUG, "Failed to write audio: %m");
+		memcpy(l->last_played, out, sizeof(out));
 	}
 	return 0;
+}
+
+static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
+{
+	struct line *l = userdata;
+
+	if (!ev->end)
+		return;
+	line_log(l, LOG_INFO, "DTMF %c (%u ms)", ev->digit, ev->duration / 8);
+	if (l->state == CALL_STATE_DIALTONE || l->state == CALL_STATE_DIALING)
+		line_queue(l, CALL_EVENT_DIGIT, ev->digit, NULL, NULL, 0);
 }
 
 static void line_tone(struct line *l, enum tone_id id)
@@ -877,6 +902,10 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 	if ((int)l->country < 0)
 		l->country = TONE_COUNTRY_US;
 
+	dtmf_detector_init(&l->dtmf, line_dtmf_event, l);
+	r = echo_canceller_new(pc->echo_tail_ms, true, &l->ec);
+	if (r < 0)
+		goto fail;
 	r = sd_event_add_defer(event, &l->defer, line_defer_run, l);
 	if (r < 0)
 		goto fail;
@@ -1007,6 +1036,7 @@ struct line *line_free(struct line *l)
 	l->defer = sd_event_source_disable_unref(l->defer);
 	l->test_ring = sd_event_source_disable_unref(l->test_ring);
 	l->digitmap = digitmap_free(l->digitmap);
+	l->ec = echo_canceller_free(l->ec);
 	sd_event_unref(l->event);
 	free(l);
 	return NULL;
@@ -1029,7 +1059,9 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.rtp_packets_sent = st.packets_sent,
 		.rtp_packets_received = st.packets_received,
 		.rtp_lost = st.lost,
-		.jitter_ms = st.jitter / 8.0,
+		.jitter_ms = st.jitter_ms,
+		.erle_db = l->erle_db,
+		.mos = st.mos,
 	};
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -13,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emodel.h"
 #include "g711.h"
+#include "jitter.h"
 #include "rtp.h"
 
 #define RTP_HEADER_SIZE		12
@@ -24,6 +27,16 @@
 #define RTP_MAX_MISORDER	100
 #define RTP_SEQ_MOD		(1u << 16)
 #define RTP_EPHEMERAL_TRIES	64
+
+#define RTCP_SR			200
+#define RTCP_RR			201
+#define RTCP_SDES		202
+#define RTCP_SDES_CNAME		1
+#define RTCP_SR_SIZE		28	/* header, SSRC, sender info */
+#define RTCP_RR_SIZE		8	/* header, SSRC */
+#define RTCP_BLOCK_SIZE		24
+#define NTP_UNIX_OFFSET		2208988800u	/* 1900 to 1970, s */
+#define USEC_PER_SEC_		1000000ull
 
 struct rtp_session {
 	sd_event *event;
@@ -64,8 +77,74 @@ struct rtp_session {
 	bool have_transit;
 	uint32_t jitter_q4;		/* jitter * 16 */
 
+	/* playout (on_audio NULL) */
+	struct jitter *jb;
+
+	/* RTCP */
+	sd_event_source *rtcp_timer;
+	unsigned rtcp_interval;		/* ms; 0: no reports */
+	struct sockaddr_storage rtcp_remote;	/* set or latched */
+	socklen_t rtcp_remote_len;
+	bool rtcp_explicit;		/* rtcp_remote from set_remote_rtcp */
+	bool rtcp_latched;
+	char cname[RTP_CNAME_MAX + 1];
+	uint32_t rnd;			/* xorshift32 for the intervals */
+	bool sent_since_report;
+	uint64_t last_send_usec;	/* CLOCK_MONOTONIC */
+	uint32_t last_send_ts;
+	bool rx_since_report;
+	uint64_t expected_prior;
+	uint64_t received_prior;
+	bool have_lsr;
+	uint32_t lsr;			/* middle of the remote's last SR NTP */
+	uint64_t lsr_usec;		/* when it came, CLOCK_MONOTONIC */
+	double rtt_ms;
+	bool remote_report;
+	uint8_t remote_fraction_lost;
+	int32_t remote_lost;
+	uint32_t remote_jitter;
+
 	struct rtp_stats stats;
 };
+
+static uint64_t now_usec(clockid_t clock)
+{
+	struct timespec t;
+
+	clock_gettime(clock, &t);
+	return (uint64_t)t.tv_sec * USEC_PER_SEC_ + (uint64_t)t.tv_nsec / 1000;
+}
+
+/* The NTP timestamp (RFC 3550 4) of the wall clock now. */
+static uint64_t ntp_now(void)
+{
+	struct timespec t;
+	uint64_t frac;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	frac = ((uint64_t)t.tv_nsec << 32) / 1000000000u;
+	return ((uint64_t)(uint32_t)(t.tv_sec + NTP_UNIX_OFFSET) << 32) | frac;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
 
 static int sockaddr_parse(int family, const char *addr, unsigned port,
 			  struct sockaddr_storage *ret, socklen_t *ret_len)
@@ -241,6 +320,9 @@ static void rx_reset(struct rtp_session *s)
 	s->stats.last_seq = 0;
 	s->stats.jitter = 0;
 	s->stats.remote_ssrc = 0;
+	s->rx_since_report = false;
+	s->expected_prior = 0;
+	s->received_prior = 0;
 }
 
 static void rx_init_seq(struct rtp_session *s, uint16_t seq)
@@ -251,6 +333,8 @@ static void rx_init_seq(struct rtp_session *s, uint16_t seq)
 	s->cycles = 0;
 	s->rx_received = 0;
 	s->have_transit = false;
+	s->expected_prior = 0;
+	s->received_prior = 0;
 }
 
 /* RFC 3550 A.1, without probation.  False: drop the packet. */
@@ -370,11 +454,21 @@ static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 	}
 	s->stats.packets_received++;
 	s->stats.octets_received += payload;
+	s->rx_since_report = true;
 
 	if (pt != s->pt)
 		return;			/* telephone-event: later */
 	rx_update_jitter(s, ts);
-	if (payload == 0 || !s->cb.on_audio)
+	if (payload == 0)
+		return;
+	if (s->jb) {
+		if (payload > JITTER_SPAN_MAX)
+			payload = JITTER_SPAN_MAX;
+		(void)g711_decode(s->pt, p + hdr, pcm, payload);
+		(void)jitter_put(s->jb, ssrc, seq, ts, pcm, payload);
+		return;
+	}
+	if (!s->cb.on_audio)
 		return;
 	(void)g711_decode(s->pt, p + hdr, pcm, payload);
 	s->cb.on_audio(s->userdata, pcm, payload);
@@ -418,18 +512,282 @@ static int on_rtp_io(sd_event_source *es, int fd, uint32_t revents,
 	return 0;
 }
 
+/* ---- RTCP ---- */
+
+static uint32_t rnd_next(struct rtp_session *s)
+{
+	uint32_t x = s->rnd ? s->rnd : 0x9e3779b9u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	s->rnd = x;
+	return x;
+}
+
+/* @ms randomised to 0.5-1.5 times, in us. */
+static uint64_t rtcp_jitter_interval(struct rtp_session *s, unsigned ms)
+{
+	uint64_t us = (uint64_t)ms * 1000;
+
+	return us / 2 + (uint64_t)((double)us * (rnd_next(s) / 4294967296.0));
+}
+
+static void rtcp_dest(const struct rtp_session *s,
+		      struct sockaddr_storage *sa, socklen_t *len)
+{
+	unsigned port;
+
+	if (s->rtcp_latched || s->rtcp_explicit) {
+		*sa = s->rtcp_remote;
+		*len = s->rtcp_remote_len;
+		return;
+	}
+	*sa = s->remote;
+	*len = s->remote_len;
+	port = sockaddr_port(&s->remote) + 1;
+	if (sa->ss_family == AF_INET)
+		((struct sockaddr_in *)sa)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+}
+
+/* Our report block about the remote source (RFC 3550 6.4.1, A.3). */
+static size_t rtcp_block(struct rtp_session *s, uint8_t *p)
+{
+	uint64_t exp_int, rec_int;
+	int64_t lost_int, lost = s->stats.lost;
+	uint32_t fraction = 0, dlsr = 0;
+
+	exp_int = s->stats.expected - s->expected_prior;
+	rec_int = s->rx_received - s->received_prior;
+	s->expected_prior = s->stats.expected;
+	s->received_prior = s->rx_received;
+	lost_int = (int64_t)exp_int - (int64_t)rec_int;
+	if (exp_int > 0 && lost_int > 0)
+		fraction = (uint32_t)(((uint64_t)lost_int << 8) / exp_int);
+	if (fraction > 255)
+		fraction = 255;
+	if (lost > 0x7fffff)
+		lost = 0x7fffff;
+	if (lost < -0x800000)
+		lost = -0x800000;
+	if (s->have_lsr)
+		dlsr = (uint32_t)(((now_usec(CLOCK_MONOTONIC) - s->lsr_usec) << 16) /
+				  USEC_PER_SEC_);
+	put32(p, s->stats.remote_ssrc);
+	put32(p + 4, fraction << 24 | ((uint32_t)lost & 0xffffff));
+	put32(p + 8, s->stats.last_seq);
+	put32(p + 12, s->stats.jitter);
+	put32(p + 16, s->have_lsr ? s->lsr : 0);
+	put32(p + 20, s->have_lsr ? dlsr : 0);
+	return RTCP_BLOCK_SIZE;
+}
+
+/* Build the compound report (SR or RR, SDES CNAME) into @p. */
+static size_t rtcp_build(struct rtp_session *s, uint8_t *p)
+{
+	bool sr = s->sent_since_report;
+	bool block = s->rx_init && s->rx_since_report;
+	size_t n, clen = strlen(s->cname), sdes;
+
+	p[0] = RTP_VERSION << 6 | (block ? 1 : 0);
+	p[1] = sr ? RTCP_SR : RTCP_RR;
+	put32(p + 4, s->ssrc);
+	n = RTCP_RR_SIZE;
+	if (sr) {
+		uint64_t ntp = ntp_now(), now = now_usec(CLOCK_MONOTONIC);
+		uint32_t ts = s->last_send_ts +
+			      (uint32_t)((now - s->last_send_usec) * RTP_RATE /
+					 USEC_PER_SEC_);
+
+		put32(p + 8, (uint32_t)(ntp >> 32));
+		put32(p + 12, (uint32_t)ntp);
+		put32(p + 16, ts);
+		put32(p + 20, (uint32_t)s->stats.packets_sent);
+		put32(p + 24, (uint32_t)s->stats.octets_sent);
+		n = RTCP_SR_SIZE;
+	}
+	if (block)
+		n += rtcp_block(s, p + n);
+	put16(p + 2, (uint16_t)(n / 4 - 1));
+
+	/* SDES: one chunk, CNAME, then a null item padded to 32 bits */
+	sdes = 4 + 4 + 2 + clen + 1;
+	sdes = (sdes + 3) & ~(size_t)3;
+	memset(p + n, 0, sdes);
+	p[n] = RTP_VERSION << 6 | 1;
+	p[n + 1] = RTCP_SDES;
+	put16(p + n + 2, (uint16_t)(sdes / 4 - 1));
+	put32(p + n + 4, s->ssrc);
+	p[n + 8] = RTCP_SDES_CNAME;
+	p[n + 9] = (uint8_t)clen;
+	memcpy(p + n + 10, s->cname, clen);
+	return n + sdes;
+}
+
+static int rtcp_send(struct rtp_session *s)
+{
+	uint8_t pkt[RTCP_SR_SIZE + RTCP_BLOCK_SIZE + 12 + RTP_CNAME_MAX];
+	struct sockaddr_storage sa;
+	socklen_t len;
+	size_t n;
+
+	if (!s->have_remote)
+		return -ENOTCONN;
+	n = rtcp_build(s, pkt);
+	s->sent_since_report = false;
+	s->rx_since_report = false;
+	rtcp_dest(s, &sa, &len);
+	if (sendto(s->rtcp_fd, pkt, n, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   len) < 0)
+		return -errno;
+	s->stats.rtcp_sent++;
+	return 0;
+}
+
+static int on_rtcp_timer(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct rtp_session *s = userdata;
+
+	(void)usec;
+	(void)rtcp_send(s);
+	if (s->rtcp_interval > 0) {
+		sd_event_source_set_time_relative(es,
+				rtcp_jitter_interval(s, s->rtcp_interval));
+		sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+	}
+	return 0;
+}
+
+/* (Re)start the report timer: the next report after @ms (randomised). */
+static int rtcp_arm(struct rtp_session *s, unsigned ms)
+{
+	uint64_t us;
+	int r;
+
+	if (s->rtcp_interval == 0 || !s->have_remote) {
+		if (s->rtcp_timer)
+			sd_event_source_set_enabled(s->rtcp_timer, SD_EVENT_OFF);
+		return 0;
+	}
+	us = rtcp_jitter_interval(s, ms);
+	if (!s->rtcp_timer) {
+		r = sd_event_add_time_relative(s->event, &s->rtcp_timer,
+					       CLOCK_MONOTONIC, us, 1000,
+					       on_rtcp_timer, s);
+		return r < 0 ? r : 0;
+	}
+	r = sd_event_source_set_time_relative(s->rtcp_timer, us);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->rtcp_timer, SD_EVENT_ONESHOT);
+	return r < 0 ? r : 0;
+}
+
+/* One report block of a received SR/RR. */
+static void rtcp_parse_block(struct rtp_session *s, const uint8_t *b)
+{
+	uint32_t lsr, dlsr, a, rtt, lost;
+
+	if (get32(b) != s->ssrc)
+		return;
+	s->remote_report = true;
+	s->remote_fraction_lost = b[4];
+	lost = get32(b + 4) & 0xffffff;
+	s->remote_lost = lost & 0x800000 ? (int32_t)lost - 0x1000000 :
+		       (int32_t)lost;
+	s->remote_jitter = get32(b + 12);
+	lsr = get32(b + 16);
+	dlsr = get32(b + 20);
+	if (lsr == 0)
+		return;
+	a = (uint32_t)(ntp_now() >> 16);
+	rtt = a - lsr - dlsr;
+	if ((int32_t)rtt < 0)
+		rtt = 0;	/* the clocks disagree a little */
+	if (a - lsr < 0x80000000u)
+		s->rtt_ms = rtt * 1000.0 / 65536.0;
+}
+
+/* Validate (RFC 3550 A.2) and take in a compound RTCP packet. */
+static bool rtcp_packet(struct rtp_session *s, const uint8_t *p, size_t len)
+{
+	size_t off;
+
+	if (len < RTCP_RR_SIZE || (p[0] & 0xe0) != RTP_VERSION << 6 ||
+	    (p[1] != RTCP_SR && p[1] != RTCP_RR))
+		return false;
+	for (off = 0; off < len;) {
+		size_t plen;
+
+		if (len - off < 4 || p[off] >> 6 != RTP_VERSION)
+			return false;
+		plen = ((size_t)(p[off + 2] << 8 | p[off + 3]) + 1) * 4;
+		if (plen > len - off)
+			return false;
+		off += plen;
+	}
+	for (off = 0; off < len;) {
+		const uint8_t *q = p + off;
+		size_t plen = ((size_t)(q[2] << 8 | q[3]) + 1) * 4, first;
+		unsigned rc = q[0] & 0x1f;
+
+		off += plen;
+		if (q[1] == RTCP_SR) {
+			if (plen < RTCP_SR_SIZE)
+				continue;
+			if (!s->rx_init || get32(q + 4) == s->stats.remote_ssrc) {
+				s->lsr = get32(q + 10);
+				s->lsr_usec = now_usec(CLOCK_MONOTONIC);
+				s->have_lsr = true;
+			}
+			first = RTCP_SR_SIZE;
+		} else if (q[1] == RTCP_RR) {
+			first = RTCP_RR_SIZE;
+		} else {
+			continue;
+		}
+		for (unsigned i = 0; i < rc; i++)
+			if (first + (i + 1) * RTCP_BLOCK_SIZE <= plen)
+				rtcp_parse_block(s, q + first +
+						 i * RTCP_BLOCK_SIZE);
+	}
+	return true;
+}
+
 static int on_rtcp_io(sd_event_source *es, int fd, uint32_t revents,
 		      void *userdata)
 {
-	uint8_t buf[RTP_PACKET_MAX];
+	struct rtp_session *s = userdata;
+	uint8_t buf[RTP_PACKET_MAX + 1];
 
 	(void)es;
 	(void)revents;
-	(void)userdata;
-	/* RTCP is not interpreted yet: drain the socket. */
-	for (unsigned i = 0; i < RTP_RECV_BURST; i++)
-		if (recv(fd, buf, sizeof(buf), 0) < 0 && errno != EINTR)
+	for (unsigned i = 0; i < RTP_RECV_BURST; i++) {
+		struct sockaddr_storage from;
+		socklen_t len = sizeof(from);
+		ssize_t n;
+
+		memset(&from, 0, sizeof(from));
+		n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
+			     (struct sockaddr *)&from, &len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
 			break;
+		}
+		if (!s->have_remote || (size_t)n > RTP_PACKET_MAX ||
+		    !rtcp_packet(s, buf, (size_t)n)) {
+			s->stats.rtcp_invalid++;
+			continue;
+		}
+		s->stats.rtcp_received++;
+		if (!s->rtcp_latched) {
+			s->rtcp_remote = from;
+			s->rtcp_remote_len = len;
+			s->rtcp_latched = true;
+		}
+	}
 	return 0;
 }
 
@@ -482,6 +840,21 @@ int rtp_session_new(sd_event *e, const char *bind_addr, unsigned port_min,
 	s->seq = (uint16_t)rnd[1];
 	s->ts = rnd[2];
 	s->stats.ssrc = s->ssrc;
+	s->rnd = rnd[0] ^ rnd[1] << 7 ^ rnd[2];
+	s->rtcp_interval = RTP_RTCP_INTERVAL;
+	s->rtt_ms = -1.0;
+	if (getrandom(rnd, 8, 0) != 8) {
+		r = -errno;
+		goto fail;
+	}
+	snprintf(s->cname, sizeof(s->cname), "fxsd-%08x%08x", rnd[0], rnd[1]);
+	if (!s->cb.on_audio) {
+		s->jb = jitter_new();
+		if (!s->jb) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
 
 	r = sd_event_add_io(e, &s->rtp_source, s->fd, EPOLLIN, on_rtp_io, s);
 	if (r < 0)
@@ -504,6 +877,8 @@ struct rtp_session *rtp_session_free(struct rtp_session *s)
 		return NULL;
 	sd_event_source_disable_unref(s->rtp_source);
 	sd_event_source_disable_unref(s->rtcp_source);
+	sd_event_source_disable_unref(s->rtcp_timer);
+	jitter_free(s->jb);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->rtcp_fd >= 0)
@@ -551,7 +926,11 @@ int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 	s->latched = false;
 	s->pt = payload_type;
 	s->te_pt = te_payload_type;
+	s->rtcp_explicit = false;
+	s->rtcp_latched = false;
 	rx_reset(s);
+	if (!s->rtcp_timer || sd_event_source_get_enabled(s->rtcp_timer, NULL) <= 0)
+		(void)rtcp_arm(s, s->rtcp_interval / 2);
 	return 0;
 }
 
@@ -583,6 +962,9 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 	} else {
 		s->stats.packets_sent++;
 		s->stats.octets_sent += s->frame;
+		s->sent_since_report = true;
+		s->last_send_ts = s->ts;
+		s->last_send_usec = now_usec(CLOCK_MONOTONIC);
 	}
 	s->sent_first = true;
 	s->seq++;
@@ -627,5 +1009,116 @@ int rtp_session_send(struct rtp_session *s, const int16_t *pcm, size_t n)
 
 void rtp_session_get_stats(const struct rtp_session *s, struct rtp_stats *ret)
 {
+	struct emodel_input in = {
+		.burst_r = 1.0,
+		.ie = EMODEL_IE_G711,
+		.bpl = s->jb ? EMODEL_BPL_G711_PLC : EMODEL_BPL_G711,
+	};
+	int64_t eff;
+
 	*ret = s->stats;
+	ret->loss_percent = 0.0;
+	if (ret->expected > 0 && ret->lost > 0)
+		ret->loss_percent = 100.0 * (double)ret->lost /
+				    (double)ret->expected;
+	ret->jitter_ms = ret->jitter * 1000.0 / RTP_RATE;
+	ret->rtt_ms = s->rtt_ms;
+	ret->remote_report = s->remote_report;
+	ret->remote_fraction_lost = s->remote_fraction_lost;
+	ret->remote_lost = s->remote_lost;
+	ret->remote_jitter_ms = s->remote_jitter * 1000.0 / RTP_RATE;
+	ret->playout = s->jb != NULL;
+	eff = ret->lost;
+	if (s->jb) {
+		struct jitter_stats js;
+
+		jitter_get_stats(s->jb, &js);
+		ret->frames_played = js.frames;
+		ret->frames_concealed = js.frames_concealed;
+		ret->late = js.late;
+		ret->duplicates = js.duplicates;
+		ret->jitter_buffer_ms = js.delay_mean * 1000.0 / RTP_RATE;
+		eff += (int64_t)js.late;
+	}
+	ret->loss_effective_percent = 0.0;
+	if (ret->expected > 0 && eff > 0)
+		ret->loss_effective_percent = 100.0 * (double)eff /
+					      (double)ret->expected;
+	if (ret->loss_effective_percent > 100.0)
+		ret->loss_effective_percent = 100.0;
+	ret->delay_ms = emodel_one_way_ms(ret->rtt_ms, ret->jitter_buffer_ms,
+					  EMODEL_DEVICE_MS);
+	in.ta_ms = ret->delay_ms;
+	in.ppl = ret->loss_effective_percent;
+	ret->r_factor = emodel_r(&in);
+	ret->mos = emodel_mos(ret->r_factor);
+}
+
+int rtp_session_playout(struct rtp_session *s, int16_t *pcm, size_t n)
+{
+	if (!s || !pcm || n == 0 || n > JITTER_FRAME_MAX)
+		return -EINVAL;
+	if (!s->jb) {
+		memset(pcm, 0, n * sizeof(*pcm));
+		return -EBUSY;
+	}
+	return jitter_get(s->jb, pcm, n);
+}
+
+int rtp_session_set_remote_rtcp(struct rtp_session *s, const char *addr,
+				unsigned port)
+{
+	char host[INET6_ADDRSTRLEN];
+	struct sockaddr_storage sa;
+	socklen_t len;
+
+	if (!s || !s->have_remote || port == 0 || port > 65535)
+		return -EINVAL;
+	if (!addr) {
+		/* the signalled RTP address */
+		if (s->remote.ss_family == AF_INET)
+			inet_ntop(AF_INET,
+				  &((struct sockaddr_in *)&s->remote)->sin_addr,
+				  host, sizeof(host));
+		else
+			inet_ntop(AF_INET6,
+				  &((struct sockaddr_in6 *)&s->remote)->sin6_addr,
+				  host, sizeof(host));
+		addr = host;
+	}
+	if (sockaddr_parse(s->family, addr, port, &sa, &len) < 0)
+		return -EINVAL;
+	s->rtcp_remote = sa;
+	s->rtcp_remote_len = len;
+	s->rtcp_explicit = true;
+	s->rtcp_latched = false;
+	return 0;
+}
+
+int rtp_session_set_rtcp_interval(struct rtp_session *s, unsigned ms)
+{
+	if (!s)
+		return -EINVAL;
+	s->rtcp_interval = ms;
+	return rtcp_arm(s, ms);
+}
+
+int rtp_session_set_cname(struct rtp_session *s, const char *cname)
+{
+	size_t n;
+
+	if (!s || !cname)
+		return -EINVAL;
+	n = strlen(cname);
+	if (n == 0 || n > RTP_CNAME_MAX)
+		return -EINVAL;
+	memcpy(s->cname, cname, n + 1);
+	return 0;
+}
+
+int rtp_session_send_rtcp(struct rtp_session *s)
+{
+	if (!s)
+		return -EINVAL;
+	return rtcp_send(s);
 }

@@ -3,13 +3,28 @@
  * rtp.h - one RTP session (RFC 3550) on sd-event: G.711 audio over UDP.
  *
  * The session owns a UDP socket on an even port and one on the next (odd)
- * port, reserved for RTCP (whatever arrives there is read and dropped; no
- * RTCP is sent yet).  Outgoing audio is encoded with the negotiated law
- * and sent in packets of ptime; incoming packets are validated, decoded and
- * handed to on_audio.  Symmetric RTP: the first valid packet after
- * rtp_session_set_remote() "latches" the destination to its source address
- * (for phones behind NAT); from then on packets from other sources are
- * ignored (counted in packets_ignored) until the next set_remote.
+ * port for RTCP.  Outgoing audio is encoded with the negotiated law and
+ * sent in packets of ptime.  Incoming packets are validated and decoded;
+ * then either handed to on_audio at once (when the callbacks set it: no
+ * jitter buffer, no concealment) or, when on_audio is NULL, put into an
+ * adaptive jitter buffer (jitter.h) that the owner drains with
+ * rtp_session_playout() once per frame of its own audio clock, and that
+ * conceals lost and late packets.  Symmetric RTP: the first valid packet
+ * after rtp_session_set_remote() "latches" the destination to its source
+ * address (for phones behind NAT); from then on packets from other sources
+ * are ignored (counted in packets_ignored) until the next set_remote.
+ *
+ * RTCP (RFC 3550): a compound report, SR if we sent RTP since the last
+ * report, else RR, with a report block about the remote source when it
+ * sent since the last report, and an SDES CNAME, goes every
+ * rtcp interval (5 s) randomised to 0.5-1.5 times (the first after half
+ * of that), to the remote's RTCP port: RTP port + 1 unless
+ * rtp_session_set_remote_rtcp() says otherwise, on the latched address;
+ * the first valid RTCP packet received latches the RTCP destination to
+ * its source.  Received SR/RR are parsed: the SR's timestamp for our LSR
+ * and DLSR, the report block about us for the remote's view of our
+ * stream and the round-trip time (A - LSR - DLSR).  Invalid compound
+ * packets are counted in rtcp_invalid.  No BYE is sent.
  *
  * Every valid RTP packet whose payload type is neither the audio nor the
  * telephone-event one is ignored; telephone-event packets (RFC 4733) are
@@ -33,12 +48,21 @@
 #define RTP_PTIME_MAX		120	/* ms: 960 samples per packet */
 #define RTP_PACKET_MAX		1500	/* bytes; longer datagrams are invalid */
 #define RTP_RECV_BURST		64	/* packets read per wakeup */
+#define RTP_RTCP_INTERVAL	5000	/* ms, RFC 3550 minimum */
+#define RTP_CNAME_MAX		255
+
+/* What rtp_session_playout() returned. */
+#define RTP_PLAYOUT_SILENCE	0	/* nothing received (yet): silence */
+#define RTP_PLAYOUT_AUDIO	1	/* received audio */
+#define RTP_PLAYOUT_CONCEALED	2	/* (partly) concealment of a loss */
 
 struct rtp_session;
 
 struct rtp_callbacks {
-	/* Decoded samples of one audio packet (8 kHz).  The session must
-	 * not be freed from inside a callback. */
+	/* Decoded samples of one audio packet (8 kHz), as it arrives.
+	 * NULL: audio goes through the jitter buffer, to be fetched with
+	 * rtp_session_playout().  The session must not be freed from inside
+	 * a callback. */
 	void (*on_audio)(void *userdata, const int16_t *pcm, size_t n);
 	/* Reserved for RFC 4733 events; not called yet. */
 	void (*on_event)(void *userdata, unsigned event, bool end,
@@ -64,6 +88,33 @@ struct rtp_callbacks {
  *	J += (|D| - J) / 16), of audio packets
  * @remote_ssrc: SSRC of the current remote source
  * @ssrc: our SSRC
+ *
+ * Filled in by rtp_session_get_stats() from the above and the rest:
+ * @rtcp_sent: RTCP compound packets sent
+ * @rtcp_received: valid RTCP compound packets received
+ * @rtcp_invalid: malformed RTCP datagrams dropped
+ * @loss_percent: @lost / @expected in percent (0 when @lost < 0)
+ * @jitter_ms: @jitter in ms
+ * @rtt_ms: round-trip time from the last RR/SR about us with an LSR; < 0:
+ *	not known yet
+ * @remote_report: the remote reported on our stream; then:
+ * @remote_fraction_lost: its last fraction lost (x / 256)
+ * @remote_lost: its cumulative number of packets lost
+ * @remote_jitter_ms: its interarrival jitter of our packets, ms
+ * @playout: audio goes through the jitter buffer (on_audio NULL); then:
+ * @frames_played: rtp_session_playout() calls
+ * @frames_concealed: ... that had to conceal a loss
+ * @late: packets that came after their playout time (late loss)
+ * @duplicates: duplicate packets dropped by the jitter buffer
+ * @jitter_buffer_ms: the jitter buffer's delay (mean over the call)
+ * @loss_effective_percent: (@lost + @late) / @expected, percent: what the
+ *	listener hears
+ * @delay_ms: one-way delay estimate: @rtt_ms / 2 (0 when unknown) +
+ *	@jitter_buffer_ms + EMODEL_DEVICE_MS
+ * @r_factor: ITU-T G.107 R (emodel.h) from @delay_ms and
+ *	@loss_effective_percent, random loss, G.711 with concealment when
+ *	@playout (Bpl 25.1, else 4.3)
+ * @mos: the MOS estimate from @r_factor
  */
 struct rtp_stats {
 	uint64_t packets_sent;
@@ -79,6 +130,27 @@ struct rtp_stats {
 	uint32_t jitter;
 	uint32_t remote_ssrc;
 	uint32_t ssrc;
+
+	uint64_t rtcp_sent;
+	uint64_t rtcp_received;
+	uint64_t rtcp_invalid;
+	double loss_percent;
+	double jitter_ms;
+	double rtt_ms;
+	bool remote_report;
+	uint8_t remote_fraction_lost;
+	int32_t remote_lost;
+	double remote_jitter_ms;
+	bool playout;
+	uint64_t frames_played;
+	uint64_t frames_concealed;
+	uint64_t late;
+	uint64_t duplicates;
+	double jitter_buffer_ms;
+	double loss_effective_percent;
+	double delay_ms;
+	double r_factor;
+	double mos;
 };
 
 /*
@@ -110,7 +182,9 @@ static inline void rtp_session_freep(struct rtp_session **s)
  * ms (multiple of 5, at most RTP_PTIME_MAX; 0 = RTP_PTIME_DEFAULT).
  * Restarts latching and the receive statistics of the remote source; our
  * SSRC, sequence number and timestamp continue.  A changed ptime drops
- * buffered partial frames.
+ * buffered partial frames.  The RTCP destination becomes @addr, port
+ * @port + 1 (and unlatched); the jitter buffer keeps its contents (it
+ * starts over by itself when the SSRC changes).  Arms the RTCP timer.
  * Returns 0 or -EINVAL (nothing changed).
  */
 int rtp_session_set_remote(struct rtp_session *s, const char *addr,
@@ -128,5 +202,36 @@ int rtp_session_send(struct rtp_session *s, const int16_t *pcm, size_t n);
 
 void rtp_session_get_stats(const struct rtp_session *s,
 			   struct rtp_stats *ret);
+
+/*
+ * One frame of the remote's audio for the local playout clock: fill @pcm
+ * with @n samples (1..960; 160 for 20 ms), from the jitter buffer,
+ * concealment or silence.  Call it once per frame, at the pace of the
+ * audio device, whatever the ptime.  Returns RTP_PLAYOUT_*, -EINVAL, or
+ * -EBUSY when on_audio is set (the session delivers audio itself; @pcm
+ * is filled with silence).
+ */
+int rtp_session_playout(struct rtp_session *s, int16_t *pcm, size_t n);
+
+/*
+ * The remote's RTCP address from SDP (RFC 3605 a=rtcp): @addr (NULL: the
+ * RTP address) and @port.  Call after rtp_session_set_remote(), which
+ * resets it to RTP port + 1.  Returns 0 or -EINVAL.
+ */
+int rtp_session_set_remote_rtcp(struct rtp_session *s, const char *addr,
+				unsigned port);
+
+/* The RTCP report interval in ms (randomised 0.5-1.5 times each time);
+ * 0 stops the reports.  Default RTP_RTCP_INTERVAL.  Returns 0 or
+ * -EINVAL. */
+int rtp_session_set_rtcp_interval(struct rtp_session *s, unsigned ms);
+
+/* The SDES CNAME (1..RTP_CNAME_MAX bytes; default a random
+ * "fxsd-<16 hex digits>", RFC 7022).  Returns 0 or -EINVAL. */
+int rtp_session_set_cname(struct rtp_session *s, const char *cname);
+
+/* Send an RTCP report now (the timer goes on).  Returns 0, -ENOTCONN
+ * without a remote, or the send error. */
+int rtp_session_send_rtcp(struct rtp_session *s);
 
 #endif /* FXSD_RTP_H */

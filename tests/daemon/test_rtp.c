@@ -628,3 +628,355 @@ UNIT_TEST(rtp_jitter_and_payload_types)
 	CHECK_INT(st.lost, 0);
 
 }
+
+/* ---- playout and RTCP ---- */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+static uint64_t ntp_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return ((uint64_t)(uint32_t)(t.tv_sec + 2208988800u) << 32) |
+	       (((uint64_t)t.tv_nsec << 32) / 1000000000u);
+}
+
+/* Hand-built SDES with one CNAME chunk; its length. */
+static size_t sdes_build(uint8_t *p, uint32_t ssrc, const char *cname)
+{
+	size_t clen = strlen(cname), n = (4 + 4 + 2 + clen + 1 + 3) / 4 * 4;
+
+	memset(p, 0, n);
+	p[0] = 0x81;
+	p[1] = 202;
+	p[2] = 0;
+	p[3] = (uint8_t)(n / 4 - 1);
+	put32(p + 4, ssrc);
+	p[8] = 1;
+	p[9] = (uint8_t)clen;
+	memcpy(p + 10, cname, clen);
+	return n;
+}
+
+UNIT_TEST(rtp_rtcp_layout_and_rtt)
+{
+	static const uint16_t seqs[] = { 100, 101, 103, 104 };	/* 102 lost */
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(closep) int fd = -1;
+	_cleanup_(closep) int cfd = -1;
+	static int16_t pcm[480];
+	uint8_t buf[600], want[600];
+	struct rtp_stats st;
+	unsigned port, cport, lp;
+	uint64_t ntp0, ntp1;
+	uint32_t ts_sr, last_ts, lsr, dlsr, ntp_mid;
+	size_t n;
+	ssize_t got;
+
+	tone_1k(pcm, 480);
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &s), 0);
+	lp = rtp_session_local_port(s);
+	fd = udp_open(&port);
+	cfd = udp_open(&cport);
+	CHECK(fd >= 0 && cfd >= 0, "udp_open");
+	CHECK_INT(rtp_session_send_rtcp(s), -ENOTCONN);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMU,
+					 -1, 20), 0);
+	CHECK_INT(rtp_session_set_remote_rtcp(s, NULL, cport), 0);
+	CHECK_INT(rtp_session_set_cname(s, ""), -EINVAL);
+	CHECK_INT(rtp_session_set_cname(s, "fxs1@example.net"), 0);
+
+	/* Nothing sent or heard yet: an RR without blocks, and SDES. */
+	CHECK_INT(rtp_session_send_rtcp(s), 0);
+	got = udp_recv(cfd, buf, sizeof(buf), 1000);
+	rtp_session_get_stats(s, &st);
+	memset(want, 0, sizeof(want));
+	want[0] = 0x80;
+	want[1] = 201;
+	want[3] = 1;
+	put32(want + 4, st.ssrc);
+	n = 8 + sdes_build(want + 8, st.ssrc, "fxs1@example.net");
+	CHECK_INT(n, 8 + 28);
+	CHECK_INT(got, (ssize_t)n);
+	CHECK(memcmp(buf, want, n) == 0, "empty RR differs");
+
+	/* The remote sends RTP (102 lost) and an SR; we send 3 packets. */
+	CHECK(send_seqs(e, s, fd, 0xcafe0001, seqs, 4), "RTP not handled");
+	memset(want, 0, 64);
+	want[0] = 0x80;
+	want[1] = 200;
+	want[3] = 6;
+	put32(want + 4, 0xcafe0001);
+	put32(want + 8, 0x83aa7e80);		/* NTP, middle 0x7e801234 */
+	put32(want + 12, 0x12345678);
+	udp_send(cfd, lp + 1, want, 28);
+	RUN_UNTIL(e, (rtp_session_get_stats(s, &st), st.rtcp_received >= 1));
+	CHECK_INT(st.rtcp_received, 1);
+	CHECK_INT(rtp_session_send(s, pcm, 480), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(udp_recv(fd, buf, sizeof(buf), 1000), 172);
+	last_ts = be32(buf + 4);
+	usleep(50000);
+
+	/* SR + block + SDES. */
+	rtp_session_get_stats(s, &st);
+	ntp0 = ntp_now();
+	CHECK_INT(rtp_session_send_rtcp(s), 0);
+	ntp1 = ntp_now();
+	got = udp_recv(cfd, buf, sizeof(buf), 1000);
+	n = 28 + 24;
+	n += sdes_build(want + n, st.ssrc, "fxs1@example.net");
+	CHECK_INT(got, (ssize_t)n);
+	want[0] = 0x81;				/* V=2, RC=1 */
+	want[1] = 200;
+	want[2] = 0;
+	want[3] = 12;				/* (28 + 24) / 4 - 1 */
+	put32(want + 4, st.ssrc);
+	/* NTP and RTP timestamps: read back, checked for range */
+	memcpy(want + 8, buf + 8, 12);
+	put32(want + 20, 3);			/* packets */
+	put32(want + 24, 480);			/* octets */
+	put32(want + 28, 0xcafe0001);
+	want[32] = 51;				/* 1 of 5 lost: 256 / 5 */
+	want[33] = 0;
+	want[34] = 0;
+	want[35] = 1;				/* cumulative 1 */
+	put32(want + 36, 104);			/* extended highest */
+	put32(want + 40, st.jitter);
+	put32(want + 44, 0x7e801234);		/* LSR */
+	memcpy(want + 48, buf + 48, 4);		/* DLSR: range below */
+	for (size_t i = 0; i < n; i++)
+		CHECK(buf[i] == want[i], "SR byte %zu: %#x, want %#x", i,
+		      buf[i], want[i]);
+	CHECK(be32(buf + 8) >= (uint32_t)(ntp0 >> 32) &&
+	      be32(buf + 8) <= (uint32_t)(ntp1 >> 32), "NTP seconds");
+	ts_sr = be32(buf + 16);
+	/* the RTP clock goes on from the last packet's timestamp */
+	CHECK((int32_t)(ts_sr - last_ts) >= 400 &&
+	      (int32_t)(ts_sr - last_ts) < 8000, "SR RTP timestamp %u after %u",
+	      ts_sr, last_ts);
+	dlsr = be32(buf + 48);
+	CHECK(dlsr >= 50 * 65536 / 1000 && dlsr < 1000 * 65536 / 1000,
+	      "DLSR %u", dlsr);
+
+	/* An RR about us: LSR = the middle of our SR's NTP, DLSR 100 ms,
+	 * sent 150 ms after it: RTT about 50 ms. */
+	lsr = (uint32_t)(be32(buf + 8) << 16 | be32(buf + 12) >> 16);
+	usleep(150000);
+	memset(want, 0, 64);
+	want[0] = 0x81;
+	want[1] = 201;
+	want[3] = 7;
+	put32(want + 4, 0xcafe0001);
+	put32(want + 8, st.ssrc);
+	want[12] = 26;				/* about 10 % */
+	want[13] = 0xff;			/* cumulative -2 */
+	want[14] = 0xff;
+	want[15] = 0xfe;
+	put32(want + 16, 0x10005);
+	put32(want + 20, 80);			/* 10 ms of jitter */
+	put32(want + 24, lsr);
+	put32(want + 28, 6554);			/* 100 ms */
+	n = 32 + sdes_build(want + 32, 0xcafe0001, "remote");
+	udp_send(cfd, lp + 1, want, n);
+	/* and garbage: an SDES first, a bad length, version 1 */
+	udp_send(cfd, lp + 1, want + 32, n - 32);
+	want[3] = 9;
+	udp_send(cfd, lp + 1, want, n);
+	want[3] = 7;
+	want[0] = 0x41;
+	udp_send(cfd, lp + 1, want, n);
+	RUN_UNTIL(e, (rtp_session_get_stats(s, &st),
+		      st.rtcp_received + st.rtcp_invalid >= 5));
+	CHECK_INT(st.rtcp_received, 2);
+	CHECK_INT(st.rtcp_invalid, 3);
+	CHECK(st.remote_report, "no remote report");
+	CHECK_INT(st.remote_fraction_lost, 26);
+	CHECK_INT(st.remote_lost, -2);
+	CHECK(fabs(st.remote_jitter_ms - 10.0) < 1e-9, "remote jitter %f",
+	      st.remote_jitter_ms);
+	CHECK(st.rtt_ms >= 45 && st.rtt_ms < 150, "RTT %.1f ms", st.rtt_ms);
+	ntp_mid = (uint32_t)(ntp_now() >> 16);
+	CHECK(ntp_mid - lsr >= 150 * 65536 / 1000, "clock");
+
+	/* Nothing new either way: RR again, no block. */
+	CHECK_INT(rtp_session_send_rtcp(s), 0);
+	got = udp_recv(cfd, buf, sizeof(buf), 1000);
+	CHECK_INT(got, 8 + 28);
+	CHECK_INT(buf[0], 0x80);
+	CHECK_INT(buf[1], 201);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.rtcp_sent, 3);
+}
+
+UNIT_TEST(rtp_rtcp_timer)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(closep) int fd = -1;
+	_cleanup_(closep) int cfd = -1;
+	uint8_t buf[600];
+	unsigned port, cport;
+	int count = 0;
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &s), 0);
+	fd = udp_open(&port);
+	cfd = udp_open(&cport);
+	CHECK(fd >= 0 && cfd >= 0, "udp_open");
+	CHECK_INT(rtp_session_set_rtcp_interval(s, 100), 0);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMU,
+					 -1, 20), 0);
+	CHECK_INT(rtp_session_set_remote_rtcp(s, "127.0.0.1", cport), 0);
+	/* 100 ms randomised to 50-150 ms: 6-20 reports in 1 s */
+	run_for(e, 1000);
+	while (udp_recv(cfd, buf, sizeof(buf), 0) > 0) {
+		CHECK_INT(buf[1], 201);
+		count++;
+	}
+	CHECK(count >= 6 && count <= 20, "%d reports in 1 s", count);
+	/* 0 stops them */
+	CHECK_INT(rtp_session_set_rtcp_interval(s, 0), 0);
+	run_for(e, 300);
+	CHECK_INT(udp_recv(cfd, buf, sizeof(buf), 0), -1);
+}
+
+UNIT_TEST(rtp_playout_modes)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *a = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *b = NULL;
+	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
+	int16_t out[160];
+	struct rtp_stats st;
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &a), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &b), 0);
+	out[0] = 5;
+	CHECK_INT(rtp_session_playout(a, out, 160), -EBUSY);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(rtp_session_playout(b, out, 160), RTP_PLAYOUT_SILENCE);
+	CHECK_INT(rtp_session_playout(b, out, 0), -EINVAL);
+	CHECK_INT(rtp_session_playout(NULL, out, 160), -EINVAL);
+	rtp_session_get_stats(a, &st);
+	CHECK(!st.playout, "a plays out");
+	CHECK(st.rtt_ms < 0, "RTT known");
+	rtp_session_get_stats(b, &st);
+	CHECK(st.playout, "b does not play out");
+	CHECK_INT(st.frames_played, 1);
+	CHECK(fabs(st.mos - 4.4093) < 0.001, "idle MOS %.4f", st.mos);
+}
+
+/*
+ * a -> forwarder (drops @loss_pct % at random) -> b, 1000 packets, b's
+ * playout pulled once per packet; RTCP both ways.  Fills *@ret with b's
+ * stats, *@ret_dropped, *@ret_a with a's.
+ */
+static void loopback(double loss_pct, struct rtp_stats *ret,
+		     struct rtp_stats *ret_a, unsigned *ret_dropped)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *a = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *b = NULL;
+	_cleanup_(closep) int fwd = -1;
+	static int16_t tone[160 * 1000];
+	int16_t out[160];
+	uint8_t buf[400];
+	unsigned fport, dropped = 0, concealed = 0, audio = 0;
+	struct rtp_stats sa;
+
+	*ret_dropped = 0;
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < 160 * 1000; i++)
+		tone[i] = (int16_t)lrint(8000 * sin(2 * M_PI * 300 * i / 8000.0));
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &a), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &b), 0);
+	fwd = udp_open(&fport);
+	CHECK(fwd >= 0, "udp_open");
+	CHECK_INT(rtp_session_set_remote(a, "127.0.0.1", fport, RTP_PT_PCMA,
+					 -1, 20), 0);
+	/* a's RTCP goes straight to b; b answers where it came from */
+	CHECK_INT(rtp_session_set_remote_rtcp(a, NULL,
+					      rtp_session_local_port(b) + 1), 0);
+	CHECK_INT(rtp_session_set_remote(b, "127.0.0.1",
+					 rtp_session_local_port(a), RTP_PT_PCMA,
+					 -1, 20), 0);
+	srand(4242);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t before = stat_handled(b);
+		bool drop = i > 0 && i < 999 &&
+			    rand() < loss_pct / 100.0 * RAND_MAX;
+		ssize_t n;
+		int r;
+
+		CHECK_INT(rtp_session_send(a, tone + 160 * i, 160), 0);
+		n = udp_recv(fwd, buf, sizeof(buf), 1000);
+		CHECK_INT(n, 172);
+		if (drop) {
+			dropped++;
+		} else {
+			udp_send(fwd, rtp_session_local_port(b), buf, (size_t)n);
+			RUN_UNTIL(e, stat_handled(b) > before);
+		}
+		r = rtp_session_playout(b, out, 160);
+		if (r == RTP_PLAYOUT_CONCEALED)
+			concealed++;
+		else if (r == RTP_PLAYOUT_AUDIO)
+			audio++;
+	}
+	CHECK_INT(rtp_session_send_rtcp(a), 0);
+	RUN_UNTIL(e, (rtp_session_get_stats(b, ret), ret->rtcp_received >= 1));
+	CHECK_INT(rtp_session_send_rtcp(b), 0);
+	RUN_UNTIL(e, (rtp_session_get_stats(a, &sa), sa.rtcp_received >= 1));
+	rtp_session_get_stats(b, ret);
+	rtp_session_get_stats(a, ret_a);
+	*ret_dropped = dropped;
+	CHECK_INT(concealed, dropped);
+	CHECK_INT(audio + concealed, 1000);
+}
+
+UNIT_TEST(rtp_playout_loopback_loss)
+{
+	struct rtp_stats clean, lossy, a;
+	unsigned dropped;
+
+	loopback(0, &clean, &a, &dropped);
+	CHECK(!unit_failed(), "clean run failed");
+	CHECK_INT(dropped, 0);
+	CHECK_INT(clean.lost, 0);
+	CHECK_INT(clean.frames_concealed, 0);
+	CHECK(a.rtt_ms >= 0 && a.rtt_ms < 100, "RTT %.1f", a.rtt_ms);
+
+	loopback(5, &lossy, &a, &dropped);
+	CHECK(!unit_failed(), "lossy run failed");
+	CHECK_INT(lossy.expected, 1000);
+	CHECK_INT(lossy.lost, dropped);
+	CHECK(lossy.loss_percent > 3.5 && lossy.loss_percent < 6.5,
+	      "loss %.2f %%", lossy.loss_percent);
+	CHECK_INT(lossy.frames_concealed, dropped);
+	CHECK_INT(lossy.late, 0);
+	CHECK(fabs(lossy.loss_effective_percent - lossy.loss_percent) < 1e-9,
+	      "effective loss");
+	/* b's view reached a through RTCP */
+	CHECK(a.remote_report, "no report at a");
+	CHECK_INT(a.remote_lost, dropped);
+	CHECK(a.rtt_ms >= 0 && a.rtt_ms < 100, "RTT %.1f", a.rtt_ms);
+	CHECK(lossy.mos < clean.mos - 0.3, "MOS %.3f vs %.3f", lossy.mos,
+	      clean.mos);
+	CHECK(clean.mos > 4.35, "clean MOS %.3f", clean.mos);
+	printf("# loopback: %u/1000 dropped, loss %.2f %%, MOS %.3f "
+	       "(clean %.3f), RTT %.2f ms, R %.1f\n", dropped,
+	       lossy.loss_percent, lossy.mos, clean.mos, a.rtt_ms,
+	       lossy.r_factor);
+}
