@@ -119,6 +119,7 @@ cat >"$work/bus.conf" <<EOF
   <listen>unix:path=$work/system_bus_socket</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
+    <allow user="*"/>
     <deny own="*"/>
     <deny send_type="method_call"/>
     <allow send_destination="org.freedesktop.DBus"/>
@@ -169,6 +170,19 @@ check "audio both ways on the outgoing call" $HS 0 talk 1000 2000
 check "hanging up sends BYE" $HS 0 hangup
 check "far end saw INVITE, ACK and BYE" sipp_wait "$sp" out
 check "state idle after the outgoing call" wait_state idle 3
+
+# --- 2b. the same with DTMF keyed on the phone (in-band detection)
+sipp_bg outdtmf -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
+	-mp 6012 -rtp_echo
+sleep 0.5
+check "DTMF: lifting the handset gives dial tone" $HS 0 lift
+check "DTMF: keying 2345" $HS 0 dtmf 2345
+check "DTMF: the digits were detected" grep -q "Dialled 2345, calling 2345" "$work/fxsd.log"
+check "DTMF: state in-call once the far end answers" wait_state in-call 10
+check "DTMF: audio both ways" $HS 0 talk 1000 2000
+$HS 0 hangup >/dev/null
+check "DTMF: far end saw INVITE, ACK and BYE" sipp_wait "$sp" outdtmf
+check "DTMF: idle again" wait_state idle 3
 
 # --- 3. the far end refuses: busy, unknown number, unavailable
 # fail_scenario CODE REASON: a far end that answers an INVITE with CODE
@@ -361,6 +375,7 @@ check "fxsd attaches the port again when it comes back" \
 	test "$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")" -ge 2
 check "the port works again: lift gives dial tone" \
 	sh -c "$HS 0 lift && $HS 0 hear 440 600 && $HS 0 hangup"
+check "idle after that hang-up" wait_state idle 3
 
 # --- 7. reload (SIGHUP) in a call: a broken file is refused, a good one
 # waits for the call to end

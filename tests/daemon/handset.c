@@ -5,6 +5,8 @@
  *   handset N wait-ring MS        wait until the phone rings (exit 1 if not)
  *   handset N lift | hangup       move the hook switch
  *   handset N dial DIGITS         pulse-dial (60 ms break, 40 ms make)
+ *   handset N dtmf DIGITS         key DTMF tones into the mouthpiece
+ *                                 (80 ms tone, 80 ms pause, about -10 dBm0)
  *   handset N hear FREQ MS [PCT]  listen: exit 0 if FREQ Hz is strong at the
  *                                 earpiece in at least PCT % (default 50)
  *                                 of the 20 ms blocks of MS milliseconds
@@ -161,6 +163,31 @@ int main(int argc, char **argv)
 			usleep(400000);	/* inter-digit pause */
 		}
 		printf("handset: dialled %s\n", argv[3]);
+		return 0;
+	}
+	if (!strcmp(cmd, "dtmf") && argc == 4) {
+		static const char keys[] = "123A456B789C*0#D";
+		static const double lo[] = { 697, 770, 852, 941 };
+		static const double hi[] = { 1209, 1336, 1477, 1633 };
+		static int16_t buf[RATE * 4];
+		const char *d;
+		size_t n = 0, i;
+
+		for (d = argv[3]; *d && n + 1280 < sizeof(buf) / 2; d++) {
+			const char *k = strchr(keys, *d);
+
+			if (!k || !*d)
+				return 2;
+			for (i = 0; i < 640; i++, n++)
+				buf[n] = (int16_t)(5000 * (sin(2 * M_PI * lo[(k - keys) / 4] * i / RATE) +
+							  sin(2 * M_PI * hi[(k - keys) % 4] * i / RATE)));
+			for (i = 0; i < 640; i++, n++)
+				buf[n] = 0;
+		}
+		if (write(hs, buf, n * sizeof(buf[0])) != (ssize_t)(n * sizeof(buf[0])))
+			return 1;
+		usleep(n * 125 + 200000);	/* until it has been said */
+		printf("handset: keyed %s\n", argv[3]);
 		return 0;
 	}
 	if ((!strcmp(cmd, "hear") || !strcmp(cmd, "talk")) &&
