@@ -20,7 +20,7 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 FXSD_SRCS := daemon/main.c daemon/line.c daemon/log.c daemon/sip.c daemon/sdp.c \
 	daemon/digest.c daemon/digitmap.c daemon/config.c daemon/fsm.c \
 	daemon/rtp.c daemon/g711.c daemon/tone.c daemon/bus.c daemon/jitter.c \
-	daemon/emodel.c daemon/echo.c daemon/dtmf.c
+	daemon/emodel.c daemon/echo.c daemon/dtmf.c daemon/callerid.c
 FXSD_PKGS := libosip2 libsystemd libudev
 FXSD_CFLAGS = -Idaemon $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lspeexdsp -lm

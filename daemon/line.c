@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/fxs.h>
 
+#include "callerid.h"
 #include "digitmap.h"
 #include "dtmf.h"
 #include "echo.h"
@@ -56,6 +58,7 @@ enum line_timer {
 	TIMER_HOWLER,
 	TIMER_NO_ANSWER,
 	TIMER_OPEN_LOOP,
+	TIMER_CALLER_ID,
 	_TIMER_MAX,
 };
 
@@ -99,6 +102,10 @@ struct line {
 	uint64_t sdp_version;
 	char local_address[INET6_ADDRSTRLEN];
 
+	int16_t *cid;		/* caller ID spill waiting for the first ring */
+	size_t cid_len, cid_pos;
+	bool cid_playing;
+	bool writing;		/* audio is being written to the phone */
 	struct dtmf_detector dtmf;
 	struct echo_canceller *ec;
 	int16_t last_played[LINE_FRAME];	/* the echo canceller's reference */
@@ -177,6 +184,7 @@ static const enum call_event timer_events[_TIMER_MAX] = {
 
 static void line_digitmap_timeout(struct line *l);
 static void line_set_feed(struct line *l, uint32_t mode);
+static void line_cid_start(struct line *l);
 
 static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -194,6 +202,8 @@ static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 		line_digitmap_timeout(l);
 	else if (t == TIMER_OPEN_LOOP)
 		line_set_feed(l, FXS_LINEFEED_FORWARD);
+	else if (t == TIMER_CALLER_ID)
+		line_cid_start(l);
 	else
 		line_queue(l, timer_events[t], 0, NULL, NULL, 0);
 	return 0;
@@ -228,6 +238,82 @@ static void line_set_feed(struct line *l, uint32_t mode)
 		line_log(l, LOG_WARNING, "Failed to set the line feed: %m");
 }
 
+/* ---- caller ID (Type I, between the first and second ring) ---- */
+
+static void line_cid_drop(struct line *l)
+{
+	bool was_playing = l->cid_playing;
+
+	line_timer_stop(l, TIMER_CALLER_ID);
+	free(l->cid);
+	l->cid = NULL;
+	l->cid_len = l->cid_pos = 0;
+	l->cid_playing = false;
+	if (was_playing)
+		line_set_feed(l, FXS_LINEFEED_FORWARD);
+}
+
+/* The number (user part) and name of the caller, for the spill. */
+static void line_cid_prepare(struct line *l, const struct sip_caller *c)
+{
+	enum callerid_std std = l->country == TONE_COUNTRY_US ||
+				l->country == TONE_COUNTRY_CN ?
+				CALLERID_BELL202 : CALLERID_ETSI;
+	const char *who = c->asserted[0] ? c->asserted : c->from;
+	const char *name = c->asserted_display_name[0] ?
+			   c->asserted_display_name : c->display_name;
+	struct callerid_info info = { .when = time(NULL) };
+	uint8_t msg[CALLERID_MSG_MAX];
+	size_t n, i;
+	int len;
+
+	line_cid_drop(l);
+	n = strcspn(who, "@");
+	if (n >= sizeof(info.number))
+		n = sizeof(info.number) - 1;
+	memcpy(info.number, who, n);
+	for (i = 0; i < n; i++)	/* "anonymous" and friends: private */
+		if (!strchr("0123456789+*#", info.number[i]))
+			break;
+	if (!n || i < n) {
+		info.number[0] = '\0';
+		info.number_reason = n && !strncasecmp(who, "anonymous", 9) ?
+				     CALLERID_REASON_PRIVATE :
+				     CALLERID_REASON_UNAVAILABLE;
+	}
+	for (i = 0; name[i] && i + 1 < sizeof(info.name); i++)
+		info.name[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+	if (!info.name[0])
+		info.name_reason = info.number_reason == CALLERID_REASON_PRIVATE ?
+				   CALLERID_REASON_PRIVATE :
+				   CALLERID_REASON_UNAVAILABLE;
+	len = callerid_message(std, true, &info, msg, sizeof(msg));
+	if (len < 0) {
+		line_log(l, LOG_WARNING, "No caller ID: %s", strerror(-len));
+		return;
+	}
+	l->cid_len = callerid_samples_needed(std, len);
+	l->cid = calloc(l->cid_len, sizeof(*l->cid));
+	if (!l->cid || callerid_modulate(std, msg, len, l->cid, l->cid_len) < 0) {
+		line_cid_drop(l);
+		return;
+	}
+	line_log(l, LOG_DEBUG, "Caller ID %s \"%s\" (%s, %zu ms) after the first ring",
+		 info.number[0] ? info.number : "withheld", info.name,
+		 callerid_std_to_string(std), l->cid_len / 8);
+}
+
+/* 600 ms after the first ring: on-hook transmission, then the spill. */
+static void line_cid_start(struct line *l)
+{
+	if (!l->cid || l->state != CALL_STATE_RINGING || l->offhook)
+		return;
+	line_set_feed(l, FXS_LINEFEED_OHT);
+	l->cid_pos = 0;
+	l->cid_playing = true;
+	line_log(l, LOG_DEBUG, "Caller ID spill starts");
+}
+
 static void line_ring(struct line *l, bool on)
 {
 	struct fxs_ring_cadence c = { 0 };
@@ -237,6 +323,7 @@ static void line_ring(struct line *l, bool on)
 	if (l->fd < 0)
 		return;
 	if (!on) {
+		line_cid_drop(l);
 		ioctl(l->fd, FXS_IOC_RING_STOP);
 		return;
 	}
@@ -403,7 +490,21 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		 * read keeps the driver's queue, and so the delay, steady). */
 		if (l->rtp)
 			rtp_session_playout(l->rtp, out, LINE_FRAME);
-		if (tonegen_active(&l->tone)) {
+		if (l->cid_playing) {
+			size_t k, left = l->cid_len - l->cid_pos;
+
+			for (k = 0; k < LINE_FRAME; k++)
+				out[k] = k < left ? l->cid[l->cid_pos + k] : 0;
+			l->cid_pos += left < LINE_FRAME ? left : LINE_FRAME;
+			wrote = true;
+			if (l->cid_pos >= l->cid_len) {
+				/* Back to the normal feed once the frames still
+				 * queued in the driver have been played. */
+				l->cid_playing = false;
+				line_cid_drop(l);
+				line_timer_start(l, TIMER_OPEN_LOOP, 120000);
+			}
+		} else if (tonegen_active(&l->tone)) {
 			tonegen_fill(&l->tone, out, LINE_FRAME);
 			wrote = true;
 		} else if (l->media && l->rtp) {
@@ -411,6 +512,15 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		}
 		if (!wrote)
 			memset(out, 0, sizeof(out));
+		/* Starting to play: a cushion of silence first, so that a late
+		 * wake-up of ours cannot starve the driver mid-signal. */
+		if (wrote && !l->writing) {
+			static const int16_t cushion[2 * LINE_FRAME];
+
+			if (write(fd, cushion, sizeof(cushion)) < 0 && errno != EAGAIN)
+				line_log(l, LOG_DEBUG, "Failed to write audio: %m");
+		}
+		l->writing = wrote;
 		if (wrote && write(fd, out, sizeof(out)) < 0 && errno != EAGAIN)
 			line_log(l, LOG_DEBUG, "Failed to write audio: %m");
 		memcpy(l->last_played, out, sizeof(out));
@@ -620,7 +730,7 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		break;
 	case CALL_ACTION_TIMERS_STOP:
 		for (t = 0; t < _TIMER_MAX; t++)
-			if (t != TIMER_OPEN_LOOP)
+			if (t != TIMER_OPEN_LOOP && t != TIMER_CALLER_ID)
 				line_timer_stop(l, t);
 		break;
 	case CALL_ACTION_SIP_SEND_INVITE:
@@ -770,6 +880,12 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 			line_queue(l, CALL_EVENT_DIGIT, '0' + evs[i].value % 10,
 				   NULL, NULL, 0);
 			break;
+		case FXS_EVENT_RING_OFF:
+			/* The end of the first burst: the spill's slot. */
+			if (!evs[i].value && l->cid && !l->cid_playing &&
+			    !l->timers[TIMER_CALLER_ID])
+				line_timer_start(l, TIMER_CALLER_ID, 600000);
+			break;
 		case FXS_EVENT_OVERFLOW:
 			line_log(l, LOG_WARNING, "%u driver events lost",
 				 evs[i].value);
@@ -808,10 +924,12 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 	(void)a;
 	line_log(l, LOG_INFO, "Incoming call from \"%s\" <%s> to %s",
 		 caller->display_name, caller->from, caller->request_user);
-	if (l->state == CALL_STATE_IDLE)
+	if (l->state == CALL_STATE_IDLE) {
 		snprintf(l->remote, sizeof(l->remote), "%s%s<%s>",
 			 caller->display_name, caller->display_name[0] ? " " : "",
 			 caller->asserted[0] ? caller->asserted : caller->from);
+		line_cid_prepare(l, caller);
+	}
 	line_queue(l, CALL_EVENT_INVITE, 0, call, sdp, 0);
 	sip_call_unref(call);	/* the queue took its own reference */
 }
@@ -932,6 +1050,8 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.max_transactions = g->max_transactions,
 		.max_dialogs = g->max_dialogs,
 		.max_message_size = g->max_message_size,
+		.transport = g->transport == CONFIG_TRANSPORT_TCP ?
+			     SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP,
 	};
 	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
 	if (r < 0) {
@@ -1037,6 +1157,7 @@ struct line *line_free(struct line *l)
 	l->test_ring = sd_event_source_disable_unref(l->test_ring);
 	l->digitmap = digitmap_free(l->digitmap);
 	l->ec = echo_canceller_free(l->ec);
+	free(l->cid);
 	sd_event_unref(l->event);
 	free(l);
 	return NULL;

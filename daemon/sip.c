@@ -3,9 +3,20 @@
  * sip.c - fxsd's SIP user agent on libosip2 and sd-event.  See sip.h.
  *
  * Structure:
- *   - transport: one UDP socket; sip_send_cb() is libosip2's send hook,
- *     send_raw() sends what the UA sends outside transactions (ACK for
- *     2xx, 2xx retransmissions, stateless 400/503);
+ *   - DNS: SRV selection (sip_srv_select) and resolution of the servers;
+ *   - transport: one UDP socket, and for TCP accounts a listener and a
+ *     list of connections (struct sip_conn, framed by Content-Length);
+ *     every message goes out through send_raw() to a struct sip_peer
+ *     (address, UDP/TCP, preferred connection).  sip_send_cb() is
+ *     libosip2's send hook: the transport of a request is its top Via's,
+ *     that of a response is the one its request came on (the connection
+ *     id is kept in the transaction's out_socket, 0 = UDP).  send_raw()
+ *     also sends what the UA sends outside transactions (ACK for 2xx, 2xx
+ *     retransmissions, stateless 400/503).  A connection that fails while
+ *     libosip2 may be running is only marked broken and closed from a
+ *     defer event; closing one first lets the responses already read be
+ *     processed, then fails the client transactions still waiting on it
+ *     (503);
  *   - the pump: one sd-event timer runs osip_*_execute and
  *     osip_timers_*_execute, frees killed transactions, and re-arms itself
  *     for the next libosip2 timer (sip_pump());
@@ -23,12 +34,17 @@
  * removes the transaction from the osip_t and queues it; sip_pump() frees
  * it after the execute functions have returned.
  */
+#define _GNU_SOURCE		/* memmem, accept4 */
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <resolv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +69,11 @@
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
 #define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
+#define SIP_TCP_MAX_IN		16	/* accepted connections */
+#define SIP_TCP_MAX_OUT		16	/* connections we opened */
+#define SIP_TCP_CONNECT_MS	10000	/* connect() deadline */
+#define SIP_TCP_IDLE_S		300	/* idle connections closed after */
+#define SIP_TCP_WBUF_MAX	(256 * 1024)	/* unsent bytes per connection */
 
 #define log_a(a, prio, ...) sip_log((a), (prio), __VA_ARGS__)
 
@@ -61,9 +82,39 @@
 struct sip_server {
 	char host[256];
 	unsigned port;
+	bool port_given;	/* host:port: no SRV lookup */
 	struct sockaddr_storage addr[SIP_MAX_ADDRS];
 	socklen_t addrlen[SIP_MAX_ADDRS];
 	unsigned n_addr;
+};
+
+/* Where a message came from, or goes to. */
+struct sip_peer {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	bool tcp;
+	unsigned conn;		/* TCP: connection id (0 = none, by address) */
+};
+
+/* A TCP connection, accepted or opened by us. */
+struct sip_conn {
+	struct sip_agent *a;
+	struct sip_conn *next;		/* in a->conns while open */
+	unsigned n_ref;			/* the list's + running callbacks' */
+	unsigned id;			/* > 0; a transaction's out_socket */
+	int fd;
+	bool incoming;
+	bool connecting;		/* non-blocking connect in progress */
+	bool broken;			/* to be closed by the defer event */
+	bool closed;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	sd_event_source *io, *timer;
+	char *rbuf;			/* a->max_msg + 1 bytes */
+	size_t rlen;
+	char *wbuf;			/* not yet sent */
+	size_t wlen, woff, walloc;
+	uint64_t last_active;		/* usec, CLOCK_MONOTONIC */
 };
 
 /* Digest state of one kind of request (REGISTER, or one call's). */
@@ -98,6 +149,8 @@ struct sip_call {
 	bool live;			/* in a->calls */
 	bool user_ref;			/* the user still holds its reference */
 	bool outgoing;
+	bool tcp;			/* the dialog's transport */
+	unsigned conn;			/* TCP: the connection it was set up on */
 	enum sip_call_state state;
 	bool final;			/* a final state was reached */
 	void *userdata;
@@ -122,8 +175,7 @@ struct sip_call {
 	bool final_sent;
 	char *local_sdp;
 	char *resp2xx;			/* our 2xx, retransmitted until ACK */
-	struct sockaddr_storage peer;	/* where resp2xx goes */
-	socklen_t peerlen;
+	struct sip_peer peer;		/* where resp2xx (or ack) goes */
 	sd_event_source *retx;
 	unsigned retx_interval, retx_elapsed;
 
@@ -143,8 +195,17 @@ struct sip_call {
 struct sip_agent {
 	sd_event *event;
 	sd_event_source *io, *timer, *reg_timer;
-	int fd;
+	int fd;				/* UDP */
 	int family;
+	bool tcp;			/* account transport is TCP */
+	int tcp_fd;			/* TCP listener, or -1 */
+	sd_event_source *tcp_io, *conn_defer;
+	struct sip_conn *conns;
+	unsigned n_conns_in, n_conns_out;
+	unsigned next_conn_id;
+	struct sockaddr_storage bind_ss;	/* bind_address, port 0 */
+	socklen_t bind_sl;
+	bool freeing;
 	osip_t *osip;
 	struct sip_callbacks cb;
 	void *userdata;
@@ -171,6 +232,7 @@ struct sip_agent {
 	uint32_t reg_cseq;
 	unsigned reg_granted;
 	unsigned retry_s;
+	unsigned reg_conn;		/* TCP connection of the last 2xx */
 	bool reg_in_flight;
 	bool stopping;
 	struct sip_auth reg_auth;
@@ -181,6 +243,11 @@ struct sip_agent {
 	osip_transaction_t **dead;	/* killed, to be freed by the pump */
 	size_t n_dead, dead_alloc;
 	bool in_pump;
+};
+
+static const char *const transport_table[_SIP_TRANSPORT_MAX] = {
+	[SIP_TRANSPORT_UDP] = "udp",
+	[SIP_TRANSPORT_TCP] = "tcp",
 };
 
 static const char *const reg_state_table[_SIP_REG_STATE_MAX] = {
@@ -202,6 +269,13 @@ static const char *const call_state_table[_SIP_CALL_STATE_MAX] = {
 	[SIP_CALL_CANCELLED] = "cancelled",
 	[SIP_CALL_TERMINATED] = "terminated",
 };
+
+const char *sip_transport_to_string(enum sip_transport t)
+{
+	if (t < 0 || t >= _SIP_TRANSPORT_MAX)
+		return NULL;
+	return transport_table[t];
+}
 
 const char *sip_reg_state_to_string(enum sip_reg_state s)
 {
@@ -274,7 +348,7 @@ static uint64_t now_usec(sd_event *e)
 
 /* "host", "host:port", "[v6]", "[v6]:port" -> host (no brackets) + port. */
 static int split_hostport(const char *s, char *host, size_t hostlen,
-			  unsigned *port)
+			  unsigned *port, bool *port_given)
 {
 	const char *h = s, *p = NULL;
 	size_t n;
@@ -308,6 +382,7 @@ static int split_hostport(const char *s, char *host, size_t hostlen,
 	memcpy(host, h, n);
 	host[n] = '\0';
 	*port = 5060;
+	*port_given = p != NULL;
 	if (p) {
 		char *end;
 		unsigned long v = strtoul(p, &end, 10);
@@ -355,12 +430,158 @@ static int resolve(int family, const char *host, unsigned port, bool numeric,
 	return n ? (int)n : -EHOSTUNREACH;
 }
 
+/* ---- DNS ---- */
+
+static bool is_ip_literal(const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char h[INET6_ADDRSTRLEN + 2];
+	size_t len = strlen(host);
+
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		if (len - 2 >= sizeof(h))
+			return false;
+		memcpy(h, host + 1, len - 2);
+		h[len - 2] = '\0';
+		return inet_pton(AF_INET6, h, buf) == 1;
+	}
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	       inet_pton(AF_INET6, host, buf) == 1;
+}
+
+static unsigned get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/*
+ * The message is walked by hand (header, question, answer records, RFC
+ * 1035 4.1); names go through the resolver's dn_skipname()/dn_expand(),
+ * which follow compression pointers safely.  Both are in glibc's libc
+ * since 2.34, in libresolv before.
+ */
+int sip_srv_select(const unsigned char *msg, size_t len, char *target,
+		   size_t target_len, unsigned *port)
+{
+	char name[NS_MAXDNAME], best[NS_MAXDNAME];
+	unsigned best_prio = 0, best_weight = 0, best_port = 0;
+	const unsigned char *end, *p;
+	unsigned qdcount, ancount, i;
+	bool found = false;
+	int n;
+
+	if (!msg || !target || !port || len > INT_MAX)
+		return -EINVAL;
+	if (len < NS_HFIXEDSZ)
+		return -EBADMSG;
+	if (!(msg[2] & 0x80))
+		return -EBADMSG;	/* QR clear: a query, not an answer */
+	if ((msg[3] & 0x0f) != ns_r_noerror)
+		return -ENOENT;		/* RCODE: NXDOMAIN, SERVFAIL, ... */
+	qdcount = get16(msg + 4);
+	ancount = get16(msg + 6);
+	end = msg + len;
+	p = msg + NS_HFIXEDSZ;
+	for (i = 0; i < qdcount; i++) {
+		n = dn_skipname(p, end);
+		if (n < 0 || end - p < n + NS_QFIXEDSZ)
+			return -EBADMSG;
+		p += n + NS_QFIXEDSZ;
+	}
+	for (i = 0; i < ancount; i++) {
+		unsigned type, class, rdlen, prio, weight, sport;
+		int clen;
+
+		n = dn_skipname(p, end);
+		if (n < 0 || end - p < n + NS_RRFIXEDSZ)
+			return -EBADMSG;
+		p += n;
+		type = get16(p);
+		class = get16(p + 2);
+		rdlen = get16(p + 8);	/* after TTL */
+		p += NS_RRFIXEDSZ;
+		if ((size_t)(end - p) < rdlen)
+			return -EBADMSG;
+		if (type != ns_t_srv || class != ns_c_in) {
+			p += rdlen;	/* e.g. the CNAME of a chain */
+			continue;
+		}
+		if (rdlen < 7)
+			return -EBADMSG;
+		prio = get16(p);
+		weight = get16(p + 2);
+		sport = get16(p + 4);
+		clen = dn_expand(msg, end, p + 6, name, sizeof(name));
+		if (clen < 0 || 6 + (unsigned)clen != rdlen)
+			return -EBADMSG;
+		p += rdlen;
+		if (!name[0] || strcmp(name, ".") == 0 || sport == 0)
+			continue;	/* "service not available here" */
+		if (found && (prio > best_prio ||
+			      (prio == best_prio && weight <= best_weight)))
+			continue;
+		found = true;
+		best_prio = prio;
+		best_weight = weight;
+		best_port = sport;
+		strcpy(best, name);
+	}
+	if (!found)
+		return -ENOENT;
+	n = strlen(best);
+	if (n > 1 && best[n - 1] == '.')
+		best[--n] = '\0';
+	if ((size_t)n >= target_len)
+		return -ENAMETOOLONG;
+	memcpy(target, best, n + 1);
+	*port = best_port;
+	return 0;
+}
+
+/* _sip._udp.<host> / _sip._tcp.<host>: blocking, like getaddrinfo. */
+static int srv_lookup(struct sip_agent *a, const char *host, char *target,
+		      size_t target_len, unsigned *port)
+{
+	unsigned char answer[4096];
+	char q[300];
+	int n;
+
+	if ((size_t)snprintf(q, sizeof(q), "_sip._%s.%s", a->tcp ? "tcp" : "udp",
+			     host) >= sizeof(q))
+		return -ENAMETOOLONG;
+	n = res_query(q, ns_c_in, ns_t_srv, answer, sizeof(answer));
+	if (n < 0)
+		return -ENOENT;		/* NXDOMAIN, no data, no server */
+	if ((size_t)n > sizeof(answer))
+		n = sizeof(answer);	/* truncated: parse what fits */
+	return sip_srv_select(answer, n, target, target_len, port);
+}
+
+/*
+ * Addresses of @s: an IP literal as it is; a host name with a port by
+ * getaddrinfo; a host name alone by SRV first, then getaddrinfo on 5060.
+ */
 static int server_resolve(struct sip_agent *a, struct sip_server *s)
 {
+	char target[256];
+	unsigned port;
 	int r;
 
 	if (!s->host[0])
 		return -EINVAL;
+	if (!s->port_given && !is_ip_literal(s->host) &&
+	    srv_lookup(a, s->host, target, sizeof(target), &port) == 0) {
+		r = resolve(a->family, target, port, false, s->addr, s->addrlen,
+			    SIP_MAX_ADDRS);
+		if (r > 0) {
+			log_a(a, LOG_DEBUG, "%s: SRV target %s:%u", s->host,
+			      target, port);
+			s->n_addr = r;
+			return 0;
+		}
+		log_a(a, LOG_WARNING, "%s: SRV target %s unresolved, using %s:%u",
+		      s->host, target, s->host, s->port);
+	}
 	r = resolve(a->family, s->host, s->port, false, s->addr, s->addrlen,
 		    SIP_MAX_ADDRS);
 	if (r < 0) {
@@ -404,14 +625,617 @@ static bool same_ip(const struct sockaddr_storage *x,
 
 /* ---- transport ---- */
 
+static bool same_addr(const struct sockaddr_storage *x,
+		      const struct sockaddr_storage *y)
+{
+	char a[64], b[64];
+	unsigned pa, pb;
+
+	addr_to_string(x, a, sizeof(a), &pa);
+	addr_to_string(y, b, sizeof(b), &pb);
+	return pa == pb && strcmp(a, b) == 0;
+}
+
+static socklen_t ss_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					   sizeof(struct sockaddr_in);
+}
+
+static void handle_message(struct sip_agent *a, const char *buf, size_t len,
+			   const struct sip_peer *src);
+static void conn_fail_transactions(struct sip_agent *a, unsigned id);
+static void reg_flow_lost(struct sip_agent *a);
+static void sip_pump(struct sip_agent *a);
+
+static void conn_unref(struct sip_conn *cn)
+{
+	if (!cn || --cn->n_ref > 0)
+		return;
+	free(cn->rbuf);
+	free(cn->wbuf);
+	free(cn);
+}
+
+static void conn_log(struct sip_conn *cn, int prio, const char *what)
+{
+	char ip[64];
+	unsigned port;
+
+	addr_to_string(&cn->peer, ip, sizeof(ip), &port);
+	log_a(cn->a, prio, "TCP connection %u %s %s:%u: %s", cn->id,
+	      cn->incoming ? "from" : "to", ip, port, what);
+}
+
+/*
+ * Close now: only where libosip2 is not running (loop callbacks).  Fails
+ * the client transactions that were using the connection.
+ */
+static void conn_close(struct sip_conn *cn, const char *why)
+{
+	struct sip_agent *a = cn->a;
+	struct sip_conn **p;
+
+	if (cn->closed)
+		return;
+	cn->closed = true;
+	for (p = &a->conns; *p; p = &(*p)->next)
+		if (*p == cn) {
+			*p = cn->next;
+			break;
+		}
+	if (cn->incoming)
+		a->n_conns_in--;
+	else
+		a->n_conns_out--;
+	cn->io = sd_event_source_disable_unref(cn->io);
+	cn->timer = sd_event_source_disable_unref(cn->timer);
+	if (cn->fd >= 0)
+		close(cn->fd);
+	cn->fd = -1;
+	if (!a->freeing) {
+		conn_log(cn, LOG_INFO, why ? why : "closed");
+		/* responses read before the end are queued: let them count */
+		sip_pump(a);
+		conn_fail_transactions(a, cn->id);
+		if (cn->id == a->reg_conn) {
+			a->reg_conn = 0;
+			reg_flow_lost(a);
+		}
+	}
+	conn_unref(cn);
+}
+
+/* Close later (from the defer event): safe anywhere. */
+static void conn_break(struct sip_conn *cn, const char *why)
+{
+	if (cn->closed || cn->broken)
+		return;
+	cn->broken = true;
+	conn_log(cn, LOG_INFO, why);
+	sd_event_source_set_enabled(cn->io, SD_EVENT_OFF);
+	sd_event_source_set_enabled(cn->a->conn_defer, SD_EVENT_ONESHOT);
+}
+
+static int conn_defer_cb(sd_event_source *s, void *userdata)
+{
+	struct sip_agent *a = userdata;
+	struct sip_conn *cn;
+
+	(void)s;
+again:
+	for (cn = a->conns; cn; cn = cn->next)
+		if (cn->broken) {
+			conn_close(cn, "closed");
+			goto again;
+		}
+	sip_pump(a);
+	return 0;
+}
+
+static struct sip_conn *conn_find_id(struct sip_agent *a, unsigned id)
+{
+	struct sip_conn *cn;
+
+	for (cn = a->conns; cn && id; cn = cn->next)
+		if (cn->id == id && !cn->broken)
+			return cn;
+	return NULL;
+}
+
+static struct sip_conn *conn_find_addr(struct sip_agent *a,
+				       const struct sockaddr_storage *ss)
+{
+	struct sip_conn *cn;
+
+	for (cn = a->conns; cn; cn = cn->next)
+		if (!cn->broken && same_addr(&cn->peer, ss))
+			return cn;
+	return NULL;
+}
+
+/* Used by a live call or a transaction: not idle, whatever the clock. */
+static bool conn_in_use(struct sip_agent *a, unsigned id)
+{
+	osip_list_t *lists[] = {
+		&a->osip->osip_ict_transactions, &a->osip->osip_ist_transactions,
+		&a->osip->osip_nict_transactions, &a->osip->osip_nist_transactions,
+	};
+	struct sip_call *c;
+	unsigned i;
+	int pos;
+
+	if (id == a->reg_conn)
+		return true;
+	for (c = a->calls; c; c = c->next)
+		if (c->conn == id)
+			return true;
+	for (i = 0; i < 4; i++)
+		for (pos = 0; !osip_list_eol(lists[i], pos); pos++) {
+			osip_transaction_t *tr = osip_list_get(lists[i], pos);
+
+			if (tr->out_socket == (int)id)
+				return true;
+		}
+	return false;
+}
+
+static int conn_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct sip_conn *cn = userdata;
+	struct sip_agent *a = cn->a;
+	uint64_t idle_us = (uint64_t)SIP_TCP_IDLE_S * 1000000;
+	uint64_t now = now_usec(a->event);
+	uint64_t idle = now > cn->last_active ? now - cn->last_active : 0;
+
+	(void)usec;
+	if (cn->connecting) {
+		conn_close(cn, "connect timeout");
+		sip_pump(a);
+		return 0;
+	}
+	if (idle >= idle_us && cn->wlen == 0 && !conn_in_use(a, cn->id)) {
+		conn_close(cn, "idle");
+		sip_pump(a);
+		return 0;
+	}
+	/* in use: look again later */
+	sd_event_source_set_time(s, idle >= idle_us ? now + idle_us :
+				 cn->last_active + idle_us);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static void conn_set_events(struct sip_conn *cn)
+{
+	uint32_t ev = EPOLLIN;
+
+	if (cn->connecting || cn->wlen > cn->woff)
+		ev |= EPOLLOUT;
+	sd_event_source_set_io_events(cn->io, ev);
+}
+
+/* Send what is queued; 0, or a negative errno (the connection is dead). */
+static int conn_flush(struct sip_conn *cn)
+{
+	ssize_t n;
+
+	while (cn->woff < cn->wlen) {
+		n = send(cn->fd, cn->wbuf + cn->woff, cn->wlen - cn->woff,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			return -errno;
+		}
+		cn->woff += n;
+	}
+	if (cn->woff == cn->wlen)
+		cn->woff = cn->wlen = 0;
+	conn_set_events(cn);
+	return 0;
+}
+
+static int conn_write(struct sip_conn *cn, const char *buf, size_t len)
+{
+	size_t need;
+	ssize_t n;
+
+	if (cn->closed || cn->broken)
+		return -ENOTCONN;
+	if (!cn->connecting && cn->wlen == 0) {
+		n = send(cn->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			int r = -errno;
+
+			conn_break(cn, strerror(-r));
+			return r;
+		}
+		if (n > 0) {
+			buf += n;
+			len -= n;
+		}
+		cn->last_active = now_usec(cn->a->event);
+		if (len == 0)
+			return 0;
+	}
+	/* queue the rest: connect in progress, or the socket buffer is full */
+	if (cn->woff > 0) {
+		memmove(cn->wbuf, cn->wbuf + cn->woff, cn->wlen - cn->woff);
+		cn->wlen -= cn->woff;
+		cn->woff = 0;
+	}
+	need = cn->wlen + len;
+	if (need > SIP_TCP_WBUF_MAX) {
+		conn_break(cn, "peer does not read, output buffer full");
+		return -ENOBUFS;
+	}
+	if (need > cn->walloc) {
+		size_t na = cn->walloc ? cn->walloc : 4096;
+		char *p;
+
+		while (na < need)
+			na *= 2;
+		p = realloc(cn->wbuf, na);
+		if (!p)
+			return -ENOMEM;
+		cn->wbuf = p;
+		cn->walloc = na;
+	}
+	memcpy(cn->wbuf + cn->wlen, buf, len);
+	cn->wlen += len;
+	conn_set_events(cn);
+	return 0;
+}
+
+/*
+ * Content-Length of the header block @h (@n bytes, start line included,
+ * ending with the empty line): the value, -1 when absent, -2 when invalid
+ * (not a number, or two different values).  "l" is its compact form.
+ */
+static long stream_content_length(const char *h, size_t n)
+{
+	const char *end = h + n, *p, *eol;
+	long val = -1;
+
+	p = memmem(h, n, "\r\n", 2);
+	if (!p)
+		return -2;
+	for (p += 2; p < end; p = eol + 2) {
+		const char *colon, *q;
+		size_t nl;
+		long v = 0;
+		int digits = 0;
+
+		eol = memmem(p, end - p, "\r\n", 2);
+		if (!eol || eol == p)
+			break;
+		colon = memchr(p, ':', eol - p);
+		if (!colon)
+			continue;
+		for (q = colon; q > p && (q[-1] == ' ' || q[-1] == '\t'); q--)
+			;
+		nl = q - p;
+		if (!(nl == 14 && strncasecmp(p, "Content-Length", 14) == 0) &&
+		    !(nl == 1 && (*p == 'l' || *p == 'L')))
+			continue;
+		for (q = colon + 1; q < eol && (*q == ' ' || *q == '\t'); q++)
+			;
+		for (; q < eol && isdigit((unsigned char)*q); q++) {
+			if (++digits > 9)
+				return -2;
+			v = v * 10 + (*q - '0');
+		}
+		for (; q < eol && (*q == ' ' || *q == '\t'); q++)
+			;
+		if (!digits || q != eol || (val >= 0 && v != val))
+			return -2;
+		val = v;
+	}
+	return val;
+}
+
+/* Take the complete messages out of the read buffer. */
+static void conn_parse(struct sip_conn *cn)
+{
+	struct sip_agent *a = cn->a;
+	struct sip_peer src = {
+		.addr = cn->peer, .len = cn->peerlen, .tcp = true, .conn = cn->id,
+	};
+
+	while (cn->rlen > 0 && !cn->closed && !cn->broken) {
+		const char *eoh;
+		size_t hlen, total;
+		long clen;
+		char save;
+
+		/* keep-alive: CRLFCRLF ping gets a CRLF pong (RFC 5626) */
+		if (cn->rbuf[0] == '\r' || cn->rbuf[0] == '\n') {
+			static const char ping[] = "\r\n\r\n";
+			size_t k;
+
+			if (cn->rlen < 4 && memcmp(cn->rbuf, ping, cn->rlen) == 0)
+				return;		/* perhaps a ping: wait */
+			if (cn->rlen >= 4 && memcmp(cn->rbuf, ping, 4) == 0)
+				k = 4;
+			else if (cn->rlen >= 2 && cn->rbuf[0] == '\r' &&
+				 cn->rbuf[1] == '\n')
+				k = 2;
+			else
+				k = 1;
+			if (k == 4)
+				conn_write(cn, "\r\n", 2);
+			memmove(cn->rbuf, cn->rbuf + k, cn->rlen - k);
+			cn->rlen -= k;
+			continue;
+		}
+		eoh = memmem(cn->rbuf, cn->rlen, "\r\n\r\n", 4);
+		if (!eoh)
+			return;		/* the size limit is checked by the reader */
+		hlen = eoh + 4 - cn->rbuf;
+		clen = stream_content_length(cn->rbuf, hlen);
+		if (clen < 0) {
+			conn_close(cn, clen == -1 ? "message without Content-Length" :
+				       "invalid Content-Length");
+			return;
+		}
+		total = hlen + (size_t)clen;
+		if (total > a->max_msg) {
+			conn_close(cn, "message over the size limit");
+			return;
+		}
+		if (cn->rlen < total)
+			return;
+		save = cn->rbuf[total];
+		cn->rbuf[total] = '\0';
+		cn->last_active = now_usec(a->event);
+		handle_message(a, cn->rbuf, total, &src);
+		if (cn->closed)
+			return;
+		cn->rbuf[total] = save;
+		memmove(cn->rbuf, cn->rbuf + total, cn->rlen - total);
+		cn->rlen -= total;
+	}
+}
+
+static void conn_read(struct sip_conn *cn)
+{
+	struct sip_agent *a = cn->a;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 8 && !cn->closed && !cn->broken; i++) {
+		if (cn->rlen >= a->max_msg) {
+			conn_close(cn, "message over the size limit");
+			return;
+		}
+		n = recv(cn->fd, cn->rbuf + cn->rlen, a->max_msg - cn->rlen,
+			 MSG_DONTWAIT);
+		if (n == 0) {
+			conn_close(cn, "closed by the peer");
+			return;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return;
+			conn_close(cn, strerror(errno));
+			return;
+		}
+		cn->rlen += n;
+		conn_parse(cn);
+	}
+}
+
+static int conn_io_cb(sd_event_source *s, int fd, uint32_t revents,
+		      void *userdata)
+{
+	struct sip_conn *cn = userdata;
+	struct sip_agent *a = cn->a;
+
+	(void)s;
+	cn->n_ref++;
+	if (cn->connecting) {
+		int err = 0;
+		socklen_t el = sizeof(err);
+
+		if (!(revents & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			goto out;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+			err = errno;
+		if (err) {
+			conn_close(cn, strerror(err));
+			goto out;
+		}
+		cn->connecting = false;
+		cn->last_active = now_usec(a->event);
+		conn_log(cn, LOG_DEBUG, "connected");
+		sd_event_source_set_time(cn->timer, cn->last_active +
+					 (uint64_t)SIP_TCP_IDLE_S * 1000000);
+		sd_event_source_set_enabled(cn->timer, SD_EVENT_ONESHOT);
+		revents |= EPOLLOUT;
+	}
+	if (revents & EPOLLOUT) {
+		int r = conn_flush(cn);
+
+		if (r < 0) {
+			conn_close(cn, strerror(-r));
+			goto out;
+		}
+	}
+	if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		conn_read(cn);
+out:
+	conn_unref(cn);
+	sip_pump(a);
+	return 0;
+}
+
+static void tcp_tune(int fd)
+{
+	int one = 1, idle = 60, intvl = 10, cnt = 3;
+
+	/* notice a dead peer (registrar rebooted, NAT lost) in ~90 s */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+/* Wrap @fd (taken in all cases). */
+static struct sip_conn *conn_new(struct sip_agent *a, int fd,
+				 const struct sockaddr_storage *peer,
+				 bool incoming, bool connecting)
+{
+	struct sip_conn *cn = calloc(1, sizeof(*cn));
+	uint64_t now = now_usec(a->event);
+
+	if (!cn) {
+		close(fd);
+		return NULL;
+	}
+	cn->a = a;
+	cn->n_ref = 1;
+	cn->fd = fd;
+	cn->incoming = incoming;
+	cn->connecting = connecting;
+	cn->peer = *peer;
+	cn->peerlen = ss_len(peer);
+	cn->last_active = now;
+	if (++a->next_conn_id >= INT_MAX)
+		a->next_conn_id = 1;
+	cn->id = a->next_conn_id;
+	cn->rbuf = malloc(a->max_msg + 1);
+	if (!cn->rbuf ||
+	    sd_event_add_io(a->event, &cn->io, fd,
+			    EPOLLIN | (connecting ? EPOLLOUT : 0), conn_io_cb,
+			    cn) < 0 ||
+	    sd_event_add_time(a->event, &cn->timer, CLOCK_MONOTONIC,
+			      now + (connecting ? SIP_TCP_CONNECT_MS * 1000ULL :
+					 SIP_TCP_IDLE_S * 1000000ULL),
+			      1000000, conn_timer_cb, cn) < 0) {
+		sd_event_source_disable_unref(cn->io);
+		close(fd);
+		free(cn->rbuf);
+		free(cn);
+		return NULL;
+	}
+	cn->next = a->conns;
+	a->conns = cn;
+	if (incoming)
+		a->n_conns_in++;
+	else
+		a->n_conns_out++;
+	conn_log(cn, LOG_DEBUG, incoming ? "accepted" :
+		 connecting ? "connecting" : "connected");
+	return cn;
+}
+
+static int conn_connect(struct sip_agent *a, const struct sockaddr_storage *to,
+			struct sip_conn **ret)
+{
+	struct sip_conn *cn;
+	int fd, r;
+
+	if (a->n_conns_out >= SIP_TCP_MAX_OUT) {
+		log_a(a, LOG_WARNING, "Too many TCP connections, not sent");
+		return -EMFILE;
+	}
+	fd = socket(to->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* the source address Via and Contact announce */
+	if (a->bind_sl && a->bind_ss.ss_family == to->ss_family &&
+	    bind(fd, (void *)&a->bind_ss, a->bind_sl) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	tcp_tune(fd);
+	r = connect(fd, (const void *)to, ss_len(to));
+	if (r < 0 && errno != EINPROGRESS) {
+		char ip[64];
+		unsigned port;
+
+		r = -errno;
+		addr_to_string(to, ip, sizeof(ip), &port);
+		log_a(a, LOG_WARNING, "TCP connection to %s:%u failed: %s", ip,
+		      port, strerror(-r));
+		close(fd);
+		return r;
+	}
+	cn = conn_new(a, fd, to, false, r < 0);
+	if (!cn)
+		return -ENOMEM;
+	*ret = cn;
+	return 0;
+}
+
+/*
+ * Over TCP to @to: the connection @to->conn if it is open and leads to
+ * the same host, else one to the address, else a new one.
+ */
+static int tcp_send(struct sip_agent *a, const char *buf, size_t len,
+		    const struct sip_peer *to, unsigned *ret_conn)
+{
+	struct sip_conn *cn = conn_find_id(a, to->conn);
+	int r;
+
+	if (cn && !same_ip(&cn->peer, &to->addr))
+		cn = NULL;
+	if (!cn)
+		cn = conn_find_addr(a, &to->addr);
+	if (!cn) {
+		r = conn_connect(a, &to->addr, &cn);
+		if (r < 0)
+			return r;
+	}
+	r = conn_write(cn, buf, len);
+	if (r == 0 && ret_conn)
+		*ret_conn = cn->id;
+	return r;
+}
+
+static int tcp_accept_cb(sd_event_source *s, int fd, uint32_t revents,
+			 void *userdata)
+{
+	struct sip_agent *a = userdata;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int i, cfd;
+
+	(void)s;
+	(void)revents;
+	for (i = 0; i < 16; i++) {
+		sl = sizeof(ss);
+		cfd = accept4(fd, (void *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			break;
+		if (a->n_conns_in >= SIP_TCP_MAX_IN) {
+			log_a(a, LOG_WARNING, "Too many TCP connections, refused");
+			close(cfd);
+			continue;
+		}
+		tcp_tune(cfd);
+		conn_new(a, cfd, &ss, true, false);
+	}
+	return 0;
+}
+
+/* The one way out: UDP datagram or TCP stream; *@ret_conn gets the id. */
 static int send_raw(struct sip_agent *a, const char *buf, size_t len,
-		    const struct sockaddr_storage *to, socklen_t tolen)
+		    const struct sip_peer *to, unsigned *ret_conn)
 {
 	if (len > a->max_msg) {
 		log_a(a, LOG_ERR, "Message of %zu bytes too large, not sent", len);
 		return -EMSGSIZE;
 	}
-	if (sendto(a->fd, buf, len, 0, (const struct sockaddr *)to, tolen) < 0) {
+	if (to->tcp)
+		return tcp_send(a, buf, len, to, ret_conn);
+	if (sendto(a->fd, buf, len, 0, (const struct sockaddr *)&to->addr,
+		   to->len ? to->len : ss_len(&to->addr)) < 0) {
 		log_a(a, LOG_WARNING, "Failed to send: %m");
 		return -errno;
 	}
@@ -419,7 +1243,7 @@ static int send_raw(struct sip_agent *a, const char *buf, size_t len,
 }
 
 static int send_msg_to(struct sip_agent *a, osip_message_t *msg,
-		       const struct sockaddr_storage *to, socklen_t tolen)
+		       const struct sip_peer *to, unsigned *ret_conn)
 {
 	char *buf = NULL;
 	size_t len;
@@ -427,29 +1251,57 @@ static int send_msg_to(struct sip_agent *a, osip_message_t *msg,
 
 	if (osip_message_to_str(msg, &buf, &len) != 0)
 		return -ENOMEM;
-	r = send_raw(a, buf, len, to, tolen);
+	r = send_raw(a, buf, len, to, ret_conn);
 	osip_free(buf);
 	return r;
 }
 
-/* libosip2's send hook: host is an IP literal (ours, or received=). */
+static bool via_is_tcp(osip_message_t *m)
+{
+	osip_via_t *v = NULL;
+
+	return osip_message_get_via(m, 0, &v) >= 0 && v && v->protocol &&
+	       strcasecmp(v->protocol, "TCP") == 0;
+}
+
+/*
+ * libosip2's send hook: @host is an IP literal (ours, or received=).  A
+ * request goes by its top Via's transport; a response by its request's
+ * (@sock: the connection id, 0 for UDP).  Returns 0 when sent or queued
+ * (a connect in progress): a positive value would make libosip2 retry.
+ */
 static int sip_send_cb(osip_transaction_t *tr, osip_message_t *msg,
 		       char *host, int port, int sock)
 {
 	struct sip_agent *a = osip_get_application_context(tr->config);
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int r;
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+	struct sip_peer to = { .conn = sock > 0 ? (unsigned)sock : 0 };
+	unsigned used = 0;
 
-	(void)sock;
 	if (!host || port <= 0)
 		return -1;
-	r = resolve(a->family, host, port, true, &ss, &sl, 1);
-	if (r < 0) {
+	to.tcp = MSG_IS_REQUEST(msg) ? via_is_tcp(msg) : sock > 0;
+	if (to.tcp && MSG_IS_RESPONSE(msg)) {
+		/* a new connection (the old one is gone) goes to sent-by */
+		osip_via_t *v = NULL;
+
+		if (osip_message_get_via(msg, 0, &v) >= 0 && v)
+			port = v->port ? atoi(v->port) : 5060;
+		if (port <= 0 || port > 65535)
+			return -1;
+	}
+	if (resolve(a->family, host, port, true, &to.addr, &to.len, 1) < 0) {
 		log_a(a, LOG_WARNING, "No numeric destination %s, not sent", host);
 		return -1;
 	}
-	return send_msg_to(a, msg, &ss, sl) < 0 ? -1 : 0;
+	if (send_msg_to(a, msg, &to, &used) < 0)
+		return -1;
+	if (to.tcp) {
+		osip_transaction_set_out_socket(tr, used);
+		if (tx && tx->call && tx->kind == TX_INVITE_OUT)
+			tx->call->conn = used;
+	}
+	return 0;
 }
 
 /* ---- the pump ---- */
@@ -669,18 +1521,25 @@ static void response_add_body(osip_message_t *r, const char *sdp)
 	osip_message_set_content_length(r, len);
 }
 
-static void contact_value(struct sip_agent *a, char *buf, size_t len)
+static void contact_value(struct sip_agent *a, bool tcp, char *buf,
+			  size_t len)
 {
+	const char *tp = tcp ? ";transport=tcp" : "";
+
 	if (strchr(a->local_ip, ':'))
-		snprintf(buf, len, "<sip:%s@[%s]:%u>", a->user, a->local_ip,
-			 a->local_port);
+		snprintf(buf, len, "<sip:%s@[%s]:%u%s>", a->user, a->local_ip,
+			 a->local_port, tp);
 	else
-		snprintf(buf, len, "<sip:%s@%s:%u>", a->user, a->local_ip,
-			 a->local_port);
+		snprintf(buf, len, "<sip:%s@%s:%u%s>", a->user, a->local_ip,
+			 a->local_port, tp);
 }
 
-/* Where to answer a request: received/rport of its top Via (RFC 3581). */
-static int via_destination(struct sip_agent *a, osip_message_t *req,
+/*
+ * Where to answer a request: received/rport of its top Via (RFC 3581);
+ * over TCP (used only when the request's connection is gone) the sent-by
+ * port, as the rport is the peer's ephemeral one.
+ */
+static int via_destination(struct sip_agent *a, osip_message_t *req, bool tcp,
 			   struct sockaddr_storage *ss, socklen_t *sl)
 {
 	osip_via_t *v = NULL;
@@ -692,7 +1551,7 @@ static int via_destination(struct sip_agent *a, osip_message_t *req,
 	host = gparam(&v->via_params, "received");
 	if (!host || !*host)
 		host = v->host;
-	port = gparam(&v->via_params, "rport");
+	port = tcp ? NULL : gparam(&v->via_params, "rport");
 	if (port && *port)
 		p = atoi(port);
 	else if (v->port)
@@ -704,21 +1563,20 @@ static int via_destination(struct sip_agent *a, osip_message_t *req,
 
 /* Send a response without a transaction (400, 503, ...). */
 static void respond_stateless(struct sip_agent *a, osip_message_t *req,
-			      int code)
+			      int code, const struct sip_peer *src)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
+	struct sip_peer to = { .tcp = src->tcp, .conn = src->conn };
 	osip_message_t *r;
 	char tag[20];
 
-	if (via_destination(a, req, &ss, &sl) < 0)
+	if (via_destination(a, req, src->tcp, &to.addr, &to.len) < 0)
 		return;
 	random_hex(tag, 16);
 	r = make_response(a, req, code, tag);
 	if (!r)
 		return;
 	response_add_body(r, NULL);
-	send_msg_to(a, r, &ss, sl);
+	send_msg_to(a, r, &to, NULL);
 	osip_message_free(r);
 }
 
@@ -789,18 +1647,21 @@ struct req_spec {
 	char *const *routes;
 	unsigned n_routes;
 	bool contact;
+	bool tcp;		/* Via (and Contact) say TCP */
 	const char *extra;	/* whole header lines with CRLF, or NULL */
 	const char *body;	/* application/sdp, or NULL */
 };
 
-static void via_value(struct sip_agent *a, const char *branch, char *buf,
-		      size_t len)
+static void via_value(struct sip_agent *a, bool tcp, const char *branch,
+		      char *buf, size_t len)
 {
+	const char *tp = tcp ? "TCP" : "UDP";
+
 	if (strchr(a->local_ip, ':'))
-		snprintf(buf, len, "SIP/2.0/UDP [%s]:%u;branch=%s;rport",
+		snprintf(buf, len, "SIP/2.0/%s [%s]:%u;branch=%s;rport", tp,
 			 a->local_ip, a->local_port, branch);
 	else
-		snprintf(buf, len, "SIP/2.0/UDP %s:%u;branch=%s;rport",
+		snprintf(buf, len, "SIP/2.0/%s %s:%u;branch=%s;rport", tp,
 			 a->local_ip, a->local_port, branch);
 }
 
@@ -819,7 +1680,7 @@ static int build_request_text(struct sip_agent *a, const struct req_spec *s,
 	}
 	if (ret_branch)
 		snprintf(ret_branch, brlen, "%s", branch);
-	via_value(a, branch, via, sizeof(via));
+	via_value(a, s->tcp, branch, via, sizeof(via));
 	b->pos = 0;
 	b->overflow = false;
 	tb_printf(b, "%s %s SIP/2.0\r\n", s->method, s->ruri);
@@ -835,7 +1696,7 @@ static int build_request_text(struct sip_agent *a, const struct req_spec *s,
 	tb_printf(b, "Call-ID: %s\r\n", s->call_id);
 	tb_printf(b, "CSeq: %" PRIu32 " %s\r\n", s->cseq, s->method);
 	if (s->contact) {
-		contact_value(a, contact, sizeof(contact));
+		contact_value(a, s->tcp, contact, sizeof(contact));
 		tb_printf(b, "Contact: %s\r\n", contact);
 	}
 	if (s->extra)
@@ -904,7 +1765,7 @@ static int start_client_tx(struct sip_agent *a, osip_message_t *msg,
 		osip_message_free(msg);
 		return -ENOMEM;
 	}
-	/* our Via says UDP: the transaction is unreliable, as it should */
+	/* our Via tells libosip2 whether the transport is reliable */
 	if (osip_transaction_init(&tr, invite ? ICT : NICT, a->osip, msg) != 0) {
 		free(tx);
 		osip_message_free(msg);
@@ -1046,6 +1907,30 @@ static void reg_schedule(struct sip_agent *a, unsigned sec)
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_ONESHOT);
 }
 
+/*
+ * The TCP connection of our registration broke: the registrar can no
+ * longer reach us through it.  Re-register (over a new one) after
+ * retry_min, or at the planned refresh if that is sooner.
+ */
+static void reg_flow_lost(struct sip_agent *a)
+{
+	uint64_t when = now_usec(a->event) + (uint64_t)a->retry_min * 1000000;
+	uint64_t planned = 0;
+	int enabled = SD_EVENT_OFF;
+
+	if (!a->register_enabled || a->stopping || a->reg_in_flight ||
+	    a->reg_state != SIP_REG_REGISTERED)
+		return;
+	sd_event_source_get_enabled(a->reg_timer, &enabled);
+	sd_event_source_get_time(a->reg_timer, &planned);
+	if (enabled != SD_EVENT_OFF && planned <= when)
+		return;
+	log_a(a, LOG_NOTICE, "Connection to the registrar lost, "
+	      "re-registering in %u s", a->retry_min);
+	sd_event_source_set_time(a->reg_timer, when);
+	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_ONESHOT);
+}
+
 static void reg_failed(struct sip_agent *a, int status)
 {
 	unsigned delay = a->retry_s ? a->retry_s : a->retry_min;
@@ -1067,7 +1952,7 @@ static int reg_send_expires(struct sip_agent *a, unsigned expires)
 	const struct sip_server *srv = ood_server(a, true);
 	struct req_spec s = { 0 };
 	char aor[400], ruri[300], extra[1400], authz[1200];
-	osip_message_t *msg;
+	osip_message_t *msg = NULL;
 	struct sip_tx *tx;
 	osip_transaction_t *tr = NULL;
 	int r;
@@ -1095,6 +1980,7 @@ static int reg_send_expires(struct sip_agent *a, unsigned expires)
 	s.call_id = a->reg_call_id;
 	s.cseq = ++a->reg_cseq;
 	s.contact = true;
+	s.tcp = a->tcp;
 	s.extra = extra;
 	r = build_request(a, &s, &msg, NULL, 0);
 	if (r < 0)
@@ -1112,11 +1998,11 @@ static int reg_send(struct sip_agent *a)
 {
 	int r;
 
+	/* re-resolve on every attempt after a failure: the server may move */
+	if (a->reg_state == SIP_REG_FAILED && !a->has_proxy)
+		a->registrar.n_addr = 0;
 	if (a->reg_state != SIP_REG_REGISTERED)
 		a->reg_state = SIP_REG_REGISTERING;
-	/* re-resolve on every attempt after a failure: the server may move */
-	if (a->reg_state != SIP_REG_REGISTERED && !a->has_proxy)
-		a->registrar.n_addr = 0;
 	r = reg_send_expires(a, a->expires);
 	if (r < 0)
 		reg_failed(a, 0);
@@ -1145,10 +2031,11 @@ static unsigned reg_granted(struct sip_agent *a, osip_message_t *resp)
 	return a->expires;
 }
 
+/* @code_none: the status for no response (408 timeout, 503 transport). */
 static void reg_response(struct sip_agent *a, struct sip_tx *tx,
-			 osip_message_t *resp)
+			 osip_message_t *resp, int code_none, unsigned conn)
 {
-	int code = resp ? resp->status_code : 408;
+	int code = resp ? resp->status_code : code_none;
 	unsigned granted;
 
 	a->reg_in_flight = false;
@@ -1162,6 +2049,7 @@ static void reg_response(struct sip_agent *a, struct sip_tx *tx,
 		if (granted == 0)
 			granted = a->expires;
 		a->reg_granted = granted;
+		a->reg_conn = conn;
 		a->retry_s = 0;
 		reg_schedule(a, granted / 2 ? granted / 2 : 1);
 		reg_set_state(a, SIP_REG_REGISTERED, code, granted);
@@ -1431,6 +2319,7 @@ static void dialog_request(struct sip_call *c, struct req_spec *s,
 
 	memset(s, 0, sizeof(*s));
 	s->method = method;
+	s->tcp = c->tcp;
 	s->from = c->local_uri;
 	s->from_tag = c->local_tag;
 	s->to = c->remote_uri;
@@ -1468,7 +2357,7 @@ static int call_send_bye(struct sip_call *c)
 	struct req_spec s;
 	char *routes[SIP_MAX_ROUTES + 1];
 	char authz[1200];
-	osip_message_t *msg;
+	osip_message_t *msg = NULL;
 	uint32_t cseq = ++c->local_cseq;
 	int r;
 
@@ -1514,7 +2403,7 @@ static int retx_cb(sd_event_source *s, uint64_t usec, void *userdata)
 		return 0;
 	}
 	if (c->resp2xx)
-		send_raw(a, c->resp2xx, strlen(c->resp2xx), &c->peer, c->peerlen);
+		send_raw(a, c->resp2xx, strlen(c->resp2xx), &c->peer, NULL);
 	c->retx_interval *= 2;
 	if (c->retx_interval > SIP_T2_MS)
 		c->retx_interval = SIP_T2_MS;
@@ -1536,8 +2425,10 @@ static void start_2xx_retransmit(struct sip_call *c, osip_message_t *resp,
 		return;
 	set_str(&c->resp2xx, buf);
 	osip_free(buf);
-	if (via_destination(a, req, &c->peer, &c->peerlen) < 0)
+	if (via_destination(a, req, c->tcp, &c->peer.addr, &c->peer.len) < 0)
 		return;
+	c->peer.tcp = c->tcp;
+	c->peer.conn = c->conn;
 	c->retx_interval = SIP_T1_MS;
 	c->retx_elapsed = 0;
 	if (!c->retx) {
@@ -1581,7 +2472,7 @@ static int call_respond(struct sip_call *c, int code, const char *sdp)
 			if (osip_record_route_clone(rr, &rc) == 0)
 				osip_list_add(&r->record_routes, rc, -1);
 		}
-		contact_value(a, contact, sizeof(contact));
+		contact_value(a, c->tcp, contact, sizeof(contact));
 		osip_message_set_contact(r, contact);
 	}
 	if (code >= 200 && code < 300)
@@ -1713,7 +2604,8 @@ static bool source_allowed(struct sip_agent *a,
 /* Create a server transaction for the request in @ev (which it takes). */
 static osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 					 enum sip_tx_kind kind,
-					 struct sip_call *call)
+					 struct sip_call *call,
+					 const struct sip_peer *src)
 {
 	osip_transaction_t *tr;
 	struct sip_tx *tx = calloc(1, sizeof(*tx));
@@ -1731,6 +2623,9 @@ static osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 	tx->call = call;
 	if (call)
 		call->n_ref++;
+	/* responses go back the way the request came (0: UDP) */
+	osip_transaction_set_in_socket(tr, src->conn);
+	osip_transaction_set_out_socket(tr, src->conn);
 	osip_transaction_set_your_instance(tr, tx);
 	osip_transaction_add_event(tr, ev);
 	/* the IST / NIST learn the request from this first event */
@@ -1739,7 +2634,7 @@ static osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 }
 
 static void handle_invite(struct sip_agent *a, osip_event_t *ev,
-			  const struct sockaddr_storage *src)
+			  const struct sip_peer *src)
 {
 	osip_message_t *m = ev->sip;
 	const char *rtag = from_tag(m->from);
@@ -1759,14 +2654,14 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 		c = find_call(a, cid, ltag, rtag);
 		osip_free(cid);
 		if (!c || !c->answered) {
-			tr = new_server_tx(a, ev, TX_INVITE_IN, NULL);
+			tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
 			if (tr)
 				respond_in_tx(a, tr, 481, NULL);
 			else
 				osip_event_free(ev);
 			return;
 		}
-		tr = new_server_tx(a, ev, TX_INVITE_IN, c);
+		tr = new_server_tx(a, ev, TX_INVITE_IN, c, src);
 		if (tr) {
 			osip_message_t *r = make_response(a, tr->orig_request,
 							  200, c->local_tag);
@@ -1775,7 +2670,9 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 			if (!r)
 				return;
 			c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
-			contact_value(a, contact, sizeof(contact));
+			if (src->tcp)
+				c->conn = src->conn;
+			contact_value(a, c->tcp, contact, sizeof(contact));
 			osip_message_set_contact(r, contact);
 			response_add_body(r, c->local_sdp);
 			start_2xx_retransmit(c, r, tr->orig_request);
@@ -1794,19 +2691,19 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	if (c) {
 		if (c->resp2xx)
 			send_raw(a, c->resp2xx, strlen(c->resp2xx), &c->peer,
-				 c->peerlen);
+				 NULL);
 		osip_event_free(ev);
 		return;
 	}
 
-	if (!source_allowed(a, src)) {
+	if (!source_allowed(a, &src->addr)) {
 		char ip[64];
 		unsigned port;
 
-		addr_to_string(src, ip, sizeof(ip), &port);
+		addr_to_string(&src->addr, ip, sizeof(ip), &port);
 		log_a(a, LOG_NOTICE, "INVITE from unknown source %s:%u, 403",
 		      ip, port);
-		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL);
+		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
 		if (tr)
 			respond_in_tx(a, tr, 403, NULL);
 		else
@@ -1816,7 +2713,7 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	if (!m->contacts.nb_elt || a->n_calls >= a->max_dialogs) {
 		int code = a->n_calls >= a->max_dialogs ? 486 : 400;
 
-		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL);
+		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
 		if (tr)
 			respond_in_tx(a, tr, code, NULL);
 		else
@@ -1840,10 +2737,12 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
 	c->local_cseq = random() % 10000 + 1;
 	c->invite_branch_in = xstrdup0(top_branch(m));
+	c->tcp = src->tcp;
+	c->conn = src->conn;
 	c->state = SIP_CALL_INCOMING;
 	fill_caller(m, &caller);
 
-	tr = new_server_tx(a, ev, TX_INVITE_IN, c);
+	tr = new_server_tx(a, ev, TX_INVITE_IN, c, src);
 	if (!tr) {
 		osip_event_free(ev);
 		c->user_ref = false;
@@ -1866,7 +2765,8 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	}
 }
 
-static void handle_cancel(struct sip_agent *a, osip_event_t *ev)
+static void handle_cancel(struct sip_agent *a, osip_event_t *ev,
+			  const struct sip_peer *src)
 {
 	osip_message_t *m = ev->sip;
 	const char *branch = top_branch(m);
@@ -1879,7 +2779,7 @@ static void handle_cancel(struct sip_agent *a, osip_event_t *ev)
 		    c->invite_branch_in && strcmp(c->invite_branch_in, branch) == 0)
 			break;
 	osip_free(cid);
-	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL);
+	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL, src);
 	if (!tr) {
 		osip_event_free(ev);
 		return;
@@ -1896,7 +2796,8 @@ static void handle_cancel(struct sip_agent *a, osip_event_t *ev)
 	}
 }
 
-static void handle_bye(struct sip_agent *a, osip_event_t *ev)
+static void handle_bye(struct sip_agent *a, osip_event_t *ev,
+		       const struct sip_peer *src)
 {
 	osip_message_t *m = ev->sip;
 	osip_transaction_t *tr;
@@ -1907,7 +2808,7 @@ static void handle_bye(struct sip_agent *a, osip_event_t *ev)
 	if (cid && ltag)
 		c = find_call(a, cid, ltag, rtag);
 	osip_free(cid);
-	tr = new_server_tx(a, ev, TX_OTHER_IN, c);
+	tr = new_server_tx(a, ev, TX_OTHER_IN, c, src);
 	if (!tr) {
 		osip_event_free(ev);
 		return;
@@ -1944,7 +2845,8 @@ static void handle_ack_2xx(struct sip_agent *a, osip_message_t *m)
 	}
 }
 
-static void handle_other_request(struct sip_agent *a, osip_event_t *ev)
+static void handle_other_request(struct sip_agent *a, osip_event_t *ev,
+				 const struct sip_peer *src)
 {
 	osip_message_t *m = ev->sip;
 	osip_transaction_t *tr;
@@ -1958,7 +2860,7 @@ static void handle_other_request(struct sip_agent *a, osip_event_t *ev)
 		code = 405;
 	else
 		code = 501;
-	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL);
+	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL, src);
 	if (!tr) {
 		osip_event_free(ev);
 		return;
@@ -1995,7 +2897,7 @@ static int call_send_invite(struct sip_call *c)
 	const struct sip_server *srv = ood_server(a, false);
 	struct req_spec s = { 0 };
 	char authz[1200];
-	osip_message_t *msg;
+	osip_message_t *msg = NULL;
 	int r;
 
 	if (srv->n_addr == 0)
@@ -2012,6 +2914,7 @@ static int call_send_invite(struct sip_call *c)
 	s.call_id = c->call_id;
 	s.cseq = c->invite_cseq;
 	s.contact = true;
+	s.tcp = c->tcp;
 	s.extra = authz;
 	s.body = c->offer;
 	set_str(&c->auth_header, authz);
@@ -2049,6 +2952,7 @@ int sip_call_invite(struct sip_agent *a, const char *number,
 	random_hex(c->call_id, 32);
 	c->local_cseq = random() % 10000;
 	c->state = SIP_CALL_CALLING;
+	c->tcp = a->tcp;
 	snprintf(buf, sizeof(buf), "sip:%s@%s", number, a->domain);
 	c->ruri = strdup(buf);
 	if (a->display_name[0])
@@ -2077,7 +2981,7 @@ static int call_send_cancel(struct sip_call *c)
 	struct sip_agent *a = c->a;
 	const struct sip_server *srv = ood_server(a, false);
 	struct req_spec s = { 0 };
-	osip_message_t *msg;
+	osip_message_t *msg = NULL;
 	int r;
 
 	s.method = "CANCEL";
@@ -2088,6 +2992,7 @@ static int call_send_cancel(struct sip_call *c)
 	s.call_id = c->call_id;
 	s.cseq = c->invite_cseq;
 	s.branch = c->invite_branch;
+	s.tcp = c->tcp;
 	r = build_request(a, &s, &msg, NULL, 0);
 	if (r < 0)
 		return r;
@@ -2145,7 +3050,7 @@ static void call_send_ack(struct sip_call *c)
 	struct tbuf *b;
 
 	if (c->ack) {
-		send_raw(a, c->ack, strlen(c->ack), &c->peer, c->peerlen);
+		send_raw(a, c->ack, strlen(c->ack), &c->peer, NULL);
 		return;
 	}
 	if (!c->remote_target || dialog_destination(c, &dest) < 0)
@@ -2157,12 +3062,12 @@ static void call_send_ack(struct sip_call *c)
 		return;
 	if (build_request_text(a, &s, b, NULL, 0) == 0) {
 		c->ack = strdup(b->buf);
-		c->peer = dest;
-		c->peerlen = dest.ss_family == AF_INET6 ?
-			     sizeof(struct sockaddr_in6) :
-			     sizeof(struct sockaddr_in);
+		c->peer.addr = dest;
+		c->peer.len = ss_len(&dest);
+		c->peer.tcp = c->tcp;
+		c->peer.conn = c->conn;
 		if (c->ack)
-			send_raw(a, c->ack, strlen(c->ack), &c->peer, c->peerlen);
+			send_raw(a, c->ack, strlen(c->ack), &c->peer, NULL);
 	}
 	free(b);
 }
@@ -2264,18 +3169,20 @@ static void cb_ict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
 		call_set_state(tx->call, SIP_CALL_FAILED, 408, NULL, true);
 }
 
-static void nict_done(osip_transaction_t *tr, osip_message_t *m)
+/* A final response @m, or none: @code_none is 408 (timeout) or 503. */
+static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 {
 	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
 	struct sip_call *c;
-	int code = m ? m->status_code : 408;
+	int code = m ? m->status_code : code_none;
 
 	if (!tx)
 		return;
 	c = tx->call;
 	switch (tx->kind) {
 	case TX_REGISTER:
-		reg_response(tx->a, tx, m);
+		reg_response(tx->a, tx, m, code_none,
+			     tr->out_socket > 0 ? (unsigned)tr->out_socket : 0);
 		break;
 	case TX_BYE_OUT:
 		if (!c)
@@ -2298,14 +3205,29 @@ static void cb_nict_status(int type, osip_transaction_t *tr, osip_message_t *m)
 {
 	(void)type;
 	if (m && m->status_code >= 200)
-		nict_done(tr, m);
+		nict_done(tr, m, 0);
 }
 
 static void cb_nict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
 {
 	(void)type;
 	(void)m;
-	nict_done(tr, NULL);
+	nict_done(tr, NULL, 408);
+}
+
+/* A client transaction could not send, or lost its connection: 503. */
+static void client_tx_failed(osip_transaction_t *tr)
+{
+	struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+	if (!tx)
+		return;
+	if (tr->ctx_type == NICT)
+		nict_done(tr, NULL, 503);
+	else if (tr->ctx_type == ICT && tx->call)
+		call_set_state(tx->call, tx->call->cancel_wanted ?
+			       SIP_CALL_CANCELLED : SIP_CALL_FAILED, 503, NULL,
+			       true);
 }
 
 static void cb_transport_error(int type, osip_transaction_t *tr, int error)
@@ -2315,10 +3237,51 @@ static void cb_transport_error(int type, osip_transaction_t *tr, int error)
 	(void)error;
 	if (!tx)
 		return;
-	if (type == OSIP_NICT_TRANSPORT_ERROR)
-		nict_done(tr, NULL);
-	else if (type == OSIP_ICT_TRANSPORT_ERROR && tx->call)
+	if (type == OSIP_NICT_TRANSPORT_ERROR || type == OSIP_ICT_TRANSPORT_ERROR)
+		client_tx_failed(tr);
+	else if (type == OSIP_IST_TRANSPORT_ERROR && tx->call &&
+		 !tx->call->answered)
+		/* our response cannot reach the caller: the call is gone */
 		call_set_state(tx->call, SIP_CALL_FAILED, 503, NULL, true);
+}
+
+static void queue_dead(struct sip_agent *a, osip_transaction_t *tr);
+
+/*
+ * Connection @id is gone: the client transactions waiting on it for a
+ * response fail now rather than at Timer B/F.  Server transactions stay:
+ * their responses reconnect to the Via address (RFC 3261 18.2.2).
+ */
+static void conn_fail_transactions(struct sip_agent *a, unsigned id)
+{
+	osip_list_t *lists[] = {
+		&a->osip->osip_ict_transactions, &a->osip->osip_nict_transactions,
+	};
+	unsigned i;
+	int pos;
+
+	for (i = 0; i < 2; i++) {
+		pos = 0;
+		while (!osip_list_eol(lists[i], pos)) {
+			osip_transaction_t *tr = osip_list_get(lists[i], pos);
+			struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+			bool waiting = tr->ctx_type == ICT ?
+				tr->state == ICT_CALLING || tr->state == ICT_PROCEEDING :
+				tr->state == NICT_TRYING || tr->state == NICT_PROCEEDING;
+
+			if (tr->out_socket != (int)id || !waiting) {
+				pos++;
+				continue;
+			}
+			osip_remove_transaction(a->osip, tr);
+			queue_dead(a, tr);
+			if (tx && tx->call && tx->call->ict == tr)
+				tx->call->ict = NULL;
+			client_tx_failed(tr);
+			pos = 0;	/* the callbacks may have changed the list */
+		}
+	}
+	pump_soon(a);
 }
 
 static void cb_kill(int type, osip_transaction_t *tr)
@@ -2335,6 +3298,11 @@ static void cb_kill(int type, osip_transaction_t *tr)
 	}
 	/* free nothing here: remove now, free after the execute loop */
 	osip_remove_transaction(a->osip, tr);
+	queue_dead(a, tr);
+}
+
+static void queue_dead(struct sip_agent *a, osip_transaction_t *tr)
+{
 	if (a->n_dead == a->dead_alloc) {
 		size_t n = a->dead_alloc ? 2 * a->dead_alloc : 16;
 		void *p = realloc(a->dead, n * sizeof(*a->dead));
@@ -2423,7 +3391,7 @@ static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
 }
 
 static void handle_message(struct sip_agent *a, const char *buf, size_t len,
-			   const struct sockaddr_storage *src)
+			   const struct sip_peer *src)
 {
 	osip_event_t *ev;
 	osip_message_t *m;
@@ -2441,8 +3409,8 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		log_a(a, LOG_NOTICE, "Message without %s, %s", missing,
 		      MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) ? "400" : "dropped");
 		if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
-			add_received(m, src);
-			respond_stateless(a, m, 400);
+			add_received(m, &src->addr);
+			respond_stateless(a, m, 400, src);
 		}
 		osip_event_free(ev);
 		return;
@@ -2464,7 +3432,7 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		return;
 	}
 
-	add_received(m, src);
+	add_received(m, &src->addr);
 	if (osip_find_transaction_and_add_event(a->osip, ev) == 0)
 		return;	/* a retransmission, or the ACK of a non-2xx */
 	if (MSG_IS_ACK(m)) {
@@ -2474,25 +3442,24 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 	}
 	if (n_transactions(a) >= a->max_tx) {
 		log_a(a, LOG_WARNING, "Transaction limit reached, 503");
-		respond_stateless(a, m, 503);
+		respond_stateless(a, m, 503, src);
 		osip_event_free(ev);
 		return;
 	}
 	if (MSG_IS_INVITE(m))
 		handle_invite(a, ev, src);
 	else if (MSG_IS_CANCEL(m))
-		handle_cancel(a, ev);
+		handle_cancel(a, ev, src);
 	else if (MSG_IS_BYE(m))
-		handle_bye(a, ev);
+		handle_bye(a, ev, src);
 	else
-		handle_other_request(a, ev);
+		handle_other_request(a, ev, src);
 }
 
 static int io_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct sip_agent *a = userdata;
-	struct sockaddr_storage src;
-	socklen_t sl;
+	struct sip_peer src = { .tcp = false };
 	char *buf;
 	ssize_t n;
 	int i;
@@ -2503,8 +3470,9 @@ static int io_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	if (!buf)
 		return 0;
 	for (i = 0; i < 32; i++) {
-		sl = sizeof(src);
-		n = recvfrom(fd, buf, a->max_msg + 1, MSG_TRUNC, (void *)&src, &sl);
+		src.len = sizeof(src.addr);
+		n = recvfrom(fd, buf, a->max_msg + 1, MSG_TRUNC,
+			     (void *)&src.addr, &src.len);
 		if (n < 0)
 			break;
 		if ((size_t)n > a->max_msg) {
@@ -2541,7 +3509,8 @@ static int server_init(struct sip_server *s, const char *hostport)
 	memset(s, 0, sizeof(*s));
 	if (!hostport || !*hostport)
 		return 0;
-	return split_hostport(hostport, s->host, sizeof(s->host), &s->port);
+	return split_hostport(hostport, s->host, sizeof(s->host), &s->port,
+			      &s->port_given);
 }
 
 /* The address peers reach us at: NAT, configured, bound, or routed. */
@@ -2578,6 +3547,46 @@ static void pick_local_ip(struct sip_agent *a)
 	close(fd);
 }
 
+/*
+ * The UDP socket on @ss (port 0: any), and for TCP the listener on the
+ * same port.  -EADDRINUSE when the TCP port is taken.
+ */
+static int open_sockets(struct sip_agent *a, const struct sockaddr_storage *bss,
+			socklen_t bsl)
+{
+	struct sockaddr_storage ss = *bss;
+	socklen_t sl = bsl;
+	unsigned port;
+	int one = 1;
+
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->tcp_fd >= 0)
+		close(a->tcp_fd);
+	a->tcp_fd = -1;
+	a->fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (a->fd < 0)
+		return -errno;
+	if (bind(a->fd, (void *)&ss, sl) < 0)
+		return -errno;
+	sl = sizeof(ss);
+	if (getsockname(a->fd, (void *)&ss, &sl) < 0)
+		return -errno;
+	addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
+	a->local_port = port;
+	if (!a->tcp)
+		return 0;
+	a->tcp_fd = socket(a->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			   0);
+	if (a->tcp_fd < 0)
+		return -errno;
+	/* a restarted daemon must not wait for old connections' TIME_WAIT */
+	setsockopt(a->tcp_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(a->tcp_fd, (void *)&ss, sl) < 0 || listen(a->tcp_fd, 16) < 0)
+		return -errno;
+	return 0;
+}
+
 int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		  const struct sip_callbacks *cb, void *userdata,
 		  struct sip_agent **ret_agent)
@@ -2585,16 +3594,18 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	struct sip_agent *a;
 	struct sockaddr_storage ss;
 	socklen_t sl = 0;
-	unsigned port;
-	int r;
+	int r, tries;
 
 	if (!event || !acct || !acct->user || !*acct->user || !acct->domain ||
-	    !*acct->domain || !ret_agent)
+	    !*acct->domain || !ret_agent || acct->transport < 0 ||
+	    acct->transport >= _SIP_TRANSPORT_MAX)
 		return -EINVAL;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	a->fd = -1;
+	a->tcp_fd = -1;
+	a->tcp = acct->transport == SIP_TRANSPORT_TCP;
 	a->event = sd_event_ref(event);
 	if (cb)
 		a->cb = *cb;
@@ -2642,22 +3653,24 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		goto fail;
 	}
 	a->family = ss.ss_family;
-	a->fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (a->fd < 0) {
-		r = -errno;
-		goto fail;
+	if (strcmp(a->bind_address, "0.0.0.0") != 0 &&
+	    strcmp(a->bind_address, "::") != 0) {
+		/* outgoing TCP connections leave from the bound address */
+		a->bind_ss = ss;
+		a->bind_sl = sl;
+		if (ss.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&a->bind_ss)->sin6_port = 0;
+		else
+			((struct sockaddr_in *)&a->bind_ss)->sin_port = 0;
 	}
-	if (bind(a->fd, (void *)&ss, sl) < 0) {
-		r = -errno;
-		goto fail;
+	/* with port 0, try again until the TCP port matching UDP's is free */
+	for (tries = 0;; tries++) {
+		r = open_sockets(a, &ss, sl);
+		if (r != -EADDRINUSE || acct->local_port || tries >= 16)
+			break;
 	}
-	sl = sizeof(ss);
-	if (getsockname(a->fd, (void *)&ss, &sl) < 0) {
-		r = -errno;
+	if (r < 0)
 		goto fail;
-	}
-	addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
-	a->local_port = port;
 
 	/* libosip2 traces to stderr by default; fxsd logs through cb.log */
 	for (r = TRACE_LEVEL0; r < END_TRACE_LEVEL; r++)
@@ -2673,6 +3686,16 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	r = sd_event_add_io(event, &a->io, a->fd, EPOLLIN, io_cb, a);
 	if (r < 0)
 		goto fail;
+	if (a->tcp) {
+		r = sd_event_add_io(event, &a->tcp_io, a->tcp_fd, EPOLLIN,
+				    tcp_accept_cb, a);
+		if (r < 0)
+			goto fail;
+	}
+	r = sd_event_add_defer(event, &a->conn_defer, conn_defer_cb, a);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(a->conn_defer, SD_EVENT_OFF);
 	r = sd_event_add_time(event, &a->timer, CLOCK_MONOTONIC, 0, 1000,
 			      pump_timer_cb, a);
 	if (r < 0)
@@ -2707,12 +3730,23 @@ int sip_agent_start(struct sip_agent *a)
 			      a->proxy.host);
 	}
 	server_resolve(a, &a->registrar);
-	server_resolve(a, &a->domain_srv);
+	if (strcmp(a->domain_srv.host, a->registrar.host) == 0 &&
+	    a->domain_srv.port == a->registrar.port &&
+	    a->domain_srv.port_given == a->registrar.port_given) {
+		/* the usual case: the same lookup, do not block twice */
+		memcpy(a->domain_srv.addr, a->registrar.addr,
+		       sizeof(a->domain_srv.addr));
+		memcpy(a->domain_srv.addrlen, a->registrar.addrlen,
+		       sizeof(a->domain_srv.addrlen));
+		a->domain_srv.n_addr = a->registrar.n_addr;
+	} else {
+		server_resolve(a, &a->domain_srv);
+	}
 	pick_local_ip(a);
 	a->started = true;
 	a->stopping = false;
-	log_a(a, LOG_INFO, "SIP agent %s@%s on %s:%u", a->user, a->domain,
-	      a->local_ip, a->local_port);
+	log_a(a, LOG_INFO, "SIP agent %s@%s on %s:%u (%s)", a->user, a->domain,
+	      a->local_ip, a->local_port, a->tcp ? "TCP" : "UDP");
 	if (a->register_enabled)
 		return reg_send(a);
 	return 0;
@@ -2770,6 +3804,9 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 
 	if (!a)
 		return NULL;
+	a->freeing = true;	/* no callbacks, no transaction failures */
+	while (a->conns)
+		conn_close(a->conns, NULL);
 	while (a->calls) {
 		struct sip_call *c = a->calls;
 
@@ -2790,8 +3827,12 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 	sd_event_source_disable_unref(a->io);
 	sd_event_source_disable_unref(a->timer);
 	sd_event_source_disable_unref(a->reg_timer);
+	sd_event_source_disable_unref(a->tcp_io);
+	sd_event_source_disable_unref(a->conn_defer);
 	if (a->fd >= 0)
 		close(a->fd);
+	if (a->tcp_fd >= 0)
+		close(a->tcp_fd);
 	sd_event_unref(a->event);
 	agent_free_strings(a);
 	free(a);

@@ -1,30 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * sip.h - fxsd's SIP user agent: one account, one UDP socket, libosip2's
+ * sip.h - fxsd's SIP user agent: one account, a UDP socket (plus a TCP
+ * listener and TCP connections when the account uses TCP), libosip2's
  * parser and transaction machines, on an sd-event loop.
  *
  * Shape: one struct sip_agent per configured account (= per FXS port).
  * Each agent binds its own UDP socket (like an HT802, whose accounts use
  * local ports 5060, 5062, ...), owns one osip_t, its timers and its calls.
- * Transport: UDP only (TCP is not implemented; a TCP top Via is still
- * honoured as "reliable" by the transaction machines).
+ *
+ * Transport: UDP by default.  With SIP_TRANSPORT_TCP the agent also
+ * listens on TCP on the same local port (incoming connections, e.g. a
+ * proxy delivering INVITEs), sends every request it originates over TCP
+ * (Via: SIP/2.0/TCP, Contact with ;transport=tcp) through connections it
+ * opens with a non-blocking connect and reuses (one per peer address;
+ * in-dialog requests also reuse the dialog's connection to the same
+ * host), and frames the stream by Content-Length (missing or invalid
+ * Content-Length, or a message over @max_message_size, closes the
+ * connection; "\r\n\r\n" keep-alives are answered with "\r\n", RFC 5626).
+ * The transaction machines see a reliable transport (no retransmissions
+ * of requests or non-2xx responses).  Responses go back over the
+ * connection the request came on (or, if it is gone, over a new one to
+ * the top Via's received address and sent-by port).  A request received
+ * over UDP is answered over UDP whatever the account's transport.  When a
+ * connection breaks, the client transactions that were using it fail at
+ * once with 503 (a REGISTER then retries with the usual backoff); when
+ * the connection that carried the last successful REGISTER breaks, the
+ * agent re-registers after @retry_min_s (the state stays REGISTERED
+ * meanwhile).  Connections idle for 5 minutes are closed, except the
+ * registration's and those a call or a transaction still uses.
  *
  * What the agent does by itself: 100 Trying; 400 to requests missing a
  * mandatory header; received=/rport on the top Via of every request
  * (RFC 3581); the ACK to every 2xx of ours, first copy and retransmissions;
- * retransmission of our 2xx until the ACK arrives (T1 doubling to T2; after
- * 64*T1 without ACK the call ends with a BYE and SIP_CALL_TERMINATED);
- * 401/407 challenges (digest MD5 / SHA-256, qop=auth) on REGISTER, INVITE
- * and BYE; registration refresh at half the granted expiry, exponential
- * backoff on failure; 200 to OPTIONS and INFO; 200 to an in-dialog
- * re-INVITE (with our last SDP); 481 to BYE/CANCEL that match nothing; 501
- * to unknown methods; 403 to an INVITE from a source address that is not
- * the registrar's or outbound proxy's (unless allow_unknown_callers).
+ * retransmission of our 2xx until the ACK arrives (T1 doubling to T2, over
+ * TCP too, as RFC 3261 13.3.1.4 asks; after 64*T1 without ACK the call
+ * ends with a BYE and SIP_CALL_TERMINATED); 401/407 challenges (digest
+ * MD5 / SHA-256, qop=auth) on REGISTER, INVITE and BYE; registration
+ * refresh at half the granted expiry, exponential backoff on failure
+ * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
+ * OPTIONS and INFO; 200 to an in-dialog re-INVITE (with our last SDP); 481
+ * to BYE/CANCEL that match nothing; 501 to unknown methods; 403 to an
+ * INVITE from a source address that is not the registrar's or outbound
+ * proxy's (unless allow_unknown_callers).
  *
- * DNS: host names are resolved with a blocking getaddrinfo() (A/AAAA, no
- * SRV) at sip_agent_start() and before each registration attempt; IP
- * literals never block.  Hosts of in-dialog targets that are not IP
- * literals are reached through the outbound proxy, else the registrar.
+ * DNS (RFC 3263, simplified): a domain, registrar or outbound proxy given
+ * as a host name without a port is looked up as an SRV record,
+ * _sip._udp.<host> or _sip._tcp.<host> after the account's transport
+ * (res_query: in libc since glibc 2.34, in libresolv before).  The target
+ * with the lowest priority, then the highest weight (the first of equals;
+ * no random weighting, no fail-over to the next target), is used with the
+ * port it gives.  Without a usable SRV answer (none, NXDOMAIN, only the
+ * "." target) the host itself is resolved (A/AAAA) on port 5060; with an
+ * explicit port only A/AAAA are looked up.  Lookups are blocking
+ * (res_query, getaddrinfo: up to the resolver's timeout, resolv.conf
+ * "options timeout:/attempts:") and happen only at sip_agent_start() and
+ * before a registration attempt that follows a failure; IP literals never
+ * block.  Hosts of in-dialog targets that are not IP literals are reached
+ * through the outbound proxy, else the registrar.
  *
  * Lifetime of calls: a call handed to the user (by on_invite or
  * sip_call_invite) carries one reference for the user, dropped with
@@ -45,12 +77,20 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <systemd/sd-event.h>
 
 struct sip_agent;
 struct sip_call;
+
+enum sip_transport {
+	SIP_TRANSPORT_UDP,
+	SIP_TRANSPORT_TCP,
+	_SIP_TRANSPORT_MAX,
+	_SIP_TRANSPORT_INVALID = -EINVAL,
+};
 
 /**
  * struct sip_account - configuration of one agent (copied by
@@ -74,9 +114,12 @@ struct sip_call;
  * @user_agent: User-Agent header value, default "fxsd"
  * @max_transactions: limit on concurrent transactions (default 64)
  * @max_dialogs: limit on concurrent calls (default 8)
- * @max_message_size: largest datagram accepted or sent (default 65535)
+ * @max_message_size: largest message accepted or sent, datagram or one
+ *	message on a TCP stream (default 65535)
  * @retry_min_s: first registration retry delay (default 30)
  * @retry_max_s: longest registration retry delay (default 1800)
+ * @transport: how requests are sent (default SIP_TRANSPORT_UDP); with
+ *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port
  */
 struct sip_account {
 	const char *user;
@@ -99,6 +142,7 @@ struct sip_account {
 	unsigned max_message_size;
 	unsigned retry_min_s;
 	unsigned retry_max_s;
+	enum sip_transport transport;
 };
 
 enum sip_reg_state {
@@ -126,6 +170,8 @@ enum sip_call_state {
 	_SIP_CALL_STATE_INVALID = -EINVAL,
 };
 
+/* "udp"/"tcp"; NULL when out of range. */
+const char *sip_transport_to_string(enum sip_transport t);
 const char *sip_reg_state_to_string(enum sip_reg_state s);
 const char *sip_call_state_to_string(enum sip_call_state s);
 
@@ -149,8 +195,10 @@ struct sip_caller {
 
 /**
  * struct sip_callbacks - all optional
- * @on_registration: @status is the SIP code of the last response (0 for
- *	none: timeout, DNS or send failure), @expires the granted expiry
+ * @on_registration: @status is the SIP code of the last response, 408
+ *	for a transaction timeout, 503 for a transport failure (TCP
+ *	connection refused or lost, RFC 3261 8.1.3.1), 0 when nothing could
+ *	be sent (DNS failure, no route); @expires the granted expiry
  * @on_invite: a new incoming call; the user answers with
  *	sip_call_ringing/answer/reject.  @sdp is the offer (NULL if none).
  * @on_call_state: @status is the SIP code where one exists, @sdp the body
@@ -191,7 +239,7 @@ static inline void sip_agent_freep(struct sip_agent **a)
 {
 	sip_agent_free(*a);
 }
-/* The bound local UDP port. */
+/* The bound local port (UDP, and TCP with SIP_TRANSPORT_TCP). */
 unsigned sip_agent_local_port(const struct sip_agent *a);
 enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a);
 /* Re-register now (e.g. after a network change). */
@@ -234,5 +282,18 @@ const char *sip_call_id(const struct sip_call *call);
 bool sip_call_is_outgoing(const struct sip_call *call);
 void sip_call_set_userdata(struct sip_call *call, void *userdata);
 void *sip_call_get_userdata(const struct sip_call *call);
+
+/*
+ * DNS SRV selection (exposed for tests): parse the answer of an SRV query
+ * (@msg, @len bytes, as returned by res_query) and pick the target with
+ * the lowest priority, then the highest weight (the first of equals).
+ * Records of other types or classes are skipped; targets "." and port 0
+ * are unusable.  Returns 0 with the target host name (no trailing dot) in
+ * @target and the port in *@port; -ENOENT when the answer holds no usable
+ * SRV record (or its RCODE is not NOERROR); -EBADMSG for a malformed
+ * message; -ENAMETOOLONG when the chosen name does not fit @target_len.
+ */
+int sip_srv_select(const unsigned char *msg, size_t len, char *target,
+		   size_t target_len, unsigned *port);
 
 #endif /* FXSD_SIP_H */

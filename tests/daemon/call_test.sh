@@ -311,6 +311,24 @@ check "CANCEL gets 200 and the INVITE 487" sipp_wait "$sp" cancel
 check "state idle after CANCEL" wait_state idle 3
 check "the ring stopped after CANCEL" sh -c "! $HS 0 wait-ring 1500"
 
+# --- 5b. caller ID between the first and the second ring (Bell 202, US)
+sed -e 's|From: <sip:2000@\[local_ip\]:\[local_port\]>;tag=\[pid\]c|From: "JOHN DOE" <sip:5551234567@[local_ip]:[local_port]>;tag=[pid]c|' \
+	-e 's|<pause milliseconds="2500"/>|<pause milliseconds="5000"/>|' \
+	"$work/cancel.xml" >"$work/cid.xml"
+sipp_bg cid 127.0.0.1:5060 -sf "$work/cid.xml" -s 1000 -i 127.0.0.1 \
+	-p 5070 -mp 6014
+$HS 0 wait-ring 10000 >/dev/null
+check "the on-hook phone records the line during the first silence" \
+	$HS 0 record 4200 "$work/cid.raw"
+sox -t raw -r 8000 -e signed -b 16 -c 1 "$work/cid.raw" "$work/cid.wav" 2>/dev/null
+minimodem --rx callerid -q -f "$work/cid.wav" >"$work/cid.txt" 2>&1
+sed 's/^/# minimodem: /' "$work/cid.txt"
+check "minimodem decodes the caller's number" grep -q "Phone: 555-123-4567" "$work/cid.txt"
+check "minimodem decodes the caller's name" grep -q "Name:  JOHN DOE" "$work/cid.txt"
+check "minimodem decodes today's date" grep -q "Time:  $(date +%m/%d)" "$work/cid.txt"
+check "the caller gives up: 487" sipp_wait "$sp" cid
+check "state idle after the caller ID call" wait_state idle 3
+
 # --- 6. the port goes away in a call, and comes back
 cat >"$work/in_wait_bye.xml" <<'EOF'
 <?xml version="1.0" encoding="ISO-8859-1" ?>

@@ -14,6 +14,7 @@
  *                                 while checking that FREQ comes back at
  *                                 the earpiece (far end echoes audio)
  *   handset N quiet MS            exit 0 if the earpiece stays silent
+ *   handset N record MS FILE      save MS of earpiece audio (raw s16 8 kHz)
  *
  * N is the port number (/dev/fxs_hsN).  Every command prints what it saw.
  */
@@ -201,6 +202,22 @@ int main(int argc, char **argv)
 		printf("handset: %s Hz strong in %d of %d blocks at the earpiece (need %d %%)\n",
 		       argv[3], hits, blocks, pct);
 		return hits * 100 >= blocks * pct ? 0 : 1;
+	}
+	if (!strcmp(cmd, "record") && argc == 5) {
+		int16_t b[BLOCK];
+		int i, blocks = atoi(argv[3]) / 20;
+		FILE *f = fopen(argv[4], "wb");
+
+		if (!f)
+			return 1;
+		ioctl(hs, FXS_HS_IOC_FLUSH);
+		for (i = 0; i < blocks; i++) {
+			if (read_block(b) < 0 || fwrite(b, sizeof(b), 1, f) != 1)
+				return 1;
+		}
+		fclose(f);
+		printf("handset: recorded %d ms of the earpiece\n", blocks * 20);
+		return 0;
 	}
 	if (!strcmp(cmd, "quiet") && argc == 4) {
 		int16_t b[BLOCK];

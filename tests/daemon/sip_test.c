@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sip_test.c - fxsd's SIP agent against real peers: SIPp scenarios
- * (the XML files of tests/sipp) and raw datagrams, on 127.0.0.1 over UDP.
+ * (the XML files of tests/sipp), raw datagrams and raw TCP streams, on
+ * 127.0.0.1 over UDP and TCP; and the DNS SRV selection on hand-built
+ * answers (plus an end-to-end SRV case against a fake DNS server).
  *
  * Usage: sip_test SCENARIO_DIR [LOG_DIR]
- * Each case starts one sipp (found in $PATH, or $SIPP) on a free port,
+ * Each case starts its sipp (found in $PATH, or $SIPP) on a free port,
  * runs the agent on the real sd-event loop under a timeout and checks what
  * both sides saw.  Prints "ok N - name" / "not ok N - name: why" and ends
- * with "N passed, M failed".  SIP_TEST_VERBOSE=1 prints the agent's log.
+ * with "N passed, M failed".  SIP_TEST_VERBOSE=1 prints the agent's log;
+ * SIP_TEST_ONLY=substring runs only the cases whose name contains it.
+ * The registrar-outage case waits for libosip2's Timer F (64*T1 = 32 s,
+ * a compile-time constant), so it runs in a child process while the other
+ * cases run; its line is printed last.
  */
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <resolv.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -36,8 +45,10 @@ static const char *scen_dir;
 static const char *log_dir = "/tmp";
 static int n_pass, n_fail, n_case;
 static bool verbose;
+static int bg_fd = -1;		/* in the background child: the result pipe */
 
 #define MAX_STATES 16
+#define MAX_REGS 16
 
 struct fixture {
 	sd_event *e;
@@ -48,6 +59,10 @@ struct fixture {
 	int reg_status;
 	unsigned reg_expires;
 	int n_reg;
+	enum sip_reg_state reg_states[MAX_REGS];	/* every callback */
+	int reg_statuses[MAX_REGS];
+	long reg_ms[MAX_REGS];		/* since the case began */
+	struct timespec t0;
 	/* calls */
 	int n_invite;
 	struct sip_caller caller;
@@ -55,6 +70,7 @@ struct fixture {
 	struct sip_call *call;
 	bool answer_incoming;
 	bool hangup_when_answered;
+	bool hangup_when_confirmed;
 	enum sip_call_state states[MAX_STATES];
 	int status[MAX_STATES];
 	int n_states;
@@ -63,6 +79,8 @@ struct fixture {
 	pid_t sipp;
 	int sipp_status;
 	bool sipp_done;
+	int n_sipp;			/* sipp runs so far in this case */
+	int n_tcp_connects;		/* from the agent's log */
 	char sipp_log[256];
 };
 
@@ -71,31 +89,55 @@ struct fixture {
 static void test_log(void *userdata, int prio, const char *fmt, ...)
 {
 	struct fixture *f = userdata;
+	char buf[1024];
 	va_list ap;
 
-	if (!verbose)
-		return;
-	fprintf(stderr, "# [%s] <%d> ", f->name, prio);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (strstr(buf, "TCP connection") && strstr(buf, ": connecting"))
+		f->n_tcp_connects++;
+	if (verbose)
+		fprintf(stderr, "# [%s] <%d> %s\n", f->name, prio, buf);
 }
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A port free for both UDP and TCP on @ip (sipp may use either). */
 static unsigned free_port(const char *ip)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sin);
-	unsigned port = 0;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int tries;
 
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	if (fd >= 0 && bind(fd, (void *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (void *)&sin, &sl) == 0)
-		port = ntohs(sin.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
+	for (tries = 0; tries < 20; tries++) {
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		socklen_t sl = sizeof(sin);
+		unsigned port = 0;
+		int fd = socket(AF_INET, SOCK_DGRAM, 0), tfd;
+
+		inet_pton(AF_INET, ip, &sin.sin_addr);
+		if (fd >= 0 && bind(fd, (void *)&sin, sizeof(sin)) == 0 &&
+		    getsockname(fd, (void *)&sin, &sl) == 0)
+			port = ntohs(sin.sin_port);
+		if (fd >= 0)
+			close(fd);
+		if (!port)
+			return 0;
+		tfd = socket(AF_INET, SOCK_STREAM, 0);
+		if (tfd >= 0 && bind(tfd, (void *)&sin, sizeof(sin)) == 0) {
+			close(tfd);
+			return port;
+		}
+		if (tfd >= 0)
+			close(tfd);
+	}
+	return 0;
 }
 
 static int msleep_loop(struct fixture *f, unsigned ms);
@@ -120,9 +162,18 @@ static int spawn_sipp(struct fixture *f, const char *const *args)
 	int n = 0, fd;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/%s.sipp.out", log_dir, f->name);
-	snprintf(f->sipp_log, sizeof(f->sipp_log), "%s/%s.sipp.log", log_dir,
-		 f->name);
+	/* the first run of a case is <case>.sipp.*, later ones <case>.N.sipp.* */
+	if (f->n_sipp == 0) {
+		snprintf(path, sizeof(path), "%s/%s.sipp.out", log_dir, f->name);
+		snprintf(f->sipp_log, sizeof(f->sipp_log), "%s/%s.sipp.log",
+			 log_dir, f->name);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s.%d.sipp.out", log_dir,
+			 f->name, f->n_sipp);
+		snprintf(f->sipp_log, sizeof(f->sipp_log), "%s/%s.%d.sipp.log",
+			 log_dir, f->name, f->n_sipp);
+	}
+	f->n_sipp++;
 	unlink(f->sipp_log);
 	argv[n++] = sipp;
 	while (*args && n < 50)
@@ -233,7 +284,23 @@ static void on_registration(struct sip_agent *a, enum sip_reg_state s,
 	f->reg = s;
 	f->reg_status = status;
 	f->reg_expires = expires;
+	if (f->n_reg < MAX_REGS) {
+		f->reg_states[f->n_reg] = s;
+		f->reg_statuses[f->n_reg] = status;
+		f->reg_ms[f->n_reg] = ms_since(&f->t0);
+	}
 	f->n_reg++;
+}
+
+/* Index of the @nth (0-based) callback reporting @s, or -1. */
+static int reg_event(struct fixture *f, enum sip_reg_state s, int nth)
+{
+	int i;
+
+	for (i = 0; i < f->n_reg && i < MAX_REGS; i++)
+		if (f->reg_states[i] == s && nth-- == 0)
+			return i;
+	return -1;
 }
 
 static int answer_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -315,6 +382,8 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 			 "%s", sdp);
 	if (s == SIP_CALL_ANSWERED && f->hangup_when_answered)
 		after(f, 700, hangup_timer);
+	if (s == SIP_CALL_CONFIRMED && f->hangup_when_confirmed)
+		after(f, 300, hangup_timer);
 }
 
 static const struct sip_callbacks callbacks = {
@@ -331,6 +400,8 @@ static int fixture_init(struct fixture *f, const char *name,
 
 	/* the caller zeroed *f (and may have started sipp already) */
 	f->name = name;
+	if (!f->t0.tv_sec)
+		clock_gettime(CLOCK_MONOTONIC, &f->t0);
 	r = sd_event_new(&f->e);
 	if (r < 0)
 		return r;
@@ -364,6 +435,25 @@ static void result(struct fixture *f, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (bg_fd >= 0) {	/* the parent numbers and prints it */
+		char buf[1024];
+		int n;
+
+		if (!fmt) {
+			n = snprintf(buf, sizeof(buf), "ok %s\n", f->name);
+		} else {
+			n = snprintf(buf, sizeof(buf), "not ok %s: ", f->name);
+			va_start(ap, fmt);
+			n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+			va_end(ap);
+			n += snprintf(buf + n, sizeof(buf) - n,
+				      " (sipp output: %s/%s.sipp.out)\n",
+				      log_dir, f->name);
+		}
+		if (write(bg_fd, buf, strlen(buf)) < 0)
+			perror("write");
+		return;
+	}
 	n_case++;
 	if (!fmt) {
 		printf("ok %d - %s\n", n_case, f->name);
@@ -515,9 +605,12 @@ out:
 	fixture_done(&f);
 }
 
-/* sipp calls the agent. */
+/*
+ * sipp calls the agent (over TCP with @tcp: sipp -t t1); with
+ * @local_hangup the agent hangs up once the call is confirmed.
+ */
 static void case_incoming(const char *name, const char *file, const char *src_ip,
-			  bool answer)
+			  bool answer, bool tcp, bool local_hangup)
 {
 	struct fixture f;
 	struct sip_account acct = { 0 };
@@ -528,6 +621,8 @@ static void case_incoming(const char *name, const char *file, const char *src_ip
 	acct.domain = "127.0.0.1";
 	acct.registrar = "127.0.0.1:9";	/* calls allowed from 127.0.0.1 */
 	acct.register_enabled = false;
+	if (tcp)
+		acct.transport = SIP_TRANSPORT_TCP;
 	memset(&f, 0, sizeof(f));
 	r = fixture_init(&f, name, &acct);
 	if (r < 0) {
@@ -536,6 +631,7 @@ static void case_incoming(const char *name, const char *file, const char *src_ip
 		return;
 	}
 	f.answer_incoming = answer;
+	f.hangup_when_confirmed = local_hangup;
 	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
 	snprintf(port_s, sizeof(port_s), "%u", port);
 	snprintf(mport_s, sizeof(mport_s), "%u", free_port(src_ip));
@@ -543,7 +639,7 @@ static void case_incoming(const char *name, const char *file, const char *src_ip
 	{
 		const char *args[] = { target, "-sf", sf, "-i", src_ip, "-p",
 				       port_s, "-mp", mport_s, "-s", "2001",
-				       NULL };
+				       "-t", tcp ? "t1" : "u1", NULL };
 		if (spawn_sipp(&f, args) < 0)
 			FAIL(&f, "cannot start sipp");
 	}
@@ -575,6 +671,14 @@ static void case_incoming(const char *name, const char *file, const char *src_ip
 			FAIL(&f, "no CONFIRMED (ACK not seen)");
 		if (!has_state(&f, SIP_CALL_TERMINATED))
 			FAIL(&f, "no TERMINATED after BYE");
+		if (local_hangup &&
+		    state_status(&f, SIP_CALL_TERMINATED) != 200)
+			FAIL(&f, "our BYE got %d, want 200",
+			     state_status(&f, SIP_CALL_TERMINATED));
+		/* responses and our BYE went over the caller's connection */
+		if (tcp && f.n_tcp_connects != 0)
+			FAIL(&f, "%d TCP connections opened, want none",
+			     f.n_tcp_connects);
 	} else {
 		if (!has_state(&f, SIP_CALL_CANCELLED))
 			FAIL(&f, "no CANCELLED");
@@ -876,8 +980,9 @@ out:
 	fixture_done(&f);
 }
 
-/* The agent calls a sipp UAS. */
-static void case_outgoing(const char *name, const char *file, bool answered)
+/* The agent calls a sipp UAS (over TCP with @tcp: sipp -t t1). */
+static void case_outgoing(const char *name, const char *file, bool answered,
+			  bool tcp)
 {
 	struct fixture f;
 	struct sip_account acct = { 0 };
@@ -898,7 +1003,8 @@ static void case_outgoing(const char *name, const char *file, bool answered)
 	f.name = name;
 	{
 		const char *args[] = { "-sf", sf, "-i", "127.0.0.1", "-p",
-				       port_s, "-mp", mport_s, NULL };
+				       port_s, "-mp", mport_s,
+				       "-t", tcp ? "t1" : "u1", NULL };
 		if (spawn_sipp(&f, args) < 0) {
 			result(&f, "cannot start sipp");
 			return;
@@ -906,6 +1012,8 @@ static void case_outgoing(const char *name, const char *file, bool answered)
 	}
 	usleep(400000);
 	acct.domain = domain;
+	if (tcp)
+		acct.transport = SIP_TRANSPORT_TCP;
 	{
 		pid_t pid = f.sipp;
 
@@ -935,6 +1043,10 @@ static void case_outgoing(const char *name, const char *file, bool answered)
 			FAIL(&f, "answer SDP not passed on");
 		if (!has_state(&f, SIP_CALL_TERMINATED))
 			FAIL(&f, "no TERMINATED after our BYE");
+		/* INVITE, ACK, INVITE, ACK, BYE: one connection */
+		if (tcp && f.n_tcp_connects != 1)
+			FAIL(&f, "%d TCP connections opened, want 1",
+			     f.n_tcp_connects);
 	} else {
 		if (state_status(&f, SIP_CALL_FAILED) != 486)
 			FAIL(&f, "FAILED status %d, want 486",
@@ -944,6 +1056,1022 @@ static void case_outgoing(const char *name, const char *file, bool answered)
 out:
 	fixture_done(&f);
 }
+
+/* ---- registration behaviour ---- */
+
+static int want_count;
+static enum sip_reg_state want_state;
+
+/* run_until condition: want_count callbacks reporting want_state */
+static bool reg_count_reached(struct fixture *f)
+{
+	return reg_event(f, want_state, want_count - 1) >= 0;
+}
+
+static bool wait_reg(struct fixture *f, enum sip_reg_state s, int count,
+		     unsigned ms)
+{
+	want_state = s;
+	want_count = count;
+	return run_until(f, reg_count_reached, ms);
+}
+
+/* A sipp registrar (UAS) on 127.0.0.1:@port; @extra: more arguments. */
+static int spawn_registrar(struct fixture *f, const char *file, unsigned port,
+			   const char *const *extra)
+{
+	const char *args[32];
+	char sf[300], port_s[8];
+	int n = 0;
+
+	scen(sf, sizeof(sf), file);
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	args[n++] = "-sf";
+	args[n++] = sf;
+	args[n++] = "-i";
+	args[n++] = "127.0.0.1";
+	args[n++] = "-p";
+	args[n++] = port_s;
+	while (extra && *extra && n < 30)
+		args[n++] = *extra++;
+	args[n] = NULL;
+	return spawn_sipp(f, args);
+}
+
+static const char *reg_last(struct fixture *f)
+{
+	static char buf[80];
+
+	snprintf(buf, sizeof(buf), "%d callbacks, last %s (%d)", f->n_reg,
+		 sip_reg_state_to_string(f->reg), f->reg_status);
+	return buf;
+}
+
+#define SIPP_OK(f) do {							\
+	run_until((f), sipp_exited, 5000);				\
+	if (!(f)->sipp_done || (f)->sipp_status != 0)			\
+		FAIL((f), "sipp %s (status %d)", (f)->sipp_done ?	\
+		     "failed" : "still running", (f)->sipp_status);	\
+} while (0)
+
+/* Registrar grants 4 s: the refresh must come at ~2 s, same Call-ID. */
+static void case_reg_refresh(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1");
+	char domain[64];
+	int i1, i2;
+	long dt;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "register_refresh_before_expiry";
+	if (spawn_registrar(&f, "reg_refresh.xml", port, NULL) < 0) {
+		result(&f, "cannot start sipp");
+		return;
+	}
+	usleep(400000);
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.expires = 600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	wait_reg(&f, SIP_REG_REGISTERED, 2, 8000);
+	i1 = reg_event(&f, SIP_REG_REGISTERED, 0);
+	i2 = reg_event(&f, SIP_REG_REGISTERED, 1);
+	if (i1 < 0 || i2 < 0)
+		FAIL(&f, "no refresh: %s", reg_last(&f));
+	if (f.reg_expires != 4)
+		FAIL(&f, "granted expiry %u, want 4", f.reg_expires);
+	dt = f.reg_ms[i2] - f.reg_ms[i1];
+	if (dt < 1500 || dt > 3200)
+		FAIL(&f, "refreshed %ld ms after registering, want ~2000", dt);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/* 503, 503, 200: retries after retry_min_s (1 s), then 2 s. */
+static void case_reg_backoff(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1");
+	char domain[64];
+	int i0, i1, i2;
+	long d1, d2;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "register_backoff_after_503";
+	if (spawn_registrar(&f, "reg_backoff.xml", port, NULL) < 0) {
+		result(&f, "cannot start sipp");
+		return;
+	}
+	usleep(400000);
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.retry_min_s = 1;
+	acct.retry_max_s = 60;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	wait_reg(&f, SIP_REG_REGISTERED, 1, 8000);
+	i0 = reg_event(&f, SIP_REG_FAILED, 0);
+	i1 = reg_event(&f, SIP_REG_FAILED, 1);
+	i2 = reg_event(&f, SIP_REG_REGISTERED, 0);
+	if (i0 < 0 || i1 < 0 || i2 < 0 || i2 < i1)
+		FAIL(&f, "want FAILED, FAILED, REGISTERED: %s", reg_last(&f));
+	if (f.reg_statuses[i0] != 503 || f.reg_statuses[i1] != 503 ||
+	    f.reg_statuses[i2] != 200)
+		FAIL(&f, "statuses %d, %d, %d", f.reg_statuses[i0],
+		     f.reg_statuses[i1], f.reg_statuses[i2]);
+	d1 = f.reg_ms[i1] - f.reg_ms[i0];
+	d2 = f.reg_ms[i2] - f.reg_ms[i1];
+	if (d1 < 800 || d1 > 1700 || d2 < 1800 || d2 > 2900)
+		FAIL(&f, "retries after %ld and %ld ms, want ~1000 and ~2000",
+		     d1, d2);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/* sip_agent_stop() sends REGISTER with Expires: 0 (checked by sipp). */
+static void case_reg_unregister(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1");
+	char domain[64];
+
+	memset(&f, 0, sizeof(f));
+	f.name = "unregister_on_stop";
+	if (spawn_registrar(&f, "reg_unregister.xml", port, NULL) < 0) {
+		result(&f, "cannot start sipp");
+		return;
+	}
+	usleep(400000);
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	if (sip_agent_stop(f.a) < 0)
+		FAIL(&f, "sip_agent_stop failed");
+	if (!wait_reg(&f, SIP_REG_UNREGISTERED, 1, 3000))
+		FAIL(&f, "no UNREGISTERED: %s", reg_last(&f));
+	if (f.reg_status != 200)
+		FAIL(&f, "un-REGISTER status %d", f.reg_status);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * Registered (4 s), then the registrar goes silent: the refresh times out
+ * (Timer F, 32 s) -> FAILED 408; the registrar comes back -> the next
+ * retry (retry_min_s later) registers again.
+ */
+static void case_reg_outage(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1");
+	const char *short_exp[] = { "-key", "expires", "4", NULL };
+	const char *long_exp[] = { "-key", "expires", "600", NULL };
+	char domain[64];
+	int ir, ifl, ir2;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "register_recovers_after_outage";
+	if (spawn_registrar(&f, "reg_ok.xml", port, short_exp) < 0) {
+		result(&f, "cannot start sipp");
+		return;
+	}
+	usleep(400000);
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.retry_min_s = 1;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	SIPP_OK(&f);		/* the registrar is gone now */
+	if (!wait_reg(&f, SIP_REG_FAILED, 1, 45000))
+		FAIL(&f, "the refresh never failed: %s", reg_last(&f));
+	ir = reg_event(&f, SIP_REG_REGISTERED, 0);
+	ifl = reg_event(&f, SIP_REG_FAILED, 0);
+	if (f.reg_statuses[ifl] != 408)
+		FAIL(&f, "FAILED with %d, want 408 (timeout)", f.reg_statuses[ifl]);
+	if (f.reg_ms[ifl] - f.reg_ms[ir] < 20000)
+		FAIL(&f, "FAILED %ld ms after registering, before Timer F",
+		     f.reg_ms[ifl] - f.reg_ms[ir]);
+	if (spawn_registrar(&f, "reg_ok.xml", port, long_exp) < 0)
+		FAIL(&f, "cannot start the second sipp");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 8000))
+		FAIL(&f, "not registered again: %s", reg_last(&f));
+	ir2 = reg_event(&f, SIP_REG_REGISTERED, 1);
+	if (f.reg_ms[ir2] - f.reg_ms[ifl] > 4000)
+		FAIL(&f, "registered again %ld ms after the failure",
+		     f.reg_ms[ir2] - f.reg_ms[ifl]);
+	if (f.reg_expires != 600)
+		FAIL(&f, "granted expiry %u, want 600", f.reg_expires);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/* ---- a case in a child process (long timers) ---- */
+
+static pid_t bg_pid = -1;
+static int bg_pipe = -1;
+
+static void bg_start(void (*fn)(void))
+{
+	int p[2];
+
+	if (pipe(p) < 0) {
+		perror("pipe");
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	bg_pid = fork();
+	if (bg_pid == 0) {
+		close(p[0]);
+		bg_fd = p[1];
+		fn();
+		close(bg_fd);
+		exit(0);	/* LeakSanitizer checks the child too */
+	}
+	close(p[1]);
+	if (bg_pid < 0) {
+		close(p[0]);
+		return;
+	}
+	bg_pipe = p[0];
+}
+
+static void bg_finish(const char *name)
+{
+	struct fixture f = { .name = name };
+	char buf[2048], *line, *save = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int st = 0;
+	bool any = false;
+
+	if (bg_pid < 0) {
+		result(&f, "cannot fork");
+		return;
+	}
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(bg_pipe, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(bg_pipe);
+	waitpid(bg_pid, &st, 0);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		any = true;
+		n_case++;
+		if (strncmp(line, "ok ", 3) == 0) {
+			printf("ok %d - %s\n", n_case, line + 3);
+			n_pass++;
+		} else {
+			printf("not ok %d - %s\n", n_case,
+			       line + (strncmp(line, "not ok ", 7) ? 0 : 7));
+			n_fail++;
+		}
+	}
+	if (!any || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		result(&f, "background child: %s status %d",
+		       WIFEXITED(st) ? "exit" : "signal",
+		       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	fflush(stdout);
+}
+
+/* ---- TCP ---- */
+
+static void case_register_tcp(const char *name, const char *mode)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1");
+	/* tn wants its socket limit under the open-file limit */
+	const char *extra[] = { "-t", mode, "-max_socket", "64", NULL };
+	char domain[64];
+
+	memset(&f, 0, sizeof(f));
+	f.name = name;
+	if (spawn_registrar(&f, "reg_tcp.xml", port, extra) < 0) {
+		result(&f, "cannot start sipp");
+		return;
+	}
+	usleep(400000);
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.transport = SIP_TRANSPORT_TCP;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	if (f.reg_expires != 300)
+		FAIL(&f, "granted expiry %u", f.reg_expires);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+static int tcp_listener(unsigned *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	if (fd < 0 || bind(fd, (void *)&sin, sizeof(sin)) < 0 ||
+	    listen(fd, 4) < 0 || getsockname(fd, (void *)&sin, &sl) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* Accept on @lfd within @ms, running the agent meanwhile. */
+static int tcp_accept_wait(struct fixture *f, int lfd, unsigned ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	unsigned waited;
+
+	for (waited = 0; waited < ms; waited += 20) {
+		if (poll(&p, 1, 0) == 1)
+			return accept(lfd, NULL, NULL);
+		msleep_loop(f, 20);
+	}
+	return -1;
+}
+
+static int tcp_connect_agent(struct fixture *f)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons(sip_agent_local_port(f->a));
+	if (fd < 0 || connect(fd, (void *)&sin, sizeof(sin)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct stream {
+	char buf[16384];
+	size_t len;
+	bool eof;
+};
+
+/* Read what @fd has for @ms (running the agent), or until @until
+ * appears @count times in the stream (NULL: the whole time). */
+static void stream_read(struct fixture *f, int fd, struct stream *st,
+			unsigned ms, const char *until, int count)
+{
+	unsigned waited;
+
+	for (waited = 0; waited <= ms; waited += 20) {
+		for (;;) {
+			ssize_t n = recv(fd, st->buf + st->len,
+					 sizeof(st->buf) - 1 - st->len,
+					 MSG_DONTWAIT);
+
+			if (n == 0)
+				st->eof = true;
+			if (n <= 0)
+				break;
+			st->len += n;
+			st->buf[st->len] = '\0';
+		}
+		if (st->eof)
+			return;
+		if (until) {
+			const char *p = st->buf;
+			int k = 0;
+
+			while ((p = strstr(p, until))) {
+				k++;
+				p++;
+			}
+			if (k >= count)
+				return;
+		}
+		msleep_loop(f, 20);
+	}
+}
+
+static int count_of(const char *s, const char *what)
+{
+	int k = 0;
+
+	while ((s = strstr(s, what))) {
+		k++;
+		s++;
+	}
+	return k;
+}
+
+/* A 200 for the (first) request in @req. */
+static int reply_200(const char *req, const char *extra, char *out, size_t len)
+{
+	char via[512], from[512], to[512], cid[256], cseq[64];
+
+	if (!header_line(req, "Via:", via, sizeof(via)) ||
+	    !header_line(req, "From:", from, sizeof(from)) ||
+	    !header_line(req, "To:", to, sizeof(to)) ||
+	    !header_line(req, "Call-ID:", cid, sizeof(cid)) ||
+	    !header_line(req, "CSeq:", cseq, sizeof(cseq)))
+		return -1;
+	return snprintf(out, len,
+			"SIP/2.0 200 OK\r\n%s\r\n%s\r\n%s;tag=rawreg\r\n%s\r\n%s\r\n"
+			"%sContent-Length: 0\r\n\r\n", via, from, to, cid, cseq,
+			extra ? extra : "");
+}
+
+static bool write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+/*
+ * A raw TCP registrar: one REGISTER and no retransmission (reliable
+ * transport), a 200 written in two pieces, then the connection closed:
+ * the agent re-registers over a new connection; that connection closed
+ * unanswered fails the REGISTER at once (503, not Timer F); the retry
+ * after retry_min_s registers.
+ */
+static void case_tcp_registrar_raw(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct stream *st = calloc(1, sizeof(*st));
+	char domain[64], resp[2048], contact[300];
+	unsigned port = 0;
+	int lfd, cfd = -1, n, ifl;
+	long t_close;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tcp_registrar_no_retransmit_conn_loss";
+	lfd = tcp_listener(&port);
+	if (lfd < 0 || !st) {
+		result(&f, "tcp listener");
+		free(st);
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.transport = SIP_TRANSPORT_TCP;
+	acct.retry_min_s = 1;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	cfd = tcp_accept_wait(&f, lfd, 3000);
+	if (cfd < 0)
+		FAIL(&f, "the agent did not connect");
+	stream_read(&f, cfd, st, 2500, NULL, 0);
+	if (count_of(st->buf, "REGISTER sip:") != 1)
+		FAIL(&f, "%d REGISTERs in 2.5 s over TCP, want 1",
+		     count_of(st->buf, "REGISTER sip:"));
+	if (!strstr(st->buf, "Via: SIP/2.0/TCP ") ||
+	    !strstr(st->buf, ";transport=tcp>"))
+		FAIL(&f, "REGISTER without TCP Via / Contact transport");
+	if (!header_line(st->buf, "Contact:", contact, sizeof(contact)))
+		FAIL(&f, "REGISTER without Contact");
+	strcat(contact, ";expires=600\r\n");
+	n = reply_200(st->buf, contact, resp, sizeof(resp));
+	if (n < 0)
+		FAIL(&f, "REGISTER lacks headers");
+	/* in two pieces: the agent must reassemble */
+	write_all(cfd, resp, 40);
+	msleep_loop(&f, 100);
+	if (f.reg == SIP_REG_REGISTERED)
+		FAIL(&f, "registered on a partial response");
+	write_all(cfd, resp + 40, n - 40);
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+
+	/* the registration's connection breaks: re-register on a new one */
+	close(cfd);
+	cfd = tcp_accept_wait(&f, lfd, 3000);
+	if (cfd < 0)
+		FAIL(&f, "no new connection after the registration's was lost");
+	memset(st, 0, sizeof(*st));
+	stream_read(&f, cfd, st, 2000, "\r\n\r\n", 1);
+	if (strncmp(st->buf, "REGISTER sip:", 13) != 0)
+		FAIL(&f, "no REGISTER on the new connection");
+	/* closed unanswered: the transaction fails now */
+	close(cfd);
+	cfd = -1;
+	t_close = ms_since(&f.t0);
+	if (!wait_reg(&f, SIP_REG_FAILED, 1, 2000))
+		FAIL(&f, "connection loss did not fail the REGISTER: %s",
+		     reg_last(&f));
+	ifl = reg_event(&f, SIP_REG_FAILED, 0);
+	if (f.reg_statuses[ifl] != 503 || f.reg_ms[ifl] - t_close > 1000)
+		FAIL(&f, "FAILED %d after %ld ms, want 503 at once",
+		     f.reg_statuses[ifl], f.reg_ms[ifl] - t_close);
+	/* the retry */
+	cfd = tcp_accept_wait(&f, lfd, 3000);
+	if (cfd < 0)
+		FAIL(&f, "no retry");
+	memset(st, 0, sizeof(*st));
+	stream_read(&f, cfd, st, 2000, "\r\n\r\n", 1);
+	n = reply_200(st->buf, NULL, resp, sizeof(resp));
+	if (n < 0 || !write_all(cfd, resp, n))
+		FAIL(&f, "retry REGISTER lacks headers");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 2000))
+		FAIL(&f, "not registered after the retry: %s", reg_last(&f));
+	PASS(&f);
+out:
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	free(st);
+	fixture_done(&f);
+}
+
+static int build_options(char *buf, size_t len, int fd, const char *id,
+			 const char *body)
+{
+	struct sockaddr_in sin = { .sin_port = 0 };
+	socklen_t sl = sizeof(sin);
+
+	getsockname(fd, (void *)&sin, &sl);
+	return snprintf(buf, len,
+			"OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/TCP 127.0.0.1:%u;branch=z9hG4bK%s\r\n"
+			"From: <sip:x@127.0.0.1>;tag=%s\r\n"
+			"To: <sip:alice@127.0.0.1>\r\n"
+			"Call-ID: %s@x\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+			"%s"
+			"Content-Length: %zu\r\n\r\n%s",
+			ntohs(sin.sin_port), id, id, id,
+			body ? "Content-Type: text/plain\r\n" : "",
+			body ? strlen(body) : 0, body ? body : "");
+}
+
+/* Send @msg on a new connection; true if the agent closes it. */
+static bool closes_on(struct fixture *f, const char *msg, size_t len)
+{
+	struct stream st = { .len = 0 };
+	int fd = tcp_connect_agent(f);
+	bool closed;
+
+	if (fd < 0)
+		return false;
+	write_all(fd, msg, len);
+	stream_read(f, fd, &st, 1500, NULL, 0);
+	closed = st.eof && !strstr(st.buf, "SIP/2.0");
+	close(fd);
+	return closed;
+}
+
+/* Stream framing of the agent's TCP side, with a raw client. */
+static void case_tcp_framing(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct stream *st = calloc(1, sizeof(*st));
+	char *msg = malloc(16384);
+	int fd = -1, n, k;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tcp_stream_framing";
+	if (!st || !msg) {
+		result(&f, "out of memory");
+		free(st);
+		free(msg);
+		return;
+	}
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.transport = SIP_TRANSPORT_TCP;
+	acct.max_message_size = 4000;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	fd = tcp_connect_agent(&f);
+	if (fd < 0)
+		FAIL(&f, "cannot connect to the agent's TCP port");
+
+	/* two messages in one write: two answers, on this connection */
+	n = build_options(msg, 16384, fd, "two1", NULL);
+	n += build_options(msg + n, 16384 - n, fd, "two2", NULL);
+	write_all(fd, msg, n);
+	stream_read(&f, fd, st, 2000, "SIP/2.0 200 OK", 2);
+	if (count_of(st->buf, "SIP/2.0 200 OK") != 2 ||
+	    !strstr(st->buf, "two1@x") || !strstr(st->buf, "two2@x"))
+		FAIL(&f, "two messages in one segment: %d answers",
+		     count_of(st->buf, "SIP/2.0 200 OK"));
+
+	/* one message (with a body) in three pieces */
+	memset(st, 0, sizeof(*st));
+	n = build_options(msg, 16384, fd, "split", "0123456789");
+	write_all(fd, msg, 30);
+	msleep_loop(&f, 100);
+	write_all(fd, msg + 30, n - 34);
+	stream_read(&f, fd, st, 200, NULL, 0);
+	if (st->len)
+		FAIL(&f, "answered before the body was complete");
+	write_all(fd, msg + n - 4, 4);
+	stream_read(&f, fd, st, 2000, "SIP/2.0 200 OK", 1);
+	if (count_of(st->buf, "SIP/2.0 200 OK") != 1 || !strstr(st->buf, "split@x"))
+		FAIL(&f, "message in pieces not answered");
+
+	/* RFC 5626 keep-alive: CRLFCRLF ping, CRLF pong */
+	memset(st, 0, sizeof(*st));
+	write_all(fd, "\r\n\r\n", 4);
+	stream_read(&f, fd, st, 300, NULL, 0);
+	if (st->len != 2 || strcmp(st->buf, "\r\n") != 0)
+		FAIL(&f, "ping answered with %zu bytes", st->len);
+
+	/* and still in sync after it */
+	memset(st, 0, sizeof(*st));
+	n = build_options(msg, 16384, fd, "after", NULL);
+	write_all(fd, msg, n);
+	stream_read(&f, fd, st, 2000, "SIP/2.0 200 OK", 1);
+	if (!strstr(st->buf, "after@x"))
+		FAIL(&f, "no answer after the keep-alive");
+	close(fd);
+	fd = -1;
+
+	/* violations close the connection */
+	n = build_options(msg, 16384, 0, "nocl", NULL);
+	{
+		char *cl = strstr(msg, "Content-Length:");
+
+		strcpy(cl, "\r\n");	/* no Content-Length at all */
+		n = strlen(msg);
+	}
+	if (!closes_on(&f, msg, n))
+		FAIL(&f, "message without Content-Length: not closed");
+	n = snprintf(msg, 16384, "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
+		     "Content-Length: abc\r\n\r\n");
+	if (!closes_on(&f, msg, n))
+		FAIL(&f, "invalid Content-Length: not closed");
+	n = snprintf(msg, 16384, "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
+		     "Content-Length: 5000\r\n\r\n");
+	if (!closes_on(&f, msg, n))
+		FAIL(&f, "message over max_message_size: not closed");
+	n = snprintf(msg, 16384, "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
+		     "X-Pad: ");
+	for (k = 0; k < 6000; k++)
+		msg[n++] = 'a';
+	if (!closes_on(&f, msg, n))
+		FAIL(&f, "endless header block: not closed");
+
+	/* the agent is fine afterwards */
+	fd = tcp_connect_agent(&f);
+	memset(st, 0, sizeof(*st));
+	n = build_options(msg, 16384, fd, "last", NULL);
+	write_all(fd, msg, n);
+	stream_read(&f, fd, st, 2000, "SIP/2.0 200 OK", 1);
+	if (!strstr(st->buf, "last@x"))
+		FAIL(&f, "no answer after the violations");
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(st);
+	free(msg);
+	fixture_done(&f);
+}
+
+/* ---- DNS SRV ---- */
+
+struct pkt {
+	unsigned char b[1024];
+	size_t n;
+};
+
+static void put8(struct pkt *p, unsigned v)
+{
+	p->b[p->n++] = v;
+}
+
+static void put16(struct pkt *p, unsigned v)
+{
+	put8(p, v >> 8);
+	put8(p, v & 0xff);
+}
+
+/* "a.b.c" as labels; @ptr >= 0: end with a pointer there instead of 0. */
+static void put_name(struct pkt *p, const char *name, int ptr)
+{
+	while (*name) {
+		size_t l = strcspn(name, ".");
+
+		put8(p, l);
+		memcpy(p->b + p->n, name, l);
+		p->n += l;
+		name += l;
+		if (*name == '.')
+			name++;
+	}
+	if (ptr >= 0)
+		put16(p, 0xc000 | ptr);
+	else
+		put8(p, 0);
+}
+
+static void dns_header(struct pkt *p, unsigned flags, unsigned an)
+{
+	p->n = 0;
+	put16(p, 0x1234);
+	put16(p, flags);
+	put16(p, 1);
+	put16(p, an);
+	put16(p, 0);
+	put16(p, 0);
+	put_name(p, "_sip._udp.fxs.test", -1);	/* at offset 12 */
+	put16(p, ns_t_srv);
+	put16(p, ns_c_in);
+}
+
+/* An SRV record for the question's name; @ptr as in put_name. */
+static void put_srv(struct pkt *p, unsigned prio, unsigned weight,
+		    unsigned port, const char *target, int ptr)
+{
+	size_t rdlen_at;
+
+	put16(p, 0xc00c);
+	put16(p, ns_t_srv);
+	put16(p, ns_c_in);
+	put16(p, 0);
+	put16(p, 300);
+	rdlen_at = p->n;
+	put16(p, 0);
+	put16(p, prio);
+	put16(p, weight);
+	put16(p, port);
+	put_name(p, target, ptr);
+	p->b[rdlen_at] = (p->n - rdlen_at - 2) >> 8;
+	p->b[rdlen_at + 1] = (p->n - rdlen_at - 2) & 0xff;
+}
+
+static void case_srv_select(void)
+{
+	struct fixture f = { .name = "dns_srv_answer_selection" };
+	struct pkt p;
+	char target[256];
+	unsigned port = 0;
+	int r;
+
+	/* priority first, then weight; an A record and compression inside */
+	dns_header(&p, 0x8180, 5);
+	put_srv(&p, 20, 100, 5070, "backup.fxs.test", -1);
+	put16(&p, 0xc00c);		/* an A record: skipped */
+	put16(&p, ns_t_a);
+	put16(&p, ns_c_in);
+	put16(&p, 0);
+	put16(&p, 300);
+	put16(&p, 4);
+	put16(&p, 0x7f00);
+	put16(&p, 0x0001);
+	put_srv(&p, 10, 10, 5080, "low.fxs.test", -1);
+	put_srv(&p, 10, 60, 5090, "sip1", 12 + 10);	/* sip1 + "fxs.test" */
+	put_srv(&p, 30, 900, 5099, "worst.fxs.test", -1);
+	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	if (r < 0 || strcmp(target, "sip1.fxs.test") != 0 || port != 5090) {
+		result(&f, "picked %s:%u (%d), want sip1.fxs.test:5090",
+		       r < 0 ? "-" : target, port, r);
+		return;
+	}
+	/* equal priority and weight: the first */
+	dns_header(&p, 0x8180, 2);
+	put_srv(&p, 5, 5, 1111, "first.fxs.test", -1);
+	put_srv(&p, 5, 5, 2222, "second.fxs.test", -1);
+	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	if (r < 0 || strcmp(target, "first.fxs.test") != 0 || port != 1111) {
+		result(&f, "tie: picked %s:%u (%d)", target, port, r);
+		return;
+	}
+	if (sip_srv_select(p.b, p.n, target, 5, &port) != -ENAMETOOLONG) {
+		result(&f, "short buffer not reported");
+		return;
+	}
+	/* only "." and port 0: unusable */
+	dns_header(&p, 0x8180, 2);
+	put_srv(&p, 0, 0, 5060, "", -1);
+	put_srv(&p, 0, 0, 0, "zero.fxs.test", -1);
+	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	if (r != -ENOENT) {
+		result(&f, "\".\" target: %d, want -ENOENT", r);
+		return;
+	}
+	/* NXDOMAIN */
+	dns_header(&p, 0x8183, 0);
+	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	if (r != -ENOENT) {
+		result(&f, "NXDOMAIN: %d, want -ENOENT", r);
+		return;
+	}
+	/* truncated in the middle of a record */
+	dns_header(&p, 0x8180, 1);
+	put_srv(&p, 1, 1, 5060, "cut.fxs.test", -1);
+	r = sip_srv_select(p.b, p.n - 5, target, sizeof(target), &port);
+	if (r != -EBADMSG) {
+		result(&f, "truncated: %d, want -EBADMSG", r);
+		return;
+	}
+	/* RDLENGTH too short for an SRV */
+	dns_header(&p, 0x8180, 1);
+	put16(&p, 0xc00c);
+	put16(&p, ns_t_srv);
+	put16(&p, ns_c_in);
+	put16(&p, 0);
+	put16(&p, 300);
+	put16(&p, 3);
+	put8(&p, 0);
+	put16(&p, 1);
+	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	if (r != -EBADMSG) {
+		result(&f, "short RDATA: %d, want -EBADMSG", r);
+		return;
+	}
+	/* a compression pointer to itself in the target */
+	dns_header(&p, 0x8180, 1);
+	put_srv(&p, 1, 1, 5060, "", -1);
+	p.n--;				/* replace the root label... */
+	put16(&p, 0xc000 | p.n);	/* ...by a pointer to here */
+	p.b[p.n - 9] = 8;		/* RDLENGTH: 6 + the pointer */
+	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	if (r != -EBADMSG) {
+		result(&f, "pointer loop: %d, want -EBADMSG", r);
+		return;
+	}
+	/* a query is not an answer */
+	dns_header(&p, 0x0100, 0);
+	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	if (r != -EBADMSG) {
+		result(&f, "query: %d, want -EBADMSG", r);
+		return;
+	}
+	PASS(&f);
+}
+
+/*
+ * A fake DNS server (child process) answering _sip._udp.srv.fxs.test and
+ * _sip._tcp.srv.fxs.test with three SRV records each (the best one on
+ * @udp_port / @tcp_port), NXDOMAIN to anything else; the resolver of this
+ * process is pointed at it through _res.  The agent, given the domain
+ * without a port, must register with the sipp behind the best record.
+ */
+static void fake_dns(int fd, unsigned udp_port, unsigned tcp_port)
+{
+	unsigned char q[512];
+	struct pkt p;
+	struct sockaddr_storage from;
+	socklen_t fl;
+	ssize_t n;
+	size_t qend;
+	int i;
+
+	alarm(30);
+	for (i = 0; i < 50; i++) {
+		char name[300];
+		size_t pos = 12, nl = 0;
+
+		fl = sizeof(from);
+		n = recvfrom(fd, q, sizeof(q), 0, (void *)&from, &fl);
+		if (n < 17)
+			continue;
+		while (pos < (size_t)n && q[pos] && nl < 250) {
+			size_t l = q[pos];
+
+			if (pos + 1 + l > (size_t)n)
+				break;
+			if (nl)
+				name[nl++] = '.';
+			memcpy(name + nl, q + pos + 1, l);
+			nl += l;
+			pos += 1 + l;
+		}
+		name[nl] = '\0';
+		qend = pos + 5;
+		if (qend > (size_t)n)
+			continue;
+		memcpy(p.b, q, qend);
+		p.n = qend;
+		if ((strcasecmp(name, "_sip._udp.srv.fxs.test") == 0 ||
+		     strcasecmp(name, "_sip._tcp.srv.fxs.test") == 0) &&
+		    q[pos + 1] == 0 && q[pos + 2] == ns_t_srv) {
+			p.b[2] = 0x85;	/* QR AA RD */
+			p.b[3] = 0x80;
+			p.b[7] = 3;
+			put_srv(&p, 20, 0, 9, "localhost", -1);
+			put_srv(&p, 10, 50, name[6] == 'u' ? udp_port : tcp_port,
+				"localhost", -1);
+			put_srv(&p, 10, 5, 7, "localhost", -1);
+		} else {
+			p.b[2] = 0x85;
+			p.b[3] = 0x83;	/* NXDOMAIN */
+		}
+		sendto(fd, p.b, p.n, 0, (void *)&from, fl);
+	}
+	_exit(0);
+}
+
+static void case_srv_register(bool tcp)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	const char *extra[] = { "-key", "expires", "120", "-t",
+				tcp ? "t1" : "u1", NULL };
+	unsigned port = free_port("127.0.0.1");
+	pid_t dns = -1;
+	int dfd;
+
+	memset(&f, 0, sizeof(f));
+	f.name = tcp ? "dns_srv_register_tcp" : "dns_srv_register_udp";
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	dfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (dfd < 0 || bind(dfd, (void *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(dfd, (void *)&sin, &sl) < 0) {
+		result(&f, "dns socket");
+		return;
+	}
+	fflush(stdout);
+	dns = fork();
+	if (dns == 0)	/* the other transport's record leads nowhere */
+		fake_dns(dfd, tcp ? 9 : port, tcp ? port : 9);
+	close(dfd);
+	if (dns < 0) {
+		result(&f, "fork");
+		return;
+	}
+	if (res_init() < 0) {
+		result(&f, "res_init");
+		goto out_dns;
+	}
+	_res.nscount = 1;
+	_res.nsaddr_list[0] = sin;
+	_res.retrans = 1;
+	_res.retry = 2;
+	if (spawn_registrar(&f, "reg_ok.xml", port, extra) < 0) {
+		result(&f, "cannot start sipp");
+		goto out_dns;
+	}
+	usleep(400000);
+	acct.domain = "srv.fxs.test";
+	acct.register_enabled = true;
+	if (tcp)
+		acct.transport = SIP_TRANSPORT_TCP;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered through SRV: %s", reg_last(&f));
+	if (f.reg_expires != 120)
+		FAIL(&f, "granted expiry %u", f.reg_expires);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+out_dns:
+	kill(dns, SIGTERM);
+	waitpid(dns, NULL, 0);
+	res_init();		/* back to resolv.conf */
+}
+
+/* SIP_TEST_ONLY=substring runs the matching cases only */
+static const char *only;
+
+static bool selected(const char *name)
+{
+	return !only || !*only || strstr(name, only);
+}
+
+#define RUN(name, call) do { if (selected(name)) call; } while (0)
 
 int main(int argc, char **argv)
 {
@@ -957,20 +2085,58 @@ int main(int argc, char **argv)
 	if (argc > 2)
 		log_dir = argv[2];
 	verbose = getenv("SIP_TEST_VERBOSE") != NULL;
+	only = getenv("SIP_TEST_ONLY");
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 
-	case_register("register_md5", "reg_md5.xml", false);
-	case_register("register_sha256", "reg_sha256.xml", true);
-	case_incoming("incoming_call_answer_bye", "uac_call.xml", "127.0.0.1", true);
-	case_incoming("incoming_call_cancel", "uac_cancel.xml", "127.0.0.1", false);
-	case_incoming("incoming_forbidden_source", "uac_forbidden.xml",
-		      "127.0.0.2", false);
-	case_malformed();
-	case_outgoing("outgoing_busy_486", "uas_busy.xml", false);
-	case_outgoing("outgoing_auth_answer_bye", "uas_answer.xml", true);
-	case_reack();
+	/* Timer F takes 32 s: run the outage case meanwhile, report it last */
+	if (selected("register_recovers_after_outage"))
+		bg_start(case_reg_outage);
+
+	RUN("register_md5", case_register("register_md5", "reg_md5.xml", false));
+	RUN("register_sha256",
+	    case_register("register_sha256", "reg_sha256.xml", true));
+	RUN("incoming_call_answer_bye",
+	    case_incoming("incoming_call_answer_bye", "uac_call.xml",
+			  "127.0.0.1", true, false, false));
+	RUN("incoming_call_cancel",
+	    case_incoming("incoming_call_cancel", "uac_cancel.xml",
+			  "127.0.0.1", false, false, false));
+	RUN("incoming_forbidden_source",
+	    case_incoming("incoming_forbidden_source", "uac_forbidden.xml",
+			  "127.0.0.2", false, false, false));
+	RUN("malformed_messages", case_malformed());
+	RUN("outgoing_busy_486",
+	    case_outgoing("outgoing_busy_486", "uas_busy.xml", false, false));
+	RUN("outgoing_auth_answer_bye",
+	    case_outgoing("outgoing_auth_answer_bye", "uas_answer.xml", true,
+			  false));
+	RUN("outgoing_2xx_retransmission_reack", case_reack());
+
+	RUN("register_refresh_before_expiry", case_reg_refresh());
+	RUN("register_backoff_after_503", case_reg_backoff());
+	RUN("unregister_on_stop", case_reg_unregister());
+
+	RUN("register_tcp_t1", case_register_tcp("register_tcp_t1", "t1"));
+	RUN("register_tcp_tn", case_register_tcp("register_tcp_tn", "tn"));
+	RUN("tcp_registrar_no_retransmit_conn_loss", case_tcp_registrar_raw());
+	RUN("tcp_stream_framing", case_tcp_framing());
+	RUN("incoming_call_tcp",
+	    case_incoming("incoming_call_tcp", "uac_call.xml", "127.0.0.1",
+			  true, true, false));
+	RUN("incoming_call_tcp_local_hangup",
+	    case_incoming("incoming_call_tcp_local_hangup",
+			  "uac_call_hangup.xml", "127.0.0.1", true, true, true));
+	RUN("outgoing_call_tcp",
+	    case_outgoing("outgoing_call_tcp", "uas_answer.xml", true, true));
+
+	RUN("dns_srv_answer_selection", case_srv_select());
+	RUN("dns_srv_register_udp", case_srv_register(false));
+	RUN("dns_srv_register_tcp", case_srv_register(true));
+
+	if (selected("register_recovers_after_outage"))
+		bg_finish("register_recovers_after_outage");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;

@@ -3,10 +3,15 @@
 # sip_test.sh - build tests/daemon/sip_test and run it against SIPp.
 #
 # Every case picks free local ports itself (bind to port 0), starts its own
-# sipp on 127.0.0.1 (127.0.0.2 for the "unknown source" case) and checks
-# both sides.  Exit 0 all passed, 1 failures, 4 skipped (no sipp / no
-# compiler).  Logs of every sipp run stay in $SIP_TEST_LOGS (default: a
-# temporary directory, removed on success).
+# sipp on 127.0.0.1 (127.0.0.2 for the "unknown source" case), over UDP or
+# TCP, and checks both sides; a few cases use raw sockets, and the SRV case
+# a fake DNS server (no real DNS needed).  The registrar-outage case waits
+# for libosip2's 32 s Timer F in a child process while the others run, so
+# a run takes about 35 s plus the build.  Exit 0 all passed, 1 failures,
+# 4 skipped (no sipp / no compiler).  Logs of every sipp run stay in
+# $SIP_TEST_LOGS (default: a temporary directory, removed on success).
+# SIP_TEST_ONLY=substring runs only the matching cases; SIP_TEST_VERBOSE=1
+# prints the agent's log.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
