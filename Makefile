@@ -20,7 +20,7 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 FXSD_SRCS := daemon/main.c daemon/line.c daemon/log.c daemon/sip.c daemon/sdp.c \
 	daemon/digest.c daemon/digitmap.c daemon/config.c daemon/fsm.c \
 	daemon/rtp.c daemon/g711.c daemon/tone.c daemon/bus.c daemon/jitter.c \
-	daemon/emodel.c daemon/echo.c daemon/dtmf.c daemon/callerid.c
+	daemon/emodel.c daemon/echo.c daemon/dtmf.c daemon/callerid.c daemon/rfc4733.c
 FXSD_PKGS := libosip2 libsystemd libudev
 FXSD_CFLAGS = -Idaemon $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lspeexdsp -lm
@@ -37,7 +37,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
 	tests/daemon/test_emodel.c
 
-.PHONY: all modules user check demo bench clean checkpatch sparse
+.PHONY: all modules user check demo bench clean checkpatch sparse install install-modules
 
 all: modules user daemon/fxsd daemon/fxsctl
 
@@ -99,3 +99,75 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	rm -f $(TEST_BINS)
 	rm -rf build
+
+# ---- make install / make install-modules ----------------------------------
+#
+#   make install [DESTDIR=/tmp/stage] [PREFIX=/usr]
+#
+# PREFIX defaults to /usr; DESTDIR is prepended to every path.  Each
+# directory below can be overridden on the command line.
+#
+#   $(SBINDIR)/fxsd, $(BINDIR)/fxsctl                     mode 0755
+#   $(SYSTEMDUNITDIR)/fxsd.service                       mode 0644 (all below)
+#   $(UDEVRULESDIR)/60-fxs.rules
+#   $(SYSUSERSDIR)/fxsd.conf                             (systemd/fxsd.sysusers)
+#   $(DBUSPOLICYDIR)/org.fxs.fxsd.conf
+#   $(DOCDIR)/fxs-modules.conf    an example for /etc/modules-load.d, not enabled
+#   $(SYSCONFDIR)/fxsd/fxsd.conf.example                 (never fxsd.conf itself)
+#   $(INCLUDEDIR)/linux/fxs.h, fxs_loop.h
+#   $(MANDIR)/man1/fxsctl.1, man5/fxsd.conf.5, man8/fxsd.8
+#
+# The unit goes to $(PREFIX)/lib/systemd/system, i.e. /usr/lib/systemd/system
+# for PREFIX=/usr.  Debian 12's systemd.pc still says /lib/systemd/system, but
+# Debian 12 is merged-/usr (/lib is a link to /usr/lib) and its systemd loads
+# units from both, and /usr/lib/systemd/system is where Debian 13 and upstream
+# systemd put them.  For a split-/usr system pass
+# SYSTEMDUNITDIR=/lib/systemd/system.  The unit runs /usr/sbin/fxsd; for
+# another SBINDIR the installed copy's ExecStart= is rewritten to match.
+#
+# With PREFIX=/usr/local, systemd, udev and sysusers find their files under
+# /usr/local/lib as well, but dbus-daemon reads policies only from
+# /usr/share/dbus-1/system.d and /etc/dbus-1/system.d: pass
+# DBUSPOLICYDIR=/etc/dbus-1/system.d in that case.  fxsd always reads
+# /etc/fxsd/fxsd.conf, so SYSCONFDIR stays /etc whatever PREFIX is.
+#
+# make install-modules installs driver/fxs.ko and driver/fxs_loop.ko for the
+# kernel of KDIR under $(DESTDIR)/lib/modules/<release>/ (kbuild's
+# modules_install, which also runs depmod); see dkms.conf for DKMS.
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DBUSPOLICYDIR ?= $(PREFIX)/share/dbus-1/system.d
+DOCDIR ?= $(PREFIX)/share/doc/fxs
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+INSTALL ?= install
+
+install: daemon/fxsd daemon/fxsctl
+	$(INSTALL) -D -m 0755 daemon/fxsd $(DESTDIR)$(SBINDIR)/fxsd
+	$(INSTALL) -D -m 0755 daemon/fxsctl $(DESTDIR)$(BINDIR)/fxsctl
+	@mkdir -p build/install
+	sed -e 's|^ExecStart=/usr/sbin/fxsd |ExecStart=$(SBINDIR)/fxsd |' \
+		systemd/fxsd.service > build/install/fxsd.service
+	@grep -q '^ExecStart=$(SBINDIR)/fxsd ' build/install/fxsd.service || \
+		{ echo "install: could not set ExecStart= in fxsd.service" >&2; exit 1; }
+	$(INSTALL) -D -m 0644 build/install/fxsd.service $(DESTDIR)$(SYSTEMDUNITDIR)/fxsd.service
+	$(INSTALL) -D -m 0644 systemd/60-fxs.rules $(DESTDIR)$(UDEVRULESDIR)/60-fxs.rules
+	$(INSTALL) -D -m 0644 systemd/fxsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/fxsd.conf
+	$(INSTALL) -D -m 0644 systemd/org.fxs.fxsd.conf $(DESTDIR)$(DBUSPOLICYDIR)/org.fxs.fxsd.conf
+	$(INSTALL) -D -m 0644 systemd/fxs-modules.conf $(DESTDIR)$(DOCDIR)/fxs-modules.conf
+	$(INSTALL) -D -m 0644 systemd/fxsd.conf.example $(DESTDIR)$(SYSCONFDIR)/fxsd/fxsd.conf.example
+	$(INSTALL) -D -m 0644 include/uapi/linux/fxs.h $(DESTDIR)$(INCLUDEDIR)/linux/fxs.h
+	$(INSTALL) -D -m 0644 include/uapi/linux/fxs_loop.h $(DESTDIR)$(INCLUDEDIR)/linux/fxs_loop.h
+	$(INSTALL) -D -m 0644 man/fxsctl.1 $(DESTDIR)$(MANDIR)/man1/fxsctl.1
+	$(INSTALL) -D -m 0644 man/fxsd.conf.5 $(DESTDIR)$(MANDIR)/man5/fxsd.conf.5
+	$(INSTALL) -D -m 0644 man/fxsd.8 $(DESTDIR)$(MANDIR)/man8/fxsd.8
+
+install-modules: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+# ---- end of make install ---------------------------------------------------

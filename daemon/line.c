@@ -30,6 +30,7 @@
 #include "echo.h"
 #include "line.h"
 #include "log.h"
+#include "rfc4733.h"
 #include "rtp.h"
 #include "sdp.h"
 #include "tone.h"
@@ -107,6 +108,9 @@ struct line {
 	bool cid_playing;
 	bool writing;		/* audio is being written to the phone */
 	struct dtmf_detector dtmf;
+	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
+	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
+	bool ev_unsupported;		/* the far end has no telephone-event */
 	struct echo_canceller *ec;
 	int16_t last_played[LINE_FRAME];	/* the echo canceller's reference */
 	double erle_db;
@@ -345,9 +349,26 @@ static void line_ring(struct line *l, bool on)
 
 /* ---- media ---- */
 
+/* A digit from the far end (RFC 4733): play it to the phone. */
+static void line_rtp_event(void *userdata, unsigned event, bool end,
+			   unsigned duration)
+{
+	struct line *l = userdata;
+
+	if (end) {
+		dtmf_gen_stop(&l->dtmf_out);
+		line_log(l, LOG_INFO, "Far-end DTMF %c (%u ms)", (char)event,
+			 duration / 8);
+	} else {
+		dtmf_gen_start(&l->dtmf_out, (char)event, -10, 0, 0);
+	}
+}
+
 /* Received audio goes through the RTP session's jitter buffer and is
  * pulled once per frame of the phone's clock (rtp_session_playout). */
-static const struct rtp_callbacks line_rtp_callbacks = { 0 };
+static const struct rtp_callbacks line_rtp_callbacks = {
+	.on_event = line_rtp_event,
+};
 
 /* Our address for SDP: the NAT address, else the one towards the server. */
 static void line_pick_address(struct line *l)
@@ -388,6 +409,9 @@ static int line_rtp_open(struct line *l)
 
 	if (l->rtp)
 		return 0;
+	rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
+	l->ev_unsupported = false;
+	dtmf_gen_stop(&l->dtmf_out);
 	r = rtp_session_new(l->event, NULL, l->global.rtp_port_min,
 			    l->global.rtp_port_max, &line_rtp_callbacks, l,
 			    &l->rtp);
@@ -459,6 +483,31 @@ static void line_call_clear(struct line *l)
 	l->remote_sdp = NULL;
 }
 
+/* One frame of the phone's audio to the far end, or telephone-events
+ * while a keyed digit is being sent (RFC 4733, end packet three times). */
+static void line_send_frame(struct line *l, const int16_t *frame)
+{
+	struct rfc4733_packet pk[RFC4733_POLL_MAX];
+	int i, n;
+
+	if (!rfc4733_sender_busy(&l->ev_tx)) {
+		rtp_session_send(l->rtp, frame, LINE_FRAME);
+		return;
+	}
+	n = rfc4733_sender_poll(&l->ev_tx, pk);
+	for (i = 0; i < n; i++)
+		if (rtp_session_send_event(l->rtp, pk[i].payload,
+					   sizeof(pk[i].payload), pk[i].timestamp,
+					   pk[i].marker) == -EOPNOTSUPP) {
+			/* No telephone-event: the digit goes in-band. */
+			l->ev_unsupported = true;
+			rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
+			rtp_session_send(l->rtp, frame, LINE_FRAME);
+			return;
+		}
+	rtp_session_skip(l->rtp, LINE_FRAME);
+}
+
 static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			  void *userdata)
 {
@@ -479,9 +528,11 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			echo_canceller_process(l->ec, frame, l->last_played, frame);
 			l->erle_db = echo_canceller_erle_total_db(l->ec);
 		}
-		dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
+		/* (not while a far-end digit plays: its echo is no key) */
+		if (!dtmf_gen_active(&l->dtmf_out))
+			dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
 		if (l->media && l->rtp)
-			rtp_session_send(l->rtp, frame, LINE_FRAME);
+			line_send_frame(l, frame);
 		if (l->caller_ringback && l->rtp) {
 			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
 			rtp_session_send(l->rtp, out, LINE_FRAME);
@@ -531,9 +582,17 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 {
 	struct line *l = userdata;
+	bool in_call = l->state == CALL_STATE_INCALL && l->media && l->rtp &&
+		       !l->ev_unsupported;
 
-	if (!ev->end)
+	if (!ev->end) {
+		if (in_call)
+			rfc4733_sender_start(&l->ev_tx, ev->digit, 10,
+					     rtp_session_next_timestamp(l->rtp), 0);
 		return;
+	}
+	if (in_call)
+		rfc4733_sender_end(&l->ev_tx, ev->duration);
 	line_log(l, LOG_INFO, "DTMF %c (%u ms)", ev->digit, ev->duration / 8);
 	if (l->state == CALL_STATE_DIALTONE || l->state == CALL_STATE_DIALING)
 		line_queue(l, CALL_EVENT_DIGIT, ev->digit, NULL, NULL, 0);

@@ -17,6 +17,7 @@
 #include "emodel.h"
 #include "g711.h"
 #include "jitter.h"
+#include "rfc4733.h"
 #include "rtp.h"
 
 #define RTP_HEADER_SIZE		12
@@ -56,6 +57,7 @@ struct rtp_session {
 	socklen_t remote_len;
 	int pt;
 	int te_pt;
+	struct rfc4733_receiver rx_event;	/* telephone-events received */
 	unsigned frame;			/* samples per packet */
 
 	/* sending */
@@ -456,8 +458,19 @@ static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 	s->stats.octets_received += payload;
 	s->rx_since_report = true;
 
-	if (pt != s->pt)
-		return;			/* telephone-event: later */
+	if (pt != s->pt) {		/* telephone-event (RFC 4733) */
+		struct rfc4733_rx_event evs[RFC4733_RX_MAX];
+		int k, i;
+
+		if (!s->cb.on_event)
+			return;
+		k = rfc4733_receiver_packet(&s->rx_event, ts, p[1] & 0x80,
+					    p + hdr, payload, evs);
+		for (i = 0; i < k; i++)
+			s->cb.on_event(s->userdata, (unsigned char)evs[i].digit,
+				       evs[i].end, evs[i].duration);
+		return;
+	}
 	rx_update_jitter(s, ts);
 	if (payload == 0)
 		return;
@@ -926,6 +939,7 @@ int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 	s->latched = false;
 	s->pt = payload_type;
 	s->te_pt = te_payload_type;
+	rfc4733_receiver_init(&s->rx_event);
 	s->rtcp_explicit = false;
 	s->rtcp_latched = false;
 	rx_reset(s);
@@ -970,6 +984,54 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 	s->seq++;
 	s->ts += s->frame;
 	return r;
+}
+
+int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
+			   size_t len, uint32_t timestamp, bool marker)
+{
+	uint8_t pkt[RTP_HEADER_SIZE + 16];
+	ssize_t n;
+
+	if (!s || len > 16)
+		return -EINVAL;
+	if (!s->have_remote)
+		return -ENOTCONN;
+	if (s->te_pt < 0)
+		return -EOPNOTSUPP;
+	pkt[0] = RTP_VERSION << 6;
+	pkt[1] = (uint8_t)s->te_pt | (marker ? 0x80 : 0);
+	pkt[2] = s->seq >> 8;
+	pkt[3] = s->seq & 0xff;
+	pkt[4] = timestamp >> 24;
+	pkt[5] = (timestamp >> 16) & 0xff;
+	pkt[6] = (timestamp >> 8) & 0xff;
+	pkt[7] = timestamp & 0xff;
+	pkt[8] = s->ssrc >> 24;
+	pkt[9] = (s->ssrc >> 16) & 0xff;
+	pkt[10] = (s->ssrc >> 8) & 0xff;
+	pkt[11] = s->ssrc & 0xff;
+	memcpy(pkt + RTP_HEADER_SIZE, payload, len);
+	s->seq++;
+	n = sendto(s->fd, pkt, RTP_HEADER_SIZE + len, MSG_NOSIGNAL,
+		   (const struct sockaddr *)&s->remote, s->remote_len);
+	if (n < 0) {
+		s->stats.send_errors++;
+		return -errno;
+	}
+	s->stats.packets_sent++;
+	s->stats.octets_sent += len;
+	s->sent_since_report = true;
+	return 0;
+}
+
+uint32_t rtp_session_next_timestamp(const struct rtp_session *s)
+{
+	return s->ts;
+}
+
+void rtp_session_skip(struct rtp_session *s, size_t n)
+{
+	s->ts += (uint32_t)n;
 }
 
 int rtp_session_send(struct rtp_session *s, const int16_t *pcm, size_t n)

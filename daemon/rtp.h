@@ -64,7 +64,10 @@ struct rtp_callbacks {
 	 * rtp_session_playout().  The session must not be freed from inside
 	 * a callback. */
 	void (*on_audio)(void *userdata, const int16_t *pcm, size_t n);
-	/* Reserved for RFC 4733 events; not called yet. */
+	/* RFC 4733 telephone-events received: @event is the digit's
+	 * character ('0'-'9', '*', '#', 'A'-'D'), once with @end false when
+	 * it starts and once with @end true (and its @duration in samples)
+	 * when it ends, whatever duplicates and losses came in between. */
 	void (*on_event)(void *userdata, unsigned event, bool end,
 			 unsigned duration);
 };
@@ -199,6 +202,20 @@ int rtp_session_set_remote(struct rtp_session *s, const char *addr,
  * and timestamp advance as if it had been sent, the session stays usable).
  */
 int rtp_session_send(struct rtp_session *s, const int16_t *pcm, size_t n);
+
+/*
+ * Send one RFC 4733 packet (payload from rfc4733_sender_poll()) with the
+ * negotiated telephone-event type, the event's own @timestamp and @marker;
+ * -EOPNOTSUPP when the far end offered no telephone-event.  While an event
+ * is sent, audio is not: call rtp_session_skip() for each frame instead, so
+ * that the audio timestamps go on counting time.
+ */
+int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
+			   size_t len, uint32_t timestamp, bool marker);
+/* The RTP timestamp the next audio packet will carry. */
+uint32_t rtp_session_next_timestamp(const struct rtp_session *s);
+/* Let @n samples of time pass without sending them. */
+void rtp_session_skip(struct rtp_session *s, size_t n);
 
 void rtp_session_get_stats(const struct rtp_session *s,
 			   struct rtp_stats *ret);

@@ -10,9 +10,14 @@
  *   handset N hear FREQ MS [PCT]  listen: exit 0 if FREQ Hz is strong at the
  *                                 earpiece in at least PCT % (default 50)
  *                                 of the 20 ms blocks of MS milliseconds
- *   handset N talk FREQ MS        say a FREQ Hz tone into the mouthpiece
- *                                 while checking that FREQ comes back at
- *                                 the earpiece (far end echoes audio)
+ *   handset N talk MS             say MS of noise into the mouthpiece and
+ *                                 check that it comes back at the earpiece
+ *                                 (a far end that echoes audio): exit 0 if
+ *                                 the normalised cross-correlation of what
+ *                                 was said and what was heard peaks above
+ *                                 0.5 at some delay up to 400 ms.  Noise,
+ *                                 not a tone: an echo canceller can't
+ *                                 predict it, so it can't take it away.
  *   handset N quiet MS            exit 0 if the earpiece stays silent
  *   handset N record MS FILE      save MS of earpiece audio (raw s16 8 kHz)
  *
@@ -107,6 +112,59 @@ static int listen_for(double f, int ms, int talk, int *ret_blocks)
 	return hits;
 }
 
+#define TALK_MAX_LAG	(RATE * 400 / 1000)
+
+/* Say noise, hear it back, find it by cross-correlation. */
+static int talk(int ms)
+{
+	size_t n = (size_t)ms * RATE / 1000, got = 0, heard_len = n + TALK_MAX_LAG;
+	int16_t *said = calloc(n, sizeof(*said));
+	int16_t *heard = calloc(heard_len, sizeof(*heard));
+	double best = 0, es = 0;
+	size_t i, lag, best_lag = 0;
+	unsigned seed = 12345;
+
+	if (!said || !heard)
+		return 1;
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		said[i] = (int16_t)((int)((seed >> 16) & 0x3fff) - 0x2000);
+		es += (double)said[i] * said[i];
+	}
+	ioctl(hs, FXS_HS_IOC_FLUSH);
+	/* Speak frame by frame while listening, as a person would. */
+	while (got < heard_len) {
+		int16_t b[BLOCK];
+		size_t k = got < n ? got : 0;
+
+		if (got < n && write(hs, said + k, BLOCK * sizeof(*said)) < 0)
+			return 1;
+		if (read_block(b) < 0)
+			return 1;
+		memcpy(heard + got, b, sizeof(b) > (heard_len - got) * 2 ?
+		       (heard_len - got) * 2 : sizeof(b));
+		got += BLOCK;
+	}
+	for (lag = 0; lag < TALK_MAX_LAG; lag++) {
+		double c = 0, eh = 0;
+
+		for (i = 0; i < n && i + lag < heard_len; i++) {
+			c += (double)said[i] * heard[i + lag];
+			eh += (double)heard[i + lag] * heard[i + lag];
+		}
+		c = eh > 0 ? c / sqrt(es * eh) : 0;
+		if (c > best) {
+			best = c;
+			best_lag = lag;
+		}
+	}
+	printf("handset: what was said came back after %zu ms, correlation %.2f\n",
+	       best_lag / 8, best);
+	free(said);
+	free(heard);
+	return best > 0.5 ? 0 : 1;
+}
+
 static int hook(int offhook)
 {
 	struct fxs_hs_hook h = { .offhook = offhook };
@@ -191,11 +249,12 @@ int main(int argc, char **argv)
 		printf("handset: keyed %s\n", argv[3]);
 		return 0;
 	}
-	if ((!strcmp(cmd, "hear") || !strcmp(cmd, "talk")) &&
-	    (argc == 5 || argc == 6)) {
+	if (!strcmp(cmd, "talk") && argc == 4)
+		return talk(atoi(argv[3]));
+	if (!strcmp(cmd, "hear") && (argc == 5 || argc == 6)) {
 		int pct = argc == 6 ? atoi(argv[5]) : 50;
 		int blocks, hits = listen_for(atof(argv[3]), atoi(argv[4]),
-					      !strcmp(cmd, "talk"), &blocks);
+					      0, &blocks);
 
 		if (hits < 0)
 			return 1;
