@@ -37,6 +37,8 @@ struct manager {
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_source;
 	struct fxsd_bus *bus;
+	sd_event_source *shutdown;	/* the un-REGISTER wait on SIGTERM */
+	unsigned shutdown_ticks;
 };
 
 static void manager_line_changed(struct line *l, void *ud)
@@ -304,6 +306,46 @@ static int manager_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 	return 0;
 }
 
+/*
+ * SIGTERM/SIGINT: end calls and un-REGISTER, then leave once every account
+ * is done (or after 2 s, whatever the servers say).
+ */
+static int manager_shutdown_tick(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct manager *m = ud;
+	bool pending = false;
+	size_t i;
+
+	for (i = 0; i < m->n_lines; i++) {
+		enum sip_reg_state st = line_reg_state(m->lines[i]);
+
+		pending |= st == SIP_REG_REGISTERED || st == SIP_REG_REGISTERING;
+	}
+	if (!pending || ++m->shutdown_ticks >= 20)
+		return sd_event_exit(sd_event_source_get_event(s), 0);
+	return sd_event_source_set_time(s, usec + 100000);
+}
+
+static int manager_sigterm(sd_event_source *s, const struct signalfd_siginfo *si,
+			   void *ud)
+{
+	struct manager *m = ud;
+	size_t i;
+
+	(void)s;
+	(void)si;
+	if (m->shutdown)
+		return 0;
+	sd_notify(0, "STOPPING=1");
+	log_info("Stopping: ending calls and un-registering");
+	for (i = 0; i < m->n_lines; i++)
+		line_detach(m->lines[i]);
+	return sd_event_add_time_relative(m->event, &m->shutdown,
+					  CLOCK_MONOTONIC, 0, 10000,
+					  manager_shutdown_tick, m) < 0 ?
+	       sd_event_exit(m->event, 0) : 0;
+}
+
 static size_t manager_n_lines(void *ud)
 {
 	return ((struct manager *)ud)->n_lines;
@@ -328,6 +370,7 @@ static void manager_free(struct manager *m)
 		line_free(m->lines[i]);
 	free(m->lines);
 	bus_free(m->bus);
+	sd_event_source_disable_unref(m->shutdown);
 	sd_event_source_disable_unref(m->monitor_source);
 	udev_monitor_unref(m->monitor);
 	udev_unref(m->udev);
@@ -434,8 +477,8 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	sd_event_add_signal(m.event, NULL, SIGTERM, NULL, NULL);
-	sd_event_add_signal(m.event, NULL, SIGINT, NULL, NULL);
+	sd_event_add_signal(m.event, NULL, SIGTERM, manager_sigterm, &m);
+	sd_event_add_signal(m.event, NULL, SIGINT, manager_sigterm, &m);
 	sd_event_add_signal(m.event, NULL, SIGHUP, manager_sighup, &m);
 	m.config_path = path;
 	sd_event_set_watchdog(m.event, true);

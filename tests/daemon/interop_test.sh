@@ -1,0 +1,417 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# interop_test.sh - fxsd against real third-party SIP software, run inside
+# the VM (tests/vm/run -- tests/daemon/interop_test.sh):
+#
+#   kamailio   registrar and record-routing proxy on 127.0.0.1:5090
+#              (tests/kamailio/kamailio.cfg): digest authentication of
+#              REGISTER (401) and of new requests (407), password "secret"
+#   fxsd       port 0 = user 1000, registers at kamailio
+#   baresip    user 2000 (tests/baresip/), registers at kamailio, answers
+#              calls at once, sends a 1 kHz tone (aufile) and records what
+#              it receives (sndfile); driven over its ctrl_tcp socket
+#
+# The loopback handset (tests/daemon/handset) is the person at the phone.
+# Audio is checked both ways: the handset must hear baresip's 1 kHz tone,
+# and baresip's recording must hold the noise the handset says (found by
+# cross-correlation with the handset's own noise generator).
+#
+# Exit 4 (skip) without /dev/fxs0, kamailio, kamcmd or baresip.
+# Ends with "N passed, M failed"; exit 0 iff nothing failed.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+[ -c /dev/fxs0 ] || { echo "SKIP: no /dev/fxs0"; exit 4; }
+for tool in kamailio kamcmd baresip; do
+	command -v $tool >/dev/null || { echo "SKIP: no $tool"; exit 4; }
+done
+for tool in sox python3; do
+	command -v $tool >/dev/null || { echo "not ok: $tool is missing"; exit 1; }
+done
+
+work=$(mktemp -d /tmp/fxs-interop.XXXXXX)
+HS=tests/daemon/handset
+KAM_CTL=unix:$work/kamailio/ctl
+BARESIP_CTL=127.0.0.1:4444
+pass=0
+fail=0
+fxsd_pid=
+kam_pid=
+bs_pid=
+
+now_ms() {	# sets $now to the wall clock in ms (no fork: the VM is slow)
+	now=${EPOCHREALTIME/[.,]/}
+	now=$((now / 1000))
+}
+
+# until_ok SECONDS CMD...: run CMD every 0.1 s until it succeeds; fail once
+# SECONDS have passed (measured by the clock: each try may take a while
+# under TCG)
+until_ok() {
+	local now end
+
+	now_ms
+	end=$((now + $1 * 1000))
+	shift
+	while :; do
+		"$@" && return 0
+		now_ms
+		[ "$now" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+is_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+stop() {	# stop PID SECONDS: SIGTERM, then SIGKILL after SECONDS
+	kill "$1" 2>/dev/null || return 0
+	until_ok "$2" is_gone "$1" || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+cleanup() {
+	[ -n "$fxsd_pid" ] && stop "$fxsd_pid" 5
+	# baresip un-registers on the first SIGTERM: while kamailio still runs
+	[ -n "$bs_pid" ] && stop "$bs_pid" 3
+	[ -n "$kam_pid" ] && stop "$kam_pid" 5
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+	echo "ok $1"
+	pass=$((pass + 1))
+}
+
+show_log() {	# show_log NAME FILE
+	echo "--- $1 (last 25 lines)"
+	tail -n 25 "$2" 2>/dev/null
+}
+
+not_ok() {
+	echo "not ok $1: $2"
+	fail=$((fail + 1))
+	show_log "fxsd log" "$work/fxsd.log"
+	show_log "kamailio log" "$work/kamailio.log"
+	show_log "baresip log" "$work/baresip.log"
+}
+
+# check NAME CMD...: one test case
+check() {
+	local name=$1
+
+	shift
+	if "$@" >"$work/check.out" 2>&1; then
+		sed 's/^/# /' "$work/check.out" | head -n 3
+		ok "$name"
+	else
+		sed 's/^/# /' "$work/check.out" | head -n 12
+		not_ok "$name" "'$*' failed"
+	fi
+}
+
+fxsd_state() {	# the port's last logged state change
+	sed -n 's/.*: [a-z-]* -> \([a-z-]*\) on [a-z-]*$/\1/p' "$work/fxsd.log" |
+		tail -n 1
+}
+
+state_is() {
+	[ "$(fxsd_state)" = "$1" ]
+}
+
+wait_state() {	# wait_state STATE SECONDS
+	until_ok "$2" state_is "$1" && return 0
+	echo "state is '$(fxsd_state)', expected '$1'"
+	return 1
+}
+
+# wait_grep SECONDS PATTERN FILE [FROM]: an extended regex shows up in FILE
+# (after its first FROM lines)
+grep_from() {	# grep_from PATTERN FILE FROM: print the last match
+	tail -n +$((${3:-0} + 1)) "$2" | grep -E -- "$1" | tail -n 1 | grep .
+}
+
+wait_grep() {
+	until_ok "$1" grep_from "$2" "$3" "${4:-0}" && return 0
+	echo "no '$2' in $3 after $1 s"
+	return 1
+}
+
+# kamailio's location table (usrloc in memory) through its ctl socket
+ul_dump() {
+	timeout 5 kamcmd -s "$KAM_CTL" ul.dump
+}
+
+has_contact() {	# has_contact USER CONTACT-REGEX
+	ul_dump >"$work/ul.out" 2>&1 &&
+		grep -q "AoR: $1\$" "$work/ul.out" &&
+		grep -qE "Address: $2" "$work/ul.out" &&
+		grep -E "AoR: $1\$|Address: $2" "$work/ul.out" |
+		sed 's/^[[:space:]]*//'
+}
+
+registered() {	# registered USER CONTACT-REGEX SECONDS
+	until_ok "$3" has_contact "$1" "$2" && return 0
+	echo "kamailio has no contact $2 for $1:"
+	cat "$work/ul.out"
+	return 1
+}
+
+# bs COMMAND [PARAMS]: a command to baresip over ctrl_tcp (netstring-framed
+# JSON); prints the events that come before the response, fails if the
+# response says so
+bs() {
+	python3 - "$BARESIP_CTL" "$@" <<'EOF'
+import json, socket, sys
+
+host, port = sys.argv[1].rsplit(":", 1)
+cmd = {"command": sys.argv[2], "params": " ".join(sys.argv[3:]),
+       "token": "interop"}
+s = socket.create_connection((host, int(port)), timeout=5)
+body = json.dumps(cmd).encode()
+s.sendall(b"%d:%s," % (len(body), body))
+buf = b""
+while True:
+    length, colon, rest = buf.partition(b":")
+    if colon and length.isdigit() and len(rest) > int(length):
+        msg = json.loads(rest[:int(length)])
+        buf = rest[int(length) + 1:]
+        print(msg)
+        if msg.get("response"):
+            sys.exit(0 if msg.get("ok") else 1)
+        continue
+    data = s.recv(4096)
+    if not data:
+        sys.exit("baresip closed the connection")
+    buf += data
+EOF
+}
+
+# recorded_noise WAV MS: the WAV (what baresip decoded) holds the MS ms of
+# noise the handset's "talk" says (the handset's own generator, redone
+# here): found by cross-correlation, normalised correlation above 0.5
+recorded_noise() {
+	[ -f "$1" ] || { echo "no recording '$1'"; return 1; }
+	python3 - "$@" <<'EOF'
+import array, math, sys, warnings, wave
+
+warnings.simplefilter("ignore", DeprecationWarning)
+import audioop
+
+path, ms = sys.argv[1], int(sys.argv[2])
+with wave.open(path, "rb") as w:
+    if w.getsampwidth() != 2 or w.getnchannels() != 1 or w.getframerate() != 8000:
+        sys.exit("%s: not 8 kHz mono 16-bit" % path)
+    rec = w.readframes(w.getnframes())
+
+# the handset's noise: its LCG, seed 12345, 15-bit values around 0
+n = ms * 8
+said = array.array("h")
+seed = 12345
+for _ in range(n):
+    seed = (seed * 1103515245 + 12345) & 0xffffffff
+    said.append(((seed >> 16) & 0x3fff) - 0x2000)
+said_b = said.tobytes()
+if len(rec) < len(said_b):
+    sys.exit("%s: %.1f s, shorter than what was said" % (path, len(rec) / 16000))
+
+# where is it?  a 100 ms piece from the middle, found with audioop (in C)
+mid = n // 2
+piece = said_b[2 * mid:2 * (mid + 800)]
+off, _ = audioop.findfit(rec, piece)
+lag = off - mid
+# normalised cross-correlation of all that was said, at that lag
+lo, hi = max(0, lag), min(len(rec) // 2, lag + n)
+a = said_b[2 * (lo - lag):2 * (hi - lag)]
+b = rec[2 * lo:2 * hi]
+num = sum(x * y for x, y in zip(array.array("h", a), array.array("h", b)))
+den = math.sqrt(audioop.rms(a, 2) ** 2 * audioop.rms(b, 2) ** 2) * len(a) // 2 \
+    if a else 0
+corr = num / den if den else 0.0
+print("%s: %.1f s; the %d ms of noise said start at %.3f s, correlation %.2f"
+      % (path, len(rec) / 16000, ms, lag / 8000, corr))
+sys.exit(0 if corr > 0.5 else 1)
+EOF
+}
+
+newest_rx() {	# the newest recording of received audio
+	ls -t "$work"/snd/*-dec.wav 2>/dev/null | head -n 1
+}
+
+new_recording() {	# a recording newer than call_mark's, and closed
+	local f
+
+	f=$(newest_rx)
+	[ -n "$f" ] && [ "$f" != "$last_rx" ] &&
+		[ "$(grep -c 'audio: destroyed' "$work/baresip.log")" -gt "$destroyed" ] &&
+		echo "$f"
+}
+
+# recording_done SECONDS: baresip has closed the call's audio (and with it
+# the recording of what it received)
+recording_done() {
+	until_ok "$1" new_recording && return 0
+	echo "no new complete recording in $work/snd"
+	ls -l "$work/snd"
+	return 1
+}
+
+call_mark() {	# remember what was logged and recorded so far
+	last_rx=$(newest_rx)
+	destroyed=$(grep -c 'audio: destroyed' "$work/baresip.log")
+	bs_mark=$(wc -l <"$work/baresip.log")
+	kam_mark=$(wc -l <"$work/kamailio.log")
+}
+
+say_noise() {	# the handset says MS ms of noise into the mouthpiece
+	# talk also wants to hear the noise come back, which baresip does not
+	# do: its verdict does not count, baresip's recording is checked
+	$HS 0 talk "$1" >"$work/talk.out" 2>&1
+	echo "# the handset said $1 ms of noise"
+}
+
+# --- kamailio
+mkdir -p "$work/kamailio" "$work/baresip" "$work/snd"
+kamailio -f tests/kamailio/kamailio.cfg -DD -E -m 64 -M 8 \
+	-Y "$work/kamailio" -A "CTL_SOCKET=\"$KAM_CTL\"" \
+	>"$work/kamailio.log" 2>&1 &
+kam_pid=$!
+kam_answers() {
+	timeout 5 kamcmd -s "$KAM_CTL" core.version 2>/dev/null && return 0
+	# no point waiting for a dead kamailio
+	is_gone "$kam_pid" && return 0
+	return 1
+}
+
+kam_up() {
+	until_ok 10 kam_answers && ! is_gone "$kam_pid" && return 0
+	echo "kamailio did not come up"
+	return 1
+}
+check "kamailio runs with tests/kamailio/kamailio.cfg" kam_up
+
+# --- fxsd, registering as 1000
+cat >"$work/fxsd.conf" <<EOF
+[global]
+sip_port = 5060
+rtp_port_min = 20000
+rtp_port_max = 20100
+tone_country = US
+
+[port 0]
+user = 1000
+password = secret
+domain = 127.0.0.1:5090
+register = yes
+expires = 60
+disconnect_open_loop_ms = 0
+digit_map = { 2xxx | x.T }
+interdigit_short_ms = 1500
+EOF
+"${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v >"$work/fxsd.log" 2>&1 &
+fxsd_pid=$!
+check "fxsd attaches /dev/fxs0" wait_grep 20 "Attached /dev/fxs0" "$work/fxsd.log"
+check "fxsd answers kamailio's 401 and registers" \
+	wait_grep 20 "Registration registered \(status 200" "$work/fxsd.log"
+check "kamailio challenged the first REGISTER" \
+	grep -E "REGISTER for sip:1000@.*: challenge" "$work/kamailio.log"
+check "kamailio's location table has 1000 at fxsd's 127.0.0.1:5060" \
+	registered 1000 "sip:1000@127.0.0.1:5060" 3
+
+# --- baresip, registering as 2000
+sox -n -r 8000 -c 1 -b 16 -e signed-integer "$work/tone.wav" \
+	synth 60 sine 1000 vol 0.3
+for f in config accounts; do
+	sed "s|@WORK@|$work|g" "tests/baresip/$f" >"$work/baresip/$f"
+done
+baresip -f "$work/baresip" -v </dev/null >"$work/baresip.log" 2>&1 &
+bs_pid=$!
+check "baresip registers as 2000 through the 401" \
+	wait_grep 20 "2000@127.0.0.1.* 200 OK" "$work/baresip.log"
+check "kamailio's location table has 2000 at baresip's 127.0.0.1:5080" \
+	registered 2000 "sip:2000.*@127.0.0.1:5080" 3
+check "baresip's control socket answers" bs reginfo
+
+# --- 1. baresip calls 1000 through kamailio; the phone answers; audio;
+#        baresip hangs up
+call_mark
+check "baresip dials sip:1000@127.0.0.1:5090" bs dial sip:1000@127.0.0.1:5090
+check "the INVITE via kamailio rings the phone" $HS 0 wait-ring 15000
+check "fxsd: incoming call from 2000" \
+	wait_grep 2 "Incoming call from .*2000@" "$work/fxsd.log"
+check "state ringing" wait_state ringing 2
+check "lifting the handset answers" $HS 0 lift
+check "state in-call after the ACK" wait_state in-call 5
+check "baresip's ACK went through kamailio (record-route)" \
+	wait_grep 2 "ACK sip:1000@127.0.0.1:5060 from 127.0.0.1:5080" \
+	"$work/kamailio.log" "$kam_mark"
+check "baresip's call is established" \
+	wait_grep 5 "Call established" "$work/baresip.log" "$bs_mark"
+check "the handset hears baresip's 1 kHz tone" $HS 0 hear 1000 2000
+say_noise 2000
+check "baresip hangs up" bs hangup
+check "BYE via kamailio: state disconnected (phone off-hook)" \
+	wait_state disconnected 5
+check "reorder tone after baresip hung up" $HS 0 hear 480 2000 30
+check "baresip's BYE went through kamailio (record-route)" \
+	wait_grep 1 "BYE sip:1000@127.0.0.1:5060 from 127.0.0.1:5080" \
+	"$work/kamailio.log" "$kam_mark"
+check "hanging up returns to idle" $HS 0 hangup
+check "state idle" wait_state idle 3
+check "baresip closed its recording" recording_done 5
+rx=$(newest_rx)
+check "baresip received what the handset said" recorded_noise "$rx" 2000
+
+# --- 2. the phone pulse-dials 2000; fxsd's INVITE goes through kamailio's
+#        407; baresip answers at once; audio; the phone hangs up
+call_mark
+check "lifting the handset gives dial tone" $HS 0 lift
+check "dial tone (350+440 Hz) at the earpiece" $HS 0 hear 440 600
+check "pulse-dialling 2000" $HS 0 dial 2000
+check "kamailio challenged the INVITE from 1000 (407)" \
+	wait_grep 5 "INVITE from sip:1000@.*: challenge" "$work/kamailio.log" \
+	"$kam_mark"
+check "state in-call once baresip answers" wait_state in-call 10
+check "kamailio relayed the INVITE to baresip" \
+	wait_grep 1 "INVITE for sip:2000@.* goes to sip:2000.*@127.0.0.1:5080" \
+	"$work/kamailio.log" "$kam_mark"
+check "baresip's call is established" \
+	wait_grep 5 "Call established" "$work/baresip.log" "$bs_mark"
+check "the handset hears baresip's 1 kHz tone" $HS 0 hear 1000 2000
+say_noise 2000
+check "hanging up sends BYE" $HS 0 hangup
+check "state idle after the outgoing call" wait_state idle 3
+check "fxsd's BYE went through kamailio (record-route)" \
+	wait_grep 3 "BYE sip:2000.*@127.0.0.1:5080 from 127.0.0.1:5060" \
+	"$work/kamailio.log" "$kam_mark"
+check "baresip got the BYE" \
+	wait_grep 3 "Call with sip:1000@.* terminated" "$work/baresip.log" \
+	"$bs_mark"
+check "baresip closed the call and its recording" recording_done 5
+rx=$(newest_rx)
+check "baresip received what the handset said" recorded_noise "$rx" 2000
+
+# --- the end: fxsd exits
+kill "$fxsd_pid"
+if until_ok 10 is_gone "$fxsd_pid"; then
+	wait "$fxsd_pid"
+	rc=$?
+	fxsd_pid=
+else
+	echo "# fxsd still runs 10 s after SIGTERM"
+	rc=timeout
+fi
+check "fxsd exits cleanly on SIGTERM" test "$rc" = 0
+check "fxsd un-registered on SIGTERM: kamailio has no contact for 1000" \
+	sh -c "! timeout 5 kamcmd -s '$KAM_CTL' ul.dump | grep -q 'AoR: 1000\$'"
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
+	not_ok "fxsd ran clean under the sanitizers" "see the log"
+else
+	ok "fxsd ran clean under the sanitizers"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
