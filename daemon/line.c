@@ -483,6 +483,13 @@ static void line_call_clear(struct line *l)
 	l->remote_sdp = NULL;
 }
 
+/* Audio to the phone; a full driver queue drops it (it plays 512 ms). */
+static void line_write_audio(struct line *l, const int16_t *buf, size_t len)
+{
+	if (write(l->pcm_fd, buf, len) < 0 && errno != EAGAIN)
+		line_log(l, LOG_DEBUG, "Failed to write audio: %m");
+}
+
 /* One frame of the phone's audio to the far end, or telephone-events
  * while a keyed digit is being sent (RFC 4733, end packet three times). */
 static void line_send_frame(struct line *l, const int16_t *frame)
@@ -568,12 +575,11 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		if (wrote && !l->writing) {
 			static const int16_t cushion[2 * LINE_FRAME];
 
-			if (write(fd, cushion, sizeof(cushion)) < 0 && errno != EAGAIN)
-				line_log(l, LOG_DEBUG, "Failed to write audio: %m");
+			line_write_audio(l, cushion, sizeof(cushion));
 		}
 		l->writing = wrote;
-		if (wrote && write(fd, out, sizeof(out)) < 0 && errno != EAGAIN)
-			line_log(l, LOG_DEBUG, "Failed to write audio: %m");
+		if (wrote)
+			line_write_audio(l, out, sizeof(out));
 		memcpy(l->last_played, out, sizeof(out));
 	}
 	return 0;

@@ -948,24 +948,31 @@ int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 	return 0;
 }
 
+/* The 12-byte RTP header of our next packet (sequence number s->seq). */
+static void rtp_header(const struct rtp_session *s, uint8_t *pkt, int pt,
+		       bool marker, uint32_t ts)
+{
+	pkt[0] = RTP_VERSION << 6;
+	pkt[1] = (uint8_t)pt | (marker ? 0x80 : 0);
+	pkt[2] = s->seq >> 8;
+	pkt[3] = s->seq & 0xff;
+	pkt[4] = ts >> 24;
+	pkt[5] = (ts >> 16) & 0xff;
+	pkt[6] = (ts >> 8) & 0xff;
+	pkt[7] = ts & 0xff;
+	pkt[8] = s->ssrc >> 24;
+	pkt[9] = (s->ssrc >> 16) & 0xff;
+	pkt[10] = (s->ssrc >> 8) & 0xff;
+	pkt[11] = s->ssrc & 0xff;
+}
+
 static int send_frame(struct rtp_session *s, const int16_t *pcm)
 {
 	uint8_t pkt[RTP_HEADER_SIZE + RTP_FRAME_MAX];
 	ssize_t n;
 	int r = 0;
 
-	pkt[0] = RTP_VERSION << 6;
-	pkt[1] = (uint8_t)s->pt | (s->sent_first ? 0 : 0x80);
-	pkt[2] = s->seq >> 8;
-	pkt[3] = s->seq & 0xff;
-	pkt[4] = s->ts >> 24;
-	pkt[5] = (s->ts >> 16) & 0xff;
-	pkt[6] = (s->ts >> 8) & 0xff;
-	pkt[7] = s->ts & 0xff;
-	pkt[8] = s->ssrc >> 24;
-	pkt[9] = (s->ssrc >> 16) & 0xff;
-	pkt[10] = (s->ssrc >> 8) & 0xff;
-	pkt[11] = s->ssrc & 0xff;
+	rtp_header(s, pkt, s->pt, !s->sent_first, s->ts);
 	(void)g711_encode(s->pt, pcm, pkt + RTP_HEADER_SIZE, s->frame);
 
 	n = sendto(s->fd, pkt, RTP_HEADER_SIZE + s->frame, MSG_NOSIGNAL,
@@ -998,18 +1005,7 @@ int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
 		return -ENOTCONN;
 	if (s->te_pt < 0)
 		return -EOPNOTSUPP;
-	pkt[0] = RTP_VERSION << 6;
-	pkt[1] = (uint8_t)s->te_pt | (marker ? 0x80 : 0);
-	pkt[2] = s->seq >> 8;
-	pkt[3] = s->seq & 0xff;
-	pkt[4] = timestamp >> 24;
-	pkt[5] = (timestamp >> 16) & 0xff;
-	pkt[6] = (timestamp >> 8) & 0xff;
-	pkt[7] = timestamp & 0xff;
-	pkt[8] = s->ssrc >> 24;
-	pkt[9] = (s->ssrc >> 16) & 0xff;
-	pkt[10] = (s->ssrc >> 8) & 0xff;
-	pkt[11] = s->ssrc & 0xff;
+	rtp_header(s, pkt, s->te_pt, marker, timestamp);
 	memcpy(pkt + RTP_HEADER_SIZE, payload, len);
 	s->seq++;
 	n = sendto(s->fd, pkt, RTP_HEADER_SIZE + len, MSG_NOSIGNAL,
