@@ -84,7 +84,7 @@ bench: bench/echo_bench bench/jitter_bench
 
 # The main job: real calls end to end on the loopback board, in a VM.
 demo: all
-	tests/vm/run -- tests/demo/demo.sh
+	tests/vm/run --systemd -- tests/demo/demo.sh
 
 check: all
 	tests/check

@@ -195,15 +195,17 @@ static int cmd_list(sd_bus *bus, const char *what)
 	if (json) {
 		print_json(p, n, calls);
 	} else if (calls) {
-		printf("%-5s %-14s %-28s %-5s %8s %8s %6s %7s\n", "PORT", "STATE",
-		       "REMOTE", "CODEC", "SENT", "RECEIVED", "LOST", "JITTER");
+		printf("%-5s %-12s %-24s %-5s %7s %8s %5s %7s %6s %4s\n", "PORT",
+		       "STATE", "REMOTE", "CODEC", "SENT", "RECEIVED", "LOST",
+		       "JITTER", "ERLE", "MOS");
 		for (i = 0; i < n; i++)
 			if (p[i].codec[0])
-				printf("%-5d %-14s %-28.28s %-5s %8llu %8llu %6lld %5.1fms\n",
+				printf("%-5d %-12s %-24.24s %-5s %7llu %8llu %5lld %5.1fms %4.0fdB %4.2f\n",
 				       p[i].index, p[i].state, p[i].remote, p[i].codec,
 				       (unsigned long long)p[i].sent,
 				       (unsigned long long)p[i].received,
-				       (long long)p[i].lost, p[i].jitter);
+				       (long long)p[i].lost, p[i].jitter, p[i].erle,
+				       p[i].mos);
 		printf("\n%zu call(s).\n", active);
 	} else {
 		if (!strcmp(what, "status"))

@@ -323,7 +323,10 @@ static int manager_shutdown_tick(sd_event_source *s, uint64_t usec, void *ud)
 	}
 	if (!pending || ++m->shutdown_ticks >= 20)
 		return sd_event_exit(sd_event_source_get_event(s), 0);
-	return sd_event_source_set_time(s, usec + 100000);
+	if (sd_event_source_set_time(s, usec + 100000) < 0 ||
+	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+		return sd_event_exit(sd_event_source_get_event(s), 0);
+	return 0;
 }
 
 static int manager_sigterm(sd_event_source *s, const struct signalfd_siginfo *si,

@@ -20,6 +20,8 @@
  *                                 predict it, so it can't take it away.
  *   handset N quiet MS            exit 0 if the earpiece stays silent
  *   handset N record MS FILE      save MS of earpiece audio (raw s16 8 kHz)
+ *   handset N ring-cadence MS     watch the ringer for MS and print the on
+ *                                 and off times seen (exit 1 if no ring)
  *
  * N is the port number (/dev/fxs_hsN).  Every command prints what it saw.
  */
@@ -277,6 +279,34 @@ int main(int argc, char **argv)
 		fclose(f);
 		printf("handset: recorded %d ms of the earpiece\n", blocks * 20);
 		return 0;
+	}
+	if (!strcmp(cmd, "ring-cadence") && argc == 4) {
+		uint64_t end = now_ms() + atoi(argv[3]), last = 0;
+		struct fxs_hs_obs_batch b;
+		int seen = 0;
+		uint32_t i;
+
+		ioctl(hs, FXS_HS_IOC_FLUSH);
+		printf("handset: ringer");
+		while (now_ms() < end) {
+			if (ioctl(hs, FXS_HS_IOC_GET_OBS, &b))
+				return 1;
+			for (i = 0; i < b.count; i++) {
+				uint32_t t = b.obs[i].type;
+
+				if (t != FXS_HS_OBS_RING_ON && t != FXS_HS_OBS_RING_OFF)
+					continue;
+				if (last)
+					printf(" %s %llu ms", t == FXS_HS_OBS_RING_ON ?
+					       "off" : "on", (unsigned long long)
+					       ((b.obs[i].timestamp_ns - last) / 1000000));
+				last = b.obs[i].timestamp_ns;
+				seen++;
+			}
+			usleep(20000);
+		}
+		printf("%s\n", seen ? "" : " silent");
+		return seen ? 0 : 1;
 	}
 	if (!strcmp(cmd, "quiet") && argc == 4) {
 		int16_t b[BLOCK];
