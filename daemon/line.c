@@ -117,6 +117,7 @@ struct line {
 
 	bool offhook;
 	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
+	char caller[2 * SIP_CALLER_FIELD_MAX + 8];	/* of the INVITE stepping */
 	sd_event_source *test_ring;
 	const char *codec;
 	void (*notify)(struct line *l, void *ud);
@@ -831,6 +832,7 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			line_call_clear(l);
 			l->call = sip_call_ref(ev->call);
 			sip_call_set_userdata(l->call, l);
+			memcpy(l->remote, l->caller, sizeof(l->remote));
 			l->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
 		}
 		break;
@@ -990,7 +992,7 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 	line_log(l, LOG_INFO, "Incoming call from \"%s\" <%s> to %s",
 		 caller->display_name, caller->from, caller->request_user);
 	if (l->state == CALL_STATE_IDLE) {
-		snprintf(l->remote, sizeof(l->remote), "%s%s<%s>",
+		snprintf(l->caller, sizeof(l->caller), "%s%s<%s>",
 			 caller->display_name, caller->display_name[0] ? " " : "",
 			 caller->asserted[0] ? caller->asserted : caller->from);
 		line_cid_prepare(l, caller);

@@ -480,6 +480,7 @@ check "fxsctl calls shows the call, its codec and RTP both ways" \
 import json, sys
 c = json.load(sys.stdin)
 assert len(c) == 1 and c[0][\"state\"] == \"in-call\" and c[0][\"codec\"] == \"PCMU\", c
+assert \"2000@127.0.0.1\" in c[0][\"remote\"], c
 assert c[0][\"rtp_sent\"] > 20 and c[0][\"rtp_received\"] > 20, c'"
 check "another user may read the ports" \
 	setpriv --reuid=nobody --regid=nogroup --clear-groups $CTL ports

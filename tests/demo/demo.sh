@@ -83,7 +83,7 @@ step "says something, hears it back over RTP" $HS 0 talk 2000
 echo "   fxsctl calls:"
 $CTL calls | sed 's/^/     /'
 wait $sp && echo "   the far end hung up (BYE answered)" || { echo "   far end FAILED"; failed=1; }
-step "the person hears reorder tone" $HS 0 hear 480 2000 30
+step "the person hears reorder tone" $HS 0 hear 480 2000 20
 step "and hangs up" $HS 0 hangup
 sleep 1.5	# a break shorter than 1 s would be a hook flash
 
