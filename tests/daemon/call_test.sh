@@ -440,7 +440,14 @@ sleep 1
 check "a broken file is refused with file and line" \
 	grep -q "Reload failed, keeping the running configuration: $work/fxsd.conf:3: unknown key 'pasword'" "$work/fxsd.log"
 check "the call survives the broken reload" wait_state in-call 1
-sed 's/^user = 1000$/user = 1000\ndisplay_name = "Reloaded"/' \
+# the changed account: another name, and it now registers at 127.0.0.1:5080
+call_sp=$sp
+sipp_bg registrar -sf tests/sipp/reg_ok.xml -i 127.0.0.1 -p 5080 \
+	-key expires 3600
+reg_sp=$sp
+sp=$call_sp
+sed -e 's/^user = 1000$/user = 1000\ndisplay_name = "Reloaded"/' \
+	-e 's/^register = no$/register = yes\nregistrar = 127.0.0.1:5080/' \
 	"$work/fxsd.conf.good" >"$work/fxsd.conf"
 attached=$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")
 kill -HUP "$fxsd_pid"
@@ -458,6 +465,10 @@ check "after the call the port restarts with the new account" \
 	grep -q "Reload: \[port 0\] changed, restarting it" "$work/fxsd.log"
 check "and is attached again" \
 	test "$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")" -gt "$attached"
+check "the changed account registers at its new registrar" \
+	sipp_wait "$reg_sp" registrar
+check "fxsd reports the registration" \
+	grep -q "Registration registered (status 200" "$work/fxsd.log"
 
 # --- 8. fxsctl over the D-Bus API
 CTL=daemon/fxsctl
