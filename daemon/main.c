@@ -193,6 +193,14 @@ static char *manager_find_node(struct manager *m, int index, char *buf,
 	return node ? buf : NULL;
 }
 
+/* Take the (freed) line at @i out of the list. */
+static void manager_forget_line(struct manager *m, size_t i)
+{
+	memmove(&m->lines[i], &m->lines[i + 1],
+		(m->n_lines - i - 1) * sizeof(*m->lines));
+	m->n_lines--;
+}
+
 /*
  * Bring the lines in line with m->pending: a line whose account changed
  * (or every line, when [global] changed) is made anew, but only while it
@@ -229,16 +237,12 @@ static bool manager_apply(struct manager *m)
 		line_free(l);
 		if (!pc) {
 			log_info("Reload: [port %d] is gone", index);
-			memmove(&m->lines[i], &m->lines[i + 1],
-				(m->n_lines - i - 1) * sizeof(*m->lines));
-			m->n_lines--;
+			manager_forget_line(m, i);
 			continue;
 		}
 		log_info("Reload: [port %d] changed, restarting it", pc->index);
 		if (manager_line_new(m, c, pc, &m->lines[i]) < 0) {
-			memmove(&m->lines[i], &m->lines[i + 1],
-				(m->n_lines - i - 1) * sizeof(*m->lines));
-			m->n_lines--;
+			manager_forget_line(m, i);
 			continue;
 		}
 		if (had_node)
