@@ -39,6 +39,12 @@ static const char *const tone_country_table[_CONFIG_TONE_MAX] = {
 	[CONFIG_TONE_CN] = "CN",
 };
 
+static const char *const dtmf_mode_table[_CONFIG_DTMF_MAX] = {
+	[CONFIG_DTMF_RFC4733] = "rfc4733",
+	[CONFIG_DTMF_INFO] = "info",
+	[CONFIG_DTMF_INBAND] = "inband",
+};
+
 static const char *const log_level_table[LOG_DEBUG + 1] = {
 	[LOG_ERR] = "err",
 	[LOG_WARNING] = "warning",
@@ -84,6 +90,18 @@ enum config_tone_country config_tone_country_from_string(const char *s)
 			    s);
 }
 
+const char *config_dtmf_mode_to_string(enum config_dtmf_mode m)
+{
+	if ((int)m < 0 || m >= _CONFIG_DTMF_MAX)
+		return NULL;
+	return dtmf_mode_table[m];
+}
+
+enum config_dtmf_mode config_dtmf_mode_from_string(const char *s)
+{
+	return table_lookup(dtmf_mode_table, ELEMENTSOF(dtmf_mode_table), s);
+}
+
 const char *config_log_level_to_string(int level)
 {
 	if (level < 0 || level >= (int)ELEMENTSOF(log_level_table))
@@ -110,6 +128,7 @@ enum key_type {
 	KEY_TONE,
 	KEY_LOG_LEVEL,
 	KEY_CADENCE,	/* on,off[,on,off...] ms, fills the pair count too */
+	KEY_DTMF_MODE,
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -166,6 +185,7 @@ enum port_key {
 	PK_DISCONNECT_OPEN_LOOP_MS,
 	PK_ECHO_TAIL_MS,
 	PK_RING_CADENCE,
+	PK_DTMF_MODE,
 	_PK_MAX,
 };
 
@@ -200,6 +220,7 @@ static const struct key_desc port_keys[_PK_MAX] = {
 				 16, 256),
 	[PK_RING_CADENCE] = PKEY("ring_cadence", KEY_CADENCE, KEY_EMPTY_OK,
 				 ring_cadence_ms, 0, 0),
+	[PK_DTMF_MODE] = PKEY("dtmf_mode", KEY_DTMF_MODE, 0, dtmf_mode, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
@@ -242,6 +263,7 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->tone_country = CONFIG_TONE_US;
 	p->disconnect_open_loop_ms = 800;
 	p->echo_tail_ms = 64;
+	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->line = line;
 }
 
@@ -701,6 +723,13 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		*(int *)field = r;
 		return 0;
+	case KEY_DTMF_MODE:
+		r = config_dtmf_mode_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (rfc4733|info|inband)",
+				    k->name, v);
+		*(enum config_dtmf_mode *)field = r;
+		return 0;
 	case KEY_CADENCE: {
 		struct fxsd_port_config *port = base;
 		unsigned ms[2 * CONFIG_RING_MAX_PAIRS] = { 0 }, pairs;
@@ -1090,6 +1119,11 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_LOG_LEVEL:
 		fprintf(f, "%s = %s\n", k->name,
 			config_log_level_to_string(*(const int *)field));
+		return;
+	case KEY_DTMF_MODE:
+		fprintf(f, "%s = %s\n", k->name,
+			config_dtmf_mode_to_string(
+				*(const enum config_dtmf_mode *)field));
 		return;
 	}
 }

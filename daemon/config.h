@@ -27,7 +27,7 @@
  *   Only whitespace or a comment may follow the closing quote.
  * - Values may not hold control characters (tabs included, even quoted).
  * - Booleans accept yes/no, true/false, on/off, 1/0; transport,
- *   tone_country and log_level are case-insensitive too.
+ *   tone_country, log_level and dtmf_mode are case-insensitive too.
  * - Numbers are plain decimal.
  * - Unknown sections, unknown keys, repeated keys within a section and
  *   repeated sections are errors.  Parsing stops at the first error.
@@ -87,6 +87,19 @@ enum config_tone_country {
 	_CONFIG_TONE_INVALID = -EINVAL,
 };
 
+/*
+ * How a port sends the DTMF digits keyed on its phone during a call
+ * (digits it receives are played to the phone whatever the mode).
+ */
+enum config_dtmf_mode {
+	CONFIG_DTMF_RFC4733,	/* RTP telephone-events; in-band when the
+				 * far end did not negotiate them */
+	CONFIG_DTMF_INFO,	/* SIP INFO, application/dtmf-relay */
+	CONFIG_DTMF_INBAND,	/* the tones in the audio, untouched */
+	_CONFIG_DTMF_MAX,
+	_CONFIG_DTMF_INVALID = -EINVAL,
+};
+
 /* "udp"/"tcp"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
@@ -94,6 +107,9 @@ enum config_transport config_transport_from_string(const char *s);
 /* "US", "UK", "DE", "FR", "CN"; NULL when out of range. */
 const char *config_tone_country_to_string(enum config_tone_country c);
 enum config_tone_country config_tone_country_from_string(const char *s);
+/* "rfc4733", "info", "inband"; NULL when out of range. */
+const char *config_dtmf_mode_to_string(enum config_dtmf_mode m);
+enum config_dtmf_mode config_dtmf_mode_from_string(const char *s);
 /* syslog priority (LOG_ERR..LOG_DEBUG) <-> "err".."debug"; -EINVAL / NULL. */
 const char *config_log_level_to_string(int level);
 int config_log_level_from_string(const char *s);
@@ -152,6 +168,7 @@ struct fxsd_global_config {
  * @disconnect_open_loop_ms: 0-2000, default 800; 0 = no open-loop
  *	disconnect signal
  * @echo_tail_ms: 16-256, default 64
+ * @dtmf_mode: how keyed digits go out in a call, default rfc4733
  * @ring_cadence_ms: on, off, on, off, ... ms; each on time 10-10000, each
  *	off time 0-10000 (the kernel's struct fxs_ring_cadence limits)
  * @n_ring_cadence_pairs: 0 (unset: the tone country's cadence) ..
@@ -177,6 +194,7 @@ struct fxsd_port_config {
 	enum config_tone_country tone_country;
 	unsigned disconnect_open_loop_ms;
 	unsigned echo_tail_ms;
+	enum config_dtmf_mode dtmf_mode;
 	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
 	unsigned n_ring_cadence_pairs;
 	unsigned line;

@@ -43,6 +43,17 @@
 #define TONE_USEC		(30 * 1000000ULL)
 #define HOWLER_USEC		(60 * 1000000ULL)
 #define NO_ANSWER_USEC		(180 * 1000000ULL)
+/* Far-end digits played to the phone: an INFO's Duration is kept within
+ * these (default when it gives none); an RFC 4733 digit whose end never
+ * comes stops after the longest. */
+#define FAR_DTMF_MS_DEFAULT	160
+#define FAR_DTMF_MS_MIN		40
+#define FAR_DTMF_MS_MAX		5000
+/* A digit recognised on the phone's audio while a far-end digit plays, or
+ * up to this long after, and the same digit, is its echo from the line
+ * (driver queues and hybrid: on the loopback board under emulation, over
+ * 100 ms late), not a key. */
+#define FAR_ECHO_FRAMES		(500 / 20)
 
 struct line_event {
 	enum call_event type;
@@ -110,7 +121,19 @@ struct line {
 	struct dtmf_detector dtmf;
 	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
 	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
-	bool ev_unsupported;		/* the far end has no telephone-event */
+	enum config_dtmf_mode dtmf_tx;	/* how they go in this call: the port's
+					 * dtmf_mode, in-band when the far end
+					 * has no telephone-event */
+	bool dtmf_oob;			/* the digit sounding goes out of band:
+					 * its in-band copy is not sent */
+	unsigned tx_frame;		/* samples per RTP audio packet */
+	unsigned tx_pending;		/* of them, sent to rtp.c but held
+					 * there for the packet (ptime > 20) */
+	unsigned tx_ahead;		/* samples of padding sent ahead of the
+					 * phone's clock */
+	char far_digit;			/* the far end's last digit played ... */
+	unsigned far_echo_left;		/* ... and frames its echo may still come */
+	bool dtmf_echo;			/* the digit sounding is that echo */
 	struct echo_canceller *ec;
 	int16_t last_played[LINE_FRAME];	/* the echo canceller's reference */
 	double erle_db;
@@ -350,6 +373,19 @@ static void line_ring(struct line *l, bool on)
 
 /* ---- media ---- */
 
+/* A digit from the far end, to the phone for @ms (it replaces the far
+ * end's audio meanwhile; the detector rests, its echo is no key). */
+static void line_play_digit(struct line *l, char digit, unsigned ms)
+{
+	if (dtmf_gen_start(&l->dtmf_out, digit, -10, 0, ms * 8) < 0) {
+		line_log(l, LOG_DEBUG, "Far-end DTMF event '%c' not played",
+			 digit ? digit : '?');
+		return;
+	}
+	l->far_digit = digit;
+	l->far_echo_left = FAR_ECHO_FRAMES;
+}
+
 /* A digit from the far end (RFC 4733): play it to the phone. */
 static void line_rtp_event(void *userdata, unsigned event, bool end,
 			   unsigned duration)
@@ -361,7 +397,7 @@ static void line_rtp_event(void *userdata, unsigned event, bool end,
 		line_log(l, LOG_INFO, "Far-end DTMF %c (%u ms)", (char)event,
 			 duration / 8);
 	} else {
-		dtmf_gen_start(&l->dtmf_out, (char)event, -10, 0, 0);
+		line_play_digit(l, (char)event, FAR_DTMF_MS_MAX);
 	}
 }
 
@@ -411,7 +447,10 @@ static int line_rtp_open(struct line *l)
 	if (l->rtp)
 		return 0;
 	rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
-	l->ev_unsupported = false;
+	l->dtmf_tx = l->pc.dtmf_mode;
+	l->dtmf_oob = l->dtmf_echo = false;
+	l->tx_frame = LINE_FRAME;
+	l->tx_pending = l->tx_ahead = 0;
 	dtmf_gen_stop(&l->dtmf_out);
 	r = rtp_session_new(l->event, NULL, l->global.rtp_port_min,
 			    l->global.rtp_port_max, &line_rtp_callbacks, l,
@@ -464,6 +503,15 @@ static void line_media_start(struct line *l, const char *sdp)
 	l->codec = m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
 	line_log(l, LOG_INFO, "Media %s:%u %s ptime %u", m.address, m.port,
 		 m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU", m.ptime);
+	/* rtp.c drops a partial packet when the ptime changes */
+	if (m.ptime * 8 != l->tx_frame)
+		l->tx_pending = 0;
+	l->tx_frame = m.ptime * 8;
+	l->dtmf_tx = l->pc.dtmf_mode;
+	if (l->dtmf_tx == CONFIG_DTMF_RFC4733 && m.te_pt < 0) {
+		l->dtmf_tx = CONFIG_DTMF_INBAND;
+		line_log(l, LOG_DEBUG, "The far end has no telephone-event: keyed DTMF goes in-band");
+	}
 }
 
 static void line_media_stop(struct line *l)
@@ -471,6 +519,8 @@ static void line_media_stop(struct line *l)
 	l->media = false;
 	l->caller_ringback = false;
 	tonegen_stop(&l->caller_tone);
+	dtmf_gen_stop(&l->dtmf_out);
+	l->dtmf_oob = l->dtmf_echo = false;
 }
 
 static void line_call_clear(struct line *l)
@@ -491,15 +541,50 @@ static void line_write_audio(struct line *l, const int16_t *buf, size_t len)
 		line_log(l, LOG_DEBUG, "Failed to write audio: %m");
 }
 
-/* One frame of the phone's audio to the far end, or telephone-events
- * while a keyed digit is being sent (RFC 4733, end packet three times). */
+/* Audio to the far end, 160 samples; rtp.c holds what does not fill a
+ * packet yet (ptime above 20 ms). */
+static void line_rtp_send(struct line *l, const int16_t *frame)
+{
+	if (rtp_session_send(l->rtp, frame, LINE_FRAME) != -ENOTCONN &&
+	    l->tx_frame)
+		l->tx_pending = (l->tx_pending + LINE_FRAME) % l->tx_frame;
+}
+
+/*
+ * Telephone-events are about to replace the audio: the piece of it rtp.c
+ * holds for an unfinished packet (the digit's leading edge, with a ptime
+ * above 20 ms) goes now, padded with silence, not after the events.
+ */
+static void line_rtp_flush(struct line *l)
+{
+	static const int16_t silence[RTP_PTIME_MAX * 8];
+	unsigned pad;
+
+	if (!l->tx_pending || l->tx_pending >= l->tx_frame)
+		return;
+	pad = l->tx_frame - l->tx_pending;
+	if (rtp_session_send(l->rtp, silence, pad) != -ENOTCONN)
+		l->tx_ahead += pad;
+	l->tx_pending = 0;
+}
+
+/*
+ * One frame of the phone's audio to the far end.  While a keyed digit is
+ * sent as telephone-events (RFC 4733, end packet three times) they replace
+ * the audio; while one is sent in SIP INFO, or the far end's own digit
+ * comes back from the line, its tone is replaced by silence.  Either way
+ * the tone goes out only until the detector has recognised it (see
+ * line_dtmf_event).
+ */
 static void line_send_frame(struct line *l, const int16_t *frame)
 {
+	static const int16_t silence[LINE_FRAME];
 	struct rfc4733_packet pk[RFC4733_POLL_MAX];
+	unsigned take;
 	int i, n;
 
 	if (!rfc4733_sender_busy(&l->ev_tx)) {
-		rtp_session_send(l->rtp, frame, LINE_FRAME);
+		line_rtp_send(l, l->dtmf_oob || l->dtmf_echo ? silence : frame);
 		return;
 	}
 	n = rfc4733_sender_poll(&l->ev_tx, pk);
@@ -507,13 +592,18 @@ static void line_send_frame(struct line *l, const int16_t *frame)
 		if (rtp_session_send_event(l->rtp, pk[i].payload,
 					   sizeof(pk[i].payload), pk[i].timestamp,
 					   pk[i].marker) == -EOPNOTSUPP) {
-			/* No telephone-event: the digit goes in-band. */
-			l->ev_unsupported = true;
+			/* No telephone-event after all: in-band. */
+			line_log(l, LOG_DEBUG, "The far end takes no telephone-event: keyed DTMF goes in-band");
+			l->dtmf_tx = CONFIG_DTMF_INBAND;
+			l->dtmf_oob = false;
 			rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
-			rtp_session_send(l->rtp, frame, LINE_FRAME);
+			line_rtp_send(l, frame);
 			return;
 		}
-	rtp_session_skip(l->rtp, LINE_FRAME);
+	/* the audio clock runs on, less the padding sent ahead of it */
+	take = l->tx_ahead < LINE_FRAME ? l->tx_ahead : LINE_FRAME;
+	l->tx_ahead -= take;
+	rtp_session_skip(l->rtp, LINE_FRAME - take);
 }
 
 static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
@@ -536,14 +626,17 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			echo_canceller_process(l->ec, frame, l->last_played, frame);
 			l->erle_db = echo_canceller_erle_total_db(l->ec);
 		}
-		/* (not while a far-end digit plays: its echo is no key) */
-		if (!dtmf_gen_active(&l->dtmf_out))
-			dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
+		/* the echo of a far-end digit is no key: line_dtmf_event */
+		if (dtmf_gen_active(&l->dtmf_out))
+			l->far_echo_left = FAR_ECHO_FRAMES;
+		else if (l->far_echo_left)
+			l->far_echo_left--;
+		dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
 		if (l->media && l->rtp)
 			line_send_frame(l, frame);
 		if (l->caller_ringback && l->rtp) {
 			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
-			rtp_session_send(l->rtp, out, LINE_FRAME);
+			line_rtp_send(l, out);
 		}
 		/* To the phone: a tone, else the far end (one frame per frame
 		 * read keeps the driver's queue, and so the delay, steady). */
@@ -566,6 +659,10 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		} else if (tonegen_active(&l->tone)) {
 			tonegen_fill(&l->tone, out, LINE_FRAME);
 			wrote = true;
+		} else if (dtmf_gen_active(&l->dtmf_out)) {
+			/* a far-end digit, in place of the far end's audio */
+			dtmf_gen_fill(&l->dtmf_out, out, LINE_FRAME);
+			wrote = true;
 		} else if (l->media && l->rtp) {
 			wrote = true;
 		}
@@ -586,21 +683,62 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 	return 0;
 }
 
+/* A keyed digit in SIP INFO, once its length is known. */
+static void line_send_info(struct line *l, char digit, unsigned ms)
+{
+	int r = l->call ? sip_call_send_dtmf(l->call, digit, ms) : -ENOTCONN;
+
+	if (r < 0)
+		line_log(l, LOG_WARNING, "Failed to send DTMF %c in SIP INFO: %s",
+			 digit, strerror(-r));
+}
+
+/*
+ * A digit keyed on the phone began or ended.  In a call it goes out the
+ * way dtmf_tx says; out of band (events or INFO) its in-band copy is held
+ * back from the moment it is recognised (about 30 ms into the tone; what
+ * came before has gone out as audio) until it has ended.  The far end's
+ * own digit coming back from the line is held back too, and is no key.
+ */
 static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 {
 	struct line *l = userdata;
-	bool in_call = l->state == CALL_STATE_INCALL && l->media && l->rtp &&
-		       !l->ev_unsupported;
+	static const char *const how[_CONFIG_DTMF_MAX] = {
+		[CONFIG_DTMF_RFC4733] = ", sent as RFC 4733 events",
+		[CONFIG_DTMF_INFO] = ", sent in SIP INFO",
+		[CONFIG_DTMF_INBAND] = ", sent in-band",
+	};
+	bool media = l->media && l->rtp;
 
 	if (!ev->end) {
-		if (in_call)
-			rfc4733_sender_start(&l->ev_tx, ev->digit, 10,
-					     rtp_session_next_timestamp(l->rtp), 0);
+		l->dtmf_oob = false;
+		l->dtmf_echo = l->far_echo_left && ev->digit == l->far_digit;
+		if (l->dtmf_echo)
+			return;
+		if (media && l->dtmf_tx == CONFIG_DTMF_RFC4733) {
+			line_rtp_flush(l);
+			l->dtmf_oob = rfc4733_sender_start(&l->ev_tx, ev->digit,
+				10, rtp_session_next_timestamp(l->rtp), 0) == 0;
+		} else if (media && l->dtmf_tx == CONFIG_DTMF_INFO) {
+			/* INFO needs the confirmed dialog of the call */
+			l->dtmf_oob = l->state == CALL_STATE_INCALL && l->call;
+		}
 		return;
 	}
-	if (in_call)
+	if (l->dtmf_echo) {
+		l->dtmf_echo = false;
+		line_log(l, LOG_DEBUG, "DTMF %c (%u ms): the echo of the far end's, ignored",
+			 ev->digit, ev->duration / 8);
+		return;
+	}
+	if (l->dtmf_oob && l->dtmf_tx == CONFIG_DTMF_RFC4733)
 		rfc4733_sender_end(&l->ev_tx, ev->duration);
-	line_log(l, LOG_INFO, "DTMF %c (%u ms)", ev->digit, ev->duration / 8);
+	else if (l->dtmf_oob && l->dtmf_tx == CONFIG_DTMF_INFO)
+		line_send_info(l, ev->digit, ev->duration / 8);
+	line_log(l, LOG_INFO, "DTMF %c (%u ms)%s", ev->digit, ev->duration / 8,
+		 !media ? "" : l->dtmf_oob ? how[l->dtmf_tx] :
+		 how[CONFIG_DTMF_INBAND]);
+	l->dtmf_oob = false;
 	if (l->state == CALL_STATE_DIALTONE || l->state == CALL_STATE_DIALING)
 		line_queue(l, CALL_EVENT_DIGIT, ev->digit, NULL, NULL, 0);
 }
@@ -1043,6 +1181,26 @@ static void line_on_call_state(struct sip_call *call, enum sip_call_state st,
 	line_queue(l, ev, 0, call, sdp, status);
 }
 
+/* A digit from the far end in SIP INFO: played as RFC 4733 ones are. */
+static void line_on_dtmf(struct sip_call *call, char digit,
+			 unsigned duration_ms, void *userdata)
+{
+	struct line *l = userdata;
+	unsigned ms = duration_ms ? duration_ms : FAR_DTMF_MS_DEFAULT;
+
+	if (call != l->call || !l->media || !l->rtp) {
+		line_log(l, LOG_INFO, "Far-end DTMF %c (SIP INFO) outside the call's media, not played",
+			 digit);
+		return;
+	}
+	if (ms < FAR_DTMF_MS_MIN)
+		ms = FAR_DTMF_MS_MIN;
+	if (ms > FAR_DTMF_MS_MAX)
+		ms = FAR_DTMF_MS_MAX;
+	line_log(l, LOG_INFO, "Far-end DTMF %c (%u ms, SIP INFO)", digit, ms);
+	line_play_digit(l, digit, ms);
+}
+
 static void line_sip_log(void *userdata, int priority, const char *fmt, ...)
 {
 	struct line *l = userdata;
@@ -1058,6 +1216,7 @@ static const struct sip_callbacks line_sip_callbacks = {
 	.on_registration = line_on_registration,
 	.on_invite = line_on_invite,
 	.on_call_state = line_on_call_state,
+	.on_dtmf = line_on_dtmf,
 	.log = line_sip_log,
 };
 
@@ -1297,6 +1456,29 @@ int line_test_ring(struct line *l, unsigned seconds)
 				       (uint64_t)seconds * 1000000, 10000,
 				       line_test_ring_end, l);
 	return r < 0 ? r : 0;
+}
+
+int line_test_tone(struct line *l, const char *name)
+{
+	bool none = name && !strcmp(name, "none");
+	enum tone_id t = tone_id_from_string(name);
+
+	if (t < 0 && !none)
+		return -EINVAL;
+	if (l->fd < 0)
+		return -ENODEV;
+	if (!l->offhook || (l->state != CALL_STATE_DIALTONE &&
+			    l->state != CALL_STATE_DIALING))
+		return -EBUSY;
+	if (none) {
+		line_log(l, LOG_NOTICE, "Test tone stopped");
+		tonegen_stop(&l->tone);
+		return 0;
+	}
+	line_log(l, LOG_NOTICE, "Test tone %s (%s)", tone_id_to_string(t),
+		 tone_country_to_string(l->country));
+	line_tone(l, t);
+	return 0;
 }
 
 const char *line_devnode(const struct line *l)

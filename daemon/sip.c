@@ -74,6 +74,9 @@
 #define SIP_TCP_CONNECT_MS	10000	/* connect() deadline */
 #define SIP_TCP_IDLE_S		300	/* idle connections closed after */
 #define SIP_TCP_WBUF_MAX	(256 * 1024)	/* unsent bytes per connection */
+#define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
+#define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
+#define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
 
 #define log_a(a, prio, ...) sip_log((a), (prio), __VA_ARGS__)
 
@@ -131,6 +134,7 @@ enum sip_tx_kind {
 	TX_INVITE_OUT,
 	TX_CANCEL_OUT,
 	TX_BYE_OUT,
+	TX_INFO_OUT,
 	TX_INVITE_IN,
 	TX_OTHER_IN,
 };
@@ -140,6 +144,8 @@ struct sip_tx {
 	struct sip_call *call;	/* reference, or NULL */
 	enum sip_tx_kind kind;
 	bool unregister;	/* TX_REGISTER with Expires: 0 */
+	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
+	unsigned duration_ms;	/* ... and its duration */
 };
 
 struct sip_call {
@@ -1649,7 +1655,8 @@ struct req_spec {
 	bool contact;
 	bool tcp;		/* Via (and Contact) say TCP */
 	const char *extra;	/* whole header lines with CRLF, or NULL */
-	const char *body;	/* application/sdp, or NULL */
+	const char *body;	/* or NULL */
+	const char *content_type;	/* of @body; NULL: application/sdp */
 };
 
 static void via_value(struct sip_agent *a, bool tcp, const char *branch,
@@ -1705,7 +1712,8 @@ static int build_request_text(struct sip_agent *a, const struct req_spec *s,
 	if (strcmp(s->method, "INVITE") == 0)
 		tb_printf(b, "Allow: %s\r\n", SIP_ALLOW);
 	if (s->body) {
-		tb_printf(b, "Content-Type: application/sdp\r\n");
+		tb_printf(b, "Content-Type: %s\r\n",
+			  s->content_type ? s->content_type : "application/sdp");
 		tb_printf(b, "Content-Length: %zu\r\n\r\n%s", strlen(s->body),
 			  s->body);
 	} else {
@@ -2380,6 +2388,56 @@ static int call_send_bye(struct sip_call *c)
 	return r;
 }
 
+/* '0'-'9', '*', '#', 'A'-'D' (a-d as A-D), else 0. */
+static char dtmf_digit(char d)
+{
+	if (d >= 'a' && d <= 'd')
+		d = (char)(d - 'a' + 'A');
+	return d && strchr("0123456789*#ABCD", d) ? d : 0;
+}
+
+/* One DTMF digit in an INFO of the dialog, as BYE is sent. */
+static int call_send_info(struct sip_call *c, char digit, unsigned duration_ms)
+{
+	struct sip_agent *a = c->a;
+	struct sockaddr_storage dest;
+	struct req_spec s;
+	char *routes[SIP_MAX_ROUTES + 1];
+	char authz[1200], body[64];
+	osip_message_t *msg = NULL;
+	osip_transaction_t *tr = NULL;
+	struct sip_tx *tx;
+	uint32_t cseq = ++c->local_cseq;
+	int r;
+
+	if (!c->remote_target)
+		return -ENOTCONN;
+	r = dialog_destination(c, &dest);
+	if (r < 0)
+		return r;
+	dialog_request(c, &s, "INFO", cseq, routes);
+	r = auth_header(a, &c->auth, "INFO", s.ruri, authz, sizeof(authz));
+	if (r < 0)
+		return r;
+	snprintf(body, sizeof(body), "Signal=%c\r\nDuration=%u\r\n", digit,
+		 duration_ms);
+	s.extra = authz;
+	s.body = body;
+	s.content_type = "application/dtmf-relay";
+	r = build_request(a, &s, &msg, NULL, 0);
+	if (r < 0)
+		return r;
+	r = start_client_tx(a, msg, TX_INFO_OUT, c, &dest, &tr);
+	if (r < 0)
+		return r;
+	tx = osip_transaction_get_your_instance(tr);
+	tx->digit = digit;
+	tx->duration_ms = duration_ms;
+	log_a(a, LOG_DEBUG, "Call %s: INFO DTMF %c (%u ms) sent", c->call_id,
+	      digit, duration_ms);
+	return 0;
+}
+
 /* ---- incoming calls ---- */
 
 static int retx_cb(sd_event_source *s, uint64_t usec, void *userdata)
@@ -2824,6 +2882,183 @@ static void handle_bye(struct sip_agent *a, osip_event_t *ev,
 	call_set_state(c, SIP_CALL_TERMINATED, 0, NULL, true);
 }
 
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* @s..@e without leading and trailing blanks (and CR/LF). */
+static void trim_span(const char **s, const char **e)
+{
+	while (*s < *e && is_space(**s))
+		(*s)++;
+	while (*e > *s && is_space((*e)[-1]))
+		(*e)--;
+}
+
+static bool span_is(const char *s, const char *e, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(e - s) == n && strncasecmp(s, word, n) == 0;
+}
+
+/*
+ * An application/dtmf-relay body of @len bytes (see sip.h): the digit in
+ * *@ret_digit, the Duration in *@ret_ms (0 when absent).  Returns 0 or
+ * -EBADMSG.
+ */
+static int parse_dtmf_relay(const char *body, size_t len, char *ret_digit,
+			    unsigned *ret_ms)
+{
+	const char *p = body, *end = body + len;
+	char digit = 0;
+	unsigned ms = 0;
+	bool have_ms = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		const char *le = nl ? nl : end, *ks = p, *ke, *vs, *ve;
+
+		p = nl ? nl + 1 : end;
+		ke = memchr(ks, '=', le - ks);
+		ve = le;
+		trim_span(&ks, &ve);
+		if (ks == ve)
+			continue;		/* an empty line */
+		if (!ke || ke < ks)
+			return -EBADMSG;
+		vs = ke + 1;
+		trim_span(&ks, &ke);
+		trim_span(&vs, &ve);
+		if (span_is(ks, ke, "Signal")) {
+			if (digit)
+				return -EBADMSG;
+			if (ve - vs == 1)
+				digit = dtmf_digit(*vs);
+			else if (span_is(vs, ve, "10"))
+				digit = '*';
+			else if (span_is(vs, ve, "11"))
+				digit = '#';
+			if (!digit)
+				return -EBADMSG;
+		} else if (span_is(ks, ke, "Duration")) {
+			if (have_ms || vs == ve || ve - vs > 5)
+				return -EBADMSG;
+			for (ms = 0; vs < ve; vs++) {
+				if (*vs < '0' || *vs > '9')
+					return -EBADMSG;
+				ms = ms * 10 + (unsigned)(*vs - '0');
+			}
+			if (ms > SIP_DTMF_DURATION_MAX)
+				return -EBADMSG;
+			have_ms = true;
+		} else if (ke == ks) {
+			return -EBADMSG;	/* "=value" */
+		}
+	}
+	if (!digit)
+		return -EBADMSG;
+	*ret_digit = digit;
+	*ret_ms = ms;
+	return 0;
+}
+
+/* An application/dtmf body: the digit alone.  Returns 0 or -EBADMSG. */
+static int parse_dtmf(const char *body, size_t len, char *ret_digit)
+{
+	const char *s = body, *e = body + len;
+
+	trim_span(&s, &e);
+	if (e - s != 1 || !dtmf_digit(*s))
+		return -EBADMSG;
+	*ret_digit = dtmf_digit(*s);
+	return 0;
+}
+
+static bool content_type_is(osip_message_t *m, const char *type,
+			    const char *subtype)
+{
+	const osip_content_type_t *ct = m->content_type;
+
+	return ct && ct->type && ct->subtype &&
+	       strcasecmp(ct->type, type) == 0 &&
+	       strcasecmp(ct->subtype, subtype) == 0;
+}
+
+/* INFO: in a dialog, a DTMF digit (see sip.h); outside one, 481. */
+static void handle_info(struct sip_agent *a, osip_event_t *ev,
+			const struct sip_peer *src)
+{
+	osip_message_t *m = ev->sip, *req, *r;
+	osip_transaction_t *tr;
+	osip_body_t *b = NULL;
+	struct sip_call *c = NULL;
+	char *cid = call_id_of(m);
+	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
+	char digit = 0, tag[20];
+	unsigned ms = 0;
+	bool relay, plain;
+	int code = 200;
+
+	if (cid && ltag)
+		c = find_call(a, cid, ltag, rtag);
+	osip_free(cid);
+	tr = new_server_tx(a, ev, TX_OTHER_IN, c, src);
+	if (!tr) {
+		osip_event_free(ev);
+		return;
+	}
+	req = tr->orig_request;
+	if (!c) {
+		random_hex(tag, 16);
+		respond_in_tx(a, tr, 481, tag);
+		return;
+	}
+	relay = content_type_is(req, "application", "dtmf-relay");
+	plain = content_type_is(req, "application", "dtmf");
+	if (osip_message_get_body(req, 0, &b) < 0 || !b || !b->body ||
+	    !b->length) {
+		/* no body: nothing to do, unless a DTMF type promised one */
+		code = relay || plain ? 400 : 200;
+	} else if (!relay && !plain) {
+		code = 415;
+	} else if (b->length > SIP_DTMF_BODY_MAX ||
+		   memchr(b->body, '\0', b->length) ||
+		   (relay ? parse_dtmf_relay(b->body, b->length, &digit, &ms) :
+			    parse_dtmf(b->body, b->length, &digit)) < 0) {
+		code = 400;
+	}
+	if (code == 415) {
+		log_a(a, LOG_INFO, "Call %s: INFO with Content-Type %s/%s, 415",
+		      c->call_id,
+		      req->content_type && req->content_type->type ?
+		      req->content_type->type : "(none)",
+		      req->content_type && req->content_type->subtype ?
+		      req->content_type->subtype : "");
+		r = make_response(a, req, 415, NULL);
+		if (!r)
+			return;
+		osip_message_set_header(r, "Accept", SIP_DTMF_ACCEPT);
+		response_add_body(r, NULL);
+		tx_respond(a, tr, r);
+		return;
+	}
+	if (code == 400)
+		log_a(a, LOG_NOTICE, "Call %s: malformed DTMF INFO, 400",
+		      c->call_id);
+	respond_in_tx(a, tr, code, NULL);
+	if (!digit)
+		return;
+	log_a(a, LOG_DEBUG, "Call %s: INFO DTMF %c (%u ms) received",
+	      c->call_id, digit, ms);
+	if (a->cb.on_dtmf) {
+		c->n_ref++;
+		a->cb.on_dtmf(c, digit, ms, a->userdata);
+		call_unref_internal(c);
+	}
+}
+
 static void handle_ack_2xx(struct sip_agent *a, osip_message_t *m)
 {
 	struct sip_call *c;
@@ -2852,7 +3087,7 @@ static void handle_other_request(struct sip_agent *a, osip_event_t *ev,
 	osip_transaction_t *tr;
 	int code;
 
-	if (MSG_IS_OPTIONS(m) || MSG_IS_INFO(m))
+	if (MSG_IS_OPTIONS(m))
 		code = 200;
 	else if (MSG_IS_UPDATE(m))
 		code = body_of(m) ? 488 : 200;
@@ -3040,6 +3275,17 @@ int sip_call_hangup(struct sip_call *c)
 	return r;
 }
 
+int sip_call_send_dtmf(struct sip_call *c, char digit, unsigned duration_ms)
+{
+	if (!c || !dtmf_digit(digit))
+		return -EINVAL;
+	if (c->final)
+		return -ESTALE;
+	if (!c->answered || c->bye_sent)
+		return -ENOTCONN;
+	return call_send_info(c, dtmf_digit(digit), duration_ms);
+}
+
 /* ACK for a 2xx of our INVITE (a new transaction of its own). */
 static void call_send_ack(struct sip_call *c)
 {
@@ -3195,6 +3441,23 @@ static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 		break;
 	case TX_CANCEL_OUT:
 		/* the INVITE's 487 (or Timer B) ends the call */
+		break;
+	case TX_INFO_OUT:
+		if (!c)
+			break;
+		if ((code == 401 || code == 407) && !c->final &&
+		    auth_take_challenge(c->a, m, &c->auth) == 0 &&
+		    call_send_info(c, tx->digit, tx->duration_ms) == 0)
+			break;
+		if (code >= 200 && code < 300)
+			log_a(tx->a, LOG_DEBUG, "Call %s: INFO DTMF %c answered %d",
+			      c->call_id, tx->digit, code);
+		else
+			log_a(tx->a, LOG_NOTICE,
+			      "Call %s: INFO DTMF %c got %d%s, the far end may have missed the digit",
+			      c->call_id, tx->digit, code,
+			      m ? "" : code == 408 ? " (no response)" :
+				       " (transport failure)");
 		break;
 	default:
 		break;
@@ -3452,6 +3715,8 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_cancel(a, ev, src);
 	else if (MSG_IS_BYE(m))
 		handle_bye(a, ev, src);
+	else if (MSG_IS_INFO(m))
+		handle_info(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
 }

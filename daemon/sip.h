@@ -35,13 +35,30 @@
  * retransmission of our 2xx until the ACK arrives (T1 doubling to T2, over
  * TCP too, as RFC 3261 13.3.1.4 asks; after 64*T1 without ACK the call
  * ends with a BYE and SIP_CALL_TERMINATED); 401/407 challenges (digest
- * MD5 / SHA-256, qop=auth) on REGISTER, INVITE and BYE; registration
+ * MD5 / SHA-256, qop=auth) on REGISTER, INVITE, BYE and INFO; registration
  * refresh at half the granted expiry, exponential backoff on failure
  * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
- * OPTIONS and INFO; 200 to an in-dialog re-INVITE (with our last SDP); 481
- * to BYE/CANCEL that match nothing; 501 to unknown methods; 403 to an
- * INVITE from a source address that is not the registrar's or outbound
+ * OPTIONS; 200 to an in-dialog re-INVITE (with our last SDP); 481
+ * to BYE/CANCEL/INFO that match no dialog; 501 to unknown methods; 403 to
+ * an INVITE from a source address that is not the registrar's or outbound
  * proxy's (unless allow_unknown_callers).
+ *
+ * DTMF in SIP INFO (the legacy, package-less use of RFC 6086, as ATAs and
+ * PBXs do it).  sip_call_send_dtmf() sends one digit in the call's dialog
+ * with Content-Type application/dtmf-relay and the body
+ * "Signal=5\r\nDuration=160\r\n" (ms); the final response is only
+ * logged (a 401/407 is answered once, as for BYE).  An INFO received in a
+ * dialog is answered:
+ *   - 200 when it has no body (nothing to do), or carries one digit as
+ *     application/dtmf-relay (key=value lines, keys case-insensitive, LF
+ *     or CRLF; Signal once, required: 0-9 * # A-D, or 10 / 11 for * / #;
+ *     Duration once, optional: 0-60000 ms; other keys ignored) or as
+ *     application/dtmf (the body is the digit alone, blanks and line ends
+ *     around it ignored); the digit then goes to on_dtmf;
+ *   - 400 when such a body is malformed or longer than 256 bytes (nothing
+ *     is reported);
+ *   - 415 with an Accept header for any other Content-Type.
+ * An INFO outside a dialog gets 481.
  *
  * DNS (RFC 3263, simplified): a domain, registrar or outbound proxy given
  * as a host name without a port is looked up as an SRV record,
@@ -203,6 +220,9 @@ struct sip_caller {
  *	sip_call_ringing/answer/reject.  @sdp is the offer (NULL if none).
  * @on_call_state: @status is the SIP code where one exists, @sdp the body
  *	of the response (EARLY, ANSWERED) or NULL
+ * @on_dtmf: a digit ('0'-'9', '*', '#', 'A'-'D') came in a SIP INFO of
+ *	@call's dialog (already answered 200); @duration_ms as the INFO gave
+ *	it, 0 when it gave none
  * @log: priority is a syslog LOG_* value; NULL = no logging
  */
 struct sip_callbacks {
@@ -213,6 +233,8 @@ struct sip_callbacks {
 			  void *userdata);
 	void (*on_call_state)(struct sip_call *call, enum sip_call_state state,
 			      int status, const char *sdp, void *userdata);
+	void (*on_dtmf)(struct sip_call *call, char digit,
+			unsigned duration_ms, void *userdata);
 	void (*log)(void *userdata, int priority, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 };
@@ -268,6 +290,15 @@ int sip_call_cancel(struct sip_call *call);
  * final state (TERMINATED after the BYE completes).
  */
 int sip_call_hangup(struct sip_call *call);
+/*
+ * Send @digit ('0'-'9', '*', '#', 'A'-'D'; a-d too) that lasted
+ * @duration_ms in a SIP INFO of the answered call (see above).  Returns 0
+ * once the request is out (its response is only logged), -EINVAL for a bad
+ * digit, -ESTALE after a final state, -ENOTCONN before the call is answered
+ * or after our BYE, -EBUSY at the transaction limit.
+ */
+int sip_call_send_dtmf(struct sip_call *call, char digit,
+		       unsigned duration_ms);
 
 struct sip_call *sip_call_ref(struct sip_call *call);
 /* Drops the user's reference; NULL is a no-op.  Returns NULL. */

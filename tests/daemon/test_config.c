@@ -123,6 +123,7 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->disconnect_open_loop_ms,
 			  y->disconnect_open_loop_ms);
 		CHECK_INT(x->echo_tail_ms, y->echo_tail_ms);
+		CHECK_INT(x->dtmf_mode, y->dtmf_mode);
 		CHECK_INT(x->n_ring_cadence_pairs, y->n_ring_cadence_pairs);
 		CHECK(memcmp(x->ring_cadence_ms, y->ring_cadence_ms,
 			     sizeof(x->ring_cadence_ms)) == 0,
@@ -300,6 +301,7 @@ UNIT_TEST(dump_format)
 	CHECK(strstr(d, "\npassword = \"a\\\"b\"\n"), "password:\n%s", d);
 	CHECK(strstr(d, "\nregister = yes\n"), "register:\n%s", d);
 	CHECK(strstr(d, "\nring_cadence = 1000,0\n"), "cadence:\n%s", d);
+	CHECK(strstr(d, "\ndtmf_mode = rfc4733\n"), "dtmf_mode:\n%s", d);
 	/* Unset optional strings are left out. */
 	CHECK(!strstr(d, "nat_address"), "nat_address dumped:\n%s", d);
 	CHECK(!strstr(d, "outbound_proxy"), "outbound_proxy dumped:\n%s", d);
@@ -395,6 +397,7 @@ UNIT_TEST(defaults_port)
 	CHECK_INT(p->tone_country, CONFIG_TONE_US);
 	CHECK_INT(p->disconnect_open_loop_ms, 800);
 	CHECK_INT(p->echo_tail_ms, 64);
+	CHECK_INT(p->dtmf_mode, CONFIG_DTMF_RFC4733);
 	CHECK_INT(p->n_ring_cadence_pairs, 0);
 }
 
@@ -552,6 +555,60 @@ UNIT_TEST(enums_case_insensitive)
 	CHECK_INT(c->global.log_level, LOG_WARNING);
 }
 
+UNIT_TEST(dtmf_modes)
+{
+	static const struct {
+		const char *text;
+		enum config_dtmf_mode want;
+	} t[] = {
+		{ "rfc4733", CONFIG_DTMF_RFC4733 }, { "info", CONFIG_DTMF_INFO },
+		{ "inband", CONFIG_DTMF_INBAND }, { "INFO", CONFIG_DTMF_INFO },
+		{ "RFC4733", CONFIG_DTMF_RFC4733 }, { "InBand", CONFIG_DTMF_INBAND },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		_cleanup_config_ struct fxsd_config *c = NULL;
+		_cleanup_free_ char *d = NULL;
+		char text[128], want[64];
+
+		snprintf(text, sizeof(text), PORT0 "dtmf_mode = %s  # mode\n",
+			 t[i].text);
+		PARSE_OK(c, text);
+		CHECK(c->ports[0].dtmf_mode == t[i].want, "dtmf_mode = %s",
+		      t[i].text);
+		/* Dumped in lower case, and it parses back the same. */
+		d = dump_to_string(c);
+		CHECK(d, "dump failed");
+		snprintf(want, sizeof(want), "\ndtmf_mode = %s\n",
+			 config_dtmf_mode_to_string(t[i].want));
+		CHECK(strstr(d, want), "want '%s' in:\n%s", want + 1, d);
+		check_round_trip(c);
+		if (unit_failed())
+			return;
+	}
+}
+
+/* Two ports that differ in dtmf_mode only; reload (main.c) compares port
+ * sections bytewise, header line aside, so the mode must show there. */
+UNIT_TEST(dtmf_mode_change_is_a_port_change)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL, *b = NULL, *a2 = NULL;
+	struct fxsd_port_config x, y, z;
+
+	PARSE_OK(a, PORT0);
+	PARSE_OK(b, "\n" PORT0 "dtmf_mode = info\n");
+	PARSE_OK(a2, "\n\n" PORT0 "dtmf_mode = rfc4733\n");
+	x = a->ports[0];
+	y = b->ports[0];
+	z = a2->ports[0];
+	x.line = y.line = z.line = 0;
+	CHECK(memcmp(&x, &y, sizeof(x)) != 0,
+	      "a changed dtmf_mode compares equal");
+	CHECK(memcmp(&x, &z, sizeof(x)) == 0,
+	      "the default spelled out compares different");
+}
+
 UNIT_TEST(all_log_levels)
 {
 	static const struct {
@@ -588,6 +645,13 @@ UNIT_TEST(string_tables)
 	CHECK_INT(config_tone_country_from_string("FR"), CONFIG_TONE_FR);
 	CHECK(config_tone_country_to_string(_CONFIG_TONE_MAX) == NULL,
 	      "tone _MAX");
+	CHECK_STR(config_dtmf_mode_to_string(CONFIG_DTMF_INFO), "info");
+	CHECK_INT(config_dtmf_mode_from_string("inband"), CONFIG_DTMF_INBAND);
+	CHECK_INT(config_dtmf_mode_from_string("rfc2833"), -EINVAL);
+	CHECK_INT(config_dtmf_mode_from_string(NULL), -EINVAL);
+	CHECK(config_dtmf_mode_to_string(_CONFIG_DTMF_MAX) == NULL,
+	      "dtmf_mode _MAX");
+	CHECK(config_dtmf_mode_to_string(-1) == NULL, "dtmf_mode -1");
 	CHECK_INT(config_log_level_from_string("crit"), -EINVAL);
 	CHECK(config_log_level_to_string(LOG_CRIT) == NULL, "LOG_CRIT");
 	CHECK(config_log_level_to_string(-1) == NULL, "-1");
@@ -860,6 +924,21 @@ ERR_CASE(interdigit_short_above_long,
 ERR_CASE(disconnect_open_loop_too_long,
 	 PORT0 "disconnect_open_loop_ms = 2001\n",
 	 P ":4: invalid disconnect_open_loop_ms '2001' (0-2000)")
+ERR_CASE(dtmf_mode_invalid,
+	 PORT0 "dtmf_mode = rfc2833\n",
+	 P ":4: invalid dtmf_mode 'rfc2833' (rfc4733|info|inband)")
+ERR_CASE(dtmf_mode_empty,
+	 PORT0 "dtmf_mode =\n",
+	 P ":4: invalid dtmf_mode '' (rfc4733|info|inband)")
+ERR_CASE(dtmf_mode_two_values,
+	 PORT0 "dtmf_mode = info inband\n",
+	 P ":4: invalid dtmf_mode 'info inband' (rfc4733|info|inband)")
+ERR_CASE(dtmf_mode_twice,
+	 PORT0 "dtmf_mode = info\ndtmf_mode = inband\n",
+	 P ":5: duplicate key 'dtmf_mode'")
+ERR_CASE(dtmf_mode_in_global,
+	 "[global]\ndtmf_mode = info\n",
+	 P ":2: unknown key 'dtmf_mode' in [global]")
 ERR_CASE(echo_tail_too_short,
 	 PORT0 "echo_tail_ms = 15\n",
 	 P ":4: invalid echo_tail_ms '15' (16-256)")
