@@ -14,7 +14,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
-	tests/daemon/handset tests/daemon/fxsd-asan
+	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
+	tests/daemon/analyze bench/e2e_signals
 
 # fxsd, the SIP user agent daemon
 FXSD_SRCS := daemon/main.c daemon/line.c daemon/log.c daemon/sip.c daemon/sdp.c \
@@ -37,7 +38,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
 	tests/daemon/test_emodel.c
 
-.PHONY: all modules user check demo bench clean checkpatch sparse install install-modules
+.PHONY: all modules user check demo bench bench-e2e clean checkpatch sparse install install-modules
 
 all: modules user daemon/fxsd daemon/fxsctl
 
@@ -71,16 +72,42 @@ tests/daemon/fxsd-asan: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/f
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
+tests/daemon/rtpeer: tests/daemon/rtpeer.c daemon/g711.c daemon/g711.h
+	$(CC) $(CFLAGS) $(WARN) -Idaemon -o $@ tests/daemon/rtpeer.c daemon/g711.c
+
+tests/daemon/analyze: tests/daemon/analyze.c
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lm
+
+bench/e2e_signals: bench/e2e_signals.c bench/echo_sim.h
+	$(CC) $(CFLAGS) $(WARN) -Ibench -o $@ $< -lm
+
 bench/echo_bench: bench/echo_bench.c bench/echo_sim.h daemon/echo.c daemon/echo.h
 	$(CC) $(CFLAGS) $(WARN) -Idaemon -Ibench -o $@ bench/echo_bench.c daemon/echo.c -lspeexdsp -lm
 
 bench/jitter_bench: bench/jitter_bench.c daemon/jitter.c daemon/jitter.h
 	$(CC) $(CFLAGS) $(WARN) -Idaemon -o $@ bench/jitter_bench.c daemon/jitter.c -lspeexdsp -lm
 
-# Benchmarks; results are written down in bench/RESULTS.md.
-bench: bench/echo_bench bench/jitter_bench
+# One full-duplex channel as fxsd runs it: the daemon's media modules, an
+# RTP session on 127.0.0.1 and sd-event.
+CHANNEL_SRCS := daemon/rtp.c daemon/g711.c daemon/jitter.c daemon/echo.c \
+	daemon/dtmf.c daemon/rfc4733.c daemon/emodel.c
+
+bench/channel_bench: bench/channel_bench.c bench/echo_sim.h $(CHANNEL_SRCS) $(wildcard daemon/*.h)
+	$(CC) $(CFLAGS) $(WARN) -Idaemon -Ibench $(shell pkg-config --cflags libsystemd) \
+		-o $@ bench/channel_bench.c $(CHANNEL_SRCS) \
+		$(shell pkg-config --libs libsystemd) -lspeexdsp -lm
+
+# Benchmarks; results are written down in bench/RESULTS.md.  callgrind.sh
+# skips (with a message) when valgrind is not installed.
+bench: bench/echo_bench bench/jitter_bench bench/channel_bench
 	bench/echo_bench
 	bench/jitter_bench
+	bench/channel_bench
+	bench/callgrind.sh
+
+# Benchmarks through the real driver and fxsd, in the VM (several minutes).
+bench-e2e: all
+	tests/vm/run --loop-args ports=1 -- bench/e2e.sh
 
 # The main job: real calls end to end on the loopback board, in a VM.
 demo: all

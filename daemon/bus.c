@@ -147,6 +147,29 @@ static int port_ring(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
 }
 
+static int port_play_tone(sd_bus_message *m, void *userdata,
+			  sd_bus_error *error)
+{
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	r = line_test_tone(userdata, name);
+	if (r == -EINVAL)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "Unknown tone '%s' (dial, ringback, busy, reorder, call-waiting, stutter, howler, none)",
+					 name);
+	if (r == -EBUSY)
+		return sd_bus_error_set(error, "org.fxs.Error.Busy",
+					"The phone is not off-hook waiting for digits");
+	if (r == -ENODEV)
+		return sd_bus_error_set(error, "org.fxs.Error.NoDevice",
+					"The port's device is absent");
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
 #define PORT_PROP(name, sig)						\
 	SD_BUS_PROPERTY(name, sig, port_get, 0,				\
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
@@ -169,6 +192,8 @@ static const sd_bus_vtable port_vtable[] = {
 	SD_BUS_METHOD("Hangup", "", "", port_hangup,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Ring", "u", "", port_ring, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("PlayTone", "s", "", port_play_tone,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("StateChanged", "ss", 0),
 	SD_BUS_VTABLE_END
 };

@@ -4,7 +4,7 @@
  * networkctl.
  *
  *   fxsctl [--json] status | ports | calls
- *   fxsctl ring PORT [SECONDS] | hangup PORT | reload
+ *   fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT | reload
  */
 #include <errno.h>
 #include <getopt.h>
@@ -224,7 +224,7 @@ static int cmd_list(sd_bus *bus, const char *what)
 }
 
 static int cmd_port_method(sd_bus *bus, const char *method, const char *port,
-			   const char *secs)
+			   const char *arg)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	char path[64], *end;
@@ -236,10 +236,14 @@ static int cmd_port_method(sd_bus *bus, const char *method, const char *port,
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%ld", index);
-	if (secs)
+	if (arg && !strcmp(method, "PlayTone"))
 		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
 				       FXSD_BUS_PORT_IFACE, method, &err, NULL,
-				       "u", (uint32_t)atoi(secs));
+				       "s", arg);
+	else if (arg)
+		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
+				       FXSD_BUS_PORT_IFACE, method, &err, NULL,
+				       "u", (uint32_t)atoi(arg));
 	else
 		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
 				       FXSD_BUS_PORT_IFACE, method, &err, NULL,
@@ -268,7 +272,8 @@ static int cmd_reload(sd_bus *bus)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: fxsctl [--json] status | ports | calls\n"
-		   "       fxsctl ring PORT [SECONDS] | hangup PORT | reload\n");
+		   "       fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT\n"
+		   "       fxsctl reload\n");
 }
 
 int main(int argc, char **argv)
@@ -305,6 +310,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "ring") && optind + 1 < argc)
 		r = cmd_port_method(bus, "Ring", argv[optind + 1],
 				    optind + 2 < argc ? argv[optind + 2] : "5");
+	else if (!strcmp(cmd, "tone") && optind + 2 < argc)
+		r = cmd_port_method(bus, "PlayTone", argv[optind + 1],
+				    argv[optind + 2]);
 	else if (!strcmp(cmd, "hangup") && optind + 1 < argc)
 		r = cmd_port_method(bus, "Hangup", argv[optind + 1], NULL);
 	else if (!strcmp(cmd, "reload"))

@@ -42,6 +42,11 @@ void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
 int line_hangup(struct line *l);
 /* Ring the idle phone for @seconds (test); -EBUSY when not idle. */
 int line_test_ring(struct line *l, unsigned seconds);
+/* Play call-progress tone @name ("dial", "busy", ... see tone.h) of the
+ * port's country to the off-hook phone while it waits for digits (line
+ * test); it plays until the next tone or hang-up; "none" stops it.  -EINVAL for an unknown
+ * name, -EBUSY when the phone is not off-hook in dial tone or dialling. */
+int line_test_tone(struct line *l, const char *name);
 
 /* Create the Line for [port N] of @cfg; nothing is opened yet. */
 int line_new(sd_event *event, const struct fxsd_config *cfg,

@@ -20,8 +20,24 @@
  *                                 predict it, so it can't take it away.
  *   handset N quiet MS            exit 0 if the earpiece stays silent
  *   handset N record MS FILE      save MS of earpiece audio (raw s16 8 kHz)
+ *   handset N record-tone MS FILE wait (up to 15 s) for 300 ms of silence
+ *                                 and then a sound; save MS of earpiece
+ *                                 audio from 200 ms before it began
  *   handset N ring-cadence MS     watch the ringer for MS and print the on
  *                                 and off times seen (exit 1 if no ring)
+ *   handset N say FILE            say a raw s16 8 kHz file into the
+ *                                 mouthpiece, in real time; prints the
+ *                                 CLOCK_MONOTONIC times (ms) of its start
+ *                                 and end on the line
+ *   handset N echo on|off [ERL_DB [DELAY_MS [TAPS]]]
+ *                                 the line's hybrid echo: loss, bulk delay,
+ *                                 and the impulse response after it (file
+ *                                 of Q15 numbers; default: the board's)
+ *   handset N burst MS            say a loud 1 kHz burst now; print the
+ *                                 CLOCK_MONOTONIC time (ms) it starts
+ *   handset N onset MS            listen up to MS; print the time the first
+ *                                 loud sample (|x| > 4000) reached the
+ *                                 earpiece (exit 1 if none)
  *
  * N is the port number (/dev/fxs_hsN).  Every command prints what it saw.
  */
@@ -167,6 +183,98 @@ static int talk(int ms)
 	return best > 0.5 ? 0 : 1;
 }
 
+/* Say a file into the mouthpiece at the line's pace. */
+static int say(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	int16_t buf[BLOCK * 8];
+	uint64_t start, n_total = 0;
+	size_t n;
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	ioctl(hs, FXS_HS_IOC_FLUSH);
+	start = now_ms();
+	while ((n = fread(buf, sizeof(buf[0]), BLOCK * 8, f)) > 0) {
+		size_t off = 0;
+
+		n_total += n;
+		while (off < n) {
+			struct pollfd p = { .fd = hs, .events = POLLOUT };
+			ssize_t w;
+
+			if (poll(&p, 1, 1000) <= 0) {
+				fclose(f);
+				return 1;
+			}
+			w = write(hs, buf + off, (n - off) * sizeof(buf[0]));
+			if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				fclose(f);
+				return 1;
+			}
+			if (w > 0)
+				off += w / 2;
+		}
+	}
+	fclose(f);
+	/* the queue (up to 2 s) drains at the sample clock */
+	while (now_ms() < start + n_total / 8)
+		usleep(10000);
+	printf("handset: said %s from %llu to %llu ms\n", path,
+	       (unsigned long long)start,
+	       (unsigned long long)(start + n_total / 8));
+	return 0;
+}
+
+static int block_loud(const int16_t *b)
+{
+	int k;
+
+	for (k = 0; k < BLOCK; k++)
+		if (abs(b[k]) > 300)
+			return 1;
+	return 0;
+}
+
+#define PRE_BLOCKS	10	/* 200 ms kept before the sound */
+
+static int record_tone(int ms, const char *path)
+{
+	int16_t pre[PRE_BLOCKS][BLOCK], b[BLOCK];
+	int i, quiet = 0, blocks = ms / 20, n = 0, wait = 15000 / 20;
+	FILE *f;
+
+	ioctl(hs, FXS_HS_IOC_FLUSH);
+	for (;;) {
+		if (!wait--) {
+			printf("handset: no sound after a silence within 15 s\n");
+			return 1;
+		}
+		if (read_block(b) < 0)
+			return 1;
+		if (quiet >= 15 && block_loud(b))
+			break;
+		quiet = block_loud(b) ? 0 : quiet + 1;
+		memcpy(pre[n++ % PRE_BLOCKS], b, sizeof(b));
+	}
+	f = fopen(path, "wb");
+	if (!f)
+		return 1;
+	for (i = 0; i < PRE_BLOCKS; i++)
+		fwrite(pre[(n + i) % PRE_BLOCKS], sizeof(b), 1, f);
+	for (i = PRE_BLOCKS; i < blocks; i++) {
+		if (fwrite(b, sizeof(b), 1, f) != 1 || read_block(b) < 0) {
+			fclose(f);
+			return 1;
+		}
+	}
+	fclose(f);
+	printf("handset: recorded %d ms of the earpiece from a sound\n", blocks * 20);
+	return 0;
+}
+
 static int hook(int offhook)
 {
 	struct fxs_hs_hook h = { .offhook = offhook };
@@ -280,6 +388,8 @@ int main(int argc, char **argv)
 		printf("handset: recorded %d ms of the earpiece\n", blocks * 20);
 		return 0;
 	}
+	if (!strcmp(cmd, "record-tone") && argc == 5)
+		return record_tone(atoi(argv[3]), argv[4]);
 	if (!strcmp(cmd, "ring-cadence") && argc == 4) {
 		uint64_t end = now_ms() + atoi(argv[3]), last = 0;
 		struct fxs_hs_obs_batch b;
@@ -307,6 +417,63 @@ int main(int argc, char **argv)
 		}
 		printf("%s\n", seen ? "" : " silent");
 		return seen ? 0 : 1;
+	}
+	if (!strcmp(cmd, "say") && argc == 4)
+		return say(argv[3]);
+	if (!strcmp(cmd, "burst") && argc == 4) {
+		int16_t b[RATE];
+		int i, n = atoi(argv[3]) * 8;
+
+		if (n <= 0 || n > RATE)
+			return 2;
+		for (i = 0; i < n; i++)
+			b[i] = (int16_t)(12000 * sin(2 * M_PI * 1000 * i / RATE));
+		ioctl(hs, FXS_HS_IOC_FLUSH);
+		printf("handset: burst at %llu ms\n", (unsigned long long)now_ms());
+		if (write(hs, b, n * 2) != n * 2)
+			return 1;
+		usleep(n * 125);
+		return 0;
+	}
+	if (!strcmp(cmd, "onset") && argc == 4) {
+		uint64_t end = now_ms() + atoi(argv[3]);
+		int16_t b[8];
+
+		ioctl(hs, FXS_HS_IOC_FLUSH);
+		while (now_ms() < end) {
+			ssize_t n = read(hs, b, sizeof(b));
+			int i;
+
+			for (i = 0; i < n / 2; i++)
+				if (abs(b[i]) > 4000) {
+					printf("handset: loud at the earpiece at %llu ms\n",
+					       (unsigned long long)now_ms());
+					return 0;
+				}
+		}
+		printf("handset: nothing loud at the earpiece\n");
+		return 1;
+	}
+	if (!strcmp(cmd, "echo") && argc >= 4 && argc <= 7) {
+		struct fxs_hs_echo e = { .enable = !strcmp(argv[3], "on") };
+
+		e.erl_cdb = argc > 4 ? (uint32_t)(atof(argv[4]) * 100) : 900;
+		e.delay_us = argc > 5 ? (uint32_t)(atof(argv[5]) * 1000) : 5000;
+		if (argc > 6) {
+			FILE *f = fopen(argv[6], "r");
+			int v;
+
+			if (!f)
+				return 1;
+			while (e.ntaps < FXS_HS_MAX_TAPS && fscanf(f, "%d", &v) == 1)
+				e.taps[e.ntaps++] = (int16_t)v;
+			fclose(f);
+		}
+		if (ioctl(hs, FXS_HS_IOC_SET_ECHO, &e))
+			return 1;
+		printf("handset: line echo %s, ERL %.2f dB, delay %u us\n",
+		       e.enable ? "on" : "off", e.erl_cdb / 100.0, e.delay_us);
+		return 0;
 	}
 	if (!strcmp(cmd, "quiet") && argc == 4) {
 		int16_t b[BLOCK];

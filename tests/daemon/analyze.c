@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * analyze - measure recorded phone audio (raw signed 16-bit, 8 kHz, mono)
+ * for the media tests.  Independent of the daemon's code: the expected
+ * values come from the command line (the test's own table of standards).
+ *
+ *   analyze tone FILE --freqs F1[,F2...] (--continuous | --cadence MS,MS...
+ *                | --once MS,MS...)
+ *	Split the recording into tone-on and silent segments (20 ms energy
+ *	window), measure the tone's frequencies on the longest on-segment
+ *	(Hann-windowed spectrum, peaks refined to 0.05 Hz) and check them to
+ *	+/- 0.5 %, and the cadence to +/- 10 ms:
+ *	  --continuous  once the tone starts it never stops;
+ *	  --cadence     the complete segments (all but the first and the
+ *	                last) repeat the on/off cycle given, starting with on,
+ *	                for at least one whole cycle;
+ *	  --once        the complete segments are exactly those given (on,
+ *	                off, on, ...), for tones that play once or end steady.
+ *   analyze segments --cadence MS,MS... on|off MS [on|off MS ...]
+ *	The same cadence check on durations measured elsewhere (the ringer).
+ *   analyze level FILE [FROM_MS TO_MS]
+ *	Print the mean power (dBFS, a full-scale sine is -3) and the energy
+ *	(dB) of the recording or a part of it.
+ *   analyze erle SENT RECEIVED ERL_DB
+ *	Echo return loss enhancement over time: SENT is what the far end
+ *	played, RECEIVED what it recorded while the near end was silent (the
+ *	echo after the canceller), the echo path's loss ERL_DB.  Prints, per
+ *	500 ms window, the power of SENT minus ERL minus that of RECEIVED,
+ *	then "erle@1s X erle@3s Y erle@10s Z t20 T" (T: the end of the first
+ *	window from which every window is at least 20 dB).
+ *
+ * Exit 0 when the checks hold, 1 when not, 2 on bad use.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE		8000
+#define WIN		160	/* energy window: 20 ms, longer than the beat of 440+480 Hz */
+#define MAX_SEG		512
+#define MAX_F		8
+#define FREQ_TOL	0.005	/* +/- 0.5 % */
+#define CAD_TOL_MS	10.0
+
+struct seg {
+	int on;
+	size_t start, len;	/* samples */
+};
+
+static int16_t *load(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	int16_t *buf = NULL;
+	size_t cap = 0, got = 0, r;
+
+	if (!f) {
+		fprintf(stderr, "analyze: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		if (got == cap) {
+			int16_t *nb;
+
+			cap = cap ? 2 * cap : RATE * 8;
+			nb = realloc(buf, cap * sizeof(*buf));
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + got, sizeof(*buf), cap - got, f);
+		got += r;
+	} while (r);
+	fclose(f);
+	*n = got;
+	return buf;
+}
+
+static int parse_list(const char *s, double *out, int max)
+{
+	int n = 0;
+	char *end;
+
+	while (*s && n < max) {
+		out[n++] = strtod(s, &end);
+		if (end == s)
+			return -1;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return *s ? -1 : n;
+}
+
+/*
+ * Split at the edges of the tone: a 20 ms window is "on" above half the
+ * mean power of the windows above -45 dBFS, so an edge is found where the
+ * window is half full, at its middle.
+ */
+static int segment(const int16_t *x, size_t n, struct seg *segs)
+{
+	double e = 0, thr = WIN * pow(10, -45 / 10.0) * 32768.0 * 32768.0;
+	double sum = 0;
+	size_t i, cnt = 0;
+	int ns = 0, on = -1;
+
+	for (i = 0; i < n; i++) {
+		e += (double)x[i] * x[i];
+		if (i >= WIN)
+			e -= (double)x[i - WIN] * x[i - WIN];
+		if (i + 1 >= WIN && e > thr) {
+			sum += e;
+			cnt++;
+		}
+	}
+	if (cnt)
+		thr = sum / cnt / 2;
+	e = 0;
+	for (i = 0; i < n; i++) {
+		int now;
+
+		e += (double)x[i] * x[i];
+		if (i >= WIN)
+			e -= (double)x[i - WIN] * x[i - WIN];
+		if (i + 1 < WIN)
+			continue;
+		now = e > thr;
+		if (now != on) {
+			size_t at = i + 1 - WIN / 2;
+
+			if (ns == MAX_SEG)
+				return -1;
+			if (ns)
+				segs[ns - 1].len = at - segs[ns - 1].start;
+			segs[ns].on = now;
+			segs[ns].start = ns ? at : 0;
+			ns++;
+			on = now;
+		}
+	}
+	if (ns)
+		segs[ns - 1].len = n - segs[ns - 1].start;
+	return ns;
+}
+
+/* |DTFT|^2 of the Hann-windowed x at f Hz. */
+static double power_at(const int16_t *x, size_t n, double f)
+{
+	double w = 2 * M_PI * f / RATE, re = 0, im = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double h = 0.5 - 0.5 * cos(2 * M_PI * i / (n - 1));
+
+		re += h * x[i] * cos(w * i);
+		im -= h * x[i] * sin(w * i);
+	}
+	return re * re + im * im;
+}
+
+/* The spectral peaks within 20 dB of the strongest, 200-3600 Hz. */
+static int find_peaks(const int16_t *x, size_t n, double *peaks, int max)
+{
+	double step = 2.0, *p;
+	int k, nk = (int)((3600 - 200) / step) + 1, np = 0;
+	double best = 0;
+
+	p = calloc(nk, sizeof(*p));
+	if (!p)
+		return -1;
+	for (k = 0; k < nk; k++) {
+		p[k] = power_at(x, n, 200 + k * step);
+		if (p[k] > best)
+			best = p[k];
+	}
+	for (k = 1; k + 1 < nk && np < max; k++) {
+		double lo, hi, f;
+
+		if (p[k] < best * pow(10, -20 / 10.0) || p[k] < p[k - 1] ||
+		    p[k] < p[k + 1])
+			continue;
+		/* golden-section search for the top between the neighbours */
+		lo = 200 + (k - 1) * step;
+		hi = 200 + (k + 1) * step;
+		while (hi - lo > 0.05) {
+			double a = hi - (hi - lo) * 0.618, b = lo + (hi - lo) * 0.618;
+
+			if (power_at(x, n, a) > power_at(x, n, b))
+				hi = b;
+			else
+				lo = a;
+		}
+		f = (lo + hi) / 2;
+		if (!np || f - peaks[np - 1] > 10)
+			peaks[np++] = f;
+	}
+	free(p);
+	return np;
+}
+
+static double ms(size_t samples)
+{
+	return samples * 1000.0 / RATE;
+}
+
+/* Complete segments (on, ms) against a repeating cycle starting with on. */
+static int match_cycle(const int *on, const double *len, int n,
+		       const double *cyc, int nc)
+{
+	int off, i;
+
+	if (n < nc) {
+		printf("analyze: %d complete segments, a whole cycle has %d\n", n, nc);
+		return 1;
+	}
+	for (off = 0; off < nc; off++) {
+		for (i = 0; i < n; i++) {
+			int k = (off + i) % nc;
+
+			if (on[i] != !(k & 1) || fabs(len[i] - cyc[k]) > CAD_TOL_MS)
+				break;
+		}
+		if (i == n) {
+			printf("analyze: cadence matches the cycle within %.0f ms\n",
+			       CAD_TOL_MS);
+			return 0;
+		}
+	}
+	printf("analyze: cadence does not match the cycle\n");
+	return 1;
+}
+
+static int match_once(const int *on, const double *len, int n,
+		      const double *seq, int nq)
+{
+	int i;
+
+	if (n != nq) {
+		printf("analyze: %d complete segments, expected %d\n", n, nq);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (on[i] != !(i & 1) || fabs(len[i] - seq[i]) > CAD_TOL_MS) {
+			printf("analyze: segment %d is %s %.1f ms, expected %s %.0f ms\n",
+			       i, on[i] ? "on" : "off", len[i],
+			       i & 1 ? "off" : "on", seq[i]);
+			return 1;
+		}
+	printf("analyze: the sequence matches within %.0f ms\n", CAD_TOL_MS);
+	return 0;
+}
+
+static int cmd_tone(int argc, char **argv)
+{
+	double want[MAX_F], got[MAX_F], cad[64], seglen[MAX_SEG];
+	int segon[MAX_SEG];
+	int nw = 0, nc = 0, mode = 0, ns, np, i, k, bad = 0, longest = -1;
+	struct seg segs[MAX_SEG];
+	int16_t *x;
+	size_t n;
+
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--freqs") && i + 1 < argc)
+			nw = parse_list(argv[++i], want, MAX_F);
+		else if (!strcmp(argv[i], "--continuous"))
+			mode = 's';	/* steady */
+		else if (!strcmp(argv[i], "--cadence") && i + 1 < argc) {
+			mode = 'r';	/* repeating */
+			nc = parse_list(argv[++i], cad, 64);
+		} else if (!strcmp(argv[i], "--once") && i + 1 < argc) {
+			mode = 'o';
+			nc = parse_list(argv[++i], cad, 64);
+		} else {
+			return 2;
+		}
+	}
+	if (nw <= 0 || !mode || nc < 0)
+		return 2;
+	x = load(argv[2], &n);
+	if (!x)
+		return 2;
+	ns = segment(x, n, segs);
+	printf("analyze: %.0f ms:", ms(n));
+	for (i = 0; i < ns && i < 40; i++)
+		printf(" %s %.1f", segs[i].on ? "on" : "off", ms(segs[i].len));
+	printf("%s\n", ns > 40 ? " ..." : "");
+	for (i = 0; i < ns; i++)
+		if (segs[i].on && (longest < 0 || segs[i].len > segs[longest].len))
+			longest = i;
+	if (longest < 0) {
+		printf("analyze: no tone\n");
+		free(x);
+		return 1;
+	}
+	/* the spectrum away from the edges */
+	{
+		size_t len = segs[longest].len > 3 * WIN ?
+			     segs[longest].len - 2 * WIN : segs[longest].len;
+
+		np = find_peaks(x + segs[longest].start + WIN,
+				len > RATE ? RATE : len, got, MAX_F);
+	}
+	printf("analyze: frequencies (Hz):");
+	for (k = 0; k < np; k++)
+		printf(" %.2f", got[k]);
+	printf("\n");
+	if (np != nw) {
+		printf("analyze: %d frequencies, expected %d\n", np, nw);
+		bad = 1;
+	}
+	for (k = 0; k < np && k < nw; k++)
+		if (fabs(got[k] - want[k]) > want[k] * FREQ_TOL) {
+			printf("analyze: %.2f Hz is off %.0f Hz by more than 0.5 %%\n",
+			       got[k], want[k]);
+			bad = 1;
+		}
+	if (mode == 's') {
+		/* silence, then the tone to the end (or the tone throughout) */
+		if (ns > 2 || !segs[ns - 1].on) {
+			printf("analyze: the tone is interrupted\n");
+			bad = 1;
+		}
+	} else {
+		for (i = 1, k = 0; i + 1 < ns; i++, k++) {
+			segon[k] = segs[i].on;
+			seglen[k] = ms(segs[i].len);
+		}
+		bad |= mode == 'o' ? match_once(segon, seglen, k, cad, nc) :
+				     match_cycle(segon, seglen, k, cad, nc);
+	}
+	free(x);
+	return bad;
+}
+
+static int cmd_segments(int argc, char **argv)
+{
+	double cad[64], len[MAX_SEG];
+	int on[MAX_SEG], nc, n = 0, i;
+
+	if (argc < 5 || strcmp(argv[2], "--cadence"))
+		return 2;
+	nc = parse_list(argv[3], cad, 64);
+	if (nc <= 0)
+		return 2;
+	for (i = 4; i + 1 < argc && n < MAX_SEG; i += 2, n++) {
+		on[n] = !strcmp(argv[i], "on");
+		len[n] = atof(argv[i + 1]);
+	}
+	return match_cycle(on, len, n, cad, nc);
+}
+
+static int cmd_level(int argc, char **argv)
+{
+	size_t n, a = 0, b, i;
+	double e = 0;
+	int16_t *x;
+
+	if (argc != 3 && argc != 5)
+		return 2;
+	x = load(argv[2], &n);
+	if (!x)
+		return 2;
+	b = n;
+	if (argc == 5) {
+		long from = atol(argv[3]), to = atol(argv[4]);
+
+		a = from > 0 ? (size_t)from * RATE / 1000 : 0;
+		b = to > 0 ? (size_t)to * RATE / 1000 : 0;
+		if (b > n)
+			b = n;
+	}
+	for (i = a; i < b; i++)
+		e += (double)x[i] * x[i];
+	if (b <= a) {
+		printf("power -inf energy -inf\n");
+	} else {
+		double fs = 32768.0 * 32768.0;
+
+		printf("power %.2f energy %.2f\n",
+		       10 * log10(e / (b - a) / fs + 1e-12),
+		       10 * log10(e / fs + 1e-12));
+	}
+	free(x);
+	return 0;
+}
+
+static double window_db(const int16_t *x, size_t n, size_t a, size_t b)
+{
+	double e = 0;
+	size_t i;
+
+	for (i = a; i < b && i < n; i++)
+		e += (double)x[i] * x[i];
+	return 10 * log10(e / (b - a) / (32768.0 * 32768.0) + 1e-13);
+}
+
+static int cmd_erle(int argc, char **argv)
+{
+	size_t ns, nr, w = RATE / 2, k, nw;
+	int16_t *s, *r;
+	double erl, *erle, t20 = -1;
+
+	if (argc != 5)
+		return 2;
+	erl = atof(argv[4]);
+	s = load(argv[2], &ns);
+	r = load(argv[3], &nr);
+	if (!s || !r)
+		return 2;
+	nw = (ns < nr ? ns : nr) / w;
+	erle = calloc(nw + 1, sizeof(*erle));
+	if (!erle)
+		return 2;
+	for (k = 0; k < nw; k++) {
+		erle[k] = window_db(s, ns, k * w, (k + 1) * w) - erl -
+			  window_db(r, nr, k * w, (k + 1) * w);
+		printf("%5.1f s %6.1f dB\n", (k + 1) * 0.5, erle[k]);
+	}
+	for (k = nw; k-- > 0;) {
+		if (erle[k] < 20)
+			break;
+		t20 = k * 0.5;
+	}
+	printf("erle@1s %.1f erle@3s %.1f erle@10s %.1f t20 %.1f\n",
+	       nw > 1 ? erle[1] : -1, nw > 5 ? erle[5] : -1,
+	       nw > 19 ? erle[19] : -1, t20 + 0.5);
+	free(erle);
+	free(s);
+	free(r);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int r = 2;
+
+	if (argc >= 3 && !strcmp(argv[1], "tone"))
+		r = cmd_tone(argc, argv);
+	else if (argc >= 3 && !strcmp(argv[1], "segments"))
+		r = cmd_segments(argc, argv);
+	else if (argc >= 3 && !strcmp(argv[1], "level"))
+		r = cmd_level(argc, argv);
+	else if (argc >= 3 && !strcmp(argv[1], "erle"))
+		r = cmd_erle(argc, argv);
+	if (r == 2)
+		fprintf(stderr, "usage: analyze tone FILE --freqs F,... --continuous|--cadence MS,...|--once MS,...\n"
+				"       analyze segments --cadence MS,... on|off MS ...\n"
+				"       analyze level FILE [FROM_MS TO_MS]\n"
+				"       analyze erle SENT RECEIVED ERL_DB\n");
+	return r;
+}
