@@ -117,7 +117,10 @@ struct line {
 	int16_t *cid;		/* caller ID spill waiting for the first ring */
 	size_t cid_len, cid_pos;
 	bool cid_playing;
-	bool writing;		/* audio is being written to the phone */
+	bool writing;
+	bool skip_write;		/* drop the next frame to the phone */
+	bool no_pcm_delay;		/* the driver has no FXS_IOC_PCM_DELAY */
+	unsigned frames_dropped;		/* audio is being written to the phone */
 	struct dtmf_detector dtmf;
 	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
 	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
@@ -606,6 +609,33 @@ static void line_send_frame(struct line *l, const int16_t *frame)
 	rtp_session_skip(l->rtp, LINE_FRAME - take);
 }
 
+/*
+ * The driver's queue to the phone holds the cushion and the frame just
+ * written (3 frames).  An underrun (fxsd woke too late) played silence in
+ * place of audio that was queued later, so the queue, the delay to the
+ * earpiece and the echo path as the canceller sees it have grown by that
+ * much for good: drop a frame then, until it is back.
+ */
+static void line_pcm_delay_check(struct line *l, int fd)
+{
+	struct fxs_pcm_delay d;
+
+	if (l->no_pcm_delay)
+		return;
+	if (ioctl(fd, FXS_IOC_PCM_DELAY, &d) < 0) {
+		l->no_pcm_delay = true;	/* an older driver */
+		return;
+	}
+	if (d.play > 3 * LINE_FRAME + LINE_FRAME / 2) {
+		l->skip_write = true;
+		l->frames_dropped++;
+		if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
+			line_log(l, LOG_INFO,
+				 "Audio to the phone was late: %u samples queued, a frame dropped (%u so far)",
+				 d.play, l->frames_dropped);
+	}
+}
+
 static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			  void *userdata)
 {
@@ -676,8 +706,14 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			line_write_audio(l, cushion, sizeof(cushion));
 		}
 		l->writing = wrote;
-		if (wrote)
+		if (wrote && l->skip_write) {
+			/* one frame less: see line_pcm_delay_check() */
+			l->skip_write = false;
+			memset(out, 0, sizeof(out));
+		} else if (wrote) {
 			line_write_audio(l, out, sizeof(out));
+			line_pcm_delay_check(l, fd);
+		}
 		memcpy(l->last_played, out, sizeof(out));
 	}
 	return 0;

@@ -739,11 +739,31 @@ static int fxs_pcm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static long fxs_pcm_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct fxs_port *port = file->private_data;
+	struct fxs_pcm_delay d = { };
+
+	if (cmd != FXS_IOC_PCM_DELAY)
+		return -ENOTTY;
+	if (READ_ONCE(port->disconnected))
+		return -ENODEV;
+	/* single producer and consumer each: the lengths are consistent */
+	d.play = kfifo_len(&port->play) / sizeof(s16);
+	d.capture = kfifo_len(&port->cap) / sizeof(s16);
+	if (copy_to_user((void __user *)arg, &d, sizeof(d)))
+		return -EFAULT;
+	return 0;
+}
+
 static const struct file_operations fxs_pcm_fops = {
 	.owner = THIS_MODULE,
 	.read = fxs_pcm_read,
 	.write = fxs_pcm_write,
 	.poll = fxs_pcm_poll,
+	.unlocked_ioctl = fxs_pcm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.release = fxs_pcm_release,
 	.llseek = no_llseek,
 };

@@ -146,31 +146,38 @@ static int segment(const int16_t *x, size_t n, struct seg *segs)
 	return ns;
 }
 
-/* |DTFT|^2 of the Hann-windowed x at f Hz. */
-static double power_at(const int16_t *x, size_t n, double f)
+/* |DTFT|^2 of the (already windowed) x at f Hz, by Goertzel. */
+static double power_at(const double *x, size_t n, double f)
 {
-	double w = 2 * M_PI * f / RATE, re = 0, im = 0;
+	double c = 2 * cos(2 * M_PI * f / RATE), s1 = 0, s2 = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		double h = 0.5 - 0.5 * cos(2 * M_PI * i / (n - 1));
+		double s0 = x[i] + c * s1 - s2;
 
-		re += h * x[i] * cos(w * i);
-		im -= h * x[i] * sin(w * i);
+		s2 = s1;
+		s1 = s0;
 	}
-	return re * re + im * im;
+	return s1 * s1 + s2 * s2 - c * s1 * s2;
 }
 
 /* The spectral peaks within 20 dB of the strongest, 200-3600 Hz. */
-static int find_peaks(const int16_t *x, size_t n, double *peaks, int max)
+static int find_peaks(const int16_t *in, size_t n, double *peaks, int max)
 {
-	double step = 2.0, *p;
+	double step = 2.0, *p, *x;
 	int k, nk = (int)((3600 - 200) / step) + 1, np = 0;
 	double best = 0;
+	size_t i;
 
 	p = calloc(nk, sizeof(*p));
-	if (!p)
+	x = calloc(n, sizeof(*x));
+	if (!p || !x) {
+		free(p);
+		free(x);
 		return -1;
+	}
+	for (i = 0; i < n; i++)	/* Hann window */
+		x[i] = in[i] * (0.5 - 0.5 * cos(2 * M_PI * i / (n - 1)));
 	for (k = 0; k < nk; k++) {
 		p[k] = power_at(x, n, 200 + k * step);
 		if (p[k] > best)
@@ -198,6 +205,7 @@ static int find_peaks(const int16_t *x, size_t n, double *peaks, int max)
 			peaks[np++] = f;
 	}
 	free(p);
+	free(x);
 	return np;
 }
 
@@ -301,7 +309,7 @@ static int cmd_tone(int argc, char **argv)
 			     segs[longest].len - 2 * WIN : segs[longest].len;
 
 		np = find_peaks(x + segs[longest].start + WIN,
-				len > RATE ? RATE : len, got, MAX_F);
+				len > RATE / 2 ? RATE / 2 : len, got, MAX_F);
 	}
 	printf("analyze: frequencies (Hz):");
 	for (k = 0; k < np; k++)

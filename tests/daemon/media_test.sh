@@ -271,7 +271,7 @@ sed 's/^/# /' "$work/rtpeer.log" | tail -n 4
 $HS 0 hangup >/dev/null
 check "the phone hangs up: BYE" sipp_wait "$sp" media
 
-t0=$(sed -n 's/.* at \([0-9]*\) ms$/\1/p' "$work/rtpeer.log")
+t0=$(sed -n "s/.*first packet from .* at \([0-9]*\) ms$/\1/p" "$work/rtpeer.log")
 read -r s0 s1 <<<"$(sed -n 's/.* from \([0-9]*\) to \([0-9]*\) ms$/\1 \2/p' "$work/say.txt")"
 # echo: what the far end sent vs what came back, 2 s to 6 s
 far_p=$($AN level "$work/far.raw" 2000 6000 | awk '{print $2}')

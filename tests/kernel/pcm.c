@@ -289,6 +289,36 @@ static void pcm_write_nonblock_fills(void)
 	CHECK(pfd.revents & POLLOUT);
 }
 
+/*
+ * FXS_IOC_PCM_DELAY tells what the queues hold: a second of audio written
+ * at once is a second (less what played meanwhile) of delay, and it goes
+ * down as the line plays it; an unknown ioctl on the audio fd is ENOTTY,
+ * a bad pointer EFAULT.
+ */
+static void pcm_delay(void)
+{
+	struct port *p = port_setup(0);
+	static int16_t buf[RATE];
+	struct fxs_pcm_delay d, d2;
+	int fd;
+
+	fd = pcm_open(p, 20, O_NONBLOCK | O_CLOEXEC);
+	IOCTL(fd, FXS_IOC_PCM_DELAY, &d);
+	CHECKF(d.play == 0, "play delay %u before any write", d.play);
+	CHECK_EQ(write(fd, buf, 4000 * 2), 4000 * 2);
+	IOCTL(fd, FXS_IOC_PCM_DELAY, &d);
+	CHECKF(d.play > 3000 && d.play <= 4000,
+	       "play delay %u samples right after writing 4000", d.play);
+	usleep(200000);
+	IOCTL(fd, FXS_IOC_PCM_DELAY, &d2);
+	CHECKF(d2.play < d.play - 800 && d2.play > d.play - 2400,
+	       "play delay went from %u to %u in 200 ms", d.play, d2.play);
+	CHECKF(d2.capture >= 160, "capture delay %u after 200 ms unread", d2.capture);
+	CHECK_ERR(ioctl(fd, FXS_IOC_PCM_DELAY, NULL), EFAULT);
+	CHECK_ERR(ioctl(fd, FXS_IOC_GET_COUNTERS, &d), ENOTTY);
+	CHECK_ERR(ioctl(p->ctl, FXS_IOC_PCM_DELAY, &d), ENOTTY);
+}
+
 /* ------------------------------------------------------ audio contents */
 
 struct writer_job {
@@ -482,6 +512,7 @@ static const struct fxs_case cases[] = {
 	CASE(pcm_open_fd_flags),
 	CASE(pcm_write_odd_length),
 	CASE(pcm_write_nonblock_fills),
+	CASE(pcm_delay),
 	CASE(pcm_earpiece_pattern),
 	CASE(pcm_earpiece_oht),
 	CASE(pcm_earpiece_silent_onhook),

@@ -249,6 +249,23 @@ struct fxs_pcm_open {
 };
 
 /**
+ * struct fxs_pcm_delay - FXS_IOC_PCM_DELAY, on the audio descriptor: what
+ *	its queues hold now, in samples
+ * @play: written and not yet played (the earpiece side's delay)
+ * @capture: captured and not yet read
+ * @padding: reserved, zero
+ *
+ * An underrun plays silence in place of audio that comes later, so it
+ * adds its length to @play for good; a writer that wants a steady delay
+ * (an echo canceller does) drops audio when @play grows.
+ */
+struct fxs_pcm_delay {
+	__u32 play;
+	__u32 capture;
+	__u32 padding[6];
+};
+
+/**
  * struct fxs_counters - FXS_IOC_GET_COUNTERS; totals since the port appeared
  * @events: events produced
  * @events_lost: events lost to a full queue
@@ -299,5 +316,7 @@ struct fxs_counters {
 #define FXS_IOC_PCM_OPEN	_IOWR(FXS_IOC_MAGIC, 0x08, struct fxs_pcm_open)
 /* Counters. */
 #define FXS_IOC_GET_COUNTERS	_IOR(FXS_IOC_MAGIC, 0x09, struct fxs_counters)
+/* Queued audio, on the audio descriptor only. */
+#define FXS_IOC_PCM_DELAY	_IOR(FXS_IOC_MAGIC, 0x0a, struct fxs_pcm_delay)
 
 #endif /* _UAPI_LINUX_FXS_H */
