@@ -16,10 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 command -v sipp >/dev/null || { echo "SKIP: no sipp"; exit 4; }
 
 work=$(mktemp -d /tmp/fxs-call.XXXXXX)
-chmod 755 "$work"	# the bus socket is there for other users too
-HS=tests/daemon/handset
-pass=0
-fail=0
+. tests/daemon/lib.sh
 fxsd_pid=
 
 cleanup() {
@@ -29,68 +26,6 @@ cleanup() {
 	wait 2>/dev/null
 }
 trap cleanup EXIT
-
-ok() {
-	echo "ok $1"
-	pass=$((pass + 1))
-}
-
-not_ok() {
-	echo "not ok $1: $2"
-	fail=$((fail + 1))
-	echo "--- fxsd log (last 30 lines)"
-	tail -n 30 "$work/fxsd.log"
-}
-
-# check NAME CMD...: one test case
-check() {
-	local name=$1 out
-
-	shift
-	# not in a subshell: sipp_wait must see its own children
-	if "$@" >"$work/check.out" 2>&1; then
-		sed 's/^/# /' "$work/check.out" | head -n 3
-		ok "$name"
-	else
-		sed 's/^/# /' "$work/check.out" | head -n 12
-		not_ok "$name" "'$*' failed"
-	fi
-}
-
-sipp_bg() {	# sipp_bg NAME ARGS...: far end in the background, pid in $sp
-	local name=$1
-
-	shift
-	sipp "$@" -nostdin -m 1 -timeout 90 -timeout_error \
-		-trace_err -error_file "$work/$name.err" \
-		>"$work/$name.out" 2>&1 &
-	sp=$!
-}
-
-sipp_wait() {	# sipp_wait PID NAME: the far end's scenario passed
-	if wait "$1"; then
-		return 0
-	fi
-	echo "sipp $2 failed:"
-	tail -n 20 "$work/$2.err" "$work/$2.out" 2>/dev/null
-	return 1
-}
-
-fxsd_state() {	# the port's last logged state change
-	sed -n 's/.*: [a-z-]* -> \([a-z-]*\) on [a-z-]*$/\1/p' "$work/fxsd.log" |
-		tail -n 1
-}
-
-wait_state() {	# wait_state STATE SECONDS
-	local i
-
-	for i in $(seq $((${2} * 10))); do
-		[ "$(fxsd_state)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "state is '$(fxsd_state)', expected '$1'"
-	return 1
-}
 
 # key_captured NAME DIGIT MEDIA_PORT: key DIGIT on the phone while dumpcap
 # records the RTP fxsd sends to the far end's MEDIA_PORT for 4 s, into
@@ -181,30 +116,7 @@ interdigit_short_ms = 1500
 EOF
 
 # A private system bus for the D-Bus API, with fxsd's real policy file.
-mkdir -p "$work/dbus.d"
-cp systemd/org.fxs.fxsd.conf "$work/dbus.d/"
-cat >"$work/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$work/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_destination="org.freedesktop.DBus"/>
-    <allow send_type="signal"/>
-    <allow receive_type="*"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-  </policy>
-  <includedir>$work/dbus.d</includedir>
-</busconfig>
-EOF
-dbus_pid=$(dbus-daemon --config-file="$work/bus.conf" --fork --print-pid)
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/system_bus_socket"
+private_bus
 
 "${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v >"$work/fxsd.log" 2>&1 &
 fxsd_pid=$!
