@@ -117,6 +117,12 @@ struct line {
 	int16_t *cid;		/* caller ID spill waiting for the first ring */
 	size_t cid_len, cid_pos;
 	bool cid_playing;
+	bool cid_before_ring;		/* the spill goes before the first ring */
+	enum {
+		CID_IDLE,
+		CID_ALERT,		/* line reversed, DT-AS next */
+		CID_RING_NEXT,		/* spill done, the ring next */
+	} cid_phase;
 	bool writing;
 	bool skip_write;		/* drop the next frame to the phone */
 	bool no_pcm_delay;		/* the driver has no FXS_IOC_PCM_DELAY */
@@ -216,6 +222,7 @@ static const enum call_event timer_events[_TIMER_MAX] = {
 static void line_digitmap_timeout(struct line *l);
 static void line_set_feed(struct line *l, uint32_t mode);
 static void line_cid_start(struct line *l);
+static void line_ring(struct line *l, bool on);
 
 static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -233,7 +240,11 @@ static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 		line_digitmap_timeout(l);
 	else if (t == TIMER_OPEN_LOOP)
 		line_set_feed(l, FXS_LINEFEED_FORWARD);
-	else if (t == TIMER_CALLER_ID)
+	else if (t == TIMER_CALLER_ID && l->cid_phase == CID_RING_NEXT) {
+		l->cid_phase = CID_IDLE;
+		if (l->state == CALL_STATE_RINGING && !l->offhook)
+			line_ring(l, true);
+	} else if (t == TIMER_CALLER_ID)
 		line_cid_start(l);
 	else
 		line_queue(l, timer_events[t], 0, NULL, NULL, 0);
@@ -273,23 +284,33 @@ static void line_set_feed(struct line *l, uint32_t mode)
 
 static void line_cid_drop(struct line *l)
 {
-	bool was_playing = l->cid_playing;
+	bool was_playing = l->cid_playing || l->cid_phase == CID_ALERT;
 
 	line_timer_stop(l, TIMER_CALLER_ID);
 	free(l->cid);
 	l->cid = NULL;
 	l->cid_len = l->cid_pos = 0;
 	l->cid_playing = false;
+	l->cid_before_ring = false;
+	l->cid_phase = CID_IDLE;
 	if (was_playing)
 		line_set_feed(l, FXS_LINEFEED_FORWARD);
 }
 
-/* The number (user part) and name of the caller, for the spill. */
+/*
+ * The number (user part) and name of the caller, for the spill: Bell 202
+ * after the first ring (US, CN); ETSI V.23 after the first ring (DE, FR);
+ * in the UK (BT SIN 227, the ETSI option EN 300 659-1 with an idle-state
+ * alert) before the first ring: line reversal, the dual-tone alert, then
+ * the FSK, then normal polarity and the ring.
+ */
 static void line_cid_prepare(struct line *l, const struct sip_caller *c)
 {
 	enum callerid_std std = l->country == TONE_COUNTRY_US ||
 				l->country == TONE_COUNTRY_CN ?
 				CALLERID_BELL202 : CALLERID_ETSI;
+	bool before = l->country == TONE_COUNTRY_UK;
+	size_t off = before ? CALLERID_DTAS_SAMPLES + CALLERID_DTAS_TO_FSK_MS * 8 : 0;
 	const char *who = c->asserted[0] ? c->asserted : c->from;
 	const char *name = c->asserted_display_name[0] ?
 			   c->asserted_display_name : c->display_name;
@@ -323,23 +344,30 @@ static void line_cid_prepare(struct line *l, const struct sip_caller *c)
 		line_log(l, LOG_WARNING, "No caller ID: %s", strerror(-len));
 		return;
 	}
-	l->cid_len = callerid_samples_needed(std, len);
+	l->cid_len = off + callerid_samples_needed(std, len);
 	l->cid = calloc(l->cid_len, sizeof(*l->cid));
-	if (!l->cid || callerid_modulate(std, msg, len, l->cid, l->cid_len) < 0) {
+	if (!l->cid || (before && callerid_dtas(l->cid, off) < 0) ||
+	    callerid_modulate(std, msg, len, l->cid + off, l->cid_len - off) < 0) {
 		line_cid_drop(l);
 		return;
 	}
-	line_log(l, LOG_DEBUG, "Caller ID %s \"%s\" (%s, %zu ms) after the first ring",
+	l->cid_before_ring = before;
+	line_log(l, LOG_DEBUG, "Caller ID %s \"%s\" (%s, %zu ms) %s",
 		 info.number[0] ? info.number : "withheld", info.name,
-		 callerid_std_to_string(std), l->cid_len / 8);
+		 callerid_std_to_string(std), l->cid_len / 8,
+		 before ? "before the first ring, with line reversal and DT-AS" :
+		 "after the first ring");
 }
 
-/* 600 ms after the first ring: on-hook transmission, then the spill. */
+/* 600 ms after the first ring, or 150 ms after the line reversal before
+ * it: on-hook transmission, then the spill. */
 static void line_cid_start(struct line *l)
 {
 	if (!l->cid || l->state != CALL_STATE_RINGING || l->offhook)
 		return;
-	line_set_feed(l, FXS_LINEFEED_OHT);
+	line_set_feed(l, l->cid_before_ring ? FXS_LINEFEED_OHT_REVERSE :
+			 FXS_LINEFEED_OHT);
+	l->cid_phase = CID_IDLE;
 	l->cid_pos = 0;
 	l->cid_playing = true;
 	line_log(l, LOG_DEBUG, "Caller ID spill starts");
@@ -356,6 +384,15 @@ static void line_ring(struct line *l, bool on)
 	if (!on) {
 		line_cid_drop(l);
 		ioctl(l->fd, FXS_IOC_RING_STOP);
+		return;
+	}
+	if (l->cid && l->cid_before_ring && !l->cid_playing &&
+	    l->cid_phase == CID_IDLE) {
+		/* the alert first: reversal, DT-AS after 150 ms (>= 100) */
+		line_set_feed(l, FXS_LINEFEED_OHT_REVERSE);
+		l->cid_phase = CID_ALERT;
+		line_timer_start(l, TIMER_CALLER_ID,
+				 CALLERID_REVERSAL_TO_DTAS_MS * 1000);
 		return;
 	}
 	if (l->pc.n_ring_cadence_pairs) {
@@ -682,9 +719,18 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			if (l->cid_pos >= l->cid_len) {
 				/* Back to the normal feed once the frames still
 				 * queued in the driver have been played. */
+				bool before = l->cid_before_ring;
+
 				l->cid_playing = false;
 				line_cid_drop(l);
 				line_timer_start(l, TIMER_OPEN_LOOP, 120000);
+				if (before) {
+					/* normal polarity, then the ring
+					 * (>= 200 ms after the FSK) */
+					l->cid_phase = CID_RING_NEXT;
+					line_timer_start(l, TIMER_CALLER_ID,
+							 (120 + CALLERID_FSK_TO_FIRST_RING_MS) * 1000);
+				}
 			}
 		} else if (tonegen_active(&l->tone)) {
 			tonegen_fill(&l->tone, out, LINE_FRAME);

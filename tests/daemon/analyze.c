@@ -15,7 +15,9 @@
  *	                last) repeat the on/off cycle given, starting with on,
  *	                for at least one whole cycle;
  *	  --once        the complete segments are exactly those given (on,
- *	                off, on, ...), for tones that play once or end steady.
+ *	                off, on, ...), for tones that play once or end steady;
+ *	  --first MS    the first sound (after silence) lasts MS; the
+ *	                frequencies are measured on it, not the longest.
  *   analyze segments --cadence MS,MS... on|off MS [on|off MS ...]
  *	The same cadence check on durations measured elsewhere (the ringer).
  *   analyze level FILE [FROM_MS TO_MS]
@@ -281,6 +283,9 @@ static int cmd_tone(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--once") && i + 1 < argc) {
 			mode = 'o';
 			nc = parse_list(argv[++i], cad, 64);
+		} else if (!strcmp(argv[i], "--first") && i + 1 < argc) {
+			mode = 'f';
+			nc = parse_list(argv[++i], cad, 1);
 		} else {
 			return 2;
 		}
@@ -298,6 +303,14 @@ static int cmd_tone(int argc, char **argv)
 	for (i = 0; i < ns; i++)
 		if (segs[i].on && (longest < 0 || segs[i].len > segs[longest].len))
 			longest = i;
+	if (mode == 'f') {
+		longest = ns > 1 && segs[1].on ? 1 : -1;
+		if (longest > 0 && fabs(ms(segs[1].len) - cad[0]) > CAD_TOL_MS) {
+			printf("analyze: the first sound lasts %.1f ms, expected %.0f\n",
+			       ms(segs[1].len), cad[0]);
+			bad = 1;
+		}
+	}
 	if (longest < 0) {
 		printf("analyze: no tone\n");
 		free(x);
@@ -331,7 +344,7 @@ static int cmd_tone(int argc, char **argv)
 			printf("analyze: the tone is interrupted\n");
 			bad = 1;
 		}
-	} else {
+	} else if (mode != 'f') {
 		for (i = 1, k = 0; i + 1 < ns; i++, k++) {
 			segon[k] = segs[i].on;
 			seglen[k] = ms(segs[i].len);

@@ -20,6 +20,11 @@
  *                                 predict it, so it can't take it away.
  *   handset N quiet MS            exit 0 if the earpiece stays silent
  *   handset N record MS FILE      save MS of earpiece audio (raw s16 8 kHz)
+ *   handset N record-line MS FILE record as "record" does and print the
+ *                                 line observations meanwhile, with their
+ *                                 time from the start of the recording:
+ *                                 "obs polarity 1 at 120 ms", "obs ring-on
+ *                                 at 1500 ms", "obs linefeed 4 at ..."
  *   handset N record-tone MS FILE wait (up to 15 s) for 300 ms of silence
  *                                 and then a sound; save MS of earpiece
  *                                 audio from 200 ms before it began
@@ -383,6 +388,45 @@ int main(int argc, char **argv)
 		for (i = 0; i < blocks; i++) {
 			if (read_block(b) < 0 || fwrite(b, sizeof(b), 1, f) != 1)
 				return 1;
+		}
+		fclose(f);
+		printf("handset: recorded %d ms of the earpiece\n", blocks * 20);
+		return 0;
+	}
+	if (!strcmp(cmd, "record-line") && argc == 5) {
+		static const char *const names[] = {
+			[FXS_HS_OBS_RING_ON] = "ring-on",
+			[FXS_HS_OBS_RING_OFF] = "ring-off",
+			[FXS_HS_OBS_LINEFEED] = "linefeed",
+			[FXS_HS_OBS_POLARITY] = "polarity",
+		};
+		struct timespec ts;
+		struct fxs_hs_obs_batch ob;
+		int16_t b[BLOCK];
+		int i, blocks = atoi(argv[3]) / 20;
+		uint64_t t0;
+		uint32_t k;
+		FILE *f = fopen(argv[4], "wb");
+
+		if (!f)
+			return 1;
+		ioctl(hs, FXS_HS_IOC_FLUSH);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t0 = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		for (i = 0; i < blocks; i++) {
+			if (read_block(b) < 0 || fwrite(b, sizeof(b), 1, f) != 1)
+				return 1;
+			while (!ioctl(hs, FXS_HS_IOC_GET_OBS, &ob) && ob.count) {
+				for (k = 0; k < ob.count; k++) {
+					uint32_t t = ob.obs[k].type;
+
+					printf("obs %s", t < 5 && names[t] ? names[t] : "?");
+					if (t == FXS_HS_OBS_LINEFEED || t == FXS_HS_OBS_POLARITY)
+						printf(" %u", ob.obs[k].value);
+					printf(" at %lld ms\n", (long long)
+					       (ob.obs[k].timestamp_ns - t0) / 1000000);
+				}
+			}
 		}
 		fclose(f);
 		printf("handset: recorded %d ms of the earpiece\n", blocks * 20);

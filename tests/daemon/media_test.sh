@@ -314,6 +314,35 @@ check "multimon-ng CLIPFSK decodes the caller's name" grep -q "CNT=Erika Musterm
 check "multimon-ng CLIPFSK decodes today's date" grep -q "DATE=$(date +%m%d)" "$work/clip.txt"
 check "the caller gives up: 487" sipp_wait "$sp" clip
 
+# --- 4. UK caller ID: line reversal, DT-AS, V.23 FSK, then the first ring -
+echo "# $(date +%T) caller ID before the ring (UK)"
+$HS 2 record-line 4000 "$work/uk.raw" >"$work/uk-line.txt" &
+rec=$!
+sleep 0.3
+sipp_bg ukcid 127.0.0.1:5064 -sf tests/sipp/call_in_cancel.xml -s 1002 \
+	-i 127.0.0.1 -p 5090 -mp 6032 -key cnum 02079460000 -key cname "Ada Lovelace"
+wait "$rec"
+sed 's/^/# /' "$work/uk-line.txt"
+# obs_at WHAT: the time of the first observation WHAT ("polarity 1", ...)
+obs_at() {
+	sed -n "s/^obs $1 at \(-\{0,1\}[0-9]*\) ms$/\1/p" "$work/uk-line.txt" | head -n 1
+}
+rev=$(obs_at "polarity 1")
+norm=$(obs_at "polarity 0")
+ring=$(obs_at "ring-on")
+check "UK: the line is reversed, then back to normal, before the first ring" \
+	test -n "$rev" -a -n "$norm" -a -n "$ring" -a "${rev:-0}" -lt "${norm:-0}" -a "${norm:-0}" -lt "${ring:-0}"
+check "UK: the first ring comes at least 200 ms after the FSK and the reversal's end" \
+	test "$(( ${ring:-0} - ${norm:-0} ))" -ge 200
+check "UK: the dual-tone alert: 2130+2750 Hz for 100 ms first" \
+	$AN tone "$work/uk.raw" --freqs 2130,2750 --first 100
+sox -t raw -r 8000 -e signed -b 16 -c 1 "$work/uk.raw" -t raw -r 22050 - 2>/dev/null |
+	multimon-ng -q -c -a CLIPFSK -t raw - 2>/dev/null >"$work/uk.txt"
+sed 's/^/# multimon-ng: /' "$work/uk.txt"
+check "UK: multimon-ng CLIPFSK decodes number and name spilled before the ring" \
+	grep -q "CID=02079460000 CNT=Ada Lovelace" "$work/uk.txt"
+check "UK: the caller gives up: 487" sipp_wait "$sp" ukcid
+
 kill "$fxsd_pid"
 wait "$fxsd_pid"
 rc=$?
