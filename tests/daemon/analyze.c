@@ -98,53 +98,58 @@ static int parse_list(const char *s, double *out, int max)
 }
 
 /*
- * Split at the edges of the tone: a 20 ms window is "on" above half the
- * mean power of the windows above -45 dBFS, so an edge is found where the
- * window is half full, at its middle.
+ * Split at the edges of the tone.  A 20 ms window's energy above -45 dBFS
+ * marks the sounds; within each, the window counts as "on" above half the
+ * sound's own mean, so an edge is found where the window is half full, at
+ * its middle, whatever the sound's level (a louder alert next to a softer
+ * spill is measured as exactly as either).
  */
 static int segment(const int16_t *x, size_t n, struct seg *segs)
 {
-	double e = 0, thr = WIN * pow(10, -45 / 10.0) * 32768.0 * 32768.0;
-	double sum = 0;
-	size_t i, cnt = 0;
+	double floor_e = WIN * pow(10, -45 / 10.0) * 32768.0 * 32768.0;
+	double *e = calloc(n + 1, sizeof(*e)), acc = 0;
 	int ns = 0, on = -1;
+	size_t i, j;
 
-	for (i = 0; i < n; i++) {
-		e += (double)x[i] * x[i];
+	if (!e)
+		return -1;
+	for (i = 0; i < n; i++) {	/* e[i]: the window ending at i */
+		acc += (double)x[i] * x[i];
 		if (i >= WIN)
-			e -= (double)x[i - WIN] * x[i - WIN];
-		if (i + 1 >= WIN && e > thr) {
-			sum += e;
-			cnt++;
-		}
+			acc -= (double)x[i - WIN] * x[i - WIN];
+		e[i] = i + 1 >= WIN ? acc : 0;
 	}
-	if (cnt)
-		thr = sum / cnt / 2;
-	e = 0;
-	for (i = 0; i < n; i++) {
-		int now;
+	for (i = WIN - 1; i < n; i = j) {
+		double sum = 0, thr = floor_e;
+		size_t k;
 
-		e += (double)x[i] * x[i];
-		if (i >= WIN)
-			e -= (double)x[i - WIN] * x[i - WIN];
-		if (i + 1 < WIN)
-			continue;
-		now = e > thr;
-		if (now != on) {
-			size_t at = i + 1 - WIN / 2;
+		/* a sound: windows above the floor from i to j */
+		for (j = i; j < n && (e[j] > floor_e) == (e[i] > floor_e); j++)
+			sum += e[j];
+		if (e[i] > floor_e)
+			thr = sum / (j - i) / 2;
+		for (k = i; k < j; k++) {
+			int now = e[i] > floor_e && e[k] > thr;
 
-			if (ns == MAX_SEG)
-				return -1;
-			if (ns)
-				segs[ns - 1].len = at - segs[ns - 1].start;
-			segs[ns].on = now;
-			segs[ns].start = ns ? at : 0;
-			ns++;
-			on = now;
+			if (now != on) {
+				size_t at = k + 1 - WIN / 2;
+
+				if (ns == MAX_SEG) {
+					free(e);
+					return -1;
+				}
+				if (ns)
+					segs[ns - 1].len = at - segs[ns - 1].start;
+				segs[ns].on = now;
+				segs[ns].start = ns ? at : 0;
+				ns++;
+				on = now;
+			}
 		}
 	}
 	if (ns)
 		segs[ns - 1].len = n - segs[ns - 1].start;
+	free(e);
 	return ns;
 }
 
