@@ -81,7 +81,7 @@ for erl in 6 3; do
 		call_end
 		r=$($AN erle "$work/css.raw" "$work/rx.raw" "$erl" | tail -n 1)
 		set -- $r
-		printf "%-6s %-4s %-5s %8.1f %8.1f %8.1f %8.1fs\n" "$k" "$erl" \
+		printf "%-6s %-4s %-5s %8.1f %8.1f %8.1f %8.2fs\n" "$k" "$erl" \
 			"$((8 + k))" "$2" "$4" "$6" "$8"
 	done
 done

@@ -26,10 +26,11 @@
  *   analyze erle SENT RECEIVED ERL_DB
  *	Echo return loss enhancement over time: SENT is what the far end
  *	played, RECEIVED what it recorded while the near end was silent (the
- *	echo after the canceller), the echo path's loss ERL_DB.  Prints, per
- *	500 ms window, the power of SENT minus ERL minus that of RECEIVED,
- *	then "erle@1s X erle@3s Y erle@10s Z t20 T" (T: the end of the first
- *	window from which every window is at least 20 dB).
+ *	echo after the canceller), the echo path's loss ERL_DB.  ERLE over
+ *	500 ms windows every 50 ms: the power of SENT minus ERL minus that of
+ *	RECEIVED; prints it every 500 ms, then "erle@1s X erle@3s Y erle@10s
+ *	Z t20 T" (each at the window ending then; T: the end of the first
+ *	window from which every window is at least 20 dB, -1 if none).
  *
  * Exit 0 when the checks hold, 1 when not, 2 on bad use.
  */
@@ -425,7 +426,7 @@ static double window_db(const int16_t *x, size_t n, size_t a, size_t b)
 
 static int cmd_erle(int argc, char **argv)
 {
-	size_t ns, nr, w = RATE / 2, k, nw;
+	size_t ns, nr, w = RATE / 2, hop = RATE / 20, k, nw, n;
 	int16_t *s, *r;
 	double erl, *erle, t20 = -1;
 
@@ -436,27 +437,52 @@ static int cmd_erle(int argc, char **argv)
 	r = load(argv[3], &nr);
 	if (!s || !r)
 		return 2;
-	nw = (ns < nr ? ns : nr) / w;
+	/* the echo's round trip: the lag (up to 300 ms) at which the first
+	 * second received, still full of echo, best matches what was sent */
+	{
+		size_t lag, best_lag = 0, i;
+		double best = 0;
+
+		for (lag = 0; lag < RATE * 3 / 10 && lag + RATE < nr; lag++) {
+			double c = 0;
+
+			for (i = 0; i < RATE && i < ns; i++)
+				c += (double)s[i] * r[i + lag];
+			if (fabs(c) > best) {
+				best = fabs(c);
+				best_lag = lag;
+			}
+		}
+		printf("echo round trip %.1f ms\n", best_lag * 1000.0 / RATE);
+		r += best_lag;
+		nr -= best_lag;
+	}
+	n = ns < nr ? ns : nr;
+	nw = n >= w ? (n - w) / hop + 1 : 0;
 	erle = calloc(nw + 1, sizeof(*erle));
 	if (!erle)
 		return 2;
+	/* 500 ms windows every 50 ms; printed every 500 ms */
 	for (k = 0; k < nw; k++) {
-		erle[k] = window_db(s, ns, k * w, (k + 1) * w) - erl -
-			  window_db(r, nr, k * w, (k + 1) * w);
-		printf("%5.1f s %6.1f dB\n", (k + 1) * 0.5, erle[k]);
+		erle[k] = window_db(s, ns, k * hop, k * hop + w) - erl -
+			  window_db(r, nr, k * hop, k * hop + w);
+		if (k % 10 == 0)
+			printf("%5.2f s %6.1f dB\n", (k * hop + w) / (double)RATE,
+			       erle[k]);
 	}
 	for (k = nw; k-- > 0;) {
 		if (erle[k] < 20)
 			break;
-		t20 = k * 0.5;
+		t20 = (k * hop + w) / (double)RATE;
 	}
-	printf("erle@1s %.1f erle@3s %.1f erle@10s %.1f t20 %.1f\n",
-	       nw > 1 ? erle[1] : -1, nw > 5 ? erle[5] : -1,
-	       nw > 19 ? erle[19] : -1, t20 + 0.5);
+#define AT(sec) ((size_t)((sec) * RATE - w) / hop)
+	printf("erle@1s %.1f erle@3s %.1f erle@10s %.1f t20 %.2f\n",
+	       AT(1) < nw ? erle[AT(1)] : -1, AT(3) < nw ? erle[AT(3)] : -1,
+	       AT(10) < nw ? erle[AT(10)] : -1, t20);
+#undef AT
 	free(erle);
 	free(s);
-	free(r);
-	return 0;
+	return 0;	/* r is freed at exit: it was moved by the lag */
 }
 
 int main(int argc, char **argv)
