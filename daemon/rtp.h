@@ -28,7 +28,7 @@
  *
  * Every valid RTP packet whose payload type is neither the audio nor the
  * telephone-event one is ignored; telephone-event packets (RFC 4733) are
- * accepted and counted but not yet decoded (on_event is never called yet).
+ * counted and decoded, and each event reaches on_event (below).
  * Malformed packets (short, version != 2, CSRC list, extension or padding
  * beyond the packet, oversize) never reach a callback and are counted in
  * packets_invalid.
