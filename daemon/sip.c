@@ -2358,7 +2358,16 @@ static void dialog_request(struct sip_call *c, struct req_spec *s,
 	s->routes = routes;
 }
 
-static int call_send_bye(struct sip_call *c)
+/*
+ * A request in the call's dialog (BYE, INFO): to the remote target along
+ * the route set, with credentials when the dialog was challenged before;
+ * @body with @content_type when not NULL.  *@ret_tr (may be NULL) gets the
+ * client transaction.
+ */
+static int call_send_request(struct sip_call *c, const char *method,
+			     enum sip_tx_kind kind, const char *body,
+			     const char *content_type,
+			     osip_transaction_t **ret_tr)
 {
 	struct sip_agent *a = c->a;
 	struct sockaddr_storage dest;
@@ -2374,15 +2383,23 @@ static int call_send_bye(struct sip_call *c)
 	r = dialog_destination(c, &dest);
 	if (r < 0)
 		return r;
-	dialog_request(c, &s, "BYE", cseq, routes);
-	r = auth_header(a, &c->auth, "BYE", s.ruri, authz, sizeof(authz));
+	dialog_request(c, &s, method, cseq, routes);
+	r = auth_header(a, &c->auth, method, s.ruri, authz, sizeof(authz));
 	if (r < 0)
 		return r;
 	s.extra = authz;
+	s.body = body;
+	s.content_type = content_type;
 	r = build_request(a, &s, &msg, NULL, 0);
 	if (r < 0)
 		return r;
-	r = start_client_tx(a, msg, TX_BYE_OUT, c, &dest, NULL);
+	return start_client_tx(a, msg, kind, c, &dest, ret_tr);
+}
+
+static int call_send_bye(struct sip_call *c)
+{
+	int r = call_send_request(c, "BYE", TX_BYE_OUT, NULL, NULL, NULL);
+
 	if (r == 0)
 		c->bye_sent = true;
 	return r;
@@ -2396,45 +2413,25 @@ static char dtmf_digit(char d)
 	return d && strchr("0123456789*#ABCD", d) ? d : 0;
 }
 
-/* One DTMF digit in an INFO of the dialog, as BYE is sent. */
+/* One DTMF digit in an INFO of the dialog. */
 static int call_send_info(struct sip_call *c, char digit, unsigned duration_ms)
 {
-	struct sip_agent *a = c->a;
-	struct sockaddr_storage dest;
-	struct req_spec s;
-	char *routes[SIP_MAX_ROUTES + 1];
-	char authz[1200], body[64];
-	osip_message_t *msg = NULL;
 	osip_transaction_t *tr = NULL;
 	struct sip_tx *tx;
-	uint32_t cseq = ++c->local_cseq;
+	char body[64];
 	int r;
 
-	if (!c->remote_target)
-		return -ENOTCONN;
-	r = dialog_destination(c, &dest);
-	if (r < 0)
-		return r;
-	dialog_request(c, &s, "INFO", cseq, routes);
-	r = auth_header(a, &c->auth, "INFO", s.ruri, authz, sizeof(authz));
-	if (r < 0)
-		return r;
 	snprintf(body, sizeof(body), "Signal=%c\r\nDuration=%u\r\n", digit,
 		 duration_ms);
-	s.extra = authz;
-	s.body = body;
-	s.content_type = "application/dtmf-relay";
-	r = build_request(a, &s, &msg, NULL, 0);
-	if (r < 0)
-		return r;
-	r = start_client_tx(a, msg, TX_INFO_OUT, c, &dest, &tr);
+	r = call_send_request(c, "INFO", TX_INFO_OUT, body,
+			      "application/dtmf-relay", &tr);
 	if (r < 0)
 		return r;
 	tx = osip_transaction_get_your_instance(tr);
 	tx->digit = digit;
 	tx->duration_ms = duration_ms;
-	log_a(a, LOG_DEBUG, "Call %s: INFO DTMF %c (%u ms) sent", c->call_id,
-	      digit, duration_ms);
+	log_a(c->a, LOG_DEBUG, "Call %s: INFO DTMF %c (%u ms) sent",
+	      c->call_id, digit, duration_ms);
 	return 0;
 }
 
