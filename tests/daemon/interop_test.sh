@@ -30,11 +30,9 @@ for tool in sox python3; do
 done
 
 work=$(mktemp -d /tmp/fxs-interop.XXXXXX)
-HS=tests/daemon/handset
+. tests/daemon/lib.sh
 KAM_CTL=unix:$work/kamailio/ctl
 BARESIP_CTL=127.0.0.1:4444
-pass=0
-fail=0
 fxsd_pid=
 kam_pid=
 bs_pid=
@@ -81,48 +79,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() {
-	echo "ok $1"
-	pass=$((pass + 1))
-}
-
 show_log() {	# show_log NAME FILE
 	echo "--- $1 (last 25 lines)"
 	tail -n 25 "$2" 2>/dev/null
 }
 
-not_ok() {
-	echo "not ok $1: $2"
-	fail=$((fail + 1))
+# a failed case shows all three daemons' logs (lib.sh shows fxsd's)
+show_logs() {
 	show_log "fxsd log" "$work/fxsd.log"
 	show_log "kamailio log" "$work/kamailio.log"
 	show_log "baresip log" "$work/baresip.log"
-}
-
-# check NAME CMD...: one test case
-check() {
-	local name=$1
-
-	shift
-	if "$@" >"$work/check.out" 2>&1; then
-		sed 's/^/# /' "$work/check.out" | head -n 3
-		ok "$name"
-	else
-		sed 's/^/# /' "$work/check.out" | head -n 12
-		not_ok "$name" "'$*' failed"
-	fi
-}
-
-fxsd_state() {	# the port's last logged state change
-	sed -n 's/.*: [a-z-]* -> \([a-z-]*\) on [a-z-]*$/\1/p' "$work/fxsd.log" |
-		tail -n 1
 }
 
 state_is() {
 	[ "$(fxsd_state)" = "$1" ]
 }
 
-wait_state() {	# wait_state STATE SECONDS
+# wait_state STATE SECONDS, by the clock (each try is slow under TCG with
+# kamailio and baresip running too), in place of lib.sh's
+wait_state() {
 	until_ok "$2" state_is "$1" && return 0
 	echo "state is '$(fxsd_state)', expected '$1'"
 	return 1

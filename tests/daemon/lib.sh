@@ -13,11 +13,17 @@ ok() {
 	pass=$((pass + 1))
 }
 
+# show_logs: what a failed case prints; a script with more daemons than
+# fxsd defines its own after sourcing this file
+show_logs() {
+	echo "--- fxsd log (last 30 lines)"
+	tail -n 30 "$work/fxsd.log"
+}
+
 not_ok() {
 	echo "not ok $1: $2"
 	fail=$((fail + 1))
-	echo "--- fxsd log (last 30 lines)"
-	tail -n 30 "$work/fxsd.log"
+	show_logs
 }
 
 # check NAME CMD...: one test case
