@@ -126,7 +126,6 @@ struct line {
 	bool writing;
 	bool skip_write;		/* drop the next frame to the phone */
 	bool no_pcm_delay;		/* the driver has no FXS_IOC_PCM_DELAY */
-	bool delay_check;		/* an underrun: is the queue longer? */
 	unsigned frames_dropped;		/* audio is being written to the phone */
 	struct dtmf_detector dtmf;
 	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
@@ -652,15 +651,13 @@ static void line_send_frame(struct line *l, const int16_t *frame)
  * written (3 frames).  An underrun (fxsd woke too late) played silence in
  * place of audio that was queued later, so the queue, the delay to the
  * earpiece and the echo path as the canceller sees it have grown by that
- * much for good: drop a frame then, until it is back.  Only after the
- * driver has reported an underrun (FXS_EVENT_PCM_UNDERRUN sets
- * delay_check): otherwise the queue cannot have grown.
+ * much for good: drop a frame then, until it is back.
  */
 static void line_pcm_delay_check(struct line *l, int fd)
 {
 	struct fxs_pcm_delay d;
 
-	if (l->no_pcm_delay || !l->delay_check)
+	if (l->no_pcm_delay)
 		return;
 	if (ioctl(fd, FXS_IOC_PCM_DELAY, &d) < 0) {
 		l->no_pcm_delay = true;	/* an older driver */
@@ -673,8 +670,6 @@ static void line_pcm_delay_check(struct line *l, int fd)
 			line_log(l, LOG_INFO,
 				 "Audio to the phone was late: %u samples queued, a frame dropped (%u so far)",
 				 d.play, l->frames_dropped);
-	} else {
-		l->delay_check = false;
 	}
 }
 
@@ -1177,9 +1172,6 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 			if (!evs[i].value && l->cid && !l->cid_playing &&
 			    !l->timers[TIMER_CALLER_ID])
 				line_timer_start(l, TIMER_CALLER_ID, 600000);
-			break;
-		case FXS_EVENT_PCM_UNDERRUN:
-			l->delay_check = true;
 			break;
 		case FXS_EVENT_OVERFLOW:
 			line_log(l, LOG_WARNING, "%u driver events lost",
