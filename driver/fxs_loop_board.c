@@ -823,8 +823,10 @@ static int loop_add_port(struct fxs_loop *board)
 {
 	struct fxs_port *port;
 	struct loop_port *lp;
+	unsigned long flags;
 	int ret;
 
+	lockdep_assert_held(&board->lock);
 	port = fxs_port_alloc(board->dev, &loop_ops, "fxs_loop",
 			      FXS_CAP_PULSE | FXS_CAP_RING | FXS_CAP_REVERSE |
 			      FXS_CAP_OHT | FXS_CAP_PCM, sizeof(*lp));
@@ -844,10 +846,13 @@ static int loop_add_port(struct fxs_loop *board)
 	init_waitqueue_head(&lp->action_wait);
 	init_waitqueue_head(&lp->ear_wait);
 	INIT_KFIFO(lp->mouth);
+	/* Not visible yet, but loop_echo_compute() wants the lock all the same. */
+	spin_lock_irqsave(&lp->lock, flags);
 	lp->echo.enable = 1;
 	lp->echo.delay_us = 5000;
 	lp->echo.erl_cdb = 900;
 	loop_echo_compute(lp);
+	spin_unlock_irqrestore(&lp->lock, flags);
 
 	snprintf(lp->name, sizeof(lp->name), "fxs_hs%d", fxs_port_index(port));
 	lp->misc.minor = MISC_DYNAMIC_MINOR;
@@ -875,6 +880,7 @@ static void loop_remove_port(struct loop_port *lp)
 {
 	unsigned long flags;
 
+	lockdep_assert_held(&lp->board->lock);
 	list_del(&lp->node);
 	spin_lock_irqsave(&lp->lock, flags);
 	lp->removed = true;
