@@ -29,6 +29,11 @@
 
 #define FXS_MAX_PORTS		256
 #define FXS_EVENT_QUEUE		64	/* events, a power of two */
+/*
+ * The last two slots of the event queue are kept for the removal: an
+ * OVERFLOW for what was lost, then PORT_REMOVED, so neither can be lost.
+ */
+#define FXS_EVENT_RESERVED	2
 #define FXS_PCM_QUEUE		8192	/* bytes per direction: 512 ms */
 #define FXS_RATE		8000
 #define FXS_EVENT_BATCH		16
@@ -73,6 +78,7 @@ enum fxs_hstate {
  * @offhook: debounced hook state
  * @since_ns: edge that began the debounced hook state
  * @edge_ns: time of the edge that began the current classifier state
+ * @last_edge_ns: the latest raw edge time seen; earlier ones are clamped
  * @make_ns: last make after a pulse (state MAKE)
  * @digit_ns: start of the first break of the digit being dialled
  * @pulses: pulses of the digit being dialled
@@ -83,6 +89,7 @@ enum fxs_hstate {
  * @ringing: a cadence runs
  * @ring_on: the ring voltage is on
  * @ring_seg: index in @cadence.on_off_ms of the current segment
+ * @ring_ns: when the current cadence segment began
  * @ring_timer: ends the current cadence segment
  * @linefeed: the line feed mode
  * @in_underrun: the last frame played had missing audio
@@ -120,6 +127,7 @@ struct fxs_port {
 	bool offhook;
 	u64 since_ns;
 	u64 edge_ns;
+	u64 last_edge_ns;
 	u64 make_ns;
 	u64 digit_ns;
 	unsigned int pulses;
@@ -131,6 +139,7 @@ struct fxs_port {
 	bool ringing;
 	bool ring_on;
 	unsigned int ring_seg;
+	u64 ring_ns;
 	struct hrtimer ring_timer;
 
 	u32 linefeed;
@@ -175,8 +184,8 @@ static inline u64 fxs_ms(u32 ms)
 	return (u64)ms * NSEC_PER_MSEC;
 }
 
-/* Queue an event; never sleeps.  A full queue counts the loss. */
-static void fxs_emit(struct fxs_port *port, u32 type, u64 ts, u32 value)
+/* Put an event in the queue, into the reserved slots too. */
+static void fxs_queue_event(struct fxs_port *port, u32 type, u64 ts, u32 value)
 {
 	struct fxs_event ev = {
 		.timestamp_ns = ts,
@@ -187,13 +196,46 @@ static void fxs_emit(struct fxs_port *port, u32 type, u64 ts, u32 value)
 
 	lockdep_assert_held(&port->lock);
 	port->cnt.events++;
-	if (kfifo_is_full(&port->events)) {
+	kfifo_put(&port->events, ev);
+	wake_up_interruptible(&port->wait);
+}
+
+/* Room for an ordinary event, the reserved slots left aside. */
+static bool fxs_event_room(struct fxs_port *port)
+{
+	lockdep_assert_held(&port->lock);
+	return kfifo_len(&port->events) < FXS_EVENT_QUEUE - FXS_EVENT_RESERVED;
+}
+
+/*
+ * Queue an event; never sleeps.  A full queue counts the loss; nothing is
+ * queued once the port is removed (PORT_REMOVED is the last event).
+ */
+static void fxs_emit(struct fxs_port *port, u32 type, u64 ts, u32 value)
+{
+	lockdep_assert_held(&port->lock);
+	if (port->disconnected)
+		return;
+	if (!fxs_event_room(port)) {
+		port->seq++;
+		port->cnt.events++;
 		port->lost++;
 		port->cnt.events_lost++;
 		return;
 	}
-	kfifo_put(&port->events, ev);
-	wake_up_interruptible(&port->wait);
+	fxs_queue_event(port, type, ts, value);
+}
+
+/* Report what was lost, if anything, as soon as there is room. */
+static void fxs_emit_overflow(struct fxs_port *port, u64 ts, bool last)
+{
+	u32 lost = port->lost;
+
+	lockdep_assert_held(&port->lock);
+	if (!lost || (!last && !fxs_event_room(port)))
+		return;
+	port->lost = 0;
+	fxs_queue_event(port, FXS_EVENT_OVERFLOW, ts, lost);
 }
 
 static void fxs_set_deadline(struct fxs_port *port, u64 deadline)
@@ -318,18 +360,24 @@ static void fxs_hook_make(struct fxs_port *port, u64 ts)
 	}
 }
 
-/* Stop the cadence; the caller cancels the timer if it may. */
+/*
+ * Stop the cadence at @now; the caller cancels the timer if it may.  The
+ * end of a cadence is always reported, in a silent segment too, with the
+ * reason (@why is a trip or a stop, never the end of a burst).
+ */
 static void fxs_ring_halt(struct fxs_port *port, u64 now, u32 why)
 {
 	lockdep_assert_held(&port->lock);
 	if (!port->ringing)
 		return;
-	port->ringing = false;
+	WRITE_ONCE(port->ringing, false);
+	/* Not before the switch that began the current segment. */
+	now = max(now, port->ring_ns);
 	if (port->ring_on) {
 		port->ring_on = false;
 		port->ops->set_ring(port, false, now);
-		fxs_emit(port, FXS_EVENT_RING_OFF, now, why);
 	}
+	fxs_emit(port, FXS_EVENT_RING_OFF, now, why);
 	hrtimer_try_to_cancel(&port->ring_timer);
 }
 
@@ -350,9 +398,17 @@ void fxs_port_hook_edge(struct fxs_port *port, bool offhook, u64 ts)
 	spin_lock_irqsave(&port->lock, flags);
 	if (port->disconnected)
 		goto out;
+	/*
+	 * An edge stamped before one already seen (a board reporting from
+	 * two contexts) counts as simultaneous with it: time differences
+	 * below are unsigned and must not wrap.
+	 */
+	if (ts < port->last_edge_ns)
+		ts = port->last_edge_ns;
+	port->last_edge_ns = ts;
 	if (offhook && port->ringing) {
 		port->cnt.ring_trips++;
-		fxs_ring_halt(port, ktime_get_ns(), FXS_RING_OFF_TRIP);
+		fxs_ring_halt(port, ts, FXS_RING_OFF_TRIP);
 	}
 	/* A timeout that is due before this edge happened first. */
 	if (port->deadline_ns && ts >= port->deadline_ns)
@@ -421,6 +477,7 @@ static enum hrtimer_restart fxs_ring_timer_fn(struct hrtimer *timer)
 		len = port->cadence.on_off_ms[port->ring_seg];
 	} while (!len);
 
+	port->ring_ns = due;
 	if (port->ring_seg % 2 == 0 && !port->ring_on) {
 		port->ring_on = true;
 		port->ops->set_ring(port, true, due);
@@ -487,9 +544,10 @@ static int fxs_ring_start(struct fxs_port *port,
 	}
 	port->cadence = *c;
 	port->ring_seg = 0;
-	port->ringing = true;
+	WRITE_ONCE(port->ringing, true);
 	port->ring_on = true;
 	now = ktime_get_ns();
+	port->ring_ns = now;
 	port->ops->set_ring(port, true, now);
 	port->cnt.ring_bursts++;
 	fxs_emit(port, FXS_EVENT_RING_ON, now, 0);
@@ -540,13 +598,21 @@ static int fxs_set_linefeed(struct fxs_port *port, u32 mode)
 	return 0;
 }
 
-/* The owner's last descriptor went away: leave the line safe. */
+/*
+ * The owner's last descriptor went away: leave the line safe, and the hook
+ * timing as the next owner expects to find it.
+ */
 static void fxs_release_line(struct fxs_port *port)
 {
+	unsigned long flags;
+
 	lockdep_assert_held(&port->ioctl_lock);
 	fxs_ring_stop(port, FXS_RING_OFF_STOP);
 	if (port->linefeed != FXS_LINEFEED_FORWARD)
 		fxs_set_linefeed(port, FXS_LINEFEED_FORWARD);
+	spin_lock_irqsave(&port->lock, flags);
+	port->timing = fxs_default_timing;
+	spin_unlock_irqrestore(&port->lock, flags);
 }
 
 static void fxs_drop_user(struct fxs_port *port)
@@ -768,6 +834,7 @@ static const struct file_operations fxs_pcm_fops = {
 	.llseek = no_llseek,
 };
 
+/* FXS_IOC_PCM_OPEN; takes @ioctl_lock itself, around no user copy. */
 static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 {
 	struct fxs_pcm_open req;
@@ -775,15 +842,12 @@ static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 	unsigned long flags;
 	int fd, ret;
 
-	lockdep_assert_held(&port->ioctl_lock);
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if ((req.period_ms != 10 && req.period_ms != 20) ||
 	    (req.flags & ~(O_NONBLOCK | O_CLOEXEC)) ||
 	    memchr_inv(req.padding, 0, sizeof(req.padding)))
 		return -EINVAL;
-	if (port->pcm_running)
-		return -EBUSY;
 
 	fd = get_unused_fd_flags(req.flags & O_CLOEXEC);
 	if (fd < 0)
@@ -800,6 +864,15 @@ static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 		goto put_file;
 	}
 
+	mutex_lock(&port->ioctl_lock);
+	if (port->disconnected) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	if (port->pcm_running) {
+		ret = -EBUSY;
+		goto unlock;
+	}
 	kfifo_reset(&port->cap);
 	kfifo_reset(&port->play);
 	spin_lock_irqsave(&port->lock, flags);
@@ -811,14 +884,17 @@ static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 	ret = port->ops->pcm_start(port, req.period_ms);
 	if (ret) {
 		port->pcm_running = false;
-		goto put_file;
+		goto unlock;
 	}
 	/* The audio descriptor is one of the owner's descriptors. */
 	port->users++;
 	get_device(&port->dev);
+	mutex_unlock(&port->ioctl_lock);
 	fd_install(fd, file);
 	return 0;
 
+unlock:
+	mutex_unlock(&port->ioctl_lock);
 put_file:
 	/* Not installed and not started: release must not undo anything. */
 	file->private_data = NULL;
@@ -882,12 +958,8 @@ static ssize_t fxs_read(struct file *file, char __user *buf, size_t count,
 		n = kfifo_out(&port->events, evs,
 			      min_t(size_t, count / sizeof(evs[0]),
 				    FXS_EVENT_BATCH));
-		if (port->lost && !kfifo_is_full(&port->events)) {
-			u32 lost = port->lost;
-
-			port->lost = 0;
-			fxs_emit(port, FXS_EVENT_OVERFLOW, ktime_get_ns(), lost);
-		}
+		if (!port->disconnected)
+			fxs_emit_overflow(port, ktime_get_ns(), false);
 		gone = port->disconnected;
 		spin_unlock_irqrestore(&port->lock, flags);
 
@@ -921,108 +993,139 @@ static __poll_t fxs_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/* An ioctl's argument: copied in before and out after the port's lock. */
+union fxs_ioctl_arg {
+	struct fxs_port_info info;
+	struct fxs_hook_state hook;
+	struct fxs_linefeed_req linefeed;
+	struct fxs_ring_cadence cadence;
+	struct fxs_hook_timing timing;
+	struct fxs_counters counters;
+};
+
 static long fxs_do_ioctl(struct fxs_port *port, unsigned int cmd,
-			 void __user *uarg)
+			 union fxs_ioctl_arg *a)
 {
 	unsigned long flags;
+	int ret;
 
 	lockdep_assert_held(&port->ioctl_lock);
 	switch (cmd) {
-	case FXS_IOC_GET_INFO: {
-		struct fxs_port_info info = {
-			.index = port->index,
-			.caps = port->caps,
-			.rate = FXS_RATE,
-			.periods = BIT(10) | BIT(20),
-		};
-
-		strscpy(info.board, port->board, sizeof(info.board));
-		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
-	}
-	case FXS_IOC_GET_HOOK: {
-		struct fxs_hook_state st = {};
-
+	case FXS_IOC_GET_INFO:
+		a->info.index = port->index;
+		a->info.caps = port->caps;
+		a->info.rate = FXS_RATE;
+		a->info.periods = BIT(10) | BIT(20);
+		strscpy(a->info.board, port->board, sizeof(a->info.board));
+		return 0;
+	case FXS_IOC_GET_HOOK:
 		spin_lock_irqsave(&port->lock, flags);
-		st.offhook = port->offhook;
-		st.ringing = port->ringing;
-		st.since_ns = port->since_ns;
+		a->hook.offhook = port->offhook;
+		a->hook.ringing = port->ringing;
+		a->hook.since_ns = port->since_ns;
 		spin_unlock_irqrestore(&port->lock, flags);
-		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
-	}
-	case FXS_IOC_SET_LINEFEED: {
-		struct fxs_linefeed_req req;
-
-		if (copy_from_user(&req, uarg, sizeof(req)))
-			return -EFAULT;
-		if (memchr_inv(req.padding, 0, sizeof(req.padding)))
+		return 0;
+	case FXS_IOC_SET_LINEFEED:
+		if (memchr_inv(a->linefeed.padding, 0, sizeof(a->linefeed.padding)))
 			return -EINVAL;
-		return fxs_set_linefeed(port, req.mode);
-	}
-	case FXS_IOC_GET_LINEFEED: {
-		struct fxs_linefeed_req req = { .mode = port->linefeed };
-
-		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
-	}
-	case FXS_IOC_RING_START: {
-		struct fxs_ring_cadence c;
-		int ret;
-
-		if (copy_from_user(&c, uarg, sizeof(c)))
-			return -EFAULT;
-		ret = fxs_check_cadence(&c);
-		return ret ? ret : fxs_ring_start(port, &c);
-	}
+		return fxs_set_linefeed(port, a->linefeed.mode);
+	case FXS_IOC_GET_LINEFEED:
+		a->linefeed.mode = port->linefeed;
+		return 0;
+	case FXS_IOC_RING_START:
+		ret = fxs_check_cadence(&a->cadence);
+		return ret ? ret : fxs_ring_start(port, &a->cadence);
 	case FXS_IOC_RING_STOP:
 		fxs_ring_stop(port, FXS_RING_OFF_STOP);
 		return 0;
-	case FXS_IOC_GET_TIMING: {
-		struct fxs_hook_timing t;
-
+	case FXS_IOC_GET_TIMING:
 		spin_lock_irqsave(&port->lock, flags);
-		t = port->timing;
+		a->timing = port->timing;
 		spin_unlock_irqrestore(&port->lock, flags);
-		return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
-	}
-	case FXS_IOC_SET_TIMING: {
-		struct fxs_hook_timing t;
-		int ret;
-
-		if (copy_from_user(&t, uarg, sizeof(t)))
-			return -EFAULT;
-		ret = fxs_check_timing(&t);
+		return 0;
+	case FXS_IOC_SET_TIMING:
+		ret = fxs_check_timing(&a->timing);
 		if (ret)
 			return ret;
 		spin_lock_irqsave(&port->lock, flags);
-		port->timing = t;
+		port->timing = a->timing;
 		spin_unlock_irqrestore(&port->lock, flags);
 		return 0;
-	}
-	case FXS_IOC_PCM_OPEN:
-		return fxs_pcm_open(port, uarg);
-	case FXS_IOC_GET_COUNTERS: {
-		struct fxs_counters c;
-
+	case FXS_IOC_GET_COUNTERS:
 		spin_lock_irqsave(&port->lock, flags);
-		c = port->cnt;
+		a->counters = port->cnt;
 		spin_unlock_irqrestore(&port->lock, flags);
-		return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
-	}
+		return 0;
 	default:
 		return -ENOTTY;
 	}
 }
 
+/*
+ * The ioctls that change the port (line, ring, timing, audio) need a
+ * descriptor opened for writing; a read-only one may only query.
+ */
+static bool fxs_ioctl_needs_write(unsigned int cmd)
+{
+	switch (cmd) {
+	case FXS_IOC_GET_INFO:
+	case FXS_IOC_GET_HOOK:
+	case FXS_IOC_GET_LINEFEED:
+	case FXS_IOC_GET_TIMING:
+	case FXS_IOC_GET_COUNTERS:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/*
+ * User memory is only touched without @ioctl_lock: a copy that stalls (a
+ * page being faulted in from far away) must not hold up the other ioctls
+ * of the port, its owner's close nor its removal.
+ */
 static long fxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct fxs_port *port = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	union fxs_ioctl_arg a;
+	unsigned int size;
 	long ret;
+
+	if (!(file->f_mode & FMODE_WRITE) && fxs_ioctl_needs_write(cmd))
+		return _IOC_TYPE(cmd) == FXS_IOC_MAGIC ? -EBADF : -ENOTTY;
+	switch (cmd) {
+	case FXS_IOC_PCM_OPEN:
+		return fxs_pcm_open(port, uarg);
+	case FXS_IOC_GET_INFO:
+	case FXS_IOC_GET_HOOK:
+	case FXS_IOC_SET_LINEFEED:
+	case FXS_IOC_GET_LINEFEED:
+	case FXS_IOC_RING_START:
+	case FXS_IOC_RING_STOP:
+	case FXS_IOC_GET_TIMING:
+	case FXS_IOC_SET_TIMING:
+	case FXS_IOC_GET_COUNTERS:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	size = _IOC_SIZE(cmd);
+	if (WARN_ON_ONCE(size > sizeof(a)))
+		return -ENOTTY;
+	memset(&a, 0, sizeof(a));
+	if ((_IOC_DIR(cmd) & _IOC_WRITE) && copy_from_user(&a, uarg, size))
+		return -EFAULT;
 
 	mutex_lock(&port->ioctl_lock);
 	if (port->disconnected)
 		ret = -ENODEV;
 	else
-		ret = fxs_do_ioctl(port, cmd, (void __user *)arg);
+		ret = fxs_do_ioctl(port, cmd, &a);
 	mutex_unlock(&port->ioctl_lock);
+
+	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &a, size))
+		return -EFAULT;
 	return ret;
 }
 
@@ -1273,12 +1376,16 @@ EXPORT_SYMBOL_GPL(fxs_port_register);
 void fxs_port_deregister(struct fxs_port *port)
 {
 	unsigned long flags;
+	u64 now;
 
 	mutex_lock(&port->ioctl_lock);
 	spin_lock_irqsave(&port->lock, flags);
 	fxs_ring_halt(port, ktime_get_ns(), FXS_RING_OFF_STOP);
-	fxs_emit(port, FXS_EVENT_PORT_REMOVED, ktime_get_ns(), 0);
-	port->disconnected = true;
+	now = ktime_get_ns();
+	/* The reserved slots take these two whatever the queue holds. */
+	fxs_emit_overflow(port, now, true);
+	fxs_queue_event(port, FXS_EVENT_PORT_REMOVED, now, 0);
+	WRITE_ONCE(port->disconnected, true);
 	spin_unlock_irqrestore(&port->lock, flags);
 	hrtimer_cancel(&port->hook_timer);
 	hrtimer_cancel(&port->ring_timer);

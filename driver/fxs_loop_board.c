@@ -755,10 +755,11 @@ static long loop_hs_action(struct loop_port *lp, unsigned int cmd,
 		ret = loop_hs_flash(lp, &req.flash, edges);
 	else
 		ret = loop_hs_dial(lp, &req.dial, edges);
-	if (!ret && copy_to_user(uarg, &req, size))
-		ret = -EFAULT;
 out_unlock:
 	mutex_unlock(&lp->action_lock);
+	/* (no user copy under the lock: a stalled one would block the rest) */
+	if (!ret && copy_to_user(uarg, &req, size))
+		ret = -EFAULT;
 out_free:
 	kfree(edges);
 	return ret;
@@ -772,6 +773,17 @@ static long loop_hs_ioctl(struct file *file, unsigned int cmd,
 
 	if (READ_ONCE(lp->removed))
 		return -ENODEV;
+	/* Like the port's node: a read-only descriptor only looks. */
+	if (!(file->f_mode & FMODE_WRITE)) {
+		switch (cmd) {
+		case FXS_HS_IOC_HOOK:
+		case FXS_HS_IOC_FLASH:
+		case FXS_HS_IOC_DIAL:
+		case FXS_HS_IOC_SET_ECHO:
+		case FXS_HS_IOC_FLUSH:
+			return -EBADF;
+		}
+	}
 	switch (cmd) {
 	case FXS_HS_IOC_HOOK:
 	case FXS_HS_IOC_FLASH:
@@ -910,16 +922,24 @@ static ssize_t add_port_store(struct device *dev,
 	mutex_lock(&board->lock);
 	list_for_each_entry(lp, &board->ports, node)
 		total++;
-	if (total + n > LOOP_MAX_PORTS) {
+	/* total <= LOOP_MAX_PORTS, so this cannot wrap whatever n is */
+	if (n > LOOP_MAX_PORTS - total) {
 		ret = -ENOSPC;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		ret = loop_add_port(board);
 		if (ret < 0)
-			goto out;
+			goto remove_added;
 	}
 	ret = 0;
+	goto out;
+
+remove_added:
+	/* All or nothing: the ports this write added are the list's tail. */
+	while (i--)
+		loop_remove_port(list_last_entry(&board->ports, struct loop_port,
+						 node));
 out:
 	mutex_unlock(&board->lock);
 	return ret ? ret : count;

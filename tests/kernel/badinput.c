@@ -370,7 +370,139 @@ static void bad_write_ctl(void)
 	expect_no_event(p, 50);
 }
 
+/*
+ * A descriptor opened read-only may read events and query, nothing more:
+ * every ioctl that changes the port fails with -EBADF and changes nothing
+ * (no ring, no feed change, no stream, no timing change).
+ */
+static void readonly_descriptor(void)
+{
+	struct port *p = port_setup(0);
+	struct fxs_ring_cadence c = { .pairs = 1, .on_off_ms = { 1000, 1000 } };
+	struct fxs_linefeed_req lf = { .mode = FXS_LINEFEED_REVERSE };
+	struct fxs_pcm_open po = { .period_ms = 20 };
+	struct fxs_hook_timing t = fxs_default_timing, got;
+	struct fxs_port_info info;
+	struct fxs_hook_state h;
+	struct fxs_counters cnt;
+	struct fxs_hs_state st;
+	struct fxs_event ev;
+	int ro, fds;
+
+	port_close_ctl(p);
+	ro = CHECK_OK(open("/dev/fxs0", O_RDONLY | O_CLOEXEC));
+	/* the queries work */
+	CHECK_OK(ioctl(ro, FXS_IOC_GET_INFO, &info));
+	CHECK_OK(ioctl(ro, FXS_IOC_GET_HOOK, &h));
+	CHECK_OK(ioctl(ro, FXS_IOC_GET_LINEFEED, &lf));
+	CHECK_EQ(lf.mode, FXS_LINEFEED_FORWARD);
+	CHECK_OK(ioctl(ro, FXS_IOC_GET_TIMING, &got));
+	CHECK_OK(ioctl(ro, FXS_IOC_GET_COUNTERS, &cnt));
+
+	/* what changes the port does not */
+	fds = count_open_fds();
+	CHECK_ERR(ioctl(ro, FXS_IOC_RING_START, &c), EBADF);
+	CHECK_ERR(ioctl(ro, FXS_IOC_RING_STOP), EBADF);
+	lf.mode = FXS_LINEFEED_REVERSE;
+	CHECK_ERR(ioctl(ro, FXS_IOC_SET_LINEFEED, &lf), EBADF);
+	t.debounce_ms = 15;
+	CHECK_ERR(ioctl(ro, FXS_IOC_SET_TIMING, &t), EBADF);
+	CHECK_ERR(ioctl(ro, FXS_IOC_PCM_OPEN, &po), EBADF);
+	CHECK_EQ(count_open_fds(), fds);
+	CHECK_ERR(ioctl(ro, _IO(FXS_IOC_MAGIC, 0x7f)), EBADF);
+	CHECK_ERR(ioctl(ro, _IO('x', 0x7f)), ENOTTY);
+	CHECK_ERR(write(ro, &ev, sizeof(ev)), EBADF);
+	hs_state(p, &st);
+	CHECK_EQ(st.ringing, 0);
+	CHECK_EQ(st.pcm_running, 0);
+	CHECK_EQ(st.linefeed, FXS_LINEFEED_FORWARD);
+	CHECK_OK(ioctl(ro, FXS_IOC_GET_TIMING, &got));
+	CHECK(!memcmp(&got, &fxs_default_timing, sizeof(got)));
+	expect_no_obs(p, FXS_HS_OBS_RING_ON, 100);
+
+	/* events can be read: the lift is reported on the read-only fd */
+	p->ctl = ro;
+	hs_lift(p, NULL, NULL);
+	port_close_ctl(p);
+	port_reopen_ctl(p);
+}
+
+struct stalled_ioctl {
+	int fd;
+	unsigned long cmd;
+	void *arg;
+	long ret;
+	int err;
+};
+
+static void stalled_ioctl_run(void *arg)
+{
+	struct stalled_ioctl *si = arg;
+
+	errno = 0;
+	si->ret = sys_ioctl(si->fd, si->cmd, (unsigned long)si->arg);
+	si->err = errno;
+}
+
+static void get_hook_run(void *arg)
+{
+	struct stalled_ioctl *si = arg;
+	struct fxs_hook_state h;
+
+	si->ret = ioctl(si->fd, FXS_IOC_GET_HOOK, &h);
+	si->err = errno;
+}
+
+/*
+ * One thread's ioctl stalls copying its argument (in for RING_START, out
+ * for GET_COUNTERS: the page is a userfaultfd page nobody serves yet);
+ * another thread's ioctl on the same port must not wait for it.
+ */
+static void ioctl_stalled_copy(void)
+{
+	static const struct fxs_ring_cadence cad = {
+		.pairs = 1, .on_off_ms = { 1000, 1000 },
+	};
+	static const unsigned long cmds[] = {
+		FXS_IOC_RING_START, FXS_IOC_GET_COUNTERS,
+	};
+	struct port *p = port_setup(0);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		struct stalled_ioctl si = { .fd = p->ctl, .cmd = cmds[i] };
+		struct stalled_ioctl q = { .fd = p->ctl };
+		struct fxs_thread ts, tq;
+		struct stall st;
+		bool faulted, answered = false;
+		int r = stall_setup(&st);
+
+		if (r)
+			SKIP("userfaultfd: %s", errname(-r));
+		si.arg = st.page;
+		fxs_thread_start(&ts, "stalled ioctl", stalled_ioctl_run, &si);
+		faulted = stall_wait_fault(&st, 2000);
+		if (faulted) {
+			fxs_thread_start(&tq, "GET_HOOK", get_hook_run, &q);
+			answered = fxs_thread_join_timeout(&tq, 1000);
+		}
+		stall_release(&st, &cad, sizeof(cad));
+		fxs_thread_join(&ts);
+		if (faulted && !answered)
+			fxs_thread_join(&tq);
+		stall_free(&st);
+		CHECKF(faulted, "the ioctl did not touch its argument's page");
+		CHECKF(answered,
+		       "GET_HOOK waited for another thread's stalled copy (%s)",
+		       i ? "GET_COUNTERS out" : "RING_START in");
+		CHECKF(si.ret == 0, "the stalled ioctl: %s", errname(si.err));
+		CHECKF(q.ret == 0, "GET_HOOK: %s", errname(q.err));
+	}
+}
+
 static const struct fxs_case cases[] = {
+	CASE(ioctl_stalled_copy),
+	CASE(readonly_descriptor),
 	CASE(bad_ioctl_unknown),
 	CASE(bad_ring_cadence),
 	CASE(bad_timing),

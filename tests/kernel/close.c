@@ -165,7 +165,37 @@ static void close_kill_restores_line(void)
 	CHECK_EQ(get_linefeed(p), FXS_LINEFEED_FORWARD);
 }
 
+/*
+ * Hook timing belongs to the owner: the next owner starts with the
+ * defaults, whatever the last one set (and the audio descriptor, the last
+ * to close here, counts as the owner's).
+ */
+static void close_resets_timing(void)
+{
+	struct port *p = port_setup(0);
+	struct fxs_hook_timing t = fxs_default_timing, got;
+	int pcm;
+
+	t.debounce_ms = 15;
+	t.interdigit_ms = 700;
+	t.flash_max_ms = 2000;
+	set_timing(p, &t);
+	get_timing(p, &got);
+	CHECK(!memcmp(&got, &t, sizeof(t)));
+	pcm = pcm_open(p, 20, O_CLOEXEC);
+	port_close_ctl(p);
+	/* still owned through the audio descriptor: nothing changes yet */
+	CHECK_ERR(open("/dev/fxs0", O_RDONLY | O_CLOEXEC), EBUSY);
+	pcm_close(p, pcm);
+	port_reopen_ctl(p);
+	get_timing(p, &got);
+	CHECKF(!memcmp(&got, &fxs_default_timing, sizeof(got)),
+	       "the new owner got debounce %u interdigit %u flash_max %u ms, expected the defaults",
+	       got.debounce_ms, got.interdigit_ms, got.flash_max_ms);
+}
+
 static const struct fxs_case cases[] = {
+	CASE(close_resets_timing),
 	CASE(close_stops_ring),
 	CASE(close_kill_stops_ring),
 	CASE(close_kill_restores_line),

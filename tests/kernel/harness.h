@@ -291,6 +291,25 @@ void write_all(int fd, const void *buf, size_t len, int timeout_ms);
 void pattern_fill(int16_t *buf, size_t n, uint32_t seed);
 uint32_t prng_next(uint32_t *state);
 
+/* ----------------------------------------------------------- user memory */
+
+/*
+ * A page of user memory whose first touch (by the kernel too) stalls until
+ * stall_release() fills it: a copy_from_user/copy_to_user that hangs.
+ */
+struct stall {
+	int uffd;
+	char *page;
+	size_t size;
+};
+/* 0, or -errno when userfaultfd is not available */
+int stall_setup(struct stall *s);
+/* wait until something touched the page; false after timeout_ms */
+bool stall_wait_fault(struct stall *s, int timeout_ms);
+/* let the touch go on, the page holding len bytes of data (then zeros) */
+void stall_release(struct stall *s, const void *data, size_t len);
+void stall_free(struct stall *s);
+
 /* ----------------------------------------------------------------- sysfs */
 
 /* read a file; returns its length or -errno; strips a trailing newline */

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 const struct fxs_hook_timing fxs_default_timing = {
 	.debounce_ms = 40,
@@ -866,4 +869,78 @@ bool all_zero(const void *buf, size_t len)
 		if (b[i])
 			return false;
 	return true;
+}
+
+/* ----------------------------------------------------------- user memory */
+
+int stall_setup(struct stall *s)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+
+	memset(s, 0, sizeof(*s));
+	s->size = (size_t)sysconf(_SC_PAGESIZE);
+	s->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (s->uffd < 0)
+		return -errno;
+	if (ioctl(s->uffd, UFFDIO_API, &api))
+		goto fail;
+	s->page = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->page == MAP_FAILED) {
+		s->page = NULL;
+		goto fail;
+	}
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (unsigned long)s->page;
+	reg.range.len = s->size;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(s->uffd, UFFDIO_REGISTER, &reg))
+		goto fail;
+	return 0;
+fail:
+	{
+		int err = errno;
+
+		stall_free(s);
+		return -err;
+	}
+}
+
+bool stall_wait_fault(struct stall *s, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = s->uffd, .events = POLLIN };
+
+	return poll(&pfd, 1, timeout_ms) == 1;
+}
+
+void stall_release(struct stall *s, const void *data, size_t len)
+{
+	struct uffdio_copy cp;
+	char *buf = calloc(1, s->size);
+
+	if (!buf)
+		FAIL("out of memory");
+	memcpy(buf, data, len < s->size ? len : s->size);
+	memset(&cp, 0, sizeof(cp));
+	cp.dst = (unsigned long)s->page;
+	cp.src = (unsigned long)buf;
+	cp.len = s->size;
+	if (ioctl(s->uffd, UFFDIO_COPY, &cp) && errno != EEXIST) {
+		int err = errno;
+
+		free(buf);
+		FAIL("UFFDIO_COPY: %s", errname(err));
+	}
+	free(buf);
+}
+
+void stall_free(struct stall *s)
+{
+	if (s->page)
+		munmap(s->page, s->size);
+	if (s->uffd > 0)
+		close(s->uffd);
+	s->page = NULL;
+	s->uffd = -1;
 }

@@ -158,6 +158,9 @@ static void ring_trip(void)
 	CHECK_EQ(ring_off.value, 1);
 	CHECK_NEAR_NS(ring_off.timestamp_ns, off.timestamp_ns, 2);
 	CHECK_NEAR_NS(hook.timestamp_ns, lift.end_ns, 2);
+	/* the trip is the lift's edge as the board reported it */
+	CHECK_EQ(ring_off.timestamp_ns, lift.start_ns);
+	CHECK_EQ(off.timestamp_ns, lift.start_ns);
 
 	get_counters(p, &c1);
 	CHECK_EQ(c1.ring_trips - c0.ring_trips, 1);
@@ -167,6 +170,91 @@ static void ring_trip(void)
 	/* the next burst would have started 1500 ms after the first */
 	expect_no_obs(p, FXS_HS_OBS_RING_ON,
 		      ms_until((int64_t)on.timestamp_ns + MS(1700)));
+}
+
+/*
+ * Ring-trip in the silent part of the cadence: the ring ends with RING_OFF
+ * value 1 all the same, stamped with the lift's edge; the voltage, already
+ * off, is not switched again; the cadence does not come back.
+ */
+static void ring_trip_silent(void)
+{
+	static const uint32_t cadence[] = { 50, 1000 };
+	struct port *p = port_setup(0);
+	struct fxs_event on, end, ev, ring_off = { 0 }, hook = { 0 };
+	struct fxs_counters c0, c1;
+	struct fxs_hook_state h;
+	struct fxs_hs_hook lift;
+	struct fxs_hs_obs o;
+	int64_t deadline;
+
+	get_counters(p, &c0);
+	ring_start(p, 1, cadence);
+	expect_event(p, FXS_EVENT_RING_ON, 500, &on);
+	expect_event(p, FXS_EVENT_RING_OFF, 500, &end);
+	CHECK_EQ(end.value, 0);
+	wait_obs(p, FXS_HS_OBS_RING_OFF, 500, NULL);
+	hs_hook(p, 1, 0, 0, &lift);
+	CHECKF(lift.start_ns < on.timestamp_ns + MS(900),
+	       "the lift came %.1f ms into the cycle (too late to test)",
+	       (int64_t)(lift.start_ns - on.timestamp_ns) / 1e6);
+
+	deadline = now_ns() + MS(1000);
+	while ((!ring_off.type || !hook.type) &&
+	       read_event(p, &ev, ms_until(deadline))) {
+		if (ev.type == FXS_EVENT_RING_OFF)
+			ring_off = ev;
+		else if (ev.type == FXS_EVENT_OFFHOOK)
+			hook = ev;
+		else
+			FAIL("unexpected %s (value %u) after a ring-trip in silence",
+			     ev_name(ev.type), ev.value);
+	}
+	CHECKF(ring_off.type, "no RING_OFF event after a ring-trip in the silent part");
+	CHECK_EQ(ring_off.value, 1);
+	CHECK_EQ(ring_off.timestamp_ns, lift.start_ns);
+	CHECKF(hook.type, "no OFFHOOK event after the ring-trip");
+	CHECK_EQ(hook.timestamp_ns, lift.end_ns);
+	CHECK_LT(ring_off.seq, hook.seq);
+
+	get_counters(p, &c1);
+	CHECK_EQ(c1.ring_trips - c0.ring_trips, 1);
+	get_hook(p, &h);
+	CHECK_EQ(h.ringing, 0);
+	CHECK_EQ(port_attr_ll(0, "ringing"), 0);
+	/* the next burst would have started 1050 ms after the first */
+	while (read_obs(p, &o, ms_until((int64_t)on.timestamp_ns + MS(1250))))
+		CHECKF(o.type != FXS_HS_OBS_RING_ON && o.type != FXS_HS_OBS_RING_OFF,
+		       "ring %s at %+.1f ms after the trip in silence",
+		       obs_name(o.type),
+		       (int64_t)(o.timestamp_ns - lift.start_ns) / 1e6);
+}
+
+/*
+ * RING_STOP in the silent part: RING_OFF value 2 ends the cadence (every
+ * ring ends with one RING_OFF carrying its reason).
+ */
+static void ring_stop_silent(void)
+{
+	static const uint32_t cadence[] = { 50, 1000 };
+	struct port *p = port_setup(0);
+	struct fxs_event on, ev;
+	int64_t t0, t1;
+
+	ring_start(p, 1, cadence);
+	expect_event(p, FXS_EVENT_RING_ON, 500, &on);
+	expect_event(p, FXS_EVENT_RING_OFF, 500, &ev);
+	CHECK_EQ(ev.value, 0);
+	wait_obs(p, FXS_HS_OBS_RING_OFF, 500, NULL);
+	t0 = now_ns();
+	IOCTL(p->ctl, FXS_IOC_RING_STOP, NULL);
+	t1 = now_ns();
+	expect_event(p, FXS_EVENT_RING_OFF, 500, &ev);
+	CHECK_EQ(ev.value, 2);
+	CHECK_RANGE(ev.timestamp_ns, t0, t1);
+	/* the voltage was off already: the ringer sees nothing more */
+	expect_no_obs(p, 0, ms_until((int64_t)on.timestamp_ns + MS(1250)));
+	expect_no_event(p, 0);
 }
 
 /* ringing an off-hook phone: -EBUSY, nothing rings */
@@ -273,6 +361,8 @@ static void ring_start_replaces(void)
 static const struct fxs_case cases[] = {
 	CASE_T(ring_cadence_us_uk, 45),
 	CASE(ring_trip),
+	CASE(ring_trip_silent),
+	CASE(ring_stop_silent),
 	CASE(ring_start_offhook_ebusy),
 	CASE(ring_stop),
 	CASE(ring_start_replaces),

@@ -36,12 +36,28 @@
  * (including SIGKILL), the ring stops, the stream stops and the line feed
  * returns to FXS_LINEFEED_FORWARD.
  *
+ * When the owner's last descriptor is closed the hook timing also returns
+ * to its defaults (see struct fxs_hook_timing): each owner sets its own.
+ *
+ * Read-only descriptors: a control descriptor opened O_RDONLY may read
+ * events, poll and use the queries (FXS_IOC_GET_INFO, FXS_IOC_GET_HOOK,
+ * FXS_IOC_GET_LINEFEED, FXS_IOC_GET_TIMING, FXS_IOC_GET_COUNTERS); every
+ * other ioctl of this header (the ones that change the line, the ring, the
+ * timing or open the audio stream) fails with -EBADF, as write() does on
+ * such a descriptor, and changes nothing.  A read-only descriptor still
+ * makes its opener the port's owner.
+ *
  * Removal: when the board goes away while descriptors are open, queued
  * events (ending with FXS_EVENT_PORT_REMOVED) can still be read; after that
  * every read, write and ioctl fails with -ENODEV and poll() reports
- * EPOLLHUP | EPOLLERR.
+ * EPOLLHUP | EPOLLERR.  PORT_REMOVED cannot be lost: the queue keeps room
+ * for it, and for an FXS_EVENT_OVERFLOW before it when events were lost;
+ * nothing is queued after it.
  *
- * Timestamps are CLOCK_MONOTONIC nanoseconds.
+ * Timestamps are CLOCK_MONOTONIC nanoseconds.  Hook and ring-trip events
+ * carry the time of the edge the board saw, not of its report; an edge a
+ * board reports stamped before one it reported already counts as
+ * simultaneous with that one.
  */
 #ifndef _UAPI_LINUX_FXS_H
 #define _UAPI_LINUX_FXS_H
@@ -65,16 +81,22 @@
  * @FXS_EVENT_DIGIT: a pulse-dialled digit; @value is the digit 0..9
  *	(ten pulses give 0); @timestamp_ns is the start of its first break.
  * @FXS_EVENT_RING_ON: the ring voltage was switched on (a burst began).
- * @FXS_EVENT_RING_OFF: the ring voltage was switched off; @value is 1 when
- *	this was a ring-trip (the phone went off-hook during the burst), 2 when
- *	the ring was stopped (ioctl or close), 0 at the end of a burst.
+ * @FXS_EVENT_RING_OFF: the ring voltage was switched off, or the cadence
+ *	ended; @value is 0 at the end of a burst of a cadence that goes on;
+ *	1 when the cadence ended in a ring-trip (the phone went off-hook
+ *	while it ran, in a burst or in a silent part; @timestamp_ns is then
+ *	the edge the board reported); 2 when it was stopped (FXS_IOC_RING_STOP,
+ *	a new FXS_IOC_RING_START, the owner's close, the removal).  Every
+ *	cadence ends with exactly one RING_OFF of value 1 or 2, also when the
+ *	voltage was already off (after a RING_OFF of value 0).
  * @FXS_EVENT_OVERFLOW: the event queue was full; @value events were lost
  *	before this one (their sequence numbers are missing too).
  * @FXS_EVENT_PCM_UNDERRUN: the line ran out of audio to play and played
  *	silence; reported once per run of underruns, @value is the total count.
  * @FXS_EVENT_PCM_OVERRUN: audio from the line was dropped because nobody
  *	read it; reported once per run of overruns, @value is the total count.
- * @FXS_EVENT_PORT_REMOVED: the board removed the port; the last event.
+ * @FXS_EVENT_PORT_REMOVED: the board removed the port; the last event,
+ *	never lost (see Removal above).
  *
  * Types are stable numbers; new ones are only ever added.
  */
@@ -217,7 +239,8 @@ struct fxs_ring_cadence {
  * @padding: reserved, zero
  *
  * Breaks between @pulse_break_max_ms and @flash_min_ms are ignored.  Every
- * value is 1..10000 and the orderings above must hold, else -EINVAL.
+ * value is 1..10000 and the orderings above must hold, else -EINVAL.  The
+ * timing returns to the defaults when the owner's last descriptor closes.
  */
 struct fxs_hook_timing {
 	__u32 debounce_ms;
