@@ -695,44 +695,57 @@ void fxs_port_pcm_rx(struct fxs_port *port, const s16 *buf, unsigned int n)
 }
 EXPORT_SYMBOL_GPL(fxs_port_pcm_rx);
 
+/*
+ * Take the read or write side's mutex: it is held only while one caller
+ * moves data, never while waiting for it; with O_NONBLOCK it is not even
+ * waited for.
+ */
+static int fxs_pcm_lock(struct file *file, struct mutex *lock)
+{
+	if (file->f_flags & O_NONBLOCK)
+		return mutex_trylock(lock) ? 0 : -EAGAIN;
+	return mutex_lock_interruptible(lock) ? -ERESTARTSYS : 0;
+}
+
 static ssize_t fxs_pcm_read(struct file *file, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
 	struct fxs_port *port = file->private_data;
 	unsigned int frame = fxs_frame_bytes(port);
 	unsigned int copied, len;
+	bool wait;
 	int ret;
 
 	if (count < frame)
 		return -EINVAL;
-	if (mutex_lock_interruptible(&port->pcm_read_lock))
-		return -ERESTARTSYS;
 	for (;;) {
+		ret = fxs_pcm_lock(file, &port->pcm_read_lock);
+		if (ret)
+			return ret;
+		wait = false;
 		if (READ_ONCE(port->disconnected)) {
 			ret = -ENODEV;
-			break;
-		}
-		len = kfifo_len(&port->cap);
-		if (len >= frame) {
-			len = min_t(size_t, len, count);
+		} else if (kfifo_len(&port->cap) >= frame) {
+			len = min_t(size_t, kfifo_len(&port->cap), count);
 			len -= len % frame;
 			ret = kfifo_to_user(&port->cap, buf, len, &copied);
 			if (!ret)
 				ret = copied;
-			break;
-		}
-		if (file->f_flags & O_NONBLOCK) {
+		} else if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
-			break;
+		} else {
+			wait = true;
 		}
+		mutex_unlock(&port->pcm_read_lock);
+		if (!wait)
+			return ret;
+		/* Without the lock; whoever gets it first then rechecks. */
 		ret = wait_event_interruptible(port->pcm_wait,
 					       kfifo_len(&port->cap) >= frame ||
 					       READ_ONCE(port->disconnected));
 		if (ret)
-			break;
+			return ret;
 	}
-	mutex_unlock(&port->pcm_read_lock);
-	return ret;
 }
 
 static ssize_t fxs_pcm_write(struct file *file, const char __user *buf,
@@ -740,39 +753,40 @@ static ssize_t fxs_pcm_write(struct file *file, const char __user *buf,
 {
 	struct fxs_port *port = file->private_data;
 	unsigned int copied, len;
+	bool wait;
 	int ret;
 
 	if (count % sizeof(s16))
 		return -EINVAL;
 	if (!count)
 		return 0;
-	if (mutex_lock_interruptible(&port->pcm_write_lock))
-		return -ERESTARTSYS;
 	for (;;) {
+		ret = fxs_pcm_lock(file, &port->pcm_write_lock);
+		if (ret)
+			return ret;
+		wait = false;
+		len = kfifo_avail(&port->play) & ~1U;
 		if (READ_ONCE(port->disconnected)) {
 			ret = -ENODEV;
-			break;
-		}
-		len = kfifo_avail(&port->play) & ~1U;
-		if (len) {
+		} else if (len) {
 			len = min_t(size_t, len, count);
 			ret = kfifo_from_user(&port->play, buf, len, &copied);
 			if (!ret)
 				ret = copied;
-			break;
-		}
-		if (file->f_flags & O_NONBLOCK) {
+		} else if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
-			break;
+		} else {
+			wait = true;
 		}
+		mutex_unlock(&port->pcm_write_lock);
+		if (!wait)
+			return ret;
 		ret = wait_event_interruptible(port->pcm_wait,
 					       kfifo_avail(&port->play) >= 2 ||
 					       READ_ONCE(port->disconnected));
 		if (ret)
-			break;
+			return ret;
 	}
-	mutex_unlock(&port->pcm_write_lock);
-	return ret;
 }
 
 static __poll_t fxs_pcm_poll(struct file *file, poll_table *wait)

@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -501,7 +502,78 @@ static void pcm_mouthpiece_pattern(void)
 	free(pat);
 }
 
+struct pcm_io {
+	int fd;
+	bool write;
+	void *buf;
+	size_t len;
+	ssize_t ret;
+	int err;
+};
+
+static void pcm_io_run(void *arg)
+{
+	struct pcm_io *io = arg;
+
+	errno = 0;
+	io->ret = io->write ? write(io->fd, io->buf, io->len) :
+			      read(io->fd, io->buf, io->len);
+	io->err = errno;
+}
+
+/*
+ * A reader (writer) of the audio fd stalls copying a frame to (from) a
+ * userfaultfd page nobody serves yet.  A second reader (writer) with
+ * O_NONBLOCK must not wait for it: it gets -EAGAIN at once.
+ */
+static void pcm_nonblock_during_stalled_copy(void)
+{
+	struct port *p = port_setup(0);
+	static int16_t frame[160];
+	int fd = pcm_open(p, 20, O_CLOEXEC), pass;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	CHECK_EQ(poll(&pfd, 1, 1000), 1);
+	for (pass = 0; pass < 2; pass++) {
+		struct pcm_io first = { .fd = fd, .write = pass, .len = 320 };
+		struct pcm_io second = { .fd = fd, .write = pass, .buf = frame,
+					 .len = 320 };
+		struct fxs_thread t1, t2;
+		bool faulted, answered = false;
+		struct stall st;
+		int r = stall_setup(&st);
+
+		if (r)
+			SKIP("userfaultfd: %s", errname(-r));
+		CHECK_OK(fcntl(fd, F_SETFL, 0));
+		first.buf = st.page;
+		fxs_thread_start(&t1, "stalled", pcm_io_run, &first);
+		faulted = stall_wait_fault(&st, 2000);
+		if (faulted) {
+			CHECK_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
+			fxs_thread_start(&t2, "O_NONBLOCK", pcm_io_run, &second);
+			answered = fxs_thread_join_timeout(&t2, 1000);
+		}
+		stall_release(&st, frame, sizeof(frame));
+		fxs_thread_join(&t1);
+		if (faulted && !answered)
+			fxs_thread_join(&t2);
+		stall_free(&st);
+		CHECKF(faulted, "the %s did not touch its buffer",
+		       pass ? "write" : "read");
+		CHECKF(answered,
+		       "an O_NONBLOCK %s waited for another thread's stalled one",
+		       pass ? "write" : "read");
+		CHECKF(first.ret == 320, "the stalled %s returned %zd (%s)",
+		       pass ? "write" : "read", first.ret, errname(first.err));
+		CHECKF(second.ret == -1 && second.err == EAGAIN,
+		       "the O_NONBLOCK %s returned %zd (%s), expected EAGAIN",
+		       pass ? "write" : "read", second.ret, errname(second.err));
+	}
+}
+
 static const struct fxs_case cases[] = {
+	CASE(pcm_nonblock_during_stalled_copy),
 	CASE_T(pcm_rate, 40),
 	CASE(pcm_period_10_frames),
 	CASE(pcm_bad_period),
