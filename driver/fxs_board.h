@@ -20,6 +20,12 @@ struct fxs_port;
 
 /**
  * struct fxs_port_ops - what a board does for the core
+ *
+ * fxs_port_register() refuses (-EINVAL) a port whose ops lack one it needs:
+ * @set_linefeed always, @set_ring with FXS_CAP_RING, @pcm_start and
+ * @pcm_stop with FXS_CAP_PCM.  The core never calls an op the port's caps
+ * do not need (RING_START and PCM_OPEN give -EOPNOTSUPP there).
+ *
  * @set_linefeed: drive the line in an enum fxs_linefeed mode; process
  *	context, may sleep; may report a hook edge from inside
  * @set_ring: switch the ring voltage on or off; @ts_ns is the
@@ -51,7 +57,11 @@ void *fxs_port_priv(struct fxs_port *port);
 int fxs_port_index(struct fxs_port *port);
 struct device *fxs_port_dev(struct fxs_port *port);
 
-/* Raw hook switch edge seen by the board at @ts_ns (CLOCK_MONOTONIC). */
+/*
+ * Raw hook switch edge seen by the board at @ts_ns (CLOCK_MONOTONIC), the
+ * time of the edge itself, not of the report; any context.  Edges stamped
+ * before one reported already count as simultaneous with it.
+ */
 void fxs_port_hook_edge(struct fxs_port *port, bool offhook, u64 ts_ns);
 /* Fill @buf with @n samples to send to the line; any context. */
 void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n);

@@ -17,8 +17,10 @@
 #include <linux/idr.h>
 #include <linux/kfifo.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -270,7 +272,7 @@ static void fxs_hook_timeout(struct fxs_port *port)
 	switch (port->hstate) {
 	case FXS_HOOK_PENDING:
 		port->hstate = FXS_HOOK_OFFHOOK;
-		port->offhook = true;
+		WRITE_ONCE(port->offhook, true);
 		port->since_ns = port->edge_ns;
 		port->cnt.offhooks++;
 		fxs_emit(port, FXS_EVENT_OFFHOOK, port->edge_ns, 0);
@@ -279,7 +281,7 @@ static void fxs_hook_timeout(struct fxs_port *port)
 		if (port->prev == FXS_HOOK_MAKE)
 			fxs_report_digit(port);
 		port->hstate = FXS_HOOK_ONHOOK;
-		port->offhook = false;
+		WRITE_ONCE(port->offhook, false);
 		port->since_ns = port->edge_ns;
 		port->cnt.onhooks++;
 		fxs_emit(port, FXS_EVENT_ONHOOK, port->edge_ns, 0);
@@ -458,13 +460,24 @@ static enum hrtimer_restart fxs_hook_timer_fn(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/* Length of one whole cadence cycle in ns; never 0 (on times are >= 10). */
+static u64 fxs_cadence_ns(const struct fxs_ring_cadence *c)
+{
+	unsigned int i;
+	u64 sum = 0;
+
+	for (i = 0; i < 2 * c->pairs; i++)
+		sum += fxs_ms(c->on_off_ms[i]);
+	return sum;
+}
+
 static enum hrtimer_restart fxs_ring_timer_fn(struct hrtimer *timer)
 {
 	struct fxs_port *port = container_of(timer, struct fxs_port, ring_timer);
 	unsigned int nseg = 2 * port->cadence.pairs;
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	unsigned long flags;
-	u64 due;
+	u64 due, now, cycle;
 	u32 len;
 
 	spin_lock_irqsave(&port->lock, flags);
@@ -472,10 +485,24 @@ static enum hrtimer_restart fxs_ring_timer_fn(struct hrtimer *timer)
 		goto out;
 	/* The cadence runs on the timer's schedule, not on its latency. */
 	due = ktime_to_ns(hrtimer_get_expires(timer));
-	do {
-		port->ring_seg = (port->ring_seg + 1) % nseg;
-		len = port->cadence.on_off_ms[port->ring_seg];
-	} while (!len);
+	now = ktime_get_ns();
+	/*
+	 * A timer late by more than a cycle (a long stall) skips the whole
+	 * cycles it missed, then the segments already over: only the segment
+	 * current now is played, none of the missed ones.
+	 */
+	cycle = fxs_cadence_ns(&port->cadence);
+	if (now > due && now - due >= cycle)
+		due += div64_u64(now - due, cycle) * cycle;
+	for (;;) {
+		do {
+			port->ring_seg = (port->ring_seg + 1) % nseg;
+			len = port->cadence.on_off_ms[port->ring_seg];
+		} while (!len);
+		if (due + fxs_ms(len) > now)
+			break;
+		due += fxs_ms(len);
+	}
 
 	port->ring_ns = due;
 	if (port->ring_seg % 2 == 0 && !port->ring_on) {
@@ -593,7 +620,7 @@ static int fxs_set_linefeed(struct fxs_port *port, u32 mode)
 	if (ret)
 		return ret;
 	spin_lock_irqsave(&port->lock, flags);
-	port->linefeed = mode;
+	WRITE_ONCE(port->linefeed, mode);
 	spin_unlock_irqrestore(&port->lock, flags);
 	return 0;
 }
@@ -883,6 +910,10 @@ static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 		ret = -ENODEV;
 		goto unlock;
 	}
+	if (!(port->caps & FXS_CAP_PCM)) {
+		ret = -EOPNOTSUPP;
+		goto unlock;
+	}
 	if (port->pcm_running) {
 		ret = -EBUSY;
 		goto unlock;
@@ -946,7 +977,8 @@ static int fxs_open(struct inode *inode, struct file *file)
 		return ret;
 	}
 	file->private_data = port;
-	return nonseekable_open(inode, file);
+	/* An event stream: no position, reads need no f_pos lock. */
+	return stream_open(inode, file);
 }
 
 static int fxs_release(struct inode *inode, struct file *file)
@@ -1047,6 +1079,8 @@ static long fxs_do_ioctl(struct fxs_port *port, unsigned int cmd,
 		a->linefeed.mode = port->linefeed;
 		return 0;
 	case FXS_IOC_RING_START:
+		if (!(port->caps & FXS_CAP_RING))
+			return -EOPNOTSUPP;
 		ret = fxs_check_cadence(&a->cadence);
 		return ret ? ret : fxs_ring_start(port, &a->cadence);
 	case FXS_IOC_RING_STOP:
@@ -1294,7 +1328,7 @@ static void fxs_port_release(struct device *dev)
 	kfifo_free(&port->cap);
 	kfifo_free(&port->play);
 	ida_free(&fxs_ida, port->index);
-	kvfree(port);
+	kfree(port);
 }
 
 /**
@@ -1311,16 +1345,18 @@ struct fxs_port *fxs_port_alloc(struct device *parent,
 				const struct fxs_port_ops *ops,
 				const char *board, u32 caps, size_t priv_size)
 {
+	size_t words = DIV_ROUND_UP(priv_size, sizeof(unsigned long));
 	struct fxs_port *port;
 	int id, ret;
 
-	port = kvzalloc(sizeof(*port) + priv_size, GFP_KERNEL);
+	/* Not kvzalloc(): the port embeds a struct device (kobject). */
+	port = kzalloc(struct_size(port, priv, words), GFP_KERNEL);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 
 	id = ida_alloc_max(&fxs_ida, FXS_MAX_PORTS - 1, GFP_KERNEL);
 	if (id < 0) {
-		kvfree(port);
+		kfree(port);
 		return ERR_PTR(id);
 	}
 	port->index = id;
@@ -1372,10 +1408,23 @@ EXPORT_SYMBOL_GPL(fxs_port_alloc);
  * fxs_port_register() - make the port visible as /dev/fxsN
  * @port: a port from fxs_port_alloc()
  *
- * Return: 0 or a negative errno.
+ * The board's ops are checked first: @set_linefeed always, @set_ring with
+ * FXS_CAP_RING, @pcm_start and @pcm_stop with FXS_CAP_PCM.
+ *
+ * Return: 0, -EINVAL when an operation the port needs is missing, or
+ * another negative errno.
  */
 int fxs_port_register(struct fxs_port *port)
 {
+	const struct fxs_port_ops *ops = port->ops;
+
+	if (!ops || !ops->set_linefeed ||
+	    ((port->caps & FXS_CAP_RING) && !ops->set_ring) ||
+	    ((port->caps & FXS_CAP_PCM) && (!ops->pcm_start || !ops->pcm_stop))) {
+		dev_err(port->dev.parent, "%s: fxs_port_ops lacks an operation its caps need\n",
+			port->board);
+		return -EINVAL;
+	}
 	return cdev_device_add(&port->cdev, &port->dev);
 }
 EXPORT_SYMBOL_GPL(fxs_port_register);

@@ -256,10 +256,12 @@ static s16 loop_line_sample(struct loop_port *lp, s16 tx)
 	lockdep_assert_held(&lp->lock);
 	if (lp->ear_len == LOOP_EAR_SAMPLES) {
 		lp->ear_head = (lp->ear_head + 1) % LOOP_EAR_SAMPLES;
-		lp->ear_len--;
+		WRITE_ONCE(lp->ear_len, lp->ear_len - 1);
 		lp->ear_dropped++;
 	}
-	lp->ear[(lp->ear_head + lp->ear_len++) % LOOP_EAR_SAMPLES] = hear ? tx : 0;
+	lp->ear[(lp->ear_head + lp->ear_len) % LOOP_EAR_SAMPLES] = hear ? tx : 0;
+	/* (read without the lock by the handset's read and poll) */
+	WRITE_ONCE(lp->ear_len, lp->ear_len + 1);
 
 	lp->hist[lp->hpos] = loop_closed ? tx : 0;
 	if (lp->echo.enable) {
@@ -351,7 +353,7 @@ static int loop_pcm_start(struct fxs_port *port, unsigned int period_ms)
 	lp->period_ns = (u64)period_ms * NSEC_PER_MSEC;
 	lp->frame = period_ms * LOOP_RATE / 1000;
 	memset(lp->hist, 0, sizeof(lp->hist));
-	lp->pcm_running = true;
+	WRITE_ONCE(lp->pcm_running, true);
 	spin_unlock_irqrestore(&lp->lock, flags);
 	hrtimer_start(&lp->pcm_timer, ns_to_ktime(lp->period_ns),
 		      HRTIMER_MODE_REL);
@@ -385,13 +387,13 @@ static enum hrtimer_restart loop_action_timer_fn(struct hrtimer *timer)
 
 	spin_lock_irqsave(&lp->lock, flags);
 	if (lp->removed || lp->next_edge >= lp->nedges) {
-		lp->busy = false;
+		WRITE_ONCE(lp->busy, false);
 		goto out;
 	}
 	at = lp->edges[lp->next_edge].at_ns;
 	level = lp->edges[lp->next_edge].offhook;
 	lp->next_edge++;
-	lp->offhook = level;
+	WRITE_ONCE(lp->offhook, level);
 	if (lp->linefeed != FXS_LINEFEED_OPEN && lp->reported != level) {
 		lp->reported = level;
 		report = true;
@@ -401,7 +403,7 @@ static enum hrtimer_restart loop_action_timer_fn(struct hrtimer *timer)
 				    ns_to_ktime(lp->edges[lp->next_edge].at_ns));
 		ret = HRTIMER_RESTART;
 	} else {
-		lp->busy = false;
+		WRITE_ONCE(lp->busy, false);
 	}
 out:
 	spin_unlock_irqrestore(&lp->lock, flags);
@@ -456,7 +458,7 @@ static int loop_start_action(struct loop_port *lp, struct loop_edge *edges,
 		memcpy(lp->edges, edges, n * sizeof(*edges));
 		lp->nedges = n;
 		lp->next_edge = 0;
-		lp->busy = true;
+		WRITE_ONCE(lp->busy, true);
 		hrtimer_start(&lp->action_timer, ns_to_ktime(edges[0].at_ns),
 			      HRTIMER_MODE_ABS);
 	}
@@ -545,6 +547,35 @@ static int loop_hs_dial(struct loop_port *lp, struct fxs_hs_dial *req,
 	return loop_start_action(lp, edges, n, true);
 }
 
+/* A raw edge reported at once, stamped in the past; action_lock held. */
+static int loop_hs_edge(struct loop_port *lp, struct fxs_hs_edge *req)
+{
+	bool report = false;
+	unsigned long flags;
+	u64 now;
+
+	lockdep_assert_held(&lp->action_lock);
+	if (req->offhook > 1 || req->padding || req->ago_ns > 10 * NSEC_PER_SEC ||
+	    memchr_inv(req->reserved, 0, sizeof(req->reserved)))
+		return -EINVAL;
+	now = ktime_get_ns();
+	req->ts_ns = now > req->ago_ns ? now - req->ago_ns : 0;
+	spin_lock_irqsave(&lp->lock, flags);
+	if (lp->removed) {
+		spin_unlock_irqrestore(&lp->lock, flags);
+		return -ENODEV;
+	}
+	WRITE_ONCE(lp->offhook, req->offhook);
+	if (lp->linefeed != FXS_LINEFEED_OPEN && lp->reported != req->offhook) {
+		lp->reported = req->offhook;
+		report = true;
+	}
+	spin_unlock_irqrestore(&lp->lock, flags);
+	if (report)
+		fxs_port_hook_edge(lp->port, req->offhook, req->ts_ns);
+	return 0;
+}
+
 /* ---- handset node ---- */
 
 static struct loop_port *loop_from_file(struct file *file)
@@ -559,7 +590,8 @@ static int loop_hs_open(struct inode *inode, struct file *file)
 
 	fxs_port_get(lp->port);
 	file->private_data = lp;
-	return nonseekable_open(inode, file);
+	/* Audio streams, not a file: no position, no f_pos lock. */
+	return stream_open(inode, file);
 }
 
 static int loop_hs_release(struct inode *inode, struct file *file)
@@ -601,7 +633,7 @@ static ssize_t loop_hs_read(struct file *file, char __user *buf, size_t count,
 	for (i = 0; i < n; i++)
 		tmp[i] = lp->ear[(lp->ear_head + i) % LOOP_EAR_SAMPLES];
 	lp->ear_head = (lp->ear_head + n) % LOOP_EAR_SAMPLES;
-	lp->ear_len -= n;
+	WRITE_ONCE(lp->ear_len, lp->ear_len - n);
 	spin_unlock_irqrestore(&lp->lock, flags);
 	ret = copy_to_user(buf, tmp, n * sizeof(s16)) ? -EFAULT : n * sizeof(s16);
 	kfree(tmp);
@@ -716,7 +748,7 @@ static int loop_hs_flush(struct loop_port *lp)
 	spin_lock_irqsave(&lp->lock, flags);
 	kfifo_reset(&lp->mouth);
 	lp->ear_head = 0;
-	lp->ear_len = 0;
+	WRITE_ONCE(lp->ear_len, 0);
 	lp->obs_head = 0;
 	lp->obs_len = 0;
 	lp->obs_lost = 0;
@@ -732,6 +764,7 @@ static long loop_hs_action(struct loop_port *lp, unsigned int cmd,
 		struct fxs_hs_hook hook;
 		struct fxs_hs_flash flash;
 		struct fxs_hs_dial dial;
+		struct fxs_hs_edge edge;
 	} req;
 	struct loop_edge *edges;
 	size_t size = _IOC_SIZE(cmd);
@@ -753,6 +786,8 @@ static long loop_hs_action(struct loop_port *lp, unsigned int cmd,
 		ret = loop_hs_hook(lp, &req.hook, edges);
 	else if (cmd == FXS_HS_IOC_FLASH)
 		ret = loop_hs_flash(lp, &req.flash, edges);
+	else if (cmd == FXS_HS_IOC_EDGE)
+		ret = loop_hs_edge(lp, &req.edge);
 	else
 		ret = loop_hs_dial(lp, &req.dial, edges);
 out_unlock:
@@ -779,6 +814,7 @@ static long loop_hs_ioctl(struct file *file, unsigned int cmd,
 		case FXS_HS_IOC_HOOK:
 		case FXS_HS_IOC_FLASH:
 		case FXS_HS_IOC_DIAL:
+		case FXS_HS_IOC_EDGE:
 		case FXS_HS_IOC_SET_ECHO:
 		case FXS_HS_IOC_FLUSH:
 			return -EBADF;
@@ -788,6 +824,7 @@ static long loop_hs_ioctl(struct file *file, unsigned int cmd,
 	case FXS_HS_IOC_HOOK:
 	case FXS_HS_IOC_FLASH:
 	case FXS_HS_IOC_DIAL:
+	case FXS_HS_IOC_EDGE:
 		return loop_hs_action(lp, cmd, uarg);
 	case FXS_HS_IOC_WAIT:
 		return loop_wait_idle(lp);
@@ -805,7 +842,7 @@ static long loop_hs_ioctl(struct file *file, unsigned int cmd,
 		st.offhook = lp->offhook;
 		st.ringing = lp->ringing;
 		st.linefeed = lp->linefeed;
-		st.pcm_running = lp->pcm_running;
+		st.pcm_running = READ_ONCE(lp->pcm_running);
 		st.ear_dropped = lp->ear_dropped;
 		spin_unlock_irqrestore(&lp->lock, flags);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
@@ -895,7 +932,7 @@ static void loop_remove_port(struct loop_port *lp)
 	lockdep_assert_held(&lp->board->lock);
 	list_del(&lp->node);
 	spin_lock_irqsave(&lp->lock, flags);
-	lp->removed = true;
+	WRITE_ONCE(lp->removed, true);
 	spin_unlock_irqrestore(&lp->lock, flags);
 	hrtimer_cancel(&lp->action_timer);
 	wake_up_interruptible_all(&lp->action_wait);

@@ -420,6 +420,20 @@ static void readonly_descriptor(void)
 	CHECK(!memcmp(&got, &fxs_default_timing, sizeof(got)));
 	expect_no_obs(p, FXS_HS_OBS_RING_ON, 100);
 
+	/* the handset node follows the same rule */
+	{
+		struct fxs_hs_hook hk = { .offhook = 1 };
+		struct fxs_hs_edge e = { .offhook = 1 };
+		int hs = CHECK_OK(open("/dev/fxs_hs0", O_RDONLY | O_CLOEXEC));
+
+		CHECK_ERR(ioctl(hs, FXS_HS_IOC_HOOK, &hk), EBADF);
+		CHECK_ERR(ioctl(hs, FXS_HS_IOC_EDGE, &e), EBADF);
+		CHECK_ERR(ioctl(hs, FXS_HS_IOC_FLUSH), EBADF);
+		CHECK_OK(ioctl(hs, FXS_HS_IOC_GET_STATE, &st));
+		CHECK_EQ(st.offhook, 0);
+		close(hs);
+	}
+
 	/* events can be read: the lift is reported on the read-only fd */
 	p->ctl = ro;
 	hs_lift(p, NULL, NULL);

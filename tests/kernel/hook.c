@@ -223,7 +223,45 @@ static void timing_flash_max_500(void)
 	/* teardown restores the defaults */
 }
 
+static uint64_t hs_edge(struct port *p, int offhook, uint64_t ago_ns)
+{
+	struct fxs_hs_edge e = { .offhook = offhook, .ago_ns = ago_ns };
+
+	IOCTL(p->hs, FXS_HS_IOC_EDGE, &e);
+	return e.ts_ns;
+}
+
+/*
+ * The board reports a make stamped 10 ms before the break it reported just
+ * before (out of order).  The break then lasted "no time": a bounce, not a
+ * hang-up (an unsigned break length that wrapped looked like a hang-up the
+ * timer missed: ONHOOK, then OFFHOOK again).
+ */
+static void hook_edge_out_of_order(void)
+{
+	struct port *p = port_setup(0);
+	struct fxs_counters c0, c1;
+	struct fxs_hook_state h;
+	struct fxs_event lift;
+	uint64_t brk, make;
+
+	hs_lift(p, NULL, &lift);
+	get_counters(p, &c0);
+	brk = hs_edge(p, 0, 0);
+	make = hs_edge(p, 1, MS(10));
+	CHECK_LT(make, brk);
+	/* past the flash window: a hang-up would have been reported */
+	expect_no_event(p, 1300);
+	get_counters(p, &c1);
+	CHECK_EQ(c1.onhooks, c0.onhooks);
+	CHECK_EQ(c1.bounces, c0.bounces + 1);
+	get_hook(p, &h);
+	CHECK_EQ(h.offhook, 1);
+	CHECK_EQ(h.since_ns, lift.timestamp_ns);
+}
+
 static const struct fxs_case cases[] = {
+	CASE(hook_edge_out_of_order),
 	CASE(debounce_short_lift),
 	CASE(debounce_short_break),
 	CASE(debounce_bounced_lift),

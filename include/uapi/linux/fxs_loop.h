@@ -13,7 +13,9 @@
  *     transmission); it blocks until a sample is there (-EAGAIN with
  *     O_NONBLOCK).  When nobody reads, the oldest samples are dropped.
  *   - the ioctls below move the hook switch and read line observations.
- * The handset node may be opened by several processes at once.
+ * The handset node may be opened by several processes at once.  A
+ * descriptor opened O_RDONLY only looks: FXS_HS_IOC_HOOK, _FLASH, _DIAL,
+ * _EDGE, _SET_ECHO and _FLUSH give -EBADF on it.
  *
  * Hook actions run on a kernel timer with exact timings.  The ioctl that
  * starts one returns at once, with the planned edge times; an action asked
@@ -169,6 +171,31 @@ struct fxs_hs_state {
 	__u32 padding[4];
 };
 
+/**
+ * struct fxs_hs_edge - FXS_HS_IOC_EDGE: move the hook switch at once and
+ *	have the board report the edge stamped @ago_ns before now, the way a
+ *	board that reports late (or from two contexts, out of order) does
+ * @offhook: 1 to close the loop (lift), 0 to open it
+ * @padding: reserved, zero
+ * @ago_ns: how long before now the edge is stamped, 0..10 s
+ * @ts_ns: out: the timestamp given to the core
+ * @reserved: reserved, zero
+ *
+ * Waits for a running hook action first, like the other actions.
+ */
+struct fxs_hs_edge {
+	__u32 offhook;
+	__u32 padding;
+	__aligned_u64 ago_ns;
+	__aligned_u64 ts_ns;
+	__u32 reserved[4];
+};
+
+/*
+ * ioctl code 0xF7, numbers 0x00-0x1f; the line it needs in
+ * Documentation/userspace-api/ioctl/ioctl-number.rst:
+ * 0xF7  00-1F  uapi/linux/fxs_loop.h  fxs_loop test board handset, /dev/fxs_hsN
+ */
 #define FXS_HS_IOC_MAGIC	0xF7
 
 #define FXS_HS_IOC_HOOK		_IOWR(FXS_HS_IOC_MAGIC, 0x00, struct fxs_hs_hook)
@@ -182,5 +209,7 @@ struct fxs_hs_state {
 #define FXS_HS_IOC_GET_STATE	_IOR(FXS_HS_IOC_MAGIC, 0x07, struct fxs_hs_state)
 /* Drop queued mouthpiece and earpiece audio and all observations. */
 #define FXS_HS_IOC_FLUSH	_IO(FXS_HS_IOC_MAGIC, 0x08)
+/* A raw edge stamped in the past (see struct fxs_hs_edge). */
+#define FXS_HS_IOC_EDGE		_IOWR(FXS_HS_IOC_MAGIC, 0x10, struct fxs_hs_edge)
 
 #endif /* _UAPI_LINUX_FXS_LOOP_H */
