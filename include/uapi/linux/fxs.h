@@ -320,6 +320,12 @@ struct fxs_counters {
 	__aligned_u64 reserved[8];
 };
 
+/*
+ * ioctl code 0xF5, numbers 0x00-0x1f; the line it needs in
+ * Documentation/userspace-api/ioctl/ioctl-number.rst:
+ * 0xF5  00-1F  uapi/linux/fxs.h  FXS (analog telephone) ports, /dev/fxsN
+ * (see Documentation/userspace-api/ioctl/ioctl-number-fxs.rst in this tree)
+ */
 #define FXS_IOC_MAGIC		0xF5
 
 /* Port info and capabilities. */
