@@ -111,6 +111,10 @@ static int port_get(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "d", st.jitter_ms);
 	if (!strcmp(prop, "ErleDb"))
 		return sd_bus_message_append(reply, "d", st.erle_db);
+	if (!strcmp(prop, "EchoDelayMs"))
+		return sd_bus_message_append(reply, "d", st.echo_delay_ms);
+	if (!strcmp(prop, "EchoDiverged"))
+		return sd_bus_message_append(reply, "b", st.echo_diverged);
 	if (!strcmp(prop, "Mos"))
 		return sd_bus_message_append(reply, "d", st.mos);
 	return -ENOENT;
@@ -188,6 +192,8 @@ static const sd_bus_vtable port_vtable[] = {
 	PORT_PROP("RtpLost", "x"),
 	PORT_PROP("JitterMs", "d"),
 	PORT_PROP("ErleDb", "d"),
+	PORT_PROP("EchoDelayMs", "d"),
+	PORT_PROP("EchoDiverged", "b"),
 	PORT_PROP("Mos", "d"),
 	SD_BUS_METHOD("Hangup", "", "", port_hangup,
 		      SD_BUS_VTABLE_UNPRIVILEGED),

@@ -184,6 +184,7 @@ enum port_key {
 	PK_TONE_COUNTRY,
 	PK_DISCONNECT_OPEN_LOOP_MS,
 	PK_ECHO_TAIL_MS,
+	PK_PLAY_CUSHION_FRAMES,
 	PK_RING_CADENCE,
 	PK_DTMF_MODE,
 	_PK_MAX,
@@ -218,6 +219,9 @@ static const struct key_desc port_keys[_PK_MAX] = {
 					    disconnect_open_loop_ms, 0, 2000),
 	[PK_ECHO_TAIL_MS] = PKEY("echo_tail_ms", KEY_UINT, 0, echo_tail_ms,
 				 16, 256),
+	[PK_PLAY_CUSHION_FRAMES] = PKEY("play_cushion_frames", KEY_UINT, 0,
+					play_cushion_frames, 0,
+					CONFIG_CUSHION_MAX),
 	[PK_RING_CADENCE] = PKEY("ring_cadence", KEY_CADENCE, KEY_EMPTY_OK,
 				 ring_cadence_ms, 0, 0),
 	[PK_DTMF_MODE] = PKEY("dtmf_mode", KEY_DTMF_MODE, 0, dtmf_mode, 0, 0),
@@ -262,7 +266,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->interdigit_short_ms = 4000;
 	p->tone_country = CONFIG_TONE_US;
 	p->disconnect_open_loop_ms = 800;
-	p->echo_tail_ms = 64;
+	p->echo_tail_ms = 32;
+	p->play_cushion_frames = 2;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->line = line;
 }

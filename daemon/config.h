@@ -64,6 +64,8 @@
 #define CONFIG_PORT_INDEX_MAX	255
 /* Same limits as struct fxs_ring_cadence (FXS_RING_MAX_PAIRS). */
 #define CONFIG_RING_MAX_PAIRS	8
+/* at most this many 20 ms frames of silence before audio to the phone */
+#define CONFIG_CUSHION_MAX	8
 #define CONFIG_RING_ON_MIN_MS	10
 #define CONFIG_RING_MAX_MS	10000
 
@@ -167,7 +169,10 @@ struct fxsd_global_config {
  * @tone_country: the port's override, else [global]'s
  * @disconnect_open_loop_ms: 0-2000, default 800; 0 = no open-loop
  *	disconnect signal
- * @echo_tail_ms: 16-256, default 64
+ * @echo_tail_ms: 16-256, default 32 (bench/RESULTS.md)
+ * @play_cushion_frames: 20 ms frames of silence queued to the phone
+ *	before audio starts, against fxsd's late wake-ups; 0-CONFIG_CUSHION_MAX,
+ *	default 2 (a latency choice: each frame adds 20 ms to the earpiece)
  * @dtmf_mode: how keyed digits go out in a call, default rfc4733
  * @ring_cadence_ms: on, off, on, off, ... ms; each on time 10-10000, each
  *	off time 0-10000 (the kernel's struct fxs_ring_cadence limits)
@@ -194,6 +199,7 @@ struct fxsd_port_config {
 	enum config_tone_country tone_country;
 	unsigned disconnect_open_loop_ms;
 	unsigned echo_tail_ms;
+	unsigned play_cushion_frames;
 	enum config_dtmf_mode dtmf_mode;
 	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
 	unsigned n_ring_cadence_pairs;

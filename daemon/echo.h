@@ -43,4 +43,38 @@ bool echo_canceller_bypassed(const struct echo_canceller *ec);
 double echo_canceller_erle_db(const struct echo_canceller *ec);
 double echo_canceller_erle_total_db(const struct echo_canceller *ec);
 
+/*
+ * Start afresh for a new call: the adaptive filter, the suppressor and the
+ * figures below.
+ */
+void echo_canceller_reset(struct echo_canceller *ec);
+
+/**
+ * struct echo_health - how the canceller is doing in this call
+ * @erle_db: ERLE over the call (as echo_canceller_erle_total_db())
+ * @erle_recent_db: ERLE over the last second of far-end frames
+ * @linear_erle_db: the same for the adaptive filter alone (before the
+ *	residual suppressor), the last second
+ * @delay_ms: where the echo sits behind the reference: the filter's
+ *	largest tap, in ms; -1 until the filter has converged (linear ERLE
+ *	6 dB or more over a second)
+ * @diverged: the filter's output has been louder than its input (by 3 dB
+ *	or more, over the last 200 ms of far-end frames): it adds echo; it
+ *	stays set until the output is below the input again
+ * @divergences: how often that began in this call
+ * @far_frames: far-end frames measured
+ */
+struct echo_health {
+	double erle_db;
+	double erle_recent_db;
+	double linear_erle_db;
+	double delay_ms;
+	bool diverged;
+	unsigned divergences;
+	unsigned long far_frames;
+};
+
+void echo_canceller_health(const struct echo_canceller *ec,
+			   struct echo_health *ret);
+
 #endif /* FXSD_ECHO_H */

@@ -24,6 +24,8 @@ struct port_info {
 	uint64_t sent, received;
 	int64_t lost;
 	double jitter, erle, mos;
+	double echo_delay;	/* ms, -1 unknown */
+	int echo_diverged;
 };
 
 static bool json;
@@ -85,6 +87,11 @@ static int load_port(sd_bus *bus, const char *path, struct port_info *p)
 		r = get_trivial(bus, path, "JitterMs", 'd', &p->jitter);
 	if (r >= 0)
 		r = get_trivial(bus, path, "ErleDb", 'd', &p->erle);
+	if (r >= 0)
+		r = get_trivial(bus, path, "EchoDelayMs", 'd', &p->echo_delay);
+	if (r >= 0)
+		r = get_trivial(bus, path, "EchoDiverged", 'b',
+				&p->echo_diverged);
 	if (r >= 0)
 		r = get_trivial(bus, path, "Mos", 'd', &p->mos);
 	return r;
@@ -170,10 +177,12 @@ static void print_json(const struct port_info *p, size_t n, bool calls_only)
 		printf(",\"codec\":");
 		json_string(p[i].codec);
 		printf(",\"rtp_sent\":%llu,\"rtp_received\":%llu,\"rtp_lost\":%lld,"
-		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"mos\":%.2f}",
+		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"echo_delay_ms\":%.1f,"
+		       "\"echo_diverged\":%s,\"mos\":%.2f}",
 		       (unsigned long long)p[i].sent,
 		       (unsigned long long)p[i].received, (long long)p[i].lost,
-		       p[i].jitter, p[i].erle, p[i].mos);
+		       p[i].jitter, p[i].erle, p[i].echo_delay,
+		       p[i].echo_diverged ? "true" : "false", p[i].mos);
 		first = false;
 	}
 	printf("]\n");
@@ -195,17 +204,24 @@ static int cmd_list(sd_bus *bus, const char *what)
 	if (json) {
 		print_json(p, n, calls);
 	} else if (calls) {
-		printf("%-5s %-12s %-24s %-5s %7s %8s %5s %7s %6s %4s\n", "PORT",
-		       "STATE", "REMOTE", "CODEC", "SENT", "RECEIVED", "LOST",
-		       "JITTER", "ERLE", "MOS");
-		for (i = 0; i < n; i++)
-			if (p[i].codec[0])
-				printf("%-5d %-12s %-24.24s %-5s %7llu %8llu %5lld %5.1fms %4.0fdB %4.2f\n",
-				       p[i].index, p[i].state, p[i].remote, p[i].codec,
-				       (unsigned long long)p[i].sent,
-				       (unsigned long long)p[i].received,
-				       (long long)p[i].lost, p[i].jitter, p[i].erle,
-				       p[i].mos);
+		printf("%-5s %-12s %-24s %-5s %7s %8s %5s %7s %6s %7s %-8s %4s\n",
+		       "PORT", "STATE", "REMOTE", "CODEC", "SENT", "RECEIVED",
+		       "LOST", "JITTER", "ERLE", "ECHODLY", "EC", "MOS");
+		for (i = 0; i < n; i++) {
+			char dly[16] = "-";
+
+			if (!p[i].codec[0])
+				continue;
+			if (p[i].echo_delay >= 0)
+				snprintf(dly, sizeof(dly), "%.1fms",
+					 p[i].echo_delay);
+			printf("%-5d %-12s %-24.24s %-5s %7llu %8llu %5lld %5.1fms %4.0fdB %7s %-8s %4.2f\n",
+			       p[i].index, p[i].state, p[i].remote, p[i].codec,
+			       (unsigned long long)p[i].sent,
+			       (unsigned long long)p[i].received,
+			       (long long)p[i].lost, p[i].jitter, p[i].erle, dly,
+			       p[i].echo_diverged ? "diverged" : "ok", p[i].mos);
+		}
 		printf("\n%zu call(s).\n", active);
 	} else {
 		if (!strcmp(what, "status"))

@@ -144,8 +144,12 @@ struct line {
 	unsigned far_echo_left;		/* ... and frames its echo may still come */
 	bool dtmf_echo;			/* the digit sounding is that echo */
 	struct echo_canceller *ec;
-	int16_t last_played[LINE_FRAME];	/* the echo canceller's reference */
-	double erle_db;
+	bool pcm_ref;			/* the driver gives the reference
+					 * (FXS_PCM_MODE_REFERENCE) */
+	bool ec_call;			/* the canceller was reset for the call */
+	int16_t last_played[LINE_FRAME];	/* the reference of an older
+						 * driver: the last frame written */
+	struct echo_health echo;
 
 	bool offhook;
 	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
@@ -539,6 +543,12 @@ static void line_media_start(struct line *l, const char *sdp)
 			 strerror(-r));
 		return;
 	}
+	if (!l->ec_call) {
+		/* the canceller's figures are per call */
+		echo_canceller_reset(l->ec);
+		echo_canceller_health(l->ec, &l->echo);
+		l->ec_call = true;
+	}
 	l->media = true;
 	l->codec = m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
 	line_log(l, LOG_INFO, "Media %s:%u %s ptime %u", m.address, m.port,
@@ -563,8 +573,32 @@ static void line_media_stop(struct line *l)
 	l->dtmf_oob = l->dtmf_echo = false;
 }
 
+/* The journal keeps how the echo canceller did in the call just ended. */
+static void line_echo_report(struct line *l)
+{
+	const struct echo_health *h = &l->echo;
+
+	if (!l->ec_call)
+		return;
+	l->ec_call = false;
+	echo_canceller_health(l->ec, &l->echo);
+	if (!h->far_frames) {
+		line_log(l, LOG_INFO, "Echo canceller: no far-end speech measured (reference from %s)",
+			 l->pcm_ref ? "the driver" : "fxsd's writes");
+		return;
+	}
+	line_log(l, h->divergences ? LOG_WARNING : LOG_INFO,
+		 "Echo canceller: ERLE %.1f dB over the call (%.1f dB the last second, linear %.1f dB), echo delay %s%.1f ms, %s (%u times); %.1f s of far-end speech; reference from %s",
+		 h->erle_db, h->erle_recent_db, h->linear_erle_db,
+		 h->delay_ms < 0 ? "unknown " : "", h->delay_ms < 0 ? 0 : h->delay_ms,
+		 h->diverged ? "diverged" : h->divergences ? "recovered from divergence" : "never diverged",
+		 h->divergences, h->far_frames * LINE_FRAME / 8000.0,
+		 l->pcm_ref ? "the driver" : "fxsd's writes");
+}
+
 static void line_call_clear(struct line *l)
 {
+	line_echo_report(l);
 	l->remote[0] = '\0';
 	l->codec = NULL;
 	line_media_stop(l);
@@ -648,10 +682,13 @@ static void line_send_frame(struct line *l, const int16_t *frame)
 
 /*
  * The driver's queue to the phone holds the cushion and the frame just
- * written (3 frames).  An underrun (fxsd woke too late) played silence in
- * place of audio that was queued later, so the queue, the delay to the
- * earpiece and the echo path as the canceller sees it have grown by that
- * much for good: drop a frame then, until it is back.
+ * written.  An underrun (fxsd woke too late) played silence in place of
+ * audio that was queued later, so the queue and the delay to the earpiece
+ * have grown by that much for good: drop a frame then, until it is back.
+ * With the driver's reference (FXS_PCM_MODE_REFERENCE) this only bounds
+ * the latency: the canceller sees the echo where it is whatever the
+ * queue.  Without it (an older driver) it also keeps the echo where the
+ * canceller's reference, the last frame written, expects it.
  */
 static void line_pcm_delay_check(struct line *l, int fd)
 {
@@ -663,7 +700,7 @@ static void line_pcm_delay_check(struct line *l, int fd)
 		l->no_pcm_delay = true;	/* an older driver */
 		return;
 	}
-	if (d.play > 3 * LINE_FRAME + LINE_FRAME / 2) {
+	if (d.play > (l->pc.play_cushion_frames + 1) * LINE_FRAME + LINE_FRAME / 2) {
 		l->skip_write = true;
 		l->frames_dropped++;
 		if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
@@ -677,7 +714,9 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			  void *userdata)
 {
 	struct line *l = userdata;
-	int16_t frame[LINE_FRAME], out[LINE_FRAME];
+	int16_t rec[2 * LINE_FRAME], out[LINE_FRAME];
+	int16_t *frame = rec;
+	size_t len = (l->pcm_ref ? 2 : 1) * LINE_FRAME * sizeof(int16_t);
 	ssize_t n;
 
 	(void)s;
@@ -685,13 +724,17 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		l->pcm_source = sd_event_source_disable_unref(l->pcm_source);
 		return 0;
 	}
-	while ((n = read(fd, frame, sizeof(frame))) == sizeof(frame)) {
+	while ((n = read(fd, rec, len)) == (ssize_t)len) {
 		bool wrote = false;
 
-		/* The phone's audio: echo removed, then digits and RTP. */
+		/* The phone's audio: echo removed, then digits and RTP.  The
+		 * reference is what the line sent while it was captured
+		 * (the driver's), else the last frame written. */
 		if (l->ec) {
-			echo_canceller_process(l->ec, frame, l->last_played, frame);
-			l->erle_db = echo_canceller_erle_total_db(l->ec);
+			echo_canceller_process(l->ec, frame,
+					       l->pcm_ref ? rec + LINE_FRAME :
+					       l->last_played, frame);
+			echo_canceller_health(l->ec, &l->echo);
 		}
 		/* the echo of a far-end digit is no key: line_dtmf_event */
 		if (dtmf_gen_active(&l->dtmf_out))
@@ -745,11 +788,13 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		if (!wrote)
 			memset(out, 0, sizeof(out));
 		/* Starting to play: a cushion of silence first, so that a late
-		 * wake-up of ours cannot starve the driver mid-signal. */
-		if (wrote && !l->writing) {
-			static const int16_t cushion[2 * LINE_FRAME];
+		 * wake-up of ours cannot starve the driver mid-signal; its
+		 * length is a latency choice (play_cushion_frames). */
+		if (wrote && !l->writing && l->pc.play_cushion_frames) {
+			static const int16_t cushion[CONFIG_CUSHION_MAX * LINE_FRAME];
 
-			line_write_audio(l, cushion, sizeof(cushion));
+			line_write_audio(l, cushion, l->pc.play_cushion_frames *
+					 LINE_FRAME * sizeof(int16_t));
 		}
 		l->writing = wrote;
 		if (wrote && l->skip_write) {
@@ -1377,7 +1422,8 @@ fail:
 int line_attach(struct line *l, const char *devnode)
 {
 	struct fxs_pcm_open pcm = { .period_ms = 20,
-				    .flags = O_NONBLOCK | O_CLOEXEC };
+				    .flags = O_NONBLOCK | O_CLOEXEC,
+				    .mode = FXS_PCM_MODE_REFERENCE };
 	struct fxs_hook_state hook;
 	int r;
 
@@ -1390,7 +1436,27 @@ int line_attach(struct line *l, const char *devnode)
 		line_log(l, LOG_ERR, "Failed to open %s: %m", devnode);
 		return r;
 	}
-	if (ioctl(l->fd, FXS_IOC_PCM_OPEN, &pcm) < 0) {
+	l->pcm_ref = true;
+	r = ioctl(l->fd, FXS_IOC_PCM_OPEN, &pcm);
+	if (r < 0 && errno == EINVAL) {
+		/* An older driver: no reference for the echo canceller.  The
+		 * audio written is the reference, its echo comes the play
+		 * queue later: the tail covers that too. */
+		unsigned tail = l->pc.echo_tail_ms +
+				(l->pc.play_cushion_frames + 1) * 20;
+		struct echo_canceller *ec;
+
+		l->pcm_ref = false;
+		pcm.mode = 0;
+		line_log(l, LOG_NOTICE, "The driver gives no echo reference (FXS_PCM_MODE_REFERENCE): the canceller uses the audio written, whose echo moves with the play queue (tail %u ms)",
+			 tail > 256 ? 256 : tail);
+		if (echo_canceller_new(tail > 256 ? 256 : tail, true, &ec) >= 0) {
+			echo_canceller_free(l->ec);
+			l->ec = ec;
+		}
+		r = ioctl(l->fd, FXS_IOC_PCM_OPEN, &pcm);
+	}
+	if (r < 0) {
 		r = -errno;
 		line_log(l, LOG_ERR, "Failed to start audio on %s: %m", devnode);
 		goto fail;
@@ -1489,7 +1555,9 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.rtp_packets_received = st.packets_received,
 		.rtp_lost = st.lost,
 		.jitter_ms = st.jitter_ms,
-		.erle_db = l->erle_db,
+		.erle_db = l->echo.erle_db,
+		.echo_delay_ms = l->echo.delay_ms,
+		.echo_diverged = l->echo.diverged,
 		.mos = st.mos,
 	};
 }

@@ -30,7 +30,9 @@ struct line_status {
 	uint64_t rtp_packets_sent, rtp_packets_received;
 	int64_t rtp_lost;
 	double jitter_ms;
-	double erle_db;
+	double erle_db;		/* the echo canceller in this call: ERLE, */
+	double echo_delay_ms;	/* the echo's delay (-1 unknown), */
+	bool echo_diverged;	/* whether its filter has diverged */
 	double mos;
 };
 

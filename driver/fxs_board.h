@@ -35,7 +35,13 @@ struct fxs_port;
  *	call back into the core
  * @pcm_start: start the board's audio clock with frames of @period_ms;
  *	from then on the board calls fxs_port_pcm_tx() and fxs_port_pcm_rx()
- *	once per frame; process context
+ *	once per frame, in that order and from the same context, for the
+ *	same sample instants: the frame handed to fxs_port_pcm_rx() must have
+ *	been received from the line while the frame taken by the
+ *	fxs_port_pcm_tx() just before was being sent, sample for sample (a
+ *	board whose two directions are skewed by a fixed number of samples
+ *	compensates for it), so the core can hand userspace the echo
+ *	canceller's exact reference; process context
  * @pcm_stop: stop the audio clock; when it returns, no more calls come;
  *	process context
  */

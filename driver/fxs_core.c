@@ -37,6 +37,7 @@
  */
 #define FXS_EVENT_RESERVED	2
 #define FXS_PCM_QUEUE		8192	/* bytes per direction: 512 ms */
+#define FXS_MAX_FRAME		160	/* samples in the longest period */
 #define FXS_RATE		8000
 #define FXS_EVENT_BATCH		16
 #define FXS_TIMING_MAX_MS	10000
@@ -69,6 +70,8 @@ enum fxs_hstate {
  * @users: open descriptors of the owner (control and audio), @ioctl_lock
  * @pcm_running: the audio stream runs, written under @ioctl_lock
  * @period: frame period in ms of the running stream, @ioctl_lock
+ * @pcm_ref: the stream runs in FXS_PCM_MODE_REFERENCE, written under
+ *	@ioctl_lock while the board's clock is stopped
  * @lock: protects everything below it, taken from timer and board context
  * @disconnected: the board removed the port
  * @events: the event queue
@@ -95,6 +98,8 @@ enum fxs_hstate {
  * @ring_timer: ends the current cadence segment
  * @linefeed: the line feed mode
  * @in_underrun: the last frame played had missing audio
+ * @pcm_written: the stream has been written to since it started; until
+ *	then the silence played is no underrun
  * @in_overrun: the last frame from the line was dropped
  * @cnt: counters
  * @cap: audio from the line, single producer (board) and consumer (read)
@@ -102,6 +107,9 @@ enum fxs_hstate {
  * @pcm_wait: readers and writers of the audio descriptor
  * @pcm_read_lock: makes read() the single consumer of @cap
  * @pcm_write_lock: makes write() the single producer of @play
+ * @tx_ref: the frame last handed to the board, for FXS_PCM_MODE_REFERENCE;
+ *	only touched from the board's clock (fxs_port_pcm_tx() then
+ *	fxs_port_pcm_rx() of the same tick)
  * @priv: the board's private area
  */
 struct fxs_port {
@@ -116,6 +124,7 @@ struct fxs_port {
 	unsigned int users;
 	bool pcm_running;
 	unsigned int period;
+	bool pcm_ref;
 
 	spinlock_t lock;	/* see @lock above */
 	bool disconnected;
@@ -147,6 +156,7 @@ struct fxs_port {
 	u32 linefeed;
 	bool in_underrun;
 	bool in_overrun;
+	bool pcm_written;
 	struct fxs_counters cnt;
 
 	struct kfifo cap;
@@ -154,6 +164,7 @@ struct fxs_port {
 	wait_queue_head_t pcm_wait;
 	struct mutex pcm_read_lock;	/* single reader of @cap */
 	struct mutex pcm_write_lock;	/* single writer of @play */
+	s16 tx_ref[FXS_MAX_FRAME];
 
 	unsigned long priv[] __aligned(sizeof(u64));
 };
@@ -658,6 +669,12 @@ static unsigned int fxs_frame_bytes(struct fxs_port *port)
 	return port->period * (FXS_RATE / 1000) * sizeof(s16);
 }
 
+/* What one read() record is: a frame, or a frame and its reference. */
+static unsigned int fxs_record_bytes(struct fxs_port *port)
+{
+	return fxs_frame_bytes(port) * (port->pcm_ref ? 2 : 1);
+}
+
 /**
  * fxs_port_pcm_tx() - take audio for the line
  * @port: the port
@@ -665,7 +682,9 @@ static unsigned int fxs_frame_bytes(struct fxs_port *port)
  * @n: samples in a frame
  *
  * Called by the board once per frame while the stream runs; plays silence
- * where userspace did not write enough.
+ * where userspace did not write enough.  That is an underrun only once the
+ * stream has been written to.  With FXS_PCM_MODE_REFERENCE the frame is
+ * kept as the reference of the frame the board captures in the same tick.
  */
 void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n)
 {
@@ -675,11 +694,14 @@ void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n)
 
 	if (got < want)
 		memset((u8 *)buf + got, 0, want - got);
+	if (port->pcm_ref)
+		memcpy(port->tx_ref, buf, min_t(size_t, want,
+						sizeof(port->tx_ref)));
 	wake_up_interruptible(&port->pcm_wait);
 
 	spin_lock_irqsave(&port->lock, flags);
 	port->cnt.pcm_frames++;
-	if (got < want) {
+	if (got < want && READ_ONCE(port->pcm_written)) {
 		port->cnt.pcm_underruns++;
 		if (!port->in_underrun)
 			fxs_emit(port, FXS_EVENT_PCM_UNDERRUN, ktime_get_ns(),
@@ -698,16 +720,25 @@ EXPORT_SYMBOL_GPL(fxs_port_pcm_tx);
  * @buf: @n samples
  * @n: samples in a frame
  *
- * A frame that does not fit in the queue is dropped and counted.
+ * A frame that does not fit in the queue is dropped and counted.  With
+ * FXS_PCM_MODE_REFERENCE the frame fxs_port_pcm_tx() gave the board in this
+ * tick follows it in the queue: the board calls the two once per tick, tx
+ * first, for the same sample instants.
  */
 void fxs_port_pcm_rx(struct fxs_port *port, const s16 *buf, unsigned int n)
 {
 	unsigned int len = n * sizeof(s16);
+	unsigned int need = port->pcm_ref ? 2 * len : len;
 	unsigned long flags;
-	bool drop = kfifo_avail(&port->cap) < len;
+	bool drop = kfifo_len(&port->cap) + need >
+		    (port->pcm_ref ? 2 : 1) * FXS_PCM_QUEUE;
 
+	if (port->pcm_ref && len > sizeof(port->tx_ref))
+		drop = true;	/* no board has such frames */
 	if (!drop) {
 		kfifo_in(&port->cap, (const u8 *)buf, len);
+		if (port->pcm_ref)
+			kfifo_in(&port->cap, (const u8 *)port->tx_ref, len);
 		wake_up_interruptible(&port->pcm_wait);
 	}
 	spin_lock_irqsave(&port->lock, flags);
@@ -738,7 +769,7 @@ static ssize_t fxs_pcm_read(struct file *file, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
 	struct fxs_port *port = file->private_data;
-	unsigned int frame = fxs_frame_bytes(port);
+	unsigned int frame = fxs_record_bytes(port);
 	unsigned int copied, len;
 	bool wait;
 	int ret;
@@ -798,8 +829,10 @@ static ssize_t fxs_pcm_write(struct file *file, const char __user *buf,
 		} else if (len) {
 			len = min_t(size_t, len, count);
 			ret = kfifo_from_user(&port->play, buf, len, &copied);
-			if (!ret)
+			if (!ret) {
 				ret = copied;
+				WRITE_ONCE(port->pcm_written, true);
+			}
 		} else if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
 		} else {
@@ -824,7 +857,7 @@ static __poll_t fxs_pcm_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &port->pcm_wait, wait);
 	if (READ_ONCE(port->disconnected))
 		return EPOLLHUP | EPOLLERR;
-	if (kfifo_len(&port->cap) >= fxs_frame_bytes(port))
+	if (kfifo_len(&port->cap) >= fxs_record_bytes(port))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (kfifo_avail(&port->play) >= fxs_frame_bytes(port))
 		mask |= EPOLLOUT | EPOLLWRNORM;
@@ -859,6 +892,8 @@ static long fxs_pcm_ioctl(struct file *file, unsigned int cmd,
 	/* single producer and consumer each: the lengths are consistent */
 	d.play = kfifo_len(&port->play) / sizeof(s16);
 	d.capture = kfifo_len(&port->cap) / sizeof(s16);
+	if (port->pcm_ref)
+		d.capture /= 2;
 	if (copy_to_user((void __user *)arg, &d, sizeof(d)))
 		return -EFAULT;
 	return 0;
@@ -887,6 +922,7 @@ static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 		return -EFAULT;
 	if ((req.period_ms != 10 && req.period_ms != 20) ||
 	    (req.flags & ~(O_NONBLOCK | O_CLOEXEC)) ||
+	    (req.mode & ~FXS_PCM_MODE_REFERENCE) ||
 	    memchr_inv(req.padding, 0, sizeof(req.padding)))
 		return -EINVAL;
 
@@ -923,8 +959,11 @@ static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 	spin_lock_irqsave(&port->lock, flags);
 	port->in_underrun = false;
 	port->in_overrun = false;
+	port->pcm_written = false;
 	spin_unlock_irqrestore(&port->lock, flags);
 	port->period = req.period_ms;
+	port->pcm_ref = req.mode & FXS_PCM_MODE_REFERENCE;
+	memset(port->tx_ref, 0, sizeof(port->tx_ref));
 	port->pcm_running = true;
 	ret = port->ops->pcm_start(port, req.period_ms);
 	if (ret) {
@@ -1390,7 +1429,8 @@ struct fxs_port *fxs_port_alloc(struct device *parent,
 	ret = dev_set_name(&port->dev, "fxs%d", id);
 	if (ret)
 		goto err_put;
-	ret = kfifo_alloc(&port->cap, FXS_PCM_QUEUE, GFP_KERNEL);
+	/* twice the plain stream's: records carry the reference too */
+	ret = kfifo_alloc(&port->cap, 2 * FXS_PCM_QUEUE, GFP_KERNEL);
 	if (ret)
 		goto err_put;
 	ret = kfifo_alloc(&port->play, FXS_PCM_QUEUE, GFP_KERNEL);

@@ -289,6 +289,7 @@ static enum hrtimer_restart loop_pcm_timer_fn(struct hrtimer *timer)
 				 ns_to_ktime(lp->period_ns));
 	frames = min_t(u64, frames, LOOP_MAX_CATCHUP);
 	for (f = 0; f < frames; f++) {
+		/* rx[i] is heard while tx[i] is sent: the core's reference */
 		fxs_port_pcm_tx(lp->port, tx, lp->frame);
 		spin_lock_irqsave(&lp->lock, flags);
 		for (i = 0; i < lp->frame; i++)

@@ -123,6 +123,7 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->disconnect_open_loop_ms,
 			  y->disconnect_open_loop_ms);
 		CHECK_INT(x->echo_tail_ms, y->echo_tail_ms);
+		CHECK_INT(x->play_cushion_frames, y->play_cushion_frames);
 		CHECK_INT(x->dtmf_mode, y->dtmf_mode);
 		CHECK_INT(x->n_ring_cadence_pairs, y->n_ring_cadence_pairs);
 		CHECK(memcmp(x->ring_cadence_ms, y->ring_cadence_ms,
@@ -396,7 +397,8 @@ UNIT_TEST(defaults_port)
 	CHECK_INT(p->allow_unknown_callers, false);
 	CHECK_INT(p->tone_country, CONFIG_TONE_US);
 	CHECK_INT(p->disconnect_open_loop_ms, 800);
-	CHECK_INT(p->echo_tail_ms, 64);
+	CHECK_INT(p->echo_tail_ms, 32);
+	CHECK_INT(p->play_cushion_frames, 2);
 	CHECK_INT(p->dtmf_mode, CONFIG_DTMF_RFC4733);
 	CHECK_INT(p->n_ring_cadence_pairs, 0);
 }
@@ -667,10 +669,11 @@ UNIT_TEST(boundaries_accepted)
 		    "max_transactions = 4096\nmax_message_size = 1024\n"
 		    "[port 255]\nuser = u\ndomain = d\nexpires = 86400\n"
 		    "disconnect_open_loop_ms = 2000\necho_tail_ms = 16\n"
+		    "play_cushion_frames = 0\n"
 		    "interdigit_long_ms = 100\ninterdigit_short_ms = 100\n"
 		    "ring_cadence = 10,0,10000,10000,20,30,40,50,60,70,80,90,100,110,120,130\n"
 		    "[port 254]\nuser = u\ndomain = d\nexpires = 60\n"
-		    "echo_tail_ms = 256\n");
+		    "echo_tail_ms = 256\nplay_cushion_frames = 8\n");
 	CHECK_INT(c->global.sip_port, 65535);
 	CHECK_INT(c->global.rtp_port_min, 1024);
 	CHECK_INT(c->global.rtp_port_max, 65534);
@@ -678,11 +681,13 @@ UNIT_TEST(boundaries_accepted)
 	CHECK_INT(p->expires, 86400);
 	CHECK_INT(p->disconnect_open_loop_ms, 2000);
 	CHECK_INT(p->echo_tail_ms, 16);
+	CHECK_INT(p->play_cushion_frames, 0);
 	CHECK_INT(p->n_ring_cadence_pairs, 8);
 	CHECK_INT(p->ring_cadence_ms[15], 130);
 	p = config_port(c, 254);
 	CHECK_INT(p->expires, 60);
 	CHECK_INT(p->echo_tail_ms, 256);
+	CHECK_INT(p->play_cushion_frames, 8);
 }
 
 UNIT_TEST(hosts_accepted)
@@ -945,6 +950,9 @@ ERR_CASE(echo_tail_too_short,
 ERR_CASE(echo_tail_too_long,
 	 PORT0 "echo_tail_ms = 257\n",
 	 P ":4: invalid echo_tail_ms '257' (16-256)")
+ERR_CASE(play_cushion_too_long,
+	 PORT0 "play_cushion_frames = 9\n",
+	 P ":4: invalid play_cushion_frames '9' (0-8)")
 #define CADENCE_HINT "(on,off ms pairs, at most 8; on 10-10000, off 0-10000)"
 ERR_CASE(ring_cadence_odd,
 	 PORT0 "ring_cadence = 2000\n",

@@ -94,3 +94,86 @@ UNIT_TEST(echo_bad_tail)
 	CHECK_INT(echo_canceller_new(8, false, &ec), -EINVAL);
 	CHECK_INT(echo_canceller_new(512, false, &ec), -EINVAL);
 }
+
+/* The filter's peak tap tells where the echo sits behind the reference. */
+static void health_delay(size_t delay, double disp_ms)
+{
+	static double h[SIM_MAX_TAPS * 2];
+	struct echo_canceller *ec;
+	struct echo_health hl;
+	size_t nh;
+
+	sim_css(far_sig, LEN, -10, 11);
+	nh = sim_hybrid(h, 1, disp_ms, delay, 6);
+	sim_convolve(far_sig, h, nh, echo_sig, LEN);
+	CHECK(echo_canceller_new(64, true, &ec) == 0, "new failed");
+	echo_canceller_health(ec, &hl);
+	CHECK(hl.delay_ms < 0, "a delay (%.1f ms) before any audio", hl.delay_ms);
+	run_canceller(ec);
+	echo_canceller_health(ec, &hl);
+	CHECK(hl.far_frames > 100, "%lu far-end frames measured", hl.far_frames);
+	CHECK(fabs(hl.delay_ms - delay / 8.0) <= 1.0,
+	      "echo delay %.2f ms, the hybrid's is %.2f ms", hl.delay_ms,
+	      delay / 8.0);
+	CHECK(!hl.diverged && !hl.divergences, "diverged (%u times)",
+	      hl.divergences);
+	CHECK(hl.linear_erle_db >= 20, "linear ERLE %.1f dB", hl.linear_erle_db);
+	CHECK(hl.erle_recent_db >= 20, "ERLE %.1f dB over the last second",
+	      hl.erle_recent_db);
+	/* a new call starts afresh */
+	echo_canceller_reset(ec);
+	echo_canceller_health(ec, &hl);
+	CHECK(hl.far_frames == 0 && hl.delay_ms < 0 && hl.erle_db == 0,
+	      "after reset: %lu frames, delay %.1f ms, ERLE %.1f dB",
+	      hl.far_frames, hl.delay_ms, hl.erle_db);
+	echo_canceller_free(ec);
+}
+
+UNIT_TEST(echo_health_delay_5ms)
+{
+	health_delay(40, 10);
+}
+
+UNIT_TEST(echo_health_delay_40ms)
+{
+	health_delay(320, 12);
+}
+
+/*
+ * The echo path turns over (the hybrid's sign flips) once the filter has
+ * converged: its model now doubles the echo, the output is louder than the
+ * input, and the canceller says so.
+ */
+UNIT_TEST(echo_health_diverged)
+{
+	static double h[SIM_MAX_TAPS * 2];
+	struct echo_canceller *ec;
+	struct echo_health hl;
+	bool seen = false;
+	int16_t mic[ECHO_FRAME], ref[ECHO_FRAME];
+	size_t nh, f, i;
+
+	sim_css(far_sig, LEN, -10, 13);
+	nh = sim_hybrid(h, 2, 10, 40, 6);
+	sim_convolve(far_sig, h, nh, echo_sig, LEN);
+	CHECK(echo_canceller_new(64, false, &ec) == 0, "new failed");
+	for (f = 0; f + ECHO_FRAME <= LEN; f += ECHO_FRAME) {
+		double sign = f < LEN / 2 ? 1 : -1;
+
+		for (i = 0; i < ECHO_FRAME; i++) {
+			mic[i] = sim_s16(sign * echo_sig[f + i]);
+			ref[i] = sim_s16(far_sig[f + i]);
+		}
+		echo_canceller_process(ec, mic, ref, out_sig + f);
+		echo_canceller_health(ec, &hl);
+		if (f + ECHO_FRAME < LEN / 2)
+			CHECK(!hl.diverged, "diverged at %.2f s on a steady path",
+			      (double)f / SIM_RATE);
+		else
+			seen |= hl.diverged;
+	}
+	CHECK(seen, "no divergence reported after the echo path turned over (linear ERLE %.1f dB)",
+	      hl.linear_erle_db);
+	CHECK(hl.divergences >= 1, "%u divergences counted", hl.divergences);
+	echo_canceller_free(ec);
+}

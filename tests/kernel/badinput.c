@@ -197,13 +197,19 @@ static void bad_linefeed_and_pcm_padding(void)
 	po.padding[0] = 1;
 	CHECK_ERR(ioctl(p->ctl, FXS_IOC_PCM_OPEN, &po), EINVAL);
 	po.padding[0] = 0;
-	po.padding[4] = 1;
+	po.padding[3] = 1;
 	CHECK_ERR(ioctl(p->ctl, FXS_IOC_PCM_OPEN, &po), EINVAL);
+	po.padding[3] = 0;
+	/* a mode bit this kernel does not know */
+	po.mode = FXS_PCM_MODE_REFERENCE << 1;
+	CHECK_ERR(ioctl(p->ctl, FXS_IOC_PCM_OPEN, &po), EINVAL);
+	po.mode = 0x80000000u;
+	CHECK_ERR(ioctl(p->ctl, FXS_IOC_PCM_OPEN, &po), EINVAL);
+	po.mode = 0;
 	hs_state(p, &st);
 	CHECK_EQ(st.pcm_running, 0);
 
 	/* fd is an output: whatever it holds on input is ignored */
-	po.padding[4] = 0;
 	po.fd = 12345;
 	IOCTL(p->ctl, FXS_IOC_PCM_OPEN, &po);
 	CHECK_NE(po.fd, 12345);

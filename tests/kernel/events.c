@@ -200,21 +200,35 @@ static void event_overflow(void)
 	CHECK_EQ(c1.events_lost - c0.events_lost, lost);
 }
 
-/* PCM stream with nothing written: an UNDERRUN event, once per run */
+/*
+ * A stream nobody wrote to yet plays silence without an underrun; once
+ * written to and run dry: an UNDERRUN event, once per run.
+ */
 static void event_pcm_underrun(void)
 {
 	struct port *p = port_setup(0);
 	static int16_t frames[3 * 160];
 	struct fxs_event u1, u2, ev;
-	struct fxs_counters c;
+	struct fxs_counters c0, c;
 	int64_t end;
 	int pcm;
 
+	get_counters(p, &c0);
 	pcm = pcm_open(p, 20, O_CLOEXEC);
+	end = now_ns() + MS(300);
+	while (read_event(p, &ev, ms_until(end)))
+		CHECKF(ev.type != FXS_EVENT_PCM_UNDERRUN,
+		       "PCM_UNDERRUN (value %u) before the stream's first write",
+		       ev.value);
+	get_counters(p, &c);
+	CHECK_EQ(c.pcm_underruns, c0.pcm_underruns);
+	CHECK_GT(c.pcm_frames, c0.pcm_frames);
+
+	write_all(pcm, frames, sizeof(frames), 1000);
 	wait_event(p, FXS_EVENT_PCM_UNDERRUN, 1000, &u1);
 	CHECK_GT(u1.value, 0);
 	get_counters(p, &c);
-	CHECK_GT(c.pcm_underruns, 0);
+	CHECK_GT(c.pcm_underruns, c0.pcm_underruns);
 
 	/* still starved: no second UNDERRUN event for this run */
 	end = now_ns() + MS(300);

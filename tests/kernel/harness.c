@@ -40,6 +40,7 @@ static const struct fxs_suite *const suites[] = {
 	&linefeed_suite,
 	&pcm_suite,
 	&echo_suite,
+	&reference_suite,
 	&close_suite,
 	&badinput_suite,
 	&fuzz_suite,

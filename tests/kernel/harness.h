@@ -59,7 +59,7 @@ struct fxs_suite {
 
 extern const struct fxs_suite info_suite, events_suite, hook_suite,
 	pulse_suite, ring_suite, linefeed_suite, pcm_suite, echo_suite,
-	close_suite, badinput_suite, fuzz_suite, unplug_suite;
+	reference_suite, close_suite, badinput_suite, fuzz_suite, unplug_suite;
 
 __attribute__((noreturn, format(printf, 3, 4)))
 void fxs_fail(const char *file, int line, const char *fmt, ...);
@@ -284,6 +284,9 @@ void ring_start(struct port *p, unsigned int pairs, const uint32_t *on_off);
 int pcm_open(struct port *p, uint32_t period_ms, uint32_t flags);
 /* PCM_OPEN; returns the fd or -errno */
 int pcm_try_open(struct port *p, uint32_t period_ms, uint32_t flags);
+/* the same with fxs_pcm_open.mode (FXS_PCM_MODE_*) */
+int pcm_try_open_mode(struct port *p, uint32_t period_ms, uint32_t flags,
+		      uint32_t mode);
 void pcm_close(struct port *p, int fd);
 /* write all of buf, retrying short writes and -EAGAIN until deadline */
 void write_all(int fd, const void *buf, size_t len, int timeout_ms);

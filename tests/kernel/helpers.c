@@ -685,7 +685,14 @@ void ring_start(struct port *p, unsigned int pairs, const uint32_t *on_off)
 
 int pcm_try_open(struct port *p, uint32_t period_ms, uint32_t flags)
 {
-	struct fxs_pcm_open o = { .period_ms = period_ms, .flags = flags };
+	return pcm_try_open_mode(p, period_ms, flags, 0);
+}
+
+int pcm_try_open_mode(struct port *p, uint32_t period_ms, uint32_t flags,
+		      uint32_t mode)
+{
+	struct fxs_pcm_open o = { .period_ms = period_ms, .flags = flags,
+				  .mode = mode };
 	size_t i;
 
 	if (ioctl(p->ctl, FXS_IOC_PCM_OPEN, &o) < 0)

@@ -26,7 +26,12 @@
  *   - write() queues audio for the line (the phone's earpiece); the length
  *     must be a multiple of 2 bytes; it blocks while the queue is full
  *     (-EAGAIN with O_NONBLOCK) and may be short.  When the queue runs dry
- *     the line plays silence and an underrun is counted.
+ *     the line plays silence and, once the stream has been written to at
+ *     least once, an underrun is counted (a stream nobody wrote to yet
+ *     plays silence without an underrun).
+ *   - with FXS_PCM_MODE_REFERENCE, read() returns with each captured frame
+ *     what the line sent to the phone over the same instants, the echo
+ *     canceller's exact reference (see there).
  *   - the board's clock paces both directions; the stream runs from
  *     FXS_IOC_PCM_OPEN until the audio descriptor is closed.
  *
@@ -93,6 +98,8 @@
  *	before this one (their sequence numbers are missing too).
  * @FXS_EVENT_PCM_UNDERRUN: the line ran out of audio to play and played
  *	silence; reported once per run of underruns, @value is the total count.
+ *	Not before the stream's first write: the silence a stream starts
+ *	with is no underrun.
  * @FXS_EVENT_PCM_OVERRUN: audio from the line was dropped because nobody
  *	read it; reported once per run of overruns, @value is the total count.
  * @FXS_EVENT_PORT_REMOVED: the board removed the port; the last event,
@@ -259,17 +266,42 @@ struct fxs_hook_timing {
  * @period_ms: frame period, 10 or 20
  * @flags: O_NONBLOCK and/or O_CLOEXEC for the new descriptor, nothing else
  * @fd: out: the audio descriptor
+ * @mode: FXS_PCM_MODE_* flags, 0 for the plain stream
  * @padding: reserved, zero
  *
  * Starts the stream; it stops when the returned descriptor is closed.  Only
- * one stream per port at a time (-EBUSY).
+ * one stream per port at a time (-EBUSY).  A kernel older than @mode
+ * rejects a non-zero @mode with -EINVAL (it was reserved then), so a
+ * program can ask for FXS_PCM_MODE_REFERENCE and fall back on -EINVAL.
  */
 struct fxs_pcm_open {
 	__u32 period_ms;
 	__u32 flags;
 	__s32 fd;
-	__u32 padding[5];
+	__u32 mode;
+	__u32 padding[4];
 };
+
+/**
+ * FXS_PCM_MODE_REFERENCE - read() returns each captured frame with the
+ *	echo canceller's reference
+ *
+ * With this mode a read returns whole records of 2 * period_ms * 8
+ * samples: first the frame captured from the line (as without the mode),
+ * then the frame that was on the transmit side of the line (to the
+ * phone's earpiece) at the same sample instants, by the board's clock:
+ * sample i of the second half was being sent while sample i of the first
+ * half was being received.  Where the play queue ran dry, the second half
+ * holds the silence that was sent.  A line echo therefore appears in the
+ * first half at the hybrid's own delay behind the second half, whatever
+ * the depth of the play queue and whenever the reader wakes up.  A buffer
+ * smaller than one record is rejected with -EINVAL; poll() reports EPOLLIN
+ * when one record is ready; the capture queue holds as many records as
+ * the plain stream holds frames; FXS_IOC_PCM_DELAY's @capture still
+ * counts captured samples (one per record sample pair).  write() is
+ * unchanged.
+ */
+#define FXS_PCM_MODE_REFERENCE	(1U << 0)
 
 /**
  * struct fxs_pcm_delay - FXS_IOC_PCM_DELAY, on the audio descriptor: what
@@ -300,7 +332,8 @@ struct fxs_pcm_delay {
  * @ring_bursts: ring bursts started
  * @ring_trips: ring-trips
  * @pcm_frames: audio frames exchanged with the board
- * @pcm_underruns: frames played with missing audio
+ * @pcm_underruns: frames played with missing audio (after the stream's
+ *	first write)
  * @pcm_overruns: frames from the line dropped
  * @reserved: reserved, zero
  */
