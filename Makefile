@@ -38,7 +38,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
 	tests/daemon/test_emodel.c
 
-.PHONY: all modules user check demo bench bench-e2e clean checkpatch sparse install install-modules
+.PHONY: all modules user check check-kdebug demo bench bench-e2e clean checkpatch sparse install install-modules
 
 all: modules user daemon/fxsd daemon/fxsctl
 
@@ -115,6 +115,13 @@ demo: all
 
 check: all
 	tests/check
+
+# The kernel suite on a debug kernel (KASAN, UBSAN, lockdep, DEBUG_OBJECTS,
+# kmemleak, ...) built from Debian's linux-source with tests/vm/kdebug.config
+# into build/kdebug (the first build takes long: see README), the modules
+# built against it in build/kdebug/fxs; fails on any report of the kernel.
+check-kdebug: tests/kernel/fxs_test
+	tests/vm/kdebug
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules
