@@ -77,6 +77,20 @@
 #define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
 #define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
+/*
+ * What a peer that is not the registrar or outbound proxy (a "stranger")
+ * may cost us: server transactions per source address, and token buckets
+ * for the responses sent without a transaction (per source, in a small
+ * table, and for all strangers together) and for the log lines they cause.
+ */
+#define SIP_TX_PER_SOURCE	8	/* server transactions of one stranger */
+#define SIP_SRC_MAX		32	/* sources with a response budget */
+#define SIP_SRC_BURST		10	/* responses to one source at once */
+#define SIP_SRC_PER_MIN		300	/* ... then 5 a second */
+#define SIP_ALL_BURST		50	/* responses to all strangers at once */
+#define SIP_ALL_PER_MIN		1500	/* ... then 25 a second */
+#define SIP_LOG_BURST		20	/* log lines about strangers at once */
+#define SIP_LOG_PER_MIN		30	/* ... then one every 2 s */
 
 #define log_a(a, prio, ...) sip_log((a), (prio), __VA_ARGS__)
 
@@ -143,9 +157,24 @@ struct sip_tx {
 	struct sip_agent *a;
 	struct sip_call *call;	/* reference, or NULL */
 	enum sip_tx_kind kind;
+	bool from_provider;	/* server tx: from the registrar/proxy */
+	unsigned char src_ip[16];	/* server tx: source (ip_key()) */
 	bool unregister;	/* TX_REGISTER with Expires: 0 */
 	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
 	unsigned duration_ms;	/* ... and its duration */
+};
+
+/* A token bucket (see bucket_take()). */
+struct sip_bucket {
+	uint64_t t;		/* usec of the last refill, 0 = never used */
+	unsigned milli;		/* tokens x 1000 */
+};
+
+/* The response budget of one source address. */
+struct sip_src {
+	unsigned char ip[16];	/* ip_key() */
+	uint64_t used;		/* usec of the last response */
+	struct sip_bucket b;
 };
 
 struct sip_call {
@@ -249,6 +278,11 @@ struct sip_agent {
 	osip_transaction_t **dead;	/* killed, to be freed by the pump */
 	size_t n_dead, dead_alloc;
 	bool in_pump;
+
+	/* budgets of strangers (SIP_SRC_*, SIP_ALL_*, SIP_LOG_*) */
+	struct sip_src srcs[SIP_SRC_MAX];
+	struct sip_bucket all_bucket, log_bucket;
+	unsigned log_suppressed;
 };
 
 static const char *const transport_table[_SIP_TRANSPORT_MAX] = {
@@ -627,6 +661,130 @@ static bool same_ip(const struct sockaddr_storage *x,
 	addr_to_string(x, a, sizeof(a), &pa);
 	addr_to_string(y, b, sizeof(b), &pb);
 	return strcmp(a, b) == 0;
+}
+
+/* The IP of @ss as 16 bytes (IPv4 as v4-mapped IPv6), for comparisons. */
+static void ip_key(const struct sockaddr_storage *ss, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		return;
+	}
+	key[10] = key[11] = 0xff;
+	memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+}
+
+/*
+ * Take a token from @b, which holds at most @burst and gains @per_min a
+ * minute (@now in usec).  Returns false when it is empty.
+ */
+static bool bucket_take(struct sip_bucket *b, uint64_t now, unsigned burst,
+			unsigned per_min)
+{
+	uint64_t add, full = (uint64_t)burst * 1000;
+
+	if (b->t == 0) {
+		b->t = now;
+		b->milli = full;
+	} else if (now > b->t) {
+		add = (now - b->t) * per_min / 60000;	/* milli-tokens */
+		if (add > 0) {
+			b->milli = b->milli + add > full ? full : b->milli + add;
+			b->t = now;
+		}
+	}
+	if (b->milli < 1000)
+		return false;
+	b->milli -= 1000;
+	return true;
+}
+
+/* The registrar's or the outbound proxy's address: calls come from there. */
+static bool source_is_provider(struct sip_agent *a,
+			       const struct sockaddr_storage *src)
+{
+	const struct sip_server *srv[] = { &a->registrar, &a->proxy };
+	unsigned char k[16], ks[16];
+	unsigned i, j;
+
+	ip_key(src, k);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < srv[i]->n_addr; j++) {
+			ip_key(&srv[i]->addr[j], ks);
+			if (memcmp(k, ks, 16) == 0)
+				return true;
+		}
+	return false;
+}
+
+/*
+ * May we send one more response without a transaction to @src?  The
+ * provider always; a stranger while its own bucket (in a table of
+ * SIP_SRC_MAX sources, the least recently answered one making room for
+ * a new one) and the strangers' common bucket have tokens.
+ */
+static bool source_budget(struct sip_agent *a,
+			  const struct sockaddr_storage *src)
+{
+	uint64_t now = now_usec(a->event);
+	struct sip_src *e = NULL, *oldest = &a->srcs[0];
+	unsigned char k[16];
+	unsigned i;
+
+	if (source_is_provider(a, src))
+		return true;
+	ip_key(src, k);
+	for (i = 0; i < SIP_SRC_MAX; i++) {
+		if (a->srcs[i].used && memcmp(a->srcs[i].ip, k, 16) == 0) {
+			e = &a->srcs[i];
+			break;
+		}
+		if (a->srcs[i].used < oldest->used)
+			oldest = &a->srcs[i];
+	}
+	if (!e) {
+		e = oldest;
+		memset(e, 0, sizeof(*e));
+		memcpy(e->ip, k, 16);
+	}
+	e->used = now ? now : 1;
+	if (!bucket_take(&e->b, e->used, SIP_SRC_BURST, SIP_SRC_PER_MIN))
+		return false;
+	return bucket_take(&a->all_bucket, e->used, SIP_ALL_BURST,
+			   SIP_ALL_PER_MIN);
+}
+
+/*
+ * Log a line caused by a message from @src: as it is for the provider;
+ * for strangers within SIP_LOG_BURST / SIP_LOG_PER_MIN (together), the
+ * next line that passes telling how many were left out.
+ */
+__attribute__((format(printf, 4, 5)))
+static void log_peer(struct sip_agent *a, const struct sockaddr_storage *src,
+		     int prio, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!a->cb.log)
+		return;
+	if (!source_is_provider(a, src) &&
+	    !bucket_take(&a->log_bucket, now_usec(a->event) ?: 1,
+			 SIP_LOG_BURST, SIP_LOG_PER_MIN)) {
+		a->log_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (a->log_suppressed) {
+		a->cb.log(a->userdata, prio, "%s (%u similar lines suppressed)",
+			  buf, a->log_suppressed);
+		a->log_suppressed = 0;
+		return;
+	}
+	a->cb.log(a->userdata, prio, "%s", buf);
 }
 
 /* ---- transport ---- */
@@ -1567,23 +1725,38 @@ static int via_destination(struct sip_agent *a, osip_message_t *req, bool tcp,
 	return resolve(a->family, host, p, true, ss, sl, 1) < 0 ? -EINVAL : 0;
 }
 
-/* Send a response without a transaction (400, 503, ...). */
-static void respond_stateless(struct sip_agent *a, osip_message_t *req,
-			      int code, const struct sip_peer *src)
+/*
+ * Send a response without a transaction (400, 503, a refusal, ...) with
+ * the header lines @hdrs (name, value, ..., NULL; may be NULL), within
+ * the source's budget (source_budget()).
+ */
+static void respond_stateless_hdrs(struct sip_agent *a, osip_message_t *req,
+				   int code, const struct sip_peer *src,
+				   const char *const *hdrs)
 {
 	struct sip_peer to = { .tcp = src->tcp, .conn = src->conn };
 	osip_message_t *r;
 	char tag[20];
 
+	if (!source_budget(a, &src->addr))
+		return;
 	if (via_destination(a, req, src->tcp, &to.addr, &to.len) < 0)
 		return;
 	random_hex(tag, 16);
 	r = make_response(a, req, code, tag);
 	if (!r)
 		return;
+	for (; hdrs && hdrs[0] && hdrs[1]; hdrs += 2)
+		osip_message_set_header(r, hdrs[0], hdrs[1]);
 	response_add_body(r, NULL);
 	send_msg_to(a, r, &to, NULL);
 	osip_message_free(r);
+}
+
+static void respond_stateless(struct sip_agent *a, osip_message_t *req,
+			      int code, const struct sip_peer *src)
+{
+	respond_stateless_hdrs(a, req, code, src, NULL);
 }
 
 /* Hand @resp to the server transaction @tr (which takes it). */
@@ -2644,16 +2817,49 @@ static void fill_caller(osip_message_t *m, struct sip_caller *ci)
 static bool source_allowed(struct sip_agent *a,
 			   const struct sockaddr_storage *src)
 {
-	const struct sip_server *srv[] = { &a->registrar, &a->proxy };
-	unsigned i, j;
+	return a->allow_unknown || source_is_provider(a, src);
+}
 
-	if (a->allow_unknown)
-		return true;
+/*
+ * Room for one more server transaction from @src?  The last max_tx/8
+ * (at least 2) are kept for our own client transactions (REGISTER, BYE,
+ * ...); of the rest, strangers together get at most half, and one
+ * stranger address at most SIP_TX_PER_SOURCE: the provider always finds
+ * room for its INVITEs.
+ */
+static bool server_tx_room(struct sip_agent *a, const struct sip_peer *src)
+{
+	osip_list_t *lists[] = {
+		&a->osip->osip_ist_transactions, &a->osip->osip_nist_transactions,
+	};
+	unsigned reserve = a->max_tx / 8, room, others_max, per_src;
+	unsigned n = 0, n_others = 0, n_src = 0, i;
+	unsigned char k[16];
+	int pos;
+
+	if (reserve < 2)
+		reserve = a->max_tx > 2 ? 2 : 0;
+	room = a->max_tx - reserve;
+	others_max = room / 2 ? room / 2 : 1;
+	per_src = others_max < SIP_TX_PER_SOURCE ? others_max : SIP_TX_PER_SOURCE;
+	ip_key(&src->addr, k);
 	for (i = 0; i < 2; i++)
-		for (j = 0; j < srv[i]->n_addr; j++)
-			if (same_ip(src, &srv[i]->addr[j]))
-				return true;
-	return false;
+		for (pos = 0; !osip_list_eol(lists[i], pos); pos++) {
+			osip_transaction_t *tr = osip_list_get(lists[i], pos);
+			struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+			n++;
+			if (!tx || tx->from_provider)
+				continue;
+			n_others++;
+			if (memcmp(tx->src_ip, k, 16) == 0)
+				n_src++;
+		}
+	if (n_transactions(a) >= a->max_tx || n >= room)
+		return false;
+	if (source_is_provider(a, &src->addr))
+		return true;
+	return n_others < others_max && n_src < per_src;
 }
 
 /* Create a server transaction for the request in @ev (which it takes). */
@@ -2676,6 +2882,8 @@ static osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 	tx->a = a;
 	tx->kind = kind;
 	tx->call = call;
+	tx->from_provider = source_is_provider(a, &src->addr);
+	ip_key(&src->addr, tx->src_ip);
 	if (call)
 		call->n_ref++;
 	/* responses go back the way the request came (0: UDP) */
@@ -2751,20 +2959,6 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 		return;
 	}
 
-	if (!source_allowed(a, &src->addr)) {
-		char ip[64];
-		unsigned port;
-
-		addr_to_string(&src->addr, ip, sizeof(ip), &port);
-		log_a(a, LOG_NOTICE, "INVITE from unknown source %s:%u, 403",
-		      ip, port);
-		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
-		if (tr)
-			respond_in_tx(a, tr, 403, NULL);
-		else
-			osip_event_free(ev);
-		return;
-	}
 	if (!m->contacts.nb_elt || a->n_calls >= a->max_dialogs) {
 		int code = a->n_calls >= a->max_dialogs ? 486 : 400;
 
@@ -2820,12 +3014,10 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	}
 }
 
-static void handle_cancel(struct sip_agent *a, osip_event_t *ev,
-			  const struct sip_peer *src)
+/* The incoming call whose INVITE the CANCEL @m cancels, or NULL. */
+static struct sip_call *find_cancelled(struct sip_agent *a, osip_message_t *m)
 {
-	osip_message_t *m = ev->sip;
 	const char *branch = top_branch(m);
-	osip_transaction_t *tr;
 	struct sip_call *c;
 	char *cid = call_id_of(m);
 
@@ -2834,6 +3026,16 @@ static void handle_cancel(struct sip_agent *a, osip_event_t *ev,
 		    c->invite_branch_in && strcmp(c->invite_branch_in, branch) == 0)
 			break;
 	osip_free(cid);
+	return cid ? c : NULL;
+}
+
+static void handle_cancel(struct sip_agent *a, osip_event_t *ev,
+			  const struct sip_peer *src)
+{
+	osip_message_t *m = ev->sip;
+	osip_transaction_t *tr;
+	struct sip_call *c = find_cancelled(a, m);
+
 	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL, src);
 	if (!tr) {
 		osip_event_free(ev);
@@ -3650,6 +3852,80 @@ static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
 	osip_message_force_update(m);
 }
 
+/* An INVITE without to-tag repeated after its IST ended (we sent 2xx)? */
+static bool invite_repeated(struct sip_agent *a, osip_message_t *m,
+			    const char *cid)
+{
+	const char *rtag = from_tag(m->from);
+	struct sip_call *c;
+
+	for (c = a->calls; c; c = c->next)
+		if (!c->outgoing && strcmp(c->call_id, cid) == 0 && rtag &&
+		    strcmp(c->remote_tag, rtag) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Requests answered without a transaction (a UAS may be stateless, RFC
+ * 3261 8.2.7): OPTIONS, and every request refused outright.  They cost no
+ * state, whoever sends them; responses to strangers are rate-limited
+ * (source_budget()).  What remains needs a transaction: an INVITE we may
+ * ring for, and requests of a dialog (or the CANCEL of an INVITE) we have.
+ * Returns true when @m was answered (or dropped) here.
+ */
+static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
+			      const struct sip_peer *src)
+{
+	static const char *const allow[] = { "Allow", SIP_ALLOW, NULL };
+	static const char *const options[] = {
+		"Allow", SIP_ALLOW, "Accept", "application/sdp", NULL,
+	};
+	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
+	const char *const *hdrs = NULL;
+	struct sip_call *c = NULL;
+	char *cid = call_id_of(m), ip[64];
+	unsigned port;
+	int code = 0;
+
+	if (!cid)
+		return false;	/* message_complete() saw one */
+	if (ltag)
+		c = find_call(a, cid, ltag, rtag);
+	addr_to_string(&src->addr, ip, sizeof(ip), &port);
+	if (MSG_IS_OPTIONS(m)) {
+		code = 200;
+		hdrs = options;
+	} else if (MSG_IS_INVITE(m)) {
+		if (ltag && !c)
+			code = 481;
+		else if (!ltag && !invite_repeated(a, m, cid) &&
+			 !source_allowed(a, &src->addr)) {
+			log_peer(a, &src->addr, LOG_NOTICE,
+				 "INVITE from unknown source %s:%u, 403", ip,
+				 port);
+			code = 403;
+		}
+	} else if (MSG_IS_CANCEL(m)) {
+		if (!find_cancelled(a, m))
+			code = 481;
+	} else if (MSG_IS_BYE(m) || MSG_IS_INFO(m) || MSG_IS_UPDATE(m)) {
+		if (!c)
+			code = 481;
+	} else {
+		code = 405;
+		hdrs = allow;
+	}
+	osip_free(cid);
+	if (!code)
+		return false;
+	if (code >= 400)
+		log_peer(a, &src->addr, LOG_DEBUG, "%s from %s:%u: %d",
+			 m->sip_method, ip, port, code);
+	respond_stateless_hdrs(a, m, code, src, hdrs);
+	return true;
+}
+
 static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			   const struct sip_peer *src)
 {
@@ -3659,15 +3935,17 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 
 	ev = osip_parse(buf, len);
 	if (!ev || !ev->sip) {
-		log_a(a, LOG_DEBUG, "Unparsable message of %zu bytes, dropped", len);
+		log_peer(a, &src->addr, LOG_DEBUG,
+			 "Unparsable message of %zu bytes, dropped", len);
 		if (ev)
 			osip_event_free(ev);
 		return;
 	}
 	m = ev->sip;
 	if (!message_complete(m, &missing)) {
-		log_a(a, LOG_NOTICE, "Message without %s, %s", missing,
-		      MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) ? "400" : "dropped");
+		log_peer(a, &src->addr, LOG_NOTICE, "Message without %s, %s",
+			 missing,
+			 MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) ? "400" : "dropped");
 		if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
 			add_received(m, &src->addr);
 			respond_stateless(a, m, 400, src);
@@ -3700,8 +3978,14 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		osip_event_free(ev);
 		return;
 	}
-	if (n_transactions(a) >= a->max_tx) {
-		log_a(a, LOG_WARNING, "Transaction limit reached, 503");
+	if (answer_without_tx(a, m, src)) {
+		osip_event_free(ev);
+		return;
+	}
+	if (!server_tx_room(a, src)) {
+		log_peer(a, &src->addr, LOG_WARNING,
+			 "Transaction limit reached, %s answered 503",
+			 m->sip_method);
 		respond_stateless(a, m, 503, src);
 		osip_event_free(ev);
 		return;
@@ -3849,6 +4133,16 @@ static int open_sockets(struct sip_agent *a, const struct sockaddr_storage *bss,
 	return 0;
 }
 
+static void osip_trace_drop(const char *fi, int li, osip_trace_level_t level,
+			    const char *chfr, va_list ap)
+{
+	(void)fi;
+	(void)li;
+	(void)level;
+	(void)chfr;
+	(void)ap;
+}
+
 int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		  const struct sip_callbacks *cb, void *userdata,
 		  struct sip_agent **ret_agent)
@@ -3934,7 +4228,13 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	if (r < 0)
 		goto fail;
 
-	/* libosip2 traces to stderr by default; fxsd logs through cb.log */
+	/*
+	 * libosip2 (5.x) prints its parser's complaints to stdout whenever no
+	 * trace function is set, whatever the levels say: any sender could
+	 * fill the journal.  A function that drops them silences it for real;
+	 * what matters is logged here, rate-limited (log_peer()).
+	 */
+	osip_trace_initialize_func(TRACE_LEVEL0, osip_trace_drop);
 	for (r = TRACE_LEVEL0; r < END_TRACE_LEVEL; r++)
 		osip_trace_disable_level(r);
 	if (osip_init(&a->osip) != 0) {

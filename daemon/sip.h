@@ -38,10 +38,21 @@
  * MD5 / SHA-256, qop=auth) on REGISTER, INVITE, BYE and INFO; registration
  * refresh at half the granted expiry, exponential backoff on failure
  * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
- * OPTIONS; 200 to an in-dialog re-INVITE (with our last SDP); 481
- * to BYE/CANCEL/INFO that match no dialog; 501 to unknown methods; 403 to
- * an INVITE from a source address that is not the registrar's or outbound
- * proxy's (unless allow_unknown_callers).
+ * an in-dialog re-INVITE (with our last SDP).
+ *
+ * Peers.  The registrar's and outbound proxy's addresses are the
+ * "provider"; any other source is a "stranger".  Requests refused outright
+ * and OPTIONS are answered without a transaction (RFC 3261 8.2.7), from
+ * anyone: 200 to OPTIONS (Allow, Accept); 481 to BYE/CANCEL/INFO/UPDATE
+ * that match no dialog (or INVITE); 405 with Allow to methods we do not
+ * implement; 403 to an INVITE from a stranger (unless
+ * allow_unknown_callers).  Such responses to strangers are rate-limited
+ * (token buckets per source address in a table of 32, and for all
+ * strangers; see SIP_SRC_* / SIP_ALL_* in sip.c); log lines strangers
+ * cause are rate-limited too.  Server transactions: max_transactions/8
+ * (at least 2) stay free for our client transactions, strangers share at
+ * most half of the rest, one stranger address at most 8; beyond, 503.
+ * libosip2's trace is silenced (it would print parse errors to stdout).
  *
  * DTMF in SIP INFO (the legacy, package-less use of RFC 6086, as ATAs and
  * PBXs do it).  sip_call_send_dtmf() sends one digit in the call's dialog

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -81,6 +82,7 @@ struct fixture {
 	bool sipp_done;
 	int n_sipp;			/* sipp runs so far in this case */
 	int n_tcp_connects;		/* from the agent's log */
+	int n_log;			/* lines the agent logged */
 	char sipp_log[256];
 };
 
@@ -95,6 +97,7 @@ static void test_log(void *userdata, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	f->n_log++;
 	if (strstr(buf, "TCP connection") && strstr(buf, ": connecting"))
 		f->n_tcp_connects++;
 	if (verbose)
@@ -688,17 +691,26 @@ out:
 	fixture_done(&f);
 }
 
-static int raw_socket(void)
+/* A UDP socket on @ip (any port); -1 on failure. */
+static int raw_socket_ip(const char *ip)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct timeval tv = { 0, 10000 };
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
-	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-	if (fd < 0 || bind(fd, (void *)&sin, sizeof(sin)) < 0)
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	if (fd < 0 || bind(fd, (void *)&sin, sizeof(sin)) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return fd;
+}
+
+static int raw_socket(void)
+{
+	return raw_socket_ip("127.0.0.1");
 }
 
 static unsigned sock_port(int fd)
@@ -2063,6 +2075,263 @@ out_dns:
 	res_init();		/* back to resolv.conf */
 }
 
+/* ---- strangers: limits, rate limits, the journal ---- */
+
+/* Send @msg from @fd to the agent's UDP port. */
+static void raw_send(struct fixture *f, int fd, const char *msg, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	to.sin_port = htons(sip_agent_local_port(f->a));
+	sendto(fd, msg, len, 0, (void *)&to, sizeof(to));
+}
+
+/* An out-of-dialog @method ("INVITE", "OPTIONS") from @fd, to @user. */
+static int stranger_request(char *buf, size_t len, int fd, const char *method,
+			    const char *user, const char *id)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char ip[32];
+
+	getsockname(fd, (void *)&sin, &sl);
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	return snprintf(buf, len,
+			"%s sip:%s@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:stranger@%s>;tag=%s\r\n"
+			"To: <sip:%s@127.0.0.1>\r\n"
+			"Call-ID: %s@%s\r\nCSeq: 1 %s\r\n"
+			"Contact: <sip:stranger@%s:%u>\r\n"
+			"Content-Length: 0\r\n\r\n",
+			method, user, ip, ntohs(sin.sin_port), id, ip, id, user,
+			id, ip, method, ip, ntohs(sin.sin_port));
+}
+
+/* Datagrams waiting on @fd (read and dropped); the codes of responses. */
+static int drain_count(int fd, int *codes, int max)
+{
+	char buf[4096];
+	ssize_t n;
+	int k = 0, code;
+
+	while ((n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+		buf[n] = '\0';
+		if (sscanf(buf, "SIP/2.0 %d", &code) == 1 && k < max && codes)
+			codes[k] = code;
+		k++;
+	}
+	return k;
+}
+
+/*
+ * The provider (a raw registrar on 127.0.0.1) registered us for 2 s;
+ * four stranger addresses (127.0.0.2-5) send 40 INVITEs and 40 OPTIONS
+ * each, never ACKing.  Then the provider's INVITE must reach on_invite
+ * (not 503), the re-REGISTER must go out, and each stranger must have got
+ * no more responses than its budget (10 at once, 5 a second).  With
+ * @allow_unknown the strangers' INVITEs are calls (each refused by the
+ * fixture, holding a transaction): the per-source limits keep room.
+ */
+static void case_stranger_flood(const char *name, bool allow_unknown)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], resp[2048], contact[300], id[64];
+	int reg = -1, str[4] = { -1, -1, -1, -1 };
+	int i, j, n, k, code = 0, n_register = 0, got[4] = { 0 };
+	struct timespec t0;
+	long el;
+
+	memset(&f, 0, sizeof(f));
+	f.name = name;
+	reg = raw_socket();
+	for (i = 0; i < 4; i++) {
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "127.0.0.%d", i + 2);
+		str[i] = raw_socket_ip(ip);
+		if (str[i] < 0) {
+			result(&f, "cannot bind %s", ip);
+			goto out;
+		}
+	}
+	if (reg < 0)
+		FAIL(&f, "socket");
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(reg));
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.allow_unknown_callers = allow_unknown;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	n = raw_wait(&f, reg, buf, sizeof(buf), 2000);
+	if (n <= 0 || strncmp(buf, "REGISTER ", 9) != 0 ||
+	    !header_line(buf, "Contact:", contact, sizeof(contact)))
+		FAIL(&f, "no REGISTER");
+	strcat(contact, ";expires=2\r\n");
+	n = reply_200(buf, contact, resp, sizeof(resp));
+	sendto(reg, resp, n, 0, (void *)&(struct sockaddr_in){
+		.sin_family = AF_INET, .sin_port = htons(sip_agent_local_port(f.a)),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) }, sizeof(struct sockaddr_in));
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (j = 0; j < 40; j++) {
+		for (i = 0; i < 4; i++) {
+			snprintf(id, sizeof(id), "fl%d-%d-%d", allow_unknown, i, j);
+			n = stranger_request(buf, sizeof(buf), str[i], "INVITE",
+					     "alice", id);
+			raw_send(&f, str[i], buf, n);
+			strcat(id, "o");
+			n = stranger_request(buf, sizeof(buf), str[i], "OPTIONS",
+					     "alice", id);
+			raw_send(&f, str[i], buf, n);
+		}
+		msleep_loop(&f, 5);
+		for (i = 0; i < 4; i++)
+			got[i] += drain_count(str[i], NULL, 0);
+	}
+	msleep_loop(&f, 100);
+	for (i = 0; i < 4; i++)
+		got[i] += drain_count(str[i], NULL, 0);
+	el = ms_since(&t0);
+	for (i = 0; i < 4; i++) {
+		/* a 100 and a final response per INVITE allowed a call */
+		int bound = 10 + (int)(5 * el / 1000) + 2;
+
+		/* and 8 transactions (100, 486 and its retransmissions) */
+		if (allow_unknown)
+			bound += 8 * (2 + (int)(el / 500));
+		if (got[i] > bound)
+			FAIL(&f, "stranger %d got %d responses in %ld ms, "
+			     "want at most %d", i + 2, got[i], el, bound);
+	}
+
+	/* the provider calls: it must ring, not get 503 */
+	f.n_invite = 0;
+	n = stranger_request(buf, sizeof(buf), reg, "INVITE", "alice", "prov1");
+	raw_send(&f, reg, buf, n);
+	for (k = 0; k < 150 && (!code || code == 100 || !n_register); k++) {
+		int c;
+
+		msleep_loop(&f, 20);
+		while ((n = recv(reg, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "SIP/2.0 %d", &c) == 1) {
+				if (!code || code == 100)
+					code = c;
+			} else if (strncmp(buf, "REGISTER ", 9) == 0) {
+				n_register++;
+				n = reply_200(buf, contact, resp, sizeof(resp));
+				raw_send(&f, reg, resp, n);
+			}
+		}
+	}
+	if (code == 503 || code == 0 || f.n_invite != 1)
+		FAIL(&f, "the provider's INVITE got %d (on_invite %d times)",
+		     code, f.n_invite);
+	if (!allow_unknown && code != 180)
+		FAIL(&f, "the provider's INVITE got %d, want 180", code);
+	if (n_register == 0)
+		FAIL(&f, "no re-REGISTER within 3 s of the flood");
+	PASS(&f);
+out:
+	if (reg >= 0)
+		close(reg);
+	for (i = 0; i < 4; i++)
+		if (str[i] >= 0)
+			close(str[i]);
+	fixture_done(&f);
+}
+
+/*
+ * 300 malformed datagrams from a stranger: nothing on stdout/stderr
+ * (libosip2 prints its parse errors there unless told otherwise), and
+ * the agent's own log lines about them bounded (20 at once).
+ */
+static void case_malformed_journal(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char buf[4096], path[300];
+	int fd = -1, out = -1, save1 = -1, save2 = -1, i, n, logged;
+	struct stat st;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "malformed_flood_journal_bounded";
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	fd = raw_socket_ip("127.0.0.2");
+	if (fd < 0)
+		FAIL(&f, "socket");
+	snprintf(path, sizeof(path), "%s/%s.stdout", log_dir, f.name);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fflush(stdout);
+	fflush(stderr);
+	save1 = dup(1);
+	save2 = dup(2);
+	if (out < 0 || save1 < 0 || save2 < 0)
+		FAIL(&f, "cannot redirect stdout");
+	dup2(out, 1);
+	dup2(out, 2);
+	logged = f.n_log;
+	for (i = 0; i < 300; i++) {
+		if (i % 3 == 0)		/* headers that never end */
+			n = snprintf(buf, sizeof(buf),
+				     "INVITE sip:alice@127.0.0.1 SIP/2.0\r\n"
+				     "Via: SIP/2.0/UDP 127.0.0.2:5;branch=z9hG4bK%d\r\n"
+				     "From: <<<\r\nTo: x\r\nCSeq: abc\r\n", i);
+		else if (i % 3 == 1)	/* no Call-ID: 400 */
+			n = snprintf(buf, sizeof(buf),
+				     "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
+				     "Via: SIP/2.0/UDP 127.0.0.2:5;branch=z9hG4bKj%d\r\n"
+				     "From: <sip:x@127.0.0.2>;tag=1\r\n"
+				     "To: <sip:alice@127.0.0.1>\r\n"
+				     "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+				     "Content-Length: 0\r\n\r\n", i);
+		else			/* garbage */
+			n = snprintf(buf, sizeof(buf),
+				     "SIP/2.0 xyz\r\n\x01\x02\x03 %d\r\n\r\n", i);
+		raw_send(&f, fd, buf, n);
+		if (i % 20 == 19)
+			msleep_loop(&f, 5);
+	}
+	msleep_loop(&f, 200);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(save1, 1);
+	dup2(save2, 2);
+	logged = f.n_log - logged;
+	if (fstat(out, &st) < 0)
+		FAIL(&f, "fstat");
+	if (st.st_size != 0)
+		FAIL(&f, "%lld bytes on stdout/stderr (see %s)",
+		     (long long)st.st_size, path);
+	if (logged > 25)
+		FAIL(&f, "%d log lines for 300 malformed datagrams, want <= 25",
+		     logged);
+	PASS(&f);
+out:
+	if (save1 >= 0) {
+		dup2(save1, 1);
+		close(save1);
+	}
+	if (save2 >= 0) {
+		dup2(save2, 2);
+		close(save2);
+	}
+	if (out >= 0)
+		close(out);
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /* SIP_TEST_ONLY=substring runs the matching cases only */
 static const char *only;
 
@@ -2094,6 +2363,8 @@ int main(int argc, char **argv)
 	if (selected("register_recovers_after_outage"))
 		bg_start(case_reg_outage);
 
+	/* first: libosip2 re-initialises its trace on the first parse error */
+	RUN("malformed_flood_journal_bounded", case_malformed_journal());
 	RUN("register_md5", case_register("register_md5", "reg_md5.xml", false));
 	RUN("register_sha256",
 	    case_register("register_sha256", "reg_sha256.xml", true));
@@ -2134,6 +2405,12 @@ int main(int argc, char **argv)
 	RUN("dns_srv_answer_selection", case_srv_select());
 	RUN("dns_srv_register_udp", case_srv_register(false));
 	RUN("dns_srv_register_tcp", case_srv_register(true));
+
+	RUN("stranger_flood_provider_served",
+	    case_stranger_flood("stranger_flood_provider_served", false));
+	RUN("stranger_flood_allow_unknown_provider_served",
+	    case_stranger_flood("stranger_flood_allow_unknown_provider_served",
+				true));
 
 	if (selected("register_recovers_after_outage"))
 		bg_finish("register_recovers_after_outage");
