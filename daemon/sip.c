@@ -39,6 +39,7 @@
 #include <arpa/nameser.h>
 #include <ctype.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <netdb.h>
@@ -2959,8 +2960,8 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 		return;
 	}
 
-	if (!m->contacts.nb_elt || a->n_calls >= a->max_dialogs) {
-		int code = a->n_calls >= a->max_dialogs ? 486 : 400;
+	if (a->n_calls >= a->max_dialogs) {
+		int code = 486;
 
 		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
 		if (tr)
@@ -2982,6 +2983,14 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	c->local_uri = name_addr_without_tag(m->to);
 	c->remote_uri = name_addr_without_tag(m->from);
 	call_set_target(c, m);
+	if (!c->remote_target && m->from->url) {
+		/* no Contact (RFC 2543): requests go to the From URI */
+		char *u = NULL;
+
+		if (osip_uri_to_str(m->from->url, &u) == 0 && u)
+			c->remote_target = strdup(u);
+		osip_free(u);
+	}
 	call_set_routes(c, m, false);
 	c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
 	c->local_cseq = random() % 10000 + 1;
@@ -3802,7 +3811,11 @@ static void register_callbacks(osip_t *o)
 
 /* ---- receive ---- */
 
-/* The mandatory headers (RFC 3261 8.1.1); @what names the first missing. */
+/*
+ * The mandatory headers (RFC 3261 8.1.1; Max-Forwards is not required of a
+ * request reaching a UA: RFC 2543 had none, RFC 4475 3.4.1); @what names
+ * the first missing.
+ */
 static bool message_complete(osip_message_t *m, const char **what)
 {
 	osip_via_t *v = NULL;
@@ -3819,12 +3832,120 @@ static bool message_complete(osip_message_t *m, const char **what)
 	else if (!m->cseq || !m->cseq->number || !m->cseq->method ||
 		 !isdigit((unsigned char)m->cseq->number[0]))
 		*what = "CSeq";
-	else if (MSG_IS_REQUEST(m) && !header_value(m, "max-forwards"))
-		*what = "Max-Forwards";
 	else if (MSG_IS_REQUEST(m) && (!m->sip_method || !m->req_uri ||
 		 strcmp(m->sip_method, m->cseq->method) != 0))
 		*what = "CSeq method";
 	return *what == NULL;
+}
+
+/* @s is 1..@max_digits decimal digits (no sign, no blank) worth <= @max. */
+static bool decimal_ok(const char *s, uint64_t max)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Everything a message must pass beyond libosip2's parser, in one place
+ * (RFC 3261 7, 8.2, 18.3, 20; the invalid messages of RFC 4475): @buf is
+ * the datagram, or one message framed from a stream.  Returns 0, or the
+ * status a request is refused with (400, 416, 505); *@why says why.  A
+ * response that fails is dropped.
+ */
+static int message_check(osip_message_t *m, const char *buf, size_t len,
+			 const char **why)
+{
+	const char *eoh, *v, *crlf2, *lf2;
+	osip_header_t *h = NULL;
+	size_t body;
+	int i;
+
+	/* the header block ends with an empty line, inside the message */
+	crlf2 = memmem(buf, len, "\r\n\r\n", 4);
+	lf2 = memmem(buf, len, "\n\n", 2);
+	if (crlf2 && (!lf2 || crlf2 < lf2)) {
+		eoh = crlf2 + 4;
+	} else if (lf2) {
+		eoh = lf2 + 2;
+	} else {
+		*why = "no end of the header block";
+		return 400;
+	}
+	body = len - (size_t)(eoh - buf);
+	if (!m->sip_version || strcasecmp(m->sip_version, "SIP/2.0") != 0) {
+		*why = "SIP version";
+		return 505;
+	}
+	if (MSG_IS_RESPONSE(m) &&
+	    (m->status_code < 100 || m->status_code > 699)) {
+		*why = "status code";
+		return 400;
+	}
+	if (!message_complete(m, why))
+		return 400;
+	/* CSeq number: 32 bits, below 2^31 (RFC 3261 8.1.1.5) */
+	if (!decimal_ok(m->cseq->number, 0x7fffffff)) {
+		*why = "CSeq number";
+		return 400;
+	}
+	/* Max-Forwards: 0-255, once */
+	i = osip_message_header_get_byname(m, "max-forwards", 0, &h);
+	if (i >= 0 && h) {
+		if (!decimal_ok(h->hvalue, 255) ||
+		    osip_message_header_get_byname(m, "max-forwards", i + 1,
+						   &h) >= 0) {
+			*why = "Max-Forwards";
+			return 400;
+		}
+	}
+	/* Content-Length: a number, at most what the message holds */
+	if (m->content_length &&
+	    (!decimal_ok(m->content_length->value, body))) {
+		*why = "Content-Length";
+		return 400;
+	}
+	/* Date: only in GMT (RFC 3261 20.17) */
+	v = header_value(m, "date");
+	if (v) {
+		size_t n = strlen(v);
+
+		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		if (n < 3 || strncmp(v + n - 3, "GMT", 3) != 0) {
+			*why = "Date not in GMT";
+			return 400;
+		}
+	}
+	if (MSG_IS_RESPONSE(m))
+		return 0;
+	/* Request-URI: sip, sips or tel; a SIP URI with a host, no headers */
+	if (!m->req_uri || !m->req_uri->scheme) {
+		*why = "Request-URI";
+		return 400;
+	}
+	if (strcasecmp(m->req_uri->scheme, "sip") != 0 &&
+	    strcasecmp(m->req_uri->scheme, "sips") != 0 &&
+	    strcasecmp(m->req_uri->scheme, "tel") != 0) {
+		*why = "Request-URI scheme";
+		return 416;
+	}
+	if (strcasecmp(m->req_uri->scheme, "tel") != 0 &&
+	    (!m->req_uri->host || !*m->req_uri->host ||
+	     !osip_list_eol(&m->req_uri->url_headers, 0))) {
+		*why = "Request-URI host or headers";
+		return 400;
+	}
+	return 0;
 }
 
 static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
@@ -3850,6 +3971,142 @@ static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
 		p->gvalue = osip_strdup(port);
 	}
 	osip_message_force_update(m);
+}
+
+/*
+ * Is @host (of a Request-URI) ours?  Our address as announced (local_ip:
+ * nat_address, contact_address, the bound or routed address), the bound
+ * address, any address of a local interface, or the name of the domain,
+ * registrar or outbound proxy (a provider may put any of them there).
+ */
+static bool host_is_ours(struct sip_agent *a, const char *host)
+{
+	const char *names[] = {
+		a->local_ip, a->nat_address, a->contact_address,
+		a->bind_address, a->domain_srv.host, a->registrar.host,
+		a->proxy.host,
+	};
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct ifaddrs *ifs, *i;
+	unsigned char k[16], ki[16];
+	char h[INET6_ADDRSTRLEN + 2];
+	size_t n;
+	bool ours = false;
+	unsigned j;
+
+	if (!host || !*host)
+		return false;
+	n = strlen(host);
+	if (host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(h)) {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+		host = h;
+	}
+	for (j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+		if (names[j] && *names[j] && strcasecmp(host, names[j]) == 0)
+			return true;
+	if (!is_ip_literal(host) ||
+	    resolve(a->family, host, 5060, true, &ss, &sl, 1) < 0)
+		return false;
+	ip_key(&ss, k);
+	if (getifaddrs(&ifs) < 0)
+		return false;
+	for (i = ifs; i && !ours; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
+				     i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, i->ifa_addr, i->ifa_addr->sa_family == AF_INET ?
+		       sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		ip_key(&ss, ki);
+		ours = memcmp(k, ki, 16) == 0;
+	}
+	freeifaddrs(ifs);
+	return ours;
+}
+
+static bool user_is_ours(struct sip_agent *a, const char *user)
+{
+	return user && (strcmp(user, a->user) == 0 ||
+			strcmp(user, a->auth_user) == 0);
+}
+
+/*
+ * Is a new INVITE meant for this account?  Its Request-URI host must be
+ * ours (host_is_ours(); a tel: URI has none), and the user part of the
+ * Request-URI or of To must be our user (or auth user): a provider routes
+ * on the registered Contact (our user in the Request-URI, the dialed
+ * number in To) or rewrites the Request-URI to a DID number (our user in
+ * To); a Request-URI without a user part counts as ours.  Anything else is
+ * someone else's call: 404.
+ */
+static bool invite_is_ours(struct sip_agent *a, osip_message_t *m)
+{
+	osip_uri_t *u = m->req_uri;
+	bool tel = strcasecmp(u->scheme, "tel") == 0;
+	const char *ruser = tel ? u->string : u->username;
+
+	if (!tel && !host_is_ours(a, u->host))
+		return false;
+	if (!ruser || !*ruser || user_is_ours(a, ruser))
+		return true;
+	return m->to && m->to->url && user_is_ours(a, m->to->url->username);
+}
+
+/*
+ * The option tags of the Require headers of @m we do not support (all of
+ * them: fxsd implements no extension) as "a, b" in @buf; false if none.
+ */
+static bool unsupported_required(osip_message_t *m, char *buf, size_t len)
+{
+	osip_header_t *h = NULL;
+	size_t pos = 0;
+	int i = 0;
+
+	buf[0] = '\0';
+	while ((i = osip_message_header_get_byname(m, "require", i, &h)) >= 0 &&
+	       h) {
+		const char *p = h->hvalue;
+
+		while (p && *p) {
+			const char *e = strchr(p, ',');
+			const char *s = p, *t = e ? e : p + strlen(p);
+
+			while (s < t && (*s == ' ' || *s == '\t'))
+				s++;
+			while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+				t--;
+			if (t > s && pos + (size_t)(t - s) + 3 < len) {
+				pos += snprintf(buf + pos, len - pos, "%s%.*s",
+						pos ? ", " : "", (int)(t - s), s);
+			}
+			p = e ? e + 1 : NULL;
+		}
+		i++;
+	}
+	return pos > 0;
+}
+
+/* An Accept header that does not allow application/sdp (RFC 3261 8.2.3)? */
+static bool sdp_not_accepted(osip_message_t *m)
+{
+	osip_accept_t *ac;
+	int pos;
+
+	if (osip_list_eol(&m->accepts, 0))
+		return false;
+	for (pos = 0; !osip_list_eol(&m->accepts, pos); pos++) {
+		ac = osip_list_get(&m->accepts, pos);
+		if (!ac->type)		/* "Accept:" empty */
+			continue;
+		if ((strcmp(ac->type, "*") == 0 ||
+		     strcasecmp(ac->type, "application") == 0) &&
+		    ac->subtype && (strcmp(ac->subtype, "*") == 0 ||
+				    strcasecmp(ac->subtype, "sdp") == 0))
+			return false;
+	}
+	return true;
 }
 
 /* An INVITE without to-tag repeated after its IST ended (we sent 2xx)? */
@@ -3881,10 +4138,15 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	static const char *const options[] = {
 		"Allow", SIP_ALLOW, "Accept", "application/sdp", NULL,
 	};
+	static const char *const accept[] = {
+		"Accept", "application/sdp", NULL,
+	};
 	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
+	const char *unsup[] = { "Unsupported", NULL, NULL };
 	const char *const *hdrs = NULL;
 	struct sip_call *c = NULL;
-	char *cid = call_id_of(m), ip[64];
+	char *cid = call_id_of(m), ip[64], tags[256];
+	bool new_invite;
 	unsigned port;
 	int code = 0;
 
@@ -3893,18 +4155,35 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	if (ltag)
 		c = find_call(a, cid, ltag, rtag);
 	addr_to_string(&src->addr, ip, sizeof(ip), &port);
-	if (MSG_IS_OPTIONS(m)) {
+	new_invite = MSG_IS_INVITE(m) && !ltag && !invite_repeated(a, m, cid);
+	if (new_invite && !source_allowed(a, &src->addr)) {
+		log_peer(a, &src->addr, LOG_NOTICE,
+			 "INVITE from unknown source %s:%u, 403", ip, port);
+		code = 403;
+	} else if (!MSG_IS_INVITE(m) && !MSG_IS_CANCEL(m) && !MSG_IS_BYE(m) &&
+		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m)) {
+		/* RFC 3265/6665: an event package we do not serve */
+		code = MSG_IS_SUBSCRIBE(m) ? 489 : 405;
+		hdrs = allow;
+	} else if (!MSG_IS_CANCEL(m) &&
+		   unsupported_required(m, tags, sizeof(tags))) {
+		code = 420;	/* RFC 3261 8.2.2.3 */
+		unsup[1] = tags;
+		hdrs = unsup;
+	} else if (MSG_IS_OPTIONS(m)) {
 		code = 200;
 		hdrs = options;
 	} else if (MSG_IS_INVITE(m)) {
-		if (ltag && !c)
+		if (ltag && !c) {
 			code = 481;
-		else if (!ltag && !invite_repeated(a, m, cid) &&
-			 !source_allowed(a, &src->addr)) {
+		} else if (new_invite && !invite_is_ours(a, m)) {
 			log_peer(a, &src->addr, LOG_NOTICE,
-				 "INVITE from unknown source %s:%u, 403", ip,
+				 "INVITE from %s:%u for someone else, 404", ip,
 				 port);
-			code = 403;
+			code = 404;
+		} else if (new_invite && sdp_not_accepted(m)) {
+			code = 406;
+			hdrs = accept;
 		}
 	} else if (MSG_IS_CANCEL(m)) {
 		if (!find_cancelled(a, m))
@@ -3912,9 +4191,6 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	} else if (MSG_IS_BYE(m) || MSG_IS_INFO(m) || MSG_IS_UPDATE(m)) {
 		if (!c)
 			code = 481;
-	} else {
-		code = 405;
-		hdrs = allow;
 	}
 	osip_free(cid);
 	if (!code)
@@ -3931,7 +4207,8 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 {
 	osip_event_t *ev;
 	osip_message_t *m;
-	const char *missing;
+	const char *why = NULL;
+	int code;
 
 	ev = osip_parse(buf, len);
 	if (!ev || !ev->sip) {
@@ -3942,13 +4219,16 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		return;
 	}
 	m = ev->sip;
-	if (!message_complete(m, &missing)) {
-		log_peer(a, &src->addr, LOG_NOTICE, "Message without %s, %s",
-			 missing,
-			 MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) ? "400" : "dropped");
-		if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
+	code = message_check(m, buf, len, &why);
+	if (code) {
+		/* requests get the status (if there is a Via to send it to) */
+		bool answer = MSG_IS_REQUEST(m) && !MSG_IS_ACK(m);
+
+		log_peer(a, &src->addr, LOG_NOTICE, "Invalid message (%s), %s",
+			 why, answer ? "refused" : "dropped");
+		if (answer) {
 			add_received(m, &src->addr);
-			respond_stateless(a, m, 400, src);
+			respond_stateless(a, m, code, src);
 		}
 		osip_event_free(ev);
 		return;

@@ -624,6 +624,7 @@ static void case_incoming(const char *name, const char *file, const char *src_ip
 	acct.domain = "127.0.0.1";
 	acct.registrar = "127.0.0.1:9";	/* calls allowed from 127.0.0.1 */
 	acct.register_enabled = false;
+	acct.user = "2001";		/* sipp -s 2001 calls us */
 	if (tcp)
 		acct.transport = SIP_TRANSPORT_TCP;
 	memset(&f, 0, sizeof(f));
@@ -780,17 +781,17 @@ static void case_malformed(void)
 	if (code != 400)
 		FAIL(&f, "missing Call-ID: got %d, want 400", code);
 
-	/* INVITE without Max-Forwards -> 400, no on_invite */
+	/* INVITE with Max-Forwards out of range -> 400, no on_invite */
 	n = snprintf(msg, sizeof(msg),
 		     "INVITE sip:alice@127.0.0.1 SIP/2.0\r\n"
 		     "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKnomf\r\n"
 		     "From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:alice@127.0.0.1>\r\n"
-		     "Call-ID: nomf@x\r\nCSeq: 1 INVITE\r\n"
+		     "Call-ID: nomf@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 256\r\n"
 		     "Contact: <sip:x@127.0.0.1:%u>\r\n"
 		     "Content-Length: 0\r\n\r\n", p, p);
 	code = raw_exchange(&f, fd, msg, n);
 	if (code != 400 || f.n_invite)
-		FAIL(&f, "missing Max-Forwards: got %d, want 400", code);
+		FAIL(&f, "Max-Forwards 256: got %d, want 400", code);
 
 	/* CSeq method differing from the request method -> 400 */
 	n = snprintf(msg, sizeof(msg),
