@@ -213,7 +213,9 @@ struct sip_call {
 	char *resp2xx;			/* our 2xx, retransmitted until ACK */
 	struct sip_peer peer;		/* where resp2xx (or ack) goes */
 	sd_event_source *retx;
-	unsigned retx_interval, retx_elapsed;
+	bool retx_armed;		/* resp2xx went out: timer running */
+	unsigned retx_interval;		/* ms, T1 doubling up to T2 */
+	uint64_t retx_t0, retx_next;	/* usec: 2xx sent, next copy due */
 
 	/* outgoing */
 	osip_transaction_t *ict;
@@ -1429,6 +1431,8 @@ static bool via_is_tcp(osip_message_t *m)
 	       strcasecmp(v->protocol, "TCP") == 0;
 }
 
+static void retx_arm(struct sip_call *c);
+
 /*
  * libosip2's send hook: @host is an IP literal (ours, or received=).  A
  * request goes by its top Via's transport; a response by its request's
@@ -1466,6 +1470,9 @@ static int sip_send_cb(osip_transaction_t *tr, osip_message_t *msg,
 		if (tx && tx->call && tx->kind == TX_INVITE_OUT)
 			tx->call->conn = used;
 	}
+	if (tx && tx->call && tx->kind == TX_INVITE_IN &&
+	    MSG_IS_RESPONSE(msg) && MSG_IS_STATUS_2XX(msg))
+		retx_arm(tx->call);
 	return 0;
 }
 
@@ -2611,15 +2618,48 @@ static int call_send_info(struct sip_call *c, char digit, unsigned duration_ms)
 
 /* ---- incoming calls ---- */
 
+/* CLOCK_MONOTONIC now (not the loop iteration's start), usec. */
+static uint64_t now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The next 2xx copy, or the 64*T1 deadline if that comes first. */
+static void retx_schedule(struct sip_call *c)
+{
+	uint64_t deadline = c->retx_t0 + 64ULL * SIP_T1_MS * 1000;
+
+	sd_event_source_set_time(c->retx, c->retx_next < deadline ?
+				 c->retx_next : deadline);
+	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+}
+
+/*
+ * Our 2xx to an INVITE has just been sent (sip_send_cb()): retransmit it
+ * at T1, 3*T1, 7*T1, then every T2 counted from now (RFC 3261 13.3.1.4
+ * and 17.2.1), and give up at 64*T1.
+ */
+static void retx_arm(struct sip_call *c)
+{
+	if (!c->resp2xx || c->retx_armed || !c->retx)
+		return;
+	c->retx_armed = true;
+	c->retx_t0 = now_real();
+	c->retx_interval = SIP_T1_MS;
+	c->retx_next = c->retx_t0 + SIP_T1_MS * 1000ULL;
+	retx_schedule(c);
+}
+
 static int retx_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct sip_call *c = userdata;
 	struct sip_agent *a = c->a;
 
 	(void)s;
-	(void)usec;
-	c->retx_elapsed += c->retx_interval;
-	if (c->retx_elapsed >= 64 * SIP_T1_MS) {
+	if (usec >= c->retx_t0 + 64ULL * SIP_T1_MS * 1000) {
 		log_a(a, LOG_WARNING, "Call %s: no ACK for our 2xx, hanging up",
 		      c->call_id);
 		free(c->resp2xx);
@@ -2636,9 +2676,9 @@ static int retx_cb(sd_event_source *s, uint64_t usec, void *userdata)
 	c->retx_interval *= 2;
 	if (c->retx_interval > SIP_T2_MS)
 		c->retx_interval = SIP_T2_MS;
-	sd_event_source_set_time(c->retx, now_usec(a->event) +
-				 (uint64_t)c->retx_interval * 1000);
-	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+	/* on schedule, whenever this callback ran */
+	c->retx_next += (uint64_t)c->retx_interval * 1000;
+	retx_schedule(c);
 	return 0;
 }
 
@@ -2658,22 +2698,22 @@ static void start_2xx_retransmit(struct sip_call *c, osip_message_t *resp,
 		return;
 	c->peer.tcp = c->tcp;
 	c->peer.conn = c->conn;
-	c->retx_interval = SIP_T1_MS;
-	c->retx_elapsed = 0;
+	/* armed by retx_arm() when the transaction has sent it */
+	c->retx_armed = false;
 	if (!c->retx) {
-		if (sd_event_add_time(a->event, &c->retx, CLOCK_MONOTONIC, 0, 0,
-				      retx_cb, c) < 0)
+		/* 1 ms accuracy: the default (250 ms) would blur T1 */
+		if (sd_event_add_time(a->event, &c->retx, CLOCK_MONOTONIC, 0,
+				      1000, retx_cb, c) < 0)
 			return;
 	}
-	sd_event_source_set_time(c->retx, now_usec(a->event) +
-				 SIP_T1_MS * 1000);
-	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+	sd_event_source_set_enabled(c->retx, SD_EVENT_OFF);
 }
 
 static void stop_2xx_retransmit(struct sip_call *c)
 {
 	free(c->resp2xx);
 	c->resp2xx = NULL;
+	c->retx_armed = false;
 	if (c->retx)
 		sd_event_source_set_enabled(c->retx, SD_EVENT_OFF);
 }

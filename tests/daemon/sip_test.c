@@ -723,6 +723,16 @@ static unsigned sock_port(int fd)
 	return ntohs(sin.sin_port);
 }
 
+/* Send @msg from @fd to the agent's UDP port. */
+static void raw_send(struct fixture *f, int fd, const char *msg, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	to.sin_port = htons(sip_agent_local_port(f->a));
+	sendto(fd, msg, len, 0, (void *)&to, sizeof(to));
+}
+
 /* Send @msg to the agent, run the loop, return the reply's status code
  * (0 for none). */
 static int raw_exchange(struct fixture *f, int fd, const char *msg, size_t len)
@@ -1070,6 +1080,52 @@ out:
 	fixture_done(&f);
 }
 
+/*
+ * sipp (UAC, UDP, from the provider's address) runs @file against an agent
+ * whose user is 2001 (answering calls with @answer): sipp must pass, and
+ * on_invite must have been called @want_invites times.
+ */
+static void case_uac_scenario(const char *name, const char *file,
+			      const char *service, bool answer,
+			      int want_invites)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], mport_s[8], target[64];
+
+	memset(&f, 0, sizeof(f));
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, name, &acct) < 0) {
+		result(&f, "agent setup failed");
+		fixture_done(&f);
+		return;
+	}
+	f.answer_incoming = answer;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", free_port("127.0.0.1"));
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), file);
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, "-mp", mport_s, "-s", service,
+				       "-key", "ours", "2001", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (f.n_invite != want_invites)
+		FAIL(&f, "on_invite called %d times, want %d", f.n_invite,
+		     want_invites);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
 /* ---- registration behaviour ---- */
 
 static int want_count;
@@ -1301,10 +1357,95 @@ out:
 	fixture_done(&f);
 }
 
+/*
+ * A raw caller (from the provider's address) whose INVITE the agent
+ * answers, and which never ACKs: the 200 must come again at T1, 3*T1,
+ * 7*T1, then every T2 (RFC 3261 13.3.1.4), counted from the first 200,
+ * and the agent's BYE at 64*T1 = 32 s.
+ */
+static void case_2xx_retransmit(void)
+{
+	static const long want[] = {
+		500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500,
+	};
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char buf[4096];
+	long t200[16], tbye = -1;
+	struct timespec t0;
+	int fd = -1, n, n200 = 0, i;
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40010 RTP/AVP 0 8\r\n";
+
+	memset(&f, 0, sizeof(f));
+	f.name = "incoming_2xx_retransmit_t1_doubling_bye_at_64t1";
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	f.answer_incoming = true;
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	n = snprintf(buf, sizeof(buf),
+		     "INVITE sip:2001@127.0.0.1 SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKnoack;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:bob@127.0.0.1>;tag=noack\r\n"
+		     "To: <sip:2001@127.0.0.1>\r\nCall-ID: noack@x\r\n"
+		     "CSeq: 1 INVITE\r\nContact: <sip:bob@127.0.0.1:%u>\r\n"
+		     "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+		     sock_port(fd), sock_port(fd), strlen(sdp), sdp);
+	raw_send(&f, fd, buf, n);
+	/* run the loop in small steps: timestamps to a few ms */
+	while (tbye < 0) {
+		ssize_t k;
+
+		sd_event_run(f.e, 2000);
+		while ((k = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+			buf[k] = '\0';
+			if (strncmp(buf, "SIP/2.0 200 ", 12) == 0) {
+				if (n200 == 0)
+					clock_gettime(CLOCK_MONOTONIC, &t0);
+				if (n200 < 16)
+					t200[n200] = ms_since(&t0);
+				n200++;
+			} else if (strncmp(buf, "BYE ", 4) == 0 && n200) {
+				tbye = ms_since(&t0);
+			}
+		}
+		if (n200 && ms_since(&t0) > 40000)
+			break;
+		if (!n200 && ms_since(&f.t0) > 5000)
+			FAIL(&f, "no 200 to the INVITE");
+	}
+	for (i = 0; i < 10; i++) {
+		if (i + 1 >= n200 || i + 1 >= 16)
+			FAIL(&f, "only %d retransmissions of the 200", n200 - 1);
+		if (t200[i + 1] < want[i] - 30 || t200[i + 1] > want[i] + 200)
+			FAIL(&f, "retransmission %d at %ld ms, want %ld", i + 1,
+			     t200[i + 1], want[i]);
+	}
+	if (n200 != 11)
+		FAIL(&f, "%d copies of the 200, want 11", n200);
+	if (tbye < 32000 - 30 || tbye > 32000 + 300)
+		FAIL(&f, "BYE at %ld ms, want 32000", tbye);
+	if (!has_state(&f, SIP_CALL_TERMINATED))
+		FAIL(&f, "call not TERMINATED");
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /* ---- a case in a child process (long timers) ---- */
 
-static pid_t bg_pid = -1;
-static int bg_pipe = -1;
+#define MAX_BG 2
+static pid_t bg_pids[MAX_BG] = { -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1 };
+static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
 {
@@ -1330,6 +1471,23 @@ static void bg_start(void (*fn)(void))
 		return;
 	}
 	bg_pipe = p[0];
+}
+
+/* bg_start() for the @i-th background case. */
+static void bg_start_n(int i, void (*fn)(void))
+{
+	bg_start(fn);
+	bg_pids[i] = bg_pid;
+	bg_pipes[i] = bg_pipe;
+}
+
+static void bg_finish(const char *name);
+
+static void bg_finish_n(int i, const char *name)
+{
+	bg_pid = bg_pids[i];
+	bg_pipe = bg_pipes[i];
+	bg_finish(name);
 }
 
 static void bg_finish(const char *name)
@@ -2078,16 +2236,6 @@ out_dns:
 
 /* ---- strangers: limits, rate limits, the journal ---- */
 
-/* Send @msg from @fd to the agent's UDP port. */
-static void raw_send(struct fixture *f, int fd, const char *msg, size_t len)
-{
-	struct sockaddr_in to = { .sin_family = AF_INET };
-
-	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-	to.sin_port = htons(sip_agent_local_port(f->a));
-	sendto(fd, msg, len, 0, (void *)&to, sizeof(to));
-}
-
 /* An out-of-dialog @method ("INVITE", "OPTIONS") from @fd, to @user. */
 static int stranger_request(char *buf, size_t len, int fd, const char *method,
 			    const char *user, const char *id)
@@ -2558,13 +2706,15 @@ int main(int argc, char **argv)
 	sigaddset(&ss, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 
-	/* Timer F takes 32 s: run the outage case meanwhile, report it last */
+	/* Timer F and 64*T1 take 32 s: run those cases meanwhile, report
+	 * them last */
 	if (selected("register_recovers_after_outage"))
-		bg_start(case_reg_outage);
+		bg_start_n(0, case_reg_outage);
+	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
+		bg_start_n(1, case_2xx_retransmit);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
-	RUN("rfc4475", case_rfc4475());
 	RUN("register_md5", case_register("register_md5", "reg_md5.xml", false));
 	RUN("register_sha256",
 	    case_register("register_sha256", "reg_sha256.xml", true));
@@ -2578,6 +2728,12 @@ int main(int argc, char **argv)
 	    case_incoming("incoming_forbidden_source", "uac_forbidden.xml",
 			  "127.0.0.2", false, false, false));
 	RUN("malformed_messages", case_malformed());
+	RUN("incoming_not_ours_404",
+	    case_uac_scenario("incoming_not_ours_404", "uac_not_ours.xml",
+			      "9999", false, 0));
+	RUN("incoming_extensions_420_405_489",
+	    case_uac_scenario("incoming_extensions_420_405_489",
+			      "uac_extensions.xml", "2001", true, 1));
 	RUN("outgoing_busy_486",
 	    case_outgoing("outgoing_busy_486", "uas_busy.xml", false, false));
 	RUN("outgoing_auth_answer_bye",
@@ -2612,8 +2768,14 @@ int main(int argc, char **argv)
 	    case_stranger_flood("stranger_flood_allow_unknown_provider_served",
 				true));
 
+	/* last: 98 agents in a row load the machine; the background cases
+	 * are past their timing-sensitive parts by now */
+	RUN("rfc4475", case_rfc4475());
+
 	if (selected("register_recovers_after_outage"))
-		bg_finish("register_recovers_after_outage");
+		bg_finish_n(0, "register_recovers_after_outage");
+	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
+		bg_finish_n(1, "incoming_2xx_retransmit_t1_doubling_bye_at_64t1");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
