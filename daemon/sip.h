@@ -29,12 +29,24 @@
  * meanwhile).  Connections idle for 5 minutes are closed, except the
  * registration's and those a call or a transaction still uses.
  *
- * What the agent does by itself: 100 Trying; 400 to requests missing a
- * mandatory header; received=/rport on the top Via of every request
+ * What the agent does by itself: 100 Trying; checks of every message in
+ * one place (message_check() in sip.c: 505 for a version other than
+ * SIP/2.0, 416 for a Request-URI scheme other than sip/sips/tel, 400 for a
+ * missing Via/From/To/Call-ID/CSeq, a CSeq number >= 2^31 or a method
+ * mismatch, Max-Forwards outside 0-255, a Content-Length not a number or
+ * larger than the message, a Date not in GMT, headers in a SIP
+ * Request-URI; unparsable messages, header blocks that do not end and
+ * invalid responses are dropped); 404 to a new INVITE that is not for the
+ * account (Request-URI host not ours, or neither the Request-URI's nor
+ * To's user is ours: see invite_is_ours()); 420 with Unsupported to any
+ * Require (no extension is implemented; not for CANCEL); 489 to SUBSCRIBE;
+ * 406 to an INVITE whose Accept excludes application/sdp; received=/rport
+ * on the top Via of every request
  * (RFC 3581); the ACK to every 2xx of ours, first copy and retransmissions;
- * retransmission of our 2xx until the ACK arrives (T1 doubling to T2, over
- * TCP too, as RFC 3261 13.3.1.4 asks; after 64*T1 without ACK the call
- * ends with a BYE and SIP_CALL_TERMINATED); 401/407 challenges (digest
+ * retransmission of our 2xx until the ACK arrives (T1 doubling to T2,
+ * counted from when the first copy was sent, over TCP too, as RFC 3261
+ * 13.3.1.4 asks; at 64*T1 without ACK the call ends with a BYE and
+ * SIP_CALL_TERMINATED); 401/407 challenges (digest
  * MD5 / SHA-256, qop=auth) on REGISTER, INVITE, BYE and INFO; registration
  * refresh at half the granted expiry, exponential backoff on failure
  * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
