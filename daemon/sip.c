@@ -258,6 +258,7 @@ struct sip_agent {
 	char *nat_address, *contact_address, *bind_address;
 
 	char local_ip[64];		/* for Via and Contact */
+	char public_ip[64];		/* received= of our last REGISTER */
 	unsigned local_port;
 	struct sip_server registrar, proxy, domain_srv;
 	bool has_proxy;
@@ -2239,6 +2240,18 @@ static void reg_response(struct sip_agent *a, struct sip_tx *tx,
 			granted = a->expires;
 		a->reg_granted = granted;
 		a->reg_conn = conn;
+		{
+			/* the registrar sees us there (NAT): INVITEs may come
+			 * to that address (host_is_ours()) */
+			osip_via_t *v = NULL;
+			const char *rcv = NULL;
+
+			if (osip_message_get_via(resp, 0, &v) >= 0 && v)
+				rcv = gparam(&v->via_params, "received");
+			if (rcv && is_ip_literal(rcv))
+				snprintf(a->public_ip, sizeof(a->public_ip),
+					 "%s", rcv);
+		}
 		a->retry_s = 0;
 		reg_schedule(a, granted / 2 ? granted / 2 : 1);
 		reg_set_state(a, SIP_REG_REGISTERED, code, granted);
@@ -4016,15 +4029,17 @@ static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
 /*
  * Is @host (of a Request-URI) ours?  Our address as announced (local_ip:
  * nat_address, contact_address, the bound or routed address), the bound
- * address, any address of a local interface, or the name of the domain,
- * registrar or outbound proxy (a provider may put any of them there).
+ * address, the address the registrar saw our last REGISTER come from (its
+ * received=: behind NAT, a provider may send INVITEs there), any address
+ * of a local interface, or the name of the domain, registrar or outbound
+ * proxy (a provider may put any of them there).
  */
 static bool host_is_ours(struct sip_agent *a, const char *host)
 {
 	const char *names[] = {
 		a->local_ip, a->nat_address, a->contact_address,
-		a->bind_address, a->domain_srv.host, a->registrar.host,
-		a->proxy.host,
+		a->bind_address, a->public_ip, a->domain_srv.host,
+		a->registrar.host, a->proxy.host,
 	};
 	struct sockaddr_storage ss;
 	socklen_t sl;

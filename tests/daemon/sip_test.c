@@ -2679,6 +2679,86 @@ static void case_rfc4475(void)
 		close(fds[1]);
 }
 
+/*
+ * Behind NAT: the registrar's 200 says (Via received=) it saw our REGISTER
+ * come from 192.0.2.44; an INVITE to sip:alice@192.0.2.44 is ours (180),
+ * one to sip:alice@192.0.2.45 is not (404).
+ */
+static void case_public_address(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], resp[2048], contact[300], via[512];
+	char *p;
+	int reg = -1, n, k, code;
+	const char *hosts[] = { "192.0.2.44", "192.0.2.45" };
+	const int want[] = { 180, 404 };
+
+	memset(&f, 0, sizeof(f));
+	f.name = "invite_to_public_address_is_ours";
+	reg = raw_socket();
+	if (reg < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(reg));
+	acct.domain = domain;
+	acct.register_enabled = true;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	n = raw_wait(&f, reg, buf, sizeof(buf), 2000);
+	if (n <= 0 || strncmp(buf, "REGISTER ", 9) != 0 ||
+	    !header_line(buf, "Contact:", contact, sizeof(contact)) ||
+	    !header_line(buf, "Via:", via, sizeof(via)))
+		FAIL(&f, "no REGISTER");
+	strcat(contact, ";expires=600\r\n");
+	n = reply_200(buf, contact, resp, sizeof(resp));
+	/* the Via line gets received=192.0.2.44 */
+	p = strstr(resp, via);
+	if (n < 0 || !p)
+		FAIL(&f, "cannot build the 200");
+	memmove(p + strlen(via) + 22, p + strlen(via), strlen(p + strlen(via)) + 1);
+	memcpy(p + strlen(via), ";received=192.0.2.44  ", 22);
+	raw_send(&f, reg, resp, strlen(resp));
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	for (k = 0; k < 2; k++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "pub%d", k);
+		n = stranger_request(buf, sizeof(buf), reg, "INVITE", "alice", id);
+		p = strstr(buf, " SIP/2.0\r\n");
+		if (!p)
+			FAIL(&f, "bad INVITE");
+		/* Request-URI: sip:alice@<public address> */
+		{
+			char rest[4096];
+
+			snprintf(rest, sizeof(rest), "%s", p);
+			n = snprintf(buf, sizeof(buf), "INVITE sip:alice@%s%s",
+				     hosts[k], rest);
+		}
+		code = 0;
+		raw_send(&f, reg, buf, n);
+		for (int w = 0; w < 50 && (!code || code == 100); w++) {
+			msleep_loop(&f, 20);
+			while ((n = recv(reg, resp, sizeof(resp) - 1,
+					 MSG_DONTWAIT)) > 0) {
+				resp[n] = '\0';
+				if (sscanf(resp, "SIP/2.0 %d", &code) != 1)
+					code = 0;
+			}
+		}
+		if (code != want[k])
+			FAIL(&f, "INVITE to %s: %d, want %d", hosts[k], code,
+			     want[k]);
+	}
+	PASS(&f);
+out:
+	close(reg);
+	fixture_done(&f);
+}
+
 /* SIP_TEST_ONLY=substring runs the matching cases only */
 static const char *only;
 
@@ -2762,6 +2842,7 @@ int main(int argc, char **argv)
 	RUN("dns_srv_register_udp", case_srv_register(false));
 	RUN("dns_srv_register_tcp", case_srv_register(true));
 
+	RUN("invite_to_public_address_is_ours", case_public_address());
 	RUN("stranger_flood_provider_served",
 	    case_stranger_flood("stranger_flood_provider_served", false));
 	RUN("stranger_flood_allow_unknown_provider_served",
