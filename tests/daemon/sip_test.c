@@ -12,8 +12,9 @@
  * with "N passed, M failed".  SIP_TEST_VERBOSE=1 prints the agent's log;
  * SIP_TEST_ONLY=substring runs only the cases whose name contains it.
  * The registrar-outage case waits for libosip2's Timer F (64*T1 = 32 s,
- * a compile-time constant), so it runs in a child process while the other
- * cases run; its line is printed last.
+ * a compile-time constant), and the 2xx retransmission case for 64*T1, so
+ * they run in child processes while the other cases run; their lines are
+ * printed last.
  */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
