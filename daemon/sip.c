@@ -3083,12 +3083,14 @@ static struct sip_call *find_cancelled(struct sip_agent *a, osip_message_t *m)
 	struct sip_call *c;
 	char *cid = call_id_of(m);
 
-	for (c = a->calls; c && cid; c = c->next)
+	if (!cid)
+		return NULL;
+	for (c = a->calls; c; c = c->next)
 		if (!c->outgoing && strcmp(c->call_id, cid) == 0 && branch &&
 		    c->invite_branch_in && strcmp(c->invite_branch_in, branch) == 0)
 			break;
 	osip_free(cid);
-	return cid ? c : NULL;
+	return c;
 }
 
 static void handle_cancel(struct sip_agent *a, osip_event_t *ev,
@@ -3891,7 +3893,7 @@ static bool message_complete(osip_message_t *m, const char **what)
 	return *what == NULL;
 }
 
-/* @s is 1..@max_digits decimal digits (no sign, no blank) worth <= @max. */
+/* @s is decimal digits only (no sign, no blank) worth at most @max. */
 static bool decimal_ok(const char *s, uint64_t max)
 {
 	uint64_t v = 0;
