@@ -39,6 +39,7 @@
 #include <arpa/nameser.h>
 #include <ctype.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <netdb.h>
@@ -77,6 +78,20 @@
 #define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
 #define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
+/*
+ * What a peer that is not the registrar or outbound proxy (a "stranger")
+ * may cost us: server transactions per source address, and token buckets
+ * for the responses sent without a transaction (per source, in a small
+ * table, and for all strangers together) and for the log lines they cause.
+ */
+#define SIP_TX_PER_SOURCE	8	/* server transactions of one stranger */
+#define SIP_SRC_MAX		32	/* sources with a response budget */
+#define SIP_SRC_BURST		10	/* responses to one source at once */
+#define SIP_SRC_PER_MIN		300	/* ... then 5 a second */
+#define SIP_ALL_BURST		50	/* responses to all strangers at once */
+#define SIP_ALL_PER_MIN		1500	/* ... then 25 a second */
+#define SIP_LOG_BURST		20	/* log lines about strangers at once */
+#define SIP_LOG_PER_MIN		30	/* ... then one every 2 s */
 
 #define log_a(a, prio, ...) sip_log((a), (prio), __VA_ARGS__)
 
@@ -143,9 +158,24 @@ struct sip_tx {
 	struct sip_agent *a;
 	struct sip_call *call;	/* reference, or NULL */
 	enum sip_tx_kind kind;
+	bool from_provider;	/* server tx: from the registrar/proxy */
+	unsigned char src_ip[16];	/* server tx: source (ip_key()) */
 	bool unregister;	/* TX_REGISTER with Expires: 0 */
 	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
 	unsigned duration_ms;	/* ... and its duration */
+};
+
+/* A token bucket (see bucket_take()). */
+struct sip_bucket {
+	uint64_t t;		/* usec of the last refill, 0 = never used */
+	unsigned milli;		/* tokens x 1000 */
+};
+
+/* The response budget of one source address. */
+struct sip_src {
+	unsigned char ip[16];	/* ip_key() */
+	uint64_t used;		/* usec of the last response */
+	struct sip_bucket b;
 };
 
 struct sip_call {
@@ -183,7 +213,9 @@ struct sip_call {
 	char *resp2xx;			/* our 2xx, retransmitted until ACK */
 	struct sip_peer peer;		/* where resp2xx (or ack) goes */
 	sd_event_source *retx;
-	unsigned retx_interval, retx_elapsed;
+	bool retx_armed;		/* resp2xx went out: timer running */
+	unsigned retx_interval;		/* ms, T1 doubling up to T2 */
+	uint64_t retx_t0, retx_next;	/* usec: 2xx sent, next copy due */
 
 	/* outgoing */
 	osip_transaction_t *ict;
@@ -226,6 +258,7 @@ struct sip_agent {
 	char *nat_address, *contact_address, *bind_address;
 
 	char local_ip[64];		/* for Via and Contact */
+	char public_ip[64];		/* received= of our last REGISTER */
 	unsigned local_port;
 	struct sip_server registrar, proxy, domain_srv;
 	bool has_proxy;
@@ -249,6 +282,11 @@ struct sip_agent {
 	osip_transaction_t **dead;	/* killed, to be freed by the pump */
 	size_t n_dead, dead_alloc;
 	bool in_pump;
+
+	/* budgets of strangers (SIP_SRC_*, SIP_ALL_*, SIP_LOG_*) */
+	struct sip_src srcs[SIP_SRC_MAX];
+	struct sip_bucket all_bucket, log_bucket;
+	unsigned log_suppressed;
 };
 
 static const char *const transport_table[_SIP_TRANSPORT_MAX] = {
@@ -627,6 +665,130 @@ static bool same_ip(const struct sockaddr_storage *x,
 	addr_to_string(x, a, sizeof(a), &pa);
 	addr_to_string(y, b, sizeof(b), &pb);
 	return strcmp(a, b) == 0;
+}
+
+/* The IP of @ss as 16 bytes (IPv4 as v4-mapped IPv6), for comparisons. */
+static void ip_key(const struct sockaddr_storage *ss, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		return;
+	}
+	key[10] = key[11] = 0xff;
+	memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+}
+
+/*
+ * Take a token from @b, which holds at most @burst and gains @per_min a
+ * minute (@now in usec).  Returns false when it is empty.
+ */
+static bool bucket_take(struct sip_bucket *b, uint64_t now, unsigned burst,
+			unsigned per_min)
+{
+	uint64_t add, full = (uint64_t)burst * 1000;
+
+	if (b->t == 0) {
+		b->t = now;
+		b->milli = full;
+	} else if (now > b->t) {
+		add = (now - b->t) * per_min / 60000;	/* milli-tokens */
+		if (add > 0) {
+			b->milli = b->milli + add > full ? full : b->milli + add;
+			b->t = now;
+		}
+	}
+	if (b->milli < 1000)
+		return false;
+	b->milli -= 1000;
+	return true;
+}
+
+/* The registrar's or the outbound proxy's address: calls come from there. */
+static bool source_is_provider(struct sip_agent *a,
+			       const struct sockaddr_storage *src)
+{
+	const struct sip_server *srv[] = { &a->registrar, &a->proxy };
+	unsigned char k[16], ks[16];
+	unsigned i, j;
+
+	ip_key(src, k);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < srv[i]->n_addr; j++) {
+			ip_key(&srv[i]->addr[j], ks);
+			if (memcmp(k, ks, 16) == 0)
+				return true;
+		}
+	return false;
+}
+
+/*
+ * May we send one more response without a transaction to @src?  The
+ * provider always; a stranger while its own bucket (in a table of
+ * SIP_SRC_MAX sources, the least recently answered one making room for
+ * a new one) and the strangers' common bucket have tokens.
+ */
+static bool source_budget(struct sip_agent *a,
+			  const struct sockaddr_storage *src)
+{
+	uint64_t now = now_usec(a->event);
+	struct sip_src *e = NULL, *oldest = &a->srcs[0];
+	unsigned char k[16];
+	unsigned i;
+
+	if (source_is_provider(a, src))
+		return true;
+	ip_key(src, k);
+	for (i = 0; i < SIP_SRC_MAX; i++) {
+		if (a->srcs[i].used && memcmp(a->srcs[i].ip, k, 16) == 0) {
+			e = &a->srcs[i];
+			break;
+		}
+		if (a->srcs[i].used < oldest->used)
+			oldest = &a->srcs[i];
+	}
+	if (!e) {
+		e = oldest;
+		memset(e, 0, sizeof(*e));
+		memcpy(e->ip, k, 16);
+	}
+	e->used = now ? now : 1;
+	if (!bucket_take(&e->b, e->used, SIP_SRC_BURST, SIP_SRC_PER_MIN))
+		return false;
+	return bucket_take(&a->all_bucket, e->used, SIP_ALL_BURST,
+			   SIP_ALL_PER_MIN);
+}
+
+/*
+ * Log a line caused by a message from @src: as it is for the provider;
+ * for strangers within SIP_LOG_BURST / SIP_LOG_PER_MIN (together), the
+ * next line that passes telling how many were left out.
+ */
+__attribute__((format(printf, 4, 5)))
+static void log_peer(struct sip_agent *a, const struct sockaddr_storage *src,
+		     int prio, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!a->cb.log)
+		return;
+	if (!source_is_provider(a, src) &&
+	    !bucket_take(&a->log_bucket, now_usec(a->event) ?: 1,
+			 SIP_LOG_BURST, SIP_LOG_PER_MIN)) {
+		a->log_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (a->log_suppressed) {
+		a->cb.log(a->userdata, prio, "%s (%u similar lines suppressed)",
+			  buf, a->log_suppressed);
+		a->log_suppressed = 0;
+		return;
+	}
+	a->cb.log(a->userdata, prio, "%s", buf);
 }
 
 /* ---- transport ---- */
@@ -1270,6 +1432,8 @@ static bool via_is_tcp(osip_message_t *m)
 	       strcasecmp(v->protocol, "TCP") == 0;
 }
 
+static void retx_arm(struct sip_call *c);
+
 /*
  * libosip2's send hook: @host is an IP literal (ours, or received=).  A
  * request goes by its top Via's transport; a response by its request's
@@ -1307,6 +1471,9 @@ static int sip_send_cb(osip_transaction_t *tr, osip_message_t *msg,
 		if (tx && tx->call && tx->kind == TX_INVITE_OUT)
 			tx->call->conn = used;
 	}
+	if (tx && tx->call && tx->kind == TX_INVITE_IN &&
+	    MSG_IS_RESPONSE(msg) && MSG_IS_STATUS_2XX(msg))
+		retx_arm(tx->call);
 	return 0;
 }
 
@@ -1567,23 +1734,38 @@ static int via_destination(struct sip_agent *a, osip_message_t *req, bool tcp,
 	return resolve(a->family, host, p, true, ss, sl, 1) < 0 ? -EINVAL : 0;
 }
 
-/* Send a response without a transaction (400, 503, ...). */
-static void respond_stateless(struct sip_agent *a, osip_message_t *req,
-			      int code, const struct sip_peer *src)
+/*
+ * Send a response without a transaction (400, 503, a refusal, ...) with
+ * the header lines @hdrs (name, value, ..., NULL; may be NULL), within
+ * the source's budget (source_budget()).
+ */
+static void respond_stateless_hdrs(struct sip_agent *a, osip_message_t *req,
+				   int code, const struct sip_peer *src,
+				   const char *const *hdrs)
 {
 	struct sip_peer to = { .tcp = src->tcp, .conn = src->conn };
 	osip_message_t *r;
 	char tag[20];
 
+	if (!source_budget(a, &src->addr))
+		return;
 	if (via_destination(a, req, src->tcp, &to.addr, &to.len) < 0)
 		return;
 	random_hex(tag, 16);
 	r = make_response(a, req, code, tag);
 	if (!r)
 		return;
+	for (; hdrs && hdrs[0] && hdrs[1]; hdrs += 2)
+		osip_message_set_header(r, hdrs[0], hdrs[1]);
 	response_add_body(r, NULL);
 	send_msg_to(a, r, &to, NULL);
 	osip_message_free(r);
+}
+
+static void respond_stateless(struct sip_agent *a, osip_message_t *req,
+			      int code, const struct sip_peer *src)
+{
+	respond_stateless_hdrs(a, req, code, src, NULL);
 }
 
 /* Hand @resp to the server transaction @tr (which takes it). */
@@ -2058,6 +2240,18 @@ static void reg_response(struct sip_agent *a, struct sip_tx *tx,
 			granted = a->expires;
 		a->reg_granted = granted;
 		a->reg_conn = conn;
+		{
+			/* the registrar sees us there (NAT): INVITEs may come
+			 * to that address (host_is_ours()) */
+			osip_via_t *v = NULL;
+			const char *rcv = NULL;
+
+			if (osip_message_get_via(resp, 0, &v) >= 0 && v)
+				rcv = gparam(&v->via_params, "received");
+			if (rcv && is_ip_literal(rcv))
+				snprintf(a->public_ip, sizeof(a->public_ip),
+					 "%s", rcv);
+		}
 		a->retry_s = 0;
 		reg_schedule(a, granted / 2 ? granted / 2 : 1);
 		reg_set_state(a, SIP_REG_REGISTERED, code, granted);
@@ -2437,15 +2631,48 @@ static int call_send_info(struct sip_call *c, char digit, unsigned duration_ms)
 
 /* ---- incoming calls ---- */
 
+/* CLOCK_MONOTONIC now (not the loop iteration's start), usec. */
+static uint64_t now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The next 2xx copy, or the 64*T1 deadline if that comes first. */
+static void retx_schedule(struct sip_call *c)
+{
+	uint64_t deadline = c->retx_t0 + 64ULL * SIP_T1_MS * 1000;
+
+	sd_event_source_set_time(c->retx, c->retx_next < deadline ?
+				 c->retx_next : deadline);
+	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+}
+
+/*
+ * Our 2xx to an INVITE has just been sent (sip_send_cb()): retransmit it
+ * at T1, 3*T1, 7*T1, then every T2 counted from now (RFC 3261 13.3.1.4
+ * and 17.2.1), and give up at 64*T1.
+ */
+static void retx_arm(struct sip_call *c)
+{
+	if (!c->resp2xx || c->retx_armed || !c->retx)
+		return;
+	c->retx_armed = true;
+	c->retx_t0 = now_real();
+	c->retx_interval = SIP_T1_MS;
+	c->retx_next = c->retx_t0 + SIP_T1_MS * 1000ULL;
+	retx_schedule(c);
+}
+
 static int retx_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct sip_call *c = userdata;
 	struct sip_agent *a = c->a;
 
 	(void)s;
-	(void)usec;
-	c->retx_elapsed += c->retx_interval;
-	if (c->retx_elapsed >= 64 * SIP_T1_MS) {
+	if (usec >= c->retx_t0 + 64ULL * SIP_T1_MS * 1000) {
 		log_a(a, LOG_WARNING, "Call %s: no ACK for our 2xx, hanging up",
 		      c->call_id);
 		free(c->resp2xx);
@@ -2462,9 +2689,9 @@ static int retx_cb(sd_event_source *s, uint64_t usec, void *userdata)
 	c->retx_interval *= 2;
 	if (c->retx_interval > SIP_T2_MS)
 		c->retx_interval = SIP_T2_MS;
-	sd_event_source_set_time(c->retx, now_usec(a->event) +
-				 (uint64_t)c->retx_interval * 1000);
-	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+	/* on schedule, whenever this callback ran */
+	c->retx_next += (uint64_t)c->retx_interval * 1000;
+	retx_schedule(c);
 	return 0;
 }
 
@@ -2484,22 +2711,22 @@ static void start_2xx_retransmit(struct sip_call *c, osip_message_t *resp,
 		return;
 	c->peer.tcp = c->tcp;
 	c->peer.conn = c->conn;
-	c->retx_interval = SIP_T1_MS;
-	c->retx_elapsed = 0;
+	/* armed by retx_arm() when the transaction has sent it */
+	c->retx_armed = false;
 	if (!c->retx) {
-		if (sd_event_add_time(a->event, &c->retx, CLOCK_MONOTONIC, 0, 0,
-				      retx_cb, c) < 0)
+		/* 1 ms accuracy: the default (250 ms) would blur T1 */
+		if (sd_event_add_time(a->event, &c->retx, CLOCK_MONOTONIC, 0,
+				      1000, retx_cb, c) < 0)
 			return;
 	}
-	sd_event_source_set_time(c->retx, now_usec(a->event) +
-				 SIP_T1_MS * 1000);
-	sd_event_source_set_enabled(c->retx, SD_EVENT_ONESHOT);
+	sd_event_source_set_enabled(c->retx, SD_EVENT_OFF);
 }
 
 static void stop_2xx_retransmit(struct sip_call *c)
 {
 	free(c->resp2xx);
 	c->resp2xx = NULL;
+	c->retx_armed = false;
 	if (c->retx)
 		sd_event_source_set_enabled(c->retx, SD_EVENT_OFF);
 }
@@ -2644,16 +2871,49 @@ static void fill_caller(osip_message_t *m, struct sip_caller *ci)
 static bool source_allowed(struct sip_agent *a,
 			   const struct sockaddr_storage *src)
 {
-	const struct sip_server *srv[] = { &a->registrar, &a->proxy };
-	unsigned i, j;
+	return a->allow_unknown || source_is_provider(a, src);
+}
 
-	if (a->allow_unknown)
-		return true;
+/*
+ * Room for one more server transaction from @src?  The last max_tx/8
+ * (at least 2) are kept for our own client transactions (REGISTER, BYE,
+ * ...); of the rest, strangers together get at most half, and one
+ * stranger address at most SIP_TX_PER_SOURCE: the provider always finds
+ * room for its INVITEs.
+ */
+static bool server_tx_room(struct sip_agent *a, const struct sip_peer *src)
+{
+	osip_list_t *lists[] = {
+		&a->osip->osip_ist_transactions, &a->osip->osip_nist_transactions,
+	};
+	unsigned reserve = a->max_tx / 8, room, others_max, per_src;
+	unsigned n = 0, n_others = 0, n_src = 0, i;
+	unsigned char k[16];
+	int pos;
+
+	if (reserve < 2)
+		reserve = a->max_tx > 2 ? 2 : 0;
+	room = a->max_tx - reserve;
+	others_max = room / 2 ? room / 2 : 1;
+	per_src = others_max < SIP_TX_PER_SOURCE ? others_max : SIP_TX_PER_SOURCE;
+	ip_key(&src->addr, k);
 	for (i = 0; i < 2; i++)
-		for (j = 0; j < srv[i]->n_addr; j++)
-			if (same_ip(src, &srv[i]->addr[j]))
-				return true;
-	return false;
+		for (pos = 0; !osip_list_eol(lists[i], pos); pos++) {
+			osip_transaction_t *tr = osip_list_get(lists[i], pos);
+			struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+			n++;
+			if (!tx || tx->from_provider)
+				continue;
+			n_others++;
+			if (memcmp(tx->src_ip, k, 16) == 0)
+				n_src++;
+		}
+	if (n_transactions(a) >= a->max_tx || n >= room)
+		return false;
+	if (source_is_provider(a, &src->addr))
+		return true;
+	return n_others < others_max && n_src < per_src;
 }
 
 /* Create a server transaction for the request in @ev (which it takes). */
@@ -2676,6 +2936,8 @@ static osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 	tx->a = a;
 	tx->kind = kind;
 	tx->call = call;
+	tx->from_provider = source_is_provider(a, &src->addr);
+	ip_key(&src->addr, tx->src_ip);
 	if (call)
 		call->n_ref++;
 	/* responses go back the way the request came (0: UDP) */
@@ -2751,22 +3013,8 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 		return;
 	}
 
-	if (!source_allowed(a, &src->addr)) {
-		char ip[64];
-		unsigned port;
-
-		addr_to_string(&src->addr, ip, sizeof(ip), &port);
-		log_a(a, LOG_NOTICE, "INVITE from unknown source %s:%u, 403",
-		      ip, port);
-		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
-		if (tr)
-			respond_in_tx(a, tr, 403, NULL);
-		else
-			osip_event_free(ev);
-		return;
-	}
-	if (!m->contacts.nb_elt || a->n_calls >= a->max_dialogs) {
-		int code = a->n_calls >= a->max_dialogs ? 486 : 400;
+	if (a->n_calls >= a->max_dialogs) {
+		int code = 486;
 
 		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
 		if (tr)
@@ -2788,6 +3036,14 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	c->local_uri = name_addr_without_tag(m->to);
 	c->remote_uri = name_addr_without_tag(m->from);
 	call_set_target(c, m);
+	if (!c->remote_target && m->from->url) {
+		/* no Contact (RFC 2543): requests go to the From URI */
+		char *u = NULL;
+
+		if (osip_uri_to_str(m->from->url, &u) == 0 && u)
+			c->remote_target = strdup(u);
+		osip_free(u);
+	}
 	call_set_routes(c, m, false);
 	c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
 	c->local_cseq = random() % 10000 + 1;
@@ -2820,20 +3076,30 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	}
 }
 
-static void handle_cancel(struct sip_agent *a, osip_event_t *ev,
-			  const struct sip_peer *src)
+/* The incoming call whose INVITE the CANCEL @m cancels, or NULL. */
+static struct sip_call *find_cancelled(struct sip_agent *a, osip_message_t *m)
 {
-	osip_message_t *m = ev->sip;
 	const char *branch = top_branch(m);
-	osip_transaction_t *tr;
 	struct sip_call *c;
 	char *cid = call_id_of(m);
 
-	for (c = a->calls; c && cid; c = c->next)
+	if (!cid)
+		return NULL;
+	for (c = a->calls; c; c = c->next)
 		if (!c->outgoing && strcmp(c->call_id, cid) == 0 && branch &&
 		    c->invite_branch_in && strcmp(c->invite_branch_in, branch) == 0)
 			break;
 	osip_free(cid);
+	return c;
+}
+
+static void handle_cancel(struct sip_agent *a, osip_event_t *ev,
+			  const struct sip_peer *src)
+{
+	osip_message_t *m = ev->sip;
+	osip_transaction_t *tr;
+	struct sip_call *c = find_cancelled(a, m);
+
 	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL, src);
 	if (!tr) {
 		osip_event_free(ev);
@@ -3600,7 +3866,11 @@ static void register_callbacks(osip_t *o)
 
 /* ---- receive ---- */
 
-/* The mandatory headers (RFC 3261 8.1.1); @what names the first missing. */
+/*
+ * The mandatory headers (RFC 3261 8.1.1; Max-Forwards is not required of a
+ * request reaching a UA: RFC 2543 had none, RFC 4475 3.4.1); @what names
+ * the first missing.
+ */
 static bool message_complete(osip_message_t *m, const char **what)
 {
 	osip_via_t *v = NULL;
@@ -3617,12 +3887,120 @@ static bool message_complete(osip_message_t *m, const char **what)
 	else if (!m->cseq || !m->cseq->number || !m->cseq->method ||
 		 !isdigit((unsigned char)m->cseq->number[0]))
 		*what = "CSeq";
-	else if (MSG_IS_REQUEST(m) && !header_value(m, "max-forwards"))
-		*what = "Max-Forwards";
 	else if (MSG_IS_REQUEST(m) && (!m->sip_method || !m->req_uri ||
 		 strcmp(m->sip_method, m->cseq->method) != 0))
 		*what = "CSeq method";
 	return *what == NULL;
+}
+
+/* @s is decimal digits only (no sign, no blank) worth at most @max. */
+static bool decimal_ok(const char *s, uint64_t max)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Everything a message must pass beyond libosip2's parser, in one place
+ * (RFC 3261 7, 8.2, 18.3, 20; the invalid messages of RFC 4475): @buf is
+ * the datagram, or one message framed from a stream.  Returns 0, or the
+ * status a request is refused with (400, 416, 505); *@why says why.  A
+ * response that fails is dropped.
+ */
+static int message_check(osip_message_t *m, const char *buf, size_t len,
+			 const char **why)
+{
+	const char *eoh, *v, *crlf2, *lf2;
+	osip_header_t *h = NULL;
+	size_t body;
+	int i;
+
+	/* the header block ends with an empty line, inside the message */
+	crlf2 = memmem(buf, len, "\r\n\r\n", 4);
+	lf2 = memmem(buf, len, "\n\n", 2);
+	if (crlf2 && (!lf2 || crlf2 < lf2)) {
+		eoh = crlf2 + 4;
+	} else if (lf2) {
+		eoh = lf2 + 2;
+	} else {
+		*why = "no end of the header block";
+		return 400;
+	}
+	body = len - (size_t)(eoh - buf);
+	if (!m->sip_version || strcasecmp(m->sip_version, "SIP/2.0") != 0) {
+		*why = "SIP version";
+		return 505;
+	}
+	if (MSG_IS_RESPONSE(m) &&
+	    (m->status_code < 100 || m->status_code > 699)) {
+		*why = "status code";
+		return 400;
+	}
+	if (!message_complete(m, why))
+		return 400;
+	/* CSeq number: 32 bits, below 2^31 (RFC 3261 8.1.1.5) */
+	if (!decimal_ok(m->cseq->number, 0x7fffffff)) {
+		*why = "CSeq number";
+		return 400;
+	}
+	/* Max-Forwards: 0-255, once */
+	i = osip_message_header_get_byname(m, "max-forwards", 0, &h);
+	if (i >= 0 && h) {
+		if (!decimal_ok(h->hvalue, 255) ||
+		    osip_message_header_get_byname(m, "max-forwards", i + 1,
+						   &h) >= 0) {
+			*why = "Max-Forwards";
+			return 400;
+		}
+	}
+	/* Content-Length: a number, at most what the message holds */
+	if (m->content_length &&
+	    (!decimal_ok(m->content_length->value, body))) {
+		*why = "Content-Length";
+		return 400;
+	}
+	/* Date: only in GMT (RFC 3261 20.17) */
+	v = header_value(m, "date");
+	if (v) {
+		size_t n = strlen(v);
+
+		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		if (n < 3 || strncmp(v + n - 3, "GMT", 3) != 0) {
+			*why = "Date not in GMT";
+			return 400;
+		}
+	}
+	if (MSG_IS_RESPONSE(m))
+		return 0;
+	/* Request-URI: sip, sips or tel; a SIP URI with a host, no headers */
+	if (!m->req_uri || !m->req_uri->scheme) {
+		*why = "Request-URI";
+		return 400;
+	}
+	if (strcasecmp(m->req_uri->scheme, "sip") != 0 &&
+	    strcasecmp(m->req_uri->scheme, "sips") != 0 &&
+	    strcasecmp(m->req_uri->scheme, "tel") != 0) {
+		*why = "Request-URI scheme";
+		return 416;
+	}
+	if (strcasecmp(m->req_uri->scheme, "tel") != 0 &&
+	    (!m->req_uri->host || !*m->req_uri->host ||
+	     !osip_list_eol(&m->req_uri->url_headers, 0))) {
+		*why = "Request-URI host or headers";
+		return 400;
+	}
+	return 0;
 }
 
 static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
@@ -3650,27 +4028,264 @@ static void add_received(osip_message_t *m, const struct sockaddr_storage *src)
 	osip_message_force_update(m);
 }
 
+/*
+ * Is @host (of a Request-URI) ours?  Our address as announced (local_ip:
+ * nat_address, contact_address, the bound or routed address), the bound
+ * address, the address the registrar saw our last REGISTER come from (its
+ * received=: behind NAT, a provider may send INVITEs there), any address
+ * of a local interface, or the name of the domain, registrar or outbound
+ * proxy (a provider may put any of them there).
+ */
+static bool host_is_ours(struct sip_agent *a, const char *host)
+{
+	const char *names[] = {
+		a->local_ip, a->nat_address, a->contact_address,
+		a->bind_address, a->public_ip, a->domain_srv.host,
+		a->registrar.host, a->proxy.host,
+	};
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct ifaddrs *ifs, *i;
+	unsigned char k[16], ki[16];
+	char h[INET6_ADDRSTRLEN + 2];
+	size_t n;
+	bool ours = false;
+	unsigned j;
+
+	if (!host || !*host)
+		return false;
+	n = strlen(host);
+	if (host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(h)) {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+		host = h;
+	}
+	for (j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+		if (names[j] && *names[j] && strcasecmp(host, names[j]) == 0)
+			return true;
+	if (!is_ip_literal(host) ||
+	    resolve(a->family, host, 5060, true, &ss, &sl, 1) < 0)
+		return false;
+	ip_key(&ss, k);
+	if (getifaddrs(&ifs) < 0)
+		return false;
+	for (i = ifs; i && !ours; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
+				     i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, i->ifa_addr, i->ifa_addr->sa_family == AF_INET ?
+		       sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		ip_key(&ss, ki);
+		ours = memcmp(k, ki, 16) == 0;
+	}
+	freeifaddrs(ifs);
+	return ours;
+}
+
+static bool user_is_ours(struct sip_agent *a, const char *user)
+{
+	return user && (strcmp(user, a->user) == 0 ||
+			strcmp(user, a->auth_user) == 0);
+}
+
+/*
+ * Is a new INVITE meant for this account?  Its Request-URI host must be
+ * ours (host_is_ours(); a tel: URI has none), and the user part of the
+ * Request-URI or of To must be our user (or auth user): a provider routes
+ * on the registered Contact (our user in the Request-URI, the dialed
+ * number in To) or rewrites the Request-URI to a DID number (our user in
+ * To); a Request-URI without a user part counts as ours.  Anything else is
+ * someone else's call: 404.
+ */
+static bool invite_is_ours(struct sip_agent *a, osip_message_t *m)
+{
+	osip_uri_t *u = m->req_uri;
+	bool tel = strcasecmp(u->scheme, "tel") == 0;
+	const char *ruser = tel ? u->string : u->username;
+
+	if (!tel && !host_is_ours(a, u->host))
+		return false;
+	if (!ruser || !*ruser || user_is_ours(a, ruser))
+		return true;
+	return m->to && m->to->url && user_is_ours(a, m->to->url->username);
+}
+
+/*
+ * The option tags of the Require headers of @m we do not support (all of
+ * them: fxsd implements no extension) as "a, b" in @buf; false if none.
+ */
+static bool unsupported_required(osip_message_t *m, char *buf, size_t len)
+{
+	osip_header_t *h = NULL;
+	size_t pos = 0;
+	int i = 0;
+
+	buf[0] = '\0';
+	while ((i = osip_message_header_get_byname(m, "require", i, &h)) >= 0 &&
+	       h) {
+		const char *p = h->hvalue;
+
+		while (p && *p) {
+			const char *e = strchr(p, ',');
+			const char *s = p, *t = e ? e : p + strlen(p);
+
+			while (s < t && (*s == ' ' || *s == '\t'))
+				s++;
+			while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+				t--;
+			if (t > s && pos + (size_t)(t - s) + 3 < len) {
+				pos += snprintf(buf + pos, len - pos, "%s%.*s",
+						pos ? ", " : "", (int)(t - s), s);
+			}
+			p = e ? e + 1 : NULL;
+		}
+		i++;
+	}
+	return pos > 0;
+}
+
+/* An Accept header that does not allow application/sdp (RFC 3261 8.2.3)? */
+static bool sdp_not_accepted(osip_message_t *m)
+{
+	osip_accept_t *ac;
+	int pos;
+
+	if (osip_list_eol(&m->accepts, 0))
+		return false;
+	for (pos = 0; !osip_list_eol(&m->accepts, pos); pos++) {
+		ac = osip_list_get(&m->accepts, pos);
+		if (!ac->type)		/* "Accept:" empty */
+			continue;
+		if ((strcmp(ac->type, "*") == 0 ||
+		     strcasecmp(ac->type, "application") == 0) &&
+		    ac->subtype && (strcmp(ac->subtype, "*") == 0 ||
+				    strcasecmp(ac->subtype, "sdp") == 0))
+			return false;
+	}
+	return true;
+}
+
+/* An INVITE without to-tag repeated after its IST ended (we sent 2xx)? */
+static bool invite_repeated(struct sip_agent *a, osip_message_t *m,
+			    const char *cid)
+{
+	const char *rtag = from_tag(m->from);
+	struct sip_call *c;
+
+	for (c = a->calls; c; c = c->next)
+		if (!c->outgoing && strcmp(c->call_id, cid) == 0 && rtag &&
+		    strcmp(c->remote_tag, rtag) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Requests answered without a transaction (a UAS may be stateless, RFC
+ * 3261 8.2.7): OPTIONS, and every request refused outright.  They cost no
+ * state, whoever sends them; responses to strangers are rate-limited
+ * (source_budget()).  What remains needs a transaction: an INVITE we may
+ * ring for, and requests of a dialog (or the CANCEL of an INVITE) we have.
+ * Returns true when @m was answered (or dropped) here.
+ */
+static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
+			      const struct sip_peer *src)
+{
+	static const char *const allow[] = { "Allow", SIP_ALLOW, NULL };
+	static const char *const options[] = {
+		"Allow", SIP_ALLOW, "Accept", "application/sdp", NULL,
+	};
+	static const char *const accept[] = {
+		"Accept", "application/sdp", NULL,
+	};
+	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
+	const char *unsup[] = { "Unsupported", NULL, NULL };
+	const char *const *hdrs = NULL;
+	struct sip_call *c = NULL;
+	char *cid = call_id_of(m), ip[64], tags[256];
+	bool new_invite;
+	unsigned port;
+	int code = 0;
+
+	if (!cid)
+		return false;	/* message_complete() saw one */
+	if (ltag)
+		c = find_call(a, cid, ltag, rtag);
+	addr_to_string(&src->addr, ip, sizeof(ip), &port);
+	new_invite = MSG_IS_INVITE(m) && !ltag && !invite_repeated(a, m, cid);
+	if (new_invite && !source_allowed(a, &src->addr)) {
+		log_peer(a, &src->addr, LOG_NOTICE,
+			 "INVITE from unknown source %s:%u, 403", ip, port);
+		code = 403;
+	} else if (!MSG_IS_INVITE(m) && !MSG_IS_CANCEL(m) && !MSG_IS_BYE(m) &&
+		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m)) {
+		/* RFC 3265/6665: an event package we do not serve */
+		code = MSG_IS_SUBSCRIBE(m) ? 489 : 405;
+		hdrs = allow;
+	} else if (!MSG_IS_CANCEL(m) &&
+		   unsupported_required(m, tags, sizeof(tags))) {
+		code = 420;	/* RFC 3261 8.2.2.3 */
+		unsup[1] = tags;
+		hdrs = unsup;
+	} else if (MSG_IS_OPTIONS(m)) {
+		code = 200;
+		hdrs = options;
+	} else if (MSG_IS_INVITE(m)) {
+		if (ltag && !c) {
+			code = 481;
+		} else if (new_invite && !invite_is_ours(a, m)) {
+			log_peer(a, &src->addr, LOG_NOTICE,
+				 "INVITE from %s:%u for someone else, 404", ip,
+				 port);
+			code = 404;
+		} else if (new_invite && sdp_not_accepted(m)) {
+			code = 406;
+			hdrs = accept;
+		}
+	} else if (MSG_IS_CANCEL(m)) {
+		if (!find_cancelled(a, m))
+			code = 481;
+	} else if (MSG_IS_BYE(m) || MSG_IS_INFO(m) || MSG_IS_UPDATE(m)) {
+		if (!c)
+			code = 481;
+	}
+	osip_free(cid);
+	if (!code)
+		return false;
+	if (code >= 400)
+		log_peer(a, &src->addr, LOG_DEBUG, "%s from %s:%u: %d",
+			 m->sip_method, ip, port, code);
+	respond_stateless_hdrs(a, m, code, src, hdrs);
+	return true;
+}
+
 static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			   const struct sip_peer *src)
 {
 	osip_event_t *ev;
 	osip_message_t *m;
-	const char *missing;
+	const char *why = NULL;
+	int code;
 
 	ev = osip_parse(buf, len);
 	if (!ev || !ev->sip) {
-		log_a(a, LOG_DEBUG, "Unparsable message of %zu bytes, dropped", len);
+		log_peer(a, &src->addr, LOG_DEBUG,
+			 "Unparsable message of %zu bytes, dropped", len);
 		if (ev)
 			osip_event_free(ev);
 		return;
 	}
 	m = ev->sip;
-	if (!message_complete(m, &missing)) {
-		log_a(a, LOG_NOTICE, "Message without %s, %s", missing,
-		      MSG_IS_REQUEST(m) && !MSG_IS_ACK(m) ? "400" : "dropped");
-		if (MSG_IS_REQUEST(m) && !MSG_IS_ACK(m)) {
+	code = message_check(m, buf, len, &why);
+	if (code) {
+		/* requests get the status (if there is a Via to send it to) */
+		bool answer = MSG_IS_REQUEST(m) && !MSG_IS_ACK(m);
+
+		log_peer(a, &src->addr, LOG_NOTICE, "Invalid message (%s), %s",
+			 why, answer ? "refused" : "dropped");
+		if (answer) {
 			add_received(m, &src->addr);
-			respond_stateless(a, m, 400, src);
+			respond_stateless(a, m, code, src);
 		}
 		osip_event_free(ev);
 		return;
@@ -3700,8 +4315,14 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		osip_event_free(ev);
 		return;
 	}
-	if (n_transactions(a) >= a->max_tx) {
-		log_a(a, LOG_WARNING, "Transaction limit reached, 503");
+	if (answer_without_tx(a, m, src)) {
+		osip_event_free(ev);
+		return;
+	}
+	if (!server_tx_room(a, src)) {
+		log_peer(a, &src->addr, LOG_WARNING,
+			 "Transaction limit reached, %s answered 503",
+			 m->sip_method);
 		respond_stateless(a, m, 503, src);
 		osip_event_free(ev);
 		return;
@@ -3849,6 +4470,16 @@ static int open_sockets(struct sip_agent *a, const struct sockaddr_storage *bss,
 	return 0;
 }
 
+static void osip_trace_drop(const char *fi, int li, osip_trace_level_t level,
+			    const char *chfr, va_list ap)
+{
+	(void)fi;
+	(void)li;
+	(void)level;
+	(void)chfr;
+	(void)ap;
+}
+
 int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		  const struct sip_callbacks *cb, void *userdata,
 		  struct sip_agent **ret_agent)
@@ -3934,7 +4565,13 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	if (r < 0)
 		goto fail;
 
-	/* libosip2 traces to stderr by default; fxsd logs through cb.log */
+	/*
+	 * libosip2 (5.x) prints its parser's complaints to stdout whenever no
+	 * trace function is set, whatever the levels say: any sender could
+	 * fill the journal.  A function that drops them silences it for real;
+	 * what matters is logged here, rate-limited (log_peer()).
+	 */
+	osip_trace_initialize_func(TRACE_LEVEL0, osip_trace_drop);
 	for (r = TRACE_LEVEL0; r < END_TRACE_LEVEL; r++)
 		osip_trace_disable_level(r);
 	if (osip_init(&a->osip) != 0) {

@@ -29,19 +29,42 @@
  * meanwhile).  Connections idle for 5 minutes are closed, except the
  * registration's and those a call or a transaction still uses.
  *
- * What the agent does by itself: 100 Trying; 400 to requests missing a
- * mandatory header; received=/rport on the top Via of every request
+ * What the agent does by itself: 100 Trying; checks of every message in
+ * one place (message_check() in sip.c: 505 for a version other than
+ * SIP/2.0, 416 for a Request-URI scheme other than sip/sips/tel, 400 for a
+ * missing Via/From/To/Call-ID/CSeq, a CSeq number >= 2^31 or a method
+ * mismatch, Max-Forwards outside 0-255, a Content-Length not a number or
+ * larger than the message, a Date not in GMT, headers in a SIP
+ * Request-URI; unparsable messages, header blocks that do not end and
+ * invalid responses are dropped); 404 to a new INVITE that is not for the
+ * account (Request-URI host not ours, or neither the Request-URI's nor
+ * To's user is ours: see invite_is_ours()); 420 with Unsupported to any
+ * Require (no extension is implemented; not for CANCEL); 489 to SUBSCRIBE;
+ * 406 to an INVITE whose Accept excludes application/sdp; received=/rport
+ * on the top Via of every request
  * (RFC 3581); the ACK to every 2xx of ours, first copy and retransmissions;
- * retransmission of our 2xx until the ACK arrives (T1 doubling to T2, over
- * TCP too, as RFC 3261 13.3.1.4 asks; after 64*T1 without ACK the call
- * ends with a BYE and SIP_CALL_TERMINATED); 401/407 challenges (digest
+ * retransmission of our 2xx until the ACK arrives (T1 doubling to T2,
+ * counted from when the first copy was sent, over TCP too, as RFC 3261
+ * 13.3.1.4 asks; at 64*T1 without ACK the call ends with a BYE and
+ * SIP_CALL_TERMINATED); 401/407 challenges (digest
  * MD5 / SHA-256, qop=auth) on REGISTER, INVITE, BYE and INFO; registration
  * refresh at half the granted expiry, exponential backoff on failure
  * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
- * OPTIONS; 200 to an in-dialog re-INVITE (with our last SDP); 481
- * to BYE/CANCEL/INFO that match no dialog; 501 to unknown methods; 403 to
- * an INVITE from a source address that is not the registrar's or outbound
- * proxy's (unless allow_unknown_callers).
+ * an in-dialog re-INVITE (with our last SDP).
+ *
+ * Peers.  The registrar's and outbound proxy's addresses are the
+ * "provider"; any other source is a "stranger".  Requests refused outright
+ * and OPTIONS are answered without a transaction (RFC 3261 8.2.7), from
+ * anyone: 200 to OPTIONS (Allow, Accept); 481 to BYE/CANCEL/INFO/UPDATE
+ * that match no dialog (or INVITE); 405 with Allow to methods we do not
+ * implement; 403 to an INVITE from a stranger (unless
+ * allow_unknown_callers).  Such responses to strangers are rate-limited
+ * (token buckets per source address in a table of 32, and for all
+ * strangers; see SIP_SRC_* / SIP_ALL_* in sip.c); log lines strangers
+ * cause are rate-limited too.  Server transactions: max_transactions/8
+ * (at least 2) stay free for our client transactions, strangers share at
+ * most half of the rest, one stranger address at most 8; beyond, 503.
+ * libosip2's trace is silenced (it would print parse errors to stdout).
  *
  * DTMF in SIP INFO (the legacy, package-less use of RFC 6086, as ATAs and
  * PBXs do it).  sip_call_send_dtmf() sends one digit in the call's dialog
