@@ -27,12 +27,16 @@
  *                transaction is open)
  *   mode bits 4-5  what the user does with an incoming call: answer
  *                with an SDP answer, ring with early media, reject 486,
- *                nothing (it stays ringing)
+ *                nothing (it stays ringing); as in fxsd (line.c), the
+ *                user acts from the loop, after the read, never inside a
+ *                callback; in an answered call the user presses a key (a
+ *                DTMF INFO goes out in the dialog)
  *   mode bits 6-7  TCP: the stream is written in pieces of all/7/64/512
  *                bytes, the agent reads after each piece
  * At the end every call still held is hung up (BYE, CANCEL or 480 built
  * from the received dialog state: Contact, Record-Route, tags), the agent
- * is pumped and freed; ASan's leak check then runs on what is left.
+ * is stopped (an un-REGISTER if registered), pumped and freed; ASan's leak
+ * check then runs on what is left.
  *
  * Nothing leaves the machine: sendto() is replaced by one that drops the
  * datagram (so no SIP reaches whoever listens on 127.0.0.1), and connect()
@@ -103,9 +107,12 @@ int fuzz_connect(int fd, __CONST_SOCKADDR_ARG to, socklen_t tolen)
 
 #define HELD_MAX 64
 
+/* Calls the user holds, and what the user still has to do with them. */
 struct fuzz_ctx {
 	unsigned mode;
 	struct sip_call *held[HELD_MAX];
+	bool to_answer[HELD_MAX];	/* a new incoming call */
+	bool to_dial[HELD_MAX];		/* answered: send a DTMF INFO */
 	unsigned n_held;
 };
 
@@ -114,12 +121,24 @@ static const char local_sdp[] =
 	"t=0 0\r\nm=audio 4000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n"
 	"a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n";
 
-static void hold(struct fuzz_ctx *f, struct sip_call *c)
+static int hold(struct fuzz_ctx *f, struct sip_call *c)
 {
-	if (f->n_held < HELD_MAX)
-		f->held[f->n_held++] = c;
-	else
-		sip_call_unref(c);
+	if (f->n_held < HELD_MAX) {
+		f->held[f->n_held] = c;
+		return (int)f->n_held++;
+	}
+	sip_call_unref(c);
+	return -1;
+}
+
+static int held_index(struct fuzz_ctx *f, struct sip_call *c)
+{
+	unsigned i;
+
+	for (i = 0; i < f->n_held; i++)
+		if (f->held[i] == c)
+			return (int)i;
+	return -1;
 }
 
 static void check_field(const char *s)
@@ -128,39 +147,66 @@ static void check_field(const char *s)
 		abort();
 }
 
+/* As fxsd's line.c: take the call, act on it later from the loop. */
 static void on_invite(struct sip_agent *a, struct sip_call *call,
 		      const struct sip_caller *caller, const char *sdp,
 		      void *userdata)
 {
 	struct fuzz_ctx *f = userdata;
-	static const struct sdp_local loc = {
-		.address = "127.0.0.1", .rtp_port = 4000, .session_id = 1,
-		.session_version = 1,
-	};
-	char answer[SDP_TEXT_MAX];
+	int i;
 
 	(void)a;
+	(void)sdp;
 	check_field(caller->display_name);
 	check_field(caller->from);
 	check_field(caller->asserted);
 	check_field(caller->asserted_display_name);
 	check_field(caller->request_user);
-	hold(f, call);
-	switch ((f->mode >> 4) & 3) {
-	case 0:
-		if (!sdp || sdp_build_answer(sdp, &loc, answer, sizeof(answer),
-					     NULL) < 0)
-			snprintf(answer, sizeof(answer), "%s", local_sdp);
-		sip_call_answer(call, answer);
-		break;
-	case 1:
-		sip_call_ringing(call, true, local_sdp);
-		break;
-	case 2:
-		sip_call_reject(call, 486);
-		break;
-	default:
-		break;
+	i = hold(f, call);
+	if (i >= 0)
+		f->to_answer[i] = true;
+}
+
+/* What the user does between two reads: answer, ring or reject the new
+ * calls, press a key in the answered ones. */
+static void user_acts(struct fuzz_ctx *f)
+{
+	static const struct sdp_local loc = {
+		.address = "127.0.0.1", .rtp_port = 4000, .session_id = 1,
+		.session_version = 1,
+	};
+	char answer[SDP_TEXT_MAX];
+	unsigned i;
+
+	for (i = 0; i < f->n_held; i++) {
+		struct sip_call *c = f->held[i];
+
+		if (f->to_dial[i]) {
+			f->to_dial[i] = false;
+			sip_call_send_dtmf(c, '5', 100);
+		}
+		if (!f->to_answer[i])
+			continue;
+		f->to_answer[i] = false;
+		switch ((f->mode >> 4) & 3) {
+		case 0:
+			/* the offer is what on_invite got: the INVITE's body */
+			if (!c->ist || !c->ist->orig_request ||
+			    !body_of(c->ist->orig_request) ||
+			    sdp_build_answer(body_of(c->ist->orig_request), &loc,
+					     answer, sizeof(answer), NULL) < 0)
+				snprintf(answer, sizeof(answer), "%s", local_sdp);
+			sip_call_answer(c, answer);
+			break;
+		case 1:
+			sip_call_ringing(c, true, local_sdp);
+			break;
+		case 2:
+			sip_call_reject(c, 486);
+			break;
+		default:
+			break;
+		}
 	}
 }
 
@@ -169,13 +215,17 @@ static void on_call_state(struct sip_call *call, enum sip_call_state state,
 {
 	struct sdp_media m;
 
-	(void)call;
+	struct fuzz_ctx *f = userdata;
+	int i = held_index(f, call);
+
 	(void)status;
-	(void)userdata;
 	if (state < 0 || state >= _SIP_CALL_STATE_MAX)
 		abort();
 	if (sdp)
 		(void)sdp_parse(sdp, &m);
+	if (i >= 0 && (state == SIP_CALL_CONFIRMED ||
+		       (state == SIP_CALL_ANSWERED && sip_call_is_outgoing(call))))
+		f->to_dial[i] = true;
 }
 
 static void on_dtmf(struct sip_call *call, char digit, unsigned duration_ms,
@@ -222,7 +272,7 @@ static void fake_addr(struct sockaddr_storage *ss, const char *ip,
 
 /* As io_cb() does with each datagram, in a buffer of exactly its size. */
 static void udp_datagram(struct sip_agent *a, const uint8_t *p, size_t n,
-			 const struct sip_peer *src)
+			 const struct sip_peer *src, struct fuzz_ctx *f)
 {
 	char *buf;
 
@@ -236,10 +286,12 @@ static void udp_datagram(struct sip_agent *a, const uint8_t *p, size_t n,
 	handle_message(a, buf, n, src);
 	free(buf);
 	sip_pump(a);
+	user_acts(f);
+	sip_pump(a);
 }
 
 static void udp_input(struct sip_agent *a, const uint8_t *data, size_t size,
-		      const struct sip_peer *src)
+		      const struct sip_peer *src, struct fuzz_ctx *f)
 {
 	static const char sep[] = "%%%%";
 
@@ -247,7 +299,7 @@ static void udp_input(struct sip_agent *a, const uint8_t *data, size_t size,
 		const uint8_t *e = memmem(data, size, sep, 4);
 		size_t n = e ? (size_t)(e - data) : size;
 
-		udp_datagram(a, data, n, src);
+		udp_datagram(a, data, n, src, f);
 		if (!e)
 			break;
 		data += n + 4;
@@ -268,8 +320,9 @@ static void drain(int fd)
 }
 
 static void tcp_input(struct sip_agent *a, const uint8_t *data, size_t size,
-		      const struct sockaddr_storage *peer, unsigned mode)
+		      const struct sockaddr_storage *peer, struct fuzz_ctx *f)
 {
+	unsigned mode = f->mode;
 	static const size_t pieces[4] = { SIZE_MAX, 7, 64, 512 };
 	size_t piece = pieces[(mode >> 6) & 3];
 	struct sip_conn *cn;
@@ -295,6 +348,8 @@ static void tcp_input(struct sip_agent *a, const uint8_t *data, size_t size,
 		if (size == 0)
 			shutdown(sv[1], SHUT_WR);	/* the peer closes */
 		conn_io_cb(cn->io, cn->fd, EPOLLIN | (size ? 0 : EPOLLHUP), cn);
+		user_acts(f);
+		sip_pump(a);
 		drain(sv[1]);
 		if (size == 0 || w <= 0)
 			break;
@@ -346,13 +401,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		fake_addr(&src.addr, "127.0.0.99", 5070);
 	if (f.mode & 2)
-		tcp_input(a, data, size, &src.addr, f.mode);
+		tcp_input(a, data, size, &src.addr, &f);
 	else
-		udp_input(a, data, size, &src);
+		udp_input(a, data, size, &src, &f);
 
-	/* the user hangs up: requests built from the dialog state */
+	/* the user hangs up: requests built from the dialog state; fxsd
+	 * stops (un-REGISTER if registered) */
+	user_acts(&f);
 	for (i = 0; i < f.n_held; i++)
 		sip_call_hangup(f.held[i]);
+	sip_agent_stop(a);
 	sip_pump(a);
 	for (i = 0; i < f.n_held; i++)
 		sip_call_unref(f.held[i]);
