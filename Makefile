@@ -38,7 +38,8 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
 	tests/daemon/test_emodel.c
 
-.PHONY: all modules user check check-kdebug demo bench bench-e2e clean checkpatch sparse install install-modules
+.PHONY: all modules user check check-kdebug demo bench bench-e2e clean checkpatch sparse install \
+	install-modules fuzz fuzz-build
 
 all: modules user daemon/fxsd daemon/fxsctl
 
@@ -96,6 +97,35 @@ bench/channel_bench: bench/channel_bench.c bench/echo_sim.h $(CHANNEL_SRCS) $(wi
 	$(CC) $(CFLAGS) $(WARN) -Idaemon -Ibench $(shell pkg-config --cflags libsystemd) \
 		-o $@ bench/channel_bench.c $(CHANNEL_SRCS) \
 		$(shell pkg-config --libs libsystemd) -lspeexdsp -lm
+
+# libFuzzer targets (tests/fuzz/fuzz_<name>.c), built with clang under
+# ASan and UBSan into build/fuzz.  `make fuzz` runs a campaign of
+# FUZZ_SECONDS (default 300) per target (FUZZ_TARGETS="sip sdp" for some,
+# FUZZ_JOBS=N for N at once); `make check` replays the seed corpus and
+# fuzzs each target for a few seconds (tests/fuzz/run --check).
+FUZZ_CC ?= clang-14
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TARGETS_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+# what each target links besides its own file (which may #include one)
+FUZZ_SRCS_sip := daemon/digest.c daemon/sdp.c
+FUZZ_SRCS_info := daemon/digest.c
+FUZZ_SRCS_srv := daemon/sip.c daemon/digest.c
+FUZZ_SRCS_sdp := daemon/sdp.c
+FUZZ_SRCS_digest := daemon/digest.c
+FUZZ_SRCS_rtp := daemon/g711.c daemon/jitter.c daemon/rfc4733.c daemon/emodel.c
+FUZZ_SRCS_rfc4733 := daemon/rfc4733.c
+FUZZ_SRCS_digitmap := daemon/digitmap.c
+FUZZ_SRCS_callerid := daemon/callerid.c
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(wildcard daemon/*.c daemon/*.h)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FXSD_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS_ALL:%=build/fuzz/fuzz_%)
+
+fuzz:
+	tests/fuzz/run $(FUZZ_TARGETS)
 
 # Benchmarks; results are written down in bench/RESULTS.md.  callgrind.sh
 # skips (with a message) when valgrind is not installed.
