@@ -1424,13 +1424,17 @@ static void case_2xx_retransmit(void)
 	for (i = 0; i < 10; i++) {
 		if (i + 1 >= n200 || i + 1 >= 16)
 			FAIL(&f, "only %d retransmissions of the 200", n200 - 1);
-		if (t200[i + 1] < want[i] - 30 || t200[i + 1] > want[i] + 200)
+		/* never early; late only by as much as a loaded machine
+		 * may keep this process from running (the schedule is
+		 * counted from the first 200, so lateness must not add up) */
+		if (t200[i + 1] < want[i] - 30 || t200[i + 1] > want[i] + 1000)
 			FAIL(&f, "retransmission %d at %ld ms, want %ld", i + 1,
 			     t200[i + 1], want[i]);
 	}
 	if (n200 != 11)
 		FAIL(&f, "%d copies of the 200, want 11", n200);
-	if (tbye < 32000 - 30 || tbye > 32000 + 300)
+	/* the old schedule added up its intervals: BYE at 35.5 s */
+	if (tbye < 32000 - 30 || tbye > 32000 + 1000)
 		FAIL(&f, "BYE at %ld ms, want 32000", tbye);
 	if (!has_state(&f, SIP_CALL_TERMINATED))
 		FAIL(&f, "call not TERMINATED");
