@@ -713,6 +713,123 @@ $HS 0 hangup >/dev/null
 check "in-band: the call ends with BYE, no INFO came" sipp_wait "$sp" inband
 wait_state idle 3 >/dev/null
 
+# --- 10. offer/answer (RFC 3264) and whose RTP counts.  The far end's
+# media is tests/daemon/rtp_farend.py, which echoes what fxsd sends and
+# logs every packet it gets as "MS PORT PT LEN" in $work/NAME.rtp; fxsd's
+# own count of the packets it took comes from fxsctl.  (The handset's
+# cross-correlation needs sipp's fast echo: the late offer call uses it.)
+FAREND=tests/daemon/rtp_farend.py
+CTL=daemon/fxsctl
+# oa_call NAME SCENARIO FARENDARGS...: the far end calls with SCENARIO
+# (-key fport/fport2/fport3 = 6060/6062/6064), media on the ports in
+# FARENDARGS (none: sipp echoes on 6060 itself); the phone answers; pid of
+# sipp in $sp, of the far end's media in $fe
+oa_call() {
+	local name=$1 scen=$2 echo="-mp 6100"
+
+	shift 2
+	fe=
+	if [ $# -gt 0 ]; then
+		python3 "$FAREND" "$work/$name.rtp" 60 "$@" \
+			>"$work/$name.farend" 2>&1 &
+		fe=$!
+	else
+		echo="-mp 6060 -rtp_echo"
+	fi
+	# shellcheck disable=SC2086
+	sipp_bg "$name" 127.0.0.1:5060 -sf "tests/sipp/$scen" -s 1000 \
+		-i 127.0.0.1 -p 5070 $echo -key fport 6060 \
+		-key fport2 6062 -key fport3 6064
+	$HS 0 wait-ring 10000 >/dev/null && $HS 0 lift >/dev/null
+}
+# oa_end NAME: the far end's BYE ends the call; hang up, stop the media
+oa_end() {
+	check "$1: the scenario passes (SDP checked), BYE" sipp_wait "$sp" "$1"
+	$HS 0 hangup >/dev/null
+	wait_state idle 5 >/dev/null
+	if [ -n "$fe" ]; then
+		kill -TERM "$fe" 2>/dev/null
+		wait "$fe"
+	fi
+}
+# rtp_count NAME PORT [PT]: packets the far end got on PORT (with PT)
+rtp_count() {
+	awk -v p="$2" -v t="${3:-}" '$2 == p && (t == "" || $3 == t) { n++ }
+		END { print n + 0 }' "$work/$1.rtp"
+}
+# rtp_received_over N: fxsd took more than N RTP packets in the call
+rtp_received_over() {
+	$CTL --json calls | python3 -c "
+import json, sys
+c = json.load(sys.stdin)
+print('fxsd: %d RTP packets sent, %d received' % (c[0]['rtp_sent'], c[0]['rtp_received']))
+assert c[0]['rtp_received'] > $1, c"
+}
+
+# 10a. a stranger's RTP packets during set-up take nothing over: the far
+# end echoes only 300 ms after fxsd's first packet, and a stranger sends
+# 3 packets to fxsd's RTP port the moment it starts sending (before this
+# was fixed, fxsd took the stranger's and ignored the far end for good)
+oa_call stranger_rtp ata_call_far.xml 6060 --delay 300 --stranger 3
+check "stranger RTP: in a call" wait_state in-call 5
+sleep 3
+check "stranger RTP: fxsd takes the SDP's far end's packets" \
+	rtp_received_over 50
+oa_end stranger_rtp
+check "stranger RTP: fxsd sent to the SDP's address all along" \
+	test "$(rtp_count stranger_rtp 6060)" -ge 100
+
+# 10b. a dynamic payload type: 96 PCMA/8000 answered as 96, sent as 96,
+# the far end's 96 taken
+oa_call dynpt ata_dynamic_pt.xml 6060
+check "dynamic PT: in a call" wait_state in-call 5
+sleep 3
+check "dynamic PT: fxsd takes the far end's PT 96 packets" \
+	rtp_received_over 50
+oa_end dynpt
+echo "# dynamic PT: the far end got $(rtp_count dynpt 6060 96) packets with PT 96, $(rtp_count dynpt 6060 8) with PT 8"
+check "dynamic PT: fxsd sends A-law as 96, never as 8" sh -c \
+	"[ $(rtp_count dynpt 6060 96) -ge 100 ] && [ $(rtp_count dynpt 6060 8) -eq 0 ]"
+
+# 10c. late offer: no SDP in the INVITE, ours in the 200, the answer in
+# the ACK starts the media (sipp echoes on the port that answer names)
+oa_call late ata_late_offer.xml
+check "late offer: in a call" wait_state in-call 5
+check "late offer: audio both ways (the ACK's answer started media)" \
+	$HS 0 talk 2000
+oa_end late
+
+# 10d. hold and resume: the re-INVITE with a=sendonly (new port 6062) is
+# answered recvonly and fxsd stops sending; the one with a=sendrecv (new
+# port 6064) resumes it there
+oa_call hold ata_hold.xml 6060 6062 6064
+check "hold: in a call" wait_state in-call 5
+for _ in $(seq 300); do
+	grep -q "Media 127.0.0.1:6064 " "$work/fxsd.log" && break
+	sleep 0.1
+done
+sleep 3
+check "hold: after the resume fxsd takes the far end's packets again" \
+	rtp_received_over 50
+oa_end hold
+awk '{ n[$2]++; if (!($2 in a)) a[$2] = $1; z[$2] = $1 }
+	END { for (p in n) printf "# port %s: %d packets, %d-%d ms\n", p, n[p], a[p], z[p] }' \
+	"$work/hold.rtp"
+check "hold: nothing sent while on hold (not to the hold address)" \
+	test "$(rtp_count hold 6062)" -eq 0
+check "hold: the resume moved the RTP to the new address" \
+	test "$(rtp_count hold 6064)" -ge 100
+check "hold: no packet for 2 s and more between hold and resume" awk '
+	$2 == 6060 { last = $1 } $2 == 6064 && !first { first = $1 }
+	END { exit !(first && first - last >= 2000) }' "$work/hold.rtp"
+
+# 10e. an offer without a codec we take: 488 with a Warning, no ring
+sipp_bg nocodec 127.0.0.1:5060 -sf tests/sipp/uac_no_codec.xml -s 1000 \
+	-i 127.0.0.1 -p 5070 -mp 6100
+check "no usable codec: 488 with Warning 305" sipp_wait "$sp" nocodec
+check "no usable codec: the phone does not ring" sh -c "! $HS 0 wait-ring 1500"
+check "no usable codec: state idle" wait_state idle 1
+
 kill "$fxsd_pid"
 wait "$fxsd_pid"
 rc=$?
