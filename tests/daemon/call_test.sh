@@ -728,6 +728,9 @@ oa_call() {
 	local name=$1 scen=$2 echo="-mp 6100"
 
 	shift 2
+	# each case from an idle, on-hook port, whatever the one before left
+	$HS 0 hangup >/dev/null
+	wait_state idle 10 >/dev/null
 	fe=
 	if [ $# -gt 0 ]; then
 		python3 "$FAREND" "$work/$name.rtp" 60 "$@" \
