@@ -198,7 +198,7 @@ rtp_received_over() {
 # 3 packets to fxsd's RTP port the moment it starts sending (before this
 # was fixed, fxsd took the stranger's and ignored the far end for good)
 oa_call stranger_rtp ata_call_far.xml 6060 --delay 300 --stranger 3
-check "stranger RTP: in a call" wait_state in-call 5
+check "stranger RTP: in a call" wait_state in-call 15
 sleep 3
 check "stranger RTP: fxsd takes the SDP's far end's packets" \
 	rtp_received_over 50
@@ -209,7 +209,7 @@ check "stranger RTP: fxsd sent to the SDP's address all along" \
 # 10b. a dynamic payload type: 96 PCMA/8000 answered as 96, sent as 96,
 # the far end's 96 taken
 oa_call dynpt ata_dynamic_pt.xml 6060
-check "dynamic PT: in a call" wait_state in-call 5
+check "dynamic PT: in a call" wait_state in-call 15
 sleep 3
 check "dynamic PT: fxsd takes the far end's PT 96 packets" \
 	rtp_received_over 50
@@ -221,7 +221,7 @@ check "dynamic PT: fxsd sends A-law as 96, never as 8" sh -c \
 # 10c. late offer: no SDP in the INVITE, ours in the 200, the answer in
 # the ACK starts the media (sipp echoes on the port that answer names)
 oa_call late ata_late_offer.xml
-check "late offer: in a call" wait_state in-call 5
+check "late offer: in a call" wait_state in-call 15
 check "late offer: audio both ways (the ACK's answer started media)" \
 	$HS 0 talk 2000
 oa_end late
@@ -230,7 +230,7 @@ oa_end late
 # answered recvonly and fxsd stops sending; the one with a=sendrecv (new
 # port 6064) resumes it there
 oa_call hold ata_hold.xml 6060 6062 6064
-check "hold: in a call" wait_state in-call 5
+check "hold: in a call" wait_state in-call 15
 for _ in $(seq 300); do
 	grep -q "Media 127.0.0.1:6064 " "$work/fxsd.log" && break
 	sleep 0.1
