@@ -43,7 +43,9 @@
  * the port, and to one the machine ignores; 200 to a CANCEL that arrives
  * after our final answer (it has no effect); re-INVITE, UPDATE and OPTIONS
  * inside an established dialog (session refresh, far-end hold): they are
- * not the INVITE event; 401/407 challenges (the request is resent with
+ * not the INVITE event (an SDP offer they carry is the OFFER event);
+ * 415 to an INVITE, re-INVITE or UPDATE whose body is not SDP; 401/407
+ * challenges (the request is resent with
  * credentials, the machine never sees the challenge).
  */
 #ifndef FXSD_FSM_H
@@ -117,8 +119,15 @@ enum call_state {
  * @CALL_EVENT_TIMER_NO_ANSWER: our INVITE got no final answer in time.
  * @CALL_EVENT_INVITE: a dialog-creating INVITE (no To tag) for this port,
  *	already accepted by the Line's policy (source, request URI).
+ * @CALL_EVENT_INVITE_UNUSABLE: such an INVITE whose SDP offer we cannot
+ *	answer: no audio stream, no codec we support, malformed (RFC 3264
+ *	6).  It never rings.
+ * @CALL_EVENT_OFFER: a re-INVITE or UPDATE (RFC 3311) with an SDP offer
+ *	inside an established dialog: hold, resume, a new address.
  * @CALL_EVENT_CANCEL: CANCEL of the incoming INVITE that is ringing.
- * @CALL_EVENT_ACK: ACK of the 2xx we sent (the dialog is confirmed).
+ * @CALL_EVENT_ACK: ACK of the 2xx we sent (the dialog is confirmed); it
+ *	carries the SDP answer when our 2xx carried the offer (an INVITE or
+ *	re-INVITE without SDP, RFC 3261 13.2.1).
  * @CALL_EVENT_BYE: BYE inside the port's current dialog, early or
  *	confirmed.
  * @CALL_EVENT_PROVISIONAL_RINGING: 180, or 183 without SDP, to our INVITE.
@@ -149,6 +158,8 @@ enum call_event {
 	CALL_EVENT_TIMER_HOWLER,
 	CALL_EVENT_TIMER_NO_ANSWER,
 	CALL_EVENT_INVITE,
+	CALL_EVENT_INVITE_UNUSABLE,
+	CALL_EVENT_OFFER,
 	CALL_EVENT_CANCEL,
 	CALL_EVENT_ACK,
 	CALL_EVENT_BYE,
@@ -203,6 +214,18 @@ enum call_event {
  *	our SDP answer.
  * @CALL_ACTION_SIP_REJECT_486: answer the event's (new) INVITE with 486
  *	Busy Here; the port's current call is untouched.
+ * @CALL_ACTION_SIP_REJECT_488: answer the event's (new) INVITE with 488
+ *	Not Acceptable Here and a Warning saying why (304 no audio stream,
+ *	305 no codec we support, 399 malformed SDP); the port's current call
+ *	is untouched.
+ * @CALL_ACTION_SIP_ANSWER_OFFER: answer the event's offer in the call's
+ *	dialog (RFC 3264 8): our codec kept if offered, the direction
+ *	matching the offer's (sendonly / inactive / c=0.0.0.0 hold is
+ *	answered recvonly / inactive), our sending stopped or resumed to
+ *	match, RTP re-targeted to the offer's address; an offer we cannot
+ *	take gets 488 and changes nothing.
+ * @CALL_ACTION_SIP_REJECT_OFFER: answer the event's offer with 488 (no
+ *	established call of this port to apply it to).
  * @CALL_ACTION_SIP_REPLY_487: end the ringing INVITE with 487 Request
  *	Terminated, and answer the CANCEL that ended it, if any, with 200.
  * @CALL_ACTION_SIP_REPLY_BYE_200: answer the event's BYE with 200 OK.
@@ -219,6 +242,9 @@ enum call_event {
  * @CALL_ACTION_MEDIA_EARLY_START: play the far end's early media described
  *	by the event's 183; a later 183 re-targets it to its own SDP.
  * @CALL_ACTION_MEDIA_STOP: stop the media stream (RTP, DSP chain).
+ * @CALL_ACTION_MEDIA_UPDATE: the event (an ACK) carries the SDP answer to
+ *	the offer in our 2xx: start or re-target media with it; an ACK
+ *	without SDP changes nothing.
  * @CALL_ACTION_LINE_OPEN_LOOP: disconnect supervision: if the port is
  *	configured for it, open the loop (power denial) for the configured
  *	time, after which the Line restores forward feed by itself; a no-op
@@ -249,6 +275,9 @@ enum call_action {
 	CALL_ACTION_SIP_ANSWER_180,
 	CALL_ACTION_SIP_ANSWER_200,
 	CALL_ACTION_SIP_REJECT_486,
+	CALL_ACTION_SIP_REJECT_488,
+	CALL_ACTION_SIP_ANSWER_OFFER,
+	CALL_ACTION_SIP_REJECT_OFFER,
 	CALL_ACTION_SIP_REPLY_487,
 	CALL_ACTION_SIP_REPLY_BYE_200,
 	CALL_ACTION_SIP_BYE_STRAY,
@@ -257,6 +286,7 @@ enum call_action {
 	CALL_ACTION_MEDIA_START,
 	CALL_ACTION_MEDIA_EARLY_START,
 	CALL_ACTION_MEDIA_STOP,
+	CALL_ACTION_MEDIA_UPDATE,
 	CALL_ACTION_LINE_OPEN_LOOP,
 	CALL_ACTION_LINE_NORMAL,
 	_CALL_ACTION_MAX,

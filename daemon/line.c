@@ -112,6 +112,7 @@ struct line {
 	struct tonegen caller_tone;
 	enum tone_country country;
 	uint64_t sdp_version;
+	uint64_t sdp_session;	/* o= sess-id, one per RTP session */
 	char local_address[INET6_ADDRSTRLEN];
 
 	int16_t *cid;		/* caller ID spill waiting for the first ring */
@@ -496,6 +497,7 @@ static int line_rtp_open(struct line *l)
 	l->tx_frame = LINE_FRAME;
 	l->tx_pending = l->tx_ahead = 0;
 	dtmf_gen_stop(&l->dtmf_out);
+	l->sdp_session = (uint64_t)time(NULL);
 	r = rtp_session_new(l->event, NULL, l->global.rtp_port_min,
 			    l->global.rtp_port_max, &line_rtp_callbacks, l,
 			    &l->rtp);
@@ -514,12 +516,55 @@ static int line_local_sdp(struct line *l, struct sdp_local *ret)
 	*ret = (struct sdp_local){
 		.address = l->local_address,
 		.rtp_port = rtp_session_local_port(l->rtp),
-		.session_id = (uint64_t)time(NULL),
+		.session_id = l->sdp_session,
 		.session_version = ++l->sdp_version,
 		.ptime = 20,
 		.direction = SDP_SENDRECV,
 	};
 	return 0;
+}
+
+/* Media as the remote's SDP @m says: where to, the codec under its
+ * payload type, and whether we send (the remote receives). */
+static void line_media_apply(struct line *l, const struct sdp_media *m)
+{
+	bool send = sdp_direction_receives(m->direction);
+	bool null_addr = strcmp(m->address, "0.0.0.0") == 0 ||
+			 strcmp(m->address, "::") == 0;
+	int r = 0;
+
+	/* c=0.0.0.0 (RFC 2543 hold) names no peer: keep the one we have */
+	if (!null_addr || !l->media)
+		r = rtp_session_set_remote(l->rtp, m->address, m->port, m->codec,
+					   m->te_pt, m->ptime);
+	if (r >= 0 && m->pt != m->codec)
+		r = rtp_session_set_payload_type(l->rtp, m->pt);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to set the RTP peer: %s",
+			 strerror(-r));
+		return;
+	}
+	rtp_session_set_sending(l->rtp, send && !null_addr);
+	if (!l->ec_call) {
+		/* the canceller's figures are per call */
+		echo_canceller_reset(l->ec);
+		echo_canceller_health(l->ec, &l->echo);
+		l->ec_call = true;
+	}
+	l->media = true;
+	l->codec = m->codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
+	line_log(l, LOG_INFO, "Media %s:%u %s (PT %d) ptime %u, %s", m->address,
+		 m->port, l->codec, m->pt, m->ptime,
+		 send && !null_addr ? "sending" : "not sending (hold)");
+	/* rtp.c drops a partial packet when the ptime changes */
+	if (m->ptime * 8 != l->tx_frame)
+		l->tx_pending = 0;
+	l->tx_frame = m->ptime * 8;
+	l->dtmf_tx = l->pc.dtmf_mode;
+	if (l->dtmf_tx == CONFIG_DTMF_RFC4733 && m->te_pt < 0) {
+		l->dtmf_tx = CONFIG_DTMF_INBAND;
+		line_log(l, LOG_DEBUG, "The far end has no telephone-event: keyed DTMF goes in-band");
+	}
 }
 
 static void line_media_start(struct line *l, const char *sdp)
@@ -528,7 +573,7 @@ static void line_media_start(struct line *l, const char *sdp)
 	int r;
 
 	if (!sdp || !l->rtp) {
-		line_log(l, LOG_WARNING, "No SDP for media, staying silent");
+		line_log(l, LOG_INFO, "No SDP answer yet: media waits for it (the ACK's, after a late offer)");
 		return;
 	}
 	r = sdp_parse(sdp, &m);
@@ -536,32 +581,66 @@ static void line_media_start(struct line *l, const char *sdp)
 		line_log(l, LOG_WARNING, "Bad remote SDP: %s", strerror(-r));
 		return;
 	}
-	r = rtp_session_set_remote(l->rtp, m.address, m.port, m.codec, m.te_pt,
-				   m.ptime);
+	line_media_apply(l, &m);
+}
+
+/* Why an offer cannot be answered, as a Warning code (RFC 3261 20.43). */
+static int sdp_warning(int err, const char **ret_text)
+{
+	switch (err) {
+	case -ENOMEDIUM:
+		*ret_text = "Media type not available";
+		return 304;
+	case -EPROTONOSUPPORT:
+		*ret_text = "Incompatible media format";
+		return 305;
+	default:
+		*ret_text = "Malformed SDP";
+		return 399;
+	}
+}
+
+/* A new offer in the call's dialog (re-INVITE, UPDATE): answer it with
+ * our codec kept and apply it to the media. */
+static void line_answer_offer(struct line *l, struct line_event *ev)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	struct sdp_media m;
+	const char *text;
+	int r, w;
+
+	if (!ev->call)
+		return;
+	if (ev->call != l->call || !ev->sdp) {
+		sip_call_reject_offer(ev->call, 488, 399, "Not this port's call");
+		return;
+	}
+	r = line_local_sdp(l, &loc);
 	if (r < 0) {
-		line_log(l, LOG_WARNING, "Failed to set the RTP peer: %s",
+		sip_call_reject_offer(ev->call, 500, 0, NULL);
+		return;
+	}
+	loc.keep_codec = l->codec != NULL;
+	loc.codec = l->codec && strcmp(l->codec, "PCMA") == 0 ? SDP_PT_PCMA :
+							       SDP_PT_PCMU;
+	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), &m);
+	if (r < 0) {
+		w = sdp_warning(r, &text);
+		line_log(l, LOG_NOTICE, "Offer in the call refused (%s): 488",
+			 text);
+		sip_call_reject_offer(ev->call, 488, w, text);
+		return;
+	}
+	r = sip_call_answer_offer(ev->call, sdp);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to answer an offer: %s",
 			 strerror(-r));
 		return;
 	}
-	if (!l->ec_call) {
-		/* the canceller's figures are per call */
-		echo_canceller_reset(l->ec);
-		echo_canceller_health(l->ec, &l->echo);
-		l->ec_call = true;
-	}
-	l->media = true;
-	l->codec = m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
-	line_log(l, LOG_INFO, "Media %s:%u %s ptime %u", m.address, m.port,
-		 m.codec == SDP_PT_PCMA ? "PCMA" : "PCMU", m.ptime);
-	/* rtp.c drops a partial packet when the ptime changes */
-	if (m.ptime * 8 != l->tx_frame)
-		l->tx_pending = 0;
-	l->tx_frame = m.ptime * 8;
-	l->dtmf_tx = l->pc.dtmf_mode;
-	if (l->dtmf_tx == CONFIG_DTMF_RFC4733 && m.te_pt < 0) {
-		l->dtmf_tx = CONFIG_DTMF_INBAND;
-		line_log(l, LOG_DEBUG, "The far end has no telephone-event: keyed DTMF goes in-band");
-	}
+	free(l->remote_sdp);
+	l->remote_sdp = strdup(ev->sdp);
+	line_media_apply(l, &m);
 }
 
 static void line_media_stop(struct line *l)
@@ -1085,6 +1164,22 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		if (ev->call && ev->call != l->call)
 			sip_call_reject(ev->call, 486);
 		break;
+	case CALL_ACTION_SIP_REJECT_488:
+		if (ev->call && ev->call != l->call) {
+			const char *text;
+			int w = sdp_warning(ev->status, &text);
+
+			sip_call_reject_warning(ev->call, 488, w, text);
+		}
+		break;
+	case CALL_ACTION_SIP_ANSWER_OFFER:
+		line_answer_offer(l, ev);
+		break;
+	case CALL_ACTION_SIP_REJECT_OFFER:
+		if (ev->call)
+			sip_call_reject_offer(ev->call, 488, 399,
+					      "No offer is taken in this call state");
+		break;
 	case CALL_ACTION_SIP_REPLY_487:
 	case CALL_ACTION_SIP_REPLY_BYE_200:
 		break;	/* sip.c answers CANCEL and BYE itself */
@@ -1117,6 +1212,13 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		break;
 	case CALL_ACTION_MEDIA_STOP:
 		line_media_stop(l);
+		break;
+	case CALL_ACTION_MEDIA_UPDATE:
+		if (ev->sdp) {	/* the answer to the offer in our 2xx */
+			free(l->remote_sdp);
+			l->remote_sdp = strdup(ev->sdp);
+			line_media_start(l, l->remote_sdp);
+		}
 		break;
 	case CALL_ACTION_LINE_OPEN_LOOP:
 		if (l->pc.disconnect_open_loop_ms) {
@@ -1252,10 +1354,21 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 			   void *userdata)
 {
 	struct line *l = userdata;
+	struct sdp_media m;
+	int r;
 
 	(void)a;
 	line_log(l, LOG_INFO, "Incoming call from \"%s\" <%s> to %s",
 		 caller->display_name, caller->from, caller->request_user);
+	/* an offer we cannot answer never rings (no SDP: a late offer) */
+	r = sdp ? sdp_parse(sdp, &m) : 0;
+	if (r < 0) {
+		line_log(l, LOG_NOTICE, "The offer cannot be answered: %s",
+			 strerror(-r));
+		line_queue(l, CALL_EVENT_INVITE_UNUSABLE, 0, call, NULL, r);
+		sip_call_unref(call);
+		return;
+	}
 	if (l->state == CALL_STATE_IDLE) {
 		snprintf(l->caller, sizeof(l->caller), "%s%s<%s>",
 			 caller->display_name, caller->display_name[0] ? " " : "",
@@ -1308,6 +1421,13 @@ static void line_on_call_state(struct sip_call *call, enum sip_call_state st,
 	line_queue(l, ev, 0, call, sdp, status);
 }
 
+/* An offer in a dialog (re-INVITE, UPDATE): the OFFER event. */
+static void line_on_offer(struct sip_call *call, const char *sdp,
+			  void *userdata)
+{
+	line_queue(userdata, CALL_EVENT_OFFER, 0, call, sdp, 0);
+}
+
 /* A digit from the far end in SIP INFO: played as RFC 4733 ones are. */
 static void line_on_dtmf(struct sip_call *call, char digit,
 			 unsigned duration_ms, void *userdata)
@@ -1343,6 +1463,7 @@ static const struct sip_callbacks line_sip_callbacks = {
 	.on_registration = line_on_registration,
 	.on_invite = line_on_invite,
 	.on_call_state = line_on_call_state,
+	.on_offer = line_on_offer,
 	.on_dtmf = line_on_dtmf,
 	.log = line_sip_log,
 };

@@ -28,6 +28,7 @@
 #define RTP_MAX_MISORDER	100
 #define RTP_SEQ_MOD		(1u << 16)
 #define RTP_EPHEMERAL_TRIES	64
+#define RTP_LATCH_SEQ_GAP	10	/* a candidate's next packet: seq + 1..10 */
 
 #define RTCP_SR			200
 #define RTCP_RR			201
@@ -52,11 +53,20 @@ struct rtp_session {
 
 	/* the peer */
 	bool have_remote;
-	bool latched;
-	struct sockaddr_storage remote;
+	bool latched;			/* remote is a source other than the SDP's */
+	bool remote_heard;		/* a packet came from remote since set_remote */
+	struct sockaddr_storage remote;	/* where we send, whose packets we take */
 	socklen_t remote_len;
-	int pt;
+	struct sockaddr_storage signalled;	/* the address the SDP named */
+	/* a source that is not remote, on probation (symmetric RTP) */
+	struct sockaddr_storage cand;
+	uint32_t cand_ssrc;
+	uint16_t cand_seq;
+	unsigned cand_count;
+	int codec;			/* RTP_PT_PCMU/PCMA: the law */
+	int pt;				/* its payload type on the wire */
 	int te_pt;
+	bool send_enabled;
 	struct rfc4733_receiver rx_event;	/* telephone-events received */
 	unsigned frame;			/* samples per packet */
 
@@ -205,6 +215,20 @@ static bool sockaddr_equal(const struct sockaddr_storage *a,
 			      sizeof(x->sin6_addr)) == 0;
 	}
 	return false;
+}
+
+/* Same IP address, whatever the port. */
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr,
+		      sizeof(struct in6_addr)) == 0;
 }
 
 static unsigned sockaddr_port(const struct sockaddr_storage *a)
@@ -392,6 +416,45 @@ static void rx_update_jitter(struct rtp_session *s, uint32_t ts)
 	s->stats.jitter = s->jitter_q4 >> 4;
 }
 
+/*
+ * A valid packet of ours from @from, which is not the remote.  Symmetric
+ * RTP (a far end behind NAT sends from another address than its SDP
+ * names): while nothing has come from the remote since set_remote, a
+ * source that sends RTP_LATCH_PACKETS consistent packets in a row (one
+ * SSRC, each sequence number 1..RTP_LATCH_SEQ_GAP above the last) becomes
+ * the remote, and this packet is its first accepted.  Never away from a
+ * remote that has been heard, and only once per set_remote.  True: the
+ * packet is now the remote's.
+ */
+static bool latch_candidate(struct rtp_session *s,
+			    const struct sockaddr_storage *from,
+			    uint32_t ssrc, uint16_t seq)
+{
+	uint16_t d = seq - s->cand_seq;
+
+	if (s->remote_heard || s->latched)
+		return false;
+	if (s->cand_count && sockaddr_equal(from, &s->cand) &&
+	    ssrc == s->cand_ssrc && d >= 1 && d <= RTP_LATCH_SEQ_GAP) {
+		s->cand_count++;
+	} else {
+		s->cand = *from;
+		s->cand_ssrc = ssrc;
+		s->cand_count = 1;
+	}
+	s->cand_seq = seq;
+	if (s->cand_count < RTP_LATCH_PACKETS)
+		return false;
+	s->remote = *from;
+	s->remote_len = from->ss_family == AF_INET ?
+			sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	s->latched = true;
+	s->cand_count = 0;
+	/* RTCP follows to the new address (RTP port + 1) unless set */
+	s->rtcp_latched = false;
+	return true;
+}
+
 static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 		      const struct sockaddr_storage *from)
 {
@@ -431,8 +494,10 @@ static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 
 	if (!s->have_remote || (pt != s->pt && pt != s->te_pt))
 		goto ignored;
-	if (s->latched && !sockaddr_equal(from, &s->remote))
+	if (!sockaddr_equal(from, &s->remote) &&
+	    !latch_candidate(s, from, ssrc, seq))
 		goto ignored;
+	s->remote_heard = true;
 
 	/* A new source (or the first): start its statistics over. */
 	if (!s->rx_init || ssrc != s->stats.remote_ssrc) {
@@ -447,13 +512,6 @@ static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 	}
 	rx_update_stats(s);
 
-	if (!s->latched) {
-		s->remote = *from;
-		s->remote_len = from->ss_family == AF_INET ?
-				sizeof(struct sockaddr_in) :
-				sizeof(struct sockaddr_in6);
-		s->latched = true;
-	}
 	s->stats.packets_received++;
 	s->stats.octets_received += payload;
 	s->rx_since_report = true;
@@ -477,13 +535,13 @@ static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 	if (s->jb) {
 		if (payload > JITTER_SPAN_MAX)
 			payload = JITTER_SPAN_MAX;
-		(void)g711_decode(s->pt, p + hdr, pcm, payload);
+		(void)g711_decode(s->codec, p + hdr, pcm, payload);
 		(void)jitter_put(s->jb, ssrc, seq, ts, pcm, payload);
 		return;
 	}
 	if (!s->cb.on_audio)
 		return;
-	(void)g711_decode(s->pt, p + hdr, pcm, payload);
+	(void)g711_decode(s->codec, p + hdr, pcm, payload);
 	s->cb.on_audio(s->userdata, pcm, payload);
 	return;
 
@@ -789,7 +847,11 @@ static int on_rtcp_io(sd_event_source *es, int fd, uint32_t revents,
 				continue;
 			break;
 		}
-		if (!s->have_remote || (size_t)n > RTP_PACKET_MAX ||
+		if (!s->have_remote || !same_host(&from, &s->remote)) {
+			s->stats.rtcp_ignored++;
+			continue;
+		}
+		if ((size_t)n > RTP_PACKET_MAX ||
 		    !rtcp_packet(s, buf, (size_t)n)) {
 			s->stats.rtcp_invalid++;
 			continue;
@@ -823,6 +885,7 @@ int rtp_session_new(sd_event *e, const char *bind_addr, unsigned port_min,
 	s->fd = -1;
 	s->rtcp_fd = -1;
 	s->pt = -1;
+	s->codec = -1;
 	s->te_pt = -1;
 	s->frame = RTP_PTIME_DEFAULT * RTP_RATE / 1000;
 	if (cb)
@@ -933,12 +996,27 @@ int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 	if (frame != s->frame)
 		s->n_pending = 0;
 	s->frame = frame;
+	s->codec = payload_type;
+	s->pt = payload_type;
+	s->te_pt = te_payload_type;
+	s->send_enabled = true;
+	if (s->have_remote && sockaddr_equal(&sa, &s->signalled) &&
+	    (s->latched || s->remote_heard)) {
+		/* the same peer (a session refresh, hold): keep the source
+		 * found and its statistics */
+		s->rtcp_explicit = false;
+		if (!s->rtcp_timer ||
+		    sd_event_source_get_enabled(s->rtcp_timer, NULL) <= 0)
+			(void)rtcp_arm(s, s->rtcp_interval / 2);
+		return 0;
+	}
+	s->signalled = sa;
 	s->remote = sa;
 	s->remote_len = len;
 	s->have_remote = true;
 	s->latched = false;
-	s->pt = payload_type;
-	s->te_pt = te_payload_type;
+	s->remote_heard = false;
+	s->cand_count = 0;
 	rfc4733_receiver_init(&s->rx_event);
 	s->rtcp_explicit = false;
 	s->rtcp_latched = false;
@@ -972,8 +1050,13 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 	ssize_t n;
 	int r = 0;
 
+	if (!s->send_enabled) {
+		/* on hold: time passes, nothing goes out */
+		s->ts += s->frame;
+		return 0;
+	}
 	rtp_header(s, pkt, s->pt, !s->sent_first, s->ts);
-	(void)g711_encode(s->pt, pcm, pkt + RTP_HEADER_SIZE, s->frame);
+	(void)g711_encode(s->codec, pcm, pkt + RTP_HEADER_SIZE, s->frame);
 
 	n = sendto(s->fd, pkt, RTP_HEADER_SIZE + s->frame, MSG_NOSIGNAL,
 		   (const struct sockaddr *)&s->remote, s->remote_len);
@@ -1005,6 +1088,8 @@ int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
 		return -ENOTCONN;
 	if (s->te_pt < 0)
 		return -EOPNOTSUPP;
+	if (!s->send_enabled)
+		return 0;
 	rtp_header(s, pkt, s->te_pt, marker, timestamp);
 	memcpy(pkt + RTP_HEADER_SIZE, payload, len);
 	s->seq++;
@@ -1018,6 +1103,24 @@ int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
 	s->stats.octets_sent += len;
 	s->sent_since_report = true;
 	return 0;
+}
+
+int rtp_session_set_payload_type(struct rtp_session *s, int payload_type)
+{
+	if (!s || !s->have_remote || payload_type < 0 || payload_type > 127 ||
+	    payload_type == s->te_pt)
+		return -EINVAL;
+	/* a static type names its own codec (RFC 3551): no 0 for A-law */
+	if (payload_type < 96 && payload_type != s->codec)
+		return -EINVAL;
+	s->pt = payload_type;
+	return 0;
+}
+
+void rtp_session_set_sending(struct rtp_session *s, bool on)
+{
+	if (s)
+		s->send_enabled = on;
 }
 
 uint32_t rtp_session_next_timestamp(const struct rtp_session *s)

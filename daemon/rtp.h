@@ -9,19 +9,30 @@
  * jitter buffer, no concealment) or, when on_audio is NULL, put into an
  * adaptive jitter buffer (jitter.h) that the owner drains with
  * rtp_session_playout() once per frame of its own audio clock, and that
- * conceals lost and late packets.  Symmetric RTP: the first valid packet
- * after rtp_session_set_remote() "latches" the destination to its source
- * address (for phones behind NAT); from then on packets from other sources
- * are ignored (counted in packets_ignored) until the next set_remote.
+ * conceals lost and late packets.
+ *
+ * Whose packets count: those from the address rtp_session_set_remote()
+ * names (the SDP's); packets from anywhere else are ignored (counted in
+ * packets_ignored), so a stranger's packet cannot take the call's audio
+ * over or block it.  Symmetric RTP, for a far end behind NAT that sends
+ * from another address than its SDP names: while nothing at all has come
+ * from the signalled address, a source that sends RTP_LATCH_PACKETS
+ * consistent packets in a row (one SSRC, each sequence number 1 to 10
+ * above the one before, our payload types) becomes the remote: its packets
+ * are taken from then on and ours go to it.  That happens at most once per
+ * set_remote, and never once the signalled address has been heard: a
+ * source that flows is never replaced.  A set_remote to the same address
+ * (a session refresh, hold) keeps the source found.
  *
  * RTCP (RFC 3550): a compound report, SR if we sent RTP since the last
  * report, else RR, with a report block about the remote source when it
  * sent since the last report, and an SDES CNAME, goes every
  * rtcp interval (5 s) randomised to 0.5-1.5 times (the first after half
  * of that), to the remote's RTCP port: RTP port + 1 unless
- * rtp_session_set_remote_rtcp() says otherwise, on the latched address;
+ * rtp_session_set_remote_rtcp() says otherwise, on the remote's address;
  * the first valid RTCP packet received latches the RTCP destination to
- * its source.  Received SR/RR are parsed: the SR's timestamp for our LSR
+ * its source.  RTCP from another IP address than the remote's is ignored
+ * (rtcp_ignored).  Received SR/RR are parsed: the SR's timestamp for our LSR
  * and DLSR, the report block about us for the remote's view of our
  * stream and the round-trip time (A - LSR - DLSR).  Invalid compound
  * packets are counted in rtcp_invalid.  No BYE is sent.
@@ -50,6 +61,7 @@
 #define RTP_RECV_BURST		64	/* packets read per wakeup */
 #define RTP_RTCP_INTERVAL	5000	/* ms, RFC 3550 minimum */
 #define RTP_CNAME_MAX		255
+#define RTP_LATCH_PACKETS	5	/* consistent packets to latch (NAT) */
 
 /* What rtp_session_playout() returned. */
 #define RTP_PLAYOUT_SILENCE	0	/* nothing received (yet): silence */
@@ -79,8 +91,9 @@ struct rtp_callbacks {
  * @packets_received: valid packets accepted (audio and telephone-event)
  * @octets_received: their payload octets
  * @packets_invalid: malformed datagrams dropped
- * @packets_ignored: valid RTP but not for us: other payload type, other
- *	source after latching, no remote set yet, a wild sequence jump
+ * @packets_ignored: valid RTP but not for us: other payload type, another
+ *	source than the remote (a latch candidate's packets included), no
+ *	remote set yet, a wild sequence jump
  * @send_errors: packets the socket refused
  * @expected: packets expected from the current remote source (RFC 3550
  *	A.3: extended highest sequence number - first + 1)
@@ -96,6 +109,7 @@ struct rtp_callbacks {
  * @rtcp_sent: RTCP compound packets sent
  * @rtcp_received: valid RTCP compound packets received
  * @rtcp_invalid: malformed RTCP datagrams dropped
+ * @rtcp_ignored: RTCP datagrams from another host than the remote
  * @loss_percent: @lost / @expected in percent (0 when @lost < 0)
  * @jitter_ms: @jitter in ms
  * @rtt_ms: round-trip time from the last RR/SR about us with an LSR; < 0:
@@ -137,6 +151,7 @@ struct rtp_stats {
 	uint64_t rtcp_sent;
 	uint64_t rtcp_received;
 	uint64_t rtcp_invalid;
+	uint64_t rtcp_ignored;
 	double loss_percent;
 	double jitter_ms;
 	double rtt_ms;
@@ -183,7 +198,8 @@ static inline void rtp_session_freep(struct rtp_session **s)
  * (RTP_PT_PCMU or RTP_PT_PCMA: it names the law), the telephone-event
  * payload type (0-127 but not the audio one, or -1 for none), ptime in
  * ms (multiple of 5, at most RTP_PTIME_MAX; 0 = RTP_PTIME_DEFAULT).
- * Restarts latching and the receive statistics of the remote source; our
+ * A new address restarts latching and the receive statistics of the
+ * remote source (the same address keeps both); sending is turned on; our
  * SSRC, sequence number and timestamp continue.  A changed ptime drops
  * buffered partial frames.  The RTCP destination becomes @addr, port
  * @port + 1 (and unlatched); the jitter buffer keeps its contents (it
@@ -193,6 +209,23 @@ static inline void rtp_session_freep(struct rtp_session **s)
 int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 			   unsigned port, int payload_type, int te_payload_type,
 			   unsigned ptime_ms);
+
+/*
+ * The audio's payload type on the wire when the SDP gave the law a
+ * dynamic number (96-127; e.g. "a=rtpmap:96 PCMA/8000"): packets are sent
+ * with it and only packets carrying it are audio.  Call after
+ * rtp_session_set_remote(), which resets it to the static number.  A
+ * static number must be the law's own.  Returns 0 or -EINVAL.
+ */
+int rtp_session_set_payload_type(struct rtp_session *s, int payload_type);
+
+/*
+ * Send or not (hold: the far end's SDP is sendonly / inactive, or ours
+ * is).  While off, rtp_session_send() and rtp_session_send_event() send
+ * nothing (the timestamp runs on); receiving and RTCP go on.
+ * rtp_session_set_remote() turns sending on.
+ */
+void rtp_session_set_sending(struct rtp_session *s, bool on);
 
 /*
  * Queue @n samples (8 kHz) of audio; every complete ptime frame is encoded

@@ -45,6 +45,16 @@ enum sdp_direction sdp_direction_reverse(enum sdp_direction d)
 	}
 }
 
+bool sdp_direction_sends(enum sdp_direction d)
+{
+	return d == SDP_SENDRECV || d == SDP_SENDONLY;
+}
+
+bool sdp_direction_receives(enum sdp_direction d)
+{
+	return d == SDP_SENDRECV || d == SDP_RECVONLY;
+}
+
 /* ---- parser ---- */
 
 struct sdp_fmt {
@@ -307,7 +317,7 @@ static struct sdp_mline *sdp_stream(struct sdp_parsed *p)
 }
 
 static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
-		    struct sdp_media *ret)
+		    const struct sdp_local *l, struct sdp_media *ret)
 {
 	struct sdp_media r = { .pt = -1, .te_pt = -1 };
 	unsigned i;
@@ -322,6 +332,14 @@ static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
 		return -EBADMSG;
 	}
 	r.port = m->port;
+	if (l && l->keep_codec) {
+		for (i = 0; i < m->n_fmt; i++)
+			if (m->fmt[i].codec == l->codec) {
+				r.pt = m->fmt[i].pt;
+				r.codec = m->fmt[i].codec;
+				break;
+			}
+	}
 	for (i = 0; i < m->n_fmt; i++) {
 		if (r.pt < 0 && m->fmt[i].codec >= 0) {
 			r.pt = m->fmt[i].pt;
@@ -335,6 +353,10 @@ static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
 	r.ptime = m->ptime ? m->ptime : p->ptime ? p->ptime : SDP_PTIME_DEFAULT;
 	r.direction = m->direction >= 0 ? m->direction :
 		      p->direction >= 0 ? p->direction : SDP_SENDRECV;
+	if (strcmp(r.address, "0.0.0.0") == 0 || strcmp(r.address, "::") == 0)
+		r.direction = r.direction == SDP_SENDRECV ? SDP_SENDONLY :
+			      r.direction == SDP_RECVONLY ? SDP_INACTIVE :
+			      r.direction;
 	*ret = r;
 	return 0;
 }
@@ -351,7 +373,7 @@ int sdp_parse(const char *sdp, struct sdp_media *ret)
 	m = sdp_stream(&p);
 	if (!m)
 		return -ENOMEDIUM;
-	return sdp_fill(&p, m, ret);
+	return sdp_fill(&p, m, NULL, ret);
 }
 
 /* ---- builder ---- */
@@ -481,7 +503,7 @@ int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 	stream = sdp_stream(&p);
 	if (!stream)
 		return -ENOMEDIUM;
-	r = sdp_fill(&p, stream, &remote);
+	r = sdp_fill(&p, stream, l, &remote);
 	if (r < 0)
 		return r;
 

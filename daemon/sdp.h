@@ -39,6 +39,9 @@ enum sdp_direction {
 const char *sdp_direction_to_string(enum sdp_direction d);
 /* The direction seen from the other side (sendonly <-> recvonly). */
 enum sdp_direction sdp_direction_reverse(enum sdp_direction d);
+/* Whether the side whose SDP says @d sends / receives media. */
+bool sdp_direction_sends(enum sdp_direction d);
+bool sdp_direction_receives(enum sdp_direction d);
 
 /**
  * struct sdp_local - our side of a session
@@ -48,6 +51,9 @@ enum sdp_direction sdp_direction_reverse(enum sdp_direction d);
  * @session_version: o= sess-version (increment on every new offer/answer)
  * @ptime: packet time in ms, 0 = SDP_PTIME_DEFAULT
  * @direction: normally SDP_SENDRECV
+ * @keep_codec: an answer to a new offer in the session (re-INVITE,
+ *	UPDATE) keeps @codec when the offer has it (RFC 3264 8.3.2)
+ * @codec: SDP_PT_PCMU or SDP_PT_PCMA, the law in use
  */
 struct sdp_local {
 	const char *address;
@@ -56,6 +62,8 @@ struct sdp_local {
 	uint64_t session_version;
 	unsigned ptime;
 	enum sdp_direction direction;
+	bool keep_codec;
+	int codec;
 };
 
 /**
@@ -69,7 +77,10 @@ struct sdp_local {
  * @codec: SDP_PT_PCMU or SDP_PT_PCMA: which G.711 law @pt stands for
  * @te_pt: telephone-event payload type, -1 when absent
  * @ptime: ms, SDP_PTIME_DEFAULT when absent
- * @direction: the remote's direction attribute (default sendrecv)
+ * @direction: the remote's direction attribute (default sendrecv); a
+ *	connection address of 0.0.0.0 (or ::), the RFC 2543 way to put a call
+ *	on hold, takes the receiving away: sendrecv becomes sendonly,
+ *	recvonly inactive
  */
 struct sdp_media {
 	int family;
@@ -101,7 +112,8 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len);
 int sdp_parse(const char *sdp, struct sdp_media *ret);
 
 /*
- * Answer the remote offer @offer: the first of its formats we support,
+ * Answer the remote offer @offer: the first of its formats we support
+ * (@l->codec when @l->keep_codec and the offer has it),
  * its telephone-event PT (if any), its ptime, the reverse of its
  * direction (intersected with @l->direction).  Other m= lines are declined
  * with port 0.  Returns the length written to @buf and, if @ret_remote is

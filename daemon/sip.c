@@ -210,6 +210,8 @@ struct sip_call {
 	char *invite_branch_in;		/* to match CANCEL */
 	bool final_sent;
 	char *local_sdp;
+	osip_transaction_t *offer_tr;	/* a re-INVITE / UPDATE whose offer
+					 * awaits the user's answer */
 	char *resp2xx;			/* our 2xx, retransmitted until ACK */
 	struct sip_peer peer;		/* where resp2xx (or ack) goes */
 	sd_event_source *retx;
@@ -1507,6 +1509,8 @@ static size_t n_transactions(struct sip_agent *a)
 }
 
 static void call_unref_internal(struct sip_call *c);
+static int offer_respond(struct sip_call *c, int code, const char *sdp,
+			 int warning, const char *text);
 
 static void tx_free(osip_transaction_t *tr)
 {
@@ -1604,6 +1608,27 @@ static const char *body_of(osip_message_t *m)
 	    !b->length)
 		return NULL;
 	return b->body;
+}
+
+/*
+ * The SDP body of @m: 0 and *@ret_sdp (NULL when there is no body), or
+ * -EMEDIUMTYPE when the body is not application/sdp (no Content-Type,
+ * another type, multipart/... included: not an offer or answer).
+ */
+static int sdp_body(osip_message_t *m, const char **ret_sdp)
+{
+	const osip_content_type_t *ct = m->content_type;
+	const char *b = body_of(m);
+
+	*ret_sdp = NULL;
+	if (!b)
+		return 0;
+	if (!ct || !ct->type || !ct->subtype ||
+	    strcasecmp(ct->type, "application") != 0 ||
+	    strcasecmp(ct->subtype, "sdp") != 0)
+		return -EMEDIUMTYPE;
+	*ret_sdp = b;
+	return 0;
 }
 
 static char *call_id_of(osip_message_t *m)
@@ -1795,6 +1820,41 @@ static int respond_in_tx(struct sip_agent *a, osip_transaction_t *tr,
 		osip_message_set_allow(r, SIP_ALLOW);
 	response_add_body(r, NULL);
 	return tx_respond(a, tr, r);
+}
+
+/* 415 with Accept: application/sdp: a body that is not an offer. */
+static void respond_415_sdp(struct sip_agent *a, osip_transaction_t *tr,
+			    const char *to_tag)
+{
+	osip_message_t *req = tr->orig_request, *r;
+	const osip_content_type_t *ct = req->content_type;
+
+	log_a(a, LOG_NOTICE, "%s with a body of type %s/%s, 415",
+	      req->sip_method, ct && ct->type ? ct->type : "(none)",
+	      ct && ct->subtype ? ct->subtype : "");
+	r = make_response(a, req, 415, to_tag);
+	if (!r)
+		return;
+	osip_message_set_header(r, "Accept", "application/sdp");
+	response_add_body(r, NULL);
+	tx_respond(a, tr, r);
+}
+
+/* Warning: CODE agent "TEXT" (RFC 3261 20.43), e.g. 305 for a 488. */
+static void add_warning(struct sip_agent *a, osip_message_t *r, int code,
+			const char *text)
+{
+	char w[200];
+
+	if (code < 300 || code > 399)
+		return;
+	if (strchr(a->local_ip, ':'))
+		snprintf(w, sizeof(w), "%d [%s] \"%s\"", code, a->local_ip,
+			 text ? text : "");
+	else
+		snprintf(w, sizeof(w), "%d %s \"%s\"", code, a->local_ip,
+			 text ? text : "");
+	osip_message_set_header(r, "Warning", w);
 }
 
 /* ---- text builder ---- */
@@ -2403,6 +2463,8 @@ static void call_set_state(struct sip_call *c, enum sip_call_state s,
 	c->state = s;
 	if (state_is_final(s))
 		c->final = true;
+	if (c->final && c->offer_tr)
+		offer_respond(c, 487, NULL, 0, NULL);
 	c->n_ref++;
 	if (notify && a->cb.on_call_state)
 		a->cb.on_call_state(c, s, status, sdp, a->userdata);
@@ -2731,8 +2793,10 @@ static void stop_2xx_retransmit(struct sip_call *c)
 		sd_event_source_set_enabled(c->retx, SD_EVENT_OFF);
 }
 
-/* A response to the INVITE of incoming call @c, with Contact/RR/body. */
-static int call_respond(struct sip_call *c, int code, const char *sdp)
+/* A response to the INVITE of incoming call @c, with Contact/RR/body
+ * and, for @warning 300-399, a Warning header. */
+static int call_respond_warn(struct sip_call *c, int code, const char *sdp,
+			     int warning, const char *text)
 {
 	struct sip_agent *a = c->a;
 	osip_message_t *req, *r;
@@ -2759,6 +2823,7 @@ static int call_respond(struct sip_call *c, int code, const char *sdp)
 	}
 	if (code >= 200 && code < 300)
 		osip_message_set_allow(r, SIP_ALLOW);
+	add_warning(a, r, warning, text);
 	response_add_body(r, sdp);
 	if (code >= 200) {
 		c->final_sent = true;
@@ -2766,6 +2831,11 @@ static int call_respond(struct sip_call *c, int code, const char *sdp)
 			start_2xx_retransmit(c, r, req);
 	}
 	return tx_respond(a, c->ist, r);
+}
+
+static int call_respond(struct sip_call *c, int code, const char *sdp)
+{
+	return call_respond_warn(c, code, sdp, 0, NULL);
 }
 
 int sip_call_ringing(struct sip_call *c, bool early_media, const char *sdp)
@@ -2802,17 +2872,82 @@ int sip_call_answer(struct sip_call *c, const char *sdp)
 
 int sip_call_reject(struct sip_call *c, int code)
 {
+	return sip_call_reject_warning(c, code, 0, NULL);
+}
+
+int sip_call_reject_warning(struct sip_call *c, int code, int warning,
+			    const char *text)
+{
 	int r;
 
 	if (!c || c->outgoing || code < 300 || code > 699)
 		return -EINVAL;
 	if (c->final || c->final_sent)
 		return -ESTALE;
-	r = call_respond(c, code, NULL);
+	r = call_respond_warn(c, code, NULL, warning, text);
 	if (r < 0)
 		return r;
 	call_set_state(c, SIP_CALL_FAILED, code, NULL, false);
 	return 0;
+}
+
+/* The final response to the pending re-INVITE / UPDATE of @c: 2xx with
+ * @sdp (a re-INVITE's is retransmitted until its ACK), or an error with
+ * a Warning. */
+static int offer_respond(struct sip_call *c, int code, const char *sdp,
+			 int warning, const char *text)
+{
+	struct sip_agent *a = c->a;
+	osip_transaction_t *tr = c->offer_tr;
+	osip_message_t *r;
+	char contact[200];
+
+	if (!tr)
+		return -EBADR;
+	c->offer_tr = NULL;
+	r = make_response(a, tr->orig_request, code, c->local_tag);
+	if (!r)
+		return -ENOMEM;
+	if (code < 300) {
+		contact_value(a, c->tcp, contact, sizeof(contact));
+		osip_message_set_contact(r, contact);
+		osip_message_set_allow(r, SIP_ALLOW);
+	} else if (code == 500) {
+		osip_message_set_header(r, "Retry-After", "1");
+	}
+	add_warning(a, r, warning, text);
+	response_add_body(r, code < 300 ? sdp : NULL);
+	if (code < 300 && MSG_IS_INVITE(tr->orig_request))
+		start_2xx_retransmit(c, r, tr->orig_request);
+	return tx_respond(a, tr, r);
+}
+
+int sip_call_answer_offer(struct sip_call *c, const char *sdp)
+{
+	int r;
+
+	if (!c || !sdp)
+		return -EINVAL;
+	if (c->final)
+		return -ESTALE;
+	if (!c->offer_tr)
+		return -EBADR;
+	r = offer_respond(c, 200, sdp, 0, NULL);
+	if (r >= 0)
+		set_str(&c->local_sdp, sdp);
+	return r;
+}
+
+int sip_call_reject_offer(struct sip_call *c, int code, int warning,
+			  const char *text)
+{
+	if (!c || code < 300 || code > 699)
+		return -EINVAL;
+	if (c->final)
+		return -ESTALE;
+	if (!c->offer_tr)
+		return -EBADR;
+	return offer_respond(c, code, NULL, warning, text);
 }
 
 static void copy_field(char *dst, const char *src)
@@ -2950,6 +3085,87 @@ static osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 	return tr;
 }
 
+/*
+ * A re-INVITE or UPDATE in the established dialog of @c (RFC 3261 14,
+ * RFC 3311).  With an SDP offer it goes to on_offer, and the user
+ * answers it (sip_call_answer_offer / sip_call_reject_offer); without
+ * one, a re-INVITE gets our SDP as the offer (its ACK brings the answer,
+ * reported with CONFIRMED) and an UPDATE a plain 200.  A body that is
+ * not SDP: 415.  An offer while another awaits its answer: 500 with
+ * Retry-After (RFC 3261 14.2).
+ */
+static void handle_offer(struct sip_agent *a, osip_event_t *ev,
+			 struct sip_call *c, const struct sip_peer *src)
+{
+	bool invite = MSG_IS_INVITE(ev->sip);
+	osip_transaction_t *tr;
+	const char *sdp;
+	int bad;
+
+	tr = new_server_tx(a, ev, invite ? TX_INVITE_IN : TX_OTHER_IN, c, src);
+	if (!tr) {
+		osip_event_free(ev);
+		return;
+	}
+	bad = sdp_body(tr->orig_request, &sdp);
+	if (bad < 0) {
+		respond_415_sdp(a, tr, NULL);
+		return;
+	}
+	if (c->offer_tr) {
+		osip_transaction_t *pending = c->offer_tr;
+
+		log_a(a, LOG_NOTICE, "Call %s: %s while an offer is pending, 500",
+		      c->call_id, tr->orig_request->sip_method);
+		c->offer_tr = tr;
+		offer_respond(c, 500, NULL, 0, NULL);
+		c->offer_tr = pending;
+		return;
+	}
+	c->remote_cseq = strtoul(tr->orig_request->cseq->number, NULL, 10);
+	if (src->tcp)
+		c->conn = src->conn;
+	c->offer_tr = tr;
+	if (!sdp) {
+		offer_respond(c, 200, invite ? c->local_sdp : NULL, 0, NULL);
+		return;
+	}
+	if (!a->cb.on_offer) {
+		offer_respond(c, 488, NULL, 399, "Offers are not taken");
+		return;
+	}
+	log_a(a, LOG_INFO, "Call %s: %s with an offer", c->call_id,
+	      tr->orig_request->sip_method);
+	c->n_ref++;
+	a->cb.on_offer(c, sdp, a->userdata);
+	call_unref_internal(c);
+}
+
+/* UPDATE (RFC 3311): in a dialog of ours, handle_offer(); else 481. */
+static void handle_update(struct sip_agent *a, osip_event_t *ev,
+			  const struct sip_peer *src)
+{
+	osip_message_t *m = ev->sip;
+	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
+	struct sip_call *c = NULL;
+	osip_transaction_t *tr;
+	char *cid = call_id_of(m);
+
+	if (cid && ltag)
+		c = find_call(a, cid, ltag, rtag);
+	osip_free(cid);
+	if (c && c->dialog && !c->final) {
+		handle_offer(a, ev, c, src);
+		return;
+	}
+	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL, src);
+	if (!tr) {
+		osip_event_free(ev);
+		return;
+	}
+	respond_in_tx(a, tr, 481, NULL);
+}
+
 static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 			  const struct sip_peer *src)
 {
@@ -2959,6 +3175,7 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	struct sip_caller caller;
 	struct sip_call *c;
 	osip_transaction_t *tr;
+	const char *body;
 	char *cid;
 
 	cid = call_id_of(m);
@@ -2967,7 +3184,7 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 		return;
 	}
 	if (ltag) {
-		/* re-INVITE (session refresh, hold): 200 with our SDP */
+		/* re-INVITE (session refresh, hold, new address) */
 		c = find_call(a, cid, ltag, rtag);
 		osip_free(cid);
 		if (!c || !c->answered) {
@@ -2978,25 +3195,7 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 				osip_event_free(ev);
 			return;
 		}
-		tr = new_server_tx(a, ev, TX_INVITE_IN, c, src);
-		if (tr) {
-			osip_message_t *r = make_response(a, tr->orig_request,
-							  200, c->local_tag);
-			char contact[200];
-
-			if (!r)
-				return;
-			c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
-			if (src->tcp)
-				c->conn = src->conn;
-			contact_value(a, c->tcp, contact, sizeof(contact));
-			osip_message_set_contact(r, contact);
-			response_add_body(r, c->local_sdp);
-			start_2xx_retransmit(c, r, tr->orig_request);
-			tx_respond(a, tr, r);
-		} else {
-			osip_event_free(ev);
-		}
+		handle_offer(a, ev, c, src);
 		return;
 	}
 	/* a retransmission whose IST has ended (we sent 2xx): resend it */
@@ -3013,6 +3212,14 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 		return;
 	}
 
+	if (sdp_body(m, &body) < 0) {
+		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
+		if (tr)
+			respond_415_sdp(a, tr, NULL);
+		else
+			osip_event_free(ev);
+		return;
+	}
 	if (a->n_calls >= a->max_dialogs) {
 		int code = 486;
 
@@ -3066,8 +3273,7 @@ static void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	log_a(a, LOG_INFO, "Incoming call %s from %s", c->call_id, caller.from);
 	if (a->cb.on_invite) {
 		c->n_ref++;
-		a->cb.on_invite(a, c, &caller, body_of(tr->orig_request),
-				a->userdata);
+		a->cb.on_invite(a, c, &caller, body, a->userdata);
 		call_unref_internal(c);
 	} else {
 		call_respond(c, 480, NULL);
@@ -3337,9 +3543,15 @@ static void handle_ack_2xx(struct sip_agent *a, osip_message_t *m)
 	if (!c || c->outgoing)
 		return;
 	if (c->resp2xx) {
+		const char *sdp = NULL;
+
 		stop_2xx_retransmit(c);
-		if (c->state == SIP_CALL_ANSWERED)
-			call_set_state(c, SIP_CALL_CONFIRMED, 200, NULL, true);
+		/* the answer to the offer in our 2xx (RFC 3261 13.2.1) */
+		if (sdp_body(m, &sdp) < 0)
+			log_a(a, LOG_NOTICE, "Call %s: ACK with a body that is not SDP, ignored",
+			      c->call_id);
+		if (c->state == SIP_CALL_ANSWERED || sdp)
+			call_set_state(c, SIP_CALL_CONFIRMED, 200, sdp, true);
 	}
 }
 
@@ -3352,8 +3564,6 @@ static void handle_other_request(struct sip_agent *a, osip_event_t *ev,
 
 	if (MSG_IS_OPTIONS(m))
 		code = 200;
-	else if (MSG_IS_UPDATE(m))
-		code = body_of(m) ? 488 : 200;
 	else if (MSG_IS_REGISTER(m))
 		code = 405;
 	else
@@ -4335,6 +4545,8 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_bye(a, ev, src);
 	else if (MSG_IS_INFO(m))
 		handle_info(a, ev, src);
+	else if (MSG_IS_UPDATE(m))
+		handle_update(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
 }

@@ -50,7 +50,7 @@
  * MD5 / SHA-256, qop=auth) on REGISTER, INVITE, BYE and INFO; registration
  * refresh at half the granted expiry, exponential backoff on failure
  * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
- * an in-dialog re-INVITE (with our last SDP).
+ * OPTIONS.
  *
  * Peers.  The registrar's and outbound proxy's addresses are the
  * "provider"; any other source is a "stranger".  Requests refused outright
@@ -65,6 +65,23 @@
  * (at least 2) stay free for our client transactions, strangers share at
  * most half of the rest, one stranger address at most 8; beyond, 503.
  * libosip2's trace is silenced (it would print parse errors to stdout).
+ *
+ * Offer/answer (RFC 3264).  Only an application/sdp body is an offer or
+ * an answer: an INVITE, re-INVITE or UPDATE with any other body (no
+ * Content-Type, another type, multipart/mixed even when it holds an SDP
+ * part) gets 415 with "Accept: application/sdp" and never reaches the
+ * user; such a body in an ACK is ignored.  An INVITE without SDP (late
+ * offer) reaches on_invite with @sdp NULL: the user's 200 carries the
+ * offer, and the answer comes with the ACK, as the @sdp of
+ * SIP_CALL_CONFIRMED.  A re-INVITE or UPDATE (RFC 3311) in the dialog
+ * with an SDP offer goes to on_offer (an agent without on_offer answers
+ * 488); the user answers it with sip_call_answer_offer() or
+ * sip_call_reject_offer(), at once or later from the event loop.  A
+ * re-INVITE without SDP gets our last SDP as a new offer, its ACK's
+ * answer again comes as SIP_CALL_CONFIRMED with @sdp; an UPDATE without
+ * SDP a plain 200.  An offer that comes while another awaits its answer
+ * gets 500 with Retry-After (RFC 3261 14.2); one pending when the call
+ * ends gets 487.
  *
  * DTMF in SIP INFO (the legacy, package-less use of RFC 6086, as ATAs and
  * PBXs do it).  sip_call_send_dtmf() sends one digit in the call's dialog
@@ -242,7 +259,12 @@ struct sip_caller {
  * @on_invite: a new incoming call; the user answers with
  *	sip_call_ringing/answer/reject.  @sdp is the offer (NULL if none).
  * @on_call_state: @status is the SIP code where one exists, @sdp the body
- *	of the response (EARLY, ANSWERED) or NULL
+ *	of the response (EARLY, ANSWERED), or the SDP answer an ACK carried
+ *	(CONFIRMED, after our 2xx with an offer; CONFIRMED then comes again
+ *	for every such ACK of a re-INVITE), or NULL
+ * @on_offer: a re-INVITE or UPDATE in @call's established dialog brought
+ *	the SDP offer @sdp; answer it with sip_call_answer_offer() or
+ *	sip_call_reject_offer().  NULL: such offers get 488.
  * @on_dtmf: a digit ('0'-'9', '*', '#', 'A'-'D') came in a SIP INFO of
  *	@call's dialog (already answered 200); @duration_ms as the INFO gave
  *	it, 0 when it gave none
@@ -258,6 +280,8 @@ struct sip_callbacks {
 			      int status, const char *sdp, void *userdata);
 	void (*on_dtmf)(struct sip_call *call, char digit,
 			unsigned duration_ms, void *userdata);
+	void (*on_offer)(struct sip_call *call, const char *sdp,
+			 void *userdata);
 	void (*log)(void *userdata, int priority, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 };
@@ -297,6 +321,19 @@ int sip_call_ringing(struct sip_call *call, bool early_media,
 		     const char *sdp);
 int sip_call_answer(struct sip_call *call, const char *sdp);
 int sip_call_reject(struct sip_call *call, int code);
+/* The same with a "Warning: @warning <our address> "@text"" header
+ * (RFC 3261 20.43; @warning 300-399, e.g. 304 or 305 with 488). */
+int sip_call_reject_warning(struct sip_call *call, int code, int warning,
+			    const char *text);
+/*
+ * Answer the offer on_offer reported: 200 with @sdp (for a re-INVITE
+ * retransmitted until its ACK), or @code (300-699) with the Warning as
+ * above (@warning 0: none).  -EBADR when no offer awaits an answer,
+ * -ESTALE after a final state.
+ */
+int sip_call_answer_offer(struct sip_call *call, const char *sdp);
+int sip_call_reject_offer(struct sip_call *call, int code, int warning,
+			  const char *text);
 
 /*
  * Outgoing call to sip:@number@domain (through the outbound proxy if

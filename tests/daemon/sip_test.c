@@ -77,6 +77,11 @@ struct fixture {
 	int status[MAX_STATES];
 	int n_states;
 	char early_or_answer_sdp[SDP_TEXT_MAX];
+	bool no_ringing;		/* on_invite does not send 180 */
+	int n_offer;			/* on_offer callbacks */
+	char last_offer[SDP_TEXT_MAX];
+	int n_confirmed_sdp;		/* CONFIRMED with an SDP answer */
+	char confirmed_sdp[SDP_TEXT_MAX];
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -321,11 +326,35 @@ static int answer_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	sd_event_source_unref(s);
 	if (!f->call)
 		return 0;
-	if (sdp_build_answer(f->offer, &l, answer, sizeof(answer), NULL) < 0)
+	if (!f->offer[0])	/* late offer: ours goes in the 200 */
+		sdp_build_offer(&l, answer, sizeof(answer));
+	else if (sdp_build_answer(f->offer, &l, answer, sizeof(answer), NULL) < 0)
+		answer[0] = '\0';
+	if (!answer[0])
 		sip_call_reject(f->call, 488);
 	else
 		sip_call_answer(f->call, answer);
 	return 0;
+}
+
+/* An offer in the dialog: answered as the Line does, codec kept. */
+static void on_offer(struct sip_call *call, const char *sdp, void *userdata)
+{
+	struct fixture *f = userdata;
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 42, .session_version = 2 + f->n_offer,
+		.direction = SDP_SENDRECV,
+		.keep_codec = true, .codec = SDP_PT_PCMU,
+	};
+	char answer[SDP_TEXT_MAX];
+
+	f->n_offer++;
+	snprintf(f->last_offer, sizeof(f->last_offer), "%s", sdp);
+	if (sdp_build_answer(sdp, &l, answer, sizeof(answer), NULL) < 0)
+		sip_call_reject_offer(call, 488, 305, "Incompatible media format");
+	else
+		sip_call_answer_offer(call, answer);
 }
 
 static int hangup_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -364,8 +393,19 @@ static void on_invite(struct sip_agent *a, struct sip_call *call,
 		sip_call_unref(call);
 		return;
 	}
+	if (sdp) {	/* as the Line does: no codec of ours, no ringing */
+		struct sdp_media m;
+
+		if (sdp_parse(sdp, &m) == -EPROTONOSUPPORT) {
+			sip_call_reject_warning(call, 488, 305,
+						"Incompatible media format");
+			sip_call_unref(call);
+			return;
+		}
+	}
 	f->call = call;
-	sip_call_ringing(call, false, NULL);
+	if (!f->no_ringing)
+		sip_call_ringing(call, false, NULL);
 	if (f->answer_incoming)
 		after(f, 100, answer_timer);
 }
@@ -384,6 +424,10 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 	if (sdp)
 		snprintf(f->early_or_answer_sdp, sizeof(f->early_or_answer_sdp),
 			 "%s", sdp);
+	if (sdp && s == SIP_CALL_CONFIRMED) {
+		f->n_confirmed_sdp++;
+		snprintf(f->confirmed_sdp, sizeof(f->confirmed_sdp), "%s", sdp);
+	}
 	if (s == SIP_CALL_ANSWERED && f->hangup_when_answered)
 		after(f, 700, hangup_timer);
 	if (s == SIP_CALL_CONFIRMED && f->hangup_when_confirmed)
@@ -394,6 +438,7 @@ static const struct sip_callbacks callbacks = {
 	.on_registration = on_registration,
 	.on_invite = on_invite,
 	.on_call_state = on_call_state,
+	.on_offer = on_offer,
 	.log = test_log,
 };
 
@@ -688,6 +733,69 @@ static void case_incoming(const char *name, const char *file, const char *src_ip
 		if (!has_state(&f, SIP_CALL_CANCELLED))
 			FAIL(&f, "no CANCELLED");
 	}
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * Offer/answer (RFC 3264) through the agent: sipp calls with @file; the
+ * agent's user answers as the Line does (see on_invite, answer_timer,
+ * on_offer).  What must have happened: @invites on_invite callbacks,
+ * @offers on_offer ones, the last offer containing @offer_has (or NULL),
+ * an SDP answer in an ACK containing @ack_has (or NULL: none).
+ */
+static void case_offer(const char *name, const char *file, int invites,
+		       int offers, const char *offer_has, const char *ack_has)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], mport_s[8], target[64];
+	unsigned port = free_port("127.0.0.1");
+	int r;
+
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";	/* calls allowed from 127.0.0.1 */
+	acct.register_enabled = false;
+	memset(&f, 0, sizeof(f));
+	r = fixture_init(&f, name, &acct);
+	if (r < 0) {
+		result(&f, "agent setup failed: %d", r);
+		fixture_done(&f);
+		return;
+	}
+	f.answer_incoming = true;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), file);
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1",
+				       "-p", port_s, "-mp", mport_s, "-s", "2001",
+				       "-t", "u1", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	if (invites)
+		run_until(&f, call_final, 2000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (f.n_invite != invites)
+		FAIL(&f, "%d on_invite callbacks, want %d", f.n_invite, invites);
+	if (f.n_offer != offers)
+		FAIL(&f, "%d on_offer callbacks, want %d", f.n_offer, offers);
+	if (offer_has && !strstr(f.last_offer, offer_has))
+		FAIL(&f, "last offer without \"%s\": %s", offer_has, f.last_offer);
+	if (ack_has && !strstr(f.confirmed_sdp, ack_has))
+		FAIL(&f, "no SDP answer with \"%s\" from the ACK (%d): %s",
+		     ack_has, f.n_confirmed_sdp, f.confirmed_sdp);
+	if (!ack_has && f.n_confirmed_sdp)
+		FAIL(&f, "an ACK's SDP reported: %s", f.confirmed_sdp);
+	if (f.call && !has_state(&f, SIP_CALL_TERMINATED) &&
+	    !has_state(&f, SIP_CALL_FAILED))
+		FAIL(&f, "the call did not end");
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -2819,6 +2927,18 @@ int main(int argc, char **argv)
 	RUN("incoming_extensions_420_405_489",
 	    case_uac_scenario("incoming_extensions_420_405_489",
 			      "uac_extensions.xml", "2001", true, 1));
+	RUN("offer_body_not_sdp_415",
+	    case_offer("offer_body_not_sdp_415", "uac_not_sdp.xml", 0, 0, NULL,
+		       NULL));
+	RUN("offer_no_codec_488_warning",
+	    case_offer("offer_no_codec_488_warning", "uac_no_codec.xml", 1, 0,
+		       NULL, NULL));
+	RUN("offer_reinvite_hold_update",
+	    case_offer("offer_reinvite_hold_update", "uac_reinvite.xml", 1, 2,
+		       "m=audio 7080 ", NULL));
+	RUN("offer_late_answer_in_ack",
+	    case_offer("offer_late_answer_in_ack", "uac_late_offer.xml", 1, 0,
+		       NULL, "RTP/AVP 8 101"));
 	RUN("outgoing_busy_486",
 	    case_outgoing("outgoing_busy_486", "uas_busy.xml", false, false));
 	RUN("outgoing_auth_answer_bye",

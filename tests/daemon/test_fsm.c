@@ -213,8 +213,15 @@ static int model_apply(struct port *p, enum call_event e,
 				return fail(msg, size, "without a call", a);
 			break;
 		case CALL_ACTION_SIP_REJECT_486:
+		case CALL_ACTION_SIP_REJECT_488:
+		case CALL_ACTION_SIP_REJECT_OFFER:
 		case CALL_ACTION_SIP_BYE_STRAY:
 			break;	/* they act on the event's message only */
+		case CALL_ACTION_SIP_ANSWER_OFFER:
+		case CALL_ACTION_MEDIA_UPDATE:
+			if (!p->call || p->media != MEDIA_FULL)
+				return fail(msg, size, "outside a call", a);
+			break;
 		case CALL_ACTION_CALL_CLEAR:
 			if (p->media != MEDIA_NONE || p->ring)
 				return fail(msg, size, "with media or ring running", a);
@@ -658,6 +665,40 @@ UNIT_TEST(fsm_invite_when_not_idle_is_486)
 	}
 }
 
+/* An INVITE whose offer we cannot answer never rings: 488, nothing else,
+ * in every state. */
+UNIT_TEST(fsm_invite_unusable_is_488)
+{
+	int s;
+
+	for (s = 0; s < _CALL_STATE_MAX; s++) {
+		struct fsm_result r = step(s, CALL_EVENT_INVITE_UNUSABLE);
+
+		CHECK(!r.ignored && r.next == s && r.n_actions == 1 &&
+		      r.actions[0] == CALL_ACTION_SIP_REJECT_488,
+		      "%s + invite-unusable: not a plain 488",
+		      call_state_to_string(s));
+	}
+}
+
+/* An offer in the dialog is answered in a call, refused elsewhere; it
+ * never changes the state. */
+UNIT_TEST(fsm_offer_answered_in_call_only)
+{
+	int s;
+
+	for (s = 0; s < _CALL_STATE_MAX; s++) {
+		struct fsm_result r = step(s, CALL_EVENT_OFFER);
+		enum call_action want = s == CALL_STATE_INCALL ?
+					CALL_ACTION_SIP_ANSWER_OFFER :
+					CALL_ACTION_SIP_REJECT_OFFER;
+
+		CHECK(!r.ignored && r.next == s && r.n_actions == 1 &&
+		      r.actions[0] == want, "%s + offer: not %s",
+		      call_state_to_string(s), call_action_to_string(want));
+	}
+}
+
 UNIT_TEST(fsm_offhook_when_offhook_is_ignored)
 {
 	int s;
@@ -821,7 +862,8 @@ UNIT_TEST(fsm_rule_incall_digit_flash_ack)
 {
 	EXPECT(INCALL, DIGIT, INCALL, A(DIGIT_SEND));
 	EXPECT_IGNORED(INCALL, FLASH);
-	EXPECT_IGNORED(INCALL, ACK);
+	/* the ACK may bring the answer to the offer in our 200 */
+	EXPECT(INCALL, ACK, INCALL, A(MEDIA_UPDATE));
 	EXPECT_IGNORED(INCALL, CANCEL);
 }
 
@@ -1052,7 +1094,9 @@ UNIT_TEST(fsm_walk_incoming_call)
 	WALK(w, INVITE, RINGING, A(SIP_REJECT_486));	/* a second caller */
 	WALK_IGNORED(w, TIMER_TONE);
 	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(MEDIA_START));
-	WALK_IGNORED(w, ACK);
+	WALK(w, ACK, INCALL, A(MEDIA_UPDATE));
+	WALK(w, OFFER, INCALL, A(SIP_ANSWER_OFFER));	/* hold, resume */
+	WALK(w, INVITE_UNUSABLE, INCALL, A(SIP_REJECT_488));
 	WALK(w, DIGIT, INCALL, A(DIGIT_SEND));
 	WALK_IGNORED(w, FLASH);
 	WALK(w, BYE, DISCONNECTED, A(SIP_REPLY_BYE_200), A(MEDIA_STOP), A(CALL_CLEAR),

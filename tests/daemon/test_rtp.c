@@ -370,67 +370,227 @@ UNIT_TEST(rtp_header_fields)
 	CHECK_INT(rtp_session_set_remote(s, "::1", port, 0, -1, 20), -EINVAL);
 }
 
+/* Send @count packets from @fd: SSRC @ssrc, sequence numbers from @seq
+ * going up by @step, PCMU 160 samples. */
+static void send_run(int fd, unsigned port, uint32_t ssrc, uint16_t seq,
+		     unsigned step, unsigned count)
+{
+	uint8_t buf[200];
+	size_t n;
+
+	for (unsigned i = 0; i < count; i++) {
+		n = rtp_build(buf, 0, (uint16_t)(seq + i * step),
+			      1000 + 160 * i, ssrc, i == 0, 160);
+		udp_send(fd, port, buf, n);
+	}
+}
+
+/* Send one packet of ours; which of @fds (or none: -1) gets it. */
+static int sent_to(struct rtp_session *s, const int *fds, int n_fds)
+{
+	static int16_t pcm[160];
+	uint8_t buf[400];
+	int who = -1;
+
+	if (rtp_session_send(s, pcm, 160) < 0)
+		return -2;
+	for (int i = 0; i < n_fds; i++)
+		if (udp_recv(fds[i], buf, sizeof(buf), i == 0 ? 200 : 20) > 0)
+			who = who == -1 ? i : -3;
+	return who;
+}
+
+/*
+ * A stranger's packets during set-up take nothing over: the SDP's address
+ * is the source.  Symmetric RTP (NAT): only after RTP_LATCH_PACKETS
+ * consistent packets, only while the signalled address is silent, and
+ * never away from a source that flows.
+ */
 UNIT_TEST(rtp_latching)
 {
 	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
 	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
 	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
-	static int16_t pcm[160];
 	uint8_t buf[400];
 	struct rtp_stats st;
-	unsigned p1, p2, p3;
+	unsigned p1, p2, p3, lp;
 	_cleanup_(closep) int fd1 = -1;
 	_cleanup_(closep) int fd2 = -1;
 	_cleanup_(closep) int fd3 = -1;
+	int fds[3];
+	uint64_t h;
 	size_t n;
 
 	CHECK_INT(sd_event_new(&e), 0);
 	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &s), 0);
-	fd1 = udp_open(&p1);
-	fd2 = udp_open(&p2);
-	fd3 = udp_open(&p3);
+	lp = rtp_session_local_port(s);
+	fd1 = udp_open(&p1);	/* the far end the SDP names */
+	fd2 = udp_open(&p2);	/* the far end behind NAT */
+	fd3 = udp_open(&p3);	/* a stranger */
 	CHECK(fd1 >= 0 && fd2 >= 0 && fd3 >= 0, "udp_open");
+	fds[0] = fd1;
+	fds[1] = fd2;
+	fds[2] = fd3;
 	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
 					 20), 0);
 
-	/* Garbage and a foreign payload type from fd3 do not latch. */
-	udp_send(fd3, rtp_session_local_port(s), "junk", 4);
+	/* Garbage, a foreign payload type and one valid packet from the
+	 * stranger during set-up: all ignored, we still send to the SDP's
+	 * address. */
+	udp_send(fd3, lp, "junk", 4);
 	n = rtp_build(buf, 18, 1, 0, 0x3333, false, 20);
-	udp_send(fd3, rtp_session_local_port(s), buf, n);
-	RUN_UNTIL(e, stat_handled(s) >= 2);
-	CHECK_INT(stat_handled(s), 2);
-	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
-	CHECK_INT(udp_recv(fd1, buf, sizeof(buf), 1000), 172);
+	udp_send(fd3, lp, buf, n);
+	send_run(fd3, lp, 0x3333, 7, 1, 1);
+	RUN_UNTIL(e, stat_handled(s) >= 3);
+	CHECK_INT(stat_handled(s), 3);
+	CHECK_INT(k->calls, 0);
+	CHECK_INT(sent_to(s, fds, 3), 0);
 
-	/* A valid packet from fd2: from now on we send there. */
-	n = rtp_build(buf, 0, 7, 1000, 0x2222, true, 160);
-	udp_send(fd2, rtp_session_local_port(s), buf, n);
+	/* The real far end is heard. */
+	send_run(fd1, lp, 0x1111, 100, 1, 1);
 	RUN_UNTIL(e, k->calls >= 1);
 	CHECK_INT(k->calls, 1);
-	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
-	CHECK_INT(udp_recv(fd2, buf, sizeof(buf), 1000), 172);
-	CHECK_INT(udp_recv(fd1, buf, sizeof(buf), 50), -1);
 
-	/* The signalled address cannot take it back. */
-	n = rtp_build(buf, 0, 100, 1000, 0x1111, true, 160);
-	udp_send(fd1, rtp_session_local_port(s), buf, n);
-	RUN_UNTIL(e, stat_handled(s) >= 4);
-	rtp_session_get_stats(s, &st);
-	CHECK_INT(st.packets_ignored, 2);
-	CHECK_INT(st.packets_invalid, 1);
-	CHECK_INT(st.packets_received, 1);
+	/* A stranger's consistent stream cannot move a source that flows. */
+	send_run(fd3, lp, 0x3333, 8, 1, 3 * RTP_LATCH_PACKETS);
+	RUN_UNTIL(e, stat_handled(s) >= 4 + 3 * RTP_LATCH_PACKETS);
 	CHECK_INT(k->calls, 1);
-	CHECK_INT(st.remote_ssrc, 0x2222);
-
-	/* A new set_remote starts latching over. */
-	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
-					 20), 0);
-	udp_send(fd3, rtp_session_local_port(s), buf, n);
+	CHECK_INT(sent_to(s, fds, 3), 0);
+	send_run(fd1, lp, 0x1111, 101, 1, 1);
 	RUN_UNTIL(e, k->calls >= 2);
 	CHECK_INT(k->calls, 2);
-	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
-	CHECK_INT(udp_recv(fd3, buf, sizeof(buf), 1000), 172);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_invalid, 1);
+	CHECK_INT(st.packets_received, 2);
+	CHECK_INT(st.packets_ignored, 2 + 3 * RTP_LATCH_PACKETS);
+	CHECK_INT(st.remote_ssrc, 0x1111);
 
+	/* NAT: the SDP names p1 again (a new address: p3 first), but the far
+	 * end sends from fd2 and nothing comes from the signalled address.
+	 * Inconsistent packets never latch: SSRCs that change, sequence
+	 * numbers that jump or go back. */
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p3, RTP_PT_PCMU, -1,
+					 20), 0);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+	h = stat_handled(s);
+	for (unsigned i = 0; i < 2 * RTP_LATCH_PACKETS; i++)
+		send_run(fd2, lp, 0x2000 + i, 10, 1, 1);	/* SSRC hops */
+	send_run(fd2, lp, 0x2222, 10, 100, RTP_LATCH_PACKETS);	/* jumps */
+	send_run(fd2, lp, 0x2222, 900, 0xffff, RTP_LATCH_PACKETS); /* back */
+	RUN_UNTIL(e, stat_handled(s) >= h + 4 * RTP_LATCH_PACKETS);
+	CHECK_INT(stat_handled(s), h + 4 * RTP_LATCH_PACKETS);
+	CHECK_INT(k->calls, 2);
+	CHECK_INT(sent_to(s, fds, 3), 0);
+
+	/* RTP_LATCH_PACKETS - 1 consistent ones are not enough ... */
+	send_run(fd2, lp, 0x2222, 2000, 1, RTP_LATCH_PACKETS - 1);
+	RUN_UNTIL(e, stat_handled(s) >= h + 5 * RTP_LATCH_PACKETS - 1);
+	CHECK_INT(k->calls, 2);
+	CHECK_INT(sent_to(s, fds, 3), 0);
+	/* ... the next one (a lost packet in between is fine) latches: it is
+	 * taken, and we send there. */
+	send_run(fd2, lp, 0x2222, 2000 + RTP_LATCH_PACKETS, 1, 1);
+	RUN_UNTIL(e, k->calls >= 3);
+	CHECK_INT(k->calls, 3);
+	CHECK_INT(sent_to(s, fds, 3), 1);
+
+	/* Once latched, nobody else: not the stranger, not even the SDP's
+	 * address. */
+	h = stat_handled(s);
+	send_run(fd3, lp, 0x3333, 50, 1, 2 * RTP_LATCH_PACKETS);
+	send_run(fd1, lp, 0x1111, 300, 1, 2 * RTP_LATCH_PACKETS);
+	RUN_UNTIL(e, stat_handled(s) >= h + 4 * RTP_LATCH_PACKETS);
+	CHECK_INT(k->calls, 3);
+	CHECK_INT(sent_to(s, fds, 3), 1);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.remote_ssrc, 0x2222);
+
+	/* A session refresh to the same address keeps the source found. */
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+	CHECK_INT(sent_to(s, fds, 3), 1);
+	send_run(fd2, lp, 0x2222, 2010, 1, 1);
+	RUN_UNTIL(e, k->calls >= 4);
+	CHECK_INT(k->calls, 4);
+}
+
+/* A law under a dynamic payload type goes out and is taken with that
+ * number only; telephone-event under its own; hold sends nothing. */
+UNIT_TEST(rtp_dynamic_pt_and_hold)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
+	static int16_t pcm[160];
+	uint8_t buf[400], enc[160];
+	struct rtp_stats st;
+	unsigned port, lp;
+	_cleanup_(closep) int fd = -1;
+	uint32_t ts0;
+	size_t n;
+
+	tone_1k(pcm, 160);
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &s), 0);
+	lp = rtp_session_local_port(s);
+	fd = udp_open(&port);
+	CHECK(fd >= 0, "udp_open");
+	CHECK_INT(rtp_session_set_payload_type(s, 96), -EINVAL); /* no remote */
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMA,
+					 97, 20), 0);
+	CHECK_INT(rtp_session_set_payload_type(s, 97), -EINVAL); /* the TE's */
+	CHECK_INT(rtp_session_set_payload_type(s, 0), -EINVAL);	/* PCMU's */
+	CHECK_INT(rtp_session_set_payload_type(s, 128), -EINVAL);
+	CHECK_INT(rtp_session_set_payload_type(s, 96), 0);
+
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(udp_recv(fd, buf, sizeof(buf), 1000), 172);
+	CHECK_INT(buf[1] & 0x7f, 96);
+	g711_encode(G711_ALAW, pcm, enc, 160);
+	CHECK(memcmp(buf + 12, enc, 160) == 0, "A-law payload under PT 96");
+	ts0 = be32(buf + 4);
+
+	/* The far end's PT 96 is audio, A-law; its PT 8 is not ours now. */
+	n = rtp_build(buf, 96, 1, 0, 0x96, false, 160);
+	memcpy(buf + 12, enc, 160);
+	udp_send(fd, lp, buf, n);
+	RUN_UNTIL(e, k->calls >= 1);
+	CHECK_INT(k->calls, 1);
+	for (int i = 0; i < 160; i++) {
+		int16_t want;
+
+		g711_decode(G711_ALAW, enc + i, &want, 1);
+		CHECK(k->pcm[i] == want, "sample %d: %d, want %d", i,
+		      k->pcm[i], want);
+	}
+	n = rtp_build(buf, 8, 2, 160, 0x96, false, 160);
+	udp_send(fd, lp, buf, n);
+	RUN_UNTIL(e, stat_handled(s) >= 2);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_ignored, 1);
+	CHECK_INT(k->calls, 1);
+
+	/* Hold: nothing goes out, time runs on; then it resumes. */
+	rtp_session_set_sending(s, false);
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(udp_recv(fd, buf, sizeof(buf), 100), -1);
+	rtp_session_set_sending(s, true);
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(udp_recv(fd, buf, sizeof(buf), 1000), 172);
+	CHECK_INT(buf[1] & 0x7f, 96);
+	CHECK_INT(be32(buf + 4), ts0 + 3 * 160);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_sent, 2);
+
+	/* set_remote goes back to the static number, and sends. */
+	rtp_session_set_sending(s, false);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", port, RTP_PT_PCMA,
+					 97, 20), 0);
+	CHECK_INT(rtp_session_send(s, pcm, 160), 0);
+	CHECK_INT(udp_recv(fd, buf, sizeof(buf), 1000), 172);
+	CHECK_INT(buf[1] & 0x7f, 8);
 }
 
 UNIT_TEST(rtp_garbage)
@@ -906,11 +1066,11 @@ static void loopback(double loss_pct, struct rtp_stats *ret,
 	CHECK(fwd >= 0, "udp_open");
 	CHECK_INT(rtp_session_set_remote(a, "127.0.0.1", fport, RTP_PT_PCMA,
 					 -1, 20), 0);
-	/* a's RTCP goes straight to b; b answers where it came from */
+	/* a's RTCP goes straight to b; b answers where it came from.  For b
+	 * the forwarder is the far end (it only takes its packets). */
 	CHECK_INT(rtp_session_set_remote_rtcp(a, NULL,
 					      rtp_session_local_port(b) + 1), 0);
-	CHECK_INT(rtp_session_set_remote(b, "127.0.0.1",
-					 rtp_session_local_port(a), RTP_PT_PCMA,
+	CHECK_INT(rtp_session_set_remote(b, "127.0.0.1", fport, RTP_PT_PCMA,
 					 -1, 20), 0);
 	srand(4242);
 	for (int i = 0; i < 1000; i++) {

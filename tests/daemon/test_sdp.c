@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* test_sdp.c - unit tests of sdp.c: offers, answers, parsing. */
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "sdp.h"
@@ -257,4 +258,96 @@ UNIT_TEST(sdp_direction_strings)
 	CHECK_STR(sdp_direction_to_string(SDP_INACTIVE), "inactive");
 	CHECK(sdp_direction_to_string(_SDP_DIRECTION_MAX) == NULL, "range");
 	CHECK_INT(sdp_direction_reverse(SDP_SENDONLY), SDP_RECVONLY);
+}
+
+/* Hold offers (re-INVITE) and the answer's direction (RFC 3264 8.4):
+ * a=sendonly / inactive, and the RFC 2543 way, c=0.0.0.0. */
+UNIT_TEST(sdp_hold_directions)
+{
+	static const struct {
+		const char *c, *attr, *answer;
+		enum sdp_direction remote;
+	} cases[] = {
+		{ "10.1.1.1", "a=sendonly\r\n", "a=recvonly\r\n", SDP_SENDONLY },
+		{ "10.1.1.1", "a=inactive\r\n", "a=inactive\r\n", SDP_INACTIVE },
+		{ "10.1.1.1", "a=recvonly\r\n", "a=sendonly\r\n", SDP_RECVONLY },
+		{ "10.1.1.1", "", "a=sendrecv\r\n", SDP_SENDRECV },
+		{ "0.0.0.0", "", "a=recvonly\r\n", SDP_SENDONLY },
+		{ "0.0.0.0", "a=sendrecv\r\n", "a=recvonly\r\n", SDP_SENDONLY },
+		{ "0.0.0.0", "a=recvonly\r\n", "a=inactive\r\n", SDP_INACTIVE },
+		{ "0.0.0.0", "a=sendonly\r\n", "a=recvonly\r\n", SDP_SENDONLY },
+	};
+	char offer[512], buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(offer, sizeof(offer),
+			 "v=0\r\no=- 1 2 IN IP4 10.1.1.1\r\ns=-\r\n"
+			 "c=IN IP4 %s\r\nt=0 0\r\n"
+			 "m=audio 4000 RTP/AVP 0 101\r\n"
+			 "a=rtpmap:101 telephone-event/8000\r\n%s",
+			 cases[i].c, cases[i].attr);
+		CHECK(sdp_build_answer(offer, &local4, buf, sizeof(buf), &m) > 0,
+		      "case %zu: answer", i);
+		CHECK(m.direction == cases[i].remote, "case %zu: remote %s", i,
+		      sdp_direction_to_string(m.direction));
+		CHECK(strstr(buf, cases[i].answer), "case %zu: want %s in %s",
+		      i, cases[i].answer, buf);
+		CHECK_INT(sdp_parse(offer, &m), 0);
+		CHECK(m.direction == cases[i].remote, "case %zu: parse", i);
+	}
+	CHECK(sdp_direction_sends(SDP_SENDRECV) && sdp_direction_sends(SDP_SENDONLY) &&
+	      !sdp_direction_sends(SDP_RECVONLY) && !sdp_direction_sends(SDP_INACTIVE),
+	      "sends");
+	CHECK(sdp_direction_receives(SDP_SENDRECV) && sdp_direction_receives(SDP_RECVONLY) &&
+	      !sdp_direction_receives(SDP_SENDONLY) && !sdp_direction_receives(SDP_INACTIVE),
+	      "receives");
+}
+
+/* A new offer in the session keeps the codec in use when it has it. */
+UNIT_TEST(sdp_answer_keeps_codec)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 3 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.9\r\n"
+		"t=0 0\r\nm=audio 4002 RTP/AVP 0 96 101\r\n"
+		"a=rtpmap:96 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+	struct sdp_local l = local4;
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	l.keep_codec = true;
+	l.codec = SDP_PT_PCMA;
+	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.pt, 96);
+	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_STR(m.address, "10.1.1.9");
+	CHECK_INT(m.port, 4002);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 96 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:96 PCMA/8000\r\n"), "rtpmap in %s", buf);
+	/* not offered any more: the first one we support */
+	l.codec = SDP_PT_PCMU;
+	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.pt, 0);
+	/* a first offer has no codec to keep */
+	CHECK(sdp_build_answer(offer, &local4, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.pt, 0);
+}
+
+/* A dynamic payload type for a law is answered with that number. */
+UNIT_TEST(sdp_answer_dynamic_pt)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.1\r\n"
+		"t=0 0\r\nm=audio 4000 RTP/AVP 96 98\r\n"
+		"a=rtpmap:96 PCMA/8000\r\na=rtpmap:98 telephone-event/8000\r\n";
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	CHECK(sdp_build_answer(offer, &local4, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.pt, 96);
+	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.te_pt, 98);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 96 98\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:96 PCMA/8000\r\n"), "rtpmap in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:98 telephone-event/8000\r\n"), "te in %s", buf);
 }
