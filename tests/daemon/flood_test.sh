@@ -13,7 +13,10 @@
 #
 # 127.0.0.1 is the registrar and proxy.  The strangers are 127.0.0.2-9,
 # each at a fixed rate and capped in count and time (FLOOD_SECS, 120 s at
-# most; the test stops them as soon as the legitimate calls are done):
+# most; the test stops them as soon as the legitimate calls are done).
+# They run at nice 19: they stand for machines elsewhere on the network,
+# and in this 2-CPU emulated VM at normal priority the Python scanners
+# alone would starve the far end's sipp and the handset of CPU:
 #
 #   .2  sipp: INVITE to 1000@:5060, 4/s, never ACKed
 #   .3  sipp: INVITE to 1001@:5062, 4/s, never ACKed
@@ -118,6 +121,20 @@ mem() {
 # registers: REGISTER requests the registrar has received so far
 registers() {
 	grep -c '^REGISTER sip:' "$work/registrar.msg" 2>/dev/null
+}
+
+# reg_gap_ms FROM: the longest time in ms between two REGISTERs reaching
+# the registrar, counted from the REGISTER number FROM on (sipp's message
+# trace stamps each message "----... YYYY-MM-DD HH:MM:SS.us")
+reg_gap_ms() {
+	awk -v from="$1" '
+		/^-----/ { split($NF, t, ":"); ts = t[1] * 3600 + t[2] * 60 + t[3] }
+		/^REGISTER sip:/ {
+			n++
+			if (n > from && have && ts - last > gap) gap = ts - last
+			if (n >= from) { last = ts; have = 1 }
+		}
+		END { printf "%d\n", gap * 1000 }' "$work/registrar.msg"
 }
 
 # lines: what fxsd has written so far (stderr and stdout)
@@ -319,7 +336,7 @@ EOF
 # flood NAME SOURCE TARGET RATE: a sipp stranger at RATE calls/s for at
 # most FLOOD_SECS, in the background
 flood() {
-	sipp "$3" -sf "$work/$1.xml" -s scanner -i "$2" -p 5100 -mp 7100 -r "$4" \
+	nice -n 19 sipp "$3" -sf "$work/$1.xml" -s scanner -i "$2" -p 5100 -mp 7100 -r "$4" \
 		-m $(($4 * FLOOD_SECS)) -timeout "$FLOOD_SECS" -nostdin \
 		>"$work/$1.out" 2>&1 &
 	flood_pids+=($!)
@@ -350,13 +367,13 @@ flood register1 127.0.0.5 127.0.0.1:5062 4
 flood malformed 127.0.0.6 127.0.0.1:5062 2
 # sipvicious, paced by its select timeout (-t 0.05: at most 20 requests a
 # second; by default it spins)
-in_turn "timeout 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 127.0.0.7" \
-	"timeout 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 -m INVITE -e 1001 127.0.0.7" \
+in_turn "nice -n 19 timeout 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 127.0.0.7" \
+	"nice -n 19 timeout 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 -m INVITE -e 1001 127.0.0.7" \
 	>"$work/svmap.out" 2>&1
-in_turn "timeout 20 svwar -t 0.05 -m INVITE -e1000-1299 --force -p 5062 127.0.0.8" \
-	"timeout 20 svwar -t 0.05 -e1000-1299 --force -p 5060 127.0.0.8" \
+in_turn "nice -n 19 timeout 20 svwar -t 0.05 -m INVITE -e1000-1299 --force -p 5062 127.0.0.8" \
+	"nice -n 19 timeout 20 svwar -t 0.05 -e1000-1299 --force -p 5060 127.0.0.8" \
 	>"$work/svwar.out" 2>&1
-timeout 30 svcrack -t 0.05 -u 1001 -r 1000-9999 -p 5062 127.0.0.9 \
+nice -n 19 timeout 30 svcrack -t 0.05 -u 1001 -r 1000-9999 -p 5062 127.0.0.9 \
 	>"$work/svcrack.out" 2>&1 &
 flood_pids+=($!)
 
@@ -426,8 +443,14 @@ tail -n 2 "$work/svmap.out" "$work/svwar.out" "$work/svcrack.out" | sed 's/^/#  
 
 regs=$(($(registers) - regs0))
 echo "# the flood lasted $secs s: $sent datagrams from sipp's strangers, $regs REGISTERs from port 1 reached the registrar"
-check "port 1 refreshed its registration through the flood (every 4 s: $regs in $secs s)" \
-	sh -c "test $regs -ge $((secs / 4 - 1)) ||
+# The registration must never lapse: every refresh (due 4 s after the
+# last 200) reaches the registrar within the 8 s it granted.  On the old
+# code the stranger's transactions filled the table and no re-REGISTER
+# went out at all.
+gap=$(reg_gap_ms "$regs0")
+echo "# the longest time between two REGISTERs in the flood: $gap ms"
+check "port 1 refreshed its registration through the flood ($regs in $secs s, none more than 8 s apart: $gap ms)" \
+	sh -c "test $regs -ge $((secs / 8)) && test $gap -lt 8000 ||
 		{ grep Registration '$work/fxsd.log' | tail -n 5; false; }"
 
 rss1=$(mem VmRSS)
