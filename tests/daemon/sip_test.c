@@ -756,6 +756,7 @@ static void case_offer(const char *name, const char *file, int invites,
 
 	acct.domain = "127.0.0.1";
 	acct.registrar = "127.0.0.1:9";	/* calls allowed from 127.0.0.1 */
+	acct.user = "2001";		/* sipp calls 2001 (-s) */
 	acct.register_enabled = false;
 	memset(&f, 0, sizeof(f));
 	r = fixture_init(&f, name, &acct);
