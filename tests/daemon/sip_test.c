@@ -655,16 +655,13 @@ out:
 }
 
 /*
- * sipp calls the agent (over TCP with @tcp: sipp -t t1); with
- * @local_hangup the agent hangs up once the call is confirmed.
+ * An agent that takes calls for 2001 from 127.0.0.1 (the registrar's
+ * address; it never registers), over TCP with @tcp.  On failure the case's
+ * result is reported and -1 returned.
  */
-static void case_incoming(const char *name, const char *file, const char *src_ip,
-			  bool answer, bool tcp, bool local_hangup)
+static int fixture_callee(struct fixture *f, const char *name, bool tcp)
 {
-	struct fixture f;
 	struct sip_account acct = { 0 };
-	char sf[300], port_s[8], mport_s[8], target[64];
-	unsigned port = free_port(src_ip);
 	int r;
 
 	acct.domain = "127.0.0.1";
@@ -673,13 +670,29 @@ static void case_incoming(const char *name, const char *file, const char *src_ip
 	acct.user = "2001";		/* sipp -s 2001 calls us */
 	if (tcp)
 		acct.transport = SIP_TRANSPORT_TCP;
-	memset(&f, 0, sizeof(f));
-	r = fixture_init(&f, name, &acct);
+	memset(f, 0, sizeof(*f));
+	r = fixture_init(f, name, &acct);
 	if (r < 0) {
-		result(&f, "agent setup failed: %d", r);
-		fixture_done(&f);
-		return;
+		result(f, "agent setup failed: %d", r);
+		fixture_done(f);
+		return -1;
 	}
+	return 0;
+}
+
+/*
+ * sipp calls the agent (over TCP with @tcp: sipp -t t1); with
+ * @local_hangup the agent hangs up once the call is confirmed.
+ */
+static void case_incoming(const char *name, const char *file, const char *src_ip,
+			  bool answer, bool tcp, bool local_hangup)
+{
+	struct fixture f;
+	char sf[300], port_s[8], mport_s[8], target[64];
+	unsigned port = free_port(src_ip);
+
+	if (fixture_callee(&f, name, tcp) < 0)
+		return;
 	f.answer_incoming = answer;
 	f.hangup_when_confirmed = local_hangup;
 	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
@@ -749,22 +762,11 @@ static void case_offer(const char *name, const char *file, int invites,
 		       int offers, const char *offer_has, const char *ack_has)
 {
 	struct fixture f;
-	struct sip_account acct = { 0 };
 	char sf[300], port_s[8], mport_s[8], target[64];
 	unsigned port = free_port("127.0.0.1");
-	int r;
 
-	acct.domain = "127.0.0.1";
-	acct.registrar = "127.0.0.1:9";	/* calls allowed from 127.0.0.1 */
-	acct.user = "2001";		/* sipp calls 2001 (-s) */
-	acct.register_enabled = false;
-	memset(&f, 0, sizeof(f));
-	r = fixture_init(&f, name, &acct);
-	if (r < 0) {
-		result(&f, "agent setup failed: %d", r);
-		fixture_done(&f);
+	if (fixture_callee(&f, name, false) < 0)
 		return;
-	}
 	f.answer_incoming = true;
 	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
 	snprintf(port_s, sizeof(port_s), "%u", port);
