@@ -289,6 +289,7 @@ struct sip_agent {
 	struct sip_src srcs[SIP_SRC_MAX];
 	struct sip_bucket all_bucket, log_bucket;
 	unsigned log_suppressed;
+	char tag_key[33];		/* stateless_tag()'s key */
 };
 
 static const char *const transport_table[_SIP_TRANSPORT_MAX] = {
@@ -1760,6 +1761,38 @@ static int via_destination(struct sip_agent *a, osip_message_t *req, bool tcp,
 }
 
 /*
+ * The To tag of a response sent without a transaction: the same for
+ * every copy of the same request (RFC 3261 8.2.7), so a retransmission
+ * gets the same answer; a keyed hash (FNV-1a 64) of the top Via branch,
+ * From tag, Call-ID and CSeq, unpredictable without the agent's key.
+ */
+static void stateless_tag(struct sip_agent *a, osip_message_t *req,
+			  char out[17])
+{
+	char *cid = call_id_of(req);
+	const char *part[] = {
+		a->tag_key, top_branch(req), from_tag(req->from), cid,
+		req->cseq ? req->cseq->number : NULL,
+		req->cseq ? req->cseq->method : NULL,
+	};
+	uint64_t h = 14695981039346656037ULL;
+	unsigned i;
+
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		const char *p;
+
+		for (p = part[i] ? part[i] : ""; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0x100 + i;		/* separator: "ab"+"c" != "a"+"bc" */
+		h *= 1099511628211ULL;
+	}
+	osip_free(cid);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/*
  * Send a response without a transaction (400, 503, a refusal, ...) with
  * the header lines @hdrs (name, value, ..., NULL; may be NULL), within
  * the source's budget (source_budget()).
@@ -1776,7 +1809,7 @@ static void respond_stateless_hdrs(struct sip_agent *a, osip_message_t *req,
 		return;
 	if (via_destination(a, req, src->tcp, &to.addr, &to.len) < 0)
 		return;
-	random_hex(tag, 16);
+	stateless_tag(a, req, tag);
 	r = make_response(a, req, code, tag);
 	if (!r)
 		return;
@@ -4711,6 +4744,7 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->fd = -1;
 	a->tcp_fd = -1;
 	a->tcp = acct->transport == SIP_TRANSPORT_TCP;
+	random_hex(a->tag_key, 32);
 	a->event = sd_event_ref(event);
 	if (cb)
 		a->cb = *cb;

@@ -58,7 +58,9 @@
  * anyone: 200 to OPTIONS (Allow, Accept); 481 to BYE/CANCEL/INFO/UPDATE
  * that match no dialog (or INVITE); 405 with Allow to methods we do not
  * implement; 403 to an INVITE from a stranger (unless
- * allow_unknown_callers).  Such responses to strangers are rate-limited
+ * allow_unknown_callers).  A retransmission of such a request gets the
+ * same response again (same To tag) and costs no state either.  Such
+ * responses to strangers are rate-limited
  * (token buckets per source address in a table of 32, and for all
  * strangers; see SIP_SRC_* / SIP_ALL_* in sip.c); log lines strangers
  * cause are rate-limited too.  Server transactions: max_transactions/8

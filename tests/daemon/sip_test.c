@@ -2597,6 +2597,175 @@ out:
 	fixture_done(&f);
 }
 
+/* ---- strangers over TCP, stateless answers to retransmissions ---- */
+
+/* A TCP connection from @ip (port 0) to the agent's port; -1 if refused. */
+static int tcp_connect_from(struct fixture *f, const char *ip)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	if (fd < 0 || bind(fd, (void *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons(sip_agent_local_port(f->a));
+	if (connect(fd, (void *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* An out-of-dialog request from @fd over @tp ("UDP"/"TCP"). */
+static int request_tp(char *buf, size_t len, int fd, const char *tp,
+		      const char *method, const char *user, const char *id)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char ip[32];
+
+	getsockname(fd, (void *)&sin, &sl);
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	return snprintf(buf, len,
+			"%s sip:%s@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/%s %s:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:peer@%s>;tag=%s\r\n"
+			"To: <sip:%s@127.0.0.1>\r\n"
+			"Call-ID: %s@%s\r\nCSeq: 1 %s\r\n"
+			"Contact: <sip:peer@%s:%u>\r\n"
+			"Content-Length: 0\r\n\r\n",
+			method, user, tp, ip, ntohs(sin.sin_port), id, ip, id,
+			user, id, ip, method, ip, ntohs(sin.sin_port));
+}
+
+/*
+ * The responses in @buf (datagrams or a stream, concatenated): how many,
+ * whether all have status @code, and whether all carry the same To tag.
+ */
+static int responses_check(const char *buf, int code, bool *same_code,
+			   bool *same_tag)
+{
+	char first[64] = "", tag[64];
+	const char *p = buf;
+	int n = 0, c;
+
+	*same_code = *same_tag = true;
+	while ((p = strstr(p, "SIP/2.0 "))) {
+		const char *to, *t;
+		size_t k;
+
+		if (sscanf(p, "SIP/2.0 %d", &c) != 1 || c != code)
+			*same_code = false;
+		p += 8;
+		to = strstr(p, "\r\nTo:");
+		t = to ? strstr(to, ";tag=") : NULL;
+		if (!t || t > strstr(to + 2, "\r\n")) {
+			*same_tag = false;
+			n++;
+			continue;
+		}
+		t += 5;
+		k = strcspn(t, ";\r\n");
+		snprintf(tag, sizeof(tag), "%.*s", (int)(k < 63 ? k : 63), t);
+		if (!n)
+			snprintf(first, sizeof(first), "%s", tag);
+		else if (strcmp(first, tag) != 0)
+			*same_tag = false;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * RFC 3261 8.2.7: a request answered statelessly, retransmitted (same
+ * branch), gets the same response again, with the same To tag, once per
+ * copy and never more (no transaction: nothing is retransmitted by
+ * itself), within the source's budget: 403 to a stranger's INVITE, 200
+ * to its OPTIONS, 404 to the provider's INVITE for a user not ours; over
+ * UDP and over one TCP connection.
+ */
+static void case_stateless_retransmit(bool tcp)
+{
+	static const struct {
+		const char *from, *method, *user;
+		int code;
+	} sub[] = {
+		{ "127.0.0.2", "INVITE", "alice", 403 },
+		{ "127.0.0.2", "OPTIONS", "alice", 200 },
+		{ "127.0.0.1", "INVITE", "9999", 404 },
+	};
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct stream *st = calloc(1, sizeof(*st));
+	char msg[2048], id[64];
+	unsigned i, j;
+	int fd = -1, n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = tcp ? "stateless_retransmission_same_answer_tcp" :
+		       "stateless_retransmission_same_answer_udp";
+	if (!st) {
+		result(&f, "out of memory");
+		return;
+	}
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.transport = SIP_TRANSPORT_TCP;	/* listens on both */
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		bool same_code, same_tag;
+
+		fd = tcp ? tcp_connect_from(&f, sub[i].from) :
+			   raw_socket_ip(sub[i].from);
+		if (fd < 0)
+			FAIL(&f, "cannot open a socket on %s", sub[i].from);
+		memset(st, 0, sizeof(*st));
+		snprintf(id, sizeof(id), "rt%d%u", tcp, i);
+		n = request_tp(msg, sizeof(msg), fd, tcp ? "TCP" : "UDP",
+			       sub[i].method, sub[i].user, id);
+		for (j = 0; j < 5; j++) {
+			if (tcp)
+				write_all(fd, msg, n);
+			else
+				raw_send(&f, fd, msg, n);
+			msleep_loop(&f, 100);
+		}
+		/* a transaction would have retransmitted by now (UDP: T1) */
+		msleep_loop(&f, 700);
+		if (tcp) {
+			stream_read(&f, fd, st, 0, NULL, 0);
+		} else {
+			ssize_t k;
+
+			while ((k = recv(fd, st->buf + st->len,
+					 sizeof(st->buf) - 1 - st->len,
+					 MSG_DONTWAIT)) > 0)
+				st->len += k;
+			st->buf[st->len] = '\0';
+		}
+		n = responses_check(st->buf, sub[i].code, &same_code, &same_tag);
+		if (n != 5 || !same_code)
+			FAIL(&f, "%s from %s: %d responses for 5 copies, want 5 "
+			     "x %d", sub[i].method, sub[i].from, n, sub[i].code);
+		if (!same_tag)
+			FAIL(&f, "%s from %s: the To tag differs between the "
+			     "copies' responses", sub[i].method, sub[i].from);
+		close(fd);
+		fd = -1;
+	}
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(st);
+	fixture_done(&f);
+}
+
 /* ---- RFC 4475 ---- */
 
 /* A UDP socket on 127.0.0.1:@port, or -1. */
@@ -2976,6 +3145,11 @@ int main(int argc, char **argv)
 	RUN("stranger_flood_allow_unknown_provider_served",
 	    case_stranger_flood("stranger_flood_allow_unknown_provider_served",
 				true));
+
+	RUN("stateless_retransmission_same_answer_udp",
+	    case_stateless_retransmit(false));
+	RUN("stateless_retransmission_same_answer_tcp",
+	    case_stateless_retransmit(true));
 
 	/* last: 98 agents in a row load the machine; the background cases
 	 * are past their timing-sensitive parts by now */
