@@ -71,6 +71,11 @@
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
 #define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
 #define SIP_TCP_MAX_IN		16	/* accepted connections */
+#define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
+#define SIP_TCP_STRANGERS	12	/* ... from all strangers: the rest is
+					 * the provider's (see tcp_accept_cb()) */
+#define SIP_TCP_MSG_MS		10000	/* a stranger's first message, and any
+					 * message once begun, complete within */
 #define SIP_TCP_MAX_OUT		16	/* connections we opened */
 #define SIP_TCP_CONNECT_MS	10000	/* connect() deadline */
 #define SIP_TCP_IDLE_S		300	/* idle connections closed after */
@@ -122,6 +127,8 @@ struct sip_conn {
 	unsigned id;			/* > 0; a transaction's out_socket */
 	int fd;
 	bool incoming;
+	bool provider;			/* incoming, from the provider */
+	bool valid;			/* carried a valid SIP message */
 	bool connecting;		/* non-blocking connect in progress */
 	bool broken;			/* to be closed by the defer event */
 	bool closed;
@@ -133,6 +140,9 @@ struct sip_conn {
 	char *wbuf;			/* not yet sent */
 	size_t wlen, woff, walloc;
 	uint64_t last_active;		/* usec, CLOCK_MONOTONIC */
+	uint64_t opened;		/* usec: accepted or connect() */
+	uint64_t msg_start;		/* usec: the unfinished message in
+					 * rbuf (rlen > 0) began */
 };
 
 /* Digest state of one kind of request (REGISTER, or one call's). */
@@ -256,6 +266,7 @@ struct sip_agent {
 	bool register_enabled, allow_unknown;
 	unsigned expires;
 	unsigned max_tx, max_dialogs, max_msg;
+	uint64_t tcp_msg_us;		/* SIP_TCP_MSG_MS, or the account's */
 	unsigned retry_min, retry_max;
 	char *nat_address, *contact_address, *bind_address;
 
@@ -813,7 +824,7 @@ static socklen_t ss_len(const struct sockaddr_storage *ss)
 					   sizeof(struct sockaddr_in);
 }
 
-static void handle_message(struct sip_agent *a, const char *buf, size_t len,
+static bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 			   const struct sip_peer *src);
 static void conn_fail_transactions(struct sip_agent *a, unsigned id);
 static void reg_flow_lost(struct sip_agent *a);
@@ -834,8 +845,8 @@ static void conn_log(struct sip_conn *cn, int prio, const char *what)
 	unsigned port;
 
 	addr_to_string(&cn->peer, ip, sizeof(ip), &port);
-	log_a(cn->a, prio, "TCP connection %u %s %s:%u: %s", cn->id,
-	      cn->incoming ? "from" : "to", ip, port, what);
+	log_peer(cn->a, &cn->peer, prio, "TCP connection %u %s %s:%u: %s",
+		 cn->id, cn->incoming ? "from" : "to", ip, port, what);
 }
 
 /*
@@ -951,6 +962,33 @@ static bool conn_in_use(struct sip_agent *a, unsigned id)
 	return false;
 }
 
+/* A stranger's connection that has not yet carried a valid message. */
+static bool conn_on_probation(const struct sip_conn *cn)
+{
+	return cn->incoming && !cn->provider && !cn->valid;
+}
+
+/*
+ * When conn_timer_cb() must look at @cn next: the first message's
+ * deadline (a stranger's new connection), the unfinished message's, or
+ * the end of the idle time; @now + the idle time when that is past (the
+ * connection was kept because it is in use).
+ */
+static void conn_arm(struct sip_conn *cn, uint64_t now)
+{
+	uint64_t idle_us = (uint64_t)SIP_TCP_IDLE_S * 1000000;
+	uint64_t t = cn->last_active + idle_us;
+
+	if (conn_on_probation(cn) && cn->opened + cn->a->tcp_msg_us < t)
+		t = cn->opened + cn->a->tcp_msg_us;
+	if (cn->rlen > 0 && cn->msg_start + cn->a->tcp_msg_us < t)
+		t = cn->msg_start + cn->a->tcp_msg_us;
+	if (t <= now)
+		t = now + idle_us;
+	sd_event_source_set_time(cn->timer, t);
+	sd_event_source_set_enabled(cn->timer, SD_EVENT_ONESHOT);
+}
+
 static int conn_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct sip_conn *cn = userdata;
@@ -958,22 +996,25 @@ static int conn_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 	uint64_t idle_us = (uint64_t)SIP_TCP_IDLE_S * 1000000;
 	uint64_t now = now_usec(a->event);
 	uint64_t idle = now > cn->last_active ? now - cn->last_active : 0;
+	const char *why = NULL;
 
+	(void)s;
 	(void)usec;
-	if (cn->connecting) {
-		conn_close(cn, "connect timeout");
+	if (cn->connecting)
+		why = "connect timeout";
+	else if (conn_on_probation(cn) && now >= cn->opened + a->tcp_msg_us)
+		why = "no complete SIP message in time, closed";
+	else if (cn->rlen > 0 && now >= cn->msg_start + a->tcp_msg_us)
+		why = "message not completed in time, closed";
+	else if (idle >= idle_us && cn->wlen == 0 && !conn_in_use(a, cn->id))
+		why = "idle";
+	if (why) {
+		conn_close(cn, why);
 		sip_pump(a);
 		return 0;
 	}
-	if (idle >= idle_us && cn->wlen == 0 && !conn_in_use(a, cn->id)) {
-		conn_close(cn, "idle");
-		sip_pump(a);
-		return 0;
-	}
-	/* in use: look again later */
-	sd_event_source_set_time(s, idle >= idle_us ? now + idle_us :
-				 cn->last_active + idle_us);
-	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	/* in use, or a deadline still ahead: look again later */
+	conn_arm(cn, now);
 	return 0;
 }
 
@@ -1162,7 +1203,9 @@ static void conn_parse(struct sip_conn *cn)
 		save = cn->rbuf[total];
 		cn->rbuf[total] = '\0';
 		cn->last_active = now_usec(a->event);
-		handle_message(a, cn->rbuf, total, &src);
+		cn->msg_start = cn->last_active;	/* of what follows */
+		if (handle_message(a, cn->rbuf, total, &src))
+			cn->valid = true;
 		if (cn->closed)
 			return;
 		cn->rbuf[total] = save;
@@ -1190,13 +1233,17 @@ static void conn_read(struct sip_conn *cn)
 		}
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
+				break;
 			conn_close(cn, strerror(errno));
 			return;
 		}
+		if (cn->rlen == 0)
+			cn->msg_start = now_usec(a->event);
 		cn->rlen += n;
 		conn_parse(cn);
 	}
+	if (!cn->closed && !cn->connecting)
+		conn_arm(cn, now_usec(a->event));
 }
 
 static int conn_io_cb(sd_event_source *s, int fd, uint32_t revents,
@@ -1222,9 +1269,7 @@ static int conn_io_cb(sd_event_source *s, int fd, uint32_t revents,
 		cn->connecting = false;
 		cn->last_active = now_usec(a->event);
 		conn_log(cn, LOG_DEBUG, "connected");
-		sd_event_source_set_time(cn->timer, cn->last_active +
-					 (uint64_t)SIP_TCP_IDLE_S * 1000000);
-		sd_event_source_set_enabled(cn->timer, SD_EVENT_ONESHOT);
+		conn_arm(cn, cn->last_active);
 		revents |= EPOLLOUT;
 	}
 	if (revents & EPOLLOUT) {
@@ -1274,7 +1319,8 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 	cn->connecting = connecting;
 	cn->peer = *peer;
 	cn->peerlen = ss_len(peer);
-	cn->last_active = now;
+	cn->last_active = cn->opened = now;
+	cn->provider = incoming && source_is_provider(a, peer);
 	if (++a->next_conn_id >= INT_MAX)
 		a->next_conn_id = 1;
 	cn->id = a->next_conn_id;
@@ -1286,6 +1332,7 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 	    sd_event_add_time(a->event, &cn->timer, CLOCK_MONOTONIC,
 			      now + (connecting ? SIP_TCP_CONNECT_MS * 1000ULL :
 					 SIP_TCP_IDLE_S * 1000000ULL),
+			      a->tcp_msg_us / 8 < 1000000 ? a->tcp_msg_us / 8 :
 			      1000000, conn_timer_cb, cn) < 0) {
 		sd_event_source_disable_unref(cn->io);
 		close(fd);
@@ -1301,6 +1348,8 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 		a->n_conns_out++;
 	conn_log(cn, LOG_DEBUG, incoming ? "accepted" :
 		 connecting ? "connecting" : "connected");
+	if (!connecting)
+		conn_arm(cn, now);
 	return cn;
 }
 
@@ -1369,11 +1418,52 @@ static int tcp_send(struct sip_agent *a, const char *buf, size_t len,
 	return r;
 }
 
+/*
+ * Room for one more connection from @ss?  A stranger address gets at most
+ * SIP_TCP_PER_SOURCE, strangers together SIP_TCP_STRANGERS, so the
+ * provider always finds SIP_TCP_MAX_IN - SIP_TCP_STRANGERS free; when the
+ * provider needs more, the stranger connection idle the longest (not used
+ * by a call or transaction) is closed to make room.  NULL, or the reason
+ * for refusing.
+ */
+static const char *tcp_admit(struct sip_agent *a,
+			     const struct sockaddr_storage *ss)
+{
+	struct sip_conn *cn, *victim = NULL;
+	unsigned n_src = 0, n_strangers = 0;
+
+	for (cn = a->conns; cn; cn = cn->next) {
+		if (!cn->incoming || cn->provider || cn->broken)
+			continue;
+		n_strangers++;
+		if (same_ip(&cn->peer, ss))
+			n_src++;
+		if (!conn_in_use(a, cn->id) &&
+		    (!victim || cn->last_active < victim->last_active))
+			victim = cn;
+	}
+	if (!source_is_provider(a, ss)) {
+		if (n_src >= SIP_TCP_PER_SOURCE)
+			return "too many connections from that address";
+		if (n_strangers >= SIP_TCP_STRANGERS ||
+		    a->n_conns_in >= SIP_TCP_MAX_IN)
+			return "too many connections";
+		return NULL;
+	}
+	if (a->n_conns_in < SIP_TCP_MAX_IN)
+		return NULL;
+	if (!victim)
+		return "too many connections";
+	conn_close(victim, "closed to make room for the provider");
+	return NULL;
+}
+
 static int tcp_accept_cb(sd_event_source *s, int fd, uint32_t revents,
 			 void *userdata)
 {
 	struct sip_agent *a = userdata;
 	struct sockaddr_storage ss;
+	const char *why;
 	socklen_t sl;
 	int i, cfd;
 
@@ -1384,14 +1474,22 @@ static int tcp_accept_cb(sd_event_source *s, int fd, uint32_t revents,
 		cfd = accept4(fd, (void *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			break;
-		if (a->n_conns_in >= SIP_TCP_MAX_IN) {
-			log_a(a, LOG_WARNING, "Too many TCP connections, refused");
+		why = tcp_admit(a, &ss);
+		if (why) {
+			char ip[64];
+			unsigned port;
+
+			addr_to_string(&ss, ip, sizeof(ip), &port);
+			log_peer(a, &ss, LOG_WARNING,
+				 "TCP connection from %s:%u refused: %s", ip,
+				 port, why);
 			close(cfd);
 			continue;
 		}
 		tcp_tune(cfd);
 		conn_new(a, cfd, &ss, true, false);
 	}
+	sip_pump(a);
 	return 0;
 }
 
@@ -4502,7 +4600,7 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	return true;
 }
 
-static void handle_message(struct sip_agent *a, const char *buf, size_t len,
+static bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 			   const struct sip_peer *src)
 {
 	osip_event_t *ev;
@@ -4516,7 +4614,7 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			 "Unparsable message of %zu bytes, dropped", len);
 		if (ev)
 			osip_event_free(ev);
-		return;
+		return false;
 	}
 	m = ev->sip;
 	code = message_check(m, buf, len, &why);
@@ -4531,11 +4629,11 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			respond_stateless(a, m, code, src);
 		}
 		osip_event_free(ev);
-		return;
+		return false;
 	}
 	if (MSG_IS_RESPONSE(m)) {
 		if (osip_find_transaction_and_add_event(a->osip, ev) == 0)
-			return;
+			return true;
 		/* no transaction: a retransmitted 2xx to our INVITE */
 		if (MSG_IS_STATUS_2XX(m) && strcmp(m->cseq->method, "INVITE") == 0) {
 			char *cid = call_id_of(m);
@@ -4547,20 +4645,20 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 				ict_response(c, m);
 		}
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 
 	add_received(m, &src->addr);
 	if (osip_find_transaction_and_add_event(a->osip, ev) == 0)
-		return;	/* a retransmission, or the ACK of a non-2xx */
+		return true;	/* a retransmission, or the ACK of a non-2xx */
 	if (MSG_IS_ACK(m)) {
 		handle_ack_2xx(a, m);
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 	if (answer_without_tx(a, m, src)) {
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 	if (!server_tx_room(a, src)) {
 		log_peer(a, &src->addr, LOG_WARNING,
@@ -4568,7 +4666,7 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			 m->sip_method);
 		respond_stateless(a, m, 503, src);
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 	if (MSG_IS_INVITE(m))
 		handle_invite(a, ev, src);
@@ -4582,6 +4680,7 @@ static void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_update(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
+	return true;
 }
 
 static int io_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -4766,6 +4865,8 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->max_tx = acct->max_transactions ? acct->max_transactions : 64;
 	a->max_dialogs = acct->max_dialogs ? acct->max_dialogs : 8;
 	a->max_msg = acct->max_message_size ? acct->max_message_size : 65535;
+	a->tcp_msg_us = 1000ULL * (acct->tcp_message_timeout_ms ?
+				   acct->tcp_message_timeout_ms : SIP_TCP_MSG_MS);
 	a->retry_min = acct->retry_min_s ? acct->retry_min_s : 30;
 	a->retry_max = acct->retry_max_s ? acct->retry_max_s : 1800;
 	if (a->retry_max < a->retry_min)

@@ -27,7 +27,13 @@
  * the connection that carried the last successful REGISTER breaks, the
  * agent re-registers after @retry_min_s (the state stays REGISTERED
  * meanwhile).  Connections idle for 5 minutes are closed, except the
- * registration's and those a call or a transaction still uses.
+ * registration's and those a call or a transaction still uses.  Accepted
+ * connections: 16, of which one stranger address (see Peers) may hold 4
+ * and strangers together 12; the provider is never refused (a stranger's
+ * connection idle the longest, not in use, is closed for it).  A
+ * stranger's connection that brings no valid message within
+ * @tcp_message_timeout_ms, and any connection with a message begun and
+ * not complete that long after its first byte, is closed.
  *
  * What the agent does by itself: 100 Trying; checks of every message in
  * one place (message_check() in sip.c: 505 for a version other than
@@ -179,6 +185,10 @@ enum sip_transport {
  * @retry_max_s: longest registration retry delay (default 1800)
  * @transport: how requests are sent (default SIP_TRANSPORT_UDP); with
  *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port
+ * @tcp_message_timeout_ms: a stranger's TCP connection must bring its
+ *	first message, and any message begun on a connection must be
+ *	complete, within this (default 10000; fxsd leaves the default, the
+ *	tests shorten it)
  */
 struct sip_account {
 	const char *user;
@@ -202,6 +212,7 @@ struct sip_account {
 	unsigned retry_min_s;
 	unsigned retry_max_s;
 	enum sip_transport transport;
+	unsigned tcp_message_timeout_ms;
 };
 
 enum sip_reg_state {
