@@ -826,6 +826,10 @@ static socklen_t ss_len(const struct sockaddr_storage *ss)
 
 static bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 			   const struct sip_peer *src);
+static void add_received(osip_message_t *m,
+			 const struct sockaddr_storage *src);
+static void respond_stateless(struct sip_agent *a, osip_message_t *req,
+			      int code, const struct sip_peer *src);
 static void conn_fail_transactions(struct sip_agent *a, unsigned id);
 static void reg_flow_lost(struct sip_agent *a);
 static void sip_pump(struct sip_agent *a);
@@ -1149,6 +1153,30 @@ static long stream_content_length(const char *h, size_t n)
 	return val;
 }
 
+/*
+ * The message starting the read buffer, with a header block of @hlen
+ * bytes, is over max_message_size: a request gets 513 Message Too Large
+ * (RFC 3261 21.5.14) before the connection closes (its framing is lost).
+ */
+static void conn_too_large(struct sip_conn *cn, size_t hlen,
+			   const struct sip_peer *src)
+{
+	osip_event_t *ev;
+	char save = cn->rbuf[hlen];
+
+	cn->rbuf[hlen] = '\0';
+	ev = osip_parse(cn->rbuf, hlen);
+	cn->rbuf[hlen] = save;
+	if (!ev)
+		return;
+	if (ev->sip && MSG_IS_REQUEST(ev->sip) && !MSG_IS_ACK(ev->sip) &&
+	    ev->sip->call_id && ev->sip->cseq && ev->sip->from && ev->sip->to) {
+		add_received(ev->sip, &src->addr);
+		respond_stateless(cn->a, ev->sip, 513, src);
+	}
+	osip_event_free(ev);
+}
+
 /* Take the complete messages out of the read buffer. */
 static void conn_parse(struct sip_conn *cn)
 {
@@ -1195,6 +1223,7 @@ static void conn_parse(struct sip_conn *cn)
 		}
 		total = hlen + (size_t)clen;
 		if (total > a->max_msg) {
+			conn_too_large(cn, hlen, &src);
 			conn_close(cn, "message over the size limit");
 			return;
 		}

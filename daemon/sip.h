@@ -16,7 +16,8 @@
  * in-dialog requests also reuse the dialog's connection to the same
  * host), and frames the stream by Content-Length (missing or invalid
  * Content-Length, or a message over @max_message_size, closes the
- * connection; "\r\n\r\n" keep-alives are answered with "\r\n", RFC 5626).
+ * connection, after a 513 when a request's header block announces the
+ * excess; "\r\n\r\n" keep-alives are answered with "\r\n", RFC 5626).
  * The transaction machines see a reliable transport (no retransmissions
  * of requests or non-2xx responses).  Responses go back over the
  * connection the request came on (or, if it is gone, over a new one to

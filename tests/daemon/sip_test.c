@@ -2024,10 +2024,19 @@ static void case_tcp_framing(void)
 		     "Content-Length: abc\r\n\r\n");
 	if (!closes_on(&f, msg, n))
 		FAIL(&f, "invalid Content-Length: not closed");
-	n = snprintf(msg, 16384, "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
-		     "Content-Length: 5000\r\n\r\n");
-	if (!closes_on(&f, msg, n))
-		FAIL(&f, "message over max_message_size: not closed");
+	/* over max_message_size: 513 (RFC 3261 21.5.14), then closed */
+	fd = tcp_connect_agent(&f);
+	memset(st, 0, sizeof(*st));
+	n = build_options(msg, 16384, fd, "big", NULL);
+	strcpy(strstr(msg, "Content-Length:"), "Content-Length: 5000\r\n\r\n");
+	write_all(fd, msg, strlen(msg));
+	stream_read(&f, fd, st, 1500, NULL, 0);
+	if (!st->eof || !strstr(st->buf, "SIP/2.0 513 ") ||
+	    !strstr(st->buf, "big@x"))
+		FAIL(&f, "message over max_message_size: %s, answer \"%.40s\"",
+		     st->eof ? "closed" : "not closed", st->buf);
+	close(fd);
+	fd = -1;
 	n = snprintf(msg, 16384, "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
 		     "X-Pad: ");
 	for (k = 0; k < 6000; k++)
