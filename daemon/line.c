@@ -129,6 +129,7 @@ struct line {
 	bool skip_write;		/* drop the next frame to the phone */
 	bool no_pcm_delay;		/* the driver has no FXS_IOC_PCM_DELAY */
 	unsigned frames_dropped;	/* frames trimmed from the play queue */
+	unsigned play_dry;		/* wake-ups that found it empty */
 	/* the play queue's low-water mark (line_play_low()) */
 	unsigned play_low;		/* samples, the lowest at a wake-up */
 	unsigned play_window;		/* frames read in this window */
@@ -813,6 +814,8 @@ static void line_play_low(struct line *l, int fd)
 	}
 	if (d.play < l->play_low)
 		l->play_low = d.play;
+	if (!d.play)
+		l->play_dry++;	/* it ran dry: silence played mid-audio */
 }
 
 /* a frame was read: the window's end sets how much to trim */
@@ -1874,6 +1877,7 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.echo_diverged = l->echo.diverged,
 		.play_delay_ms = play_ms,
 		.play_trimmed = l->frames_dropped,
+		.play_dry = l->play_dry,
 		.mos = st.mos,
 	};
 }
