@@ -28,7 +28,7 @@ struct port_info {
 	int echo_diverged;
 	double play_delay;	/* ms queued to the earpiece, -1 unknown */
 	uint32_t play_trimmed;
-	uint32_t play_dry;	/* wake-ups that found that queue empty */
+	uint32_t play_dry;	/* times that queue was found empty */
 };
 
 static bool json;

@@ -35,7 +35,7 @@ struct line_status {
 	bool echo_diverged;	/* whether its filter has diverged */
 	double play_delay_ms;	/* audio queued to the earpiece (-1 unknown) */
 	unsigned play_trimmed;	/* frames trimmed from that queue */
-	unsigned play_dry;	/* wake-ups that found it empty mid-audio */
+	unsigned play_dry;	/* times it was found empty mid-audio */
 	double mos;
 };
 
