@@ -175,12 +175,13 @@ record_dial() {
 	echo $(($(underruns "$p") - u0)) >"$work/tone-$p-dial.dry"
 }
 
-# ring_run PORT: the ringer's cadence for a test ring (kernel-timed, so
+# ring_run PORT: the ringer's cadence for a test ring of 8 s, watched for 10 s
+# (the ring may start late on a loaded machine; kernel-timed, so
 # the five ports ring at once)
 ring_run() {
 	local p=$1 watch
 
-	$HS "$p" ring-cadence 7600 >"$work/ring-$p.txt" &
+	$HS "$p" ring-cadence 10000 >"$work/ring-$p.txt" &
 	watch=$!
 	sleep 0.2
 	$CTL ring "$p" 8
