@@ -15,7 +15,10 @@
  *                                 (a far end that echoes audio): exit 0 if
  *                                 the normalised cross-correlation of what
  *                                 was said and what was heard peaks above
- *                                 0.5 at some delay up to 400 ms.  Noise,
+ *                                 0.5 at some delay up to 1 s (fxsd lets
+ *                                 the queue to the phone grow with its
+ *                                 late wake-ups, on a loaded machine to
+ *                                 a few hundred ms).  Noise,
  *                                 not a tone: an echo canceller can't
  *                                 predict it, so it can't take it away.
  *   handset N quiet MS            exit 0 if the earpiece stays silent
@@ -135,7 +138,7 @@ static int listen_for(double f, int ms, int talk, int *ret_blocks)
 	return hits;
 }
 
-#define TALK_MAX_LAG	(RATE * 400 / 1000)
+#define TALK_MAX_LAG	(RATE * 1000 / 1000)
 
 /* Say noise, hear it back, find it by cross-correlation. */
 static int talk(int ms)
