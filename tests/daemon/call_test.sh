@@ -18,13 +18,6 @@ command -v sipp >/dev/null || { echo "SKIP: no sipp"; exit 4; }
 work=$(mktemp -d /tmp/fxs-call.XXXXXX)
 . tests/daemon/lib.sh
 fxsd_pid=
-
-cleanup() {
-	[ -n "$fxsd_pid" ] && kill "$fxsd_pid" 2>/dev/null
-	[ -n "${dbus_pid:-}" ] && kill "$dbus_pid" 2>/dev/null
-	pkill -x sipp 2>/dev/null
-	wait 2>/dev/null
-}
 trap cleanup EXIT
 
 # key_captured NAME DIGIT MEDIA_PORT: key DIGIT on the phone while dumpcap
@@ -99,32 +92,8 @@ print(n, len(hits))
 EOF
 }
 
-cat >"$work/fxsd.conf" <<EOF
-[global]
-sip_port = 5060
-rtp_port_min = 20000
-rtp_port_max = 20100
-tone_country = US
-
-[port 0]
-user = 1000
-domain = 127.0.0.1:5070
-register = no
-disconnect_open_loop_ms = 0
-digit_map = { 2xxx | x.T }
-interdigit_short_ms = 1500
-EOF
-
-# A private system bus for the D-Bus API, with fxsd's real policy file.
-private_bus
-
-"${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v >"$work/fxsd.log" 2>&1 &
-fxsd_pid=$!
-for _ in $(seq 50); do
-	grep -q "Attached /dev/fxs0" "$work/fxsd.log" && break
-	sleep 0.1
-done
-check "fxsd attaches /dev/fxs0" grep -q "Attached /dev/fxs0" "$work/fxsd.log"
+call_conf
+start_fxsd
 
 # --- 1. the far end calls the phone; the phone answers; audio; far-end BYE
 sipp_bg in 127.0.0.1:5060 -sf tests/sipp/ata_call_in.xml -s 1000 \
@@ -713,16 +682,7 @@ $HS 0 hangup >/dev/null
 check "in-band: the call ends with BYE, no INFO came" sipp_wait "$sp" inband
 wait_state idle 3 >/dev/null
 
-kill "$fxsd_pid"
-wait "$fxsd_pid"
-rc=$?
-fxsd_pid=
-check "fxsd exits cleanly on SIGTERM" test "$rc" -eq 0
-if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
-	not_ok "fxsd ran clean under the sanitizers" "see the log"
-else
-	ok "fxsd ran clean under the sanitizers"
-fi
+stop_fxsd
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -266,14 +266,8 @@ check "port 0: a call is in progress before the flood" wait_state in-call 5 0
 check "port 0: audio both ways before the flood" $HS 0 talk 2000
 
 # ---------------------------------------------------------------- flood
-# talk PORT: audio both ways, measured by the handset (what it says comes
-# back through the far end's RTP echo, cross-correlated).  Under emulation
-# a 2 s window now and then comes back spoilt by late frames while the
-# strangers' traffic is handled on the same emulated CPUs, so a second
-# window is measured before the check fails; both are printed.
-talk() {
-	$HS "$1" talk 2000 || $HS "$1" talk 2000
-}
+# talk PORT (lib.sh): a 2 s window now and then comes back spoilt by late
+# frames while the strangers' traffic is handled on the same emulated CPUs
 
 # stranger_request METHOD USER: a scenario sending one METHOD per call,
 # no ACK, no retransmission, never waiting for an answer

@@ -19,116 +19,13 @@ cd "$(dirname "$0")/../.." || exit 1
 [ -c /dev/fxs0 ] || { echo "SKIP: no /dev/fxs0"; exit 4; }
 command -v sipp >/dev/null || { echo "SKIP: no sipp"; exit 4; }
 
-work=$(mktemp -d /tmp/fxs-call.XXXXXX)
+work=$(mktemp -d /tmp/fxs-oa.XXXXXX)
 . tests/daemon/lib.sh
 fxsd_pid=
-
-cleanup() {
-	[ -n "$fxsd_pid" ] && kill "$fxsd_pid" 2>/dev/null
-	[ -n "${dbus_pid:-}" ] && kill "$dbus_pid" 2>/dev/null
-	pkill -x sipp 2>/dev/null
-	wait 2>/dev/null
-}
 trap cleanup EXIT
 
-# key_captured NAME DIGIT MEDIA_PORT: key DIGIT on the phone while dumpcap
-# records the RTP fxsd sends to the far end's MEDIA_PORT for 4 s, into
-# $work/NAME.pcap
-key_captured() {
-	local dp
-
-	# dumpcap starts fast (tshark takes long to load under emulation)
-	dumpcap -q -i lo -f "udp dst port $3" -a duration:4 \
-		-w "$work/$1.pcap" >"$work/$1.dumpcap" 2>&1 &
-	dp=$!
-	for _ in $(seq 100); do
-		grep -q "Capturing on" "$work/$1.dumpcap" && break
-		sleep 0.1
-	done
-	$HS 0 dtmf "$2" >/dev/null
-	wait "$dp"
-}
-
-# rtp_fields NAME: one tshark run over $work/NAME.pcap (it loads slowly
-# under emulation) writes a line per packet to $work/NAME.rtp: payload
-# type, event id, end bit, timestamp, marker, payload (hex; the event
-# fields are empty for audio)
-rtp_fields() {
-	tshark -r "$work/$1.pcap" -o rtp.heuristic_rtp:TRUE -Y rtp -T fields \
-		-e rtp.p_type -e rtpevent.event_id -e rtpevent.end_of_event \
-		-e rtp.timestamp -e rtp.marker -e rtp.payload \
-		>"$work/$1.rtp" 2>/dev/null
-}
-
-# events NAME: the telephone-events of $work/NAME.rtp (event id, end bit,
-# timestamp, marker)
-events() {
-	awk -F'\t' '$2 != "" { print $2 "\t" $3 "\t" $4 "\t" $5 }' "$work/$1.rtp"
-}
-
-# inband NAME LOW HIGH: decode the PCMU packets of $work/NAME.rtp and
-# count those that carry the DTMF pair LOW+HIGH Hz: louder than -50 dBFS,
-# each tone above 20 % of the packet's power (a digit alone gives 50 %
-# each, also in a packet it fills only in part; speech and silence
-# nowhere near).  Prints "AUDIO_PACKETS DIGIT_PACKETS" on its last line.
-inband() {
-	python3 - "$work/$1.rtp" "$2" "$3" <<'EOF'
-import math, sys
-
-def ulaw(u):	# G.711 mu-law to linear
-    u = ~u & 0xff
-    t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4)
-    return 0x84 - t if u & 0x80 else t - 0x84
-
-def share(x, f, tot):	# Goertzel power at f over the total
-    c = 2 * math.cos(2 * math.pi * f / 8000)
-    s1 = s2 = 0.0
-    for v in x:
-        s1, s2 = v + c * s1 - s2, s1
-    return (s1 * s1 + s2 * s2 - c * s1 * s2) / (tot * len(x) / 2)
-
-n, hits = 0, []
-for line in open(sys.argv[1]):
-    f = line.rstrip("\n").split("\t")
-    if len(f) < 6 or f[0] != "0" or not f[5]:
-        continue
-    x = [ulaw(b) for b in bytes.fromhex(f[5].replace(":", ""))]
-    n += 1
-    tot = sum(v * v for v in x)
-    if tot >= len(x) * 100 and all(share(x, float(hz), tot) > 0.2
-                                   for hz in sys.argv[2:4]):
-        hits.append(n)
-print("audio packets with the digit: %s of %d" % (hits, n))
-print(n, len(hits))
-EOF
-}
-
-cat >"$work/fxsd.conf" <<EOF
-[global]
-sip_port = 5060
-rtp_port_min = 20000
-rtp_port_max = 20100
-tone_country = US
-
-[port 0]
-user = 1000
-domain = 127.0.0.1:5070
-register = no
-disconnect_open_loop_ms = 0
-digit_map = { 2xxx | x.T }
-interdigit_short_ms = 1500
-EOF
-
-# A private system bus for the D-Bus API, with fxsd's real policy file.
-private_bus
-
-"${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v >"$work/fxsd.log" 2>&1 &
-fxsd_pid=$!
-for _ in $(seq 50); do
-	grep -q "Attached /dev/fxs0" "$work/fxsd.log" && break
-	sleep 0.1
-done
-check "fxsd attaches /dev/fxs0" grep -q "Attached /dev/fxs0" "$work/fxsd.log"
+call_conf
+start_fxsd
 
 # --- offer/answer (RFC 3264) and whose RTP counts.  The far end's
 # media is tests/daemon/rtp_farend.py, which echoes what fxsd sends and
@@ -258,16 +155,7 @@ check "no usable codec: 488 with Warning 305" sipp_wait "$sp" nocodec
 check "no usable codec: the phone does not ring" sh -c "! $HS 0 wait-ring 1500"
 check "no usable codec: state idle" wait_state idle 1
 
-kill "$fxsd_pid"
-wait "$fxsd_pid"
-rc=$?
-fxsd_pid=
-check "fxsd exits cleanly on SIGTERM" test "$rc" -eq 0
-if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
-	not_ok "fxsd ran clean under the sanitizers" "see the log"
-else
-	ok "fxsd ran clean under the sanitizers"
-fi
+stop_fxsd
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
