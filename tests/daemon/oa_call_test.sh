@@ -37,7 +37,8 @@ CTL=daemon/fxsctl
 # oa_call NAME SCENARIO FARENDARGS...: the far end calls with SCENARIO
 # (-key fport/fport2/fport3 = 6060/6062/6064), media on the ports in
 # FARENDARGS (none: sipp echoes on 6060 itself); the phone answers; pid of
-# sipp in $sp, of the far end's media in $fe
+# sipp in $sp, of the far end's media in $fe; fxsd's log lines before the
+# call in $log0
 oa_call() {
 	local name=$1 scen=$2 echo="-mp 6100"
 
@@ -45,6 +46,7 @@ oa_call() {
 	# each case from an idle, on-hook port, whatever the one before left
 	$HS 0 hangup >/dev/null
 	wait_state idle 10 >/dev/null
+	log0=$(wc -l <"$work/fxsd.log")
 	fe=
 	if [ $# -gt 0 ]; then
 		python3 "$FAREND" "$work/$name.rtp" 60 "$@" \
@@ -59,10 +61,13 @@ oa_call() {
 		-key fport2 6062 -key fport3 6064
 	$HS 0 wait-ring 10000 >/dev/null && $HS 0 lift >/dev/null
 }
-# oa_end NAME: the far end's BYE ends the call; hang up, stop the media
+# oa_end NAME: the phone hangs up once the case has measured what it
+# needs (the far end waits for that BYE, so a slow machine shortens no
+# call); stop the media
 oa_end() {
-	check "$1: the scenario passes (SDP checked), BYE" sipp_wait "$sp" "$1"
 	$HS 0 hangup >/dev/null
+	check "$1: the scenario passes (SDP checked), the phone's BYE" \
+		sipp_wait "$sp" "$1"
 	wait_state idle 5 >/dev/null
 	if [ -n "$fe" ]; then
 		kill -TERM "$fe" 2>/dev/null
@@ -74,20 +79,40 @@ rtp_count() {
 	awk -v p="$2" -v t="${3:-}" '$2 == p && (t == "" || $3 == t) { n++ }
 		END { print n + 0 }' "$work/$1.rtp"
 }
-# rtp_received: the RTP packets fxsd took in the call so far
+# logged SECONDS PATTERN: an extended regex shows up in fxsd's log of
+# this call (after its first $log0 lines) within SECONDS
+logged() {
+	until_ok "$1" sh -c "tail -n +$((log0 + 1)) '$work/fxsd.log' | grep -qE -- '$2'"
+}
+# rtp_received: the RTP packets fxsd took in the call so far (fails when
+# there is no call)
 rtp_received() {
 	$CTL --json calls | python3 -c "
 import json, sys
-print(json.load(sys.stdin)[0]['rtp_received'])"
+c = json.load(sys.stdin)
+sys.exit('no call') if not c else print(c[0]['rtp_received'])"
 }
-# rtp_received_over N [SINCE]: fxsd took more than N RTP packets in the
-# call (since it had taken SINCE)
-rtp_received_over() {
-	local n
+# rtp_over N SINCE: sets $rx; more than N since SINCE.  Adds "MS:COUNT"
+# (ms since $t0) to $polls.
+rtp_over() {
+	local now
 
-	n=$(rtp_received) || return 1
-	echo "fxsd took $((n - ${2:-0})) RTP packets"
-	[ $((n - ${2:-0})) -gt "$1" ]
+	rx=$(rtp_received 2>/dev/null)
+	now_ms
+	polls+=" $((now - t0)):${rx:--}"
+	[ -n "$rx" ] && [ $((rx - $2)) -gt "$1" ]
+}
+# rtp_received_over N [SINCE]: fxsd takes more than N RTP packets in the
+# call (since it had taken SINCE) within 20 s; prints what each look
+# found, when
+rtp_received_over() {
+	local t0 now r polls=
+
+	now_ms
+	t0=$now
+	until_ok 20 rtp_over "$1" "${2:-0}" && r=0 || r=1
+	echo "fxsd took $((${rx:-0} - ${2:-0})) RTP packets; ms:count since the first look:$polls"
+	return $r
 }
 
 # 10a. a stranger's RTP packets during set-up take nothing over: the far
@@ -96,9 +121,8 @@ rtp_received_over() {
 # was fixed, fxsd took the stranger's and ignored the far end for good)
 oa_call stranger_rtp ata_call_far.xml 6060 --delay 300 --stranger 3
 check "stranger RTP: in a call" wait_state in-call 15
-sleep 3
 check "stranger RTP: fxsd takes the SDP's far end's packets" \
-	rtp_received_over 50
+	rtp_received_over 100
 oa_end stranger_rtp
 check "stranger RTP: fxsd sent to the SDP's address all along" \
 	test "$(rtp_count stranger_rtp 6060)" -ge 100
@@ -107,9 +131,8 @@ check "stranger RTP: fxsd sent to the SDP's address all along" \
 # the far end's 96 taken
 oa_call dynpt ata_dynamic_pt.xml 6060
 check "dynamic PT: in a call" wait_state in-call 15
-sleep 3
 check "dynamic PT: fxsd takes the far end's PT 96 packets" \
-	rtp_received_over 50
+	rtp_received_over 100
 oa_end dynpt
 echo "# dynamic PT: the far end got $(rtp_count dynpt 6060 96) packets with PT 96, $(rtp_count dynpt 6060 8) with PT 8"
 check "dynamic PT: fxsd sends A-law as 96, never as 8" sh -c \
@@ -119,8 +142,10 @@ check "dynamic PT: fxsd sends A-law as 96, never as 8" sh -c \
 # the ACK starts the media (sipp echoes on the port that answer names)
 oa_call late ata_late_offer.xml
 check "late offer: in a call" wait_state in-call 15
-check "late offer: audio both ways (the ACK's answer started media)" \
-	$HS 0 talk 2000
+# the phone is in-call when it answers; the media waits for the ACK
+check "late offer: the ACK's answer starts the media" \
+	logged 15 "Media 127.0.0.1:6060 .*, sending"
+check "late offer: audio both ways" talk 0
 oa_end late
 
 # 10d. hold and resume: the re-INVITE with a=sendonly (new port 6062) is
@@ -128,14 +153,16 @@ oa_end late
 # port 6064) resumes it there
 oa_call hold ata_hold.xml 6060 6062 6064
 check "hold: in a call" wait_state in-call 15
-for _ in $(seq 300); do
-	grep -q "Media 127.0.0.1:6064 " "$work/fxsd.log" && break
-	sleep 0.1
-done
-rx=$(rtp_received)
-sleep 3
+# while on hold nothing is sent, so the far end echoes nothing: what
+# fxsd took by then is what it took before the resume
+check "hold: the re-INVITE with a=sendonly stops the sending" \
+	logged 15 "Media 127.0.0.1:6062 .*, not sending \(hold\)"
+rtp_received_over 0 >/dev/null
+held=$rx
+check "hold: the re-INVITE with a=sendrecv resumes it" \
+	logged 15 "Media 127.0.0.1:6064 .*, sending"
 check "hold: after the resume fxsd takes the far end's packets again" \
-	rtp_received_over 50 "${rx:-0}"
+	rtp_received_over 100 "${held:-0}"
 oa_end hold
 awk '{ n[$2]++; if (!($2 in a)) a[$2] = $1; z[$2] = $1 }
 	END { for (p in n) printf "# port %s: %d packets, %d-%d ms\n", p, n[p], a[p], z[p] }' \
