@@ -503,11 +503,24 @@ sed 's|^  <recv request="BYE" timeout="60000"/>$|  <pause milliseconds="2000"/>\
 	"$work/dtmf_call.xml" >"$work/events_in.xml"
 sipp_bg eventsin 127.0.0.1:5060 -sf "$work/events_in.xml" -s 1000 \
 	-i 127.0.0.1 -p 5070 -mp 6028
-$HS 0 wait-ring 10000 >/dev/null && $HS 0 lift >/dev/null
-check "far-end events: in a call with telephone-event" wait_state in-call 5
 # the 1 (697+1209 Hz) comes 2 s after the ACK; it sounds from its first
-# packet to its end packet, 140 ms later: about 7 blocks, 2 needed
-check "far-end events: the 1 is played to the phone" $HS 0 hear 697 4000 1
+# packet to its end packet, 140 ms later: about 7 blocks, 4 needed.  The
+# listening starts before the answer, so that a slow start of the
+# listener on a loaded machine cannot miss it.
+$HS 0 wait-ring 10000 >/dev/null
+$HS 0 hear 697 8000 1 >"$work/eventsin.hear" 2>&1 &
+hear_pid=$!
+$HS 0 lift >/dev/null
+check "far-end events: in a call with telephone-event" wait_state in-call 5
+heard() {	# heard PID FILE: the listener in the background heard it
+	local r=0
+
+	wait "$1" || r=$?
+	cat "$2"
+	return "$r"
+}
+check "far-end events: the 1 is played to the phone" \
+	heard "$hear_pid" "$work/eventsin.hear"
 check "far-end events: fxsd logs the 1" \
 	grep -qE "Far-end DTMF 1 \([0-9]+ ms\)$" "$work/fxsd.log"
 check "far-end events: its echo from the line is not sent back as a key" \
