@@ -37,28 +37,6 @@ fxsd_pid=
 kam_pid=
 bs_pid=
 
-now_ms() {	# sets $now to the wall clock in ms (no fork: the VM is slow)
-	now=${EPOCHREALTIME/[.,]/}
-	now=$((now / 1000))
-}
-
-# until_ok SECONDS CMD...: run CMD every 0.1 s until it succeeds; fail once
-# SECONDS have passed (measured by the clock: each try may take a while
-# under TCG)
-until_ok() {
-	local now end
-
-	now_ms
-	end=$((now + $1 * 1000))
-	shift
-	while :; do
-		"$@" && return 0
-		now_ms
-		[ "$now" -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
-
 is_gone() {
 	! kill -0 "$1" 2>/dev/null
 }

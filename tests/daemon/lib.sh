@@ -60,6 +60,56 @@ sipp_wait() {	# sipp_wait PID NAME: the far end's scenario passed
 	return 1
 }
 
+now_ms() {	# sets $now to the wall clock in ms (no fork: the VM is slow)
+	now=${EPOCHREALTIME/[.,]/}
+	now=$((now / 1000))
+}
+
+# until_ok SECONDS CMD...: run CMD every 0.1 s until it succeeds; fail once
+# SECONDS have passed (measured by the clock: each try may take a while
+# under TCG)
+until_ok() {
+	local now end
+
+	now_ms
+	end=$((now + $1 * 1000))
+	shift
+	while :; do
+		"$@" && return 0
+		now_ms
+		[ "$now" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# underruns PORT: frames the driver played on the port with audio missing
+# (fxsd wrote too late), so far
+underruns() {
+	cat "/sys/class/fxs/fxs$1/counters/pcm_underruns"
+}
+
+# talk PORT: audio both ways, measured by the handset (what it says comes
+# back through the far end's RTP echo, cross-correlated, at a delay up to
+# 400 ms).  Under emulation on a loaded machine a 2 s window now and then
+# comes back spoilt by late frames, so a second window is measured before
+# the check fails.  A window in which the driver played frames with audio
+# missing (underruns: fxsd wrote too late, and what it wrote then came
+# later than the handset looks) measured a late machine, not a wrong
+# answer: up to 4 windows are measured while each failed one had
+# underruns.  Every failed window is printed with its underruns.
+talk() {
+	local i u n
+
+	for i in 1 2 3 4; do
+		u=$(underruns "$1")
+		$HS "$1" talk 2000 && return 0
+		n=$(($(underruns "$1") - u))
+		echo "# window $i failed, with $n underruns on fxs$1"
+		[ "$i" -ge 2 ] && [ "$n" -eq 0 ] && return 1
+	done
+	return 1
+}
+
 # fxsd_state [PORT]: the port's last logged state change
 fxsd_state() {
 	grep -E "${1:+^fxsd: fxs$1[^0-9]}" "$work/fxsd.log" |
@@ -105,4 +155,62 @@ EOF
 	chmod 755 "$work"
 	dbus_pid=$(dbus-daemon --config-file="$work/bus.conf" --fork --print-pid)
 	export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/system_bus_socket"
+}
+
+# call_conf: $work/fxsd.conf for the call tests: port 0 is user 1000,
+# unregistered, its calls go to sipp at 127.0.0.1:5070
+call_conf() {
+	cat >"$work/fxsd.conf" <<EOF
+[global]
+sip_port = 5060
+rtp_port_min = 20000
+rtp_port_max = 20100
+tone_country = US
+
+[port 0]
+user = 1000
+domain = 127.0.0.1:5070
+register = no
+disconnect_open_loop_ms = 0
+digit_map = { 2xxx | x.T }
+interdigit_short_ms = 1500
+EOF
+}
+
+# cleanup: the EXIT trap of a script that runs fxsd, the private bus and
+# sipp; a script with more to stop defines its own after sourcing this
+cleanup() {
+	[ -n "${fxsd_pid:-}" ] && kill "$fxsd_pid" 2>/dev/null
+	[ -n "${dbus_pid:-}" ] && kill "$dbus_pid" 2>/dev/null
+	pkill -x sipp 2>/dev/null
+	wait 2>/dev/null
+}
+
+# start_fxsd: a private bus, then fxsd ($FXSD, else the ASan build) on
+# $work/fxsd.conf, logging at debug level to $work/fxsd.log; its pid in
+# $fxsd_pid.  A case: it attaches /dev/fxs0 (within 20 s).
+start_fxsd() {
+	private_bus
+	"${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v \
+		>"$work/fxsd.log" 2>&1 &
+	fxsd_pid=$!
+	check "fxsd attaches /dev/fxs0" \
+		until_ok 20 grep -q "Attached /dev/fxs0" "$work/fxsd.log"
+}
+
+# stop_fxsd: SIGTERM to fxsd.  Cases: it exits with 0, and no sanitizer
+# reported anything in its log.
+stop_fxsd() {
+	local rc
+
+	kill "$fxsd_pid"
+	wait "$fxsd_pid"
+	rc=$?
+	fxsd_pid=
+	check "fxsd exits cleanly on SIGTERM" test "$rc" -eq 0
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
+		not_ok "fxsd ran clean under the sanitizers" "see the log"
+	else
+		ok "fxsd ran clean under the sanitizers"
+	fi
 }
