@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_digitmap.c - unit tests for daemon/digitmap.c. */
+/* test_digitmap.c - unit tests for daemon/line/digitmap.c. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * fuzz_sip.c - libFuzzer target: SIP messages into fxsd's agent.
  *
  * The entry points are the agent's own receive functions: this file
- * #includes daemon/sip.c to reach the static handle_message() (what the
+ * #includes daemon/sip/sip.c to reach the static handle_message() (what the
  * UDP socket's io_cb() calls for each datagram) and conn_io_cb() (what
  * sd-event calls when a TCP connection is readable: recv, framing by
  * Content-Length in conn_parse(), keep-alives, handle_message()).  A real
@@ -53,7 +53,7 @@
 #define getrandom fuzz_getrandom
 #define sendto fuzz_sendto
 #define connect fuzz_connect
-#include "../../daemon/sip.c"
+#include "../../daemon/sip/sip.c"
 #undef getrandom
 #undef sendto
 #undef connect
