@@ -44,7 +44,7 @@ DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/sip/sip.c daemon/line/line
 DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 
 FXSD_PKGS := libosip2 libsystemd libudev
-DAEMON_INC := -Idaemon -Idaemon/sip -Idaemon/media -Idaemon/dsp -Idaemon/line -Idaemon/ctl
+DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lspeexdsp -lm
 

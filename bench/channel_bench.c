@@ -66,12 +66,12 @@
 
 #include <systemd/sd-event.h>
 
-#include "dtmf.h"
-#include "echo.h"
+#include "dsp/dtmf.h"
+#include "dsp/echo.h"
+#include "dsp/rfc4733.h"
 #include "echo_sim.h"
-#include "g711.h"
-#include "rfc4733.h"
-#include "rtp.h"
+#include "media/g711.h"
+#include "media/rtp.h"
 
 #define FRAME		160	/* 20 ms at 8 kHz, LINE_FRAME */
 #define FRAME_MS	20

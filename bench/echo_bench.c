@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "echo.h"
+#include "dsp/echo.h"
 #include "echo_sim.h"
 
 #define SECONDS		14

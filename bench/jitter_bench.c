@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "jitter.h"
+#include "media/jitter.h"
 
 #define FRAME		160
 #define PACKETS		30000	/* 10 minutes */

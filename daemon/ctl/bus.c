@@ -8,7 +8,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "bus.h"
+#include "ctl/bus.h"
 #include "log.h"
 
 struct fxsd_bus {

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
-#include "line.h"
+#include "line/line.h"
 
 #define FXSD_BUS_NAME		"org.fxs.fxsd"
 #define FXSD_BUS_PATH		"/org/fxs/fxsd"

@@ -15,7 +15,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "bus.h"
+#include "ctl/bus.h"
 
 struct port_info {
 	int index;

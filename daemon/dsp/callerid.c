@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "callerid.h"
+#include "dsp/callerid.h"
 
 static const char *const std_table[_CALLERID_STD_MAX] = {
 	[CALLERID_BELL202] = "bell202",

@@ -8,7 +8,7 @@
 #include <speex/speex_echo.h>
 #include <speex/speex_preprocess.h>
 
-#include "echo.h"
+#include "dsp/echo.h"
 
 #define RATE		8000
 #define ERLE_WINDOW	50	/* frames: 1 s */

@@ -4,7 +4,7 @@
  */
 #include <math.h>
 
-#include "emodel.h"
+#include "dsp/emodel.h"
 
 double emodel_idd(double ta_ms)
 {

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "rfc4733.h"
+#include "dsp/rfc4733.h"
 
 #define DURATION_MAX	0xffffu
 /* A timestamp up to this far behind the current event's is a late packet

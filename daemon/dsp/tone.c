@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tone.h"
+#include "dsp/tone.h"
 
 #define ELEMENTSOF(a)	(sizeof(a) / sizeof((a)[0]))
 #define MS_SAMPLES(ms)	((uint32_t)(ms) * (TONE_RATE / 1000))

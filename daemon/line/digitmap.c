@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "digitmap.h"
+#include "line/digitmap.h"
 
 /* Symbols are numbered 0-9 for the digits, 10 for '*', 11 for '#'. */
 #define SYM_STAR 10

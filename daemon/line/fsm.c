@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "fsm.h"
+#include "line/fsm.h"
 
 static const char *const call_state_table[_CALL_STATE_MAX] = {
 	[CALL_STATE_IDLE] = "idle",

@@ -24,16 +24,16 @@
 #include <unistd.h>
 #include <linux/fxs.h>
 
-#include "callerid.h"
-#include "digitmap.h"
-#include "dtmf.h"
-#include "echo.h"
-#include "line.h"
+#include "dsp/callerid.h"
+#include "dsp/dtmf.h"
+#include "dsp/echo.h"
+#include "dsp/rfc4733.h"
+#include "dsp/tone.h"
+#include "line/digitmap.h"
+#include "line/line.h"
 #include "log.h"
-#include "rfc4733.h"
-#include "rtp.h"
-#include "sdp.h"
-#include "tone.h"
+#include "media/rtp.h"
+#include "media/sdp.h"
 
 #define LINE_QUEUE		32
 #define LINE_FRAME		160	/* 20 ms at 8 kHz */

@@ -11,8 +11,8 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
-#include "fsm.h"
-#include "sip.h"
+#include "line/fsm.h"
+#include "sip/sip.h"
 
 struct line;
 

@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 
-#include "g711.h"
+#include "media/g711.h"
 
 #define ULAW_BIAS	33	/* in 14-bit units: 0x84 >> 2 */
 #define ULAW_CLIP	8158	/* 8191 - ULAW_BIAS */

@@ -10,7 +10,7 @@
 
 #include <speex/speex_jitter.h>
 
-#include "jitter.h"
+#include "media/jitter.h"
 
 #define PLC_HIST	390	/* samples of history (48.75 ms) */
 #define PLC_PMIN	40	/* pitch period range: 200 Hz ... */

@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emodel.h"
-#include "g711.h"
-#include "jitter.h"
-#include "rfc4733.h"
-#include "rtp.h"
+#include "dsp/emodel.h"
+#include "dsp/rfc4733.h"
+#include "media/g711.h"
+#include "media/jitter.h"
+#include "media/rtp.h"
 
 #define RTP_HEADER_SIZE		12
 #define RTP_VERSION		2

@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "sdp.h"
+#include "media/sdp.h"
 
 #define SDP_MAX_MEDIA	8
 #define SDP_MAX_FMT	32

@@ -15,7 +15,7 @@
 
 #include <openssl/evp.h>
 
-#include "digest.h"
+#include "sip/digest.h"
 
 static const char *const digest_algorithm_table[_DIGEST_ALGORITHM_MAX] = {
 	[DIGEST_ALGORITHM_MD5] = "MD5",

@@ -60,8 +60,8 @@
 #include <osip2/osip.h>
 #include <osipparser2/osip_parser.h>
 
-#include "digest.h"
-#include "sip.h"
+#include "sip/digest.h"
+#include "sip/sip.h"
 
 #define SIP_T1_MS		500
 #define SIP_T2_MS		4000

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "digest.h"
+#include "sip/digest.h"
 #include "unit.h"
 
 #define RFC7616_NONCE "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"

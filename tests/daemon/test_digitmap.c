@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "digitmap.h"
+#include "line/digitmap.h"
 #include "unit.h"
 
 #define _cleanup_digitmap_ __attribute__((cleanup(digitmap_freep)))

@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "callerid.h"
+#include "dsp/callerid.h"
 #include "fuzz.h"
 
 static void check_mdmf(const uint8_t *m, size_t n, const struct callerid_info *in)

@@ -18,8 +18,8 @@
  */
 #include <stdbool.h>
 
-#include "digitmap.h"
 #include "fuzz.h"
+#include "line/digitmap.h"
 
 static void check(const struct digitmap *dm, const char *digits, bool timer)
 {

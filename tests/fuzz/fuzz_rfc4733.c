@@ -18,8 +18,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "dsp/rfc4733.h"
 #include "fuzz.h"
-#include "rfc4733.h"
 
 struct state {
 	bool sounding;

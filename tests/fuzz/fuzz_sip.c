@@ -61,7 +61,7 @@
 /* the real one, whose declaration the #define above renamed */
 extern int connect(int fd, __CONST_SOCKADDR_ARG to, socklen_t tolen);
 
-#include "sdp.h"
+#include "media/sdp.h"
 
 static uint64_t rng;
 

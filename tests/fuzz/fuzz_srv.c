@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "fuzz.h"
-#include "sip.h"
+#include "sip/sip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
