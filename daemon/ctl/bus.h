@@ -1,18 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * bus.h - fxsd's D-Bus API on the system bus (sd-bus).
- *
- * Name org.fxs.fxsd.  Object /org/fxs/fxsd, interface org.fxs.Manager1:
- *   Reload()                     re-read the configuration (as SIGHUP)
- *   ListPorts() -> a(iso)        index, call state, object path
- * Objects /org/fxs/fxsd/port/N, interface org.fxs.Port1:
- *   properties Index i, Attached b, Hook s, Registration s, CallState s,
- *     RemoteParty s, Codec s, RtpPacketsSent t, RtpPacketsReceived t,
- *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change)
- *   Hangup()                     end the call
- *   Ring(u seconds)              ring the idle phone, for a test
- *   signal StateChanged(s call_state, s registration)
- * The bus address comes from DBUS_SYSTEM_BUS_ADDRESS when set.
+ * bus.h - fxsd's D-Bus API on the system bus (sd-bus), the daemon's side.
+ * The names and the interface are in api.h.
  */
 #ifndef FXSD_BUS_H
 #define FXSD_BUS_H
@@ -20,13 +9,8 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
+#include "ctl/api.h"
 #include "line/line.h"
-
-#define FXSD_BUS_NAME		"org.fxs.fxsd"
-#define FXSD_BUS_PATH		"/org/fxs/fxsd"
-#define FXSD_BUS_PORT_PREFIX	"/org/fxs/fxsd/port"
-#define FXSD_BUS_MANAGER_IFACE	"org.fxs.Manager1"
-#define FXSD_BUS_PORT_IFACE	"org.fxs.Port1"
 
 struct bus_manager_ops {
 	size_t (*n_lines)(void *ud);

@@ -15,7 +15,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "ctl/bus.h"
+#include "ctl/api.h"
 
 struct port_info {
 	int index;
