@@ -29,7 +29,7 @@ DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c
 	daemon/media/g711.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c
-DAEMON_PORT_SRCS :=
+DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/digitmap.c
 DAEMON_CTL_SRCS := daemon/ctl/bus.c
 FXSCTL_SRCS := daemon/ctl/fxsctl.c

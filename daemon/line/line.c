@@ -12,17 +12,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/fxs.h>
 
 #include "dsp/callerid.h"
 #include "dsp/dtmf.h"
@@ -34,6 +31,7 @@
 #include "log.h"
 #include "media/rtp.h"
 #include "media/sdp.h"
+#include "port/port.h"
 
 #define LINE_QUEUE		32
 #define LINE_FRAME		160	/* 20 ms at 8 kHz */
@@ -225,7 +223,7 @@ static const enum call_event timer_events[_TIMER_MAX] = {
 };
 
 static void line_digitmap_timeout(struct line *l);
-static void line_set_feed(struct line *l, uint32_t mode);
+static void line_set_feed(struct line *l, enum port_feed feed);
 static void line_cid_start(struct line *l);
 static void line_ring(struct line *l, bool on);
 
@@ -244,7 +242,7 @@ static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 	if (t == TIMER_DIGITMAP)
 		line_digitmap_timeout(l);
 	else if (t == TIMER_OPEN_LOOP)
-		line_set_feed(l, FXS_LINEFEED_FORWARD);
+		line_set_feed(l, PORT_FEED_FORWARD);
 	else if (t == TIMER_CALLER_ID && l->cid_phase == CID_RING_NEXT) {
 		l->cid_phase = CID_IDLE;
 		if (l->state == CALL_STATE_RINGING && !l->offhook)
@@ -277,11 +275,9 @@ static void line_timer_start(struct line *l, enum line_timer t, uint64_t usec)
 
 /* ---- device ---- */
 
-static void line_set_feed(struct line *l, uint32_t mode)
+static void line_set_feed(struct line *l, enum port_feed feed)
 {
-	struct fxs_linefeed_req req = { .mode = mode };
-
-	if (l->fd >= 0 && ioctl(l->fd, FXS_IOC_SET_LINEFEED, &req) < 0)
+	if (l->fd >= 0 && port_set_feed(l->fd, feed) < 0)
 		line_log(l, LOG_WARNING, "Failed to set the line feed: %m");
 }
 
@@ -299,7 +295,7 @@ static void line_cid_drop(struct line *l)
 	l->cid_before_ring = false;
 	l->cid_phase = CID_IDLE;
 	if (was_playing)
-		line_set_feed(l, FXS_LINEFEED_FORWARD);
+		line_set_feed(l, PORT_FEED_FORWARD);
 }
 
 /*
@@ -370,8 +366,8 @@ static void line_cid_start(struct line *l)
 {
 	if (!l->cid || l->state != CALL_STATE_RINGING || l->offhook)
 		return;
-	line_set_feed(l, l->cid_before_ring ? FXS_LINEFEED_OHT_REVERSE :
-			 FXS_LINEFEED_OHT);
+	line_set_feed(l, l->cid_before_ring ? PORT_FEED_OHT_REVERSE :
+			 PORT_FEED_OHT);
 	l->cid_phase = CID_IDLE;
 	l->cid_pos = 0;
 	l->cid_playing = true;
@@ -380,7 +376,6 @@ static void line_cid_start(struct line *l)
 
 static void line_ring(struct line *l, bool on)
 {
-	struct fxs_ring_cadence c = { 0 };
 	uint32_t cad[16];
 	unsigned int i, pairs = 0;
 
@@ -388,13 +383,13 @@ static void line_ring(struct line *l, bool on)
 		return;
 	if (!on) {
 		line_cid_drop(l);
-		ioctl(l->fd, FXS_IOC_RING_STOP);
+		port_ring_stop(l->fd);
 		return;
 	}
 	if (l->cid && l->cid_before_ring && !l->cid_playing &&
 	    l->cid_phase == CID_IDLE) {
 		/* the alert first: reversal, DT-AS after 150 ms (>= 100) */
-		line_set_feed(l, FXS_LINEFEED_OHT_REVERSE);
+		line_set_feed(l, PORT_FEED_OHT_REVERSE);
 		l->cid_phase = CID_ALERT;
 		line_timer_start(l, TIMER_CALLER_ID,
 				 CALLERID_REVERSAL_TO_DTAS_MS * 1000);
@@ -409,10 +404,7 @@ static void line_ring(struct line *l, bool on)
 		cad[0] = 2000;
 		cad[1] = 4000;
 	}
-	c.pairs = pairs;
-	for (i = 0; i < 2 * pairs; i++)
-		c.on_off_ms[i] = cad[i];
-	if (ioctl(l->fd, FXS_IOC_RING_START, &c) < 0)
+	if (port_ring_start(l->fd, cad, pairs) < 0)
 		line_log(l, LOG_WARNING, "Failed to ring: %m");
 }
 
@@ -771,21 +763,21 @@ static void line_send_frame(struct line *l, const int16_t *frame)
  */
 static void line_pcm_delay_check(struct line *l, int fd)
 {
-	struct fxs_pcm_delay d;
+	unsigned play;
 
 	if (l->no_pcm_delay)
 		return;
-	if (ioctl(fd, FXS_IOC_PCM_DELAY, &d) < 0) {
+	if (port_pcm_delay(fd, &play) < 0) {
 		l->no_pcm_delay = true;	/* an older driver */
 		return;
 	}
-	if (d.play > (l->pc.play_cushion_frames + 1) * LINE_FRAME + LINE_FRAME / 2) {
+	if (play > (l->pc.play_cushion_frames + 1) * LINE_FRAME + LINE_FRAME / 2) {
 		l->skip_write = true;
 		l->frames_dropped++;
 		if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
 			line_log(l, LOG_INFO,
 				 "Audio to the phone was late: %u samples queued, a frame dropped (%u so far)",
-				 d.play, l->frames_dropped);
+				 play, l->frames_dropped);
 	}
 }
 
@@ -1222,14 +1214,14 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		break;
 	case CALL_ACTION_LINE_OPEN_LOOP:
 		if (l->pc.disconnect_open_loop_ms) {
-			line_set_feed(l, FXS_LINEFEED_OPEN);
+			line_set_feed(l, PORT_FEED_OPEN);
 			line_timer_start(l, TIMER_OPEN_LOOP,
 					 (uint64_t)l->pc.disconnect_open_loop_ms * 1000);
 		}
 		break;
 	case CALL_ACTION_LINE_NORMAL:
 		line_timer_stop(l, TIMER_OPEN_LOOP);
-		line_set_feed(l, FXS_LINEFEED_FORWARD);
+		line_set_feed(l, PORT_FEED_FORWARD);
 		break;
 	default:
 		break;
@@ -1288,43 +1280,43 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 			 void *userdata)
 {
 	struct line *l = userdata;
-	struct fxs_event evs[16];
+	struct port_event evs[16];
 	ssize_t n;
 	int i;
 
 	(void)s;
-	n = read(fd, evs, sizeof(evs));
+	n = port_read_events(fd, evs, 16);
 	if (n < 0) {
-		if (errno == ENODEV || (revents & EPOLLHUP))
+		if (n == -ENODEV || (revents & EPOLLHUP))
 			line_detach(l);
 		return 0;
 	}
-	for (i = 0; i < n / (ssize_t)sizeof(evs[0]); i++) {
+	for (i = 0; i < n; i++) {
 		switch (evs[i].type) {
-		case FXS_EVENT_OFFHOOK:
+		case PORT_EVENT_OFFHOOK:
 			line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
 			break;
-		case FXS_EVENT_ONHOOK:
+		case PORT_EVENT_ONHOOK:
 			line_queue(l, CALL_EVENT_ONHOOK, 0, NULL, NULL, 0);
 			break;
-		case FXS_EVENT_FLASH:
+		case PORT_EVENT_FLASH:
 			line_queue(l, CALL_EVENT_FLASH, 0, NULL, NULL, 0);
 			break;
-		case FXS_EVENT_DIGIT:
+		case PORT_EVENT_DIGIT:
 			line_queue(l, CALL_EVENT_DIGIT, '0' + evs[i].value % 10,
 				   NULL, NULL, 0);
 			break;
-		case FXS_EVENT_RING_OFF:
+		case PORT_EVENT_RING_OFF:
 			/* The end of the first burst: the spill's slot. */
 			if (!evs[i].value && l->cid && !l->cid_playing &&
 			    !l->timers[TIMER_CALLER_ID])
 				line_timer_start(l, TIMER_CALLER_ID, 600000);
 			break;
-		case FXS_EVENT_OVERFLOW:
+		case PORT_EVENT_OVERFLOW:
 			line_log(l, LOG_WARNING, "%u driver events lost",
 				 evs[i].value);
 			break;
-		case FXS_EVENT_PORT_REMOVED:
+		case PORT_EVENT_REMOVED:
 			line_detach(l);
 			return 0;
 		default:
@@ -1542,24 +1534,21 @@ fail:
 
 int line_attach(struct line *l, const char *devnode)
 {
-	struct fxs_pcm_open pcm = { .period_ms = 20,
-				    .flags = O_NONBLOCK | O_CLOEXEC,
-				    .mode = FXS_PCM_MODE_REFERENCE };
-	struct fxs_hook_state hook;
+	bool offhook;
 	int r;
 
 	if (l->fd >= 0)
 		return 0;
 	snprintf(l->devnode, sizeof(l->devnode), "%s", devnode);
-	l->fd = open(devnode, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (l->fd < 0) {
-		r = -errno;
+	r = port_open(devnode);
+	if (r < 0) {
 		line_log(l, LOG_ERR, "Failed to open %s: %m", devnode);
 		return r;
 	}
+	l->fd = r;
 	l->pcm_ref = true;
-	r = ioctl(l->fd, FXS_IOC_PCM_OPEN, &pcm);
-	if (r < 0 && errno == EINVAL) {
+	r = port_pcm_open(l->fd, 20, true, &l->pcm_fd);
+	if (r == -EINVAL) {
 		/* An older driver: no reference for the echo canceller.  The
 		 * audio written is the reference, its echo comes the play
 		 * queue later: the tail covers that too. */
@@ -1568,21 +1557,18 @@ int line_attach(struct line *l, const char *devnode)
 		struct echo_canceller *ec;
 
 		l->pcm_ref = false;
-		pcm.mode = 0;
 		line_log(l, LOG_NOTICE, "The driver gives no echo reference (FXS_PCM_MODE_REFERENCE): the canceller uses the audio written, whose echo moves with the play queue (tail %u ms)",
 			 tail > 256 ? 256 : tail);
 		if (echo_canceller_new(tail > 256 ? 256 : tail, true, &ec) >= 0) {
 			echo_canceller_free(l->ec);
 			l->ec = ec;
 		}
-		r = ioctl(l->fd, FXS_IOC_PCM_OPEN, &pcm);
+		r = port_pcm_open(l->fd, 20, false, &l->pcm_fd);
 	}
 	if (r < 0) {
-		r = -errno;
 		line_log(l, LOG_ERR, "Failed to start audio on %s: %m", devnode);
 		goto fail;
 	}
-	l->pcm_fd = pcm.fd;
 	r = sd_event_add_io(l->event, &l->fd_source, l->fd, EPOLLIN,
 			    line_fd_ready, l);
 	if (r >= 0)
@@ -1598,7 +1584,7 @@ int line_attach(struct line *l, const char *devnode)
 				 strerror(-r));
 		l->agent_started = true;
 	}
-	if (!ioctl(l->fd, FXS_IOC_GET_HOOK, &hook) && hook.offhook)
+	if (!port_get_hook(l->fd, &offhook) && offhook)
 		line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
 	line_notify(l);
 	return 0;
