@@ -24,7 +24,10 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 # dependency files (-MMD): fxsd for daemon/fxsd and daemon/fxsctl, asan for
 # the ASan/UBSan builds, fuzz (clang, libFuzzer) for the fuzz targets.
 DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c
-DAEMON_SIP_SRCS := daemon/sip/sip.c daemon/sip/digest.c
+DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
+	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/transaction.c \
+	daemon/sip/message.c daemon/sip/auth.c daemon/sip/register.c \
+	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
@@ -39,8 +42,9 @@ FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \
 # The modules that do their work without the loop's edges (the device, the
 # SIP agent, D-Bus, logging): unit-tested on the host under ASan/UBSan
 # (media/rtp.c with real sockets on 127.0.0.1).
-DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/sip/sip.c daemon/line/line.c \
-	$(DAEMON_PORT_SRCS) $(DAEMON_CTL_SRCS)
+DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/line/line.c \
+	$(filter-out daemon/sip/digest.c,$(DAEMON_SIP_SRCS)) $(DAEMON_PORT_SRCS) \
+	$(DAEMON_CTL_SRCS)
 DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 
 FXSD_PKGS := libosip2 libsystemd libudev
@@ -145,7 +149,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_TARGETS_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each target links besides its own file (which may #include one)
 FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c
-FUZZ_SRCS_info := daemon/sip/digest.c
+FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
 FUZZ_SRCS_sdp := daemon/media/sdp.c
 FUZZ_SRCS_digest := daemon/sip/digest.c

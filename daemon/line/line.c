@@ -4,7 +4,7 @@
  * account, tones and G.711 audio.
  *
  * Events from the driver (hook, flash, pulse digits), from SIP (callbacks
- * of sip.c) and from timers are queued as call events and stepped through
+ * of sip/) and from timers are queued as call events and stepped through
  * the pure machine one at a time; the Line carries the resulting actions
  * out.  The port's audio clock paces everything audible: each 20 ms frame
  * read from the phone goes to RTP while media flows, and the tone
@@ -1174,7 +1174,7 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		break;
 	case CALL_ACTION_SIP_REPLY_487:
 	case CALL_ACTION_SIP_REPLY_BYE_200:
-		break;	/* sip.c answers CANCEL and BYE itself */
+		break;	/* sip/ answers CANCEL and BYE itself */
 	case CALL_ACTION_SIP_BYE_STRAY:
 		if (ev->call)
 			sip_call_hangup(ev->call);

@@ -30,7 +30,7 @@
  * registration's and those a call or a transaction still uses.
  *
  * What the agent does by itself: 100 Trying; checks of every message in
- * one place (message_check() in sip.c: 505 for a version other than
+ * one place (message_check() in message.c: 505 for a version other than
  * SIP/2.0, 416 for a Request-URI scheme other than sip/sips/tel, 400 for a
  * missing Via/From/To/Call-ID/CSeq, a CSeq number >= 2^31 or a method
  * mismatch, Max-Forwards outside 0-255, a Content-Length not a number or
@@ -60,7 +60,7 @@
  * implement; 403 to an INVITE from a stranger (unless
  * allow_unknown_callers).  Such responses to strangers are rate-limited
  * (token buckets per source address in a table of 32, and for all
- * strangers; see SIP_SRC_* / SIP_ALL_* in sip.c); log lines strangers
+ * strangers; see SIP_SRC_* / SIP_ALL_* in internal.h); log lines strangers
  * cause are rate-limited too.  Server transactions: max_transactions/8
  * (at least 2) stay free for our client transactions, strangers share at
  * most half of the rest, one stranger address at most 8; beyond, 503.

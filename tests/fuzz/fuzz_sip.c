@@ -3,15 +3,16 @@
  * fuzz_sip.c - libFuzzer target: SIP messages into fxsd's agent.
  *
  * The entry points are the agent's own receive functions: this file
- * #includes daemon/sip/sip.c to reach the static handle_message() (what the
- * UDP socket's io_cb() calls for each datagram) and conn_io_cb() (what
- * sd-event calls when a TCP connection is readable: recv, framing by
- * Content-Length in conn_parse(), keep-alives, handle_message()).  A real
+ * #includes the agent's files (daemon/sip/, all but digest.c) to reach
+ * handle_message() (what the UDP socket's io_cb() calls for each
+ * datagram) and the static conn_io_cb() (what sd-event calls when a TCP
+ * connection is readable: recv, framing by Content-Length in
+ * conn_parse(), keep-alives, handle_message()).  A real
  * agent is created for every input with sip_agent_new() on 127.0.0.1,
  * started (registrar 127.0.0.2), and the input arrives as if from the
  * registrar's address or from a stranger's.  Only the socket calls the
  * agent makes are changed (see below), so everything between the bytes
- * and the callbacks is the daemon's code.  Why not a test hook in sip.c:
+ * and the callbacks is the daemon's code.  Why not a test hook in sip/:
  * this needs no change to the daemon, and a UDP datagram really is a
  * buffer handed to handle_message(); the TCP path goes through the real
  * recv() on a socketpair.
@@ -53,7 +54,18 @@
 #define getrandom fuzz_getrandom
 #define sendto fuzz_sendto
 #define connect fuzz_connect
-#include "../../daemon/sip/sip.c"
+#include "../../daemon/sip/agent.c"
+#include "../../daemon/sip/policy.c"
+#include "../../daemon/sip/resolve.c"
+#include "../../daemon/sip/transport.c"
+#include "../../daemon/sip/transport_tcp.c"
+#include "../../daemon/sip/transaction.c"
+#include "../../daemon/sip/message.c"
+#include "../../daemon/sip/auth.c"
+#include "../../daemon/sip/register.c"
+#include "../../daemon/sip/dialog.c"
+#include "../../daemon/sip/invite.c"
+#include "../../daemon/sip/info.c"
 #undef getrandom
 #undef sendto
 #undef connect

@@ -2,8 +2,8 @@
 /*
  * fuzz_srv.c - libFuzzer target: a DNS answer to fxsd's SRV query
  * (_sip._udp.<domain>), as res_query() returns it: sip_srv_select() in
- * daemon/sip/sip.c.  The resolver does not check the records, so every byte
- * of the answer is the DNS server's (or a spoofer's).
+ * daemon/sip/resolve.c.  The resolver does not check the records, so
+ * every byte of the answer is the DNS server's (or a spoofer's).
  *
  * Checked besides memory safety: a chosen target is a non-empty
  * NUL-terminated name that fits the buffer, with a port of 1-65535.
