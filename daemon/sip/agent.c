@@ -359,7 +359,7 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	return true;
 }
 
-void handle_message(struct sip_agent *a, const char *buf, size_t len,
+bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 		    const struct sip_peer *src)
 {
 	osip_event_t *ev;
@@ -373,7 +373,7 @@ void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			 "Unparsable message of %zu bytes, dropped", len);
 		if (ev)
 			osip_event_free(ev);
-		return;
+		return false;
 	}
 	m = ev->sip;
 	code = message_check(m, buf, len, &why);
@@ -388,11 +388,11 @@ void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			respond_stateless(a, m, code, src);
 		}
 		osip_event_free(ev);
-		return;
+		return false;
 	}
 	if (MSG_IS_RESPONSE(m)) {
 		if (osip_find_transaction_and_add_event(a->osip, ev) == 0)
-			return;
+			return true;
 		/* no transaction: a retransmitted 2xx to our INVITE */
 		if (MSG_IS_STATUS_2XX(m) && strcmp(m->cseq->method, "INVITE") == 0) {
 			char *cid = call_id_of(m);
@@ -404,20 +404,20 @@ void handle_message(struct sip_agent *a, const char *buf, size_t len,
 				ict_response(c, m);
 		}
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 
 	add_received(m, &src->addr);
 	if (osip_find_transaction_and_add_event(a->osip, ev) == 0)
-		return;	/* a retransmission, or the ACK of a non-2xx */
+		return true;	/* a retransmission, or the ACK of a non-2xx */
 	if (MSG_IS_ACK(m)) {
 		handle_ack_2xx(a, m);
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 	if (answer_without_tx(a, m, src)) {
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 	if (!server_tx_room(a, src)) {
 		log_peer(a, &src->addr, LOG_WARNING,
@@ -425,7 +425,7 @@ void handle_message(struct sip_agent *a, const char *buf, size_t len,
 			 m->sip_method);
 		respond_stateless(a, m, 503, src);
 		osip_event_free(ev);
-		return;
+		return true;
 	}
 	if (MSG_IS_INVITE(m))
 		handle_invite(a, ev, src);
@@ -439,6 +439,7 @@ void handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_update(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
+	return true;
 }
 
 static void agent_free_strings(struct sip_agent *a)
@@ -483,6 +484,7 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->fd = -1;
 	a->tcp_fd = -1;
 	a->tcp = acct->transport == SIP_TRANSPORT_TCP;
+	random_hex(a->tag_key, 32);
 	a->event = sd_event_ref(event);
 	if (cb)
 		a->cb = *cb;
@@ -504,6 +506,8 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->max_tx = acct->max_transactions ? acct->max_transactions : 64;
 	a->max_dialogs = acct->max_dialogs ? acct->max_dialogs : 8;
 	a->max_msg = acct->max_message_size ? acct->max_message_size : 65535;
+	a->tcp_msg_us = 1000ULL * (acct->tcp_message_timeout_ms ?
+				   acct->tcp_message_timeout_ms : SIP_TCP_MSG_MS);
 	a->retry_min = acct->retry_min_s ? acct->retry_min_s : 30;
 	a->retry_max = acct->retry_max_s ? acct->retry_max_s : 1800;
 	if (a->retry_max < a->retry_min)

@@ -52,6 +52,11 @@
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
 #define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
 #define SIP_TCP_MAX_IN		16	/* accepted connections */
+#define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
+#define SIP_TCP_STRANGERS	12	/* ... from all strangers: the rest is
+					 * the provider's (see tcp_accept_cb()) */
+#define SIP_TCP_MSG_MS		10000	/* a stranger's first message, and any
+					 * message once begun, complete within */
 #define SIP_TCP_MAX_OUT		16	/* connections we opened */
 #define SIP_TCP_CONNECT_MS	10000	/* connect() deadline */
 #define SIP_TCP_IDLE_S		300	/* idle connections closed after */
@@ -101,6 +106,8 @@ struct sip_conn {
 	unsigned id;			/* > 0; a transaction's out_socket */
 	int fd;
 	bool incoming;
+	bool provider;			/* incoming, from the provider */
+	bool valid;			/* carried a valid SIP message */
 	bool connecting;		/* non-blocking connect in progress */
 	bool broken;			/* to be closed by the defer event */
 	bool closed;
@@ -112,6 +119,9 @@ struct sip_conn {
 	char *wbuf;			/* not yet sent */
 	size_t wlen, woff, walloc;
 	uint64_t last_active;		/* usec, CLOCK_MONOTONIC */
+	uint64_t opened;		/* usec: accepted or connect() */
+	uint64_t msg_start;		/* usec: the unfinished message in
+					 * rbuf (rlen > 0) began */
 };
 
 /* Digest state of one kind of request (REGISTER, or one call's). */
@@ -235,6 +245,7 @@ struct sip_agent {
 	bool register_enabled, allow_unknown;
 	unsigned expires;
 	unsigned max_tx, max_dialogs, max_msg;
+	uint64_t tcp_msg_us;		/* SIP_TCP_MSG_MS, or the account's */
 	unsigned retry_min, retry_max;
 	char *nat_address, *contact_address, *bind_address;
 
@@ -268,6 +279,7 @@ struct sip_agent {
 	struct sip_src srcs[SIP_SRC_MAX];
 	struct sip_bucket all_bucket, log_bucket;
 	unsigned log_suppressed;
+	char tag_key[33];		/* stateless_tag()'s key */
 };
 
 struct tbuf {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * message.c - message helpers: header and parameter access, bodies,
- * responses built from a request (in a transaction or stateless), requests
- * built as text and parsed back (struct req_spec), the checks of every
- * received message (message_check(): 400/416/505 cases) and received/rport
- * (RFC 3581), and small string, random and clock helpers.
+ * responses built from a request (in a transaction, or stateless with the
+ * same To tag for every copy), requests built as text and parsed back
+ * (struct req_spec), the checks of every received message
+ * (message_check(): 400/416/505 cases) and received/rport (RFC 3581), and
+ * small string, random and clock helpers.
  */
 #define _GNU_SOURCE		/* memmem, accept4 */
 #include <ctype.h>
@@ -253,6 +254,38 @@ int via_destination(struct sip_agent *a, osip_message_t *req, bool tcp,
 }
 
 /*
+ * The To tag of a response sent without a transaction: the same for
+ * every copy of the same request (RFC 3261 8.2.7), so a retransmission
+ * gets the same answer; a keyed hash (FNV-1a 64) of the top Via branch,
+ * From tag, Call-ID and CSeq, unpredictable without the agent's key.
+ */
+static void stateless_tag(struct sip_agent *a, osip_message_t *req,
+			  char out[17])
+{
+	char *cid = call_id_of(req);
+	const char *part[] = {
+		a->tag_key, top_branch(req), from_tag(req->from), cid,
+		req->cseq ? req->cseq->number : NULL,
+		req->cseq ? req->cseq->method : NULL,
+	};
+	uint64_t h = 14695981039346656037ULL;
+	unsigned i;
+
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		const char *p;
+
+		for (p = part[i] ? part[i] : ""; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0x100 + i;		/* separator: "ab"+"c" != "a"+"bc" */
+		h *= 1099511628211ULL;
+	}
+	osip_free(cid);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/*
  * Send a response without a transaction (400, 503, a refusal, ...) with
  * the header lines @hdrs (name, value, ..., NULL; may be NULL), within
  * the source's budget (source_budget()).
@@ -269,7 +302,7 @@ void respond_stateless_hdrs(struct sip_agent *a, osip_message_t *req,
 		return;
 	if (via_destination(a, req, src->tcp, &to.addr, &to.len) < 0)
 		return;
-	random_hex(tag, 16);
+	stateless_tag(a, req, tag);
 	r = make_response(a, req, code, tag);
 	if (!r)
 		return;

@@ -16,7 +16,8 @@
  * in-dialog requests also reuse the dialog's connection to the same
  * host), and frames the stream by Content-Length (missing or invalid
  * Content-Length, or a message over @max_message_size, closes the
- * connection; "\r\n\r\n" keep-alives are answered with "\r\n", RFC 5626).
+ * connection, after a 513 when a request's header block announces the
+ * excess; "\r\n\r\n" keep-alives are answered with "\r\n", RFC 5626).
  * The transaction machines see a reliable transport (no retransmissions
  * of requests or non-2xx responses).  Responses go back over the
  * connection the request came on (or, if it is gone, over a new one to
@@ -27,7 +28,13 @@
  * the connection that carried the last successful REGISTER breaks, the
  * agent re-registers after @retry_min_s (the state stays REGISTERED
  * meanwhile).  Connections idle for 5 minutes are closed, except the
- * registration's and those a call or a transaction still uses.
+ * registration's and those a call or a transaction still uses.  Accepted
+ * connections: 16, of which one stranger address (see Peers) may hold 4
+ * and strangers together 12; the provider is never refused (a stranger's
+ * connection idle the longest, not in use, is closed for it).  A
+ * stranger's connection that brings no valid message within
+ * @tcp_message_timeout_ms, and any connection with a message begun and
+ * not complete that long after its first byte, is closed.
  *
  * What the agent does by itself: 100 Trying; checks of every message in
  * one place (message_check() in message.c: 505 for a version other than
@@ -58,7 +65,9 @@
  * anyone: 200 to OPTIONS (Allow, Accept); 481 to BYE/CANCEL/INFO/UPDATE
  * that match no dialog (or INVITE); 405 with Allow to methods we do not
  * implement; 403 to an INVITE from a stranger (unless
- * allow_unknown_callers).  Such responses to strangers are rate-limited
+ * allow_unknown_callers).  A retransmission of such a request gets the
+ * same response again (same To tag) and costs no state either.  Such
+ * responses to strangers are rate-limited
  * (token buckets per source address in a table of 32, and for all
  * strangers; see SIP_SRC_* / SIP_ALL_* in internal.h); log lines strangers
  * cause are rate-limited too.  Server transactions: max_transactions/8
@@ -177,6 +186,10 @@ enum sip_transport {
  * @retry_max_s: longest registration retry delay (default 1800)
  * @transport: how requests are sent (default SIP_TRANSPORT_UDP); with
  *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port
+ * @tcp_message_timeout_ms: a stranger's TCP connection must bring its
+ *	first message, and any message begun on a connection must be
+ *	complete, within this (default 10000; fxsd leaves the default, the
+ *	tests shorten it)
  */
 struct sip_account {
 	const char *user;
@@ -200,6 +213,7 @@ struct sip_account {
 	unsigned retry_min_s;
 	unsigned retry_max_s;
 	enum sip_transport transport;
+	unsigned tcp_message_timeout_ms;
 };
 
 enum sip_reg_state {

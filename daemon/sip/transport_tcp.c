@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * transport_tcp.c - SIP over TCP: the listener, connections accepted
- * and opened (non-blocking connect, reuse per peer, idle close), stream
- * framing by Content-Length with "\r\n\r\n" keep-alives (RFC 5626),
- * write buffering, and a connection's failure (closed from a defer event;
- * the client transactions waiting on it fail with 503).
+ * transport_tcp.c - SIP over TCP: the listener and who it admits (per
+ * stranger address, all strangers, the provider never refused),
+ * connections accepted and opened (non-blocking connect, reuse per peer),
+ * their deadlines (a stranger's first message, an unfinished message,
+ * idle), stream framing by Content-Length with "\r\n\r\n" keep-alives
+ * (RFC 5626) and 513 for an oversized request, write buffering, and a
+ * connection's failure (closed from a defer event; the client
+ * transactions waiting on it fail with 503).
  */
 #define _GNU_SOURCE		/* memmem, accept4 */
 #include <ctype.h>
@@ -37,8 +40,8 @@ static void conn_log(struct sip_conn *cn, int prio, const char *what)
 	unsigned port;
 
 	addr_to_string(&cn->peer, ip, sizeof(ip), &port);
-	log_a(cn->a, prio, "TCP connection %u %s %s:%u: %s", cn->id,
-	      cn->incoming ? "from" : "to", ip, port, what);
+	log_peer(cn->a, &cn->peer, prio, "TCP connection %u %s %s:%u: %s",
+		 cn->id, cn->incoming ? "from" : "to", ip, port, what);
 }
 
 /*
@@ -154,6 +157,33 @@ static bool conn_in_use(struct sip_agent *a, unsigned id)
 	return false;
 }
 
+/* A stranger's connection that has not yet carried a valid message. */
+static bool conn_on_probation(const struct sip_conn *cn)
+{
+	return cn->incoming && !cn->provider && !cn->valid;
+}
+
+/*
+ * When conn_timer_cb() must look at @cn next: the first message's
+ * deadline (a stranger's new connection), the unfinished message's, or
+ * the end of the idle time; @now + the idle time when that is past (the
+ * connection was kept because it is in use).
+ */
+static void conn_arm(struct sip_conn *cn, uint64_t now)
+{
+	uint64_t idle_us = (uint64_t)SIP_TCP_IDLE_S * 1000000;
+	uint64_t t = cn->last_active + idle_us;
+
+	if (conn_on_probation(cn) && cn->opened + cn->a->tcp_msg_us < t)
+		t = cn->opened + cn->a->tcp_msg_us;
+	if (cn->rlen > 0 && cn->msg_start + cn->a->tcp_msg_us < t)
+		t = cn->msg_start + cn->a->tcp_msg_us;
+	if (t <= now)
+		t = now + idle_us;
+	sd_event_source_set_time(cn->timer, t);
+	sd_event_source_set_enabled(cn->timer, SD_EVENT_ONESHOT);
+}
+
 static int conn_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct sip_conn *cn = userdata;
@@ -161,22 +191,25 @@ static int conn_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 	uint64_t idle_us = (uint64_t)SIP_TCP_IDLE_S * 1000000;
 	uint64_t now = now_usec(a->event);
 	uint64_t idle = now > cn->last_active ? now - cn->last_active : 0;
+	const char *why = NULL;
 
+	(void)s;
 	(void)usec;
-	if (cn->connecting) {
-		conn_close(cn, "connect timeout");
+	if (cn->connecting)
+		why = "connect timeout";
+	else if (conn_on_probation(cn) && now >= cn->opened + a->tcp_msg_us)
+		why = "no complete SIP message in time, closed";
+	else if (cn->rlen > 0 && now >= cn->msg_start + a->tcp_msg_us)
+		why = "message not completed in time, closed";
+	else if (idle >= idle_us && cn->wlen == 0 && !conn_in_use(a, cn->id))
+		why = "idle";
+	if (why) {
+		conn_close(cn, why);
 		sip_pump(a);
 		return 0;
 	}
-	if (idle >= idle_us && cn->wlen == 0 && !conn_in_use(a, cn->id)) {
-		conn_close(cn, "idle");
-		sip_pump(a);
-		return 0;
-	}
-	/* in use: look again later */
-	sd_event_source_set_time(s, idle >= idle_us ? now + idle_us :
-				 cn->last_active + idle_us);
-	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	/* in use, or a deadline still ahead: look again later */
+	conn_arm(cn, now);
 	return 0;
 }
 
@@ -311,6 +344,30 @@ static long stream_content_length(const char *h, size_t n)
 	return val;
 }
 
+/*
+ * The message starting the read buffer, with a header block of @hlen
+ * bytes, is over max_message_size: a request gets 513 Message Too Large
+ * (RFC 3261 21.5.14) before the connection closes (its framing is lost).
+ */
+static void conn_too_large(struct sip_conn *cn, size_t hlen,
+			   const struct sip_peer *src)
+{
+	osip_event_t *ev;
+	char save = cn->rbuf[hlen];
+
+	cn->rbuf[hlen] = '\0';
+	ev = osip_parse(cn->rbuf, hlen);
+	cn->rbuf[hlen] = save;
+	if (!ev)
+		return;
+	if (ev->sip && MSG_IS_REQUEST(ev->sip) && !MSG_IS_ACK(ev->sip) &&
+	    ev->sip->call_id && ev->sip->cseq && ev->sip->from && ev->sip->to) {
+		add_received(ev->sip, &src->addr);
+		respond_stateless(cn->a, ev->sip, 513, src);
+	}
+	osip_event_free(ev);
+}
+
 /* Take the complete messages out of the read buffer. */
 static void conn_parse(struct sip_conn *cn)
 {
@@ -357,6 +414,7 @@ static void conn_parse(struct sip_conn *cn)
 		}
 		total = hlen + (size_t)clen;
 		if (total > a->max_msg) {
+			conn_too_large(cn, hlen, &src);
 			conn_close(cn, "message over the size limit");
 			return;
 		}
@@ -365,7 +423,9 @@ static void conn_parse(struct sip_conn *cn)
 		save = cn->rbuf[total];
 		cn->rbuf[total] = '\0';
 		cn->last_active = now_usec(a->event);
-		handle_message(a, cn->rbuf, total, &src);
+		cn->msg_start = cn->last_active;	/* of what follows */
+		if (handle_message(a, cn->rbuf, total, &src))
+			cn->valid = true;
 		if (cn->closed)
 			return;
 		cn->rbuf[total] = save;
@@ -393,13 +453,17 @@ static void conn_read(struct sip_conn *cn)
 		}
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
+				break;
 			conn_close(cn, strerror(errno));
 			return;
 		}
+		if (cn->rlen == 0)
+			cn->msg_start = now_usec(a->event);
 		cn->rlen += n;
 		conn_parse(cn);
 	}
+	if (!cn->closed && !cn->connecting)
+		conn_arm(cn, now_usec(a->event));
 }
 
 static int conn_io_cb(sd_event_source *s, int fd, uint32_t revents,
@@ -425,9 +489,7 @@ static int conn_io_cb(sd_event_source *s, int fd, uint32_t revents,
 		cn->connecting = false;
 		cn->last_active = now_usec(a->event);
 		conn_log(cn, LOG_DEBUG, "connected");
-		sd_event_source_set_time(cn->timer, cn->last_active +
-					 (uint64_t)SIP_TCP_IDLE_S * 1000000);
-		sd_event_source_set_enabled(cn->timer, SD_EVENT_ONESHOT);
+		conn_arm(cn, cn->last_active);
 		revents |= EPOLLOUT;
 	}
 	if (revents & EPOLLOUT) {
@@ -477,7 +539,8 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 	cn->connecting = connecting;
 	cn->peer = *peer;
 	cn->peerlen = ss_len(peer);
-	cn->last_active = now;
+	cn->last_active = cn->opened = now;
+	cn->provider = incoming && source_is_provider(a, peer);
 	if (++a->next_conn_id >= INT_MAX)
 		a->next_conn_id = 1;
 	cn->id = a->next_conn_id;
@@ -489,6 +552,7 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 	    sd_event_add_time(a->event, &cn->timer, CLOCK_MONOTONIC,
 			      now + (connecting ? SIP_TCP_CONNECT_MS * 1000ULL :
 					 SIP_TCP_IDLE_S * 1000000ULL),
+			      a->tcp_msg_us / 8 < 1000000 ? a->tcp_msg_us / 8 :
 			      1000000, conn_timer_cb, cn) < 0) {
 		sd_event_source_disable_unref(cn->io);
 		close(fd);
@@ -504,6 +568,8 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 		a->n_conns_out++;
 	conn_log(cn, LOG_DEBUG, incoming ? "accepted" :
 		 connecting ? "connecting" : "connected");
+	if (!connecting)
+		conn_arm(cn, now);
 	return cn;
 }
 
@@ -572,11 +638,52 @@ int tcp_send(struct sip_agent *a, const char *buf, size_t len,
 	return r;
 }
 
+/*
+ * Room for one more connection from @ss?  A stranger address gets at most
+ * SIP_TCP_PER_SOURCE, strangers together SIP_TCP_STRANGERS, so the
+ * provider always finds SIP_TCP_MAX_IN - SIP_TCP_STRANGERS free; when the
+ * provider needs more, the stranger connection idle the longest (not used
+ * by a call or transaction) is closed to make room.  NULL, or the reason
+ * for refusing.
+ */
+static const char *tcp_admit(struct sip_agent *a,
+			     const struct sockaddr_storage *ss)
+{
+	struct sip_conn *cn, *victim = NULL;
+	unsigned n_src = 0, n_strangers = 0;
+
+	for (cn = a->conns; cn; cn = cn->next) {
+		if (!cn->incoming || cn->provider || cn->broken)
+			continue;
+		n_strangers++;
+		if (same_ip(&cn->peer, ss))
+			n_src++;
+		if (!conn_in_use(a, cn->id) &&
+		    (!victim || cn->last_active < victim->last_active))
+			victim = cn;
+	}
+	if (!source_is_provider(a, ss)) {
+		if (n_src >= SIP_TCP_PER_SOURCE)
+			return "too many connections from that address";
+		if (n_strangers >= SIP_TCP_STRANGERS ||
+		    a->n_conns_in >= SIP_TCP_MAX_IN)
+			return "too many connections";
+		return NULL;
+	}
+	if (a->n_conns_in < SIP_TCP_MAX_IN)
+		return NULL;
+	if (!victim)
+		return "too many connections";
+	conn_close(victim, "closed to make room for the provider");
+	return NULL;
+}
+
 int tcp_accept_cb(sd_event_source *s, int fd, uint32_t revents,
 		  void *userdata)
 {
 	struct sip_agent *a = userdata;
 	struct sockaddr_storage ss;
+	const char *why;
 	socklen_t sl;
 	int i, cfd;
 
@@ -587,13 +694,21 @@ int tcp_accept_cb(sd_event_source *s, int fd, uint32_t revents,
 		cfd = accept4(fd, (void *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			break;
-		if (a->n_conns_in >= SIP_TCP_MAX_IN) {
-			log_a(a, LOG_WARNING, "Too many TCP connections, refused");
+		why = tcp_admit(a, &ss);
+		if (why) {
+			char ip[64];
+			unsigned port;
+
+			addr_to_string(&ss, ip, sizeof(ip), &port);
+			log_peer(a, &ss, LOG_WARNING,
+				 "TCP connection from %s:%u refused: %s", ip,
+				 port, why);
 			close(cfd);
 			continue;
 		}
 		tcp_tune(cfd);
 		conn_new(a, cfd, &ss, true, false);
 	}
+	sip_pump(a);
 	return 0;
 }

@@ -2024,10 +2024,19 @@ static void case_tcp_framing(void)
 		     "Content-Length: abc\r\n\r\n");
 	if (!closes_on(&f, msg, n))
 		FAIL(&f, "invalid Content-Length: not closed");
-	n = snprintf(msg, 16384, "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
-		     "Content-Length: 5000\r\n\r\n");
-	if (!closes_on(&f, msg, n))
-		FAIL(&f, "message over max_message_size: not closed");
+	/* over max_message_size: 513 (RFC 3261 21.5.14), then closed */
+	fd = tcp_connect_agent(&f);
+	memset(st, 0, sizeof(*st));
+	n = build_options(msg, 16384, fd, "big", NULL);
+	strcpy(strstr(msg, "Content-Length:"), "Content-Length: 5000\r\n\r\n");
+	write_all(fd, msg, strlen(msg));
+	stream_read(&f, fd, st, 1500, NULL, 0);
+	if (!st->eof || !strstr(st->buf, "SIP/2.0 513 ") ||
+	    !strstr(st->buf, "big@x"))
+		FAIL(&f, "message over max_message_size: %s, answer \"%.40s\"",
+		     st->eof ? "closed" : "not closed", st->buf);
+	close(fd);
+	fd = -1;
 	n = snprintf(msg, 16384, "OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"
 		     "X-Pad: ");
 	for (k = 0; k < 6000; k++)
@@ -2597,6 +2606,395 @@ out:
 	fixture_done(&f);
 }
 
+/* ---- strangers over TCP, stateless answers to retransmissions ---- */
+
+/* A TCP connection from @ip (port 0) to the agent's port; -1 if refused. */
+static int tcp_connect_from(struct fixture *f, const char *ip)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	if (fd < 0 || bind(fd, (void *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons(sip_agent_local_port(f->a));
+	if (connect(fd, (void *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Has the agent closed @fd (EOF or reset)?  Unread data is dropped. */
+static bool peer_closed(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Run the agent until every fd of @fds[0..@n) is closed by it (or @ms). */
+static bool wait_closed(struct fixture *f, const int *fds, int n, unsigned ms)
+{
+	unsigned waited;
+	int i, open;
+
+	for (waited = 0;; waited += 20) {
+		for (i = 0, open = 0; i < n; i++)
+			open += !peer_closed(fds[i]);
+		if (!open)
+			return true;
+		if (waited >= ms)
+			return false;
+		msleep_loop(f, 20);
+	}
+}
+
+/* An out-of-dialog request from @fd over @tp ("UDP"/"TCP"). */
+static int request_tp(char *buf, size_t len, int fd, const char *tp,
+		      const char *method, const char *user, const char *id)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char ip[32];
+
+	getsockname(fd, (void *)&sin, &sl);
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	return snprintf(buf, len,
+			"%s sip:%s@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/%s %s:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:peer@%s>;tag=%s\r\n"
+			"To: <sip:%s@127.0.0.1>\r\n"
+			"Call-ID: %s@%s\r\nCSeq: 1 %s\r\n"
+			"Contact: <sip:peer@%s:%u>\r\n"
+			"Content-Length: 0\r\n\r\n",
+			method, user, tp, ip, ntohs(sin.sin_port), id, ip, id,
+			user, id, ip, method, ip, ntohs(sin.sin_port));
+}
+
+/*
+ * The responses in @buf (datagrams or a stream, concatenated): how many,
+ * whether all have status @code, and whether all carry the same To tag.
+ */
+static int responses_check(const char *buf, int code, bool *same_code,
+			   bool *same_tag)
+{
+	char first[64] = "", tag[64];
+	const char *p = buf;
+	int n = 0, c;
+
+	*same_code = *same_tag = true;
+	while ((p = strstr(p, "SIP/2.0 "))) {
+		const char *to, *t;
+		size_t k;
+
+		if (sscanf(p, "SIP/2.0 %d", &c) != 1 || c != code)
+			*same_code = false;
+		p += 8;
+		to = strstr(p, "\r\nTo:");
+		t = to ? strstr(to, ";tag=") : NULL;
+		if (!t || t > strstr(to + 2, "\r\n")) {
+			*same_tag = false;
+			n++;
+			continue;
+		}
+		t += 5;
+		k = strcspn(t, ";\r\n");
+		snprintf(tag, sizeof(tag), "%.*s", (int)(k < 63 ? k : 63), t);
+		if (!n)
+			snprintf(first, sizeof(first), "%s", tag);
+		else if (strcmp(first, tag) != 0)
+			*same_tag = false;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * RFC 3261 8.2.7: a request answered statelessly, retransmitted (same
+ * branch), gets the same response again, with the same To tag, once per
+ * copy and never more (no transaction: nothing is retransmitted by
+ * itself), within the source's budget: 403 to a stranger's INVITE, 200
+ * to its OPTIONS, 404 to the provider's INVITE for a user not ours; over
+ * UDP and over one TCP connection.
+ */
+static void case_stateless_retransmit(bool tcp)
+{
+	static const struct {
+		const char *from, *method, *user;
+		int code;
+	} sub[] = {
+		{ "127.0.0.2", "INVITE", "alice", 403 },
+		{ "127.0.0.2", "OPTIONS", "alice", 200 },
+		{ "127.0.0.1", "INVITE", "9999", 404 },
+	};
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct stream *st = calloc(1, sizeof(*st));
+	char msg[2048], id[64];
+	unsigned i, j;
+	int fd = -1, n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = tcp ? "stateless_retransmission_same_answer_tcp" :
+		       "stateless_retransmission_same_answer_udp";
+	if (!st) {
+		result(&f, "out of memory");
+		return;
+	}
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.transport = SIP_TRANSPORT_TCP;	/* listens on both */
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		bool same_code, same_tag;
+
+		fd = tcp ? tcp_connect_from(&f, sub[i].from) :
+			   raw_socket_ip(sub[i].from);
+		if (fd < 0)
+			FAIL(&f, "cannot open a socket on %s", sub[i].from);
+		memset(st, 0, sizeof(*st));
+		snprintf(id, sizeof(id), "rt%d%u", tcp, i);
+		n = request_tp(msg, sizeof(msg), fd, tcp ? "TCP" : "UDP",
+			       sub[i].method, sub[i].user, id);
+		for (j = 0; j < 5; j++) {
+			if (tcp)
+				write_all(fd, msg, n);
+			else
+				raw_send(&f, fd, msg, n);
+			msleep_loop(&f, 100);
+		}
+		/* a transaction would have retransmitted by now (UDP: T1) */
+		msleep_loop(&f, 700);
+		if (tcp) {
+			stream_read(&f, fd, st, 0, NULL, 0);
+		} else {
+			ssize_t k;
+
+			while ((k = recv(fd, st->buf + st->len,
+					 sizeof(st->buf) - 1 - st->len,
+					 MSG_DONTWAIT)) > 0)
+				st->len += k;
+			st->buf[st->len] = '\0';
+		}
+		n = responses_check(st->buf, sub[i].code, &same_code, &same_tag);
+		if (n != 5 || !same_code)
+			FAIL(&f, "%s from %s: %d responses for 5 copies, want 5 "
+			     "x %d", sub[i].method, sub[i].from, n, sub[i].code);
+		if (!same_tag)
+			FAIL(&f, "%s from %s: the To tag differs between the "
+			     "copies' responses", sub[i].method, sub[i].from);
+		close(fd);
+		fd = -1;
+	}
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(st);
+	fixture_done(&f);
+}
+
+/*
+ * TCP connections per source (default deadlines lengthened so that none
+ * expires during the case): a stranger address gets 4 connections (the
+ * 5th is closed), strangers together 12; the provider (127.0.0.1) is
+ * never refused: it gets the 4 kept free, and 2 more by closing the
+ * strangers' connections idle the longest; its INVITE on the last one
+ * rings.  All failures are reported together.
+ */
+static void case_tcp_per_source(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct stream *st = calloc(1, sizeof(*st));
+	int str[17], prov[6], i, n, n_closed;
+	char msg[2048], err[1024] = "";
+	size_t el = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tcp_stranger_connections_capped_provider_served";
+	for (i = 0; i < 17; i++)
+		str[i] = -1;
+	for (i = 0; i < 6; i++)
+		prov[i] = -1;
+	if (!st) {
+		result(&f, "out of memory");
+		return;
+	}
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";	/* the provider: 127.0.0.1 */
+	acct.user = "2001";
+	acct.transport = SIP_TRANSPORT_TCP;
+	acct.tcp_message_timeout_ms = 60000;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+
+#define ERR(...) (el += snprintf(err + el, el < sizeof(err) ? \
+				 sizeof(err) - el : 0, __VA_ARGS__))
+	/* 5 from one stranger: the 5th is closed, the others stay */
+	for (i = 0; i < 5; i++) {
+		str[i] = tcp_connect_from(&f, "127.0.0.2");
+		msleep_loop(&f, 20);
+	}
+	if (!wait_closed(&f, &str[4], 1, 1500))
+		ERR("the 5th connection of 127.0.0.2 was not closed; ");
+	for (i = 0; i < 4; i++)
+		if (str[i] < 0 || peer_closed(str[i]))
+			ERR("connection %d of 127.0.0.2 closed; ", i + 1);
+	close(str[4]);
+	str[4] = -1;
+
+	/* 4 each from 127.0.0.3 and .4 (12 strangers' connections), then
+	 * 127.0.0.5's are refused */
+	for (i = 4; i < 12; i++) {
+		str[i] = tcp_connect_from(&f, i < 8 ? "127.0.0.3" : "127.0.0.4");
+		msleep_loop(&f, 20);
+	}
+	str[12] = tcp_connect_from(&f, "127.0.0.5");
+	if (!wait_closed(&f, &str[12], 1, 1500))
+		ERR("a 13th stranger connection was not closed; ");
+	close(str[12]);
+	str[12] = -1;
+
+	/* the provider: 6 connections, none refused */
+	for (i = 0; i < 6; i++) {
+		prov[i] = tcp_connect_from(&f, "127.0.0.1");
+		msleep_loop(&f, 20);
+	}
+	msleep_loop(&f, 300);
+	for (i = 0; i < 6; i++)
+		if (prov[i] < 0 || peer_closed(prov[i]))
+			ERR("the provider's connection %d was closed; ", i + 1);
+	for (i = 0, n_closed = 0; i < 12; i++)
+		n_closed += str[i] >= 0 && peer_closed(str[i]);
+	if (n_closed != 2)
+		ERR("%d strangers' connections closed for the provider, want 2; ",
+		    n_closed);
+	if (prov[5] >= 0) {
+		n = request_tp(msg, sizeof(msg), prov[5], "TCP", "INVITE", "2001",
+			       "provinv");
+		write_all(prov[5], msg, n);
+		stream_read(&f, prov[5], st, 3000, "SIP/2.0 180", 1);
+		if (!strstr(st->buf, "SIP/2.0 180") || f.n_invite != 1)
+			ERR("the provider's INVITE did not ring (on_invite %d "
+			    "times); ", f.n_invite);
+	}
+#undef ERR
+	if (el)
+		FAIL(&f, "%s", err);
+	PASS(&f);
+out:
+	for (i = 0; i < 17; i++)
+		if (str[i] >= 0)
+			close(str[i]);
+	for (i = 0; i < 6; i++)
+		if (prov[i] >= 0)
+			close(prov[i]);
+	free(st);
+	fixture_done(&f);
+}
+
+/*
+ * Deadlines (shortened to 1 s): a stranger's connection that sends
+ * nothing, and one sending a message a few bytes at a time (slowloris),
+ * are closed about 1 s after they opened; so is the provider's with a
+ * message begun and not finished.  A stranger's connection that carried a
+ * valid OPTIONS, and the provider's that sent nothing, stay open (the
+ * idle timeout, 5 minutes).
+ */
+static void case_tcp_deadlines(void)
+{
+	enum { SILENT, SLOW, PROV_PART, VALID, PROV_IDLE, N };
+	static const char *const from[N] = {
+		"127.0.0.2", "127.0.0.3", "127.0.0.1", "127.0.0.4", "127.0.0.1",
+	};
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct stream *st = calloc(1, sizeof(*st));
+	char msg[2048];
+	long closed_ms[N];
+	struct timespec t0;
+	int fd[N], i, n, off = 0, len;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tcp_slowloris_silent_closed_valid_kept";
+	for (i = 0; i < N; i++) {
+		fd[i] = -1;
+		closed_ms[i] = -1;
+	}
+	if (!st) {
+		result(&f, "out of memory");
+		return;
+	}
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.transport = SIP_TRANSPORT_TCP;
+	acct.tcp_message_timeout_ms = 1000;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N; i++) {
+		fd[i] = tcp_connect_from(&f, from[i]);
+		if (fd[i] < 0)
+			FAIL(&f, "cannot connect from %s", from[i]);
+	}
+	n = request_tp(msg, sizeof(msg), fd[VALID], "TCP", "OPTIONS", "alice",
+		       "valid");
+	write_all(fd[VALID], msg, n);
+	stream_read(&f, fd[VALID], st, 1000, "SIP/2.0 200", 1);
+	if (!strstr(st->buf, "SIP/2.0 200"))
+		FAIL(&f, "the valid OPTIONS was not answered");
+	n = request_tp(msg, sizeof(msg), fd[PROV_PART], "TCP", "OPTIONS",
+		       "alice", "part");
+	write_all(fd[PROV_PART], msg, n / 2);
+	len = request_tp(msg, sizeof(msg), fd[SLOW], "TCP", "OPTIONS", "alice",
+			 "slow");
+	/* 3 bytes every 100 ms for 3.5 s (3 deadlines) */
+	while (ms_since(&t0) < 3500) {
+		if (closed_ms[SLOW] < 0 && off + 3 < len) {
+			if (send(fd[SLOW], msg + off, 3, MSG_NOSIGNAL) == 3)
+				off += 3;
+		}
+		msleep_loop(&f, 100);
+		for (i = 0; i < N; i++)
+			if (closed_ms[i] < 0 && peer_closed(fd[i]))
+				closed_ms[i] = ms_since(&t0);
+	}
+	if (closed_ms[SILENT] < 0 || closed_ms[SILENT] < 900 ||
+	    closed_ms[SILENT] > 2500)
+		FAIL(&f, "silent connection closed at %ld ms, want ~1000",
+		     closed_ms[SILENT]);
+	if (closed_ms[SLOW] < 0 || closed_ms[SLOW] < 900 ||
+	    closed_ms[SLOW] > 2500)
+		FAIL(&f, "slowloris connection closed at %ld ms (%d of %d bytes "
+		     "sent), want ~1000", closed_ms[SLOW], off, len);
+	if (closed_ms[PROV_PART] < 0 || closed_ms[PROV_PART] > 2500)
+		FAIL(&f, "the provider's unfinished message: closed at %ld ms, "
+		     "want ~1000", closed_ms[PROV_PART]);
+	if (closed_ms[VALID] >= 0)
+		FAIL(&f, "the connection that carried valid SIP closed at %ld ms",
+		     closed_ms[VALID]);
+	if (closed_ms[PROV_IDLE] >= 0)
+		FAIL(&f, "the provider's idle connection closed at %ld ms",
+		     closed_ms[PROV_IDLE]);
+	PASS(&f);
+out:
+	for (i = 0; i < N; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	free(st);
+	fixture_done(&f);
+}
+
 /* ---- RFC 4475 ---- */
 
 /* A UDP socket on 127.0.0.1:@port, or -1. */
@@ -2976,6 +3374,15 @@ int main(int argc, char **argv)
 	RUN("stranger_flood_allow_unknown_provider_served",
 	    case_stranger_flood("stranger_flood_allow_unknown_provider_served",
 				true));
+
+	RUN("stateless_retransmission_same_answer_udp",
+	    case_stateless_retransmit(false));
+	RUN("stateless_retransmission_same_answer_tcp",
+	    case_stateless_retransmit(true));
+
+	RUN("tcp_stranger_connections_capped_provider_served",
+	    case_tcp_per_source());
+	RUN("tcp_slowloris_silent_closed_valid_kept", case_tcp_deadlines());
 
 	/* last: 98 agents in a row load the machine; the background cases
 	 * are past their timing-sensitive parts by now */

@@ -34,6 +34,11 @@
  *                DTMF INFO goes out in the dialog)
  *   mode bits 6-7  TCP: the stream is written in pieces of all/7/64/512
  *                bytes, the agent reads after each piece
+ * Time: a virtual clock (see vclock) that run_timers() moves: when a TCP
+ * stream ends without closing (310 s: the connection's deadlines), after
+ * the input (330 s: retransmissions, Timers A-K, the 2xx's 64*T1,
+ * registration refresh and retries), after the hang-up and after the stop
+ * (40 s each).
  * At the end every call still held is hung up (BYE, CANCEL or 480 built
  * from the received dialog state: Contact, Record-Route, tags), the agent
  * is stopped (an un-REGISTER if registered), pumped and freed; ASan's leak
@@ -54,6 +59,8 @@
 #define getrandom fuzz_getrandom
 #define sendto fuzz_sendto
 #define connect fuzz_connect
+#define sd_event_now fuzz_sd_event_now
+#define clock_gettime fuzz_clock_gettime
 #include "../../daemon/sip/agent.c"
 #include "../../daemon/sip/policy.c"
 #include "../../daemon/sip/resolve.c"
@@ -69,13 +76,51 @@
 #undef getrandom
 #undef sendto
 #undef connect
+#undef sd_event_now
+#undef clock_gettime
 
-/* the real one, whose declaration the #define above renamed */
+/* the real ones, whose declarations the #defines above renamed */
 extern int connect(int fd, __CONST_SOCKADDR_ARG to, socklen_t tolen);
+extern int clock_gettime(clockid_t clock, struct timespec *ts);
 
 #include "media/sdp.h"
 
 static uint64_t rng;
+
+/*
+ * The agent's clock (CLOCK_MONOTONIC, usec): sd_event_now() and
+ * clock_gettime() in sip/, and libosip2's transaction timers (its
+ * osip_gettimeofday(), which it calls through the PLT, is replaced by the
+ * one below).  It starts at the same value for every input and moves only
+ * when run_timers() jumps it to the next deadline.
+ */
+static uint64_t vclock;
+#define VCLOCK_START 1000000000ULL	/* 1000 s: not 0, "never" */
+
+int fuzz_sd_event_now(sd_event *e, clockid_t clock, uint64_t *usec)
+{
+	(void)e;
+	(void)clock;
+	*usec = vclock;
+	return 0;
+}
+
+int fuzz_clock_gettime(clockid_t clock, struct timespec *ts)
+{
+	if (clock != CLOCK_MONOTONIC)
+		return clock_gettime(clock, ts);
+	ts->tv_sec = (time_t)(vclock / 1000000);
+	ts->tv_nsec = (long)(vclock % 1000000) * 1000;
+	return 0;
+}
+
+int osip_gettimeofday(struct timeval *tp, void *tz)
+{
+	(void)tz;
+	tp->tv_sec = (time_t)(vclock / 1000000);
+	tp->tv_usec = (suseconds_t)(vclock % 1000000);
+	return 0;
+}
 
 ssize_t fuzz_getrandom(void *buf, size_t len, unsigned int flags)
 {
@@ -282,6 +327,98 @@ static void fake_addr(struct sockaddr_storage *ss, const char *ip,
 	inet_pton(AF_INET, ip, &s4->sin_addr);
 }
 
+static void user_acts(struct fuzz_ctx *f);
+
+/* @s is armed: true, and its deadline in *@t. */
+static bool armed(sd_event_source *s, uint64_t *t)
+{
+	int on = SD_EVENT_OFF;
+
+	return s && sd_event_source_get_enabled(s, &on) >= 0 &&
+	       on != SD_EVENT_OFF && sd_event_source_get_time(s, t) >= 0;
+}
+
+static bool defer_on(sd_event_source *s)
+{
+	int on = SD_EVENT_OFF;
+
+	return s && sd_event_source_get_enabled(s, &on) >= 0 &&
+	       on != SD_EVENT_OFF;
+}
+
+/*
+ * What the loop would do over the next @span usec: fire the agent's
+ * timers (libosip2's, the registration's, the 2xx retransmissions', the
+ * TCP connections' deadlines) in deadline order, the clock jumping to
+ * each, as sd-event calls them (a ONESHOT source is off when its callback
+ * runs), with the user acting and the defer event running in between.
+ * At most @max_fires of them.
+ */
+static void run_timers(struct sip_agent *a, struct fuzz_ctx *f, uint64_t span,
+		       unsigned max_fires)
+{
+	uint64_t end = vclock + span;
+	unsigned n;
+
+	for (n = 0; n < max_fires; n++) {
+		enum { PUMP, REG, CONN, RETX } kind = PUMP;
+		sd_event_source *s = NULL;
+		struct sip_conn *cn, *best_cn = NULL;
+		struct sip_call *c, *best_c = NULL;
+		uint64_t t, best = UINT64_MAX;
+
+		if (armed(a->timer, &t) && t < best) {
+			best = t;
+			s = a->timer;
+			kind = PUMP;
+		}
+		if (armed(a->reg_timer, &t) && t < best) {
+			best = t;
+			s = a->reg_timer;
+			kind = REG;
+		}
+		for (cn = a->conns; cn; cn = cn->next)
+			if (armed(cn->timer, &t) && t < best) {
+				best = t;
+				s = cn->timer;
+				kind = CONN;
+				best_cn = cn;
+			}
+		for (c = a->calls; c; c = c->next)
+			if (armed(c->retx, &t) && t < best) {
+				best = t;
+				s = c->retx;
+				kind = RETX;
+				best_c = c;
+			}
+		if (!s || best > end)
+			break;
+		if (best > vclock)
+			vclock = best;
+		sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		switch (kind) {
+		case PUMP:
+			pump_timer_cb(s, best, a);
+			break;
+		case REG:
+			reg_timer_cb(s, best, a);
+			break;
+		case CONN:
+			conn_timer_cb(s, best, best_cn);
+			break;
+		case RETX:
+			retx_cb(s, best, best_c);
+			break;
+		}
+		if (defer_on(a->conn_defer)) {
+			sd_event_source_set_enabled(a->conn_defer, SD_EVENT_OFF);
+			conn_defer_cb(a->conn_defer, a);
+		}
+		user_acts(f);
+		sip_pump(a);
+	}
+}
+
 /* As io_cb() does with each datagram, in a buffer of exactly its size. */
 static void udp_datagram(struct sip_agent *a, const uint8_t *p, size_t n,
 			 const struct sip_peer *src, struct fuzz_ctx *f)
@@ -357,14 +494,25 @@ static void tcp_input(struct sip_agent *a, const uint8_t *data, size_t size,
 			data += w;
 			size -= (size_t)w;
 		}
-		if (size == 0)
-			shutdown(sv[1], SHUT_WR);	/* the peer closes */
-		conn_io_cb(cn->io, cn->fd, EPOLLIN | (size ? 0 : EPOLLHUP), cn);
+		conn_io_cb(cn->io, cn->fd, EPOLLIN, cn);
 		user_acts(f);
 		sip_pump(a);
 		drain(sv[1]);
 		if (size == 0 || w <= 0)
 			break;
+	}
+	/* the peer stalls: the connection's deadlines (a message not
+	 * finished, no valid message, idle) and the transactions' timers */
+	if (!cn->closed && !cn->broken) {
+		run_timers(a, f, 310 * 1000000ULL, 400);
+		drain(sv[1]);
+	}
+	if (!cn->closed && !cn->broken) {
+		shutdown(sv[1], SHUT_WR);	/* the peer closes */
+		conn_io_cb(cn->io, cn->fd, EPOLLIN | EPOLLHUP, cn);
+		user_acts(f);
+		sip_pump(a);
+		drain(sv[1]);
 	}
 	if (cn->broken)
 		conn_defer_cb(a->conn_defer, a);
@@ -397,6 +545,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	rng = 0x9e3779b97f4a7c15ull;
 	srandom(1);
+	vclock = VCLOCK_START;
 
 	acct.register_enabled = f.mode & 4;
 	acct.transport = f.mode & 2 ? SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP;
@@ -417,13 +566,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		udp_input(a, data, size, &src, &f);
 
+	/* time passes: retransmissions, Timers A-K, 2xx retransmission and
+	 * its 64*T1 end, registration refresh and retries */
+	run_timers(a, &f, 330 * 1000000ULL, 400);
+
 	/* the user hangs up: requests built from the dialog state; fxsd
-	 * stops (un-REGISTER if registered) */
+	 * stops (un-REGISTER if registered); their transactions time out */
 	user_acts(&f);
 	for (i = 0; i < f.n_held; i++)
 		sip_call_hangup(f.held[i]);
+	run_timers(a, &f, 40 * 1000000ULL, 200);
 	sip_agent_stop(a);
 	sip_pump(a);
+	run_timers(a, &f, 40 * 1000000ULL, 200);
 	for (i = 0; i < f.n_held; i++)
 		sip_call_unref(f.held[i]);
 	sip_agent_free(a);
