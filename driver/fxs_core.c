@@ -103,7 +103,8 @@ enum fxs_hstate {
  * @in_overrun: the last frame from the line was dropped
  * @cnt: counters
  * @cap: audio from the line, single producer (board) and consumer (read)
- * @play: audio to the line, single producer (write) and consumer (board)
+ * @play: audio to the line, single producer (write) and consumer (board);
+ *	its consumer side moves under @lock (FXS_IOC_PCM_DROP resets it)
  * @pcm_wait: readers and writers of the audio descriptor
  * @pcm_read_lock: makes read() the single consumer of @cap
  * @pcm_write_lock: makes write() the single producer of @play
@@ -689,17 +690,12 @@ static unsigned int fxs_record_bytes(struct fxs_port *port)
 void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n)
 {
 	unsigned int want = n * sizeof(s16);
-	unsigned int got = kfifo_out(&port->play, (u8 *)buf, want);
+	unsigned int got;
 	unsigned long flags;
 
-	if (got < want)
-		memset((u8 *)buf + got, 0, want - got);
-	if (port->pcm_ref)
-		memcpy(port->tx_ref, buf, min_t(size_t, want,
-						sizeof(port->tx_ref)));
-	wake_up_interruptible(&port->pcm_wait);
-
+	/* @lock: FXS_IOC_PCM_DROP empties the queue from the other side */
 	spin_lock_irqsave(&port->lock, flags);
+	got = kfifo_out(&port->play, (u8 *)buf, want);
 	port->cnt.pcm_frames++;
 	if (got < want && READ_ONCE(port->pcm_written)) {
 		port->cnt.pcm_underruns++;
@@ -711,6 +707,13 @@ void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n)
 		port->in_underrun = false;
 	}
 	spin_unlock_irqrestore(&port->lock, flags);
+
+	if (got < want)
+		memset((u8 *)buf + got, 0, want - got);
+	if (port->pcm_ref)
+		memcpy(port->tx_ref, buf, min_t(size_t, want,
+						sizeof(port->tx_ref)));
+	wake_up_interruptible(&port->pcm_wait);
 }
 EXPORT_SYMBOL_GPL(fxs_port_pcm_tx);
 
@@ -879,16 +882,40 @@ static int fxs_pcm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * FXS_IOC_PCM_DROP: as the writer (its mutex), empty the play queue; the
+ * board's tick takes from it under @lock, so the queue's consumer index is
+ * moved under @lock too.
+ */
+static long fxs_pcm_drop(struct file *file, struct fxs_port *port)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	ret = fxs_pcm_lock(file, &port->pcm_write_lock);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&port->lock, flags);
+	kfifo_reset_out(&port->play);
+	spin_unlock_irqrestore(&port->lock, flags);
+	mutex_unlock(&port->pcm_write_lock);
+	return 0;
+}
+
 static long fxs_pcm_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
 	struct fxs_port *port = file->private_data;
 	struct fxs_pcm_delay d = { };
 
-	if (cmd != FXS_IOC_PCM_DELAY)
+	if (cmd != FXS_IOC_PCM_DELAY && cmd != FXS_IOC_PCM_DROP)
 		return -ENOTTY;
 	if (READ_ONCE(port->disconnected))
 		return -ENODEV;
+	if (cmd == FXS_IOC_PCM_DROP)
+		return fxs_pcm_drop(file, port);
 	/* single producer and consumer each: the lengths are consistent */
 	d.play = kfifo_len(&port->play) / sizeof(s16);
 	d.capture = kfifo_len(&port->cap) / sizeof(s16);

@@ -145,6 +145,11 @@ struct loop_port {
 	u64 period_ns;
 	unsigned int frame;
 	struct hrtimer pcm_timer;
+	/*
+	 * one frame each way, only touched by loop_pcm_timer_fn() (not on
+	 * its stack: with KASAN's redzones it would pass 1 KiB)
+	 */
+	s16 tx[LOOP_MAX_FRAME], rx[LOOP_MAX_FRAME];
 	s16 ear[LOOP_EAR_SAMPLES];
 	unsigned int ear_head;
 	unsigned int ear_len;
@@ -280,7 +285,7 @@ static s16 loop_line_sample(struct loop_port *lp, s16 tx)
 static enum hrtimer_restart loop_pcm_timer_fn(struct hrtimer *timer)
 {
 	struct loop_port *lp = container_of(timer, struct loop_port, pcm_timer);
-	s16 tx[LOOP_MAX_FRAME], rx[LOOP_MAX_FRAME];
+	s16 *tx = lp->tx, *rx = lp->rx;
 	unsigned long flags;
 	u64 frames, f;
 	unsigned int i;

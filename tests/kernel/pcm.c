@@ -320,6 +320,74 @@ static void pcm_delay(void)
 	CHECK_ERR(ioctl(p->ctl, FXS_IOC_PCM_DELAY, &d), ENOTTY);
 }
 
+/*
+ * FXS_IOC_PCM_DROP: a second of loud audio queued, then dropped: the queue
+ * is empty at once, the line's next frames are silence (the reference
+ * records say what the line sent), audio written afterwards plays again;
+ * a second drop of an empty queue is harmless, and the control fd has no
+ * such ioctl.
+ */
+static void pcm_drop(void)
+{
+	struct port *p = port_setup(0);
+	static int16_t loud[RATE], rec[64 * 2 * 160];
+	struct fxs_pcm_delay d;
+	size_t i, silent = 0, after = 0;
+	ssize_t n;
+	int fd, tries;
+
+	for (i = 0; i < RATE; i++)
+		loud[i] = i % 2 ? 8000 : -8000;
+	fd = pcm_try_open_mode(p, 20, O_NONBLOCK | O_CLOEXEC,
+			       FXS_PCM_MODE_REFERENCE);
+	CHECKF(fd >= 0, "PCM_OPEN: %s", errname(-fd));
+	CHECK_EQ(write(fd, loud, sizeof(loud) / 2), (ssize_t)sizeof(loud) / 2);
+	sleep_ms(100);
+	IOCTL(fd, FXS_IOC_PCM_DELAY, &d);
+	CHECKF(d.play > 2000, "play delay %u before the drop", d.play);
+	IOCTL(fd, FXS_IOC_PCM_DROP, NULL);
+	IOCTL(fd, FXS_IOC_PCM_DELAY, &d);
+	CHECKF(d.play == 0, "play delay %u right after the drop", d.play);
+	/* what was captured until now: read and forget */
+	while (read(fd, rec, sizeof(rec)) > 0)
+		;
+	sleep_ms(200);
+	/* the line sent silence since: at most the frame being played
+	 * when the queue was dropped was loud */
+	for (tries = 0; tries < 2; tries++) {
+		n = read(fd, rec, sizeof(rec));
+		if (n <= 0)
+			continue;
+		for (i = 0; i < (size_t)n / 4 / 160; i++) {
+			size_t k, loud_here = 0;
+
+			for (k = 0; k < 160; k++)
+				loud_here += rec[i * 320 + 160 + k] != 0;
+			if (!loud_here)
+				silent++;
+		}
+		break;
+	}
+	CHECKF(silent >= 8, "only %zu silent frames sent in the 200 ms after the drop",
+	       silent);
+	IOCTL(fd, FXS_IOC_PCM_DROP, NULL);
+	/* audio written after a drop plays */
+	CHECK_EQ(write(fd, loud, 800 * 2), 800 * 2);
+	for (tries = 0; tries < 20 && after < 800; tries++) {
+		sleep_ms(50);
+		while ((n = read(fd, rec, sizeof(rec))) > 0)
+			for (i = 0; i < (size_t)n / 4 / 160; i++) {
+				size_t k;
+
+				for (k = 0; k < 160; k++)
+					after += rec[i * 320 + 160 + k] != 0;
+			}
+	}
+	CHECKF(after == 800, "%zu loud samples sent after the drop, of 800 written",
+	       after);
+	CHECK_ERR(ioctl(p->ctl, FXS_IOC_PCM_DROP), ENOTTY);
+}
+
 /* ------------------------------------------------------ audio contents */
 
 struct writer_job {
@@ -585,6 +653,7 @@ static const struct fxs_case cases[] = {
 	CASE(pcm_write_odd_length),
 	CASE(pcm_write_nonblock_fills),
 	CASE(pcm_delay),
+	CASE(pcm_drop),
 	CASE(pcm_earpiece_pattern),
 	CASE(pcm_earpiece_oht),
 	CASE(pcm_earpiece_silent_onhook),

@@ -380,5 +380,12 @@ struct fxs_counters {
 #define FXS_IOC_GET_COUNTERS	_IOR(FXS_IOC_MAGIC, 0x09, struct fxs_counters)
 /* Queued audio, on the audio descriptor only. */
 #define FXS_IOC_PCM_DELAY	_IOR(FXS_IOC_MAGIC, 0x0a, struct fxs_pcm_delay)
+/*
+ * Drop the audio written and not played yet, on the audio descriptor only:
+ * the line plays silence from its next frame on, until more is written.
+ * The capture side is untouched.  A writer that queues a signal ahead (a
+ * tone against its own late wake-ups) ends it on time with this.
+ */
+#define FXS_IOC_PCM_DROP	_IO(FXS_IOC_MAGIC, 0x0b)
 
 #endif /* _UAPI_LINUX_FXS_H */
