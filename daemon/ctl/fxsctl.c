@@ -26,6 +26,8 @@ struct port_info {
 	double jitter, erle, mos;
 	double echo_delay;	/* ms, -1 unknown */
 	int echo_diverged;
+	double play_delay;	/* ms queued to the earpiece, -1 unknown */
+	uint32_t play_trimmed;
 };
 
 static bool json;
@@ -92,6 +94,11 @@ static int load_port(sd_bus *bus, const char *path, struct port_info *p)
 	if (r >= 0)
 		r = get_trivial(bus, path, "EchoDiverged", 'b',
 				&p->echo_diverged);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayDelayMs", 'd', &p->play_delay);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayFramesTrimmed", 'u',
+				&p->play_trimmed);
 	if (r >= 0)
 		r = get_trivial(bus, path, "Mos", 'd', &p->mos);
 	return r;
@@ -178,11 +185,13 @@ static void print_json(const struct port_info *p, size_t n, bool calls_only)
 		json_string(p[i].codec);
 		printf(",\"rtp_sent\":%llu,\"rtp_received\":%llu,\"rtp_lost\":%lld,"
 		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"echo_delay_ms\":%.1f,"
-		       "\"echo_diverged\":%s,\"mos\":%.2f}",
+		       "\"echo_diverged\":%s,\"play_delay_ms\":%.1f,"
+		       "\"play_frames_trimmed\":%u,\"mos\":%.2f}",
 		       (unsigned long long)p[i].sent,
 		       (unsigned long long)p[i].received, (long long)p[i].lost,
 		       p[i].jitter, p[i].erle, p[i].echo_delay,
-		       p[i].echo_diverged ? "true" : "false", p[i].mos);
+		       p[i].echo_diverged ? "true" : "false", p[i].play_delay,
+		       (unsigned)p[i].play_trimmed, p[i].mos);
 		first = false;
 	}
 	printf("]\n");

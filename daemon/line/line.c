@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,10 +123,19 @@ struct line {
 		CID_ALERT,		/* line reversed, DT-AS next */
 		CID_RING_NEXT,		/* spill done, the ring next */
 	} cid_phase;
-	bool writing;
+	bool writing;			/* audio is being written to the phone */
 	bool skip_write;		/* drop the next frame to the phone */
 	bool no_pcm_delay;		/* the driver has no FXS_IOC_PCM_DELAY */
-	unsigned frames_dropped;		/* audio is being written to the phone */
+	unsigned frames_dropped;	/* frames trimmed from the play queue */
+	/* the play queue's low-water mark (line_play_low()) */
+	unsigned play_low;		/* samples, the lowest at a wake-up */
+	unsigned play_window;		/* frames read in this window */
+	unsigned play_excess;		/* frames to trim at quiet far-end audio */
+	unsigned play_excess_wait;	/* frames trimming has waited for one */
+	unsigned play_excess_ms;	/* the excess when the window ended */
+	bool pcm_drop;			/* the driver has FXS_IOC_PCM_DROP */
+	unsigned tone_seq, play_tone_seq;	/* tones started and stopped */
+	bool tone_queued;		/* a tone is queued ahead (LINE_TONE_AHEAD) */
 	struct dtmf_detector dtmf;
 	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
 	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
@@ -752,20 +762,106 @@ static void line_send_frame(struct line *l, const int16_t *frame)
 }
 
 /*
- * The driver's queue to the phone holds the cushion and the frame just
- * written.  An underrun (fxsd woke too late) played silence in place of
- * audio that was queued later, so the queue and the delay to the earpiece
- * have grown by that much for good: drop a frame then, until it is back.
- * With the driver's reference (FXS_PCM_MODE_REFERENCE) this only bounds
- * the latency: the canceller sees the echo where it is whatever the
- * queue.  Without it (an older driver) it also keeps the echo where the
- * canceller's reference, the last frame written, expects it.
+ * Late wake-ups of fxsd and a board whose clock ticks in bursts both make
+ * the driver's play queue run dry: it plays silence in place of audio
+ * that is written later, so the queue and the delay to the earpiece grow
+ * by that much, and stay grown.  That is what it takes not to run dry
+ * again at the next such wake-up; with the driver's reference
+ * (FXS_PCM_MODE_REFERENCE) the echo canceller does not mind the depth,
+ * so the depth follows the wake-ups, like a jitter buffer's: the queue's
+ * low-water mark (its depth when fxsd wakes, before it writes) is taken
+ * over LINE_PLAY_WINDOW frames, and what stayed above the cushion the
+ * whole window was never needed and is trimmed.  Only the far end's
+ * audio is trimmed, at a quiet frame (or after LINE_PLAY_WAIT frames
+ * without one): locally made signals (tones, caller ID, digits) have no
+ * latency to win and keep their cadence whole.
+ *
+ * Without the reference (an older driver) the depth is also where the
+ * canceller expects the echo, the last frame written: a frame is dropped
+ * as soon as the queue holds more than the cushion and the frame.
  */
+#define LINE_PLAY_WINDOW	100	/* 2 s */
+#define LINE_PLAY_WAIT		50	/* 1 s */
+#define LINE_PLAY_QUIET		256	/* |sample| below -42 dBov */
+
+static void line_play_reset(struct line *l)
+{
+	l->play_low = UINT_MAX;
+	l->play_window = 0;
+	l->play_excess = 0;
+	l->play_excess_wait = 0;
+}
+
+/* fxsd woke up: the depth left of the queue is a low-water sample */
+static void line_play_low(struct line *l, int fd)
+{
+	unsigned play;
+
+	if (!l->pcm_ref || !l->writing || l->no_pcm_delay)
+		return;
+	if (port_pcm_delay(fd, &play) < 0) {
+		l->no_pcm_delay = true;	/* an older driver */
+		return;
+	}
+	if (play < l->play_low)
+		l->play_low = play;
+}
+
+/* a frame was read: the window's end sets how much to trim */
+static void line_play_window(struct line *l)
+{
+	unsigned cushion = l->pc.play_cushion_frames * LINE_FRAME;
+
+	if (!l->pcm_ref || ++l->play_window < LINE_PLAY_WINDOW)
+		return;
+	if (l->play_low != UINT_MAX && l->play_low >= cushion + LINE_FRAME)
+		l->play_excess = (l->play_low - cushion) / LINE_FRAME;
+	else
+		l->play_excess = 0;
+	l->play_excess_ms = l->play_excess * LINE_FRAME / 8;
+	l->play_low = UINT_MAX;
+	l->play_window = 0;
+}
+
+static bool line_frame_quiet(const int16_t *f)
+{
+	size_t i;
+
+	for (i = 0; i < LINE_FRAME; i++)
+		if (f[i] >= LINE_PLAY_QUIET || f[i] <= -LINE_PLAY_QUIET)
+			return false;
+	return true;
+}
+
+/* @ms: what the queue held more than it needed */
+static void line_play_trimmed(struct line *l, unsigned ms)
+{
+	l->frames_dropped++;
+	if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
+		line_log(l, LOG_INFO,
+			 "Audio to the phone was late: the play queue held %u ms more than it needed, a frame trimmed (%u so far)",
+			 ms, l->frames_dropped);
+}
+
+/* Whether to trim this frame of the far end's audio, @out. */
+static bool line_play_trim(struct line *l, const int16_t *out)
+{
+	if (!l->play_excess)
+		return false;
+	if (!line_frame_quiet(out) && ++l->play_excess_wait < LINE_PLAY_WAIT)
+		return false;
+	l->play_excess--;
+	l->play_excess_wait = 0;
+	line_play_trimmed(l, l->play_excess_ms);
+	return true;
+}
+
+/* After a write, without the driver's reference: see above. */
 static void line_pcm_delay_check(struct line *l, int fd)
 {
 	unsigned play;
 
-	if (l->no_pcm_delay)
+	if (l->pcm_ref || l->no_pcm_delay)
 		return;
 	if (port_pcm_delay(fd, &play) < 0) {
 		l->no_pcm_delay = true;	/* an older driver */
@@ -773,12 +869,96 @@ static void line_pcm_delay_check(struct line *l, int fd)
 	}
 	if (play > (l->pc.play_cushion_frames + 1) * LINE_FRAME + LINE_FRAME / 2) {
 		l->skip_write = true;
-		l->frames_dropped++;
-		if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
-			line_log(l, LOG_INFO,
-				 "Audio to the phone was late: %u samples queued, a frame dropped (%u so far)",
-				 play, l->frames_dropped);
+		line_play_trimmed(l, (play - (l->pc.play_cushion_frames + 1) *
+				      LINE_FRAME) / 8);
 	}
+}
+
+/*
+ * Caller ID is a single burst of data: a late wake-up of fxsd in its
+ * middle (the driver plays silence) spoils the whole message.  So the
+ * spill's first frame takes LINE_CID_AHEAD more with it into the driver's
+ * queue, and the frame-per-frame feed keeps that much ahead; its start is
+ * not delayed by it.
+ */
+#define LINE_CID_AHEAD		10	/* frames: 200 ms */
+
+/* The next frame of the caller ID spill. */
+static void line_cid_fill(struct line *l, int16_t *out)
+{
+	size_t k, left = l->cid_len - l->cid_pos;
+	unsigned queued_ms = 120, play;
+	bool before;
+
+	for (k = 0; k < LINE_FRAME; k++)
+		out[k] = k < left ? l->cid[l->cid_pos + k] : 0;
+	l->cid_pos += left < LINE_FRAME ? left : LINE_FRAME;
+	if (l->cid_pos < l->cid_len)
+		return;
+	/* Back to the normal feed once the spill, this frame and what is
+	 * still queued in the driver, has been played. */
+	if (!port_pcm_delay(l->pcm_fd, &play))
+		queued_ms = (play + LINE_FRAME) / 8 + 60;
+	before = l->cid_before_ring;
+	l->cid_playing = false;
+	line_cid_drop(l);
+	line_timer_start(l, TIMER_OPEN_LOOP, queued_ms * 1000ULL);
+	if (before) {
+		/* normal polarity, then the ring (>= 200 ms after the FSK) */
+		l->cid_phase = CID_RING_NEXT;
+		line_timer_start(l, TIMER_CALLER_ID,
+				 (queued_ms + CALLERID_FSK_TO_FIRST_RING_MS) * 1000ULL);
+	}
+}
+
+static void line_cid_ahead(struct line *l)
+{
+	int16_t f[LINE_FRAME];
+	unsigned k;
+
+	for (k = 0; k < LINE_CID_AHEAD && l->cid_playing; k++) {
+		line_cid_fill(l, f);
+		line_write_audio(l, f, sizeof(f));
+	}
+}
+
+/*
+ * A tone is local too: its start is as prompt as any audio's, and
+ * LINE_TONE_AHEAD frames of it go into the driver's queue with its first,
+ * so that a late wake-up of fxsd does not cut a gap into its cadence.  It
+ * ends on time all the same: when the line moves on (another tone, the far
+ * end's audio, silence), what is queued of it is dropped
+ * (FXS_IOC_PCM_DROP).  Without that ioctl, tones are not queued ahead.
+ */
+#define LINE_TONE_AHEAD		10	/* frames: 200 ms */
+
+enum play_src { PLAY_NONE, PLAY_TONE, PLAY_OTHER };
+
+static void line_tone_ahead(struct line *l)
+{
+	int16_t f[LINE_FRAME];
+	unsigned k;
+
+	for (k = 0; k < LINE_TONE_AHEAD && tonegen_active(&l->tone); k++) {
+		tonegen_fill(&l->tone, f, LINE_FRAME);
+		line_write_audio(l, f, sizeof(f));
+	}
+	l->tone_queued = true;
+}
+
+/*
+ * The audio to the phone comes from @src now.  A tone stopped or replaced
+ * (line_tone(), line_tone_stop()) ends now: what is queued of it goes.  A
+ * tone that ended by itself (a cadence played once) plays its queue out.
+ */
+static void line_play_source(struct line *l, int fd, enum play_src src)
+{
+	if (l->tone_queued && l->tone_seq != l->play_tone_seq &&
+	    !port_pcm_drop(fd))
+		l->writing = false;	/* a cushion again */
+	if (src != PLAY_TONE || l->tone_seq != l->play_tone_seq)
+		l->tone_queued = false;
+	l->play_tone_seq = l->tone_seq;
 }
 
 static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
@@ -795,13 +975,20 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		l->pcm_source = sd_event_source_disable_unref(l->pcm_source);
 		return 0;
 	}
+	line_play_low(l, fd);
 	while ((n = read(fd, rec, len)) == (ssize_t)len) {
-		bool wrote = false;
+		bool wrote = false, far = false, cid_first = false;
+		bool tone_first = false;
+		enum play_src src = PLAY_OTHER;
+
+		line_play_window(l);
 
 		/* The phone's audio: echo removed, then digits and RTP.  The
 		 * reference is what the line sent while it was captured
-		 * (the driver's), else the last frame written. */
-		if (l->ec) {
+		 * (the driver's), else the last frame written.  On hook
+		 * there is neither a voice nor an echo to remove (and a board
+		 * of many ports would spend its CPU on idle lines). */
+		if (l->ec && l->offhook) {
 			echo_canceller_process(l->ec, frame,
 					       l->pcm_ref ? rec + LINE_FRAME :
 					       l->last_played, frame);
@@ -824,58 +1011,50 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		if (l->rtp)
 			rtp_session_playout(l->rtp, out, LINE_FRAME);
 		if (l->cid_playing) {
-			size_t k, left = l->cid_len - l->cid_pos;
-
-			for (k = 0; k < LINE_FRAME; k++)
-				out[k] = k < left ? l->cid[l->cid_pos + k] : 0;
-			l->cid_pos += left < LINE_FRAME ? left : LINE_FRAME;
+			cid_first = l->cid_pos == 0;
+			line_cid_fill(l, out);
 			wrote = true;
-			if (l->cid_pos >= l->cid_len) {
-				/* Back to the normal feed once the frames still
-				 * queued in the driver have been played. */
-				bool before = l->cid_before_ring;
-
-				l->cid_playing = false;
-				line_cid_drop(l);
-				line_timer_start(l, TIMER_OPEN_LOOP, 120000);
-				if (before) {
-					/* normal polarity, then the ring
-					 * (>= 200 ms after the FSK) */
-					l->cid_phase = CID_RING_NEXT;
-					line_timer_start(l, TIMER_CALLER_ID,
-							 (120 + CALLERID_FSK_TO_FIRST_RING_MS) * 1000);
-				}
-			}
 		} else if (tonegen_active(&l->tone)) {
 			tonegen_fill(&l->tone, out, LINE_FRAME);
 			wrote = true;
+			src = PLAY_TONE;
 		} else if (dtmf_gen_active(&l->dtmf_out)) {
 			/* a far-end digit, in place of the far end's audio */
 			dtmf_gen_fill(&l->dtmf_out, out, LINE_FRAME);
 			wrote = true;
 		} else if (l->media && l->rtp) {
-			wrote = true;
+			wrote = far = true;
 		}
-		if (!wrote)
+		if (!wrote) {
 			memset(out, 0, sizeof(out));
+			src = PLAY_NONE;
+		}
+		line_play_source(l, fd, src);
 		/* Starting to play: a cushion of silence first, so that a late
 		 * wake-up of ours cannot starve the driver mid-signal; its
 		 * length is a latency choice (play_cushion_frames). */
-		if (wrote && !l->writing && l->pc.play_cushion_frames) {
+		if (wrote && !l->writing) {
 			static const int16_t cushion[CONFIG_CUSHION_MAX * LINE_FRAME];
 
-			line_write_audio(l, cushion, l->pc.play_cushion_frames *
-					 LINE_FRAME * sizeof(int16_t));
+			if (l->pc.play_cushion_frames)
+				line_write_audio(l, cushion, l->pc.play_cushion_frames *
+						 LINE_FRAME * sizeof(int16_t));
+			line_play_reset(l);
+			tone_first = src == PLAY_TONE && l->pcm_drop;
 		}
 		l->writing = wrote;
-		if (wrote && l->skip_write) {
-			/* one frame less: see line_pcm_delay_check() */
+		if ((wrote && l->skip_write) || (far && line_play_trim(l, out))) {
+			/* one frame less: see line_play_low() */
 			l->skip_write = false;
 			memset(out, 0, sizeof(out));
 		} else if (wrote) {
 			line_write_audio(l, out, sizeof(out));
 			line_pcm_delay_check(l, fd);
 		}
+		if (cid_first)
+			line_cid_ahead(l);
+		if (tone_first)
+			line_tone_ahead(l);
 		memcpy(l->last_played, out, sizeof(out));
 	}
 	return 0;
@@ -944,6 +1123,13 @@ static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 static void line_tone(struct line *l, enum tone_id id)
 {
 	tonegen_start(&l->tone, l->country, id);
+	l->tone_seq++;
+}
+
+static void line_tone_stop(struct line *l)
+{
+	tonegen_stop(&l->tone);
+	l->tone_seq++;
 }
 
 /* ---- digits ---- */
@@ -1100,7 +1286,7 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		line_tone(l, TONE_HOWLER);
 		break;
 	case CALL_ACTION_TONE_STOP:
-		tonegen_stop(&l->tone);
+		line_tone_stop(l);
 		break;
 	case CALL_ACTION_RING_START:
 		line_ring(l, true);
@@ -1569,6 +1755,8 @@ int line_attach(struct line *l, const char *devnode)
 		line_log(l, LOG_ERR, "Failed to start audio on %s: %m", devnode);
 		goto fail;
 	}
+	/* (an older driver has no FXS_IOC_PCM_DROP: tones go unqueued) */
+	l->pcm_drop = !port_pcm_drop(l->pcm_fd);
 	r = sd_event_add_io(l->event, &l->fd_source, l->fd, EPOLLIN,
 			    line_fd_ready, l);
 	if (r >= 0)
@@ -1603,7 +1791,7 @@ void line_detach(struct line *l)
 	if (l->call)
 		sip_call_hangup(l->call);
 	line_call_clear(l);
-	tonegen_stop(&l->tone);
+	line_tone_stop(l);
 	for (t = 0; t < _TIMER_MAX; t++)
 		line_timer_stop(l, t);
 	l->fd_source = sd_event_source_disable_unref(l->fd_source);
@@ -1647,9 +1835,13 @@ struct line *line_free(struct line *l)
 void line_get_status(const struct line *l, struct line_status *ret)
 {
 	struct rtp_stats st = { 0 };
+	unsigned play;
+	double play_ms = -1;
 
 	if (l->rtp)
 		rtp_session_get_stats(l->rtp, &st);
+	if (l->pcm_fd >= 0 && !port_pcm_delay(l->pcm_fd, &play))
+		play_ms = play / 8.0;
 	*ret = (struct line_status){
 		.index = l->index,
 		.attached = l->fd >= 0,
@@ -1665,6 +1857,8 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.erle_db = l->echo.erle_db,
 		.echo_delay_ms = l->echo.delay_ms,
 		.echo_diverged = l->echo.diverged,
+		.play_delay_ms = play_ms,
+		.play_trimmed = l->frames_dropped,
 		.mos = st.mos,
 	};
 }
@@ -1729,7 +1923,7 @@ int line_test_tone(struct line *l, const char *name)
 		return -EBUSY;
 	if (none) {
 		line_log(l, LOG_NOTICE, "Test tone stopped");
-		tonegen_stop(&l->tone);
+		line_tone_stop(l);
 		return 0;
 	}
 	line_log(l, LOG_NOTICE, "Test tone %s (%s)", tone_id_to_string(t),

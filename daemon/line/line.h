@@ -33,6 +33,8 @@ struct line_status {
 	double erle_db;		/* the echo canceller in this call: ERLE, */
 	double echo_delay_ms;	/* the echo's delay (-1 unknown), */
 	bool echo_diverged;	/* whether its filter has diverged */
+	double play_delay_ms;	/* audio queued to the earpiece (-1 unknown) */
+	unsigned play_trimmed;	/* frames trimmed from that queue */
 	double mos;
 };
 

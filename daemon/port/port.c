@@ -50,6 +50,13 @@ int port_pcm_delay(int pcm_fd, unsigned *ret_play)
 	return 0;
 }
 
+int port_pcm_drop(int pcm_fd)
+{
+	if (ioctl(pcm_fd, FXS_IOC_PCM_DROP) < 0)
+		return -errno;
+	return 0;
+}
+
 int port_get_hook(int fd, bool *ret_offhook)
 {
 	struct fxs_hook_state hook;

@@ -55,6 +55,9 @@ int port_open(const char *devnode);
 int port_pcm_open(int fd, unsigned period_ms, bool reference, int *ret_pcm_fd);
 /* Samples written to the audio descriptor @pcm_fd and not yet played. */
 int port_pcm_delay(int pcm_fd, unsigned *ret_play);
+/* Drop what was written to @pcm_fd and not yet played (FXS_IOC_PCM_DROP;
+ * an older driver has not got it). */
+int port_pcm_drop(int pcm_fd);
 int port_get_hook(int fd, bool *ret_offhook);
 int port_set_feed(int fd, enum port_feed feed);
 /* Ring with the cadence @on_off_ms (on, off, ... ms), @pairs pairs. */

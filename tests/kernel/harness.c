@@ -287,6 +287,14 @@ void sleep_until_ns(int64_t t)
 		;
 }
 
+double time_scale(void)
+{
+	const char *s = getenv("FXS_TIME_SCALE");
+	double v = s ? atof(s) : 1;
+
+	return v >= 1 ? v : 1;
+}
+
 void sleep_ms(int ms)
 {
 	sleep_until_ns(now_ns() + MS(ms));

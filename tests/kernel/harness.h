@@ -162,6 +162,9 @@ bool fxs_thread_join_timeout(struct fxs_thread *t, int timeout_ms);
 
 int64_t now_ns(void);
 void sleep_ms(int ms);
+/* FXS_TIME_SCALE (>= 1, default 1): how much slower than the stock kernel
+ * the kernel under test may react (the debug kernel's lane sets it) */
+double time_scale(void);
 void sleep_until_ns(int64_t t);
 /* milliseconds from now until t, at least 0 */
 int ms_until(int64_t t);
