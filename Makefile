@@ -71,8 +71,6 @@ build/obj/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(SAN) $(FXSD_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
--include $(shell find build/obj -name '*.d' 2>/dev/null)
-
 .PHONY: all modules user check check-kdebug demo bench bench-e2e clean checkpatch sparse install \
 	install-modules fuzz fuzz-build
 
@@ -282,3 +280,7 @@ install: daemon/fxsd daemon/fxsctl
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 # ---- end of make install ---------------------------------------------------
+
+# The objects' dependency files, last: a rule read from them must not
+# become the default goal.
+-include $(shell find build/obj -name '*.d' 2>/dev/null)
