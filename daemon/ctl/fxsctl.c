@@ -28,6 +28,7 @@ struct port_info {
 	int echo_diverged;
 	double play_delay;	/* ms queued to the earpiece, -1 unknown */
 	uint32_t play_trimmed;
+	uint32_t play_dry;	/* times that queue was found empty */
 };
 
 static bool json;
@@ -99,6 +100,8 @@ static int load_port(sd_bus *bus, const char *path, struct port_info *p)
 	if (r >= 0)
 		r = get_trivial(bus, path, "PlayFramesTrimmed", 'u',
 				&p->play_trimmed);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayUnderruns", 'u', &p->play_dry);
 	if (r >= 0)
 		r = get_trivial(bus, path, "Mos", 'd', &p->mos);
 	return r;
@@ -186,12 +189,14 @@ static void print_json(const struct port_info *p, size_t n, bool calls_only)
 		printf(",\"rtp_sent\":%llu,\"rtp_received\":%llu,\"rtp_lost\":%lld,"
 		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"echo_delay_ms\":%.1f,"
 		       "\"echo_diverged\":%s,\"play_delay_ms\":%.1f,"
-		       "\"play_frames_trimmed\":%u,\"mos\":%.2f}",
+		       "\"play_frames_trimmed\":%u,\"play_underruns\":%u,"
+		       "\"mos\":%.2f}",
 		       (unsigned long long)p[i].sent,
 		       (unsigned long long)p[i].received, (long long)p[i].lost,
 		       p[i].jitter, p[i].erle, p[i].echo_delay,
 		       p[i].echo_diverged ? "true" : "false", p[i].play_delay,
-		       (unsigned)p[i].play_trimmed, p[i].mos);
+		       (unsigned)p[i].play_trimmed, (unsigned)p[i].play_dry,
+		       p[i].mos);
 		first = false;
 	}
 	printf("]\n");

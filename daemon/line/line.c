@@ -127,6 +127,8 @@ struct line {
 	bool skip_write;		/* drop the next frame to the phone */
 	bool no_pcm_delay;		/* the driver has no FXS_IOC_PCM_DELAY */
 	unsigned frames_dropped;	/* frames trimmed from the play queue */
+	unsigned play_dry;		/* times it was found empty */
+	bool play_was_dry;		/* at the last sample */
 	/* the play queue's low-water mark (line_play_low()) */
 	unsigned play_low;		/* samples, the lowest at a wake-up */
 	unsigned play_window;		/* frames read in this window */
@@ -769,8 +771,9 @@ static void line_send_frame(struct line *l, const int16_t *frame)
  * again at the next such wake-up; with the driver's reference
  * (FXS_PCM_MODE_REFERENCE) the echo canceller does not mind the depth,
  * so the depth follows the wake-ups, like a jitter buffer's: the queue's
- * low-water mark (its depth when fxsd wakes, before it writes) is taken
- * over LINE_PLAY_WINDOW frames, and what stayed above the cushion the
+ * low-water mark (its depth before each frame fxsd writes: a board's
+ * burst of ticks can drain it while fxsd is still reading) is taken over
+ * LINE_PLAY_WINDOW frames, and what stayed above the cushion the
  * whole window was never needed and is trimmed.  Only the far end's
  * audio is trimmed, at a quiet frame (or after LINE_PLAY_WAIT frames
  * without one): locally made signals (tones, caller ID, digits) have no
@@ -792,7 +795,7 @@ static void line_play_reset(struct line *l)
 	l->play_excess_wait = 0;
 }
 
-/* fxsd woke up: the depth left of the queue is a low-water sample */
+/* a frame was read: the depth left of the queue is a low-water sample */
 static void line_play_low(struct line *l, int fd)
 {
 	unsigned play;
@@ -805,6 +808,9 @@ static void line_play_low(struct line *l, int fd)
 	}
 	if (play < l->play_low)
 		l->play_low = play;
+	if (!play && !l->play_was_dry)
+		l->play_dry++;	/* it ran dry: silence played mid-audio */
+	l->play_was_dry = !play;
 }
 
 /* a frame was read: the window's end sets how much to trim */
@@ -975,12 +981,12 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		l->pcm_source = sd_event_source_disable_unref(l->pcm_source);
 		return 0;
 	}
-	line_play_low(l, fd);
 	while ((n = read(fd, rec, len)) == (ssize_t)len) {
 		bool wrote = false, far = false, cid_first = false;
 		bool tone_first = false;
 		enum play_src src = PLAY_OTHER;
 
+		line_play_low(l, fd);
 		line_play_window(l);
 
 		/* The phone's audio: echo removed, then digits and RTP.  The
@@ -1859,6 +1865,7 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.echo_diverged = l->echo.diverged,
 		.play_delay_ms = play_ms,
 		.play_trimmed = l->frames_dropped,
+		.play_dry = l->play_dry,
 		.mos = st.mos,
 	};
 }

@@ -35,6 +35,7 @@ struct line_status {
 	bool echo_diverged;	/* whether its filter has diverged */
 	double play_delay_ms;	/* audio queued to the earpiece (-1 unknown) */
 	unsigned play_trimmed;	/* frames trimmed from that queue */
+	unsigned play_dry;	/* times it was found empty mid-audio */
 	double mos;
 };
 

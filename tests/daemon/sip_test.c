@@ -2361,9 +2361,11 @@ out_dns:
 
 /* ---- strangers: limits, rate limits, the journal ---- */
 
-/* An out-of-dialog @method ("INVITE", "OPTIONS") from @fd, to @user. */
-static int stranger_request(char *buf, size_t len, int fd, const char *method,
-			    const char *user, const char *id)
+/* An out-of-dialog request from @fd over @tp ("UDP"/"TCP"), from the
+ * user @from. */
+static int request_from(char *buf, size_t len, int fd, const char *tp,
+			const char *from, const char *method, const char *user,
+			const char *id)
 {
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
@@ -2373,15 +2375,29 @@ static int stranger_request(char *buf, size_t len, int fd, const char *method,
 	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
 	return snprintf(buf, len,
 			"%s sip:%s@127.0.0.1 SIP/2.0\r\n"
-			"Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK%s;rport\r\n"
+			"Via: SIP/2.0/%s %s:%u;branch=z9hG4bK%s;rport\r\n"
 			"Max-Forwards: 70\r\n"
-			"From: <sip:stranger@%s>;tag=%s\r\n"
+			"From: <sip:%s@%s>;tag=%s\r\n"
 			"To: <sip:%s@127.0.0.1>\r\n"
 			"Call-ID: %s@%s\r\nCSeq: 1 %s\r\n"
-			"Contact: <sip:stranger@%s:%u>\r\n"
+			"Contact: <sip:%s@%s:%u>\r\n"
 			"Content-Length: 0\r\n\r\n",
-			method, user, ip, ntohs(sin.sin_port), id, ip, id, user,
-			id, ip, method, ip, ntohs(sin.sin_port));
+			method, user, tp, ip, ntohs(sin.sin_port), id, from, ip,
+			id, user, id, ip, method, from, ip, ntohs(sin.sin_port));
+}
+
+/* An out-of-dialog request from @fd over @tp ("UDP"/"TCP"). */
+static int request_tp(char *buf, size_t len, int fd, const char *tp,
+		      const char *method, const char *user, const char *id)
+{
+	return request_from(buf, len, fd, tp, "peer", method, user, id);
+}
+
+/* An out-of-dialog @method ("INVITE", "OPTIONS") from @fd, to @user. */
+static int stranger_request(char *buf, size_t len, int fd, const char *method,
+			    const char *user, const char *id)
+{
+	return request_from(buf, len, fd, "UDP", "stranger", method, user, id);
 }
 
 /* Datagrams waiting on @fd (read and dropped); the codes of responses. */
@@ -2656,28 +2672,6 @@ static bool wait_closed(struct fixture *f, const int *fds, int n, unsigned ms)
 	}
 }
 
-/* An out-of-dialog request from @fd over @tp ("UDP"/"TCP"). */
-static int request_tp(char *buf, size_t len, int fd, const char *tp,
-		      const char *method, const char *user, const char *id)
-{
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
-	char ip[32];
-
-	getsockname(fd, (void *)&sin, &sl);
-	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
-	return snprintf(buf, len,
-			"%s sip:%s@127.0.0.1 SIP/2.0\r\n"
-			"Via: SIP/2.0/%s %s:%u;branch=z9hG4bK%s;rport\r\n"
-			"Max-Forwards: 70\r\n"
-			"From: <sip:peer@%s>;tag=%s\r\n"
-			"To: <sip:%s@127.0.0.1>\r\n"
-			"Call-ID: %s@%s\r\nCSeq: 1 %s\r\n"
-			"Contact: <sip:peer@%s:%u>\r\n"
-			"Content-Length: 0\r\n\r\n",
-			method, user, tp, ip, ntohs(sin.sin_port), id, ip, id,
-			user, id, ip, method, ip, ntohs(sin.sin_port));
-}
 
 /*
  * The responses in @buf (datagrams or a stream, concatenated): how many,
