@@ -121,6 +121,8 @@ static int port_get(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "u", st.play_trimmed);
 	if (!strcmp(prop, "PlayUnderruns"))
 		return sd_bus_message_append(reply, "u", st.play_dry);
+	if (!strcmp(prop, "PlayLowMs"))
+		return sd_bus_message_append(reply, "d", st.play_low_ms);
 	if (!strcmp(prop, "Mos"))
 		return sd_bus_message_append(reply, "d", st.mos);
 	return -ENOENT;
@@ -203,6 +205,7 @@ static const sd_bus_vtable port_vtable[] = {
 	PORT_PROP("PlayDelayMs", "d"),
 	PORT_PROP("PlayFramesTrimmed", "u"),
 	PORT_PROP("PlayUnderruns", "u"),
+	PORT_PROP("PlayLowMs", "d"),
 	PORT_PROP("Mos", "d"),
 	SD_BUS_METHOD("Hangup", "", "", port_hangup,
 		      SD_BUS_VTABLE_UNPRIVILEGED),

@@ -29,6 +29,7 @@ struct port_info {
 	double play_delay;	/* ms queued to the earpiece, -1 unknown */
 	uint32_t play_trimmed;
 	uint32_t play_dry;	/* times that queue was found empty */
+	double play_low;	/* ms, its last window's low-water mark */
 };
 
 static bool json;
@@ -102,6 +103,8 @@ static int load_port(sd_bus *bus, const char *path, struct port_info *p)
 				&p->play_trimmed);
 	if (r >= 0)
 		r = get_trivial(bus, path, "PlayUnderruns", 'u', &p->play_dry);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayLowMs", 'd', &p->play_low);
 	if (r >= 0)
 		r = get_trivial(bus, path, "Mos", 'd', &p->mos);
 	return r;
@@ -190,13 +193,13 @@ static void print_json(const struct port_info *p, size_t n, bool calls_only)
 		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"echo_delay_ms\":%.1f,"
 		       "\"echo_diverged\":%s,\"play_delay_ms\":%.1f,"
 		       "\"play_frames_trimmed\":%u,\"play_underruns\":%u,"
-		       "\"mos\":%.2f}",
+		       "\"play_low_ms\":%.1f,\"mos\":%.2f}",
 		       (unsigned long long)p[i].sent,
 		       (unsigned long long)p[i].received, (long long)p[i].lost,
 		       p[i].jitter, p[i].erle, p[i].echo_delay,
 		       p[i].echo_diverged ? "true" : "false", p[i].play_delay,
 		       (unsigned)p[i].play_trimmed, (unsigned)p[i].play_dry,
-		       p[i].mos);
+		       p[i].play_low, p[i].mos);
 		first = false;
 	}
 	printf("]\n");

@@ -135,6 +135,8 @@ struct line {
 	unsigned play_excess;		/* frames to trim at quiet far-end audio */
 	unsigned play_excess_wait;	/* frames trimming has waited for one */
 	unsigned play_excess_ms;	/* the excess when the window ended */
+	unsigned play_last_low;		/* the last whole window's low-water
+					 * mark, samples (UINT_MAX: none) */
 	bool pcm_drop;			/* the driver has FXS_IOC_PCM_DROP */
 	unsigned tone_seq, play_tone_seq;	/* tones started and stopped */
 	bool tone_queued;		/* a tone is queued ahead (LINE_TONE_AHEAD) */
@@ -789,7 +791,7 @@ static void line_send_frame(struct line *l, const int16_t *frame)
 
 static void line_play_reset(struct line *l)
 {
-	l->play_low = UINT_MAX;
+	l->play_low = l->play_last_low = UINT_MAX;
 	l->play_window = 0;
 	l->play_excess = 0;
 	l->play_excess_wait = 0;
@@ -825,6 +827,7 @@ static void line_play_window(struct line *l)
 	else
 		l->play_excess = 0;
 	l->play_excess_ms = l->play_excess * LINE_FRAME / 8;
+	l->play_last_low = l->play_low;
 	l->play_low = UINT_MAX;
 	l->play_window = 0;
 }
@@ -1866,6 +1869,8 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.play_delay_ms = play_ms,
 		.play_trimmed = l->frames_dropped,
 		.play_dry = l->play_dry,
+		.play_low_ms = l->play_last_low == UINT_MAX || !l->writing ? -1 :
+			       l->play_last_low / 8.0,
 		.mos = st.mos,
 	};
 }

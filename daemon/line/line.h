@@ -36,6 +36,8 @@ struct line_status {
 	double play_delay_ms;	/* audio queued to the earpiece (-1 unknown) */
 	unsigned play_trimmed;	/* frames trimmed from that queue */
 	unsigned play_dry;	/* times it was found empty mid-audio */
+	double play_low_ms;	/* its low-water mark over the last 2 s
+				 * window (-1 none) */
 	double mos;
 };
 
