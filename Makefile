@@ -17,26 +17,59 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
 	tests/daemon/analyze bench/e2e_signals
 
-# fxsd, the SIP user agent daemon
-FXSD_SRCS := daemon/main.c daemon/line.c daemon/log.c daemon/sip.c daemon/sdp.c \
-	daemon/digest.c daemon/digitmap.c daemon/config.c daemon/fsm.c \
-	daemon/rtp.c daemon/g711.c daemon/tone.c daemon/bus.c daemon/jitter.c \
-	daemon/emodel.c daemon/echo.c daemon/dtmf.c daemon/callerid.c daemon/rfc4733.c
+# fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
+# layers").  Each source is named once, in its layer's list; fxsd, its ASan
+# build, the unit tests, the SIP test, the benchmarks and the fuzz targets
+# take theirs from these lists.  Objects go to build/obj/<variant>/ with
+# dependency files (-MMD): fxsd for daemon/fxsd and daemon/fxsctl, asan for
+# the ASan/UBSan builds, fuzz (clang, libFuzzer) for the fuzz targets.
+DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c
+DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
+	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/transaction.c \
+	daemon/sip/message.c daemon/sip/auth.c daemon/sip/register.c \
+	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c
+DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
+	daemon/media/g711.c
+DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
+	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c
+DAEMON_PORT_SRCS := daemon/port/port.c
+DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/digitmap.c
+DAEMON_CTL_SRCS := daemon/ctl/bus.c
+FXSCTL_SRCS := daemon/ctl/fxsctl.c
+
+FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \
+	$(DAEMON_DSP_SRCS) $(DAEMON_PORT_SRCS) $(DAEMON_LINE_SRCS) $(DAEMON_CTL_SRCS)
+# The modules that do their work without the loop's edges (the device, the
+# SIP agent, D-Bus, logging): unit-tested on the host under ASan/UBSan
+# (media/rtp.c with real sockets on 127.0.0.1).
+DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/line/line.c \
+	$(filter-out daemon/sip/digest.c,$(DAEMON_SIP_SRCS)) $(DAEMON_PORT_SRCS) \
+	$(DAEMON_CTL_SRCS)
+DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
+
 FXSD_PKGS := libosip2 libsystemd libudev
-FXSD_CFLAGS = -Idaemon $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
+DAEMON_INC := -Idaemon
+FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lspeexdsp -lm
 
-# The daemon's modules unit-tested on the host under ASan/UBSan (rtp.c with
-# real sockets on 127.0.0.1).
-DAEMON_PURE := daemon/config.c daemon/digitmap.c daemon/digest.c daemon/fsm.c daemon/sdp.c \
-	daemon/g711.c daemon/tone.c daemon/rtp.c daemon/echo.c daemon/callerid.c \
-	daemon/dtmf.c daemon/rfc4733.c daemon/jitter.c daemon/emodel.c
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
 	tests/daemon/test_sdp.c tests/daemon/test_g711.c tests/daemon/test_tone.c \
 	tests/daemon/test_rtp.c tests/daemon/test_echo.c tests/daemon/test_callerid.c \
 	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
 	tests/daemon/test_emodel.c
+
+# $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
+objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
+DEPFLAGS = -MMD -MP
+
+build/obj/fxsd/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(FXSD_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+build/obj/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SAN) $(FXSD_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 .PHONY: all modules user check check-kdebug demo bench bench-e2e clean checkpatch sparse install \
 	install-modules fuzz fuzz-build
@@ -55,26 +88,31 @@ tests/kernel/fxs_test: tests/kernel/*.c tests/kernel/*.h include/uapi/linux/fxs.
 tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
-tests/daemon/unit_test: $(UNIT_SRCS) $(DAEMON_PURE) $(wildcard daemon/*.h) tests/daemon/unit.h
-	$(CC) $(CFLAGS) $(WARN) $(SAN) -Idaemon $(shell pkg-config --cflags libsystemd) \
-		-o $@ $(UNIT_SRCS) $(DAEMON_PURE) -lcrypto $(shell pkg-config --libs libsystemd) \
+tests/daemon/unit_test: $(call objs,asan,$(UNIT_SRCS) $(DAEMON_PURE))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcrypto $(shell pkg-config --libs libsystemd) \
 		-lspeexdsp -lm
 
-daemon/fxsd: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/fxs.h
-	$(CC) $(CFLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ $(FXSD_SRCS) $(FXSD_LIBS)
+daemon/fxsd: $(call objs,fxsd,$(FXSD_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(FXSD_LIBS)
 
-daemon/fxsctl: daemon/fxsctl.c daemon/bus.h
-	$(CC) $(CFLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ daemon/fxsctl.c $(shell pkg-config --libs libsystemd)
+daemon/fxsctl: $(call objs,fxsd,$(FXSCTL_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd)
 
 # The same daemon under AddressSanitizer and UBSan, for the call tests.
-tests/daemon/fxsd-asan: $(FXSD_SRCS) $(wildcard daemon/*.h) include/uapi/linux/fxs.h
-	$(CC) $(CFLAGS) $(WARN) $(SAN) $(FXSD_CFLAGS) -o $@ $(FXSD_SRCS) $(FXSD_LIBS)
+tests/daemon/fxsd-asan: $(call objs,asan,$(FXSD_SRCS))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
+
+# The SIP agent against sipp (tests/daemon/sip_test.sh builds and runs it).
+SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c
+
+tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd) -lcrypto
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
-tests/daemon/rtpeer: tests/daemon/rtpeer.c daemon/g711.c daemon/g711.h
-	$(CC) $(CFLAGS) $(WARN) -Idaemon -o $@ tests/daemon/rtpeer.c daemon/g711.c
+tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
+	$(CC) $(CFLAGS) -o $@ $^
 
 tests/daemon/analyze: tests/daemon/analyze.c
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lm
@@ -82,21 +120,21 @@ tests/daemon/analyze: tests/daemon/analyze.c
 bench/e2e_signals: bench/e2e_signals.c bench/echo_sim.h
 	$(CC) $(CFLAGS) $(WARN) -Ibench -o $@ $< -lm
 
-bench/echo_bench: bench/echo_bench.c bench/echo_sim.h daemon/echo.c daemon/echo.h
-	$(CC) $(CFLAGS) $(WARN) -Idaemon -Ibench -o $@ bench/echo_bench.c daemon/echo.c -lspeexdsp -lm
+# The benchmarks' own files find bench/echo_sim.h next to them.
+bench/echo_bench: $(call objs,fxsd,bench/echo_bench.c daemon/dsp/echo.c)
+	$(CC) $(CFLAGS) -o $@ $^ -lspeexdsp -lm
 
-bench/jitter_bench: bench/jitter_bench.c daemon/jitter.c daemon/jitter.h
-	$(CC) $(CFLAGS) $(WARN) -Idaemon -o $@ bench/jitter_bench.c daemon/jitter.c -lspeexdsp -lm
+bench/jitter_bench: $(call objs,fxsd,bench/jitter_bench.c daemon/media/jitter.c)
+	$(CC) $(CFLAGS) -o $@ $^ -lspeexdsp -lm
 
-# One full-duplex channel as fxsd runs it: the daemon's media modules, an
-# RTP session on 127.0.0.1 and sd-event.
-CHANNEL_SRCS := daemon/rtp.c daemon/g711.c daemon/jitter.c daemon/echo.c \
-	daemon/dtmf.c daemon/rfc4733.c daemon/emodel.c
+# One full-duplex channel as fxsd runs it: the daemon's media and dsp
+# modules, an RTP session on 127.0.0.1 and sd-event.
+CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/g711.c \
+	daemon/media/jitter.c daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/rfc4733.c \
+	daemon/dsp/emodel.c
 
-bench/channel_bench: bench/channel_bench.c bench/echo_sim.h $(CHANNEL_SRCS) $(wildcard daemon/*.h)
-	$(CC) $(CFLAGS) $(WARN) -Idaemon -Ibench $(shell pkg-config --cflags libsystemd) \
-		-o $@ bench/channel_bench.c $(CHANNEL_SRCS) \
-		$(shell pkg-config --libs libsystemd) -lspeexdsp -lm
+bench/channel_bench: $(call objs,fxsd,$(CHANNEL_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lspeexdsp -lm
 
 # libFuzzer targets (tests/fuzz/fuzz_<name>.c), built with clang under
 # ASan and UBSan into build/fuzz.  `make fuzz` runs a campaign of
@@ -108,19 +146,26 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each target links besides its own file (which may #include one)
-FUZZ_SRCS_sip := daemon/digest.c daemon/sdp.c
-FUZZ_SRCS_info := daemon/digest.c
-FUZZ_SRCS_srv := daemon/sip.c daemon/digest.c
-FUZZ_SRCS_sdp := daemon/sdp.c
-FUZZ_SRCS_digest := daemon/digest.c
-FUZZ_SRCS_rtp := daemon/g711.c daemon/jitter.c daemon/rfc4733.c daemon/emodel.c
-FUZZ_SRCS_rfc4733 := daemon/rfc4733.c
-FUZZ_SRCS_digitmap := daemon/digitmap.c
-FUZZ_SRCS_callerid := daemon/callerid.c
+FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c
+FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
+FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
+FUZZ_SRCS_sdp := daemon/media/sdp.c
+FUZZ_SRCS_digest := daemon/sip/digest.c
+FUZZ_SRCS_rtp := daemon/media/g711.c daemon/media/jitter.c daemon/dsp/rfc4733.c \
+	daemon/dsp/emodel.c
+FUZZ_SRCS_rfc4733 := daemon/dsp/rfc4733.c
+FUZZ_SRCS_digitmap := daemon/line/digitmap.c
+FUZZ_SRCS_callerid := daemon/dsp/callerid.c
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(wildcard daemon/*.c daemon/*.h)
+build/obj/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(FXSD_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# .SECONDEXPANSION: each target's own list
+.SECONDEXPANSION:
+build/fuzz/fuzz_%: $$(call objs,fuzz,tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*))
 	@mkdir -p build/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(FXSD_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FXSD_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(FXSD_LIBS)
 
 fuzz-build: $(FUZZ_TARGETS_ALL:%=build/fuzz/fuzz_%)
 
@@ -161,7 +206,7 @@ checkpatch:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
-	rm -f $(TEST_BINS)
+	rm -f $(TEST_BINS) tests/daemon/sip_test
 	rm -rf build
 
 # ---- make install / make install-modules ----------------------------------
@@ -235,3 +280,7 @@ install: daemon/fxsd daemon/fxsctl
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 # ---- end of make install ---------------------------------------------------
+
+# The objects' dependency files, last: a rule read from them must not
+# become the default goal.
+-include $(shell find build/obj -name '*.d' 2>/dev/null)

@@ -3,7 +3,7 @@
  * channel_bench.c - CPU cost of one full-duplex phone channel: the work
  * fxsd does for a call every 20 ms, with the daemon's own modules.
  *
- * The channel is set up as daemon/line.c sets up a line in a call: an echo
+ * The channel is set up as daemon/line/line.c sets up a line in a call: an echo
  * canceller (64 ms tail, residual suppression on), an in-band DTMF
  * detector, an RFC 4733 sender, and an RTP session (rtp.c) on a real UDP
  * socket on 127.0.0.1 with its jitter buffer, on an sd-event loop.  Two
@@ -66,12 +66,12 @@
 
 #include <systemd/sd-event.h>
 
-#include "dtmf.h"
-#include "echo.h"
+#include "dsp/dtmf.h"
+#include "dsp/echo.h"
+#include "dsp/rfc4733.h"
 #include "echo_sim.h"
-#include "g711.h"
-#include "rfc4733.h"
-#include "rtp.h"
+#include "media/g711.h"
+#include "media/rtp.h"
 
 #define FRAME		160	/* 20 ms at 8 kHz, LINE_FRAME */
 #define FRAME_MS	20

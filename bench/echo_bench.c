@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * echo_bench - the echo canceller (daemon/echo.c) alone, on G.168-style
+ * echo_bench - the echo canceller (daemon/dsp/echo.c) alone, on G.168-style
  * signals: a CSS-like far-end signal at -10 dBm0 through 8 hybrid models
  * of 8-16 ms dispersion after 5 ms of bulk delay, at ERL 6 dB and 3 dB.
  *
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "echo.h"
+#include "dsp/echo.h"
 #include "echo_sim.h"
 
 #define SECONDS		14

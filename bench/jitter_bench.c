@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * jitter_bench.c - the playout buffer (daemon/jitter.c) under simulated
+ * jitter_bench.c - the playout buffer (daemon/media/jitter.c) under simulated
  * network jitter: 20 ms packets sent on time, each delayed by a fixed
  * 10 ms plus an exponential random delay of the given mean (so they also
  * reorder); the playout clock ticks every 20 ms.  No sockets: arrival
@@ -12,14 +12,14 @@
  * averaged over the packets played whole; includes the wait for the next
  * tick, 10 ms on average).
  *
- *	cc -O2 -Idaemon -o jitter_bench bench/jitter_bench.c daemon/jitter.c \
+ *	cc -O2 -Idaemon -o jitter_bench bench/jitter_bench.c daemon/media/jitter.c \
  *		-lspeexdsp -lm
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "jitter.h"
+#include "media/jitter.h"
 
 #define FRAME		160
 #define PACKETS		30000	/* 10 minutes */

@@ -21,9 +21,9 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
-#include "fsm.h"
-#include "bus.h"
-#include "line.h"
+#include "ctl/bus.h"
+#include "line/fsm.h"
+#include "line/line.h"
 #include "log.h"
 
 struct manager {

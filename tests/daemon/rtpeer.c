@@ -38,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "g711.h"
+#include "media/g711.h"
 
 #define RATE		8000
 #define FRAME		160

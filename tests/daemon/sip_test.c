@@ -40,8 +40,8 @@
 #include <openssl/evp.h>
 #include <systemd/sd-event.h>
 
-#include "sdp.h"
-#include "sip.h"
+#include "media/sdp.h"
+#include "sip/sip.h"
 
 static const char *scen_dir;
 static const char *log_dir = "/tmp";

@@ -38,13 +38,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# shellcheck disable=SC2046
-cc -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-omit-frame-pointer -Idaemon \
-	$(pkg-config --cflags libosip2 libsystemd) \
-	-o tests/daemon/sip_test tests/daemon/sip_test.c daemon/sip.c \
-	daemon/sdp.c daemon/digest.c \
-	$(pkg-config --libs libosip2 libsystemd) -lcrypto || exit 1
+# the Makefile builds it: the agent's sources under ASan/UBSan
+make -s tests/daemon/sip_test || exit 1
 
 # In a network namespace of its own when possible (root, or user
 # namespaces): only a loopback, and 127.0.0.1:5060, which the RFC 4475 case

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "callerid.h"
+#include "dsp/callerid.h"
 #include "unit.h"
 
 #define RATE		8000

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_digest.c - unit tests for daemon/digest.c.
+ * test_digest.c - unit tests for daemon/sip/digest.c.
  *
  * Expected hashes come from RFC 7616 3.9.1 and RFC 2617 3.5; those the
  * RFCs do not print (no qop, SIP REGISTER, -sess) were computed separately
@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "digest.h"
+#include "sip/digest.h"
 #include "unit.h"
 
 #define RFC7616_NONCE "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"

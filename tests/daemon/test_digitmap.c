@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_digitmap.c - unit tests for daemon/digitmap.c. */
+/* test_digitmap.c - unit tests for daemon/line/digitmap.c. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
-#include "digitmap.h"
+#include "line/digitmap.h"
 #include "unit.h"
 
 #define _cleanup_digitmap_ __attribute__((cleanup(digitmap_freep)))

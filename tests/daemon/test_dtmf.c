@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dtmf.h"
+#include "dsp/dtmf.h"
 #include "unit.h"
 
 #define RATE		8000

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "echo.h"
 #include "../../bench/echo_sim.h"
+#include "dsp/echo.h"
 #include "unit.h"
 
 #define SECS	4

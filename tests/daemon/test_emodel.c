@@ -5,7 +5,7 @@
  */
 #include <math.h>
 
-#include "emodel.h"
+#include "dsp/emodel.h"
 #include "unit.h"
 
 #define NEAR(got, want, tol)						\

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsm.h"
+#include "line/fsm.h"
 #include "unit.h"
 
 #define S(x) CALL_STATE_##x

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "g711.h"
+#include "media/g711.h"
 #include "unit.h"
 
 UNIT_TEST(g711_ulaw_known_values)

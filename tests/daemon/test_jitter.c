@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "jitter.h"
+#include "media/jitter.h"
 #include "unit.h"
 
 static void jitter_freep(struct jitter **j)

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "rfc4733.h"
+#include "dsp/rfc4733.h"
 #include "unit.h"
 
 UNIT_TEST(rfc4733_payload_layout)

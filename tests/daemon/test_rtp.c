@@ -17,8 +17,8 @@
 
 #include <systemd/sd-event.h>
 
-#include "g711.h"
-#include "rtp.h"
+#include "media/g711.h"
+#include "media/rtp.h"
 #include "unit.h"
 
 #define LOOP_TIMEOUT_MS	2000

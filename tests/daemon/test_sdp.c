@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "sdp.h"
+#include "media/sdp.h"
 #include "unit.h"
 
 static const struct sdp_local local4 = {

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "tone.h"
+#include "dsp/tone.h"
 #include "unit.h"
 
 #define RATE		8000

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz_callerid.c - libFuzzer target: on-hook caller ID
- * (daemon/callerid.c).  fxsd has no caller-ID decoder: the data that
+ * (daemon/dsp/callerid.c).  fxsd has no caller-ID decoder: the data that
  * reaches this module are the caller's number and name, taken from the
  * From / P-Asserted-Identity of an INVITE (line.c), and the call's time.
  * This target hands the encoder arbitrary ones, as a peer could send
@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "callerid.h"
+#include "dsp/callerid.h"
 #include "fuzz.h"
 
 static void check_mdmf(const uint8_t *m, size_t n, const struct callerid_info *in)

@@ -10,8 +10,8 @@
  * is a known one; the Authorization value fits, contains no CR or LF (it
  * must not end the header line) and starts with "Digest ".
  */
-#include "digest.h"
 #include "fuzz.h"
+#include "sip/digest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

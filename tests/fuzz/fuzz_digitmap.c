@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fuzz_digitmap.c - libFuzzer target: digit maps (daemon/digitmap.c),
+ * fuzz_digitmap.c - libFuzzer target: digit maps (daemon/line/digitmap.c),
  * the dial plan a user writes in the configuration file, and the digits
  * dialled against it.
  *
@@ -18,8 +18,8 @@
  */
 #include <stdbool.h>
 
-#include "digitmap.h"
 #include "fuzz.h"
+#include "line/digitmap.h"
 
 static void check(const struct digitmap *dm, const char *digits, bool timer)
 {

@@ -2,9 +2,10 @@
 /*
  * fuzz_info.c - libFuzzer target: the body of a SIP INFO carrying DTMF,
  * application/dtmf-relay ("Signal=5\r\nDuration=160\r\n") and
- * application/dtmf ("5"), as handle_info() in daemon/sip.c reads it.
+ * application/dtmf ("5"), as handle_info() in daemon/sip/info.c reads it.
  *
- * The parsers are static in sip.c, so this file #includes it.  The body
+ * The parsers are static in info.c, so this file #includes it (and links
+ * the rest of daemon/sip/).  The body
  * is handed over as handle_info() does: a pointer and a length, in a
  * buffer of exactly that size (libosip2 keeps bodies with their length;
  * no NUL is promised after it).  The first byte picks the content type.
@@ -16,7 +17,7 @@
  * than SIP_DTMF_BODY_MAX is never accepted by handle_info() (it checks
  * that first), so longer inputs are not looked at.
  */
-#include "../../daemon/sip.c"
+#include "../../daemon/sip/info.c"
 
 #include "fuzz.h"
 

@@ -2,7 +2,7 @@
 /*
  * fuzz_rfc4733.c - libFuzzer target: RFC 4733 telephone-event payloads as
  * they arrive in RTP, in any order, duplicated or lost
- * (daemon/rfc4733.c): rfc4733_decode() and the receiver.
+ * (daemon/dsp/rfc4733.c): rfc4733_decode() and the receiver.
  *
  * Input: records of 9 bytes: 4-byte RTP timestamp, a flags byte (bit 0
  * marker, bit 1 flush afterwards as for the no-packet timeout, bits 2-4
@@ -18,8 +18,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "dsp/rfc4733.h"
 #include "fuzz.h"
-#include "rfc4733.h"
 
 struct state {
 	bool sounding;

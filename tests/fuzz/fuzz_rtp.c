@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz_rtp.c - libFuzzer target: RTP and RTCP datagrams into fxsd's RTP
- * session (daemon/rtp.c), audio and RFC 4733 telephone-events.
+ * session (daemon/media/rtp.c), audio and RFC 4733 telephone-events.
  *
  * This file #includes rtp.c to reach the static rx_packet() and
  * rtcp_packet(), what on_rtp_io() / on_rtcp_io() call for each datagram
@@ -29,7 +29,7 @@
  * decoded audio never has more samples than the datagram had bytes.
  */
 #define sendto fuzz_sendto
-#include "../../daemon/rtp.c"
+#include "../../daemon/media/rtp.c"
 #undef sendto
 
 #include "fuzz.h"

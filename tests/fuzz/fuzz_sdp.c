@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "fuzz.h"
-#include "sdp.h"
+#include "media/sdp.h"
 
 static void check_media(const struct sdp_media *m)
 {

@@ -3,15 +3,16 @@
  * fuzz_sip.c - libFuzzer target: SIP messages into fxsd's agent.
  *
  * The entry points are the agent's own receive functions: this file
- * #includes daemon/sip.c to reach the static handle_message() (what the
- * UDP socket's io_cb() calls for each datagram) and conn_io_cb() (what
- * sd-event calls when a TCP connection is readable: recv, framing by
- * Content-Length in conn_parse(), keep-alives, handle_message()).  A real
+ * #includes the agent's files (daemon/sip/, all but digest.c) to reach
+ * handle_message() (what the UDP socket's io_cb() calls for each
+ * datagram) and the static conn_io_cb() (what sd-event calls when a TCP
+ * connection is readable: recv, framing by Content-Length in
+ * conn_parse(), keep-alives, handle_message()).  A real
  * agent is created for every input with sip_agent_new() on 127.0.0.1,
  * started (registrar 127.0.0.2), and the input arrives as if from the
  * registrar's address or from a stranger's.  Only the socket calls the
  * agent makes are changed (see below), so everything between the bytes
- * and the callbacks is the daemon's code.  Why not a test hook in sip.c:
+ * and the callbacks is the daemon's code.  Why not a test hook in sip/:
  * this needs no change to the daemon, and a UDP datagram really is a
  * buffer handed to handle_message(); the TCP path goes through the real
  * recv() on a socketpair.
@@ -60,7 +61,18 @@
 #define connect fuzz_connect
 #define sd_event_now fuzz_sd_event_now
 #define clock_gettime fuzz_clock_gettime
-#include "../../daemon/sip.c"
+#include "../../daemon/sip/agent.c"
+#include "../../daemon/sip/policy.c"
+#include "../../daemon/sip/resolve.c"
+#include "../../daemon/sip/transport.c"
+#include "../../daemon/sip/transport_tcp.c"
+#include "../../daemon/sip/transaction.c"
+#include "../../daemon/sip/message.c"
+#include "../../daemon/sip/auth.c"
+#include "../../daemon/sip/register.c"
+#include "../../daemon/sip/dialog.c"
+#include "../../daemon/sip/invite.c"
+#include "../../daemon/sip/info.c"
 #undef getrandom
 #undef sendto
 #undef connect
@@ -71,13 +83,13 @@
 extern int connect(int fd, __CONST_SOCKADDR_ARG to, socklen_t tolen);
 extern int clock_gettime(clockid_t clock, struct timespec *ts);
 
-#include "sdp.h"
+#include "media/sdp.h"
 
 static uint64_t rng;
 
 /*
  * The agent's clock (CLOCK_MONOTONIC, usec): sd_event_now() and
- * clock_gettime() in sip.c, and libosip2's transaction timers (its
+ * clock_gettime() in sip/, and libosip2's transaction timers (its
  * osip_gettimeofday(), which it calls through the PLT, is replaced by the
  * one below).  It starts at the same value for every input and moves only
  * when run_timers() jumps it to the next deadline.

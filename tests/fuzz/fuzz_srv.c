@@ -2,8 +2,8 @@
 /*
  * fuzz_srv.c - libFuzzer target: a DNS answer to fxsd's SRV query
  * (_sip._udp.<domain>), as res_query() returns it: sip_srv_select() in
- * daemon/sip.c.  The resolver does not check the records, so every byte
- * of the answer is the DNS server's (or a spoofer's).
+ * daemon/sip/resolve.c.  The resolver does not check the records, so
+ * every byte of the answer is the DNS server's (or a spoofer's).
  *
  * Checked besides memory safety: a chosen target is a non-empty
  * NUL-terminated name that fits the buffer, with a port of 1-65535.
@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "fuzz.h"
-#include "sip.h"
+#include "sip/sip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * api.h - fxsd's D-Bus API on the system bus: the names and the interface,
+ * all a client (fxsctl) needs; no daemon internals.
+ *
+ * Name org.fxs.fxsd.  Object /org/fxs/fxsd, interface org.fxs.Manager1:
+ *   Reload()                     re-read the configuration (as SIGHUP)
+ *   ListPorts() -> a(iso)        index, call state, object path
+ * Objects /org/fxs/fxsd/port/N, interface org.fxs.Port1:
+ *   properties Index i, Attached b, Hook s, Registration s, CallState s,
+ *     RemoteParty s, Codec s, RtpPacketsSent t, RtpPacketsReceived t,
+ *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change)
+ *   Hangup()                     end the call
+ *   Ring(u seconds)              ring the idle phone, for a test
+ *   signal StateChanged(s call_state, s registration)
+ * The bus address comes from DBUS_SYSTEM_BUS_ADDRESS when set.
+ */
+#ifndef FXSD_CTL_API_H
+#define FXSD_CTL_API_H
+
+#define FXSD_BUS_NAME		"org.fxs.fxsd"
+#define FXSD_BUS_PATH		"/org/fxs/fxsd"
+#define FXSD_BUS_PORT_PREFIX	"/org/fxs/fxsd/port"
+#define FXSD_BUS_MANAGER_IFACE	"org.fxs.Manager1"
+#define FXSD_BUS_PORT_IFACE	"org.fxs.Port1"
+
+#endif /* FXSD_CTL_API_H */

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* bus.c - fxsd's D-Bus API, see bus.h */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-bus.h>
+
+#include "ctl/bus.h"
+#include "log.h"
+
+struct fxsd_bus {
+	sd_bus *bus;
+	const struct bus_manager_ops *ops;
+	void *ud;
+};
+
+static const char *hook_string(const struct line_status *st)
+{
+	return !st->attached ? "absent" : st->offhook ? "offhook" : "onhook";
+}
+
+static struct line *bus_find_line(struct fxsd_bus *b, const char *path)
+{
+	const char *p = path + strlen(FXSD_BUS_PORT_PREFIX);
+	size_t i, n = b->ops->n_lines(b->ud);
+	char *end;
+	long index;
+
+	if (strncmp(path, FXSD_BUS_PORT_PREFIX "/", strlen(FXSD_BUS_PORT_PREFIX) + 1))
+		return NULL;
+	index = strtol(p + 1, &end, 10);
+	if (end == p + 1 || *end)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (line_index(b->ops->line_at(b->ud, i)) == index)
+			return b->ops->line_at(b->ud, i);
+	return NULL;
+}
+
+static int port_find(sd_bus *bus, const char *path, const char *iface,
+		     void *userdata, void **ret_found, sd_bus_error *error)
+{
+	struct line *l = bus_find_line(userdata, path);
+
+	(void)bus;
+	(void)iface;
+	(void)error;
+	if (!l)
+		return 0;
+	*ret_found = l;
+	return 1;
+}
+
+static int port_enumerate(sd_bus *bus, const char *prefix, void *userdata,
+			  char ***ret_nodes, sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+	size_t i, n = b->ops->n_lines(b->ud);
+	char **nodes = calloc(n + 1, sizeof(*nodes));
+
+	(void)bus;
+	(void)prefix;
+	(void)error;
+	if (!nodes)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (asprintf(&nodes[i], FXSD_BUS_PORT_PREFIX "/%d",
+			     line_index(b->ops->line_at(b->ud, i))) < 0)
+			nodes[i] = NULL;
+	*ret_nodes = nodes;
+	return 0;
+}
+
+static int port_get(sd_bus *bus, const char *path, const char *iface,
+		    const char *prop, sd_bus_message *reply, void *userdata,
+		    sd_bus_error *error)
+{
+	struct line_status st;
+
+	(void)bus;
+	(void)path;
+	(void)iface;
+	(void)error;
+	line_get_status(userdata, &st);
+	if (!strcmp(prop, "Index"))
+		return sd_bus_message_append(reply, "i", st.index);
+	if (!strcmp(prop, "Attached"))
+		return sd_bus_message_append(reply, "b", st.attached);
+	if (!strcmp(prop, "Hook"))
+		return sd_bus_message_append(reply, "s", hook_string(&st));
+	if (!strcmp(prop, "Registration"))
+		return sd_bus_message_append(reply, "s",
+					     sip_reg_state_to_string(st.reg));
+	if (!strcmp(prop, "CallState"))
+		return sd_bus_message_append(reply, "s",
+					     call_state_to_string(st.state));
+	if (!strcmp(prop, "RemoteParty"))
+		return sd_bus_message_append(reply, "s", st.remote);
+	if (!strcmp(prop, "Codec"))
+		return sd_bus_message_append(reply, "s", st.codec);
+	if (!strcmp(prop, "RtpPacketsSent"))
+		return sd_bus_message_append(reply, "t", st.rtp_packets_sent);
+	if (!strcmp(prop, "RtpPacketsReceived"))
+		return sd_bus_message_append(reply, "t", st.rtp_packets_received);
+	if (!strcmp(prop, "RtpLost"))
+		return sd_bus_message_append(reply, "x", st.rtp_lost);
+	if (!strcmp(prop, "JitterMs"))
+		return sd_bus_message_append(reply, "d", st.jitter_ms);
+	if (!strcmp(prop, "ErleDb"))
+		return sd_bus_message_append(reply, "d", st.erle_db);
+	if (!strcmp(prop, "EchoDelayMs"))
+		return sd_bus_message_append(reply, "d", st.echo_delay_ms);
+	if (!strcmp(prop, "EchoDiverged"))
+		return sd_bus_message_append(reply, "b", st.echo_diverged);
+	if (!strcmp(prop, "PlayDelayMs"))
+		return sd_bus_message_append(reply, "d", st.play_delay_ms);
+	if (!strcmp(prop, "PlayFramesTrimmed"))
+		return sd_bus_message_append(reply, "u", st.play_trimmed);
+	if (!strcmp(prop, "PlayUnderruns"))
+		return sd_bus_message_append(reply, "u", st.play_dry);
+	if (!strcmp(prop, "PlayLowMs"))
+		return sd_bus_message_append(reply, "d", st.play_low_ms);
+	if (!strcmp(prop, "Mos"))
+		return sd_bus_message_append(reply, "d", st.mos);
+	return -ENOENT;
+}
+
+static int port_hangup(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	int r = line_hangup(userdata);
+
+	if (r == -ENOENT)
+		return sd_bus_error_set(error, "org.fxs.Error.NoCall",
+					"The port has no call");
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
+static int port_ring(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	uint32_t secs;
+	int r;
+
+	r = sd_bus_message_read(m, "u", &secs);
+	if (r < 0)
+		return r;
+	if (!secs || secs > 120)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+					"Ring for 1-120 seconds");
+	r = line_test_ring(userdata, secs);
+	if (r == -EBUSY)
+		return sd_bus_error_set(error, "org.fxs.Error.Busy",
+					"The port is not idle");
+	if (r == -ENODEV)
+		return sd_bus_error_set(error, "org.fxs.Error.NoDevice",
+					"The port's device is absent");
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
+static int port_play_tone(sd_bus_message *m, void *userdata,
+			  sd_bus_error *error)
+{
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	r = line_test_tone(userdata, name);
+	if (r == -EINVAL)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "Unknown tone '%s' (dial, ringback, busy, reorder, call-waiting, stutter, howler, none)",
+					 name);
+	if (r == -EBUSY)
+		return sd_bus_error_set(error, "org.fxs.Error.Busy",
+					"The phone is not off-hook waiting for digits");
+	if (r == -ENODEV)
+		return sd_bus_error_set(error, "org.fxs.Error.NoDevice",
+					"The port's device is absent");
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
+#define PORT_PROP(name, sig)						\
+	SD_BUS_PROPERTY(name, sig, port_get, 0,				\
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+
+static const sd_bus_vtable port_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	PORT_PROP("Index", "i"),
+	PORT_PROP("Attached", "b"),
+	PORT_PROP("Hook", "s"),
+	PORT_PROP("Registration", "s"),
+	PORT_PROP("CallState", "s"),
+	PORT_PROP("RemoteParty", "s"),
+	PORT_PROP("Codec", "s"),
+	PORT_PROP("RtpPacketsSent", "t"),
+	PORT_PROP("RtpPacketsReceived", "t"),
+	PORT_PROP("RtpLost", "x"),
+	PORT_PROP("JitterMs", "d"),
+	PORT_PROP("ErleDb", "d"),
+	PORT_PROP("EchoDelayMs", "d"),
+	PORT_PROP("EchoDiverged", "b"),
+	PORT_PROP("PlayDelayMs", "d"),
+	PORT_PROP("PlayFramesTrimmed", "u"),
+	PORT_PROP("PlayUnderruns", "u"),
+	PORT_PROP("PlayLowMs", "d"),
+	PORT_PROP("Mos", "d"),
+	SD_BUS_METHOD("Hangup", "", "", port_hangup,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Ring", "u", "", port_ring, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("PlayTone", "s", "", port_play_tone,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL("StateChanged", "ss", 0),
+	SD_BUS_VTABLE_END
+};
+
+static int manager_reload(sd_bus_message *m, void *userdata,
+			  sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+	int r = b->ops->reload(b->ud);
+
+	if (r < 0)
+		return sd_bus_error_set(error, "org.fxs.Error.BadConfig",
+					"The new configuration is invalid; the running one is kept");
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int manager_list(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+	sd_bus_message *reply = NULL;
+	size_t i, n = b->ops->n_lines(b->ud);
+	int r;
+
+	(void)error;
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(iso)");
+	for (i = 0; r >= 0 && i < n; i++) {
+		struct line *l = b->ops->line_at(b->ud, i);
+		char path[64];
+
+		snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%d",
+			 line_index(l));
+		r = sd_bus_message_append(reply, "(iso)", line_index(l),
+					  call_state_to_string(line_state(l)),
+					  path);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("Reload", "", "", manager_reload,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("ListPorts", "", "a(iso)", manager_list,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END
+};
+
+int bus_new(sd_event *event, const struct bus_manager_ops *ops, void *ud,
+	    struct fxsd_bus **ret)
+{
+	struct fxsd_bus *b = calloc(1, sizeof(*b));
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	b->ops = ops;
+	b->ud = ud;
+	r = sd_bus_open_system(&b->bus);
+	if (r >= 0)
+		r = sd_bus_add_object_vtable(b->bus, NULL, FXSD_BUS_PATH,
+					     FXSD_BUS_MANAGER_IFACE,
+					     manager_vtable, b);
+	if (r >= 0)
+		r = sd_bus_add_fallback_vtable(b->bus, NULL,
+					       FXSD_BUS_PORT_PREFIX,
+					       FXSD_BUS_PORT_IFACE, port_vtable,
+					       port_find, b);
+	if (r >= 0)
+		r = sd_bus_add_node_enumerator(b->bus, NULL,
+					       FXSD_BUS_PORT_PREFIX,
+					       port_enumerate, b);
+	if (r >= 0)
+		r = sd_bus_add_object_manager(b->bus, NULL, FXSD_BUS_PATH);
+	if (r >= 0)
+		r = sd_bus_request_name(b->bus, FXSD_BUS_NAME, 0);
+	if (r >= 0)
+		r = sd_bus_attach_event(b->bus, event, 0);
+	if (r < 0) {
+		bus_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
+struct fxsd_bus *bus_free(struct fxsd_bus *b)
+{
+	if (!b)
+		return NULL;
+	sd_bus_flush_close_unref(b->bus);
+	free(b);
+	return NULL;
+}
+
+void bus_line_changed(struct fxsd_bus *b, struct line *l)
+{
+	char path[64];
+	struct line_status st;
+
+	if (!b)
+		return;
+	line_get_status(l, &st);
+	snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%d", st.index);
+	sd_bus_emit_properties_changed(b->bus, path, FXSD_BUS_PORT_IFACE,
+				       "Hook", "Registration", "CallState",
+				       "RemoteParty", "Codec", "Attached", NULL);
+	sd_bus_emit_signal(b->bus, path, FXSD_BUS_PORT_IFACE, "StateChanged",
+			   "ss", call_state_to_string(st.state),
+			   sip_reg_state_to_string(st.reg));
+}

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fxsctl - look at and control fxsd over D-Bus, in the manner of
+ * networkctl.
+ *
+ *   fxsctl [--json] status | ports | calls
+ *   fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT | reload
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-bus.h>
+
+#include "ctl/api.h"
+
+struct port_info {
+	int index;
+	int attached;
+	char hook[16], reg[24], state[24], remote[520], codec[8];
+	uint64_t sent, received;
+	int64_t lost;
+	double jitter, erle, mos;
+	double echo_delay;	/* ms, -1 unknown */
+	int echo_diverged;
+	double play_delay;	/* ms queued to the earpiece, -1 unknown */
+	uint32_t play_trimmed;
+	uint32_t play_dry;	/* times that queue was found empty */
+	double play_low;	/* ms, its last window's low-water mark */
+};
+
+static bool json;
+
+static int get_string(sd_bus *bus, const char *path, const char *prop,
+		      char *buf, size_t len)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char *s = NULL;
+	int r;
+
+	r = sd_bus_get_property_string(bus, FXSD_BUS_NAME, path,
+				       FXSD_BUS_PORT_IFACE, prop, &err, &s);
+	sd_bus_error_free(&err);
+	if (r < 0)
+		return r;
+	snprintf(buf, len, "%s", s);
+	free(s);
+	return 0;
+}
+
+static int get_trivial(sd_bus *bus, const char *path, const char *prop,
+		       char type, void *ret)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	int r = sd_bus_get_property_trivial(bus, FXSD_BUS_NAME, path,
+					    FXSD_BUS_PORT_IFACE, prop, &err,
+					    type, ret);
+
+	sd_bus_error_free(&err);
+	return r;
+}
+
+static int load_port(sd_bus *bus, const char *path, struct port_info *p)
+{
+	int r;
+
+	r = get_trivial(bus, path, "Index", 'i', &p->index);
+	if (r >= 0)
+		r = get_trivial(bus, path, "Attached", 'b', &p->attached);
+	if (r >= 0)
+		r = get_string(bus, path, "Hook", p->hook, sizeof(p->hook));
+	if (r >= 0)
+		r = get_string(bus, path, "Registration", p->reg, sizeof(p->reg));
+	if (r >= 0)
+		r = get_string(bus, path, "CallState", p->state, sizeof(p->state));
+	if (r >= 0)
+		r = get_string(bus, path, "RemoteParty", p->remote,
+			       sizeof(p->remote));
+	if (r >= 0)
+		r = get_string(bus, path, "Codec", p->codec, sizeof(p->codec));
+	if (r >= 0)
+		r = get_trivial(bus, path, "RtpPacketsSent", 't', &p->sent);
+	if (r >= 0)
+		r = get_trivial(bus, path, "RtpPacketsReceived", 't', &p->received);
+	if (r >= 0)
+		r = get_trivial(bus, path, "RtpLost", 'x', &p->lost);
+	if (r >= 0)
+		r = get_trivial(bus, path, "JitterMs", 'd', &p->jitter);
+	if (r >= 0)
+		r = get_trivial(bus, path, "ErleDb", 'd', &p->erle);
+	if (r >= 0)
+		r = get_trivial(bus, path, "EchoDelayMs", 'd', &p->echo_delay);
+	if (r >= 0)
+		r = get_trivial(bus, path, "EchoDiverged", 'b',
+				&p->echo_diverged);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayDelayMs", 'd', &p->play_delay);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayFramesTrimmed", 'u',
+				&p->play_trimmed);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayUnderruns", 'u', &p->play_dry);
+	if (r >= 0)
+		r = get_trivial(bus, path, "PlayLowMs", 'd', &p->play_low);
+	if (r >= 0)
+		r = get_trivial(bus, path, "Mos", 'd', &p->mos);
+	return r;
+}
+
+/* All ports, via ListPorts; *ret is malloc'd. */
+static int load_ports(sd_bus *bus, struct port_info **ret, size_t *n)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	struct port_info *ports = NULL;
+	const char *state, *path;
+	size_t count = 0;
+	int r, index;
+
+	r = sd_bus_call_method(bus, FXSD_BUS_NAME, FXSD_BUS_PATH,
+			       FXSD_BUS_MANAGER_IFACE, "ListPorts", &err,
+			       &reply, "");
+	if (r < 0) {
+		fprintf(stderr, "fxsctl: cannot reach fxsd: %s\n",
+			err.message ? err.message : strerror(-r));
+		sd_bus_error_free(&err);
+		return r;
+	}
+	r = sd_bus_message_enter_container(reply, 'a', "(iso)");
+	while (r >= 0 &&
+	       (r = sd_bus_message_read(reply, "(iso)", &index, &state, &path)) > 0) {
+		struct port_info *grown = realloc(ports, (count + 1) * sizeof(*ports));
+
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
+		ports = grown;
+		memset(&ports[count], 0, sizeof(*ports));
+		r = load_port(bus, path, &ports[count]);
+		count++;
+	}
+	sd_bus_message_unref(reply);
+	if (r < 0) {
+		free(ports);
+		fprintf(stderr, "fxsctl: reading the ports failed: %s\n",
+			strerror(-r));
+		return r;
+	}
+	*ret = ports;
+	*n = count;
+	return 0;
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct port_info *p, size_t n, bool calls_only)
+{
+	size_t i;
+	bool first = true;
+
+	printf("[");
+	for (i = 0; i < n; i++) {
+		if (calls_only && !p[i].codec[0])
+			continue;
+		printf("%s{\"port\":%d,\"attached\":%s,\"hook\":", first ? "" : ",",
+		       p[i].index, p[i].attached ? "true" : "false");
+		json_string(p[i].hook);
+		printf(",\"registration\":");
+		json_string(p[i].reg);
+		printf(",\"state\":");
+		json_string(p[i].state);
+		printf(",\"remote\":");
+		json_string(p[i].remote);
+		printf(",\"codec\":");
+		json_string(p[i].codec);
+		printf(",\"rtp_sent\":%llu,\"rtp_received\":%llu,\"rtp_lost\":%lld,"
+		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"echo_delay_ms\":%.1f,"
+		       "\"echo_diverged\":%s,\"play_delay_ms\":%.1f,"
+		       "\"play_frames_trimmed\":%u,\"play_underruns\":%u,"
+		       "\"play_low_ms\":%.1f,\"mos\":%.2f}",
+		       (unsigned long long)p[i].sent,
+		       (unsigned long long)p[i].received, (long long)p[i].lost,
+		       p[i].jitter, p[i].erle, p[i].echo_delay,
+		       p[i].echo_diverged ? "true" : "false", p[i].play_delay,
+		       (unsigned)p[i].play_trimmed, (unsigned)p[i].play_dry,
+		       p[i].play_low, p[i].mos);
+		first = false;
+	}
+	printf("]\n");
+}
+
+static int cmd_list(sd_bus *bus, const char *what)
+{
+	struct port_info *p = NULL;
+	bool calls = !strcmp(what, "calls");
+	size_t n, i, active = 0, reg = 0;
+	int r = load_ports(bus, &p, &n);
+
+	if (r < 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		active += p[i].codec[0] != 0;
+		reg += !strcmp(p[i].reg, "registered");
+	}
+	if (json) {
+		print_json(p, n, calls);
+	} else if (calls) {
+		printf("%-5s %-12s %-24s %-5s %7s %8s %5s %7s %6s %7s %-8s %4s\n",
+		       "PORT", "STATE", "REMOTE", "CODEC", "SENT", "RECEIVED",
+		       "LOST", "JITTER", "ERLE", "ECHODLY", "EC", "MOS");
+		for (i = 0; i < n; i++) {
+			char dly[16] = "-";
+
+			if (!p[i].codec[0])
+				continue;
+			if (p[i].echo_delay >= 0)
+				snprintf(dly, sizeof(dly), "%.1fms",
+					 p[i].echo_delay);
+			printf("%-5d %-12s %-24.24s %-5s %7llu %8llu %5lld %5.1fms %4.0fdB %7s %-8s %4.2f\n",
+			       p[i].index, p[i].state, p[i].remote, p[i].codec,
+			       (unsigned long long)p[i].sent,
+			       (unsigned long long)p[i].received,
+			       (long long)p[i].lost, p[i].jitter, p[i].erle, dly,
+			       p[i].echo_diverged ? "diverged" : "ok", p[i].mos);
+		}
+		printf("\n%zu call(s).\n", active);
+	} else {
+		if (!strcmp(what, "status"))
+			printf("fxsd: %zu port(s), %zu registered, %zu in a call\n\n",
+			       n, reg, active);
+		printf("%-5s %-9s %-8s %-13s %-14s %s\n", "PORT", "DEVICE", "HOOK",
+		       "REGISTRATION", "STATE", "REMOTE");
+		for (i = 0; i < n; i++)
+			printf("%-5d %-9s %-8s %-13s %-14s %s\n", p[i].index,
+			       p[i].attached ? "present" : "absent", p[i].hook,
+			       p[i].reg, p[i].state, p[i].remote);
+		printf("\n%zu port(s) listed.\n", n);
+	}
+	free(p);
+	return 0;
+}
+
+static int cmd_port_method(sd_bus *bus, const char *method, const char *port,
+			   const char *arg)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char path[64], *end;
+	long index = strtol(port, &end, 10);
+	int r;
+
+	if (*end || index < 0) {
+		fprintf(stderr, "fxsctl: '%s' is not a port number\n", port);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%ld", index);
+	if (arg && !strcmp(method, "PlayTone"))
+		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
+				       FXSD_BUS_PORT_IFACE, method, &err, NULL,
+				       "s", arg);
+	else if (arg)
+		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
+				       FXSD_BUS_PORT_IFACE, method, &err, NULL,
+				       "u", (uint32_t)atoi(arg));
+	else
+		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
+				       FXSD_BUS_PORT_IFACE, method, &err, NULL,
+				       "");
+	if (r < 0)
+		fprintf(stderr, "fxsctl: %s port %ld: %s\n", method, index,
+			err.message ? err.message : strerror(-r));
+	sd_bus_error_free(&err);
+	return r;
+}
+
+static int cmd_reload(sd_bus *bus)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	int r = sd_bus_call_method(bus, FXSD_BUS_NAME, FXSD_BUS_PATH,
+				   FXSD_BUS_MANAGER_IFACE, "Reload", &err,
+				   NULL, "");
+
+	if (r < 0)
+		fprintf(stderr, "fxsctl: reload: %s\n",
+			err.message ? err.message : strerror(-r));
+	sd_bus_error_free(&err);
+	return r;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: fxsctl [--json] status | ports | calls\n"
+		   "       fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT\n"
+		   "       fxsctl reload\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *cmd;
+	sd_bus *bus = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+		if (c == 'j') {
+			json = true;
+		} else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	cmd = optind < argc ? argv[optind] : "status";
+	r = sd_bus_open_system(&bus);
+	if (r < 0) {
+		fprintf(stderr, "fxsctl: no system bus: %s\n", strerror(-r));
+		return 1;
+	}
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "ports") ||
+	    !strcmp(cmd, "calls"))
+		r = cmd_list(bus, cmd);
+	else if (!strcmp(cmd, "ring") && optind + 1 < argc)
+		r = cmd_port_method(bus, "Ring", argv[optind + 1],
+				    optind + 2 < argc ? argv[optind + 2] : "5");
+	else if (!strcmp(cmd, "tone") && optind + 2 < argc)
+		r = cmd_port_method(bus, "PlayTone", argv[optind + 1],
+				    argv[optind + 2]);
+	else if (!strcmp(cmd, "hangup") && optind + 1 < argc)
+		r = cmd_port_method(bus, "Hangup", argv[optind + 1], NULL);
+	else if (!strcmp(cmd, "reload"))
+		r = cmd_reload(bus);
+	else {
+		usage(stderr);
+		r = -EINVAL;
+	}
+	sd_bus_flush_close_unref(bus);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* echo.c - see echo.h */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <speex/speex_echo.h>
+#include <speex/speex_preprocess.h>
+
+#include "dsp/echo.h"
+
+#define RATE		8000
+#define ERLE_WINDOW	50	/* frames: 1 s */
+#define ANS_FREQ	2100.0
+#define ANS_ON_FRAMES	10	/* 200 ms of answer tone engages the bypass */
+#define ANS_OFF_FRAMES	25	/* 500 ms without it releases it */
+#define DIVERGE_DB	3.0	/* linear output this much above its input */
+#define DIVERGE_WINDOW	10	/* frames (200 ms) it is judged over */
+#define CONVERGED_DB	6.0	/* linear ERLE from which the delay is read */
+
+struct echo_canceller {
+	SpeexEchoState *echo;
+	SpeexPreprocessState *pre;
+	/* ERLE: input and output power of far-end-only frames */
+	double win_in[ERLE_WINDOW], win_out[ERLE_WINDOW];
+	unsigned int win_pos, win_len;
+	double total_in, total_out;
+	/* the same for the linear filter's output, and its health */
+	double win_lin[ERLE_WINDOW];
+	unsigned long far_frames;
+	double delay_ms;
+	bool diverged;
+	unsigned divergences;
+	unsigned taps;
+	spx_int32_t *ir;
+	/* answer tone detector */
+	unsigned int ans_run, quiet_run;
+	bool bypass;
+};
+
+static double power(const int16_t *x, size_t n)
+{
+	double p = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p += (double)x[i] * x[i];
+	return p / n;
+}
+
+/* Share of the frame's power at @f (Goertzel), 0..1. */
+static double tone_share(const int16_t *x, size_t n, double f)
+{
+	double c = 2 * cos(2 * M_PI * f / RATE), s1 = 0, s2 = 0, tot = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double s0 = x[i] + c * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+		tot += (double)x[i] * x[i];
+	}
+	if (tot < n * 1000.0)
+		return 0;
+	return (s1 * s1 + s2 * s2 - c * s1 * s2) / (tot * n / 2);
+}
+
+static SpeexPreprocessState *suppressor_new(SpeexEchoState *echo)
+{
+	SpeexPreprocessState *pre = speex_preprocess_state_init(ECHO_FRAME, RATE);
+	int sup = -60, sup_active = -30, on = 1;
+
+	if (!pre)
+		return NULL;
+	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_ECHO_STATE, echo);
+	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_DENOISE, &on);
+	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_ECHO_SUPPRESS, &sup);
+	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_ECHO_SUPPRESS_ACTIVE,
+			     &sup_active);
+	return pre;
+}
+
+int echo_canceller_new(unsigned tail_ms, bool suppress,
+		       struct echo_canceller **ret)
+{
+	struct echo_canceller *ec;
+	int rate = RATE, taps = 0;
+
+	if (tail_ms < 16 || tail_ms > 256)
+		return -EINVAL;
+	ec = calloc(1, sizeof(*ec));
+	if (!ec)
+		return -ENOMEM;
+	ec->echo = speex_echo_state_init(ECHO_FRAME, tail_ms * RATE / 1000);
+	if (!ec->echo)
+		goto fail;
+	speex_echo_ctl(ec->echo, SPEEX_ECHO_SET_SAMPLING_RATE, &rate);
+	speex_echo_ctl(ec->echo, SPEEX_ECHO_GET_IMPULSE_RESPONSE_SIZE, &taps);
+	ec->taps = taps > 0 ? (unsigned)taps : 0;
+	ec->ir = calloc(ec->taps ? ec->taps : 1, sizeof(*ec->ir));
+	if (!ec->ir)
+		goto fail;
+	if (suppress) {
+		ec->pre = suppressor_new(ec->echo);
+		if (!ec->pre)
+			goto fail;
+	}
+	ec->delay_ms = -1;
+	*ret = ec;
+	return 0;
+fail:
+	echo_canceller_free(ec);
+	return -ENOMEM;
+}
+
+void echo_canceller_reset(struct echo_canceller *ec)
+{
+	SpeexPreprocessState *pre = NULL;
+
+	speex_echo_state_reset(ec->echo);
+	/* speexdsp's suppressor has no reset: a new one (on failure the old
+	 * one goes on, with what it learnt) */
+	if (ec->pre)
+		pre = suppressor_new(ec->echo);
+	if (pre) {
+		speex_preprocess_state_destroy(ec->pre);
+		ec->pre = pre;
+	}
+	ec->win_pos = ec->win_len = 0;
+	ec->total_in = ec->total_out = 0;
+	ec->far_frames = 0;
+	ec->delay_ms = -1;
+	ec->diverged = false;
+	ec->divergences = 0;
+}
+
+struct echo_canceller *echo_canceller_free(struct echo_canceller *ec)
+{
+	if (!ec)
+		return NULL;
+	if (ec->pre)
+		speex_preprocess_state_destroy(ec->pre);
+	if (ec->echo)
+		speex_echo_state_destroy(ec->echo);
+	free(ec->ir);
+	free(ec);
+	return NULL;
+}
+
+static void answer_tone(struct echo_canceller *ec, const int16_t *mic,
+			const int16_t *ref)
+{
+	bool tone = tone_share(mic, ECHO_FRAME, ANS_FREQ) > 0.7 ||
+		    tone_share(ref, ECHO_FRAME, ANS_FREQ) > 0.7;
+
+	if (tone) {
+		ec->quiet_run = 0;
+		if (++ec->ans_run >= ANS_ON_FRAMES)
+			ec->bypass = true;
+	} else {
+		ec->ans_run = 0;
+		if (++ec->quiet_run >= ANS_OFF_FRAMES)
+			ec->bypass = false;
+	}
+}
+
+static double window_db(const double *in, const double *out, unsigned n)
+{
+	double a = 0, b = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		a += in[i];
+		b += out[i];
+	}
+	return n && b > 0 ? 10 * log10(a / b) : 0;
+}
+
+/* Where the filter's energy peaks: the echo's delay behind the reference. */
+static void estimate_delay(struct echo_canceller *ec)
+{
+	double best = 0;
+	unsigned i, at = 0;
+
+	if (!ec->taps)
+		return;
+	speex_echo_ctl(ec->echo, SPEEX_ECHO_GET_IMPULSE_RESPONSE, ec->ir);
+	for (i = 0; i < ec->taps; i++) {
+		double v = fabs((double)ec->ir[i]);
+
+		if (v > best) {
+			best = v;
+			at = i;
+		}
+	}
+	if (best > 0)
+		ec->delay_ms = at * 1000.0 / RATE;
+}
+
+/* The linear filter's ERLE over the last @n far-end frames. */
+static double recent_linear_db(const struct echo_canceller *ec, unsigned n)
+{
+	double in = 0, out = 0;
+	unsigned i, k;
+
+	for (i = 0; i < n && i < ec->win_len; i++) {
+		k = (ec->win_pos + ERLE_WINDOW - 1 - i) % ERLE_WINDOW;
+		in += ec->win_in[k];
+		out += ec->win_lin[k];
+	}
+	return out > 0 ? 10 * log10(in / out) : 0;
+}
+
+/* A far-end frame measured: divergence, and now and then the delay. */
+static void update_health(struct echo_canceller *ec)
+{
+	double lin;
+
+	if (ec->win_len >= DIVERGE_WINDOW) {
+		lin = recent_linear_db(ec, DIVERGE_WINDOW);
+		if (lin <= -DIVERGE_DB && !ec->diverged) {
+			ec->diverged = true;
+			ec->divergences++;
+		} else if (lin > 0) {
+			ec->diverged = false;
+		}
+	}
+	lin = window_db(ec->win_in, ec->win_lin, ec->win_len);
+	if (ec->far_frames % ERLE_WINDOW == 0) {
+		if (lin >= CONVERGED_DB)
+			estimate_delay(ec);
+		else
+			ec->delay_ms = -1;
+	}
+}
+
+void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
+			    const int16_t *ref, int16_t *out)
+{
+	int16_t tmp[ECHO_FRAME];
+	double pin = power(mic, ECHO_FRAME), pref = power(ref, ECHO_FRAME);
+	double pout, plin;
+
+	answer_tone(ec, mic, ref);
+	if (ec->bypass) {
+		if (out != mic)
+			memcpy(out, mic, sizeof(tmp));
+		return;
+	}
+	speex_echo_cancellation(ec->echo, mic, ref, tmp);
+	plin = power(tmp, ECHO_FRAME) + 1e-3;
+	if (ec->pre)
+		speex_preprocess_run(ec->pre, tmp);
+	memcpy(out, tmp, sizeof(tmp));
+
+	/* Far end active (reference well above silence), so the input is
+	 * mostly echo: count the frame for ERLE.  Double talk makes the
+	 * figure pessimistic, which is the safe side. */
+	if (pref > 1e4 && pin > 1.0) {
+		pout = power(out, ECHO_FRAME) + 1e-3;
+		if (ec->win_len < ERLE_WINDOW)
+			ec->win_len++;
+		ec->win_in[ec->win_pos] = pin;
+		ec->win_out[ec->win_pos] = pout;
+		ec->win_lin[ec->win_pos] = plin;
+		ec->win_pos = (ec->win_pos + 1) % ERLE_WINDOW;
+		ec->total_in += pin;
+		ec->total_out += pout;
+		ec->far_frames++;
+		update_health(ec);
+	}
+}
+
+bool echo_canceller_bypassed(const struct echo_canceller *ec)
+{
+	return ec->bypass;
+}
+
+double echo_canceller_erle_db(const struct echo_canceller *ec)
+{
+	return window_db(ec->win_in, ec->win_out, ec->win_len);
+}
+
+double echo_canceller_erle_total_db(const struct echo_canceller *ec)
+{
+	return ec->total_out > 0 ? 10 * log10(ec->total_in / ec->total_out) : 0;
+}
+
+void echo_canceller_health(const struct echo_canceller *ec,
+			   struct echo_health *ret)
+{
+	*ret = (struct echo_health){
+		.erle_db = echo_canceller_erle_total_db(ec),
+		.erle_recent_db = echo_canceller_erle_db(ec),
+		.linear_erle_db = window_db(ec->win_in, ec->win_lin, ec->win_len),
+		.delay_ms = ec->delay_ms,
+		.diverged = ec->diverged,
+		.divergences = ec->divergences,
+		.far_frames = ec->far_frames,
+	};
+}

@@ -1,0 +1,1975 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * line.c - one FXS port: /dev/fxsN, the call state machine, the SIP
+ * account, tones and G.711 audio.
+ *
+ * Events from the driver (hook, flash, pulse digits), from SIP (callbacks
+ * of sip/) and from timers are queued as call events and stepped through
+ * the pure machine one at a time; the Line carries the resulting actions
+ * out.  The port's audio clock paces everything audible: each 20 ms frame
+ * read from the phone goes to RTP while media flows, and the tone
+ * generator, when it plays, writes one frame to the phone per frame read.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsp/callerid.h"
+#include "dsp/dtmf.h"
+#include "dsp/echo.h"
+#include "dsp/rfc4733.h"
+#include "dsp/tone.h"
+#include "line/digitmap.h"
+#include "line/line.h"
+#include "log.h"
+#include "media/rtp.h"
+#include "media/sdp.h"
+#include "port/port.h"
+
+#define LINE_QUEUE		32
+#define LINE_FRAME		160	/* 20 ms at 8 kHz */
+#define LINE_DIGITS_MAX		64
+#define LINE_SDP_MAX		SDP_TEXT_MAX
+#define FIRST_DIGIT_USEC	(15 * 1000000ULL)
+#define TONE_USEC		(30 * 1000000ULL)
+#define HOWLER_USEC		(60 * 1000000ULL)
+#define NO_ANSWER_USEC		(180 * 1000000ULL)
+/* Far-end digits played to the phone: an INFO's Duration is kept within
+ * these (default when it gives none); an RFC 4733 digit whose end never
+ * comes stops after the longest. */
+#define FAR_DTMF_MS_DEFAULT	160
+#define FAR_DTMF_MS_MIN		40
+#define FAR_DTMF_MS_MAX		5000
+/* A digit recognised on the phone's audio while a far-end digit plays, or
+ * up to this long after, and the same digit, is its echo from the line
+ * (driver queues and hybrid: on the loopback board under emulation, over
+ * 100 ms late), not a key. */
+#define FAR_ECHO_FRAMES		(500 / 20)
+
+struct line_event {
+	enum call_event type;
+	char digit;
+	struct sip_call *call;	/* a reference, or NULL */
+	char *sdp;		/* owned, or NULL */
+	int status;
+};
+
+enum line_timer {
+	TIMER_FIRST_DIGIT,
+	TIMER_DIGITMAP,
+	TIMER_TONE,
+	TIMER_HOWLER,
+	TIMER_NO_ANSWER,
+	TIMER_OPEN_LOOP,
+	TIMER_CALLER_ID,
+	_TIMER_MAX,
+};
+
+struct line {
+	sd_event *event;
+	struct fxsd_global_config global;	/* copies: reload frees the old */
+	char devnode[64];
+	struct fxsd_port_config pc;
+	int index;
+
+	int fd;
+	int pcm_fd;
+	sd_event_source *fd_source;
+	sd_event_source *pcm_source;
+
+	struct sip_agent *agent;
+	enum sip_reg_state reg_state;
+	bool agent_started;
+
+	enum call_state state;
+	struct line_event queue[LINE_QUEUE];
+	unsigned int q_head, q_len;
+	bool stepping;
+	sd_event_source *defer;	/* steps the queue from the event loop */
+
+	struct digitmap *digitmap;
+	char digits[LINE_DIGITS_MAX + 1];
+	char number[DIGITMAP_NUMBER_MAX];
+	bool digitmap_short;
+
+	sd_event_source *timers[_TIMER_MAX];
+
+	struct sip_call *call;
+	char *remote_sdp;
+	struct rtp_session *rtp;
+	bool media;
+	bool caller_ringback;	/* stream ringback to the caller (183) */
+	struct tonegen tone;
+	struct tonegen caller_tone;
+	enum tone_country country;
+	uint64_t sdp_version;
+	uint64_t sdp_session;	/* o= sess-id, one per RTP session */
+	char local_address[INET6_ADDRSTRLEN];
+
+	int16_t *cid;		/* caller ID spill waiting for the first ring */
+	size_t cid_len, cid_pos;
+	bool cid_playing;
+	bool cid_before_ring;		/* the spill goes before the first ring */
+	enum {
+		CID_IDLE,
+		CID_ALERT,		/* line reversed, DT-AS next */
+		CID_RING_NEXT,		/* spill done, the ring next */
+	} cid_phase;
+	bool writing;			/* audio is being written to the phone */
+	bool skip_write;		/* drop the next frame to the phone */
+	bool no_pcm_delay;		/* the driver has no FXS_IOC_PCM_DELAY */
+	unsigned frames_dropped;	/* frames trimmed from the play queue */
+	unsigned play_dry;		/* times it was found empty */
+	bool play_was_dry;		/* at the last sample */
+	/* the play queue's low-water mark (line_play_low()) */
+	unsigned play_low;		/* samples, the lowest at a wake-up */
+	unsigned play_window;		/* frames read in this window */
+	unsigned play_excess;		/* frames to trim at quiet far-end audio */
+	unsigned play_excess_wait;	/* frames trimming has waited for one */
+	unsigned play_excess_ms;	/* the excess when the window ended */
+	unsigned play_last_low;		/* the last whole window's low-water
+					 * mark, samples (UINT_MAX: none) */
+	bool pcm_drop;			/* the driver has FXS_IOC_PCM_DROP */
+	unsigned tone_seq, play_tone_seq;	/* tones started and stopped */
+	bool tone_queued;		/* a tone is queued ahead (LINE_TONE_AHEAD) */
+	struct dtmf_detector dtmf;
+	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
+	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
+	enum config_dtmf_mode dtmf_tx;	/* how they go in this call: the port's
+					 * dtmf_mode, in-band when the far end
+					 * has no telephone-event */
+	bool dtmf_oob;			/* the digit sounding goes out of band:
+					 * its in-band copy is not sent */
+	unsigned tx_frame;		/* samples per RTP audio packet */
+	unsigned tx_pending;		/* of them, sent to rtp.c but held
+					 * there for the packet (ptime > 20) */
+	unsigned tx_ahead;		/* samples of padding sent ahead of the
+					 * phone's clock */
+	char far_digit;			/* the far end's last digit played ... */
+	unsigned far_echo_left;		/* ... and frames its echo may still come */
+	bool dtmf_echo;			/* the digit sounding is that echo */
+	struct echo_canceller *ec;
+	bool pcm_ref;			/* the driver gives the reference
+					 * (FXS_PCM_MODE_REFERENCE) */
+	bool ec_call;			/* the canceller was reset for the call */
+	int16_t last_played[LINE_FRAME];	/* the reference of an older
+						 * driver: the last frame written */
+	struct echo_health echo;
+
+	bool offhook;
+	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
+	char caller[2 * SIP_CALLER_FIELD_MAX + 8];	/* of the INVITE stepping */
+	sd_event_source *test_ring;
+	const char *codec;
+	void (*notify)(struct line *l, void *ud);
+	void *notify_ud;
+};
+
+static void line_notify(struct line *l)
+{
+	if (l->notify)
+		l->notify(l, l->notify_ud);
+}
+
+static const char *line_state_name(struct line *l)
+{
+	return call_state_to_string(l->state);
+}
+
+static const char *line_call_id(struct line *l)
+{
+	return l->call ? sip_call_id(l->call) : NULL;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void line_log(struct line *l, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_portv(prio, l->index, line_call_id(l), line_state_name(l), fmt, ap);
+	va_end(ap);
+}
+
+static void line_process(struct line *l);
+
+static void line_queue(struct line *l, enum call_event type, char digit,
+		       struct sip_call *call, const char *sdp, int status)
+{
+	struct line_event *ev;
+
+	if (l->q_len == LINE_QUEUE) {
+		line_log(l, LOG_ERR, "event queue full, dropping %s",
+			 call_event_to_string(type));
+		return;
+	}
+	ev = &l->queue[(l->q_head + l->q_len++) % LINE_QUEUE];
+	*ev = (struct line_event){ .type = type, .digit = digit,
+				   .status = status };
+	ev->call = call ? sip_call_ref(call) : NULL;
+	ev->sdp = sdp ? strdup(sdp) : NULL;
+	/* Never step inside a SIP or driver callback: defer to the loop. */
+	sd_event_source_set_enabled(l->defer, SD_EVENT_ONESHOT);
+}
+
+static int line_defer_run(sd_event_source *s, void *userdata)
+{
+	(void)s;
+	line_process(userdata);
+	return 0;
+}
+
+/* ---- timers ---- */
+
+static const enum call_event timer_events[_TIMER_MAX] = {
+	[TIMER_FIRST_DIGIT] = CALL_EVENT_TIMER_FIRST_DIGIT,
+	[TIMER_TONE] = CALL_EVENT_TIMER_TONE,
+	[TIMER_HOWLER] = CALL_EVENT_TIMER_HOWLER,
+	[TIMER_NO_ANSWER] = CALL_EVENT_TIMER_NO_ANSWER,
+};
+
+static void line_digitmap_timeout(struct line *l);
+static void line_set_feed(struct line *l, enum port_feed feed);
+static void line_cid_start(struct line *l);
+static void line_ring(struct line *l, bool on);
+
+static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct line *l = userdata;
+	unsigned int t;
+
+	(void)usec;
+	for (t = 0; t < _TIMER_MAX; t++)
+		if (l->timers[t] == s)
+			break;
+	if (t == _TIMER_MAX)
+		return 0;
+	l->timers[t] = sd_event_source_unref(l->timers[t]);
+	if (t == TIMER_DIGITMAP)
+		line_digitmap_timeout(l);
+	else if (t == TIMER_OPEN_LOOP)
+		line_set_feed(l, PORT_FEED_FORWARD);
+	else if (t == TIMER_CALLER_ID && l->cid_phase == CID_RING_NEXT) {
+		l->cid_phase = CID_IDLE;
+		if (l->state == CALL_STATE_RINGING && !l->offhook)
+			line_ring(l, true);
+	} else if (t == TIMER_CALLER_ID)
+		line_cid_start(l);
+	else
+		line_queue(l, timer_events[t], 0, NULL, NULL, 0);
+	return 0;
+}
+
+static void line_timer_stop(struct line *l, enum line_timer t)
+{
+	if (l->timers[t]) {
+		sd_event_source_set_enabled(l->timers[t], SD_EVENT_OFF);
+		l->timers[t] = sd_event_source_unref(l->timers[t]);
+	}
+}
+
+static void line_timer_start(struct line *l, enum line_timer t, uint64_t usec)
+{
+	int r;
+
+	line_timer_stop(l, t);
+	r = sd_event_add_time_relative(l->event, &l->timers[t], CLOCK_MONOTONIC,
+				       usec, 10000, line_timer_fired, l);
+	if (r < 0)
+		line_log(l, LOG_ERR, "Failed to start a timer: %s", strerror(-r));
+}
+
+/* ---- device ---- */
+
+static void line_set_feed(struct line *l, enum port_feed feed)
+{
+	if (l->fd >= 0 && port_set_feed(l->fd, feed) < 0)
+		line_log(l, LOG_WARNING, "Failed to set the line feed: %m");
+}
+
+/* ---- caller ID (Type I, between the first and second ring) ---- */
+
+static void line_cid_drop(struct line *l)
+{
+	bool was_playing = l->cid_playing || l->cid_phase == CID_ALERT;
+
+	line_timer_stop(l, TIMER_CALLER_ID);
+	free(l->cid);
+	l->cid = NULL;
+	l->cid_len = l->cid_pos = 0;
+	l->cid_playing = false;
+	l->cid_before_ring = false;
+	l->cid_phase = CID_IDLE;
+	if (was_playing)
+		line_set_feed(l, PORT_FEED_FORWARD);
+}
+
+/*
+ * The number (user part) and name of the caller, for the spill: Bell 202
+ * after the first ring (US, CN); ETSI V.23 after the first ring (DE, FR);
+ * in the UK (BT SIN 227, the ETSI option EN 300 659-1 with an idle-state
+ * alert) before the first ring: line reversal, the dual-tone alert, then
+ * the FSK, then normal polarity and the ring.
+ */
+static void line_cid_prepare(struct line *l, const struct sip_caller *c)
+{
+	enum callerid_std std = l->country == TONE_COUNTRY_US ||
+				l->country == TONE_COUNTRY_CN ?
+				CALLERID_BELL202 : CALLERID_ETSI;
+	bool before = l->country == TONE_COUNTRY_UK;
+	size_t off = before ? CALLERID_DTAS_SAMPLES + CALLERID_DTAS_TO_FSK_MS * 8 : 0;
+	const char *who = c->asserted[0] ? c->asserted : c->from;
+	const char *name = c->asserted_display_name[0] ?
+			   c->asserted_display_name : c->display_name;
+	struct callerid_info info = { .when = time(NULL) };
+	uint8_t msg[CALLERID_MSG_MAX];
+	size_t n, i;
+	int len;
+
+	line_cid_drop(l);
+	n = strcspn(who, "@");
+	if (n >= sizeof(info.number))
+		n = sizeof(info.number) - 1;
+	memcpy(info.number, who, n);
+	for (i = 0; i < n; i++)	/* "anonymous" and friends: private */
+		if (!strchr("0123456789+*#", info.number[i]))
+			break;
+	if (!n || i < n) {
+		info.number[0] = '\0';
+		info.number_reason = n && !strncasecmp(who, "anonymous", 9) ?
+				     CALLERID_REASON_PRIVATE :
+				     CALLERID_REASON_UNAVAILABLE;
+	}
+	for (i = 0; name[i] && i + 1 < sizeof(info.name); i++)
+		info.name[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+	if (!info.name[0])
+		info.name_reason = info.number_reason == CALLERID_REASON_PRIVATE ?
+				   CALLERID_REASON_PRIVATE :
+				   CALLERID_REASON_UNAVAILABLE;
+	len = callerid_message(std, true, &info, msg, sizeof(msg));
+	if (len < 0) {
+		line_log(l, LOG_WARNING, "No caller ID: %s", strerror(-len));
+		return;
+	}
+	l->cid_len = off + callerid_samples_needed(std, len);
+	l->cid = calloc(l->cid_len, sizeof(*l->cid));
+	if (!l->cid || (before && callerid_dtas(l->cid, off) < 0) ||
+	    callerid_modulate(std, msg, len, l->cid + off, l->cid_len - off) < 0) {
+		line_cid_drop(l);
+		return;
+	}
+	l->cid_before_ring = before;
+	line_log(l, LOG_DEBUG, "Caller ID %s \"%s\" (%s, %zu ms) %s",
+		 info.number[0] ? info.number : "withheld", info.name,
+		 callerid_std_to_string(std), l->cid_len / 8,
+		 before ? "before the first ring, with line reversal and DT-AS" :
+		 "after the first ring");
+}
+
+/* 600 ms after the first ring, or 150 ms after the line reversal before
+ * it: on-hook transmission, then the spill. */
+static void line_cid_start(struct line *l)
+{
+	if (!l->cid || l->state != CALL_STATE_RINGING || l->offhook)
+		return;
+	line_set_feed(l, l->cid_before_ring ? PORT_FEED_OHT_REVERSE :
+			 PORT_FEED_OHT);
+	l->cid_phase = CID_IDLE;
+	l->cid_pos = 0;
+	l->cid_playing = true;
+	line_log(l, LOG_DEBUG, "Caller ID spill starts");
+}
+
+static void line_ring(struct line *l, bool on)
+{
+	uint32_t cad[16];
+	unsigned int i, pairs = 0;
+
+	if (l->fd < 0)
+		return;
+	if (!on) {
+		line_cid_drop(l);
+		port_ring_stop(l->fd);
+		return;
+	}
+	if (l->cid && l->cid_before_ring && !l->cid_playing &&
+	    l->cid_phase == CID_IDLE) {
+		/* the alert first: reversal, DT-AS after 150 ms (>= 100) */
+		line_set_feed(l, PORT_FEED_OHT_REVERSE);
+		l->cid_phase = CID_ALERT;
+		line_timer_start(l, TIMER_CALLER_ID,
+				 CALLERID_REVERSAL_TO_DTAS_MS * 1000);
+		return;
+	}
+	if (l->pc.n_ring_cadence_pairs) {
+		pairs = l->pc.n_ring_cadence_pairs;
+		for (i = 0; i < 2 * pairs; i++)
+			cad[i] = l->pc.ring_cadence_ms[i];
+	} else if (tone_ring_cadence(l->country, cad, &pairs) < 0) {
+		pairs = 1;
+		cad[0] = 2000;
+		cad[1] = 4000;
+	}
+	if (port_ring_start(l->fd, cad, pairs) < 0)
+		line_log(l, LOG_WARNING, "Failed to ring: %m");
+}
+
+/* ---- media ---- */
+
+/* A digit from the far end, to the phone for @ms (it replaces the far
+ * end's audio meanwhile; the detector rests, its echo is no key). */
+static void line_play_digit(struct line *l, char digit, unsigned ms)
+{
+	if (dtmf_gen_start(&l->dtmf_out, digit, -10, 0, ms * 8) < 0) {
+		line_log(l, LOG_DEBUG, "Far-end DTMF event '%c' not played",
+			 digit ? digit : '?');
+		return;
+	}
+	l->far_digit = digit;
+	l->far_echo_left = FAR_ECHO_FRAMES;
+}
+
+/* A digit from the far end (RFC 4733): play it to the phone. */
+static void line_rtp_event(void *userdata, unsigned event, bool end,
+			   unsigned duration)
+{
+	struct line *l = userdata;
+
+	if (end) {
+		dtmf_gen_stop(&l->dtmf_out);
+		line_log(l, LOG_INFO, "Far-end DTMF %c (%u ms)", (char)event,
+			 duration / 8);
+	} else {
+		line_play_digit(l, (char)event, FAR_DTMF_MS_MAX);
+	}
+}
+
+/* Received audio goes through the RTP session's jitter buffer and is
+ * pulled once per frame of the phone's clock (rtp_session_playout). */
+static const struct rtp_callbacks line_rtp_callbacks = {
+	.on_event = line_rtp_event,
+};
+
+/* Our address for SDP: the NAT address, else the one towards the server. */
+static void line_pick_address(struct line *l)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai = NULL;
+	const char *server = l->pc.outbound_proxy[0] ? l->pc.outbound_proxy :
+			     l->pc.registrar;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[256], *colon;
+	int s;
+
+	if (l->global.nat_address[0]) {
+		snprintf(l->local_address, sizeof(l->local_address), "%s",
+			 l->global.nat_address);
+		return;
+	}
+	snprintf(l->local_address, sizeof(l->local_address), "127.0.0.1");
+	snprintf(host, sizeof(host), "%s", server[0] == '[' ? server + 1 : server);
+	colon = server[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
+	if (colon)
+		*colon = '\0';
+	if (getaddrinfo(host, "5060", &hints, &ai) || !ai)
+		return;
+	s = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && !connect(s, ai->ai_addr, ai->ai_addrlen) &&
+	    !getsockname(s, (struct sockaddr *)&ss, &len))
+		getnameinfo((struct sockaddr *)&ss, len, l->local_address,
+			    sizeof(l->local_address), NULL, 0, NI_NUMERICHOST);
+	if (s >= 0)
+		close(s);
+	freeaddrinfo(ai);
+}
+
+static int line_rtp_open(struct line *l)
+{
+	int r;
+
+	if (l->rtp)
+		return 0;
+	rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
+	l->dtmf_tx = l->pc.dtmf_mode;
+	l->dtmf_oob = l->dtmf_echo = false;
+	l->tx_frame = LINE_FRAME;
+	l->tx_pending = l->tx_ahead = 0;
+	dtmf_gen_stop(&l->dtmf_out);
+	l->sdp_session = (uint64_t)time(NULL);
+	r = rtp_session_new(l->event, NULL, l->global.rtp_port_min,
+			    l->global.rtp_port_max, &line_rtp_callbacks, l,
+			    &l->rtp);
+	if (r < 0)
+		line_log(l, LOG_ERR, "Failed to open an RTP port: %s", strerror(-r));
+	return r;
+}
+
+static int line_local_sdp(struct line *l, struct sdp_local *ret)
+{
+	int r = line_rtp_open(l);
+
+	if (r < 0)
+		return r;
+	line_pick_address(l);
+	*ret = (struct sdp_local){
+		.address = l->local_address,
+		.rtp_port = rtp_session_local_port(l->rtp),
+		.session_id = l->sdp_session,
+		.session_version = ++l->sdp_version,
+		.ptime = 20,
+		.direction = SDP_SENDRECV,
+	};
+	return 0;
+}
+
+/* Media as the remote's SDP @m says: where to, the codec under its
+ * payload type, and whether we send (the remote receives). */
+static void line_media_apply(struct line *l, const struct sdp_media *m)
+{
+	bool send = sdp_direction_receives(m->direction);
+	bool null_addr = strcmp(m->address, "0.0.0.0") == 0 ||
+			 strcmp(m->address, "::") == 0;
+	int r = 0;
+
+	/* c=0.0.0.0 (RFC 2543 hold) names no peer: keep the one we have */
+	if (!null_addr || !l->media)
+		r = rtp_session_set_remote(l->rtp, m->address, m->port, m->codec,
+					   m->te_pt, m->ptime);
+	if (r >= 0 && m->pt != m->codec)
+		r = rtp_session_set_payload_type(l->rtp, m->pt);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to set the RTP peer: %s",
+			 strerror(-r));
+		return;
+	}
+	rtp_session_set_sending(l->rtp, send && !null_addr);
+	if (!l->ec_call) {
+		/* the canceller's figures are per call */
+		echo_canceller_reset(l->ec);
+		echo_canceller_health(l->ec, &l->echo);
+		l->ec_call = true;
+	}
+	l->media = true;
+	l->codec = m->codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
+	line_log(l, LOG_INFO, "Media %s:%u %s (PT %d) ptime %u, %s", m->address,
+		 m->port, l->codec, m->pt, m->ptime,
+		 send && !null_addr ? "sending" : "not sending (hold)");
+	/* rtp.c drops a partial packet when the ptime changes */
+	if (m->ptime * 8 != l->tx_frame)
+		l->tx_pending = 0;
+	l->tx_frame = m->ptime * 8;
+	l->dtmf_tx = l->pc.dtmf_mode;
+	if (l->dtmf_tx == CONFIG_DTMF_RFC4733 && m->te_pt < 0) {
+		l->dtmf_tx = CONFIG_DTMF_INBAND;
+		line_log(l, LOG_DEBUG, "The far end has no telephone-event: keyed DTMF goes in-band");
+	}
+}
+
+static void line_media_start(struct line *l, const char *sdp)
+{
+	struct sdp_media m;
+	int r;
+
+	if (!sdp || !l->rtp) {
+		line_log(l, LOG_INFO, "No SDP answer yet: media waits for it (the ACK's, after a late offer)");
+		return;
+	}
+	r = sdp_parse(sdp, &m);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Bad remote SDP: %s", strerror(-r));
+		return;
+	}
+	line_media_apply(l, &m);
+}
+
+/* Why an offer cannot be answered, as a Warning code (RFC 3261 20.43). */
+static int sdp_warning(int err, const char **ret_text)
+{
+	switch (err) {
+	case -ENOMEDIUM:
+		*ret_text = "Media type not available";
+		return 304;
+	case -EPROTONOSUPPORT:
+		*ret_text = "Incompatible media format";
+		return 305;
+	default:
+		*ret_text = "Malformed SDP";
+		return 399;
+	}
+}
+
+/* A new offer in the call's dialog (re-INVITE, UPDATE): answer it with
+ * our codec kept and apply it to the media. */
+static void line_answer_offer(struct line *l, struct line_event *ev)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	struct sdp_media m;
+	const char *text;
+	int r, w;
+
+	if (!ev->call)
+		return;
+	if (ev->call != l->call || !ev->sdp) {
+		sip_call_reject_offer(ev->call, 488, 399, "Not this port's call");
+		return;
+	}
+	r = line_local_sdp(l, &loc);
+	if (r < 0) {
+		sip_call_reject_offer(ev->call, 500, 0, NULL);
+		return;
+	}
+	loc.keep_codec = l->codec != NULL;
+	loc.codec = l->codec && strcmp(l->codec, "PCMA") == 0 ? SDP_PT_PCMA :
+							       SDP_PT_PCMU;
+	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), &m);
+	if (r < 0) {
+		w = sdp_warning(r, &text);
+		line_log(l, LOG_NOTICE, "Offer in the call refused (%s): 488",
+			 text);
+		sip_call_reject_offer(ev->call, 488, w, text);
+		return;
+	}
+	r = sip_call_answer_offer(ev->call, sdp);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to answer an offer: %s",
+			 strerror(-r));
+		return;
+	}
+	free(l->remote_sdp);
+	l->remote_sdp = strdup(ev->sdp);
+	line_media_apply(l, &m);
+}
+
+static void line_media_stop(struct line *l)
+{
+	l->media = false;
+	l->caller_ringback = false;
+	tonegen_stop(&l->caller_tone);
+	dtmf_gen_stop(&l->dtmf_out);
+	l->dtmf_oob = l->dtmf_echo = false;
+}
+
+/* The journal keeps how the echo canceller did in the call just ended. */
+static void line_echo_report(struct line *l)
+{
+	const struct echo_health *h = &l->echo;
+
+	if (!l->ec_call)
+		return;
+	l->ec_call = false;
+	echo_canceller_health(l->ec, &l->echo);
+	if (!h->far_frames) {
+		line_log(l, LOG_INFO, "Echo canceller: no far-end speech measured (reference from %s)",
+			 l->pcm_ref ? "the driver" : "fxsd's writes");
+		return;
+	}
+	line_log(l, h->divergences ? LOG_WARNING : LOG_INFO,
+		 "Echo canceller: ERLE %.1f dB over the call (%.1f dB the last second, linear %.1f dB), echo delay %s%.1f ms, %s (%u times); %.1f s of far-end speech; reference from %s",
+		 h->erle_db, h->erle_recent_db, h->linear_erle_db,
+		 h->delay_ms < 0 ? "unknown " : "", h->delay_ms < 0 ? 0 : h->delay_ms,
+		 h->diverged ? "diverged" : h->divergences ? "recovered from divergence" : "never diverged",
+		 h->divergences, h->far_frames * LINE_FRAME / 8000.0,
+		 l->pcm_ref ? "the driver" : "fxsd's writes");
+}
+
+static void line_call_clear(struct line *l)
+{
+	line_echo_report(l);
+	l->remote[0] = '\0';
+	l->codec = NULL;
+	line_media_stop(l);
+	l->rtp = rtp_session_free(l->rtp);
+	l->call = sip_call_unref(l->call);
+	free(l->remote_sdp);
+	l->remote_sdp = NULL;
+}
+
+/* Audio to the phone; a full driver queue drops it (it plays 512 ms). */
+static void line_write_audio(struct line *l, const int16_t *buf, size_t len)
+{
+	if (write(l->pcm_fd, buf, len) < 0 && errno != EAGAIN)
+		line_log(l, LOG_DEBUG, "Failed to write audio: %m");
+}
+
+/* Audio to the far end, 160 samples; rtp.c holds what does not fill a
+ * packet yet (ptime above 20 ms). */
+static void line_rtp_send(struct line *l, const int16_t *frame)
+{
+	if (rtp_session_send(l->rtp, frame, LINE_FRAME) != -ENOTCONN &&
+	    l->tx_frame)
+		l->tx_pending = (l->tx_pending + LINE_FRAME) % l->tx_frame;
+}
+
+/*
+ * Telephone-events are about to replace the audio: the piece of it rtp.c
+ * holds for an unfinished packet (the digit's leading edge, with a ptime
+ * above 20 ms) goes now, padded with silence, not after the events.
+ */
+static void line_rtp_flush(struct line *l)
+{
+	static const int16_t silence[RTP_PTIME_MAX * 8];
+	unsigned pad;
+
+	if (!l->tx_pending || l->tx_pending >= l->tx_frame)
+		return;
+	pad = l->tx_frame - l->tx_pending;
+	if (rtp_session_send(l->rtp, silence, pad) != -ENOTCONN)
+		l->tx_ahead += pad;
+	l->tx_pending = 0;
+}
+
+/*
+ * One frame of the phone's audio to the far end.  While a keyed digit is
+ * sent as telephone-events (RFC 4733, end packet three times) they replace
+ * the audio; while one is sent in SIP INFO, or the far end's own digit
+ * comes back from the line, its tone is replaced by silence.  Either way
+ * the tone goes out only until the detector has recognised it (see
+ * line_dtmf_event).
+ */
+static void line_send_frame(struct line *l, const int16_t *frame)
+{
+	static const int16_t silence[LINE_FRAME];
+	struct rfc4733_packet pk[RFC4733_POLL_MAX];
+	unsigned take;
+	int i, n;
+
+	if (!rfc4733_sender_busy(&l->ev_tx)) {
+		line_rtp_send(l, l->dtmf_oob || l->dtmf_echo ? silence : frame);
+		return;
+	}
+	n = rfc4733_sender_poll(&l->ev_tx, pk);
+	for (i = 0; i < n; i++)
+		if (rtp_session_send_event(l->rtp, pk[i].payload,
+					   sizeof(pk[i].payload), pk[i].timestamp,
+					   pk[i].marker) == -EOPNOTSUPP) {
+			/* No telephone-event after all: in-band. */
+			line_log(l, LOG_DEBUG, "The far end takes no telephone-event: keyed DTMF goes in-band");
+			l->dtmf_tx = CONFIG_DTMF_INBAND;
+			l->dtmf_oob = false;
+			rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
+			line_rtp_send(l, frame);
+			return;
+		}
+	/* the audio clock runs on, less the padding sent ahead of it */
+	take = l->tx_ahead < LINE_FRAME ? l->tx_ahead : LINE_FRAME;
+	l->tx_ahead -= take;
+	rtp_session_skip(l->rtp, LINE_FRAME - take);
+}
+
+/*
+ * Late wake-ups of fxsd and a board whose clock ticks in bursts both make
+ * the driver's play queue run dry: it plays silence in place of audio
+ * that is written later, so the queue and the delay to the earpiece grow
+ * by that much, and stay grown.  That is what it takes not to run dry
+ * again at the next such wake-up; with the driver's reference
+ * (FXS_PCM_MODE_REFERENCE) the echo canceller does not mind the depth,
+ * so the depth follows the wake-ups, like a jitter buffer's: the queue's
+ * low-water mark (its depth before each frame fxsd writes: a board's
+ * burst of ticks can drain it while fxsd is still reading) is taken over
+ * LINE_PLAY_WINDOW frames, and what stayed above the cushion the
+ * whole window was never needed and is trimmed.  Only the far end's
+ * audio is trimmed, at a quiet frame (or after LINE_PLAY_WAIT frames
+ * without one): locally made signals (tones, caller ID, digits) have no
+ * latency to win and keep their cadence whole.
+ *
+ * Without the reference (an older driver) the depth is also where the
+ * canceller expects the echo, the last frame written: a frame is dropped
+ * as soon as the queue holds more than the cushion and the frame.
+ */
+#define LINE_PLAY_WINDOW	100	/* 2 s */
+#define LINE_PLAY_WAIT		50	/* 1 s */
+#define LINE_PLAY_QUIET		256	/* |sample| below -42 dBov */
+
+static void line_play_reset(struct line *l)
+{
+	l->play_low = l->play_last_low = UINT_MAX;
+	l->play_window = 0;
+	l->play_excess = 0;
+	l->play_excess_wait = 0;
+}
+
+/* a frame was read: the depth left of the queue is a low-water sample */
+static void line_play_low(struct line *l, int fd)
+{
+	unsigned play;
+
+	if (!l->pcm_ref || !l->writing || l->no_pcm_delay)
+		return;
+	if (port_pcm_delay(fd, &play) < 0) {
+		l->no_pcm_delay = true;	/* an older driver */
+		return;
+	}
+	if (play < l->play_low)
+		l->play_low = play;
+	if (!play && !l->play_was_dry)
+		l->play_dry++;	/* it ran dry: silence played mid-audio */
+	l->play_was_dry = !play;
+}
+
+/* a frame was read: the window's end sets how much to trim */
+static void line_play_window(struct line *l)
+{
+	unsigned cushion = l->pc.play_cushion_frames * LINE_FRAME;
+
+	if (!l->pcm_ref || ++l->play_window < LINE_PLAY_WINDOW)
+		return;
+	if (l->play_low != UINT_MAX && l->play_low >= cushion + LINE_FRAME)
+		l->play_excess = (l->play_low - cushion) / LINE_FRAME;
+	else
+		l->play_excess = 0;
+	l->play_excess_ms = l->play_excess * LINE_FRAME / 8;
+	l->play_last_low = l->play_low;
+	l->play_low = UINT_MAX;
+	l->play_window = 0;
+}
+
+static bool line_frame_quiet(const int16_t *f)
+{
+	size_t i;
+
+	for (i = 0; i < LINE_FRAME; i++)
+		if (f[i] >= LINE_PLAY_QUIET || f[i] <= -LINE_PLAY_QUIET)
+			return false;
+	return true;
+}
+
+/* @ms: what the queue held more than it needed */
+static void line_play_trimmed(struct line *l, unsigned ms)
+{
+	l->frames_dropped++;
+	if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
+		line_log(l, LOG_INFO,
+			 "Audio to the phone was late: the play queue held %u ms more than it needed, a frame trimmed (%u so far)",
+			 ms, l->frames_dropped);
+}
+
+/* Whether to trim this frame of the far end's audio, @out. */
+static bool line_play_trim(struct line *l, const int16_t *out)
+{
+	if (!l->play_excess)
+		return false;
+	if (!line_frame_quiet(out) && ++l->play_excess_wait < LINE_PLAY_WAIT)
+		return false;
+	l->play_excess--;
+	l->play_excess_wait = 0;
+	line_play_trimmed(l, l->play_excess_ms);
+	return true;
+}
+
+/* After a write, without the driver's reference: see above. */
+static void line_pcm_delay_check(struct line *l, int fd)
+{
+	unsigned play;
+
+	if (l->pcm_ref || l->no_pcm_delay)
+		return;
+	if (port_pcm_delay(fd, &play) < 0) {
+		l->no_pcm_delay = true;	/* an older driver */
+		return;
+	}
+	if (play > (l->pc.play_cushion_frames + 1) * LINE_FRAME + LINE_FRAME / 2) {
+		l->skip_write = true;
+		line_play_trimmed(l, (play - (l->pc.play_cushion_frames + 1) *
+				      LINE_FRAME) / 8);
+	}
+}
+
+/*
+ * Caller ID is a single burst of data: a late wake-up of fxsd in its
+ * middle (the driver plays silence) spoils the whole message.  So the
+ * spill's first frame takes LINE_CID_AHEAD more with it into the driver's
+ * queue, and the frame-per-frame feed keeps that much ahead; its start is
+ * not delayed by it.
+ */
+#define LINE_CID_AHEAD		10	/* frames: 200 ms */
+
+/* The next frame of the caller ID spill. */
+static void line_cid_fill(struct line *l, int16_t *out)
+{
+	size_t k, left = l->cid_len - l->cid_pos;
+	unsigned queued_ms = 120, play;
+	bool before;
+
+	for (k = 0; k < LINE_FRAME; k++)
+		out[k] = k < left ? l->cid[l->cid_pos + k] : 0;
+	l->cid_pos += left < LINE_FRAME ? left : LINE_FRAME;
+	if (l->cid_pos < l->cid_len)
+		return;
+	/* Back to the normal feed once the spill, this frame and what is
+	 * still queued in the driver, has been played. */
+	if (!port_pcm_delay(l->pcm_fd, &play))
+		queued_ms = (play + LINE_FRAME) / 8 + 60;
+	before = l->cid_before_ring;
+	l->cid_playing = false;
+	line_cid_drop(l);
+	line_timer_start(l, TIMER_OPEN_LOOP, queued_ms * 1000ULL);
+	if (before) {
+		/* normal polarity, then the ring (>= 200 ms after the FSK) */
+		l->cid_phase = CID_RING_NEXT;
+		line_timer_start(l, TIMER_CALLER_ID,
+				 (queued_ms + CALLERID_FSK_TO_FIRST_RING_MS) * 1000ULL);
+	}
+}
+
+static void line_cid_ahead(struct line *l)
+{
+	int16_t f[LINE_FRAME];
+	unsigned k;
+
+	for (k = 0; k < LINE_CID_AHEAD && l->cid_playing; k++) {
+		line_cid_fill(l, f);
+		line_write_audio(l, f, sizeof(f));
+	}
+}
+
+/*
+ * A tone is local too: its start is as prompt as any audio's, and
+ * LINE_TONE_AHEAD frames of it go into the driver's queue with its first,
+ * so that a late wake-up of fxsd does not cut a gap into its cadence.  It
+ * ends on time all the same: when the line moves on (another tone, the far
+ * end's audio, silence), what is queued of it is dropped
+ * (FXS_IOC_PCM_DROP).  Without that ioctl, tones are not queued ahead.
+ */
+#define LINE_TONE_AHEAD		10	/* frames: 200 ms */
+
+enum play_src { PLAY_NONE, PLAY_TONE, PLAY_OTHER };
+
+static void line_tone_ahead(struct line *l)
+{
+	int16_t f[LINE_FRAME];
+	unsigned k;
+
+	for (k = 0; k < LINE_TONE_AHEAD && tonegen_active(&l->tone); k++) {
+		tonegen_fill(&l->tone, f, LINE_FRAME);
+		line_write_audio(l, f, sizeof(f));
+	}
+	l->tone_queued = true;
+}
+
+/*
+ * The audio to the phone comes from @src now.  A tone stopped or replaced
+ * (line_tone(), line_tone_stop()) ends now: what is queued of it goes.  A
+ * tone that ended by itself (a cadence played once) plays its queue out.
+ */
+static void line_play_source(struct line *l, int fd, enum play_src src)
+{
+	if (l->tone_queued && l->tone_seq != l->play_tone_seq &&
+	    !port_pcm_drop(fd))
+		l->writing = false;	/* a cushion again */
+	if (src != PLAY_TONE || l->tone_seq != l->play_tone_seq)
+		l->tone_queued = false;
+	l->play_tone_seq = l->tone_seq;
+}
+
+static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
+			  void *userdata)
+{
+	struct line *l = userdata;
+	int16_t rec[2 * LINE_FRAME], out[LINE_FRAME];
+	int16_t *frame = rec;
+	size_t len = (l->pcm_ref ? 2 : 1) * LINE_FRAME * sizeof(int16_t);
+	ssize_t n;
+
+	(void)s;
+	if (revents & (EPOLLHUP | EPOLLERR)) {
+		l->pcm_source = sd_event_source_disable_unref(l->pcm_source);
+		return 0;
+	}
+	while ((n = read(fd, rec, len)) == (ssize_t)len) {
+		bool wrote = false, far = false, cid_first = false;
+		bool tone_first = false;
+		enum play_src src = PLAY_OTHER;
+
+		line_play_low(l, fd);
+		line_play_window(l);
+
+		/* The phone's audio: echo removed, then digits and RTP.  The
+		 * reference is what the line sent while it was captured
+		 * (the driver's), else the last frame written.  On hook
+		 * there is neither a voice nor an echo to remove (and a board
+		 * of many ports would spend its CPU on idle lines). */
+		if (l->ec && l->offhook) {
+			echo_canceller_process(l->ec, frame,
+					       l->pcm_ref ? rec + LINE_FRAME :
+					       l->last_played, frame);
+			echo_canceller_health(l->ec, &l->echo);
+		}
+		/* the echo of a far-end digit is no key: line_dtmf_event */
+		if (dtmf_gen_active(&l->dtmf_out))
+			l->far_echo_left = FAR_ECHO_FRAMES;
+		else if (l->far_echo_left)
+			l->far_echo_left--;
+		dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
+		if (l->media && l->rtp)
+			line_send_frame(l, frame);
+		if (l->caller_ringback && l->rtp) {
+			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
+			line_rtp_send(l, out);
+		}
+		/* To the phone: a tone, else the far end (one frame per frame
+		 * read keeps the driver's queue, and so the delay, steady). */
+		if (l->rtp)
+			rtp_session_playout(l->rtp, out, LINE_FRAME);
+		if (l->cid_playing) {
+			cid_first = l->cid_pos == 0;
+			line_cid_fill(l, out);
+			wrote = true;
+		} else if (tonegen_active(&l->tone)) {
+			tonegen_fill(&l->tone, out, LINE_FRAME);
+			wrote = true;
+			src = PLAY_TONE;
+		} else if (dtmf_gen_active(&l->dtmf_out)) {
+			/* a far-end digit, in place of the far end's audio */
+			dtmf_gen_fill(&l->dtmf_out, out, LINE_FRAME);
+			wrote = true;
+		} else if (l->media && l->rtp) {
+			wrote = far = true;
+		}
+		if (!wrote) {
+			memset(out, 0, sizeof(out));
+			src = PLAY_NONE;
+		}
+		line_play_source(l, fd, src);
+		/* Starting to play: a cushion of silence first, so that a late
+		 * wake-up of ours cannot starve the driver mid-signal; its
+		 * length is a latency choice (play_cushion_frames). */
+		if (wrote && !l->writing) {
+			static const int16_t cushion[CONFIG_CUSHION_MAX * LINE_FRAME];
+
+			if (l->pc.play_cushion_frames)
+				line_write_audio(l, cushion, l->pc.play_cushion_frames *
+						 LINE_FRAME * sizeof(int16_t));
+			line_play_reset(l);
+			tone_first = src == PLAY_TONE && l->pcm_drop;
+		}
+		l->writing = wrote;
+		if ((wrote && l->skip_write) || (far && line_play_trim(l, out))) {
+			/* one frame less: see line_play_low() */
+			l->skip_write = false;
+			memset(out, 0, sizeof(out));
+		} else if (wrote) {
+			line_write_audio(l, out, sizeof(out));
+			line_pcm_delay_check(l, fd);
+		}
+		if (cid_first)
+			line_cid_ahead(l);
+		if (tone_first)
+			line_tone_ahead(l);
+		memcpy(l->last_played, out, sizeof(out));
+	}
+	return 0;
+}
+
+/* A keyed digit in SIP INFO, once its length is known. */
+static void line_send_info(struct line *l, char digit, unsigned ms)
+{
+	int r = l->call ? sip_call_send_dtmf(l->call, digit, ms) : -ENOTCONN;
+
+	if (r < 0)
+		line_log(l, LOG_WARNING, "Failed to send DTMF %c in SIP INFO: %s",
+			 digit, strerror(-r));
+}
+
+/*
+ * A digit keyed on the phone began or ended.  In a call it goes out the
+ * way dtmf_tx says; out of band (events or INFO) its in-band copy is held
+ * back from the moment it is recognised (about 30 ms into the tone; what
+ * came before has gone out as audio) until it has ended.  The far end's
+ * own digit coming back from the line is held back too, and is no key.
+ */
+static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
+{
+	struct line *l = userdata;
+	static const char *const how[_CONFIG_DTMF_MAX] = {
+		[CONFIG_DTMF_RFC4733] = ", sent as RFC 4733 events",
+		[CONFIG_DTMF_INFO] = ", sent in SIP INFO",
+		[CONFIG_DTMF_INBAND] = ", sent in-band",
+	};
+	bool media = l->media && l->rtp;
+
+	if (!ev->end) {
+		l->dtmf_oob = false;
+		l->dtmf_echo = l->far_echo_left && ev->digit == l->far_digit;
+		if (l->dtmf_echo)
+			return;
+		if (media && l->dtmf_tx == CONFIG_DTMF_RFC4733) {
+			line_rtp_flush(l);
+			l->dtmf_oob = rfc4733_sender_start(&l->ev_tx, ev->digit,
+				10, rtp_session_next_timestamp(l->rtp), 0) == 0;
+		} else if (media && l->dtmf_tx == CONFIG_DTMF_INFO) {
+			/* INFO needs the confirmed dialog of the call */
+			l->dtmf_oob = l->state == CALL_STATE_INCALL && l->call;
+		}
+		return;
+	}
+	if (l->dtmf_echo) {
+		l->dtmf_echo = false;
+		line_log(l, LOG_DEBUG, "DTMF %c (%u ms): the echo of the far end's, ignored",
+			 ev->digit, ev->duration / 8);
+		return;
+	}
+	if (l->dtmf_oob && l->dtmf_tx == CONFIG_DTMF_RFC4733)
+		rfc4733_sender_end(&l->ev_tx, ev->duration);
+	else if (l->dtmf_oob && l->dtmf_tx == CONFIG_DTMF_INFO)
+		line_send_info(l, ev->digit, ev->duration / 8);
+	line_log(l, LOG_INFO, "DTMF %c (%u ms)%s", ev->digit, ev->duration / 8,
+		 !media ? "" : l->dtmf_oob ? how[l->dtmf_tx] :
+		 how[CONFIG_DTMF_INBAND]);
+	l->dtmf_oob = false;
+	if (l->state == CALL_STATE_DIALTONE || l->state == CALL_STATE_DIALING)
+		line_queue(l, CALL_EVENT_DIGIT, ev->digit, NULL, NULL, 0);
+}
+
+static void line_tone(struct line *l, enum tone_id id)
+{
+	tonegen_start(&l->tone, l->country, id);
+	l->tone_seq++;
+}
+
+static void line_tone_stop(struct line *l)
+{
+	tonegen_stop(&l->tone);
+	l->tone_seq++;
+}
+
+/* ---- digits ---- */
+
+static void line_digitmap_check(struct line *l, bool expired)
+{
+	enum digitmap_result r;
+
+	r = digitmap_match(l->digitmap, l->digits, expired, l->number,
+			   sizeof(l->number));
+	switch (r) {
+	case DIGITMAP_MATCH:
+		line_timer_stop(l, TIMER_DIGITMAP);
+		line_log(l, LOG_INFO, "Dialled %s, calling %s", l->digits,
+			 l->number);
+		line_queue(l, CALL_EVENT_DIAL_COMPLETE, 0, NULL, NULL, 0);
+		break;
+	case DIGITMAP_PARTIAL:
+	case DIGITMAP_AMBIGUOUS:
+		if (expired) {
+			line_queue(l, CALL_EVENT_DIAL_INVALID, 0, NULL, NULL, 0);
+			break;
+		}
+		line_timer_start(l, TIMER_DIGITMAP,
+				 (uint64_t)(r == DIGITMAP_PARTIAL ?
+					    l->pc.interdigit_long_ms :
+					    l->pc.interdigit_short_ms) * 1000);
+		break;
+	default:
+		line_timer_stop(l, TIMER_DIGITMAP);
+		line_log(l, LOG_INFO, "Dialled %s: no match in the digit map",
+			 l->digits);
+		line_queue(l, CALL_EVENT_DIAL_INVALID, 0, NULL, NULL, 0);
+		break;
+	}
+}
+
+static void line_digitmap_timeout(struct line *l)
+{
+	if (l->state == CALL_STATE_DIALING)
+		line_digitmap_check(l, true);
+}
+
+static void line_digit_add(struct line *l, char digit)
+{
+	size_t n = strlen(l->digits);
+
+	if (digit == '#' && n) {	/* '#' sends what was dialled */
+		line_timer_stop(l, TIMER_DIGITMAP);
+		line_digitmap_check(l, true);
+		return;
+	}
+	if (n < LINE_DIGITS_MAX) {
+		l->digits[n] = digit;
+		l->digits[n + 1] = '\0';
+	}
+	line_digitmap_check(l, false);
+}
+
+/* ---- actions ---- */
+
+static void line_answer_ringing(struct line *l, struct line_event *ev)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	(void)ev;
+	if (!l->call)
+		return;
+	if (!l->pc.early_media_ringback || !l->remote_sdp ||
+	    line_local_sdp(l, &loc) < 0 ||
+	    sdp_build_answer(l->remote_sdp, &loc, sdp, sizeof(sdp), NULL) < 0) {
+		r = sip_call_ringing(l->call, false, NULL);
+	} else {
+		r = sip_call_ringing(l->call, true, sdp);
+		if (r >= 0) {
+			line_media_start(l, l->remote_sdp);
+			l->media = false;	/* the phone's audio waits for 200 */
+			l->caller_ringback = true;
+			tonegen_start(&l->caller_tone, l->country,
+				      TONE_RINGBACK);
+		}
+	}
+	if (r < 0)
+		line_log(l, LOG_WARNING, "Failed to send ringing: %s",
+			 strerror(-r));
+}
+
+static void line_answer_200(struct line *l)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	if (!l->call)
+		return;
+	r = line_local_sdp(l, &loc);
+	if (r >= 0) {
+		if (l->remote_sdp)
+			r = sdp_build_answer(l->remote_sdp, &loc, sdp,
+					     sizeof(sdp), NULL);
+		else
+			r = sdp_build_offer(&loc, sdp, sizeof(sdp));
+	}
+	if (r >= 0)
+		r = sip_call_answer(l->call, sdp);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to answer: %s", strerror(-r));
+		line_queue(l, CALL_EVENT_SIP_TIMEOUT, 0, NULL, NULL, 0);
+	}
+}
+
+static void line_send_invite(struct line *l)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	line_call_clear(l);
+	snprintf(l->remote, sizeof(l->remote), "%s", l->number);
+	r = line_local_sdp(l, &loc);
+	if (r >= 0)
+		r = sdp_build_offer(&loc, sdp, sizeof(sdp));
+	if (r >= 0)
+		r = sip_call_invite(l->agent, l->number, sdp, &l->call);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to call %s: %s", l->number,
+			 strerror(-r));
+		line_queue(l, CALL_EVENT_SIP_TIMEOUT, 0, NULL, NULL, 0);
+		return;
+	}
+	sip_call_set_userdata(l->call, l);
+}
+
+static void line_act(struct line *l, enum call_action a, struct line_event *ev)
+{
+	unsigned int t;
+
+	switch (a) {
+	case CALL_ACTION_TONE_DIAL:
+		line_tone(l, TONE_DIAL);
+		break;
+	case CALL_ACTION_TONE_RINGBACK:
+		line_tone(l, TONE_RINGBACK);
+		break;
+	case CALL_ACTION_TONE_BUSY:
+		line_tone(l, TONE_BUSY);
+		break;
+	case CALL_ACTION_TONE_REORDER:
+		line_tone(l, TONE_REORDER);
+		break;
+	case CALL_ACTION_TONE_HOWLER:
+		line_tone(l, TONE_HOWLER);
+		break;
+	case CALL_ACTION_TONE_STOP:
+		line_tone_stop(l);
+		break;
+	case CALL_ACTION_RING_START:
+		line_ring(l, true);
+		break;
+	case CALL_ACTION_RING_STOP:
+		line_ring(l, false);
+		break;
+	case CALL_ACTION_DIGITS_CLEAR:
+		l->digits[0] = '\0';
+		l->number[0] = '\0';
+		break;
+	case CALL_ACTION_DIGIT_ADD:
+		if (ev->digit)
+			line_digit_add(l, ev->digit);
+		break;
+	case CALL_ACTION_DIGIT_SEND:
+		break;	/* RFC 4733 comes with the media work */
+	case CALL_ACTION_TIMER_FIRST_DIGIT_START:
+		line_timer_start(l, TIMER_FIRST_DIGIT, FIRST_DIGIT_USEC);
+		break;
+	case CALL_ACTION_TIMER_TONE_START:
+		line_timer_start(l, TIMER_TONE, TONE_USEC);
+		break;
+	case CALL_ACTION_TIMER_HOWLER_START:
+		line_timer_start(l, TIMER_HOWLER, HOWLER_USEC);
+		break;
+	case CALL_ACTION_TIMER_NO_ANSWER_START:
+		line_timer_start(l, TIMER_NO_ANSWER, NO_ANSWER_USEC);
+		break;
+	case CALL_ACTION_TIMERS_STOP:
+		for (t = 0; t < _TIMER_MAX; t++)
+			if (t != TIMER_OPEN_LOOP && t != TIMER_CALLER_ID)
+				line_timer_stop(l, t);
+		break;
+	case CALL_ACTION_SIP_SEND_INVITE:
+		line_send_invite(l);
+		break;
+	case CALL_ACTION_SIP_SEND_CANCEL:
+		if (l->call)
+			sip_call_cancel(l->call);
+		break;
+	case CALL_ACTION_SIP_SEND_BYE:
+		if (l->call)
+			sip_call_hangup(l->call);
+		break;
+	case CALL_ACTION_SIP_ANSWER_180:
+		line_answer_ringing(l, ev);
+		break;
+	case CALL_ACTION_SIP_ANSWER_200:
+		line_answer_200(l);
+		break;
+	case CALL_ACTION_SIP_REJECT_486:
+		if (ev->call && ev->call != l->call)
+			sip_call_reject(ev->call, 486);
+		break;
+	case CALL_ACTION_SIP_REJECT_488:
+		if (ev->call && ev->call != l->call) {
+			const char *text;
+			int w = sdp_warning(ev->status, &text);
+
+			sip_call_reject_warning(ev->call, 488, w, text);
+		}
+		break;
+	case CALL_ACTION_SIP_ANSWER_OFFER:
+		line_answer_offer(l, ev);
+		break;
+	case CALL_ACTION_SIP_REJECT_OFFER:
+		if (ev->call)
+			sip_call_reject_offer(ev->call, 488, 399,
+					      "No offer is taken in this call state");
+		break;
+	case CALL_ACTION_SIP_REPLY_487:
+	case CALL_ACTION_SIP_REPLY_BYE_200:
+		break;	/* sip/ answers CANCEL and BYE itself */
+	case CALL_ACTION_SIP_BYE_STRAY:
+		if (ev->call)
+			sip_call_hangup(ev->call);
+		break;
+	case CALL_ACTION_CALL_KEEP:
+		if (ev->call && ev->call != l->call) {
+			line_call_clear(l);
+			l->call = sip_call_ref(ev->call);
+			sip_call_set_userdata(l->call, l);
+			memcpy(l->remote, l->caller, sizeof(l->remote));
+			l->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+		}
+		break;
+	case CALL_ACTION_CALL_CLEAR:
+		line_call_clear(l);
+		break;
+	case CALL_ACTION_MEDIA_START:
+		if (ev->sdp) {	/* the answer to our offer */
+			free(l->remote_sdp);
+			l->remote_sdp = strdup(ev->sdp);
+		}
+		l->caller_ringback = false;
+		line_media_start(l, l->remote_sdp);
+		break;
+	case CALL_ACTION_MEDIA_EARLY_START:
+		line_media_start(l, ev->sdp);
+		break;
+	case CALL_ACTION_MEDIA_STOP:
+		line_media_stop(l);
+		break;
+	case CALL_ACTION_MEDIA_UPDATE:
+		if (ev->sdp) {	/* the answer to the offer in our 2xx */
+			free(l->remote_sdp);
+			l->remote_sdp = strdup(ev->sdp);
+			line_media_start(l, l->remote_sdp);
+		}
+		break;
+	case CALL_ACTION_LINE_OPEN_LOOP:
+		if (l->pc.disconnect_open_loop_ms) {
+			line_set_feed(l, PORT_FEED_OPEN);
+			line_timer_start(l, TIMER_OPEN_LOOP,
+					 (uint64_t)l->pc.disconnect_open_loop_ms * 1000);
+		}
+		break;
+	case CALL_ACTION_LINE_NORMAL:
+		line_timer_stop(l, TIMER_OPEN_LOOP);
+		line_set_feed(l, PORT_FEED_FORWARD);
+		break;
+	default:
+		break;
+	}
+}
+
+static void line_step(struct line *l, struct line_event *ev)
+{
+	struct fsm_result res;
+	enum call_state from = l->state;
+	unsigned int i;
+
+	if (fsm_step(l->state, ev->type, &res) < 0 || res.ignored) {
+		line_log(l, LOG_DEBUG, "%s ignored%s%s",
+			 call_event_to_string(ev->type), res.note ? ": " : "",
+			 res.note ? res.note : "");
+		/* A new incoming call nobody took must not dangle. */
+		if (ev->type == CALL_EVENT_INVITE && ev->call &&
+		    ev->call != l->call)
+			sip_call_reject(ev->call, 486);
+		return;
+	}
+	for (i = 0; i < res.n_actions; i++)
+		line_act(l, res.actions[i], ev);
+	l->state = res.next;
+	if (ev->type == CALL_EVENT_OFFHOOK || ev->type == CALL_EVENT_ONHOOK)
+		l->offhook = ev->type == CALL_EVENT_OFFHOOK;
+	if (from != l->state) {
+		line_log(l, LOG_INFO, "%s -> %s on %s", call_state_to_string(from),
+			 call_state_to_string(l->state),
+			 call_event_to_string(ev->type));
+		line_notify(l);
+	}
+}
+
+static void line_process(struct line *l)
+{
+	if (l->stepping)
+		return;
+	l->stepping = true;
+	while (l->q_len) {
+		struct line_event ev = l->queue[l->q_head];
+
+		l->q_head = (l->q_head + 1) % LINE_QUEUE;
+		l->q_len--;
+		line_step(l, &ev);
+		sip_call_unref(ev.call);
+		free(ev.sdp);
+	}
+	l->stepping = false;
+}
+
+/* ---- driver events ---- */
+
+static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
+			 void *userdata)
+{
+	struct line *l = userdata;
+	struct port_event evs[16];
+	ssize_t n;
+	int i;
+
+	(void)s;
+	n = port_read_events(fd, evs, 16);
+	if (n < 0) {
+		if (n == -ENODEV || (revents & EPOLLHUP))
+			line_detach(l);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		switch (evs[i].type) {
+		case PORT_EVENT_OFFHOOK:
+			line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+			break;
+		case PORT_EVENT_ONHOOK:
+			line_queue(l, CALL_EVENT_ONHOOK, 0, NULL, NULL, 0);
+			break;
+		case PORT_EVENT_FLASH:
+			line_queue(l, CALL_EVENT_FLASH, 0, NULL, NULL, 0);
+			break;
+		case PORT_EVENT_DIGIT:
+			line_queue(l, CALL_EVENT_DIGIT, '0' + evs[i].value % 10,
+				   NULL, NULL, 0);
+			break;
+		case PORT_EVENT_RING_OFF:
+			/* The end of the first burst: the spill's slot. */
+			if (!evs[i].value && l->cid && !l->cid_playing &&
+			    !l->timers[TIMER_CALLER_ID])
+				line_timer_start(l, TIMER_CALLER_ID, 600000);
+			break;
+		case PORT_EVENT_OVERFLOW:
+			line_log(l, LOG_WARNING, "%u driver events lost",
+				 evs[i].value);
+			break;
+		case PORT_EVENT_REMOVED:
+			line_detach(l);
+			return 0;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- SIP callbacks ---- */
+
+static void line_on_registration(struct sip_agent *a, enum sip_reg_state st,
+				 int status, unsigned int expires, void *userdata)
+{
+	struct line *l = userdata;
+
+	(void)a;
+	l->reg_state = st;
+	line_notify(l);
+	line_log(l, st == SIP_REG_FAILED ? LOG_WARNING : LOG_INFO,
+		 "Registration %s (status %d, expires %u)",
+		 sip_reg_state_to_string(st), status, expires);
+}
+
+static void line_on_invite(struct sip_agent *a, struct sip_call *call,
+			   const struct sip_caller *caller, const char *sdp,
+			   void *userdata)
+{
+	struct line *l = userdata;
+	struct sdp_media m;
+	int r;
+
+	(void)a;
+	line_log(l, LOG_INFO, "Incoming call from \"%s\" <%s> to %s",
+		 caller->display_name, caller->from, caller->request_user);
+	/* an offer we cannot answer never rings (no SDP: a late offer) */
+	r = sdp ? sdp_parse(sdp, &m) : 0;
+	if (r < 0) {
+		line_log(l, LOG_NOTICE, "The offer cannot be answered: %s",
+			 strerror(-r));
+		line_queue(l, CALL_EVENT_INVITE_UNUSABLE, 0, call, NULL, r);
+		sip_call_unref(call);
+		return;
+	}
+	if (l->state == CALL_STATE_IDLE) {
+		snprintf(l->caller, sizeof(l->caller), "%s%s<%s>",
+			 caller->display_name, caller->display_name[0] ? " " : "",
+			 caller->asserted[0] ? caller->asserted : caller->from);
+		line_cid_prepare(l, caller);
+	}
+	line_queue(l, CALL_EVENT_INVITE, 0, call, sdp, 0);
+	sip_call_unref(call);	/* the queue took its own reference */
+}
+
+static void line_on_call_state(struct sip_call *call, enum sip_call_state st,
+			       int status, const char *sdp, void *userdata)
+{
+	struct line *l = userdata;
+	enum call_event ev;
+
+	if (call != l->call) {
+		if (st == SIP_CALL_ANSWERED && sip_call_is_outgoing(call))
+			line_queue(l, CALL_EVENT_SUCCESS_STRAY, 0, call, NULL, 0);
+		return;
+	}
+	switch (st) {
+	case SIP_CALL_RINGING:
+		ev = CALL_EVENT_PROVISIONAL_RINGING;
+		break;
+	case SIP_CALL_EARLY:
+		ev = CALL_EVENT_PROVISIONAL_EARLY;
+		break;
+	case SIP_CALL_ANSWERED:
+		if (!sip_call_is_outgoing(call))
+			return;
+		ev = CALL_EVENT_SUCCESS;
+		break;
+	case SIP_CALL_CONFIRMED:
+		ev = CALL_EVENT_ACK;
+		break;
+	case SIP_CALL_FAILED:
+		ev = status == 486 || status == 600 ? CALL_EVENT_FAIL_BUSY :
+		     status == 408 ? CALL_EVENT_SIP_TIMEOUT : CALL_EVENT_FAIL_OTHER;
+		break;
+	case SIP_CALL_CANCELLED:
+		ev = CALL_EVENT_CANCEL;
+		break;
+	case SIP_CALL_TERMINATED:
+		ev = CALL_EVENT_BYE;
+		break;
+	default:
+		return;
+	}
+	line_queue(l, ev, 0, call, sdp, status);
+}
+
+/* An offer in a dialog (re-INVITE, UPDATE): the OFFER event. */
+static void line_on_offer(struct sip_call *call, const char *sdp,
+			  void *userdata)
+{
+	line_queue(userdata, CALL_EVENT_OFFER, 0, call, sdp, 0);
+}
+
+/* A digit from the far end in SIP INFO: played as RFC 4733 ones are. */
+static void line_on_dtmf(struct sip_call *call, char digit,
+			 unsigned duration_ms, void *userdata)
+{
+	struct line *l = userdata;
+	unsigned ms = duration_ms ? duration_ms : FAR_DTMF_MS_DEFAULT;
+
+	if (call != l->call || !l->media || !l->rtp) {
+		line_log(l, LOG_INFO, "Far-end DTMF %c (SIP INFO) outside the call's media, not played",
+			 digit);
+		return;
+	}
+	if (ms < FAR_DTMF_MS_MIN)
+		ms = FAR_DTMF_MS_MIN;
+	if (ms > FAR_DTMF_MS_MAX)
+		ms = FAR_DTMF_MS_MAX;
+	line_log(l, LOG_INFO, "Far-end DTMF %c (%u ms, SIP INFO)", digit, ms);
+	line_play_digit(l, digit, ms);
+}
+
+static void line_sip_log(void *userdata, int priority, const char *fmt, ...)
+{
+	struct line *l = userdata;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_portv(priority, l->index, line_call_id(l), line_state_name(l), fmt,
+		  ap);
+	va_end(ap);
+}
+
+static const struct sip_callbacks line_sip_callbacks = {
+	.on_registration = line_on_registration,
+	.on_invite = line_on_invite,
+	.on_call_state = line_on_call_state,
+	.on_offer = line_on_offer,
+	.on_dtmf = line_on_dtmf,
+	.log = line_sip_log,
+};
+
+/* ---- life ---- */
+
+int line_new(sd_event *event, const struct fxsd_config *cfg,
+	     const struct fxsd_port_config *pc, struct line **ret)
+{
+	const struct fxsd_global_config *g = &cfg->global;
+	struct sip_account acct;
+	char err[256];
+	struct line *l;
+	int r;
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->event = sd_event_ref(event);
+	l->global = *g;
+	l->pc = *pc;
+	l->index = pc->index;
+	l->fd = -1;
+	l->pcm_fd = -1;
+	l->state = CALL_STATE_IDLE;
+	l->country = tone_country_from_string(
+		config_tone_country_to_string(pc->tone_country));
+	if ((int)l->country < 0)
+		l->country = TONE_COUNTRY_US;
+
+	dtmf_detector_init(&l->dtmf, line_dtmf_event, l);
+	r = echo_canceller_new(pc->echo_tail_ms, true, &l->ec);
+	if (r < 0)
+		goto fail;
+	r = sd_event_add_defer(event, &l->defer, line_defer_run, l);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(l->defer, SD_EVENT_OFF);
+	r = digitmap_parse(pc->digit_map, &l->digitmap, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s:%u: [port %d] digit_map: %s", cfg->path, pc->line,
+			  pc->index, err);
+		goto fail;
+	}
+	acct = (struct sip_account){
+		.user = pc->user,
+		.auth_user = pc->auth_user,
+		.password = pc->password,
+		.display_name = pc->display_name,
+		.domain = pc->domain,
+		.registrar = pc->registrar,
+		.outbound_proxy = pc->outbound_proxy[0] ? pc->outbound_proxy : NULL,
+		.register_enabled = pc->register_enabled,
+		.expires = pc->expires,
+		.allow_unknown_callers = pc->allow_unknown_callers,
+		.local_port = g->sip_port + 2 * pc->index,
+		.nat_address = g->nat_address[0] ? g->nat_address : NULL,
+		.max_transactions = g->max_transactions,
+		.max_dialogs = g->max_dialogs,
+		.max_message_size = g->max_message_size,
+		.transport = g->transport == CONFIG_TRANSPORT_TCP ?
+			     SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP,
+	};
+	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
+	if (r < 0) {
+		log_error("[port %d] Failed to start SIP on port %u: %s",
+			  pc->index, acct.local_port, strerror(-r));
+		goto fail;
+	}
+	*ret = l;
+	return 0;
+fail:
+	line_free(l);
+	return r;
+}
+
+int line_attach(struct line *l, const char *devnode)
+{
+	bool offhook;
+	int r;
+
+	if (l->fd >= 0)
+		return 0;
+	snprintf(l->devnode, sizeof(l->devnode), "%s", devnode);
+	r = port_open(devnode);
+	if (r < 0) {
+		line_log(l, LOG_ERR, "Failed to open %s: %m", devnode);
+		return r;
+	}
+	l->fd = r;
+	l->pcm_ref = true;
+	r = port_pcm_open(l->fd, 20, true, &l->pcm_fd);
+	if (r == -EINVAL) {
+		/* An older driver: no reference for the echo canceller.  The
+		 * audio written is the reference, its echo comes the play
+		 * queue later: the tail covers that too. */
+		unsigned tail = l->pc.echo_tail_ms +
+				(l->pc.play_cushion_frames + 1) * 20;
+		struct echo_canceller *ec;
+
+		l->pcm_ref = false;
+		line_log(l, LOG_NOTICE, "The driver gives no echo reference (FXS_PCM_MODE_REFERENCE): the canceller uses the audio written, whose echo moves with the play queue (tail %u ms)",
+			 tail > 256 ? 256 : tail);
+		if (echo_canceller_new(tail > 256 ? 256 : tail, true, &ec) >= 0) {
+			echo_canceller_free(l->ec);
+			l->ec = ec;
+		}
+		r = port_pcm_open(l->fd, 20, false, &l->pcm_fd);
+	}
+	if (r < 0) {
+		line_log(l, LOG_ERR, "Failed to start audio on %s: %m", devnode);
+		goto fail;
+	}
+	/* (an older driver has no FXS_IOC_PCM_DROP: tones go unqueued) */
+	l->pcm_drop = !port_pcm_drop(l->pcm_fd);
+	r = sd_event_add_io(l->event, &l->fd_source, l->fd, EPOLLIN,
+			    line_fd_ready, l);
+	if (r >= 0)
+		r = sd_event_add_io(l->event, &l->pcm_source, l->pcm_fd,
+				    EPOLLIN, line_pcm_ready, l);
+	if (r < 0)
+		goto fail;
+	line_log(l, LOG_INFO, "Attached %s", devnode);
+	if (!l->agent_started || l->reg_state == SIP_REG_UNREGISTERED) {
+		r = sip_agent_start(l->agent);
+		if (r < 0)
+			line_log(l, LOG_WARNING, "Failed to start registering: %s",
+				 strerror(-r));
+		l->agent_started = true;
+	}
+	if (!port_get_hook(l->fd, &offhook) && offhook)
+		line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+	line_notify(l);
+	return 0;
+fail:
+	line_detach(l);
+	return r;
+}
+
+void line_detach(struct line *l)
+{
+	unsigned int t;
+
+	if (l->fd < 0)
+		return;
+	line_log(l, LOG_INFO, "Detached");
+	if (l->call)
+		sip_call_hangup(l->call);
+	line_call_clear(l);
+	line_tone_stop(l);
+	for (t = 0; t < _TIMER_MAX; t++)
+		line_timer_stop(l, t);
+	l->fd_source = sd_event_source_disable_unref(l->fd_source);
+	l->pcm_source = sd_event_source_disable_unref(l->pcm_source);
+	if (l->pcm_fd >= 0)
+		close(l->pcm_fd);
+	close(l->fd);
+	l->fd = l->pcm_fd = -1;
+	l->state = CALL_STATE_IDLE;
+	l->offhook = false;
+	if (l->agent_started)
+		sip_agent_stop(l->agent);
+	line_notify(l);
+}
+
+struct line *line_free(struct line *l)
+{
+	unsigned int i;
+
+	if (!l)
+		return NULL;
+	line_detach(l);
+	for (i = 0; i < l->q_len; i++) {
+		struct line_event *ev = &l->queue[(l->q_head + i) % LINE_QUEUE];
+
+		sip_call_unref(ev->call);
+		free(ev->sdp);
+	}
+	line_call_clear(l);
+	l->agent = sip_agent_free(l->agent);
+	l->defer = sd_event_source_disable_unref(l->defer);
+	l->test_ring = sd_event_source_disable_unref(l->test_ring);
+	l->digitmap = digitmap_free(l->digitmap);
+	l->ec = echo_canceller_free(l->ec);
+	free(l->cid);
+	sd_event_unref(l->event);
+	free(l);
+	return NULL;
+}
+
+void line_get_status(const struct line *l, struct line_status *ret)
+{
+	struct rtp_stats st = { 0 };
+	unsigned play;
+	double play_ms = -1;
+
+	if (l->rtp)
+		rtp_session_get_stats(l->rtp, &st);
+	if (l->pcm_fd >= 0 && !port_pcm_delay(l->pcm_fd, &play))
+		play_ms = play / 8.0;
+	*ret = (struct line_status){
+		.index = l->index,
+		.attached = l->fd >= 0,
+		.offhook = l->offhook,
+		.state = l->state,
+		.reg = l->reg_state,
+		.remote = l->remote,
+		.codec = l->codec ? l->codec : "",
+		.rtp_packets_sent = st.packets_sent,
+		.rtp_packets_received = st.packets_received,
+		.rtp_lost = st.lost,
+		.jitter_ms = st.jitter_ms,
+		.erle_db = l->echo.erle_db,
+		.echo_delay_ms = l->echo.delay_ms,
+		.echo_diverged = l->echo.diverged,
+		.play_delay_ms = play_ms,
+		.play_trimmed = l->frames_dropped,
+		.play_dry = l->play_dry,
+		.play_low_ms = l->play_last_low == UINT_MAX || !l->writing ? -1 :
+			       l->play_last_low / 8.0,
+		.mos = st.mos,
+	};
+}
+
+void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
+		     void *userdata)
+{
+	l->notify = fn;
+	l->notify_ud = userdata;
+}
+
+int line_hangup(struct line *l)
+{
+	if (!l->call)
+		return -ENOENT;
+	line_log(l, LOG_NOTICE, "Hanging up on request");
+	sip_call_hangup(l->call);
+	line_queue(l, CALL_EVENT_BYE, 0, l->call, NULL, 0);
+	return 0;
+}
+
+static int line_test_ring_end(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct line *l = ud;
+
+	(void)usec;
+	(void)s;
+	l->test_ring = sd_event_source_disable_unref(l->test_ring);
+	if (l->state == CALL_STATE_IDLE)
+		line_ring(l, false);
+	return 0;
+}
+
+int line_test_ring(struct line *l, unsigned seconds)
+{
+	int r;
+
+	if (l->fd < 0)
+		return -ENODEV;
+	if (l->state != CALL_STATE_IDLE || l->offhook)
+		return -EBUSY;
+	line_log(l, LOG_NOTICE, "Test ring for %u s", seconds);
+	line_ring(l, true);
+	l->test_ring = sd_event_source_disable_unref(l->test_ring);
+	r = sd_event_add_time_relative(l->event, &l->test_ring, CLOCK_MONOTONIC,
+				       (uint64_t)seconds * 1000000, 10000,
+				       line_test_ring_end, l);
+	return r < 0 ? r : 0;
+}
+
+int line_test_tone(struct line *l, const char *name)
+{
+	bool none = name && !strcmp(name, "none");
+	enum tone_id t = tone_id_from_string(name);
+
+	if (t < 0 && !none)
+		return -EINVAL;
+	if (l->fd < 0)
+		return -ENODEV;
+	if (!l->offhook || (l->state != CALL_STATE_DIALTONE &&
+			    l->state != CALL_STATE_DIALING))
+		return -EBUSY;
+	if (none) {
+		line_log(l, LOG_NOTICE, "Test tone stopped");
+		line_tone_stop(l);
+		return 0;
+	}
+	line_log(l, LOG_NOTICE, "Test tone %s (%s)", tone_id_to_string(t),
+		 tone_country_to_string(l->country));
+	line_tone(l, t);
+	return 0;
+}
+
+const char *line_devnode(const struct line *l)
+{
+	return l->fd >= 0 ? l->devnode : NULL;
+}
+
+const struct fxsd_port_config *line_config(const struct line *l)
+{
+	return &l->pc;
+}
+
+int line_index(const struct line *l)
+{
+	return l->index;
+}
+
+bool line_attached(const struct line *l)
+{
+	return l->fd >= 0;
+}
+
+enum call_state line_state(const struct line *l)
+{
+	return l->state;
+}
+
+enum sip_reg_state line_reg_state(const struct line *l)
+{
+	return l->reg_state;
+}

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sdp.c - SDP offer/answer for one G.711 audio stream.  See sdp.h.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "media/sdp.h"
+
+#define SDP_MAX_MEDIA	8
+#define SDP_MAX_FMT	32
+#define SDP_TOKEN_MAX	32
+
+static const char *const sdp_direction_table[_SDP_DIRECTION_MAX] = {
+	[SDP_SENDRECV] = "sendrecv",
+	[SDP_SENDONLY] = "sendonly",
+	[SDP_RECVONLY] = "recvonly",
+	[SDP_INACTIVE] = "inactive",
+};
+
+const char *sdp_direction_to_string(enum sdp_direction d)
+{
+	if (d < 0 || d >= _SDP_DIRECTION_MAX)
+		return NULL;
+	return sdp_direction_table[d];
+}
+
+enum sdp_direction sdp_direction_reverse(enum sdp_direction d)
+{
+	switch (d) {
+	case SDP_SENDONLY:
+		return SDP_RECVONLY;
+	case SDP_RECVONLY:
+		return SDP_SENDONLY;
+	default:
+		return d;
+	}
+}
+
+bool sdp_direction_sends(enum sdp_direction d)
+{
+	return d == SDP_SENDRECV || d == SDP_SENDONLY;
+}
+
+bool sdp_direction_receives(enum sdp_direction d)
+{
+	return d == SDP_SENDRECV || d == SDP_RECVONLY;
+}
+
+/* ---- parser ---- */
+
+struct sdp_fmt {
+	int pt;
+	int codec;	/* SDP_PT_PCMU/PCMA, -2 telephone-event, -1 other */
+};
+
+struct sdp_mline {
+	char media[SDP_TOKEN_MAX];
+	char proto[SDP_TOKEN_MAX];
+	char first_fmt[SDP_TOKEN_MAX];
+	unsigned port;
+	struct sdp_fmt fmt[SDP_MAX_FMT];
+	unsigned n_fmt;
+	char address[SDP_ADDRESS_MAX];	/* "" = session level */
+	int family;
+	unsigned ptime;			/* 0 = session level */
+	int direction;			/* -1 = session level */
+};
+
+struct sdp_parsed {
+	char address[SDP_ADDRESS_MAX];
+	int family;
+	unsigned ptime;
+	int direction;
+	struct sdp_mline m[SDP_MAX_MEDIA];
+	unsigned n_m;
+};
+
+static int parse_uint(const char *s, unsigned long max, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -EBADMSG;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || v > max || (*end && *end != '/' && !isspace((unsigned char)*end)))
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
+/* Copy the next space-separated token of *@p into @buf; 0 or -EBADMSG. */
+static int next_token(const char **p, char *buf, size_t len)
+{
+	const char *s = *p;
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	n = strcspn(s, " ");
+	if (n == 0 || n >= len)
+		return -EBADMSG;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*p = s + n;
+	return 0;
+}
+
+/* "IN IP4 1.2.3.4" -> family + address; multicast TTL suffixes refused. */
+static int parse_connection(const char *v, char *addr, int *family)
+{
+	char nettype[SDP_TOKEN_MAX], atype[SDP_TOKEN_MAX], a[SDP_ADDRESS_MAX];
+	unsigned char bin[16];
+	int fam;
+
+	if (next_token(&v, nettype, sizeof(nettype)) < 0 ||
+	    next_token(&v, atype, sizeof(atype)) < 0 ||
+	    next_token(&v, a, sizeof(a)) < 0)
+		return -EBADMSG;
+	if (strcmp(nettype, "IN") != 0)
+		return -EBADMSG;
+	if (strcmp(atype, "IP4") == 0)
+		fam = AF_INET;
+	else if (strcmp(atype, "IP6") == 0)
+		fam = AF_INET6;
+	else
+		return -EBADMSG;
+	if (inet_pton(fam, a, bin) != 1)
+		return -EBADMSG;
+	strcpy(addr, a);
+	*family = fam;
+	return 0;
+}
+
+static int parse_direction(const char *v)
+{
+	int d;
+
+	for (d = 0; d < _SDP_DIRECTION_MAX; d++)
+		if (strcmp(v, sdp_direction_table[d]) == 0)
+			return d;
+	return -1;
+}
+
+static struct sdp_fmt *find_fmt(struct sdp_mline *m, int pt)
+{
+	unsigned i;
+
+	for (i = 0; i < m->n_fmt; i++)
+		if (m->fmt[i].pt == pt)
+			return &m->fmt[i];
+	return NULL;
+}
+
+static int parse_mline(const char *v, struct sdp_mline *m)
+{
+	char tok[SDP_TOKEN_MAX];
+	unsigned pt;
+
+	memset(m, 0, sizeof(*m));
+	m->direction = -1;
+	if (next_token(&v, m->media, sizeof(m->media)) < 0 ||
+	    next_token(&v, tok, sizeof(tok)) < 0 ||
+	    parse_uint(tok, 65535, &m->port) < 0 ||
+	    next_token(&v, m->proto, sizeof(m->proto)) < 0)
+		return -EBADMSG;
+	while (next_token(&v, tok, sizeof(tok)) == 0) {
+		if (m->n_fmt == 0)
+			strcpy(m->first_fmt, tok);
+		if (strcmp(m->media, "audio") != 0)
+			continue;
+		if (m->n_fmt >= SDP_MAX_FMT || parse_uint(tok, 127, &pt) < 0)
+			return -EBADMSG;
+		m->fmt[m->n_fmt].pt = pt;
+		m->fmt[m->n_fmt].codec = pt == SDP_PT_PCMU ? SDP_PT_PCMU :
+					 pt == SDP_PT_PCMA ? SDP_PT_PCMA : -1;
+		m->n_fmt++;
+	}
+	while (*v == ' ')
+		v++;
+	if (*v || !m->first_fmt[0])
+		return -EBADMSG;
+	return 0;
+}
+
+static int parse_rtpmap(const char *v, struct sdp_mline *m)
+{
+	unsigned pt;
+	struct sdp_fmt *f;
+	const char *name;
+
+	if (parse_uint(v, 127, &pt) < 0)
+		return -EBADMSG;
+	name = strchr(v, ' ');
+	if (!name)
+		return -EBADMSG;
+	name++;
+	f = find_fmt(m, pt);
+	if (!f)
+		return 0;	/* rtpmap for a format not listed: ignore */
+	if (strncasecmp(name, "PCMU/8000", 9) == 0)
+		f->codec = SDP_PT_PCMU;
+	else if (strncasecmp(name, "PCMA/8000", 9) == 0)
+		f->codec = SDP_PT_PCMA;
+	else if (strncasecmp(name, "telephone-event/8000", 20) == 0)
+		f->codec = -2;
+	else
+		f->codec = -1;	/* e.g. a dynamic PT remapping 0 or 8 */
+	return 0;
+}
+
+static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
+{
+	const char *line = sdp;
+	struct sdp_mline *cur = NULL;
+	bool first = true;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->direction = -1;
+	if (!sdp || strlen(sdp) > SDP_TEXT_MAX)
+		return -EBADMSG;
+	while (*line) {
+		char buf[512];
+		const char *v;
+		size_t n = strcspn(line, "\r\n");
+
+		if (n >= sizeof(buf))
+			return -EBADMSG;
+		memcpy(buf, line, n);
+		buf[n] = '\0';
+		line += n;
+		if (*line == '\r')
+			line++;
+		if (*line == '\n')
+			line++;
+		if (n == 0)
+			continue;	/* tolerate blank lines / trailing CRLF */
+		if (n < 2 || buf[1] != '=' || !islower((unsigned char)buf[0]))
+			return -EBADMSG;
+		v = buf + 2;
+		if (first) {
+			if (strcmp(buf, "v=0") != 0)
+				return -EBADMSG;
+			first = false;
+			continue;
+		}
+		switch (buf[0]) {
+		case 'm':
+			if (p->n_m >= SDP_MAX_MEDIA)
+				return -EBADMSG;
+			cur = &p->m[p->n_m++];
+			r = parse_mline(v, cur);
+			if (r < 0)
+				return r;
+			break;
+		case 'c':
+			r = parse_connection(v, cur ? cur->address : p->address,
+					     cur ? &cur->family : &p->family);
+			if (r < 0)
+				return r;
+			break;
+		case 'a': {
+			unsigned ptime;
+			int d;
+
+			if (strncmp(v, "rtpmap:", 7) == 0) {
+				if (cur && strcmp(cur->media, "audio") == 0) {
+					r = parse_rtpmap(v + 7, cur);
+					if (r < 0)
+						return r;
+				}
+			} else if (strncmp(v, "ptime:", 6) == 0) {
+				if (parse_uint(v + 6, 1000, &ptime) < 0 || !ptime)
+					return -EBADMSG;
+				if (cur)
+					cur->ptime = ptime;
+				else
+					p->ptime = ptime;
+			} else if ((d = parse_direction(v)) >= 0) {
+				if (cur)
+					cur->direction = d;
+				else
+					p->direction = d;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (first)
+		return -EBADMSG;
+	return 0;
+}
+
+/* The stream: first audio m= line with a non-zero port. */
+static struct sdp_mline *sdp_stream(struct sdp_parsed *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n_m; i++)
+		if (strcmp(p->m[i].media, "audio") == 0 && p->m[i].port &&
+		    strncmp(p->m[i].proto, "RTP/", 4) == 0)
+			return &p->m[i];
+	return NULL;
+}
+
+static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
+		    const struct sdp_local *l, struct sdp_media *ret)
+{
+	struct sdp_media r = { .pt = -1, .te_pt = -1 };
+	unsigned i;
+
+	if (m->address[0]) {
+		strcpy(r.address, m->address);
+		r.family = m->family;
+	} else if (p->address[0]) {
+		strcpy(r.address, p->address);
+		r.family = p->family;
+	} else {
+		return -EBADMSG;
+	}
+	r.port = m->port;
+	if (l && l->keep_codec) {
+		for (i = 0; i < m->n_fmt; i++)
+			if (m->fmt[i].codec == l->codec) {
+				r.pt = m->fmt[i].pt;
+				r.codec = m->fmt[i].codec;
+				break;
+			}
+	}
+	for (i = 0; i < m->n_fmt; i++) {
+		if (r.pt < 0 && m->fmt[i].codec >= 0) {
+			r.pt = m->fmt[i].pt;
+			r.codec = m->fmt[i].codec;
+		}
+		if (r.te_pt < 0 && m->fmt[i].codec == -2)
+			r.te_pt = m->fmt[i].pt;
+	}
+	if (r.pt < 0)
+		return -EPROTONOSUPPORT;
+	r.ptime = m->ptime ? m->ptime : p->ptime ? p->ptime : SDP_PTIME_DEFAULT;
+	r.direction = m->direction >= 0 ? m->direction :
+		      p->direction >= 0 ? p->direction : SDP_SENDRECV;
+	if (strcmp(r.address, "0.0.0.0") == 0 || strcmp(r.address, "::") == 0)
+		r.direction = r.direction == SDP_SENDRECV ? SDP_SENDONLY :
+			      r.direction == SDP_RECVONLY ? SDP_INACTIVE :
+			      r.direction;
+	*ret = r;
+	return 0;
+}
+
+int sdp_parse(const char *sdp, struct sdp_media *ret)
+{
+	struct sdp_parsed p;
+	struct sdp_mline *m;
+	int r;
+
+	r = sdp_parse_all(sdp, &p);
+	if (r < 0)
+		return r;
+	m = sdp_stream(&p);
+	if (!m)
+		return -ENOMEDIUM;
+	return sdp_fill(&p, m, NULL, ret);
+}
+
+/* ---- builder ---- */
+
+struct sbuf {
+	char *buf;
+	size_t len, pos;
+	bool overflow;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->pos, b->len - b->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->len - b->pos) {
+		b->overflow = true;
+		return;
+	}
+	b->pos += n;
+}
+
+static int check_local(const struct sdp_local *l, int *family)
+{
+	unsigned char bin[16];
+
+	if (!l || !l->address || !l->rtp_port || l->rtp_port > 65535 ||
+	    l->direction < 0 || l->direction >= _SDP_DIRECTION_MAX)
+		return -EINVAL;
+	if (inet_pton(AF_INET, l->address, bin) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, l->address, bin) == 1)
+		*family = AF_INET6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static void sb_session(struct sbuf *b, const struct sdp_local *l, int family)
+{
+	const char *ip = family == AF_INET6 ? "IP6" : "IP4";
+
+	sb_printf(b, "v=0\r\n");
+	sb_printf(b, "o=fxsd %" PRIu64 " %" PRIu64 " IN %s %s\r\n",
+		  l->session_id, l->session_version, ip, l->address);
+	sb_printf(b, "s=fxsd\r\n");
+	sb_printf(b, "c=IN %s %s\r\n", ip, l->address);
+	sb_printf(b, "t=0 0\r\n");
+}
+
+static int sb_finish(struct sbuf *b)
+{
+	if (b->overflow) {
+		if (b->len)
+			b->buf[0] = '\0';
+		return -ENOBUFS;
+	}
+	return b->pos;
+}
+
+int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0, false };
+	int family, r;
+
+	r = check_local(l, &family);
+	if (r < 0)
+		return r;
+	if (!buf || !len)
+		return -ENOBUFS;
+	sb_session(&b, l, family);
+	sb_printf(&b, "m=audio %u RTP/AVP %d %d %d\r\n", l->rtp_port,
+		  SDP_PT_PCMU, SDP_PT_PCMA, SDP_PT_TELEPHONE_EVENT);
+	sb_printf(&b, "a=rtpmap:%d PCMU/8000\r\n", SDP_PT_PCMU);
+	sb_printf(&b, "a=rtpmap:%d PCMA/8000\r\n", SDP_PT_PCMA);
+	sb_printf(&b, "a=rtpmap:%d telephone-event/8000\r\n",
+		  SDP_PT_TELEPHONE_EVENT);
+	sb_printf(&b, "a=fmtp:%d 0-16\r\n", SDP_PT_TELEPHONE_EVENT);
+	sb_printf(&b, "a=ptime:%u\r\n", l->ptime ? l->ptime : SDP_PTIME_DEFAULT);
+	sb_printf(&b, "a=%s\r\n", sdp_direction_table[l->direction]);
+	return sb_finish(&b);
+}
+
+/* The direction we answer with: what the offer allows and we want. */
+static enum sdp_direction answer_direction(enum sdp_direction offered,
+					   enum sdp_direction local)
+{
+	bool send, recv;
+
+	send = (offered == SDP_SENDRECV || offered == SDP_RECVONLY) &&
+	       (local == SDP_SENDRECV || local == SDP_SENDONLY);
+	recv = (offered == SDP_SENDRECV || offered == SDP_SENDONLY) &&
+	       (local == SDP_SENDRECV || local == SDP_RECVONLY);
+	if (send && recv)
+		return SDP_SENDRECV;
+	if (send)
+		return SDP_SENDONLY;
+	if (recv)
+		return SDP_RECVONLY;
+	return SDP_INACTIVE;
+}
+
+int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
+		     size_t len, struct sdp_media *ret_remote)
+{
+	struct sbuf b = { buf, len, 0, false };
+	struct sdp_parsed p;
+	struct sdp_mline *stream;
+	struct sdp_media remote;
+	unsigned i;
+	int family, r;
+
+	r = check_local(l, &family);
+	if (r < 0)
+		return r;
+	if (!buf || !len)
+		return -ENOBUFS;
+	r = sdp_parse_all(offer, &p);
+	if (r < 0)
+		return r;
+	stream = sdp_stream(&p);
+	if (!stream)
+		return -ENOMEDIUM;
+	r = sdp_fill(&p, stream, l, &remote);
+	if (r < 0)
+		return r;
+
+	sb_session(&b, l, family);
+	for (i = 0; i < p.n_m; i++) {
+		struct sdp_mline *m = &p.m[i];
+
+		if (m != stream) {
+			sb_printf(&b, "m=%s 0 %s %s\r\n", m->media, m->proto,
+				  m->first_fmt);
+			continue;
+		}
+		if (remote.te_pt >= 0)
+			sb_printf(&b, "m=audio %u %s %d %d\r\n", l->rtp_port,
+				  m->proto, remote.pt, remote.te_pt);
+		else
+			sb_printf(&b, "m=audio %u %s %d\r\n", l->rtp_port,
+				  m->proto, remote.pt);
+		sb_printf(&b, "a=rtpmap:%d %s/8000\r\n", remote.pt,
+			  remote.codec == SDP_PT_PCMA ? "PCMA" : "PCMU");
+		if (remote.te_pt >= 0) {
+			sb_printf(&b, "a=rtpmap:%d telephone-event/8000\r\n",
+				  remote.te_pt);
+			sb_printf(&b, "a=fmtp:%d 0-16\r\n", remote.te_pt);
+		}
+		sb_printf(&b, "a=ptime:%u\r\n", remote.ptime);
+		sb_printf(&b, "a=%s\r\n", sdp_direction_table[
+			  answer_direction(remote.direction, l->direction)]);
+	}
+	r = sb_finish(&b);
+	if (r >= 0 && ret_remote)
+		*ret_remote = remote;
+	return r;
+}

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * internal.h - what the files of daemon/sip/ share: the limits, the
+ * types (the agent, its calls, transactions, connections), and through
+ * the part headers the functions each file gives the others.  Only
+ * daemon/sip/ includes it: libosip2's types stay inside sip/ (sip.h is
+ * the agent's API).
+ *
+ * The files, after pjsip's split into transport, transaction, dialog,
+ * invite session and registration:
+ *   agent.c          the agent's receive dispatch
+ *   policy.c         the budgets of strangers
+ *   resolve.c        name resolution
+ *   transport.c      the common transport and UDP
+ *   transport_tcp.c  SIP over TCP
+ *   transaction.c    the transaction layer
+ *   message.c        the message helpers
+ *   auth.c           digest authentication of our requests
+ *   register.c       registration
+ *   dialog.c         the dialog of a call
+ *   invite.c         the INVITE session
+ *   info.c           DTMF in SIP INFO
+ *
+ * Requests are built as text and parsed back into an osip_message_t (the
+ * parser is the one thing sure to agree with itself); responses are built
+ * from the request with libosip2's clone helpers.  Every transaction
+ * carries a struct sip_tx (your_instance): what the transaction is for,
+ * and a reference on its call.
+ */
+#ifndef FXSD_SIP_INTERNAL_H
+#define FXSD_SIP_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <systemd/sd-event.h>
+
+#include <osip2/osip.h>
+#include <osipparser2/osip_parser.h>
+
+#include "sip/digest.h"
+#include "sip/sip.h"
+
+#define SIP_T1_MS		500
+#define SIP_T2_MS		4000
+#define SIP_MAX_ROUTES		8
+#define SIP_MAX_ADDRS		4
+#define SIP_TEXT_MAX		8192	/* requests we build */
+#define SIP_AUTH_TRIES		2	/* challenges answered per request */
+#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
+#define SIP_TCP_MAX_IN		16	/* accepted connections */
+#define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
+#define SIP_TCP_STRANGERS	12	/* ... from all strangers: the rest is
+					 * the provider's (see tcp_accept_cb()) */
+#define SIP_TCP_MSG_MS		10000	/* a stranger's first message, and any
+					 * message once begun, complete within */
+#define SIP_TCP_MAX_OUT		16	/* connections we opened */
+#define SIP_TCP_CONNECT_MS	10000	/* connect() deadline */
+#define SIP_TCP_IDLE_S		300	/* idle connections closed after */
+#define SIP_TCP_WBUF_MAX	(256 * 1024)	/* unsent bytes per connection */
+#define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
+#define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
+#define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
+/*
+ * What a peer that is not the registrar or outbound proxy (a "stranger")
+ * may cost us: server transactions per source address, and token buckets
+ * for the responses sent without a transaction (per source, in a small
+ * table, and for all strangers together) and for the log lines they cause.
+ */
+#define SIP_TX_PER_SOURCE	8	/* server transactions of one stranger */
+#define SIP_SRC_MAX		32	/* sources with a response budget */
+#define SIP_SRC_BURST		10	/* responses to one source at once */
+#define SIP_SRC_PER_MIN		300	/* ... then 5 a second */
+#define SIP_ALL_BURST		50	/* responses to all strangers at once */
+#define SIP_ALL_PER_MIN		1500	/* ... then 25 a second */
+#define SIP_LOG_BURST		20	/* log lines about strangers at once */
+#define SIP_LOG_PER_MIN		30	/* ... then one every 2 s */
+
+#define log_a(a, prio, ...) sip_log((a), (prio), __VA_ARGS__)
+
+struct sip_server {
+	char host[256];
+	unsigned port;
+	bool port_given;	/* host:port: no SRV lookup */
+	struct sockaddr_storage addr[SIP_MAX_ADDRS];
+	socklen_t addrlen[SIP_MAX_ADDRS];
+	unsigned n_addr;
+};
+
+/* Where a message came from, or goes to. */
+struct sip_peer {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	bool tcp;
+	unsigned conn;		/* TCP: connection id (0 = none, by address) */
+};
+
+/* A TCP connection, accepted or opened by us. */
+struct sip_conn {
+	struct sip_agent *a;
+	struct sip_conn *next;		/* in a->conns while open */
+	unsigned n_ref;			/* the list's + running callbacks' */
+	unsigned id;			/* > 0; a transaction's out_socket */
+	int fd;
+	bool incoming;
+	bool provider;			/* incoming, from the provider */
+	bool valid;			/* carried a valid SIP message */
+	bool connecting;		/* non-blocking connect in progress */
+	bool broken;			/* to be closed by the defer event */
+	bool closed;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	sd_event_source *io, *timer;
+	char *rbuf;			/* a->max_msg + 1 bytes */
+	size_t rlen;
+	char *wbuf;			/* not yet sent */
+	size_t wlen, woff, walloc;
+	uint64_t last_active;		/* usec, CLOCK_MONOTONIC */
+	uint64_t opened;		/* usec: accepted or connect() */
+	uint64_t msg_start;		/* usec: the unfinished message in
+					 * rbuf (rlen > 0) began */
+};
+
+/* Digest state of one kind of request (REGISTER, or one call's). */
+struct sip_auth {
+	struct digest_challenge ch;
+	bool have;
+	bool proxy;		/* Proxy-Authorization */
+	uint32_t nc;
+	unsigned tries;		/* challenges answered in a row */
+};
+
+enum sip_tx_kind {
+	TX_REGISTER,
+	TX_INVITE_OUT,
+	TX_CANCEL_OUT,
+	TX_BYE_OUT,
+	TX_INFO_OUT,
+	TX_INVITE_IN,
+	TX_OTHER_IN,
+};
+
+struct sip_tx {
+	struct sip_agent *a;
+	struct sip_call *call;	/* reference, or NULL */
+	enum sip_tx_kind kind;
+	bool from_provider;	/* server tx: from the registrar/proxy */
+	unsigned char src_ip[16];	/* server tx: source (ip_key()) */
+	bool unregister;	/* TX_REGISTER with Expires: 0 */
+	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
+	unsigned duration_ms;	/* ... and its duration */
+};
+
+/* A token bucket (see bucket_take()). */
+struct sip_bucket {
+	uint64_t t;		/* usec of the last refill, 0 = never used */
+	unsigned milli;		/* tokens x 1000 */
+};
+
+/* The response budget of one source address. */
+struct sip_src {
+	unsigned char ip[16];	/* ip_key() */
+	uint64_t used;		/* usec of the last response */
+	struct sip_bucket b;
+};
+
+struct sip_call {
+	unsigned n_ref;
+	struct sip_agent *a;
+	struct sip_call *next;		/* in a->calls while live */
+	bool live;			/* in a->calls */
+	bool user_ref;			/* the user still holds its reference */
+	bool outgoing;
+	bool tcp;			/* the dialog's transport */
+	unsigned conn;			/* TCP: the connection it was set up on */
+	enum sip_call_state state;
+	bool final;			/* a final state was reached */
+	void *userdata;
+
+	char call_id[128];
+	char local_tag[40];
+	char remote_tag[128];
+	char *local_uri;		/* name-addr, no tag */
+	char *remote_uri;
+	char *remote_target;		/* URI */
+	char *routes[SIP_MAX_ROUTES];	/* name-addr, in sending order */
+	unsigned n_routes;
+	uint32_t local_cseq;
+	uint32_t remote_cseq;
+	bool dialog;			/* to-tag known (early or confirmed) */
+	bool answered;			/* 2xx sent or received */
+	bool bye_sent;
+
+	/* incoming */
+	osip_transaction_t *ist;
+	char *invite_branch_in;		/* to match CANCEL */
+	bool final_sent;
+	char *local_sdp;
+	osip_transaction_t *offer_tr;	/* a re-INVITE / UPDATE whose offer
+					 * awaits the user's answer */
+	char *resp2xx;			/* our 2xx, retransmitted until ACK */
+	struct sip_peer peer;		/* where resp2xx (or ack) goes */
+	sd_event_source *retx;
+	bool retx_armed;		/* resp2xx went out: timer running */
+	unsigned retx_interval;		/* ms, T1 doubling up to T2 */
+	uint64_t retx_t0, retx_next;	/* usec: 2xx sent, next copy due */
+
+	/* outgoing */
+	osip_transaction_t *ict;
+	char *ruri;
+	char *offer;
+	char invite_branch[64];
+	uint32_t invite_cseq;
+	char *auth_header;		/* "Authorization: ..." of the INVITE */
+	bool provisional;		/* a 1xx arrived: CANCEL may go */
+	bool cancel_wanted, cancel_sent, hangup_wanted;
+	char *ack;			/* ACK for the 2xx, resent on retransmits */
+	struct sip_auth auth;
+};
+
+struct sip_agent {
+	sd_event *event;
+	sd_event_source *io, *timer, *reg_timer;
+	int fd;				/* UDP */
+	int family;
+	bool tcp;			/* account transport is TCP */
+	int tcp_fd;			/* TCP listener, or -1 */
+	sd_event_source *tcp_io, *conn_defer;
+	struct sip_conn *conns;
+	unsigned n_conns_in, n_conns_out;
+	unsigned next_conn_id;
+	struct sockaddr_storage bind_ss;	/* bind_address, port 0 */
+	socklen_t bind_sl;
+	bool freeing;
+	osip_t *osip;
+	struct sip_callbacks cb;
+	void *userdata;
+
+	/* account (own copies) */
+	char *user, *auth_user, *password, *display_name, *domain;
+	char *user_agent;
+	bool register_enabled, allow_unknown;
+	unsigned expires;
+	unsigned max_tx, max_dialogs, max_msg;
+	uint64_t tcp_msg_us;		/* SIP_TCP_MSG_MS, or the account's */
+	unsigned retry_min, retry_max;
+	char *nat_address, *contact_address, *bind_address;
+
+	char local_ip[64];		/* for Via and Contact */
+	char public_ip[64];		/* received= of our last REGISTER */
+	unsigned local_port;
+	struct sip_server registrar, proxy, domain_srv;
+	bool has_proxy;
+	bool started;
+
+	/* registration */
+	enum sip_reg_state reg_state;
+	char reg_call_id[64];
+	char reg_from_tag[40];
+	uint32_t reg_cseq;
+	unsigned reg_granted;
+	unsigned retry_s;
+	unsigned reg_conn;		/* TCP connection of the last 2xx */
+	bool reg_in_flight;
+	bool stopping;
+	struct sip_auth reg_auth;
+
+	struct sip_call *calls;
+	unsigned n_calls;
+
+	osip_transaction_t **dead;	/* killed, to be freed by the pump */
+	size_t n_dead, dead_alloc;
+	bool in_pump;
+
+	/* budgets of strangers (SIP_SRC_*, SIP_ALL_*, SIP_LOG_*) */
+	struct sip_src srcs[SIP_SRC_MAX];
+	struct sip_bucket all_bucket, log_bucket;
+	unsigned log_suppressed;
+	char tag_key[33];		/* stateless_tag()'s key */
+};
+
+struct tbuf {
+	char buf[SIP_TEXT_MAX];
+	size_t pos;
+	bool overflow;
+};
+
+struct req_spec {
+	const char *method;
+	const char *ruri;
+	const char *from;	/* name-addr */
+	const char *from_tag;
+	const char *to;
+	const char *to_tag;	/* or NULL */
+	const char *call_id;
+	uint32_t cseq;
+	const char *branch;	/* NULL: a new one */
+	char *const *routes;
+	unsigned n_routes;
+	bool contact;
+	bool tcp;		/* Via (and Contact) say TCP */
+	const char *extra;	/* whole header lines with CRLF, or NULL */
+	const char *body;	/* or NULL */
+	const char *content_type;	/* of @body; NULL: application/sdp */
+};
+
+#include "sip/agent.h"
+#include "sip/policy.h"
+#include "sip/resolve.h"
+#include "sip/transport.h"
+#include "sip/transport_tcp.h"
+#include "sip/transaction.h"
+#include "sip/message.h"
+#include "sip/auth.h"
+#include "sip/register.h"
+#include "sip/dialog.h"
+#include "sip/invite.h"
+#include "sip/info.h"
+
+#endif /* FXSD_SIP_INTERNAL_H */

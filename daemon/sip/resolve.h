@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * resolve.h - name resolution: what resolve.c gives the rest of
+ * daemon/sip/.
+ */
+#ifndef FXSD_SIP_RESOLVE_H
+#define FXSD_SIP_RESOLVE_H
+
+#include "sip/internal.h"
+
+int resolve(int family, const char *host, unsigned port, bool numeric,
+	    struct sockaddr_storage *addr, socklen_t *addrlen,
+	    unsigned max);
+bool is_ip_literal(const char *host);
+int server_resolve(struct sip_agent *a, struct sip_server *s);
+int server_init(struct sip_server *s, const char *hostport);
+
+#endif /* FXSD_SIP_RESOLVE_H */

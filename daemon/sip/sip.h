@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sip.h - fxsd's SIP user agent: one account, a UDP socket (plus a TCP
+ * listener and TCP connections when the account uses TCP), libosip2's
+ * parser and transaction machines, on an sd-event loop.
+ *
+ * Shape: one struct sip_agent per configured account (= per FXS port).
+ * Each agent binds its own UDP socket (like an HT802, whose accounts use
+ * local ports 5060, 5062, ...), owns one osip_t, its timers and its calls.
+ *
+ * Transport: UDP by default.  With SIP_TRANSPORT_TCP the agent also
+ * listens on TCP on the same local port (incoming connections, e.g. a
+ * proxy delivering INVITEs), sends every request it originates over TCP
+ * (Via: SIP/2.0/TCP, Contact with ;transport=tcp) through connections it
+ * opens with a non-blocking connect and reuses (one per peer address;
+ * in-dialog requests also reuse the dialog's connection to the same
+ * host), and frames the stream by Content-Length (missing or invalid
+ * Content-Length, or a message over @max_message_size, closes the
+ * connection, after a 513 when a request's header block announces the
+ * excess; "\r\n\r\n" keep-alives are answered with "\r\n", RFC 5626).
+ * The transaction machines see a reliable transport (no retransmissions
+ * of requests or non-2xx responses).  Responses go back over the
+ * connection the request came on (or, if it is gone, over a new one to
+ * the top Via's received address and sent-by port).  A request received
+ * over UDP is answered over UDP whatever the account's transport.  When a
+ * connection breaks, the client transactions that were using it fail at
+ * once with 503 (a REGISTER then retries with the usual backoff); when
+ * the connection that carried the last successful REGISTER breaks, the
+ * agent re-registers after @retry_min_s (the state stays REGISTERED
+ * meanwhile).  Connections idle for 5 minutes are closed, except the
+ * registration's and those a call or a transaction still uses.  Accepted
+ * connections: 16, of which one stranger address (see Peers) may hold 4
+ * and strangers together 12; the provider is never refused (a stranger's
+ * connection idle the longest, not in use, is closed for it).  A
+ * stranger's connection that brings no valid message within
+ * @tcp_message_timeout_ms, and any connection with a message begun and
+ * not complete that long after its first byte, is closed.
+ *
+ * What the agent does by itself: 100 Trying; checks of every message in
+ * one place (message_check() in message.c: 505 for a version other than
+ * SIP/2.0, 416 for a Request-URI scheme other than sip/sips/tel, 400 for a
+ * missing Via/From/To/Call-ID/CSeq, a CSeq number >= 2^31 or a method
+ * mismatch, Max-Forwards outside 0-255, a Content-Length not a number or
+ * larger than the message, a Date not in GMT, headers in a SIP
+ * Request-URI; unparsable messages, header blocks that do not end and
+ * invalid responses are dropped); 404 to a new INVITE that is not for the
+ * account (Request-URI host not ours, or neither the Request-URI's nor
+ * To's user is ours: see invite_is_ours()); 420 with Unsupported to any
+ * Require (no extension is implemented; not for CANCEL); 489 to SUBSCRIBE;
+ * 406 to an INVITE whose Accept excludes application/sdp; received=/rport
+ * on the top Via of every request
+ * (RFC 3581); the ACK to every 2xx of ours, first copy and retransmissions;
+ * retransmission of our 2xx until the ACK arrives (T1 doubling to T2,
+ * counted from when the first copy was sent, over TCP too, as RFC 3261
+ * 13.3.1.4 asks; at 64*T1 without ACK the call ends with a BYE and
+ * SIP_CALL_TERMINATED); 401/407 challenges (digest
+ * MD5 / SHA-256, qop=auth) on REGISTER, INVITE, BYE and INFO; registration
+ * refresh at half the granted expiry, exponential backoff on failure
+ * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
+ * OPTIONS.
+ *
+ * Peers.  The registrar's and outbound proxy's addresses are the
+ * "provider"; any other source is a "stranger".  Requests refused outright
+ * and OPTIONS are answered without a transaction (RFC 3261 8.2.7), from
+ * anyone: 200 to OPTIONS (Allow, Accept); 481 to BYE/CANCEL/INFO/UPDATE
+ * that match no dialog (or INVITE); 405 with Allow to methods we do not
+ * implement; 403 to an INVITE from a stranger (unless
+ * allow_unknown_callers).  A retransmission of such a request gets the
+ * same response again (same To tag) and costs no state either.  Such
+ * responses to strangers are rate-limited
+ * (token buckets per source address in a table of 32, and for all
+ * strangers; see SIP_SRC_* / SIP_ALL_* in internal.h); log lines strangers
+ * cause are rate-limited too.  Server transactions: max_transactions/8
+ * (at least 2) stay free for our client transactions, strangers share at
+ * most half of the rest, one stranger address at most 8; beyond, 503.
+ * libosip2's trace is silenced (it would print parse errors to stdout).
+ *
+ * Offer/answer (RFC 3264).  Only an application/sdp body is an offer or
+ * an answer: an INVITE, re-INVITE or UPDATE with any other body (no
+ * Content-Type, another type, multipart/mixed even when it holds an SDP
+ * part) gets 415 with "Accept: application/sdp" and never reaches the
+ * user; such a body in an ACK is ignored.  An INVITE without SDP (late
+ * offer) reaches on_invite with @sdp NULL: the user's 200 carries the
+ * offer, and the answer comes with the ACK, as the @sdp of
+ * SIP_CALL_CONFIRMED.  A re-INVITE or UPDATE (RFC 3311) in the dialog
+ * with an SDP offer goes to on_offer (an agent without on_offer answers
+ * 488); the user answers it with sip_call_answer_offer() or
+ * sip_call_reject_offer(), at once or later from the event loop.  A
+ * re-INVITE without SDP gets our last SDP as a new offer, its ACK's
+ * answer again comes as SIP_CALL_CONFIRMED with @sdp; an UPDATE without
+ * SDP a plain 200.  An offer that comes while another awaits its answer
+ * gets 500 with Retry-After (RFC 3261 14.2); one pending when the call
+ * ends gets 487.
+ *
+ * DTMF in SIP INFO (the legacy, package-less use of RFC 6086, as ATAs and
+ * PBXs do it).  sip_call_send_dtmf() sends one digit in the call's dialog
+ * with Content-Type application/dtmf-relay and the body
+ * "Signal=5\r\nDuration=160\r\n" (ms); the final response is only
+ * logged (a 401/407 is answered once, as for BYE).  An INFO received in a
+ * dialog is answered:
+ *   - 200 when it has no body (nothing to do), or carries one digit as
+ *     application/dtmf-relay (key=value lines, keys case-insensitive, LF
+ *     or CRLF; Signal once, required: 0-9 * # A-D, or 10 / 11 for * / #;
+ *     Duration once, optional: 0-60000 ms; other keys ignored) or as
+ *     application/dtmf (the body is the digit alone, blanks and line ends
+ *     around it ignored); the digit then goes to on_dtmf;
+ *   - 400 when such a body is malformed or longer than 256 bytes (nothing
+ *     is reported);
+ *   - 415 with an Accept header for any other Content-Type.
+ * An INFO outside a dialog gets 481.
+ *
+ * DNS (RFC 3263, simplified): a domain, registrar or outbound proxy given
+ * as a host name without a port is looked up as an SRV record,
+ * _sip._udp.<host> or _sip._tcp.<host> after the account's transport
+ * (res_query: in libc since glibc 2.34, in libresolv before).  The target
+ * with the lowest priority, then the highest weight (the first of equals;
+ * no random weighting, no fail-over to the next target), is used with the
+ * port it gives.  Without a usable SRV answer (none, NXDOMAIN, only the
+ * "." target) the host itself is resolved (A/AAAA) on port 5060; with an
+ * explicit port only A/AAAA are looked up.  Lookups are blocking
+ * (res_query, getaddrinfo: up to the resolver's timeout, resolv.conf
+ * "options timeout:/attempts:") and happen only at sip_agent_start() and
+ * before a registration attempt that follows a failure; IP literals never
+ * block.  Hosts of in-dialog targets that are not IP literals are reached
+ * through the outbound proxy, else the registrar.
+ *
+ * Lifetime of calls: a call handed to the user (by on_invite or
+ * sip_call_invite) carries one reference for the user, dropped with
+ * sip_call_unref().  The agent keeps its own reference while the call has
+ * transactions or a dialog.  After a final state (FAILED, CANCELLED,
+ * TERMINATED) no more callbacks come for the call, and every sip_call_*
+ * action returns -ESTALE.  sip_agent_free() ends every call without
+ * callbacks; users must still unref their calls (before or after).
+ *
+ * Callbacks never run re-entrantly from a sip_call_* or sip_agent_* call
+ * made by the user, except on_registration from sip_agent_stop() when
+ * there is nothing to un-register.
+ *
+ * Functions return 0 or a negative errno.
+ */
+#ifndef FXSD_SIP_H
+#define FXSD_SIP_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+struct sip_agent;
+struct sip_call;
+
+enum sip_transport {
+	SIP_TRANSPORT_UDP,
+	SIP_TRANSPORT_TCP,
+	_SIP_TRANSPORT_MAX,
+	_SIP_TRANSPORT_INVALID = -EINVAL,
+};
+
+/**
+ * struct sip_account - configuration of one agent (copied by
+ *	sip_agent_new(); strings may be NULL for "unset")
+ * @user: SIP user, the user part of our AOR sip:user@domain (required)
+ * @auth_user: digest user name, default @user
+ * @password: digest password
+ * @display_name: for From
+ * @domain: host[:port] of our AOR (required)
+ * @registrar: host[:port], default @domain
+ * @outbound_proxy: host[:port]; when set every request goes there
+ * @register_enabled: send REGISTER
+ * @expires: requested registration expiry, s (default 3600)
+ * @allow_unknown_callers: accept INVITEs from any source address
+ * @bind_address: local IP literal to bind, default "0.0.0.0"
+ * @local_port: local UDP port, 0 = any (see sip_agent_local_port())
+ * @nat_address: IP literal for Contact and Via instead of the local one
+ * @contact_address: IP literal for Contact/Via when @nat_address is unset
+ *	and the socket is bound to a wildcard; default: the address the
+ *	kernel picks towards the registrar
+ * @user_agent: User-Agent header value, default "fxsd"
+ * @max_transactions: limit on concurrent transactions (default 64)
+ * @max_dialogs: limit on concurrent calls (default 8)
+ * @max_message_size: largest message accepted or sent, datagram or one
+ *	message on a TCP stream (default 65535)
+ * @retry_min_s: first registration retry delay (default 30)
+ * @retry_max_s: longest registration retry delay (default 1800)
+ * @transport: how requests are sent (default SIP_TRANSPORT_UDP); with
+ *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port
+ * @tcp_message_timeout_ms: a stranger's TCP connection must bring its
+ *	first message, and any message begun on a connection must be
+ *	complete, within this (default 10000; fxsd leaves the default, the
+ *	tests shorten it)
+ */
+struct sip_account {
+	const char *user;
+	const char *auth_user;
+	const char *password;
+	const char *display_name;
+	const char *domain;
+	const char *registrar;
+	const char *outbound_proxy;
+	bool register_enabled;
+	unsigned expires;
+	bool allow_unknown_callers;
+	const char *bind_address;
+	unsigned local_port;
+	const char *nat_address;
+	const char *contact_address;
+	const char *user_agent;
+	unsigned max_transactions;
+	unsigned max_dialogs;
+	unsigned max_message_size;
+	unsigned retry_min_s;
+	unsigned retry_max_s;
+	enum sip_transport transport;
+	unsigned tcp_message_timeout_ms;
+};
+
+enum sip_reg_state {
+	SIP_REG_NONE,		/* never registered / disabled */
+	SIP_REG_REGISTERING,	/* first REGISTER (or retry) in flight */
+	SIP_REG_REGISTERED,
+	SIP_REG_FAILED,		/* last attempt failed; a retry is scheduled */
+	SIP_REG_UNREGISTERED,	/* after sip_agent_stop() */
+	_SIP_REG_STATE_MAX,
+	_SIP_REG_STATE_INVALID = -EINVAL,
+};
+
+enum sip_call_state {
+	SIP_CALL_INCOMING,	/* INVITE received (on_invite) */
+	SIP_CALL_CALLING,	/* our INVITE is out */
+	SIP_CALL_RINGING,	/* 180 (or 183 without SDP) received */
+	SIP_CALL_EARLY,		/* 183 with SDP received: sdp is passed */
+	SIP_CALL_ANSWERED,	/* 2xx received (sdp passed) or sent */
+	SIP_CALL_CONFIRMED,	/* ACK for our 2xx received */
+	SIP_CALL_FAILED,	/* final: status = the SIP code (408 timeout) */
+	SIP_CALL_CANCELLED,	/* final: the caller cancelled (incoming) or
+				 * our CANCEL took effect (outgoing) */
+	SIP_CALL_TERMINATED,	/* final: BYE received, or ours completed */
+	_SIP_CALL_STATE_MAX,
+	_SIP_CALL_STATE_INVALID = -EINVAL,
+};
+
+/* "udp"/"tcp"; NULL when out of range. */
+const char *sip_transport_to_string(enum sip_transport t);
+const char *sip_reg_state_to_string(enum sip_reg_state s);
+const char *sip_call_state_to_string(enum sip_call_state s);
+
+#define SIP_CALLER_FIELD_MAX 256
+
+/**
+ * struct sip_caller - who calls (strings are "" when absent)
+ * @display_name: From display name, unquoted
+ * @from: user@host of From
+ * @asserted: user@host of P-Asserted-Identity
+ * @asserted_display_name: its display name
+ * @request_user: user part of the Request-URI (the number dialed)
+ */
+struct sip_caller {
+	char display_name[SIP_CALLER_FIELD_MAX];
+	char from[SIP_CALLER_FIELD_MAX];
+	char asserted[SIP_CALLER_FIELD_MAX];
+	char asserted_display_name[SIP_CALLER_FIELD_MAX];
+	char request_user[SIP_CALLER_FIELD_MAX];
+};
+
+/**
+ * struct sip_callbacks - all optional
+ * @on_registration: @status is the SIP code of the last response, 408
+ *	for a transaction timeout, 503 for a transport failure (TCP
+ *	connection refused or lost, RFC 3261 8.1.3.1), 0 when nothing could
+ *	be sent (DNS failure, no route); @expires the granted expiry
+ * @on_invite: a new incoming call; the user answers with
+ *	sip_call_ringing/answer/reject.  @sdp is the offer (NULL if none).
+ * @on_call_state: @status is the SIP code where one exists, @sdp the body
+ *	of the response (EARLY, ANSWERED), or the SDP answer an ACK carried
+ *	(CONFIRMED, after our 2xx with an offer; CONFIRMED then comes again
+ *	for every such ACK of a re-INVITE), or NULL
+ * @on_offer: a re-INVITE or UPDATE in @call's established dialog brought
+ *	the SDP offer @sdp; answer it with sip_call_answer_offer() or
+ *	sip_call_reject_offer().  NULL: such offers get 488.
+ * @on_dtmf: a digit ('0'-'9', '*', '#', 'A'-'D') came in a SIP INFO of
+ *	@call's dialog (already answered 200); @duration_ms as the INFO gave
+ *	it, 0 when it gave none
+ * @log: priority is a syslog LOG_* value; NULL = no logging
+ */
+struct sip_callbacks {
+	void (*on_registration)(struct sip_agent *a, enum sip_reg_state state,
+				int status, unsigned expires, void *userdata);
+	void (*on_invite)(struct sip_agent *a, struct sip_call *call,
+			  const struct sip_caller *caller, const char *sdp,
+			  void *userdata);
+	void (*on_call_state)(struct sip_call *call, enum sip_call_state state,
+			      int status, const char *sdp, void *userdata);
+	void (*on_dtmf)(struct sip_call *call, char digit,
+			unsigned duration_ms, void *userdata);
+	void (*on_offer)(struct sip_call *call, const char *sdp,
+			 void *userdata);
+	void (*log)(void *userdata, int priority, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+};
+
+/*
+ * Create an agent on @event: copies @acct, binds the socket (errors from
+ * socket/bind are returned; -EINVAL for a bad account).  Nothing is sent
+ * until sip_agent_start().
+ */
+int sip_agent_new(sd_event *event, const struct sip_account *acct,
+		  const struct sip_callbacks *cb, void *userdata,
+		  struct sip_agent **ret_agent);
+/* Resolve the servers and start registering (if enabled). */
+int sip_agent_start(struct sip_agent *a);
+/*
+ * Un-register (REGISTER with Expires: 0) if registered; on_registration
+ * reports SIP_REG_UNREGISTERED when done (or at once if nothing to do).
+ * Calls are not touched.
+ */
+int sip_agent_stop(struct sip_agent *a);
+/* Frees everything; no callbacks.  NULL is a no-op.  Returns NULL. */
+struct sip_agent *sip_agent_free(struct sip_agent *a);
+static inline void sip_agent_freep(struct sip_agent **a)
+{
+	sip_agent_free(*a);
+}
+/* The bound local port (UDP, and TCP with SIP_TRANSPORT_TCP). */
+unsigned sip_agent_local_port(const struct sip_agent *a);
+enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a);
+/* Re-register now (e.g. after a network change). */
+int sip_agent_register_now(struct sip_agent *a);
+
+/* Incoming calls.  @sdp may be NULL (only for ringing without early
+ * media).  -ESTALE after a final state, -EBUSY when the state does not
+ * allow it (e.g. answer twice). */
+int sip_call_ringing(struct sip_call *call, bool early_media,
+		     const char *sdp);
+int sip_call_answer(struct sip_call *call, const char *sdp);
+int sip_call_reject(struct sip_call *call, int code);
+/* The same with a "Warning: @warning <our address> "@text"" header
+ * (RFC 3261 20.43; @warning 300-399, e.g. 304 or 305 with 488). */
+int sip_call_reject_warning(struct sip_call *call, int code, int warning,
+			    const char *text);
+/*
+ * Answer the offer on_offer reported: 200 with @sdp (for a re-INVITE
+ * retransmitted until its ACK), or @code (300-699) with the Warning as
+ * above (@warning 0: none).  -EBADR when no offer awaits an answer,
+ * -ESTALE after a final state.
+ */
+int sip_call_answer_offer(struct sip_call *call, const char *sdp);
+int sip_call_reject_offer(struct sip_call *call, int code, int warning,
+			  const char *text);
+
+/*
+ * Outgoing call to sip:@number@domain (through the outbound proxy if
+ * set).  *@ret_call holds the user's reference.  -EBUSY when the dialog
+ * or transaction limit is reached.
+ */
+int sip_call_invite(struct sip_agent *a, const char *number,
+		    const char *sdp_offer, struct sip_call **ret_call);
+/* CANCEL before a final response (a later 2xx gets ACK + BYE). */
+int sip_call_cancel(struct sip_call *call);
+/*
+ * End the call whatever its state: CANCEL (outgoing, not answered), 480
+ * (incoming, not answered) or BYE (answered).  on_call_state reports the
+ * final state (TERMINATED after the BYE completes).
+ */
+int sip_call_hangup(struct sip_call *call);
+/*
+ * Send @digit ('0'-'9', '*', '#', 'A'-'D'; a-d too) that lasted
+ * @duration_ms in a SIP INFO of the answered call (see above).  Returns 0
+ * once the request is out (its response is only logged), -EINVAL for a bad
+ * digit, -ESTALE after a final state, -ENOTCONN before the call is answered
+ * or after our BYE, -EBUSY at the transaction limit.
+ */
+int sip_call_send_dtmf(struct sip_call *call, char digit,
+		       unsigned duration_ms);
+
+struct sip_call *sip_call_ref(struct sip_call *call);
+/* Drops the user's reference; NULL is a no-op.  Returns NULL. */
+struct sip_call *sip_call_unref(struct sip_call *call);
+static inline void sip_call_unrefp(struct sip_call **c)
+{
+	sip_call_unref(*c);
+}
+struct sip_agent *sip_call_agent(const struct sip_call *call);
+enum sip_call_state sip_call_get_state(const struct sip_call *call);
+const char *sip_call_id(const struct sip_call *call);
+bool sip_call_is_outgoing(const struct sip_call *call);
+void sip_call_set_userdata(struct sip_call *call, void *userdata);
+void *sip_call_get_userdata(const struct sip_call *call);
+
+/*
+ * DNS SRV selection (exposed for tests): parse the answer of an SRV query
+ * (@msg, @len bytes, as returned by res_query) and pick the target with
+ * the lowest priority, then the highest weight (the first of equals).
+ * Records of other types or classes are skipped; targets "." and port 0
+ * are unusable.  Returns 0 with the target host name (no trailing dot) in
+ * @target and the port in *@port; -ENOENT when the answer holds no usable
+ * SRV record (or its RCODE is not NOERROR); -EBADMSG for a malformed
+ * message; -ENAMETOOLONG when the chosen name does not fit @target_len.
+ */
+int sip_srv_select(const unsigned char *msg, size_t len, char *target,
+		   size_t target_len, unsigned *port);
+
+#endif /* FXSD_SIP_H */
