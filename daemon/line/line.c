@@ -132,9 +132,6 @@ struct line {
 	/* the play queue's low-water mark (line_play_low()) */
 	unsigned play_low;		/* samples, the lowest at a wake-up */
 	unsigned play_window;		/* frames read in this window */
-	unsigned play_excess;		/* frames to trim at quiet far-end audio */
-	unsigned play_excess_wait;	/* frames trimming has waited for one */
-	unsigned play_excess_ms;	/* the excess when the window ended */
 	unsigned play_last_low;		/* the last whole window's low-water
 					 * mark, samples (UINT_MAX: none) */
 	bool pcm_drop;			/* the driver has FXS_IOC_PCM_DROP */
@@ -769,32 +766,27 @@ static void line_send_frame(struct line *l, const int16_t *frame)
  * Late wake-ups of fxsd and a board whose clock ticks in bursts both make
  * the driver's play queue run dry: it plays silence in place of audio
  * that is written later, so the queue and the delay to the earpiece grow
- * by that much, and stay grown.  That is what it takes not to run dry
- * again at the next such wake-up; with the driver's reference
- * (FXS_PCM_MODE_REFERENCE) the echo canceller does not mind the depth,
- * so the depth follows the wake-ups, like a jitter buffer's: the queue's
- * low-water mark (its depth before each frame fxsd writes: a board's
- * burst of ticks can drain it while fxsd is still reading) is taken over
- * LINE_PLAY_WINDOW frames, and what stayed above the cushion the
- * whole window was never needed and is trimmed.  Only the far end's
- * audio is trimmed, at a quiet frame (or after LINE_PLAY_WAIT frames
- * without one): locally made signals (tones, caller ID, digits) have no
- * latency to win and keep their cadence whole.
+ * by that much, and stay grown.  For the far end's voice the delay is
+ * what matters: a frame of it is dropped as soon as the queue holds more
+ * than the cushion and the frame (with the driver's reference the echo
+ * canceller does not mind either way; without it, the depth is also
+ * where the canceller expects the echo).  Letting the queue follow the
+ * wake-ups instead, like a jitter buffer, was tried: under emulation the
+ * board's ticks come in bursts, the low-water mark stays near zero while
+ * each burst leaves the queue that deep, and the voice was 0.5-0.9 s late.
+ * Locally made signals (tones, caller ID) are never dropped: they are
+ * queued ahead instead (line_cid_ahead(), line_tone_ahead()).
  *
- * Without the reference (an older driver) the depth is also where the
- * canceller expects the echo, the last frame written: a frame is dropped
- * as soon as the queue holds more than the cushion and the frame.
+ * The queue's low-water mark (its depth before each frame fxsd writes)
+ * over LINE_PLAY_WINDOW frames and the times it ran dry are kept for
+ * fxsctl (play_low_ms, play_underruns).
  */
 #define LINE_PLAY_WINDOW	100	/* 2 s */
-#define LINE_PLAY_WAIT		50	/* 1 s */
-#define LINE_PLAY_QUIET		256	/* |sample| below -42 dBov */
 
 static void line_play_reset(struct line *l)
 {
 	l->play_low = l->play_last_low = UINT_MAX;
 	l->play_window = 0;
-	l->play_excess = 0;
-	l->play_excess_wait = 0;
 }
 
 /* a frame was read: the depth left of the queue is a low-water sample */
@@ -815,31 +807,14 @@ static void line_play_low(struct line *l, int fd)
 	l->play_was_dry = !play;
 }
 
-/* a frame was read: the window's end sets how much to trim */
+/* a frame was read: a window ends now and then */
 static void line_play_window(struct line *l)
 {
-	unsigned cushion = l->pc.play_cushion_frames * LINE_FRAME;
-
-	if (!l->pcm_ref || ++l->play_window < LINE_PLAY_WINDOW)
+	if (++l->play_window < LINE_PLAY_WINDOW)
 		return;
-	if (l->play_low != UINT_MAX && l->play_low >= cushion + LINE_FRAME)
-		l->play_excess = (l->play_low - cushion) / LINE_FRAME;
-	else
-		l->play_excess = 0;
-	l->play_excess_ms = l->play_excess * LINE_FRAME / 8;
 	l->play_last_low = l->play_low;
 	l->play_low = UINT_MAX;
 	l->play_window = 0;
-}
-
-static bool line_frame_quiet(const int16_t *f)
-{
-	size_t i;
-
-	for (i = 0; i < LINE_FRAME; i++)
-		if (f[i] >= LINE_PLAY_QUIET || f[i] <= -LINE_PLAY_QUIET)
-			return false;
-	return true;
 }
 
 /* @ms: what the queue held more than it needed */
@@ -852,25 +827,12 @@ static void line_play_trimmed(struct line *l, unsigned ms)
 			 ms, l->frames_dropped);
 }
 
-/* Whether to trim this frame of the far end's audio, @out. */
-static bool line_play_trim(struct line *l, const int16_t *out)
-{
-	if (!l->play_excess)
-		return false;
-	if (!line_frame_quiet(out) && ++l->play_excess_wait < LINE_PLAY_WAIT)
-		return false;
-	l->play_excess--;
-	l->play_excess_wait = 0;
-	line_play_trimmed(l, l->play_excess_ms);
-	return true;
-}
-
-/* After a write, without the driver's reference: see above. */
+/* After a frame of the far end's audio was written: see above. */
 static void line_pcm_delay_check(struct line *l, int fd)
 {
 	unsigned play;
 
-	if (l->pcm_ref || l->no_pcm_delay)
+	if (l->no_pcm_delay)
 		return;
 	if (port_pcm_delay(fd, &play) < 0) {
 		l->no_pcm_delay = true;	/* an older driver */
@@ -1052,13 +1014,14 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			tone_first = src == PLAY_TONE && l->pcm_drop;
 		}
 		l->writing = wrote;
-		if ((wrote && l->skip_write) || (far && line_play_trim(l, out))) {
-			/* one frame less: see line_play_low() */
+		if (far && l->skip_write) {
+			/* one frame less: see line_pcm_delay_check() */
 			l->skip_write = false;
 			memset(out, 0, sizeof(out));
 		} else if (wrote) {
 			line_write_audio(l, out, sizeof(out));
-			line_pcm_delay_check(l, fd);
+			if (far)
+				line_pcm_delay_check(l, fd);
 		}
 		if (cid_first)
 			line_cid_ahead(l);

@@ -407,14 +407,12 @@ erle=$(sed -n 's/.*"erle_db":\([-0-9.]*\).*/\1/p' "$work/calls.json")
 check "fxsctl --json: the echo is 4-12 ms behind the driver's reference (hybrid 5 ms + its response), not diverged, ERLE >= 20 dB" \
 	awk -v d="${dly:--9}" -v e="${erle:-0}" -v j="$(cat "$work/calls.json")" \
 	'BEGIN { printf "echo delay %s ms, ERLE %s dB\n", d, e; exit !(d >= 4 && d <= 12 && e >= 20 && j ~ /"echo_diverged":false/) }'
-# Each stop ran the play queue dry, and the audio queued after it is
-# 150 ms later for good, unless fxsd trims it again: once no wake-up has
-# needed the extra depth for a 2 s window, at quiet frames of the far
-# end's audio.  So within 10 s of the far end's speech ending the queue's
-# low-water mark over a window (play_low_ms) must be back to the cushion
-# and a frame (60 ms; 100 allowed), with frames trimmed.  Untrimmed, the
-# three stops leave it near 400 ms.  (The queue's depth at any instant
-# says less: on a loaded machine late wake-ups still swing it.)
+# Each stop ran the play queue dry, and the audio queued after it would
+# be 150 ms later for good, unless fxsd drops frames of it again (the
+# far end's voice; tones and caller ID are never dropped).  So within 10 s
+# the queue's low-water mark over a 2 s window (play_low_ms) must be back
+# to the cushion and a frame (60 ms; 100 allowed), with frames dropped.
+# Untouched, the three stops leave it near 400 ms.
 # play_back: the low-water mark is at most 100 ms, and frames were trimmed
 play_back() {
 	local end=$(($(mono_ms) + 10000)) j
