@@ -424,7 +424,7 @@ play_back() {
 			t = $0; sub(/.*"play_frames_trimmed":/, "", t); sub(/,.*/, "", t)
 			w = $0; sub(/.*"play_low_ms":/, "", w); sub(/,.*/, "", w)
 			printf "queued to the earpiece %s ms (at least %s ms over the last 2 s), %s frames trimmed so far\n", d, w, t
-			exit !(w >= 0 && w <= 100 && t >= 1) }' >"$work/play.txt" && {
+			exit !(w + 0 >= 0 && w + 0 <= 100 && t + 0 >= 1) }' >"$work/play.txt" && {
 			cat "$work/play.txt"
 			return 0
 		}
