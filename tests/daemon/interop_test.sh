@@ -177,16 +177,36 @@ piece = said_b[2 * mid:2 * (mid + 800)]
 off, _ = audioop.findfit(rec, piece)
 lag = off - mid
 # normalised cross-correlation of all that was said, at that lag
+def ncc(a, b):
+    num = sum(x * y for x, y in zip(array.array("h", a), array.array("h", b)))
+    den = math.sqrt(audioop.rms(a, 2) ** 2 * audioop.rms(b, 2) ** 2) * len(a) // 2 \
+        if a else 0
+    return num / den if den else 0.0
+
 lo, hi = max(0, lag), min(len(rec) // 2, lag + n)
-a = said_b[2 * (lo - lag):2 * (hi - lag)]
-b = rec[2 * lo:2 * hi]
-num = sum(x * y for x, y in zip(array.array("h", a), array.array("h", b)))
-den = math.sqrt(audioop.rms(a, 2) ** 2 * audioop.rms(b, 2) ** 2) * len(a) // 2 \
-    if a else 0
-corr = num / den if den else 0.0
+corr = ncc(said_b[2 * (lo - lag):2 * (hi - lag)], rec[2 * lo:2 * hi])
 print("%s: %.1f s; the %d ms of noise said start at %.3f s, correlation %.2f"
       % (path, len(rec) / 16000, ms, lag / 8000, corr))
-sys.exit(0 if corr > 0.5 else 1)
+if corr > 0.5:
+    sys.exit(0)
+# Under emulation the loopback board's ticks come in bursts, and a burst
+# can find the handset's mouthpiece queue empty: silence is inserted and
+# what follows comes later, so one lag does not fit the whole.  Each
+# 500 ms piece is then found on its own (within 1 s of the first lag):
+# the noise was received if 3 of the 4 pieces correlate above 0.5.
+good = 0
+for k in range(0, n - 3999, 4000):
+    piece = said_b[2 * k:2 * (k + 4000)]
+    start = max(0, lag + k - 8000)
+    area = rec[2 * start:2 * (lag + k + 4000 + 8000)]
+    if len(area) < len(piece):
+        continue
+    off, _ = audioop.findfit(area, piece)
+    c = ncc(piece, area[2 * off:2 * off + len(piece)])
+    print("  %d-%d ms said: at %.3f s, correlation %.2f"
+          % (k // 8, (k + 4000) // 8, (start + off) / 8000, c))
+    good += c > 0.5
+sys.exit(0 if good >= 3 else 1)
 EOF
 }
 
