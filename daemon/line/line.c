@@ -789,17 +789,25 @@ static void line_play_reset(struct line *l)
 	l->play_window = 0;
 }
 
+/* What the play queue holds, in samples; false with an older driver. */
+static bool line_play_queued(struct line *l, int fd, unsigned *play)
+{
+	if (l->no_pcm_delay)
+		return false;
+	if (port_pcm_delay(fd, play) < 0) {
+		l->no_pcm_delay = true;	/* an older driver */
+		return false;
+	}
+	return true;
+}
+
 /* a frame was read: the depth left of the queue is a low-water sample */
 static void line_play_low(struct line *l, int fd)
 {
 	unsigned play;
 
-	if (!l->pcm_ref || !l->writing || l->no_pcm_delay)
+	if (!l->pcm_ref || !l->writing || !line_play_queued(l, fd, &play))
 		return;
-	if (port_pcm_delay(fd, &play) < 0) {
-		l->no_pcm_delay = true;	/* an older driver */
-		return;
-	}
 	if (play < l->play_low)
 		l->play_low = play;
 	if (!play && !l->play_was_dry)
@@ -817,32 +825,19 @@ static void line_play_window(struct line *l)
 	l->play_window = 0;
 }
 
-/* @ms: what the queue held more than it needed */
-static void line_play_trimmed(struct line *l, unsigned ms)
-{
-	l->frames_dropped++;
-	if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
-		line_log(l, LOG_INFO,
-			 "Audio to the phone was late: the play queue held %u ms more than it needed, a frame trimmed (%u so far)",
-			 ms, l->frames_dropped);
-}
-
 /* After a frame of the far end's audio was written: see above. */
 static void line_pcm_delay_check(struct line *l, int fd)
 {
-	unsigned play;
+	unsigned play, need = (l->pc.play_cushion_frames + 1) * LINE_FRAME;
 
-	if (l->no_pcm_delay)
+	if (!line_play_queued(l, fd, &play) || play <= need + LINE_FRAME / 2)
 		return;
-	if (port_pcm_delay(fd, &play) < 0) {
-		l->no_pcm_delay = true;	/* an older driver */
-		return;
-	}
-	if (play > (l->pc.play_cushion_frames + 1) * LINE_FRAME + LINE_FRAME / 2) {
-		l->skip_write = true;
-		line_play_trimmed(l, (play - (l->pc.play_cushion_frames + 1) *
-				      LINE_FRAME) / 8);
-	}
+	l->skip_write = true;
+	l->frames_dropped++;
+	if (l->frames_dropped == 1 || l->frames_dropped % 50 == 0)
+		line_log(l, LOG_INFO,
+			 "Audio to the phone was late: the play queue held %u ms more than it needed, a frame dropped (%u so far)",
+			 (play - need) / 8, l->frames_dropped);
 }
 
 /*
@@ -868,7 +863,7 @@ static void line_cid_fill(struct line *l, int16_t *out)
 		return;
 	/* Back to the normal feed once the spill, this frame and what is
 	 * still queued in the driver, has been played. */
-	if (!port_pcm_delay(l->pcm_fd, &play))
+	if (line_play_queued(l, l->pcm_fd, &play))
 		queued_ms = (play + LINE_FRAME) / 8 + 60;
 	before = l->cid_before_ring;
 	l->cid_playing = false;
