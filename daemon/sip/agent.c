@@ -400,7 +400,9 @@ bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 							     NULL) : NULL;
 
 			osip_free(cid);
-			if (c && c->outgoing)
+			if (c && reinvite_2xx_again(c, m))
+				;	/* of our re-INVITE: ACKed again */
+			else if (c && c->outgoing)
 				ict_response(c, m);
 		}
 		osip_event_free(ev);

@@ -31,6 +31,7 @@ static void call_free(struct sip_call *c)
 	free(c->offer);
 	free(c->auth_header);
 	free(c->ack);
+	reinvite_free(c);
 	free(c);
 }
 
@@ -119,6 +120,7 @@ void call_unlink(struct sip_call *c)
 	c->live = false;
 	a->n_calls--;
 	c->retx = sd_event_source_disable_unref(c->retx);
+	reinvite_cleanup(c);
 	call_unref_internal(c);
 }
 

@@ -20,6 +20,7 @@
  *   dialog.c         the dialog of a call
  *   invite.c         the INVITE session
  *   info.c           DTMF in SIP INFO
+ *   reinvite.c       our own re-INVITE (hold, resume, refresh)
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -141,6 +142,7 @@ enum sip_tx_kind {
 	TX_INFO_OUT,
 	TX_INVITE_IN,
 	TX_OTHER_IN,
+	TX_REINVITE_OUT,
 };
 
 struct sip_tx {
@@ -219,6 +221,19 @@ struct sip_call {
 	bool cancel_wanted, cancel_sent, hangup_wanted;
 	char *ack;			/* ACK for the 2xx, resent on retransmits */
 	struct sip_auth auth;
+
+	/* our re-INVITE (reinvite.c) */
+	char *reinv_offer;		/* its SDP offer */
+	bool reinv_want;		/* asked for, outcome not reported yet */
+	bool reinv_active;		/* its transaction is in progress */
+	bool reinv_waiting;		/* reinv_timer armed (491 delay, kick) */
+	bool reinv_internal;		/* a session refresh: not reported */
+	unsigned reinv_glare;		/* 491s in a row */
+	uint32_t reinv_cseq;		/* of the last one sent */
+	char *reinv_authz;		/* its credentials, for the ACK */
+	char *reinv_ack;		/* ACK of its 2xx, for retransmissions */
+	struct sip_peer reinv_peer;	/* where reinv_ack goes */
+	sd_event_source *reinv_timer;
 };
 
 struct sip_agent {
@@ -319,5 +334,6 @@ struct req_spec {
 #include "sip/dialog.h"
 #include "sip/invite.h"
 #include "sip/info.h"
+#include "sip/reinvite.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

@@ -253,7 +253,9 @@ int offer_respond(struct sip_call *c, int code, const char *sdp,
 	response_add_body(r, code < 300 ? sdp : NULL);
 	if (code < 300 && MSG_IS_INVITE(tr->orig_request))
 		start_2xx_retransmit(c, r, tr->orig_request);
-	return tx_respond(a, tr, r);
+	code = tx_respond(a, tr, r);
+	reinvite_kick(c);	/* ours may have waited for this one */
+	return code;
 }
 
 int sip_call_answer_offer(struct sip_call *c, const char *sdp)
@@ -362,6 +364,17 @@ static void handle_offer(struct sip_agent *a, osip_event_t *ev,
 	bad = sdp_body(tr->orig_request, &sdp);
 	if (bad < 0) {
 		respond_415_sdp(a, tr, NULL);
+		return;
+	}
+	if (reinvite_in_progress(c) && (invite || sdp)) {
+		/* glare: our re-INVITE is out (RFC 3261 14.2, RFC 3311 5.2) */
+		osip_transaction_t *pending = c->offer_tr;
+
+		log_a(a, LOG_NOTICE, "Call %s: %s while our re-INVITE is pending, 491",
+		      c->call_id, tr->orig_request->sip_method);
+		c->offer_tr = tr;
+		offer_respond(c, 491, NULL, 0, NULL);
+		c->offer_tr = pending;
 		return;
 	}
 	if (c->offer_tr) {
@@ -621,6 +634,7 @@ void handle_ack_2xx(struct sip_agent *a, osip_message_t *m)
 		const char *sdp = NULL;
 
 		stop_2xx_retransmit(c);
+		reinvite_kick(c);	/* ours may have waited for the ACK */
 		/* the answer to the offer in our 2xx (RFC 3261 13.2.1) */
 		if (sdp_body(m, &sdp) < 0)
 			log_a(a, LOG_NOTICE, "Call %s: ACK with a body that is not SDP, ignored",
@@ -703,6 +717,8 @@ int sip_call_invite(struct sip_agent *a, const char *number,
 	snprintf(buf, sizeof(buf), "<sip:%s@%s>", number, a->domain);
 	c->remote_uri = strdup(buf);
 	c->offer = strdup(sdp_offer);
+	/* our SDP, offered again to a re-INVITE without one */
+	c->local_sdp = strdup(sdp_offer);
 	r = call_send_invite(c);
 	if (r < 0 || !c->ruri || !c->local_uri || !c->remote_uri) {
 		c->user_ref = false;

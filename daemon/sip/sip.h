@@ -50,6 +50,11 @@
  * 406 to an INVITE whose Accept excludes application/sdp; received=/rport
  * on the top Via of every request
  * (RFC 3581); the ACK to every 2xx of ours, first copy and retransmissions;
+ * for our own re-INVITE (sip_call_reinvite()): credentials on 401/407,
+ * the ACK of its 2xx (and of its retransmissions), the retry after a 491
+ * (2.1-4 s when we chose the Call-ID, else 0-2 s), 491 to the far end's
+ * re-INVITE (or UPDATE with an offer) while ours is out, and the end of
+ * the call after a 481/408 to it;
  * retransmission of our 2xx until the ACK arrives (T1 doubling to T2,
  * counted from when the first copy was sent, over TCP too, as RFC 3261
  * 13.3.1.4 asks; at 64*T1 without ACK the call ends with a BYE and
@@ -88,9 +93,12 @@
  * sip_call_reject_offer(), at once or later from the event loop.  A
  * re-INVITE without SDP gets our last SDP as a new offer, its ACK's
  * answer again comes as SIP_CALL_CONFIRMED with @sdp; an UPDATE without
- * SDP a plain 200.  An offer that comes while another awaits its answer
- * gets 500 with Retry-After (RFC 3261 14.2); one pending when the call
- * ends gets 487.
+ * SDP a plain 200 (the SDP offered again is our last one: the outgoing
+ * call's first offer, or what we answered or offered since).  An offer
+ * that comes while another awaits its answer gets 500 with Retry-After
+ * (RFC 3261 14.2), while our own re-INVITE is out 491; one pending when
+ * the call ends gets 487.  Our own offers in the dialog:
+ * sip_call_reinvite().
  *
  * DTMF in SIP INFO (the legacy, package-less use of RFC 6086, as ATAs and
  * PBXs do it).  sip_call_send_dtmf() sends one digit in the call's dialog
@@ -279,6 +287,20 @@ struct sip_caller {
  * @on_offer: a re-INVITE or UPDATE in @call's established dialog brought
  *	the SDP offer @sdp; answer it with sip_call_answer_offer() or
  *	sip_call_reject_offer().  NULL: such offers get 488.
+ * @on_reinvite: the outcome of sip_call_reinvite(): @status is the final
+ *	SIP code (2xx: @sdp_answer is the answer, NULL if the 2xx had no
+ *	SDP body; the agent has ACKed it), 408 when no final response came
+ *	(Timer B), 503 when it could not be sent or its connection broke,
+ *	500 when it could not be sent later (see sip_call_reinvite()).  A
+ *	401/407 is answered with credentials and a 491 retried after the
+ *	RFC 3261 14.1 delay (up to 5 times), silently: only the final
+ *	outcome comes.  Any status >= 300 leaves the session as it was
+ *	before the re-INVITE.  481 and 408 mean the dialog is gone (RFC
+ *	3261 12.2.1.2): after on_reinvite returns, the agent ends the call
+ *	itself (a BYE for 408, none for 481) and on_call_state reports
+ *	SIP_CALL_TERMINATED with the same status (unless the user already
+ *	hung up from on_reinvite).  A new re-INVITE may be started from
+ *	inside on_reinvite.
  * @on_dtmf: a digit ('0'-'9', '*', '#', 'A'-'D') came in a SIP INFO of
  *	@call's dialog (already answered 200); @duration_ms as the INFO gave
  *	it, 0 when it gave none
@@ -296,6 +318,8 @@ struct sip_callbacks {
 			unsigned duration_ms, void *userdata);
 	void (*on_offer)(struct sip_call *call, const char *sdp,
 			 void *userdata);
+	void (*on_reinvite)(struct sip_call *call, int status,
+			    const char *sdp_answer, void *userdata);
 	void (*log)(void *userdata, int priority, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 };
@@ -348,6 +372,24 @@ int sip_call_reject_warning(struct sip_call *call, int code, int warning,
 int sip_call_answer_offer(struct sip_call *call, const char *sdp);
 int sip_call_reject_offer(struct sip_call *call, int code, int warning,
 			  const char *text);
+
+/*
+ * Send a re-INVITE with the SDP offer @sdp_offer in the answered call's
+ * dialog (hold: the offer says a=sendonly or a=inactive; resume:
+ * a=sendrecv): a new CSeq, the route set, the remote target, our Contact,
+ * credentials when the dialog was challenged before.  The outcome comes
+ * through on_reinvite (see struct sip_callbacks), never from inside this
+ * call.  One re-INVITE at a time per dialog: -EBUSY while one is pending
+ * (sent, or waiting for its 491 retry); meanwhile a re-INVITE from the far
+ * end (or an UPDATE with an offer) gets 491.  While an INVITE transaction
+ * of the far end is in progress (its offer not yet answered by the user,
+ * or our 2xx not yet ACKed), ours waits and goes when that one ends.
+ * On a 2xx the offer becomes our SDP (offered again to a re-INVITE
+ * without SDP).  -EINVAL without an offer, -ENOTCONN before the call is
+ * answered or after a BYE, -ESTALE after a final state, -EBUSY also at
+ * the transaction limit.
+ */
+int sip_call_reinvite(struct sip_call *call, const char *sdp_offer);
 
 /*
  * Outgoing call to sip:@number@domain (through the outbound proxy if

@@ -104,7 +104,7 @@ int start_client_tx(struct sip_agent *a, osip_message_t *msg,
 	osip_event_t *ev;
 	char ip[64];
 	unsigned port;
-	bool invite = kind == TX_INVITE_OUT;
+	bool invite = kind == TX_INVITE_OUT || kind == TX_REINVITE_OUT;
 
 	if (n_transactions(a) >= a->max_tx) {
 		log_a(a, LOG_WARNING, "Transaction limit reached, %s not sent",
@@ -191,7 +191,10 @@ static void cb_ict_status(int type, osip_transaction_t *tr, osip_message_t *m)
 	(void)type;
 	if (!tx || !tx->call || !m)
 		return;
-	ict_response(tx->call, m);
+	if (tx->kind == TX_REINVITE_OUT)
+		reinvite_response(tx->call, m);
+	else
+		ict_response(tx->call, m);
 }
 
 static void cb_ict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
@@ -202,6 +205,11 @@ static void cb_ict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
 	(void)m;
 	if (!tx || !tx->call)
 		return;
+	if (tx->kind == TX_REINVITE_OUT) {
+		if (tx->call->reinv_active)
+			reinvite_done(tx->call, NULL, 408);
+		return;
+	}
 	if (tx->call->cancel_wanted)
 		call_set_state(tx->call, SIP_CALL_CANCELLED, 408, NULL, true);
 	else
@@ -280,6 +288,9 @@ static void client_tx_failed(osip_transaction_t *tr)
 		return;
 	if (tr->ctx_type == NICT)
 		nict_done(tr, NULL, 503);
+	else if (tx->kind == TX_REINVITE_OUT && tx->call &&
+		 tx->call->reinv_active)
+		reinvite_done(tx->call, NULL, 503);
 	else if (tr->ctx_type == ICT && tx->call)
 		call_set_state(tx->call, tx->call->cancel_wanted ?
 			       SIP_CALL_CANCELLED : SIP_CALL_FAILED, 503, NULL,

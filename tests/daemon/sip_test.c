@@ -82,6 +82,13 @@ struct fixture {
 	char last_offer[SDP_TEXT_MAX];
 	int n_confirmed_sdp;		/* CONFIRMED with an SDP answer */
 	char confirmed_sdp[SDP_TEXT_MAX];
+	/* our re-INVITE */
+	bool hold_when_confirmed;	/* sip_call_reinvite(sendonly) */
+	int reinvite_r, reinvite_again_r;	/* its return, a second one's */
+	int n_reinvite;			/* on_reinvite callbacks */
+	int reinvite_status;
+	long reinvite_ms;		/* sent -> reported */
+	char reinvite_sdp[SDP_TEXT_MAX];
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -432,6 +439,33 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 		after(f, 700, hangup_timer);
 	if (s == SIP_CALL_CONFIRMED && f->hangup_when_confirmed)
 		after(f, 300, hangup_timer);
+	if (s == SIP_CALL_CONFIRMED && f->hold_when_confirmed &&
+	    !f->n_reinvite && !f->reinvite_ms) {
+		struct sdp_local l = {
+			.address = "127.0.0.1", .rtp_port = 40000,
+			.session_id = 42, .session_version = 2,
+			.direction = SDP_SENDONLY,
+		};
+		char offer[SDP_TEXT_MAX];
+
+		sdp_build_offer(&l, offer, sizeof(offer));
+		f->reinvite_ms = ms_since(&f->t0);
+		f->reinvite_r = sip_call_reinvite(call, offer);
+		f->reinvite_again_r = sip_call_reinvite(call, offer);
+	}
+}
+
+static void on_reinvite(struct sip_call *call, int status,
+			const char *sdp, void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)call;
+	f->n_reinvite++;
+	f->reinvite_status = status;
+	f->reinvite_ms = ms_since(&f->t0) - f->reinvite_ms;
+	snprintf(f->reinvite_sdp, sizeof(f->reinvite_sdp), "%s",
+		 sdp ? sdp : "");
 }
 
 static const struct sip_callbacks callbacks = {
@@ -439,6 +473,7 @@ static const struct sip_callbacks callbacks = {
 	.on_invite = on_invite,
 	.on_call_state = on_call_state,
 	.on_offer = on_offer,
+	.on_reinvite = on_reinvite,
 	.log = test_log,
 };
 
@@ -799,6 +834,67 @@ static void case_offer(const char *name, const char *file, int invites,
 	if (f.call && !has_state(&f, SIP_CALL_TERMINATED) &&
 	    !has_state(&f, SIP_CALL_FAILED))
 		FAIL(&f, "the call did not end");
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * Our re-INVITE (hold): sipp calls with @file, the agent answers and,
+ * once the ACK comes, sends a re-INVITE with a=sendonly (a second one at
+ * once must get -EBUSY).  on_reinvite must report @status once (with an
+ * a=recvonly answer for 200), no sooner than @min_ms after the first was
+ * sent (the 491 delay); the call must end with @end (TERMINATED) status
+ * @end_status (-1: any).
+ */
+static void case_reinvite(const char *name, const char *file, int status,
+			  long min_ms, int end_status)
+{
+	struct fixture f;
+	char sf[300], port_s[8], mport_s[8], target[64];
+	unsigned port = free_port("127.0.0.1");
+
+	if (fixture_callee(&f, name, false) < 0)
+		return;
+	f.answer_incoming = true;
+	f.hold_when_confirmed = true;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), file);
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1",
+				       "-p", port_s, "-mp", mport_s, "-s", "2001",
+				       "-t", "u1", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	run_until(&f, call_final, 2000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (f.reinvite_r != 0)
+		FAIL(&f, "sip_call_reinvite: %d", f.reinvite_r);
+	if (f.reinvite_again_r != -EBUSY)
+		FAIL(&f, "a second sip_call_reinvite gave %d, want -EBUSY",
+		     f.reinvite_again_r);
+	if (f.n_reinvite != 1 || f.reinvite_status != status)
+		FAIL(&f, "%d on_reinvite callbacks, status %d; want 1, %d",
+		     f.n_reinvite, f.reinvite_status, status);
+	if (status == 200 && !strstr(f.reinvite_sdp, "a=recvonly"))
+		FAIL(&f, "answer not passed on: %s", f.reinvite_sdp);
+	if (status != 200 && f.reinvite_sdp[0])
+		FAIL(&f, "an answer with %d: %s", status, f.reinvite_sdp);
+	if (f.reinvite_ms < min_ms)
+		FAIL(&f, "outcome after %ld ms, want >= %ld", f.reinvite_ms,
+		     min_ms);
+	if (!has_state(&f, SIP_CALL_TERMINATED))
+		FAIL(&f, "the call did not end");
+	if (end_status >= 0 &&
+	    state_status(&f, SIP_CALL_TERMINATED) != end_status)
+		FAIL(&f, "TERMINATED with %d, want %d",
+		     state_status(&f, SIP_CALL_TERMINATED), end_status);
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -3331,6 +3427,15 @@ int main(int argc, char **argv)
 	RUN("offer_reinvite_hold_update",
 	    case_offer("offer_reinvite_hold_update", "uac_reinvite.xml", 1, 2,
 		       "m=audio 7080 ", NULL));
+	RUN("reinvite_hold_200_answer",
+	    case_reinvite("reinvite_hold_200_answer", "uac_reinvite_hold.xml",
+			  200, 0, 0));
+	RUN("reinvite_glare_491_retried",
+	    case_reinvite("reinvite_glare_491_retried",
+			  "uac_reinvite_glare.xml", 200, 0, 0));
+	RUN("reinvite_481_ends_call",
+	    case_reinvite("reinvite_481_ends_call", "uac_reinvite_481.xml",
+			  481, 0, 481));
 	RUN("offer_late_answer_in_ack",
 	    case_offer("offer_late_answer_in_ack", "uac_late_offer.xml", 1, 0,
 		       NULL, "RTP/AVP 8 101"));
