@@ -212,8 +212,8 @@ static bool invite_is_ours(struct sip_agent *a, osip_message_t *m)
 }
 
 /*
- * The option tags of the Require headers of @m we do not support (all of
- * them: fxsd implements no extension) as "a, b" in @buf; false if none.
+ * The option tags of the Require headers of @m we do not support (all but
+ * "timer", RFC 4028) as "a, b" in @buf; false if none.
  */
 static bool unsupported_required(osip_message_t *m, char *buf, size_t len)
 {
@@ -234,6 +234,8 @@ static bool unsupported_required(osip_message_t *m, char *buf, size_t len)
 				s++;
 			while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
 				t--;
+			if (t - s == 5 && strncasecmp(s, "timer", 5) == 0)
+				t = s;	/* RFC 4028: supported (timer.c) */
 			if (t > s && pos + (size_t)(t - s) + 3 < len) {
 				pos += snprintf(buf + pos, len - pos, "%s%.*s",
 						pos ? ", " : "", (int)(t - s), s);
@@ -300,6 +302,8 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	};
 	const char *ltag = from_tag(m->to), *rtag = from_tag(m->from);
 	const char *unsup[] = { "Unsupported", NULL, NULL };
+	char min_se[16];
+	const char *too_small[] = { "Min-SE", min_se, NULL };
 	const char *const *hdrs = NULL;
 	struct sip_call *c = NULL;
 	char *cid = call_id_of(m), ip[64], tags[256];
@@ -327,6 +331,10 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 		code = 420;	/* RFC 3261 8.2.2.3 */
 		unsup[1] = tags;
 		hdrs = unsup;
+	} else if ((MSG_IS_INVITE(m) || MSG_IS_UPDATE(m)) &&
+		   timer_too_small(a, m, min_se, sizeof(min_se))) {
+		code = 422;	/* RFC 4028 8.1 */
+		hdrs = too_small;
 	} else if (MSG_IS_OPTIONS(m)) {
 		code = 200;
 		hdrs = options;
@@ -510,6 +518,12 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->max_msg = acct->max_message_size ? acct->max_message_size : 65535;
 	a->tcp_msg_us = 1000ULL * (acct->tcp_message_timeout_ms ?
 				   acct->tcp_message_timeout_ms : SIP_TCP_MSG_MS);
+	a->st_min_se = acct->min_se > 90 ? acct->min_se : 90;
+	a->st_se = acct->session_expires ? acct->session_expires : 1800;
+	if (a->st_se < a->st_min_se)
+		a->st_se = a->st_min_se;
+	a->st_unit_ms = acct->session_timer_unit_ms ?
+			acct->session_timer_unit_ms : 1000;
 	a->retry_min = acct->retry_min_s ? acct->retry_min_s : 30;
 	a->retry_max = acct->retry_max_s ? acct->retry_max_s : 1800;
 	if (a->retry_max < a->retry_min)

@@ -32,6 +32,7 @@ static void call_free(struct sip_call *c)
 	free(c->auth_header);
 	free(c->ack);
 	reinvite_free(c);
+	sd_event_source_unref(c->st_timer);
 	free(c);
 }
 
@@ -101,6 +102,7 @@ struct sip_call *call_new(struct sip_agent *a, bool outgoing)
 	a->calls = c;
 	a->n_calls++;
 	random_hex(c->local_tag, 16);
+	timer_init(c);
 	return c;
 }
 
@@ -121,6 +123,7 @@ void call_unlink(struct sip_call *c)
 	a->n_calls--;
 	c->retx = sd_event_source_disable_unref(c->retx);
 	reinvite_cleanup(c);
+	timer_cleanup(c);
 	call_unref_internal(c);
 }
 

@@ -21,6 +21,7 @@
  *   invite.c         the INVITE session
  *   info.c           DTMF in SIP INFO
  *   reinvite.c       our own re-INVITE (hold, resume, refresh)
+ *   timer.c          session timers (RFC 4028)
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -143,6 +144,7 @@ enum sip_tx_kind {
 	TX_INVITE_IN,
 	TX_OTHER_IN,
 	TX_REINVITE_OUT,
+	TX_UPDATE_OUT,		/* a session refresh (timer.c) */
 };
 
 struct sip_tx {
@@ -234,6 +236,15 @@ struct sip_call {
 	char *reinv_ack;		/* ACK of its 2xx, for retransmissions */
 	struct sip_peer reinv_peer;	/* where reinv_ack goes */
 	sd_event_source *reinv_timer;
+
+	/* session timer (timer.c), s */
+	unsigned st_se, st_min_se;	/* what we ask for */
+	unsigned st_interval;		/* in force when st_active */
+	bool st_active;
+	bool st_we_refresh;
+	bool st_peer_update;		/* the far end allows UPDATE */
+	unsigned st_422_tries;
+	sd_event_source *st_timer;
 };
 
 struct sip_agent {
@@ -263,6 +274,7 @@ struct sip_agent {
 	uint64_t tcp_msg_us;		/* SIP_TCP_MSG_MS, or the account's */
 	unsigned retry_min, retry_max;
 	char *nat_address, *contact_address, *bind_address;
+	unsigned st_se, st_min_se, st_unit_ms;	/* session timers */
 
 	char local_ip[64];		/* for Via and Contact */
 	char public_ip[64];		/* received= of our last REGISTER */
@@ -335,5 +347,6 @@ struct req_spec {
 #include "sip/invite.h"
 #include "sip/info.h"
 #include "sip/reinvite.h"
+#include "sip/timer.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

@@ -155,8 +155,10 @@ static int call_respond_warn(struct sip_call *c, int code, const char *sdp,
 		contact_value(a, c->tcp, contact, sizeof(contact));
 		osip_message_set_contact(r, contact);
 	}
-	if (code >= 200 && code < 300)
+	if (code >= 200 && code < 300) {
 		osip_message_set_allow(r, SIP_ALLOW);
+		timer_2xx_sent(c, req, r);
+	}
 	add_warning(a, r, warning, text);
 	response_add_body(r, sdp);
 	if (code >= 200) {
@@ -246,6 +248,7 @@ int offer_respond(struct sip_call *c, int code, const char *sdp,
 		contact_value(a, c->tcp, contact, sizeof(contact));
 		osip_message_set_contact(r, contact);
 		osip_message_set_allow(r, SIP_ALLOW);
+		timer_2xx_sent(c, tr->orig_request, r);
 	} else if (code == 500) {
 		osip_message_set_header(r, "Retry-After", "1");
 	}
@@ -649,8 +652,9 @@ static int call_send_invite(struct sip_call *c)
 	struct sip_agent *a = c->a;
 	const struct sip_server *srv = ood_server(a, false);
 	struct req_spec s = { 0 };
-	char authz[1200];
+	char authz[1200], extra[1600];
 	osip_message_t *msg = NULL;
+	size_t n;
 	int r;
 
 	if (srv->n_addr == 0)
@@ -658,6 +662,8 @@ static int call_send_invite(struct sip_call *c)
 	r = auth_header(a, &c->auth, "INVITE", c->ruri, authz, sizeof(authz));
 	if (r < 0)
 		return r;
+	n = (size_t)snprintf(extra, sizeof(extra), "%s", authz);
+	timer_request_headers(c, extra + n, sizeof(extra) - n);
 	c->invite_cseq = ++c->local_cseq;
 	s.method = "INVITE";
 	s.ruri = c->ruri;
@@ -668,7 +674,7 @@ static int call_send_invite(struct sip_call *c)
 	s.cseq = c->invite_cseq;
 	s.contact = true;
 	s.tcp = c->tcp;
-	s.extra = authz;
+	s.extra = extra;
 	s.body = c->offer;
 	set_str(&c->auth_header, authz);
 	r = build_request(a, &s, &msg, c->invite_branch,
@@ -882,8 +888,16 @@ void ict_response(struct sip_call *c, osip_message_t *resp)
 			call_set_state(c, SIP_CALL_CANCELLED, code, NULL, true);
 			return;
 		}
+		timer_2xx_received(c, resp);
 		call_set_state(c, SIP_CALL_ANSWERED, code, sdp, true);
 		return;
+	}
+	if (code == 422 && !c->cancel_wanted && !c->final &&
+	    timer_take_422(c, resp) == 0) {
+		c->dialog = false;
+		c->remote_tag[0] = '\0';
+		if (call_send_invite(c) == 0)
+			return;
 	}
 	if ((code == 401 || code == 407) && !c->cancel_wanted && !c->final &&
 	    auth_take_challenge(c->a, resp, &c->auth) == 0) {

@@ -105,6 +105,7 @@ static int reinvite_send(struct sip_call *c)
 	char *routes[SIP_MAX_ROUTES + 1];
 	char authz[1200], extra[1600];
 	osip_message_t *msg = NULL;
+	size_t n;
 	int r;
 
 	if (!c->remote_target)
@@ -118,7 +119,8 @@ static int reinvite_send(struct sip_call *c)
 	if (r < 0)
 		return r;
 	set_str(&c->reinv_authz, authz);
-	snprintf(extra, sizeof(extra), "%s", authz);
+	n = (size_t)snprintf(extra, sizeof(extra), "%s", authz);
+	timer_request_headers(c, extra + n, sizeof(extra) - n);
 	s.contact = true;
 	s.extra = extra;
 	s.body = c->reinv_offer;
@@ -227,6 +229,9 @@ void reinvite_done(struct sip_call *c, osip_message_t *resp, int code)
 	c->n_ref++;
 	if (!internal && a->cb.on_reinvite)
 		a->cb.on_reinvite(c, code, sdp, a->userdata);
+	if (!c->final && internal && code >= 300 && code != 481 &&
+	    code != 408)
+		timer_refresh_failed(c);
 	if (!c->final && (code == 481 || code == 408)) {
 		log_a(a, LOG_NOTICE, "Call %s: dialog gone (%d), ending the call",
 		      c->call_id, code);
@@ -252,6 +257,7 @@ void reinvite_response(struct sip_call *c, osip_message_t *resp)
 	}
 	if (code < 300) {
 		call_set_target(c, resp);	/* target refresh */
+		timer_2xx_received(c, resp);
 		c->auth.tries = 0;
 		reinvite_ack(c);
 		reinvite_done(c, resp, code);
@@ -274,21 +280,16 @@ void reinvite_response(struct sip_call *c, osip_message_t *resp)
 	reinvite_done(c, resp, code);
 }
 
-int sip_call_reinvite(struct sip_call *c, const char *sdp_offer)
+/* A re-INVITE with @sdp_offer; @internal: a session refresh, unreported. */
+int reinvite_start(struct sip_call *c, const char *sdp_offer, bool internal)
 {
-	if (!c || !sdp_offer || !*sdp_offer)
-		return -EINVAL;
-	if (c->final)
-		return -ESTALE;
-	if (!c->answered || c->bye_sent || !c->dialog)
-		return -ENOTCONN;
 	if (c->reinv_want)
 		return -EBUSY;
 	set_str(&c->reinv_offer, sdp_offer);
 	if (!c->reinv_offer)
 		return -ENOMEM;
 	c->reinv_want = true;
-	c->reinv_internal = false;
+	c->reinv_internal = internal;
 	c->reinv_glare = 0;
 	if (!c->offer_tr && !c->resp2xx) {
 		int r = reinvite_send(c);
@@ -300,4 +301,15 @@ int sip_call_reinvite(struct sip_call *c, const char *sdp_offer)
 	}
 	/* else sent when the INVITE transaction in progress ends */
 	return 0;
+}
+
+int sip_call_reinvite(struct sip_call *c, const char *sdp_offer)
+{
+	if (!c || !sdp_offer || !*sdp_offer)
+		return -EINVAL;
+	if (c->final)
+		return -ESTALE;
+	if (!c->answered || c->bye_sent || !c->dialog)
+		return -ENOTCONN;
+	return reinvite_start(c, sdp_offer, false);
 }

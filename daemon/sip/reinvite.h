@@ -10,6 +10,7 @@
 
 bool reinvite_in_progress(const struct sip_call *c);
 void reinvite_kick(struct sip_call *c);
+int reinvite_start(struct sip_call *c, const char *sdp_offer, bool internal);
 bool reinvite_2xx_again(struct sip_call *c, osip_message_t *m);
 void reinvite_response(struct sip_call *c, osip_message_t *resp);
 void reinvite_done(struct sip_call *c, osip_message_t *resp, int code);

@@ -46,7 +46,8 @@
  * invalid responses are dropped); 404 to a new INVITE that is not for the
  * account (Request-URI host not ours, or neither the Request-URI's nor
  * To's user is ours: see invite_is_ours()); 420 with Unsupported to any
- * Require (no extension is implemented; not for CANCEL); 489 to SUBSCRIBE;
+ * Require but timer (not for CANCEL); 422 with Min-SE to an INVITE or
+ * UPDATE whose Session-Expires is below our Min-SE; 489 to SUBSCRIBE;
  * 406 to an INVITE whose Accept excludes application/sdp; received=/rport
  * on the top Via of every request
  * (RFC 3581); the ACK to every 2xx of ours, first copy and retransmissions;
@@ -63,6 +64,27 @@
  * refresh at half the granted expiry, exponential backoff on failure
  * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
  * OPTIONS.
+ *
+ * Session timers (RFC 4028), as UAC and UAS.  Our INVITE says Supported:
+ * timer, Session-Expires (@session_expires) and Min-SE (@min_se); a 422
+ * brings it again (twice at most) with the Min-SE the 422 gave.  Our 2xx
+ * to an INVITE, re-INVITE or UPDATE says Supported: timer; when the
+ * request had a Session-Expires (not below our Min-SE, else 422) the 2xx
+ * carries it with the refresher (the one the request named; else the far
+ * end when it supports timers, us when it does not) and Require: timer
+ * when the far end supports them.  A 2xx to our INVITE, re-INVITE or
+ * UPDATE with Session-Expires sets the interval and the refresher (us
+ * unless it says refresher=uas); without one there is no session timer.
+ * When we refresh, the agent sends the refresh by itself at half the
+ * interval: an UPDATE without SDP when the far end allows UPDATE (an
+ * UPDATE refused with anything but 481/408 falls back to re-INVITE), else
+ * a re-INVITE offering our last SDP again; neither is reported to the user
+ * (a refresh that meets another INVITE transaction waits a tenth of the
+ * interval; 481/408 to it end the call: TERMINATED with that status).
+ * Every 2xx of a refresh or re-INVITE either way restarts the clock.  When
+ * the far end refreshes and no refresh comes within the interval less
+ * min(32 s, a third), the agent sends BYE and on_call_state reports
+ * SIP_CALL_TERMINATED with status 408.
  *
  * Peers.  The registrar's and outbound proxy's addresses are the
  * "provider"; any other source is a "stranger".  Requests refused outright
@@ -198,6 +220,12 @@ enum sip_transport {
  *	first message, and any message begun on a connection must be
  *	complete, within this (default 10000; fxsd leaves the default, the
  *	tests shorten it)
+ * @session_expires: session interval we ask for in our INVITE (RFC 4028),
+ *	s (default 1800; raised to @min_se)
+ * @min_se: our Min-SE, s (default and smallest 90): a Session-Expires
+ *	below it gets 422
+ * @session_timer_unit_ms: the length of one second of session-timer
+ *	arithmetic (default 1000; only tests shorten it)
  */
 struct sip_account {
 	const char *user;
@@ -222,6 +250,9 @@ struct sip_account {
 	unsigned retry_max_s;
 	enum sip_transport transport;
 	unsigned tcp_message_timeout_ms;
+	unsigned session_expires;
+	unsigned min_se;
+	unsigned session_timer_unit_ms;
 };
 
 enum sip_reg_state {

@@ -48,6 +48,8 @@ static const char *log_dir = "/tmp";
 static int n_pass, n_fail, n_case;
 static bool verbose;
 static int bg_fd = -1;		/* in the background child: the result pipe */
+/* session timers of the next fixture_init(): 0 = the agent's defaults */
+static unsigned st_unit_ms, st_expires;
 
 #define MAX_STATES 16
 #define MAX_REGS 16
@@ -89,6 +91,11 @@ struct fixture {
 	int reinvite_status;
 	long reinvite_ms;		/* sent -> reported */
 	char reinvite_sdp[SDP_TEXT_MAX];
+	/* session timers (from the agent's log and the states) */
+	long answered_ms;		/* ANSWERED reported */
+	long refresh_ms;		/* "session refresh sent" */
+	long ended_ms;			/* a final state reported */
+	bool hangup_after_refresh;	/* at "session refreshed" */
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -100,6 +107,11 @@ struct fixture {
 };
 
 /* ---- helpers ---- */
+
+static long ms_since(const struct timespec *t0);
+static int hangup_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static void after(struct fixture *f, unsigned ms,
+		  sd_event_time_handler_t cb);
 
 static void test_log(void *userdata, int prio, const char *fmt, ...)
 {
@@ -113,6 +125,12 @@ static void test_log(void *userdata, int prio, const char *fmt, ...)
 	f->n_log++;
 	if (strstr(buf, "TCP connection") && strstr(buf, ": connecting"))
 		f->n_tcp_connects++;
+	if (strstr(buf, "session refresh sent") && !f->refresh_ms)
+		f->refresh_ms = ms_since(&f->t0);
+	if (strstr(buf, "session refreshed") && f->hangup_after_refresh) {
+		f->hangup_after_refresh = false;
+		after(f, 100, hangup_timer);
+	}
 	if (verbose)
 		fprintf(stderr, "# [%s] <%d> %s\n", f->name, prio, buf);
 }
@@ -423,6 +441,12 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 	struct fixture *f = userdata;
 
 	(void)call;
+	if ((s == SIP_CALL_ANSWERED || s == SIP_CALL_CONFIRMED) &&
+	    !f->answered_ms)
+		f->answered_ms = ms_since(&f->t0);
+	if (s == SIP_CALL_FAILED || s == SIP_CALL_CANCELLED ||
+	    s == SIP_CALL_TERMINATED)
+		f->ended_ms = ms_since(&f->t0);
 	if (f->n_states < MAX_STATES) {
 		f->states[f->n_states] = s;
 		f->status[f->n_states] = status;
@@ -497,6 +521,10 @@ static int fixture_init(struct fixture *f, const char *name,
 		acct->password = "s3cret";
 	if (!acct->retry_min_s)
 		acct->retry_min_s = 1;
+	if (!acct->session_timer_unit_ms)
+		acct->session_timer_unit_ms = st_unit_ms;
+	if (!acct->session_expires)
+		acct->session_expires = st_expires;
 	r = sip_agent_new(f->e, acct, &callbacks, f, &f->a);
 	if (r < 0)
 		return r;
@@ -895,6 +923,111 @@ static void case_reinvite(const char *name, const char *file, int status,
 	    state_status(&f, SIP_CALL_TERMINATED) != end_status)
 		FAIL(&f, "TERMINATED with %d, want %d",
 		     state_status(&f, SIP_CALL_TERMINATED), end_status);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * Session timers (RFC 4028) with one "second" of the agent's timer
+ * arithmetic lasting ST_UNIT ms.  Incoming (sipp calls with @file): the
+ * agent refreshes (@refresh_at: units after the answer) or the far end
+ * does not and the agent must send BYE (@bye_at units, TERMINATED 408).
+ * Outgoing (@outgoing: the agent calls sipp's @file with Session-Expires
+ * 90): sipp's 422 and the refresh; the agent hangs up once refreshed.
+ */
+#define ST_UNIT 40
+static void case_timer(const char *name, const char *file, bool outgoing,
+		       unsigned refresh_at, unsigned bye_at)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], mport_s[8], target[64];
+	unsigned port = free_port("127.0.0.1");
+	long want, got;
+	int r = 0;
+
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), file);
+	st_unit_ms = ST_UNIT;
+	st_expires = 90;
+	if (outgoing) {
+		const char *args[] = { "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, "-mp", mport_s, "-t", "u1", NULL };
+		char domain[64];
+		pid_t pid;
+
+		memset(&f, 0, sizeof(f));
+		f.name = name;
+		if (spawn_sipp(&f, args) < 0) {
+			result(&f, "cannot start sipp");
+			st_unit_ms = st_expires = 0;
+			return;
+		}
+		usleep(400000);
+		snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+		acct.domain = domain;
+		pid = f.sipp;
+		r = fixture_init(&f, name, &acct);
+		f.sipp = pid;
+	} else if (fixture_callee(&f, name, false) < 0) {
+		st_unit_ms = st_expires = 0;
+		return;
+	}
+	st_unit_ms = st_expires = 0;
+	if (r < 0)
+		FAIL(&f, "agent setup failed: %d", r);
+	if (outgoing) {
+		struct sdp_local l = {
+			.address = "127.0.0.1", .rtp_port = 40002,
+			.session_id = 7, .session_version = 1,
+			.direction = SDP_SENDRECV,
+		};
+		char offer[SDP_TEXT_MAX];
+
+		f.hangup_after_refresh = true;
+		sdp_build_offer(&l, offer, sizeof(offer));
+		r = sip_call_invite(f.a, "2000", offer, &f.call);
+		if (r < 0)
+			FAIL(&f, "sip_call_invite: %d", r);
+	} else {
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1",
+				       "-p", port_s, "-mp", mport_s, "-s", "2001",
+				       "-t", "u1", NULL };
+
+		f.answer_incoming = true;
+		snprintf(target, sizeof(target), "127.0.0.1:%u",
+			 sip_agent_local_port(f.a));
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	run_until(&f, call_final, 2000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (!f.answered_ms)
+		FAIL(&f, "not answered");
+	if (refresh_at) {
+		want = (long)refresh_at * ST_UNIT;
+		got = f.refresh_ms - f.answered_ms;
+		if (!f.refresh_ms || got < want - 100 || got > want + 1000)
+			FAIL(&f, "refresh %ld ms after the answer, want %ld",
+			     f.refresh_ms ? got : -1, want);
+	}
+	if (bye_at) {
+		want = (long)bye_at * ST_UNIT;
+		got = f.ended_ms - f.answered_ms;
+		if (state_status(&f, SIP_CALL_TERMINATED) != 408)
+			FAIL(&f, "TERMINATED with %d, want 408",
+			     state_status(&f, SIP_CALL_TERMINATED));
+		if (got < want - 100 || got > want + 1000)
+			FAIL(&f, "BYE %ld ms after the answer, want %ld", got,
+			     want);
+	} else if (!has_state(&f, SIP_CALL_TERMINATED)) {
+		FAIL(&f, "the call did not end");
+	}
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -3436,6 +3569,15 @@ int main(int argc, char **argv)
 	RUN("reinvite_481_ends_call",
 	    case_reinvite("reinvite_481_ends_call", "uac_reinvite_481.xml",
 			  481, 0, 481));
+	RUN("session_timer_uas_422_then_refresh_at_half",
+	    case_timer("session_timer_uas_422_then_refresh_at_half",
+		       "uac_timer_refresh.xml", false, 45, 0));
+	RUN("session_timer_no_refresh_bye",
+	    case_timer("session_timer_no_refresh_bye", "uac_timer_expire.xml",
+		       false, 0, 60));
+	RUN("session_timer_uac_422_retry_refresh",
+	    case_timer("session_timer_uac_422_retry_refresh",
+		       "uas_timer_422.xml", true, 60, 0));
 	RUN("offer_late_answer_in_ack",
 	    case_offer("offer_late_answer_in_ack", "uac_late_offer.xml", 1, 0,
 		       NULL, "RTP/AVP 8 101"));

@@ -74,6 +74,7 @@
 #include "../../daemon/sip/invite.c"
 #include "../../daemon/sip/info.c"
 #include "../../daemon/sip/reinvite.c"
+#include "../../daemon/sip/timer.c"
 #undef getrandom
 #undef sendto
 #undef connect
