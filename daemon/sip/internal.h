@@ -22,6 +22,7 @@
  *   info.c           DTMF in SIP INFO
  *   reinvite.c       our own re-INVITE (hold, resume, refresh)
  *   timer.c          session timers (RFC 4028)
+ *   prack.c          reliable provisional responses (RFC 3262), UAC
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -145,6 +146,7 @@ enum sip_tx_kind {
 	TX_OTHER_IN,
 	TX_REINVITE_OUT,
 	TX_UPDATE_OUT,		/* a session refresh (timer.c) */
+	TX_PRACK_OUT,
 };
 
 struct sip_tx {
@@ -245,6 +247,10 @@ struct sip_call {
 	bool st_peer_update;		/* the far end allows UPDATE */
 	unsigned st_422_tries;
 	sd_event_source *st_timer;
+
+	/* reliable provisional responses (prack.c) */
+	bool rseq_valid;
+	uint32_t rseq;			/* of the last one PRACKed */
 };
 
 struct sip_agent {
@@ -348,5 +354,6 @@ struct req_spec {
 #include "sip/info.h"
 #include "sip/reinvite.h"
 #include "sip/timer.h"
+#include "sip/prack.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

@@ -682,6 +682,7 @@ static int call_send_invite(struct sip_call *c)
 	if (r < 0)
 		return r;
 	c->provisional = false;
+	c->rseq_valid = false;	/* a new INVITE: new early dialogs */
 	return start_client_tx(a, msg, TX_INVITE_OUT, c, &srv->addr[0],
 			       &c->ict);
 }
@@ -854,8 +855,12 @@ void ict_response(struct sip_call *c, osip_message_t *resp)
 	const char *sdp = body_of(resp);
 
 	if (code < 200) {
-		if (code > 100)
+		if (code > 100) {
 			call_learn_dialog(c, resp);
+			if (!c->final && !c->cancel_wanted &&
+			    !prack_provisional(c, resp))
+				return;		/* reported already */
+		}
 		c->provisional = true;
 		if (c->cancel_wanted && !c->cancel_sent) {
 			call_send_cancel(c);

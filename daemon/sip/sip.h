@@ -86,6 +86,13 @@
  * min(32 s, a third), the agent sends BYE and on_call_state reports
  * SIP_CALL_TERMINATED with status 408.
  *
+ * Reliable provisional responses (RFC 3262), as UAC only.  Our INVITE says
+ * Supported: 100rel; a 1xx with Require: 100rel and RSeq is answered with
+ * a PRACK (RAck) in its early dialog, and a copy of one already PRACKed
+ * (RSeq not above the last) is not reported again.  As UAS the agent sends
+ * unreliable 1xx (allowed when the INVITE only says Supported: 100rel); an
+ * INVITE with Require: 100rel gets 420.
+ *
  * Peers.  The registrar's and outbound proxy's addresses are the
  * "provider"; any other source is a "stranger".  Requests refused outright
  * and OPTIONS are answered without a transaction (RFC 3261 8.2.7), from

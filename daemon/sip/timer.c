@@ -320,8 +320,9 @@ void timer_request_headers(struct sip_call *c, char *buf, size_t len)
 	struct sip_agent *a = c->a;
 
 	if (!c->answered)
-		snprintf(buf, len, "Supported: timer\r\nSession-Expires: %u\r\n"
-			 "Min-SE: %u\r\n", c->st_se, c->st_min_se);
+		snprintf(buf, len, "Supported: 100rel, timer\r\n"
+			 "Session-Expires: %u\r\nMin-SE: %u\r\n", c->st_se,
+			 c->st_min_se);
 	else if (c->st_active)
 		snprintf(buf, len, "Supported: timer\r\nSession-Expires: %u%s\r\n"
 			 "Min-SE: %u\r\n", c->st_interval,

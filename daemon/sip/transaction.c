@@ -247,6 +247,10 @@ static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 		if (c)
 			timer_update_done(c, m, code);
 		break;
+	case TX_PRACK_OUT:
+		if (c)
+			prack_done(c, m, code);
+		break;
 	case TX_INFO_OUT:
 		if (!c)
 			break;

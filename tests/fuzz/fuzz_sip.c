@@ -75,6 +75,7 @@
 #include "../../daemon/sip/info.c"
 #include "../../daemon/sip/reinvite.c"
 #include "../../daemon/sip/timer.c"
+#include "../../daemon/sip/prack.c"
 #undef getrandom
 #undef sendto
 #undef connect
