@@ -75,6 +75,7 @@ struct fixture {
 	bool answer_incoming;
 	bool hangup_when_answered;
 	bool hangup_when_confirmed;
+	bool cancel_when_ringing;
 	enum sip_call_state states[MAX_STATES];
 	int status[MAX_STATES];
 	int n_states;
@@ -459,6 +460,8 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 		f->n_confirmed_sdp++;
 		snprintf(f->confirmed_sdp, sizeof(f->confirmed_sdp), "%s", sdp);
 	}
+	if (s == SIP_CALL_RINGING && f->cancel_when_ringing)
+		after(f, 100, hangup_timer);	/* not answered: a CANCEL */
 	if (s == SIP_CALL_ANSWERED && f->hangup_when_answered)
 		after(f, 700, hangup_timer);
 	if (s == SIP_CALL_CONFIRMED && f->hangup_when_confirmed)
@@ -1344,9 +1347,13 @@ out:
 	fixture_done(&f);
 }
 
-/* The agent calls a sipp UAS (over TCP with @tcp: sipp -t t1). */
-static void case_outgoing(const char *name, const char *file, bool answered,
-			  bool tcp)
+/*
+ * The agent calls a sipp UAS (over TCP with @tcp: sipp -t t1); @answered:
+ * the call is answered and hung up; else it fails with 486, or with
+ * @cancel it is cancelled at the 180 and must end CANCELLED 487.
+ */
+static void case_outgoing_x(const char *name, const char *file, bool answered,
+			    bool tcp, bool cancel)
 {
 	struct fixture f;
 	struct sip_account acct = { 0 };
@@ -1387,6 +1394,7 @@ static void case_outgoing(const char *name, const char *file, bool answered,
 	if (r < 0)
 		FAIL(&f, "agent setup failed: %d", r);
 	f.hangup_when_answered = answered;
+	f.cancel_when_ringing = cancel;
 	sdp_build_offer(&l, offer, sizeof(offer));
 	r = sip_call_invite(f.a, "2000", offer, &f.call);
 	if (r < 0)
@@ -1416,6 +1424,10 @@ static void case_outgoing(const char *name, const char *file, bool answered,
 		if (tcp && f.n_tcp_connects != 1)
 			FAIL(&f, "%d TCP connections opened, want 1",
 			     f.n_tcp_connects);
+	} else if (cancel) {
+		if (state_status(&f, SIP_CALL_CANCELLED) != 487)
+			FAIL(&f, "CANCELLED status %d, want 487",
+			     state_status(&f, SIP_CALL_CANCELLED));
 	} else {
 		if (state_status(&f, SIP_CALL_FAILED) != 486)
 			FAIL(&f, "FAILED status %d, want 486",
@@ -1424,6 +1436,12 @@ static void case_outgoing(const char *name, const char *file, bool answered,
 	PASS(&f);
 out:
 	fixture_done(&f);
+}
+
+static void case_outgoing(const char *name, const char *file, bool answered,
+			  bool tcp)
+{
+	case_outgoing_x(name, file, answered, tcp, false);
 }
 
 /*
@@ -3592,6 +3610,9 @@ int main(int argc, char **argv)
 	    case_outgoing("outgoing_auth_answer_bye", "uas_answer.xml", true,
 			  false));
 	RUN("outgoing_2xx_retransmission_reack", case_reack());
+	RUN("outgoing_cancel_at_180_487",
+	    case_outgoing_x("outgoing_cancel_at_180_487", "uas_cancel.xml",
+			    false, false, true));
 	RUN("outgoing_reliable_180_prack",
 	    case_outgoing("outgoing_reliable_180_prack", "uas_prack.xml", true,
 			  false));
