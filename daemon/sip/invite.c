@@ -631,7 +631,8 @@ void handle_ack_2xx(struct sip_agent *a, osip_message_t *m)
 	}
 	c = find_call(a, cid, ltag, rtag);
 	osip_free(cid);
-	if (!c || c->outgoing)
+	/* either way: our 2xx to a re-INVITE of a call we made, too */
+	if (!c)
 		return;
 	if (c->resp2xx) {
 		const char *sdp = NULL;

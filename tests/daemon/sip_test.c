@@ -441,7 +441,6 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 {
 	struct fixture *f = userdata;
 
-	(void)call;
 	if ((s == SIP_CALL_ANSWERED || s == SIP_CALL_CONFIRMED) &&
 	    !f->answered_ms)
 		f->answered_ms = ms_since(&f->t0);
@@ -466,8 +465,9 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 		after(f, 700, hangup_timer);
 	if (s == SIP_CALL_CONFIRMED && f->hangup_when_confirmed)
 		after(f, 300, hangup_timer);
-	if (s == SIP_CALL_CONFIRMED && f->hold_when_confirmed &&
-	    !f->n_reinvite && !f->reinvite_ms) {
+	if ((s == SIP_CALL_CONFIRMED ||
+	     (s == SIP_CALL_ANSWERED && sip_call_is_outgoing(call))) &&
+	    f->hold_when_confirmed && !f->n_reinvite && !f->reinvite_ms) {
 		struct sdp_local l = {
 			.address = "127.0.0.1", .rtp_port = 40000,
 			.session_id = 42, .session_version = 2,
@@ -1031,6 +1031,81 @@ static void case_timer(const char *name, const char *file, bool outgoing,
 	} else if (!has_state(&f, SIP_CALL_TERMINATED)) {
 		FAIL(&f, "the call did not end");
 	}
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * Our re-INVITE in a call the agent made (uas_reinvite.xml): route set and
+ * remote target of the 200, credentials after a 401, the 491 retry after
+ * 2.1-4 s (we chose the Call-ID), on_reinvite once with 200 and the
+ * answer; then the far end's re-INVITE without SDP must get our last SDP
+ * (the hold offer) and its ACK's answer comes as CONFIRMED with SDP.
+ */
+static void case_reinvite_outgoing(void)
+{
+	const char *name = "reinvite_outgoing_auth_491_route_no_sdp";
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40002,
+		.session_id = 7, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	char domain[64], sf[300], port_s[8], mport_s[8], offer[SDP_TEXT_MAX];
+	unsigned port = free_port("127.0.0.1");
+	int r;
+
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uas_reinvite.xml");
+	memset(&f, 0, sizeof(f));
+	f.name = name;
+	{
+		const char *args[] = { "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, "-mp", mport_s, "-t", "u1", NULL };
+		pid_t pid;
+
+		if (spawn_sipp(&f, args) < 0) {
+			result(&f, "cannot start sipp");
+			return;
+		}
+		usleep(400000);
+		acct.domain = domain;
+		pid = f.sipp;
+		r = fixture_init(&f, name, &acct);
+		f.sipp = pid;
+	}
+	if (r < 0)
+		FAIL(&f, "agent setup failed: %d", r);
+	f.hold_when_confirmed = true;
+	f.hangup_when_confirmed = true;
+	sdp_build_offer(&l, offer, sizeof(offer));
+	r = sip_call_invite(f.a, "2000", offer, &f.call);
+	if (r < 0)
+		FAIL(&f, "sip_call_invite: %d", r);
+	run_until(&f, call_final, 15000);
+	run_until(&f, sipp_exited, 5000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (f.reinvite_r != 0 || f.reinvite_again_r != -EBUSY)
+		FAIL(&f, "sip_call_reinvite: %d, then %d", f.reinvite_r,
+		     f.reinvite_again_r);
+	if (f.n_reinvite != 1 || f.reinvite_status != 200 ||
+	    !strstr(f.reinvite_sdp, "a=recvonly"))
+		FAIL(&f, "%d on_reinvite, status %d, answer %s", f.n_reinvite,
+		     f.reinvite_status, f.reinvite_sdp);
+	if (f.reinvite_ms < 2100)
+		FAIL(&f, "outcome %ld ms after the re-INVITE, want >= 2100 (491 delay)",
+		     f.reinvite_ms);
+	if (f.n_confirmed_sdp != 1 || !strstr(f.confirmed_sdp, "a=recvonly"))
+		FAIL(&f, "%d CONFIRMED with SDP: %s", f.n_confirmed_sdp,
+		     f.confirmed_sdp);
+	if (!has_state(&f, SIP_CALL_TERMINATED))
+		FAIL(&f, "no TERMINATED after our BYE");
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -3589,6 +3664,8 @@ int main(int argc, char **argv)
 	RUN("reinvite_glare_491_retried",
 	    case_reinvite("reinvite_glare_491_retried",
 			  "uac_reinvite_glare.xml", 200, 0, 0));
+	RUN("reinvite_outgoing_auth_491_route_no_sdp",
+	    case_reinvite_outgoing());
 	RUN("reinvite_481_ends_call",
 	    case_reinvite("reinvite_481_ends_call", "uac_reinvite_481.xml",
 			  481, 0, 481));
