@@ -318,7 +318,10 @@ struct sip_caller {
  *	be sent (DNS failure, no route); @expires the granted expiry
  * @on_invite: a new incoming call; the user answers with
  *	sip_call_ringing/answer/reject.  @sdp is the offer (NULL if none).
- * @on_call_state: @status is the SIP code where one exists, @sdp the body
+ * @on_call_state: @status is the SIP code where one exists (TERMINATED:
+ *	0 after the far end's BYE, the BYE's final response after ours,
+ *	408 when the session expired (RFC 4028) or our 2xx got no ACK,
+ *	481/408 after a re-INVITE or refresh found the dialog gone), @sdp the body
  *	of the response (EARLY, ANSWERED), or the SDP answer an ACK carried
  *	(CONFIRMED, after our 2xx with an offer; CONFIRMED then comes again
  *	for every such ACK of a re-INVITE), or NULL

@@ -3679,6 +3679,9 @@ int main(int argc, char **argv)
 	RUN("session_timer_no_refresh_bye",
 	    case_timer("session_timer_no_refresh_bye", "uac_timer_expire.xml",
 		       false, 0, 60));
+	RUN("session_timer_far_end_refreshes_no_bye",
+	    case_timer("session_timer_far_end_refreshes_no_bye",
+		       "uac_timer_farend.xml", false, 0, 0));
 	RUN("session_timer_uac_422_retry_refresh",
 	    case_timer("session_timer_uac_422_retry_refresh",
 		       "uas_timer_422.xml", true, 60, 0));
