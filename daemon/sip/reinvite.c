@@ -247,8 +247,10 @@ void reinvite_response(struct sip_call *c, osip_message_t *resp)
 {
 	int code = resp->status_code;
 
-	if (code < 200 || !c->reinv_active)
-		return;
+	if (code < 200 || !c->reinv_active || !resp->cseq ||
+	    !resp->cseq->number ||
+	    strtoul(resp->cseq->number, NULL, 10) != c->reinv_cseq)
+		return;		/* a provisional, or of an earlier one */
 	if (c->final) {
 		if (code < 300)
 			reinvite_ack(c);
