@@ -213,7 +213,8 @@ static bool invite_is_ours(struct sip_agent *a, osip_message_t *m)
 
 /*
  * The option tags of the Require headers of @m we do not support (all but
- * "timer", RFC 4028) as "a, b" in @buf; false if none.
+ * "timer", RFC 4028, and "100rel", RFC 3262) as "a, b" in @buf; false if
+ * none.
  */
 static bool unsupported_required(osip_message_t *m, char *buf, size_t len)
 {
@@ -234,8 +235,10 @@ static bool unsupported_required(osip_message_t *m, char *buf, size_t len)
 				s++;
 			while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
 				t--;
-			if (t - s == 5 && strncasecmp(s, "timer", 5) == 0)
-				t = s;	/* RFC 4028: supported (timer.c) */
+			if ((t - s == 5 && strncasecmp(s, "timer", 5) == 0) ||
+			    (t - s == 6 && strncasecmp(s, "100rel", 6) == 0))
+				t = s;	/* RFC 4028 (timer.c), RFC 3262
+					 * (prack.c): supported */
 			if (t > s && pos + (size_t)(t - s) + 3 < len) {
 				pos += snprintf(buf + pos, len - pos, "%s%.*s",
 						pos ? ", " : "", (int)(t - s), s);
@@ -322,7 +325,8 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 			 "INVITE from unknown source %s:%u, 403", ip, port);
 		code = 403;
 	} else if (!MSG_IS_INVITE(m) && !MSG_IS_CANCEL(m) && !MSG_IS_BYE(m) &&
-		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m)) {
+		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m) &&
+		   !MSG_IS_PRACK(m)) {
 		/* RFC 3265/6665: an event package we do not serve */
 		code = MSG_IS_SUBSCRIBE(m) ? 489 : 405;
 		hdrs = allow;
@@ -353,7 +357,8 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	} else if (MSG_IS_CANCEL(m)) {
 		if (!find_cancelled(a, m))
 			code = 481;
-	} else if (MSG_IS_BYE(m) || MSG_IS_INFO(m) || MSG_IS_UPDATE(m)) {
+	} else if (MSG_IS_BYE(m) || MSG_IS_INFO(m) || MSG_IS_UPDATE(m) ||
+		   MSG_IS_PRACK(m)) {
 		if (!c)
 			code = 481;
 	}
@@ -447,6 +452,8 @@ bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_info(a, ev, src);
 	else if (MSG_IS_UPDATE(m))
 		handle_update(a, ev, src);
+	else if (MSG_IS_PRACK(m))
+		handle_prack(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
 	return true;

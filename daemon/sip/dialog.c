@@ -33,6 +33,7 @@ static void call_free(struct sip_call *c)
 	free(c->ack);
 	reinvite_free(c);
 	sd_event_source_unref(c->st_timer);
+	prack_free(c);
 	free(c);
 }
 
@@ -124,6 +125,7 @@ void call_unlink(struct sip_call *c)
 	c->retx = sd_event_source_disable_unref(c->retx);
 	reinvite_cleanup(c);
 	timer_cleanup(c);
+	prack_cleanup(c);
 	call_unref_internal(c);
 }
 

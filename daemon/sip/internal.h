@@ -22,7 +22,7 @@
  *   info.c           DTMF in SIP INFO
  *   reinvite.c       our own re-INVITE (hold, resume, refresh)
  *   timer.c          session timers (RFC 4028)
- *   prack.c          reliable provisional responses (RFC 3262), UAC
+ *   prack.c          reliable provisional responses (RFC 3262)
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -53,7 +53,7 @@
 #define SIP_MAX_ADDRS		4
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
-#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
+#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK"
 #define SIP_TCP_MAX_IN		16	/* accepted connections */
 #define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
 #define SIP_TCP_STRANGERS	12	/* ... from all strangers: the rest is
@@ -248,9 +248,20 @@ struct sip_call {
 	unsigned st_422_tries;
 	sd_event_source *st_timer;
 
-	/* reliable provisional responses (prack.c) */
+	/* reliable provisional responses (prack.c): UAC */
 	bool rseq_valid;
 	uint32_t rseq;			/* of the last one PRACKed */
+	/* ... UAS */
+	bool rel_uas;			/* the INVITE requires 100rel */
+	uint32_t rseq_out;		/* RSeq of our next reliable 1xx */
+	char *rel_resp;			/* the one awaiting its PRACK */
+	bool rel_sdp;			/* ... carries SDP */
+	uint32_t rel_rseq;		/* ... its RSeq */
+	struct sip_peer rel_peer;	/* where it is resent */
+	uint64_t rel_t0;		/* usec: sent */
+	unsigned rel_interval;		/* ms, T1 doubling */
+	sd_event_source *rel_timer;
+	char *rel_2xx_sdp;		/* a 2xx held until that PRACK */
 };
 
 struct sip_agent {

@@ -161,7 +161,21 @@ static int call_respond_warn(struct sip_call *c, int code, const char *sdp,
 	}
 	add_warning(a, r, warning, text);
 	response_add_body(r, sdp);
+	if (code > 100 && code < 200) {
+		int e = prack_uas_provisional(c, req, r, sdp != NULL);
+
+		if (e < 0) {
+			osip_message_free(r);
+			return e;
+		}
+	}
+	if (code >= 200 && code < 300 && prack_uas_hold_2xx(c, sdp)) {
+		/* goes when the PRACK of our 1xx with SDP comes */
+		osip_message_free(r);
+		return 0;
+	}
 	if (code >= 200) {
+		prack_uas_final(c);
 		c->final_sent = true;
 		if (code < 300)
 			start_2xx_retransmit(c, r, req);
@@ -172,6 +186,12 @@ static int call_respond_warn(struct sip_call *c, int code, const char *sdp,
 static int call_respond(struct sip_call *c, int code, const char *sdp)
 {
 	return call_respond_warn(c, code, sdp, 0, NULL);
+}
+
+/* A response to the INVITE of incoming call @c (prack.c's held 2xx). */
+int invite_respond(struct sip_call *c, int code, const char *sdp)
+{
+	return call_respond(c, code, sdp);
 }
 
 int sip_call_ringing(struct sip_call *c, bool early_media, const char *sdp)
@@ -523,6 +543,7 @@ void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	c->remote_cseq = strtoul(m->cseq->number, NULL, 10);
 	c->local_cseq = random() % 10000 + 1;
 	c->invite_branch_in = xstrdup0(top_branch(m));
+	prack_uas_init(c, m);
 	c->tcp = src->tcp;
 	c->conn = src->conn;
 	c->state = SIP_CALL_INCOMING;
@@ -791,7 +812,7 @@ int sip_call_hangup(struct sip_call *c)
 		return 0;
 	if (c->outgoing && !c->answered)
 		return sip_call_cancel(c);
-	if (!c->outgoing && !c->answered) {
+	if (!c->outgoing && (!c->answered || prack_uas_2xx_held(c))) {
 		r = call_respond(c, 480, NULL);
 		call_set_state(c, SIP_CALL_FAILED, 480, NULL, false);
 		return r == -ESTALE ? 0 : r;

@@ -9,6 +9,7 @@
 #include "sip/internal.h"
 
 int call_send_bye(struct sip_call *c);
+int invite_respond(struct sip_call *c, int code, const char *sdp);
 void retx_arm(struct sip_call *c);
 int offer_respond(struct sip_call *c, int code, const char *sdp,
 		  int warning, const char *text);

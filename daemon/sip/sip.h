@@ -86,12 +86,19 @@
  * min(32 s, a third), the agent sends BYE and on_call_state reports
  * SIP_CALL_TERMINATED with status 408.
  *
- * Reliable provisional responses (RFC 3262), as UAC only.  Our INVITE says
+ * Reliable provisional responses (RFC 3262).  As UAC: our INVITE says
  * Supported: 100rel; a 1xx with Require: 100rel and RSeq is answered with
  * a PRACK (RAck) in its early dialog, and a copy of one already PRACKed
- * (RSeq not above the last) is not reported again.  As UAS the agent sends
- * unreliable 1xx (allowed when the INVITE only says Supported: 100rel); an
- * INVITE with Require: 100rel gets 420.
+ * (RSeq not above the last) is not reported again.  As UAS: our 1xx are
+ * unreliable unless the INVITE says Require: 100rel; then each 1xx but 100
+ * carries Require: 100rel and an RSeq, and is retransmitted (over UDP, T1
+ * doubling) until a PRACK with the matching RAck comes (200; any other
+ * PRACK 481); one at a time (sip_call_ringing() gives -EBUSY meanwhile);
+ * a 2xx the user gives while a reliable 1xx with SDP awaits its PRACK
+ * goes when the PRACK comes (sip_call_answer() returns 0 at once; a
+ * hang-up meanwhile sends 480); with no PRACK in 64*T1 the INVITE gets
+ * 504 and the call ends (FAILED, or TERMINATED after sip_call_answer(),
+ * status 504).
  *
  * Peers.  The registrar's and outbound proxy's addresses are the
  * "provider"; any other source is a "stranger".  Requests refused outright
@@ -395,7 +402,8 @@ int sip_agent_register_now(struct sip_agent *a);
 
 /* Incoming calls.  @sdp may be NULL (only for ringing without early
  * media).  -ESTALE after a final state, -EBUSY when the state does not
- * allow it (e.g. answer twice). */
+ * allow it (e.g. answer twice, or ringing while our reliable 1xx awaits
+ * its PRACK: see above). */
 int sip_call_ringing(struct sip_call *call, bool early_media,
 		     const char *sdp);
 int sip_call_answer(struct sip_call *call, const char *sdp);

@@ -81,6 +81,7 @@ struct fixture {
 	int n_states;
 	char early_or_answer_sdp[SDP_TEXT_MAX];
 	bool no_ringing;		/* on_invite does not send 180 */
+	bool early_media;		/* ... but 183 with an answer */
 	int n_offer;			/* on_offer callbacks */
 	char last_offer[SDP_TEXT_MAX];
 	int n_confirmed_sdp;		/* CONFIRMED with an SDP answer */
@@ -430,8 +431,19 @@ static void on_invite(struct sip_agent *a, struct sip_call *call,
 		}
 	}
 	f->call = call;
-	if (!f->no_ringing)
+	if (f->early_media && sdp) {
+		struct sdp_local l = {
+			.address = "127.0.0.1", .rtp_port = 40000,
+			.session_id = 42, .session_version = 1,
+			.direction = SDP_SENDRECV,
+		};
+		char answer[SDP_TEXT_MAX];
+
+		if (sdp_build_answer(sdp, &l, answer, sizeof(answer), NULL) >= 0)
+			sip_call_ringing(call, true, answer);
+	} else if (!f->no_ringing) {
 		sip_call_ringing(call, false, NULL);
+	}
 	if (f->answer_incoming)
 		after(f, 100, answer_timer);
 }
@@ -1106,6 +1118,73 @@ static void case_reinvite_outgoing(const char *name, const char *file,
 		     f.confirmed_sdp);
 	if (!has_state(&f, SIP_CALL_TERMINATED))
 		FAIL(&f, "no TERMINATED after our BYE");
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/* Retransmissions sipp counted of the message on the line with @what. */
+static int sipp_retrans(struct fixture *f, const char *what)
+{
+	char path[300], line[512];
+	FILE *fp;
+	int n = -1, msgs, retr;
+
+	snprintf(path, sizeof(path), "%s/%s.sipp.out", log_dir, f->name);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		char *p = strstr(line, what);
+
+		if (p && sscanf(p + strlen(what), "%d %d", &msgs, &retr) == 2)
+			n = retr;	/* the last screen counts */
+	}
+	fclose(fp);
+	return n;
+}
+
+/*
+ * Reliable 1xx as UAS (uac_prack.xml): INVITE with Require: 100rel; the
+ * agent's user rings with early media (183 + SDP) and answers 100 ms
+ * later; sipp PRACKs after 1 s.  The 183 must have been retransmitted,
+ * the 200 held until the PRACK (sipp checks the order).
+ */
+static void case_prack_uas(void)
+{
+	const char *name = "incoming_reliable_183_retransmitted_2xx_held";
+	struct fixture f;
+	char sf[300], port_s[8], mport_s[8], target[64];
+	unsigned port = free_port("127.0.0.1");
+	int n;
+
+	if (fixture_callee(&f, name, false) < 0)
+		return;
+	f.answer_incoming = true;
+	f.early_media = true;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uac_prack.xml");
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1",
+				       "-p", port_s, "-mp", mport_s, "-s", "2001",
+				       "-t", "u1", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	run_until(&f, call_final, 2000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	n = sipp_retrans(&f, "183 <----------");
+	if (n < 1)
+		FAIL(&f, "the 183 was retransmitted %d times before the PRACK, want >= 1",
+		     n);
+	if (!has_state(&f, SIP_CALL_CONFIRMED) ||
+	    !has_state(&f, SIP_CALL_TERMINATED))
+		FAIL(&f, "not confirmed and ended");
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -3685,6 +3764,7 @@ int main(int argc, char **argv)
 	RUN("session_timer_uac_422_retry_refresh",
 	    case_timer("session_timer_uac_422_retry_refresh",
 		       "uas_timer_422.xml", true, 60, 0));
+	RUN("incoming_reliable_183_retransmitted_2xx_held", case_prack_uas());
 	RUN("offer_late_answer_in_ack",
 	    case_offer("offer_late_answer_in_ack", "uac_late_offer.xml", 1, 0,
 		       NULL, "RTP/AVP 8 101"));
