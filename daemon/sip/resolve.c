@@ -520,7 +520,8 @@ static void addr_cb(void *arg, int status, int timeouts,
 	}
 	if (res)
 		ares_freeaddrinfo(res);
-	if (!s) {
+	if (!s || status == ARES_EDESTRUCTION) {
+		lookup_finish(q, -ECANCELED);	/* (q->s is NULL by then) */
 		lookup_unref(q);
 		return;
 	}
@@ -551,7 +552,8 @@ static void srv_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct dns_lookup *q = arg;
 
 	(void)timeouts;
-	if (!q->s) {
+	if (!q->s || status == ARES_EDESTRUCTION) {
+		lookup_finish(q, -ECANCELED);	/* (q->s is NULL by then) */
 		lookup_unref(q);
 		return;
 	}

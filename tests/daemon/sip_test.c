@@ -2671,11 +2671,96 @@ out:
 }
 
 /*
+ * An agent on an IPv6 socket ("::"): a name with AAAA and A records gets
+ * the INVITE over IPv6, a name with an A record alone over IPv4, sent to
+ * its v4-mapped address (what glibc's AI_V4MAPPED gave before).
+ */
+static void case_dnsmasq_ipv6(void)
+{
+	struct fixture f;
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct timeval tv = { 0, 10000 };
+	const char *rec[] = {
+		"--host-record=dual.fxs.test,127.0.0.1,::1",
+		"--host-record=v4only.fxs.test,127.0.0.1", NULL,
+	};
+	const char *names[] = { "dual", "v4only" };
+	char offer[SDP_TEXT_MAX], domain[64], buf[4096];
+	int fd4, fd6 = -1, k, got, waited;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_ipv6_agent_aaaa_else_v4_mapped";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	fd4 = raw_socket();
+	if (fd4 >= 0)
+		fd6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	sin6.sin6_addr = in6addr_loopback;
+	sin6.sin6_port = htons(fd4 >= 0 ? sock_port(fd4) : 0);
+	if (fd6 < 0 || bind(fd6, (void *)&sin6, sizeof(sin6)) < 0) {
+		skip(&f, "no IPv6 loopback");
+		goto out_fds;
+	}
+	setsockopt(fd6, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (dnsmasq_start(&f, rec) < 0) {
+		result(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+		goto out_fds;
+	}
+	sdp_build_offer(&l, offer, sizeof(offer));
+	for (k = 0; k < 2; k++) {
+		struct sip_account acct = { 0 };
+
+		memset(&f, 0, sizeof(f));
+		f.name = "dns_ipv6_agent_aaaa_else_v4_mapped";
+		snprintf(domain, sizeof(domain), "%s.fxs.test:%u", names[k],
+			 sock_port(fd4));
+		acct.domain = domain;
+		acct.bind_address = "::";
+		if (fixture_init(&f, f.name, &acct) < 0)
+			FAIL(&f, "agent setup failed");
+		if (sip_call_invite(f.a, "3000", offer, &f.call) < 0)
+			FAIL(&f, "sip_call_invite to %s", domain);
+		for (got = 0, waited = 0; !got && waited < 3000; waited += 20) {
+			if (recv(fd6, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				got = 6;
+			else if (recv(fd4, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				got = 4;
+			else
+				msleep_loop(&f, 20);
+		}
+		if (got != (k == 0 ? 6 : 4))
+			FAIL(&f, "the INVITE to %s came over %s, want IPv%d",
+			     domain, got ? (got == 6 ? "IPv6" : "IPv4") : "nothing",
+			     k == 0 ? 6 : 4);
+		fixture_done(&f);
+	}
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+out_fds:
+	if (fd6 >= 0)
+		close(fd6);
+	if (fd4 >= 0)
+		close(fd4);
+}
+
+/*
  * A silent DNS server (a socket on 127.0.0.1 that never reads): starting
  * the agent does not wait for it, the loop goes on meanwhile (a 50 ms
  * ticker, and another agent on the same loop registers with its sipp),
  * and the lookup ends with the failure of a lookup, status 0, once its
- * deadline (FXSD_DNS_TIMEOUT_MS, 1.5 s here) has passed.  The blocking
+ * deadline (FXSD_DNS_TIMEOUT_MS, 1.5 s here) has passed.  Two calls
+ * placed meanwhile wait for the same lookup: the one hung up ends at
+ * once (CANCELLED, no callback), the other fails with the lookup
+ * (FAILED, status 0).  The blocking
  * resolver fxsd used before is pointed there too (_res), so that this
  * case shows the difference.
  */
@@ -2701,10 +2786,17 @@ static void case_dns_silent(void)
 	struct fixture f, g;
 	struct sip_account acct = { 0 }, acct2 = { 0 };
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
 	socklen_t sl = sizeof(sin);
 	const char *extra[] = { "-key", "expires", "120", NULL };
 	unsigned port = free_port("127.0.0.1");
 	sd_event_source *tick = NULL;
+	struct sip_call *c1 = NULL;
+	char offer[SDP_TEXT_MAX];
 	char server[32], domain[64];
 	long t_start, fail_ms;
 	uint64_t now;
@@ -2743,6 +2835,14 @@ static void case_dns_silent(void)
 		     t_start);
 	if (i < 0)
 		FAIL(&f, "agent setup failed");
+	sdp_build_offer(&l, offer, sizeof(offer));
+	if (sip_call_invite(f.a, "3000", offer, &c1) < 0 ||
+	    sip_call_invite(f.a, "3001", offer, &f.call) < 0)
+		FAIL(&f, "calls placed while the lookup is on its way");
+	if (sip_call_hangup(c1) < 0 ||
+	    sip_call_get_state(c1) != SIP_CALL_CANCELLED)
+		FAIL(&f, "a call hung up while waiting for DNS: %s",
+		     sip_call_state_to_string(sip_call_get_state(c1)));
 
 	/* meanwhile, on the same loop: a ticker, and an agent with an IP
 	 * literal registrar (no DNS at all) */
@@ -2781,9 +2881,16 @@ static void case_dns_silent(void)
 		     g.reg_ms[j], fail_ms);
 	if (silent_ticks < (unsigned)fail_ms / 50 / 2)
 		FAIL(&f, "%u ticks of 50 ms in %ld ms", silent_ticks, fail_ms);
+	if (f.n_states != 1 || f.states[0] != SIP_CALL_FAILED ||
+	    f.status[0] != 0)
+		FAIL(&f, "call callbacks: %d, the first %s (%d), want FAILED (0)",
+		     f.n_states, f.n_states ?
+		     sip_call_state_to_string(f.states[0]) : "-",
+		     f.n_states ? f.status[0] : -1);
 	SIPP_OK(&g);
 	PASS(&f);
 out:
+	sip_call_unref(c1);
 	sd_event_source_disable_unref(tick);
 	fixture_done(&g);
 	fixture_done(&f);
@@ -3798,6 +3905,7 @@ int main(int argc, char **argv)
 	RUN("dns_dnsmasq_srv_then_a_register", case_dnsmasq_register());
 	RUN("dns_nxdomain_fails_as_before", case_dnsmasq_nxdomain());
 	RUN("dns_invite_waits_for_lookup", case_dnsmasq_invite());
+	RUN("dns_ipv6_agent_aaaa_else_v4_mapped", case_dnsmasq_ipv6());
 	RUN("dns_silent_server_loop_runs_lookup_times_out", case_dns_silent());
 
 	RUN("invite_to_public_address_is_ours", case_public_address());
