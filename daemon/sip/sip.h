@@ -317,7 +317,11 @@ struct sip_callbacks {
 int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		  const struct sip_callbacks *cb, void *userdata,
 		  struct sip_agent **ret_agent);
-/* Resolve the servers and start registering (if enabled). */
+/*
+ * Resolve the servers and start registering (if enabled).  Host names are
+ * looked up on the loop (see DNS above): a lookup's failure comes later,
+ * through on_registration, not as this function's return value.
+ */
 int sip_agent_start(struct sip_agent *a);
 /*
  * Un-register (REGISTER with Expires: 0) if registered; on_registration
@@ -368,7 +372,8 @@ int sip_call_reject_offer(struct sip_call *call, int code, int warning,
 /*
  * Outgoing call to sip:@number@domain (through the outbound proxy if
  * set).  *@ret_call holds the user's reference.  -EBUSY when the dialog
- * or transaction limit is reached.
+ * or transaction limit is reached.  When the server's address is not
+ * known yet, the INVITE goes once its lookup ends (see DNS above).
  */
 int sip_call_invite(struct sip_agent *a, const char *number,
 		    const char *sdp_offer, struct sip_call **ret_call);
