@@ -2503,6 +2503,36 @@ static bool dnsmasq_srv_then_a(struct fixture *f)
 	return srv >= 0 && a > srv;
 }
 
+/* Is a UDP socket bound to 127.0.0.1:@port (sipp up)? /proc/net/udp */
+static bool udp_bound(unsigned port)
+{
+	char line[256], want[32];
+	bool found = false;
+	FILE *fp = fopen("/proc/net/udp", "r");
+
+	if (!fp)
+		return true;	/* cannot tell: the REGISTER is retransmitted */
+	snprintf(want, sizeof(want), " 0100007F:%04X ", port);
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, want) != NULL;
+	fclose(fp);
+	return found;
+}
+
+/* Wait (up to 5 s) until sipp listens on 127.0.0.1:@port. */
+static bool sipp_listening(struct fixture *f, unsigned port)
+{
+	int i;
+
+	for (i = 0; i < 250 && !udp_bound(port); i++) {
+		reap_sipp(f);
+		if (f->sipp_done)
+			return false;
+		usleep(20000);
+	}
+	return udp_bound(port);
+}
+
 static void skip(struct fixture *f, const char *why)
 {
 	n_case++;
@@ -2753,6 +2783,57 @@ out_fds:
 }
 
 /*
+ * A host name of /etc/hosts ("localhost", with a port): answered from the
+ * file without a DNS query (the DNS server here is silent, and is checked
+ * to have received nothing), and the REGISTER goes at once.
+ */
+static void case_dns_hosts_file(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	const char *extra[] = { "-key", "expires", "120", NULL };
+	unsigned port = free_port("127.0.0.1");
+	char server[32], domain[64], buf[512];
+	int dfd;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_hosts_file_name_without_query";
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	dfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (dfd < 0 || bind(dfd, (void *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(dfd, (void *)&sin, &sl) < 0) {
+		result(&f, "dns socket");
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	snprintf(server, sizeof(server), "127.0.0.1:%u", ntohs(sin.sin_port));
+	setenv("FXSD_DNS_SERVER", server, 1);
+	setenv("FXSD_DNS_TIMEOUT_MS", "1500", 1);
+	if (spawn_registrar(&f, "reg_ok.xml", port, extra) < 0 ||
+	    !sipp_listening(&f, port))
+		FAIL(&f, "cannot start sipp");
+	snprintf(domain, sizeof(domain), "localhost:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 3000))
+		FAIL(&f, "not registered to %s: %s", domain, reg_last(&f));
+	if (recv(dfd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		FAIL(&f, "a DNS query for a name of /etc/hosts");
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	close(dfd);
+	unsetenv("FXSD_DNS_SERVER");
+	unsetenv("FXSD_DNS_TIMEOUT_MS");
+}
+
+/*
  * A silent DNS server (a socket on 127.0.0.1 that never reads): starting
  * the agent does not wait for it, the loop goes on meanwhile (a 50 ms
  * ticker, and another agent on the same loop registers with its sipp),
@@ -2824,6 +2905,12 @@ static void case_dns_silent(void)
 		_res.retrans = 2;
 		_res.retry = 1;
 	}
+	/* the other agent's registrar is up before the clock starts */
+	if (spawn_registrar(&g, "reg_ok.xml", port, extra) < 0 ||
+	    !sipp_listening(&g, port)) {
+		result(&f, "cannot start sipp");
+		goto out_env;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &f.t0);
 	g.t0 = f.t0;
 	acct.domain = "silent.fxs.test";
@@ -2851,8 +2938,6 @@ static void case_dns_silent(void)
 			      silent_tick, NULL) < 0)
 		FAIL(&f, "ticker");
 	sd_event_source_set_enabled(tick, SD_EVENT_ON);
-	if (spawn_registrar(&g, "reg_ok.xml", port, extra) < 0)
-		FAIL(&f, "cannot start sipp");
 	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
 	acct2.domain = domain;
 	acct2.register_enabled = true;
@@ -2892,8 +2977,9 @@ static void case_dns_silent(void)
 out:
 	sip_call_unref(c1);
 	sd_event_source_disable_unref(tick);
-	fixture_done(&g);
 	fixture_done(&f);
+out_env:
+	fixture_done(&g);
 	close(dfd);
 	unsetenv("FXSD_DNS_SERVER");
 	unsetenv("FXSD_DNS_TIMEOUT_MS");
@@ -3906,6 +3992,7 @@ int main(int argc, char **argv)
 	RUN("dns_nxdomain_fails_as_before", case_dnsmasq_nxdomain());
 	RUN("dns_invite_waits_for_lookup", case_dnsmasq_invite());
 	RUN("dns_ipv6_agent_aaaa_else_v4_mapped", case_dnsmasq_ipv6());
+	RUN("dns_hosts_file_name_without_query", case_dns_hosts_file());
 	RUN("dns_silent_server_loop_runs_lookup_times_out", case_dns_silent());
 
 	RUN("invite_to_public_address_is_ours", case_public_address());
