@@ -615,8 +615,15 @@ fail:
  */
 void server_resolved(struct sip_agent *a, struct sip_server *s, int r)
 {
-	if (s == &a->registrar && r == 0)
+	char was[sizeof(a->local_ip)];
+
+	if (s == &a->registrar && r == 0) {
+		memcpy(was, a->local_ip, sizeof(was));
 		pick_local_ip(a);
+		if (strcmp(was, a->local_ip) != 0)
+			log_a(a, LOG_INFO, "Local address %s (towards %s)",
+			      a->local_ip, s->host);
+	}
 	reg_resolved(a);
 	calls_resolved(a);
 }
