@@ -48,7 +48,7 @@ DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/line/line.c \
 	$(DAEMON_CTL_SRCS)
 DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 
-FXSD_PKGS := libosip2 libsystemd libudev
+FXSD_PKGS := libosip2 libsystemd libudev libcares
 DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lspeexdsp -lm
@@ -107,7 +107,7 @@ tests/daemon/fxsd-asan: $(call objs,asan,$(FXSD_SRCS))
 SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c
 
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd) -lcrypto
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lcrypto
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm

@@ -13,7 +13,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,37 +454,22 @@ static const struct rtp_callbacks line_rtp_callbacks = {
 	.on_event = line_rtp_event,
 };
 
-/* Our address for SDP: the NAT address, else the one towards the server. */
+/*
+ * Our address for SDP: the NAT address, else the one towards the outbound
+ * proxy or registrar, whose address the SIP agent looked up (no lookup
+ * here: it would block the loop).
+ */
 static void line_pick_address(struct line *l)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai = NULL;
-	const char *server = l->pc.outbound_proxy[0] ? l->pc.outbound_proxy :
-			     l->pc.registrar;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[256], *colon;
-	int s;
-
 	if (l->global.nat_address[0]) {
 		snprintf(l->local_address, sizeof(l->local_address), "%s",
 			 l->global.nat_address);
 		return;
 	}
-	snprintf(l->local_address, sizeof(l->local_address), "127.0.0.1");
-	snprintf(host, sizeof(host), "%s", server[0] == '[' ? server + 1 : server);
-	colon = server[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
-	if (colon)
-		*colon = '\0';
-	if (getaddrinfo(host, "5060", &hints, &ai) || !ai)
-		return;
-	s = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s >= 0 && !connect(s, ai->ai_addr, ai->ai_addrlen) &&
-	    !getsockname(s, (struct sockaddr *)&ss, &len))
-		getnameinfo((struct sockaddr *)&ss, len, l->local_address,
-			    sizeof(l->local_address), NULL, 0, NI_NUMERICHOST);
-	if (s >= 0)
-		close(s);
-	freeaddrinfo(ai);
+	if (sip_agent_local_address(l->agent, l->local_address,
+				    sizeof(l->local_address)) < 0)
+		snprintf(l->local_address, sizeof(l->local_address),
+			 "127.0.0.1");
 }
 
 static int line_rtp_open(struct line *l)

@@ -164,7 +164,7 @@ static bool host_is_ours(struct sip_agent *a, const char *host)
 		if (names[j] && *names[j] && strcasecmp(host, names[j]) == 0)
 			return true;
 	if (!is_ip_literal(host) ||
-	    resolve(a->family, host, 5060, true, &ss, &sl, 1) < 0)
+	    resolve_numeric(a->family, host, 5060, &ss, &sl, 1) < 0)
 		return false;
 	ip_key(&ss, k);
 	if (getifaddrs(&ifs) < 0)
@@ -550,8 +550,13 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	if (r < 0)
 		goto fail;
 	a->has_proxy = a->proxy.host[0];
+	/* the usual case: the same lookup, made once */
+	a->domain_alias = strcmp(a->domain_srv.host, a->registrar.host) == 0 &&
+			  a->domain_srv.port == a->registrar.port &&
+			  a->domain_srv.port_given == a->registrar.port_given;
 
-	r = resolve(AF_UNSPEC, a->bind_address, acct->local_port, true, &ss, &sl, 1);
+	r = resolve_numeric(AF_UNSPEC, a->bind_address, acct->local_port,
+			    &ss, &sl, 1);
 	if (r < 0) {
 		r = -EINVAL;
 		goto fail;
@@ -627,31 +632,40 @@ fail:
 	return r;
 }
 
+/*
+ * A lookup of @s (resolve.c) ended, @r 0 or a negative errno: what waited
+ * for it goes on.  The registrar's address gives our own (Via, Contact).
+ */
+void server_resolved(struct sip_agent *a, struct sip_server *s, int r)
+{
+	char was[sizeof(a->local_ip)];
+
+	if (s == &a->registrar && r == 0) {
+		memcpy(was, a->local_ip, sizeof(was));
+		pick_local_ip(a);
+		if (strcmp(was, a->local_ip) != 0)
+			log_a(a, LOG_INFO, "Local address %s (towards %s)",
+			      a->local_ip, s->host);
+	}
+	reg_resolved(a);
+	calls_resolved(a);
+}
+
 int sip_agent_start(struct sip_agent *a)
 {
 	int r;
 
 	if (!a)
 		return -EINVAL;
+	/* IP literals at once; names on the loop (server_resolved()) */
 	if (a->has_proxy) {
 		r = server_resolve(a, &a->proxy);
-		if (r < 0)
+		if (r < 0 && r != -EINPROGRESS)
 			log_a(a, LOG_WARNING, "Outbound proxy %s unresolved",
 			      a->proxy.host);
 	}
 	server_resolve(a, &a->registrar);
-	if (strcmp(a->domain_srv.host, a->registrar.host) == 0 &&
-	    a->domain_srv.port == a->registrar.port &&
-	    a->domain_srv.port_given == a->registrar.port_given) {
-		/* the usual case: the same lookup, do not block twice */
-		memcpy(a->domain_srv.addr, a->registrar.addr,
-		       sizeof(a->domain_srv.addr));
-		memcpy(a->domain_srv.addrlen, a->registrar.addrlen,
-		       sizeof(a->domain_srv.addrlen));
-		a->domain_srv.n_addr = a->registrar.n_addr;
-	} else {
-		server_resolve(a, &a->domain_srv);
-	}
+	server_resolve(a, &a->domain_srv);
 	pick_local_ip(a);
 	a->started = true;
 	a->stopping = false;
@@ -667,7 +681,7 @@ int sip_agent_register_now(struct sip_agent *a)
 	if (!a || !a->register_enabled || a->stopping)
 		return -EINVAL;
 	if (a->reg_in_flight)
-		return 0;
+		return 0;	/* (or waiting for its lookup) */
 	a->retry_s = 0;
 	return reg_send(a);
 }
@@ -678,6 +692,7 @@ int sip_agent_stop(struct sip_agent *a)
 		return -EINVAL;
 	a->stopping = true;
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
+	reg_wait_cancel(a);
 	if (a->register_enabled && a->reg_state == SIP_REG_REGISTERED) {
 		if (reg_send_expires(a, 0) == 0)
 			return 0;
@@ -703,6 +718,7 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 	if (!a)
 		return NULL;
 	a->freeing = true;	/* no callbacks, no transaction failures */
+	dns_free(a);
 	while (a->conns)
 		conn_close(a->conns, NULL);
 	while (a->calls) {

@@ -13,6 +13,7 @@ extern const char *const call_state_table[_SIP_CALL_STATE_MAX];
 
 __attribute__((format(printf, 3, 4)))
 void sip_log(struct sip_agent *a, int prio, const char *fmt, ...);
+void server_resolved(struct sip_agent *a, struct sip_server *s, int r);
 bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 		    const struct sip_peer *src);
 

@@ -248,7 +248,7 @@ int dialog_destination(struct sip_call *c, struct sockaddr_storage *ss)
 	}
 	if (uri_hostport(c->n_routes ? c->routes[0] : c->remote_target, host,
 			 sizeof(host), &port) == 0 &&
-	    resolve(a->family, host, port, true, ss, &sl, 1) > 0)
+	    resolve_numeric(a->family, host, port, ss, &sl, 1) > 0)
 		return 0;
 	srv = c->outgoing ? &a->domain_srv : &a->registrar;
 	if (srv->n_addr == 0)

@@ -51,6 +51,8 @@
 #define SIP_T2_MS		4000
 #define SIP_MAX_ROUTES		8
 #define SIP_MAX_ADDRS		4
+#define SIP_DNS_MAX		8	/* lookups in flight per agent */
+#define SIP_DNS_TIMEOUT_MS	10000	/* one lookup: SRV, then A/AAAA */
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
 #define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK"
@@ -91,6 +93,7 @@ struct sip_server {
 	struct sockaddr_storage addr[SIP_MAX_ADDRS];
 	socklen_t addrlen[SIP_MAX_ADDRS];
 	unsigned n_addr;
+	struct dns_lookup *lookup;	/* on its way (resolve.c) */
 };
 
 /* Where a message came from, or goes to. */
@@ -223,6 +226,8 @@ struct sip_call {
 	char *auth_header;		/* "Authorization: ..." of the INVITE */
 	bool provisional;		/* a 1xx arrived: CANCEL may go */
 	bool cancel_wanted, cancel_sent, hangup_wanted;
+	bool wait_dns;			/* the INVITE waits for the server's
+					 * lookup (calls_resolved()) */
 	char *ack;			/* ACK for the 2xx, resent on retransmits */
 	struct sip_auth auth;
 
@@ -298,6 +303,9 @@ struct sip_agent {
 	unsigned local_port;
 	struct sip_server registrar, proxy, domain_srv;
 	bool has_proxy;
+	bool domain_alias;		/* domain_srv is the registrar's host:
+					 * its addresses are the registrar's */
+	struct sip_dns *dns;		/* c-ares, from the first lookup */
 	bool started;
 
 	/* registration */
@@ -309,6 +317,8 @@ struct sip_agent {
 	unsigned retry_s;
 	unsigned reg_conn;		/* TCP connection of the last 2xx */
 	bool reg_in_flight;
+	bool reg_wait_dns;		/* a REGISTER waits for its server's lookup */
+	unsigned reg_wait_expires;	/* ... to send this Expires */
 	bool stopping;
 	struct sip_auth reg_auth;
 

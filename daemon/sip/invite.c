@@ -669,7 +669,8 @@ void handle_ack_2xx(struct sip_agent *a, osip_message_t *m)
 	}
 }
 
-static int call_send_invite(struct sip_call *c)
+/* The INVITE itself, to the server's first address. */
+static int call_send_invite_to(struct sip_call *c)
 {
 	struct sip_agent *a = c->a;
 	const struct sip_server *srv = ood_server(a, false);
@@ -707,6 +708,49 @@ static int call_send_invite(struct sip_call *c)
 	c->rseq_valid = false;	/* a new INVITE: new early dialogs */
 	return start_client_tx(a, msg, TX_INVITE_OUT, c, &srv->addr[0],
 			       &c->ict);
+}
+
+/*
+ * The INVITE, or (0) the wait for the server's lookup when its addresses
+ * are not known (the domain failed to resolve, or is on its way).
+ */
+static int call_send_invite(struct sip_call *c)
+{
+	struct sip_agent *a = c->a;
+	struct sip_server *srv = (struct sip_server *)ood_server(a, false);
+	int r;
+
+	if (srv->n_addr == 0) {
+		r = server_resolve(a, srv);
+		if (r == -EINPROGRESS) {
+			c->wait_dns = true;
+			return 0;
+		}
+		if (r < 0)
+			return -EHOSTUNREACH;
+	}
+	return call_send_invite_to(c);
+}
+
+/*
+ * A lookup ended: the INVITEs waiting for their server go now, or their
+ * calls fail (status 0: nothing was sent) as a lookup failure did.
+ */
+void calls_resolved(struct sip_agent *a)
+{
+	struct sip_call *c;
+
+	if (server_pending(a, ood_server(a, false)))
+		return;
+	for (;;) {	/* a call may end (unlinked) on the way */
+		for (c = a->calls; c && !c->wait_dns; c = c->next)
+			;
+		if (!c)
+			return;
+		c->wait_dns = false;
+		if (call_send_invite_to(c) < 0)
+			call_set_state(c, SIP_CALL_FAILED, 0, NULL, true);
+	}
 }
 
 int sip_call_invite(struct sip_agent *a, const char *number,
@@ -795,6 +839,11 @@ int sip_call_cancel(struct sip_call *c)
 	if (c->answered)
 		return -EBUSY;
 	c->cancel_wanted = true;
+	if (c->wait_dns) {	/* the INVITE never went: nothing to cancel */
+		c->wait_dns = false;
+		call_set_state(c, SIP_CALL_CANCELLED, 0, NULL, false);
+		return 0;
+	}
 	if (c->provisional && !c->cancel_sent)
 		return call_send_cancel(c);
 	return 0;	/* sent when the first provisional arrives */

@@ -24,5 +24,6 @@ void handle_bye(struct sip_agent *a, osip_event_t *ev,
 		const struct sip_peer *src);
 void handle_ack_2xx(struct sip_agent *a, osip_message_t *m);
 void ict_response(struct sip_call *c, osip_message_t *resp);
+void calls_resolved(struct sip_agent *a);
 
 #endif /* FXSD_SIP_INVITE_H */

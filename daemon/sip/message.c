@@ -250,7 +250,7 @@ int via_destination(struct sip_agent *a, osip_message_t *req, bool tcp,
 		p = atoi(v->port);
 	if (!host || p == 0 || p > 65535)
 		return -EINVAL;
-	return resolve(a->family, host, p, true, ss, sl, 1) < 0 ? -EINVAL : 0;
+	return resolve_numeric(a->family, host, p, ss, sl, 1) < 0 ? -EINVAL : 0;
 }
 
 /*

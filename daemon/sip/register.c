@@ -82,7 +82,8 @@ static void reg_failed(struct sip_agent *a, int status)
 	reg_set_state(a, SIP_REG_FAILED, status, 0);
 }
 
-int reg_send_expires(struct sip_agent *a, unsigned expires)
+/* The REGISTER itself, to the server's first address. */
+static int reg_send_to(struct sip_agent *a, unsigned expires)
 {
 	const struct sip_server *srv = ood_server(a, true);
 	struct req_spec s = { 0 };
@@ -92,11 +93,8 @@ int reg_send_expires(struct sip_agent *a, unsigned expires)
 	osip_transaction_t *tr = NULL;
 	int r;
 
-	if (srv->n_addr == 0) {
-		r = server_resolve(a, (struct sip_server *)srv);
-		if (r < 0)
-			return r;
-	}
+	if (srv->n_addr == 0)
+		return -EHOSTUNREACH;
 	snprintf(ruri, sizeof(ruri), "sip:%s", a->domain);
 	if (a->display_name[0])
 		snprintf(aor, sizeof(aor), "\"%s\" <sip:%s@%s>", a->display_name,
@@ -127,6 +125,54 @@ int reg_send_expires(struct sip_agent *a, unsigned expires)
 	tx->unregister = expires == 0;
 	a->reg_in_flight = true;
 	return 0;
+}
+
+/*
+ * A REGISTER with @expires; when the server's addresses are not known,
+ * after its lookup (reg_resolved()): 0 then means on its way.
+ */
+int reg_send_expires(struct sip_agent *a, unsigned expires)
+{
+	struct sip_server *srv = (struct sip_server *)ood_server(a, true);
+	int r;
+
+	if (a->reg_wait_dns)
+		return 0;
+	if (srv->n_addr == 0) {
+		r = server_resolve(a, srv);
+		if (r == -EINPROGRESS) {
+			a->reg_wait_dns = true;
+			a->reg_wait_expires = expires;
+			a->reg_in_flight = true;
+			return 0;
+		}
+		if (r < 0)
+			return r;
+	}
+	return reg_send_to(a, expires);
+}
+
+/*
+ * A lookup ended: a REGISTER waiting for its server goes now, or fails
+ * as a lookup failure always did (status 0).
+ */
+void reg_resolved(struct sip_agent *a)
+{
+	if (!a->reg_wait_dns || server_pending(a, ood_server(a, true)))
+		return;
+	a->reg_wait_dns = false;
+	a->reg_in_flight = false;
+	if (reg_send_to(a, a->reg_wait_expires) < 0)
+		reg_failed(a, 0);
+}
+
+/* Stopped while a REGISTER waited for its lookup: it never goes. */
+void reg_wait_cancel(struct sip_agent *a)
+{
+	if (!a->reg_wait_dns)
+		return;
+	a->reg_wait_dns = false;
+	a->reg_in_flight = false;
 }
 
 int reg_send(struct sip_agent *a)

@@ -14,6 +14,8 @@ int reg_timer_cb(sd_event_source *s, uint64_t usec, void *userdata);
 void reg_flow_lost(struct sip_agent *a);
 int reg_send_expires(struct sip_agent *a, unsigned expires);
 int reg_send(struct sip_agent *a);
+void reg_resolved(struct sip_agent *a);
+void reg_wait_cancel(struct sip_agent *a);
 unsigned reg_granted(struct sip_agent *a, osip_message_t *resp);
 void reg_response(struct sip_agent *a, struct sip_tx *tx,
 		  osip_message_t *resp, int code_none, unsigned conn);

@@ -8,11 +8,13 @@
 
 #include "sip/internal.h"
 
-int resolve(int family, const char *host, unsigned port, bool numeric,
-	    struct sockaddr_storage *addr, socklen_t *addrlen,
-	    unsigned max);
+int resolve_numeric(int family, const char *host, unsigned port,
+		    struct sockaddr_storage *addr, socklen_t *addrlen,
+		    unsigned max);
 bool is_ip_literal(const char *host);
 int server_resolve(struct sip_agent *a, struct sip_server *s);
+bool server_pending(const struct sip_agent *a, const struct sip_server *s);
 int server_init(struct sip_server *s, const char *hostport);
+void dns_free(struct sip_agent *a);
 
 #endif /* FXSD_SIP_RESOLVE_H */

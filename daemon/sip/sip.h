@@ -155,18 +155,27 @@
  *
  * DNS (RFC 3263, simplified): a domain, registrar or outbound proxy given
  * as a host name without a port is looked up as an SRV record,
- * _sip._udp.<host> or _sip._tcp.<host> after the account's transport
- * (res_query: in libc since glibc 2.34, in libresolv before).  The target
- * with the lowest priority, then the highest weight (the first of equals;
- * no random weighting, no fail-over to the next target), is used with the
- * port it gives.  Without a usable SRV answer (none, NXDOMAIN, only the
- * "." target) the host itself is resolved (A/AAAA) on port 5060; with an
- * explicit port only A/AAAA are looked up.  Lookups are blocking
- * (res_query, getaddrinfo: up to the resolver's timeout, resolv.conf
- * "options timeout:/attempts:") and happen only at sip_agent_start() and
- * before a registration attempt that follows a failure; IP literals never
- * block.  Hosts of in-dialog targets that are not IP literals are reached
- * through the outbound proxy, else the registrar.
+ * _sip._udp.<host> or _sip._tcp.<host> after the account's transport.
+ * The target with the lowest priority, then the highest weight (the first
+ * of equals; no random weighting, no fail-over to the next target), is
+ * used with the port it gives.  Without a usable SRV answer (none,
+ * NXDOMAIN, only the "." target) the host itself is resolved (A/AAAA) on
+ * port 5060; with an explicit port only A/AAAA are looked up.  Lookups
+ * never block: c-ares runs them on the agent's sd-event loop (servers of
+ * /etc/resolv.conf, names of /etc/hosts first), each query tried twice
+ * per server (2 s, then 4 s), a whole lookup given up after 10 s; at most
+ * 8 are in flight per agent.  They start at sip_agent_start(), before a
+ * registration attempt that follows a failure, and for an outgoing call
+ * when the domain (or proxy) has no address; the REGISTER or INVITE goes
+ * when the lookup ends, and a failed lookup fails them as before: the
+ * registration with status 0 (FAILED, retried after the backoff), the
+ * call with FAILED and status 0 (hanging up meanwhile ends it CANCELLED,
+ * without a callback).  IP literals never go through DNS: they are used
+ * at once.  Hosts of in-dialog targets that are not IP literals are
+ * reached through the outbound proxy, else the registrar.  Tests point
+ * the resolver elsewhere with the environment: FXSD_DNS_SERVER (c-ares
+ * server list, e.g. "127.0.0.1:5353") and FXSD_DNS_TIMEOUT_MS (the 10 s;
+ * the tries scale with it).
  *
  * Lifetime of calls: a call handed to the user (by on_invite or
  * sip_call_invite) carries one reference for the user, dropped with
@@ -380,7 +389,11 @@ struct sip_callbacks {
 int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		  const struct sip_callbacks *cb, void *userdata,
 		  struct sip_agent **ret_agent);
-/* Resolve the servers and start registering (if enabled). */
+/*
+ * Resolve the servers and start registering (if enabled).  Host names are
+ * looked up on the loop (see DNS above): a lookup's failure comes later,
+ * through on_registration, not as this function's return value.
+ */
 int sip_agent_start(struct sip_agent *a);
 /*
  * Un-register (REGISTER with Expires: 0) if registered; on_registration
@@ -396,6 +409,13 @@ static inline void sip_agent_freep(struct sip_agent **a)
 }
 /* The bound local port (UDP, and TCP with SIP_TRANSPORT_TCP). */
 unsigned sip_agent_local_port(const struct sip_agent *a);
+/*
+ * Our IP address (text, into @buf of @len) that the kernel routes from
+ * towards the outbound proxy, else the registrar: what a peer there
+ * reaches us at.  -EHOSTUNREACH while that server's address is not
+ * known (not yet resolved, or its lookup failed).  Never blocks.
+ */
+int sip_agent_local_address(const struct sip_agent *a, char *buf, size_t len);
 enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a);
 /* Re-register now (e.g. after a network change). */
 int sip_agent_register_now(struct sip_agent *a);
@@ -443,7 +463,8 @@ int sip_call_reinvite(struct sip_call *call, const char *sdp_offer);
 /*
  * Outgoing call to sip:@number@domain (through the outbound proxy if
  * set).  *@ret_call holds the user's reference.  -EBUSY when the dialog
- * or transaction limit is reached.
+ * or transaction limit is reached.  When the server's address is not
+ * known yet, the INVITE goes once its lookup ends (see DNS above).
  */
 int sip_call_invite(struct sip_agent *a, const char *number,
 		    const char *sdp_offer, struct sip_call **ret_call);
@@ -481,7 +502,7 @@ void *sip_call_get_userdata(const struct sip_call *call);
 
 /*
  * DNS SRV selection (exposed for tests): parse the answer of an SRV query
- * (@msg, @len bytes, as returned by res_query) and pick the target with
+ * (@msg, @len bytes, as the DNS server sent it) and pick the target with
  * the lowest priority, then the highest weight (the first of equals).
  * Records of other types or classes are skipped; targets "." and port 0
  * are unusable.  Returns 0 with the target host name (no trailing dot) in

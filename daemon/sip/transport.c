@@ -146,7 +146,7 @@ int sip_send_cb(osip_transaction_t *tr, osip_message_t *msg,
 		if (port <= 0 || port > 65535)
 			return -1;
 	}
-	if (resolve(a->family, host, port, true, &to.addr, &to.len, 1) < 0) {
+	if (resolve_numeric(a->family, host, port, &to.addr, &to.len, 1) < 0) {
 		log_a(a, LOG_WARNING, "No numeric destination %s, not sent", host);
 		return -1;
 	}
@@ -196,14 +196,41 @@ int io_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	return 0;
 }
 
-/* The address peers reach us at: NAT, configured, bound, or routed. */
-void pick_local_ip(struct sip_agent *a)
+/* Our address the kernel would send from towards @to (no packet). */
+static int local_ip_towards(const struct sockaddr_storage *to, socklen_t tolen,
+			    char *ip, size_t iplen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	unsigned port;
-	int fd;
+	int fd, r = 0;
 
+	fd = socket(to->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const void *)to, tolen) < 0 ||
+	    getsockname(fd, (void *)&ss, &sl) < 0)
+		r = -errno;
+	else
+		addr_to_string(&ss, ip, iplen, &port);
+	close(fd);
+	return r;
+}
+
+int sip_agent_local_address(const struct sip_agent *a, char *buf, size_t len)
+{
+	const struct sip_server *s = a->has_proxy ? &a->proxy : &a->registrar;
+
+	if (!buf || !len)
+		return -EINVAL;
+	if (s->n_addr == 0)
+		return -EHOSTUNREACH;
+	return local_ip_towards(&s->addr[0], s->addrlen[0], buf, len);
+}
+
+/* The address peers reach us at: NAT, configured, bound, or routed. */
+void pick_local_ip(struct sip_agent *a)
+{
 	if (a->nat_address[0]) {
 		snprintf(a->local_ip, sizeof(a->local_ip), "%s", a->nat_address);
 		return;
@@ -219,15 +246,9 @@ void pick_local_ip(struct sip_agent *a)
 	}
 	snprintf(a->local_ip, sizeof(a->local_ip), "%s",
 		 a->family == AF_INET6 ? "::1" : "127.0.0.1");
-	if (a->registrar.n_addr == 0)
-		return;
-	fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (void *)&a->registrar.addr[0], a->registrar.addrlen[0]) == 0 &&
-	    getsockname(fd, (void *)&ss, &sl) == 0)
-		addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
-	close(fd);
+	if (a->registrar.n_addr)
+		local_ip_towards(&a->registrar.addr[0], a->registrar.addrlen[0],
+				 a->local_ip, sizeof(a->local_ip));
 }
 
 /*

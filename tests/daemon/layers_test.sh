@@ -16,6 +16,11 @@
 #     osip_ identifier appears outside sip/, and outside sip/ only sip.h
 #     is included from it;
 #   - only port/ includes the kernel's ABI (<linux/fxs*.h>);
+#   - c-ares (<ares*.h>) is included only by sip/resolve.c, and no
+#     blocking name lookup is called anywhere (res_*query/search,
+#     gethostbyname*, getnameinfo; getaddrinfo only in resolve.c's
+#     resolve_numeric(), with AI_NUMERICHOST): names go through c-ares
+#     on the loop;
 #   - the call state machine (line/fsm.[ch]) includes nothing of the
 #     daemon but itself, no sd-event, and neither allocates nor logs.
 # Prints "ok ..." / "not ok ..." per rule and "N passed, M failed".
@@ -96,6 +101,15 @@ check "outside sip/ only sip/sip.h is included from sip/" \
 # shellcheck disable=SC2086
 check "only port/ includes the kernel's ABI (<linux/fxs*.h>)" \
 	"$(sys_includes $all | grep -E ':linux/fxs' | grep -vE '^daemon/port/')"
+# shellcheck disable=SC2086
+check "c-ares is included only by sip/resolve.c" \
+	"$(sys_includes $all | grep -E ':ares[a-z_]*\.h$' | grep -vE '^daemon/sip/resolve\.c:')"
+# shellcheck disable=SC2086
+check "no blocking name lookup in the daemon (getaddrinfo only numeric, in sip/resolve.c)" \
+	"$(grep -HnE '\b(res_n?(query|search|querydomain)|gethostbyname[a-z0-9_]*|gethostbyaddr[a-z_]*|getnameinfo|getaddrinfo_a)[[:space:]]*\(' $all /dev/null;
+	   grep -HnE '\bgetaddrinfo[[:space:]]*\(' $all /dev/null | grep -vE '^daemon/sip/resolve\.c:';
+	   grep -q 'AI_NUMERICSERV | AI_NUMERICHOST' daemon/sip/resolve.c ||
+		echo 'daemon/sip/resolve.c: getaddrinfo() without AI_NUMERICHOST')"
 
 fsm="daemon/line/fsm.c daemon/line/fsm.h"
 # shellcheck disable=SC2086

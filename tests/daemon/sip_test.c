@@ -3,7 +3,8 @@
  * sip_test.c - fxsd's SIP agent against real peers: SIPp scenarios
  * (the XML files of tests/sipp), raw datagrams and raw TCP streams, on
  * 127.0.0.1 over UDP and TCP; and the DNS SRV selection on hand-built
- * answers (plus an end-to-end SRV case against a fake DNS server).
+ * answers (plus an end-to-end SRV case against a fake DNS server, and
+ * DNS cases against dnsmasq and against a server that never answers).
  *
  * Usage: sip_test SCENARIO_DIR [LOG_DIR]
  * Each case starts its sipp (found in $PATH, or $SIPP) on a free port,
@@ -2643,8 +2644,8 @@ static void case_srv_select(void)
 /*
  * A fake DNS server (child process) answering _sip._udp.srv.fxs.test and
  * _sip._tcp.srv.fxs.test with three SRV records each (the best one on
- * @udp_port / @tcp_port), NXDOMAIN to anything else; the resolver of this
- * process is pointed at it through _res.  The agent, given the domain
+ * @udp_port / @tcp_port), NXDOMAIN to anything else; the agent's resolver
+ * is pointed at it through FXSD_DNS_SERVER.  The agent, given the domain
  * without a port, must register with the sipp behind the best record.
  */
 static void fake_dns(int fd, unsigned udp_port, unsigned tcp_port)
@@ -2711,6 +2712,7 @@ static void case_srv_register(bool tcp)
 	const char *extra[] = { "-key", "expires", "120", "-t",
 				tcp ? "t1" : "u1", NULL };
 	unsigned port = free_port("127.0.0.1");
+	char server[32];
 	pid_t dns = -1;
 	int dfd;
 
@@ -2732,14 +2734,8 @@ static void case_srv_register(bool tcp)
 		result(&f, "fork");
 		return;
 	}
-	if (res_init() < 0) {
-		result(&f, "res_init");
-		goto out_dns;
-	}
-	_res.nscount = 1;
-	_res.nsaddr_list[0] = sin;
-	_res.retrans = 1;
-	_res.retry = 2;
+	snprintf(server, sizeof(server), "127.0.0.1:%u", ntohs(sin.sin_port));
+	setenv("FXSD_DNS_SERVER", server, 1);
 	if (spawn_registrar(&f, "reg_ok.xml", port, extra) < 0) {
 		result(&f, "cannot start sipp");
 		goto out_dns;
@@ -2762,6 +2758,637 @@ out:
 out_dns:
 	kill(dns, SIGTERM);
 	waitpid(dns, NULL, 0);
+	unsetenv("FXSD_DNS_SERVER");
+}
+
+/*
+ * ---- a real DNS server: dnsmasq on 127.0.0.1, a port of its own ----
+ *
+ * dnsmasq (no upstream, no /etc/hosts) answers for fxs.test from the
+ * records it is given and NXDOMAIN for any other name in it; every query
+ * it gets is in its log, which the cases read.  The agent's resolver is
+ * pointed at it with FXSD_DNS_SERVER, and so is this process's libc
+ * resolver (_res), which fxsd used before: the cases then show what
+ * changed (nothing but the blocking) when run on the older agent.
+ */
+static pid_t dnsmasq_pid = -1;
+static char dnsmasq_server[32];
+static char dnsmasq_log[300];
+
+static bool dnsmasq_missing(void)
+{
+	return access("/usr/sbin/dnsmasq", X_OK) != 0 &&
+	       system("command -v dnsmasq >/dev/null 2>&1") != 0;
+}
+
+/* A query to 127.0.0.1:@port (SRV _sip._udp.fxs.test): answered? */
+static bool dns_answers(unsigned port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct pollfd pfd;
+	struct pkt p;
+	bool ok = false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons(port);
+	dns_header(&p, 0x0100, 0);	/* RD */
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (sendto(fd, p.b, p.n, 0, (void *)&sin, sizeof(sin)) > 0 &&
+	    poll(&pfd, 1, 100) == 1)
+		ok = recv(fd, p.b, sizeof(p.b), 0) > 12;
+	close(fd);
+	return ok;
+}
+
+/* dnsmasq with @records (its options), up and answering; 0 or -1. */
+static int dnsmasq_start(struct fixture *f, const char *const *records)
+{
+	const char *argv[32];
+	char port_opt[32], log_opt[340];
+	unsigned port = free_port("127.0.0.1");
+	int n = 0, i, fd;
+
+	if (!port)
+		return -1;
+	snprintf(dnsmasq_log, sizeof(dnsmasq_log), "%s/%s.dnsmasq.log", log_dir,
+		 f->name);
+	unlink(dnsmasq_log);
+	snprintf(port_opt, sizeof(port_opt), "--port=%u", port);
+	snprintf(log_opt, sizeof(log_opt), "--log-facility=%s", dnsmasq_log);
+	argv[n++] = "dnsmasq";
+	argv[n++] = "--keep-in-foreground";
+	argv[n++] = "--conf-file=/dev/null";
+	argv[n++] = "--no-resolv";
+	argv[n++] = "--no-hosts";
+	argv[n++] = "--listen-address=127.0.0.1";
+	argv[n++] = "--bind-interfaces";
+	argv[n++] = port_opt;
+	argv[n++] = "--pid-file=";
+	argv[n++] = "--user=root";	/* as root: stays root */
+	argv[n++] = "--log-queries";
+	argv[n++] = log_opt;
+	argv[n++] = "--local=/fxs.test/";
+	while (*records && n < 30)
+		argv[n++] = *records++;
+	argv[n] = NULL;
+	fflush(stdout);
+	dnsmasq_pid = fork();
+	if (dnsmasq_pid < 0)
+		return -1;
+	if (dnsmasq_pid == 0) {
+		fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp("dnsmasq", (char *const *)argv);
+		execv("/usr/sbin/dnsmasq", (char *const *)argv);
+		_exit(127);
+	}
+	for (i = 0; i < 50; i++) {	/* up to 5 s: until it answers */
+		if (dns_answers(port)) {
+			struct sockaddr_in sin = { .sin_family = AF_INET };
+
+			snprintf(dnsmasq_server, sizeof(dnsmasq_server),
+				 "127.0.0.1:%u", port);
+			setenv("FXSD_DNS_SERVER", dnsmasq_server, 1);
+			inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+			sin.sin_port = htons(port);
+			if (res_init() == 0) {
+				_res.nscount = 1;
+				_res.nsaddr_list[0] = sin;
+			}
+			return 0;
+		}
+		if (waitpid(dnsmasq_pid, NULL, WNOHANG) == dnsmasq_pid) {
+			dnsmasq_pid = -1;
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static void dnsmasq_stop(void)
+{
+	unsetenv("FXSD_DNS_SERVER");
+	res_init();		/* back to resolv.conf */
+	if (dnsmasq_pid > 0) {
+		kill(dnsmasq_pid, SIGTERM);
+		waitpid(dnsmasq_pid, NULL, 0);
+	}
+	dnsmasq_pid = -1;
+}
+
+/* Where @what first appears in dnsmasq's log (byte offset), or -1. */
+static long dnsmasq_seen(const char *what)
+{
+	static char buf[65536];
+	size_t n = 0;
+	FILE *fp = fopen(dnsmasq_log, "r");
+	char *p;
+
+	if (!fp)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	p = strstr(buf, what);
+	return p ? p - buf : -1;
+}
+
+static bool dnsmasq_srv_then_a(struct fixture *f)
+{
+	long srv = dnsmasq_seen("query[SRV] _sip._udp.fxs.test from"),
+	     a = dnsmasq_seen("query[A] sip1.fxs.test from");
+
+	(void)f;
+	return srv >= 0 && a > srv;
+}
+
+/* Is a UDP socket bound to 127.0.0.1:@port (sipp up)? /proc/net/udp */
+static bool udp_bound(unsigned port)
+{
+	char line[256], want[32];
+	bool found = false;
+	FILE *fp = fopen("/proc/net/udp", "r");
+
+	if (!fp)
+		return true;	/* cannot tell: the REGISTER is retransmitted */
+	snprintf(want, sizeof(want), " 0100007F:%04X ", port);
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, want) != NULL;
+	fclose(fp);
+	return found;
+}
+
+/* Wait (up to 5 s) until sipp listens on 127.0.0.1:@port. */
+static bool sipp_listening(struct fixture *f, unsigned port)
+{
+	int i;
+
+	for (i = 0; i < 250 && !udp_bound(port); i++) {
+		reap_sipp(f);
+		if (f->sipp_done)
+			return false;
+		usleep(20000);
+	}
+	return udp_bound(port);
+}
+
+static void skip(struct fixture *f, const char *why)
+{
+	n_case++;
+	n_pass++;
+	printf("ok %d - %s # SKIP %s\n", n_case, f->name, why);
+	fflush(stdout);
+}
+
+/*
+ * The domain alone ("fxs.test"): SRV _sip._udp.fxs.test names
+ * sip1.fxs.test on the registrar's port (a worse record names another
+ * port), and its A record 127.0.0.1: the agent registers with the sipp
+ * there, after asking dnsmasq SRV then A; its address towards the
+ * registrar is then known without a lookup of its own.
+ */
+static void case_dnsmasq_register(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	const char *extra[] = { "-key", "expires", "120", NULL };
+	unsigned port = free_port("127.0.0.1");
+	char srv[128], local[64];
+	const char *rec[] = {
+		srv, "--srv-host=_sip._udp.fxs.test,backup.fxs.test,9,20,0",
+		"--host-record=sip1.fxs.test,127.0.0.1", NULL,
+	};
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_dnsmasq_srv_then_a_register";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	snprintf(srv, sizeof(srv),
+		 "--srv-host=_sip._udp.fxs.test,sip1.fxs.test,%u,10,50", port);
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	if (spawn_registrar(&f, "reg_ok.xml", port, extra) < 0)
+		FAIL(&f, "cannot start sipp");
+	acct.domain = "fxs.test";
+	acct.register_enabled = true;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered through SRV and A: %s", reg_last(&f));
+	if (f.reg_expires != 120)
+		FAIL(&f, "granted expiry %u", f.reg_expires);
+	if (!run_until(&f, dnsmasq_srv_then_a, 2000))
+		FAIL(&f, "dnsmasq was not asked SRV _sip._udp.fxs.test, then A sip1.fxs.test (%s)",
+		     dnsmasq_log);
+	if (sip_agent_local_address(f.a, local, sizeof(local)) < 0 ||
+	    strcmp(local, "127.0.0.1") != 0)
+		FAIL(&f, "local address towards the registrar: %s", local);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
+/*
+ * A name that does not resolve (NXDOMAIN for SRV and A): the registration
+ * fails with status 0, as a failed lookup always did, and is retried; a
+ * call to that domain fails with status 0 (before: sip_call_invite()
+ * failed at once, which the line treats alike).
+ */
+static void case_dnsmasq_nxdomain(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	char offer[SDP_TEXT_MAX];
+	const char *rec[] = { NULL };
+	int i, r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_nxdomain_fails_as_before";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	acct.domain = "nx.fxs.test";
+	acct.register_enabled = true;
+	/* (the blocking agent also returned the failure from the start) */
+	if (fixture_init(&f, f.name, &acct) < 0 && !f.a)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_FAILED, 1, 3000))
+		FAIL(&f, "no failure: %s", reg_last(&f));
+	i = reg_event(&f, SIP_REG_FAILED, 0);
+	if (f.reg_statuses[i] != 0)
+		FAIL(&f, "failed with status %d, want 0", f.reg_statuses[i]);
+	if (dnsmasq_seen("query[SRV] _sip._udp.nx.fxs.test from") < 0 ||
+	    dnsmasq_seen("query[A] nx.fxs.test from") < 0)
+		FAIL(&f, "dnsmasq was not asked SRV and A (%s)", dnsmasq_log);
+	sdp_build_offer(&l, offer, sizeof(offer));
+	r = sip_call_invite(f.a, "3000", offer, &f.call);
+	if (r == 0 && !run_until(&f, call_final, 3000))
+		FAIL(&f, "the call to an unresolvable domain did not end");
+	if (r == 0 && (!has_state(&f, SIP_CALL_FAILED) ||
+		       state_status(&f, SIP_CALL_FAILED) != 0))
+		FAIL(&f, "the call ended %d states, FAILED status %d, want FAILED 0",
+		     f.n_states, state_status(&f, SIP_CALL_FAILED));
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
+/*
+ * A domain with a port (A/AAAA only, no SRV) not yet resolved when the
+ * call is placed: sip_call_invite() returns at once, and the INVITE goes
+ * to the address dnsmasq gives once the lookup ends.
+ */
+static void case_dnsmasq_invite(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	char offer[SDP_TEXT_MAX], domain[64], buf[4096];
+	const char *rec[] = { "--host-record=call.fxs.test,127.0.0.1", NULL };
+	ssize_t n;
+	int fd, r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_invite_waits_for_lookup";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	snprintf(domain, sizeof(domain), "call.fxs.test:%u", sock_port(fd));
+	acct.domain = domain;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	sdp_build_offer(&l, offer, sizeof(offer));
+	r = sip_call_invite(f.a, "3000", offer, &f.call);
+	if (r < 0)
+		FAIL(&f, "sip_call_invite: %d", r);
+	n = raw_wait(&f, fd, buf, sizeof(buf), 3000);
+	if (n <= 0 || strncmp(buf, "INVITE sip:3000@call.fxs.test:", 30) != 0)
+		FAIL(&f, "no INVITE after the lookup");
+	if (dnsmasq_seen("query[A] call.fxs.test from") < 0 ||
+	    dnsmasq_seen("query[SRV] _sip._udp.call") >= 0)
+		FAIL(&f, "dnsmasq was not asked A alone (%s)", dnsmasq_log);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+	close(fd);
+}
+
+/*
+ * An agent on an IPv6 socket ("::"): a name with AAAA and A records gets
+ * the INVITE over IPv6, a name with an A record alone over IPv4, sent to
+ * its v4-mapped address (what glibc's AI_V4MAPPED gave before).
+ */
+static void case_dnsmasq_ipv6(void)
+{
+	struct fixture f;
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct timeval tv = { 0, 10000 };
+	const char *rec[] = {
+		"--host-record=dual.fxs.test,127.0.0.1,::1",
+		"--host-record=v4only.fxs.test,127.0.0.1", NULL,
+	};
+	const char *names[] = { "dual", "v4only" };
+	char offer[SDP_TEXT_MAX], domain[64], buf[4096];
+	int fd4, fd6 = -1, k, got, waited;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_ipv6_agent_aaaa_else_v4_mapped";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	fd4 = raw_socket();
+	if (fd4 >= 0)
+		fd6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	sin6.sin6_addr = in6addr_loopback;
+	sin6.sin6_port = htons(fd4 >= 0 ? sock_port(fd4) : 0);
+	if (fd6 < 0 || bind(fd6, (void *)&sin6, sizeof(sin6)) < 0) {
+		skip(&f, "no IPv6 loopback");
+		goto out_fds;
+	}
+	setsockopt(fd6, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (dnsmasq_start(&f, rec) < 0) {
+		result(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+		goto out_fds;
+	}
+	sdp_build_offer(&l, offer, sizeof(offer));
+	for (k = 0; k < 2; k++) {
+		struct sip_account acct = { 0 };
+
+		memset(&f, 0, sizeof(f));
+		f.name = "dns_ipv6_agent_aaaa_else_v4_mapped";
+		snprintf(domain, sizeof(domain), "%s.fxs.test:%u", names[k],
+			 sock_port(fd4));
+		acct.domain = domain;
+		acct.bind_address = "::";
+		if (fixture_init(&f, f.name, &acct) < 0)
+			FAIL(&f, "agent setup failed");
+		if (sip_call_invite(f.a, "3000", offer, &f.call) < 0)
+			FAIL(&f, "sip_call_invite to %s", domain);
+		for (got = 0, waited = 0; !got && waited < 3000; waited += 20) {
+			if (recv(fd6, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				got = 6;
+			else if (recv(fd4, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				got = 4;
+			else
+				msleep_loop(&f, 20);
+		}
+		if (got != (k == 0 ? 6 : 4))
+			FAIL(&f, "the INVITE to %s came over %s, want IPv%d",
+			     domain, got ? (got == 6 ? "IPv6" : "IPv4") : "nothing",
+			     k == 0 ? 6 : 4);
+		fixture_done(&f);
+	}
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+out_fds:
+	if (fd6 >= 0)
+		close(fd6);
+	if (fd4 >= 0)
+		close(fd4);
+}
+
+/*
+ * A host name of /etc/hosts ("localhost", with a port): answered from the
+ * file without a DNS query (the DNS server here is silent, and is checked
+ * to have received nothing), and the REGISTER goes at once.
+ */
+static void case_dns_hosts_file(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	const char *extra[] = { "-key", "expires", "120", NULL };
+	unsigned port = free_port("127.0.0.1");
+	char server[32], domain[64], buf[512];
+	int dfd;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_hosts_file_name_without_query";
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	dfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (dfd < 0 || bind(dfd, (void *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(dfd, (void *)&sin, &sl) < 0) {
+		result(&f, "dns socket");
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	snprintf(server, sizeof(server), "127.0.0.1:%u", ntohs(sin.sin_port));
+	setenv("FXSD_DNS_SERVER", server, 1);
+	setenv("FXSD_DNS_TIMEOUT_MS", "1500", 1);
+	if (spawn_registrar(&f, "reg_ok.xml", port, extra) < 0 ||
+	    !sipp_listening(&f, port))
+		FAIL(&f, "cannot start sipp");
+	snprintf(domain, sizeof(domain), "localhost:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 3000))
+		FAIL(&f, "not registered to %s: %s", domain, reg_last(&f));
+	if (recv(dfd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		FAIL(&f, "a DNS query for a name of /etc/hosts");
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	close(dfd);
+	unsetenv("FXSD_DNS_SERVER");
+	unsetenv("FXSD_DNS_TIMEOUT_MS");
+}
+
+/*
+ * A silent DNS server (a socket on 127.0.0.1 that never reads): starting
+ * the agent does not wait for it, the loop goes on meanwhile (a 50 ms
+ * ticker, and another agent on the same loop registers with its sipp),
+ * and the lookup ends with the failure of a lookup, status 0, once its
+ * deadline (FXSD_DNS_TIMEOUT_MS, 1.5 s here) has passed.  Two calls
+ * placed meanwhile wait for the same lookup: the one hung up ends at
+ * once (CANCELLED, no callback), the other fails with the lookup
+ * (FAILED, status 0).  The blocking
+ * resolver fxsd used before is pointed there too (_res), so that this
+ * case shows the difference.
+ */
+static struct fixture *silent_other;
+static unsigned silent_ticks;
+
+static int silent_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)userdata;
+	silent_ticks++;
+	sd_event_source_set_time(s, usec + 50000);
+	return 0;
+}
+
+static bool silent_done(struct fixture *f)
+{
+	return f->reg == SIP_REG_FAILED &&
+	       silent_other->reg == SIP_REG_REGISTERED;
+}
+
+static void case_dns_silent(void)
+{
+	struct fixture f, g;
+	struct sip_account acct = { 0 }, acct2 = { 0 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	socklen_t sl = sizeof(sin);
+	const char *extra[] = { "-key", "expires", "120", NULL };
+	unsigned port = free_port("127.0.0.1");
+	sd_event_source *tick = NULL;
+	struct sip_call *c1 = NULL;
+	char offer[SDP_TEXT_MAX];
+	char server[32], domain[64];
+	long t_start, fail_ms;
+	uint64_t now;
+	int dfd, i, j;
+
+	memset(&f, 0, sizeof(f));
+	memset(&g, 0, sizeof(g));
+	f.name = "dns_silent_server_loop_runs_lookup_times_out";
+	g.name = "dns_silent_server_other_agent";
+	silent_other = &g;
+	silent_ticks = 0;
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	dfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (dfd < 0 || bind(dfd, (void *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(dfd, (void *)&sin, &sl) < 0) {
+		result(&f, "dns socket");
+		return;
+	}
+	snprintf(server, sizeof(server), "127.0.0.1:%u", ntohs(sin.sin_port));
+	setenv("FXSD_DNS_SERVER", server, 1);
+	setenv("FXSD_DNS_TIMEOUT_MS", "1500", 1);
+	if (res_init() == 0) {
+		_res.nscount = 1;
+		_res.nsaddr_list[0] = sin;
+		_res.retrans = 2;
+		_res.retry = 1;
+	}
+	/* the other agent's registrar is up before the clock starts */
+	if (spawn_registrar(&g, "reg_ok.xml", port, extra) < 0 ||
+	    !sipp_listening(&g, port)) {
+		result(&f, "cannot start sipp");
+		goto out_env;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &f.t0);
+	g.t0 = f.t0;
+	acct.domain = "silent.fxs.test";
+	acct.register_enabled = true;
+	i = fixture_init(&f, f.name, &acct);
+	t_start = ms_since(&f.t0);
+	if (t_start > 300)
+		FAIL(&f, "starting the agent took %ld ms: it waited for DNS",
+		     t_start);
+	if (i < 0)
+		FAIL(&f, "agent setup failed");
+	sdp_build_offer(&l, offer, sizeof(offer));
+	if (sip_call_invite(f.a, "3000", offer, &c1) < 0 ||
+	    sip_call_invite(f.a, "3001", offer, &f.call) < 0)
+		FAIL(&f, "calls placed while the lookup is on its way");
+	if (sip_call_hangup(c1) < 0 ||
+	    sip_call_get_state(c1) != SIP_CALL_CANCELLED)
+		FAIL(&f, "a call hung up while waiting for DNS: %s",
+		     sip_call_state_to_string(sip_call_get_state(c1)));
+
+	/* meanwhile, on the same loop: a ticker, and an agent with an IP
+	 * literal registrar (no DNS at all) */
+	sd_event_now(f.e, CLOCK_MONOTONIC, &now);
+	if (sd_event_add_time(f.e, &tick, CLOCK_MONOTONIC, now + 50000, 0,
+			      silent_tick, NULL) < 0)
+		FAIL(&f, "ticker");
+	sd_event_source_set_enabled(tick, SD_EVENT_ON);
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", port);
+	acct2.domain = domain;
+	acct2.register_enabled = true;
+	acct2.bind_address = "127.0.0.1";
+	acct2.user = "bob";
+	acct2.password = "s3cret";
+	g.e = sd_event_ref(f.e);
+	if (sip_agent_new(g.e, &acct2, &callbacks, &g, &g.a) < 0 ||
+	    sip_agent_start(g.a) < 0)
+		FAIL(&f, "second agent setup failed");
+
+	if (!run_until(&f, silent_done, 6000))
+		FAIL(&f, "after %ld ms: silent lookup %s, other agent %s",
+		     ms_since(&f.t0), reg_last(&f),
+		     sip_reg_state_to_string(g.reg));
+	i = reg_event(&f, SIP_REG_FAILED, 0);
+	j = reg_event(&g, SIP_REG_REGISTERED, 0);
+	fail_ms = f.reg_ms[i];
+	if (f.reg_statuses[i] != 0)
+		FAIL(&f, "failed with status %d, want 0", f.reg_statuses[i]);
+	if (fail_ms < 1400 || fail_ms > 4000)
+		FAIL(&f, "the lookup failed after %ld ms, want its deadline, 1500",
+		     fail_ms);
+	if (g.reg_ms[j] >= fail_ms)
+		FAIL(&f, "the other agent registered at %ld ms, after the failure at %ld",
+		     g.reg_ms[j], fail_ms);
+	if (silent_ticks < (unsigned)fail_ms / 50 / 2)
+		FAIL(&f, "%u ticks of 50 ms in %ld ms", silent_ticks, fail_ms);
+	if (f.n_states != 1 || f.states[0] != SIP_CALL_FAILED ||
+	    f.status[0] != 0)
+		FAIL(&f, "call callbacks: %d, the first %s (%d), want FAILED (0)",
+		     f.n_states, f.n_states ?
+		     sip_call_state_to_string(f.states[0]) : "-",
+		     f.n_states ? f.status[0] : -1);
+	SIPP_OK(&g);
+	PASS(&f);
+out:
+	sip_call_unref(c1);
+	sd_event_source_disable_unref(tick);
+	fixture_done(&f);
+out_env:
+	fixture_done(&g);
+	close(dfd);
+	unsetenv("FXSD_DNS_SERVER");
+	unsetenv("FXSD_DNS_TIMEOUT_MS");
 	res_init();		/* back to resolv.conf */
 }
 
@@ -3801,6 +4428,12 @@ int main(int argc, char **argv)
 	RUN("dns_srv_answer_selection", case_srv_select());
 	RUN("dns_srv_register_udp", case_srv_register(false));
 	RUN("dns_srv_register_tcp", case_srv_register(true));
+	RUN("dns_dnsmasq_srv_then_a_register", case_dnsmasq_register());
+	RUN("dns_nxdomain_fails_as_before", case_dnsmasq_nxdomain());
+	RUN("dns_invite_waits_for_lookup", case_dnsmasq_invite());
+	RUN("dns_ipv6_agent_aaaa_else_v4_mapped", case_dnsmasq_ipv6());
+	RUN("dns_hosts_file_name_without_query", case_dns_hosts_file());
+	RUN("dns_silent_server_loop_runs_lookup_times_out", case_dns_silent());
 
 	RUN("invite_to_public_address_is_ours", case_public_address());
 	RUN("stranger_flood_provider_served",

@@ -4,12 +4,14 @@
 #
 # Every case picks free local ports itself (bind to port 0), starts its own
 # sipp on 127.0.0.1 (127.0.0.2 for the "unknown source" case), over UDP or
-# TCP, and checks both sides; a few cases use raw sockets, and the SRV case
-# a fake DNS server (no real DNS needed); the RFC 4475 case sends every
-# message of tests/sip/rfc4475 over UDP and TCP.  The registrar-outage
-# case waits for libosip2's 32 s Timer F in a child process while the
-# others run (as does the 64*T1 2xx retransmission case), so a run takes
-# about 75 s plus the build (the RFC 4475 case, 98 exchanges, comes last).
+# TCP, and checks both sides; a few cases use raw sockets, the SRV case a
+# fake DNS server, the other DNS cases dnsmasq on 127.0.0.1 (skipped
+# without it) and a silent one (no outside DNS needed); the RFC 4475
+# case sends every message of tests/sip/rfc4475 over UDP and TCP.  The
+# registrar-outage case waits for libosip2's 32 s Timer F in a child
+# process while the others run (as does the 64*T1 2xx retransmission
+# case), so a run takes about 75 s plus the build (the RFC 4475 case, 98
+# exchanges, comes last).
 # Exit 0 all passed, 1 failures, 4 skipped (no sipp / no compiler).  Logs
 # of every sipp run stay in $SIP_TEST_LOGS (default: a temporary
 # directory, removed on success).  SIP_TEST_ONLY=substring runs only the

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz_srv.c - libFuzzer target: a DNS answer to fxsd's SRV query
- * (_sip._udp.<domain>), as res_query() returns it: sip_srv_select() in
+ * (_sip._udp.<domain>), as c-ares hands it over: sip_srv_select() in
  * daemon/sip/resolve.c.  The resolver does not check the records, so
  * every byte of the answer is the DNS server's (or a spoofer's).
  *
