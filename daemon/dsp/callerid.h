@@ -61,8 +61,9 @@
  *	1. mute the far party in both directions (it must hear neither the
  *	   signals nor the phone's acknowledgement);
  *	2. SAS: the subscriber alerting signal, i.e. the country's
- *	   call-waiting tone (tone.h) for its first burst (group): US 300 ms
- *	   of 440 Hz, DE 200/200/200 ms of 425 Hz, ...;
+ *	   call-waiting tone (tone.h) for its first burst group,
+ *	   tone_first_group_ms(): US 300 ms of 440 Hz, DE 200/200/200 ms of
+ *	   425 Hz, ...;
  *	3. CAS (Bell: "CPE Alerting Signal"; ETSI: the DT-AS of the
  *	   off-hook case, also called TAS): 2130 + 2750 Hz for 80 ms,
  *	   callerid_cas(), right after the SAS;

@@ -142,6 +142,25 @@ const struct tone_plan *tone_plan(enum tone_country c, enum tone_id t)
 	return &plans[c][t];
 }
 
+int tone_first_group_ms(enum tone_country c, enum tone_id t)
+{
+	const struct tone_plan *p = tone_plan(c, t);
+	unsigned ms = 0, end = 0;
+
+	if (!p)
+		return -EINVAL;
+	for (unsigned i = 0; i < p->n_seg; i++) {
+		if (p->seg_ms[i] == 0)		/* forever: no end */
+			return i ? (int)end : 0;
+		if (i % 2 == 1 && p->seg_ms[i] >= TONE_GROUP_GAP_MS)
+			break;
+		ms += p->seg_ms[i];
+		if (i % 2 == 0)
+			end = ms;
+	}
+	return (int)end;
+}
+
 int tone_ring_cadence(enum tone_country c, uint32_t on_off_ms[TONE_CADENCE_MAX],
 		      unsigned *ret_pairs)
 {

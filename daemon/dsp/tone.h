@@ -126,6 +126,18 @@ struct tone_plan {
 /* The plan of @t in @c; NULL when either is out of range. */
 const struct tone_plan *tone_plan(enum tone_country c, enum tone_id t);
 
+#define TONE_GROUP_GAP_MS	1000	/* an off segment this long ends a group */
+
+/*
+ * The first burst group of @t in @c, in ms: from the start to the end of
+ * the last on segment before the first off segment of at least
+ * TONE_GROUP_GAP_MS (or before the plan repeats).  For TONE_CALL_WAITING
+ * this is the SAS of caller ID on call waiting (callerid_offhook_plan()):
+ * US 300, UK 100, DE 600 (200 on, 200 off, 200 on), FR 300, CN 400.
+ * 0 for a continuous tone; -EINVAL when out of range.
+ */
+int tone_first_group_ms(enum tone_country c, enum tone_id t);
+
 /**
  * struct tonegen - a tone generator, owned by the caller
  *

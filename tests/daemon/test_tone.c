@@ -442,3 +442,47 @@ UNIT_TEST(tone_mix_over_voice)
 	tonegen_mix(&g, mixed, 16000);
 	CHECK(memcmp(mixed, voice, sizeof(voice)) == 0, "stopped mix changed voice");
 }
+
+/* The SAS of caller ID on call waiting: the call-waiting tone's first
+ * burst group, measured on the generator's output (the first silence of
+ * at least 1 s ends it). */
+UNIT_TEST(tone_first_group)
+{
+	static const struct {
+		enum tone_country c;
+		int ms;
+	} want[] = {
+		{ TONE_COUNTRY_US, 300 }, { TONE_COUNTRY_UK, 100 },
+		{ TONE_COUNTRY_DE, 600 }, { TONE_COUNTRY_FR, 300 },
+		{ TONE_COUNTRY_CN, 400 },
+	};
+	struct tonegen g = { 0 };
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int last = -1, quiet = 0;
+
+		CHECK_INT(tone_first_group_ms(want[i].c, TONE_CALL_WAITING),
+			  want[i].ms);
+		CHECK_INT(tonegen_start(&g, want[i].c, TONE_CALL_WAITING), 0);
+		tonegen_fill(&g, samples, 3 * RATE);
+		for (int ms = 0; ms < 3000 && quiet < 1000; ms++) {
+			int m = 0;
+
+			for (int k = 0; k < BLOCK; k++)
+				m = abs(samples[ms * BLOCK + k]) > m ?
+				    abs(samples[ms * BLOCK + k]) : m;
+			if (m > 100) {
+				last = ms;
+				quiet = 0;
+			} else {
+				quiet++;
+			}
+		}
+		CHECK(abs(last + 1 - want[i].ms) <= 1, "%s: sound until %d ms",
+		      tone_country_to_string(want[i].c), last + 1);
+	}
+	CHECK_INT(tone_first_group_ms(TONE_COUNTRY_US, TONE_DIAL), 0);
+	CHECK_INT(tone_first_group_ms(TONE_COUNTRY_US, TONE_BUSY), 500);
+	CHECK_INT(tone_first_group_ms(_TONE_COUNTRY_MAX, TONE_DIAL), -EINVAL);
+	CHECK_INT(tone_first_group_ms(TONE_COUNTRY_US, _TONE_ID_MAX), -EINVAL);
+}
