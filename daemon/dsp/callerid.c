@@ -19,6 +19,8 @@ static const char *const plan_table[_CALLERID_PLAN_MAX] = {
 	[CALLERID_PLAN_BELL202_AFTER_FIRST_RING] = "bell202-after-ring",
 	[CALLERID_PLAN_ETSI_AFTER_FIRST_RING] = "etsi-after-ring",
 	[CALLERID_PLAN_ETSI_DTAS_BEFORE_RING] = "etsi-dtas",
+	[CALLERID_PLAN_BELL202_NO_RING] = "bell202-no-ring",
+	[CALLERID_PLAN_ETSI_DTAS_NO_RING] = "etsi-dtas-no-ring",
 };
 
 /* Per standard: FSK frequencies, mark bits, field limits. */
@@ -67,9 +69,11 @@ enum callerid_std callerid_plan_std(enum callerid_plan_mode m)
 {
 	switch (m) {
 	case CALLERID_PLAN_BELL202_AFTER_FIRST_RING:
+	case CALLERID_PLAN_BELL202_NO_RING:
 		return CALLERID_BELL202;
 	case CALLERID_PLAN_ETSI_AFTER_FIRST_RING:
 	case CALLERID_PLAN_ETSI_DTAS_BEFORE_RING:
+	case CALLERID_PLAN_ETSI_DTAS_NO_RING:
 		return CALLERID_ETSI;
 	default:
 		return _CALLERID_STD_INVALID;
@@ -118,6 +122,20 @@ static void put_param(struct msgbuf *m, uint8_t type, const void *p,
 	put(m, p, len);
 }
 
+/* @when as local time MMDDHHMM in @date (9 bytes with the NUL). */
+static int format_date(time_t when, char date[9])
+{
+	struct tm tm;
+
+	if (!localtime_r(&when, &tm))
+		return -EINVAL;
+	/* The ranges bound every field to two digits. */
+	snprintf(date, 9, "%02u%02u%02u%02u",
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u);
+	return 0;
+}
+
 int callerid_message(enum callerid_std std, bool mdmf,
 		     const struct callerid_info *info, uint8_t *buf, size_t len)
 {
@@ -132,15 +150,10 @@ int callerid_message(enum callerid_std std, bool mdmf,
 		mdmf = true;
 
 	if (info->when != (time_t)-1) {
-		struct tm tm;
+		int r = format_date(info->when, date);
 
-		if (!localtime_r(&info->when, &tm))
-			return -EINVAL;
-		/* The ranges bound every field to two digits. */
-		snprintf(date, sizeof(date), "%02u%02u%02u%02u",
-			 (unsigned)(tm.tm_mon + 1) % 100u,
-			 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-			 (unsigned)tm.tm_min % 100u);
+		if (r < 0)
+			return r;
 		have_date = true;
 	} else if (!mdmf) {
 		return -EINVAL;
@@ -208,9 +221,59 @@ int callerid_message(enum callerid_std std, bool mdmf,
 	return (int)m.n;
 }
 
-static uint64_t total_bits(enum callerid_std std, size_t len)
+int callerid_mwi_message(enum callerid_std std, bool mdmf, bool on,
+			 time_t when, uint8_t *buf, size_t len)
 {
-	return CALLERID_SEIZURE_BITS + stds[std].mark_bits + 10 * (uint64_t)len +
+	struct msgbuf m = { .n = 2 };
+	uint8_t v = on ? CALLERID_MWI_ON : CALLERID_MWI_OFF;
+
+	if (std < 0 || std >= _CALLERID_STD_MAX || !buf)
+		return -EINVAL;
+	if (std == CALLERID_ETSI)
+		mdmf = true;
+	if (!mdmf) {
+		v = on ? CALLERID_SDMF_MWI_ON : CALLERID_SDMF_MWI_OFF;
+		m.b[0] = CALLERID_MSG_SDMF_MWI;
+		put(&m, (uint8_t[3]){ v, v, v }, 3);
+	} else {
+		m.b[0] = CALLERID_MSG_MDMF_MWI;
+		if (when != (time_t)-1) {
+			char date[9];
+			int r = format_date(when, date);
+
+			if (r < 0)
+				return r;
+			put_param(&m, CALLERID_PARAM_DATETIME, date, 8);
+		}
+		put_param(&m, CALLERID_PARAM_VISUAL_INDICATOR, &v, 1);
+	}
+	m.b[1] = (uint8_t)(m.n - 2);
+	m.b[m.n] = callerid_checksum(m.b, m.n);
+	m.n++;
+	if (len < m.n)
+		return -ENOSPC;
+	memcpy(buf, m.b, m.n);
+	return (int)m.n;
+}
+
+/* The preamble of a spill: channel seizure bits, then mark bits. */
+struct preamble {
+	uint16_t seizure, mark;
+};
+
+static struct preamble onhook_preamble(enum callerid_std std)
+{
+	return (struct preamble){ CALLERID_SEIZURE_BITS, stds[std].mark_bits };
+}
+
+static struct preamble offhook_preamble(void)
+{
+	return (struct preamble){ 0, CALLERID_OFFHOOK_MARK_BITS };
+}
+
+static uint64_t total_bits(struct preamble pre, size_t len)
+{
+	return pre.seizure + pre.mark + 10 * (uint64_t)len +
 	       CALLERID_TRAILER_BITS;
 }
 
@@ -225,7 +288,14 @@ size_t callerid_samples_needed(enum callerid_std std, size_t len)
 {
 	if (std < 0 || std >= _CALLERID_STD_MAX || len > CALLERID_MSG_MAX)
 		return 0;
-	return (size_t)bits_to_samples(total_bits(std, len));
+	return (size_t)bits_to_samples(total_bits(onhook_preamble(std), len));
+}
+
+size_t callerid_offhook_samples_needed(enum callerid_std std, size_t len)
+{
+	if (std < 0 || std >= _CALLERID_STD_MAX || len > CALLERID_MSG_MAX)
+		return 0;
+	return (size_t)bits_to_samples(total_bits(offhook_preamble(), len));
 }
 
 static uint32_t phase_step(unsigned hz)
@@ -239,17 +309,17 @@ static int16_t osc(uint32_t phase, double amplitude)
 }
 
 /* Bit @k of the spill: seizure 0101..., mark, framed bytes, trailer. */
-static unsigned spill_bit(enum callerid_std std, const uint8_t *msg,
+static unsigned spill_bit(struct preamble pre, const uint8_t *msg,
 			  size_t len, uint64_t k)
 {
 	unsigned pos;
 
-	if (k < CALLERID_SEIZURE_BITS)
+	if (k < pre.seizure)
 		return k & 1;
-	k -= CALLERID_SEIZURE_BITS;
-	if (k < stds[std].mark_bits)
+	k -= pre.seizure;
+	if (k < pre.mark)
 		return 1;
-	k -= stds[std].mark_bits;
+	k -= pre.mark;
 	if (k >= 10 * (uint64_t)len)
 		return 1;
 	pos = k % 10;
@@ -260,22 +330,18 @@ static unsigned spill_bit(enum callerid_std std, const uint8_t *msg,
 	return (msg[k / 10] >> (pos - 1)) & 1;
 }
 
-int callerid_modulate(enum callerid_std std, const uint8_t *msg, size_t len,
-		      int16_t *out, size_t max)
+static int modulate(enum callerid_std std, struct preamble pre,
+		    const uint8_t *msg, size_t len, int16_t *out, size_t max)
 {
 	uint32_t phase = 0, step[2];
-	size_t n;
+	size_t n = (size_t)bits_to_samples(total_bits(pre, len));
 
-	if (std < 0 || std >= _CALLERID_STD_MAX || (!msg && len) || !out ||
-	    len > CALLERID_MSG_MAX)
-		return -EINVAL;
-	n = callerid_samples_needed(std, len);
 	if (max < n)
 		return -ENOSPC;
 	step[0] = phase_step(stds[std].space_hz);
 	step[1] = phase_step(stds[std].mark_hz);
 	for (size_t i = 0; i < n; i++) {
-		unsigned bit = spill_bit(std, msg, len,
+		unsigned bit = spill_bit(pre, msg, len,
 					 (uint64_t)i * (CALLERID_BAUD / 400) /
 					 (CALLERID_RATE / 400));
 
@@ -285,22 +351,81 @@ int callerid_modulate(enum callerid_std std, const uint8_t *msg, size_t len,
 	return (int)n;
 }
 
-int callerid_dtas(int16_t *out, size_t max)
+int callerid_modulate(enum callerid_std std, const uint8_t *msg, size_t len,
+		      int16_t *out, size_t max)
 {
-	uint32_t p1 = 0, p2 = 0;
-	uint32_t s1 = phase_step(CALLERID_DTAS_F1);
-	uint32_t s2 = phase_step(CALLERID_DTAS_F2);
+	if (std < 0 || std >= _CALLERID_STD_MAX || (!msg && len) || !out ||
+	    len > CALLERID_MSG_MAX)
+		return -EINVAL;
+	return modulate(std, onhook_preamble(std), msg, len, out, max);
+}
 
+int callerid_modulate_offhook(enum callerid_std std, const uint8_t *msg,
+			      size_t len, int16_t *out, size_t max)
+{
+	if (std < 0 || std >= _CALLERID_STD_MAX || (!msg && len) || !out ||
+	    len > CALLERID_MSG_MAX)
+		return -EINVAL;
+	return modulate(std, offhook_preamble(), msg, len, out, max);
+}
+
+int callerid_offhook_spill(enum callerid_std std, bool mdmf,
+			   const struct callerid_info *info, int16_t *out,
+			   size_t max)
+{
+	uint8_t msg[CALLERID_MSG_MAX];
+	int len = callerid_message(std, mdmf, info, msg, sizeof(msg));
+
+	if (len < 0)
+		return len;
 	if (!out)
 		return -EINVAL;
-	if (max < CALLERID_DTAS_SAMPLES)
-		return -ENOSPC;
-	for (size_t i = 0; i < CALLERID_DTAS_SAMPLES; i++) {
+	return callerid_modulate_offhook(std, msg, (size_t)len, out, max);
+}
+
+/* @n samples of f1 + f2, each at peak CALLERID_AMPLITUDE, from phase 0. */
+static void dual_tone(unsigned f1, unsigned f2, int16_t *out, size_t n)
+{
+	uint32_t p1 = 0, p2 = 0, s1 = phase_step(f1), s2 = phase_step(f2);
+
+	for (size_t i = 0; i < n; i++) {
 		out[i] = (int16_t)(osc(p1, CALLERID_AMPLITUDE) +
 				   osc(p2, CALLERID_AMPLITUDE));
 		p1 += s1;
 		p2 += s2;
 	}
+}
+
+int callerid_cas(int16_t *out, size_t max)
+{
+	if (!out)
+		return -EINVAL;
+	if (max < CALLERID_CAS_SAMPLES)
+		return -ENOSPC;
+	dual_tone(CALLERID_CAS_F1, CALLERID_CAS_F2, out, CALLERID_CAS_SAMPLES);
+	return CALLERID_CAS_SAMPLES;
+}
+
+bool callerid_ack_valid(enum callerid_std std, char digit)
+{
+	switch (std) {
+	case CALLERID_BELL202:
+		return digit == CALLERID_ACK_DIGIT ||
+		       digit == CALLERID_ACK_DIGIT_ALT;
+	case CALLERID_ETSI:
+		return digit == CALLERID_ACK_DIGIT;
+	default:
+		return false;
+	}
+}
+
+int callerid_dtas(int16_t *out, size_t max)
+{
+	if (!out)
+		return -EINVAL;
+	if (max < CALLERID_DTAS_SAMPLES)
+		return -ENOSPC;
+	dual_tone(CALLERID_DTAS_F1, CALLERID_DTAS_F2, out, CALLERID_DTAS_SAMPLES);
 	return CALLERID_DTAS_SAMPLES;
 }
 
@@ -350,9 +475,45 @@ int callerid_plan(enum callerid_plan_mode mode, uint32_t ring_on_ms,
 		STEP(CALLERID_STEP_WAIT, CALLERID_FSK_TO_FIRST_RING_MS);
 		STEP(CALLERID_STEP_RING_CADENCE, 0);
 		break;
+	case CALLERID_PLAN_BELL202_NO_RING:
+		STEP(CALLERID_STEP_FEED_OHT, 0);
+		STEP(CALLERID_STEP_WAIT, CALLERID_OHT_TO_FSK_MS);
+		STEP(CALLERID_STEP_FSK, fsk_ms);
+		STEP(CALLERID_STEP_FEED_NORMAL, 0);
+		break;
+	case CALLERID_PLAN_ETSI_DTAS_NO_RING:
+		STEP(CALLERID_STEP_REVERSE_POLARITY, 0);
+		STEP(CALLERID_STEP_FEED_OHT, 0);
+		STEP(CALLERID_STEP_WAIT, CALLERID_REVERSAL_TO_DTAS_MS);
+		STEP(CALLERID_STEP_DTAS, CALLERID_DTAS_MS);
+		STEP(CALLERID_STEP_WAIT, CALLERID_DTAS_TO_FSK_MS);
+		STEP(CALLERID_STEP_FSK, fsk_ms);
+		STEP(CALLERID_STEP_FEED_NORMAL, 0);
+		STEP(CALLERID_STEP_NORMAL_POLARITY, 0);
+		break;
 	default:
 		return -EINVAL;
 	}
 #undef STEP
+	return (int)n;
+}
+
+int callerid_offhook_plan(uint32_t sas_ms, size_t fsk_samples,
+			  struct callerid_step steps[CALLERID_PLAN_STEPS_MAX])
+{
+	unsigned n = 0;
+
+	if (!steps || !sas_ms || !fsk_samples)
+		return -EINVAL;
+	steps[n++] = (struct callerid_step){ CALLERID_STEP_MUTE_FAR_END, 0 };
+	steps[n++] = (struct callerid_step){ CALLERID_STEP_SAS, sas_ms };
+	steps[n++] = (struct callerid_step){ CALLERID_STEP_CAS, CALLERID_CAS_MS };
+	steps[n++] = (struct callerid_step){ CALLERID_STEP_WAIT_ACK,
+					     CALLERID_CAS_TO_ACK_MS };
+	steps[n++] = (struct callerid_step){ CALLERID_STEP_WAIT,
+					     CALLERID_ACK_TO_FSK_MS };
+	steps[n++] = (struct callerid_step){ CALLERID_STEP_FSK,
+					     callerid_samples_ms(fsk_samples) };
+	steps[n++] = (struct callerid_step){ CALLERID_STEP_UNMUTE_FAR_END, 0 };
 	return (int)n;
 }

@@ -65,13 +65,13 @@ enum tone_id tone_id_from_string(const char *s)
 #define F(...)		.freq = { __VA_ARGS__ }
 #define CONTINUOUS	.seg_ms = { 0 }, .n_seg = 1, .loop = 0
 #define REPEAT(n, ...)	.seg_ms = { __VA_ARGS__ }, .n_seg = (n), .loop = 0
-#define ONCE(n, ...)	.seg_ms = { __VA_ARGS__ }, .n_seg = (n), .loop = -1
 /* Ten 100/100 ms interruptions, then steady. */
 #define STUTTER								\
 	.seg_ms = { 100, 100, 100, 100, 100, 100, 100, 100, 100, 100,	\
 		    100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 0 }, \
 	.n_seg = 21, .loop = 20
 #define HOWLER		{ F(1400, 2060, 2450, 2600), REPEAT(2, 100, 100) }
+/* Sources of the call-waiting and stutter plans: tone.h. */
 
 static const struct tone_plan plans[_TONE_COUNTRY_MAX][_TONE_ID_MAX] = {
 	[TONE_COUNTRY_US] = {
@@ -79,7 +79,7 @@ static const struct tone_plan plans[_TONE_COUNTRY_MAX][_TONE_ID_MAX] = {
 		[TONE_RINGBACK]		= { F(440, 480), REPEAT(2, 2000, 4000) },
 		[TONE_BUSY]		= { F(480, 620), REPEAT(2, 500, 500) },
 		[TONE_REORDER]		= { F(480, 620), REPEAT(2, 250, 250) },
-		[TONE_CALL_WAITING]	= { F(440), ONCE(1, 300) },
+		[TONE_CALL_WAITING]	= { F(440), REPEAT(2, 300, 10000) },
 		[TONE_STUTTER]		= { F(350, 440), STUTTER },
 		[TONE_HOWLER]		= HOWLER,
 	},
@@ -90,8 +90,10 @@ static const struct tone_plan plans[_TONE_COUNTRY_MAX][_TONE_ID_MAX] = {
 		[TONE_BUSY]		= { F(400), REPEAT(2, 375, 375) },
 		[TONE_REORDER]		= { F(400),
 					    REPEAT(4, 400, 350, 225, 525) },
-		[TONE_CALL_WAITING]	= { F(400), ONCE(3, 100, 100, 100) },
-		[TONE_STUTTER]		= { F(350, 440), STUTTER },
+		[TONE_CALL_WAITING]	= { F(400), REPEAT(2, 100, 4000) },
+		/* 350 Hz interrupted, 440 Hz steady */
+		[TONE_STUTTER]		= { F(350, 440), REPEAT(2, 750, 750),
+					    .off_mask = 1u << 1 },
 		[TONE_HOWLER]		= HOWLER,
 	},
 	[TONE_COUNTRY_DE] = {
@@ -99,8 +101,9 @@ static const struct tone_plan plans[_TONE_COUNTRY_MAX][_TONE_ID_MAX] = {
 		[TONE_RINGBACK]		= { F(425), REPEAT(2, 1000, 4000) },
 		[TONE_BUSY]		= { F(425), REPEAT(2, 480, 480) },
 		[TONE_REORDER]		= { F(425), REPEAT(2, 240, 240) },
-		[TONE_CALL_WAITING]	= { F(425), ONCE(3, 200, 200, 200) },
-		[TONE_STUTTER]		= { F(425), STUTTER },
+		[TONE_CALL_WAITING]	= { F(425),
+					    REPEAT(4, 200, 200, 200, 5000) },
+		[TONE_STUTTER]		= { F(400, 425), CONTINUOUS },
 		[TONE_HOWLER]		= HOWLER,
 	},
 	[TONE_COUNTRY_FR] = {
@@ -108,7 +111,7 @@ static const struct tone_plan plans[_TONE_COUNTRY_MAX][_TONE_ID_MAX] = {
 		[TONE_RINGBACK]		= { F(440), REPEAT(2, 1500, 3500) },
 		[TONE_BUSY]		= { F(440), REPEAT(2, 500, 500) },
 		[TONE_REORDER]		= { F(440), REPEAT(2, 500, 500) },
-		[TONE_CALL_WAITING]	= { F(440), ONCE(1, 300) },
+		[TONE_CALL_WAITING]	= { F(440), REPEAT(2, 300, 10000) },
 		[TONE_STUTTER]		= { F(440), STUTTER },
 		[TONE_HOWLER]		= HOWLER,
 	},
@@ -117,7 +120,7 @@ static const struct tone_plan plans[_TONE_COUNTRY_MAX][_TONE_ID_MAX] = {
 		[TONE_RINGBACK]		= { F(450), REPEAT(2, 1000, 4000) },
 		[TONE_BUSY]		= { F(450), REPEAT(2, 350, 350) },
 		[TONE_REORDER]		= { F(450), REPEAT(2, 700, 700) },
-		[TONE_CALL_WAITING]	= { F(450), ONCE(1, 400) },
+		[TONE_CALL_WAITING]	= { F(450), REPEAT(2, 400, 4000) },
 		[TONE_STUTTER]		= { F(450), STUTTER },
 		[TONE_HOWLER]		= HOWLER,
 	},
@@ -137,6 +140,25 @@ const struct tone_plan *tone_plan(enum tone_country c, enum tone_id t)
 	if (c < 0 || c >= _TONE_COUNTRY_MAX || t < 0 || t >= _TONE_ID_MAX)
 		return NULL;
 	return &plans[c][t];
+}
+
+int tone_first_group_ms(enum tone_country c, enum tone_id t)
+{
+	const struct tone_plan *p = tone_plan(c, t);
+	unsigned ms = 0, end = 0;
+
+	if (!p)
+		return -EINVAL;
+	for (unsigned i = 0; i < p->n_seg; i++) {
+		if (p->seg_ms[i] == 0)		/* forever: no end */
+			return i ? (int)end : 0;
+		if (i % 2 == 1 && p->seg_ms[i] >= TONE_GROUP_GAP_MS)
+			break;
+		ms += p->seg_ms[i];
+		if (i % 2 == 0)
+			end = ms;
+	}
+	return (int)end;
 }
 
 int tone_ring_cadence(enum tone_country c, uint32_t on_off_ms[TONE_CADENCE_MAX],
@@ -186,37 +208,42 @@ bool tonegen_active(const struct tonegen *g)
 	return g->plan != NULL;
 }
 
-static void synth(struct tonegen *g, int16_t *out, size_t n)
+/* The components in @mask, added to @out (or written when !@add). */
+static void synth(struct tonegen *g, unsigned mask, int16_t *out, size_t n,
+		  bool add)
 {
 	const double turn = 2.0 * M_PI / 4294967296.0;
 
 	for (size_t i = 0; i < n; i++) {
 		double v = 0.0;
+		long s;
 
 		for (unsigned k = 0; k < TONE_FREQS_MAX && g->step[k]; k++) {
+			if (!(mask & (1u << k)))
+				continue;
 			v += sin(turn * g->phase[k]);
 			g->phase[k] += g->step[k];
 		}
-		out[i] = (int16_t)lrint(v * TONE_AMPLITUDE);
+		s = lrint(v * TONE_AMPLITUDE) + (add ? out[i] : 0);
+		out[i] = (int16_t)(s > INT16_MAX ? INT16_MAX :
+				   s < INT16_MIN ? INT16_MIN : s);
 	}
 }
 
-void tonegen_fill(struct tonegen *g, int16_t *out, size_t n)
+static void tonegen_run(struct tonegen *g, int16_t *out, size_t n, bool add)
 {
 	while (n > 0) {
 		const struct tone_plan *p = g->plan;
 		size_t chunk = n;
 
 		if (!p) {
-			memset(out, 0, n * sizeof(*out));
+			if (!add)
+				memset(out, 0, n * sizeof(*out));
 			return;
 		}
 		if (g->left && g->left < chunk)
 			chunk = g->left;
-		if (g->seg % 2 == 0)
-			synth(g, out, chunk);
-		else
-			memset(out, 0, chunk * sizeof(*out));
+		synth(g, g->seg % 2 == 0 ? 0xfu : p->off_mask, out, chunk, add);
 		out += chunk;
 		n -= chunk;
 		if (!g->left)
@@ -231,4 +258,14 @@ void tonegen_fill(struct tonegen *g, int16_t *out, size_t n)
 		else
 			tonegen_stop(g);
 	}
+}
+
+void tonegen_fill(struct tonegen *g, int16_t *out, size_t n)
+{
+	tonegen_run(g, out, n, false);
+}
+
+void tonegen_mix(struct tonegen *g, int16_t *io, size_t n)
+{
+	tonegen_run(g, io, n, true);
 }

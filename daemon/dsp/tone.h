@@ -23,11 +23,38 @@
  *  FR  440         440 1.5/3.5            440 .5/.5       440 .5/.5
  *  CN  450         450 1.0/4.0            450 .35/.35     450 .7/.7
  *
- * Call waiting (played once, then the tone ends; the caller repeats it):
- * US 440 0.3 s; UK 400 0.1/0.1/0.1 s; DE 425 0.2/0.2/0.2 s; FR 440 0.3 s;
- * CN 450 0.4 s.
- * Stutter dial tone (message waiting / call forwarding reminder): the
- * country's dial tone 0.1 on / 0.1 off ten times, then steady.
+ * Call waiting (CW) tone - played over the call while a second call waits,
+ * repeating until the line stops it (answered, cancelled, given up):
+ *  US  440  0.3 on / 10.0 off   GR-506-CORE (LSSGR signals) as listed in
+ *                               Asterisk's indications.conf "us" and the
+ *                               Cadence PSTN simulator manual (440 Hz,
+ *                               -13 dBm, 300 ms on, 10000 ms off)
+ *  UK  400  0.1 on / 4.0 off    BT SIN 350 as listed in indications.conf
+ *                               "uk" (a ZyXEL IES UK profile: 0.1/3.0;
+ *                               no source for a 0.1/0.4/0.1 burst pair)
+ *  DE  425  0.2/0.2/0.2 on-off-on / 5.0 off   ITU-T E.180 supplement,
+ *                               Germany "call waiting tone I" (Anklopfton)
+ *  FR  440  0.3 on / 10.0 off   indications.conf "fr" (France Telecom)
+ *  CN  450  0.4 on / 4.0 off    indications.conf "cn"
+ * With caller ID on call waiting (callerid.h, "Type II") the first burst
+ * is the subscriber alerting signal (SAS): the line plays the burst, then
+ * the CAS, and does not start this generator.
+ *
+ * Stutter dial tone (message waiting indication by the dial tone):
+ *  US  350+440 0.1 on / 0.1 off ten times, then steady (GR-506-CORE
+ *      "stutter dial tone"; Poly's VVX default: .1/.1 for 2 s then steady)
+ *  UK  350+440 / 440 alternating 0.75 s each, repeating: BT's "interrupted
+ *      dial tone" (special proceed indication, SIN 350): the 350 Hz
+ *      component is interrupted, the 440 Hz one continues
+ *  DE  400+425 continuous: the national special dial tone (Sonderwaehlton,
+ *      ITU-T E.180 supplement, Germany "special dial tone 425+400")
+ *  FR  440, CN 450: no national message-waiting dial tone found; the US
+ *      pattern (0.1/0.1 ten times, then steady) over the country's dial tone
+ *
+ * Mixing: tonegen_fill() writes the tone alone (the line plays it instead
+ * of the voice); tonegen_mix() adds it to a voice frame with saturation
+ * (the line keeps the far party audible under the call-waiting tone).
+ *
  * Howler (receiver off-hook warning): 1400+2060+2450+2600 Hz 0.1/0.1 for
  * every country - the Bell ROH tone; the other plans have no single
  * standard and ATAs commonly use this one.  It is not made louder over time.
@@ -85,16 +112,31 @@ enum tone_id tone_id_from_string(const char *s);
  * @n_seg: number of segments used
  * @loop: index of the segment that follows the last one; -1: the tone
  *	ends after the last segment
+ * @off_mask: components that keep sounding during the off segments (bit k
+ *	for @freq[k]); 0: the off segments are silent
  */
 struct tone_plan {
 	uint16_t freq[TONE_FREQS_MAX];
 	uint16_t seg_ms[TONE_SEGMENTS_MAX];
 	uint8_t n_seg;
 	int8_t loop;
+	uint8_t off_mask;
 };
 
 /* The plan of @t in @c; NULL when either is out of range. */
 const struct tone_plan *tone_plan(enum tone_country c, enum tone_id t);
+
+#define TONE_GROUP_GAP_MS	1000	/* an off segment this long ends a group */
+
+/*
+ * The first burst group of @t in @c, in ms: from the start to the end of
+ * the last on segment before the first off segment of at least
+ * TONE_GROUP_GAP_MS (or before the plan repeats).  For TONE_CALL_WAITING
+ * this is the SAS of caller ID on call waiting (callerid_offhook_plan()):
+ * US 300, UK 100, DE 600 (200 on, 200 off, 200 on), FR 300, CN 400.
+ * 0 for a continuous tone; -EINVAL when out of range.
+ */
+int tone_first_group_ms(enum tone_country c, enum tone_id t);
 
 /**
  * struct tonegen - a tone generator, owned by the caller
@@ -117,11 +159,18 @@ struct tonegen {
 int tonegen_start(struct tonegen *g, enum tone_country c, enum tone_id t);
 void tonegen_stop(struct tonegen *g);
 /* True from tonegen_start() until tonegen_stop() or the end of a tone
- * that does not repeat (call waiting). */
+ * that does not repeat (none of the plans today: call waiting repeats
+ * until stopped). */
 bool tonegen_active(const struct tonegen *g);
 /* Write the next @n samples (8 kHz) to @out: silence when stopped or in
  * an off segment. */
 void tonegen_fill(struct tonegen *g, int16_t *out, size_t n);
+/*
+ * Add the next @n samples of the tone to @io (a voice frame), saturating
+ * at -32768..32767; the cadence advances exactly as with tonegen_fill().
+ * A stopped generator leaves @io unchanged.
+ */
+void tonegen_mix(struct tonegen *g, int16_t *io, size_t n);
 
 /*
  * The ring cadence of @c for the driver: *@ret_pairs on/off pairs of ms in

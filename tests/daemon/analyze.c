@@ -7,7 +7,8 @@
  *   analyze tone FILE --freqs F1[,F2...] (--continuous | --cadence MS,MS...
  *                | --once MS,MS...)
  *	Split the recording into tone-on and silent segments (20 ms energy
- *	window), measure the tone's frequencies on the longest on-segment
+ *	window; one beat period when two of the frequencies lie closer than
+ *	33 Hz), measure the tone's frequencies on the longest on-segment
  *	(Hann-windowed spectrum, peaks refined to 0.05 Hz) and check them to
  *	+/- 0.5 %, and the cadence to +/- 10 ms:
  *	  --continuous  once the tone starts it never stops;
@@ -43,6 +44,13 @@
 
 #define RATE		8000
 #define WIN		160	/* energy window: 20 ms, longer than the beat of 440+480 Hz */
+
+/*
+ * The energy window in use: WIN, or one beat period of the two closest
+ * expected frequencies when that is over 30 ms (400+425 Hz, the German
+ * special dial tone, beats to silence every 40 ms) - set by cmd_tone().
+ */
+static size_t win = WIN;
 #define MAX_SEG		512
 #define MAX_F		8
 #define FREQ_TOL	0.005	/* +/- 0.5 % */
@@ -107,7 +115,7 @@ static int parse_list(const char *s, double *out, int max)
  */
 static int segment(const int16_t *x, size_t n, struct seg *segs)
 {
-	double floor_e = WIN * pow(10, -45 / 10.0) * 32768.0 * 32768.0;
+	double floor_e = win * pow(10, -45 / 10.0) * 32768.0 * 32768.0;
 	double *e = calloc(n + 1, sizeof(*e)), acc = 0;
 	int ns = 0, on = -1;
 	size_t i, j;
@@ -116,11 +124,11 @@ static int segment(const int16_t *x, size_t n, struct seg *segs)
 		return -1;
 	for (i = 0; i < n; i++) {	/* e[i]: the window ending at i */
 		acc += (double)x[i] * x[i];
-		if (i >= WIN)
-			acc -= (double)x[i - WIN] * x[i - WIN];
-		e[i] = i + 1 >= WIN ? acc : 0;
+		if (i >= win)
+			acc -= (double)x[i - win] * x[i - win];
+		e[i] = i + 1 >= win ? acc : 0;
 	}
-	for (i = WIN - 1; i < n; i = j) {
+	for (i = win - 1; i < n; i = j) {
 		double sum = 0, thr = floor_e;
 		size_t k;
 
@@ -133,7 +141,7 @@ static int segment(const int16_t *x, size_t n, struct seg *segs)
 			int now = e[i] > floor_e && e[k] > thr;
 
 			if (now != on) {
-				size_t at = k + 1 - WIN / 2;
+				size_t at = k + 1 - win / 2;
 
 				if (ns == MAX_SEG) {
 					free(e);
@@ -298,6 +306,13 @@ static int cmd_tone(int argc, char **argv)
 	}
 	if (nw <= 0 || !mode || nc < 0)
 		return 2;
+	for (i = 0; i < nw; i++)
+		for (k = i + 1; k < nw; k++) {
+			double df = fabs(want[i] - want[k]);
+
+			if (df > 0 && RATE / df > 240 && RATE / df > win)
+				win = (size_t)lround(RATE / df);
+		}
 	x = load(argv[2], &n);
 	if (!x)
 		return 2;
@@ -324,10 +339,10 @@ static int cmd_tone(int argc, char **argv)
 	}
 	/* the spectrum away from the edges */
 	{
-		size_t len = segs[longest].len > 3 * WIN ?
-			     segs[longest].len - 2 * WIN : segs[longest].len;
+		size_t len = segs[longest].len > 3 * win ?
+			     segs[longest].len - 2 * win : segs[longest].len;
 
-		np = find_peaks(x + segs[longest].start + WIN,
+		np = find_peaks(x + segs[longest].start + win,
 				len > RATE / 2 ? RATE / 2 : len, got, MAX_F);
 	}
 	printf("analyze: frequencies (Hz):");

@@ -273,15 +273,22 @@ static const struct fskparm parm[2] = {
 	[CALLERID_ETSI] = { 1300, 2100, 80 },
 };
 
+/*
+ * Off hook (Type II): no channel seizure, 80 mark bits (GR-30, EN 300
+ * 659-2).  Set by the off-hook tests around their model and demodulator
+ * checks.
+ */
+static bool offhook;
+
 /* The expected bit sequence, built independently; returns its length. */
 static size_t expect_bits(enum callerid_std std, const uint8_t *msg,
 			  size_t len, uint8_t *bits)
 {
 	size_t n = 0;
 
-	for (int i = 0; i < 300; i++)
+	for (int i = 0; i < (offhook ? 0 : 300); i++)
 		bits[n++] = i % 2;		/* 0101...: 0x55 framed */
-	for (unsigned i = 0; i < parm[std].mark_bits; i++)
+	for (unsigned i = 0; i < (offhook ? 80 : parm[std].mark_bits); i++)
 		bits[n++] = 1;
 	for (size_t b = 0; b < len; b++) {
 		bits[n++] = 0;
@@ -346,7 +353,8 @@ static int model_check(enum callerid_std std, const uint8_t *msg, size_t len,
 	static int16_t out[MAXS];
 	static uint8_t bits[4000];
 	size_t nbits = expect_bits(std, msg, len, bits), k = 0;
-	int n = callerid_modulate(std, msg, len, out, MAXS);
+	int n = offhook ? callerid_modulate_offhook(std, msg, len, out, MAXS) :
+		callerid_modulate(std, msg, len, out, MAXS);
 	double phi = 0;
 
 	if (n != (int)bit_start(nbits)) {
@@ -410,7 +418,8 @@ static int demod_check(enum callerid_std std, const uint8_t *msg, size_t len,
 	static int16_t out[MAXS];
 	static uint8_t bits[4000];
 	size_t nbits = expect_bits(std, msg, len, bits);
-	int n = callerid_modulate(std, msg, len, out, MAXS);
+	int n = offhook ? callerid_modulate_offhook(std, msg, len, out, MAXS) :
+		callerid_modulate(std, msg, len, out, MAXS);
 
 	if (n <= 0) {
 		snprintf(why, whylen, "modulate: %d", n);
@@ -854,4 +863,405 @@ UNIT_TEST(callerid_multimon_clipfsk)
 	CHECK(decode_check(MULTIMON, out, (size_t)n,
 			   "multimon-etsi-private.txt", why, sizeof(why)),
 	      "ETSI private: %s", why);
+}
+
+/* ---- off hook (Type II, caller ID on call waiting) --------------------- */
+
+UNIT_TEST(callerid_offhook_fsk)
+{
+	uint8_t msg[CALLERID_MSG_MAX];
+	static int16_t out[MAXS];
+	char why[120];
+	int len;
+
+	/* No seizure, 80 mark bits: 35 bytes are 80 + 350 + 10 = 440 bits,
+	 * ceil(8800 / 3) samples; 21 bytes 300 bits, exactly 2000. */
+	CHECK_INT(callerid_offhook_samples_needed(CALLERID_BELL202, 35), 2934);
+	CHECK_INT(callerid_offhook_samples_needed(CALLERID_ETSI, 21), 2000);
+	CHECK_INT(callerid_offhook_samples_needed((enum callerid_std)2, 3), 0);
+	len = build(CALLERID_BELL202, true, "5551234567", "JOHN DOE", msg);
+	CHECK_INT(len, 35);
+	CHECK_INT(callerid_modulate_offhook(CALLERID_BELL202, msg, 35, out, 2933),
+		  -ENOSPC);
+	CHECK_INT(callerid_modulate_offhook((enum callerid_std)-1, msg, 35, out,
+					    MAXS), -EINVAL);
+	CHECK_INT(callerid_modulate_offhook(CALLERID_BELL202, msg, 35, NULL,
+					    MAXS), -EINVAL);
+
+	offhook = true;
+	CHECK(model_check(CALLERID_BELL202, msg, (size_t)len, why, sizeof(why)),
+	      "Bell MDMF off hook: %s", why);
+	len = build(CALLERID_BELL202, false, "5551234567", "", msg);
+	CHECK(model_check(CALLERID_BELL202, msg, (size_t)len, why, sizeof(why)),
+	      "Bell SDMF off hook: %s", why);
+	len = build(CALLERID_ETSI, true, "0301234567", "Erika Mustermann", msg);
+	CHECK(model_check(CALLERID_ETSI, msg, (size_t)len, why, sizeof(why)) &&
+	      demod_check(CALLERID_ETSI, msg, (size_t)len, why, sizeof(why)),
+	      "ETSI off hook: %s", why);
+	offhook = false;
+
+	/* callerid_offhook_spill() = message + off-hook modulation. */
+	{
+		static int16_t ref[MAXS];
+		struct callerid_info in = info("0301234567", "Erika Mustermann");
+		int n = callerid_modulate_offhook(CALLERID_ETSI, msg,
+						  (size_t)len, ref, MAXS);
+
+		CHECK_INT(callerid_offhook_spill(CALLERID_ETSI, true, &in, out,
+						 MAXS), n);
+		CHECK(memcmp(out, ref, (size_t)n * sizeof(*out)) == 0,
+		      "spill differs from message + modulation");
+		in.number_reason = 'X';
+		CHECK_INT(callerid_offhook_spill(CALLERID_ETSI, true, &in, out,
+						 MAXS), -EINVAL);
+	}
+}
+
+/*
+ * Decode with minimodem's raw 8-N-1 receiver (-M/-S for V.23) and return
+ * the bytes it printed (through od, as the spill may hold 0x00).
+ */
+static int raw_decode(bool v23, const int16_t *s, size_t n, uint8_t *bytes,
+		      size_t max)
+{
+	char path[] = "/tmp/fxsd-cid-XXXXXX";
+	char cmd[512], got[8192], *p = got, *end;
+	size_t k = 0;
+	int rc;
+
+	if (!have("minimodem") || write_audio(path, s, n, true) < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "minimodem --rx 1200 -q %s -f %s 2>/dev/null | od -An -v -tx1",
+		 v23 ? "-M 1300 -S 2100" : "", path);
+	rc = run(cmd, got, sizeof(got));
+	unlink(path);
+	if (rc != 0)
+		return -1;
+	for (;;) {
+		unsigned long v = strtoul(p, &end, 16);
+
+		if (end == p || k == max)
+			break;
+		bytes[k++] = (uint8_t)v;
+		p = end;
+	}
+	return (int)k;
+}
+
+UNIT_TEST(callerid_offhook_decoders)
+{
+	static int16_t out[MAXS];
+	struct callerid_info in = info("5551234567", "JOHN DOE");
+	uint8_t msg[CALLERID_MSG_MAX], got[256];
+	char why[1000];
+	int n, len, k;
+
+	utc();
+	/* minimodem's Caller-ID decoder reads the off-hook spills as it
+	 * reads the on-hook ones: the same fixtures. */
+	n = callerid_offhook_spill(CALLERID_BELL202, false, &in, out, MAXS);
+	CHECK(decode_check(MINIMODEM_BELL, out, (size_t)n,
+			   "minimodem-bell-sdmf.txt", why, sizeof(why)),
+	      "SDMF off hook: %s", why);
+	n = callerid_offhook_spill(CALLERID_BELL202, true, &in, out, MAXS);
+	CHECK(decode_check(MINIMODEM_BELL, out, (size_t)n,
+			   "minimodem-bell-mdmf.txt", why, sizeof(why)),
+	      "MDMF off hook: %s", why);
+	in = info("0301234567", "Erika Mustermann");
+	n = callerid_offhook_spill(CALLERID_ETSI, true, &in, out, MAXS);
+	CHECK(decode_check(MINIMODEM_V23, out, (size_t)n,
+			   "minimodem-v23-etsi.txt", why, sizeof(why)),
+	      "ETSI off hook (minimodem): %s", why);
+	CHECK(decode_check(MULTIMON, out, (size_t)n, "multimon-etsi.txt", why,
+			   sizeof(why)), "ETSI off hook (multimon-ng): %s", why);
+
+	/* The raw receiver sees the message and nothing before it: no
+	 * channel seizure (0x55 bytes) off hook, as it does see on hook. */
+	len = callerid_message(CALLERID_ETSI, true, &in, msg, sizeof(msg));
+	k = raw_decode(true, out, (size_t)n, got, sizeof(got));
+	CHECK(k == len && memcmp(got, msg, (size_t)len) == 0,
+	      "raw V.23: %d bytes (want %d), first 0x%02x", k, len, got[0]);
+	n = callerid_modulate(CALLERID_ETSI, msg, (size_t)len, out, MAXS);
+	k = raw_decode(true, out, (size_t)n, got, sizeof(got));
+	CHECK(k > len + 20 && got[0] == 0x55 &&
+	      memcmp(got + k - len, msg, (size_t)len) == 0,
+	      "raw V.23 on hook: %d bytes, first 0x%02x", k, got[0]);
+}
+
+/* The same as the DT-AS test, but measured differently: a 1 ms envelope
+ * for the duration and a Goertzel scan for the frequencies. */
+UNIT_TEST(callerid_cas_tone)
+{
+	int16_t out[CALLERID_CAS_SAMPLES + 100];
+	double best1 = 0, best2 = 0, f1 = 0, f2 = 0, a1, a2;
+	unsigned on_ms = 0;
+
+	CHECK_INT(callerid_cas(out, CALLERID_CAS_SAMPLES - 1), -ENOSPC);
+	CHECK_INT(callerid_cas(NULL, 1000), -EINVAL);
+	memset(out, 0, sizeof(out));
+	CHECK_INT(callerid_cas(out, sizeof(out) / sizeof(out[0])), 640);
+
+	/* Duration: 1 ms blocks with a peak above -40 dB of the tone's;
+	 * GR-30 / EN 300 659-2: 80 +- 5 ms. */
+	for (int b = 0; b < (CALLERID_CAS_SAMPLES + 100) / 8; b++) {
+		int m = 0;
+
+		for (int i = 0; i < 8; i++)
+			m = abs(out[b * 8 + i]) > m ? abs(out[b * 8 + i]) : m;
+		on_ms += m > 100;
+	}
+	CHECK(on_ms >= 75 && on_ms <= 85, "CAS lasts %u ms", on_ms);
+
+	/* Frequencies within +-0.5 % (2 Hz steps, Hann window). */
+	for (double f = 1800; f <= 3200; f += 2) {
+		double m = dft(out, 0, 640, f, true);
+
+		if (f < 2440 && m > best1) {
+			best1 = m;
+			f1 = f;
+		} else if (f >= 2440 && m > best2) {
+			best2 = m;
+			f2 = f;
+		}
+	}
+	CHECK(fabs(f1 - 2130) <= 2130 * 0.005 && fabs(f2 - 2750) <= 2750 * 0.005,
+	      "CAS peaks at %.0f and %.0f Hz", f1, f2);
+	/* Level: each tone at peak 5070 (-13 dBm0), no twist (+-0.2 dB). */
+	a1 = dft(out, 0, 640, 2130, false) / 320;
+	a2 = dft(out, 0, 640, 2750, false) / 320;
+	CHECK(fabs(a1 - AMPL) < AMPL * 0.025 && fabs(a2 - AMPL) < AMPL * 0.025,
+	      "CAS levels %.0f %.0f", a1, a2);
+	CHECK(fabs(20 * log10(a1 / a2)) < 0.2, "twist %.2f dB",
+	      20 * log10(a1 / a2));
+	/* Nothing else: the two tones carry the signal's power. */
+	{
+		double e = 0;
+
+		for (int i = 0; i < 640; i++)
+			e += (double)out[i] * out[i];
+		e /= 640;
+		CHECK(fabs(e - (a1 * a1 + a2 * a2) / 2) < e * 0.03,
+		      "power %.0f, tones %.0f", e, (a1 * a1 + a2 * a2) / 2);
+	}
+}
+
+UNIT_TEST(callerid_offhook_ack_and_plan)
+{
+	struct callerid_step st[CALLERID_PLAN_STEPS_MAX];
+	static const enum callerid_action want[] = {
+		CALLERID_STEP_MUTE_FAR_END, CALLERID_STEP_SAS, CALLERID_STEP_CAS,
+		CALLERID_STEP_WAIT_ACK, CALLERID_STEP_WAIT, CALLERID_STEP_FSK,
+		CALLERID_STEP_UNMUTE_FAR_END,
+	};
+	int n;
+
+	CHECK(callerid_ack_valid(CALLERID_BELL202, 'D') &&
+	      callerid_ack_valid(CALLERID_BELL202, 'A') &&
+	      callerid_ack_valid(CALLERID_ETSI, 'D'), "ACK D/A refused");
+	CHECK(!callerid_ack_valid(CALLERID_ETSI, 'A') &&
+	      !callerid_ack_valid(CALLERID_BELL202, '1') &&
+	      !callerid_ack_valid(CALLERID_BELL202, 'd') &&
+	      !callerid_ack_valid((enum callerid_std)5, 'D'), "bad ACK taken");
+
+	/* US: SAS 300 ms; Bell MDMF 35 bytes off hook: 2934 samples. */
+	n = callerid_offhook_plan(300, 2934, st);
+	CHECK_INT(n, 7);
+	for (int i = 0; i < n; i++)
+		CHECK(st[i].action == want[i], "step %d: %d", i, st[i].action);
+	CHECK_INT(st[1].ms, 300);
+	CHECK(st[2].ms >= 75 && st[2].ms <= 85, "CAS %u ms", st[2].ms);
+	CHECK_INT(st[3].ms, 160);
+	CHECK(st[4].ms >= 50 && st[4].ms <= 500, "ACK to FSK %u", st[4].ms);
+	CHECK_INT(st[5].ms, 367);
+	CHECK_INT(callerid_offhook_plan(0, 2934, st), -EINVAL);
+	CHECK_INT(callerid_offhook_plan(300, 0, st), -EINVAL);
+	CHECK_INT(callerid_offhook_plan(300, 2934, NULL), -EINVAL);
+}
+
+/*
+ * The off-hook sequence as the phone hears it once it has acknowledged:
+ * the SAS (440 Hz, 300 ms), the CAS, the wait for the ACK and the gap
+ * (silence here: the ACK goes the other way), the spill.  minimodem still
+ * finds the message, i.e. the alerting signals do not disturb a receiver.
+ */
+UNIT_TEST(callerid_offhook_sequence_decodes)
+{
+	static int16_t seq[MAXS];
+	struct callerid_step st[CALLERID_PLAN_STEPS_MAX];
+	struct callerid_info in = info("5551234567", "JOHN DOE");
+	size_t pos = 0;
+	char why[1000];
+	int n, steps;
+
+	utc();
+	n = callerid_offhook_spill(CALLERID_BELL202, true, &in, seq, MAXS);
+	steps = callerid_offhook_plan(300, (size_t)n, st);
+	CHECK_INT(steps, 7);
+	memset(seq, 0, sizeof(seq));
+	for (int i = 0; i < steps; i++) {
+		switch (st[i].action) {
+		case CALLERID_STEP_SAS:
+			for (uint32_t k = 0; k < st[i].ms * 8; k++)
+				seq[pos + k] = (int16_t)lrint(
+					AMPL * sin(2 * M_PI * 440 * k / RATE));
+			pos += st[i].ms * 8;
+			break;
+		case CALLERID_STEP_CAS:
+			CHECK_INT(callerid_cas(seq + pos, MAXS - pos), 640);
+			pos += 640;
+			break;
+		case CALLERID_STEP_WAIT_ACK:
+		case CALLERID_STEP_WAIT:
+			pos += st[i].ms * 8;
+			break;
+		case CALLERID_STEP_FSK:
+			CHECK_INT(callerid_offhook_spill(CALLERID_BELL202, true,
+							 &in, seq + pos,
+							 MAXS - pos), n);
+			pos += (size_t)n;
+			break;
+		default:
+			break;
+		}
+	}
+	CHECK(decode_check(MINIMODEM_BELL, seq, pos, "minimodem-bell-mdmf.txt",
+			   why, sizeof(why)), "sequence: %s", why);
+}
+
+/* ---- visual message waiting -------------------------------------------- */
+
+UNIT_TEST(callerid_mwi_bytes)
+{
+	/* 06 03 42 42 42: 6 + 3 + 198 = 207 = 0xcf -> 0x31;
+	 * 06 03 6f 6f 6f: 9 + 333 = 342 = 0x156 -> 0xaa. */
+	static const uint8_t sdmf_on[] = { 0x06, 0x03, 0x42, 0x42, 0x42, 0x31 };
+	static const uint8_t sdmf_off[] = { 0x06, 0x03, 0x6f, 0x6f, 0x6f, 0xaa };
+	/* 82 03 0b 01 ff: 130 + 3 + 11 + 1 + 255 = 400 = 0x190 -> 0x70;
+	 * with 00: 145 = 0x91 -> 0x6f. */
+	static const uint8_t mdmf_on[] = { 0x82, 0x03, 0x0b, 0x01, 0xff, 0x70 };
+	static const uint8_t mdmf_off[] = { 0x82, 0x03, 0x0b, 0x01, 0x00, 0x6f };
+	/* 82 0d 01 08 "01021345" 0b 01 00: 130 + 13 + 1 + 8 + 400 + 11 + 1
+	 * = 564 = 0x234 -> 0xcc. */
+	static const uint8_t etsi_off[] = {
+		0x82, 0x0d, 0x01, 0x08, '0', '1', '0', '2', '1', '3', '4', '5',
+		0x0b, 0x01, 0x00, 0xcc,
+	};
+	uint8_t buf[CALLERID_MSG_MAX];
+	char why[80];
+	int n;
+
+	utc();
+	n = callerid_mwi_message(CALLERID_BELL202, false, true, JAN2_1345, buf,
+				 sizeof(buf));
+	CHECK(check_bytes(buf, n, sdmf_on, sizeof(sdmf_on), why, sizeof(why)),
+	      "SDMF on: %s", why);
+	n = callerid_mwi_message(CALLERID_BELL202, false, false, -1, buf,
+				 sizeof(buf));
+	CHECK(check_bytes(buf, n, sdmf_off, sizeof(sdmf_off), why, sizeof(why)),
+	      "SDMF off: %s", why);
+	n = callerid_mwi_message(CALLERID_BELL202, true, true, -1, buf,
+				 sizeof(buf));
+	CHECK(check_bytes(buf, n, mdmf_on, sizeof(mdmf_on), why, sizeof(why)),
+	      "MDMF on: %s", why);
+	n = callerid_mwi_message(CALLERID_BELL202, true, false, -1, buf,
+				 sizeof(buf));
+	CHECK(check_bytes(buf, n, mdmf_off, sizeof(mdmf_off), why, sizeof(why)),
+	      "MDMF off: %s", why);
+	/* ETSI: always MDMF, here with the date. */
+	n = callerid_mwi_message(CALLERID_ETSI, false, false, JAN2_1345, buf,
+				 sizeof(buf));
+	CHECK(check_bytes(buf, n, etsi_off, sizeof(etsi_off), why, sizeof(why)),
+	      "ETSI off: %s", why);
+	CHECK_INT(callerid_mwi_message(CALLERID_ETSI, true, true, -1, buf, 5),
+		  -ENOSPC);
+	CHECK_INT(callerid_mwi_message(CALLERID_ETSI, true, true, -1, buf, 6), 6);
+	CHECK_INT(callerid_mwi_message((enum callerid_std)3, true, true, -1, buf,
+				       sizeof(buf)), -EINVAL);
+	CHECK_INT(callerid_mwi_message(CALLERID_ETSI, true, true, -1, NULL, 6),
+		  -EINVAL);
+}
+
+/* minimodem's raw receiver: the seizure (0x55 ...), then exactly the
+ * message, checksum included; multimon-ng parses the ETSI one. */
+UNIT_TEST(callerid_mwi_decoders)
+{
+	static const struct {
+		enum callerid_std std;
+		bool mdmf, on;
+		time_t when;
+	} cases[] = {
+		{ CALLERID_BELL202, false, true, -1 },
+		{ CALLERID_BELL202, false, false, -1 },
+		{ CALLERID_BELL202, true, true, -1 },
+		{ CALLERID_BELL202, true, false, -1 },
+		{ CALLERID_ETSI, true, true, JAN2_1345 },
+		{ CALLERID_ETSI, true, false, JAN2_1345 },
+	};
+	static int16_t out[MAXS];
+	uint8_t msg[CALLERID_MSG_MAX], got[256];
+	char why[1000];
+	unsigned sum;
+	int n, len, k;
+
+	utc();
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		len = callerid_mwi_message(cases[c].std, cases[c].mdmf,
+					   cases[c].on, cases[c].when, msg,
+					   sizeof(msg));
+		CHECK(len > 0, "case %zu: %d", c, len);
+		n = callerid_modulate(cases[c].std, msg, (size_t)len, out, MAXS);
+		k = raw_decode(cases[c].std == CALLERID_ETSI, out, (size_t)n,
+			       got, sizeof(got));
+		CHECK(k > len + 20 && got[0] == 0x55 &&
+		      memcmp(got + k - len, msg, (size_t)len) == 0,
+		      "case %zu: decoded %d bytes, want 20+ seizure and %d",
+		      c, k, len);
+		sum = 0;
+		for (int i = k - len; i < k; i++)
+			sum += got[i];
+		CHECK(sum % 256 == 0, "case %zu: checksum: sum %u", c, sum);
+		if (cases[c].std == CALLERID_ETSI)
+			CHECK(decode_check(MULTIMON, out, (size_t)n,
+					   cases[c].on ? "multimon-mwi-on.txt" :
+					   "multimon-mwi-off.txt",
+					   why, sizeof(why)),
+			      "case %zu: %s", c, why);
+	}
+}
+
+UNIT_TEST(callerid_plan_no_ring)
+{
+	struct callerid_step st[CALLERID_PLAN_STEPS_MAX];
+	static const enum callerid_action bell[] = {
+		CALLERID_STEP_FEED_OHT, CALLERID_STEP_WAIT, CALLERID_STEP_FSK,
+		CALLERID_STEP_FEED_NORMAL,
+	};
+	static const enum callerid_action etsi[] = {
+		CALLERID_STEP_REVERSE_POLARITY, CALLERID_STEP_FEED_OHT,
+		CALLERID_STEP_WAIT, CALLERID_STEP_DTAS, CALLERID_STEP_WAIT,
+		CALLERID_STEP_FSK, CALLERID_STEP_FEED_NORMAL,
+		CALLERID_STEP_NORMAL_POLARITY,
+	};
+	int n;
+
+	n = callerid_plan(CALLERID_PLAN_BELL202_NO_RING, 0, 0, 1234, st);
+	CHECK_INT(n, 4);
+	for (int i = 0; i < n; i++)
+		CHECK(st[i].action == bell[i], "Bell step %d: %d", i, st[i].action);
+	CHECK_INT(st[2].ms, 155);
+	n = callerid_plan(CALLERID_PLAN_ETSI_DTAS_NO_RING, 0, 0, 1234, st);
+	CHECK_INT(n, 8);
+	for (int i = 0; i < n; i++)
+		CHECK(st[i].action == etsi[i], "ETSI step %d: %d", i, st[i].action);
+	CHECK(st[2].ms >= 100 && st[3].ms >= 90 && st[3].ms <= 110 &&
+	      st[4].ms >= 45 && st[4].ms <= 500, "EN 300 659-1 timing");
+	CHECK(callerid_plan_std(CALLERID_PLAN_BELL202_NO_RING) ==
+	      CALLERID_BELL202 &&
+	      callerid_plan_std(CALLERID_PLAN_ETSI_DTAS_NO_RING) == CALLERID_ETSI,
+	      "plan std");
+	CHECK_STR(callerid_plan_mode_to_string(CALLERID_PLAN_ETSI_DTAS_NO_RING),
+		  "etsi-dtas-no-ring");
+	CHECK(callerid_plan_mode_from_string("bell202-no-ring") ==
+	      CALLERID_PLAN_BELL202_NO_RING, "from_string");
 }

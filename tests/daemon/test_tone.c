@@ -19,7 +19,9 @@
 #define CHUNK		37
 #define FREQ_SAMPLES	16000		/* up to 2 s of sound for the scan */
 
-enum mode { CONT, REPEAT, ONCE, STUTTER };
+/* ALT: the first component follows the cadence, the others sound
+ * throughout (checked by check_alt()). */
+enum mode { CONT, REPEAT, ONCE, STUTTER, ALT };
 
 /* The plans as the brief states them, written out independently. */
 struct expect {
@@ -37,7 +39,7 @@ static const struct expect expects[] = {
 	{ TONE_COUNTRY_US, TONE_RINGBACK, { 440, 480 }, REPEAT, { 2000, 4000 } },
 	{ TONE_COUNTRY_US, TONE_BUSY, { 480, 620 }, REPEAT, { 500, 500 } },
 	{ TONE_COUNTRY_US, TONE_REORDER, { 480, 620 }, REPEAT, { 250, 250 } },
-	{ TONE_COUNTRY_US, TONE_CALL_WAITING, { 440 }, ONCE, { 300 } },
+	{ TONE_COUNTRY_US, TONE_CALL_WAITING, { 440 }, REPEAT, { 300, 10000 } },
 	{ TONE_COUNTRY_US, TONE_STUTTER, { 350, 440 }, STUTTER, { 0 } },
 	{ TONE_COUNTRY_US, TONE_HOWLER, ROH, REPEAT, { 100, 100 } },
 
@@ -47,23 +49,24 @@ static const struct expect expects[] = {
 	{ TONE_COUNTRY_UK, TONE_BUSY, { 400 }, REPEAT, { 375, 375 } },
 	{ TONE_COUNTRY_UK, TONE_REORDER, { 400 }, REPEAT,
 	  { 400, 350, 225, 525 } },
-	{ TONE_COUNTRY_UK, TONE_CALL_WAITING, { 400 }, ONCE, { 100, 100, 100 } },
-	{ TONE_COUNTRY_UK, TONE_STUTTER, { 350, 440 }, STUTTER, { 0 } },
+	{ TONE_COUNTRY_UK, TONE_CALL_WAITING, { 400 }, REPEAT, { 100, 4000 } },
+	{ TONE_COUNTRY_UK, TONE_STUTTER, { 350, 440 }, ALT, { 750, 750 } },
 	{ TONE_COUNTRY_UK, TONE_HOWLER, ROH, REPEAT, { 100, 100 } },
 
 	{ TONE_COUNTRY_DE, TONE_DIAL, { 425 }, CONT, { 0 } },
 	{ TONE_COUNTRY_DE, TONE_RINGBACK, { 425 }, REPEAT, { 1000, 4000 } },
 	{ TONE_COUNTRY_DE, TONE_BUSY, { 425 }, REPEAT, { 480, 480 } },
 	{ TONE_COUNTRY_DE, TONE_REORDER, { 425 }, REPEAT, { 240, 240 } },
-	{ TONE_COUNTRY_DE, TONE_CALL_WAITING, { 425 }, ONCE, { 200, 200, 200 } },
-	{ TONE_COUNTRY_DE, TONE_STUTTER, { 425 }, STUTTER, { 0 } },
+	{ TONE_COUNTRY_DE, TONE_CALL_WAITING, { 425 }, REPEAT,
+	  { 200, 200, 200, 5000 } },
+	{ TONE_COUNTRY_DE, TONE_STUTTER, { 400, 425 }, CONT, { 0 } },
 	{ TONE_COUNTRY_DE, TONE_HOWLER, ROH, REPEAT, { 100, 100 } },
 
 	{ TONE_COUNTRY_FR, TONE_DIAL, { 440 }, CONT, { 0 } },
 	{ TONE_COUNTRY_FR, TONE_RINGBACK, { 440 }, REPEAT, { 1500, 3500 } },
 	{ TONE_COUNTRY_FR, TONE_BUSY, { 440 }, REPEAT, { 500, 500 } },
 	{ TONE_COUNTRY_FR, TONE_REORDER, { 440 }, REPEAT, { 500, 500 } },
-	{ TONE_COUNTRY_FR, TONE_CALL_WAITING, { 440 }, ONCE, { 300 } },
+	{ TONE_COUNTRY_FR, TONE_CALL_WAITING, { 440 }, REPEAT, { 300, 10000 } },
 	{ TONE_COUNTRY_FR, TONE_STUTTER, { 440 }, STUTTER, { 0 } },
 	{ TONE_COUNTRY_FR, TONE_HOWLER, ROH, REPEAT, { 100, 100 } },
 
@@ -71,7 +74,7 @@ static const struct expect expects[] = {
 	{ TONE_COUNTRY_CN, TONE_RINGBACK, { 450 }, REPEAT, { 1000, 4000 } },
 	{ TONE_COUNTRY_CN, TONE_BUSY, { 450 }, REPEAT, { 350, 350 } },
 	{ TONE_COUNTRY_CN, TONE_REORDER, { 450 }, REPEAT, { 700, 700 } },
-	{ TONE_COUNTRY_CN, TONE_CALL_WAITING, { 450 }, ONCE, { 400 } },
+	{ TONE_COUNTRY_CN, TONE_CALL_WAITING, { 450 }, REPEAT, { 400, 4000 } },
 	{ TONE_COUNTRY_CN, TONE_STUTTER, { 450 }, STUTTER, { 0 } },
 	{ TONE_COUNTRY_CN, TONE_HOWLER, ROH, REPEAT, { 100, 100 } },
 };
@@ -91,6 +94,7 @@ static void expected_timeline(const struct expect *e, unsigned char *on)
 		for (t = 0; t < NBLOCKS; t++)
 			on[t] = t >= 2000 || (t / 100) % 2 == 0;
 		return;
+	case ALT:
 	case ONCE:
 	case REPEAT:
 		memset(on, 0, NBLOCKS);
@@ -148,6 +152,38 @@ static int16_t sound[FREQ_SAMPLES];
 static unsigned char want_on[NBLOCKS], got_on[NBLOCKS];
 static struct run want_runs[NBLOCKS], got_runs[NBLOCKS];
 
+/*
+ * ALT plans (UK stutter): in each 100 ms block that lies inside one
+ * segment (350 and 440 Hz make whole cycles in 100 ms: no leakage between
+ * them), the first component is at -13 dBm0 in the on segments and absent
+ * in the off ones, the others are at -13 dBm0 throughout.
+ */
+static void check_alt(const struct expect *e, const unsigned char *on)
+{
+	const char *cs = tone_country_to_string(e->c);
+	unsigned checked = 0;
+
+	for (unsigned b = 0; b + 100 <= NBLOCKS; b += 100) {
+		const int16_t *x = samples + b * BLOCK;
+		double a;
+
+		if (on[b] != on[b + 99])
+			continue;
+		checked++;
+		a = goertzel_amp(x, 800, e->f[0]);
+		CHECK(on[b] ? fabs(a - 5070) < 5070 * 0.02 : a < 5070 * 0.001,
+		      "%s alt: %.0f Hz at %.0f in block %u ms (%s)", cs, e->f[0],
+		      a, b, on[b] ? "on" : "off");
+		for (unsigned k = 1; k < 4 && e->f[k]; k++) {
+			a = goertzel_amp(x, 800, e->f[k]);
+			CHECK(fabs(a - 5070) < 5070 * 0.02,
+			      "%s alt: %.0f Hz at %.0f in block %u ms", cs,
+			      e->f[k], a, b);
+		}
+	}
+	CHECK(checked >= 80, "%s alt: %u blocks checked", cs, checked);
+}
+
 static void check_tone(const struct expect *e)
 {
 	const char *cs = tone_country_to_string(e->c);
@@ -164,6 +200,11 @@ static void check_tone(const struct expect *e)
 			     NSAMPLES - i < CHUNK ? NSAMPLES - i : CHUNK);
 	CHECK(tonegen_active(&g) == (e->mode != ONCE),
 	      "%s %s: active %d after 12 s", cs, ts, tonegen_active(&g));
+	if (e->mode == ALT) {
+		expected_timeline(e, want_on);
+		check_alt(e, want_on);
+		return;
+	}
 
 	/* Cadence: a 1 ms block is "on" if its peak is above -50 dB. */
 	for (unsigned b = 0; b < NBLOCKS; b++) {
@@ -350,4 +391,98 @@ UNIT_TEST(tone_ring_cadences)
 	}
 	CHECK_INT(tone_ring_cadence(_TONE_COUNTRY_MAX, cad, &pairs), -EINVAL);
 	CHECK_INT(tone_ring_cadence(TONE_COUNTRY_US, cad, NULL), -EINVAL);
+}
+
+/*
+ * tonegen_mix() adds exactly what tonegen_fill() writes, piece sizes do
+ * not matter, the sum saturates, and a stopped generator leaves the voice
+ * alone.  The voice is a 1 kHz sine; the tone the UK call-waiting burst.
+ */
+UNIT_TEST(tone_mix_over_voice)
+{
+	static int16_t voice[16000], mixed[16000], alone[16000];
+	struct tonegen g = { 0 };
+	size_t i;
+
+	for (i = 0; i < 16000; i++)
+		voice[i] = (int16_t)lrint(8000 * sin(2 * M_PI * 1000 * i / RATE));
+	memcpy(mixed, voice, sizeof(voice));
+	CHECK_INT(tonegen_start(&g, TONE_COUNTRY_UK, TONE_CALL_WAITING), 0);
+	for (i = 0; i < 16000; i += CHUNK)
+		tonegen_mix(&g, mixed + i, 16000 - i < CHUNK ? 16000 - i : CHUNK);
+	CHECK_INT(tonegen_start(&g, TONE_COUNTRY_UK, TONE_CALL_WAITING), 0);
+	tonegen_fill(&g, alone, 16000);
+	for (i = 0; i < 16000; i++)
+		CHECK(mixed[i] == voice[i] + alone[i], "sample %zu: %d != %d + %d",
+		      i, mixed[i], voice[i], alone[i]);
+	/* The burst (first 100 ms) is there, and gone in the pause. */
+	CHECK(goertzel_amp(mixed, 800, 400) > 5070 * 0.98, "no 400 Hz burst");
+	CHECK(goertzel_amp(mixed + 800, 800, 1000) > 8000 * 0.98 &&
+	      goertzel_amp(mixed + 800, 800, 400) < 5070 * 0.001,
+	      "pause: voice changed or tone left");
+
+	/* Saturation: a voice at full scale clips, never wraps. */
+	for (i = 0; i < 800; i++)
+		mixed[i] = (int16_t)(i % 2 ? 32767 : -32768);
+	CHECK_INT(tonegen_start(&g, TONE_COUNTRY_US, TONE_CALL_WAITING), 0);
+	tonegen_fill(&g, alone, 800);
+	CHECK_INT(tonegen_start(&g, TONE_COUNTRY_US, TONE_CALL_WAITING), 0);
+	tonegen_mix(&g, mixed, 800);
+	for (i = 0; i < 800; i++) {
+		long want = (i % 2 ? 32767L : -32768L) + alone[i];
+
+		want = want > 32767 ? 32767 : want < -32768 ? -32768 : want;
+		CHECK(mixed[i] == want, "sample %zu: %d, want %ld", i, mixed[i],
+		      want);
+	}
+
+	/* Stopped: unchanged. */
+	tonegen_stop(&g);
+	memcpy(mixed, voice, sizeof(voice));
+	tonegen_mix(&g, mixed, 16000);
+	CHECK(memcmp(mixed, voice, sizeof(voice)) == 0, "stopped mix changed voice");
+}
+
+/* The SAS of caller ID on call waiting: the call-waiting tone's first
+ * burst group, measured on the generator's output (the first silence of
+ * at least 1 s ends it). */
+UNIT_TEST(tone_first_group)
+{
+	static const struct {
+		enum tone_country c;
+		int ms;
+	} want[] = {
+		{ TONE_COUNTRY_US, 300 }, { TONE_COUNTRY_UK, 100 },
+		{ TONE_COUNTRY_DE, 600 }, { TONE_COUNTRY_FR, 300 },
+		{ TONE_COUNTRY_CN, 400 },
+	};
+	struct tonegen g = { 0 };
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int last = -1, quiet = 0;
+
+		CHECK_INT(tone_first_group_ms(want[i].c, TONE_CALL_WAITING),
+			  want[i].ms);
+		CHECK_INT(tonegen_start(&g, want[i].c, TONE_CALL_WAITING), 0);
+		tonegen_fill(&g, samples, 3 * RATE);
+		for (int ms = 0; ms < 3000 && quiet < 1000; ms++) {
+			int m = 0;
+
+			for (int k = 0; k < BLOCK; k++)
+				m = abs(samples[ms * BLOCK + k]) > m ?
+				    abs(samples[ms * BLOCK + k]) : m;
+			if (m > 100) {
+				last = ms;
+				quiet = 0;
+			} else {
+				quiet++;
+			}
+		}
+		CHECK(abs(last + 1 - want[i].ms) <= 1, "%s: sound until %d ms",
+		      tone_country_to_string(want[i].c), last + 1);
+	}
+	CHECK_INT(tone_first_group_ms(TONE_COUNTRY_US, TONE_DIAL), 0);
+	CHECK_INT(tone_first_group_ms(TONE_COUNTRY_US, TONE_BUSY), 500);
+	CHECK_INT(tone_first_group_ms(_TONE_COUNTRY_MAX, TONE_DIAL), -EINVAL);
+	CHECK_INT(tone_first_group_ms(TONE_COUNTRY_US, _TONE_ID_MAX), -EINVAL);
 }
