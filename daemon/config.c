@@ -187,6 +187,7 @@ enum port_key {
 	PK_PLAY_CUSHION_FRAMES,
 	PK_RING_CADENCE,
 	PK_DTMF_MODE,
+	PK_CALL_WAITING,
 	_PK_MAX,
 };
 
@@ -225,6 +226,7 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_RING_CADENCE] = PKEY("ring_cadence", KEY_CADENCE, KEY_EMPTY_OK,
 				 ring_cadence_ms, 0, 0),
 	[PK_DTMF_MODE] = PKEY("dtmf_mode", KEY_DTMF_MODE, 0, dtmf_mode, 0, 0),
+	[PK_CALL_WAITING] = PKEY("call_waiting", KEY_BOOL, 0, call_waiting, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
@@ -268,6 +270,7 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->disconnect_open_loop_ms = 800;
 	p->echo_tail_ms = 32;
 	p->play_cushion_frames = 2;
+	p->call_waiting = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->line = line;
 }

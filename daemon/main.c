@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "ctl/bus.h"
+#include "line/feature.h"
 #include "line/fsm.h"
 #include "line/line.h"
 #include "log.h"
@@ -462,7 +463,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (dump)
-		return fsm_dump(stdout, dot) < 0 ? 1 : 0;
+		return fsm_dump(stdout, dot) < 0 ||
+		       feature_dump(stdout, dot) < 0 ? 1 : 0;
 
 	r = config_load(path, &m.config, err, sizeof(err));
 	if (r < 0) {

@@ -56,6 +56,7 @@ static const char *const call_event_table[_CALL_EVENT_MAX] = {
 	[CALL_EVENT_FAIL_BUSY] = "fail-busy",
 	[CALL_EVENT_FAIL_OTHER] = "fail-other",
 	[CALL_EVENT_SIP_TIMEOUT] = "sip-timeout",
+	[CALL_EVENT_REINVITE_ANSWER] = "reinvite-answer",
 };
 
 static const char *const call_action_table[_CALL_ACTION_MAX] = {
@@ -214,6 +215,7 @@ struct fsm_transition {
 #define NO_INVITE_OUT	"stale response: no INVITE of ours is pending"
 #define STALE_TIMEOUT	"stale timeout of a call that is over"
 #define NO_DIGITS	"digits mean nothing here"
+#define NO_REINVITE	"no re-INVITE of ours is pending in this state"
 #define SETUP_FLASH	"a flash, perhaps a bumped hook, does not abandon a call being set up"
 
 static const struct fsm_state_def states[_CALL_STATE_MAX] = {
@@ -305,6 +307,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= IGNORE(NO_INVITE_OUT),
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_DIALTONE] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -331,6 +334,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= IGNORE(NO_INVITE_OUT),
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_DIALING] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -357,6 +361,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= IGNORE(NO_INVITE_OUT),
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_TRYING] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -384,6 +389,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= GO(BUSY, TIMERS_STOP),
 		ON(FAIL_OTHER)		= GO(REORDER, TIMERS_STOP),
 		ON(SIP_TIMEOUT)		= GO(REORDER, TIMERS_STOP),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_RINGBACK] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -409,6 +415,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= GO(BUSY, TIMERS_STOP),
 		ON(FAIL_OTHER)		= GO(REORDER, TIMERS_STOP),
 		ON(SIP_TIMEOUT)		= GO(REORDER, TIMERS_STOP),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_EARLY] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -435,6 +442,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= GO(BUSY, TIMERS_STOP),
 		ON(FAIL_OTHER)		= GO(REORDER, TIMERS_STOP),
 		ON(SIP_TIMEOUT)		= GO(REORDER, TIMERS_STOP),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_RINGING] = {
 		/* Ring-trip: the kernel has already cut the ring voltage. */
@@ -465,11 +473,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		/* The incoming transaction died (our 180 could not be
 		 * sent): nobody is left to answer. */
 		ON(SIP_TIMEOUT)		= MOVE(IDLE),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_INCALL] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
 		ON(ONHOOK)		= GO(IDLE, SIP_SEND_BYE),
-		ON(FLASH)		= IGNORE("flash features: hold, call waiting and transfer come later"),
+		ON(FLASH)		= IGNORE("the feature machine takes a flash in a call: hold, call waiting"),
 		ON(DIGIT)		= GO(INCALL, DIGIT_SEND),
 		ON(DIAL_COMPLETE)	= IGNORE(NOT_DIALING),
 		ON(DIAL_INVALID)	= IGNORE(NOT_DIALING),
@@ -496,6 +505,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		/* No ACK for our 200 (RFC 3261 13.3.1.4), or an in-dialog
 		 * request got no answer: the dialog is dead, end it. */
 		ON(SIP_TIMEOUT)		= GO(DISCONNECTED, SIP_SEND_BYE),
+		ON(REINVITE_ANSWER)	= GO(INCALL, MEDIA_UPDATE),
 	},
 	[CALL_STATE_BUSY] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -522,6 +532,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= IGNORE(NO_INVITE_OUT),
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_REORDER] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -547,6 +558,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= IGNORE(NO_INVITE_OUT),
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_HOWLER] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -572,6 +584,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= IGNORE(NO_INVITE_OUT),
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_DISCONNECTED] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -598,6 +611,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		/* E.g. our BYE after the ACK never came: already over. */
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 	[CALL_STATE_PARKED] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -623,6 +637,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_BUSY)		= IGNORE(NO_INVITE_OUT),
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
+		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
 	},
 };
 
@@ -674,6 +689,18 @@ int fsm_step(enum call_state s, enum call_event e, struct fsm_result *ret)
 		append(ret, &states[s].exit);
 		append(ret, &states[t->next].entry);
 	}
+	return 0;
+}
+
+int fsm_enter(enum call_state from, enum call_state to,
+	      struct fsm_result *ret)
+{
+	if (!ret || (unsigned)from >= _CALL_STATE_MAX ||
+	    (unsigned)to >= _CALL_STATE_MAX)
+		return -EINVAL;
+	*ret = (struct fsm_result){ .next = to };
+	append(ret, &states[from].exit);
+	append(ret, &states[to].entry);
 	return 0;
 }
 

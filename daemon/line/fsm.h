@@ -144,7 +144,10 @@ enum call_state {
  *	(redirects are not followed).
  * @CALL_EVENT_SIP_TIMEOUT: a transaction of the current call died: no
  *	response (timer B/F), transport error, or the ACK for our 2xx never
- *	came (timer H).
+ *	came (timer H); or the far end said the dialog is gone (481, 408 to
+ *	our re-INVITE).
+ * @CALL_EVENT_REINVITE_ANSWER: the 2xx to our re-INVITE (taking the call
+ *	off hold) with its SDP answer.
  */
 enum call_event {
 	CALL_EVENT_OFFHOOK,
@@ -170,6 +173,7 @@ enum call_event {
 	CALL_EVENT_FAIL_BUSY,
 	CALL_EVENT_FAIL_OTHER,
 	CALL_EVENT_SIP_TIMEOUT,
+	CALL_EVENT_REINVITE_ANSWER,
 	_CALL_EVENT_MAX,
 	_CALL_EVENT_INVALID = -EINVAL,
 };
@@ -331,6 +335,17 @@ struct fsm_result {
  * bug the unit tests rule out (@ret then says: ignored, stay in @s).
  */
 int fsm_step(enum call_state s, enum call_event e, struct fsm_result *ret);
+
+/**
+ * fsm_enter() - what moving from @from to @to takes, outside any event: the
+ * exit actions of @from and the entry actions of @to (both, even when they
+ * are the same state).  The feature machine (feature.h) puts the call
+ * machine into a state with it when the front call changes.
+ *
+ * Returns 0, -EINVAL for a state out of range or a NULL @ret.
+ */
+int fsm_enter(enum call_state from, enum call_state to,
+	      struct fsm_result *ret);
 
 /**
  * fsm_dump() - print the whole machine to @f

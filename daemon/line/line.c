@@ -27,6 +27,7 @@
 #include "dsp/rfc4733.h"
 #include "dsp/tone.h"
 #include "line/digitmap.h"
+#include "line/feature.h"
 #include "line/line.h"
 #include "log.h"
 #include "media/rtp.h"
@@ -59,6 +60,9 @@ struct line_event {
 	struct sip_call *call;	/* a reference, or NULL */
 	char *sdp;		/* owned, or NULL */
 	int status;
+	struct sip_caller *who;	/* an INVITE's caller, owned, or NULL */
+	int feature;		/* a feature machine's own event (a timer
+				 * of its), or -1 */
 };
 
 enum line_timer {
@@ -69,7 +73,32 @@ enum line_timer {
 	TIMER_NO_ANSWER,
 	TIMER_OPEN_LOOP,
 	TIMER_CALLER_ID,
+	TIMER_RECALL,
 	_TIMER_MAX,
+};
+
+/* One call of the line: its SIP dialog and media. */
+struct line_call {
+	struct line *line;
+	struct sip_call *call;	/* a reference, or NULL */
+	char *remote_sdp;
+	struct rtp_session *rtp;
+	bool media;
+	bool held;		/* we put it on hold (our offer sendonly) */
+	const char *codec;
+	uint64_t sdp_version;
+	uint64_t sdp_session;	/* o= sess-id, one per RTP session */
+	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
+	struct sip_caller *who;	/* the caller of an incoming call, or NULL */
+	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
+	enum config_dtmf_mode dtmf_tx;	/* how they go in this call: the port's
+					 * dtmf_mode, in-band when the far end
+					 * has no telephone-event */
+	unsigned tx_frame;		/* samples per RTP audio packet */
+	unsigned tx_pending;		/* of them, sent to rtp.c but held
+					 * there for the packet (ptime > 20) */
+	unsigned tx_ahead;		/* samples of padding sent ahead of the
+					 * phone's clock */
 };
 
 struct line {
@@ -101,16 +130,16 @@ struct line {
 
 	sd_event_source *timers[_TIMER_MAX];
 
-	struct sip_call *call;
-	char *remote_sdp;
-	struct rtp_session *rtp;
-	bool media;
+	struct line_call slot[2];
+	struct line_call *cur;		/* the front call: the call machine's */
+	struct line_call *other;	/* the call waiting or on hold */
+	enum feature_state feat;
+	enum feature_event feat_ev;	/* the one stepping */
 	bool caller_ringback;	/* stream ringback to the caller (183) */
 	struct tonegen tone;
 	struct tonegen caller_tone;
+	struct tonegen cw_tone;		/* the call-waiting alert */
 	enum tone_country country;
-	uint64_t sdp_version;
-	uint64_t sdp_session;	/* o= sess-id, one per RTP session */
 	char local_address[INET6_ADDRSTRLEN];
 
 	int16_t *cid;		/* caller ID spill waiting for the first ring */
@@ -138,17 +167,8 @@ struct line {
 	bool tone_queued;		/* a tone is queued ahead (LINE_TONE_AHEAD) */
 	struct dtmf_detector dtmf;
 	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
-	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
-	enum config_dtmf_mode dtmf_tx;	/* how they go in this call: the port's
-					 * dtmf_mode, in-band when the far end
-					 * has no telephone-event */
 	bool dtmf_oob;			/* the digit sounding goes out of band:
 					 * its in-band copy is not sent */
-	unsigned tx_frame;		/* samples per RTP audio packet */
-	unsigned tx_pending;		/* of them, sent to rtp.c but held
-					 * there for the packet (ptime > 20) */
-	unsigned tx_ahead;		/* samples of padding sent ahead of the
-					 * phone's clock */
 	char far_digit;			/* the far end's last digit played ... */
 	unsigned far_echo_left;		/* ... and frames its echo may still come */
 	bool dtmf_echo;			/* the digit sounding is that echo */
@@ -161,10 +181,8 @@ struct line {
 	struct echo_health echo;
 
 	bool offhook;
-	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
 	char caller[2 * SIP_CALLER_FIELD_MAX + 8];	/* of the INVITE stepping */
 	sd_event_source *test_ring;
-	const char *codec;
 	void (*notify)(struct line *l, void *ud);
 	void *notify_ud;
 };
@@ -182,7 +200,7 @@ static const char *line_state_name(struct line *l)
 
 static const char *line_call_id(struct line *l)
 {
-	return l->call ? sip_call_id(l->call) : NULL;
+	return l->cur->call ? sip_call_id(l->cur->call) : NULL;
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -197,23 +215,25 @@ static void line_log(struct line *l, int prio, const char *fmt, ...)
 
 static void line_process(struct line *l);
 
-static void line_queue(struct line *l, enum call_event type, char digit,
-		       struct sip_call *call, const char *sdp, int status)
+static struct line_event *line_queue(struct line *l, enum call_event type,
+				     char digit, struct sip_call *call,
+				     const char *sdp, int status)
 {
 	struct line_event *ev;
 
 	if (l->q_len == LINE_QUEUE) {
 		line_log(l, LOG_ERR, "event queue full, dropping %s",
 			 call_event_to_string(type));
-		return;
+		return NULL;
 	}
 	ev = &l->queue[(l->q_head + l->q_len++) % LINE_QUEUE];
 	*ev = (struct line_event){ .type = type, .digit = digit,
-				   .status = status };
+				   .status = status, .feature = -1 };
 	ev->call = call ? sip_call_ref(call) : NULL;
 	ev->sdp = sdp ? strdup(sdp) : NULL;
 	/* Never step inside a SIP or driver callback: defer to the loop. */
 	sd_event_source_set_enabled(l->defer, SD_EVENT_ONESHOT);
+	return ev;
 }
 
 static int line_defer_run(sd_event_source *s, void *userdata)
@@ -257,9 +277,15 @@ static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 		l->cid_phase = CID_IDLE;
 		if (l->state == CALL_STATE_RINGING && !l->offhook)
 			line_ring(l, true);
-	} else if (t == TIMER_CALLER_ID)
+	} else if (t == TIMER_CALLER_ID) {
 		line_cid_start(l);
-	else
+	} else if (t == TIMER_RECALL) {
+		struct line_event *ev = line_queue(l, CALL_EVENT_TIMER_TONE, 0,
+						   NULL, NULL, 0);
+
+		if (ev)
+			ev->feature = FEATURE_EVENT_TIMER_RECALL;
+	} else
 		line_queue(l, timer_events[t], 0, NULL, NULL, 0);
 	return 0;
 }
@@ -433,11 +459,16 @@ static void line_play_digit(struct line *l, char digit, unsigned ms)
 	l->far_echo_left = FAR_ECHO_FRAMES;
 }
 
-/* A digit from the far end (RFC 4733): play it to the phone. */
+/* A digit from the far end (RFC 4733): play it to the phone (only the
+ * front call's: a held call is not heard). */
 static void line_rtp_event(void *userdata, unsigned event, bool end,
 			   unsigned duration)
 {
-	struct line *l = userdata;
+	struct line_call *c = userdata;
+	struct line *l = c->line;
+
+	if (c != l->cur)
+		return;
 
 	if (end) {
 		dtmf_gen_stop(&l->dtmf_out);
@@ -472,43 +503,50 @@ static void line_pick_address(struct line *l)
 			 "127.0.0.1");
 }
 
-static int line_rtp_open(struct line *l)
+static int line_rtp_open(struct line *l, struct line_call *c)
 {
 	int r;
 
-	if (l->rtp)
+	if (c->rtp)
 		return 0;
-	rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
-	l->dtmf_tx = l->pc.dtmf_mode;
+	rfc4733_sender_init(&c->ev_tx, LINE_FRAME);
+	c->dtmf_tx = l->pc.dtmf_mode;
 	l->dtmf_oob = l->dtmf_echo = false;
-	l->tx_frame = LINE_FRAME;
-	l->tx_pending = l->tx_ahead = 0;
+	c->tx_frame = LINE_FRAME;
+	c->tx_pending = c->tx_ahead = 0;
 	dtmf_gen_stop(&l->dtmf_out);
-	l->sdp_session = (uint64_t)time(NULL);
+	c->sdp_session = (uint64_t)time(NULL);
 	r = rtp_session_new(l->event, NULL, l->global.rtp_port_min,
-			    l->global.rtp_port_max, &line_rtp_callbacks, l,
-			    &l->rtp);
+			    l->global.rtp_port_max, &line_rtp_callbacks, c,
+			    &c->rtp);
 	if (r < 0)
 		line_log(l, LOG_ERR, "Failed to open an RTP port: %s", strerror(-r));
 	return r;
 }
 
-static int line_local_sdp(struct line *l, struct sdp_local *ret)
+static int line_call_sdp(struct line *l, struct line_call *c,
+			 struct sdp_local *ret)
 {
-	int r = line_rtp_open(l);
+	int r = line_rtp_open(l, c);
 
 	if (r < 0)
 		return r;
 	line_pick_address(l);
 	*ret = (struct sdp_local){
 		.address = l->local_address,
-		.rtp_port = rtp_session_local_port(l->rtp),
-		.session_id = l->sdp_session,
-		.session_version = ++l->sdp_version,
+		.rtp_port = rtp_session_local_port(c->rtp),
+		.session_id = c->sdp_session,
+		.session_version = ++c->sdp_version,
 		.ptime = 20,
 		.direction = SDP_SENDRECV,
 	};
 	return 0;
+}
+
+/* Our SDP for the front call. */
+static int line_local_sdp(struct line *l, struct sdp_local *ret)
+{
+	return line_call_sdp(l, l->cur, ret);
 }
 
 /* Media as the remote's SDP @m says: where to, the codec under its
@@ -521,35 +559,35 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 	int r = 0;
 
 	/* c=0.0.0.0 (RFC 2543 hold) names no peer: keep the one we have */
-	if (!null_addr || !l->media)
-		r = rtp_session_set_remote(l->rtp, m->address, m->port, m->codec,
+	if (!null_addr || !l->cur->media)
+		r = rtp_session_set_remote(l->cur->rtp, m->address, m->port, m->codec,
 					   m->te_pt, m->ptime);
 	if (r >= 0 && m->pt != m->codec)
-		r = rtp_session_set_payload_type(l->rtp, m->pt);
+		r = rtp_session_set_payload_type(l->cur->rtp, m->pt);
 	if (r < 0) {
 		line_log(l, LOG_WARNING, "Failed to set the RTP peer: %s",
 			 strerror(-r));
 		return;
 	}
-	rtp_session_set_sending(l->rtp, send && !null_addr);
+	rtp_session_set_sending(l->cur->rtp, send && !null_addr);
 	if (!l->ec_call) {
 		/* the canceller's figures are per call */
 		echo_canceller_reset(l->ec);
 		echo_canceller_health(l->ec, &l->echo);
 		l->ec_call = true;
 	}
-	l->media = true;
-	l->codec = m->codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
+	l->cur->media = true;
+	l->cur->codec = m->codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
 	line_log(l, LOG_INFO, "Media %s:%u %s (PT %d) ptime %u, %s", m->address,
-		 m->port, l->codec, m->pt, m->ptime,
+		 m->port, l->cur->codec, m->pt, m->ptime,
 		 send && !null_addr ? "sending" : "not sending (hold)");
 	/* rtp.c drops a partial packet when the ptime changes */
-	if (m->ptime * 8 != l->tx_frame)
-		l->tx_pending = 0;
-	l->tx_frame = m->ptime * 8;
-	l->dtmf_tx = l->pc.dtmf_mode;
-	if (l->dtmf_tx == CONFIG_DTMF_RFC4733 && m->te_pt < 0) {
-		l->dtmf_tx = CONFIG_DTMF_INBAND;
+	if (m->ptime * 8 != l->cur->tx_frame)
+		l->cur->tx_pending = 0;
+	l->cur->tx_frame = m->ptime * 8;
+	l->cur->dtmf_tx = l->pc.dtmf_mode;
+	if (l->cur->dtmf_tx == CONFIG_DTMF_RFC4733 && m->te_pt < 0) {
+		l->cur->dtmf_tx = CONFIG_DTMF_INBAND;
 		line_log(l, LOG_DEBUG, "The far end has no telephone-event: keyed DTMF goes in-band");
 	}
 }
@@ -559,7 +597,7 @@ static void line_media_start(struct line *l, const char *sdp)
 	struct sdp_media m;
 	int r;
 
-	if (!sdp || !l->rtp) {
+	if (!sdp || !l->cur->rtp) {
 		line_log(l, LOG_INFO, "No SDP answer yet: media waits for it (the ACK's, after a late offer)");
 		return;
 	}
@@ -599,7 +637,7 @@ static void line_answer_offer(struct line *l, struct line_event *ev)
 
 	if (!ev->call)
 		return;
-	if (ev->call != l->call || !ev->sdp) {
+	if (ev->call != l->cur->call || !ev->sdp) {
 		sip_call_reject_offer(ev->call, 488, 399, "Not this port's call");
 		return;
 	}
@@ -608,8 +646,8 @@ static void line_answer_offer(struct line *l, struct line_event *ev)
 		sip_call_reject_offer(ev->call, 500, 0, NULL);
 		return;
 	}
-	loc.keep_codec = l->codec != NULL;
-	loc.codec = l->codec && strcmp(l->codec, "PCMA") == 0 ? SDP_PT_PCMA :
+	loc.keep_codec = l->cur->codec != NULL;
+	loc.codec = l->cur->codec && strcmp(l->cur->codec, "PCMA") == 0 ? SDP_PT_PCMA :
 							       SDP_PT_PCMU;
 	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), &m);
 	if (r < 0) {
@@ -625,14 +663,14 @@ static void line_answer_offer(struct line *l, struct line_event *ev)
 			 strerror(-r));
 		return;
 	}
-	free(l->remote_sdp);
-	l->remote_sdp = strdup(ev->sdp);
+	free(l->cur->remote_sdp);
+	l->cur->remote_sdp = strdup(ev->sdp);
 	line_media_apply(l, &m);
 }
 
 static void line_media_stop(struct line *l)
 {
-	l->media = false;
+	l->cur->media = false;
 	l->caller_ringback = false;
 	tonegen_stop(&l->caller_tone);
 	dtmf_gen_stop(&l->dtmf_out);
@@ -662,16 +700,28 @@ static void line_echo_report(struct line *l)
 		 l->pcm_ref ? "the driver" : "fxsd's writes");
 }
 
+/* Forget call @c: its dialog (transactions still running are left to
+ * the SIP layer), its media and what it was told. */
+static void line_slot_clear(struct line_call *c)
+{
+	c->remote[0] = '\0';
+	c->codec = NULL;
+	c->media = false;
+	c->held = false;
+	c->rtp = rtp_session_free(c->rtp);
+	c->call = sip_call_unref(c->call);
+	free(c->remote_sdp);
+	c->remote_sdp = NULL;
+	free(c->who);
+	c->who = NULL;
+	c->sdp_version = 0;
+}
+
 static void line_call_clear(struct line *l)
 {
 	line_echo_report(l);
-	l->remote[0] = '\0';
-	l->codec = NULL;
 	line_media_stop(l);
-	l->rtp = rtp_session_free(l->rtp);
-	l->call = sip_call_unref(l->call);
-	free(l->remote_sdp);
-	l->remote_sdp = NULL;
+	line_slot_clear(l->cur);
 }
 
 /* Audio to the phone; a full driver queue drops it (it plays 512 ms). */
@@ -685,9 +735,9 @@ static void line_write_audio(struct line *l, const int16_t *buf, size_t len)
  * packet yet (ptime above 20 ms). */
 static void line_rtp_send(struct line *l, const int16_t *frame)
 {
-	if (rtp_session_send(l->rtp, frame, LINE_FRAME) != -ENOTCONN &&
-	    l->tx_frame)
-		l->tx_pending = (l->tx_pending + LINE_FRAME) % l->tx_frame;
+	if (rtp_session_send(l->cur->rtp, frame, LINE_FRAME) != -ENOTCONN &&
+	    l->cur->tx_frame)
+		l->cur->tx_pending = (l->cur->tx_pending + LINE_FRAME) % l->cur->tx_frame;
 }
 
 /*
@@ -700,12 +750,12 @@ static void line_rtp_flush(struct line *l)
 	static const int16_t silence[RTP_PTIME_MAX * 8];
 	unsigned pad;
 
-	if (!l->tx_pending || l->tx_pending >= l->tx_frame)
+	if (!l->cur->tx_pending || l->cur->tx_pending >= l->cur->tx_frame)
 		return;
-	pad = l->tx_frame - l->tx_pending;
-	if (rtp_session_send(l->rtp, silence, pad) != -ENOTCONN)
-		l->tx_ahead += pad;
-	l->tx_pending = 0;
+	pad = l->cur->tx_frame - l->cur->tx_pending;
+	if (rtp_session_send(l->cur->rtp, silence, pad) != -ENOTCONN)
+		l->cur->tx_ahead += pad;
+	l->cur->tx_pending = 0;
 }
 
 /*
@@ -723,27 +773,27 @@ static void line_send_frame(struct line *l, const int16_t *frame)
 	unsigned take;
 	int i, n;
 
-	if (!rfc4733_sender_busy(&l->ev_tx)) {
+	if (!rfc4733_sender_busy(&l->cur->ev_tx)) {
 		line_rtp_send(l, l->dtmf_oob || l->dtmf_echo ? silence : frame);
 		return;
 	}
-	n = rfc4733_sender_poll(&l->ev_tx, pk);
+	n = rfc4733_sender_poll(&l->cur->ev_tx, pk);
 	for (i = 0; i < n; i++)
-		if (rtp_session_send_event(l->rtp, pk[i].payload,
+		if (rtp_session_send_event(l->cur->rtp, pk[i].payload,
 					   sizeof(pk[i].payload), pk[i].timestamp,
 					   pk[i].marker) == -EOPNOTSUPP) {
 			/* No telephone-event after all: in-band. */
 			line_log(l, LOG_DEBUG, "The far end takes no telephone-event: keyed DTMF goes in-band");
-			l->dtmf_tx = CONFIG_DTMF_INBAND;
+			l->cur->dtmf_tx = CONFIG_DTMF_INBAND;
 			l->dtmf_oob = false;
-			rfc4733_sender_init(&l->ev_tx, LINE_FRAME);
+			rfc4733_sender_init(&l->cur->ev_tx, LINE_FRAME);
 			line_rtp_send(l, frame);
 			return;
 		}
 	/* the audio clock runs on, less the padding sent ahead of it */
-	take = l->tx_ahead < LINE_FRAME ? l->tx_ahead : LINE_FRAME;
-	l->tx_ahead -= take;
-	rtp_session_skip(l->rtp, LINE_FRAME - take);
+	take = l->cur->tx_ahead < LINE_FRAME ? l->cur->tx_ahead : LINE_FRAME;
+	l->cur->tx_ahead -= take;
+	rtp_session_skip(l->cur->rtp, LINE_FRAME - take);
 }
 
 /*
@@ -911,6 +961,21 @@ static void line_play_source(struct line *l, int fd, enum play_src src)
 	l->play_tone_seq = l->tone_seq;
 }
 
+/* The call-waiting tone's next frame replaces @out while it sounds: the
+ * far party is muted for its 300 ms or so, so the tone is heard clearly
+ * over a loud talker. */
+static void line_cw_fill(struct tonegen *g, int16_t *out)
+{
+	int16_t t[LINE_FRAME];
+	int k;
+
+	tonegen_fill(g, t, LINE_FRAME);
+	for (k = 0; k < LINE_FRAME && !t[k]; k++)
+		;
+	if (k < LINE_FRAME)
+		memcpy(out, t, sizeof(t));
+}
+
 static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			  void *userdata)
 {
@@ -950,16 +1015,16 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		else if (l->far_echo_left)
 			l->far_echo_left--;
 		dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
-		if (l->media && l->rtp)
+		if (l->cur->media && l->cur->rtp)
 			line_send_frame(l, frame);
-		if (l->caller_ringback && l->rtp) {
+		if (l->caller_ringback && l->cur->rtp) {
 			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
 			line_rtp_send(l, out);
 		}
 		/* To the phone: a tone, else the far end (one frame per frame
 		 * read keeps the driver's queue, and so the delay, steady). */
-		if (l->rtp)
-			rtp_session_playout(l->rtp, out, LINE_FRAME);
+		if (l->cur->rtp)
+			rtp_session_playout(l->cur->rtp, out, LINE_FRAME);
 		if (l->cid_playing) {
 			cid_first = l->cid_pos == 0;
 			line_cid_fill(l, out);
@@ -972,13 +1037,15 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			/* a far-end digit, in place of the far end's audio */
 			dtmf_gen_fill(&l->dtmf_out, out, LINE_FRAME);
 			wrote = true;
-		} else if (l->media && l->rtp) {
+		} else if (l->cur->media && l->cur->rtp) {
 			wrote = far = true;
 		}
 		if (!wrote) {
 			memset(out, 0, sizeof(out));
 			src = PLAY_NONE;
 		}
+		if (wrote && tonegen_active(&l->cw_tone))
+			line_cw_fill(&l->cw_tone, out);
 		line_play_source(l, fd, src);
 		/* Starting to play: a cushion of silence first, so that a late
 		 * wake-up of ours cannot starve the driver mid-signal; its
@@ -1014,7 +1081,7 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 /* A keyed digit in SIP INFO, once its length is known. */
 static void line_send_info(struct line *l, char digit, unsigned ms)
 {
-	int r = l->call ? sip_call_send_dtmf(l->call, digit, ms) : -ENOTCONN;
+	int r = l->cur->call ? sip_call_send_dtmf(l->cur->call, digit, ms) : -ENOTCONN;
 
 	if (r < 0)
 		line_log(l, LOG_WARNING, "Failed to send DTMF %c in SIP INFO: %s",
@@ -1036,20 +1103,20 @@ static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 		[CONFIG_DTMF_INFO] = ", sent in SIP INFO",
 		[CONFIG_DTMF_INBAND] = ", sent in-band",
 	};
-	bool media = l->media && l->rtp;
+	bool media = l->cur->media && l->cur->rtp;
 
 	if (!ev->end) {
 		l->dtmf_oob = false;
 		l->dtmf_echo = l->far_echo_left && ev->digit == l->far_digit;
 		if (l->dtmf_echo)
 			return;
-		if (media && l->dtmf_tx == CONFIG_DTMF_RFC4733) {
+		if (media && l->cur->dtmf_tx == CONFIG_DTMF_RFC4733) {
 			line_rtp_flush(l);
-			l->dtmf_oob = rfc4733_sender_start(&l->ev_tx, ev->digit,
-				10, rtp_session_next_timestamp(l->rtp), 0) == 0;
-		} else if (media && l->dtmf_tx == CONFIG_DTMF_INFO) {
+			l->dtmf_oob = rfc4733_sender_start(&l->cur->ev_tx, ev->digit,
+				10, rtp_session_next_timestamp(l->cur->rtp), 0) == 0;
+		} else if (media && l->cur->dtmf_tx == CONFIG_DTMF_INFO) {
 			/* INFO needs the confirmed dialog of the call */
-			l->dtmf_oob = l->state == CALL_STATE_INCALL && l->call;
+			l->dtmf_oob = l->state == CALL_STATE_INCALL && l->cur->call;
 		}
 		return;
 	}
@@ -1059,12 +1126,12 @@ static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 			 ev->digit, ev->duration / 8);
 		return;
 	}
-	if (l->dtmf_oob && l->dtmf_tx == CONFIG_DTMF_RFC4733)
-		rfc4733_sender_end(&l->ev_tx, ev->duration);
-	else if (l->dtmf_oob && l->dtmf_tx == CONFIG_DTMF_INFO)
+	if (l->dtmf_oob && l->cur->dtmf_tx == CONFIG_DTMF_RFC4733)
+		rfc4733_sender_end(&l->cur->ev_tx, ev->duration);
+	else if (l->dtmf_oob && l->cur->dtmf_tx == CONFIG_DTMF_INFO)
 		line_send_info(l, ev->digit, ev->duration / 8);
 	line_log(l, LOG_INFO, "DTMF %c (%u ms)%s", ev->digit, ev->duration / 8,
-		 !media ? "" : l->dtmf_oob ? how[l->dtmf_tx] :
+		 !media ? "" : l->dtmf_oob ? how[l->cur->dtmf_tx] :
 		 how[CONFIG_DTMF_INBAND]);
 	l->dtmf_oob = false;
 	if (l->state == CALL_STATE_DIALTONE || l->state == CALL_STATE_DIALING)
@@ -1149,17 +1216,17 @@ static void line_answer_ringing(struct line *l, struct line_event *ev)
 	int r;
 
 	(void)ev;
-	if (!l->call)
+	if (!l->cur->call)
 		return;
-	if (!l->pc.early_media_ringback || !l->remote_sdp ||
+	if (!l->pc.early_media_ringback || !l->cur->remote_sdp ||
 	    line_local_sdp(l, &loc) < 0 ||
-	    sdp_build_answer(l->remote_sdp, &loc, sdp, sizeof(sdp), NULL) < 0) {
-		r = sip_call_ringing(l->call, false, NULL);
+	    sdp_build_answer(l->cur->remote_sdp, &loc, sdp, sizeof(sdp), NULL) < 0) {
+		r = sip_call_ringing(l->cur->call, false, NULL);
 	} else {
-		r = sip_call_ringing(l->call, true, sdp);
+		r = sip_call_ringing(l->cur->call, true, sdp);
 		if (r >= 0) {
-			line_media_start(l, l->remote_sdp);
-			l->media = false;	/* the phone's audio waits for 200 */
+			line_media_start(l, l->cur->remote_sdp);
+			l->cur->media = false;	/* the phone's audio waits for 200 */
 			l->caller_ringback = true;
 			tonegen_start(&l->caller_tone, l->country,
 				      TONE_RINGBACK);
@@ -1176,18 +1243,18 @@ static void line_answer_200(struct line *l)
 	struct sdp_local loc;
 	int r;
 
-	if (!l->call)
+	if (!l->cur->call)
 		return;
 	r = line_local_sdp(l, &loc);
 	if (r >= 0) {
-		if (l->remote_sdp)
-			r = sdp_build_answer(l->remote_sdp, &loc, sdp,
+		if (l->cur->remote_sdp)
+			r = sdp_build_answer(l->cur->remote_sdp, &loc, sdp,
 					     sizeof(sdp), NULL);
 		else
 			r = sdp_build_offer(&loc, sdp, sizeof(sdp));
 	}
 	if (r >= 0)
-		r = sip_call_answer(l->call, sdp);
+		r = sip_call_answer(l->cur->call, sdp);
 	if (r < 0) {
 		line_log(l, LOG_WARNING, "Failed to answer: %s", strerror(-r));
 		line_queue(l, CALL_EVENT_SIP_TIMEOUT, 0, NULL, NULL, 0);
@@ -1201,19 +1268,19 @@ static void line_send_invite(struct line *l)
 	int r;
 
 	line_call_clear(l);
-	snprintf(l->remote, sizeof(l->remote), "%s", l->number);
+	snprintf(l->cur->remote, sizeof(l->cur->remote), "%s", l->number);
 	r = line_local_sdp(l, &loc);
 	if (r >= 0)
 		r = sdp_build_offer(&loc, sdp, sizeof(sdp));
 	if (r >= 0)
-		r = sip_call_invite(l->agent, l->number, sdp, &l->call);
+		r = sip_call_invite(l->agent, l->number, sdp, &l->cur->call);
 	if (r < 0) {
 		line_log(l, LOG_WARNING, "Failed to call %s: %s", l->number,
 			 strerror(-r));
 		line_queue(l, CALL_EVENT_SIP_TIMEOUT, 0, NULL, NULL, 0);
 		return;
 	}
-	sip_call_set_userdata(l->call, l);
+	sip_call_set_userdata(l->cur->call, l);
 }
 
 static void line_act(struct line *l, enum call_action a, struct line_event *ev)
@@ -1276,12 +1343,12 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		line_send_invite(l);
 		break;
 	case CALL_ACTION_SIP_SEND_CANCEL:
-		if (l->call)
-			sip_call_cancel(l->call);
+		if (l->cur->call)
+			sip_call_cancel(l->cur->call);
 		break;
 	case CALL_ACTION_SIP_SEND_BYE:
-		if (l->call)
-			sip_call_hangup(l->call);
+		if (l->cur->call)
+			sip_call_hangup(l->cur->call);
 		break;
 	case CALL_ACTION_SIP_ANSWER_180:
 		line_answer_ringing(l, ev);
@@ -1290,11 +1357,11 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		line_answer_200(l);
 		break;
 	case CALL_ACTION_SIP_REJECT_486:
-		if (ev->call && ev->call != l->call)
+		if (ev->call && ev->call != l->cur->call)
 			sip_call_reject(ev->call, 486);
 		break;
 	case CALL_ACTION_SIP_REJECT_488:
-		if (ev->call && ev->call != l->call) {
+		if (ev->call && ev->call != l->cur->call) {
 			const char *text;
 			int w = sdp_warning(ev->status, &text);
 
@@ -1317,12 +1384,12 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			sip_call_hangup(ev->call);
 		break;
 	case CALL_ACTION_CALL_KEEP:
-		if (ev->call && ev->call != l->call) {
+		if (ev->call && ev->call != l->cur->call) {
 			line_call_clear(l);
-			l->call = sip_call_ref(ev->call);
-			sip_call_set_userdata(l->call, l);
-			memcpy(l->remote, l->caller, sizeof(l->remote));
-			l->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+			l->cur->call = sip_call_ref(ev->call);
+			sip_call_set_userdata(l->cur->call, l);
+			memcpy(l->cur->remote, l->caller, sizeof(l->cur->remote));
+			l->cur->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
 		}
 		break;
 	case CALL_ACTION_CALL_CLEAR:
@@ -1330,11 +1397,11 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		break;
 	case CALL_ACTION_MEDIA_START:
 		if (ev->sdp) {	/* the answer to our offer */
-			free(l->remote_sdp);
-			l->remote_sdp = strdup(ev->sdp);
+			free(l->cur->remote_sdp);
+			l->cur->remote_sdp = strdup(ev->sdp);
 		}
 		l->caller_ringback = false;
-		line_media_start(l, l->remote_sdp);
+		line_media_start(l, l->cur->remote_sdp);
 		break;
 	case CALL_ACTION_MEDIA_EARLY_START:
 		line_media_start(l, ev->sdp);
@@ -1344,9 +1411,9 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		break;
 	case CALL_ACTION_MEDIA_UPDATE:
 		if (ev->sdp) {	/* the answer to the offer in our 2xx */
-			free(l->remote_sdp);
-			l->remote_sdp = strdup(ev->sdp);
-			line_media_start(l, l->remote_sdp);
+			free(l->cur->remote_sdp);
+			l->cur->remote_sdp = strdup(ev->sdp);
+			line_media_start(l, l->cur->remote_sdp);
 		}
 		break;
 	case CALL_ACTION_LINE_OPEN_LOOP:
@@ -1377,19 +1444,311 @@ static void line_step(struct line *l, struct line_event *ev)
 			 res.note ? res.note : "");
 		/* A new incoming call nobody took must not dangle. */
 		if (ev->type == CALL_EVENT_INVITE && ev->call &&
-		    ev->call != l->call)
+		    ev->call != l->cur->call)
 			sip_call_reject(ev->call, 486);
 		return;
 	}
 	for (i = 0; i < res.n_actions; i++)
 		line_act(l, res.actions[i], ev);
 	l->state = res.next;
-	if (ev->type == CALL_EVENT_OFFHOOK || ev->type == CALL_EVENT_ONHOOK)
-		l->offhook = ev->type == CALL_EVENT_OFFHOOK;
 	if (from != l->state) {
 		line_log(l, LOG_INFO, "%s -> %s on %s", call_state_to_string(from),
 			 call_state_to_string(l->state),
 			 call_event_to_string(ev->type));
+		line_notify(l);
+	}
+}
+
+/* ---- the second call: the feature machine (feature.h) ---- */
+
+#define RECALL_USEC		(60 * 1000000ULL)
+
+/* "Name <user@host>" of an incoming call's caller. */
+static void line_who_format(const struct sip_caller *c, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s<%s>", c->display_name,
+		 c->display_name[0] ? " " : "",
+		 c->asserted[0] ? c->asserted : c->from);
+}
+
+/* The call machine into state @to, as a transition would (fsm_enter()). */
+static void line_front_enter(struct line *l, enum call_state to)
+{
+	struct line_event none = { .type = CALL_EVENT_TIMER_TONE, .feature = -1 };
+	struct fsm_result res;
+	enum call_state from = l->state;
+	unsigned i;
+
+	if (fsm_enter(from, to, &res) < 0)
+		return;
+	for (i = 0; i < res.n_actions; i++)
+		line_act(l, res.actions[i], &none);
+	l->state = to;
+	line_log(l, LOG_INFO, "%s -> %s on %s", call_state_to_string(from),
+		 call_state_to_string(to), feature_event_to_string(l->feat_ev));
+	line_notify(l);
+}
+
+/* Hold (our offer a=sendonly) or take back (a=sendrecv) call @c. */
+static void line_hold(struct line *l, struct line_call *c, bool hold)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	if (!c->call)
+		return;
+	if (hold && c == l->cur)
+		line_media_stop(l);
+	if (hold && c->rtp)
+		rtp_session_set_sending(c->rtp, false);
+	c->held = hold;
+	r = line_call_sdp(l, c, &loc);
+	if (r >= 0) {
+		loc.direction = hold ? SDP_SENDONLY : SDP_SENDRECV;
+		r = sdp_build_offer(&loc, sdp, sizeof(sdp));
+	}
+	if (r >= 0)
+		r = sip_call_reinvite(c->call, sdp);
+	if (r < 0)
+		line_log(l, LOG_WARNING, "Failed to %s the call with %s: %s",
+			 hold ? "hold" : "resume", c->remote, strerror(-r));
+	else
+		line_log(l, LOG_INFO, "%s the call with %s",
+			 hold ? "Holding" : "Resuming", c->remote);
+}
+
+/* An offer in the held call's dialog: answered, the call kept held. */
+static void line_answer_offer_held(struct line *l, struct line_call *c,
+				   struct line_event *ev)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	const char *text;
+	int r;
+
+	if (!ev->sdp) {
+		sip_call_reject_offer(ev->call, 488, 399, "No offer");
+		return;
+	}
+	r = line_call_sdp(l, c, &loc);
+	if (r < 0) {
+		sip_call_reject_offer(ev->call, 500, 0, NULL);
+		return;
+	}
+	loc.direction = SDP_SENDONLY;
+	loc.keep_codec = c->codec != NULL;
+	loc.codec = c->codec && !strcmp(c->codec, "PCMA") ? SDP_PT_PCMA :
+							    SDP_PT_PCMU;
+	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), NULL);
+	if (r < 0) {
+		int w = sdp_warning(r, &text);
+
+		sip_call_reject_offer(ev->call, 488, w, text);
+		return;
+	}
+	if (sip_call_answer_offer(ev->call, sdp) >= 0) {
+		free(c->remote_sdp);
+		c->remote_sdp = strdup(ev->sdp);
+	}
+}
+
+static void line_swap(struct line *l)
+{
+	struct line_call *c = l->cur;
+
+	l->cur = l->other;
+	l->other = c;
+	l->caller_ringback = false;
+	tonegen_stop(&l->caller_tone);
+	dtmf_gen_stop(&l->dtmf_out);
+	l->dtmf_oob = l->dtmf_echo = false;
+}
+
+static void line_feature_act(struct line *l, enum feature_action a,
+			     struct line_event *ev)
+{
+	struct line_call *o = l->other;
+	struct line_event hangup = { .type = CALL_EVENT_ONHOOK, .feature = -1 };
+
+	switch (a) {
+	case FEATURE_ACTION_PASS:
+		line_step(l, ev);
+		break;
+	case FEATURE_ACTION_OTHER_KEEP:
+		if (!ev->call || ev->call == l->cur->call)
+			break;
+		line_slot_clear(o);
+		o->call = sip_call_ref(ev->call);
+		sip_call_set_userdata(o->call, l);
+		o->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+		o->who = ev->who;
+		ev->who = NULL;
+		if (o->who)
+			line_who_format(o->who, o->remote, sizeof(o->remote));
+		line_log(l, LOG_INFO, "Call waiting: %s", o->remote);
+		break;
+	case FEATURE_ACTION_OTHER_RINGING:
+		if (o->call && sip_call_ringing(o->call, false, NULL) < 0)
+			line_log(l, LOG_WARNING, "Failed to send 180 to the waiting call");
+		break;
+	case FEATURE_ACTION_OTHER_ANSWER_OFFER:
+		if (ev->call && ev->call == o->call)
+			line_answer_offer_held(l, o, ev);
+		break;
+	case FEATURE_ACTION_OTHER_REJECT_OFFER:
+		if (ev->call)
+			sip_call_reject_offer(ev->call, 488, 399,
+					      "The call is waiting");
+		break;
+	case FEATURE_ACTION_OTHER_UPDATE:
+		if (ev->sdp) {
+			free(o->remote_sdp);
+			o->remote_sdp = strdup(ev->sdp);
+		}
+		break;
+	case FEATURE_ACTION_OTHER_BYE:
+		if (!o->call)
+			break;
+		if (sip_call_get_state(o->call) == SIP_CALL_INCOMING)
+			sip_call_reject(o->call, 480);
+		else
+			sip_call_hangup(o->call);
+		break;
+	case FEATURE_ACTION_OTHER_CLEAR:
+		line_slot_clear(o);
+		break;
+	case FEATURE_ACTION_REJECT_486:
+		if (ev->call && ev->call != l->cur->call && ev->call != o->call)
+			sip_call_reject(ev->call, 486);
+		break;
+	case FEATURE_ACTION_CW_START:
+		/* the country's cadence repeats until it is stopped */
+		tonegen_start(&l->cw_tone, l->country, TONE_CALL_WAITING);
+		break;
+	case FEATURE_ACTION_CW_STOP:
+		tonegen_stop(&l->cw_tone);
+		break;
+	case FEATURE_ACTION_HOLD:
+		line_hold(l, l->cur, true);
+		break;
+	case FEATURE_ACTION_RESUME:
+		line_hold(l, l->cur, false);
+		break;
+	case FEATURE_ACTION_ANSWER:
+		line_answer_200(l);
+		break;
+	case FEATURE_ACTION_SWAP:
+		line_swap(l);
+		break;
+	case FEATURE_ACTION_FRONT_HANGUP:
+		line_step(l, &hangup);
+		break;
+	case FEATURE_ACTION_FRONT_DIALTONE:
+		line_front_enter(l, CALL_STATE_DIALTONE);
+		break;
+	case FEATURE_ACTION_FRONT_INCALL:
+		line_front_enter(l, CALL_STATE_INCALL);
+		break;
+	case FEATURE_ACTION_FRONT_RINGING:
+		if (l->cur->who) {
+			memcpy(l->caller, l->cur->remote, sizeof(l->caller));
+			line_cid_prepare(l, l->cur->who);
+		}
+		line_front_enter(l, CALL_STATE_RINGING);
+		break;
+	case FEATURE_ACTION_RECALL_RING_START:
+		line_log(l, LOG_INFO, "Ringing back for the held call with %s",
+			 o->remote);
+		line_ring(l, true);
+		break;
+	case FEATURE_ACTION_RECALL_RING_STOP:
+		line_ring(l, false);
+		break;
+	case FEATURE_ACTION_TIMER_RECALL_START:
+		line_timer_start(l, TIMER_RECALL, RECALL_USEC);
+		break;
+	case FEATURE_ACTION_TIMER_RECALL_STOP:
+		line_timer_stop(l, TIMER_RECALL);
+		break;
+	default:
+		break;
+	}
+}
+
+/* What event @ev is to the feature machine; -1: the other call's, for
+ * nothing (a provisional, a retransmission). */
+static int line_feature_event(struct line *l, const struct line_event *ev)
+{
+	bool other = ev->call && l->other->call && ev->call == l->other->call;
+
+	if (ev->feature >= 0)
+		return ev->feature;
+	switch (ev->type) {
+	case CALL_EVENT_FLASH:
+		return l->state == CALL_STATE_INCALL ?
+		       FEATURE_EVENT_FLASH_TALKING : FEATURE_EVENT_FLASH;
+	case CALL_EVENT_OFFHOOK:
+		return FEATURE_EVENT_OFFHOOK;
+	case CALL_EVENT_ONHOOK:
+		return FEATURE_EVENT_ONHOOK;
+	case CALL_EVENT_INVITE:
+		return l->state == CALL_STATE_INCALL && l->pc.call_waiting ?
+		       FEATURE_EVENT_INVITE_WAITABLE : FEATURE_EVENT_INVITE;
+	default:
+		break;
+	}
+	if (!other)
+		return FEATURE_EVENT_CALL;
+	switch (ev->type) {
+	case CALL_EVENT_OFFER:
+		return FEATURE_EVENT_OTHER_OFFER;
+	case CALL_EVENT_REINVITE_ANSWER:
+		return FEATURE_EVENT_OTHER_ANSWER;
+	case CALL_EVENT_BYE:
+	case CALL_EVENT_CANCEL:
+	case CALL_EVENT_FAIL_BUSY:
+	case CALL_EVENT_FAIL_OTHER:
+	case CALL_EVENT_SIP_TIMEOUT:
+		return FEATURE_EVENT_OTHER_ENDED;
+	default:
+		return -1;
+	}
+}
+
+static void line_feature_step(struct line *l, struct line_event *ev)
+{
+	struct feature_result res;
+	enum feature_state from = l->feat;
+	int fe = line_feature_event(l, ev);
+	unsigned i;
+
+	if (fe < 0) {
+		line_log(l, LOG_DEBUG, "%s of the second call: nothing to do",
+			 call_event_to_string(ev->type));
+		return;
+	}
+	if (feature_step(l->feat, fe, &res) < 0 || res.ignored) {
+		line_log(l, LOG_DEBUG, "%s ignored (%s)",
+			 feature_event_to_string(fe), res.note ? res.note : "");
+		return;
+	}
+	l->feat_ev = fe;
+	for (i = 0; i < res.n_actions; i++)
+		line_feature_act(l, res.actions[i], ev);
+	if (fe == FEATURE_EVENT_OFFHOOK || fe == FEATURE_EVENT_ONHOOK)
+		l->offhook = fe == FEATURE_EVENT_OFFHOOK;
+	/* A new incoming call nobody took must not dangle. */
+	if (ev->type == CALL_EVENT_INVITE && ev->call &&
+	    ev->call != l->cur->call && ev->call != l->other->call &&
+	    sip_call_get_state(ev->call) == SIP_CALL_INCOMING)
+		sip_call_reject(ev->call, 486);
+	l->feat = res.next;
+	if (from != l->feat) {
+		line_log(l, LOG_INFO, "Feature %s => %s on %s",
+			 feature_state_to_string(from),
+			 feature_state_to_string(l->feat),
+			 feature_event_to_string(fe));
 		line_notify(l);
 	}
 }
@@ -1404,9 +1763,10 @@ static void line_process(struct line *l)
 
 		l->q_head = (l->q_head + 1) % LINE_QUEUE;
 		l->q_len--;
-		line_step(l, &ev);
+		line_feature_step(l, &ev);
 		sip_call_unref(ev.call);
 		free(ev.sdp);
+		free(ev.who);
 	}
 	l->stepping = false;
 }
@@ -1483,6 +1843,7 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 			   void *userdata)
 {
 	struct line *l = userdata;
+	struct line_event *ev;
 	struct sdp_media m;
 	int r;
 
@@ -1498,13 +1859,16 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 		sip_call_unref(call);
 		return;
 	}
-	if (l->state == CALL_STATE_IDLE) {
-		snprintf(l->caller, sizeof(l->caller), "%s%s<%s>",
-			 caller->display_name, caller->display_name[0] ? " " : "",
-			 caller->asserted[0] ? caller->asserted : caller->from);
+	if (l->state == CALL_STATE_IDLE && l->feat == FEATURE_STATE_SINGLE) {
+		line_who_format(caller, l->caller, sizeof(l->caller));
 		line_cid_prepare(l, caller);
 	}
-	line_queue(l, CALL_EVENT_INVITE, 0, call, sdp, 0);
+	ev = line_queue(l, CALL_EVENT_INVITE, 0, call, sdp, 0);
+	if (ev) {
+		ev->who = malloc(sizeof(*ev->who));
+		if (ev->who)
+			*ev->who = *caller;
+	}
 	sip_call_unref(call);	/* the queue took its own reference */
 }
 
@@ -1514,7 +1878,7 @@ static void line_on_call_state(struct sip_call *call, enum sip_call_state st,
 	struct line *l = userdata;
 	enum call_event ev;
 
-	if (call != l->call) {
+	if (call != l->cur->call && call != l->other->call) {
 		if (st == SIP_CALL_ANSWERED && sip_call_is_outgoing(call))
 			line_queue(l, CALL_EVENT_SUCCESS_STRAY, 0, call, NULL, 0);
 		return;
@@ -1557,6 +1921,23 @@ static void line_on_offer(struct sip_call *call, const char *sdp,
 	line_queue(userdata, CALL_EVENT_OFFER, 0, call, sdp, 0);
 }
 
+/* The outcome of our re-INVITE (hold, resume): a 2xx's answer is the
+ * REINVITE_ANSWER event; a 481 or 408 ends the call (sip/ reports it as
+ * terminated); any other failure leaves the session as it was. */
+static void line_on_reinvite(struct sip_call *call, int status,
+			     const char *sdp, void *userdata)
+{
+	struct line *l = userdata;
+
+	if (status >= 200 && status < 300) {
+		line_queue(l, CALL_EVENT_REINVITE_ANSWER, 0, call, sdp, status);
+		return;
+	}
+	line_log(l, LOG_NOTICE, "The re-INVITE was answered %d%s", status,
+		 status == 481 || status == 408 ? ": the call is gone" :
+		 ": the session stays as it was");
+}
+
 /* A digit from the far end in SIP INFO: played as RFC 4733 ones are. */
 static void line_on_dtmf(struct sip_call *call, char digit,
 			 unsigned duration_ms, void *userdata)
@@ -1564,7 +1945,7 @@ static void line_on_dtmf(struct sip_call *call, char digit,
 	struct line *l = userdata;
 	unsigned ms = duration_ms ? duration_ms : FAR_DTMF_MS_DEFAULT;
 
-	if (call != l->call || !l->media || !l->rtp) {
+	if (call != l->cur->call || !l->cur->media || !l->cur->rtp) {
 		line_log(l, LOG_INFO, "Far-end DTMF %c (SIP INFO) outside the call's media, not played",
 			 digit);
 		return;
@@ -1593,6 +1974,7 @@ static const struct sip_callbacks line_sip_callbacks = {
 	.on_invite = line_on_invite,
 	.on_call_state = line_on_call_state,
 	.on_offer = line_on_offer,
+	.on_reinvite = line_on_reinvite,
 	.on_dtmf = line_on_dtmf,
 	.log = line_sip_log,
 };
@@ -1618,6 +2000,10 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 	l->fd = -1;
 	l->pcm_fd = -1;
 	l->state = CALL_STATE_IDLE;
+	l->feat = FEATURE_STATE_SINGLE;
+	l->slot[0].line = l->slot[1].line = l;
+	l->cur = &l->slot[0];
+	l->other = &l->slot[1];
 	l->country = tone_country_from_string(
 		config_tone_country_to_string(pc->tone_country));
 	if ((int)l->country < 0)
@@ -1739,9 +2125,17 @@ void line_detach(struct line *l)
 	if (l->fd < 0)
 		return;
 	line_log(l, LOG_INFO, "Detached");
-	if (l->call)
-		sip_call_hangup(l->call);
+	if (l->cur->call)
+		sip_call_hangup(l->cur->call);
 	line_call_clear(l);
+	if (l->other->call &&
+	    sip_call_get_state(l->other->call) == SIP_CALL_INCOMING)
+		sip_call_reject(l->other->call, 480);
+	else if (l->other->call)
+		sip_call_hangup(l->other->call);
+	line_slot_clear(l->other);
+	l->feat = FEATURE_STATE_SINGLE;
+	tonegen_stop(&l->cw_tone);
 	line_tone_stop(l);
 	for (t = 0; t < _TIMER_MAX; t++)
 		line_timer_stop(l, t);
@@ -1770,8 +2164,10 @@ struct line *line_free(struct line *l)
 
 		sip_call_unref(ev->call);
 		free(ev->sdp);
+		free(ev->who);
 	}
 	line_call_clear(l);
+	line_slot_clear(l->other);
 	l->agent = sip_agent_free(l->agent);
 	l->defer = sd_event_source_disable_unref(l->defer);
 	l->test_ring = sd_event_source_disable_unref(l->test_ring);
@@ -1789,8 +2185,8 @@ void line_get_status(const struct line *l, struct line_status *ret)
 	unsigned play;
 	double play_ms = -1;
 
-	if (l->rtp)
-		rtp_session_get_stats(l->rtp, &st);
+	if (l->cur->rtp)
+		rtp_session_get_stats(l->cur->rtp, &st);
 	if (l->pcm_fd >= 0 && !port_pcm_delay(l->pcm_fd, &play))
 		play_ms = play / 8.0;
 	*ret = (struct line_status){
@@ -1799,8 +2195,8 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.offhook = l->offhook,
 		.state = l->state,
 		.reg = l->reg_state,
-		.remote = l->remote,
-		.codec = l->codec ? l->codec : "",
+		.remote = l->cur->remote,
+		.codec = l->cur->codec ? l->cur->codec : "",
 		.rtp_packets_sent = st.packets_sent,
 		.rtp_packets_received = st.packets_received,
 		.rtp_lost = st.lost,
@@ -1826,11 +2222,11 @@ void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
 
 int line_hangup(struct line *l)
 {
-	if (!l->call)
+	if (!l->cur->call)
 		return -ENOENT;
 	line_log(l, LOG_NOTICE, "Hanging up on request");
-	sip_call_hangup(l->call);
-	line_queue(l, CALL_EVENT_BYE, 0, l->call, NULL, 0);
+	sip_call_hangup(l->cur->call);
+	line_queue(l, CALL_EVENT_BYE, 0, l->cur->call, NULL, 0);
 	return 0;
 }
 
@@ -1841,7 +2237,7 @@ static int line_test_ring_end(sd_event_source *s, uint64_t usec, void *ud)
 	(void)usec;
 	(void)s;
 	l->test_ring = sd_event_source_disable_unref(l->test_ring);
-	if (l->state == CALL_STATE_IDLE)
+	if (l->state == CALL_STATE_IDLE && l->feat == FEATURE_STATE_SINGLE)
 		line_ring(l, false);
 	return 0;
 }
@@ -1852,7 +2248,8 @@ int line_test_ring(struct line *l, unsigned seconds)
 
 	if (l->fd < 0)
 		return -ENODEV;
-	if (l->state != CALL_STATE_IDLE || l->offhook)
+	if (l->state != CALL_STATE_IDLE || l->offhook ||
+	    l->feat != FEATURE_STATE_SINGLE)
 		return -EBUSY;
 	line_log(l, LOG_NOTICE, "Test ring for %u s", seconds);
 	line_ring(l, true);

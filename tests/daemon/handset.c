@@ -4,6 +4,8 @@
  *
  *   handset N wait-ring MS        wait until the phone rings (exit 1 if not)
  *   handset N lift | hangup       move the hook switch
+ *   handset N flash [MS]          a hook flash: break the loop for MS
+ *                                 (default 500) and close it again
  *   handset N dial DIGITS         pulse-dial (60 ms break, 40 ms make)
  *   handset N dtmf DIGITS         key DTMF tones into the mouthpiece
  *                                 (80 ms tone, 80 ms pause, about -10 dBm0)
@@ -327,6 +329,18 @@ int main(int argc, char **argv)
 		return hook(1) ? 1 : 0;
 	if (!strcmp(cmd, "hangup"))
 		return hook(0) ? 1 : 0;
+	if (!strcmp(cmd, "flash") && (argc == 3 || argc == 4)) {
+		struct fxs_hs_flash f = {
+			.break_ms = argc == 4 ? atoi(argv[3]) : 500,
+		};
+
+		if (ioctl(hs, FXS_HS_IOC_FLASH, &f) || ioctl(hs, FXS_HS_IOC_WAIT)) {
+			perror("handset: flash");
+			return 1;
+		}
+		printf("flash %u ms\n", f.break_ms);
+		return 0;
+	}
 	if (!strcmp(cmd, "dial") && argc == 4) {
 		const char *d;
 

@@ -21,8 +21,9 @@
 #     gethostbyname*, getnameinfo; getaddrinfo only in resolve.c's
 #     resolve_numeric(), with AI_NUMERICHOST): names go through c-ares
 #     on the loop;
-#   - the call state machine (line/fsm.[ch]) includes nothing of the
-#     daemon but itself, no sd-event, and neither allocates nor logs.
+#   - the call and feature machines (line/fsm.[ch], line/feature.[ch])
+#     include nothing of the daemon but their own headers, no sd-event,
+#     and neither allocate nor log.
 # Prints "ok ..." / "not ok ..." per rule and "N passed, M failed".
 # Runs on the host in well under a second; needs only grep and sed.
 
@@ -111,12 +112,12 @@ check "no blocking name lookup in the daemon (getaddrinfo only numeric, in sip/r
 	   grep -q 'AI_NUMERICSERV | AI_NUMERICHOST' daemon/sip/resolve.c ||
 		echo 'daemon/sip/resolve.c: getaddrinfo() without AI_NUMERICHOST')"
 
-fsm="daemon/line/fsm.c daemon/line/fsm.h"
+fsm="daemon/line/fsm.c daemon/line/fsm.h daemon/line/feature.c daemon/line/feature.h"
 # shellcheck disable=SC2086
-check "the call state machine (line/fsm.[ch]) includes nothing of the daemon but fsm.h, no sd-event" \
-	"$(includes $fsm | grep -vE ':line/fsm\.h$'; sys_includes $fsm | grep -E ':systemd/')"
+check "the call and feature machines (line/fsm.[ch], line/feature.[ch]) include nothing of the daemon but their headers, no sd-event" \
+	"$(includes $fsm | grep -vE ':line/(fsm|feature)\.h$'; sys_includes $fsm | grep -E ':systemd/')"
 # shellcheck disable=SC2086
-check "the call state machine neither allocates nor logs" \
+check "the call and feature machines neither allocate nor log" \
 	"$(grep -HnE '\b(malloc|calloc|realloc|free|strdup|log_[a-z]+|syslog|sd_journal_[a-z]+)[[:space:]]*\(' $fsm /dev/null)"
 
 echo "$pass passed, $fail failed"

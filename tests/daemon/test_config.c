@@ -118,6 +118,7 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->interdigit_long_ms, y->interdigit_long_ms);
 		CHECK_INT(x->interdigit_short_ms, y->interdigit_short_ms);
 		CHECK_INT(x->early_media_ringback, y->early_media_ringback);
+		CHECK_INT(x->call_waiting, y->call_waiting);
 		CHECK_INT(x->allow_unknown_callers, y->allow_unknown_callers);
 		CHECK_INT(x->tone_country, y->tone_country);
 		CHECK_INT(x->disconnect_open_loop_ms,
@@ -206,6 +207,7 @@ UNIT_TEST(good_file_port0_all_keys)
 	CHECK_INT(p->interdigit_long_ms, 8000);
 	CHECK_INT(p->interdigit_short_ms, 2500);
 	CHECK_INT(p->early_media_ringback, true);
+	CHECK_INT(p->call_waiting, false);
 	CHECK_INT(p->allow_unknown_callers, true);
 	CHECK_INT(p->tone_country, CONFIG_TONE_UK);
 	CHECK_INT(p->disconnect_open_loop_ms, 0);
@@ -251,7 +253,7 @@ UNIT_TEST(good_file_port7_inherits)
 	CHECK(r == 0, "load failed (%d): %s", r, err);
 	p = config_port(c, 7);
 	CHECK(p, "no port 7");
-	CHECK_INT(p->line, 44);
+	CHECK_INT(p->line, 45);
 	/* tone_country comes from [global], whatever the order. */
 	CHECK_INT(p->tone_country, CONFIG_TONE_DE);
 	CHECK_STR(p->auth_user, "2008");
@@ -394,6 +396,7 @@ UNIT_TEST(defaults_port)
 	CHECK_INT(p->interdigit_long_ms, 10000);
 	CHECK_INT(p->interdigit_short_ms, 4000);
 	CHECK_INT(p->early_media_ringback, false);
+	CHECK_INT(p->call_waiting, true);
 	CHECK_INT(p->allow_unknown_callers, false);
 	CHECK_INT(p->tone_country, CONFIG_TONE_US);
 	CHECK_INT(p->disconnect_open_loop_ms, 800);

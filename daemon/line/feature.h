@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * feature.h - the feature machine of one FXS port: what the line does with
+ * a second call (call waiting, hold, a second call of our own, recall)
+ *
+ * A line holds up to two calls: the front call, which the phone talks to
+ * and which the call machine (fsm.h) drives, and the other call, waiting
+ * (ringing in the background, the phone alerted by the call-waiting tone)
+ * or held.  This machine sits in front of the call machine: the Line
+ * classifies each event (fsm.h's call_event) as one of the feature events
+ * below, and the cell for (feature state, feature event) says what
+ * happens: pass the event on to the call machine (FEATURE_ACTION_PASS) or
+ * carry out the feature's own actions.  Like fsm.h it is pure: no I/O,
+ * logging, timers or allocation; every pair is defined; it is printed by
+ * `fxsd --dump-fsm` after the call machine.
+ *
+ * The Line's side of the contract, beyond fsm.h's:
+ *   - FEATURE_ACTION_SWAP exchanges the front and the other call (their
+ *     SIP dialogs, RTP sessions and what each was told); the call machine's
+ *     state is not touched by it.
+ *   - FEATURE_ACTION_FRONT_* put the call machine into a state the way a
+ *     transition would: the current state's exit actions, then the new
+ *     state's entry actions (fsm_enter()), on the front call as it is
+ *     after any SWAP before them.
+ *   - FEATURE_ACTION_FRONT_HANGUP steps the call machine with an ONHOOK
+ *     event (so its own cells end the front call: BYE, CANCEL, nothing)
+ *     while the phone stays off hook.
+ *   - OFFHOOK and ONHOOK update the Line's hook state whether they pass or
+ *     not.
+ */
+#ifndef FXSD_FEATURE_H
+#define FXSD_FEATURE_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/**
+ * enum feature_state - how many calls the line has, and how
+ * @FEATURE_STATE_SINGLE: no call or one (the call machine's own).
+ * @FEATURE_STATE_WAITING: the front call is talking and a second incoming
+ *	call waits: it got 180, the phone hears the call-waiting tone.
+ * @FEATURE_STATE_HELD: a call is on hold in the background; the front is
+ *	whatever the call machine has (dial tone, a second call of ours, a
+ *	call taken from waiting, the tone after the front call ended).
+ * @FEATURE_STATE_RECALL: the phone was hung up with a call on hold: it
+ *	rings, and lifting it takes the held call back.
+ */
+enum feature_state {
+	FEATURE_STATE_SINGLE,
+	FEATURE_STATE_WAITING,
+	FEATURE_STATE_HELD,
+	FEATURE_STATE_RECALL,
+	_FEATURE_STATE_MAX,
+	_FEATURE_STATE_INVALID = -EINVAL,
+};
+
+/**
+ * enum feature_event - what the Line makes of an event
+ * @FEATURE_EVENT_FLASH_TALKING: a hook flash while the front call is in
+ *	a call (the call machine in in-call).
+ * @FEATURE_EVENT_FLASH: any other hook flash.
+ * @FEATURE_EVENT_OFFHOOK: the handset was lifted.
+ * @FEATURE_EVENT_ONHOOK: the handset was hung up.
+ * @FEATURE_EVENT_INVITE_WAITABLE: a new incoming call while the front
+ *	call is talking, call waiting on for the port and this call.
+ * @FEATURE_EVENT_INVITE: any other new incoming call.
+ * @FEATURE_EVENT_OTHER_ENDED: the other call ended: BYE, CANCEL of the
+ *	waiting INVITE, a failed or timed-out transaction of it.
+ * @FEATURE_EVENT_OTHER_OFFER: an SDP offer (re-INVITE, UPDATE) in the
+ *	other call's dialog.
+ * @FEATURE_EVENT_OTHER_ANSWER: the answer to our re-INVITE of the other
+ *	call (the hold that put it there).
+ * @FEATURE_EVENT_TIMER_RECALL: the recall rang long enough.
+ * @FEATURE_EVENT_CALL: anything else: the front call's and the phone's
+ *	events (digits, timers, the front call's SIP).
+ */
+enum feature_event {
+	FEATURE_EVENT_FLASH_TALKING,
+	FEATURE_EVENT_FLASH,
+	FEATURE_EVENT_OFFHOOK,
+	FEATURE_EVENT_ONHOOK,
+	FEATURE_EVENT_INVITE_WAITABLE,
+	FEATURE_EVENT_INVITE,
+	FEATURE_EVENT_OTHER_ENDED,
+	FEATURE_EVENT_OTHER_OFFER,
+	FEATURE_EVENT_OTHER_ANSWER,
+	FEATURE_EVENT_TIMER_RECALL,
+	FEATURE_EVENT_CALL,
+	_FEATURE_EVENT_MAX,
+	_FEATURE_EVENT_INVALID = -EINVAL,
+};
+
+/**
+ * enum feature_action - what the Line carries out; each is idempotent
+ * @FEATURE_ACTION_PASS: step the call machine with the event.
+ * @FEATURE_ACTION_OTHER_KEEP: keep the event's INVITE as the other call.
+ * @FEATURE_ACTION_OTHER_RINGING: answer the other call's INVITE with 180.
+ * @FEATURE_ACTION_OTHER_ANSWER_OFFER: answer an offer in the other call
+ *	keeping it held (our direction stays sendonly or inactive).
+ * @FEATURE_ACTION_OTHER_REJECT_OFFER: answer it with 488 (a waiting call
+ *	has no session to change yet).
+ * @FEATURE_ACTION_OTHER_UPDATE: take the event's SDP answer as the other
+ *	call's remote description.
+ * @FEATURE_ACTION_OTHER_BYE: end the other call (BYE, or 480 while it
+ *	only waits).
+ * @FEATURE_ACTION_OTHER_CLEAR: forget the other call.
+ * @FEATURE_ACTION_REJECT_486: answer the event's new INVITE with 486.
+ * @FEATURE_ACTION_CW_START: alert the phone to the waiting call: the
+ *	country's call-waiting tone over the front call's audio.
+ * @FEATURE_ACTION_CW_STOP: stop that alert.
+ * @FEATURE_ACTION_HOLD: put the front call on hold: re-INVITE with our
+ *	offer a=sendonly, its audio no longer sent nor played.
+ * @FEATURE_ACTION_RESUME: take the front call off hold: re-INVITE with
+ *	a=sendrecv.
+ * @FEATURE_ACTION_ANSWER: answer the front call's INVITE with 200 (a
+ *	waiting call taken).
+ * @FEATURE_ACTION_SWAP: exchange the front and the other call.
+ * @FEATURE_ACTION_FRONT_HANGUP: end the front call as hanging up would.
+ * @FEATURE_ACTION_FRONT_DIALTONE: the call machine to dial-tone.
+ * @FEATURE_ACTION_FRONT_INCALL: the call machine to in-call.
+ * @FEATURE_ACTION_FRONT_RINGING: the call machine to ringing (the waiting
+ *	call, now the front one, rings the phone with its caller ID).
+ * @FEATURE_ACTION_RECALL_RING_START: ring the phone for the held call.
+ * @FEATURE_ACTION_RECALL_RING_STOP: stop that ringing.
+ * @FEATURE_ACTION_TIMER_RECALL_START: arm the recall timer.
+ * @FEATURE_ACTION_TIMER_RECALL_STOP: disarm it.
+ */
+enum feature_action {
+	FEATURE_ACTION_PASS,
+	FEATURE_ACTION_OTHER_KEEP,
+	FEATURE_ACTION_OTHER_RINGING,
+	FEATURE_ACTION_OTHER_ANSWER_OFFER,
+	FEATURE_ACTION_OTHER_REJECT_OFFER,
+	FEATURE_ACTION_OTHER_UPDATE,
+	FEATURE_ACTION_OTHER_BYE,
+	FEATURE_ACTION_OTHER_CLEAR,
+	FEATURE_ACTION_REJECT_486,
+	FEATURE_ACTION_CW_START,
+	FEATURE_ACTION_CW_STOP,
+	FEATURE_ACTION_HOLD,
+	FEATURE_ACTION_RESUME,
+	FEATURE_ACTION_ANSWER,
+	FEATURE_ACTION_SWAP,
+	FEATURE_ACTION_FRONT_HANGUP,
+	FEATURE_ACTION_FRONT_DIALTONE,
+	FEATURE_ACTION_FRONT_INCALL,
+	FEATURE_ACTION_FRONT_RINGING,
+	FEATURE_ACTION_RECALL_RING_START,
+	FEATURE_ACTION_RECALL_RING_STOP,
+	FEATURE_ACTION_TIMER_RECALL_START,
+	FEATURE_ACTION_TIMER_RECALL_STOP,
+	_FEATURE_ACTION_MAX,
+	_FEATURE_ACTION_INVALID = -EINVAL,
+};
+
+const char *feature_state_to_string(enum feature_state s);
+const char *feature_event_to_string(enum feature_event e);
+const char *feature_action_to_string(enum feature_action a);
+
+#define FEATURE_MAX_ACTIONS 6
+
+/**
+ * struct feature_result - the answer to one feature event
+ * @next: the feature state after the actions
+ * @n_actions: how many of @actions are valid
+ * @actions: what to carry out, in this order
+ * @ignored: the event means nothing in this state; no actions
+ * @note: when @ignored, why
+ */
+struct feature_result {
+	enum feature_state next;
+	unsigned n_actions;
+	enum feature_action actions[FEATURE_MAX_ACTIONS];
+	bool ignored;
+	const char *note;
+};
+
+/* 0 and @ret filled; -EINVAL for an argument out of range. */
+int feature_step(enum feature_state s, enum feature_event e,
+		 struct feature_result *ret);
+
+/* Print the machine to @f, as fsm_dump() prints the call machine's. */
+int feature_dump(FILE *f, bool dot);
+
+#endif /* FXSD_FEATURE_H */

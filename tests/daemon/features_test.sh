@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# features_test.sh - two calls on one line through the real stack, run
+# inside the VM (tests/vm/run -- tests/daemon/features_test.sh): the fxs
+# and fxs_loop modules, fxsd, sipp instances as the far ends' signalling
+# and tests/daemon/rtpeer as their media, each far end playing its own
+# tone (A 700 Hz, B 1300 Hz), so that which party the phone hears is
+# measured at the earpiece by the loopback handset.
+#
+#   call waiting: A calls and is answered; B calls: B gets 180 (not 486),
+#     the phone hears the call-waiting tone; a third caller gets 486;
+#     a flash takes B (200) and holds A (re-INVITE a=sendonly); the phone
+#     hears B; a flash swaps back (B held, A resumed); the phone hears A;
+#     B hangs up while held; the phone hangs up on A.
+#   recall: A calls and is answered; a flash holds A and gives dial tone;
+#     the phone hangs up: it rings back; lifting it takes A back (re-INVITE
+#     a=sendrecv); the phone hears A.
+#
+# Part of `make check` (tests/check), in the VM boot of call_test.sh.
+# Exit 4 (skip) without /dev/fxs0 or sipp.  Ends with "N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+[ -c /dev/fxs0 ] || { echo "SKIP: no /dev/fxs0"; exit 4; }
+command -v sipp >/dev/null || { echo "SKIP: no sipp"; exit 4; }
+
+work=$(mktemp -d /tmp/fxs-features.XXXXXX)
+. tests/daemon/lib.sh
+fxsd_pid=
+peers=
+cleanup() {
+	[ -n "${fxsd_pid:-}" ] && kill "$fxsd_pid" 2>/dev/null
+	[ -n "${dbus_pid:-}" ] && kill "$dbus_pid" 2>/dev/null
+	# shellcheck disable=SC2086
+	[ -n "$peers" ] && kill $peers 2>/dev/null
+	pkill -x sipp 2>/dev/null
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+
+call_conf
+# the far ends call from ports of their own (5070, 5072, 5074): only
+# 5070 is the "provider"
+echo "allow_unknown_callers = yes" >>"$work/fxsd.conf"
+start_fxsd
+RTPEER=tests/daemon/rtpeer
+
+# the far ends' voices: 120 s of a steady tone each, about -10 dBm0
+python3 - "$work" <<'EOF'
+import math, struct, sys
+for name, f in (("a", 700), ("b", 1300)):
+    with open(f"{sys.argv[1]}/{name}.raw", "wb") as out:
+        out.write(b"".join(struct.pack("<h", int(9000 * math.sin(2 * math.pi * f * n / 8000)))
+                           for n in range(8000 * 120)))
+EOF
+
+# peer NAME SCENARIO SIPPORT MEDIAPORT TONE: a far end calls the phone;
+# sipp's pid in $sp_NAME, rtpeer's added to $peers (sipp's own media
+# ports, unused, are 7000 + 10 per SIP port above 5070: it binds a few)
+peer() {
+	local name=$1 scen=$2 port=$3 mport=$4
+
+	$RTPEER "$mport" --play "$work/$5.raw" --secs 150 \
+		>"$work/$name.rtpeer" 2>&1 &
+	peers+=" $!"
+	sipp_bg "$name" 127.0.0.1:5060 -sf "tests/sipp/$scen" -s 1000 \
+		-i 127.0.0.1 -p "$port" -mp $((7000 + (port - 5070) * 10)) -key fport "$mport"
+	eval "sp_$name=\$sp"
+}
+# logged SECONDS PATTERN: an extended regex in fxsd's log since $log0
+logged() {
+	until_ok "$1" sh -c "tail -n +$((log0 + 1)) '$work/fxsd.log' | grep -qE -- '$2'"
+}
+# hears FREQ: the phone hears FREQ Hz in most of 1.5 s, within 10 s (the
+# re-INVITE and the far end's first packets take a moment)
+hears() {
+	until_ok 10 $HS 0 hear "$1" 1500 60
+}
+
+# --- call waiting, flash to take it, flash to swap back
+log0=$(wc -l <"$work/fxsd.log")
+peer a cw_a.xml 5070 6060 a
+check "call waiting: the phone rings for A" $HS 0 wait-ring 15000
+$HS 0 lift >/dev/null
+check "call waiting: in a call with A" wait_state in-call 15
+check "call waiting: the phone hears A (700 Hz)" hears 700
+peer b cw_b.xml 5072 6062 b
+# the tone: a 440 Hz burst of about 300 ms (US), the far party muted
+# meanwhile; listened for over the next 4 s
+check "call waiting: the phone hears the call-waiting tone (440 Hz)" \
+	$HS 0 hear 440 4000 4
+check "call waiting: fxsd keeps B waiting" logged 10 "Call waiting: .*2002"
+sipp_bg c 127.0.0.1:5060 -sf tests/sipp/cw_c.xml -s 1000 \
+	-i 127.0.0.1 -p 5074 -mp 7040 -key fport 6064
+check "call waiting: a third caller gets 486" sipp_wait "$sp" c
+$HS 0 flash >/dev/null
+check "call waiting: a flash takes B (fxsd's feature machine: held)" \
+	logged 10 "Feature call-waiting => held on flash-talking"
+check "call waiting: fxsd holds A" logged 15 "Holding the call with .*2001"
+check "call waiting: the phone hears B (1300 Hz)" hears 1300
+check "call waiting: and no longer A" sh -c "! $HS 0 hear 700 1000 30"
+$HS 0 flash >/dev/null
+check "call waiting: a second flash swaps back: the phone hears A" hears 700
+check "call waiting: B was held, then hung up: one call left" \
+	logged 20 "Feature held => single on other-ended"
+check "call waiting: B's scenario passes (180, 200, held, BYE)" \
+	sipp_wait "$sp_b" b
+$HS 0 hangup >/dev/null
+check "call waiting: A's scenario passes (held, resumed, the phone's BYE)" \
+	sipp_wait "$sp_a" a
+wait_state idle 10 >/dev/null
+
+# --- hold, hang up, rung back
+log0=$(wc -l <"$work/fxsd.log")
+peer r cw_a.xml 5070 6066 a
+check "recall: the phone rings for A" $HS 0 wait-ring 15000
+$HS 0 lift >/dev/null
+check "recall: in a call with A" wait_state in-call 15
+$HS 0 flash >/dev/null
+check "recall: a flash holds A and gives dial tone" \
+	logged 10 "in-call -> dial-tone on flash-talking"
+check "recall: the phone hears dial tone (350+440 Hz)" \
+	until_ok 10 $HS 0 hear 350 1000 60
+$HS 0 hangup >/dev/null
+check "recall: hanging up with A on hold rings the phone" \
+	$HS 0 wait-ring 10000
+$HS 0 lift >/dev/null
+check "recall: lifting takes A back" \
+	logged 10 "Feature recall => single on offhook"
+check "recall: the phone hears A (700 Hz)" hears 700
+$HS 0 hangup >/dev/null
+check "recall: A's scenario passes (held, resumed, the phone's BYE)" \
+	sipp_wait "$sp_r" r
+wait_state idle 10 >/dev/null
+
+stop_fxsd
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_feature.c - the feature machine (daemon/line/feature.c): every pair
+ * defined, the conventions of a real ATA as sequences of cells, the
+ * fsm_enter() it relies on, and the dump.
+ */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "line/feature.h"
+#include "line/fsm.h"
+#include "unit.h"
+
+UNIT_TEST(feature_every_pair_defined)
+{
+	struct feature_result r;
+	int s, e;
+
+	for (s = 0; s < _FEATURE_STATE_MAX; s++)
+		for (e = 0; e < _FEATURE_EVENT_MAX; e++) {
+			CHECK(feature_step(s, e, &r) == 0, "%s/%s undefined",
+			      feature_state_to_string(s),
+			      feature_event_to_string(e));
+			CHECK(r.ignored ? r.note != NULL : r.n_actions > 0,
+			      "%s/%s: a step that does nothing must say why",
+			      feature_state_to_string(s),
+			      feature_event_to_string(e));
+		}
+	CHECK(feature_step(_FEATURE_STATE_MAX, 0, &r) == -EINVAL, "bad state");
+	CHECK(feature_step(0, _FEATURE_EVENT_MAX, &r) == -EINVAL, "bad event");
+	CHECK(feature_step(0, 0, NULL) == -EINVAL, "no result");
+}
+
+/* @s + @e goes to @next with exactly the actions @want (ending with -1) */
+static bool cell_is(enum feature_state s, enum feature_event e,
+		    enum feature_state next, const int *want)
+{
+	struct feature_result r;
+	unsigned i;
+
+	if (feature_step(s, e, &r) || r.ignored || r.next != next)
+		return false;
+	for (i = 0; want[i] >= 0; i++)
+		if (i >= r.n_actions || (int)r.actions[i] != want[i])
+			return false;
+	return i == r.n_actions;
+}
+
+#define CELL(s, e, n, ...)						\
+	CHECK(cell_is(FEATURE_STATE_##s, FEATURE_EVENT_##e,		\
+		      FEATURE_STATE_##n, (const int[]){ __VA_ARGS__, -1 }), \
+	      "%s + %s", #s, #e)
+#define A(x) FEATURE_ACTION_##x
+
+UNIT_TEST(feature_call_waiting)
+{
+	/* a second caller in a call waits, with the alert */
+	CELL(SINGLE, INVITE_WAITABLE, WAITING, A(OTHER_KEEP), A(OTHER_RINGING),
+	     A(CW_START));
+	/* a third is busy */
+	CELL(WAITING, INVITE, WAITING, A(REJECT_486));
+	CELL(WAITING, INVITE_WAITABLE, WAITING, A(REJECT_486));
+	/* the flash takes it: the alert stops before the hold */
+	CELL(WAITING, FLASH_TALKING, HELD, A(CW_STOP), A(HOLD), A(SWAP),
+	     A(ANSWER), A(FRONT_INCALL));
+	/* the waiting caller gave up */
+	CELL(WAITING, OTHER_ENDED, SINGLE, A(CW_STOP), A(OTHER_CLEAR));
+	/* hanging up: the waiting call rings the phone */
+	CELL(WAITING, ONHOOK, SINGLE, A(CW_STOP), A(PASS), A(SWAP),
+	     A(FRONT_RINGING));
+	/* the front call ended first: a flash takes the waiting one */
+	CELL(WAITING, FLASH, SINGLE, A(CW_STOP), A(FRONT_HANGUP), A(SWAP),
+	     A(ANSWER), A(FRONT_INCALL));
+	/* the front call's own events still go to the call machine */
+	CELL(WAITING, CALL, WAITING, A(PASS));
+}
+
+UNIT_TEST(feature_hold_and_recall)
+{
+	CELL(SINGLE, FLASH_TALKING, HELD, A(HOLD), A(SWAP), A(FRONT_DIALTONE));
+	/* two calls: swap */
+	CELL(HELD, FLASH_TALKING, HELD, A(HOLD), A(SWAP), A(RESUME),
+	     A(FRONT_INCALL));
+	/* dial tone or a call being set up: back to the held one */
+	CELL(HELD, FLASH, SINGLE, A(FRONT_HANGUP), A(SWAP), A(RESUME),
+	     A(FRONT_INCALL));
+	CELL(HELD, OTHER_ENDED, SINGLE, A(OTHER_CLEAR));
+	CELL(HELD, OTHER_OFFER, HELD, A(OTHER_ANSWER_OFFER));
+	CELL(HELD, OTHER_ANSWER, HELD, A(OTHER_UPDATE));
+	CELL(HELD, INVITE_WAITABLE, HELD, A(REJECT_486));
+	CELL(HELD, ONHOOK, RECALL, A(PASS), A(RECALL_RING_START),
+	     A(TIMER_RECALL_START));
+	CELL(RECALL, OFFHOOK, SINGLE, A(RECALL_RING_STOP),
+	     A(TIMER_RECALL_STOP), A(SWAP), A(RESUME), A(FRONT_INCALL));
+	CELL(RECALL, OTHER_ENDED, SINGLE, A(RECALL_RING_STOP),
+	     A(TIMER_RECALL_STOP), A(OTHER_CLEAR));
+	CELL(RECALL, TIMER_RECALL, SINGLE, A(RECALL_RING_STOP), A(OTHER_BYE),
+	     A(OTHER_CLEAR));
+	CELL(RECALL, INVITE, RECALL, A(REJECT_486));
+}
+
+UNIT_TEST(feature_single_passes)
+{
+	struct feature_result r;
+
+	CELL(SINGLE, FLASH, SINGLE, A(PASS));
+	CELL(SINGLE, OFFHOOK, SINGLE, A(PASS));
+	CELL(SINGLE, ONHOOK, SINGLE, A(PASS));
+	CELL(SINGLE, INVITE, SINGLE, A(PASS));
+	CELL(SINGLE, CALL, SINGLE, A(PASS));
+	CHECK(!feature_step(FEATURE_STATE_SINGLE, FEATURE_EVENT_OTHER_ENDED,
+			    &r) && r.ignored, "no second call to end");
+	CHECK(!feature_step(FEATURE_STATE_RECALL, FEATURE_EVENT_FLASH, &r) &&
+	      r.ignored, "a flash on hook");
+}
+
+UNIT_TEST(feature_fsm_enter)
+{
+	struct fsm_result r;
+
+	/* in-call -> dial-tone: media-stop, then dial tone's entry */
+	CHECK(!fsm_enter(CALL_STATE_INCALL, CALL_STATE_DIALTONE, &r), "enter");
+	CHECK_INT(r.n_actions, 4);
+	CHECK_INT(r.actions[0], CALL_ACTION_MEDIA_STOP);
+	CHECK_INT(r.actions[1], CALL_ACTION_DIGITS_CLEAR);
+	CHECK_INT(r.actions[2], CALL_ACTION_TONE_DIAL);
+	CHECK_INT(r.actions[3], CALL_ACTION_TIMER_FIRST_DIGIT_START);
+	CHECK_INT(r.next, CALL_STATE_DIALTONE);
+	/* in-call -> in-call (a swap): media-stop, media-start */
+	CHECK(!fsm_enter(CALL_STATE_INCALL, CALL_STATE_INCALL, &r), "enter");
+	CHECK_INT(r.n_actions, 2);
+	CHECK_INT(r.actions[0], CALL_ACTION_MEDIA_STOP);
+	CHECK_INT(r.actions[1], CALL_ACTION_MEDIA_START);
+	CHECK(fsm_enter(_CALL_STATE_MAX, 0, &r) == -EINVAL, "bad state");
+	CHECK(fsm_enter(0, 0, NULL) == -EINVAL, "no result");
+}
+
+UNIT_TEST(feature_dump)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r, bad;
+
+	if (!f)
+		abort();
+	r = feature_dump(f, false);
+	fclose(f);
+	bad = r || strstr(buf, "UNDEFINED") ||
+	      !strstr(buf, "\nfeature-state call-waiting\n") ||
+	      !strstr(buf, "\tflash-talking -> held: cw-stop, hold, swap, answer, front-in-call\n") ||
+	      !strstr(buf, "\ttimer-recall: ignored (");
+	free(buf);
+	CHECK(!bad, "the dump lacks an expected line");
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		abort();
+	r = feature_dump(f, true);
+	fclose(f);
+	bad = r || !strstr(buf, "digraph fxsd_feature {") ||
+	      !strstr(buf, "\"recall\" -> \"single\"");
+	free(buf);
+	CHECK(!bad, "the graph lacks an expected edge");
+	CHECK(feature_dump(NULL, false) == -EINVAL, "no file");
+}
