@@ -187,6 +187,9 @@ enum port_key {
 	PK_PLAY_CUSHION_FRAMES,
 	PK_RING_CADENCE,
 	PK_DTMF_MODE,
+	PK_MWI_SUBSCRIBE,
+	PK_MWI_SERVER,
+	PK_MWI_EXPIRES,
 	_PK_MAX,
 };
 
@@ -225,6 +228,11 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_RING_CADENCE] = PKEY("ring_cadence", KEY_CADENCE, KEY_EMPTY_OK,
 				 ring_cadence_ms, 0, 0),
 	[PK_DTMF_MODE] = PKEY("dtmf_mode", KEY_DTMF_MODE, 0, dtmf_mode, 0, 0),
+	[PK_MWI_SUBSCRIBE] = PKEY("mwi_subscribe", KEY_BOOL, 0, mwi_subscribe,
+				  0, 0),
+	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
+	[PK_MWI_EXPIRES] = PKEY("mwi_expires", KEY_UINT, 0, mwi_expires, 60,
+				86400),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
@@ -269,6 +277,7 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->echo_tail_ms = 32;
 	p->play_cushion_frames = 2;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
+	p->mwi_expires = 3600;
 	p->line = line;
 }
 
@@ -877,6 +886,9 @@ static void resolve(struct parser *p)
 				   port->domain);
 		if (!(seen & (1u << PK_TONE_COUNTRY)))
 			port->tone_country = c->global.tone_country;
+		if (!(seen & (1u << PK_MWI_SERVER)))
+			set_string(port->mwi_server, sizeof(port->mwi_server),
+				   port->registrar);
 	}
 	if (c->n_ports > 1)
 		qsort(c->ports, c->n_ports, sizeof(*c->ports), compare_ports);

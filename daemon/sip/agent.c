@@ -318,7 +318,8 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 			 "INVITE from unknown source %s:%u, 403", ip, port);
 		code = 403;
 	} else if (!MSG_IS_INVITE(m) && !MSG_IS_CANCEL(m) && !MSG_IS_BYE(m) &&
-		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m)) {
+		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m) &&
+		   !MSG_IS_NOTIFY(m)) {
 		/* RFC 3265/6665: an event package we do not serve */
 		code = MSG_IS_SUBSCRIBE(m) ? 489 : 405;
 		hdrs = allow;
@@ -348,6 +349,8 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 	} else if (MSG_IS_BYE(m) || MSG_IS_INFO(m) || MSG_IS_UPDATE(m)) {
 		if (!c)
 			code = 481;
+	} else if (MSG_IS_NOTIFY(m)) {
+		code = notify_precheck(a, m, src, &hdrs);
 	}
 	osip_free(cid);
 	if (!code)
@@ -437,6 +440,8 @@ bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_info(a, ev, src);
 	else if (MSG_IS_UPDATE(m))
 		handle_update(a, ev, src);
+	else if (MSG_IS_NOTIFY(m))
+		handle_notify(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
 	return true;
@@ -508,6 +513,8 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->max_msg = acct->max_message_size ? acct->max_message_size : 65535;
 	a->tcp_msg_us = 1000ULL * (acct->tcp_message_timeout_ms ?
 				   acct->tcp_message_timeout_ms : SIP_TCP_MSG_MS);
+	a->mwi_subscribe = acct->mwi_subscribe;
+	a->mwi_expires = acct->mwi_expires ? acct->mwi_expires : 3600;
 	a->retry_min = acct->retry_min_s ? acct->retry_min_s : 30;
 	a->retry_max = acct->retry_max_s ? acct->retry_max_s : 1800;
 	if (a->retry_max < a->retry_min)
@@ -524,6 +531,8 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 				acct->registrar : acct->domain);
 	if (r == 0)
 		r = server_init(&a->proxy, acct->outbound_proxy);
+	if (r == 0)
+		r = server_init(&a->mwi_server, acct->mwi_server);
 	if (r < 0)
 		goto fail;
 	a->has_proxy = a->proxy.host[0];
@@ -636,6 +645,7 @@ int sip_agent_start(struct sip_agent *a)
 	      a->local_ip, a->local_port, a->tcp ? "TCP" : "UDP");
 	if (a->register_enabled)
 		return reg_send(a);
+	mwi_registered(a);	/* no registration to wait for */
 	return 0;
 }
 
@@ -655,6 +665,7 @@ int sip_agent_stop(struct sip_agent *a)
 		return -EINVAL;
 	a->stopping = true;
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
+	mwi_stop(a);
 	if (a->register_enabled && a->reg_state == SIP_REG_REGISTERED) {
 		if (reg_send_expires(a, 0) == 0)
 			return 0;
@@ -688,6 +699,7 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 		c->final = true;
 		call_unlink(c);
 	}
+	mwi_free(a);
 	if (a->osip) {
 		for (i = 0; i < a->n_dead; i++)
 			tx_free(a->dead[i]);

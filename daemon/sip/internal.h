@@ -20,6 +20,8 @@
  *   dialog.c         the dialog of a call
  *   invite.c         the INVITE session
  *   info.c           DTMF in SIP INFO
+ *   mwi.c            the message-summary body (pure)
+ *   subscribe.c      NOTIFY received, message waiting (RFC 3842/6665)
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -50,7 +52,7 @@
 #define SIP_MAX_ADDRS		4
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
-#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
+#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY"
 #define SIP_TCP_MAX_IN		16	/* accepted connections */
 #define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
 #define SIP_TCP_STRANGERS	12	/* ... from all strangers: the rest is
@@ -64,6 +66,8 @@
 #define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
 #define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
+#define SIP_MWI_TYPE		"application/simple-message-summary"
+#define SIP_ALLOW_EVENTS	"message-summary"
 /*
  * What a peer that is not the registrar or outbound proxy (a "stranger")
  * may cost us: server transactions per source address, and token buckets
@@ -139,6 +143,7 @@ enum sip_tx_kind {
 	TX_CANCEL_OUT,
 	TX_BYE_OUT,
 	TX_INFO_OUT,
+	TX_SUBSCRIBE_OUT,
 	TX_INVITE_IN,
 	TX_OTHER_IN,
 };
@@ -271,6 +276,12 @@ struct sip_agent {
 	struct sip_call *calls;
 	unsigned n_calls;
 
+	/* message waiting (subscribe.c) */
+	bool mwi_subscribe;
+	unsigned mwi_expires;
+	struct sip_server mwi_server;	/* host "": the registrar */
+	struct sip_sub *mwi;
+
 	osip_transaction_t **dead;	/* killed, to be freed by the pump */
 	size_t n_dead, dead_alloc;
 	bool in_pump;
@@ -319,5 +330,7 @@ struct req_spec {
 #include "sip/dialog.h"
 #include "sip/invite.h"
 #include "sip/info.h"
+#include "sip/mwi.h"
+#include "sip/subscribe.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

@@ -109,6 +109,35 @@
  *   - 415 with an Accept header for any other Content-Type.
  * An INFO outside a dialog gets 481.
  *
+ * Message waiting (RFC 3842 message-summary over RFC 6665).  A NOTIFY
+ * with "Event: message-summary" is taken in our subscription's dialog,
+ * or out of any dialog (no To tag: the unsolicited NOTIFY of Asterisk
+ * and many providers) from the provider (source_allowed(): a stranger's
+ * gets 403 unless @allow_unknown_callers, stateless and rate-limited like
+ * other refusals); a To tag of no dialog of ours gets 481, an Event other
+ * than message-summary (or none) 489 with Allow-Events.  Its body, of
+ * type application/simple-message-summary (415 with Accept for another
+ * type; no Content-Type is taken as that type), is read by mwi_parse()
+ * (sip/mwi.h: Messages-Waiting required, Voice-Message counts reported,
+ * at most 4096 bytes; malformed: 400).  The NOTIFY is answered 200 before
+ * on_mwi reports it; one without a body reports nothing.  With
+ * @mwi_subscribe the agent SUBSCRIBEs to message-summary for our AOR
+ * (Request-URI and To sip:user@domain, Accept:
+ * application/simple-message-summary, Expires: @mwi_expires) at
+ * @mwi_server (default the registrar; through the outbound proxy if
+ * set, which also carries the refreshes) after each registration that
+ * finds no subscription (at sip_agent_start() without registration);
+ * refreshes in the dialog at half the granted Expires; answers 401/407
+ * (once per challenge, as REGISTER) and 423 (Min-Expires); starts a new
+ * subscription on a 481 to a refresh; gives up for good, logged once, on
+ * 403/404/405/489/501 or a NOTIFY "Subscription-State:
+ * terminated;reason=rejected|noresource"; otherwise (timeout, 5xx,
+ * terminated for another reason) subscribes anew after a delay that
+ * starts at @retry_min_s (1 s for reason=deactivated|timeout, or the
+ * retry-after given) and doubles up to @retry_max_s, reset by a refresh
+ * that succeeds.  sip_agent_stop() sends an un-SUBSCRIBE (Expires: 0)
+ * without waiting for it.
+ *
  * DNS (RFC 3263, simplified): a domain, registrar or outbound proxy given
  * as a host name without a port is looked up as an SRV record,
  * _sip._udp.<host> or _sip._tcp.<host> after the account's transport
@@ -190,6 +219,10 @@ enum sip_transport {
  *	first message, and any message begun on a connection must be
  *	complete, within this (default 10000; fxsd leaves the default, the
  *	tests shorten it)
+ * @mwi_subscribe: SUBSCRIBE to message-summary for our AOR (see "Message
+ *	waiting" above)
+ * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
+ * @mwi_expires: requested subscription expiry, s (default 3600)
  */
 struct sip_account {
 	const char *user;
@@ -214,6 +247,9 @@ struct sip_account {
 	unsigned retry_max_s;
 	enum sip_transport transport;
 	unsigned tcp_message_timeout_ms;
+	bool mwi_subscribe;
+	const char *mwi_server;
+	unsigned mwi_expires;
 };
 
 enum sip_reg_state {
@@ -265,6 +301,26 @@ struct sip_caller {
 };
 
 /**
+ * struct sip_mwi - a message-summary (RFC 3842) NOTIFY's news
+ * @waiting: Messages-Waiting: yes
+ * @voice: the body had a Voice-Message line (the counts below are its)
+ * @new_msgs: new voice messages
+ * @old_msgs: old voice messages
+ * @urgent_new: of which urgent, new
+ * @urgent_old: ... and old
+ * @account: Message-Account, "" when absent
+ */
+struct sip_mwi {
+	bool waiting;
+	bool voice;
+	unsigned new_msgs;
+	unsigned old_msgs;
+	unsigned urgent_new;
+	unsigned urgent_old;
+	char account[SIP_CALLER_FIELD_MAX];
+};
+
+/**
  * struct sip_callbacks - all optional
  * @on_registration: @status is the SIP code of the last response, 408
  *	for a transaction timeout, 503 for a transport failure (TCP
@@ -282,6 +338,9 @@ struct sip_caller {
  * @on_dtmf: a digit ('0'-'9', '*', '#', 'A'-'D') came in a SIP INFO of
  *	@call's dialog (already answered 200); @duration_ms as the INFO gave
  *	it, 0 when it gave none
+ * @on_mwi: a NOTIFY for message-summary (in our subscription, or
+ *	unsolicited from the provider) brought @mwi (already answered 200);
+ *	it comes for every such NOTIFY, changed or not
  * @log: priority is a syslog LOG_* value; NULL = no logging
  */
 struct sip_callbacks {
@@ -296,6 +355,8 @@ struct sip_callbacks {
 			unsigned duration_ms, void *userdata);
 	void (*on_offer)(struct sip_call *call, const char *sdp,
 			 void *userdata);
+	void (*on_mwi)(struct sip_agent *a, const struct sip_mwi *mwi,
+		       void *userdata);
 	void (*log)(void *userdata, int priority, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 };

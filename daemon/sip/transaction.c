@@ -235,6 +235,9 @@ static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 	case TX_CANCEL_OUT:
 		/* the INVITE's 487 (or Timer B) ends the call */
 		break;
+	case TX_SUBSCRIBE_OUT:
+		mwi_response(tx->a, m, code);
+		break;
 	case TX_INFO_OUT:
 		if (!c)
 			break;

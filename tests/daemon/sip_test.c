@@ -82,6 +82,9 @@ struct fixture {
 	char last_offer[SDP_TEXT_MAX];
 	int n_confirmed_sdp;		/* CONFIRMED with an SDP answer */
 	char confirmed_sdp[SDP_TEXT_MAX];
+	/* message waiting */
+	int n_mwi;
+	struct sip_mwi mwi[4];		/* the first four on_mwi */
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -434,11 +437,23 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 		after(f, 300, hangup_timer);
 }
 
+static void on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
+		   void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)a;
+	if (f->n_mwi < 4)
+		f->mwi[f->n_mwi] = *mwi;
+	f->n_mwi++;
+}
+
 static const struct sip_callbacks callbacks = {
 	.on_registration = on_registration,
 	.on_invite = on_invite,
 	.on_call_state = on_call_state,
 	.on_offer = on_offer,
+	.on_mwi = on_mwi,
 	.log = test_log,
 };
 
@@ -3267,6 +3282,327 @@ out:
 	fixture_done(&f);
 }
 
+/* ---- message waiting, transfer ---- */
+
+/* An unsolicited message-summary NOTIFY from @fd (3 new, 4 old). */
+static int mwi_notify(char *buf, size_t len, int fd, const char *id)
+{
+	static const char body[] = "Messages-Waiting: yes\r\n"
+				   "Voice-Message: 3/4\r\n";
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char ip[32];
+
+	getsockname(fd, (void *)&sin, &sl);
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	return snprintf(buf, len,
+			"NOTIFY sip:2001@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:vm@%s>;tag=%s\r\n"
+			"To: <sip:2001@127.0.0.1>\r\n"
+			"Call-ID: %s@%s\r\nCSeq: 1 NOTIFY\r\n"
+			"Event: message-summary\r\n"
+			"Subscription-State: active\r\n"
+			"Content-Type: application/simple-message-summary\r\n"
+			"Content-Length: %zu\r\n\r\n%s",
+			ip, ntohs(sin.sin_port), id, ip, id, id, ip,
+			strlen(body), body);
+}
+
+/*
+ * Unsolicited NOTIFYs (tests/sipp/uac_notify_mwi.xml) from the provider's
+ * address: the good ones reach on_mwi with their counts (200), the bad
+ * ones get 400/415/489/481 and report nothing.  The same NOTIFY from a
+ * stranger (127.0.0.2) gets 403 and reports nothing; from the provider's
+ * address again, 200.
+ */
+static void case_mwi_unsolicited(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], target[64], msg[2048];
+	int fd = -1, n, code;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "mwi_unsolicited_notify";
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uac_notify_mwi.xml");
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, "-s", "2001", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	SIPP_OK(&f);
+	if (f.n_mwi != 2)
+		FAIL(&f, "%d on_mwi callbacks, want 2", f.n_mwi);
+	if (!f.mwi[0].waiting || !f.mwi[0].voice || f.mwi[0].new_msgs != 3 ||
+	    f.mwi[0].old_msgs != 5 || f.mwi[0].urgent_new != 1 ||
+	    f.mwi[0].urgent_old != 0 ||
+	    strcmp(f.mwi[0].account, "sip:*97@127.0.0.1") != 0)
+		FAIL(&f, "first: waiting %d, %u/%u (%u/%u), account \"%s\"",
+		     f.mwi[0].waiting, f.mwi[0].new_msgs, f.mwi[0].old_msgs,
+		     f.mwi[0].urgent_new, f.mwi[0].urgent_old, f.mwi[0].account);
+	if (f.mwi[1].waiting || f.mwi[1].new_msgs != 0 || f.mwi[1].old_msgs != 8)
+		FAIL(&f, "second: waiting %d, %u/%u", f.mwi[1].waiting,
+		     f.mwi[1].new_msgs, f.mwi[1].old_msgs);
+	fd = raw_socket_ip("127.0.0.2");
+	if (fd < 0)
+		FAIL(&f, "socket on 127.0.0.2");
+	n = mwi_notify(msg, sizeof(msg), fd, "mwistranger");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 403 || f.n_mwi != 2)
+		FAIL(&f, "a stranger's NOTIFY: %d (want 403), %d callbacks",
+		     code, f.n_mwi);
+	close(fd);
+	fd = raw_socket();
+	n = mwi_notify(msg, sizeof(msg), fd, "mwiprovider");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200 || f.n_mwi != 3 || f.mwi[2].new_msgs != 3)
+		FAIL(&f, "the provider's NOTIFY: %d (want 200), %d callbacks",
+		     code, f.n_mwi);
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
+/* The value of header @name (e.g. "Call-ID:") in @msg, "" if absent. */
+static const char *hval(const char *msg, const char *name)
+{
+	static char v[4][512];
+	static int k;
+	char line[600];
+	const char *p;
+
+	k = (k + 1) % 4;
+	v[k][0] = '\0';
+	if (header_line(msg, name, line, sizeof(line))) {
+		p = line + strlen(name);
+		while (*p == ' ')
+			p++;
+		snprintf(v[k], sizeof(v[k]), "%s", p);
+	}
+	return v[k];
+}
+
+/*
+ * Wait for a request @method ("SUBSCRIBE ") on @fd whose top Via branch
+ * is not @skip_branch (a retransmission of the last one); responses and
+ * other requests are dropped.  Returns its length, or -1.
+ */
+static int wait_request(struct fixture *f, int fd, const char *method,
+			const char *skip_branch, char *buf, size_t len,
+			unsigned ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < (long)ms) {
+		ssize_t n = raw_wait(f, fd, buf, len, 50);
+
+		if (n <= 0 || strncmp(buf, method, strlen(method)) != 0)
+			continue;
+		if (skip_branch && *skip_branch &&
+		    strstr(hval(buf, "Via:"), skip_branch))
+			continue;
+		return (int)n;
+	}
+	return -1;
+}
+
+/* The branch= of @req's Via into @out. */
+static void via_branch(const char *req, char *out, size_t len)
+{
+	const char *b = strstr(hval(req, "Via:"), "branch=");
+
+	snprintf(out, len, "%.*s", b ? (int)strcspn(b + 7, ";, ") : 0,
+		 b ? b + 7 : "");
+}
+
+/* A response @code to @req (To gets ;tag=@to_tag unless it has one). */
+static int reply_to(const char *req, const char *status, const char *to_tag,
+		    const char *extra, char *out, size_t len)
+{
+	char via[512], from[512], to[512], cid[256], cseq[64];
+
+	if (!header_line(req, "Via:", via, sizeof(via)) ||
+	    !header_line(req, "From:", from, sizeof(from)) ||
+	    !header_line(req, "To:", to, sizeof(to)) ||
+	    !header_line(req, "Call-ID:", cid, sizeof(cid)) ||
+	    !header_line(req, "CSeq:", cseq, sizeof(cseq)))
+		return -1;
+	if (to_tag && !strstr(to, ";tag="))
+		snprintf(to + strlen(to), sizeof(to) - strlen(to), ";tag=%s",
+			 to_tag);
+	return snprintf(out, len, "SIP/2.0 %s\r\n%s\r\n%s\r\n%s\r\n%s\r\n"
+			"%s\r\n%sContent-Length: 0\r\n\r\n", status, via, from,
+			to, cid, cseq, extra ? extra : "");
+}
+
+/* The tag of a From/To value. */
+static const char *tag_of(const char *v)
+{
+	static char t[128];
+	const char *p = strstr(v, "tag=");
+
+	snprintf(t, sizeof(t), "%.*s", p ? (int)strcspn(p + 4, ";> ") : 0,
+		 p ? p + 4 : "");
+	return t;
+}
+
+/*
+ * Message waiting by subscription, against a raw registrar that is also
+ * the voicemail server: after the REGISTER's 200 the agent SUBSCRIBEs
+ * (Event: message-summary, Accept, Expires 600, our AOR); a 401 is
+ * answered with credentials; the 200 (Expires: 2) sets up the dialog; a
+ * NOTIFY in it reaches on_mwi; the refresh comes at ~1 s inside the
+ * dialog (To tag, Call-ID, Request-URI the Contact); a NOTIFY
+ * "terminated;reason=deactivated" brings a new SUBSCRIBE (new Call-ID,
+ * no To tag) at ~1 s; a 489 to it ends the subscribing for good.
+ */
+static void case_mwi_subscribe(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], resp[2048], br[128], cid[256], ltag[128];
+	char notify[2048], contact[300];
+	static const char body[] = "Messages-Waiting: yes\r\n"
+				   "Voice-Message: 1/0\r\n";
+	char target[300];
+	int fd, n, code;
+	long t_sub;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "mwi_subscribe_refresh_terminated_489";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.mwi_subscribe = true;
+	acct.mwi_expires = 600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (wait_request(&f, fd, "REGISTER ", NULL, buf, sizeof(buf), 2000) < 0)
+		FAIL(&f, "no REGISTER");
+	/* nothing before the registration */
+	if (wait_request(&f, fd, "SUBSCRIBE ", NULL, buf, sizeof(buf), 700) >= 0)
+		FAIL(&f, "SUBSCRIBE before the registration");
+	if (wait_request(&f, fd, "REGISTER ", NULL, buf, sizeof(buf), 2000) < 0)
+		FAIL(&f, "no REGISTER retransmission");
+	snprintf(contact, sizeof(contact), "Contact: %s;expires=600\r\n",
+		 hval(buf, "Contact:"));
+	n = reply_to(buf, "200 OK", "reg", contact, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	n = wait_request(&f, fd, "SUBSCRIBE ", NULL, buf, sizeof(buf), 2000);
+	if (n < 0)
+		FAIL(&f, "no SUBSCRIBE after the registration");
+	if (strncmp(buf, "SUBSCRIBE sip:alice@127.0.0.1:", 30) != 0 ||
+	    strcmp(hval(buf, "Event:"), "message-summary") != 0 ||
+	    strcmp(hval(buf, "Accept:"), "application/simple-message-summary") != 0 ||
+	    strcmp(hval(buf, "Expires:"), "600") != 0 ||
+	    strstr(hval(buf, "To:"), "tag=") ||
+	    !strstr(hval(buf, "From:"), "sip:alice@127.0.0.1") ||
+	    !*hval(buf, "Contact:"))
+		FAIL(&f, "bad SUBSCRIBE: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	n = reply_to(buf, "401 Unauthorized", "vm401",
+		     "WWW-Authenticate: Digest realm=\"fxs.test\", nonce=\"mwi1\", qop=\"auth\"\r\n",
+		     resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	n = wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 2000);
+	if (n < 0 || !strstr(hval(buf, "Authorization:"), "nonce=\"mwi1\"") ||
+	    !strstr(hval(buf, "Authorization:"), "uri=\"sip:alice@127.0.0.1:"))
+		FAIL(&f, "no SUBSCRIBE with credentials after 401: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	snprintf(cid, sizeof(cid), "%s", hval(buf, "Call-ID:"));
+	snprintf(ltag, sizeof(ltag), "%s", tag_of(hval(buf, "From:")));
+	snprintf(contact, sizeof(contact), "Expires: 2\r\nContact: <sip:vm@%s>\r\n",
+		 domain);
+	n = reply_to(buf, "200 OK", "vmdlg", contact, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	t_sub = ms_since(&f.t0);
+	/* the NOTIFY of the dialog, to the Contact of the SUBSCRIBE */
+	{
+		const char *c = hval(buf, "Contact:");
+
+		c += *c == '<';
+		snprintf(target, sizeof(target), "%.*s", (int)strcspn(c, ">"), c);
+	}
+	n = snprintf(notify, sizeof(notify),
+		     "NOTIFY %s SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP %s;branch=z9hG4bKmwin1;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:alice@%s>;tag=vmdlg\r\n"
+		     "To: <sip:alice@%s>;tag=%s\r\nCall-ID: %s\r\n"
+		     "CSeq: 1 NOTIFY\r\nContact: <sip:vm@%s>\r\n"
+		     "Event: message-summary\r\nSubscription-State: active;expires=2\r\n"
+		     "Content-Type: application/simple-message-summary\r\n"
+		     "Content-Length: %zu\r\n\r\n%s",
+		     target, domain, domain, domain, ltag, cid,
+		     domain, strlen(body), body);
+	code = raw_exchange(&f, fd, notify, n);
+	if (code != 200 || f.n_mwi != 1 || !f.mwi[0].waiting ||
+	    f.mwi[0].new_msgs != 1)
+		FAIL(&f, "NOTIFY in the dialog: %d, %d callbacks", code, f.n_mwi);
+	/* the refresh, in the dialog, at half of 2 s */
+	n = wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 3000);
+	if (n < 0)
+		FAIL(&f, "no refresh");
+	if (ms_since(&f.t0) - t_sub < 700 || ms_since(&f.t0) - t_sub > 2000)
+		FAIL(&f, "refresh %ld ms after the 200, want ~1000",
+		     ms_since(&f.t0) - t_sub);
+	if (strncmp(buf, "SUBSCRIBE sip:vm@", 17) != 0 ||
+	    strcmp(hval(buf, "Call-ID:"), cid) != 0 ||
+	    strcmp(tag_of(hval(buf, "To:")), "vmdlg") != 0 ||
+	    strcmp(hval(buf, "Event:"), "message-summary") != 0)
+		FAIL(&f, "refresh not in the dialog: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	n = reply_to(buf, "200 OK", NULL, "Expires: 600\r\n", resp,
+		     sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	/* the server ends it: a new subscription at once */
+	n = snprintf(notify, sizeof(notify),
+		     "NOTIFY sip:alice@%s SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP %s;branch=z9hG4bKmwin2;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:alice@%s>;tag=vmdlg\r\n"
+		     "To: <sip:alice@%s>;tag=%s\r\nCall-ID: %s\r\n"
+		     "CSeq: 2 NOTIFY\r\nEvent: message-summary\r\n"
+		     "Subscription-State: terminated;reason=deactivated\r\n"
+		     "Content-Length: 0\r\n\r\n",
+		     domain, domain, domain, domain, ltag, cid);
+	code = raw_exchange(&f, fd, notify, n);
+	if (code != 200 || f.n_mwi != 1)
+		FAIL(&f, "NOTIFY terminated: %d, %d callbacks", code, f.n_mwi);
+	n = wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 3000);
+	if (n < 0)
+		FAIL(&f, "no new SUBSCRIBE after terminated");
+	if (strcmp(hval(buf, "Call-ID:"), cid) == 0 ||
+	    strstr(hval(buf, "To:"), "tag="))
+		FAIL(&f, "the new SUBSCRIBE is in the old dialog: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	n = reply_to(buf, "489 Bad Event", "vm489", NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	/* given up: nothing more (retry_min is 1 s) */
+	if (wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 3000) >= 0)
+		FAIL(&f, "SUBSCRIBE again after 489: %s", buf);
+	PASS(&f);
+out:
+	close(fd);
+	fixture_done(&f);
+}
+
 /* SIP_TEST_ONLY=substring runs the matching cases only */
 static const char *only;
 
@@ -3377,6 +3713,9 @@ int main(int argc, char **argv)
 	RUN("tcp_stranger_connections_capped_provider_served",
 	    case_tcp_per_source());
 	RUN("tcp_slowloris_silent_closed_valid_kept", case_tcp_deadlines());
+
+	RUN("mwi_unsolicited_notify", case_mwi_unsolicited());
+	RUN("mwi_subscribe_refresh_terminated_489", case_mwi_subscribe());
 
 	/* last: 98 agents in a row load the machine; the background cases
 	 * are past their timing-sensitive parts by now */

@@ -543,6 +543,32 @@ def srv_seeds():
                                         srv(1, 1, 0, name('zero.port')), srv(2, 1, 5080, name('ok.example'))]))
 
 
+# ---- message-summary (RFC 3842) -------------------------------------------
+
+def mwi_seeds():
+    put('mwi', 'rfc3842', lines('''Messages-Waiting: yes
+Message-Account: sip:alice@vmail.example.com
+Voice-Message: 2/8 (0/2)'''))
+    put('mwi', 'no-messages', 'Messages-Waiting: no\n')
+    put('mwi', 'all-classes', lines('''Messages-Waiting: yes
+Voice-Message: 4/8 (1/2)
+Fax-Message: 0/1
+Pager-Message: 1/0
+Multimedia-Message: 0/0 (0/0)
+Text-Message: 9/9
+None: 0/0
+
+To: <sip:alice@example.com>
+Date: Thu, 3 Dec 2026 17:00:00 GMT'''))
+    put('mwi', 'bad-status', lines('''Messages-Waiting: perhaps
+Voice-Message: 1/2'''))
+    put('mwi', 'bad-counts', lines('''Messages-Waiting: yes
+Voice-Message: 1000000/2 (3/'''))
+    put('mwi', 'duplicate-class', lines('''Messages-Waiting: yes
+Voice-Message: 1/2
+voice-message: 3/4'''))
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -554,3 +580,4 @@ if __name__ == '__main__':
     digitmap_seeds()
     callerid_seeds()
     srv_seeds()
+    mwi_seeds()
