@@ -147,7 +147,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each target links besides its own file (which may #include one)
-FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c
+FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c daemon/sip/mwi.c
 FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
 FUZZ_SRCS_sdp := daemon/media/sdp.c

@@ -73,6 +73,7 @@
 #include "../../daemon/sip/dialog.c"
 #include "../../daemon/sip/invite.c"
 #include "../../daemon/sip/info.c"
+#include "../../daemon/sip/subscribe.c"
 #undef getrandom
 #undef sendto
 #undef connect
