@@ -569,6 +569,23 @@ Voice-Message: 1/2
 voice-message: 3/4'''))
 
 
+# ---- transfer: sipfrag, Refer-To, Replaces ---------------------------------
+
+def sipfrag_seeds():
+    put('sipfrag', 'frag-trying', b'\x00SIP/2.0 100 Trying\r\n')
+    put('sipfrag', 'frag-ok-headers', b'\x00SIP/2.0 200 OK\r\nContact: <sip:c@x>\r\n\r\n')
+    put('sipfrag', 'frag-bad', b'\x00SIP/2.0 2x0 Nope')
+    put('sipfrag', 'refer-to-replaces',
+        b'\x01<sips:bob@bobster.example.org?Replaces=12345%40192.168.118.3'
+        b'%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994>')
+    put('sipfrag', 'refer-to-display', b'\x01"Bob" <sip:1234@pbx.example;user=phone>;x=1')
+    put('sipfrag', 'refer-to-bare', b'\x01tel:+15551234;isub=1')
+    put('sipfrag', 'refer-to-bad-escape', b'\x01<sip:a@b?Replaces=x%0d%0a&Replaces=y>')
+    put('sipfrag', 'replaces', b'\x02 98732@sip.example.com ; from-tag = r33th4x0r ;early-only;to-tag=ff87ff')
+    put('sipfrag', 'replaces-missing-tag', b'\x02abc;to-tag=1')
+    put('sipfrag', 'escape', b'\x03a1b2@10.0.0.1\x00t=;&?\x00f%1')
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -581,3 +598,4 @@ if __name__ == '__main__':
     callerid_seeds()
     srv_seeds()
     mwi_seeds()
+    sipfrag_seeds()
