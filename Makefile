@@ -28,7 +28,7 @@ DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/transaction.c \
 	daemon/sip/message.c daemon/sip/auth.c daemon/sip/register.c \
 	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c \
-	daemon/sip/mwi.c daemon/sip/subscribe.c daemon/sip/sipfrag.c
+	daemon/sip/mwi.c daemon/sip/subscribe.c daemon/sip/sipfrag.c daemon/sip/refer.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \

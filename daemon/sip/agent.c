@@ -319,7 +319,7 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 		code = 403;
 	} else if (!MSG_IS_INVITE(m) && !MSG_IS_CANCEL(m) && !MSG_IS_BYE(m) &&
 		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m) &&
-		   !MSG_IS_NOTIFY(m)) {
+		   !MSG_IS_NOTIFY(m) && !MSG_IS_REFER(m)) {
 		/* RFC 3265/6665: an event package we do not serve */
 		code = MSG_IS_SUBSCRIBE(m) ? 489 : 405;
 		hdrs = allow;
@@ -351,6 +351,8 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 			code = 481;
 	} else if (MSG_IS_NOTIFY(m)) {
 		code = notify_precheck(a, m, src, &hdrs);
+	} else if (MSG_IS_REFER(m)) {
+		code = refer_precheck(a, m, c);
 	}
 	osip_free(cid);
 	if (!code)
@@ -442,6 +444,8 @@ bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_update(a, ev, src);
 	else if (MSG_IS_NOTIFY(m))
 		handle_notify(a, ev, src);
+	else if (MSG_IS_REFER(m))
+		handle_refer(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
 	return true;

@@ -22,6 +22,8 @@
  *   info.c           DTMF in SIP INFO
  *   mwi.c            the message-summary body (pure)
  *   subscribe.c      NOTIFY received, message waiting (RFC 3842/6665)
+ *   sipfrag.c        sipfrag, Refer-To and Replaces values (pure)
+ *   refer.c          transfer: REFER both ways, NOTIFY refer, Replaces
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -52,7 +54,7 @@
 #define SIP_MAX_ADDRS		4
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
-#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY"
+#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY, REFER"
 #define SIP_TCP_MAX_IN		16	/* accepted connections */
 #define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
 #define SIP_TCP_STRANGERS	12	/* ... from all strangers: the rest is
@@ -67,7 +69,10 @@
 #define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
 #define SIP_MWI_TYPE		"application/simple-message-summary"
-#define SIP_ALLOW_EVENTS	"message-summary"
+#define SIP_ALLOW_EVENTS	"message-summary, refer"
+#define SIP_REFER_FIRST_MS	32000	/* our REFER: its first NOTIFY within */
+#define SIP_REFER_NEXT_S	120	/* ... the next, without expires= */
+#define SIP_REFER_MAX_S		300	/* ... the next at most */
 /*
  * What a peer that is not the registrar or outbound proxy (a "stranger")
  * may cost us: server transactions per source address, and token buckets
@@ -144,6 +149,8 @@ enum sip_tx_kind {
 	TX_BYE_OUT,
 	TX_INFO_OUT,
 	TX_SUBSCRIBE_OUT,
+	TX_REFER_OUT,
+	TX_NOTIFY_OUT,
 	TX_INVITE_IN,
 	TX_OTHER_IN,
 };
@@ -157,6 +164,7 @@ struct sip_tx {
 	bool unregister;	/* TX_REGISTER with Expires: 0 */
 	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
 	unsigned duration_ms;	/* ... and its duration */
+	int frag_status;	/* TX_NOTIFY_OUT: the sipfrag it carries */
 };
 
 /* A token bucket (see bucket_take()). */
@@ -224,6 +232,14 @@ struct sip_call {
 	bool cancel_wanted, cancel_sent, hangup_wanted;
 	char *ack;			/* ACK for the 2xx, resent on retransmits */
 	struct sip_auth auth;
+
+	/* transfer (refer.c) */
+	char *invite_extra;		/* header lines our INVITE adds */
+	char *refer_to;			/* our REFER's Refer-To, for a resend */
+	bool refer_out;			/* our REFER's subscription lives */
+	sd_event_source *refer_timer;	/* ... its NOTIFY deadline */
+	bool refer_in;			/* a received REFER awaits its NOTIFYs */
+	uint32_t refer_in_cseq;		/* its CSeq: Event: refer;id= */
 };
 
 struct sip_agent {
@@ -332,5 +348,7 @@ struct req_spec {
 #include "sip/info.h"
 #include "sip/mwi.h"
 #include "sip/subscribe.h"
+#include "sip/sipfrag.h"
+#include "sip/refer.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

@@ -138,6 +138,30 @@
  * that succeeds.  sip_agent_stop() sends an un-SUBSCRIBE (Expires: 0)
  * without waiting for it.
  *
+ * Transfer (RFC 3515 REFER, RFC 3891 Replaces, sipfrag of RFC 3420).
+ * Out: sip_call_refer() sends REFER in an answered call's dialog (see
+ * there); its 401/407 is answered; on_refer_progress reports the
+ * REFER's final response, then each NOTIFY of its implicit subscription
+ * (Event: refer, a To tag of that call: else 481).  Such a NOTIFY is
+ * answered 200 when its body is a valid message/sipfrag (no Content-Type
+ * is taken as one; another type: 415, none or a bad status line: 400).
+ * In: a REFER in one of our answered calls with exactly one valid
+ * Refer-To (sip/sips/tel URI; a Replaces in its headers must parse; else
+ * 400) gets 202 with Contact, then at once our NOTIFY "SIP/2.0 100
+ * Trying" (RFC 3515 2.4.4), then on_refer; the user's progress goes out
+ * with sip_call_refer_notify().  A REFER before the answer or after our
+ * BYE gets 403, one while an earlier one awaits its final NOTIFY 491,
+ * any when the user set no on_refer 603.  A REFER without To tag (out of
+ * any dialog) gets 403 (RFC 3515 lets a UA refuse one; fxsd transfers
+ * only its calls), one with a To tag of no call 481 (RFC 3261 12.2.2),
+ * both stateless.  An INVITE with Replaces (one header; two or a
+ * malformed one: 400) must name a dialog of ours: Call-ID, to-tag = our
+ * tag, from-tag = the far end's; none: 481, as for an early dialog we
+ * did not initiate (an incoming call still ringing); early-only naming
+ * a confirmed dialog: 486; a dialog we sent BYE in: 603.  The INVITE
+ * that names one reaches on_invite with caller->replaces set.
+ * sip_call_invite_replaces() makes the INVITE a transfer needs.
+ *
  * DNS (RFC 3263, simplified): a domain, registrar or outbound proxy given
  * as a host name without a port is looked up as an SRV record,
  * _sip._udp.<host> or _sip._tcp.<host> after the account's transport
@@ -291,6 +315,10 @@ const char *sip_call_state_to_string(enum sip_call_state s);
  * @asserted: user@host of P-Asserted-Identity
  * @asserted_display_name: its display name
  * @request_user: user part of the Request-URI (the number dialed)
+ * @replaces: the call of ours this INVITE replaces (its Replaces header,
+ *	RFC 3891, matched: see "Transfer" above), NULL when none; valid
+ *	during on_invite (sip_call_ref() to keep it).  The user answers the
+ *	new call and hangs up the replaced one.
  */
 struct sip_caller {
 	char display_name[SIP_CALLER_FIELD_MAX];
@@ -298,6 +326,7 @@ struct sip_caller {
 	char asserted[SIP_CALLER_FIELD_MAX];
 	char asserted_display_name[SIP_CALLER_FIELD_MAX];
 	char request_user[SIP_CALLER_FIELD_MAX];
+	struct sip_call *replaces;
 };
 
 /**
@@ -341,6 +370,21 @@ struct sip_mwi {
  * @on_mwi: a NOTIFY for message-summary (in our subscription, or
  *	unsolicited from the provider) brought @mwi (already answered 200);
  *	it comes for every such NOTIFY, changed or not
+ * @on_refer_progress: how our REFER (sip_call_refer()) fares: first
+ *	@status = its final response (202, or 300-699 including 408 for no
+ *	response: then nothing more comes), then the status line of each
+ *	NOTIFY's sipfrag (100, 180, 200, 486, 503, ...); the reports end
+ *	with the first sipfrag >= 200, or with 408 when no NOTIFY came in
+ *	time (32 s for the first, then the subscription's expires= or
+ *	120 s, at most 300 s), or with 487 when the far end ended the
+ *	subscription (Subscription-State: terminated) on a provisional one
+ * @on_refer: the far end asks us to transfer @call (a REFER in its
+ *	dialog, already answered 202, an immediate NOTIFY "100 Trying"
+ *	sent): call @target_uri (sip:, sips: or tel:, without its
+ *	headers) with sip_call_invite_replaces(), passing @replaces (the
+ *	Replaces header value the Refer-To carried, unescaped, or NULL);
+ *	report how it goes with sip_call_refer_notify().  NULL: REFER gets
+ *	603.
  * @log: priority is a syslog LOG_* value; NULL = no logging
  */
 struct sip_callbacks {
@@ -357,6 +401,10 @@ struct sip_callbacks {
 			 void *userdata);
 	void (*on_mwi)(struct sip_agent *a, const struct sip_mwi *mwi,
 		       void *userdata);
+	void (*on_refer_progress)(struct sip_call *call, int status,
+				  void *userdata);
+	void (*on_refer)(struct sip_call *call, const char *target_uri,
+			 const char *replaces, void *userdata);
 	void (*log)(void *userdata, int priority, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 };
@@ -417,6 +465,40 @@ int sip_call_reject_offer(struct sip_call *call, int code, int warning,
  */
 int sip_call_invite(struct sip_agent *a, const char *number,
 		    const char *sdp_offer, struct sip_call **ret_call);
+/*
+ * The same to @target, a number (as above) or a sip:, sips: or tel: URI
+ * (e.g. on_refer's @target_uri), with "Replaces: @replaces" (RFC 3891,
+ * as on_refer gave it; checked, -EINVAL when malformed) and
+ * "Referred-By: <@referred_by>" (a URI) when not NULL.
+ */
+int sip_call_invite_replaces(struct sip_agent *a, const char *target,
+			     const char *sdp_offer, const char *replaces,
+			     const char *referred_by,
+			     struct sip_call **ret_call);
+/*
+ * Transfer @call (answered): REFER in its dialog with "Refer-To:
+ * <URI>" for @target, a number (sip:number@domain, as sip_call_invite())
+ * or a sip:, sips: or tel: URI, and Referred-By: our AOR.  With
+ * @replaces (attended transfer: another call of the same agent with a
+ * dialog, early or confirmed) the URI carries ?Replaces= with that
+ * call's Call-ID, to-tag (its far end's tag) and from-tag (ours),
+ * escaped.  on_refer_progress reports what follows.  Returns 0 once the
+ * REFER is out; -EINVAL (bad target or @replaces), -ESTALE after a final
+ * state, -ENOTCONN before the answer or after our BYE, -EBUSY while an
+ * earlier REFER of the call still reports.
+ */
+int sip_call_refer(struct sip_call *call, const char *target,
+		   const struct sip_call *replaces);
+/*
+ * Tell the far end that transferred @call (on_refer) how the transfer
+ * goes: a NOTIFY in the dialog with "Event: refer;id=<REFER's CSeq>",
+ * Content-Type message/sipfrag;version=2.0, body "SIP/2.0 @status
+ * <reason>", and "Subscription-State: active;expires=60" for a 1xx or
+ * "terminated;reason=noresource" for a final status (100-699), which
+ * ends the subscription.  -EBADR when no REFER awaits a NOTIFY, -EINVAL
+ * for a bad @status, -ESTALE / -ENOTCONN as above.
+ */
+int sip_call_refer_notify(struct sip_call *call, int sipfrag_status);
 /* CANCEL before a final response (a later 2xx gets ACK + BYE). */
 int sip_call_cancel(struct sip_call *call);
 /*

@@ -79,7 +79,8 @@ static bool in_subscription(struct sip_agent *a, osip_message_t *m)
 
 /*
  * What a NOTIFY gets before any transaction (answer_without_tx()): 0 when
- * handle_notify() takes it; 489 with Allow-Events for an Event we do not
+ * handle_notify() takes it; for Event: refer, what refer.c says (481
+ * unless a REFER of ours awaits it); 489 with Allow-Events for an Event we do not
  * serve (or none); 481 for a To tag that is not our subscription's; 403
  * for an unsolicited message-summary from a stranger (source_allowed()).
  */
@@ -90,6 +91,10 @@ int notify_precheck(struct sip_agent *a, osip_message_t *m,
 		"Allow-Events", SIP_ALLOW_EVENTS, NULL,
 	};
 
+	char ev[64];
+
+	if (event_of(m, ev, sizeof(ev)) && strcasecmp(ev, "refer") == 0)
+		return refer_notify_precheck(a, m);
 	if (!is_mwi_event(m)) {
 		*ret_hdrs = allow_events;
 		return 489;
@@ -516,6 +521,10 @@ void handle_notify(struct sip_agent *a, osip_event_t *ev,
 	char tag[20];
 	int code = 200;
 
+	if (!is_mwi_event(ev->sip)) {	/* Event: refer */
+		refer_handle_notify(a, ev, src);
+		return;
+	}
 	tr = new_server_tx(a, ev, TX_OTHER_IN, NULL, src);
 	if (!tr) {
 		osip_event_free(ev);

@@ -85,6 +85,15 @@ struct fixture {
 	/* message waiting */
 	int n_mwi;
 	struct sip_mwi mwi[4];		/* the first four on_mwi */
+	/* transfer */
+	int n_progress;
+	int progress[8];		/* on_refer_progress statuses */
+	int n_refer;			/* on_refer */
+	char refer_uri[256];
+	char refer_replaces[256];
+	bool refer_replaces_null;
+	int n_replacing;		/* on_invite with caller->replaces */
+	bool replaced_ours;		/* ... naming the call we had */
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -391,6 +400,15 @@ static void on_invite(struct sip_agent *a, struct sip_call *call,
 	f->n_invite++;
 	f->caller = *caller;
 	snprintf(f->offer, sizeof(f->offer), "%s", sdp ? sdp : "");
+	if (caller->replaces) {
+		/* as the line does: the new call takes the place of the old */
+		f->n_replacing++;
+		f->replaced_ours = f->call == caller->replaces;
+		if (f->call == caller->replaces) {
+			sip_call_hangup(f->call);
+			f->call = sip_call_unref(f->call);
+		}
+	}
 	if (f->call) {		/* one call at a time, as the Line does */
 		sip_call_reject(call, 486);
 		sip_call_unref(call);
@@ -448,12 +466,52 @@ static void on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
 	f->n_mwi++;
 }
 
+static void on_refer_progress(struct sip_call *call, int status,
+			      void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)call;
+	if (f->n_progress < 8)
+		f->progress[f->n_progress] = status;
+	f->n_progress++;
+}
+
+static int refer_notify_timer(sd_event_source *s, uint64_t usec,
+			      void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)usec;
+	sd_event_source_unref(s);
+	if (f->call)
+		sip_call_refer_notify(f->call, 200);
+	return 0;
+}
+
+/* A REFER came: recorded; the transfer "succeeds" 300 ms later. */
+static void on_refer(struct sip_call *call, const char *target,
+		     const char *replaces, void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)call;
+	f->n_refer++;
+	snprintf(f->refer_uri, sizeof(f->refer_uri), "%s", target);
+	snprintf(f->refer_replaces, sizeof(f->refer_replaces), "%s",
+		 replaces ? replaces : "");
+	f->refer_replaces_null = !replaces;
+	after(f, 300, refer_notify_timer);
+}
+
 static const struct sip_callbacks callbacks = {
 	.on_registration = on_registration,
 	.on_invite = on_invite,
 	.on_call_state = on_call_state,
 	.on_offer = on_offer,
 	.on_mwi = on_mwi,
+	.on_refer_progress = on_refer_progress,
+	.on_refer = on_refer,
 	.log = test_log,
 };
 
@@ -3378,12 +3436,12 @@ out:
 /* The value of header @name (e.g. "Call-ID:") in @msg, "" if absent. */
 static const char *hval(const char *msg, const char *name)
 {
-	static char v[4][512];
+	static char v[8][512];		/* several in one expression */
 	static int k;
 	char line[600];
 	const char *p;
 
-	k = (k + 1) % 4;
+	k = (k + 1) % 8;
 	v[k][0] = '\0';
 	if (header_line(msg, name, line, sizeof(line))) {
 		p = line + strlen(name);
@@ -3603,6 +3661,393 @@ out:
 	fixture_done(&f);
 }
 
+/* The value of @name in @msg with "<" ">" taken off ("<sip:x>" -> "sip:x"). */
+static const char *hval_uri(const char *msg, const char *name)
+{
+	static char u[512];
+	const char *v = hval(msg, name);
+
+	v += *v == '<';
+	snprintf(u, sizeof(u), "%.*s", (int)strcspn(v, ">"), v);
+	return u;
+}
+
+/*
+ * A raw UAS on @fd answers the agent's INVITE for @number: 200 with
+ * To tag @tag and Contact sip:xfer@<fd's address>.  The call is then
+ * answered.  Returns 0 or -1.
+ */
+static int raw_answer(struct fixture *f, int fd, const char *domain,
+		      const char *number, const char *tag,
+		      struct sip_call **ret_call)
+{
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40012,
+		.session_id = 7, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40014 RTP/AVP 0\r\n";
+	char offer[SDP_TEXT_MAX], buf[4096], resp[4096], extra[300];
+	int n;
+
+	sdp_build_offer(&l, offer, sizeof(offer));
+	if (sip_call_invite(f->a, number, offer, ret_call) < 0)
+		return -1;
+	if (wait_request(f, fd, "INVITE ", NULL, buf, sizeof(buf), 2000) < 0)
+		return -1;
+	snprintf(extra, sizeof(extra), "Contact: <sip:xfer@%s>\r\n"
+		 "Content-Type: application/sdp\r\n", domain);
+	n = reply_to(buf, "200 OK", tag, extra, resp, sizeof(resp) - sizeof(sdp));
+	if (n < 0)
+		return -1;
+	/* the body after the headers: replace the empty Content-Length */
+	n -= (int)strlen("Content-Length: 0\r\n\r\n");
+	n += snprintf(resp + n, sizeof(resp) - n, "Content-Length: %zu\r\n\r\n%s",
+		      strlen(sdp), sdp);
+	raw_send(f, fd, resp, n);
+	return wait_request(f, fd, "ACK ", NULL, buf, sizeof(buf), 2000) < 0 ?
+	       -1 : 0;
+}
+
+/* A NOTIFY of the REFER @refer's subscription with sipfrag @frag. */
+static int refer_notify_msg(char *out, size_t len, const char *refer,
+			    const char *domain, int cseq, const char *state,
+			    const char *frag)
+{
+	static int branch;
+
+	return snprintf(out, len,
+			"NOTIFY %s SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP %s;branch=z9hG4bKrn%d;rport\r\n"
+			"Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\n"
+			"Call-ID: %s\r\nCSeq: %d NOTIFY\r\n"
+			"Contact: <sip:xfer@%s>\r\nEvent: refer\r\n"
+			"Subscription-State: %s\r\n"
+			"Content-Type: message/sipfrag;version=2.0\r\n"
+			"Content-Length: %zu\r\n\r\n%s",
+			hval_uri(refer, "Contact:"), domain, ++branch,
+			hval(refer, "To:"), hval(refer, "From:"),
+			hval(refer, "Call-ID:"), cseq, domain, state,
+			strlen(frag), frag);
+}
+
+/*
+ * Transfer out, against a raw far end that answers two calls of the
+ * agent.  Blind: sip_call_refer(call 1, "3000") sends REFER in the dialog
+ * (Refer-To <sip:3000@domain>, Referred-By, Contact); 202, NOTIFY 100,
+ * NOTIFY 200 terminated: each NOTIFY gets 200 and on_refer_progress
+ * reports 202, 100, 200.  Attended: sip_call_refer(call 1, URI, call 2)
+ * puts call 2's Call-ID, its far end's tag (to-tag) and ours (from-tag)
+ * in ?Replaces=, escaped; 202, then NOTIFY 503: reported, the end.  A
+ * NOTIFY refer after that gets 481, one with a bad sipfrag 400.
+ */
+static void case_refer_out(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sip_call *c2 = NULL;
+	char domain[64], buf[4096], resp[2048], msg[4096], want[600], esc[400];
+	int fd, n, code, r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "refer_out_blind_and_attended";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	acct.domain = domain;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (raw_answer(&f, fd, domain, "2000", "xfer1", &f.call) < 0)
+		FAIL(&f, "call 1 not set up");
+	if (sip_call_refer(f.call, "bad target", NULL) != -EINVAL)
+		FAIL(&f, "a bad target not refused");
+	r = sip_call_refer(f.call, "3000", NULL);
+	if (r < 0)
+		FAIL(&f, "sip_call_refer: %d", r);
+	if (sip_call_refer(f.call, "3001", NULL) != -EBUSY)
+		FAIL(&f, "a second REFER while the first reports not refused");
+	n = wait_request(&f, fd, "REFER ", NULL, buf, sizeof(buf), 2000);
+	snprintf(want, sizeof(want), "<sip:3000@%s>", domain);
+	if (n < 0 || strncmp(buf, "REFER sip:xfer@", 15) != 0 ||
+	    strcmp(hval(buf, "Refer-To:"), want) != 0 ||
+	    !strstr(hval(buf, "Referred-By:"), "sip:alice@") ||
+	    !strstr(hval(buf, "Contact:"), "sip:alice@") ||
+	    strcmp(tag_of(hval(buf, "To:")), "xfer1") != 0)
+		FAIL(&f, "bad REFER: %s", n < 0 ? "none" : buf);
+	n = reply_to(buf, "202 Accepted", NULL, NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	msleep_loop(&f, 100);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 1,
+			     "active;expires=60", "SIP/2.0 100 Trying\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200)
+		FAIL(&f, "NOTIFY 100: %d", code);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 2,
+			     "terminated;reason=noresource", "SIP/2.0 200 OK\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200)
+		FAIL(&f, "NOTIFY 200: %d", code);
+	if (f.n_progress != 3 || f.progress[0] != 202 ||
+	    f.progress[1] != 100 || f.progress[2] != 200)
+		FAIL(&f, "blind: %d reports: %d %d %d", f.n_progress,
+		     f.progress[0], f.progress[1], f.progress[2]);
+	/* the subscription is over */
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 3,
+			     "active", "SIP/2.0 180 Ringing\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 481 || f.n_progress != 3)
+		FAIL(&f, "NOTIFY after the end: %d, want 481", code);
+
+	/* attended: call 2, then REFER call 1 with Replaces of call 2 */
+	if (raw_answer(&f, fd, domain, "2002", "xfer2", &c2) < 0)
+		FAIL(&f, "call 2 not set up");
+	f.n_progress = 0;
+	r = sip_call_refer(f.call, "sip:carol@127.0.0.1", c2);
+	if (r < 0)
+		FAIL(&f, "sip_call_refer with replaces: %d", r);
+	n = wait_request(&f, fd, "REFER ", NULL, buf, sizeof(buf), 2000);
+	{
+		/* Call-IDs and tags of the agent are hex: only the ';' and
+		 * '=' of the Replaces value are escaped */
+		snprintf(esc, sizeof(esc), "%s%%3Bto-tag%%3Dxfer2%%3Bfrom-tag%%3D",
+			 sip_call_id(c2));
+		snprintf(want, sizeof(want), "<sip:carol@127.0.0.1?Replaces=%s", esc);
+	}
+	if (n < 0 || strncmp(hval(buf, "Refer-To:"), want, strlen(want)) != 0)
+		FAIL(&f, "Refer-To: %s, want %s<our tag>>", n < 0 ? "none" :
+		     hval(buf, "Refer-To:"), want);
+	n = reply_to(buf, "202 Accepted", NULL, NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	msleep_loop(&f, 100);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 1, "active",
+			     "SIP/2.0 1x0 Trying\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 400)
+		FAIL(&f, "a bad sipfrag: %d, want 400", code);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 2,
+			     "terminated;reason=noresource",
+			     "SIP/2.0 503 Service Unavailable\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200 || f.n_progress != 2 || f.progress[0] != 202 ||
+	    f.progress[1] != 503)
+		FAIL(&f, "attended: NOTIFY %d, %d reports: %d %d", code,
+		     f.n_progress, f.progress[0], f.progress[1]);
+	PASS(&f);
+out:
+	sip_call_unref(c2);
+	close(fd);
+	fixture_done(&f);
+}
+
+/*
+ * Transfer in (tests/sipp/uac_refer.xml): REFERs refused as they must be
+ * (403 out of a dialog, 481, 400 twice), then one accepted: 202, the
+ * agent's NOTIFY 100 at once, on_refer with the target and the Replaces
+ * unescaped, and the NOTIFY 200 (terminated) the user sends with
+ * sip_call_refer_notify(); a second one then gets -EBADR.
+ */
+static void case_refer_in(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], mport_s[8], target[64];
+
+	memset(&f, 0, sizeof(f));
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, "refer_in_202_notify", &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	f.answer_incoming = true;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", free_port("127.0.0.1"));
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uac_refer.xml");
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, "-mp", mport_s, "-s", "2001", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (f.n_refer != 1)
+		FAIL(&f, "%d on_refer, want 1", f.n_refer);
+	if (strcmp(f.refer_uri, "sip:carol@127.0.0.1") != 0 ||
+	    strcmp(f.refer_replaces, "abc@x;to-tag=1;from-tag=2") != 0)
+		FAIL(&f, "on_refer: \"%s\", replaces \"%s\"", f.refer_uri,
+		     f.refer_replaces);
+	if (f.call && sip_call_refer_notify(f.call, 200) != -EBADR &&
+	    sip_call_refer_notify(f.call, 200) != -ESTALE)
+		FAIL(&f, "a NOTIFY after the final one not refused");
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/* An INVITE from @fd with Call-ID @cid, From tag @ftag, and @extra. */
+static int invite_from(char *buf, size_t len, int fd, const char *cid,
+		       const char *ftag, const char *extra)
+{
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40016 RTP/AVP 0\r\n";
+	unsigned port = sock_port(fd);
+
+	return snprintf(buf, len,
+			"INVITE sip:2001@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:bob@127.0.0.1:%u>;tag=%s\r\n"
+			"To: <sip:2001@127.0.0.1>\r\n"
+			"Call-ID: %s\r\nCSeq: 1 INVITE\r\n"
+			"Contact: <sip:bob@127.0.0.1:%u>\r\n%s"
+			"Content-Type: application/sdp\r\n"
+			"Content-Length: %zu\r\n\r\n%s",
+			port, ftag, port, ftag, cid, port, extra, strlen(sdp), sdp);
+}
+
+/* Wait for the final response to the INVITE of Call-ID @cid (100/180
+ * skipped; a BYE on the way answered 200 and counted in *@n_bye). */
+static int invite_final(struct fixture *f, int fd, const char *cid,
+			char *buf, size_t len, int *n_bye)
+{
+	struct timespec t0;
+	char resp[2048];
+	int code, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < 3000) {
+		if (raw_wait(f, fd, buf, len, 50) <= 0)
+			continue;
+		if (strncmp(buf, "BYE ", 4) == 0) {
+			(*n_bye)++;
+			n = reply_to(buf, "200 OK", NULL, NULL, resp, sizeof(resp));
+			raw_send(f, fd, resp, n);
+			continue;
+		}
+		if (sscanf(buf, "SIP/2.0 %d", &code) == 1 && code >= 200 &&
+		    strcmp(hval(buf, "Call-ID:"), cid) == 0)
+			return code;
+	}
+	return 0;
+}
+
+/* The ACK of a 2xx @resp (raw UAC). */
+static void raw_ack(struct fixture *f, int fd, const char *resp)
+{
+	char ack[2048];
+	int n;
+
+	n = snprintf(ack, sizeof(ack),
+		     "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKack%s;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		     "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+		     hval_uri(resp, "Contact:"), sock_port(fd),
+		     tag_of(hval(resp, "To:")), hval(resp, "From:"),
+		     hval(resp, "To:"), hval(resp, "Call-ID:"));
+	raw_send(f, fd, ack, n);
+}
+
+/*
+ * INVITE with Replaces (RFC 3891), from a raw caller at the provider's
+ * address: a call is set up; an INVITE whose Replaces names it with a
+ * wrong to-tag gets 481 (no on_invite); one naming a dialog with
+ * early-only gets 486; one that names it reaches on_invite with
+ * caller->replaces = that call: the user answers it (200) and hangs up
+ * the old call (BYE on call 1); a Replaces header twice gets 400.
+ */
+static void case_invite_replaces(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char buf[4096], msg[4096], hdr[600], ltag[128];
+	int fd = -1, n, code, n_bye = 0;
+
+	memset(&f, 0, sizeof(f));
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, "invite_replaces_481_486_400_delivered", &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	f.answer_incoming = true;
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	n = invite_from(msg, sizeof(msg), fd, "rp1@127.0.0.1", "bobt1", "");
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp1@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 200 || f.n_invite != 1)
+		FAIL(&f, "call 1: %d", code);
+	snprintf(ltag, sizeof(ltag), "%s", tag_of(hval(buf, "To:")));
+	raw_ack(&f, fd, buf);
+	msleep_loop(&f, 100);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=wrong;from-tag=bobt1\r\n");
+	n = invite_from(msg, sizeof(msg), fd, "rp3@127.0.0.1", "bobt3", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp3@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 481 || f.n_invite != 1)
+		FAIL(&f, "a Replaces of no dialog: %d, want 481", code);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1;early-only\r\n",
+		 ltag);
+	n = invite_from(msg, sizeof(msg), fd, "rp4@127.0.0.1", "bobt4", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp4@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 486 || f.n_invite != 1)
+		FAIL(&f, "early-only for a confirmed dialog: %d, want 486", code);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1\r\n"
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1\r\n", ltag, ltag);
+	n = invite_from(msg, sizeof(msg), fd, "rp5@127.0.0.1", "bobt5", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp5@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 400 || f.n_invite != 1)
+		FAIL(&f, "two Replaces: %d, want 400", code);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1\r\n", ltag);
+	n = invite_from(msg, sizeof(msg), fd, "rp2@127.0.0.1", "bobt2", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp2@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 200 || f.n_invite != 2 || f.n_replacing != 1 ||
+	    !f.replaced_ours)
+		FAIL(&f, "the replacing INVITE: %d, %d on_invite, %d with "
+		     "replaces (ours: %d)", code, f.n_invite, f.n_replacing,
+		     f.replaced_ours);
+	raw_ack(&f, fd, buf);
+	for (n = 0; n < 20 && !n_bye; n++) {
+		char resp[2048];
+
+		if (raw_wait(&f, fd, buf, sizeof(buf), 100) > 0 &&
+		    strncmp(buf, "BYE ", 4) == 0 &&
+		    strcmp(hval(buf, "Call-ID:"), "rp1@127.0.0.1") == 0) {
+			n_bye++;
+			code = reply_to(buf, "200 OK", NULL, NULL, resp,
+					sizeof(resp));
+			raw_send(&f, fd, resp, code);
+		}
+	}
+	if (n_bye != 1)
+		FAIL(&f, "%d BYE for the replaced call, want 1", n_bye);
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /* SIP_TEST_ONLY=substring runs the matching cases only */
 static const char *only;
 
@@ -3716,6 +4161,9 @@ int main(int argc, char **argv)
 
 	RUN("mwi_unsolicited_notify", case_mwi_unsolicited());
 	RUN("mwi_subscribe_refresh_terminated_489", case_mwi_subscribe());
+	RUN("refer_out_blind_and_attended", case_refer_out());
+	RUN("refer_in_202_notify", case_refer_in());
+	RUN("invite_replaces_481_486_400_delivered", case_invite_replaces());
 
 	/* last: 98 agents in a row load the machine; the background cases
 	 * are past their timing-sensitive parts by now */

@@ -74,6 +74,7 @@
 #include "../../daemon/sip/invite.c"
 #include "../../daemon/sip/info.c"
 #include "../../daemon/sip/subscribe.c"
+#include "../../daemon/sip/refer.c"
 #undef getrandom
 #undef sendto
 #undef connect
