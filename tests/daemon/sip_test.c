@@ -1631,9 +1631,9 @@ out:
 
 /* ---- a case in a child process (long timers) ---- */
 
-#define MAX_BG 2
-static pid_t bg_pids[MAX_BG] = { -1, -1 };
-static int bg_pipes[MAX_BG] = { -1, -1 };
+#define MAX_BG 3
+static pid_t bg_pids[MAX_BG] = { -1, -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1, -1 };
 static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
@@ -4048,6 +4048,133 @@ out:
 	fixture_done(&f);
 }
 
+static bool progress_final(struct fixture *f)
+{
+	int i;
+
+	for (i = 1; i < f->n_progress && i < 8; i++)
+		if (f->progress[i] >= 200)
+			return true;
+	return false;
+}
+
+/*
+ * Our REFER's NOTIFYs must come in time: with @first, none comes after
+ * the 202, and 408 is reported 32 s later (libosip2's 64*T1, as the
+ * timeouts of transactions); else a NOTIFY 180 says expires=2 and none
+ * follows: 408 about 2 s later.
+ */
+static void case_refer_timeout(bool first)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], resp[2048], msg[4096];
+	long t, want = first ? 32000 : 2000;
+	int fd, n, code;
+
+	memset(&f, 0, sizeof(f));
+	f.name = first ? "refer_out_no_notify_408_at_32s" :
+			 "refer_out_notify_expires_408";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	acct.domain = domain;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (raw_answer(&f, fd, domain, "2000", "xfer1", &f.call) < 0)
+		FAIL(&f, "call not set up");
+	if (sip_call_refer(f.call, "3000", NULL) < 0)
+		FAIL(&f, "sip_call_refer");
+	if (wait_request(&f, fd, "REFER ", NULL, buf, sizeof(buf), 2000) < 0)
+		FAIL(&f, "no REFER");
+	n = reply_to(buf, "202 Accepted", NULL, NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	if (!first) {
+		msleep_loop(&f, 100);
+		n = refer_notify_msg(msg, sizeof(msg), buf, domain, 1,
+				     "active;expires=2", "SIP/2.0 180 Ringing\r\n");
+		code = raw_exchange(&f, fd, msg, n);
+		if (code != 200)
+			FAIL(&f, "NOTIFY 180: %d", code);
+	}
+	t = ms_since(&f.t0);
+	run_until(&f, progress_final, want + 5000);
+	t = ms_since(&f.t0) - t;
+	if (f.n_progress != (first ? 2 : 3) ||
+	    f.progress[f.n_progress - 1] != 408)
+		FAIL(&f, "%d reports, last %d, want 408", f.n_progress,
+		     f.n_progress ? f.progress[f.n_progress - 1] : 0);
+	if (t < want - 1000 || t > want + 2500)
+		FAIL(&f, "408 after %ld ms, want ~%ld", t, want);
+	PASS(&f);
+out:
+	close(fd);
+	fixture_done(&f);
+}
+
+static void case_refer_no_notify(void)
+{
+	case_refer_timeout(true);
+}
+
+/*
+ * sip_call_invite_replaces(): the INVITE carries Replaces and
+ * Referred-By, goes to the URI given; malformed arguments are refused.
+ */
+static void case_invite_with_replaces_out(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sip_call *c = NULL;
+	char domain[64], uri[96], buf[4096], resp[2048];
+	const char *sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			  "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40020 RTP/AVP 0\r\n";
+	int fd, n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "invite_replaces_out_headers";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	snprintf(uri, sizeof(uri), "sip:carol@%s", domain);
+	acct.domain = domain;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (sip_call_invite_replaces(f.a, uri, sdp, "abc;to-tag=1", NULL,
+				     &c) != -EINVAL ||
+	    sip_call_invite_replaces(f.a, "sip:a b@c", sdp, NULL, NULL,
+				     &c) != -EINVAL ||
+	    sip_call_invite_replaces(f.a, uri, sdp, NULL, "x\r\nVia: y",
+				     &c) != -EINVAL)
+		FAIL(&f, "bad arguments not refused");
+	if (sip_call_invite_replaces(f.a, uri, sdp,
+				     "abc@x;to-tag=1;from-tag=2",
+				     "sip:bob@127.0.0.1", &c) < 0)
+		FAIL(&f, "sip_call_invite_replaces failed");
+	n = wait_request(&f, fd, "INVITE ", NULL, buf, sizeof(buf), 2000);
+	if (n < 0 || strncmp(buf + 7, uri, strlen(uri)) != 0 ||
+	    strcmp(hval(buf, "Replaces:"), "abc@x;to-tag=1;from-tag=2") != 0 ||
+	    strcmp(hval(buf, "Referred-By:"), "<sip:bob@127.0.0.1>") != 0 ||
+	    !strstr(hval(buf, "To:"), uri))
+		FAIL(&f, "bad INVITE: %s", n < 0 ? "none" : buf);
+	n = reply_to(buf, "486 Busy Here", "busy", NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	run_until(&f, call_final, 2000);
+	if (state_status(&f, SIP_CALL_FAILED) != 486)
+		FAIL(&f, "the call did not fail with 486");
+	PASS(&f);
+out:
+	sip_call_unref(c);
+	close(fd);
+	fixture_done(&f);
+}
+
 /* SIP_TEST_ONLY=substring runs the matching cases only */
 static const char *only;
 
@@ -4081,6 +4208,8 @@ int main(int argc, char **argv)
 		bg_start_n(0, case_reg_outage);
 	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
 		bg_start_n(1, case_2xx_retransmit);
+	if (selected("refer_out_no_notify_408_at_32s"))
+		bg_start_n(2, case_refer_no_notify);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
@@ -4164,6 +4293,8 @@ int main(int argc, char **argv)
 	RUN("refer_out_blind_and_attended", case_refer_out());
 	RUN("refer_in_202_notify", case_refer_in());
 	RUN("invite_replaces_481_486_400_delivered", case_invite_replaces());
+	RUN("refer_out_notify_expires_408", case_refer_timeout(false));
+	RUN("invite_replaces_out_headers", case_invite_with_replaces_out());
 
 	/* last: 98 agents in a row load the machine; the background cases
 	 * are past their timing-sensitive parts by now */
@@ -4173,6 +4304,8 @@ int main(int argc, char **argv)
 		bg_finish_n(0, "register_recovers_after_outage");
 	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
 		bg_finish_n(1, "incoming_2xx_retransmit_t1_doubling_bye_at_64t1");
+	if (selected("refer_out_no_notify_408_at_32s"))
+		bg_finish_n(2, "refer_out_no_notify_408_at_32s");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
