@@ -59,13 +59,15 @@
  * (@retry_min_s doubling up to @retry_max_s, reset by a success); 200 to
  * OPTIONS.
  *
- * Peers.  The registrar's and outbound proxy's addresses are the
- * "provider"; any other source is a "stranger".  Requests refused outright
- * and OPTIONS are answered without a transaction (RFC 3261 8.2.7), from
- * anyone: 200 to OPTIONS (Allow, Accept); 481 to BYE/CANCEL/INFO/UPDATE
- * that match no dialog (or INVITE); 405 with Allow to methods we do not
- * implement; 403 to an INVITE from a stranger (unless
- * allow_unknown_callers).  A retransmission of such a request gets the
+ * Peers.  The registrar's, outbound proxy's and @mwi_server's addresses
+ * are the "provider"; any other source is a "stranger".  Requests refused
+ * outright and OPTIONS are answered without a transaction (RFC 3261
+ * 8.2.7), from anyone: 200 to OPTIONS (Allow, Accept); 481 to
+ * BYE/CANCEL/INFO/UPDATE/REFER/NOTIFY that match no dialog (or INVITE);
+ * 403 to a REFER out of any dialog; 489 with Allow-Events to a NOTIFY
+ * of another event; 405 with Allow to methods we do not implement; 403
+ * to an INVITE, or an unsolicited message-summary NOTIFY, from a stranger
+ * (unless allow_unknown_callers).  A retransmission of such a request gets the
  * same response again (same To tag) and costs no state either.  Such
  * responses to strangers are rate-limited
  * (token buckets per source address in a table of 32, and for all
