@@ -118,6 +118,38 @@ def sip_seeds():
         req('BYE', 314165, 'z9hG4bKbye1', LTAG),
     ]
     put('sip', 'udp-incoming-answered-dialog', udp(0x01, *dialog))
+    # message waiting and transfer in and out of that call (the agent's
+    # tag today: LTAG is stale, the seed above no longer reaches its dialog)
+    ltag = '564894e02f9ac4ed'
+    mwi = 'Messages-Waiting: yes\r\nVoice-Message: 2/8 (0/2)\r\n'
+    events = [
+        invite(),
+        req('ACK', 314159, 'z9hG4bK776asdhdt', ltag),
+        req('NOTIFY', 1, 'z9hG4bKmwi1', cid='mwi1', ftag='vm1',
+            extra=('Event: message-summary', 'Subscription-State: active'),
+            body=mwi, ctype='application/simple-message-summary'),
+        req('NOTIFY', 2, 'z9hG4bKmwi2', cid='mwi2', ftag='vm2',
+            extra=('Event: message-summary',), body='Messages-Waiting: x\r\n',
+            ctype='application/simple-message-summary'),
+        req('NOTIFY', 3, 'z9hG4bKev3', cid='ev3', ftag='vm3',
+            extra=('Event: presence',)),
+        req('REFER', 314160, 'z9hG4bKref1', ltag,
+            extra=(CONTACT, 'Refer-To: <sip:carol@127.0.0.2?Replaces=x%40y'
+                   '%3Bto-tag%3D1%3Bfrom-tag%3D2>', 'Referred-By: <sip:a@b>')),
+        req('REFER', 314161, 'z9hG4bKref2', ltag, extra=('Refer-To: junk',)),
+        req('NOTIFY', 314162, 'z9hG4bKnref', ltag,
+            extra=('Event: refer', 'Subscription-State: active'),
+            body='SIP/2.0 180 Ringing\r\n', ctype='message/sipfrag'),
+        req('REFER', 1, 'z9hG4bKref3', cid='ood', ftag='o1',
+            extra=('Refer-To: <sip:x@y>',)),
+        invite(branch='z9hG4bKrepl', cid='repl1', ftag='r1',
+               extra=(CONTACT, 'Replaces: a84b4c76e66710;to-tag=%s;'
+                      'from-tag=1928301774' % ltag)),
+        invite(branch='z9hG4bKrepl2', cid='repl2', ftag='r2',
+               extra=(CONTACT, 'Replaces: nosuch;to-tag=1;from-tag=2')),
+        req('BYE', 314165, 'z9hG4bKbye1', ltag),
+    ]
+    put('sip', 'udp-notify-refer-replaces', udp(0x01, *events))
     put('sip', 'tcp-incoming-answered-dialog',
         tcp(0x03, *[m.replace(b'SIP/2.0/UDP', b'SIP/2.0/TCP')
                     for m in dialog[:3]], b'\r\n\r\n',
