@@ -535,7 +535,11 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 				acct->registrar : acct->domain);
 	if (r == 0)
 		r = server_init(&a->proxy, acct->outbound_proxy);
-	if (r == 0)
+	/* the registrar spelled out (as fxsd.conf's default does) is the
+	 * registrar: one lookup */
+	if (r == 0 && acct->mwi_server &&
+	    strcmp(acct->mwi_server, acct->registrar && *acct->registrar ?
+		   acct->registrar : acct->domain) != 0)
 		r = server_init(&a->mwi_server, acct->mwi_server);
 	if (r < 0)
 		goto fail;

@@ -3958,7 +3958,8 @@ static void raw_ack(struct fixture *f, int fd, const char *resp)
 
 /*
  * INVITE with Replaces (RFC 3891), from a raw caller at the provider's
- * address: a call is set up; an INVITE whose Replaces names it with a
+ * address: one naming a call still ringing (an early dialog we did not
+ * initiate) gets 481; a call is set up; an INVITE whose Replaces names it with a
  * wrong to-tag gets 481 (no on_invite); one naming a dialog with
  * early-only gets 486; one that names it reaches on_invite with
  * caller->replaces = that call: the user answers it (200) and hangs up
@@ -3977,14 +3978,38 @@ static void case_invite_replaces(void)
 	acct.user = "2001";
 	if (fixture_init(&f, "invite_replaces_481_486_400_delivered", &acct) < 0)
 		FAIL(&f, "agent setup failed");
-	f.answer_incoming = true;
 	fd = raw_socket();
 	if (fd < 0)
 		FAIL(&f, "socket");
+	/* a call still ringing: an early dialog we did not initiate */
+	n = invite_from(msg, sizeof(msg), fd, "rp0@127.0.0.1", "bobt0", "");
+	raw_send(&f, fd, msg, n);
+	for (code = 0, n = 0; n < 40 && code != 180; n++)
+		if (raw_wait(&f, fd, buf, sizeof(buf), 50) <= 0 ||
+		    sscanf(buf, "SIP/2.0 %d", &code) != 1)
+			code = 0;
+	if (code != 180 || !f.call)
+		FAIL(&f, "no 180 for the first call");
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp0@127.0.0.1;to-tag=%s;from-tag=bobt0\r\n",
+		 tag_of(hval(buf, "To:")));
+	n = invite_from(msg, sizeof(msg), fd, "rp6@127.0.0.1", "bobt6", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp6@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 481 || f.n_invite != 1)
+		FAIL(&f, "a Replaces of a ringing incoming call: %d, want 481",
+		     code);
+	sip_call_reject(f.call, 603);
+	f.call = sip_call_unref(f.call);
+	code = invite_final(&f, fd, "rp0@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 603)
+		FAIL(&f, "the ringing call not rejected: %d", code);
+
+	f.answer_incoming = true;
 	n = invite_from(msg, sizeof(msg), fd, "rp1@127.0.0.1", "bobt1", "");
 	raw_send(&f, fd, msg, n);
 	code = invite_final(&f, fd, "rp1@127.0.0.1", buf, sizeof(buf), &n_bye);
-	if (code != 200 || f.n_invite != 1)
+	if (code != 200 || f.n_invite != 2)
 		FAIL(&f, "call 1: %d", code);
 	snprintf(ltag, sizeof(ltag), "%s", tag_of(hval(buf, "To:")));
 	raw_ack(&f, fd, buf);
@@ -3995,7 +4020,7 @@ static void case_invite_replaces(void)
 	n = invite_from(msg, sizeof(msg), fd, "rp3@127.0.0.1", "bobt3", hdr);
 	raw_send(&f, fd, msg, n);
 	code = invite_final(&f, fd, "rp3@127.0.0.1", buf, sizeof(buf), &n_bye);
-	if (code != 481 || f.n_invite != 1)
+	if (code != 481 || f.n_invite != 2)
 		FAIL(&f, "a Replaces of no dialog: %d, want 481", code);
 
 	snprintf(hdr, sizeof(hdr),
@@ -4004,7 +4029,7 @@ static void case_invite_replaces(void)
 	n = invite_from(msg, sizeof(msg), fd, "rp4@127.0.0.1", "bobt4", hdr);
 	raw_send(&f, fd, msg, n);
 	code = invite_final(&f, fd, "rp4@127.0.0.1", buf, sizeof(buf), &n_bye);
-	if (code != 486 || f.n_invite != 1)
+	if (code != 486 || f.n_invite != 2)
 		FAIL(&f, "early-only for a confirmed dialog: %d, want 486", code);
 
 	snprintf(hdr, sizeof(hdr),
@@ -4013,7 +4038,7 @@ static void case_invite_replaces(void)
 	n = invite_from(msg, sizeof(msg), fd, "rp5@127.0.0.1", "bobt5", hdr);
 	raw_send(&f, fd, msg, n);
 	code = invite_final(&f, fd, "rp5@127.0.0.1", buf, sizeof(buf), &n_bye);
-	if (code != 400 || f.n_invite != 1)
+	if (code != 400 || f.n_invite != 2)
 		FAIL(&f, "two Replaces: %d, want 400", code);
 
 	snprintf(hdr, sizeof(hdr),
@@ -4021,7 +4046,7 @@ static void case_invite_replaces(void)
 	n = invite_from(msg, sizeof(msg), fd, "rp2@127.0.0.1", "bobt2", hdr);
 	raw_send(&f, fd, msg, n);
 	code = invite_final(&f, fd, "rp2@127.0.0.1", buf, sizeof(buf), &n_bye);
-	if (code != 200 || f.n_invite != 2 || f.n_replacing != 1 ||
+	if (code != 200 || f.n_invite != 3 || f.n_replacing != 1 ||
 	    !f.replaced_ours)
 		FAIL(&f, "the replacing INVITE: %d, %d on_invite, %d with "
 		     "replaces (ours: %d)", code, f.n_invite, f.n_replacing,
