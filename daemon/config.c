@@ -188,6 +188,9 @@ enum port_key {
 	PK_RING_CADENCE,
 	PK_DTMF_MODE,
 	PK_CALL_WAITING,
+	PK_MWI_SUBSCRIBE,
+	PK_MWI_SERVER,
+	PK_MWI_EXPIRES,
 	_PK_MAX,
 };
 
@@ -227,6 +230,11 @@ static const struct key_desc port_keys[_PK_MAX] = {
 				 ring_cadence_ms, 0, 0),
 	[PK_DTMF_MODE] = PKEY("dtmf_mode", KEY_DTMF_MODE, 0, dtmf_mode, 0, 0),
 	[PK_CALL_WAITING] = PKEY("call_waiting", KEY_BOOL, 0, call_waiting, 0, 0),
+	[PK_MWI_SUBSCRIBE] = PKEY("mwi_subscribe", KEY_BOOL, 0, mwi_subscribe,
+				  0, 0),
+	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
+	[PK_MWI_EXPIRES] = PKEY("mwi_expires", KEY_UINT, 0, mwi_expires, 60,
+				86400),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
@@ -272,6 +280,7 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->play_cushion_frames = 2;
 	p->call_waiting = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
+	p->mwi_expires = 3600;
 	p->line = line;
 }
 
@@ -880,6 +889,9 @@ static void resolve(struct parser *p)
 				   port->domain);
 		if (!(seen & (1u << PK_TONE_COUNTRY)))
 			port->tone_country = c->global.tone_country;
+		if (!(seen & (1u << PK_MWI_SERVER)))
+			set_string(port->mwi_server, sizeof(port->mwi_server),
+				   port->registrar);
 	}
 	if (c->n_ports > 1)
 		qsort(c->ports, c->n_ports, sizeof(*c->ports), compare_ports);

@@ -34,8 +34,9 @@
  *
  * Defaults are filled in after the whole file has been read, so keys may
  * come in any order: a port's auth_user defaults to its user, registrar to
- * its domain, tone_country to [global]'s tone_country.  The structures
- * below always hold the effective (resolved) values.
+ * its domain, mwi_server to its registrar, tone_country to [global]'s
+ * tone_country.  The structures below always hold the effective
+ * (resolved) values.
  */
 #ifndef FXSD_CONFIG_H
 #define FXSD_CONFIG_H
@@ -180,6 +181,10 @@ struct fxsd_global_config {
  *	off time 0-10000 (the kernel's struct fxs_ring_cadence limits)
  * @n_ring_cadence_pairs: 0 (unset: the tone country's cadence) ..
  *	CONFIG_RING_MAX_PAIRS
+ * @mwi_subscribe: SUBSCRIBE to message-summary (RFC 3842) for the AOR,
+ *	default no (unsolicited NOTIFYs from the provider are taken anyway)
+ * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
+ * @mwi_expires: subscription expiry in s, 60-86400, default 3600
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -206,6 +211,9 @@ struct fxsd_port_config {
 	enum config_dtmf_mode dtmf_mode;
 	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
 	unsigned n_ring_cadence_pairs;
+	bool mwi_subscribe;
+	char mwi_server[CONFIG_HOST_MAX + 1];
+	unsigned mwi_expires;
 	unsigned line;
 };
 

@@ -326,7 +326,7 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 		code = 403;
 	} else if (!MSG_IS_INVITE(m) && !MSG_IS_CANCEL(m) && !MSG_IS_BYE(m) &&
 		   !MSG_IS_OPTIONS(m) && !MSG_IS_INFO(m) && !MSG_IS_UPDATE(m) &&
-		   !MSG_IS_PRACK(m)) {
+		   !MSG_IS_PRACK(m) && !MSG_IS_NOTIFY(m) && !MSG_IS_REFER(m)) {
 		/* RFC 3265/6665: an event package we do not serve */
 		code = MSG_IS_SUBSCRIBE(m) ? 489 : 405;
 		hdrs = allow;
@@ -361,6 +361,10 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 		   MSG_IS_PRACK(m)) {
 		if (!c)
 			code = 481;
+	} else if (MSG_IS_NOTIFY(m)) {
+		code = notify_precheck(a, m, src, &hdrs);
+	} else if (MSG_IS_REFER(m)) {
+		code = refer_precheck(a, m, c);
 	}
 	osip_free(cid);
 	if (!code)
@@ -454,6 +458,10 @@ bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 		handle_update(a, ev, src);
 	else if (MSG_IS_PRACK(m))
 		handle_prack(a, ev, src);
+	else if (MSG_IS_NOTIFY(m))
+		handle_notify(a, ev, src);
+	else if (MSG_IS_REFER(m))
+		handle_refer(a, ev, src);
 	else
 		handle_other_request(a, ev, src);
 	return true;
@@ -531,6 +539,8 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		a->st_se = a->st_min_se;
 	a->st_unit_ms = acct->session_timer_unit_ms ?
 			acct->session_timer_unit_ms : 1000;
+	a->mwi_subscribe = acct->mwi_subscribe;
+	a->mwi_expires = acct->mwi_expires ? acct->mwi_expires : 3600;
 	a->retry_min = acct->retry_min_s ? acct->retry_min_s : 30;
 	a->retry_max = acct->retry_max_s ? acct->retry_max_s : 1800;
 	if (a->retry_max < a->retry_min)
@@ -547,6 +557,12 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 				acct->registrar : acct->domain);
 	if (r == 0)
 		r = server_init(&a->proxy, acct->outbound_proxy);
+	/* the registrar spelled out (as fxsd.conf's default does) is the
+	 * registrar: one lookup */
+	if (r == 0 && acct->mwi_server &&
+	    strcmp(acct->mwi_server, acct->registrar && *acct->registrar ?
+		   acct->registrar : acct->domain) != 0)
+		r = server_init(&a->mwi_server, acct->mwi_server);
 	if (r < 0)
 		goto fail;
 	a->has_proxy = a->proxy.host[0];
@@ -649,6 +665,7 @@ void server_resolved(struct sip_agent *a, struct sip_server *s, int r)
 	}
 	reg_resolved(a);
 	calls_resolved(a);
+	mwi_resolved(a);
 }
 
 int sip_agent_start(struct sip_agent *a)
@@ -673,6 +690,7 @@ int sip_agent_start(struct sip_agent *a)
 	      a->local_ip, a->local_port, a->tcp ? "TCP" : "UDP");
 	if (a->register_enabled)
 		return reg_send(a);
+	mwi_registered(a);	/* no registration to wait for */
 	return 0;
 }
 
@@ -693,6 +711,7 @@ int sip_agent_stop(struct sip_agent *a)
 	a->stopping = true;
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
 	reg_wait_cancel(a);
+	mwi_stop(a);
 	if (a->register_enabled && a->reg_state == SIP_REG_REGISTERED) {
 		if (reg_send_expires(a, 0) == 0)
 			return 0;
@@ -727,6 +746,7 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 		c->final = true;
 		call_unlink(c);
 	}
+	mwi_free(a);
 	if (a->osip) {
 		for (i = 0; i < a->n_dead; i++)
 			tx_free(a->dead[i]);

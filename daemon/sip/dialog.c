@@ -34,6 +34,9 @@ static void call_free(struct sip_call *c)
 	reinvite_free(c);
 	sd_event_source_unref(c->st_timer);
 	prack_free(c);
+	free(c->invite_extra);
+	free(c->refer_to);
+	sd_event_source_unref(c->refer_timer);
 	free(c);
 }
 
@@ -126,6 +129,7 @@ void call_unlink(struct sip_call *c)
 	reinvite_cleanup(c);
 	timer_cleanup(c);
 	prack_cleanup(c);
+	c->refer_timer = sd_event_source_disable_unref(c->refer_timer);
 	call_unref_internal(c);
 }
 
@@ -310,11 +314,23 @@ int call_send_request(struct sip_call *c, const char *method,
 		      const char *content_type,
 		      osip_transaction_t **ret_tr)
 {
+	return call_send_request_hdrs(c, method, kind, NULL, false, body,
+				      content_type, ret_tr);
+}
+
+/* The same with the header lines @hdrs (CRLF each; may be NULL), and a
+ * Contact when @contact (REFER, NOTIFY). */
+int call_send_request_hdrs(struct sip_call *c, const char *method,
+			   enum sip_tx_kind kind, const char *hdrs,
+			   bool contact, const char *body,
+			   const char *content_type,
+			   osip_transaction_t **ret_tr)
+{
 	struct sip_agent *a = c->a;
 	struct sockaddr_storage dest;
 	struct req_spec s;
 	char *routes[SIP_MAX_ROUTES + 1];
-	char authz[1200];
+	char authz[1200], extra[4096];
 	osip_message_t *msg = NULL;
 	uint32_t cseq = ++c->local_cseq;
 	int r;
@@ -328,7 +344,11 @@ int call_send_request(struct sip_call *c, const char *method,
 	r = auth_header(a, &c->auth, method, s.ruri, authz, sizeof(authz));
 	if (r < 0)
 		return r;
-	s.extra = authz;
+	if ((size_t)snprintf(extra, sizeof(extra), "%s%s", authz,
+			     hdrs ? hdrs : "") >= sizeof(extra))
+		return -ENOBUFS;
+	s.extra = extra;
+	s.contact = contact;
 	s.body = body;
 	s.content_type = content_type;
 	r = build_request(a, &s, &msg, NULL, 0);

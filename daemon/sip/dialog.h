@@ -25,5 +25,10 @@ int call_send_request(struct sip_call *c, const char *method,
 		      enum sip_tx_kind kind, const char *body,
 		      const char *content_type,
 		      osip_transaction_t **ret_tr);
+int call_send_request_hdrs(struct sip_call *c, const char *method,
+			   enum sip_tx_kind kind, const char *hdrs,
+			   bool contact, const char *body,
+			   const char *content_type,
+			   osip_transaction_t **ret_tr);
 
 #endif /* FXSD_SIP_DIALOG_H */

@@ -23,6 +23,10 @@
  *   reinvite.c       our own re-INVITE (hold, resume, refresh)
  *   timer.c          session timers (RFC 4028)
  *   prack.c          reliable provisional responses (RFC 3262)
+ *   mwi.c            the message-summary body (pure)
+ *   subscribe.c      NOTIFY received, message waiting (RFC 3842/6665)
+ *   sipfrag.c        sipfrag, Refer-To and Replaces values (pure)
+ *   refer.c          transfer: REFER both ways, NOTIFY refer, Replaces
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -55,7 +59,7 @@
 #define SIP_DNS_TIMEOUT_MS	10000	/* one lookup: SRV, then A/AAAA */
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
-#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK"
+#define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, NOTIFY, REFER"
 #define SIP_TCP_MAX_IN		16	/* accepted connections */
 #define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
 #define SIP_TCP_STRANGERS	12	/* ... from all strangers: the rest is
@@ -69,6 +73,11 @@
 #define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
 #define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
+#define SIP_MWI_TYPE		"application/simple-message-summary"
+#define SIP_ALLOW_EVENTS	"message-summary, refer"
+#define SIP_REFER_FIRST_MS	32000	/* our REFER: its first NOTIFY within */
+#define SIP_REFER_NEXT_S	120	/* ... the next, without expires= */
+#define SIP_REFER_MAX_S		300	/* ... the next at most */
 /*
  * What a peer that is not the registrar or outbound proxy (a "stranger")
  * may cost us: server transactions per source address, and token buckets
@@ -145,6 +154,9 @@ enum sip_tx_kind {
 	TX_CANCEL_OUT,
 	TX_BYE_OUT,
 	TX_INFO_OUT,
+	TX_SUBSCRIBE_OUT,
+	TX_REFER_OUT,
+	TX_NOTIFY_OUT,
 	TX_INVITE_IN,
 	TX_OTHER_IN,
 	TX_REINVITE_OUT,
@@ -161,6 +173,7 @@ struct sip_tx {
 	bool unregister;	/* TX_REGISTER with Expires: 0 */
 	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
 	unsigned duration_ms;	/* ... and its duration */
+	int frag_status;	/* TX_NOTIFY_OUT: the sipfrag it carries */
 };
 
 /* A token bucket (see bucket_take()). */
@@ -267,6 +280,13 @@ struct sip_call {
 	unsigned rel_interval;		/* ms, T1 doubling */
 	sd_event_source *rel_timer;
 	char *rel_2xx_sdp;		/* a 2xx held until that PRACK */
+	/* transfer (refer.c) */
+	char *invite_extra;		/* header lines our INVITE adds */
+	char *refer_to;			/* our REFER's Refer-To, for a resend */
+	bool refer_out;			/* our REFER's subscription lives */
+	sd_event_source *refer_timer;	/* ... its NOTIFY deadline */
+	bool refer_in;			/* a received REFER awaits its NOTIFYs */
+	uint32_t refer_in_cseq;		/* its CSeq: Event: refer;id= */
 };
 
 struct sip_agent {
@@ -325,6 +345,12 @@ struct sip_agent {
 	struct sip_call *calls;
 	unsigned n_calls;
 
+	/* message waiting (subscribe.c) */
+	bool mwi_subscribe;
+	unsigned mwi_expires;
+	struct sip_server mwi_server;	/* host "": the registrar */
+	struct sip_sub *mwi;
+
 	osip_transaction_t **dead;	/* killed, to be freed by the pump */
 	size_t n_dead, dead_alloc;
 	bool in_pump;
@@ -376,5 +402,9 @@ struct req_spec {
 #include "sip/reinvite.h"
 #include "sip/timer.h"
 #include "sip/prack.h"
+#include "sip/mwi.h"
+#include "sip/subscribe.h"
+#include "sip/sipfrag.h"
+#include "sip/refer.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

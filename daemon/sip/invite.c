@@ -461,10 +461,11 @@ void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	const char *rtag = from_tag(m->from);
 	const char *ltag = from_tag(m->to);
 	struct sip_caller caller;
-	struct sip_call *c;
+	struct sip_call *c, *replaced = NULL;
 	osip_transaction_t *tr;
 	const char *body;
 	char *cid;
+	int code;
 
 	cid = call_id_of(m);
 	if (!cid) {
@@ -508,9 +509,18 @@ void handle_invite(struct sip_agent *a, osip_event_t *ev,
 			osip_event_free(ev);
 		return;
 	}
+	/* Replaces (RFC 3891): the dialog it names must be ours */
+	code = replaces_lookup(a, m, &replaced);
+	if (code) {
+		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
+		if (tr)
+			respond_in_tx(a, tr, code, NULL);
+		else
+			osip_event_free(ev);
+		return;
+	}
 	if (a->n_calls >= a->max_dialogs) {
-		int code = 486;
-
+		code = 486;
 		tr = new_server_tx(a, ev, TX_INVITE_IN, NULL, src);
 		if (tr)
 			respond_in_tx(a, tr, code, NULL);
@@ -548,6 +558,7 @@ void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	c->conn = src->conn;
 	c->state = SIP_CALL_INCOMING;
 	fill_caller(m, &caller);
+	caller.replaces = replaced;
 
 	tr = new_server_tx(a, ev, TX_INVITE_IN, c, src);
 	if (!tr) {
@@ -675,7 +686,7 @@ static int call_send_invite_to(struct sip_call *c)
 	struct sip_agent *a = c->a;
 	const struct sip_server *srv = ood_server(a, false);
 	struct req_spec s = { 0 };
-	char authz[1200], extra[1600];
+	char authz[1200], extra[2400];
 	osip_message_t *msg = NULL;
 	size_t n;
 	int r;
@@ -685,7 +696,11 @@ static int call_send_invite_to(struct sip_call *c)
 	r = auth_header(a, &c->auth, "INVITE", c->ruri, authz, sizeof(authz));
 	if (r < 0)
 		return r;
-	n = (size_t)snprintf(extra, sizeof(extra), "%s", authz);
+	/* Replaces, Referred-By (sip_call_invite_replaces()) */
+	n = (size_t)snprintf(extra, sizeof(extra), "%s%s", authz,
+			     c->invite_extra ? c->invite_extra : "");
+	if (n >= sizeof(extra))
+		return -ENOBUFS;
 	timer_request_headers(c, extra + n, sizeof(extra) - n);
 	c->invite_cseq = ++c->local_cseq;
 	s.method = "INVITE";
@@ -756,17 +771,32 @@ void calls_resolved(struct sip_agent *a)
 int sip_call_invite(struct sip_agent *a, const char *number,
 		    const char *sdp_offer, struct sip_call **ret_call)
 {
+	return call_invite_with(a, number, NULL, sdp_offer, NULL, ret_call);
+}
+
+/*
+ * An outgoing call to @number at our domain, or to @uri (checked by the
+ * caller) when @number is NULL, with the header lines @extra (CRLF each)
+ * in its INVITE.
+ */
+int call_invite_with(struct sip_agent *a, const char *number,
+		     const char *uri, const char *sdp_offer,
+		     const char *extra, struct sip_call **ret_call)
+{
 	struct sip_call *c;
 	char buf[600];
 	size_t i;
 	int r;
 
-	if (!a || !number || !*number || !ret_call || !sdp_offer)
+	if (!a || (!number && !uri) || (number && !*number) || !ret_call ||
+	    !sdp_offer)
 		return -EINVAL;
-	for (i = 0; number[i]; i++)
+	for (i = 0; number && number[i]; i++)
 		if (!isalnum((unsigned char)number[i]) &&
 		    !strchr("*#+-._!~'()", number[i]))
 			return -EINVAL;
+	if (uri && strlen(uri) >= sizeof(buf) - 2)
+		return -EINVAL;
 	if (a->n_calls >= a->max_dialogs ||
 	    n_transactions(a) >= a->max_tx)
 		return -EBUSY;
@@ -779,7 +809,10 @@ int sip_call_invite(struct sip_agent *a, const char *number,
 	c->local_cseq = random() % 10000;
 	c->state = SIP_CALL_CALLING;
 	c->tcp = a->tcp;
-	snprintf(buf, sizeof(buf), "sip:%s@%s", number, a->domain);
+	if (uri)
+		snprintf(buf, sizeof(buf), "%s", uri);
+	else
+		snprintf(buf, sizeof(buf), "sip:%s@%s", number, a->domain);
 	c->ruri = strdup(buf);
 	if (a->display_name[0])
 		snprintf(buf, sizeof(buf), "\"%s\" <sip:%s@%s>", a->display_name,
@@ -787,11 +820,15 @@ int sip_call_invite(struct sip_agent *a, const char *number,
 	else
 		snprintf(buf, sizeof(buf), "<sip:%s@%s>", a->user, a->domain);
 	c->local_uri = strdup(buf);
-	snprintf(buf, sizeof(buf), "<sip:%s@%s>", number, a->domain);
+	if (uri)
+		snprintf(buf, sizeof(buf), "<%s>", uri);
+	else
+		snprintf(buf, sizeof(buf), "<sip:%s@%s>", number, a->domain);
 	c->remote_uri = strdup(buf);
 	c->offer = strdup(sdp_offer);
 	/* our SDP, offered again to a re-INVITE without one */
 	c->local_sdp = strdup(sdp_offer);
+	c->invite_extra = extra ? strdup(extra) : NULL;
 	r = call_send_invite(c);
 	if (r < 0 || !c->ruri || !c->local_uri || !c->remote_uri) {
 		c->user_ref = false;

@@ -25,5 +25,8 @@ void handle_bye(struct sip_agent *a, osip_event_t *ev,
 void handle_ack_2xx(struct sip_agent *a, osip_message_t *m);
 void ict_response(struct sip_call *c, osip_message_t *resp);
 void calls_resolved(struct sip_agent *a);
+int call_invite_with(struct sip_agent *a, const char *number,
+		     const char *uri, const char *sdp_offer,
+		     const char *extra, struct sip_call **ret_call);
 
 #endif /* FXSD_SIP_INVITE_H */

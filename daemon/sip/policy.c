@@ -38,16 +38,18 @@ static bool bucket_take(struct sip_bucket *b, uint64_t now, unsigned burst,
 	return true;
 }
 
-/* The registrar's or the outbound proxy's address: calls come from there. */
+/* The registrar's, the outbound proxy's or the MWI server's address. */
 bool source_is_provider(struct sip_agent *a,
 			const struct sockaddr_storage *src)
 {
-	const struct sip_server *srv[] = { &a->registrar, &a->proxy };
+	const struct sip_server *srv[] = {
+		&a->registrar, &a->proxy, &a->mwi_server,
+	};
 	unsigned char k[16], ks[16];
 	unsigned i, j;
 
 	ip_key(src, k);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < sizeof(srv) / sizeof(srv[0]); i++)
 		for (j = 0; j < srv[i]->n_addr; j++) {
 			ip_key(&srv[i]->addr[j], ks);
 			if (memcmp(k, ks, 16) == 0)

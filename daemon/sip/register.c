@@ -245,6 +245,7 @@ void reg_response(struct sip_agent *a, struct sip_tx *tx,
 		}
 		a->retry_s = 0;
 		reg_schedule(a, granted / 2 ? granted / 2 : 1);
+		mwi_registered(a);
 		reg_set_state(a, SIP_REG_REGISTERED, code, granted);
 		return;
 	}

@@ -100,13 +100,15 @@
  * 504 and the call ends (FAILED, or TERMINATED after sip_call_answer(),
  * status 504).
  *
- * Peers.  The registrar's and outbound proxy's addresses are the
- * "provider"; any other source is a "stranger".  Requests refused outright
- * and OPTIONS are answered without a transaction (RFC 3261 8.2.7), from
- * anyone: 200 to OPTIONS (Allow, Accept); 481 to BYE/CANCEL/INFO/UPDATE
- * that match no dialog (or INVITE); 405 with Allow to methods we do not
- * implement; 403 to an INVITE from a stranger (unless
- * allow_unknown_callers).  A retransmission of such a request gets the
+ * Peers.  The registrar's, outbound proxy's and @mwi_server's addresses
+ * are the "provider"; any other source is a "stranger".  Requests refused
+ * outright and OPTIONS are answered without a transaction (RFC 3261
+ * 8.2.7), from anyone: 200 to OPTIONS (Allow, Accept); 481 to
+ * BYE/CANCEL/INFO/UPDATE/REFER/NOTIFY that match no dialog (or INVITE);
+ * 403 to a REFER out of any dialog; 489 with Allow-Events to a NOTIFY
+ * of another event; 405 with Allow to methods we do not implement; 403
+ * to an INVITE, or an unsolicited message-summary NOTIFY, from a stranger
+ * (unless allow_unknown_callers).  A retransmission of such a request gets the
  * same response again (same To tag) and costs no state either.  Such
  * responses to strangers are rate-limited
  * (token buckets per source address in a table of 32, and for all
@@ -152,6 +154,59 @@
  *     is reported);
  *   - 415 with an Accept header for any other Content-Type.
  * An INFO outside a dialog gets 481.
+ *
+ * Message waiting (RFC 3842 message-summary over RFC 6665).  A NOTIFY
+ * with "Event: message-summary" is taken in our subscription's dialog,
+ * or out of any dialog (no To tag: the unsolicited NOTIFY of Asterisk
+ * and many providers) from the provider (source_allowed(): a stranger's
+ * gets 403 unless @allow_unknown_callers, stateless and rate-limited like
+ * other refusals); a To tag of no dialog of ours gets 481, an Event other
+ * than message-summary (or none) 489 with Allow-Events.  Its body, of
+ * type application/simple-message-summary (415 with Accept for another
+ * type; no Content-Type is taken as that type), is read by mwi_parse()
+ * (sip/mwi.h: Messages-Waiting required, Voice-Message counts reported,
+ * at most 4096 bytes; malformed: 400).  The NOTIFY is answered 200 before
+ * on_mwi reports it; one without a body reports nothing.  With
+ * @mwi_subscribe the agent SUBSCRIBEs to message-summary for our AOR
+ * (Request-URI and To sip:user@domain, Accept:
+ * application/simple-message-summary, Expires: @mwi_expires) at
+ * @mwi_server (default the registrar; through the outbound proxy if
+ * set, which also carries the refreshes) after each registration that
+ * finds no subscription (at sip_agent_start() without registration);
+ * refreshes in the dialog at half the granted Expires; answers 401/407
+ * (once per challenge, as REGISTER) and 423 (Min-Expires); starts a new
+ * subscription on a 481 to a refresh; gives up for good, logged once, on
+ * 403/404/405/489/501 or a NOTIFY "Subscription-State:
+ * terminated;reason=rejected|noresource"; otherwise (timeout, 5xx,
+ * terminated for another reason) subscribes anew after a delay that
+ * starts at @retry_min_s (1 s for reason=deactivated|timeout, or the
+ * retry-after given) and doubles up to @retry_max_s, reset by a refresh
+ * that succeeds.  sip_agent_stop() sends an un-SUBSCRIBE (Expires: 0)
+ * without waiting for it.
+ *
+ * Transfer (RFC 3515 REFER, RFC 3891 Replaces, sipfrag of RFC 3420).
+ * Out: sip_call_refer() sends REFER in an answered call's dialog (see
+ * there); its 401/407 is answered; on_refer_progress reports the
+ * REFER's final response, then each NOTIFY of its implicit subscription
+ * (Event: refer, a To tag of that call: else 481).  Such a NOTIFY is
+ * answered 200 when its body is a valid message/sipfrag (no Content-Type
+ * is taken as one; another type: 415, none or a bad status line: 400).
+ * In: a REFER in one of our answered calls with exactly one valid
+ * Refer-To (sip/sips/tel URI; a Replaces in its headers must parse; else
+ * 400) gets 202 with Contact, then at once our NOTIFY "SIP/2.0 100
+ * Trying" (RFC 3515 2.4.4), then on_refer; the user's progress goes out
+ * with sip_call_refer_notify().  A REFER before the answer or after our
+ * BYE gets 403, one while an earlier one awaits its final NOTIFY 491,
+ * any when the user set no on_refer 603.  A REFER without To tag (out of
+ * any dialog) gets 403 (RFC 3515 lets a UA refuse one; fxsd transfers
+ * only its calls), one with a To tag of no call 481 (RFC 3261 12.2.2),
+ * both stateless.  An INVITE with Replaces (one header; two or a
+ * malformed one: 400) must name a dialog of ours: Call-ID, to-tag = our
+ * tag, from-tag = the far end's; none: 481, as for an early dialog we
+ * did not initiate (an incoming call still ringing); early-only naming
+ * a confirmed dialog: 486; a dialog we sent BYE in: 603.  The INVITE
+ * that names one reaches on_invite with caller->replaces set.
+ * sip_call_invite_replaces() makes the INVITE a transfer needs.
  *
  * DNS (RFC 3263, simplified): a domain, registrar or outbound proxy given
  * as a host name without a port is looked up as an SRV record,
@@ -249,6 +304,10 @@ enum sip_transport {
  *	below it gets 422
  * @session_timer_unit_ms: the length of one second of session-timer
  *	arithmetic (default 1000; only tests shorten it)
+ * @mwi_subscribe: SUBSCRIBE to message-summary for our AOR (see "Message
+ *	waiting" above)
+ * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
+ * @mwi_expires: requested subscription expiry, s (default 3600)
  */
 struct sip_account {
 	const char *user;
@@ -276,6 +335,9 @@ struct sip_account {
 	unsigned session_expires;
 	unsigned min_se;
 	unsigned session_timer_unit_ms;
+	bool mwi_subscribe;
+	const char *mwi_server;
+	unsigned mwi_expires;
 };
 
 enum sip_reg_state {
@@ -317,6 +379,10 @@ const char *sip_call_state_to_string(enum sip_call_state s);
  * @asserted: user@host of P-Asserted-Identity
  * @asserted_display_name: its display name
  * @request_user: user part of the Request-URI (the number dialed)
+ * @replaces: the call of ours this INVITE replaces (its Replaces header,
+ *	RFC 3891, matched: see "Transfer" above), NULL when none; valid
+ *	during on_invite (sip_call_ref() to keep it).  The user answers the
+ *	new call and hangs up the replaced one.
  */
 struct sip_caller {
 	char display_name[SIP_CALLER_FIELD_MAX];
@@ -324,6 +390,27 @@ struct sip_caller {
 	char asserted[SIP_CALLER_FIELD_MAX];
 	char asserted_display_name[SIP_CALLER_FIELD_MAX];
 	char request_user[SIP_CALLER_FIELD_MAX];
+	struct sip_call *replaces;
+};
+
+/**
+ * struct sip_mwi - a message-summary (RFC 3842) NOTIFY's news
+ * @waiting: Messages-Waiting: yes
+ * @voice: the body had a Voice-Message line (the counts below are its)
+ * @new_msgs: new voice messages
+ * @old_msgs: old voice messages
+ * @urgent_new: of which urgent, new
+ * @urgent_old: ... and old
+ * @account: Message-Account, "" when absent
+ */
+struct sip_mwi {
+	bool waiting;
+	bool voice;
+	unsigned new_msgs;
+	unsigned old_msgs;
+	unsigned urgent_new;
+	unsigned urgent_old;
+	char account[SIP_CALLER_FIELD_MAX];
 };
 
 /**
@@ -361,6 +448,24 @@ struct sip_caller {
  * @on_dtmf: a digit ('0'-'9', '*', '#', 'A'-'D') came in a SIP INFO of
  *	@call's dialog (already answered 200); @duration_ms as the INFO gave
  *	it, 0 when it gave none
+ * @on_mwi: a NOTIFY for message-summary (in our subscription, or
+ *	unsolicited from the provider) brought @mwi (already answered 200);
+ *	it comes for every such NOTIFY, changed or not
+ * @on_refer_progress: how our REFER (sip_call_refer()) fares: first
+ *	@status = its final response (202, or 300-699 including 408 for no
+ *	response: then nothing more comes), then the status line of each
+ *	NOTIFY's sipfrag (100, 180, 200, 486, 503, ...); the reports end
+ *	with the first sipfrag >= 200, or with 408 when no NOTIFY came in
+ *	time (32 s for the first, then the subscription's expires= or
+ *	120 s, at most 300 s), or with 487 when the far end ended the
+ *	subscription (Subscription-State: terminated) on a provisional one
+ * @on_refer: the far end asks us to transfer @call (a REFER in its
+ *	dialog, already answered 202, an immediate NOTIFY "100 Trying"
+ *	sent): call @target_uri (sip:, sips: or tel:, without its
+ *	headers) with sip_call_invite_replaces(), passing @replaces (the
+ *	Replaces header value the Refer-To carried, unescaped, or NULL);
+ *	report how it goes with sip_call_refer_notify().  NULL: REFER gets
+ *	603.
  * @log: priority is a syslog LOG_* value; NULL = no logging
  */
 struct sip_callbacks {
@@ -377,6 +482,12 @@ struct sip_callbacks {
 			 void *userdata);
 	void (*on_reinvite)(struct sip_call *call, int status,
 			    const char *sdp_answer, void *userdata);
+	void (*on_mwi)(struct sip_agent *a, const struct sip_mwi *mwi,
+		       void *userdata);
+	void (*on_refer_progress)(struct sip_call *call, int status,
+				  void *userdata);
+	void (*on_refer)(struct sip_call *call, const char *target_uri,
+			 const char *replaces, void *userdata);
 	void (*log)(void *userdata, int priority, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 };
@@ -468,6 +579,40 @@ int sip_call_reinvite(struct sip_call *call, const char *sdp_offer);
  */
 int sip_call_invite(struct sip_agent *a, const char *number,
 		    const char *sdp_offer, struct sip_call **ret_call);
+/*
+ * The same to @target, a number (as above) or a sip:, sips: or tel: URI
+ * (e.g. on_refer's @target_uri), with "Replaces: @replaces" (RFC 3891,
+ * as on_refer gave it; checked, -EINVAL when malformed) and
+ * "Referred-By: <@referred_by>" (a URI) when not NULL.
+ */
+int sip_call_invite_replaces(struct sip_agent *a, const char *target,
+			     const char *sdp_offer, const char *replaces,
+			     const char *referred_by,
+			     struct sip_call **ret_call);
+/*
+ * Transfer @call (answered): REFER in its dialog with "Refer-To:
+ * <URI>" for @target, a number (sip:number@domain, as sip_call_invite())
+ * or a sip:, sips: or tel: URI, and Referred-By: our AOR.  With
+ * @replaces (attended transfer: another call of the same agent with a
+ * dialog, early or confirmed) the URI carries ?Replaces= with that
+ * call's Call-ID, to-tag (its far end's tag) and from-tag (ours),
+ * escaped.  on_refer_progress reports what follows.  Returns 0 once the
+ * REFER is out; -EINVAL (bad target or @replaces), -ESTALE after a final
+ * state, -ENOTCONN before the answer or after our BYE, -EBUSY while an
+ * earlier REFER of the call still reports.
+ */
+int sip_call_refer(struct sip_call *call, const char *target,
+		   const struct sip_call *replaces);
+/*
+ * Tell the far end that transferred @call (on_refer) how the transfer
+ * goes: a NOTIFY in the dialog with "Event: refer;id=<REFER's CSeq>",
+ * Content-Type message/sipfrag;version=2.0, body "SIP/2.0 @status
+ * <reason>", and "Subscription-State: active;expires=60" for a 1xx or
+ * "terminated;reason=noresource" for a final status (100-699), which
+ * ends the subscription.  -EBADR when no REFER awaits a NOTIFY, -EINVAL
+ * for a bad @status, -ESTALE / -ENOTCONN as above.
+ */
+int sip_call_refer_notify(struct sip_call *call, int sipfrag_status);
 /* CANCEL before a final response (a later 2xx gets ACK + BYE). */
 int sip_call_cancel(struct sip_call *call);
 /*

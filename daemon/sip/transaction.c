@@ -251,6 +251,17 @@ static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 		if (c)
 			prack_done(c, m, code);
 		break;
+	case TX_SUBSCRIBE_OUT:
+		mwi_response(tx->a, m, code);
+		break;
+	case TX_REFER_OUT:
+		if (c)
+			refer_response(c, m, code);
+		break;
+	case TX_NOTIFY_OUT:
+		if (c)
+			refer_notify_response(c, tx, m, code);
+		break;
 	case TX_INFO_OUT:
 		if (!c)
 			break;

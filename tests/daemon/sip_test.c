@@ -99,6 +99,18 @@ struct fixture {
 	long refresh_ms;		/* "session refresh sent" */
 	long ended_ms;			/* a final state reported */
 	bool hangup_after_refresh;	/* at "session refreshed" */
+	/* message waiting */
+	int n_mwi;
+	struct sip_mwi mwi[4];		/* the first four on_mwi */
+	/* transfer */
+	int n_progress;
+	int progress[8];		/* on_refer_progress statuses */
+	int n_refer;			/* on_refer */
+	char refer_uri[256];
+	char refer_replaces[256];
+	bool refer_replaces_null;
+	int n_replacing;		/* on_invite with caller->replaces */
+	bool replaced_ours;		/* ... naming the call we had */
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -416,6 +428,15 @@ static void on_invite(struct sip_agent *a, struct sip_call *call,
 	f->n_invite++;
 	f->caller = *caller;
 	snprintf(f->offer, sizeof(f->offer), "%s", sdp ? sdp : "");
+	if (caller->replaces) {
+		/* as the line does: the new call takes the place of the old */
+		f->n_replacing++;
+		f->replaced_ours = f->call == caller->replaces;
+		if (f->call == caller->replaces) {
+			sip_call_hangup(f->call);
+			f->call = sip_call_unref(f->call);
+		}
+	}
 	if (f->call) {		/* one call at a time, as the Line does */
 		sip_call_reject(call, 486);
 		sip_call_unref(call);
@@ -508,12 +529,64 @@ static void on_reinvite(struct sip_call *call, int status,
 		 sdp ? sdp : "");
 }
 
+static void on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
+		   void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)a;
+	if (f->n_mwi < 4)
+		f->mwi[f->n_mwi] = *mwi;
+	f->n_mwi++;
+}
+
+static void on_refer_progress(struct sip_call *call, int status,
+			      void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)call;
+	if (f->n_progress < 8)
+		f->progress[f->n_progress] = status;
+	f->n_progress++;
+}
+
+static int refer_notify_timer(sd_event_source *s, uint64_t usec,
+			      void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)usec;
+	sd_event_source_unref(s);
+	if (f->call)
+		sip_call_refer_notify(f->call, 200);
+	return 0;
+}
+
+/* A REFER came: recorded; the transfer "succeeds" 300 ms later. */
+static void on_refer(struct sip_call *call, const char *target,
+		     const char *replaces, void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)call;
+	f->n_refer++;
+	snprintf(f->refer_uri, sizeof(f->refer_uri), "%s", target);
+	snprintf(f->refer_replaces, sizeof(f->refer_replaces), "%s",
+		 replaces ? replaces : "");
+	f->refer_replaces_null = !replaces;
+	after(f, 300, refer_notify_timer);
+}
+
 static const struct sip_callbacks callbacks = {
 	.on_registration = on_registration,
 	.on_invite = on_invite,
 	.on_call_state = on_call_state,
 	.on_offer = on_offer,
 	.on_reinvite = on_reinvite,
+	.on_mwi = on_mwi,
+	.on_refer_progress = on_refer_progress,
+	.on_refer = on_refer,
 	.log = test_log,
 };
 
@@ -1965,9 +2038,9 @@ out:
 
 /* ---- a case in a child process (long timers) ---- */
 
-#define MAX_BG 2
-static pid_t bg_pids[MAX_BG] = { -1, -1 };
-static int bg_pipes[MAX_BG] = { -1, -1 };
+#define MAX_BG 3
+static pid_t bg_pids[MAX_BG] = { -1, -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1, -1 };
 static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
@@ -4300,6 +4373,866 @@ out:
 	fixture_done(&f);
 }
 
+/* ---- message waiting, transfer ---- */
+
+/* An unsolicited message-summary NOTIFY from @fd (3 new, 4 old). */
+static int mwi_notify(char *buf, size_t len, int fd, const char *id)
+{
+	static const char body[] = "Messages-Waiting: yes\r\n"
+				   "Voice-Message: 3/4\r\n";
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char ip[32];
+
+	getsockname(fd, (void *)&sin, &sl);
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	return snprintf(buf, len,
+			"NOTIFY sip:2001@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:vm@%s>;tag=%s\r\n"
+			"To: <sip:2001@127.0.0.1>\r\n"
+			"Call-ID: %s@%s\r\nCSeq: 1 NOTIFY\r\n"
+			"Event: message-summary\r\n"
+			"Subscription-State: active\r\n"
+			"Content-Type: application/simple-message-summary\r\n"
+			"Content-Length: %zu\r\n\r\n%s",
+			ip, ntohs(sin.sin_port), id, ip, id, id, ip,
+			strlen(body), body);
+}
+
+/*
+ * Unsolicited NOTIFYs (tests/sipp/uac_notify_mwi.xml) from the provider's
+ * address: the good ones reach on_mwi with their counts (200), the bad
+ * ones get 400/415/489/481 and report nothing.  The same NOTIFY from a
+ * stranger (127.0.0.2) gets 403 and reports nothing; from the provider's
+ * address again, 200.
+ */
+static void case_mwi_unsolicited(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], target[64], msg[2048];
+	int fd = -1, n, code;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "mwi_unsolicited_notify";
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uac_notify_mwi.xml");
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, "-s", "2001", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	SIPP_OK(&f);
+	if (f.n_mwi != 2)
+		FAIL(&f, "%d on_mwi callbacks, want 2", f.n_mwi);
+	if (!f.mwi[0].waiting || !f.mwi[0].voice || f.mwi[0].new_msgs != 3 ||
+	    f.mwi[0].old_msgs != 5 || f.mwi[0].urgent_new != 1 ||
+	    f.mwi[0].urgent_old != 0 ||
+	    strcmp(f.mwi[0].account, "sip:*97@127.0.0.1") != 0)
+		FAIL(&f, "first: waiting %d, %u/%u (%u/%u), account \"%s\"",
+		     f.mwi[0].waiting, f.mwi[0].new_msgs, f.mwi[0].old_msgs,
+		     f.mwi[0].urgent_new, f.mwi[0].urgent_old, f.mwi[0].account);
+	if (f.mwi[1].waiting || f.mwi[1].new_msgs != 0 || f.mwi[1].old_msgs != 8)
+		FAIL(&f, "second: waiting %d, %u/%u", f.mwi[1].waiting,
+		     f.mwi[1].new_msgs, f.mwi[1].old_msgs);
+	fd = raw_socket_ip("127.0.0.2");
+	if (fd < 0)
+		FAIL(&f, "socket on 127.0.0.2");
+	n = mwi_notify(msg, sizeof(msg), fd, "mwistranger");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 403 || f.n_mwi != 2)
+		FAIL(&f, "a stranger's NOTIFY: %d (want 403), %d callbacks",
+		     code, f.n_mwi);
+	close(fd);
+	fd = raw_socket();
+	n = mwi_notify(msg, sizeof(msg), fd, "mwiprovider");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200 || f.n_mwi != 3 || f.mwi[2].new_msgs != 3)
+		FAIL(&f, "the provider's NOTIFY: %d (want 200), %d callbacks",
+		     code, f.n_mwi);
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
+/* The value of header @name (e.g. "Call-ID:") in @msg, "" if absent. */
+static const char *hval(const char *msg, const char *name)
+{
+	static char v[8][512];		/* several in one expression */
+	static int k;
+	char line[600];
+	const char *p;
+
+	k = (k + 1) % 8;
+	v[k][0] = '\0';
+	if (header_line(msg, name, line, sizeof(line))) {
+		p = line + strlen(name);
+		while (*p == ' ')
+			p++;
+		snprintf(v[k], sizeof(v[k]), "%s", p);
+	}
+	return v[k];
+}
+
+/*
+ * Wait for a request @method ("SUBSCRIBE ") on @fd whose top Via branch
+ * is not @skip_branch (a retransmission of the last one); responses and
+ * other requests are dropped.  Returns its length, or -1.
+ */
+static int wait_request(struct fixture *f, int fd, const char *method,
+			const char *skip_branch, char *buf, size_t len,
+			unsigned ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < (long)ms) {
+		ssize_t n = raw_wait(f, fd, buf, len, 50);
+
+		if (n <= 0 || strncmp(buf, method, strlen(method)) != 0)
+			continue;
+		if (skip_branch && *skip_branch &&
+		    strstr(hval(buf, "Via:"), skip_branch))
+			continue;
+		return (int)n;
+	}
+	return -1;
+}
+
+/* The branch= of @req's Via into @out. */
+static void via_branch(const char *req, char *out, size_t len)
+{
+	const char *b = strstr(hval(req, "Via:"), "branch=");
+
+	snprintf(out, len, "%.*s", b ? (int)strcspn(b + 7, ";, ") : 0,
+		 b ? b + 7 : "");
+}
+
+/* A response @code to @req (To gets ;tag=@to_tag unless it has one). */
+static int reply_to(const char *req, const char *status, const char *to_tag,
+		    const char *extra, char *out, size_t len)
+{
+	char via[512], from[512], to[512], cid[256], cseq[64];
+
+	if (!header_line(req, "Via:", via, sizeof(via)) ||
+	    !header_line(req, "From:", from, sizeof(from)) ||
+	    !header_line(req, "To:", to, sizeof(to)) ||
+	    !header_line(req, "Call-ID:", cid, sizeof(cid)) ||
+	    !header_line(req, "CSeq:", cseq, sizeof(cseq)))
+		return -1;
+	if (to_tag && !strstr(to, ";tag="))
+		snprintf(to + strlen(to), sizeof(to) - strlen(to), ";tag=%s",
+			 to_tag);
+	return snprintf(out, len, "SIP/2.0 %s\r\n%s\r\n%s\r\n%s\r\n%s\r\n"
+			"%s\r\n%sContent-Length: 0\r\n\r\n", status, via, from,
+			to, cid, cseq, extra ? extra : "");
+}
+
+/* The tag of a From/To value. */
+static const char *tag_of(const char *v)
+{
+	static char t[128];
+	const char *p = strstr(v, "tag=");
+
+	snprintf(t, sizeof(t), "%.*s", p ? (int)strcspn(p + 4, ";> ") : 0,
+		 p ? p + 4 : "");
+	return t;
+}
+
+/*
+ * Message waiting by subscription, against a raw registrar that is also
+ * the voicemail server: after the REGISTER's 200 the agent SUBSCRIBEs
+ * (Event: message-summary, Accept, Expires 600, our AOR); a 401 is
+ * answered with credentials; the 200 (Expires: 2) sets up the dialog; a
+ * NOTIFY in it reaches on_mwi; the refresh comes at ~1 s inside the
+ * dialog (To tag, Call-ID, Request-URI the Contact); a NOTIFY
+ * "terminated;reason=deactivated" brings a new SUBSCRIBE (new Call-ID,
+ * no To tag) at ~1 s; a 489 to it ends the subscribing for good.
+ */
+static void case_mwi_subscribe(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], resp[2048], br[128], cid[256], ltag[128];
+	char notify[2048], contact[300];
+	static const char body[] = "Messages-Waiting: yes\r\n"
+				   "Voice-Message: 1/0\r\n";
+	char target[300];
+	int fd, n, code;
+	long t_sub;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "mwi_subscribe_refresh_terminated_489";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.mwi_subscribe = true;
+	acct.mwi_expires = 600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (wait_request(&f, fd, "REGISTER ", NULL, buf, sizeof(buf), 2000) < 0)
+		FAIL(&f, "no REGISTER");
+	/* nothing before the registration */
+	if (wait_request(&f, fd, "SUBSCRIBE ", NULL, buf, sizeof(buf), 700) >= 0)
+		FAIL(&f, "SUBSCRIBE before the registration");
+	if (wait_request(&f, fd, "REGISTER ", NULL, buf, sizeof(buf), 2000) < 0)
+		FAIL(&f, "no REGISTER retransmission");
+	snprintf(contact, sizeof(contact), "Contact: %s;expires=600\r\n",
+		 hval(buf, "Contact:"));
+	n = reply_to(buf, "200 OK", "reg", contact, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	n = wait_request(&f, fd, "SUBSCRIBE ", NULL, buf, sizeof(buf), 2000);
+	if (n < 0)
+		FAIL(&f, "no SUBSCRIBE after the registration");
+	if (strncmp(buf, "SUBSCRIBE sip:alice@127.0.0.1:", 30) != 0 ||
+	    strcmp(hval(buf, "Event:"), "message-summary") != 0 ||
+	    strcmp(hval(buf, "Accept:"), "application/simple-message-summary") != 0 ||
+	    strcmp(hval(buf, "Expires:"), "600") != 0 ||
+	    strstr(hval(buf, "To:"), "tag=") ||
+	    !strstr(hval(buf, "From:"), "sip:alice@127.0.0.1") ||
+	    !*hval(buf, "Contact:"))
+		FAIL(&f, "bad SUBSCRIBE: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	n = reply_to(buf, "401 Unauthorized", "vm401",
+		     "WWW-Authenticate: Digest realm=\"fxs.test\", nonce=\"mwi1\", qop=\"auth\"\r\n",
+		     resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	n = wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 2000);
+	if (n < 0 || !strstr(hval(buf, "Authorization:"), "nonce=\"mwi1\"") ||
+	    !strstr(hval(buf, "Authorization:"), "uri=\"sip:alice@127.0.0.1:"))
+		FAIL(&f, "no SUBSCRIBE with credentials after 401: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	snprintf(cid, sizeof(cid), "%s", hval(buf, "Call-ID:"));
+	snprintf(ltag, sizeof(ltag), "%s", tag_of(hval(buf, "From:")));
+	snprintf(contact, sizeof(contact), "Expires: 2\r\nContact: <sip:vm@%s>\r\n",
+		 domain);
+	n = reply_to(buf, "200 OK", "vmdlg", contact, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	t_sub = ms_since(&f.t0);
+	/* the NOTIFY of the dialog, to the Contact of the SUBSCRIBE */
+	{
+		const char *c = hval(buf, "Contact:");
+
+		c += *c == '<';
+		snprintf(target, sizeof(target), "%.*s", (int)strcspn(c, ">"), c);
+	}
+	n = snprintf(notify, sizeof(notify),
+		     "NOTIFY %s SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP %s;branch=z9hG4bKmwin1;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:alice@%s>;tag=vmdlg\r\n"
+		     "To: <sip:alice@%s>;tag=%s\r\nCall-ID: %s\r\n"
+		     "CSeq: 1 NOTIFY\r\nContact: <sip:vm@%s>\r\n"
+		     "Event: message-summary\r\nSubscription-State: active;expires=2\r\n"
+		     "Content-Type: application/simple-message-summary\r\n"
+		     "Content-Length: %zu\r\n\r\n%s",
+		     target, domain, domain, domain, ltag, cid,
+		     domain, strlen(body), body);
+	code = raw_exchange(&f, fd, notify, n);
+	if (code != 200 || f.n_mwi != 1 || !f.mwi[0].waiting ||
+	    f.mwi[0].new_msgs != 1)
+		FAIL(&f, "NOTIFY in the dialog: %d, %d callbacks", code, f.n_mwi);
+	/* the refresh, in the dialog, at half of 2 s */
+	n = wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 3000);
+	if (n < 0)
+		FAIL(&f, "no refresh");
+	if (ms_since(&f.t0) - t_sub < 700 || ms_since(&f.t0) - t_sub > 2000)
+		FAIL(&f, "refresh %ld ms after the 200, want ~1000",
+		     ms_since(&f.t0) - t_sub);
+	if (strncmp(buf, "SUBSCRIBE sip:vm@", 17) != 0 ||
+	    strcmp(hval(buf, "Call-ID:"), cid) != 0 ||
+	    strcmp(tag_of(hval(buf, "To:")), "vmdlg") != 0 ||
+	    strcmp(hval(buf, "Event:"), "message-summary") != 0)
+		FAIL(&f, "refresh not in the dialog: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	n = reply_to(buf, "200 OK", NULL, "Expires: 600\r\n", resp,
+		     sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	/* the server ends it: a new subscription at once */
+	n = snprintf(notify, sizeof(notify),
+		     "NOTIFY sip:alice@%s SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP %s;branch=z9hG4bKmwin2;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:alice@%s>;tag=vmdlg\r\n"
+		     "To: <sip:alice@%s>;tag=%s\r\nCall-ID: %s\r\n"
+		     "CSeq: 2 NOTIFY\r\nEvent: message-summary\r\n"
+		     "Subscription-State: terminated;reason=deactivated\r\n"
+		     "Content-Length: 0\r\n\r\n",
+		     domain, domain, domain, domain, ltag, cid);
+	code = raw_exchange(&f, fd, notify, n);
+	if (code != 200 || f.n_mwi != 1)
+		FAIL(&f, "NOTIFY terminated: %d, %d callbacks", code, f.n_mwi);
+	n = wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 3000);
+	if (n < 0)
+		FAIL(&f, "no new SUBSCRIBE after terminated");
+	if (strcmp(hval(buf, "Call-ID:"), cid) == 0 ||
+	    strstr(hval(buf, "To:"), "tag="))
+		FAIL(&f, "the new SUBSCRIBE is in the old dialog: %s", buf);
+	via_branch(buf, br, sizeof(br));
+	n = reply_to(buf, "489 Bad Event", "vm489", NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	/* given up: nothing more (retry_min is 1 s) */
+	if (wait_request(&f, fd, "SUBSCRIBE ", br, buf, sizeof(buf), 3000) >= 0)
+		FAIL(&f, "SUBSCRIBE again after 489: %s", buf);
+	PASS(&f);
+out:
+	close(fd);
+	fixture_done(&f);
+}
+
+/* The value of @name in @msg with "<" ">" taken off ("<sip:x>" -> "sip:x"). */
+static const char *hval_uri(const char *msg, const char *name)
+{
+	static char u[512];
+	const char *v = hval(msg, name);
+
+	v += *v == '<';
+	snprintf(u, sizeof(u), "%.*s", (int)strcspn(v, ">"), v);
+	return u;
+}
+
+/*
+ * A raw UAS on @fd answers the agent's INVITE for @number: 200 with
+ * To tag @tag and Contact sip:xfer@<fd's address>.  The call is then
+ * answered.  Returns 0 or -1.
+ */
+static int raw_answer(struct fixture *f, int fd, const char *domain,
+		      const char *number, const char *tag,
+		      struct sip_call **ret_call)
+{
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40012,
+		.session_id = 7, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40014 RTP/AVP 0\r\n";
+	char offer[SDP_TEXT_MAX], buf[4096], resp[4096], extra[300];
+	int n;
+
+	sdp_build_offer(&l, offer, sizeof(offer));
+	if (sip_call_invite(f->a, number, offer, ret_call) < 0)
+		return -1;
+	if (wait_request(f, fd, "INVITE ", NULL, buf, sizeof(buf), 2000) < 0)
+		return -1;
+	snprintf(extra, sizeof(extra), "Contact: <sip:xfer@%s>\r\n"
+		 "Content-Type: application/sdp\r\n", domain);
+	n = reply_to(buf, "200 OK", tag, extra, resp, sizeof(resp) - sizeof(sdp));
+	if (n < 0)
+		return -1;
+	/* the body after the headers: replace the empty Content-Length */
+	n -= (int)strlen("Content-Length: 0\r\n\r\n");
+	n += snprintf(resp + n, sizeof(resp) - n, "Content-Length: %zu\r\n\r\n%s",
+		      strlen(sdp), sdp);
+	raw_send(f, fd, resp, n);
+	return wait_request(f, fd, "ACK ", NULL, buf, sizeof(buf), 2000) < 0 ?
+	       -1 : 0;
+}
+
+/* A NOTIFY of the REFER @refer's subscription with sipfrag @frag. */
+static int refer_notify_msg(char *out, size_t len, const char *refer,
+			    const char *domain, int cseq, const char *state,
+			    const char *frag)
+{
+	static int branch;
+
+	return snprintf(out, len,
+			"NOTIFY %s SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP %s;branch=z9hG4bKrn%d;rport\r\n"
+			"Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\n"
+			"Call-ID: %s\r\nCSeq: %d NOTIFY\r\n"
+			"Contact: <sip:xfer@%s>\r\nEvent: refer\r\n"
+			"Subscription-State: %s\r\n"
+			"Content-Type: message/sipfrag;version=2.0\r\n"
+			"Content-Length: %zu\r\n\r\n%s",
+			hval_uri(refer, "Contact:"), domain, ++branch,
+			hval(refer, "To:"), hval(refer, "From:"),
+			hval(refer, "Call-ID:"), cseq, domain, state,
+			strlen(frag), frag);
+}
+
+/*
+ * Transfer out, against a raw far end that answers two calls of the
+ * agent.  Blind: sip_call_refer(call 1, "3000") sends REFER in the dialog
+ * (Refer-To <sip:3000@domain>, Referred-By, Contact); 202, NOTIFY 100,
+ * NOTIFY 200 terminated: each NOTIFY gets 200 and on_refer_progress
+ * reports 202, 100, 200.  Attended: sip_call_refer(call 1, URI, call 2)
+ * puts call 2's Call-ID, its far end's tag (to-tag) and ours (from-tag)
+ * in ?Replaces=, escaped; 202, then NOTIFY 503: reported, the end.  A
+ * NOTIFY refer after that gets 481, one with a bad sipfrag 400.
+ */
+static void case_refer_out(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sip_call *c2 = NULL;
+	char domain[64], buf[4096], resp[2048], msg[4096], want[600], esc[400];
+	int fd, n, code, r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "refer_out_blind_and_attended";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	acct.domain = domain;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (raw_answer(&f, fd, domain, "2000", "xfer1", &f.call) < 0)
+		FAIL(&f, "call 1 not set up");
+	if (sip_call_refer(f.call, "bad target", NULL) != -EINVAL)
+		FAIL(&f, "a bad target not refused");
+	r = sip_call_refer(f.call, "3000", NULL);
+	if (r < 0)
+		FAIL(&f, "sip_call_refer: %d", r);
+	if (sip_call_refer(f.call, "3001", NULL) != -EBUSY)
+		FAIL(&f, "a second REFER while the first reports not refused");
+	n = wait_request(&f, fd, "REFER ", NULL, buf, sizeof(buf), 2000);
+	snprintf(want, sizeof(want), "<sip:3000@%s>", domain);
+	if (n < 0 || strncmp(buf, "REFER sip:xfer@", 15) != 0 ||
+	    strcmp(hval(buf, "Refer-To:"), want) != 0 ||
+	    !strstr(hval(buf, "Referred-By:"), "sip:alice@") ||
+	    !strstr(hval(buf, "Contact:"), "sip:alice@") ||
+	    strcmp(tag_of(hval(buf, "To:")), "xfer1") != 0)
+		FAIL(&f, "bad REFER: %s", n < 0 ? "none" : buf);
+	n = reply_to(buf, "202 Accepted", NULL, NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	msleep_loop(&f, 100);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 1,
+			     "active;expires=60", "SIP/2.0 100 Trying\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200)
+		FAIL(&f, "NOTIFY 100: %d", code);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 2,
+			     "terminated;reason=noresource", "SIP/2.0 200 OK\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200)
+		FAIL(&f, "NOTIFY 200: %d", code);
+	if (f.n_progress != 3 || f.progress[0] != 202 ||
+	    f.progress[1] != 100 || f.progress[2] != 200)
+		FAIL(&f, "blind: %d reports: %d %d %d", f.n_progress,
+		     f.progress[0], f.progress[1], f.progress[2]);
+	/* the subscription is over */
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 3,
+			     "active", "SIP/2.0 180 Ringing\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 481 || f.n_progress != 3)
+		FAIL(&f, "NOTIFY after the end: %d, want 481", code);
+
+	/* attended: call 2, then REFER call 1 with Replaces of call 2 */
+	if (raw_answer(&f, fd, domain, "2002", "xfer2", &c2) < 0)
+		FAIL(&f, "call 2 not set up");
+	f.n_progress = 0;
+	r = sip_call_refer(f.call, "sip:carol@127.0.0.1", c2);
+	if (r < 0)
+		FAIL(&f, "sip_call_refer with replaces: %d", r);
+	n = wait_request(&f, fd, "REFER ", NULL, buf, sizeof(buf), 2000);
+	{
+		/* Call-IDs and tags of the agent are hex: only the ';' and
+		 * '=' of the Replaces value are escaped */
+		snprintf(esc, sizeof(esc), "%s%%3Bto-tag%%3Dxfer2%%3Bfrom-tag%%3D",
+			 sip_call_id(c2));
+		snprintf(want, sizeof(want), "<sip:carol@127.0.0.1?Replaces=%s", esc);
+	}
+	if (n < 0 || strncmp(hval(buf, "Refer-To:"), want, strlen(want)) != 0)
+		FAIL(&f, "Refer-To: %s, want %s<our tag>>", n < 0 ? "none" :
+		     hval(buf, "Refer-To:"), want);
+	n = reply_to(buf, "202 Accepted", NULL, NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	msleep_loop(&f, 100);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 1, "active",
+			     "SIP/2.0 1x0 Trying\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 400)
+		FAIL(&f, "a bad sipfrag: %d, want 400", code);
+	n = refer_notify_msg(msg, sizeof(msg), buf, domain, 2,
+			     "terminated;reason=noresource",
+			     "SIP/2.0 503 Service Unavailable\r\n");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200 || f.n_progress != 2 || f.progress[0] != 202 ||
+	    f.progress[1] != 503)
+		FAIL(&f, "attended: NOTIFY %d, %d reports: %d %d", code,
+		     f.n_progress, f.progress[0], f.progress[1]);
+	PASS(&f);
+out:
+	sip_call_unref(c2);
+	close(fd);
+	fixture_done(&f);
+}
+
+/*
+ * Transfer in (tests/sipp/uac_refer.xml): REFERs refused as they must be
+ * (403 out of a dialog, 481, 400 twice), then one accepted: 202, the
+ * agent's NOTIFY 100 at once, on_refer with the target and the Replaces
+ * unescaped, and the NOTIFY 200 (terminated) the user sends with
+ * sip_call_refer_notify(); a second one then gets -EBADR.
+ */
+static void case_refer_in(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], mport_s[8], target[64];
+
+	memset(&f, 0, sizeof(f));
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, "refer_in_202_notify", &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	f.answer_incoming = true;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", free_port("127.0.0.1"));
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uac_refer.xml");
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, "-mp", mport_s, "-s", "2001", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (f.n_refer != 1)
+		FAIL(&f, "%d on_refer, want 1", f.n_refer);
+	if (strcmp(f.refer_uri, "sip:carol@127.0.0.1") != 0 ||
+	    strcmp(f.refer_replaces, "abc@x;to-tag=1;from-tag=2") != 0)
+		FAIL(&f, "on_refer: \"%s\", replaces \"%s\"", f.refer_uri,
+		     f.refer_replaces);
+	if (f.call && sip_call_refer_notify(f.call, 200) != -EBADR &&
+	    sip_call_refer_notify(f.call, 200) != -ESTALE)
+		FAIL(&f, "a NOTIFY after the final one not refused");
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/* An INVITE from @fd with Call-ID @cid, From tag @ftag, and @extra. */
+static int invite_from(char *buf, size_t len, int fd, const char *cid,
+		       const char *ftag, const char *extra)
+{
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40016 RTP/AVP 0\r\n";
+	unsigned port = sock_port(fd);
+
+	return snprintf(buf, len,
+			"INVITE sip:2001@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:bob@127.0.0.1:%u>;tag=%s\r\n"
+			"To: <sip:2001@127.0.0.1>\r\n"
+			"Call-ID: %s\r\nCSeq: 1 INVITE\r\n"
+			"Contact: <sip:bob@127.0.0.1:%u>\r\n%s"
+			"Content-Type: application/sdp\r\n"
+			"Content-Length: %zu\r\n\r\n%s",
+			port, ftag, port, ftag, cid, port, extra, strlen(sdp), sdp);
+}
+
+/* Wait for the final response to the INVITE of Call-ID @cid (100/180
+ * skipped; a BYE on the way answered 200 and counted in *@n_bye). */
+static int invite_final(struct fixture *f, int fd, const char *cid,
+			char *buf, size_t len, int *n_bye)
+{
+	struct timespec t0;
+	char resp[2048];
+	int code, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < 3000) {
+		if (raw_wait(f, fd, buf, len, 50) <= 0)
+			continue;
+		if (strncmp(buf, "BYE ", 4) == 0) {
+			(*n_bye)++;
+			n = reply_to(buf, "200 OK", NULL, NULL, resp, sizeof(resp));
+			raw_send(f, fd, resp, n);
+			continue;
+		}
+		if (sscanf(buf, "SIP/2.0 %d", &code) == 1 && code >= 200 &&
+		    strcmp(hval(buf, "Call-ID:"), cid) == 0)
+			return code;
+	}
+	return 0;
+}
+
+/* The ACK of a 2xx @resp (raw UAC). */
+static void raw_ack(struct fixture *f, int fd, const char *resp)
+{
+	char ack[2048];
+	int n;
+
+	n = snprintf(ack, sizeof(ack),
+		     "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKack%s;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		     "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+		     hval_uri(resp, "Contact:"), sock_port(fd),
+		     tag_of(hval(resp, "To:")), hval(resp, "From:"),
+		     hval(resp, "To:"), hval(resp, "Call-ID:"));
+	raw_send(f, fd, ack, n);
+}
+
+/*
+ * INVITE with Replaces (RFC 3891), from a raw caller at the provider's
+ * address: one naming a call still ringing (an early dialog we did not
+ * initiate) gets 481; a call is set up; an INVITE whose Replaces names it with a
+ * wrong to-tag gets 481 (no on_invite); one naming a dialog with
+ * early-only gets 486; one that names it reaches on_invite with
+ * caller->replaces = that call: the user answers it (200) and hangs up
+ * the old call (BYE on call 1); a Replaces header twice gets 400.
+ */
+static void case_invite_replaces(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char buf[4096], msg[4096], hdr[600], ltag[128];
+	int fd = -1, n, code, n_bye = 0;
+
+	memset(&f, 0, sizeof(f));
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, "invite_replaces_481_486_400_delivered", &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	/* a call still ringing: an early dialog we did not initiate */
+	n = invite_from(msg, sizeof(msg), fd, "rp0@127.0.0.1", "bobt0", "");
+	raw_send(&f, fd, msg, n);
+	for (code = 0, n = 0; n < 40 && code != 180; n++)
+		if (raw_wait(&f, fd, buf, sizeof(buf), 50) <= 0 ||
+		    sscanf(buf, "SIP/2.0 %d", &code) != 1)
+			code = 0;
+	if (code != 180 || !f.call)
+		FAIL(&f, "no 180 for the first call");
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp0@127.0.0.1;to-tag=%s;from-tag=bobt0\r\n",
+		 tag_of(hval(buf, "To:")));
+	n = invite_from(msg, sizeof(msg), fd, "rp6@127.0.0.1", "bobt6", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp6@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 481 || f.n_invite != 1)
+		FAIL(&f, "a Replaces of a ringing incoming call: %d, want 481",
+		     code);
+	sip_call_reject(f.call, 603);
+	f.call = sip_call_unref(f.call);
+	code = invite_final(&f, fd, "rp0@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 603)
+		FAIL(&f, "the ringing call not rejected: %d", code);
+
+	f.answer_incoming = true;
+	n = invite_from(msg, sizeof(msg), fd, "rp1@127.0.0.1", "bobt1", "");
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp1@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 200 || f.n_invite != 2)
+		FAIL(&f, "call 1: %d", code);
+	snprintf(ltag, sizeof(ltag), "%s", tag_of(hval(buf, "To:")));
+	raw_ack(&f, fd, buf);
+	msleep_loop(&f, 100);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=wrong;from-tag=bobt1\r\n");
+	n = invite_from(msg, sizeof(msg), fd, "rp3@127.0.0.1", "bobt3", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp3@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 481 || f.n_invite != 2)
+		FAIL(&f, "a Replaces of no dialog: %d, want 481", code);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1;early-only\r\n",
+		 ltag);
+	n = invite_from(msg, sizeof(msg), fd, "rp4@127.0.0.1", "bobt4", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp4@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 486 || f.n_invite != 2)
+		FAIL(&f, "early-only for a confirmed dialog: %d, want 486", code);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1\r\n"
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1\r\n", ltag, ltag);
+	n = invite_from(msg, sizeof(msg), fd, "rp5@127.0.0.1", "bobt5", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp5@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 400 || f.n_invite != 2)
+		FAIL(&f, "two Replaces: %d, want 400", code);
+
+	snprintf(hdr, sizeof(hdr),
+		 "Replaces: rp1@127.0.0.1;to-tag=%s;from-tag=bobt1\r\n", ltag);
+	n = invite_from(msg, sizeof(msg), fd, "rp2@127.0.0.1", "bobt2", hdr);
+	raw_send(&f, fd, msg, n);
+	code = invite_final(&f, fd, "rp2@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 200 || f.n_invite != 3 || f.n_replacing != 1 ||
+	    !f.replaced_ours)
+		FAIL(&f, "the replacing INVITE: %d, %d on_invite, %d with "
+		     "replaces (ours: %d)", code, f.n_invite, f.n_replacing,
+		     f.replaced_ours);
+	raw_ack(&f, fd, buf);
+	for (n = 0; n < 20 && !n_bye; n++) {
+		char resp[2048];
+
+		if (raw_wait(&f, fd, buf, sizeof(buf), 100) > 0 &&
+		    strncmp(buf, "BYE ", 4) == 0 &&
+		    strcmp(hval(buf, "Call-ID:"), "rp1@127.0.0.1") == 0) {
+			n_bye++;
+			code = reply_to(buf, "200 OK", NULL, NULL, resp,
+					sizeof(resp));
+			raw_send(&f, fd, resp, code);
+		}
+	}
+	if (n_bye != 1)
+		FAIL(&f, "%d BYE for the replaced call, want 1", n_bye);
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
+static bool progress_final(struct fixture *f)
+{
+	int i;
+
+	for (i = 1; i < f->n_progress && i < 8; i++)
+		if (f->progress[i] >= 200)
+			return true;
+	return false;
+}
+
+/*
+ * Our REFER's NOTIFYs must come in time: with @first, none comes after
+ * the 202, and 408 is reported 32 s later (libosip2's 64*T1, as the
+ * timeouts of transactions); else a NOTIFY 180 says expires=2 and none
+ * follows: 408 about 2 s later.
+ */
+static void case_refer_timeout(bool first)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], resp[2048], msg[4096];
+	long t, want = first ? 32000 : 2000;
+	int fd, n, code;
+
+	memset(&f, 0, sizeof(f));
+	f.name = first ? "refer_out_no_notify_408_at_32s" :
+			 "refer_out_notify_expires_408";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	acct.domain = domain;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (raw_answer(&f, fd, domain, "2000", "xfer1", &f.call) < 0)
+		FAIL(&f, "call not set up");
+	if (sip_call_refer(f.call, "3000", NULL) < 0)
+		FAIL(&f, "sip_call_refer");
+	if (wait_request(&f, fd, "REFER ", NULL, buf, sizeof(buf), 2000) < 0)
+		FAIL(&f, "no REFER");
+	n = reply_to(buf, "202 Accepted", NULL, NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	if (!first) {
+		msleep_loop(&f, 100);
+		n = refer_notify_msg(msg, sizeof(msg), buf, domain, 1,
+				     "active;expires=2", "SIP/2.0 180 Ringing\r\n");
+		code = raw_exchange(&f, fd, msg, n);
+		if (code != 200)
+			FAIL(&f, "NOTIFY 180: %d", code);
+	}
+	t = ms_since(&f.t0);
+	run_until(&f, progress_final, want + 5000);
+	t = ms_since(&f.t0) - t;
+	if (f.n_progress != (first ? 2 : 3) ||
+	    f.progress[f.n_progress - 1] != 408)
+		FAIL(&f, "%d reports, last %d, want 408", f.n_progress,
+		     f.n_progress ? f.progress[f.n_progress - 1] : 0);
+	if (t < want - 1000 || t > want + 2500)
+		FAIL(&f, "408 after %ld ms, want ~%ld", t, want);
+	PASS(&f);
+out:
+	close(fd);
+	fixture_done(&f);
+}
+
+static void case_refer_no_notify(void)
+{
+	case_refer_timeout(true);
+}
+
+/*
+ * sip_call_invite_replaces(): the INVITE carries Replaces and
+ * Referred-By, goes to the URI given; malformed arguments are refused.
+ */
+static void case_invite_with_replaces_out(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sip_call *c = NULL;
+	char domain[64], uri[96], buf[4096], resp[2048];
+	const char *sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			  "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40020 RTP/AVP 0\r\n";
+	int fd, n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "invite_replaces_out_headers";
+	fd = raw_socket();
+	if (fd < 0) {
+		result(&f, "socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(fd));
+	snprintf(uri, sizeof(uri), "sip:carol@%s", domain);
+	acct.domain = domain;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (sip_call_invite_replaces(f.a, uri, sdp, "abc;to-tag=1", NULL,
+				     &c) != -EINVAL ||
+	    sip_call_invite_replaces(f.a, "sip:a b@c", sdp, NULL, NULL,
+				     &c) != -EINVAL ||
+	    sip_call_invite_replaces(f.a, uri, sdp, NULL, "x\r\nVia: y",
+				     &c) != -EINVAL)
+		FAIL(&f, "bad arguments not refused");
+	if (sip_call_invite_replaces(f.a, uri, sdp,
+				     "abc@x;to-tag=1;from-tag=2",
+				     "sip:bob@127.0.0.1", &c) < 0)
+		FAIL(&f, "sip_call_invite_replaces failed");
+	n = wait_request(&f, fd, "INVITE ", NULL, buf, sizeof(buf), 2000);
+	if (n < 0 || strncmp(buf + 7, uri, strlen(uri)) != 0 ||
+	    strcmp(hval(buf, "Replaces:"), "abc@x;to-tag=1;from-tag=2") != 0 ||
+	    strcmp(hval(buf, "Referred-By:"), "<sip:bob@127.0.0.1>") != 0 ||
+	    !strstr(hval(buf, "To:"), uri))
+		FAIL(&f, "bad INVITE: %s", n < 0 ? "none" : buf);
+	n = reply_to(buf, "486 Busy Here", "busy", NULL, resp, sizeof(resp));
+	raw_send(&f, fd, resp, n);
+	run_until(&f, call_final, 2000);
+	if (state_status(&f, SIP_CALL_FAILED) != 486)
+		FAIL(&f, "the call did not fail with 486");
+	PASS(&f);
+out:
+	sip_call_unref(c);
+	close(fd);
+	fixture_done(&f);
+}
+
 /* SIP_TEST_ONLY=substring runs the matching cases only */
 static const char *only;
 
@@ -4333,6 +5266,8 @@ int main(int argc, char **argv)
 		bg_start_n(0, case_reg_outage);
 	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
 		bg_start_n(1, case_2xx_retransmit);
+	if (selected("refer_out_no_notify_408_at_32s"))
+		bg_start_n(2, case_refer_no_notify);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
@@ -4451,6 +5386,14 @@ int main(int argc, char **argv)
 	    case_tcp_per_source());
 	RUN("tcp_slowloris_silent_closed_valid_kept", case_tcp_deadlines());
 
+	RUN("mwi_unsolicited_notify", case_mwi_unsolicited());
+	RUN("mwi_subscribe_refresh_terminated_489", case_mwi_subscribe());
+	RUN("refer_out_blind_and_attended", case_refer_out());
+	RUN("refer_in_202_notify", case_refer_in());
+	RUN("invite_replaces_481_486_400_delivered", case_invite_replaces());
+	RUN("refer_out_notify_expires_408", case_refer_timeout(false));
+	RUN("invite_replaces_out_headers", case_invite_with_replaces_out());
+
 	/* last: 98 agents in a row load the machine; the background cases
 	 * are past their timing-sensitive parts by now */
 	RUN("rfc4475", case_rfc4475());
@@ -4459,6 +5402,8 @@ int main(int argc, char **argv)
 		bg_finish_n(0, "register_recovers_after_outage");
 	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
 		bg_finish_n(1, "incoming_2xx_retransmit_t1_doubling_bye_at_64t1");
+	if (selected("refer_out_no_notify_408_at_32s"))
+		bg_finish_n(2, "refer_out_no_notify_408_at_32s");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;

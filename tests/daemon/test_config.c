@@ -126,6 +126,9 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->echo_tail_ms, y->echo_tail_ms);
 		CHECK_INT(x->play_cushion_frames, y->play_cushion_frames);
 		CHECK_INT(x->dtmf_mode, y->dtmf_mode);
+		CHECK_INT(x->mwi_subscribe, y->mwi_subscribe);
+		CHECK_STR(x->mwi_server, y->mwi_server);
+		CHECK_INT(x->mwi_expires, y->mwi_expires);
 		CHECK_INT(x->n_ring_cadence_pairs, y->n_ring_cadence_pairs);
 		CHECK(memcmp(x->ring_cadence_ms, y->ring_cadence_ms,
 			     sizeof(x->ring_cadence_ms)) == 0,
@@ -594,6 +597,32 @@ UNIT_TEST(dtmf_modes)
 	}
 }
 
+/* Message waiting: off by default, the server defaults to the registrar
+ * (wherever the keys stand), expiry 3600; all three set and round-tripped. */
+UNIT_TEST(mwi_keys)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL, *b = NULL, *c = NULL;
+	const struct fxsd_port_config *p;
+
+	PARSE_OK(a, PORT0);
+	p = &a->ports[0];
+	CHECK_INT(p->mwi_subscribe, false);
+	CHECK_STR(p->mwi_server, "pbx.example.org");
+	CHECK_INT(p->mwi_expires, 3600);
+	PARSE_OK(b, "[port 0]\nmwi_subscribe = yes\nuser = 100\n"
+		 "domain = pbx.example.org\nregistrar = reg.example.org:5070\n");
+	p = &b->ports[0];
+	CHECK_INT(p->mwi_subscribe, true);
+	CHECK_STR(p->mwi_server, "reg.example.org:5070");
+	PARSE_OK(c, PORT0 "mwi_subscribe = on\nmwi_server = [2001:db8::5]:5080\n"
+		 "mwi_expires = 86400\n");
+	p = &c->ports[0];
+	CHECK_INT(p->mwi_subscribe, true);
+	CHECK_STR(p->mwi_server, "[2001:db8::5]:5080");
+	CHECK_INT(p->mwi_expires, 86400);
+	check_round_trip(c);
+}
+
 /* Two ports that differ in dtmf_mode only; reload (main.c) compares port
  * sections bytewise, header line aside, so the mode must show there. */
 UNIT_TEST(dtmf_mode_change_is_a_port_change)
@@ -1019,6 +1048,21 @@ ERR_CASE(registrar_invalid,
 ERR_CASE(outbound_proxy_invalid,
 	 PORT0 "outbound_proxy = proxy:abc\n",
 	 P ":4: invalid outbound_proxy 'proxy:abc' " HOST_HINT)
+ERR_CASE(mwi_subscribe_not_bool,
+	 PORT0 "mwi_subscribe = sometimes\n",
+	 P ":4: invalid mwi_subscribe 'sometimes' (yes/no, true/false, on/off, 1/0)")
+ERR_CASE(mwi_server_invalid,
+	 PORT0 "mwi_server = sip:vm.example\n",
+	 P ":4: invalid mwi_server 'sip:vm.example' " HOST_HINT)
+ERR_CASE(mwi_server_empty,
+	 PORT0 "mwi_server =\n",
+	 P ":4: empty value for 'mwi_server'")
+ERR_CASE(mwi_expires_too_short,
+	 PORT0 "mwi_expires = 59\n",
+	 P ":4: invalid mwi_expires '59' (60-86400)")
+ERR_CASE(mwi_expires_too_long,
+	 PORT0 "mwi_expires = 86401\n",
+	 P ":4: invalid mwi_expires '86401' (60-86400)")
 #define USER_HINT "(letters, digits, escapes and -_.!~*'()&=+$,;?/)"
 ERR_CASE(user_with_space,
 	 "[port 0]\nuser = \"a b\"\n",

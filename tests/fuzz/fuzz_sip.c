@@ -76,6 +76,8 @@
 #include "../../daemon/sip/reinvite.c"
 #include "../../daemon/sip/timer.c"
 #include "../../daemon/sip/prack.c"
+#include "../../daemon/sip/subscribe.c"
+#include "../../daemon/sip/refer.c"
 #undef getrandom
 #undef sendto
 #undef connect
@@ -215,13 +217,17 @@ static void on_invite(struct sip_agent *a, struct sip_call *call,
 	struct fuzz_ctx *f = userdata;
 	int i;
 
-	(void)a;
 	(void)sdp;
 	check_field(caller->display_name);
 	check_field(caller->from);
 	check_field(caller->asserted);
 	check_field(caller->asserted_display_name);
 	check_field(caller->request_user);
+	/* a replaced call is a live one of this agent, not the new one */
+	if (caller->replaces && (caller->replaces == call ||
+				 sip_call_agent(caller->replaces) != a ||
+				 !caller->replaces->live))
+		abort();
 	i = hold(f, call);
 	if (i >= 0)
 		f->to_answer[i] = true;
@@ -298,6 +304,41 @@ static void on_dtmf(struct sip_call *call, char digit, unsigned duration_ms,
 		abort();
 }
 
+static void on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
+		   void *userdata)
+{
+	(void)a;
+	(void)userdata;
+	if (mwi->new_msgs > SIP_MWI_COUNT_MAX || mwi->old_msgs > SIP_MWI_COUNT_MAX ||
+	    !memchr(mwi->account, '\0', sizeof(mwi->account)))
+		abort();
+}
+
+static void on_refer_progress(struct sip_call *call, int status,
+			      void *userdata)
+{
+	(void)call;
+	(void)userdata;
+	if (status < 100 || status > 699)
+		abort();
+}
+
+/* As the line would: report the transfer done at once. */
+static void on_refer(struct sip_call *call, const char *target,
+		     const char *replaces, void *userdata)
+{
+	struct sip_replaces r;
+
+	(void)userdata;
+	if (strncasecmp(target, "sip:", 4) != 0 &&
+	    strncasecmp(target, "sips:", 5) != 0 &&
+	    strncasecmp(target, "tel:", 4) != 0)
+		abort();
+	if (replaces && replaces_parse(replaces, &r) != 0)
+		abort();
+	sip_call_refer_notify(call, 200);
+}
+
 static void on_log(void *userdata, int priority, const char *fmt, ...)
 {
 	char buf[1024];
@@ -316,6 +357,9 @@ static const struct sip_callbacks callbacks = {
 	.on_invite = on_invite,
 	.on_call_state = on_call_state,
 	.on_dtmf = on_dtmf,
+	.on_mwi = on_mwi,
+	.on_refer_progress = on_refer_progress,
+	.on_refer = on_refer,
 	.log = on_log,
 };
 

@@ -118,6 +118,38 @@ def sip_seeds():
         req('BYE', 314165, 'z9hG4bKbye1', LTAG),
     ]
     put('sip', 'udp-incoming-answered-dialog', udp(0x01, *dialog))
+    # message waiting and transfer in and out of that call (the agent's
+    # tag today: LTAG is stale, the seed above no longer reaches its dialog)
+    ltag = '564894e02f9ac4ed'
+    mwi = 'Messages-Waiting: yes\r\nVoice-Message: 2/8 (0/2)\r\n'
+    events = [
+        invite(),
+        req('ACK', 314159, 'z9hG4bK776asdhdt', ltag),
+        req('NOTIFY', 1, 'z9hG4bKmwi1', cid='mwi1', ftag='vm1',
+            extra=('Event: message-summary', 'Subscription-State: active'),
+            body=mwi, ctype='application/simple-message-summary'),
+        req('NOTIFY', 2, 'z9hG4bKmwi2', cid='mwi2', ftag='vm2',
+            extra=('Event: message-summary',), body='Messages-Waiting: x\r\n',
+            ctype='application/simple-message-summary'),
+        req('NOTIFY', 3, 'z9hG4bKev3', cid='ev3', ftag='vm3',
+            extra=('Event: presence',)),
+        req('REFER', 314160, 'z9hG4bKref1', ltag,
+            extra=(CONTACT, 'Refer-To: <sip:carol@127.0.0.2?Replaces=x%40y'
+                   '%3Bto-tag%3D1%3Bfrom-tag%3D2>', 'Referred-By: <sip:a@b>')),
+        req('REFER', 314161, 'z9hG4bKref2', ltag, extra=('Refer-To: junk',)),
+        req('NOTIFY', 314162, 'z9hG4bKnref', ltag,
+            extra=('Event: refer', 'Subscription-State: active'),
+            body='SIP/2.0 180 Ringing\r\n', ctype='message/sipfrag'),
+        req('REFER', 1, 'z9hG4bKref3', cid='ood', ftag='o1',
+            extra=('Refer-To: <sip:x@y>',)),
+        invite(branch='z9hG4bKrepl', cid='repl1', ftag='r1',
+               extra=(CONTACT, 'Replaces: a84b4c76e66710;to-tag=%s;'
+                      'from-tag=1928301774' % ltag)),
+        invite(branch='z9hG4bKrepl2', cid='repl2', ftag='r2',
+               extra=(CONTACT, 'Replaces: nosuch;to-tag=1;from-tag=2')),
+        req('BYE', 314165, 'z9hG4bKbye1', ltag),
+    ]
+    put('sip', 'udp-notify-refer-replaces', udp(0x01, *events))
     put('sip', 'tcp-incoming-answered-dialog',
         tcp(0x03, *[m.replace(b'SIP/2.0/UDP', b'SIP/2.0/TCP')
                     for m in dialog[:3]], b'\r\n\r\n',
@@ -543,6 +575,49 @@ def srv_seeds():
                                         srv(1, 1, 0, name('zero.port')), srv(2, 1, 5080, name('ok.example'))]))
 
 
+# ---- message-summary (RFC 3842) -------------------------------------------
+
+def mwi_seeds():
+    put('mwi', 'rfc3842', lines('''Messages-Waiting: yes
+Message-Account: sip:alice@vmail.example.com
+Voice-Message: 2/8 (0/2)'''))
+    put('mwi', 'no-messages', 'Messages-Waiting: no\n')
+    put('mwi', 'all-classes', lines('''Messages-Waiting: yes
+Voice-Message: 4/8 (1/2)
+Fax-Message: 0/1
+Pager-Message: 1/0
+Multimedia-Message: 0/0 (0/0)
+Text-Message: 9/9
+None: 0/0
+
+To: <sip:alice@example.com>
+Date: Thu, 3 Dec 2026 17:00:00 GMT'''))
+    put('mwi', 'bad-status', lines('''Messages-Waiting: perhaps
+Voice-Message: 1/2'''))
+    put('mwi', 'bad-counts', lines('''Messages-Waiting: yes
+Voice-Message: 1000000/2 (3/'''))
+    put('mwi', 'duplicate-class', lines('''Messages-Waiting: yes
+Voice-Message: 1/2
+voice-message: 3/4'''))
+
+
+# ---- transfer: sipfrag, Refer-To, Replaces ---------------------------------
+
+def sipfrag_seeds():
+    put('sipfrag', 'frag-trying', b'\x00SIP/2.0 100 Trying\r\n')
+    put('sipfrag', 'frag-ok-headers', b'\x00SIP/2.0 200 OK\r\nContact: <sip:c@x>\r\n\r\n')
+    put('sipfrag', 'frag-bad', b'\x00SIP/2.0 2x0 Nope')
+    put('sipfrag', 'refer-to-replaces',
+        b'\x01<sips:bob@bobster.example.org?Replaces=12345%40192.168.118.3'
+        b'%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994>')
+    put('sipfrag', 'refer-to-display', b'\x01"Bob" <sip:1234@pbx.example;user=phone>;x=1')
+    put('sipfrag', 'refer-to-bare', b'\x01tel:+15551234;isub=1')
+    put('sipfrag', 'refer-to-bad-escape', b'\x01<sip:a@b?Replaces=x%0d%0a&Replaces=y>')
+    put('sipfrag', 'replaces', b'\x02 98732@sip.example.com ; from-tag = r33th4x0r ;early-only;to-tag=ff87ff')
+    put('sipfrag', 'replaces-missing-tag', b'\x02abc;to-tag=1')
+    put('sipfrag', 'escape', b'\x03a1b2@10.0.0.1\x00t=;&?\x00f%1')
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -554,3 +629,5 @@ if __name__ == '__main__':
     digitmap_seeds()
     callerid_seeds()
     srv_seeds()
+    mwi_seeds()
+    sipfrag_seeds()
