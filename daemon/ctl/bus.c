@@ -125,6 +125,16 @@ static int port_get(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "d", st.play_low_ms);
 	if (!strcmp(prop, "Mos"))
 		return sd_bus_message_append(reply, "d", st.mos);
+	if (!strcmp(prop, "Feature"))
+		return sd_bus_message_append(reply, "s", st.feature);
+	if (!strcmp(prop, "SecondParty"))
+		return sd_bus_message_append(reply, "s", st.second);
+	if (!strcmp(prop, "MessagesWaiting"))
+		return sd_bus_message_append(reply, "b", st.mwi_waiting);
+	if (!strcmp(prop, "NewMessages"))
+		return sd_bus_message_append(reply, "u", st.mwi_new);
+	if (!strcmp(prop, "OldMessages"))
+		return sd_bus_message_append(reply, "u", st.mwi_old);
 	return -ENOENT;
 }
 
@@ -207,6 +217,11 @@ static const sd_bus_vtable port_vtable[] = {
 	PORT_PROP("PlayUnderruns", "u"),
 	PORT_PROP("PlayLowMs", "d"),
 	PORT_PROP("Mos", "d"),
+	PORT_PROP("Feature", "s"),
+	PORT_PROP("SecondParty", "s"),
+	PORT_PROP("MessagesWaiting", "b"),
+	PORT_PROP("NewMessages", "u"),
+	PORT_PROP("OldMessages", "u"),
 	SD_BUS_METHOD("Hangup", "", "", port_hangup,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Ring", "u", "", port_ring, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -324,7 +339,9 @@ void bus_line_changed(struct fxsd_bus *b, struct line *l)
 	snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%d", st.index);
 	sd_bus_emit_properties_changed(b->bus, path, FXSD_BUS_PORT_IFACE,
 				       "Hook", "Registration", "CallState",
-				       "RemoteParty", "Codec", "Attached", NULL);
+				       "RemoteParty", "Codec", "Attached", "Feature",
+				       "SecondParty", "MessagesWaiting",
+				       "NewMessages", "OldMessages", NULL);
 	sd_bus_emit_signal(b->bus, path, FXSD_BUS_PORT_IFACE, "StateChanged",
 			   "ss", call_state_to_string(st.state),
 			   sip_reg_state_to_string(st.reg));

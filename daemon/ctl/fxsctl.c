@@ -30,6 +30,9 @@ struct port_info {
 	uint32_t play_trimmed;
 	uint32_t play_dry;	/* times that queue was found empty */
 	double play_low;	/* ms, its last window's low-water mark */
+	char feature[16], second[520];
+	int mwi;		/* messages waiting */
+	uint32_t mwi_new, mwi_old;
 };
 
 static bool json;
@@ -107,6 +110,18 @@ static int load_port(sd_bus *bus, const char *path, struct port_info *p)
 		r = get_trivial(bus, path, "PlayLowMs", 'd', &p->play_low);
 	if (r >= 0)
 		r = get_trivial(bus, path, "Mos", 'd', &p->mos);
+	if (r >= 0)
+		r = get_string(bus, path, "Feature", p->feature,
+			       sizeof(p->feature));
+	if (r >= 0)
+		r = get_string(bus, path, "SecondParty", p->second,
+			       sizeof(p->second));
+	if (r >= 0)
+		r = get_trivial(bus, path, "MessagesWaiting", 'b', &p->mwi);
+	if (r >= 0)
+		r = get_trivial(bus, path, "NewMessages", 'u', &p->mwi_new);
+	if (r >= 0)
+		r = get_trivial(bus, path, "OldMessages", 'u', &p->mwi_old);
 	return r;
 }
 
@@ -189,6 +204,13 @@ static void print_json(const struct port_info *p, size_t n, bool calls_only)
 		json_string(p[i].remote);
 		printf(",\"codec\":");
 		json_string(p[i].codec);
+		printf(",\"feature\":");
+		json_string(p[i].feature);
+		printf(",\"second_party\":");
+		json_string(p[i].second);
+		printf(",\"messages_waiting\":%s,\"new_messages\":%u,"
+		       "\"old_messages\":%u", p[i].mwi ? "true" : "false",
+		       (unsigned)p[i].mwi_new, (unsigned)p[i].mwi_old);
 		printf(",\"rtp_sent\":%llu,\"rtp_received\":%llu,\"rtp_lost\":%lld,"
 		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"echo_delay_ms\":%.1f,"
 		       "\"echo_diverged\":%s,\"play_delay_ms\":%.1f,"
@@ -246,10 +268,17 @@ static int cmd_list(sd_bus *bus, const char *what)
 			       n, reg, active);
 		printf("%-5s %-9s %-8s %-13s %-14s %s\n", "PORT", "DEVICE", "HOOK",
 		       "REGISTRATION", "STATE", "REMOTE");
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			printf("%-5d %-9s %-8s %-13s %-14s %s\n", p[i].index,
 			       p[i].attached ? "present" : "absent", p[i].hook,
 			       p[i].reg, p[i].state, p[i].remote);
+			if (p[i].second[0])
+				printf("      %s: %s\n", p[i].feature, p[i].second);
+			if (p[i].mwi)
+				printf("      messages waiting: %u new, %u old\n",
+				       (unsigned)p[i].mwi_new,
+				       (unsigned)p[i].mwi_old);
+		}
 		printf("\n%zu port(s) listed.\n", n);
 	}
 	free(p);

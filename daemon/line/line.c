@@ -74,6 +74,7 @@ enum line_timer {
 	TIMER_OPEN_LOOP,
 	TIMER_CALLER_ID,
 	TIMER_RECALL,
+	TIMER_MWI,
 	_TIMER_MAX,
 };
 
@@ -135,6 +136,11 @@ struct line {
 	struct line_call *other;	/* the call waiting or on hold */
 	enum feature_state feat;
 	enum feature_event feat_ev;	/* the one stepping */
+	/* message waiting: what the last NOTIFY said, what the lamp shows */
+	bool mwi_waiting;
+	unsigned mwi_new, mwi_old;
+	bool mwi_lamp;			/* the last visual MWI spill sent */
+	bool mwi_known;			/* a spill was sent at all */
 	bool caller_ringback;	/* stream ringback to the caller (183) */
 	struct tonegen tone;
 	struct tonegen caller_tone;
@@ -256,6 +262,7 @@ static void line_digitmap_timeout(struct line *l);
 static void line_set_feed(struct line *l, enum port_feed feed);
 static void line_cid_start(struct line *l);
 static void line_ring(struct line *l, bool on);
+static void line_mwi_spill(struct line *l);
 
 static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -279,6 +286,8 @@ static int line_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 			line_ring(l, true);
 	} else if (t == TIMER_CALLER_ID) {
 		line_cid_start(l);
+	} else if (t == TIMER_MWI) {
+		line_mwi_spill(l);
 	} else if (t == TIMER_RECALL) {
 		struct line_event *ev = line_queue(l, CALL_EVENT_TIMER_TONE, 0,
 						   NULL, NULL, 0);
@@ -408,6 +417,54 @@ static void line_cid_start(struct line *l)
 	l->cid_pos = 0;
 	l->cid_playing = true;
 	line_log(l, LOG_DEBUG, "Caller ID spill starts");
+}
+
+/*
+ * The visual message-waiting indicator: on hook, no ring (callerid.h):
+ * Bell, on-hook transmission feed, 100 ms, then the MDMF spill; ETSI (and
+ * the UK), line reversal, 150 ms, the DT-AS, 60 ms, then the spill.  It
+ * goes when the lamp should change and the line is idle and on hook (the
+ * MWI timer tries again a second after the line next becomes so); the
+ * normal feed comes back after it as after caller ID.
+ */
+#define LINE_MWI_RETRY_USEC	(1000 * 1000ULL)
+
+static void line_mwi_spill(struct line *l)
+{
+	bool etsi = l->country != TONE_COUNTRY_US && l->country != TONE_COUNTRY_CN;
+	enum callerid_std std = etsi ? CALLERID_ETSI : CALLERID_BELL202;
+	size_t off = etsi ? (150 + CALLERID_DTAS_MS + 60) * 8 : 100 * 8;
+	uint8_t msg[CALLERID_MSG_MAX];
+	int len;
+
+	if (l->fd < 0 || (l->mwi_known && l->mwi_lamp == l->mwi_waiting))
+		return;
+	if (l->state != CALL_STATE_IDLE || l->offhook ||
+	    l->feat != FEATURE_STATE_SINGLE || l->cid || l->cid_playing) {
+		line_timer_start(l, TIMER_MWI, LINE_MWI_RETRY_USEC);
+		return;
+	}
+	len = callerid_mwi_message(std, true, l->mwi_waiting, time(NULL), msg,
+				   sizeof(msg));
+	if (len < 0)
+		return;
+	l->cid_len = off + callerid_samples_needed(std, len);
+	l->cid = calloc(l->cid_len, sizeof(*l->cid));
+	if (!l->cid || (etsi && callerid_dtas(l->cid + 150 * 8,
+					      CALLERID_DTAS_SAMPLES) < 0) ||
+	    callerid_modulate(std, msg, len, l->cid + off, l->cid_len - off) < 0) {
+		line_cid_drop(l);
+		return;
+	}
+	l->mwi_lamp = l->mwi_waiting;
+	l->mwi_known = true;
+	l->cid_before_ring = false;
+	l->cid_pos = 0;
+	l->cid_playing = true;
+	line_set_feed(l, etsi ? PORT_FEED_OHT_REVERSE : PORT_FEED_OHT);
+	line_log(l, LOG_INFO, "Message-waiting lamp %s (%s spill, %zu ms)",
+		 l->mwi_waiting ? "on" : "off", callerid_std_to_string(std),
+		 l->cid_len / 8);
 }
 
 static void line_ring(struct line *l, bool on)
@@ -1289,7 +1346,8 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 
 	switch (a) {
 	case CALL_ACTION_TONE_DIAL:
-		line_tone(l, TONE_DIAL);
+		/* messages waiting: the stutter dial tone says so */
+		line_tone(l, l->mwi_waiting ? TONE_STUTTER : TONE_DIAL);
 		break;
 	case CALL_ACTION_TONE_RINGBACK:
 		line_tone(l, TONE_RINGBACK);
@@ -1734,10 +1792,18 @@ static void line_feature_step(struct line *l, struct line_event *ev)
 		return;
 	}
 	l->feat_ev = fe;
+	/* lifted during a message-waiting spill: it goes again later */
+	if (fe == FEATURE_EVENT_OFFHOOK && l->state == CALL_STATE_IDLE &&
+	    l->cid_playing && !l->cid_before_ring && l->mwi_known) {
+		line_cid_drop(l);
+		l->mwi_known = false;
+		line_timer_start(l, TIMER_MWI, LINE_MWI_RETRY_USEC);
+	}
 	for (i = 0; i < res.n_actions; i++)
 		line_feature_act(l, res.actions[i], ev);
 	if (fe == FEATURE_EVENT_OFFHOOK || fe == FEATURE_EVENT_ONHOOK)
 		l->offhook = fe == FEATURE_EVENT_OFFHOOK;
+
 	/* A new incoming call nobody took must not dangle. */
 	if (ev->type == CALL_EVENT_INVITE && ev->call &&
 	    ev->call != l->cur->call && ev->call != l->other->call &&
@@ -1938,6 +2004,25 @@ static void line_on_reinvite(struct sip_call *call, int status,
 		 ": the session stays as it was");
 }
 
+/* message-summary (RFC 3842): the stutter dial tone and the lamp */
+static void line_on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
+			void *userdata)
+{
+	struct line *l = userdata;
+
+	(void)a;
+	if (mwi->waiting != l->mwi_waiting || mwi->new_msgs != l->mwi_new ||
+	    mwi->old_msgs != l->mwi_old)
+		line_log(l, LOG_INFO, "Messages waiting: %s (%u new, %u old)",
+			 mwi->waiting ? "yes" : "no", mwi->new_msgs,
+			 mwi->old_msgs);
+	l->mwi_waiting = mwi->waiting;
+	l->mwi_new = mwi->new_msgs;
+	l->mwi_old = mwi->old_msgs;
+	line_notify(l);
+	line_mwi_spill(l);
+}
+
 /* A digit from the far end in SIP INFO: played as RFC 4733 ones are. */
 static void line_on_dtmf(struct sip_call *call, char digit,
 			 unsigned duration_ms, void *userdata)
@@ -1975,6 +2060,7 @@ static const struct sip_callbacks line_sip_callbacks = {
 	.on_call_state = line_on_call_state,
 	.on_offer = line_on_offer,
 	.on_reinvite = line_on_reinvite,
+	.on_mwi = line_on_mwi,
 	.on_dtmf = line_on_dtmf,
 	.log = line_sip_log,
 };
@@ -2041,6 +2127,9 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.max_message_size = g->max_message_size,
 		.transport = g->transport == CONFIG_TRANSPORT_TCP ?
 			     SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP,
+		.mwi_subscribe = pc->mwi_subscribe,
+		.mwi_server = pc->mwi_server[0] ? pc->mwi_server : NULL,
+		.mwi_expires = pc->mwi_expires,
 	};
 	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
 	if (r < 0) {
@@ -2210,6 +2299,11 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.play_low_ms = l->play_last_low == UINT_MAX || !l->writing ? -1 :
 			       l->play_last_low / 8.0,
 		.mos = st.mos,
+		.feature = feature_state_to_string(l->feat),
+		.second = l->other->call ? l->other->remote : "",
+		.mwi_waiting = l->mwi_waiting,
+		.mwi_new = l->mwi_new,
+		.mwi_old = l->mwi_old,
 	};
 }
 

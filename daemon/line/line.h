@@ -39,6 +39,11 @@ struct line_status {
 	double play_low_ms;	/* its low-water mark over the last 2 s
 				 * window (-1 none) */
 	double mos;
+	const char *feature;	/* the feature machine's state ("single",
+				 * "call-waiting", "held", "recall") */
+	const char *second;	/* the call waiting or held, "" when none */
+	bool mwi_waiting;	/* messages wait (the last NOTIFY said so) */
+	unsigned mwi_new, mwi_old;	/* voice messages, new and old */
 };
 
 void line_get_status(const struct line *l, struct line_status *ret);
