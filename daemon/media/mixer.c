@@ -71,8 +71,8 @@ static void block_need(const int16_t *const in[MIXER_PARTIES], size_t start,
  * @next.  Sets *@ret_start and returns the gain at the block's end, both
  * <= @need; the gain in between is linear, so <= @need too.
  */
-static int32_t limiter_block(struct mixer_limiter *l, int32_t need, int32_t next,
-			     int32_t *ret_start)
+static int32_t limiter_block(struct mixer_limiter *l, int32_t need,
+			     int32_t next, int32_t *ret_start)
 {
 	int32_t g = l->gain, lim = need < next ? need : next, end;
 

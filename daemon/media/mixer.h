@@ -28,10 +28,12 @@
  * frame, louder than the gain left by the previous frame allows, lowers
  * the gain in one step.  After the last block that needed it the gain
  * holds for MIXER_HOLD_MS, then returns to unity exponentially with a
- * time constant of MIXER_RELEASE_MS.  Two full-scale sines summed come
- * out at about half gain with the distortion of a slowly moving gain
- * (see tests/daemon/test_mixer.c for the figures), where saturation
- * would clip the peaks of every beat.  Without a state (@m NULL) the
+ * time constant of MIXER_RELEASE_MS (back at unity about 0.35 s after a
+ * full-scale burst).  Two full-scale sines summed come out at about half
+ * gain, SNDR 93 dB once settled, where saturation clips the peaks of
+ * every beat (12 dB); a full-scale tone switched on and off over another,
+ * 33-43 dB against 15 dB (tests/daemon/test_mixer.c measures them).
+ * Without a state (@m NULL) the
  * sums saturate at -32768 / 32767 instead: never a wrap-around either
  * way.
  *

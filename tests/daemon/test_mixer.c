@@ -267,8 +267,14 @@ static double sndr_db(const int16_t *y, size_t n, size_t win, double f1,
 #define F_A	440.0
 #define F_B	1020.0
 
-/* Check that to_phone has the sign of a + b and no more magnitude. */
-static int check_attenuates(const struct parties *p, size_t n)
+/*
+ * Check that to_phone has the sign of a + b and no more magnitude, and
+ * (limited) that it is not clipped (of two sines, no two samples in a
+ * row at full scale) and that its gain moves by ramps, not steps, but at
+ * a frame's start (the gain to_phone / (a + b), where the sum is large
+ * enough to tell, changes by at most 1/16 from one sample to the next).
+ */
+static int check_attenuates(const struct parties *p, size_t n, int limited)
 {
 	for (size_t i = 0; i < n; i++) {
 		int32_t s = p->in[MIXER_A][i] + p->in[MIXER_B][i];
@@ -278,6 +284,25 @@ static int check_attenuates(const struct parties *p, size_t n)
 			unit_fail(__FILE__, __LINE__,
 				  "to_phone[%zu] = %d for a sum of %d", i, o, s);
 			return -1;
+		}
+		if (limited && i && labs(o) >= 32767 &&
+		    labs(p->out[MIXER_PHONE][i - 1]) >= 32767) {
+			unit_fail(__FILE__, __LINE__,
+				  "to_phone[%zu..%zu] clipped: %d %d", i - 1, i,
+				  p->out[MIXER_PHONE][i - 1], o);
+			return -1;
+		}
+		if (limited && i % FRAME && labs(s) > 8192 &&
+		    labs(p->in[MIXER_A][i - 1] + p->in[MIXER_B][i - 1]) > 8192) {
+			double g = (double)o / s, g1 = (double)p->out[MIXER_PHONE][i - 1] /
+				(p->in[MIXER_A][i - 1] + p->in[MIXER_B][i - 1]);
+
+			if (fabs(g - g1) > 1.0 / 16) {
+				unit_fail(__FILE__, __LINE__,
+					  "to_phone[%zu]: gain %.3f after %.3f",
+					  i, g, g1);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -305,7 +330,7 @@ UNIT_TEST(mixer_full_scale_sines)
 	}
 	mixer_init(&m);
 	mix_all(&m, &p, SECONDS_1);
-	if (check_attenuates(&p, SECONDS_1))
+	if (check_attenuates(&p, SECONDS_1, 1))
 		return;
 	for (size_t i = 0; i < SECONDS_1; i++) {
 		/* A and B hear the other sine alone, unchanged. */
@@ -316,6 +341,8 @@ UNIT_TEST(mixer_full_scale_sines)
 	onset = sndr_db(p.out[MIXER_PHONE], 800, 80, F_A, F_B);
 	qa = sndr_db(p.in[MIXER_A] + half, half, half, F_A, F_B);
 	mix_all(NULL, &p, SECONDS_1);
+	if (check_attenuates(&p, SECONDS_1, 0))
+		return;
 	satd = sndr_db(p.out[MIXER_PHONE] + half, half, half, F_A, F_B);
 	printf("# mixer: %.0f+%.0f Hz at full scale: SNDR %.1f dB limited "
 	       "(gain %.3f; first 100 ms %.1f dB), %.1f dB saturated, "
@@ -356,7 +383,7 @@ UNIT_TEST(mixer_limiter_bursts)
 			}
 			p[1 - v] = p[v];
 			mix_all(&m, &p[v], n);
-			if (check_attenuates(&p[v], n))
+			if (check_attenuates(&p[v], n, 1))
 				return;
 			/* Windows in absolute time: the phase of the fits. */
 			fit_sines(p[v].out[MIXER_PHONE], n, 80, F_A, F_B,
