@@ -8,7 +8,9 @@
  * a call waiting takes it and holds the other; a flash with two calls
  * swaps them; a flash with a call on hold and no second call talking takes
  * the held one back; hanging up with a call on hold rings the phone, and
- * lifting it takes the held call back.
+ * lifting it takes the held call back; a flash with a call on hold and a
+ * second one the phone dialled joins the three (3-way calling), and a
+ * flash in the conference drops the party added last.
  */
 #include <string.h>
 
@@ -19,6 +21,7 @@ static const char *const state_names[_FEATURE_STATE_MAX] = {
 	[FEATURE_STATE_WAITING] = "call-waiting",
 	[FEATURE_STATE_HELD] = "held",
 	[FEATURE_STATE_RECALL] = "recall",
+	[FEATURE_STATE_CONFERENCE] = "conference",
 };
 
 static const char *const event_names[_FEATURE_EVENT_MAX] = {
@@ -32,6 +35,8 @@ static const char *const event_names[_FEATURE_EVENT_MAX] = {
 	[FEATURE_EVENT_OTHER_OFFER] = "other-offer",
 	[FEATURE_EVENT_OTHER_ANSWER] = "other-answer",
 	[FEATURE_EVENT_TIMER_RECALL] = "timer-recall",
+	[FEATURE_EVENT_FLASH_JOIN] = "flash-join",
+	[FEATURE_EVENT_FRONT_ENDED] = "front-ended",
 	[FEATURE_EVENT_CALL] = "call",
 };
 
@@ -59,6 +64,9 @@ static const char *const action_names[_FEATURE_ACTION_MAX] = {
 	[FEATURE_ACTION_RECALL_RING_STOP] = "recall-ring-stop",
 	[FEATURE_ACTION_TIMER_RECALL_START] = "timer-recall-start",
 	[FEATURE_ACTION_TIMER_RECALL_STOP] = "timer-recall-stop",
+	[FEATURE_ACTION_RESUME_OTHER] = "resume-other",
+	[FEATURE_ACTION_MIX_START] = "mix-start",
+	[FEATURE_ACTION_MIX_STOP] = "mix-stop",
 };
 
 const char *feature_state_to_string(enum feature_state s)
@@ -121,6 +129,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(OTHER_OFFER)		= IGNORE(NO_OTHER),
 		ON(OTHER_ANSWER)	= IGNORE(NO_OTHER),
 		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
+		ON(FLASH_JOIN)		= IGNORE(NO_OTHER),
+		ON(FRONT_ENDED)		= GO(SINGLE, PASS),
 		ON(CALL)		= GO(SINGLE, PASS),
 	},
 	[FEATURE_STATE_WAITING] = {
@@ -141,6 +151,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(OTHER_OFFER)		= GO(WAITING, OTHER_REJECT_OFFER),
 		ON(OTHER_ANSWER)	= IGNORE("a waiting call has no re-INVITE of ours"),
 		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
+		ON(FLASH_JOIN)		= IGNORE("a waiting call is taken, not joined"),
+		ON(FRONT_ENDED)		= GO(WAITING, PASS),
 		ON(CALL)		= GO(WAITING, PASS),
 	},
 	[FEATURE_STATE_HELD] = {
@@ -162,6 +174,9 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(OTHER_OFFER)		= GO(HELD, OTHER_ANSWER_OFFER),
 		ON(OTHER_ANSWER)	= GO(HELD, OTHER_UPDATE),
 		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
+		/* the 3-way call: the held one joins the one dialled */
+		ON(FLASH_JOIN)		= GO(CONFERENCE, RESUME_OTHER, MIX_START),
+		ON(FRONT_ENDED)		= GO(HELD, PASS),
 		ON(CALL)		= GO(HELD, PASS),
 	},
 	[FEATURE_STATE_RECALL] = {
@@ -181,7 +196,32 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		/* nobody came: the held call ends */
 		ON(TIMER_RECALL)	= GO(SINGLE, RECALL_RING_STOP, OTHER_BYE,
 					     OTHER_CLEAR),
+		ON(FLASH_JOIN)		= IGNORE(ON_HOOK),
+		ON(FRONT_ENDED)		= GO(RECALL, PASS),
 		ON(CALL)		= GO(RECALL, PASS),
+	},
+	[FEATURE_STATE_CONFERENCE] = {
+		/* a flash drops the party added last: the first stays */
+		ON(FLASH_TALKING)	= GO(SINGLE, MIX_STOP, FRONT_HANGUP, SWAP,
+					     FRONT_INCALL),
+		ON(FLASH)		= GO(SINGLE, MIX_STOP, FRONT_HANGUP, SWAP,
+					     FRONT_INCALL),
+		ON(FLASH_JOIN)		= GO(SINGLE, MIX_STOP, FRONT_HANGUP, SWAP,
+					     FRONT_INCALL),
+		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
+		/* hanging up ends both */
+		ON(ONHOOK)		= GO(SINGLE, MIX_STOP, OTHER_BYE, OTHER_CLEAR,
+					     PASS),
+		ON(INVITE_WAITABLE)	= GO(CONFERENCE, REJECT_486),
+		ON(INVITE)		= GO(CONFERENCE, REJECT_486),
+		/* one far end left: the other goes on alone */
+		ON(OTHER_ENDED)		= GO(SINGLE, MIX_STOP, OTHER_CLEAR),
+		ON(OTHER_OFFER)		= GO(CONFERENCE, OTHER_ANSWER_OFFER),
+		ON(OTHER_ANSWER)	= GO(CONFERENCE, OTHER_UPDATE),
+		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
+		ON(FRONT_ENDED)		= GO(SINGLE, MIX_STOP, PASS, SWAP,
+					     FRONT_INCALL),
+		ON(CALL)		= GO(CONFERENCE, PASS),
 	},
 };
 

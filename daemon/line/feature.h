@@ -45,12 +45,15 @@
  *	call taken from waiting, the tone after the front call ended).
  * @FEATURE_STATE_RECALL: the phone was hung up with a call on hold: it
  *	rings, and lifting it takes the held call back.
+ * @FEATURE_STATE_CONFERENCE: a 3-way call: the phone and both far ends
+ *	each hear the other two (mixed by the line).
  */
 enum feature_state {
 	FEATURE_STATE_SINGLE,
 	FEATURE_STATE_WAITING,
 	FEATURE_STATE_HELD,
 	FEATURE_STATE_RECALL,
+	FEATURE_STATE_CONFERENCE,
 	_FEATURE_STATE_MAX,
 	_FEATURE_STATE_INVALID = -EINVAL,
 };
@@ -72,6 +75,11 @@ enum feature_state {
  * @FEATURE_EVENT_OTHER_ANSWER: the answer to our re-INVITE of the other
  *	call (the hold that put it there).
  * @FEATURE_EVENT_TIMER_RECALL: the recall rang long enough.
+ * @FEATURE_EVENT_FLASH_JOIN: a hook flash while the front call is talking
+ *	and is one the phone dialled with the other on hold (a 3-way call:
+ *	`three_way = yes`).
+ * @FEATURE_EVENT_FRONT_ENDED: in a conference, the front call ended from
+ *	its far end (BYE, a failed transaction).
  * @FEATURE_EVENT_CALL: anything else: the front call's and the phone's
  *	events (digits, timers, the front call's SIP).
  */
@@ -86,6 +94,8 @@ enum feature_event {
 	FEATURE_EVENT_OTHER_OFFER,
 	FEATURE_EVENT_OTHER_ANSWER,
 	FEATURE_EVENT_TIMER_RECALL,
+	FEATURE_EVENT_FLASH_JOIN,
+	FEATURE_EVENT_FRONT_ENDED,
 	FEATURE_EVENT_CALL,
 	_FEATURE_EVENT_MAX,
 	_FEATURE_EVENT_INVALID = -EINVAL,
@@ -125,6 +135,10 @@ enum feature_event {
  * @FEATURE_ACTION_RECALL_RING_STOP: stop that ringing.
  * @FEATURE_ACTION_TIMER_RECALL_START: arm the recall timer.
  * @FEATURE_ACTION_TIMER_RECALL_STOP: disarm it.
+ * @FEATURE_ACTION_RESUME_OTHER: take the other call off hold (re-INVITE
+ *	with a=sendrecv) and start its media beside the front call's.
+ * @FEATURE_ACTION_MIX_START: the conference: mix the phone and both calls.
+ * @FEATURE_ACTION_MIX_STOP: end the mixing; the front call alone again.
  */
 enum feature_action {
 	FEATURE_ACTION_PASS,
@@ -150,6 +164,9 @@ enum feature_action {
 	FEATURE_ACTION_RECALL_RING_STOP,
 	FEATURE_ACTION_TIMER_RECALL_START,
 	FEATURE_ACTION_TIMER_RECALL_STOP,
+	FEATURE_ACTION_RESUME_OTHER,
+	FEATURE_ACTION_MIX_START,
+	FEATURE_ACTION_MIX_STOP,
 	_FEATURE_ACTION_MAX,
 	_FEATURE_ACTION_INVALID = -EINVAL,
 };

@@ -30,6 +30,7 @@
 #include "line/feature.h"
 #include "line/line.h"
 #include "log.h"
+#include "media/mixer.h"
 #include "media/rtp.h"
 #include "media/sdp.h"
 #include "port/port.h"
@@ -86,6 +87,7 @@ struct line_call {
 	struct rtp_session *rtp;
 	bool media;
 	bool held;		/* we put it on hold (our offer sendonly) */
+	bool three_way;		/* dialled with the other call on hold */
 	const char *codec;
 	uint64_t sdp_version;
 	uint64_t sdp_session;	/* o= sess-id, one per RTP session */
@@ -136,6 +138,8 @@ struct line {
 	struct line_call *other;	/* the call waiting or on hold */
 	enum feature_state feat;
 	enum feature_event feat_ev;	/* the one stepping */
+	bool mixing;			/* the conference: both calls mixed */
+	struct mixer_state mix;
 	/* message waiting: what the last NOTIFY said, what the lamp shows */
 	bool mwi_waiting;
 	unsigned mwi_new, mwi_old;
@@ -790,11 +794,16 @@ static void line_write_audio(struct line *l, const int16_t *buf, size_t len)
 
 /* Audio to the far end, 160 samples; rtp.c holds what does not fill a
  * packet yet (ptime above 20 ms). */
+static void line_call_rtp_send(struct line_call *c, const int16_t *frame)
+{
+	if (rtp_session_send(c->rtp, frame, LINE_FRAME) != -ENOTCONN &&
+	    c->tx_frame)
+		c->tx_pending = (c->tx_pending + LINE_FRAME) % c->tx_frame;
+}
+
 static void line_rtp_send(struct line *l, const int16_t *frame)
 {
-	if (rtp_session_send(l->cur->rtp, frame, LINE_FRAME) != -ENOTCONN &&
-	    l->cur->tx_frame)
-		l->cur->tx_pending = (l->cur->tx_pending + LINE_FRAME) % l->cur->tx_frame;
+	line_call_rtp_send(l->cur, frame);
 }
 
 /*
@@ -1048,7 +1057,7 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		return 0;
 	}
 	while ((n = read(fd, rec, len)) == (ssize_t)len) {
-		bool wrote = false, far = false, cid_first = false;
+		bool wrote = false, far = false, cid_first = false, mixed = false;
 		bool tone_first = false;
 		enum play_src src = PLAY_OTHER;
 
@@ -1072,15 +1081,29 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		else if (l->far_echo_left)
 			l->far_echo_left--;
 		dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
-		if (l->cur->media && l->cur->rtp)
+		if (l->mixing && l->cur->rtp && l->other->rtp) {
+			/* the conference: each hears the other two */
+			int16_t a[LINE_FRAME], to_cur[LINE_FRAME], to_a[LINE_FRAME];
+
+			rtp_session_playout(l->cur->rtp, out, LINE_FRAME);
+			rtp_session_playout(l->other->rtp, a, LINE_FRAME);
+			mixer3(&l->mix, frame, out, a, LINE_FRAME, out, to_cur,
+			       to_a);
+			if (l->cur->media)
+				line_send_frame(l, to_cur);
+			if (l->other->media)
+				line_call_rtp_send(l->other, to_a);
+			mixed = true;
+		} else if (l->cur->media && l->cur->rtp) {
 			line_send_frame(l, frame);
+		}
 		if (l->caller_ringback && l->cur->rtp) {
 			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
 			line_rtp_send(l, out);
 		}
 		/* To the phone: a tone, else the far end (one frame per frame
 		 * read keeps the driver's queue, and so the delay, steady). */
-		if (l->cur->rtp)
+		if (l->cur->rtp && !mixed)
 			rtp_session_playout(l->cur->rtp, out, LINE_FRAME);
 		if (l->cid_playing) {
 			cid_first = l->cid_pos == 0;
@@ -1338,6 +1361,7 @@ static void line_send_invite(struct line *l)
 		return;
 	}
 	sip_call_set_userdata(l->cur->call, l);
+	l->cur->three_way = l->feat == FEATURE_STATE_HELD;
 }
 
 static void line_act(struct line *l, enum call_action a, struct line_event *ev)
@@ -1576,7 +1600,29 @@ static void line_hold(struct line *l, struct line_call *c, bool hold)
 			 hold ? "Holding" : "Resuming", c->remote);
 }
 
-/* An offer in the held call's dialog: answered, the call kept held. */
+/* The other call's media beside the front call's (the conference): its
+ * RTP to where its remote SDP says, sending. */
+static void line_other_media(struct line *l)
+{
+	struct line_call *c = l->other;
+	struct sdp_media m;
+
+	if (!c->rtp || !c->remote_sdp || sdp_parse(c->remote_sdp, &m) < 0)
+		return;
+	if (rtp_session_set_remote(c->rtp, m.address, m.port, m.codec, m.te_pt,
+				   m.ptime) < 0)
+		return;
+	if (m.pt != m.codec)
+		rtp_session_set_payload_type(c->rtp, m.pt);
+	rtp_session_set_sending(c->rtp, true);
+	if (m.ptime * 8 != c->tx_frame)
+		c->tx_pending = 0;
+	c->tx_frame = m.ptime * 8;
+	c->media = true;
+}
+
+/* An offer in the other call's dialog: answered, the call kept held (or
+ * in the conference). */
 static void line_answer_offer_held(struct line *l, struct line_call *c,
 				   struct line_event *ev)
 {
@@ -1594,7 +1640,7 @@ static void line_answer_offer_held(struct line *l, struct line_call *c,
 		sip_call_reject_offer(ev->call, 500, 0, NULL);
 		return;
 	}
-	loc.direction = SDP_SENDONLY;
+	loc.direction = c->held ? SDP_SENDONLY : SDP_SENDRECV;
 	loc.keep_codec = c->codec != NULL;
 	loc.codec = c->codec && !strcmp(c->codec, "PCMA") ? SDP_PT_PCMA :
 							    SDP_PT_PCMU;
@@ -1608,6 +1654,8 @@ static void line_answer_offer_held(struct line *l, struct line_call *c,
 	if (sip_call_answer_offer(ev->call, sdp) >= 0) {
 		free(c->remote_sdp);
 		c->remote_sdp = strdup(ev->sdp);
+		if (l->mixing)
+			line_other_media(l);
 	}
 }
 
@@ -1663,7 +1711,22 @@ static void line_feature_act(struct line *l, enum feature_action a,
 		if (ev->sdp) {
 			free(o->remote_sdp);
 			o->remote_sdp = strdup(ev->sdp);
+			if (l->mixing)
+				line_other_media(l);
 		}
+		break;
+	case FEATURE_ACTION_RESUME_OTHER:
+		line_hold(l, o, false);
+		line_other_media(l);
+		break;
+	case FEATURE_ACTION_MIX_START:
+		mixer_init(&l->mix);
+		l->mixing = true;
+		line_log(l, LOG_INFO, "Conference: %s and %s", l->cur->remote,
+			 o->remote);
+		break;
+	case FEATURE_ACTION_MIX_STOP:
+		l->mixing = false;
 		break;
 	case FEATURE_ACTION_OTHER_BYE:
 		if (!o->call)
@@ -1744,8 +1807,11 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 		return ev->feature;
 	switch (ev->type) {
 	case CALL_EVENT_FLASH:
-		return l->state == CALL_STATE_INCALL ?
-		       FEATURE_EVENT_FLASH_TALKING : FEATURE_EVENT_FLASH;
+		if (l->state != CALL_STATE_INCALL)
+			return FEATURE_EVENT_FLASH;
+		return l->feat == FEATURE_STATE_HELD && l->cur->three_way &&
+		       l->pc.three_way ? FEATURE_EVENT_FLASH_JOIN :
+		       FEATURE_EVENT_FLASH_TALKING;
 	case CALL_EVENT_OFFHOOK:
 		return FEATURE_EVENT_OFFHOOK;
 	case CALL_EVENT_ONHOOK:
@@ -1756,8 +1822,16 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 	default:
 		break;
 	}
-	if (!other)
-		return FEATURE_EVENT_CALL;
+	if (!other) {
+		bool ends = ev->type == CALL_EVENT_BYE ||
+			    ev->type == CALL_EVENT_SIP_TIMEOUT ||
+			    ev->type == CALL_EVENT_FAIL_BUSY ||
+			    ev->type == CALL_EVENT_FAIL_OTHER;
+
+		return l->feat == FEATURE_STATE_CONFERENCE && ends && ev->call &&
+		       ev->call == l->cur->call ? FEATURE_EVENT_FRONT_ENDED :
+		       FEATURE_EVENT_CALL;
+	}
 	switch (ev->type) {
 	case CALL_EVENT_OFFER:
 		return FEATURE_EVENT_OTHER_OFFER;
@@ -2224,6 +2298,7 @@ void line_detach(struct line *l)
 		sip_call_hangup(l->other->call);
 	line_slot_clear(l->other);
 	l->feat = FEATURE_STATE_SINGLE;
+	l->mixing = false;
 	tonegen_stop(&l->cw_tone);
 	line_tone_stop(l);
 	for (t = 0; t < _TIMER_MAX; t++)

@@ -16,6 +16,10 @@
 #   recall: A calls and is answered; a flash holds A and gives dial tone;
 #     the phone hangs up: it rings back; lifting it takes A back (re-INVITE
 #     a=sendrecv); the phone hears A.
+#   3-way call: A calls and is answered; a flash holds A; the phone
+#     dials C (2002) who answers; a flash joins the three: the phone hears
+#     A and C, A's recording holds C (and not A itself), C's holds A;
+#     hanging up ends both.
 #   message waiting: an unsolicited NOTIFY (message-summary) says 2 new
 #     messages: the on-hook lamp spill, decoded by minimodem from the
 #     earpiece, turns the lamp on (MDMF 0x82, visual indicator 0xff);
@@ -138,6 +142,74 @@ $HS 0 hangup >/dev/null
 check "recall: A's scenario passes (held, resumed, the phone's BYE)" \
 	sipp_wait "$sp_r" r
 wait_state idle 10 >/dev/null
+
+# --- the 3-way call
+# heard FILE FREQ: how many 20 ms blocks of a far end's recording hold
+# FREQ Hz strongly (Goertzel power over 30 % of the block's)
+heard() {
+	python3 - "$1" "$2" <<'EOF2'
+import math, struct, sys
+data = open(sys.argv[1], "rb").read()
+x = struct.unpack("<%dh" % (len(data) // 2), data[:len(data) // 2 * 2])
+f = float(sys.argv[2])
+c = 2 * math.cos(2 * math.pi * f / 8000)
+hits = 0
+for i in range(0, len(x) - 160, 160):
+    s1 = s2 = tot = 0.0
+    for v in x[i:i + 160]:
+        s1, s2 = v + c * s1 - s2, s1
+        tot += v * v
+    if tot > 160 * 100 and (s1 * s1 + s2 * s2 - c * s1 * s2) / (tot * 80) > 0.3:
+        hits += 1
+print(hits)
+EOF2
+}
+log0=$(wc -l <"$work/fxsd.log")
+$RTPEER 6064 --play "$work/b.raw" --record "$work/c3.rec" --secs 120 \
+	>"$work/c3.rtpeer" 2>&1 &
+peers+=" $!"
+$RTPEER 6070 --play "$work/a.raw" --record "$work/a3.rec" --secs 120 \
+	>"$work/a3.rtpeer" 2>&1 &
+peers+=" $!"
+sipp_bg c3 -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 -mp 7000 \
+	-key fport 6064
+sp_c3=$sp
+sipp_bg a3 127.0.0.1:5060 -sf tests/sipp/cw_a.xml -s 1000 -i 127.0.0.1 \
+	-p 5072 -mp 7020 -key fport 6070
+sp_a3=$sp
+check "3-way: the phone rings for A" $HS 0 wait-ring 15000
+$HS 0 lift >/dev/null
+check "3-way: in a call with A" wait_state in-call 15
+$HS 0 flash >/dev/null
+check "3-way: a flash holds A and gives dial tone" \
+	logged 10 "in-call -> dial-tone on flash-talking"
+$HS 0 dial 2002 >/dev/null
+check "3-way: C answers the number dialled" wait_state in-call 20
+check "3-way: the phone hears C (1300 Hz)" hears 1300
+$HS 0 flash >/dev/null
+check "3-way: a flash joins the three" \
+	logged 10 "Feature held => conference on flash-join"
+check "3-way: the phone hears A (700 Hz)" hears 700
+check "3-way: the phone hears C (1300 Hz) at the same time" \
+	until_ok 10 $HS 0 hear 1300 1500 60
+sleep 3	# the far ends' recordings of the conference
+$HS 0 hangup >/dev/null
+check "3-way: hanging up ends both: A's scenario passes (held, resumed, BYE)" \
+	sipp_wait "$sp_a3" a3
+check "3-way: C's scenario passes (answered, BYE)" sipp_wait "$sp_c3" c3
+wait_state idle 10 >/dev/null
+kill $peers 2>/dev/null
+wait $peers 2>/dev/null
+peers=
+a_c=$(heard "$work/a3.rec" 1300)
+a_a=$(heard "$work/a3.rec" 700)
+c_a=$(heard "$work/c3.rec" 700)
+echo "# A's recording: C's 1300 Hz in $a_c blocks, its own 700 Hz in $a_a; C's: A's 700 Hz in $c_a"
+check "3-way: A hears C (1300 Hz in 2 s and more of A's recording)" \
+	test "${a_c:-0}" -ge 100
+check "3-way: A does not hear itself" test "${a_a:-0}" -lt $((${a_c:-0} / 4 + 1))
+check "3-way: C hears A (700 Hz in 2 s and more of C's recording)" \
+	test "${c_a:-0}" -ge 100
 
 # --- message waiting
 # notify WAITING COUNTS: the provider's NOTIFY, answered 200

@@ -102,6 +102,27 @@ UNIT_TEST(feature_hold_and_recall)
 	CELL(RECALL, INVITE, RECALL, A(REJECT_486));
 }
 
+UNIT_TEST(feature_conference)
+{
+	/* the 3-way call: the held one is taken back and mixed in */
+	CELL(HELD, FLASH_JOIN, CONFERENCE, A(RESUME_OTHER), A(MIX_START));
+	/* a flash drops the party added last (the front one) */
+	CELL(CONFERENCE, FLASH_TALKING, SINGLE, A(MIX_STOP), A(FRONT_HANGUP),
+	     A(SWAP), A(FRONT_INCALL));
+	CELL(CONFERENCE, FLASH_JOIN, SINGLE, A(MIX_STOP), A(FRONT_HANGUP),
+	     A(SWAP), A(FRONT_INCALL));
+	/* hanging up ends both */
+	CELL(CONFERENCE, ONHOOK, SINGLE, A(MIX_STOP), A(OTHER_BYE),
+	     A(OTHER_CLEAR), A(PASS));
+	/* one far end hangs up: the other goes on */
+	CELL(CONFERENCE, OTHER_ENDED, SINGLE, A(MIX_STOP), A(OTHER_CLEAR));
+	CELL(CONFERENCE, FRONT_ENDED, SINGLE, A(MIX_STOP), A(PASS), A(SWAP),
+	     A(FRONT_INCALL));
+	CELL(CONFERENCE, INVITE_WAITABLE, CONFERENCE, A(REJECT_486));
+	/* outside a conference a front call's end is the call machine's */
+	CELL(HELD, FRONT_ENDED, HELD, A(PASS));
+}
+
 UNIT_TEST(feature_single_passes)
 {
 	struct feature_result r;
