@@ -346,7 +346,7 @@ check "the far end hears the handset's speech at its level (within 3 dB)" \
 	awk -v n="$near_e" -v r="$rx_e" 'BEGIN { d = r - n; printf "level change %.2f dB\n", d; exit !(d >= -3 && d <= 3) }'
 check "no telephone-event from 60 s of speech (no talk-off)" \
 	grep -q "received, .* 0 events" "$work/rtpeer.log"
-sox -t raw -r 8000 -e signed -b 16 -c 1 "$work/digits.raw" -t raw -r 22050 - 2>/dev/null |
+sox -D -t raw -r 8000 -e signed -b 16 -c 1 "$work/digits.raw" -t raw -r 22050 - 2>/dev/null |
 	multimon-ng -q -c -a DTMF -t raw - 2>/dev/null >"$work/digits.txt"
 heard=$(sed -n 's/^DTMF: //p' "$work/digits.txt" | tr -d '\n')
 check "RFC 4733 events from the far end are played: multimon-ng decodes 123456789*0#ABCD" \
@@ -468,7 +468,7 @@ sipp_bg clip 127.0.0.1:5066 -sf tests/sipp/call_in_cancel.xml -s 1003 \
 $HS 3 wait-ring 10000 >/dev/null
 check "DE: the on-hook phone records the line after the first ring" \
 	$HS 3 record 4200 "$work/clip.raw"
-sox -t raw -r 8000 -e signed -b 16 -c 1 "$work/clip.raw" -t raw -r 22050 - 2>/dev/null |
+sox -D -t raw -r 8000 -e signed -b 16 -c 1 "$work/clip.raw" -t raw -r 22050 - 2>/dev/null |
 	multimon-ng -q -c -a CLIPFSK -t raw - 2>/dev/null >"$work/clip.txt"
 sed 's/^/# multimon-ng: /' "$work/clip.txt"
 check "multimon-ng CLIPFSK decodes the caller's number" grep -q "CID=0301234567" "$work/clip.txt"
@@ -498,7 +498,7 @@ check "UK: the first ring comes at least 200 ms after the FSK and the reversal's
 	test "$(( ${ring:-0} - ${norm:-0} ))" -ge 200
 check "UK: the dual-tone alert: 2130+2750 Hz for 100 ms first" \
 	$AN tone "$work/uk.raw" --freqs 2130,2750 --first 100
-sox -t raw -r 8000 -e signed -b 16 -c 1 "$work/uk.raw" -t raw -r 22050 - 2>/dev/null |
+sox -D -t raw -r 8000 -e signed -b 16 -c 1 "$work/uk.raw" -t raw -r 22050 - 2>/dev/null |
 	multimon-ng -q -c -a CLIPFSK -t raw - 2>/dev/null >"$work/uk.txt"
 sed 's/^/# multimon-ng: /' "$work/uk.txt"
 check "UK: multimon-ng CLIPFSK decodes number and name spilled before the ring" \

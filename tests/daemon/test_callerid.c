@@ -754,10 +754,12 @@ static int decode_check(enum decoder dec, const int16_t *s, size_t n,
 			 path);
 		break;
 	case MULTIMON:
-		/* multimon-ng takes raw s16 at 22050 Hz. */
+		/* multimon-ng takes raw s16 at 22050 Hz; sox without dither
+		 * (-D): its random dither made multimon-ng miss the short
+		 * off-hook spill in about 1 run of 6 */
 		snprintf(cmd, sizeof(cmd),
-			 "sox -t raw -r 8000 -e signed -b 16 -c 1 %s "
-			 "-t raw -r 22050 -e signed -b 16 -c 1 - 2>/dev/null | "
+			 "sox -D -t raw -r 8000 -e signed -b 16 -c 1 %s "
+			 "-t raw -r 22050 -e signed -b 16 -c 1 - pad 0.2 0.5 2>/dev/null | "
 			 "multimon-ng -q -c -a CLIPFSK -t raw - 2>/dev/null",
 			 path);
 		break;
