@@ -22,7 +22,8 @@ static int reinvite_send(struct sip_call *c);
 static bool reinvite_can_go(const struct sip_call *c)
 {
 	return c->reinv_want && !c->reinv_active && !c->final &&
-	       !c->offer_tr && !c->resp2xx && !c->bye_sent;
+	       !c->offer_tr && !c->resp2xx && !prack_uas_2xx_held(c) &&
+	       !c->bye_sent;
 }
 
 /* The 491 delay is over, or a kick: send the re-INVITE if it can go. */
@@ -293,7 +294,7 @@ int reinvite_start(struct sip_call *c, const char *sdp_offer, bool internal)
 	c->reinv_want = true;
 	c->reinv_internal = internal;
 	c->reinv_glare = 0;
-	if (!c->offer_tr && !c->resp2xx) {
+	if (reinvite_can_go(c)) {
 		int r = reinvite_send(c);
 
 		if (r < 0) {
