@@ -12,9 +12,9 @@
  * with "N passed, M failed".  SIP_TEST_VERBOSE=1 prints the agent's log;
  * SIP_TEST_ONLY=substring runs only the cases whose name contains it.
  * The registrar-outage case waits for libosip2's Timer F (64*T1 = 32 s,
- * a compile-time constant), and the 2xx retransmission case for 64*T1, so
- * they run in child processes while the other cases run; their lines are
- * printed last.
+ * a compile-time constant), and the 2xx retransmission case and the
+ * unacknowledged reliable 183 case for 64*T1, so they run in child
+ * processes while the other cases run; their lines are printed last.
  */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -1962,11 +1962,100 @@ out:
 	fixture_done(&f);
 }
 
+/*
+ * A reliable 183 never PRACKed (RFC 3262 3): an INVITE with Require:
+ * 100rel from a raw socket, the user rings with early media and does not
+ * answer; the 183 must come again at T1, 3*T1, 7*T1, 15*T1, 31*T1 (the
+ * same RSeq each time) and the INVITE get 504 at 64*T1; the call FAILED
+ * 504.
+ */
+static void case_prack_timeout(void)
+{
+	static const long want[] = { 500, 1500, 3500, 7500, 15500, 31500 };
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char buf[4096], rseq0[32] = "", rseq[32];
+	long t183[16], t504 = -1;
+	struct timespec t0;
+	int fd = -1, n, n183 = 0, i;
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40010 RTP/AVP 0 8\r\n";
+
+	memset(&f, 0, sizeof(f));
+	f.name = "incoming_reliable_183_no_prack_504_at_64t1";
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	f.early_media = true;
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	n = snprintf(buf, sizeof(buf),
+		     "INVITE sip:2001@127.0.0.1 SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKnoprack;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:bob@127.0.0.1>;tag=noprack\r\n"
+		     "To: <sip:2001@127.0.0.1>\r\nCall-ID: noprack@x\r\n"
+		     "CSeq: 1 INVITE\r\nContact: <sip:bob@127.0.0.1:%u>\r\n"
+		     "Require: 100rel\r\n"
+		     "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+		     sock_port(fd), sock_port(fd), strlen(sdp), sdp);
+	raw_send(&f, fd, buf, n);
+	while (t504 < 0) {
+		ssize_t k;
+
+		sd_event_run(f.e, 2000);
+		while ((k = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+			buf[k] = '\0';
+			if (strncmp(buf, "SIP/2.0 183 ", 12) == 0) {
+				if (n183 == 0)
+					clock_gettime(CLOCK_MONOTONIC, &t0);
+				if (n183 < 16)
+					t183[n183] = ms_since(&t0);
+				n183++;
+				if (!header_line(buf, "RSeq", rseq, sizeof(rseq)))
+					FAIL(&f, "183 without RSeq");
+				if (!rseq0[0])
+					snprintf(rseq0, sizeof(rseq0), "%s", rseq);
+				else if (strcmp(rseq, rseq0) != 0)
+					FAIL(&f, "RSeq %s, then %s", rseq0, rseq);
+			} else if (strncmp(buf, "SIP/2.0 504 ", 12) == 0 && n183) {
+				t504 = ms_since(&t0);
+			}
+		}
+		if (n183 && ms_since(&t0) > 40000)
+			break;
+		if (!n183 && ms_since(&f.t0) > 5000)
+			FAIL(&f, "no 183 to the INVITE");
+	}
+	for (i = 0; i < 6; i++) {
+		if (i + 1 >= n183)
+			FAIL(&f, "only %d retransmissions of the 183", n183 - 1);
+		if (t183[i + 1] < want[i] - 30 || t183[i + 1] > want[i] + 1000)
+			FAIL(&f, "retransmission %d at %ld ms, want %ld", i + 1,
+			     t183[i + 1], want[i]);
+	}
+	if (n183 != 7)
+		FAIL(&f, "%d copies of the 183, want 7", n183);
+	if (t504 < 32000 - 30 || t504 > 32000 + 1000)
+		FAIL(&f, "504 at %ld ms, want 32000", t504);
+	if (state_status(&f, SIP_CALL_FAILED) != 504)
+		FAIL(&f, "FAILED with %d, want 504",
+		     state_status(&f, SIP_CALL_FAILED));
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /* ---- a case in a child process (long timers) ---- */
 
-#define MAX_BG 2
-static pid_t bg_pids[MAX_BG] = { -1, -1 };
-static int bg_pipes[MAX_BG] = { -1, -1 };
+#define MAX_BG 3
+static pid_t bg_pids[MAX_BG] = { -1, -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1, -1 };
 static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
@@ -3706,6 +3795,8 @@ int main(int argc, char **argv)
 		bg_start_n(0, case_reg_outage);
 	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
 		bg_start_n(1, case_2xx_retransmit);
+	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
+		bg_start_n(2, case_prack_timeout);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
@@ -3826,6 +3917,8 @@ int main(int argc, char **argv)
 		bg_finish_n(0, "register_recovers_after_outage");
 	if (selected("incoming_2xx_retransmit_t1_doubling_bye_at_64t1"))
 		bg_finish_n(1, "incoming_2xx_retransmit_t1_doubling_bye_at_64t1");
+	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
+		bg_finish_n(2, "incoming_reliable_183_no_prack_504_at_64t1");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
