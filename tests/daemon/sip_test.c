@@ -98,6 +98,7 @@ struct fixture {
 	long refresh_ms;		/* "session refresh sent" */
 	long ended_ms;			/* a final state reported */
 	bool hangup_after_refresh;	/* at "session refreshed" */
+	bool hold_after_refresh;	/* at "session refresh sent" */
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -112,6 +113,8 @@ struct fixture {
 
 static long ms_since(const struct timespec *t0);
 static int hangup_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static int hold_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static void hold_call(struct fixture *f, struct sip_call *call);
 static void after(struct fixture *f, unsigned ms,
 		  sd_event_time_handler_t cb);
 
@@ -127,8 +130,11 @@ static void test_log(void *userdata, int prio, const char *fmt, ...)
 	f->n_log++;
 	if (strstr(buf, "TCP connection") && strstr(buf, ": connecting"))
 		f->n_tcp_connects++;
-	if (strstr(buf, "session refresh sent") && !f->refresh_ms)
+	if (strstr(buf, "session refresh sent") && !f->refresh_ms) {
 		f->refresh_ms = ms_since(&f->t0);
+		if (f->hold_after_refresh)
+			after(f, 50, hold_timer);
+	}
 	if (strstr(buf, "session refreshed") && f->hangup_after_refresh) {
 		f->hangup_after_refresh = false;
 		after(f, 100, hangup_timer);
@@ -479,19 +485,35 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 		after(f, 300, hangup_timer);
 	if ((s == SIP_CALL_CONFIRMED ||
 	     (s == SIP_CALL_ANSWERED && sip_call_is_outgoing(call))) &&
-	    f->hold_when_confirmed && !f->n_reinvite && !f->reinvite_ms) {
-		struct sdp_local l = {
-			.address = "127.0.0.1", .rtp_port = 40000,
-			.session_id = 42, .session_version = 2,
-			.direction = SDP_SENDONLY,
-		};
-		char offer[SDP_TEXT_MAX];
+	    f->hold_when_confirmed && !f->n_reinvite && !f->reinvite_ms)
+		hold_call(f, call);
+}
 
-		sdp_build_offer(&l, offer, sizeof(offer));
-		f->reinvite_ms = ms_since(&f->t0);
-		f->reinvite_r = sip_call_reinvite(call, offer);
-		f->reinvite_again_r = sip_call_reinvite(call, offer);
-	}
+/* The user holds the call (a re-INVITE with a=sendonly). */
+static void hold_call(struct fixture *f, struct sip_call *call)
+{
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 42, .session_version = 3,
+		.direction = SDP_SENDONLY,
+	};
+	char offer[SDP_TEXT_MAX];
+
+	sdp_build_offer(&l, offer, sizeof(offer));
+	f->reinvite_ms = ms_since(&f->t0);
+	f->reinvite_r = sip_call_reinvite(call, offer);
+	f->reinvite_again_r = sip_call_reinvite(call, offer);
+}
+
+static int hold_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)usec;
+	sd_event_source_unref(s);
+	if (f->call)
+		hold_call(f, f->call);
+	return 0;
 }
 
 static void on_reinvite(struct sip_call *call, int status,
@@ -938,6 +960,58 @@ static void case_reinvite(const char *name, const char *file, int status,
 	    state_status(&f, SIP_CALL_TERMINATED) != end_status)
 		FAIL(&f, "TERMINATED with %d, want %d",
 		     state_status(&f, SIP_CALL_TERMINATED), end_status);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * The session refresh by re-INVITE (uac_timer_reinvite.xml: the far end
+ * does not allow UPDATE) and the user's hold asked for while it is out:
+ * not -EBUSY, sent after it, reported once with 200.
+ */
+static void case_timer_reinvite(void)
+{
+	const char *name = "session_refresh_reinvite_then_users_hold";
+	struct fixture f;
+	char sf[300], port_s[8], mport_s[8], target[64];
+	unsigned port = free_port("127.0.0.1");
+
+	st_unit_ms = 40;
+	if (fixture_callee(&f, name, false) < 0) {
+		st_unit_ms = 0;
+		return;
+	}
+	st_unit_ms = 0;
+	f.answer_incoming = true;
+	f.hold_after_refresh = true;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uac_timer_reinvite.xml");
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1",
+				       "-p", port_s, "-mp", mport_s, "-s", "2001",
+				       "-t", "u1", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	run_until(&f, call_final, 2000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (!f.refresh_ms)
+		FAIL(&f, "no session refresh");
+	if (f.reinvite_r != 0 || f.reinvite_again_r != -EBUSY)
+		FAIL(&f, "sip_call_reinvite during the refresh: %d, then %d",
+		     f.reinvite_r, f.reinvite_again_r);
+	if (f.n_reinvite != 1 || f.reinvite_status != 200 ||
+	    !strstr(f.reinvite_sdp, "a=recvonly"))
+		FAIL(&f, "%d on_reinvite, status %d, answer %s", f.n_reinvite,
+		     f.reinvite_status, f.reinvite_sdp);
+	if (!has_state(&f, SIP_CALL_TERMINATED))
+		FAIL(&f, "the call did not end");
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -3852,6 +3926,7 @@ int main(int argc, char **argv)
 	RUN("session_timer_far_end_refreshes_no_bye",
 	    case_timer("session_timer_far_end_refreshes_no_bye",
 		       "uac_timer_farend.xml", false, 0, 0));
+	RUN("session_refresh_reinvite_then_users_hold", case_timer_reinvite());
 	RUN("session_timer_uac_422_retry_refresh",
 	    case_timer("session_timer_uac_422_retry_refresh",
 		       "uas_timer_422.xml", true, 60, 0));
