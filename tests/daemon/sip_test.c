@@ -1575,6 +1575,85 @@ out:
 	fixture_done(&f);
 }
 
+/* The next datagram on @fd whose status line starts with @status. */
+static ssize_t raw_wait_status(struct fixture *f, int fd, char *buf,
+			       size_t len, const char *status)
+{
+	ssize_t n;
+
+	while ((n = raw_wait(f, fd, buf, len, 3000)) > 0)
+		if (strncmp(buf, status, strlen(status)) == 0)
+			return n;
+	return -1;
+}
+
+/*
+ * A re-INVITE sent again after our 200 (the far end lost it; UDP): the
+ * same 200 again (RFC 3261 13.3.1.4), and the offer reaches the user once
+ * (raw socket: sipp would take the identical 200 for a retransmission
+ * and answer it with the re-INVITE, forever).
+ */
+static void case_reinvite_again(void)
+{
+	struct fixture f;
+	char buf[4096], first[4096], to[300], msg[2048];
+	int fd = -1, n;
+	unsigned port;
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40010 RTP/AVP 0 8\r\n";
+	static const char hold[] =
+		"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40010 RTP/AVP 0 8\r\na=sendonly\r\n";
+
+	if (fixture_callee(&f, "offer_reinvite_again_same_200", false) < 0)
+		return;
+	f.answer_incoming = true;
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	port = sock_port(fd);
+#define REQ(method, cseq, branch, totag, body) \
+	snprintf(msg, sizeof(msg), \
+		 "%s sip:2001@127.0.0.1:%u SIP/2.0\r\n" \
+		 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=%s;rport\r\n" \
+		 "Max-Forwards: 70\r\nFrom: <sip:bob@127.0.0.1>;tag=again\r\n" \
+		 "%s\r\nCall-ID: again@x\r\nCSeq: %d %s\r\n" \
+		 "Contact: <sip:bob@127.0.0.1:%u>\r\n%s" \
+		 "Content-Length: %zu\r\n\r\n%s", method, \
+		 sip_agent_local_port(f.a), port, branch, totag, cseq, method, \
+		 port, *body ? "Content-Type: application/sdp\r\n" : "", \
+		 strlen(body), body)
+	n = REQ("INVITE", 1, "z9hG4bKagain1", "To: <sip:2001@127.0.0.1>", sdp);
+	raw_send(&f, fd, msg, n);
+	if (raw_wait_status(&f, fd, buf, sizeof(buf), "SIP/2.0 200 ") < 0)
+		FAIL(&f, "no 200 to the INVITE");
+	if (!header_line(buf, "To:", to, sizeof(to)))
+		FAIL(&f, "200 without To");
+	n = REQ("ACK", 1, "z9hG4bKagainack1", to, "");
+	raw_send(&f, fd, msg, n);
+	n = REQ("INVITE", 2, "z9hG4bKagain2", to, hold);
+	raw_send(&f, fd, msg, n);
+	if (raw_wait_status(&f, fd, first, sizeof(first), "SIP/2.0 200 ") < 0)
+		FAIL(&f, "no 200 to the re-INVITE");
+	raw_send(&f, fd, msg, n);	/* as if that 200 was lost */
+	if (raw_wait_status(&f, fd, buf, sizeof(buf), "SIP/2.0 200 ") < 0)
+		FAIL(&f, "no 200 to the re-INVITE sent again");
+	if (strcmp(buf, first) != 0)
+		FAIL(&f, "another 200 the second time:\n%s\nvs\n%s", buf, first);
+	if (f.n_offer != 1)
+		FAIL(&f, "%d on_offer callbacks, want 1", f.n_offer);
+	n = REQ("ACK", 2, "z9hG4bKagainack2", to, "");
+	raw_send(&f, fd, msg, n);
+	msleep_loop(&f, 100);
+#undef REQ
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /*
  * The agent calls a sipp UAS (over TCP with @tcp: sipp -t t1); @answered:
  * the call is answered and hung up; else it fails with 486, or with
@@ -3931,6 +4010,7 @@ int main(int argc, char **argv)
 	    case_timer("session_timer_uac_422_retry_refresh",
 		       "uas_timer_422.xml", true, 60, 0));
 	RUN("incoming_reliable_183_retransmitted_2xx_held", case_prack_uas());
+	RUN("offer_reinvite_again_same_200", case_reinvite_again());
 	RUN("offer_late_answer_in_ack",
 	    case_offer("offer_late_answer_in_ack", "uac_late_offer.xml", 1, 0,
 		       NULL, "RTP/AVP 8 101"));
