@@ -246,6 +246,7 @@ struct sip_call {
 
 	/* our re-INVITE (reinvite.c) */
 	char *reinv_offer;		/* its SDP offer */
+	char *reinv_queued;		/* the user's, after our refresh */
 	bool reinv_want;		/* asked for, outcome not reported yet */
 	bool reinv_active;		/* its transaction is in progress */
 	bool reinv_waiting;		/* reinv_timer armed (491 delay, kick) */

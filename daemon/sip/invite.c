@@ -484,6 +484,15 @@ void handle_invite(struct sip_agent *a, osip_event_t *ev,
 				osip_event_free(ev);
 			return;
 		}
+		if (c->resp2xx && c->remote_cseq ==
+		    strtoul(m->cseq->number, NULL, 10)) {
+			/* the re-INVITE again, its IST gone with our 2xx:
+			 * that 2xx again (RFC 3261 13.3.1.4) */
+			send_raw(a, c->resp2xx, strlen(c->resp2xx), &c->peer,
+				 NULL);
+			osip_event_free(ev);
+			return;
+		}
 		handle_offer(a, ev, c, src);
 		return;
 	}

@@ -22,7 +22,8 @@ static int reinvite_send(struct sip_call *c);
 static bool reinvite_can_go(const struct sip_call *c)
 {
 	return c->reinv_want && !c->reinv_active && !c->final &&
-	       !c->offer_tr && !c->resp2xx && !c->bye_sent;
+	       !c->offer_tr && !c->resp2xx && !prack_uas_2xx_held(c) &&
+	       !c->bye_sent;
 }
 
 /* The 491 delay is over, or a kick: send the re-INVITE if it can go. */
@@ -78,6 +79,7 @@ void reinvite_free(struct sip_call *c)
 	free(c->reinv_offer);
 	free(c->reinv_authz);
 	free(c->reinv_ack);
+	free(c->reinv_queued);
 }
 
 bool reinvite_in_progress(const struct sip_call *c)
@@ -239,6 +241,18 @@ void reinvite_done(struct sip_call *c, osip_message_t *resp, int code)
 			call_send_bye(c);
 		call_set_state(c, SIP_CALL_TERMINATED, code, NULL, true);
 	}
+	if (c->reinv_queued) {
+		/* the user's, asked for during our session refresh */
+		char *offer = c->reinv_queued;
+		int r = 0;
+
+		c->reinv_queued = NULL;
+		if (!c->final)
+			r = reinvite_start(c, offer, false);
+		free(offer);
+		if (r < 0 && !c->final && a->cb.on_reinvite)
+			a->cb.on_reinvite(c, 500, NULL, a->userdata);
+	}
 	call_unref_internal(c);
 }
 
@@ -285,6 +299,21 @@ void reinvite_response(struct sip_call *c, osip_message_t *resp)
 /* A re-INVITE with @sdp_offer; @internal: a session refresh, unreported. */
 int reinvite_start(struct sip_call *c, const char *sdp_offer, bool internal)
 {
+	if (c->reinv_want && c->reinv_internal && !internal) {
+		/* the user's offer takes the place of our refresh (its 2xx
+		 * refreshes too), or follows it when it is out */
+		if (c->reinv_queued)
+			return -EBUSY;
+		if (!c->reinv_active) {
+			set_str(&c->reinv_offer, sdp_offer);
+			if (!c->reinv_offer)
+				return -ENOMEM;
+			c->reinv_internal = false;
+			return 0;
+		}
+		c->reinv_queued = strdup(sdp_offer);
+		return c->reinv_queued ? 0 : -ENOMEM;
+	}
 	if (c->reinv_want)
 		return -EBUSY;
 	set_str(&c->reinv_offer, sdp_offer);
@@ -293,7 +322,7 @@ int reinvite_start(struct sip_call *c, const char *sdp_offer, bool internal)
 	c->reinv_want = true;
 	c->reinv_internal = internal;
 	c->reinv_glare = 0;
-	if (!c->offer_tr && !c->resp2xx) {
+	if (reinvite_can_go(c)) {
 		int r = reinvite_send(c);
 
 		if (r < 0) {

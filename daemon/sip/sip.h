@@ -559,8 +559,10 @@ int sip_call_reject_offer(struct sip_call *call, int code, int warning,
  * a=sendrecv): a new CSeq, the route set, the remote target, our Contact,
  * credentials when the dialog was challenged before.  The outcome comes
  * through on_reinvite (see struct sip_callbacks), never from inside this
- * call.  One re-INVITE at a time per dialog: -EBUSY while one is pending
- * (sent, or waiting for its 491 retry); meanwhile a re-INVITE from the far
+ * call.  One re-INVITE at a time per dialog: -EBUSY while one of the
+ * user's is pending (sent, or waiting for its 491 retry; a session refresh
+ * of the agent's own is not in the way: the user's takes its place, or
+ * follows it); meanwhile a re-INVITE from the far
  * end (or an UPDATE with an offer) gets 491.  While an INVITE transaction
  * of the far end is in progress (its offer not yet answered by the user,
  * or our 2xx not yet ACKed), ours waits and goes when that one ends.

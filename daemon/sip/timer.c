@@ -20,7 +20,7 @@
 #include "sip/internal.h"
 
 #define ST_MIN_SE	90	/* RFC 4028 4: the smallest Min-SE */
-#define ST_MAX		86400	/* longest interval taken from a peer, s */
+#define ST_MAX		86400	/* longest interval we refresh at, s */
 
 /* Does a comma list header (@name or its compact form) hold @tag? */
 static bool list_has(osip_message_t *m, const char *name,
@@ -163,8 +163,8 @@ static void st_arm(struct sip_call *c)
 
 static void st_set(struct sip_call *c, unsigned interval, bool we_refresh)
 {
-	if (interval > ST_MAX)
-		interval = ST_MAX;
+	if (we_refresh && interval > ST_MAX)
+		interval = ST_MAX;	/* refreshing sooner is harmless */
 	if (interval < ST_MIN_SE)
 		interval = ST_MIN_SE;
 	c->st_active = true;

@@ -13,9 +13,9 @@
  * with "N passed, M failed".  SIP_TEST_VERBOSE=1 prints the agent's log;
  * SIP_TEST_ONLY=substring runs only the cases whose name contains it.
  * The registrar-outage case waits for libosip2's Timer F (64*T1 = 32 s,
- * a compile-time constant), and the 2xx retransmission case for 64*T1, so
- * they run in child processes while the other cases run; their lines are
- * printed last.
+ * a compile-time constant), and the 2xx retransmission case and the
+ * unacknowledged reliable 183 case for 64*T1, so they run in child
+ * processes while the other cases run; their lines are printed last.
  */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -111,6 +111,7 @@ struct fixture {
 	bool refer_replaces_null;
 	int n_replacing;		/* on_invite with caller->replaces */
 	bool replaced_ours;		/* ... naming the call we had */
+	bool hold_after_refresh;	/* at "session refresh sent" */
 	/* sipp */
 	pid_t sipp;
 	int sipp_status;
@@ -125,6 +126,8 @@ struct fixture {
 
 static long ms_since(const struct timespec *t0);
 static int hangup_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static int hold_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static void hold_call(struct fixture *f, struct sip_call *call);
 static void after(struct fixture *f, unsigned ms,
 		  sd_event_time_handler_t cb);
 
@@ -140,8 +143,11 @@ static void test_log(void *userdata, int prio, const char *fmt, ...)
 	f->n_log++;
 	if (strstr(buf, "TCP connection") && strstr(buf, ": connecting"))
 		f->n_tcp_connects++;
-	if (strstr(buf, "session refresh sent") && !f->refresh_ms)
+	if (strstr(buf, "session refresh sent") && !f->refresh_ms) {
 		f->refresh_ms = ms_since(&f->t0);
+		if (f->hold_after_refresh)
+			after(f, 50, hold_timer);
+	}
 	if (strstr(buf, "session refreshed") && f->hangup_after_refresh) {
 		f->hangup_after_refresh = false;
 		after(f, 100, hangup_timer);
@@ -501,19 +507,35 @@ static void on_call_state(struct sip_call *call, enum sip_call_state s,
 		after(f, 300, hangup_timer);
 	if ((s == SIP_CALL_CONFIRMED ||
 	     (s == SIP_CALL_ANSWERED && sip_call_is_outgoing(call))) &&
-	    f->hold_when_confirmed && !f->n_reinvite && !f->reinvite_ms) {
-		struct sdp_local l = {
-			.address = "127.0.0.1", .rtp_port = 40000,
-			.session_id = 42, .session_version = 2,
-			.direction = SDP_SENDONLY,
-		};
-		char offer[SDP_TEXT_MAX];
+	    f->hold_when_confirmed && !f->n_reinvite && !f->reinvite_ms)
+		hold_call(f, call);
+}
 
-		sdp_build_offer(&l, offer, sizeof(offer));
-		f->reinvite_ms = ms_since(&f->t0);
-		f->reinvite_r = sip_call_reinvite(call, offer);
-		f->reinvite_again_r = sip_call_reinvite(call, offer);
-	}
+/* The user holds the call (a re-INVITE with a=sendonly). */
+static void hold_call(struct fixture *f, struct sip_call *call)
+{
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 42, .session_version = 3,
+		.direction = SDP_SENDONLY,
+	};
+	char offer[SDP_TEXT_MAX];
+
+	sdp_build_offer(&l, offer, sizeof(offer));
+	f->reinvite_ms = ms_since(&f->t0);
+	f->reinvite_r = sip_call_reinvite(call, offer);
+	f->reinvite_again_r = sip_call_reinvite(call, offer);
+}
+
+static int hold_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)usec;
+	sd_event_source_unref(s);
+	if (f->call)
+		hold_call(f, f->call);
+	return 0;
 }
 
 static void on_reinvite(struct sip_call *call, int status,
@@ -1012,6 +1034,58 @@ static void case_reinvite(const char *name, const char *file, int status,
 	    state_status(&f, SIP_CALL_TERMINATED) != end_status)
 		FAIL(&f, "TERMINATED with %d, want %d",
 		     state_status(&f, SIP_CALL_TERMINATED), end_status);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * The session refresh by re-INVITE (uac_timer_reinvite.xml: the far end
+ * does not allow UPDATE) and the user's hold asked for while it is out:
+ * not -EBUSY, sent after it, reported once with 200.
+ */
+static void case_timer_reinvite(void)
+{
+	const char *name = "session_refresh_reinvite_then_users_hold";
+	struct fixture f;
+	char sf[300], port_s[8], mport_s[8], target[64];
+	unsigned port = free_port("127.0.0.1");
+
+	st_unit_ms = 40;
+	if (fixture_callee(&f, name, false) < 0) {
+		st_unit_ms = 0;
+		return;
+	}
+	st_unit_ms = 0;
+	f.answer_incoming = true;
+	f.hold_after_refresh = true;
+	snprintf(target, sizeof(target), "127.0.0.1:%u", sip_agent_local_port(f.a));
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(mport_s, sizeof(mport_s), "%u", free_port("127.0.0.1"));
+	scen(sf, sizeof(sf), "uac_timer_reinvite.xml");
+	{
+		const char *args[] = { target, "-sf", sf, "-i", "127.0.0.1",
+				       "-p", port_s, "-mp", mport_s, "-s", "2001",
+				       "-t", "u1", NULL };
+		if (spawn_sipp(&f, args) < 0)
+			FAIL(&f, "cannot start sipp");
+	}
+	run_until(&f, sipp_exited, 15000);
+	run_until(&f, call_final, 2000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (!f.refresh_ms)
+		FAIL(&f, "no session refresh");
+	if (f.reinvite_r != 0 || f.reinvite_again_r != -EBUSY)
+		FAIL(&f, "sip_call_reinvite during the refresh: %d, then %d",
+		     f.reinvite_r, f.reinvite_again_r);
+	if (f.n_reinvite != 1 || f.reinvite_status != 200 ||
+	    !strstr(f.reinvite_sdp, "a=recvonly"))
+		FAIL(&f, "%d on_reinvite, status %d, answer %s", f.n_reinvite,
+		     f.reinvite_status, f.reinvite_sdp);
+	if (!has_state(&f, SIP_CALL_TERMINATED))
+		FAIL(&f, "the call did not end");
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -1575,6 +1649,85 @@ out:
 	fixture_done(&f);
 }
 
+/* The next datagram on @fd whose status line starts with @status. */
+static ssize_t raw_wait_status(struct fixture *f, int fd, char *buf,
+			       size_t len, const char *status)
+{
+	ssize_t n;
+
+	while ((n = raw_wait(f, fd, buf, len, 3000)) > 0)
+		if (strncmp(buf, status, strlen(status)) == 0)
+			return n;
+	return -1;
+}
+
+/*
+ * A re-INVITE sent again after our 200 (the far end lost it; UDP): the
+ * same 200 again (RFC 3261 13.3.1.4), and the offer reaches the user once
+ * (raw socket: sipp would take the identical 200 for a retransmission
+ * and answer it with the re-INVITE, forever).
+ */
+static void case_reinvite_again(void)
+{
+	struct fixture f;
+	char buf[4096], first[4096], to[300], msg[2048];
+	int fd = -1, n;
+	unsigned port;
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40010 RTP/AVP 0 8\r\n";
+	static const char hold[] =
+		"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40010 RTP/AVP 0 8\r\na=sendonly\r\n";
+
+	if (fixture_callee(&f, "offer_reinvite_again_same_200", false) < 0)
+		return;
+	f.answer_incoming = true;
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	port = sock_port(fd);
+#define REQ(method, cseq, branch, totag, body) \
+	snprintf(msg, sizeof(msg), \
+		 "%s sip:2001@127.0.0.1:%u SIP/2.0\r\n" \
+		 "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=%s;rport\r\n" \
+		 "Max-Forwards: 70\r\nFrom: <sip:bob@127.0.0.1>;tag=again\r\n" \
+		 "%s\r\nCall-ID: again@x\r\nCSeq: %d %s\r\n" \
+		 "Contact: <sip:bob@127.0.0.1:%u>\r\n%s" \
+		 "Content-Length: %zu\r\n\r\n%s", method, \
+		 sip_agent_local_port(f.a), port, branch, totag, cseq, method, \
+		 port, *body ? "Content-Type: application/sdp\r\n" : "", \
+		 strlen(body), body)
+	n = REQ("INVITE", 1, "z9hG4bKagain1", "To: <sip:2001@127.0.0.1>", sdp);
+	raw_send(&f, fd, msg, n);
+	if (raw_wait_status(&f, fd, buf, sizeof(buf), "SIP/2.0 200 ") < 0)
+		FAIL(&f, "no 200 to the INVITE");
+	if (!header_line(buf, "To:", to, sizeof(to)))
+		FAIL(&f, "200 without To");
+	n = REQ("ACK", 1, "z9hG4bKagainack1", to, "");
+	raw_send(&f, fd, msg, n);
+	n = REQ("INVITE", 2, "z9hG4bKagain2", to, hold);
+	raw_send(&f, fd, msg, n);
+	if (raw_wait_status(&f, fd, first, sizeof(first), "SIP/2.0 200 ") < 0)
+		FAIL(&f, "no 200 to the re-INVITE");
+	raw_send(&f, fd, msg, n);	/* as if that 200 was lost */
+	if (raw_wait_status(&f, fd, buf, sizeof(buf), "SIP/2.0 200 ") < 0)
+		FAIL(&f, "no 200 to the re-INVITE sent again");
+	if (strcmp(buf, first) != 0)
+		FAIL(&f, "another 200 the second time:\n%s\nvs\n%s", buf, first);
+	if (f.n_offer != 1)
+		FAIL(&f, "%d on_offer callbacks, want 1", f.n_offer);
+	n = REQ("ACK", 2, "z9hG4bKagainack2", to, "");
+	raw_send(&f, fd, msg, n);
+	msleep_loop(&f, 100);
+#undef REQ
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /*
  * The agent calls a sipp UAS (over TCP with @tcp: sipp -t t1); @answered:
  * the call is answered and hung up; else it fails with 486, or with
@@ -2036,11 +2189,100 @@ out:
 	fixture_done(&f);
 }
 
+/*
+ * A reliable 183 never PRACKed (RFC 3262 3): an INVITE with Require:
+ * 100rel from a raw socket, the user rings with early media and does not
+ * answer; the 183 must come again at T1, 3*T1, 7*T1, 15*T1, 31*T1 (the
+ * same RSeq each time) and the INVITE get 504 at 64*T1; the call FAILED
+ * 504.
+ */
+static void case_prack_timeout(void)
+{
+	static const long want[] = { 500, 1500, 3500, 7500, 15500, 31500 };
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char buf[4096], rseq0[32] = "", rseq[32];
+	long t183[16], t504 = -1;
+	struct timespec t0;
+	int fd = -1, n, n183 = 0, i;
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 40010 RTP/AVP 0 8\r\n";
+
+	memset(&f, 0, sizeof(f));
+	f.name = "incoming_reliable_183_no_prack_504_at_64t1";
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	f.early_media = true;
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	n = snprintf(buf, sizeof(buf),
+		     "INVITE sip:2001@127.0.0.1 SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKnoprack;rport\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:bob@127.0.0.1>;tag=noprack\r\n"
+		     "To: <sip:2001@127.0.0.1>\r\nCall-ID: noprack@x\r\n"
+		     "CSeq: 1 INVITE\r\nContact: <sip:bob@127.0.0.1:%u>\r\n"
+		     "Require: 100rel\r\n"
+		     "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+		     sock_port(fd), sock_port(fd), strlen(sdp), sdp);
+	raw_send(&f, fd, buf, n);
+	while (t504 < 0) {
+		ssize_t k;
+
+		sd_event_run(f.e, 2000);
+		while ((k = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+			buf[k] = '\0';
+			if (strncmp(buf, "SIP/2.0 183 ", 12) == 0) {
+				if (n183 == 0)
+					clock_gettime(CLOCK_MONOTONIC, &t0);
+				if (n183 < 16)
+					t183[n183] = ms_since(&t0);
+				n183++;
+				if (!header_line(buf, "RSeq", rseq, sizeof(rseq)))
+					FAIL(&f, "183 without RSeq");
+				if (!rseq0[0])
+					snprintf(rseq0, sizeof(rseq0), "%s", rseq);
+				else if (strcmp(rseq, rseq0) != 0)
+					FAIL(&f, "RSeq %s, then %s", rseq0, rseq);
+			} else if (strncmp(buf, "SIP/2.0 504 ", 12) == 0 && n183) {
+				t504 = ms_since(&t0);
+			}
+		}
+		if (n183 && ms_since(&t0) > 40000)
+			break;
+		if (!n183 && ms_since(&f.t0) > 5000)
+			FAIL(&f, "no 183 to the INVITE");
+	}
+	for (i = 0; i < 6; i++) {
+		if (i + 1 >= n183)
+			FAIL(&f, "only %d retransmissions of the 183", n183 - 1);
+		if (t183[i + 1] < want[i] - 30 || t183[i + 1] > want[i] + 1000)
+			FAIL(&f, "retransmission %d at %ld ms, want %ld", i + 1,
+			     t183[i + 1], want[i]);
+	}
+	if (n183 != 7)
+		FAIL(&f, "%d copies of the 183, want 7", n183);
+	if (t504 < 32000 - 30 || t504 > 32000 + 1000)
+		FAIL(&f, "504 at %ld ms, want 32000", t504);
+	if (state_status(&f, SIP_CALL_FAILED) != 504)
+		FAIL(&f, "FAILED with %d, want 504",
+		     state_status(&f, SIP_CALL_FAILED));
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /* ---- a case in a child process (long timers) ---- */
 
-#define MAX_BG 3
-static pid_t bg_pids[MAX_BG] = { -1, -1, -1 };
-static int bg_pipes[MAX_BG] = { -1, -1, -1 };
+#define MAX_BG 4
+static pid_t bg_pids[MAX_BG] = { -1, -1, -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1, -1, -1 };
 static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
@@ -5268,6 +5510,8 @@ int main(int argc, char **argv)
 		bg_start_n(1, case_2xx_retransmit);
 	if (selected("refer_out_no_notify_408_at_32s"))
 		bg_start_n(2, case_refer_no_notify);
+	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
+		bg_start_n(3, case_prack_timeout);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
@@ -5323,10 +5567,12 @@ int main(int argc, char **argv)
 	RUN("session_timer_far_end_refreshes_no_bye",
 	    case_timer("session_timer_far_end_refreshes_no_bye",
 		       "uac_timer_farend.xml", false, 0, 0));
+	RUN("session_refresh_reinvite_then_users_hold", case_timer_reinvite());
 	RUN("session_timer_uac_422_retry_refresh",
 	    case_timer("session_timer_uac_422_retry_refresh",
 		       "uas_timer_422.xml", true, 60, 0));
 	RUN("incoming_reliable_183_retransmitted_2xx_held", case_prack_uas());
+	RUN("offer_reinvite_again_same_200", case_reinvite_again());
 	RUN("offer_late_answer_in_ack",
 	    case_offer("offer_late_answer_in_ack", "uac_late_offer.xml", 1, 0,
 		       NULL, "RTP/AVP 8 101"));
@@ -5404,6 +5650,8 @@ int main(int argc, char **argv)
 		bg_finish_n(1, "incoming_2xx_retransmit_t1_doubling_bye_at_64t1");
 	if (selected("refer_out_no_notify_408_at_32s"))
 		bg_finish_n(2, "refer_out_no_notify_408_at_32s");
+	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
+		bg_finish_n(3, "incoming_reliable_183_no_prack_504_at_64t1");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
