@@ -189,6 +189,7 @@ enum port_key {
 	PK_DTMF_MODE,
 	PK_CALL_WAITING,
 	PK_THREE_WAY,
+	PK_TRANSFER_ON_HANGUP,
 	PK_MWI_SUBSCRIBE,
 	PK_MWI_SERVER,
 	PK_MWI_EXPIRES,
@@ -232,6 +233,8 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_DTMF_MODE] = PKEY("dtmf_mode", KEY_DTMF_MODE, 0, dtmf_mode, 0, 0),
 	[PK_CALL_WAITING] = PKEY("call_waiting", KEY_BOOL, 0, call_waiting, 0, 0),
 	[PK_THREE_WAY] = PKEY("three_way", KEY_BOOL, 0, three_way, 0, 0),
+	[PK_TRANSFER_ON_HANGUP] = PKEY("transfer_on_hangup", KEY_BOOL, 0,
+				       transfer_on_hangup, 0, 0),
 	[PK_MWI_SUBSCRIBE] = PKEY("mwi_subscribe", KEY_BOOL, 0, mwi_subscribe,
 				  0, 0),
 	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
@@ -282,6 +285,7 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->play_cushion_frames = 2;
 	p->call_waiting = true;
 	p->three_way = true;
+	p->transfer_on_hangup = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->mwi_expires = 3600;
 	p->line = line;

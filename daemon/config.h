@@ -179,6 +179,8 @@ struct fxsd_global_config {
  *	call-waiting tone) instead of getting 486, default yes
  * @three_way: a flash with a call on hold and a second one the phone
  *	dialled joins the three (else it swaps them), default yes
+ * @transfer_on_hangup: hanging up with a call on hold and a second party
+ *	called or talking transfers the held call to it (REFER), default yes
  * @ring_cadence_ms: on, off, on, off, ... ms; each on time 10-10000, each
  *	off time 0-10000 (the kernel's struct fxs_ring_cadence limits)
  * @n_ring_cadence_pairs: 0 (unset: the tone country's cadence) ..
@@ -206,6 +208,7 @@ struct fxsd_port_config {
 	bool early_media_ringback;
 	bool call_waiting;
 	bool three_way;
+	bool transfer_on_hangup;
 	bool allow_unknown_callers;
 	enum config_tone_country tone_country;
 	unsigned disconnect_open_loop_ms;

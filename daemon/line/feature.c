@@ -10,7 +10,9 @@
  * the held one back; hanging up with a call on hold rings the phone, and
  * lifting it takes the held call back; a flash with a call on hold and a
  * second one the phone dialled joins the three (3-way calling), and a
- * flash in the conference drops the party added last.
+ * flash in the conference drops the party added last; hanging up with a
+ * call on hold and a second party called or talking transfers the held
+ * one to it (blind or attended), and rings back if the transfer fails.
  */
 #include <string.h>
 
@@ -22,6 +24,7 @@ static const char *const state_names[_FEATURE_STATE_MAX] = {
 	[FEATURE_STATE_HELD] = "held",
 	[FEATURE_STATE_RECALL] = "recall",
 	[FEATURE_STATE_CONFERENCE] = "conference",
+	[FEATURE_STATE_TRANSFER] = "transfer",
 };
 
 static const char *const event_names[_FEATURE_EVENT_MAX] = {
@@ -37,6 +40,10 @@ static const char *const event_names[_FEATURE_EVENT_MAX] = {
 	[FEATURE_EVENT_TIMER_RECALL] = "timer-recall",
 	[FEATURE_EVENT_FLASH_JOIN] = "flash-join",
 	[FEATURE_EVENT_FRONT_ENDED] = "front-ended",
+	[FEATURE_EVENT_ONHOOK_BLIND] = "onhook-blind",
+	[FEATURE_EVENT_ONHOOK_ATTENDED] = "onhook-attended",
+	[FEATURE_EVENT_REFER_OK] = "refer-ok",
+	[FEATURE_EVENT_REFER_FAILED] = "refer-failed",
 	[FEATURE_EVENT_CALL] = "call",
 };
 
@@ -67,6 +74,10 @@ static const char *const action_names[_FEATURE_ACTION_MAX] = {
 	[FEATURE_ACTION_RESUME_OTHER] = "resume-other",
 	[FEATURE_ACTION_MIX_START] = "mix-start",
 	[FEATURE_ACTION_MIX_STOP] = "mix-stop",
+	[FEATURE_ACTION_REFER_BLIND] = "refer-blind",
+	[FEATURE_ACTION_REFER_ATTENDED] = "refer-attended",
+	[FEATURE_ACTION_FRONT_PARK] = "front-park",
+	[FEATURE_ACTION_FRONT_DROP] = "front-drop",
 };
 
 const char *feature_state_to_string(enum feature_state s)
@@ -114,6 +125,7 @@ struct cell {
 #define NO_RECALL	"stale timer: the phone is not ringing for a held call"
 #define OFF_HOOK	"the phone is already off-hook"
 #define ON_HOOK		"the phone is on-hook"
+#define NO_REFER	"no transfer of ours is under way"
 
 static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 	[FEATURE_STATE_SINGLE] = {
@@ -131,6 +143,10 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
 		ON(FLASH_JOIN)		= IGNORE(NO_OTHER),
 		ON(FRONT_ENDED)		= GO(SINGLE, PASS),
+		ON(ONHOOK_BLIND)	= GO(SINGLE, PASS),
+		ON(ONHOOK_ATTENDED)	= GO(SINGLE, PASS),
+		ON(REFER_OK)		= IGNORE(NO_REFER),
+		ON(REFER_FAILED)	= IGNORE(NO_REFER),
 		ON(CALL)		= GO(SINGLE, PASS),
 	},
 	[FEATURE_STATE_WAITING] = {
@@ -153,6 +169,12 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
 		ON(FLASH_JOIN)		= IGNORE("a waiting call is taken, not joined"),
 		ON(FRONT_ENDED)		= GO(WAITING, PASS),
+		ON(ONHOOK_BLIND)	= GO(SINGLE, CW_STOP, PASS, SWAP,
+					     FRONT_RINGING),
+		ON(ONHOOK_ATTENDED)	= GO(SINGLE, CW_STOP, PASS, SWAP,
+					     FRONT_RINGING),
+		ON(REFER_OK)		= IGNORE(NO_REFER),
+		ON(REFER_FAILED)	= IGNORE(NO_REFER),
 		ON(CALL)		= GO(WAITING, PASS),
 	},
 	[FEATURE_STATE_HELD] = {
@@ -177,6 +199,14 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		/* the 3-way call: the held one joins the one dialled */
 		ON(FLASH_JOIN)		= GO(CONFERENCE, RESUME_OTHER, MIX_START),
 		ON(FRONT_ENDED)		= GO(HELD, PASS),
+		/* hanging up transfers the held call to the one dialled:
+		 * blind while it is being called (our INVITE cancelled),
+		 * attended once it talks (Replaces: its dialog is kept) */
+		ON(ONHOOK_BLIND)	= GO(TRANSFER, REFER_BLIND, PASS),
+		ON(ONHOOK_ATTENDED)	= GO(TRANSFER, REFER_ATTENDED, FRONT_PARK),
+		/* lifted again during a transfer, which then succeeded */
+		ON(REFER_OK)		= GO(SINGLE, OTHER_BYE, OTHER_CLEAR),
+		ON(REFER_FAILED)	= IGNORE("the transfer failed: the call stays on hold"),
 		ON(CALL)		= GO(HELD, PASS),
 	},
 	[FEATURE_STATE_RECALL] = {
@@ -198,6 +228,10 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 					     OTHER_CLEAR),
 		ON(FLASH_JOIN)		= IGNORE(ON_HOOK),
 		ON(FRONT_ENDED)		= GO(RECALL, PASS),
+		ON(ONHOOK_BLIND)	= IGNORE(ON_HOOK),
+		ON(ONHOOK_ATTENDED)	= IGNORE(ON_HOOK),
+		ON(REFER_OK)		= IGNORE(NO_REFER),
+		ON(REFER_FAILED)	= IGNORE(NO_REFER),
 		ON(CALL)		= GO(RECALL, PASS),
 	},
 	[FEATURE_STATE_CONFERENCE] = {
@@ -221,7 +255,38 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
 		ON(FRONT_ENDED)		= GO(SINGLE, MIX_STOP, PASS, SWAP,
 					     FRONT_INCALL),
+		ON(ONHOOK_BLIND)	= GO(SINGLE, MIX_STOP, OTHER_BYE, OTHER_CLEAR,
+					     PASS),
+		ON(ONHOOK_ATTENDED)	= GO(SINGLE, MIX_STOP, OTHER_BYE, OTHER_CLEAR,
+					     PASS),
+		ON(REFER_OK)		= IGNORE(NO_REFER),
+		ON(REFER_FAILED)	= IGNORE(NO_REFER),
 		ON(CALL)		= GO(CONFERENCE, PASS),
+	},
+	[FEATURE_STATE_TRANSFER] = {
+		ON(FLASH_TALKING)	= IGNORE(ON_HOOK),
+		ON(FLASH)		= IGNORE(ON_HOOK),
+		ON(FLASH_JOIN)		= IGNORE(ON_HOOK),
+		/* lifted meanwhile: a parked call goes, dial tone; the
+		 * transfer's outcome still comes */
+		ON(OFFHOOK)		= GO(HELD, FRONT_DROP, PASS),
+		ON(ONHOOK)		= IGNORE(ON_HOOK),
+		ON(ONHOOK_BLIND)	= IGNORE(ON_HOOK),
+		ON(ONHOOK_ATTENDED)	= IGNORE(ON_HOOK),
+		ON(INVITE_WAITABLE)	= GO(TRANSFER, REJECT_486),
+		ON(INVITE)		= GO(TRANSFER, REJECT_486),
+		/* the transferee hung up on us (done, or gave up) */
+		ON(OTHER_ENDED)		= GO(SINGLE, OTHER_CLEAR, FRONT_DROP),
+		ON(OTHER_OFFER)		= GO(TRANSFER, OTHER_ANSWER_OFFER),
+		ON(OTHER_ANSWER)	= GO(TRANSFER, OTHER_UPDATE),
+		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
+		ON(FRONT_ENDED)		= GO(TRANSFER, PASS),
+		ON(REFER_OK)		= GO(SINGLE, OTHER_BYE, OTHER_CLEAR,
+					     FRONT_DROP),
+		/* it failed: the held call rings the phone back */
+		ON(REFER_FAILED)	= GO(RECALL, FRONT_DROP, RECALL_RING_START,
+					     TIMER_RECALL_START),
+		ON(CALL)		= GO(TRANSFER, PASS),
 	},
 };
 

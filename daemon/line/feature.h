@@ -47,6 +47,9 @@
  *	rings, and lifting it takes the held call back.
  * @FEATURE_STATE_CONFERENCE: a 3-way call: the phone and both far ends
  *	each hear the other two (mixed by the line).
+ * @FEATURE_STATE_TRANSFER: the phone hung up with a call on hold and a
+ *	second party called or talking: the held call was sent a REFER to
+ *	that party (`transfer_on_hangup = yes`); its outcome is awaited.
  */
 enum feature_state {
 	FEATURE_STATE_SINGLE,
@@ -54,6 +57,7 @@ enum feature_state {
 	FEATURE_STATE_HELD,
 	FEATURE_STATE_RECALL,
 	FEATURE_STATE_CONFERENCE,
+	FEATURE_STATE_TRANSFER,
 	_FEATURE_STATE_MAX,
 	_FEATURE_STATE_INVALID = -EINVAL,
 };
@@ -80,6 +84,15 @@ enum feature_state {
  *	`three_way = yes`).
  * @FEATURE_EVENT_FRONT_ENDED: in a conference, the front call ended from
  *	its far end (BYE, a failed transaction).
+ * @FEATURE_EVENT_ONHOOK_BLIND: hung up with a call on hold while the
+ *	front call is being set up (INVITE out, not answered): a blind
+ *	transfer when `transfer_on_hangup = yes`.
+ * @FEATURE_EVENT_ONHOOK_ATTENDED: hung up with a call on hold while the
+ *	front call talks: an attended transfer (`transfer_on_hangup`).
+ * @FEATURE_EVENT_REFER_OK: our REFER of the other call succeeded (the
+ *	final NOTIFY's sipfrag is 2xx).
+ * @FEATURE_EVENT_REFER_FAILED: it failed: the REFER refused, a sipfrag of
+ *	300 or more, no NOTIFY in time.
  * @FEATURE_EVENT_CALL: anything else: the front call's and the phone's
  *	events (digits, timers, the front call's SIP).
  */
@@ -96,6 +109,10 @@ enum feature_event {
 	FEATURE_EVENT_TIMER_RECALL,
 	FEATURE_EVENT_FLASH_JOIN,
 	FEATURE_EVENT_FRONT_ENDED,
+	FEATURE_EVENT_ONHOOK_BLIND,
+	FEATURE_EVENT_ONHOOK_ATTENDED,
+	FEATURE_EVENT_REFER_OK,
+	FEATURE_EVENT_REFER_FAILED,
 	FEATURE_EVENT_CALL,
 	_FEATURE_EVENT_MAX,
 	_FEATURE_EVENT_INVALID = -EINVAL,
@@ -139,6 +156,15 @@ enum feature_event {
  *	with a=sendrecv) and start its media beside the front call's.
  * @FEATURE_ACTION_MIX_START: the conference: mix the phone and both calls.
  * @FEATURE_ACTION_MIX_STOP: end the mixing; the front call alone again.
+ * @FEATURE_ACTION_REFER_BLIND: send the other call a REFER to the number
+ *	the front call dialled.
+ * @FEATURE_ACTION_REFER_ATTENDED: send the other call a REFER to the front
+ *	call's party with Replaces of the front call's dialog.
+ * @FEATURE_ACTION_FRONT_PARK: the call machine to idle (the phone is on
+ *	hook) keeping the front call's dialog for the transfer's Replaces;
+ *	its media stops.
+ * @FEATURE_ACTION_FRONT_DROP: a front call parked so is ended (BYE) and
+ *	forgotten; nothing when the call machine has its own call.
  */
 enum feature_action {
 	FEATURE_ACTION_PASS,
@@ -167,6 +193,10 @@ enum feature_action {
 	FEATURE_ACTION_RESUME_OTHER,
 	FEATURE_ACTION_MIX_START,
 	FEATURE_ACTION_MIX_STOP,
+	FEATURE_ACTION_REFER_BLIND,
+	FEATURE_ACTION_REFER_ATTENDED,
+	FEATURE_ACTION_FRONT_PARK,
+	FEATURE_ACTION_FRONT_DROP,
 	_FEATURE_ACTION_MAX,
 	_FEATURE_ACTION_INVALID = -EINVAL,
 };

@@ -88,6 +88,7 @@ struct line_call {
 	bool media;
 	bool held;		/* we put it on hold (our offer sendonly) */
 	bool three_way;		/* dialled with the other call on hold */
+	unsigned refer_reports;	/* our REFER's progress reports so far */
 	const char *codec;
 	uint64_t sdp_version;
 	uint64_t sdp_session;	/* o= sess-id, one per RTP session */
@@ -1027,6 +1028,38 @@ static void line_play_source(struct line *l, int fd, enum play_src src)
 	l->play_tone_seq = l->tone_seq;
 }
 
+/*
+ * Transfer the other (held) call to the front call's party: blind, to
+ * the number dialled; attended, to the party with Replaces of the front
+ * call's dialog (the party's address: the number dialled, or the caller's
+ * address when the front call came in).
+ */
+static void line_refer(struct line *l, bool attended)
+{
+	struct line_call *o = l->other, *c = l->cur;
+	char target[SIP_CALLER_FIELD_MAX + 8];
+	int r;
+
+	if (!o->call)
+		return;
+	if (c->who && c->who->from[0])
+		snprintf(target, sizeof(target), "sip:%s", c->who->from);
+	else
+		snprintf(target, sizeof(target), "%s", l->number);
+	o->refer_reports = 0;
+	r = sip_call_refer(o->call, target, attended ? c->call : NULL);
+	line_log(l, r < 0 ? LOG_WARNING : LOG_INFO, "%s transfer of %s to %s%s%s",
+		 attended ? "Attended" : "Blind", o->remote, target,
+		 r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
+	if (r < 0) {
+		struct line_event *ev = line_queue(l, CALL_EVENT_TIMER_TONE, 0,
+						   o->call, NULL, r);
+
+		if (ev)
+			ev->feature = FEATURE_EVENT_REFER_FAILED;
+	}
+}
+
 /* The call-waiting tone's next frame replaces @out while it sounds: the
  * far party is muted for its 300 ms or so, so the tone is heard clearly
  * over a loud talker. */
@@ -1728,6 +1761,26 @@ static void line_feature_act(struct line *l, enum feature_action a,
 	case FEATURE_ACTION_MIX_STOP:
 		l->mixing = false;
 		break;
+	case FEATURE_ACTION_REFER_BLIND:
+	case FEATURE_ACTION_REFER_ATTENDED:
+		line_refer(l, a == FEATURE_ACTION_REFER_ATTENDED);
+		break;
+	case FEATURE_ACTION_FRONT_PARK:
+		/* the phone is on hook: the call machine idles, the dialog
+		 * stays for the transfer's Replaces */
+		line_media_stop(l);
+		line_log(l, LOG_INFO, "%s -> idle on %s (the call with %s kept for the transfer)",
+			 call_state_to_string(l->state),
+			 feature_event_to_string(l->feat_ev), l->cur->remote);
+		l->state = CALL_STATE_IDLE;
+		line_notify(l);
+		break;
+	case FEATURE_ACTION_FRONT_DROP:
+		if (l->state == CALL_STATE_IDLE && l->cur->call) {
+			sip_call_hangup(l->cur->call);
+			line_call_clear(l);
+		}
+		break;
 	case FEATURE_ACTION_OTHER_BYE:
 		if (!o->call)
 			break;
@@ -1815,6 +1868,15 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 	case CALL_EVENT_OFFHOOK:
 		return FEATURE_EVENT_OFFHOOK;
 	case CALL_EVENT_ONHOOK:
+		if (l->feat != FEATURE_STATE_HELD || !l->pc.transfer_on_hangup ||
+		    !l->cur->call || !l->other->call)
+			return FEATURE_EVENT_ONHOOK;
+		if (l->state == CALL_STATE_INCALL)
+			return FEATURE_EVENT_ONHOOK_ATTENDED;
+		if (l->state == CALL_STATE_TRYING ||
+		    l->state == CALL_STATE_RINGBACK ||
+		    l->state == CALL_STATE_EARLY)
+			return FEATURE_EVENT_ONHOOK_BLIND;
 		return FEATURE_EVENT_ONHOOK;
 	case CALL_EVENT_INVITE:
 		return l->state == CALL_STATE_INCALL && l->pc.call_waiting ?
@@ -2078,6 +2140,29 @@ static void line_on_reinvite(struct sip_call *call, int status,
 		 ": the session stays as it was");
 }
 
+/* Our REFER's progress: its own answer first (202, or a failure), then
+ * each NOTIFY's sipfrag; a 2xx sipfrag is done, 300 and more failed. */
+static void line_on_refer_progress(struct sip_call *call, int status,
+				   void *userdata)
+{
+	struct line *l = userdata;
+	struct line_call *o = l->other;
+	struct line_event *ev;
+	bool first;
+
+	if (call != o->call)
+		return;
+	first = o->refer_reports++ == 0;
+	line_log(l, LOG_INFO, "Transfer: %s %d", first ? "REFER answered" :
+		 "NOTIFY says", status);
+	if (status < 200 || (first && status < 300))
+		return;
+	ev = line_queue(l, CALL_EVENT_TIMER_TONE, 0, call, NULL, status);
+	if (ev)
+		ev->feature = status < 300 ? FEATURE_EVENT_REFER_OK :
+			      FEATURE_EVENT_REFER_FAILED;
+}
+
 /* message-summary (RFC 3842): the stutter dial tone and the lamp */
 static void line_on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
 			void *userdata)
@@ -2135,6 +2220,7 @@ static const struct sip_callbacks line_sip_callbacks = {
 	.on_offer = line_on_offer,
 	.on_reinvite = line_on_reinvite,
 	.on_mwi = line_on_mwi,
+	.on_refer_progress = line_on_refer_progress,
 	.on_dtmf = line_on_dtmf,
 	.log = line_sip_log,
 };

@@ -20,6 +20,10 @@
 #     dials C (2002) who answers; a flash joins the three: the phone hears
 #     A and C, A's recording holds C (and not A itself), C's holds A;
 #     hanging up ends both.
+#   attended transfer: A calls and is answered; a flash holds A; the phone
+#     dials C, who answers; the phone hangs up: A gets a REFER whose
+#     Refer-To carries Replaces of C's dialog, answers 202 and NOTIFYs 200;
+#     fxsd then ends both calls (BYE to A and C).
 #   message waiting: an unsolicited NOTIFY (message-summary) says 2 new
 #     messages: the on-hook lamp spill, decoded by minimodem from the
 #     earpiece, turns the lamp on (MDMF 0x82, visual indicator 0xff);
@@ -210,6 +214,39 @@ check "3-way: A hears C (1300 Hz in 2 s and more of A's recording)" \
 check "3-way: A does not hear itself" test "${a_a:-0}" -lt $((${a_c:-0} / 4 + 1))
 check "3-way: C hears A (700 Hz in 2 s and more of C's recording)" \
 	test "${c_a:-0}" -ge 100
+
+# --- attended transfer on hang-up
+log0=$(wc -l <"$work/fxsd.log")
+$RTPEER 6064 --play "$work/b.raw" --secs 120 >"$work/c4.rtpeer" 2>&1 &
+peers+=" $!"
+$RTPEER 6072 --play "$work/a.raw" --secs 120 >"$work/a4.rtpeer" 2>&1 &
+peers+=" $!"
+sipp_bg c4 -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 -mp 7000 \
+	-key fport 6064
+sp_c4=$sp
+sipp_bg x4 127.0.0.1:5060 -sf tests/sipp/xfer_a.xml -s 1000 -i 127.0.0.1 \
+	-p 5072 -mp 7020 -key fport 6072
+sp_x4=$sp
+check "transfer: the phone rings for A" $HS 0 wait-ring 15000
+$HS 0 lift >/dev/null
+check "transfer: in a call with A" wait_state in-call 15
+$HS 0 flash >/dev/null
+check "transfer: a flash holds A and gives dial tone" \
+	logged 10 "in-call -> dial-tone on flash-talking"
+$HS 0 dial 2002 >/dev/null
+check "transfer: C answers the number dialled" wait_state in-call 20
+$HS 0 hangup >/dev/null
+check "transfer: hanging up talking to C sends A a REFER (attended)" \
+	logged 10 "Attended transfer of .*2001.* to "
+check "transfer: A's NOTIFY (sipfrag 200) completes it" \
+	logged 20 "Feature transfer => single on refer-ok"
+check "transfer: A's scenario passes (held, REFER with Replaces, 202, NOTIFY, the BYE)" \
+	sipp_wait "$sp_x4" x4
+check "transfer: C's scenario passes (answered, the BYE)" sipp_wait "$sp_c4" c4
+wait_state idle 10 >/dev/null
+kill $peers 2>/dev/null
+wait $peers 2>/dev/null
+peers=
 
 # --- message waiting
 # notify WAITING COUNTS: the provider's NOTIFY, answered 200
