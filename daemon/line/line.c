@@ -1937,8 +1937,10 @@ static void line_feature_step(struct line *l, struct line_event *ev)
 	}
 	for (i = 0; i < res.n_actions; i++)
 		line_feature_act(l, res.actions[i], ev);
-	if (fe == FEATURE_EVENT_OFFHOOK || fe == FEATURE_EVENT_ONHOOK)
-		l->offhook = fe == FEATURE_EVENT_OFFHOOK;
+	/* the hook switch, whatever the event became (onhook-blind, ...) */
+	if (ev->feature < 0 && (ev->type == CALL_EVENT_OFFHOOK ||
+				ev->type == CALL_EVENT_ONHOOK))
+		l->offhook = ev->type == CALL_EVENT_OFFHOOK;
 
 	/* A new incoming call nobody took must not dangle. */
 	if (ev->type == CALL_EVENT_INVITE && ev->call &&
