@@ -25,6 +25,7 @@ static const char *const state_names[_FEATURE_STATE_MAX] = {
 	[FEATURE_STATE_RECALL] = "recall",
 	[FEATURE_STATE_CONFERENCE] = "conference",
 	[FEATURE_STATE_TRANSFER] = "transfer",
+	[FEATURE_STATE_TRANSFERRED] = "transferred",
 };
 
 static const char *const event_names[_FEATURE_EVENT_MAX] = {
@@ -44,6 +45,9 @@ static const char *const event_names[_FEATURE_EVENT_MAX] = {
 	[FEATURE_EVENT_ONHOOK_ATTENDED] = "onhook-attended",
 	[FEATURE_EVENT_REFER_OK] = "refer-ok",
 	[FEATURE_EVENT_REFER_FAILED] = "refer-failed",
+	[FEATURE_EVENT_REFER_IN] = "refer-in",
+	[FEATURE_EVENT_REFER_IN_REFUSED] = "refer-in-refused",
+	[FEATURE_EVENT_OTHER_ANSWERED] = "other-answered",
 	[FEATURE_EVENT_CALL] = "call",
 };
 
@@ -78,6 +82,10 @@ static const char *const action_names[_FEATURE_ACTION_MAX] = {
 	[FEATURE_ACTION_REFER_ATTENDED] = "refer-attended",
 	[FEATURE_ACTION_FRONT_PARK] = "front-park",
 	[FEATURE_ACTION_FRONT_DROP] = "front-drop",
+	[FEATURE_ACTION_TRANSFEREE_INVITE] = "transferee-invite",
+	[FEATURE_ACTION_NOTIFY_OK] = "notify-ok",
+	[FEATURE_ACTION_NOTIFY_FAILED] = "notify-failed",
+	[FEATURE_ACTION_NOTIFY_REFUSED] = "notify-refused",
 };
 
 const char *feature_state_to_string(enum feature_state s)
@@ -147,6 +155,10 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(ONHOOK_ATTENDED)	= GO(SINGLE, PASS),
 		ON(REFER_OK)		= IGNORE(NO_REFER),
 		ON(REFER_FAILED)	= IGNORE(NO_REFER),
+		/* the far end transfers us: we call the target */
+		ON(REFER_IN)		= GO(TRANSFERRED, TRANSFEREE_INVITE),
+		ON(REFER_IN_REFUSED)	= GO(SINGLE, NOTIFY_REFUSED),
+		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(SINGLE, PASS),
 	},
 	[FEATURE_STATE_WAITING] = {
@@ -175,6 +187,9 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 					     FRONT_RINGING),
 		ON(REFER_OK)		= IGNORE(NO_REFER),
 		ON(REFER_FAILED)	= IGNORE(NO_REFER),
+		ON(REFER_IN)		= GO(WAITING, NOTIFY_REFUSED),
+		ON(REFER_IN_REFUSED)	= GO(WAITING, NOTIFY_REFUSED),
+		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(WAITING, PASS),
 	},
 	[FEATURE_STATE_HELD] = {
@@ -207,6 +222,9 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		/* lifted again during a transfer, which then succeeded */
 		ON(REFER_OK)		= GO(SINGLE, OTHER_BYE, OTHER_CLEAR),
 		ON(REFER_FAILED)	= IGNORE("the transfer failed: the call stays on hold"),
+		ON(REFER_IN)		= GO(HELD, NOTIFY_REFUSED),
+		ON(REFER_IN_REFUSED)	= GO(HELD, NOTIFY_REFUSED),
+		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(HELD, PASS),
 	},
 	[FEATURE_STATE_RECALL] = {
@@ -232,6 +250,9 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(ONHOOK_ATTENDED)	= IGNORE(ON_HOOK),
 		ON(REFER_OK)		= IGNORE(NO_REFER),
 		ON(REFER_FAILED)	= IGNORE(NO_REFER),
+		ON(REFER_IN)		= GO(RECALL, NOTIFY_REFUSED),
+		ON(REFER_IN_REFUSED)	= GO(RECALL, NOTIFY_REFUSED),
+		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(RECALL, PASS),
 	},
 	[FEATURE_STATE_CONFERENCE] = {
@@ -261,6 +282,9 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 					     PASS),
 		ON(REFER_OK)		= IGNORE(NO_REFER),
 		ON(REFER_FAILED)	= IGNORE(NO_REFER),
+		ON(REFER_IN)		= GO(CONFERENCE, NOTIFY_REFUSED),
+		ON(REFER_IN_REFUSED)	= GO(CONFERENCE, NOTIFY_REFUSED),
+		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(CONFERENCE, PASS),
 	},
 	[FEATURE_STATE_TRANSFER] = {
@@ -286,7 +310,41 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		/* it failed: the held call rings the phone back */
 		ON(REFER_FAILED)	= GO(RECALL, FRONT_DROP, RECALL_RING_START,
 					     TIMER_RECALL_START),
+		ON(REFER_IN)		= GO(TRANSFER, NOTIFY_REFUSED),
+		ON(REFER_IN_REFUSED)	= GO(TRANSFER, NOTIFY_REFUSED),
+		ON(OTHER_ANSWERED)	= IGNORE("the held call answered long ago"),
 		ON(CALL)		= GO(TRANSFER, PASS),
+	},
+	[FEATURE_STATE_TRANSFERRED] = {
+		ON(FLASH_TALKING)	= IGNORE("the phone talks on until the target answers"),
+		ON(FLASH)		= IGNORE("the phone talks on until the target answers"),
+		ON(FLASH_JOIN)		= IGNORE("the phone talks on until the target answers"),
+		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
+		/* hanging up ends it all: the target's call too */
+		ON(ONHOOK)		= GO(SINGLE, NOTIFY_FAILED, OTHER_BYE,
+					     OTHER_CLEAR, PASS),
+		ON(ONHOOK_BLIND)	= GO(SINGLE, NOTIFY_FAILED, OTHER_BYE,
+					     OTHER_CLEAR, PASS),
+		ON(ONHOOK_ATTENDED)	= GO(SINGLE, NOTIFY_FAILED, OTHER_BYE,
+					     OTHER_CLEAR, PASS),
+		ON(INVITE_WAITABLE)	= GO(TRANSFERRED, REJECT_486),
+		ON(INVITE)		= GO(TRANSFERRED, REJECT_486),
+		/* the target refused or failed: we stay with the front */
+		ON(OTHER_ENDED)		= GO(SINGLE, NOTIFY_FAILED, OTHER_CLEAR),
+		ON(OTHER_OFFER)		= GO(TRANSFERRED, OTHER_REJECT_OFFER),
+		ON(OTHER_ANSWER)	= IGNORE("no re-INVITE of ours in the target's call"),
+		ON(TIMER_RECALL)	= IGNORE(NO_RECALL),
+		/* the transferor hung up first: the target's call goes on */
+		ON(FRONT_ENDED)		= GO(TRANSFERRED, PASS),
+		ON(REFER_OK)		= IGNORE(NO_REFER),
+		ON(REFER_FAILED)	= IGNORE(NO_REFER),
+		ON(REFER_IN)		= GO(TRANSFERRED, NOTIFY_REFUSED),
+		ON(REFER_IN_REFUSED)	= GO(TRANSFERRED, NOTIFY_REFUSED),
+		/* the target answered: the phone talks to it, the
+		 * transferor is told and its call ends */
+		ON(OTHER_ANSWERED)	= GO(SINGLE, NOTIFY_OK, FRONT_HANGUP, SWAP,
+					     FRONT_INCALL),
+		ON(CALL)		= GO(TRANSFERRED, PASS),
 	},
 };
 

@@ -50,6 +50,9 @@
  * @FEATURE_STATE_TRANSFER: the phone hung up with a call on hold and a
  *	second party called or talking: the held call was sent a REFER to
  *	that party (`transfer_on_hangup = yes`); its outcome is awaited.
+ * @FEATURE_STATE_TRANSFERRED: the front call's far end transferred us (a
+ *	REFER): our INVITE to the target is on its way as the other call,
+ *	the phone still talks to the front one.
  */
 enum feature_state {
 	FEATURE_STATE_SINGLE,
@@ -58,6 +61,7 @@ enum feature_state {
 	FEATURE_STATE_RECALL,
 	FEATURE_STATE_CONFERENCE,
 	FEATURE_STATE_TRANSFER,
+	FEATURE_STATE_TRANSFERRED,
 	_FEATURE_STATE_MAX,
 	_FEATURE_STATE_INVALID = -EINVAL,
 };
@@ -93,6 +97,12 @@ enum feature_state {
  *	final NOTIFY's sipfrag is 2xx).
  * @FEATURE_EVENT_REFER_FAILED: it failed: the REFER refused, a sipfrag of
  *	300 or more, no NOTIFY in time.
+ * @FEATURE_EVENT_REFER_IN: the talking front call's far end sent a REFER
+ *	(taken: 202, NOTIFY 100 by the SIP layer).
+ * @FEATURE_EVENT_REFER_IN_REFUSED: any other REFER (no call talking, a
+ *	second call already there).
+ * @FEATURE_EVENT_OTHER_ANSWERED: the other call, one we made, was
+ *	answered (2xx).
  * @FEATURE_EVENT_CALL: anything else: the front call's and the phone's
  *	events (digits, timers, the front call's SIP).
  */
@@ -113,6 +123,9 @@ enum feature_event {
 	FEATURE_EVENT_ONHOOK_ATTENDED,
 	FEATURE_EVENT_REFER_OK,
 	FEATURE_EVENT_REFER_FAILED,
+	FEATURE_EVENT_REFER_IN,
+	FEATURE_EVENT_REFER_IN_REFUSED,
+	FEATURE_EVENT_OTHER_ANSWERED,
 	FEATURE_EVENT_CALL,
 	_FEATURE_EVENT_MAX,
 	_FEATURE_EVENT_INVALID = -EINVAL,
@@ -165,6 +178,14 @@ enum feature_event {
  *	its media stops.
  * @FEATURE_ACTION_FRONT_DROP: a front call parked so is ended (BYE) and
  *	forgotten; nothing when the call machine has its own call.
+ * @FEATURE_ACTION_TRANSFEREE_INVITE: call the REFER's target as the other
+ *	call (with its Replaces, Referred-By).
+ * @FEATURE_ACTION_NOTIFY_OK: tell the front call's far end the transfer
+ *	worked (NOTIFY sipfrag 200).
+ * @FEATURE_ACTION_NOTIFY_FAILED: tell it the transfer failed (the other
+ *	call's final status, 503 when there was none).
+ * @FEATURE_ACTION_NOTIFY_REFUSED: refuse the event's REFER (NOTIFY
+ *	sipfrag 603).
  */
 enum feature_action {
 	FEATURE_ACTION_PASS,
@@ -197,6 +218,10 @@ enum feature_action {
 	FEATURE_ACTION_REFER_ATTENDED,
 	FEATURE_ACTION_FRONT_PARK,
 	FEATURE_ACTION_FRONT_DROP,
+	FEATURE_ACTION_TRANSFEREE_INVITE,
+	FEATURE_ACTION_NOTIFY_OK,
+	FEATURE_ACTION_NOTIFY_FAILED,
+	FEATURE_ACTION_NOTIFY_REFUSED,
 	_FEATURE_ACTION_MAX,
 	_FEATURE_ACTION_INVALID = -EINVAL,
 };

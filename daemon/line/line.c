@@ -62,6 +62,7 @@ struct line_event {
 	char *sdp;		/* owned, or NULL */
 	int status;
 	struct sip_caller *who;	/* an INVITE's caller, owned, or NULL */
+	char *replaces;		/* a REFER's Replaces, owned, or NULL */
 	int feature;		/* a feature machine's own event (a timer
 				 * of its), or -1 */
 };
@@ -1060,6 +1061,41 @@ static void line_refer(struct line *l, bool attended)
 	}
 }
 
+/* The far end of the front call transferred us (REFER): the target is
+ * called as the other call; the phone talks on meanwhile. */
+static void line_transferee_invite(struct line *l, struct line_event *ev)
+{
+	struct line_call *o = l->other;
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	int r;
+
+	if (!ev->sdp)
+		return;
+	line_slot_clear(o);
+	r = line_call_sdp(l, o, &loc);
+	if (r >= 0)
+		r = sdp_build_offer(&loc, sdp, sizeof(sdp));
+	if (r >= 0)
+		r = sip_call_invite_replaces(l->agent, ev->sdp, sdp, ev->replaces,
+					     NULL, &o->call);
+	line_log(l, r < 0 ? LOG_WARNING : LOG_INFO,
+		 "Transferred by %s to %s%s%s%s", l->cur->remote, ev->sdp,
+		 ev->replaces ? " (replacing a call there)" : "",
+		 r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
+	if (r < 0) {
+		struct line_event *fail;
+
+		line_slot_clear(o);
+		fail = line_queue(l, CALL_EVENT_FAIL_OTHER, 0, NULL, NULL, 503);
+		if (fail)
+			fail->feature = FEATURE_EVENT_OTHER_ENDED;
+		return;
+	}
+	sip_call_set_userdata(o->call, l);
+	snprintf(o->remote, sizeof(o->remote), "%s", ev->sdp);
+}
+
 /* The call-waiting tone's next frame replaces @out while it sounds: the
  * far party is muted for its 300 ms or so, so the tone is heard clearly
  * over a loud talker. */
@@ -1775,6 +1811,23 @@ static void line_feature_act(struct line *l, enum feature_action a,
 		l->state = CALL_STATE_IDLE;
 		line_notify(l);
 		break;
+	case FEATURE_ACTION_TRANSFEREE_INVITE:
+		line_transferee_invite(l, ev);
+		break;
+	case FEATURE_ACTION_NOTIFY_OK:
+		if (l->cur->call)
+			sip_call_refer_notify(l->cur->call, 200);
+		break;
+	case FEATURE_ACTION_NOTIFY_FAILED:
+		if (l->cur->call)
+			sip_call_refer_notify(l->cur->call,
+					      ev->status >= 300 && ev->status < 700 ?
+					      ev->status : 503);
+		break;
+	case FEATURE_ACTION_NOTIFY_REFUSED:
+		if (ev->call)
+			sip_call_refer_notify(ev->call, 603);
+		break;
 	case FEATURE_ACTION_FRONT_DROP:
 		if (l->state == CALL_STATE_IDLE && l->cur->call) {
 			sip_call_hangup(l->cur->call);
@@ -1822,6 +1875,12 @@ static void line_feature_act(struct line *l, enum feature_action a,
 		line_front_enter(l, CALL_STATE_DIALTONE);
 		break;
 	case FEATURE_ACTION_FRONT_INCALL:
+		/* the event's answer belongs to the call now in front */
+		if (ev->sdp && ev->call && ev->call == l->cur->call &&
+		    ev->type == CALL_EVENT_SUCCESS) {
+			free(l->cur->remote_sdp);
+			l->cur->remote_sdp = strdup(ev->sdp);
+		}
 		line_front_enter(l, CALL_STATE_INCALL);
 		break;
 	case FEATURE_ACTION_FRONT_RINGING:
@@ -1895,6 +1954,8 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 		       FEATURE_EVENT_CALL;
 	}
 	switch (ev->type) {
+	case CALL_EVENT_SUCCESS:
+		return FEATURE_EVENT_OTHER_ANSWERED;
 	case CALL_EVENT_OFFER:
 		return FEATURE_EVENT_OTHER_OFFER;
 	case CALL_EVENT_REINVITE_ANSWER:
@@ -1971,6 +2032,7 @@ static void line_process(struct line *l)
 		sip_call_unref(ev.call);
 		free(ev.sdp);
 		free(ev.who);
+		free(ev.replaces);
 	}
 	l->stepping = false;
 }
@@ -2165,6 +2227,24 @@ static void line_on_refer_progress(struct sip_call *call, int status,
 			      FEATURE_EVENT_REFER_FAILED;
 }
 
+/* The far end transfers us (REFER; the SIP layer answered 202 and sent
+ * NOTIFY 100): taken in a talking call with no second one. */
+static void line_on_refer(struct sip_call *call, const char *target,
+			  const char *replaces, void *userdata)
+{
+	struct line *l = userdata;
+	struct line_event *ev;
+	bool take = call == l->cur->call && l->state == CALL_STATE_INCALL &&
+		    l->feat == FEATURE_STATE_SINGLE;
+
+	ev = line_queue(l, CALL_EVENT_TIMER_TONE, 0, call, target, 0);
+	if (!ev)
+		return;
+	ev->feature = take ? FEATURE_EVENT_REFER_IN :
+		      FEATURE_EVENT_REFER_IN_REFUSED;
+	ev->replaces = replaces ? strdup(replaces) : NULL;
+}
+
 /* message-summary (RFC 3842): the stutter dial tone and the lamp */
 static void line_on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
 			void *userdata)
@@ -2223,6 +2303,7 @@ static const struct sip_callbacks line_sip_callbacks = {
 	.on_reinvite = line_on_reinvite,
 	.on_mwi = line_on_mwi,
 	.on_refer_progress = line_on_refer_progress,
+	.on_refer = line_on_refer,
 	.on_dtmf = line_on_dtmf,
 	.log = line_sip_log,
 };
@@ -2417,6 +2498,7 @@ struct line *line_free(struct line *l)
 		sip_call_unref(ev->call);
 		free(ev->sdp);
 		free(ev->who);
+		free(ev->replaces);
 	}
 	line_call_clear(l);
 	line_slot_clear(l->other);

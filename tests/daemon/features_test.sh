@@ -24,6 +24,9 @@
 #     dials C, who answers; the phone hangs up: A gets a REFER whose
 #     Refer-To carries Replaces of C's dialog, answers 202 and NOTIFYs 200;
 #     fxsd then ends both calls (BYE to A and C).
+#   transferred: A calls and is answered, then REFERs the ATA to C; the
+#     ATA calls C (the phone still hears A), C answers: A gets NOTIFY 100
+#     then 200 and the ATA's BYE; the phone hears C.
 #   message waiting: an unsolicited NOTIFY (message-summary) says 2 new
 #     messages: the on-hook lamp spill, decoded by minimodem from the
 #     earpiece, turns the lamp on (MDMF 0x82, visual indicator 0xff);
@@ -243,6 +246,36 @@ check "transfer: A's NOTIFY (sipfrag 200) completes it" \
 check "transfer: A's scenario passes (held, REFER with Replaces, 202, NOTIFY, the BYE)" \
 	sipp_wait "$sp_x4" x4
 check "transfer: C's scenario passes (answered, the BYE)" sipp_wait "$sp_c4" c4
+wait_state idle 10 >/dev/null
+kill $peers 2>/dev/null
+wait $peers 2>/dev/null
+peers=
+
+# --- the far end transfers us (REFER received)
+log0=$(wc -l <"$work/fxsd.log")
+$RTPEER 6064 --play "$work/b.raw" --secs 120 >"$work/c5.rtpeer" 2>&1 &
+peers+=" $!"
+$RTPEER 6074 --play "$work/a.raw" --secs 120 >"$work/a5.rtpeer" 2>&1 &
+peers+=" $!"
+sipp_bg c5 -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 -mp 7000 \
+	-key fport 6064
+sp_c5=$sp
+sipp_bg r5 127.0.0.1:5060 -sf tests/sipp/refer_in_a.xml -s 1000 \
+	-i 127.0.0.1 -p 5072 -mp 7020 -key fport 6074
+sp_r5=$sp
+check "transferred: the phone rings for A" $HS 0 wait-ring 15000
+$HS 0 lift >/dev/null
+check "transferred: in a call with A" wait_state in-call 15
+check "transferred: A's REFER makes fxsd call C" \
+	logged 15 "Transferred by .*2001.* to sip:2002@"
+check "transferred: C answers: the phone talks to C" \
+	logged 20 "Feature transferred => single on other-answered"
+check "transferred: the phone hears C (1300 Hz)" hears 1300
+check "transferred: A's scenario passes (202, NOTIFY 100 then 200, the BYE)" \
+	sipp_wait "$sp_r5" r5
+$HS 0 hangup >/dev/null
+check "transferred: C's scenario passes (answered, the phone's BYE)" \
+	sipp_wait "$sp_c5" c5
 wait_state idle 10 >/dev/null
 kill $peers 2>/dev/null
 wait $peers 2>/dev/null

@@ -144,6 +144,23 @@ UNIT_TEST(feature_transfer)
 	     A(OTHER_CLEAR), A(PASS));
 }
 
+UNIT_TEST(feature_transferred)
+{
+	/* the far end transfers us: we call the target, talking on */
+	CELL(SINGLE, REFER_IN, TRANSFERRED, A(TRANSFEREE_INVITE));
+	/* it answers: the transferor is told and hung up on, the phone
+	 * talks to the target */
+	CELL(TRANSFERRED, OTHER_ANSWERED, SINGLE, A(NOTIFY_OK),
+	     A(FRONT_HANGUP), A(SWAP), A(FRONT_INCALL));
+	CELL(TRANSFERRED, OTHER_ENDED, SINGLE, A(NOTIFY_FAILED),
+	     A(OTHER_CLEAR));
+	CELL(TRANSFERRED, ONHOOK, SINGLE, A(NOTIFY_FAILED), A(OTHER_BYE),
+	     A(OTHER_CLEAR), A(PASS));
+	/* a REFER with a second call there is refused */
+	CELL(HELD, REFER_IN, HELD, A(NOTIFY_REFUSED));
+	CELL(SINGLE, REFER_IN_REFUSED, SINGLE, A(NOTIFY_REFUSED));
+}
+
 UNIT_TEST(feature_single_passes)
 {
 	struct feature_result r;
