@@ -37,30 +37,12 @@ static bool requires_100rel(osip_message_t *m)
 
 static int prack_send(struct sip_call *c, uint32_t rseq)
 {
-	struct sip_agent *a = c->a;
-	struct sockaddr_storage dest;
-	struct req_spec s;
-	char *routes[SIP_MAX_ROUTES + 1];
-	char authz[1200], extra[1600];
-	osip_message_t *msg = NULL;
-	int r;
+	char hdrs[64];
 
-	if (!c->remote_target)
-		return -ENOTCONN;
-	r = dialog_destination(c, &dest);
-	if (r < 0)
-		return r;
-	dialog_request(c, &s, "PRACK", ++c->local_cseq, routes);
-	r = auth_header(a, &c->auth, "PRACK", s.ruri, authz, sizeof(authz));
-	if (r < 0)
-		return r;
-	snprintf(extra, sizeof(extra), "%sRAck: %" PRIu32 " %" PRIu32 " INVITE\r\n",
-		 authz, rseq, c->invite_cseq);
-	s.extra = extra;
-	r = build_request(a, &s, &msg, NULL, 0);
-	if (r < 0)
-		return r;
-	return start_client_tx(a, msg, TX_PRACK_OUT, c, &dest, NULL);
+	snprintf(hdrs, sizeof(hdrs), "RAck: %" PRIu32 " %" PRIu32 " INVITE\r\n",
+		 rseq, c->invite_cseq);
+	return call_send_request_hdrs(c, "PRACK", TX_PRACK_OUT, hdrs, false,
+				      NULL, NULL, NULL);
 }
 
 /*

@@ -178,32 +178,11 @@ static void st_set(struct sip_call *c, unsigned interval, bool we_refresh)
 /* UPDATE without SDP in the dialog: a target refresh with our Contact. */
 static int st_send_update(struct sip_call *c)
 {
-	struct sip_agent *a = c->a;
-	struct sockaddr_storage dest;
-	struct req_spec s;
-	char *routes[SIP_MAX_ROUTES + 1];
-	char authz[1200], extra[1600];
-	osip_message_t *msg = NULL;
-	size_t n;
-	int r;
+	char hdrs[512];
 
-	if (!c->remote_target)
-		return -ENOTCONN;
-	r = dialog_destination(c, &dest);
-	if (r < 0)
-		return r;
-	dialog_request(c, &s, "UPDATE", ++c->local_cseq, routes);
-	r = auth_header(a, &c->auth, "UPDATE", s.ruri, authz, sizeof(authz));
-	if (r < 0)
-		return r;
-	n = (size_t)snprintf(extra, sizeof(extra), "%s", authz);
-	timer_request_headers(c, extra + n, sizeof(extra) - n);
-	s.contact = true;
-	s.extra = extra;
-	r = build_request(a, &s, &msg, NULL, 0);
-	if (r < 0)
-		return r;
-	return start_client_tx(a, msg, TX_UPDATE_OUT, c, &dest, NULL);
+	timer_request_headers(c, hdrs, sizeof(hdrs));
+	return call_send_request_hdrs(c, "UPDATE", TX_UPDATE_OUT, hdrs, true,
+				      NULL, NULL, NULL);
 }
 
 /* Our refresh failed (not 481/408): again in a tenth of the interval. */

@@ -171,27 +171,50 @@ for i in range(0, len(x) - 160, 160):
 print(hits)
 EOF2
 }
-log0=$(wc -l <"$work/fxsd.log")
-$RTPEER 6064 --play "$work/b.raw" --record "$work/c3.rec" --secs 120 \
-	>"$work/c3.rtpeer" 2>&1 &
-peers+=" $!"
-$RTPEER 6070 --play "$work/a.raw" --record "$work/a3.rec" --secs 120 \
-	>"$work/a3.rtpeer" 2>&1 &
-peers+=" $!"
-sipp_bg c3 -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 -mp 7000 \
-	-key fport 6064
-sp_c3=$sp
-sipp_bg a3 127.0.0.1:5060 -sf tests/sipp/cw_a.xml -s 1000 -i 127.0.0.1 \
-	-p 5072 -mp 7020 -key fport 6070
-sp_a3=$sp
-check "3-way: the phone rings for A" $HS 0 wait-ring 15000
-$HS 0 lift >/dev/null
-check "3-way: in a call with A" wait_state in-call 15
-$HS 0 flash >/dev/null
-check "3-way: a flash holds A and gives dial tone" \
-	logged 10 "in-call -> dial-tone on flash-talking"
-$HS 0 dial 2002 >/dev/null
-check "3-way: C answers the number dialled" wait_state in-call 20
+# two_parties CASE A-SCENARIO A-MEDIAPORT [A-RECORD C-RECORD]: C (sipp
+# on 5070, the number 2002, media 6064 playing 1300 Hz) waits for the
+# phone's call; A (sipp on 5072 with A-SCENARIO, media A-MEDIAPORT playing
+# 700 Hz) calls the phone, which answers; the media ends recorded to the
+# files given.  sipp's pids in $sp_a and $sp_c.
+two_parties() {
+	local name=$1 scen=$2 aport=$3
+
+	log0=$(wc -l <"$work/fxsd.log")
+	$RTPEER 6064 --play "$work/b.raw" ${5:+--record "$5"} --secs 120 \
+		>"$work/$name-c.rtpeer" 2>&1 &
+	peers+=" $!"
+	$RTPEER "$aport" --play "$work/a.raw" ${4:+--record "$4"} --secs 120 \
+		>"$work/$name-a.rtpeer" 2>&1 &
+	peers+=" $!"
+	sipp_bg "$name-c" -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 \
+		-mp 7000 -key fport 6064
+	sp_c=$sp
+	sipp_bg "$name-a" 127.0.0.1:5060 -sf "tests/sipp/$scen" -s 1000 \
+		-i 127.0.0.1 -p 5072 -mp 7020 -key fport "$aport"
+	sp_a=$sp
+	check "$name: the phone rings for A" $HS 0 wait-ring 15000
+	$HS 0 lift >/dev/null
+	check "$name: in a call with A" wait_state in-call 15
+}
+# hold_and_dial_c CASE: a flash holds A and gives dial tone; the phone
+# dials 2002 and C answers
+hold_and_dial_c() {
+	$HS 0 flash >/dev/null
+	check "$1: a flash holds A and gives dial tone" \
+		logged 10 "in-call -> dial-tone on flash-talking"
+	$HS 0 dial 2002 >/dev/null
+	check "$1: C answers the number dialled" wait_state in-call 20
+}
+# peers_end: the far ends' media stop
+peers_end() {
+	# shellcheck disable=SC2086
+	kill $peers 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $peers 2>/dev/null
+	peers=
+}
+two_parties 3-way cw_a.xml 6070 "$work/a3.rec" "$work/c3.rec"
+hold_and_dial_c 3-way
 check "3-way: the phone hears C (1300 Hz)" hears 1300
 $HS 0 flash >/dev/null
 check "3-way: a flash joins the three" \
@@ -202,12 +225,10 @@ check "3-way: the phone hears C (1300 Hz) at the same time" \
 sleep 3	# the far ends' recordings of the conference
 $HS 0 hangup >/dev/null
 check "3-way: hanging up ends both: A's scenario passes (held, resumed, BYE)" \
-	sipp_wait "$sp_a3" a3
-check "3-way: C's scenario passes (answered, BYE)" sipp_wait "$sp_c3" c3
+	sipp_wait "$sp_a" 3-way-a
+check "3-way: C's scenario passes (answered, BYE)" sipp_wait "$sp_c" 3-way-c
 wait_state idle 10 >/dev/null
-kill $peers 2>/dev/null
-wait $peers 2>/dev/null
-peers=
+peers_end
 a_c=$(heard "$work/a3.rec" 1300)
 a_a=$(heard "$work/a3.rec" 700)
 c_a=$(heard "$work/c3.rec" 700)
@@ -219,67 +240,34 @@ check "3-way: C hears A (700 Hz in 2 s and more of C's recording)" \
 	test "${c_a:-0}" -ge 100
 
 # --- attended transfer on hang-up
-log0=$(wc -l <"$work/fxsd.log")
-$RTPEER 6064 --play "$work/b.raw" --secs 120 >"$work/c4.rtpeer" 2>&1 &
-peers+=" $!"
-$RTPEER 6072 --play "$work/a.raw" --secs 120 >"$work/a4.rtpeer" 2>&1 &
-peers+=" $!"
-sipp_bg c4 -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 -mp 7000 \
-	-key fport 6064
-sp_c4=$sp
-sipp_bg x4 127.0.0.1:5060 -sf tests/sipp/xfer_a.xml -s 1000 -i 127.0.0.1 \
-	-p 5072 -mp 7020 -key fport 6072
-sp_x4=$sp
-check "transfer: the phone rings for A" $HS 0 wait-ring 15000
-$HS 0 lift >/dev/null
-check "transfer: in a call with A" wait_state in-call 15
-$HS 0 flash >/dev/null
-check "transfer: a flash holds A and gives dial tone" \
-	logged 10 "in-call -> dial-tone on flash-talking"
-$HS 0 dial 2002 >/dev/null
-check "transfer: C answers the number dialled" wait_state in-call 20
+two_parties transfer xfer_a.xml 6072
+hold_and_dial_c transfer
 $HS 0 hangup >/dev/null
 check "transfer: hanging up talking to C sends A a REFER (attended)" \
 	logged 10 "Attended transfer of .*2001.* to "
 check "transfer: A's NOTIFY (sipfrag 200) completes it" \
 	logged 20 "Feature transfer => single on refer-ok"
 check "transfer: A's scenario passes (held, REFER with Replaces, 202, NOTIFY, the BYE)" \
-	sipp_wait "$sp_x4" x4
-check "transfer: C's scenario passes (answered, the BYE)" sipp_wait "$sp_c4" c4
+	sipp_wait "$sp_a" transfer-a
+check "transfer: C's scenario passes (answered, the BYE)" \
+	sipp_wait "$sp_c" transfer-c
 wait_state idle 10 >/dev/null
-kill $peers 2>/dev/null
-wait $peers 2>/dev/null
-peers=
+peers_end
 
 # --- the far end transfers us (REFER received)
-log0=$(wc -l <"$work/fxsd.log")
-$RTPEER 6064 --play "$work/b.raw" --secs 120 >"$work/c5.rtpeer" 2>&1 &
-peers+=" $!"
-$RTPEER 6074 --play "$work/a.raw" --secs 120 >"$work/a5.rtpeer" 2>&1 &
-peers+=" $!"
-sipp_bg c5 -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 -mp 7000 \
-	-key fport 6064
-sp_c5=$sp
-sipp_bg r5 127.0.0.1:5060 -sf tests/sipp/refer_in_a.xml -s 1000 \
-	-i 127.0.0.1 -p 5072 -mp 7020 -key fport 6074
-sp_r5=$sp
-check "transferred: the phone rings for A" $HS 0 wait-ring 15000
-$HS 0 lift >/dev/null
-check "transferred: in a call with A" wait_state in-call 15
+two_parties transferred refer_in_a.xml 6074
 check "transferred: A's REFER makes fxsd call C" \
 	logged 15 "Transferred by .*2001.* to sip:2002@"
 check "transferred: C answers: the phone talks to C" \
 	logged 20 "Feature transferred => single on other-answered"
 check "transferred: the phone hears C (1300 Hz)" hears 1300
 check "transferred: A's scenario passes (202, NOTIFY 100 then 200, the BYE)" \
-	sipp_wait "$sp_r5" r5
+	sipp_wait "$sp_a" transferred-a
 $HS 0 hangup >/dev/null
 check "transferred: C's scenario passes (answered, the phone's BYE)" \
-	sipp_wait "$sp_c5" c5
+	sipp_wait "$sp_c" transferred-c
 wait_state idle 10 >/dev/null
-kill $peers 2>/dev/null
-wait $peers 2>/dev/null
-peers=
+peers_end
 
 # --- message waiting
 # notify WAITING COUNTS: the provider's NOTIFY, answered 200
