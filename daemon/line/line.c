@@ -1486,8 +1486,11 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		line_timer_start(l, TIMER_NO_ANSWER, NO_ANSWER_USEC);
 		break;
 	case CALL_ACTION_TIMERS_STOP:
+		/* the call machine's timers: not the line's own (open loop,
+		 * caller ID, the lamp) nor the feature machine's (recall) */
 		for (t = 0; t < _TIMER_MAX; t++)
-			if (t != TIMER_OPEN_LOOP && t != TIMER_CALLER_ID)
+			if (t != TIMER_OPEN_LOOP && t != TIMER_CALLER_ID &&
+			    t != TIMER_RECALL && t != TIMER_MWI)
 				line_timer_stop(l, t);
 		break;
 	case CALL_ACTION_SIP_SEND_INVITE:
