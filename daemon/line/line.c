@@ -177,6 +177,9 @@ struct line {
 	bool pcm_drop;			/* the driver has FXS_IOC_PCM_DROP */
 	unsigned tone_seq, play_tone_seq;	/* tones started and stopped */
 	bool tone_queued;		/* a tone is queued ahead (LINE_TONE_AHEAD) */
+	unsigned digit_seq;		/* far-end digits started and stopped */
+	unsigned digit_ahead_seq;	/* the one queued ahead */
+	bool digit_queued;		/* a far-end digit is queued ahead */
 	struct dtmf_detector dtmf;
 	struct dtmf_gen dtmf_out;	/* digits the far end sent, to the phone */
 	bool dtmf_oob;			/* the digit sounding goes out of band:
@@ -509,6 +512,14 @@ static void line_ring(struct line *l, bool on)
 
 /* ---- media ---- */
 
+/* The far-end digit playing stops now (what is queued of it goes). */
+static void line_digit_stop(struct line *l)
+{
+	if (dtmf_gen_active(&l->dtmf_out))
+		l->digit_seq++;
+	dtmf_gen_stop(&l->dtmf_out);
+}
+
 /* A digit from the far end, to the phone for @ms (it replaces the far
  * end's audio meanwhile; the detector rests, its echo is no key). */
 static void line_play_digit(struct line *l, char digit, unsigned ms)
@@ -520,6 +531,7 @@ static void line_play_digit(struct line *l, char digit, unsigned ms)
 	}
 	l->far_digit = digit;
 	l->far_echo_left = FAR_ECHO_FRAMES;
+	l->digit_seq++;
 }
 
 /* A digit from the far end (RFC 4733): play it to the phone (only the
@@ -534,7 +546,7 @@ static void line_rtp_event(void *userdata, unsigned event, bool end,
 		return;
 
 	if (end) {
-		dtmf_gen_stop(&l->dtmf_out);
+		line_digit_stop(l);
 		line_log(l, LOG_INFO, "Far-end DTMF %c (%u ms)", (char)event,
 			 duration / 8);
 	} else {
@@ -577,7 +589,7 @@ static int line_rtp_open(struct line *l, struct line_call *c)
 	l->dtmf_oob = l->dtmf_echo = false;
 	c->tx_frame = LINE_FRAME;
 	c->tx_pending = c->tx_ahead = 0;
-	dtmf_gen_stop(&l->dtmf_out);
+	line_digit_stop(l);
 	c->sdp_session = (uint64_t)time(NULL);
 	r = rtp_session_new(l->event, NULL, l->global.rtp_port_min,
 			    l->global.rtp_port_max, &line_rtp_callbacks, c,
@@ -736,7 +748,7 @@ static void line_media_stop(struct line *l)
 	l->cur->media = false;
 	l->caller_ringback = false;
 	tonegen_stop(&l->caller_tone);
-	dtmf_gen_stop(&l->dtmf_out);
+	line_digit_stop(l);
 	l->dtmf_oob = l->dtmf_echo = false;
 }
 
@@ -1000,7 +1012,27 @@ static void line_cid_ahead(struct line *l)
  */
 #define LINE_TONE_AHEAD		10	/* frames: 200 ms */
 
-enum play_src { PLAY_NONE, PLAY_TONE, PLAY_OTHER };
+enum play_src { PLAY_NONE, PLAY_TONE, PLAY_DIGIT, PLAY_OTHER };
+
+/*
+ * A far-end digit is queued ahead like a tone (a gap cut into it by a late
+ * wake-up makes two digits of one, or none): LINE_TONE_AHEAD frames go
+ * with its first; when it is stopped (the RFC 4733 end) or replaced, what
+ * is queued of it is dropped, so it ends on time; one of a known length
+ * (SIP INFO) plays its queue out.
+ */
+static void line_digit_ahead(struct line *l)
+{
+	int16_t f[LINE_FRAME];
+	unsigned k;
+
+	for (k = 0; k < LINE_TONE_AHEAD && dtmf_gen_active(&l->dtmf_out); k++) {
+		dtmf_gen_fill(&l->dtmf_out, f, LINE_FRAME);
+		line_write_audio(l, f, sizeof(f));
+	}
+	l->digit_ahead_seq = l->digit_seq;
+	l->digit_queued = true;
+}
 
 static void line_tone_ahead(struct line *l)
 {
@@ -1027,6 +1059,12 @@ static void line_play_source(struct line *l, int fd, enum play_src src)
 	if (src != PLAY_TONE || l->tone_seq != l->play_tone_seq)
 		l->tone_queued = false;
 	l->play_tone_seq = l->tone_seq;
+	if (l->digit_queued &&
+	    (src != PLAY_DIGIT || l->digit_seq != l->digit_ahead_seq)) {
+		if (l->digit_seq != l->digit_ahead_seq && !port_pcm_drop(fd))
+			l->writing = false;	/* a cushion again */
+		l->digit_queued = false;
+	}
 }
 
 /*
@@ -1186,6 +1224,7 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			/* a far-end digit, in place of the far end's audio */
 			dtmf_gen_fill(&l->dtmf_out, out, LINE_FRAME);
 			wrote = true;
+			src = PLAY_DIGIT;
 		} else if (l->cur->media && l->cur->rtp) {
 			wrote = far = true;
 		}
@@ -1222,6 +1261,8 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			line_cid_ahead(l);
 		if (tone_first)
 			line_tone_ahead(l);
+		if (src == PLAY_DIGIT && l->pcm_drop && !l->digit_queued)
+			line_digit_ahead(l);
 		memcpy(l->last_played, out, sizeof(out));
 	}
 	return 0;
@@ -1739,7 +1780,7 @@ static void line_swap(struct line *l)
 	l->other = c;
 	l->caller_ringback = false;
 	tonegen_stop(&l->caller_tone);
-	dtmf_gen_stop(&l->dtmf_out);
+	line_digit_stop(l);
 	l->dtmf_oob = l->dtmf_echo = false;
 }
 
