@@ -24,6 +24,8 @@
 #     dials C, who answers; the phone hangs up: A gets a REFER whose
 #     Refer-To carries Replaces of C's dialog, answers 202 and NOTIFYs 200;
 #     fxsd then ends both calls (BYE to A and C).
+#   blind transfer: the same, but the phone hangs up while C rings: A
+#     gets a REFER to C's number without Replaces; C gets our CANCEL.
 #   transferred: A calls and is answered, then REFERs the ATA to C; the
 #     ATA calls C (the phone still hears A), C answers: A gets NOTIFY 100
 #     then 200 and the ATA's BYE; the phone hears C.
@@ -172,7 +174,8 @@ print(hits)
 EOF2
 }
 # two_parties CASE A-SCENARIO A-MEDIAPORT [A-RECORD C-RECORD]: C (sipp
-# on 5070, the number 2002, media 6064 playing 1300 Hz) waits for the
+# on 5070 with $C_SCEN, default conf_c.xml, the number 2002, media 6064
+# playing 1300 Hz) waits for the
 # phone's call; A (sipp on 5072 with A-SCENARIO, media A-MEDIAPORT playing
 # 700 Hz) calls the phone, which answers; the media ends recorded to the
 # files given.  sipp's pids in $sp_a and $sp_c.
@@ -186,7 +189,7 @@ two_parties() {
 	$RTPEER "$aport" --play "$work/a.raw" ${4:+--record "$4"} --secs 120 \
 		>"$work/$name-a.rtpeer" 2>&1 &
 	peers+=" $!"
-	sipp_bg "$name-c" -sf tests/sipp/conf_c.xml -i 127.0.0.1 -p 5070 \
+	sipp_bg "$name-c" -sf "tests/sipp/${C_SCEN:-conf_c.xml}" -i 127.0.0.1 -p 5070 \
 		-mp 7000 -key fport 6064
 	sp_c=$sp
 	sipp_bg "$name-a" 127.0.0.1:5060 -sf "tests/sipp/$scen" -s 1000 \
@@ -251,6 +254,25 @@ check "transfer: A's scenario passes (held, REFER with Replaces, 202, NOTIFY, th
 	sipp_wait "$sp_a" transfer-a
 check "transfer: C's scenario passes (answered, the BYE)" \
 	sipp_wait "$sp_c" transfer-c
+wait_state idle 10 >/dev/null
+peers_end
+
+# --- blind transfer on hang-up (C still ringing)
+C_SCEN=blind_c.xml two_parties blind xfer_blind_a.xml 6076
+$HS 0 flash >/dev/null
+check "blind: a flash holds A and gives dial tone" \
+	logged 10 "in-call -> dial-tone on flash-talking"
+$HS 0 dial 2002 >/dev/null
+check "blind: C rings" wait_state ringback 20
+$HS 0 hangup >/dev/null
+check "blind: hanging up while C rings sends A a REFER to C's number" \
+	logged 10 "Blind transfer of .*2001.* to 2002"
+check "blind: A's NOTIFY (sipfrag 200) completes it" \
+	logged 20 "Feature transfer => single on refer-ok"
+check "blind: A's scenario passes (held, REFER without Replaces, 202, NOTIFY, the BYE)" \
+	sipp_wait "$sp_a" blind-a
+check "blind: C's scenario passes (180, the ATA's CANCEL, 487)" \
+	sipp_wait "$sp_c" blind-c
 wait_state idle 10 >/dev/null
 peers_end
 
