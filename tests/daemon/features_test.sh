@@ -26,6 +26,8 @@
 #     fxsd then ends both calls (BYE to A and C).
 #   blind transfer: the same, but the phone hangs up while C rings: A
 #     gets a REFER to C's number without Replaces; C gets our CANCEL.
+#   failed transfer: as the blind one, but A's NOTIFY says 486: the phone
+#     rings for A, lifting it takes A back (a=sendrecv) and hears A.
 #   transferred: A calls and is answered, then REFERs the ATA to C; the
 #     ATA calls C (the phone still hears A), C answers: A gets NOTIFY 100
 #     then 200 and the ATA's BYE; the phone hears C.
@@ -273,6 +275,29 @@ check "blind: A's scenario passes (held, REFER without Replaces, 202, NOTIFY, th
 	sipp_wait "$sp_a" blind-a
 check "blind: C's scenario passes (180, the ATA's CANCEL, 487)" \
 	sipp_wait "$sp_c" blind-c
+wait_state idle 10 >/dev/null
+peers_end
+
+# --- a transfer that fails: the phone rings for the held call
+C_SCEN=blind_c.xml two_parties failed xfer_fail_a.xml 6078
+$HS 0 flash >/dev/null
+check "failed: a flash holds A and gives dial tone" \
+	logged 10 "in-call -> dial-tone on flash-talking"
+$HS 0 dial 2002 >/dev/null
+check "failed: C rings" wait_state ringback 20
+$HS 0 hangup >/dev/null
+check "failed: hanging up sends A a REFER" logged 10 "Blind transfer of .*2001"
+check "failed: A's NOTIFY 486 fails it: the phone rings for A" \
+	logged 20 "Feature transfer => recall on refer-failed"
+check "failed: the phone rings" $HS 0 wait-ring 10000
+$HS 0 lift >/dev/null
+check "failed: lifting takes A back" logged 10 "Feature recall => single on offhook"
+check "failed: the phone hears A (700 Hz)" hears 700
+$HS 0 hangup >/dev/null
+check "failed: A's scenario passes (held, REFER, 202, NOTIFY 486, resumed, the BYE)" \
+	sipp_wait "$sp_a" failed-a
+check "failed: C's scenario passes (180, the ATA's CANCEL, 487)" \
+	sipp_wait "$sp_c" failed-c
 wait_state idle 10 >/dev/null
 peers_end
 
