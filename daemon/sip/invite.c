@@ -363,6 +363,23 @@ static void fill_caller(osip_message_t *m, struct sip_caller *ci)
 }
 
 /*
+ * A request with an offer that cannot be taken now: answered @code (491
+ * or 500) through offer_respond(), the pending offer's transaction, if
+ * any, left as it was.
+ */
+static void offer_refuse(struct sip_call *c, osip_transaction_t *tr, int code,
+			 const char *pending_what)
+{
+	osip_transaction_t *pending = c->offer_tr;
+
+	log_a(c->a, LOG_NOTICE, "Call %s: %s while %s is pending, %d",
+	      c->call_id, tr->orig_request->sip_method, pending_what, code);
+	c->offer_tr = tr;
+	offer_respond(c, code, NULL, 0, NULL);
+	c->offer_tr = pending;
+}
+
+/*
  * A re-INVITE or UPDATE in the established dialog of @c (RFC 3261 14,
  * RFC 3311).  With an SDP offer it goes to on_offer, and the user
  * answers it (sip_call_answer_offer / sip_call_reject_offer); without
@@ -391,23 +408,11 @@ static void handle_offer(struct sip_agent *a, osip_event_t *ev,
 	}
 	if (reinvite_in_progress(c) && (invite || sdp)) {
 		/* glare: our re-INVITE is out (RFC 3261 14.2, RFC 3311 5.2) */
-		osip_transaction_t *pending = c->offer_tr;
-
-		log_a(a, LOG_NOTICE, "Call %s: %s while our re-INVITE is pending, 491",
-		      c->call_id, tr->orig_request->sip_method);
-		c->offer_tr = tr;
-		offer_respond(c, 491, NULL, 0, NULL);
-		c->offer_tr = pending;
+		offer_refuse(c, tr, 491, "our re-INVITE");
 		return;
 	}
 	if (c->offer_tr) {
-		osip_transaction_t *pending = c->offer_tr;
-
-		log_a(a, LOG_NOTICE, "Call %s: %s while an offer is pending, 500",
-		      c->call_id, tr->orig_request->sip_method);
-		c->offer_tr = tr;
-		offer_respond(c, 500, NULL, 0, NULL);
-		c->offer_tr = pending;
+		offer_refuse(c, tr, 500, "an offer");
 		return;
 	}
 	c->remote_cseq = strtoul(tr->orig_request->cseq->number, NULL, 10);
