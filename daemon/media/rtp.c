@@ -552,14 +552,17 @@ ignored:
 	s->stats.packets_ignored++;
 }
 
-static int on_rtp_io(sd_event_source *es, int fd, uint32_t revents,
-		     void *userdata)
+/*
+ * Up to RTP_RECV_BURST datagrams from @fd, each (with its length as sent,
+ * which may exceed RTP_PACKET_MAX: MSG_TRUNC) to @take.
+ */
+static void rx_burst(struct rtp_session *s, int fd,
+		     void (*take)(struct rtp_session *s, const uint8_t *buf,
+				  size_t n, const struct sockaddr_storage *from,
+				  socklen_t len))
 {
-	struct rtp_session *s = userdata;
 	uint8_t buf[RTP_PACKET_MAX + 1];
 
-	(void)es;
-	(void)revents;
 	for (unsigned i = 0; i < RTP_RECV_BURST; i++) {
 		struct sockaddr_storage from;
 		socklen_t len = sizeof(from);
@@ -574,12 +577,27 @@ static int on_rtp_io(sd_event_source *es, int fd, uint32_t revents,
 			/* EAGAIN, or an ICMP error reported late: not fatal */
 			break;
 		}
-		if ((size_t)n > RTP_PACKET_MAX) {
-			s->stats.packets_invalid++;
-			continue;
-		}
-		rx_packet(s, buf, (size_t)n, &from);
+		take(s, buf, (size_t)n, &from, len);
 	}
+}
+
+static void rx_rtp(struct rtp_session *s, const uint8_t *buf, size_t n,
+		   const struct sockaddr_storage *from, socklen_t len)
+{
+	(void)len;
+	if (n > RTP_PACKET_MAX) {
+		s->stats.packets_invalid++;
+		return;
+	}
+	rx_packet(s, buf, n, from);
+}
+
+static int on_rtp_io(sd_event_source *es, int fd, uint32_t revents,
+		     void *userdata)
+{
+	(void)es;
+	(void)revents;
+	rx_burst(userdata, fd, rx_rtp);
 	return 0;
 }
 
@@ -826,43 +844,31 @@ static bool rtcp_packet(struct rtp_session *s, const uint8_t *p, size_t len)
 	return true;
 }
 
+static void rx_rtcp(struct rtp_session *s, const uint8_t *buf, size_t n,
+		    const struct sockaddr_storage *from, socklen_t len)
+{
+	if (!s->have_remote || !same_host(from, &s->remote)) {
+		s->stats.rtcp_ignored++;
+		return;
+	}
+	if (n > RTP_PACKET_MAX || !rtcp_packet(s, buf, n)) {
+		s->stats.rtcp_invalid++;
+		return;
+	}
+	s->stats.rtcp_received++;
+	if (!s->rtcp_latched) {
+		s->rtcp_remote = *from;
+		s->rtcp_remote_len = len;
+		s->rtcp_latched = true;
+	}
+}
+
 static int on_rtcp_io(sd_event_source *es, int fd, uint32_t revents,
 		      void *userdata)
 {
-	struct rtp_session *s = userdata;
-	uint8_t buf[RTP_PACKET_MAX + 1];
-
 	(void)es;
 	(void)revents;
-	for (unsigned i = 0; i < RTP_RECV_BURST; i++) {
-		struct sockaddr_storage from;
-		socklen_t len = sizeof(from);
-		ssize_t n;
-
-		memset(&from, 0, sizeof(from));
-		n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
-			     (struct sockaddr *)&from, &len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (!s->have_remote || !same_host(&from, &s->remote)) {
-			s->stats.rtcp_ignored++;
-			continue;
-		}
-		if ((size_t)n > RTP_PACKET_MAX ||
-		    !rtcp_packet(s, buf, (size_t)n)) {
-			s->stats.rtcp_invalid++;
-			continue;
-		}
-		s->stats.rtcp_received++;
-		if (!s->rtcp_latched) {
-			s->rtcp_remote = from;
-			s->rtcp_remote_len = len;
-			s->rtcp_latched = true;
-		}
-	}
+	rx_burst(userdata, fd, rx_rtcp);
 	return 0;
 }
 

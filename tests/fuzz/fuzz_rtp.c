@@ -3,9 +3,9 @@
  * fuzz_rtp.c - libFuzzer target: RTP and RTCP datagrams into fxsd's RTP
  * session (daemon/media/rtp.c), audio and RFC 4733 telephone-events.
  *
- * This file #includes rtp.c to reach the static rx_packet() and
- * rtcp_packet(), what on_rtp_io() / on_rtcp_io() call for each datagram
- * read from the sockets.  For every input a real session is created with
+ * This file #includes rtp.c to reach the static rx_rtp() and rx_rtcp(),
+ * what on_rtp_io() / on_rtcp_io() call for each datagram read from the
+ * sockets.  For every input a real session is created with
  * rtp_session_new() on 127.0.0.1 and given a remote (127.0.0.1:9, PCMU or
  * PCMA, telephone-event 101, as after an SDP answer); the datagrams then
  * arrive as if from the remote's address or from another one (the
@@ -135,14 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			set_addr(&from, "127.0.0.1", 9);
 		f.max_samples = len;
-		if (len > RTP_PACKET_MAX)
-			s->stats.packets_invalid++;
-		else if (!(flags & 1))
-			rx_packet(s, pkt, len, &from);
-		else if (s->have_remote && rtcp_packet(s, pkt, len))
-			s->stats.rtcp_received++;
+		if (flags & 1)
+			rx_rtcp(s, pkt, len, &from, sizeof(from));
 		else
-			s->stats.rtcp_invalid++;
+			rx_rtp(s, pkt, len, &from, sizeof(from));
 		free(pkt);
 		if (flags & 4)
 			(void)rtp_session_playout(s, pcm, 160);
