@@ -201,14 +201,30 @@ two_parties() {
 	$HS 0 lift >/dev/null
 	check "$name: in a call with A" wait_state in-call 15
 }
-# hold_and_dial_c CASE: a flash holds A and gives dial tone; the phone
-# dials 2002 and C answers
+# hold_and_dial_c CASE [STATE WHAT]: a flash holds A and gives dial tone;
+# the phone dials 2002 and the call reaches STATE (default: C answers)
 hold_and_dial_c() {
 	$HS 0 flash >/dev/null
 	check "$1: a flash holds A and gives dial tone" \
 		logged 10 "in-call -> dial-tone on flash-talking"
 	$HS 0 dial 2002 >/dev/null
-	check "$1: C answers the number dialled" wait_state in-call 20
+	check "$1: ${3:-C answers the number dialled}" \
+		wait_state "${2:-in-call}" 20
+}
+# blind_transfer CASE: A held, C (blind_c.xml) ringing, the phone hangs
+# up: A gets a REFER to C's number
+blind_transfer() {
+	hold_and_dial_c "$1" ringback "C rings"
+	$HS 0 hangup >/dev/null
+	check "$1: hanging up while C rings sends A a REFER to C's number" \
+		logged 10 "Blind transfer of .*2001.* to 2002"
+}
+# c_cancelled CASE: C's scenario (blind_c.xml) passed; the line is idle
+c_cancelled() {
+	check "$1: C's scenario passes (180, the ATA's CANCEL, 487)" \
+		sipp_wait "$sp_c" "$1-c"
+	wait_state idle 10 >/dev/null
+	peers_end
 }
 # peers_end: the far ends' media stop
 peers_end() {
@@ -261,32 +277,16 @@ peers_end
 
 # --- blind transfer on hang-up (C still ringing)
 C_SCEN=blind_c.xml two_parties blind xfer_blind_a.xml 6076
-$HS 0 flash >/dev/null
-check "blind: a flash holds A and gives dial tone" \
-	logged 10 "in-call -> dial-tone on flash-talking"
-$HS 0 dial 2002 >/dev/null
-check "blind: C rings" wait_state ringback 20
-$HS 0 hangup >/dev/null
-check "blind: hanging up while C rings sends A a REFER to C's number" \
-	logged 10 "Blind transfer of .*2001.* to 2002"
+blind_transfer blind
 check "blind: A's NOTIFY (sipfrag 200) completes it" \
 	logged 20 "Feature transfer => single on refer-ok"
 check "blind: A's scenario passes (held, REFER without Replaces, 202, NOTIFY, the BYE)" \
 	sipp_wait "$sp_a" blind-a
-check "blind: C's scenario passes (180, the ATA's CANCEL, 487)" \
-	sipp_wait "$sp_c" blind-c
-wait_state idle 10 >/dev/null
-peers_end
+c_cancelled blind
 
 # --- a transfer that fails: the phone rings for the held call
 C_SCEN=blind_c.xml two_parties failed xfer_fail_a.xml 6078
-$HS 0 flash >/dev/null
-check "failed: a flash holds A and gives dial tone" \
-	logged 10 "in-call -> dial-tone on flash-talking"
-$HS 0 dial 2002 >/dev/null
-check "failed: C rings" wait_state ringback 20
-$HS 0 hangup >/dev/null
-check "failed: hanging up sends A a REFER" logged 10 "Blind transfer of .*2001"
+blind_transfer failed
 check "failed: A's NOTIFY 486 fails it: the phone rings for A" \
 	logged 20 "Feature transfer => recall on refer-failed"
 check "failed: the phone rings" $HS 0 wait-ring 10000
@@ -296,10 +296,7 @@ check "failed: the phone hears A (700 Hz)" hears 700
 $HS 0 hangup >/dev/null
 check "failed: A's scenario passes (held, REFER, 202, NOTIFY 486, resumed, the BYE)" \
 	sipp_wait "$sp_a" failed-a
-check "failed: C's scenario passes (180, the ATA's CANCEL, 487)" \
-	sipp_wait "$sp_c" failed-c
-wait_state idle 10 >/dev/null
-peers_end
+c_cancelled failed
 
 # --- the far end transfers us (REFER received)
 two_parties transferred refer_in_a.xml 6074
