@@ -35,8 +35,9 @@
 #     messages: the on-hook lamp spill, decoded by minimodem from the
 #     earpiece, turns the lamp on (MDMF 0x82, visual indicator 0xff);
 #     fxsctl shows the count; lifting gives the stutter dial tone (10
-#     interruptions of 100 ms, then steady: analyze); "no" turns the lamp
-#     off (0x00) and the dial tone is steady again.
+#     interruptions of 100 ms, then steady: analyze); "no", sent while
+#     the phone is off hook, turns the lamp off (0x00) once it is hung
+#     up, and the dial tone is steady again.
 #
 # Part of `make check` (tests/check), in the VM boot of call_test.sh.
 # Exit 4 (skip) without /dev/fxs0 or sipp.  Ends with "N passed, M failed".
@@ -382,11 +383,17 @@ dial_tone_is() {
 stutter=$(printf '100,%.0s' $(seq 19))100
 check "message waiting: stutter dial tone (350+440 Hz, 10 x 100 ms off, then steady)" \
 	dial_tone_is --once "$stutter"
+# this NOTIFY comes while the phone is off hook: the lamp waits, and goes
+# once the phone is hung up (its retry outlives the dial tone's timers)
+$HS 0 lift >/dev/null
+check "message waiting: the NOTIFY that none wait gets 200 (off hook)" \
+	notify no "0/1 (0/0)"
 $HS 0 record-line 5000 "$work/mwi_off.raw" >"$work/mwi_off.obs" &
 rec=$!
-check "message waiting: the NOTIFY that none wait gets 200" notify no "0/1 (0/0)"
+sleep 0.3
+$HS 0 hangup >/dev/null
 wait $rec
-check "message waiting: the lamp spill turns the lamp off (VI 0x00)" \
+check "message waiting: after hanging up the lamp spill turns the lamp off (VI 0x00)" \
 	lamp_spill "$work/mwi_off.raw" 0x00
 check "message waiting: the dial tone is steady again" dial_tone_is --continuous
 
