@@ -2417,6 +2417,8 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.mwi_subscribe = pc->mwi_subscribe,
 		.mwi_server = pc->mwi_server[0] ? pc->mwi_server : NULL,
 		.mwi_expires = pc->mwi_expires,
+		.session_expires = pc->session_expires,
+		.min_se = pc->min_se,
 	};
 	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
 	if (r < 0) {
