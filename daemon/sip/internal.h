@@ -287,6 +287,8 @@ struct sip_call {
 	char *invite_extra;		/* header lines our INVITE adds */
 	char *refer_to;			/* our REFER's Refer-To, for a resend */
 	bool refer_out;			/* our REFER's subscription lives */
+	bool refer_answered;		/* ... its final response came, or a
+					 * NOTIFY that overtook it */
 	sd_event_source *refer_timer;	/* ... its NOTIFY deadline */
 	bool refer_in;			/* a received REFER awaits its NOTIFYs */
 	uint32_t refer_in_cseq;		/* its CSeq: Event: refer;id= */
