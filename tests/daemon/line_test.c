@@ -1007,3 +1007,458 @@ LINE_TEST(incoming_call)
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }
+
+/* A call waiting: A talks (called in); B calls: 180, the phone hears the
+ * call-waiting tone over A; a flash takes B (200) and holds A (re-INVITE
+ * a=sendonly); the phone hears B; a flash swaps back. */
+LINE_TEST_CONF(call_waiting, "transfer_on_hangup = no\n")
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	mark(t);
+	b->send_tone = true;
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	CHECK(!take_resp(t, 486, "INVITE", b), "not 486");
+	EXPECT(t, 2000, hearing(t, SND_CW, 5),
+	       "the phone hears the call-waiting tone");
+	CHECK(!fake_port.ringing, "the phone does not ring in a call");
+	CHECK(!strcmp(FEATURE(t), "call-waiting"), "feature %s", FEATURE(t));
+	EXPECT(t, 2000, hearing(t, SND_A, 10), "then A again");
+	fake_port_flash();
+	EXPECT_RESP(t, m, 200, "INVITE", b);
+	party_ack(t, b, m);
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 3000, hearing(t, SND_B, 10), "after the flash the phone hears B");
+	fake_port_flash();
+	REINVITE(t, b, "sendonly", "recvonly");
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "after a flash again: A");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, fake_port.ringing, "B held: the phone rings back");
+}
+
+/* Hold and resume: a flash in a call holds it (re-INVITE a=sendonly)
+ * and gives dial tone; a flash again resumes it (a=sendrecv). */
+LINE_TEST(hold_resume)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_OUT(t, a, "2001");
+	fake_port_flash();
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 10), "held: the phone hears dial tone");
+	CHECK(!strcmp(FEATURE(t), "held"), "feature %s", FEATURE(t));
+	fake_port_flash();
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "resumed: the phone hears A");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	CHECK(!fake_port.ringing, "no recall without a held call");
+}
+
+/* Recall: hung up with a call on hold, the phone rings; lifting it takes
+ * the held call back (re-INVITE a=sendrecv). */
+LINE_TEST(recall)
+{
+	struct party *a = party_new(t);
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	fake_port_flash();
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "held: dial tone");
+	fake_port_hook(false);
+	EXPECT(t, 2000, fake_port.ringing, "on hook with A held: the phone rings");
+	CHECK(!take_req(t, "BYE", a), "the held call is not ended");
+	fake_port_hook(true);
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	CHECK(!fake_port.ringing, "off hook: the ringing stops");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A again");
+}
+
+/* Hold A and dial C (the 3-way's second call), C answers. */
+#define HOLD_AND_DIAL_C(t, a, c, answer, inv)			\
+	do {								\
+		struct msg *m2_;					\
+									\
+		fake_port_flash();					\
+		REINVITE(t, a, "sendonly", "recvonly");			\
+		EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "held: dial tone"); \
+		dial("2002");						\
+		EXPECT_REQ(t, m2_, "INVITE", NULL);			\
+		CHECK(strstr(m2_->text, "INVITE sip:2002@"), "INVITE to 2002"); \
+		party_from_invite(t, c, m2_);				\
+		respond(t, m2_, 180, "Ringing", c, NULL, NULL);		\
+		EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "C rings: ringback"); \
+		if (answer) {						\
+			c->send_tone = true;				\
+			respond(t, m2_, 200, "OK", c, NULL, "sendrecv"); \
+			EXPECT_REQ(t, m2_, "ACK", c);			\
+			EXPECT(t, 3000, hearing(t, SND_A + c->idx, 10),	\
+			       "the phone hears C");			\
+		}							\
+		*(inv) = m2_;						\
+	} while (0)
+
+/* 3-way: A held, C talking; a flash joins them: A gets a re-INVITE
+ * a=sendrecv, and each far end hears the other (the line's mixer). */
+LINE_TEST(three_way)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m;
+	unsigned a_hears_c, c_hears_a;
+
+	CHECK(a && c, "parties");
+	CALL_IN(t, a, "alice");
+	HOLD_AND_DIAL_C(t, a, c, true, &m);
+	fake_port_flash();
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "conference"), "a conference");
+	a_hears_c = a->rx_hz_frames[c->idx];
+	c_hears_a = c->rx_hz_frames[a->idx];
+	EXPECT(t, 3000, a->rx_hz_frames[c->idx] > a_hears_c + 25 &&
+	       c->rx_hz_frames[a->idx] > c_hears_a + 25,
+	       "A hears C and C hears A (the mixer)");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", c);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
+	       "hung up: both ended, idle, no ringing");
+}
+
+/* The REFER @m: 202, then (@notify) a NOTIFY with sipfrag @frag. */
+static void refer_accept(struct lt *t, struct party *a, struct msg *m,
+			 const char *frag)
+{
+	respond(t, m, 202, "Accepted", a, NULL, NULL);
+	if (frag)
+		request(t, a, "NOTIFY",
+			"Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n",
+			"message/sipfrag;version=2.0", frag);
+}
+
+/* Blind transfer: A held, C dialled and ringing, the phone hangs up: A
+ * gets a REFER to 2002 without Replaces, C our CANCEL; A's NOTIFY 200:
+ * the line ends A (BYE). */
+LINE_TEST(blind_transfer)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m, *inv, *refer;
+	char rt[512];
+
+	CHECK(a && c, "parties");
+	CALL_IN(t, a, "alice");
+	HOLD_AND_DIAL_C(t, a, c, false, &inv);
+	fake_port_hook(false);
+	EXPECT_REQ(t, refer, "REFER", a);
+	CHECK(hdr(refer, "Refer-To", 'r', rt, sizeof(rt)), "a Refer-To");
+	CHECK(strstr(rt, "2002@") && !strcasestr(rt, "Replaces"),
+	      "Refer-To is C's number, no Replaces: %s", rt);
+	EXPECT_REQ(t, m, "CANCEL", c);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	respond(t, inv, 487, "Request Terminated", c, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", c);
+	refer_accept(t, a, refer, "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", a);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
+	       "transferred: idle, no ringing");
+}
+
+/* Attended transfer: A held, C dialled and talking, the phone hangs up:
+ * A gets a REFER to C with Replaces of C's dialog; NOTIFY 200: the line
+ * ends both (BYE). */
+LINE_TEST(attended_transfer)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m, *refer;
+	char rt[512];
+
+	CHECK(a && c, "parties");
+	CALL_IN(t, a, "alice");
+	HOLD_AND_DIAL_C(t, a, c, true, &m);
+	fake_port_hook(false);
+	EXPECT_REQ(t, refer, "REFER", a);
+	CHECK(hdr(refer, "Refer-To", 'r', rt, sizeof(rt)), "a Refer-To");
+	CHECK(strstr(rt, "2002@") && strcasestr(rt, "Replaces=") &&
+	      strstr(rt, c->call_id),
+	      "Refer-To is C with Replaces of C's dialog (%s): %s", c->call_id, rt);
+	refer_accept(t, a, refer, "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", a);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", c);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing &&
+	       !strcmp(FEATURE(t), "single"), "transferred: idle, no ringing");
+}
+
+/* Message waiting: an unsolicited NOTIFY (message-summary) says 2 new
+ * messages: 200; lifting the phone gives the stutter dial tone (on/off
+ * 100 ms), then steady dial tone. */
+LINE_TEST(mwi_stutter)
+{
+	struct party *v = party_new(t);
+	struct msg *m;
+	unsigned gaps = 0, i;
+	enum sound prev = SND_SILENT;
+
+	CHECK(v, "party");
+	snprintf(v->call_id, sizeof(v->call_id), "lt-mwi@127.0.0.1");
+	snprintf(v->local, sizeof(v->local), "<sip:vm@127.0.0.1:%u>;tag=mwi1",
+		 t->sip_port);
+	snprintf(v->remote, sizeof(v->remote), "<sip:1000@127.0.0.1:%u>",
+		 t->line_port);
+	snprintf(v->target, sizeof(v->target), "sip:1000@127.0.0.1:%u",
+		 t->line_port);
+	request(t, v, "NOTIFY", "Event: message-summary\r\n"
+		"Subscription-State: active\r\n",
+		"application/simple-message-summary",
+		"Messages-Waiting: yes\r\nVoice-Message: 2/0 (0/0)\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", v);
+	EXPECT(t, 2000, status(t).mwi_waiting && status(t).mwi_new == 2,
+	       "the line shows 2 messages waiting");
+	/* the on-hook lamp spill goes first: let it end */
+	EXPECT(t, 4000, hearing(t, SND_SILENT, 25), "the lamp spill ends");
+	mark(t);
+	fake_port_hook(true);
+	EXPECT(t, 3000, hearing(t, SND_DIAL, 25), "then steady dial tone");
+	for (i = t->mark; i < t->frames; i++) {
+		enum sound s = t->hist[i % HIST];
+
+		gaps += prev == SND_DIAL && s != SND_DIAL;
+		prev = s;
+	}
+	CHECK(gaps >= 5, "stutter: the dial tone was interrupted %u times", gaps);
+}
+
+/* ---- races ---- */
+
+/* A flash while the called party rings does not abandon the call: no
+ * CANCEL; the answer still connects. */
+LINE_TEST(flash_during_ringback)
+{
+	struct party *a = party_new(t);
+	struct msg *m, *inv;
+
+	CHECK(a, "party");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2001");
+	EXPECT_REQ(t, inv, "INVITE", NULL);
+	party_from_invite(t, a, inv);
+	respond(t, inv, 180, "Ringing", a, NULL, NULL);
+	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "ringback");
+	fake_port_flash();
+	mark(t);
+	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 10), "still ringback");
+	CHECK(!take_req(t, "CANCEL", a), "no CANCEL");
+	CHECK_INT(count_req(t, "INVITE", NULL), 1);
+	a->send_tone = true;
+	respond(t, inv, 200, "OK", a, NULL, "sendrecv");
+	EXPECT_REQ(t, m, "ACK", a);
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "answered: the phone hears A");
+}
+
+/* The waiting caller gives up (CANCEL) while the phone hears the
+ * call-waiting tone: 200 and 487; the line is back to one call, the
+ * phone hears A, and a flash then holds A (not a swap to a dead call). */
+LINE_TEST(cancel_waiting_call)
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	EXPECT(t, 2000, hearing(t, SND_CW, 3), "the call-waiting tone");
+	party_cancel(t, b);
+	EXPECT_RESP(t, m, 200, "CANCEL", b);
+	EXPECT_RESP(t, m, 487, "INVITE", b);
+	party_ack(t, b, m);
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "single"), "one call again");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A");
+	fake_port_flash();
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "a flash holds A: dial tone");
+	CHECK(!take_req(t, "INVITE", b) && !take_req(t, "BYE", b),
+	      "nothing more to B");
+}
+
+/* The held party hangs up (BYE): 200; the line keeps the front call, and
+ * hanging up then rings nothing back. */
+LINE_TEST_CONF(bye_from_held, "transfer_on_hangup = no\n")
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+	unsigned rings;
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	b->send_tone = true;
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	fake_port_flash();
+	EXPECT_RESP(t, m, 200, "INVITE", b);
+	party_ack(t, b, m);
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 3000, hearing(t, SND_B, 10), "the phone hears B");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "single"), "one call again");
+	mark(t);
+	EXPECT(t, 2000, hearing(t, SND_B, 25), "the phone still hears B");
+	rings = fake_port.ring_starts;
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", b);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "idle");
+	run_for(t, 300);
+	CHECK(!fake_port.ringing && fake_port.ring_starts == rings,
+	      "no recall for a call that is gone");
+}
+
+/* Hold A and dial C, hang up while C rings: the blind transfer's REFER
+ * and CANCEL, C's 487 acknowledged.  The REFER in @refer. */
+#define BLIND_TO_C(t, a, c, refer)					\
+	do {								\
+		struct msg *m3_, *inv3_;				\
+									\
+		CALL_IN(t, a, "alice");					\
+		HOLD_AND_DIAL_C(t, a, c, false, &inv3_);		\
+		fake_port_hook(false);					\
+		EXPECT_REQ(t, refer, "REFER", a);			\
+		EXPECT_REQ(t, m3_, "CANCEL", c);			\
+		respond(t, m3_, 200, "OK", NULL, NULL, NULL);		\
+		respond(t, inv3_, 487, "Request Terminated", c, NULL, NULL); \
+		EXPECT_REQ(t, m3_, "ACK", c);				\
+	} while (0)
+
+/* The transfer fails: the phone rings for the held call; lifting it takes
+ * A back (a=sendrecv). */
+#define RECALL_AFTER_FAILED_TRANSFER(t, a)				\
+	do {								\
+		EXPECT(t, 4000, fake_port.ringing,			\
+		       "the transfer failed: the phone rings for A");	\
+		CHECK(!take_req(t, "BYE", a), "A is not hung up on");	\
+		fake_port_hook(true);					\
+		REINVITE(t, a, "sendrecv", "sendrecv");			\
+		EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A"); \
+	} while (0)
+
+/* A's NOTIFY (final, 200) overtakes the 202 to our REFER. */
+LINE_TEST(refer_notify_before_202)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m, *refer;
+
+	CHECK(a && c, "parties");
+	BLIND_TO_C(t, a, c, refer);
+	request(t, a, "NOTIFY",
+		"Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n",
+		"message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", a);
+	respond(t, refer, 202, "Accepted", a, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE &&
+	       !strcmp(FEATURE(t), "single") && !fake_port.ringing,
+	       "transferred: idle, one call, no ringing");
+}
+
+/* A refuses the REFER (603): the phone rings for A. */
+LINE_TEST(refer_rejected)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *refer;
+
+	CHECK(a && c, "parties");
+	BLIND_TO_C(t, a, c, refer);
+	respond(t, refer, 603, "Declined", a, NULL, NULL);
+	RECALL_AFTER_FAILED_TRANSFER(t, a);
+}
+
+/* A takes the REFER (202) but never NOTIFYs: after the deadline (2 s in
+ * this build, SIP_REFER_FIRST_MS) the phone rings for A. */
+LINE_TEST(refer_no_notify)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *refer;
+
+	CHECK(a && c, "parties");
+	BLIND_TO_C(t, a, c, refer);
+	respond(t, refer, 202, "Accepted", a, NULL, NULL);
+	run_for(t, 1000);
+	CHECK(!fake_port.ringing, "no recall before the deadline");
+	RECALL_AFTER_FAILED_TRANSFER(t, a);
+}
+
+/* Our BYE and A's cross: each is answered, the line ends idle and quiet
+ * (no BYE resent once answered). */
+LINE_TEST(bye_crossing_bye)
+{
+	struct party *a = party_new(t);
+	struct msg *m, *bye;
+
+	CHECK(a, "party");
+	CALL_OUT(t, a, "2001");
+	fake_port_hook(false);
+	EXPECT_REQ(t, bye, "BYE", a);
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT(t, 2000, (m = take_resp(t, 200, "BYE", a)) ||
+	       (m = take_resp(t, 481, "BYE", a)),
+	       "the line answers A's BYE (200 or 481)");
+	respond(t, bye, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "idle");
+	run_for(t, 1200);
+	CHECK_INT(count_req(t, "BYE", a), 1);
+	CHECK(!fake_port.ringing, "no ringing");
+}
+
+/* We CANCEL (hung up while it rings); the far end's 200 to the CANCEL
+ * and 487 to the INVITE: the line ACKs the 487, sends nothing more. */
+LINE_TEST(cancel_then_487)
+{
+	struct party *a = party_new(t);
+	struct msg *m, *inv;
+	char via_i[512], via_a[512];
+
+	CHECK(a, "party");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2001");
+	EXPECT_REQ(t, inv, "INVITE", NULL);
+	party_from_invite(t, a, inv);
+	respond(t, inv, 180, "Ringing", a, NULL, NULL);
+	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "ringback");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "CANCEL", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	respond(t, inv, 487, "Request Terminated", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	hdr(inv, "Via", 'v', via_i, sizeof(via_i));
+	hdr(m, "Via", 'v', via_a, sizeof(via_a));
+	CHECK(!strcmp(via_i, via_a), "the ACK is in the INVITE's transaction");
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "idle");
+	run_for(t, 1200);
+	CHECK_INT(count_req(t, "INVITE", a), 1);
+	CHECK_INT(count_req(t, "CANCEL", a), 1);
+	CHECK(!fake_port.ringing, "no ringing");
+}
