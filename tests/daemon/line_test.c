@@ -1462,3 +1462,45 @@ LINE_TEST(cancel_then_487)
 	CHECK_INT(count_req(t, "CANCEL", a), 1);
 	CHECK(!fake_port.ringing, "no ringing");
 }
+
+/* Call waiting, swapped back: A (who called first) talks, B is held; the
+ * phone hangs up with transfer_on_hangup: B gets a REFER to A's address
+ * with Replaces of A's dialog; NOTIFY 200: both ended. */
+LINE_TEST(cw_transfer_to_caller)
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m, *refer;
+	char rt[512], esc[160];
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	b->send_tone = true;
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	fake_port_flash();
+	EXPECT_RESP(t, m, 200, "INVITE", b);
+	party_ack(t, b, m);
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 3000, hearing(t, SND_B, 10), "the phone hears B");
+	fake_port_flash();
+	REINVITE(t, b, "sendonly", "recvonly");
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A");
+	fake_port_hook(false);
+	EXPECT_REQ(t, refer, "REFER", b);
+	CHECK(hdr(refer, "Refer-To", 'r', rt, sizeof(rt)), "a Refer-To");
+	/* A's Call-ID escaped in the URI: '@' is %40 */
+	snprintf(esc, sizeof(esc), "Replaces=%.*s%%40", (int)strcspn(a->call_id, "@"),
+		 a->call_id);
+	CHECK(strstr(rt, "<sip:alice@127.0.0.1") && strstr(rt, esc),
+	      "Refer-To is A with Replaces of A's dialog (%s): %s", esc, rt);
+	refer_accept(t, b, refer, "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", b);
+	EXPECT_REQ(t, m, "BYE", b);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
+	       "transferred: idle, no ringing");
+}
