@@ -174,11 +174,10 @@ struct lt {
 	uint64_t frames;	/* frames played */
 	uint64_t mark;		/* frame count at the last mark() */
 	unsigned heard[SND_OTHER + 1];	/* frames of each since the mark */
-	char mouth_digit;	/* DTMF the phone keys, '\0' none */
-	unsigned mouth_n;
+	const char *keying;	/* DTMF digits the phone keys, in turn */
+	unsigned key_frame;	/* frames into the current digit */
+	double key_phase[2];
 };
-
-static struct lt *cur_lt;
 
 static uint64_t now_us(void)
 {
@@ -201,7 +200,7 @@ static uint64_t now_us(void)
 
 /* Run the loop for @ms whatever happens (to see that something does NOT
  * happen, e.g. no retransmission left). */
-static __attribute__((unused)) void run_for(struct lt *t, unsigned ms)
+static void run_for(struct lt *t, unsigned ms)
 {
 	uint64_t end = now_us() + (uint64_t)ms * 1000;
 
@@ -327,7 +326,7 @@ static void sdp_of_party(struct party *p, const char *dir, char *buf, size_t n)
 }
 
 /* The direction attribute of an SDP body ("sendrecv" when none). */
-static __attribute__((unused)) const char *sdp_dir(const char *body)
+static const char *sdp_dir(const char *body)
 {
 	static const char *const dirs[] = { "sendonly", "recvonly", "inactive",
 					    "sendrecv" };
@@ -465,7 +464,7 @@ static int party_invite(struct lt *t, struct party *p, const char *user,
 }
 
 /* CANCEL of @p's INVITE (same branch). */
-static __attribute__((unused)) int party_cancel(struct lt *t, struct party *p)
+static int party_cancel(struct lt *t, struct party *p)
 {
 	char text[4096];
 
@@ -492,12 +491,11 @@ static int party_ack(struct lt *t, struct party *p, const struct msg *m)
 	if (m->status < 200)
 		return 0;
 	snprintf(p->ack, sizeof(p->ack),
-		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=%s%s\r\n"
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=%s\r\n"
 		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
 		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
 		 m->status < 300 ? p->target : p->ruri, t->sip_port,
-		 m->status < 300 ? "z9hG4bKack" : p->branch,
-		 m->status < 300 ? "" : "", p->local, p->remote, p->call_id,
+		 m->status < 300 ? "z9hG4bKack" : p->branch, p->local, p->remote, p->call_id,
 		 p->invite_cseq);
 	if (m->status < 300) {
 		/* a branch of its own for the 2xx's ACK */
@@ -577,7 +575,7 @@ static struct msg *take_resp(struct lt *t, int status, const char *method,
 }
 
 /* How many requests @method (not taken or taken) came in @p's dialog. */
-static __attribute__((unused)) unsigned count_req(struct lt *t, const char *method, struct party *p)
+static unsigned count_req(struct lt *t, const char *method, struct party *p)
 {
 	unsigned n = 0;
 	size_t i;
@@ -717,14 +715,50 @@ static void party_media(struct lt *t, struct party *p)
 	}
 }
 
+/*
+ * The phone's microphone: silence, or the digits of t->keying as DTMF
+ * (the row and column tones, 100 ms on and 100 ms off each; our own
+ * generator, not the daemon's).
+ */
+static bool phone_mouth(struct lt *t, int16_t *out)
+{
+	static const char keys[] = "123A456B789C*0#D";
+	static const double row[] = { 697, 770, 852, 941 };
+	static const double col[] = { 1209, 1336, 1477, 1633 };
+	const char *k;
+	int i, j;
+
+	if (!t->keying || !*t->keying)
+		return false;
+	k = strchr(keys, *t->keying);
+	if (t->key_frame++ >= 5 || !k) {
+		memset(out, 0, FAKE_FRAME * sizeof(int16_t));
+		if (t->key_frame >= 10) {
+			t->key_frame = 0;
+			t->keying++;
+		}
+		return true;
+	}
+	for (i = 0; i < FAKE_FRAME; i++) {
+		double f[2] = { row[(k - keys) / 4], col[(k - keys) % 4] }, v = 0;
+
+		for (j = 0; j < 2; j++) {
+			v += 6000 * sin(t->key_phase[j]);
+			t->key_phase[j] += 2 * M_PI * f[j] / 8000;
+		}
+		out[i] = (int16_t)v;
+	}
+	return true;
+}
+
 static int phone_tick(sd_event_source *s, uint64_t usec, void *ud)
 {
 	struct lt *t = ud;
-	int16_t played[FAKE_FRAME];
+	int16_t played[FAKE_FRAME], mouth[FAKE_FRAME];
 	enum sound snd;
 	int i;
 
-	fake_port_tick(NULL, played);
+	fake_port_tick(phone_mouth(t, mouth) ? mouth : NULL, played);
 	snd = classify(played, FAKE_FRAME);
 	t->hist[t->frames % HIST] = snd;
 	t->frames++;
@@ -737,7 +771,7 @@ static int phone_tick(sd_event_source *s, uint64_t usec, void *ud)
 }
 
 /* Count what the phone hears from now on. */
-static __attribute__((unused)) void mark(struct lt *t)
+static void mark(struct lt *t)
 {
 	memset(t->heard, 0, sizeof(t->heard));
 	t->mark = t->frames;
@@ -787,7 +821,6 @@ static int lt_setup(struct lt *t, const char *extra_conf)
 	memset(t, 0, sizeof(*t));
 	t->sip_fd = -1;
 	log_setup(getenv("LINE_TEST_VERBOSE") ? LOG_DEBUG : LOG_WARNING);
-	cur_lt = t;
 	fake_port_reset();
 	if (sd_event_new(&t->event) < 0)
 		return -1;
@@ -856,7 +889,6 @@ static void lt_teardown(struct lt *t)
 	if (t->dir[0])
 		rmdir(t->dir);
 	fake_port_reset();
-	cur_lt = NULL;
 }
 
 #define LINE_TEST_CONF(n, conf)						\
@@ -893,7 +925,7 @@ static struct line_status status(struct lt *t)
 	      sound_names[(t)->frames ? (t)->hist[((t)->frames - 1) % HIST] : 0])
 
 /* Pulse-dial @number. */
-static __attribute__((unused)) void dial(const char *number)
+static void dial(const char *number)
 {
 	for (; *number; number++)
 		fake_port_pulse((unsigned)(*number - '0'));
@@ -1503,4 +1535,26 @@ LINE_TEST(cw_transfer_to_caller)
 	respond(t, m, 200, "OK", NULL, NULL, NULL);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
 	       "transferred: idle, no ringing");
+}
+
+/* The phone keys 2001 as DTMF into its microphone (the line's detector
+ * on the captured audio): the INVITE is to 2001. */
+LINE_TEST(outgoing_call_dtmf)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	t->keying = "2001";
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	CHECK(strstr(m->text, "INVITE sip:2001@"), "the INVITE is to 2001: %.60s",
+	      m->text);
+	party_from_invite(t, a, m);
+	respond(t, m, 486, "Busy Here", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	EXPECT(t, 2000, hearing(t, SND_BUSY, 5), "486: the phone hears busy");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }
