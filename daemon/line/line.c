@@ -1589,6 +1589,9 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			sip_call_set_userdata(l->cur->call, l);
 			memcpy(l->cur->remote, l->caller, sizeof(l->cur->remote));
 			l->cur->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+			/* the caller: an attended transfer's target */
+			l->cur->who = ev->who;
+			ev->who = NULL;
 		}
 		break;
 	case CALL_ACTION_CALL_CLEAR:
