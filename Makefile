@@ -225,6 +225,7 @@ clean:
 #
 #   $(SBINDIR)/fxsd, $(BINDIR)/fxsctl                     mode 0755
 #   $(SYSTEMDUNITDIR)/fxsd.service                       mode 0644 (all below)
+#   $(SYSTEMDUNITDIR)/fxsd-metrics.socket  the metrics endpoint, not enabled
 #   $(UDEVRULESDIR)/60-fxs.rules
 #   $(SYSUSERSDIR)/fxsd.conf                             (systemd/fxsd.sysusers)
 #   $(DBUSPOLICYDIR)/org.fxs.fxsd.conf
@@ -273,6 +274,7 @@ install: daemon/fxsd daemon/fxsctl
 	@grep -q '^ExecStart=$(SBINDIR)/fxsd ' build/install/fxsd.service || \
 		{ echo "install: could not set ExecStart= in fxsd.service" >&2; exit 1; }
 	$(INSTALL) -D -m 0644 build/install/fxsd.service $(DESTDIR)$(SYSTEMDUNITDIR)/fxsd.service
+	$(INSTALL) -D -m 0644 systemd/fxsd-metrics.socket $(DESTDIR)$(SYSTEMDUNITDIR)/fxsd-metrics.socket
 	$(INSTALL) -D -m 0644 systemd/60-fxs.rules $(DESTDIR)$(UDEVRULESDIR)/60-fxs.rules
 	$(INSTALL) -D -m 0644 systemd/fxsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/fxsd.conf
 	$(INSTALL) -D -m 0644 systemd/org.fxs.fxsd.conf $(DESTDIR)$(DBUSPOLICYDIR)/org.fxs.fxsd.conf

@@ -171,7 +171,8 @@ UNIT_TEST(metrics_format_text)
 	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"1\"} 1");
 	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"3.8\"} 1");
 	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"4\"} 2");
-	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"4.4\"} 2");
+	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"4.36\"} 2");
+	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"4.42\"} 3");
 	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"4.5\"} 3");
 	CHECK_LINE(t, "fxs_call_mos_bucket{port=\"0\",le=\"+Inf\"} 3");
 	CHECK_LINE(t, "fxs_call_mos_count{port=\"0\"} 3");
