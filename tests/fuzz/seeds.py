@@ -524,6 +524,7 @@ def config_seeds():
             put('config', name, f.read())
     put('config', 'quotes-and-escapes', '[port 3]\nuser = "a\\"b"\ndomain = \'x\'\npassword = "unterminated\n')
     put('config', 'nul-and-odd-headers', b'[global]\x00\n[port -1]\n[port 99999999999]\n[]\nkey\n= v\nuser = 1\n')
+    put('config', 'metrics-v6', '[global]\n[metrics]\nlisten = "[::1]:9108"\n[port 0]\nuser=1\ndomain=x\n')
 
 
 def digitmap_seeds():
