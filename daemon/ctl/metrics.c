@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -325,6 +326,19 @@ int metrics_new(sd_event *event, const struct fxsd_config *cfg,
 	return r;
 }
 
+/* The port of an address:port (network order), 0 when it is none. */
+static unsigned listen_port(const char *listen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (config_listen_parse(listen, &ss, &sl) < 0)
+		return 0;
+	return ss.ss_family == AF_INET ?
+	       ((struct sockaddr_in *)&ss)->sin_port :
+	       ((struct sockaddr_in6 *)&ss)->sin6_port;
+}
+
 int metrics_reconfigure(struct metrics_server **m, sd_event *event,
 			const struct fxsd_config *cfg,
 			const struct metrics_ops *ops, void *ud)
@@ -341,18 +355,15 @@ int metrics_reconfigure(struct metrics_server **m, sd_event *event,
 		log_info("Metrics: endpoint off");
 		return 0;
 	}
+	/* the same port on another address: ours is in the way, free it */
+	if (*m && listen_port((*m)->listen) == listen_port(cfg->metrics.listen))
+		*m = metrics_free(*m);
 	fd = listen_on(cfg->metrics.listen);
-	if (fd < 0 && *m) {
-		/* the same port on another address: free it first */
-		struct metrics_server *old = *m;
-
-		*m = metrics_free(old);
-		fd = listen_on(cfg->metrics.listen);
-	}
 	if (fd < 0) {
-		log_error("%s:%u: [metrics] listen = %s: %s; no metrics endpoint",
+		log_error("%s:%u: [metrics] listen = %s: %s; %s%s",
 			  cfg->path, cfg->metrics.line, cfg->metrics.listen,
-			  strerror(-fd));
+			  strerror(-fd), *m ? "still listening on " : "no metrics endpoint",
+			  *m ? (*m)->listen : "");
 		return fd;
 	}
 	r = server_start(event, fd, false, cfg->metrics.listen, ops, ud, &fresh);

@@ -37,8 +37,8 @@ int metrics_new(sd_event *event, const struct fxsd_config *cfg,
 		const struct metrics_ops *ops, void *ud,
 		struct metrics_server **ret);
 /* A reload: a changed [metrics] listen is bound anew (not a socket
- * systemd passed); the old socket is kept if the new one cannot be had,
- * unless it held the port (then the endpoint is off, logged). */
+ * systemd passed); the old socket is kept if the new one cannot be had
+ * (logged), unless it is on the same port (it is closed first). */
 int metrics_reconfigure(struct metrics_server **m, sd_event *event,
 			const struct fxsd_config *cfg,
 			const struct metrics_ops *ops, void *ud);

@@ -214,6 +214,20 @@ check "the driver's hook events: the call's off-hook and on-hook counted" \
 		awk '/^fxs_hook_events_total\\{port=\"0\",event=\"(offhook|onhook)\"\\}/ { n += (\$2 >= 1) } END { exit n != 2 }' $work/hook.txt"
 check "promtool check metrics passes (after the call)" promtool_ok after
 
+# --- reload: a new address; one in use (Prometheus's) is refused with the
+# file and line, and the old one kept
+hdr=$(grep -n '^\[metrics\]' "$work/fxsd.conf" | cut -d: -f1)
+sed -i 's/^listen = .*/listen = 127.0.0.1:9090/' "$work/fxsd.conf"
+kill -HUP "$fxsd_pid"
+check "reload to an address in use: refused, naming fxsd.conf:$hdr" \
+	until_ok 10 grep -qF "$work/fxsd.conf:$hdr: [metrics] listen = 127.0.0.1:9090: Address already in use; still listening on 127.0.0.1:9108" "$work/fxsd.log"
+check "... and the endpoint stays on 127.0.0.1:9108" status_is 200 "$URL"
+sed -i 's/^listen = .*/listen = 127.0.0.1:9109/' "$work/fxsd.conf"
+kill -HUP "$fxsd_pid"
+check "reload to 127.0.0.1:9109: it answers there" \
+	until_ok 10 status_is 200 http://127.0.0.1:9109/metrics
+check "... and no longer on 9108" status_is 000 "$URL"
+
 kill "$prom_pid" 2>/dev/null
 wait "$prom_pid" 2>/dev/null
 prom_pid=
