@@ -202,6 +202,8 @@ enum port_key {
 	PK_MWI_SUBSCRIBE,
 	PK_MWI_SERVER,
 	PK_MWI_EXPIRES,
+	PK_SESSION_EXPIRES,
+	PK_MIN_SE,
 	_PK_MAX,
 };
 
@@ -249,10 +251,13 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
 	[PK_MWI_EXPIRES] = PKEY("mwi_expires", KEY_UINT, 0, mwi_expires, 60,
 				86400),
+	[PK_SESSION_EXPIRES] = PKEY("session_expires", KEY_UINT, 0,
+				    session_expires, 90, 86400),
+	[PK_MIN_SE] = PKEY("min_se", KEY_UINT, 0, min_se, 90, 86400),
 };
 
-_Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
-_Static_assert(_PK_MAX <= 32, "seen mask is 32 bits");
+_Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
+_Static_assert(_PK_MAX <= 64, "seen mask is 64 bits");
 
 static void set_string(char *dst, size_t size, const char *src)
 {
@@ -297,6 +302,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->transfer_on_hangup = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->mwi_expires = 3600;
+	p->session_expires = 1800;
+	p->min_se = 90;
 	p->line = line;
 }
 
@@ -533,12 +540,12 @@ struct parser {
 	enum section section;
 	unsigned section_line;
 	size_t cur;			/* current port, in c->ports */
-	uint32_t seen;			/* keys set in the current section */
+	uint64_t seen;			/* keys set in the current section */
 
 	bool global_seen;
 	bool metrics_seen;
 	bool port_seen[CONFIG_PORT_INDEX_MAX + 1];
-	uint32_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
+	uint64_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
 };
 
 static int fail_at(struct parser *p, unsigned line, int r, const char *fmt,
@@ -598,7 +605,7 @@ static int close_section(struct parser *p)
 
 		for (i = 0; i < _PK_MAX; i++)
 			if ((port_keys[i].flags & KEY_REQUIRED) &&
-			    !(p->seen & (1u << i)))
+			    !(p->seen & (1ull << i)))
 				return fail_at(p, p->section_line, -EINVAL,
 					       "%s has no '%s'", name,
 					       port_keys[i].name);
@@ -930,7 +937,7 @@ static int parse_assignment(struct parser *p, char *s)
 		section_name(p, name, sizeof(name));
 		return fail(p, "unknown key '%s' in %s", s, name);
 	}
-	if (p->seen & (1u << i))
+	if (p->seen & (1ull << i))
 		return fail(p, "duplicate key '%s'", k->name);
 
 	r = parse_raw_value(p, skip_blank(eq + 1), &value);
@@ -939,7 +946,7 @@ static int parse_assignment(struct parser *p, char *s)
 	r = store_value(p, k, base, value);
 	if (r < 0)
 		return r;
-	p->seen |= 1u << i;
+	p->seen |= 1ull << i;
 	return 0;
 }
 
@@ -968,17 +975,17 @@ static void resolve(struct parser *p)
 
 	for (i = 0; i < c->n_ports; i++) {
 		struct fxsd_port_config *port = &c->ports[i];
-		uint32_t seen = p->port_keys_seen[port->index];
+		uint64_t seen = p->port_keys_seen[port->index];
 
-		if (!(seen & (1u << PK_AUTH_USER)))
+		if (!(seen & (1ull << PK_AUTH_USER)))
 			set_string(port->auth_user, sizeof(port->auth_user),
 				   port->user);
-		if (!(seen & (1u << PK_REGISTRAR)))
+		if (!(seen & (1ull << PK_REGISTRAR)))
 			set_string(port->registrar, sizeof(port->registrar),
 				   port->domain);
-		if (!(seen & (1u << PK_TONE_COUNTRY)))
+		if (!(seen & (1ull << PK_TONE_COUNTRY)))
 			port->tone_country = c->global.tone_country;
-		if (!(seen & (1u << PK_MWI_SERVER)))
+		if (!(seen & (1ull << PK_MWI_SERVER)))
 			set_string(port->mwi_server, sizeof(port->mwi_server),
 				   port->registrar);
 	}

@@ -191,6 +191,10 @@ struct fxsd_global_config {
  *	default no (unsolicited NOTIFYs from the provider are taken anyway)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: subscription expiry in s, 60-86400, default 3600
+ * @session_expires: session interval asked for in our INVITEs (RFC 4028),
+ *	s, 90-86400, default 1800 (raised to @min_se if below it)
+ * @min_se: the shortest session interval accepted (a shorter one gets
+ *	422), s, 90-86400, default 90
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -222,6 +226,8 @@ struct fxsd_port_config {
 	bool mwi_subscribe;
 	char mwi_server[CONFIG_HOST_MAX + 1];
 	unsigned mwi_expires;
+	unsigned session_expires;
+	unsigned min_se;
 	unsigned line;
 };
 
