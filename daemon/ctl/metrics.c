@@ -109,7 +109,7 @@ static int conn_respond(struct metrics_conn *c, const struct metrics_request *rq
 		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n%.*s",
 		     status, metrics_status_text(status), type, body_len,
 		     status == 405 ? "Allow: GET, HEAD\r\n" : "",
-		     rq->head && status == 200 ? 0 : (int)body_len, body);
+		     rq->head ? 0 : (int)body_len, body);
 	free(body);
 	if (n < 0)
 		return -ENOMEM;
