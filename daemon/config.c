@@ -129,6 +129,7 @@ enum key_type {
 	KEY_LOG_LEVEL,
 	KEY_CADENCE,	/* on,off[,on,off...] ms, fills the pair count too */
 	KEY_DTMF_MODE,
+	KEY_LISTEN,	/* address:port, [v6]:port */
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -163,6 +164,14 @@ static const struct key_desc global_keys[] = {
 	GKEY("max_dialogs", KEY_UINT, 0, max_dialogs, 1, 64),
 	GKEY("max_transactions", KEY_UINT, 0, max_transactions, 1, 4096),
 	GKEY("max_message_size", KEY_UINT, 0, max_message_size, 1024, 65535),
+};
+
+#define MKEY(n, t, fl, field)						\
+	{ n, t, fl, offsetof(struct fxsd_metrics_config, field),	\
+	  FIELD_SIZE(struct fxsd_metrics_config, field), 0, 0 }
+
+static const struct key_desc metrics_keys[] = {
+	MKEY("listen", KEY_LISTEN, KEY_EMPTY_OK, listen),
 };
 
 /* Port keys whose defaults depend on other keys are found by index. */
@@ -299,6 +308,53 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 }
 
 /* ---- value checks ----------------------------------------------------- */
+
+int config_listen_parse(const char *s, struct sockaddr_storage *ret,
+			socklen_t *ret_len)
+{
+	char host[CONFIG_LISTEN_MAX + 1];
+	const char *colon, *h = s;
+	unsigned long port;
+	size_t hl;
+	char *end;
+
+	colon = strrchr(s, ':');
+	if (!colon || strlen(s) > CONFIG_LISTEN_MAX)
+		return -EINVAL;
+	hl = colon - s;
+	if (*s == '[') {
+		if (hl < 2 || s[hl - 1] != ']')
+			return -EINVAL;
+		h = s + 1;
+		hl -= 2;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (colon[1] < '0' || colon[1] > '9')
+		return -EINVAL;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535 || strlen(colon + 1) > 5)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	if (*s != '[') {
+		struct sockaddr_in *a = (struct sockaddr_in *)ret;
+
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -EINVAL;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		*ret_len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ret;
+
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -EINVAL;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		*ret_len = sizeof(*a);
+	}
+	return 0;
+}
 
 /* Plain decimal without sign; false on junk or overflow. */
 static bool parse_uint(const char *s, unsigned *ret)
@@ -470,6 +526,7 @@ enum section {
 	SECTION_NONE,
 	SECTION_GLOBAL,
 	SECTION_PORT,
+	SECTION_METRICS,
 };
 
 struct parser {
@@ -486,6 +543,7 @@ struct parser {
 	uint64_t seen;			/* keys set in the current section */
 
 	bool global_seen;
+	bool metrics_seen;
 	bool port_seen[CONFIG_PORT_INDEX_MAX + 1];
 	uint64_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
 };
@@ -519,6 +577,8 @@ static void section_name(const struct parser *p, char *buf, size_t size)
 {
 	if (p->section == SECTION_GLOBAL)
 		snprintf(buf, size, "[global]");
+	else if (p->section == SECTION_METRICS)
+		snprintf(buf, size, "[metrics]");
 	else
 		snprintf(buf, size, "[port %d]", p->c->ports[p->cur].index);
 }
@@ -540,7 +600,7 @@ static int close_section(struct parser *p)
 			return fail_at(p, p->section_line, -EINVAL,
 				       "%s rtp_port_min (%u) must be less than rtp_port_max (%u)",
 				       name, g->rtp_port_min, g->rtp_port_max);
-	} else {
+	} else if (p->section == SECTION_PORT) {
 		const struct fxsd_port_config *port = &p->c->ports[p->cur];
 
 		for (i = 0; i < _PK_MAX; i++)
@@ -638,6 +698,14 @@ static int parse_header(struct parser *p, char *s)
 		p->global_seen = true;
 		p->c->global.line = p->line;
 		p->section = SECTION_GLOBAL;
+		return 0;
+	}
+	if (strcmp(name, "metrics") == 0) {
+		if (p->metrics_seen)
+			return fail(p, "duplicate section [metrics]");
+		p->metrics_seen = true;
+		p->c->metrics.line = p->line;
+		p->section = SECTION_METRICS;
 		return 0;
 	}
 	if (strncmp(name, "port", 4) != 0 ||
@@ -778,6 +846,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
+	case KEY_LISTEN:
 		break;
 	}
 
@@ -798,6 +867,15 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 			return fail(p, "invalid %s '%s' (host[:port], IPv6 as [address][:port])",
 				    k->name, v);
 		break;
+	case KEY_LISTEN: {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (config_listen_parse(v, &ss, &sl) < 0)
+			return fail(p, "invalid %s '%s' (address:port, IPv6 as [address]:port)",
+				    k->name, v);
+		break;
+	}
 	case KEY_ADDRESS: {
 		struct in6_addr a;
 		int family;
@@ -841,6 +919,10 @@ static int parse_assignment(struct parser *p, char *s)
 		keys = global_keys;
 		n_keys = ELEMENTSOF(global_keys);
 		base = &p->c->global;
+	} else if (p->section == SECTION_METRICS) {
+		keys = metrics_keys;
+		n_keys = ELEMENTSOF(metrics_keys);
+		base = &p->c->metrics;
 	} else {
 		keys = port_keys;
 		n_keys = _PK_MAX;
@@ -1114,6 +1196,7 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
+	case KEY_LISTEN:
 		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
 			return;
 		fprintf(f, "%s = ", k->name);
@@ -1171,6 +1254,11 @@ int config_dump(const struct fxsd_config *c, FILE *f)
 	fprintf(f, "# fxsd configuration (normalised)\n\n[global]\n");
 	for (i = 0; i < ELEMENTSOF(global_keys); i++)
 		dump_key(f, &global_keys[i], &c->global);
+	if (c->metrics.listen[0]) {
+		fprintf(f, "\n[metrics]\n");
+		for (i = 0; i < ELEMENTSOF(metrics_keys); i++)
+			dump_key(f, &metrics_keys[i], &c->metrics);
+	}
 	for (j = 0; j < c->n_ports; j++) {
 		fprintf(f, "\n[port %d]\n", c->ports[j].index);
 		for (i = 0; i < _PK_MAX; i++)

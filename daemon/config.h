@@ -45,6 +45,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #define CONFIG_DEFAULT_PATH	"/etc/fxsd/fxsd.conf"
 
@@ -60,6 +61,7 @@
 #define CONFIG_HOST_MAX		255	/* domain, registrar, outbound_proxy */
 #define CONFIG_DIGIT_MAP_MAX	1023
 #define CONFIG_ADDRESS_MAX	45	/* nat_address, INET6_ADDRSTRLEN - 1 */
+#define CONFIG_LISTEN_MAX	53	/* [metrics] listen: "[v6]:port" */
 
 /* Port indexes are 0..CONFIG_PORT_INDEX_MAX. */
 #define CONFIG_PORT_INDEX_MAX	255
@@ -230,14 +232,35 @@ struct fxsd_port_config {
 };
 
 /**
+ * struct fxsd_metrics_config - the [metrics] section
+ * @listen: "address:port" ("[address]:port" for IPv6) of the metrics
+ *	endpoint; "" (the default) leaves it off, unless systemd passes the
+ *	socket (fxsd-metrics.socket), which wins
+ * @line: line of the [metrics] header, 0 if the file has none
+ */
+struct fxsd_metrics_config {
+	char listen[CONFIG_LISTEN_MAX + 1];
+	unsigned line;
+};
+
+/*
+ * "address:port" or "[address]:port" (an IP literal, port 1-65535) to a
+ * socket address; -EINVAL when it is not one.
+ */
+int config_listen_parse(const char *s, struct sockaddr_storage *ret,
+			socklen_t *ret_len);
+
+/**
  * struct fxsd_config - a whole configuration file
  * @global: the [global] section (all defaults if the file has none)
+ * @metrics: the [metrics] section
  * @ports: the [port N] sections, sorted by index
  * @n_ports: number of @ports (0 is allowed)
  * @path: the path used in messages (heap copy)
  */
 struct fxsd_config {
 	struct fxsd_global_config global;
+	struct fxsd_metrics_config metrics;
 	struct fxsd_port_config *ports;
 	size_t n_ports;
 	char *path;

@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "line/callstats.h"
 #include "line/fsm.h"
 #include "sip/sip.h"
 
@@ -47,6 +48,9 @@ struct line_status {
 };
 
 void line_get_status(const struct line *l, struct line_status *ret);
+/* What the metrics endpoint shows of the port (its counters, the running
+ * call, the driver's counters while attached). */
+void line_get_metrics(const struct line *l, struct line_metrics *ret);
 /* Called after every state or registration change. */
 void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
 		     void *userdata);
