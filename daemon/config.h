@@ -60,6 +60,8 @@
 #define CONFIG_HOST_MAX		255	/* domain, registrar, outbound_proxy */
 #define CONFIG_DIGIT_MAP_MAX	1023
 #define CONFIG_ADDRESS_MAX	45	/* nat_address, INET6_ADDRSTRLEN - 1 */
+#define CONFIG_PATH_MAX		255	/* tls_ca_file, tls_cert, tls_key */
+#define CONFIG_PIN_LEN		64	/* tls_pin: SHA-256, hex */
 
 /* Port indexes are 0..CONFIG_PORT_INDEX_MAX. */
 #define CONFIG_PORT_INDEX_MAX	255
@@ -76,6 +78,7 @@
 enum config_transport {
 	CONFIG_TRANSPORT_UDP,
 	CONFIG_TRANSPORT_TCP,
+	CONFIG_TRANSPORT_TLS,
 	_CONFIG_TRANSPORT_MAX,
 	_CONFIG_TRANSPORT_INVALID = -EINVAL,
 };
@@ -103,7 +106,7 @@ enum config_dtmf_mode {
 	_CONFIG_DTMF_INVALID = -EINVAL,
 };
 
-/* "udp"/"tcp"; NULL when out of range. */
+/* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
 enum config_transport config_transport_from_string(const char *s);
@@ -189,6 +192,16 @@ struct fxsd_global_config {
  *	default no (unsolicited NOTIFYs from the provider are taken anyway)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: subscription expiry in s, 60-86400, default 3600
+ * @transport: the port's override, else [global]'s; tls: SIP over TLS
+ *	(the tls_* keys below need it)
+ * @tls_ca_file: PEM file of the CAs trusted for the server's certificate
+ *	instead of the system store, "" when unset
+ * @tls_pin: SHA-256 of the server's certificate (DER), 64 lowercase hex
+ *	digits (the file may separate the bytes with ':'); when set the
+ *	certificate is accepted when it matches, and only then; "" unset
+ * @tls_cert: PEM client certificate (chain) shown to the server, and the
+ *	server certificate of our TLS listener; set with @tls_key or not at all
+ * @tls_key: PEM private key of @tls_cert
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -220,6 +233,11 @@ struct fxsd_port_config {
 	bool mwi_subscribe;
 	char mwi_server[CONFIG_HOST_MAX + 1];
 	unsigned mwi_expires;
+	enum config_transport transport;
+	char tls_ca_file[CONFIG_PATH_MAX + 1];
+	char tls_pin[CONFIG_PIN_LEN + 1];
+	char tls_cert[CONFIG_PATH_MAX + 1];
+	char tls_key[CONFIG_PATH_MAX + 1];
 	unsigned line;
 };
 
