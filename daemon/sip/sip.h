@@ -262,6 +262,7 @@ struct sip_call;
 enum sip_transport {
 	SIP_TRANSPORT_UDP,
 	SIP_TRANSPORT_TCP,
+	SIP_TRANSPORT_TLS,
 	_SIP_TRANSPORT_MAX,
 	_SIP_TRANSPORT_INVALID = -EINVAL,
 };
@@ -308,6 +309,17 @@ enum sip_transport {
  *	waiting" above)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: requested subscription expiry, s (default 3600)
+ * @tls_ca_file: SIP_TRANSPORT_TLS: PEM file of the CAs trusted instead of
+ *	the system's store (NULL: the system's)
+ * @tls_pin: SHA-256 of the server's certificate in hex (':' between bytes
+ *	allowed); when set only that certificate is accepted, whatever its
+ *	chain and names
+ * @tls_cert: PEM certificate (chain) we show as a client, and as the
+ *	server of our TLS listener (without it no TLS listener: requests
+ *	come down our own connection, RFC 5626)
+ * @tls_key: PEM private key of @tls_cert
+ * @keepalive_ms: interval of the CRLF ping on the registration's
+ *	connection (TCP, TLS; default 90000; tests shorten it)
  */
 struct sip_account {
 	const char *user;
@@ -338,6 +350,11 @@ struct sip_account {
 	bool mwi_subscribe;
 	const char *mwi_server;
 	unsigned mwi_expires;
+	const char *tls_ca_file;
+	const char *tls_pin;
+	const char *tls_cert;
+	const char *tls_key;
+	unsigned keepalive_ms;
 };
 
 enum sip_reg_state {
@@ -365,7 +382,7 @@ enum sip_call_state {
 	_SIP_CALL_STATE_INVALID = -EINVAL,
 };
 
-/* "udp"/"tcp"; NULL when out of range. */
+/* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *sip_transport_to_string(enum sip_transport t);
 const char *sip_reg_state_to_string(enum sip_reg_state s);
 const char *sip_call_state_to_string(enum sip_call_state s);
@@ -528,6 +545,12 @@ unsigned sip_agent_local_port(const struct sip_agent *a);
  */
 int sip_agent_local_address(const struct sip_agent *a, char *buf, size_t len);
 enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a);
+/*
+ * Why our last TLS connection failed ("server: certificate refused:
+ * certificate has expired"), "" when the last one succeeded or none was
+ * tried; not NULL.
+ */
+const char *sip_agent_transport_error(const struct sip_agent *a);
 /* Re-register now (e.g. after a network change). */
 int sip_agent_register_now(struct sip_agent *a);
 
