@@ -16,12 +16,82 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "sip/internal.h"
+
+/*
+ * The socket under a session: OpenSSL's own socket BIO writes with
+ * write(), and a peer's reset would raise SIGPIPE; this one sends with
+ * MSG_NOSIGNAL, as transport_tcp.c does.  Its data is the fd.
+ */
+static BIO_METHOD *sock_method;
+
+static int sock_write(BIO *b, const char *buf, int len)
+{
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	n = send((int)(intptr_t)BIO_get_data(b), buf, len,
+		 MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static int sock_read(BIO *b, char *buf, int len)
+{
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	n = recv((int)(intptr_t)BIO_get_data(b), buf, len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		BIO_set_retry_read(b);
+	return (int)n;
+}
+
+static long sock_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int sock_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static BIO *sock_bio(int fd)
+{
+	BIO *b;
+
+	if (!sock_method) {
+		sock_method = BIO_meth_new(BIO_get_new_index() |
+					   BIO_TYPE_SOURCE_SINK, "fxsd socket");
+		if (!sock_method ||
+		    !BIO_meth_set_write(sock_method, sock_write) ||
+		    !BIO_meth_set_read(sock_method, sock_read) ||
+		    !BIO_meth_set_ctrl(sock_method, sock_ctrl) ||
+		    !BIO_meth_set_create(sock_method, sock_create)) {
+			BIO_meth_free(sock_method);
+			sock_method = NULL;
+			return NULL;
+		}
+	}
+	b = BIO_new(sock_method);
+	if (b)
+		BIO_set_data(b, (void *)(intptr_t)fd);
+	return b;
+}
 
 /* The last OpenSSL error as text (emptied queue), or @dflt. */
 static const char *ssl_reason(char *buf, size_t len, const char *dflt)
@@ -188,18 +258,20 @@ int tls_conn_start(struct sip_conn *cn)
 	struct sip_agent *a = cn->a;
 	SSL_CTX *ctx = cn->incoming ? a->tls_server : a->tls_client;
 	SSL *ssl;
+	BIO *bio;
 	char ip[64];
 	unsigned port;
 
 	if (!ctx)
 		return -EPROTONOSUPPORT;
 	ssl = SSL_new(ctx);
-	if (!ssl)
-		return -ENOMEM;
-	if (SSL_set_fd(ssl, cn->fd) != 1) {
+	bio = sock_bio(cn->fd);
+	if (!ssl || !bio) {
 		SSL_free(ssl);
+		BIO_free(bio);
 		return -ENOMEM;
 	}
+	SSL_set_bio(ssl, bio, bio);	/* the session owns it */
 	cn->ssl = ssl;
 	cn->handshaking = true;
 	if (cn->incoming) {

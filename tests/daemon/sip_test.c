@@ -5958,6 +5958,118 @@ out:
 	fixture_done(&f);
 }
 
+static int accept_any(int ok, X509_STORE_CTX *ctx)
+{
+	(void)ok;
+	(void)ctx;
+	return 1;
+}
+
+/*
+ * tls_cert/tls_key: the agent shows its certificate to a server that asks
+ * for one, and serves TLS on its own port (the listener): a client that
+ * checks the agent's certificate against the test CA and "localhost" gets
+ * its OPTIONS answered over TLS.
+ */
+static void case_tls_client_cert_listener(void)
+{
+	struct fixture f;
+	struct tls_srv t;
+	struct sip_account acct = { 0 };
+	char cert_file[300], key_file[300], domain[64], msg[2048];
+	SSL_CTX *cctx = NULL;
+	SSL *cssl = NULL;
+	struct stream st = { .len = 0 };
+	unsigned waited;
+	X509 *peer;
+	FILE *fp;
+	int fd = -1, n, r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_client_certificate_and_listener";
+	if (!pki_init() || tls_srv_open(&t, pki.good) < 0) {
+		result(&f, "test PKI / TLS server setup failed");
+		return;
+	}
+	snprintf(cert_file, sizeof(cert_file), "%s/tls-agent.pem", log_dir);
+	snprintf(key_file, sizeof(key_file), "%s/tls-agent.key", log_dir);
+	fp = fopen(cert_file, "w");
+	if (fp) {
+		PEM_write_X509(fp, pki.good);
+		fclose(fp);
+	}
+	fp = fopen(key_file, "w");
+	if (fp) {
+		PEM_write_PrivateKey(fp, pki.key, NULL, NULL, 0, NULL, NULL);
+		fclose(fp);
+	}
+	SSL_CTX_set_verify(t.ctx, SSL_VERIFY_PEER |
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+	snprintf(domain, sizeof(domain), "localhost:%u", t.port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.transport = SIP_TRANSPORT_TLS;
+	acct.tls_ca_file = pki.ca_file;
+	acct.tls_cert = cert_file;
+	acct.tls_key = key_file;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (tls_srv_accept(&f, &t, 3000) != 1)
+		FAIL(&f, "no TLS handshake with a client certificate: %s",
+		     sip_agent_transport_error(f.a));
+	peer = SSL_get0_peer_certificate(t.ssl);
+	if (!peer || X509_cmp(peer, pki.good) != 0)
+		FAIL(&f, "the agent did not show its tls_cert");
+
+	/* a TLS client to the agent's port */
+	fd = tcp_connect_agent(&f);
+	cctx = SSL_CTX_new(TLS_client_method());
+	if (fd < 0 || !cctx)
+		FAIL(&f, "no TCP listener on the agent's port");
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx), pki.ca);
+	SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	cssl = SSL_new(cctx);
+	SSL_set_fd(cssl, fd);
+	SSL_set_tlsext_host_name(cssl, "localhost");
+	SSL_set1_host(cssl, "localhost");
+	for (waited = 0; (r = SSL_connect(cssl)) != 1 && waited < 3000;
+	     waited += 20) {
+		int e = SSL_get_error(cssl, r);
+
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			FAIL(&f, "handshake with the agent's listener failed "
+			     "(verify %ld)", SSL_get_verify_result(cssl));
+		msleep_loop(&f, 20);
+	}
+	if (r != 1)
+		FAIL(&f, "handshake with the agent's listener timed out");
+	n = build_options(msg, sizeof(msg), fd, "tlsopt", NULL);
+	if (SSL_write(cssl, msg, n) != n)
+		FAIL(&f, "cannot send OPTIONS");
+	for (waited = 0; waited < 3000 && !strstr(st.buf, "SIP/2.0 200");
+	     waited += 20) {
+		n = SSL_read(cssl, st.buf + st.len, sizeof(st.buf) - 1 - st.len);
+		if (n > 0) {
+			st.len += n;
+			st.buf[st.len] = '\0';
+			continue;
+		}
+		msleep_loop(&f, 20);
+	}
+	if (!strstr(st.buf, "SIP/2.0 200"))
+		FAIL(&f, "no 200 for OPTIONS over the listener's TLS: %.60s",
+		     st.buf);
+	PASS(&f);
+out:
+	SSL_free(cssl);
+	SSL_CTX_free(cctx);
+	if (fd >= 0)
+		close(fd);
+	tls_srv_close(&t);
+	fixture_done(&f);
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -6124,6 +6236,8 @@ int main(int argc, char **argv)
 			     "0000000000000000000000000000000000000000000000000000000000000000",
 			     "certificate does not match tls_pin"));
 	RUN("tls_pinned_self_signed_registers", case_tls_pin());
+	RUN("tls_client_certificate_and_listener",
+	    case_tls_client_cert_listener());
 
 	RUN("mwi_unsolicited_notify", case_mwi_unsolicited());
 	RUN("mwi_subscribe_refresh_terminated_489", case_mwi_subscribe());
