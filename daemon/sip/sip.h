@@ -34,7 +34,22 @@
  * connection idle the longest, not in use, is closed for it).  A
  * stranger's connection that brings no valid message within
  * @tcp_message_timeout_ms, and any connection with a message begun and
- * not complete that long after its first byte, is closed.
+ * not complete that long after its first byte, is closed.  The
+ * registration's connection sends a "\r\n\r\n" keep-alive every
+ * @keepalive_ms (RFC 5626 4.4.1); a peer that has answered one with
+ * "\r\n" and misses the next for 10 s loses the connection.
+ *
+ * SIP_TRANSPORT_TLS is the same over TLS (RFC 3261 26.3.1): Via
+ * SIP/2.0/TLS, Contact ;transport=tls (sips: in a dialog made with a
+ * sips: URI), SRV _sips._tcp and port 5061; the handshake runs on the
+ * loop and must end within 10 s; TLS 1.2 at least; the server must show a
+ * certificate valid for the host it was configured as (SNI and
+ * subjectAltName), from the system's CAs or @tls_ca_file, or one whose
+ * SHA-256 is @tls_pin.  A refused certificate is logged once with the
+ * verifier's reason, kept for sip_agent_transport_error(), and fails the
+ * transactions waiting for the connection with 503.  The agent listens
+ * for TLS only with @tls_cert: the provider's requests come down the
+ * registration's connection.
  *
  * What the agent does by itself: 100 Trying; checks of every message in
  * one place (message_check() in message.c: 505 for a version other than
@@ -294,7 +309,8 @@ enum sip_transport {
  * @retry_min_s: first registration retry delay (default 30)
  * @retry_max_s: longest registration retry delay (default 1800)
  * @transport: how requests are sent (default SIP_TRANSPORT_UDP); with
- *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port
+ *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port (with
+ *	SIP_TRANSPORT_TLS, for TLS, when @tls_cert is set)
  * @tcp_message_timeout_ms: a stranger's TCP connection must bring its
  *	first message, and any message begun on a connection must be
  *	complete, within this (default 10000; fxsd leaves the default, the
