@@ -2289,9 +2289,9 @@ out:
 
 /* ---- a case in a child process (long timers) ---- */
 
-#define MAX_BG 4
-static pid_t bg_pids[MAX_BG] = { -1, -1, -1, -1 };
-static int bg_pipes[MAX_BG] = { -1, -1, -1, -1 };
+#define MAX_BG 5
+static pid_t bg_pids[MAX_BG] = { -1, -1, -1, -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1, -1, -1, -1 };
 static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
@@ -6070,6 +6070,54 @@ out:
 	fixture_done(&f);
 }
 
+/*
+ * A server that takes the connection and never answers the ClientHello:
+ * the agent gives up after SIP_TLS_HANDSHAKE_MS (10 s), the REGISTER
+ * fails with 503 and the reason is kept.  (In a child: 10 s.)
+ */
+static void case_tls_handshake_timeout(void)
+{
+	struct fixture f;
+	unsigned port = 0;
+	int lfd, cfd = -1;
+	long t_conn, t_fail;
+	char buf[2048];
+	ssize_t n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_handshake_timeout_10s";
+	lfd = tcp_listener(&port);
+	if (lfd < 0 || !pki_init()) {
+		result(&f, "listener / PKI");
+		return;
+	}
+	if (tls_agent(&f, f.name, port, NULL, 0) < 0)
+		FAIL(&f, "agent setup failed");
+	cfd = tcp_accept_wait(&f, lfd, 3000);
+	if (cfd < 0)
+		FAIL(&f, "the agent did not connect");
+	t_conn = ms_since(&f.t0);
+	if (!run_until(&f, transport_error_set, 13000))
+		FAIL(&f, "still waiting after 13 s (%s)", reg_last(&f));
+	t_fail = ms_since(&f.t0) - t_conn;
+	if (!strstr(sip_agent_transport_error(f.a), "TLS handshake timeout"))
+		FAIL(&f, "transport error '%s'", sip_agent_transport_error(f.a));
+	if (t_fail < 9500 || f.reg_status != 503)
+		FAIL(&f, "failed %d after %ld ms, want 503 after 10 s",
+		     f.reg_status, t_fail);
+	/* what came is the ClientHello, then the end */
+	while ((n = recv(cfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	if (n != 0)
+		FAIL(&f, "the agent did not close the connection");
+	PASS(&f);
+out:
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	fixture_done(&f);
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -6087,6 +6135,9 @@ int main(int argc, char **argv)
 	sigaddset(&ss, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 
+	/* the TLS cases' PKI, the same in the background children */
+	if (selected("tls_"))
+		pki_init();
 	/* Timer F and 64*T1 take 32 s: run those cases meanwhile, report
 	 * them last */
 	if (selected("register_recovers_after_outage"))
@@ -6097,6 +6148,8 @@ int main(int argc, char **argv)
 		bg_start_n(2, case_refer_no_notify);
 	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
 		bg_start_n(3, case_prack_timeout);
+	if (selected("tls_handshake_timeout_10s"))
+		bg_start_n(4, case_tls_handshake_timeout);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
@@ -6259,6 +6312,8 @@ int main(int argc, char **argv)
 		bg_finish_n(2, "refer_out_no_notify_408_at_32s");
 	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
 		bg_finish_n(3, "incoming_reliable_183_no_prack_504_at_64t1");
+	if (selected("tls_handshake_timeout_10s"))
+		bg_finish_n(4, "tls_handshake_timeout_10s");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
