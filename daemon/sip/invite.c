@@ -731,6 +731,7 @@ static int call_send_invite_to(struct sip_call *c)
 	s.cseq = c->invite_cseq;
 	s.contact = true;
 	s.tcp = c->tcp;
+	s.sips = c->sips;
 	s.extra = extra;
 	s.body = c->offer;
 	set_str(&c->auth_header, authz);
@@ -833,6 +834,8 @@ int call_invite_with(struct sip_agent *a, const char *number,
 	else
 		snprintf(buf, sizeof(buf), "sip:%s@%s", number, a->domain);
 	c->ruri = strdup(buf);
+	/* a sips: target over TLS: our Contact is sips: (RFC 3261 8.1.1.8) */
+	c->sips = a->tls && strncasecmp(buf, "sips:", 5) == 0;
 	if (a->display_name[0])
 		snprintf(buf, sizeof(buf), "\"%s\" <sip:%s@%s>", a->display_name,
 			 a->user, a->domain);

@@ -5915,7 +5915,10 @@ out:
 	fixture_done(&f);
 }
 
-/* The certificate's SHA-256 as tls_pin: a self-signed one is accepted. */
+/*
+ * The certificate's SHA-256 as tls_pin: a self-signed one is accepted;
+ * then a call to a sips: URI goes on that connection with a sips: Contact.
+ */
 static void case_tls_pin(void)
 {
 	struct fixture f;
@@ -5927,7 +5930,7 @@ static void case_tls_pin(void)
 	int n;
 
 	memset(&f, 0, sizeof(f));
-	f.name = "tls_pinned_self_signed_registers";
+	f.name = "tls_pinned_self_signed_registers_sips_call";
 	if (!pki_init() ||
 	    !(self = make_cert(pki.key, "pbx", "DNS:pbx.invalid", NULL, NULL,
 			       -3600, 86400, false)) ||
@@ -5951,6 +5954,30 @@ static void case_tls_pin(void)
 		FAIL(&f, "not registered: %s", reg_last(&f));
 	if (sip_agent_transport_error(f.a)[0])
 		FAIL(&f, "transport error '%s'", sip_agent_transport_error(f.a));
+	/* a call to a sips: URI: on the same connection, Contact sips: */
+	{
+		struct sdp_local l = {
+			.address = "127.0.0.1", .rtp_port = 40000,
+			.session_id = 7, .session_version = 1,
+			.direction = SDP_SENDRECV,
+		};
+		char offer[SDP_TEXT_MAX], target[80];
+
+		sdp_build_offer(&l, offer, sizeof(offer));
+		snprintf(target, sizeof(target), "sips:bob@localhost:%u",
+			 t.port);
+		memset(&t.st, 0, sizeof(t.st));
+		if (sip_call_invite_replaces(f.a, target, offer, NULL, NULL,
+					     &f.call) < 0)
+			FAIL(&f, "cannot call %s", target);
+		tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+		if (strncmp(t.st.buf, "INVITE sips:bob@localhost:", 26) != 0)
+			FAIL(&f, "no INVITE for the sips: URI on the connection: "
+			     "%.60s", t.st.buf);
+		if (!strstr(t.st.buf, "Contact: <sips:alice@127.0.0.1:") ||
+		    !strstr(t.st.buf, "Via: SIP/2.0/TLS "))
+			FAIL(&f, "the INVITE to a sips: URI lacks a sips: Contact");
+	}
 	PASS(&f);
 out:
 	tls_srv_close(&t);
@@ -6288,7 +6315,7 @@ int main(int argc, char **argv)
 			     pki.good : NULL,
 			     "0000000000000000000000000000000000000000000000000000000000000000",
 			     "certificate does not match tls_pin"));
-	RUN("tls_pinned_self_signed_registers", case_tls_pin());
+	RUN("tls_pinned_self_signed_registers_sips_call", case_tls_pin());
 	RUN("tls_client_certificate_and_listener",
 	    case_tls_client_cert_listener());
 
