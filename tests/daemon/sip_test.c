@@ -2289,9 +2289,9 @@ out:
 
 /* ---- a case in a child process (long timers) ---- */
 
-#define MAX_BG 5
-static pid_t bg_pids[MAX_BG] = { -1, -1, -1, -1, -1 };
-static int bg_pipes[MAX_BG] = { -1, -1, -1, -1, -1 };
+#define MAX_BG 6
+static pid_t bg_pids[MAX_BG] = { -1, -1, -1, -1, -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1, -1, -1, -1, -1 };
 static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
@@ -6145,6 +6145,63 @@ out:
 	fixture_done(&f);
 }
 
+/*
+ * RFC 5626 4.4.1: a registrar that answered one ping with a pong and then
+ * misses one for 10 s has lost the flow: the agent drops the connection
+ * and registers again over a new one.  (In a child: 10 s.)
+ */
+static void case_tls_pong_missed(void)
+{
+	struct fixture f;
+	struct tls_srv t;
+	char resp[2048];
+	long t_ping;
+	int n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_keepalive_pong_missed_reregisters";
+	if (!pki_init() || tls_srv_open(&t, pki.good) < 0) {
+		result(&f, "test PKI / TLS server setup failed");
+		return;
+	}
+	if (tls_agent(&f, f.name, t.port, NULL, 500) < 0)
+		FAIL(&f, "agent setup failed");
+	if (tls_srv_accept(&f, &t, 3000) != 1)
+		FAIL(&f, "no TLS handshake");
+	tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+	n = reply_200(t.st.buf, NULL, resp, sizeof(resp));
+	if (n < 0 || !tls_srv_write(&f, &t, resp, n) ||
+	    !wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 1500, "\r\n\r\n", 1);
+	if (strcmp(t.st.buf, "\r\n\r\n") != 0)
+		FAIL(&f, "no first ping");
+	tls_srv_write(&f, &t, "\r\n", 2);
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 1500, "\r\n\r\n", 1);
+	if (strcmp(t.st.buf, "\r\n\r\n") != 0)
+		FAIL(&f, "no second ping");
+	t_ping = ms_since(&f.t0);
+	/* not answered: the agent closes within 10 s (+ a timer's slack) */
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 12000, NULL, 0);
+	if (!t.st.eof)
+		FAIL(&f, "the connection stays after a missed pong");
+	if (ms_since(&f.t0) - t_ping < 9500)
+		FAIL(&f, "closed %ld ms after the ping, want 10 s",
+		     ms_since(&f.t0) - t_ping);
+	if (tls_srv_accept(&f, &t, 4000) != 1)
+		FAIL(&f, "no new connection after the flow was lost");
+	tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+	if (strncmp(t.st.buf, "REGISTER ", 9) != 0)
+		FAIL(&f, "no REGISTER on the new connection");
+	PASS(&f);
+out:
+	tls_srv_close(&t);
+	fixture_done(&f);
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -6177,6 +6234,8 @@ int main(int argc, char **argv)
 		bg_start_n(3, case_prack_timeout);
 	if (selected("tls_handshake_timeout_10s"))
 		bg_start_n(4, case_tls_handshake_timeout);
+	if (selected("tls_keepalive_pong_missed_reregisters"))
+		bg_start_n(5, case_tls_pong_missed);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
@@ -6341,6 +6400,8 @@ int main(int argc, char **argv)
 		bg_finish_n(3, "incoming_reliable_183_no_prack_504_at_64t1");
 	if (selected("tls_handshake_timeout_10s"))
 		bg_finish_n(4, "tls_handshake_timeout_10s");
+	if (selected("tls_keepalive_pong_missed_reregisters"))
+		bg_finish_n(5, "tls_keepalive_pong_missed_reregisters");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
