@@ -25,7 +25,8 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 # the ASan/UBSan builds, fuzz (clang, libFuzzer) for the fuzz targets.
 DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c
 DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
-	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/transaction.c \
+	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/tls.c \
+	daemon/sip/transaction.c \
 	daemon/sip/message.c daemon/sip/auth.c daemon/sip/register.c \
 	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c \
 	daemon/sip/mwi.c daemon/sip/subscribe.c daemon/sip/sipfrag.c daemon/sip/refer.c
@@ -52,7 +53,7 @@ DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 FXSD_PKGS := libosip2 libsystemd libudev libcares
 DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
-FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lcrypto -lspeexdsp -lm
+FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lcrypto -lspeexdsp -lm
 
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
@@ -126,7 +127,7 @@ tests/daemon/line_test: $(call objs,line,$(LINE_TEST_SRCS))
 SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c
 
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lcrypto
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm

@@ -29,6 +29,7 @@
 static const char *const transport_table[_CONFIG_TRANSPORT_MAX] = {
 	[CONFIG_TRANSPORT_UDP] = "udp",
 	[CONFIG_TRANSPORT_TCP] = "tcp",
+	[CONFIG_TRANSPORT_TLS] = "tls",
 };
 
 static const char *const tone_country_table[_CONFIG_TONE_MAX] = {
@@ -130,6 +131,8 @@ enum key_type {
 	KEY_CADENCE,	/* on,off[,on,off...] ms, fills the pair count too */
 	KEY_DTMF_MODE,
 	KEY_LISTEN,	/* address:port, [v6]:port */
+	KEY_PATH,	/* an absolute file name */
+	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -204,6 +207,11 @@ enum port_key {
 	PK_MWI_EXPIRES,
 	PK_SESSION_EXPIRES,
 	PK_MIN_SE,
+	PK_TRANSPORT,
+	PK_TLS_CA_FILE,
+	PK_TLS_PIN,
+	PK_TLS_CERT,
+	PK_TLS_KEY,
 	_PK_MAX,
 };
 
@@ -254,6 +262,12 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_SESSION_EXPIRES] = PKEY("session_expires", KEY_UINT, 0,
 				    session_expires, 90, 86400),
 	[PK_MIN_SE] = PKEY("min_se", KEY_UINT, 0, min_se, 90, 86400),
+	[PK_TRANSPORT] = PKEY("transport", KEY_TRANSPORT, 0, transport, 0, 0),
+	[PK_TLS_CA_FILE] = PKEY("tls_ca_file", KEY_PATH, KEY_EMPTY_OK,
+				tls_ca_file, 0, 0),
+	[PK_TLS_PIN] = PKEY("tls_pin", KEY_PIN, KEY_EMPTY_OK, tls_pin, 0, 0),
+	[PK_TLS_CERT] = PKEY("tls_cert", KEY_PATH, KEY_EMPTY_OK, tls_cert, 0, 0),
+	[PK_TLS_KEY] = PKEY("tls_key", KEY_PATH, KEY_EMPTY_OK, tls_key, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -805,7 +819,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_TRANSPORT:
 		r = config_transport_from_string(v);
 		if (r < 0)
-			return fail(p, "invalid %s '%s' (udp|tcp)", k->name, v);
+			return fail(p, "invalid %s '%s' (udp|tcp|tls)", k->name, v);
 		*(enum config_transport *)field = r;
 		return 0;
 	case KEY_TONE:
@@ -842,11 +856,33 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		port->n_ring_cadence_pairs = pairs;
 		return 0;
 	}
+	case KEY_PIN: {
+		char hex[CONFIG_PIN_LEN + 1];
+		size_t n = 0;
+		const char *q;
+
+		/* 64 hex digits; a ':' only between two bytes */
+		for (q = v; *q; q++) {
+			if (*q == ':' && n % 2 == 0 && n > 0 &&
+			    n < CONFIG_PIN_LEN && q[1] && q[1] != ':')
+				continue;
+			if (!isxdigit((unsigned char)*q) || n >= CONFIG_PIN_LEN)
+				break;
+			hex[n++] = tolower((unsigned char)*q);
+		}
+		if (*q || n != CONFIG_PIN_LEN)
+			return fail(p, "invalid %s '%s' (SHA-256 of the certificate: 64 hex digits, bytes may be separated by ':')",
+				    k->name, v);
+		hex[n] = '\0';
+		set_string(field, k->size, hex);
+		return 0;
+	}
 	case KEY_STRING:
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
 	case KEY_LISTEN:
+	case KEY_PATH:
 		break;
 	}
 
@@ -876,6 +912,11 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		break;
 	}
+	case KEY_PATH:
+		if (*v != '/')
+			return fail(p, "invalid %s '%s' (an absolute file name)",
+				    k->name, v);
+		break;
 	case KEY_ADDRESS: {
 		struct in6_addr a;
 		int family;
@@ -967,8 +1008,11 @@ static int compare_ports(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
-/* Defaults that depend on other keys, once everything has been read. */
-static void resolve(struct parser *p)
+/*
+ * Defaults that depend on other keys, once everything has been read, and
+ * the rules across sections (a port's transport may come from [global]).
+ */
+static int resolve(struct parser *p)
 {
 	struct fxsd_config *c = p->c;
 	size_t i;
@@ -988,9 +1032,22 @@ static void resolve(struct parser *p)
 		if (!(seen & (1ull << PK_MWI_SERVER)))
 			set_string(port->mwi_server, sizeof(port->mwi_server),
 				   port->registrar);
+		if (!(seen & (1ull << PK_TRANSPORT)))
+			port->transport = c->global.transport;
+		if (port->transport != CONFIG_TRANSPORT_TLS &&
+		    (port->tls_ca_file[0] || port->tls_pin[0] ||
+		     port->tls_cert[0] || port->tls_key[0]))
+			return fail_at(p, port->line, -EINVAL,
+				       "[port %d] tls_* keys need transport = tls",
+				       port->index);
+		if (!port->tls_cert[0] != !port->tls_key[0])
+			return fail_at(p, port->line, -EINVAL,
+				       "[port %d] tls_cert and tls_key go together",
+				       port->index);
 	}
 	if (c->n_ports > 1)
 		qsort(c->ports, c->n_ports, sizeof(*c->ports), compare_ports);
+	return 0;
 }
 
 static int parse_buffer(const char *text, size_t size, const char *path,
@@ -1048,7 +1105,9 @@ static int parse_buffer(const char *text, size_t size, const char *path,
 	r = close_section(p);
 	if (r < 0)
 		goto fail;
-	resolve(p);
+	r = resolve(p);
+	if (r < 0)
+		goto fail;
 
 	*ret_config = p->c;
 	free(buf);
@@ -1197,6 +1256,8 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_HOST:
 	case KEY_ADDRESS:
 	case KEY_LISTEN:
+	case KEY_PATH:
+	case KEY_PIN:
 		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
 			return;
 		fprintf(f, "%s = ", k->name);

@@ -62,6 +62,8 @@
 #define CONFIG_DIGIT_MAP_MAX	1023
 #define CONFIG_ADDRESS_MAX	45	/* nat_address, INET6_ADDRSTRLEN - 1 */
 #define CONFIG_LISTEN_MAX	53	/* [metrics] listen: "[v6]:port" */
+#define CONFIG_PATH_MAX		255	/* tls_ca_file, tls_cert, tls_key */
+#define CONFIG_PIN_LEN		64	/* tls_pin: SHA-256, hex */
 
 /* Port indexes are 0..CONFIG_PORT_INDEX_MAX. */
 #define CONFIG_PORT_INDEX_MAX	255
@@ -78,6 +80,7 @@
 enum config_transport {
 	CONFIG_TRANSPORT_UDP,
 	CONFIG_TRANSPORT_TCP,
+	CONFIG_TRANSPORT_TLS,
 	_CONFIG_TRANSPORT_MAX,
 	_CONFIG_TRANSPORT_INVALID = -EINVAL,
 };
@@ -105,7 +108,7 @@ enum config_dtmf_mode {
 	_CONFIG_DTMF_INVALID = -EINVAL,
 };
 
-/* "udp"/"tcp"; NULL when out of range. */
+/* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
 enum config_transport config_transport_from_string(const char *s);
@@ -195,6 +198,16 @@ struct fxsd_global_config {
  *	s, 90-86400, default 1800 (raised to @min_se if below it)
  * @min_se: the shortest session interval accepted (a shorter one gets
  *	422), s, 90-86400, default 90
+ * @transport: the port's override, else [global]'s; tls: SIP over TLS
+ *	(the tls_* keys below need it)
+ * @tls_ca_file: PEM file of the CAs trusted for the server's certificate
+ *	instead of the system store, "" when unset
+ * @tls_pin: SHA-256 of the server's certificate (DER), 64 lowercase hex
+ *	digits (the file may separate the bytes with ':'); when set the
+ *	certificate is accepted when it matches, and only then; "" unset
+ * @tls_cert: PEM client certificate (chain) shown to the server, and the
+ *	server certificate of our TLS listener; set with @tls_key or not at all
+ * @tls_key: PEM private key of @tls_cert
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -228,6 +241,11 @@ struct fxsd_port_config {
 	unsigned mwi_expires;
 	unsigned session_expires;
 	unsigned min_se;
+	enum config_transport transport;
+	char tls_ca_file[CONFIG_PATH_MAX + 1];
+	char tls_pin[CONFIG_PIN_LEN + 1];
+	char tls_cert[CONFIG_PATH_MAX + 1];
+	char tls_key[CONFIG_PATH_MAX + 1];
 	unsigned line;
 };
 

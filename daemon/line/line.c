@@ -2523,8 +2523,14 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.max_transactions = g->max_transactions,
 		.max_dialogs = g->max_dialogs,
 		.max_message_size = g->max_message_size,
-		.transport = g->transport == CONFIG_TRANSPORT_TCP ?
+		.transport = pc->transport == CONFIG_TRANSPORT_TLS ?
+			     SIP_TRANSPORT_TLS :
+			     pc->transport == CONFIG_TRANSPORT_TCP ?
 			     SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP,
+		.tls_ca_file = pc->tls_ca_file[0] ? pc->tls_ca_file : NULL,
+		.tls_pin = pc->tls_pin[0] ? pc->tls_pin : NULL,
+		.tls_cert = pc->tls_cert[0] ? pc->tls_cert : NULL,
+		.tls_key = pc->tls_key[0] ? pc->tls_key : NULL,
 		.mwi_subscribe = pc->mwi_subscribe,
 		.mwi_server = pc->mwi_server[0] ? pc->mwi_server : NULL,
 		.mwi_expires = pc->mwi_expires,
@@ -2533,8 +2539,9 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 	};
 	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
 	if (r < 0) {
-		log_error("[port %d] Failed to start SIP on port %u: %s",
-			  pc->index, acct.local_port, strerror(-r));
+		log_error("%s:%u: [port %d] Failed to start SIP on port %u: %s",
+			  cfg->path, pc->line, pc->index, acct.local_port,
+			  strerror(-r));
 		goto fail;
 	}
 	*ret = l;
@@ -2690,6 +2697,8 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.offhook = l->offhook,
 		.state = l->state,
 		.reg = l->reg_state,
+		.transport_error = l->agent ?
+				   sip_agent_transport_error(l->agent) : "",
 		.remote = l->cur->remote,
 		.codec = l->cur->codec ? l->cur->codec : "",
 		.rtp_packets_sent = st.packets_sent,

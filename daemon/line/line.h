@@ -26,6 +26,8 @@ struct line_status {
 	bool offhook;
 	enum call_state state;
 	enum sip_reg_state reg;
+	const char *transport_error;	/* why our last TLS connection
+					 * failed, "" when it did not */
 	const char *remote;	/* caller or number called, "" when none */
 	const char *codec;	/* "PCMU", "PCMA" or "" */
 	uint64_t rtp_packets_sent, rtp_packets_received;
