@@ -1528,8 +1528,6 @@ static void line_send_invite(struct line *l)
 	l->cur->three_way = l->feat == FEATURE_STATE_HELD;
 }
 
-/* An INVITE that will not ring: the caller ID made for it at once (an
- * idle phone, line_on_invite()) goes. */
 /* The distinctive ring of incoming call @c, from its Alert-Info. */
 static void line_ring_alert(struct line *l, struct line_call *c,
 			    const struct sip_caller *who)
@@ -1542,6 +1540,8 @@ static void line_ring_alert(struct line *l, struct line_call *c,
 			 who->alert_info);
 }
 
+/* An INVITE that will not ring: the caller ID made for it at once (an
+ * idle phone, line_on_invite()) goes. */
 static void line_unrung(struct line *l)
 {
 	if (l->state == CALL_STATE_IDLE && l->cid && !l->cid_playing)
