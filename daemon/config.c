@@ -196,6 +196,8 @@ enum port_key {
 	PK_MWI_SUBSCRIBE,
 	PK_MWI_SERVER,
 	PK_MWI_EXPIRES,
+	PK_SESSION_EXPIRES,
+	PK_MIN_SE,
 	PK_DND,
 	PK_ANONYMOUS_REJECT,
 	PK_FORWARD_ALL,
@@ -250,6 +252,9 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
 	[PK_MWI_EXPIRES] = PKEY("mwi_expires", KEY_UINT, 0, mwi_expires, 60,
 				86400),
+	[PK_SESSION_EXPIRES] = PKEY("session_expires", KEY_UINT, 0,
+				    session_expires, 90, 86400),
+	[PK_MIN_SE] = PKEY("min_se", KEY_UINT, 0, min_se, 90, 86400),
 	[PK_DND] = PKEY("dnd", KEY_BOOL, 0, dnd, 0, 0),
 	[PK_ANONYMOUS_REJECT] = PKEY("anonymous_reject", KEY_BOOL, 0,
 				     anonymous_reject, 0, 0),
@@ -321,6 +326,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->transfer_on_hangup = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->mwi_expires = 3600;
+	p->session_expires = 1800;
+	p->min_se = 90;
 	p->forward_no_answer_secs = 20;
 	p->line = line;
 }
@@ -1042,15 +1049,15 @@ static void resolve(struct parser *p)
 					   strlen(default_ring_alerts[k].token)))
 				port->ring_alerts[port->n_ring_alerts++] =
 					default_ring_alerts[k];
-		if (!(seen & (1u << PK_AUTH_USER)))
+		if (!(seen & (1ull << PK_AUTH_USER)))
 			set_string(port->auth_user, sizeof(port->auth_user),
 				   port->user);
-		if (!(seen & (1u << PK_REGISTRAR)))
+		if (!(seen & (1ull << PK_REGISTRAR)))
 			set_string(port->registrar, sizeof(port->registrar),
 				   port->domain);
-		if (!(seen & (1u << PK_TONE_COUNTRY)))
+		if (!(seen & (1ull << PK_TONE_COUNTRY)))
 			port->tone_country = c->global.tone_country;
-		if (!(seen & (1u << PK_MWI_SERVER)))
+		if (!(seen & (1ull << PK_MWI_SERVER)))
 			set_string(port->mwi_server, sizeof(port->mwi_server),
 				   port->registrar);
 	}

@@ -210,6 +210,10 @@ struct config_ring_alert {
  *	default no (unsolicited NOTIFYs from the provider are taken anyway)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: subscription expiry in s, 60-86400, default 3600
+ * @session_expires: session interval asked for in our INVITEs (RFC 4028),
+ *	s, 90-86400, default 1800 (raised to @min_se if below it)
+ * @min_se: the shortest session interval accepted (a shorter one gets
+ *	422), s, 90-86400, default 90
  * @dnd: do not disturb: every incoming call gets 486 (or goes to
  *	@forward_busy) and the phone never rings, default no
  * @anonymous_reject: an anonymous incoming call gets 433, default no
@@ -257,6 +261,8 @@ struct fxsd_port_config {
 	bool mwi_subscribe;
 	char mwi_server[CONFIG_HOST_MAX + 1];
 	unsigned mwi_expires;
+	unsigned session_expires;
+	unsigned min_se;
 	bool dnd;
 	bool anonymous_reject;
 	char forward_all[CONFIG_FORWARD_MAX + 1];
