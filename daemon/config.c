@@ -133,10 +133,13 @@ enum key_type {
 	KEY_LISTEN,	/* address:port, [v6]:port */
 	KEY_PATH,	/* an absolute file name */
 	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
+	KEY_FORWARD,	/* a number or a sip:/sips:/tel: URI */
+	KEY_RING_ALERT,	/* "TOKEN on,off[,...]", one entry per line */
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
 #define KEY_EMPTY_OK	(1u << 1)	/* "" means unset; not dumped then */
+#define KEY_REPEAT	(1u << 2)	/* may be given on several lines */
 
 struct key_desc {
 	const char *name;
@@ -212,6 +215,13 @@ enum port_key {
 	PK_TLS_PIN,
 	PK_TLS_CERT,
 	PK_TLS_KEY,
+	PK_DND,
+	PK_ANONYMOUS_REJECT,
+	PK_FORWARD_ALL,
+	PK_FORWARD_BUSY,
+	PK_FORWARD_NO_ANSWER,
+	PK_FORWARD_NO_ANSWER_SECS,
+	PK_RING_ALERT,
 	_PK_MAX,
 };
 
@@ -268,10 +278,33 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_TLS_PIN] = PKEY("tls_pin", KEY_PIN, KEY_EMPTY_OK, tls_pin, 0, 0),
 	[PK_TLS_CERT] = PKEY("tls_cert", KEY_PATH, KEY_EMPTY_OK, tls_cert, 0, 0),
 	[PK_TLS_KEY] = PKEY("tls_key", KEY_PATH, KEY_EMPTY_OK, tls_key, 0, 0),
+	[PK_DND] = PKEY("dnd", KEY_BOOL, 0, dnd, 0, 0),
+	[PK_ANONYMOUS_REJECT] = PKEY("anonymous_reject", KEY_BOOL, 0,
+				     anonymous_reject, 0, 0),
+	[PK_FORWARD_ALL] = PKEY("forward_all", KEY_FORWARD, KEY_EMPTY_OK,
+				forward_all, 0, 0),
+	[PK_FORWARD_BUSY] = PKEY("forward_busy", KEY_FORWARD, KEY_EMPTY_OK,
+				 forward_busy, 0, 0),
+	[PK_FORWARD_NO_ANSWER] = PKEY("forward_no_answer", KEY_FORWARD,
+				      KEY_EMPTY_OK, forward_no_answer, 0, 0),
+	[PK_FORWARD_NO_ANSWER_SECS] = PKEY("forward_no_answer_secs", KEY_UINT,
+					   0, forward_no_answer_secs, 1, 600),
+	[PK_RING_ALERT] = PKEY("ring_alert", KEY_RING_ALERT, KEY_REPEAT,
+			       ring_alerts, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
 _Static_assert(_PK_MAX <= 64, "seen mask is 64 bits");
+
+/* The North American distinctive rings (GR-506), ring_alert's defaults;
+ * dr5, a "ring splash", repeats here (a cadence always does). */
+static const struct config_ring_alert default_ring_alerts[] = {
+	{ "Bellcore-dr1", { 2000, 4000 }, 1 },
+	{ "Bellcore-dr2", { 800, 400, 800, 4000 }, 2 },
+	{ "Bellcore-dr3", { 400, 200, 400, 200, 800, 4000 }, 3 },
+	{ "Bellcore-dr4", { 300, 200, 1000, 200, 300, 4000 }, 3 },
+	{ "Bellcore-dr5", { 500, 5500 }, 1 },
+};
 
 static void set_string(char *dst, size_t size, const char *src)
 {
@@ -318,6 +351,7 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->mwi_expires = 3600;
 	p->session_expires = 1800;
 	p->min_se = 90;
+	p->forward_no_answer_secs = 20;
 	p->line = line;
 }
 
@@ -597,6 +631,79 @@ static void section_name(const struct parser *p, char *buf, size_t size)
 		snprintf(buf, size, "[port %d]", p->c->ports[p->cur].index);
 }
 
+/* The entry of @p's ring_alerts for @token, or NULL. */
+static const struct config_ring_alert *ring_alert_of(
+	const struct fxsd_port_config *p, const char *token, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n_ring_alerts; i++)
+		if (strlen(p->ring_alerts[i].token) == len &&
+		    strncasecmp(p->ring_alerts[i].token, token, len) == 0)
+			return &p->ring_alerts[i];
+	return NULL;
+}
+
+/* How many ring_alerts @p has once the defaults are added. */
+static unsigned ring_alerts_total(const struct fxsd_port_config *p)
+{
+	unsigned n = p->n_ring_alerts;
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(default_ring_alerts); i++)
+		if (!ring_alert_of(p, default_ring_alerts[i].token,
+				   strlen(default_ring_alerts[i].token)))
+			n++;
+	return n;
+}
+
+static bool alert_token_char(char ch)
+{
+	return isalnum((unsigned char)ch) || (ch && strchr("-._~!*'+%:", ch));
+}
+
+bool config_forward_valid(const char *s)
+{
+	const char *c;
+
+	if (!s || !*s || strlen(s) > CONFIG_FORWARD_MAX)
+		return false;
+	if (strncasecmp(s, "sip:", 4) == 0 || strncasecmp(s, "sips:", 5) == 0 ||
+	    strncasecmp(s, "tel:", 4) == 0) {
+		c = strchr(s, ':') + 1;
+		if (!*c)
+			return false;
+		for (; *c; c++)
+			if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f ||
+			    strchr("\"<>?\\", *c))
+				return false;
+		return true;
+	}
+	for (c = s; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("*#+-._!~'()", *c))
+			return false;
+	return true;
+}
+
+const struct config_ring_alert *config_ring_alert_find(
+	const struct fxsd_port_config *p, const char *tokens)
+{
+	const struct config_ring_alert *r;
+	size_t n;
+
+	if (!p || !tokens)
+		return NULL;
+	while (*tokens) {
+		while (*tokens == ' ')
+			tokens++;
+		n = strcspn(tokens, " ");
+		if (n && (r = ring_alert_of(p, tokens, n)))
+			return r;
+		tokens += n;
+	}
+	return NULL;
+}
+
 /* The section that just ended: required keys and cross-key rules. */
 static int close_section(struct parser *p)
 {
@@ -628,6 +735,11 @@ static int close_section(struct parser *p)
 				       "%s interdigit_short_ms (%u) must not exceed interdigit_long_ms (%u)",
 				       name, port->interdigit_short_ms,
 				       port->interdigit_long_ms);
+		if (ring_alerts_total(port) > CONFIG_RING_ALERT_MAX)
+			return fail_at(p, p->section_line, -EINVAL,
+				       "%s has too many ring_alert tokens (at most %d, the %zu Bellcore defaults included)",
+				       name, CONFIG_RING_ALERT_MAX,
+				       ELEMENTSOF(default_ring_alerts));
 		p->port_keys_seen[port->index] = p->seen;
 	}
 	p->section = SECTION_NONE;
@@ -877,12 +989,43 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		set_string(field, k->size, hex);
 		return 0;
 	}
+	case KEY_RING_ALERT: {
+		struct fxsd_port_config *port = base;
+		struct config_ring_alert ra = { 0 };
+		size_t n = 0;
+
+		while (v[n] && !is_blank(v[n]))
+			n++;
+		if (n == 0 || n > CONFIG_ALERT_TOKEN_MAX)
+			return fail(p, "invalid %s '%s' (TOKEN CADENCE: a token of 1-%d characters, then on,off ms pairs)",
+				    k->name, v, CONFIG_ALERT_TOKEN_MAX);
+		for (size_t i = 0; i < n; i++)
+			if (!alert_token_char(v[i]))
+				return fail(p, "invalid %s token '%.*s' (letters, digits and -._~!*'+%%:)",
+					    k->name, (int)n, v);
+		if (ring_alert_of(port, v, n))
+			return fail(p, "duplicate %s token '%.*s'", k->name,
+				    (int)n, v);
+		if (port->n_ring_alerts == CONFIG_RING_ALERT_MAX)
+			return fail(p, "too many %s lines (at most %d)",
+				    k->name, CONFIG_RING_ALERT_MAX);
+		memcpy(ra.token, v, n);
+		if (!parse_cadence(v + n, ra.cadence_ms, &ra.n_pairs) ||
+		    ra.n_pairs == 0)
+			return fail(p, "invalid %s cadence '%s' (on,off ms pairs, at most %d; on %d-%d, off 0-%d)",
+				    k->name, v + n, CONFIG_RING_MAX_PAIRS,
+				    CONFIG_RING_ON_MIN_MS, CONFIG_RING_MAX_MS,
+				    CONFIG_RING_MAX_MS);
+		port->ring_alerts[port->n_ring_alerts++] = ra;
+		return 0;
+	}
 	case KEY_STRING:
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
 	case KEY_LISTEN:
 	case KEY_PATH:
+	case KEY_FORWARD:
 		break;
 	}
 
@@ -896,6 +1039,11 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_USER:
 		if (!valid_user(v))
 			return fail(p, "invalid %s '%s' (letters, digits, escapes and -_.!~*'()&=+$,;?/)",
+				    k->name, v);
+		break;
+	case KEY_FORWARD:
+		if (!config_forward_valid(v))
+			return fail(p, "invalid %s '%s' (a number, or a sip:, sips: or tel: URI)",
 				    k->name, v);
 		break;
 	case KEY_HOST:
@@ -978,7 +1126,7 @@ static int parse_assignment(struct parser *p, char *s)
 		section_name(p, name, sizeof(name));
 		return fail(p, "unknown key '%s' in %s", s, name);
 	}
-	if (p->seen & (1ull << i))
+	if ((p->seen & (1ull << i)) && !(k->flags & KEY_REPEAT))
 		return fail(p, "duplicate key '%s'", k->name);
 
 	r = parse_raw_value(p, skip_blank(eq + 1), &value);
@@ -1020,7 +1168,13 @@ static int resolve(struct parser *p)
 	for (i = 0; i < c->n_ports; i++) {
 		struct fxsd_port_config *port = &c->ports[i];
 		uint64_t seen = p->port_keys_seen[port->index];
+		size_t k;
 
+		for (k = 0; k < ELEMENTSOF(default_ring_alerts); k++)
+			if (!ring_alert_of(port, default_ring_alerts[k].token,
+					   strlen(default_ring_alerts[k].token)))
+				port->ring_alerts[port->n_ring_alerts++] =
+					default_ring_alerts[k];
 		if (!(seen & (1ull << PK_AUTH_USER)))
 			set_string(port->auth_user, sizeof(port->auth_user),
 				   port->user);
@@ -1251,6 +1405,19 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	unsigned i;
 
 	switch (k->type) {
+	case KEY_RING_ALERT: {
+		const struct fxsd_port_config *port = base;
+		unsigned j;
+
+		for (j = 0; j < port->n_ring_alerts; j++) {
+			fprintf(f, "%s = %s ", k->name, port->ring_alerts[j].token);
+			for (i = 0; i < 2 * port->ring_alerts[j].n_pairs; i++)
+				fprintf(f, "%s%u", i ? "," : "",
+					port->ring_alerts[j].cadence_ms[i]);
+			fputc('\n', f);
+		}
+		return;
+	}
 	case KEY_STRING:
 	case KEY_USER:
 	case KEY_HOST:
@@ -1258,6 +1425,7 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_LISTEN:
 	case KEY_PATH:
 	case KEY_PIN:
+	case KEY_FORWARD:
 		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
 			return;
 		fprintf(f, "%s = ", k->name);

@@ -74,6 +74,13 @@
 #define CONFIG_RING_ON_MIN_MS	10
 #define CONFIG_RING_MAX_MS	10000
 
+/* forward_all, forward_busy, forward_no_answer: a number or a URI */
+#define CONFIG_FORWARD_MAX	255
+/* ring_alert: the most entries of a port (the Bellcore defaults included),
+ * and the longest token (SIP_ALERT_TOKEN_MAX) */
+#define CONFIG_RING_ALERT_MAX	16
+#define CONFIG_ALERT_TOKEN_MAX	63
+
 #define CONFIG_DEFAULT_DIGIT_MAP \
 	"{ [2-9]xxxxxx | 1[2-9]xxxxxxxxx | 911 | *xx | x.T }"
 
@@ -153,6 +160,20 @@ struct fxsd_global_config {
 };
 
 /**
+ * struct config_ring_alert - one ring_alert line: an Alert-Info token and
+ *	the ring cadence it selects
+ * @token: as the Alert-Info gives it ("Bellcore-dr2",
+ *	"urn:alert:source:external"), matched case-insensitively
+ * @cadence_ms: on, off, ... ms, as ring_cadence
+ * @n_pairs: 1..CONFIG_RING_MAX_PAIRS
+ */
+struct config_ring_alert {
+	char token[CONFIG_ALERT_TOKEN_MAX + 1];
+	unsigned cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
+	unsigned n_pairs;
+};
+
+/**
  * struct fxsd_port_config - one [port N] section
  * @index: N, the fxs port index 0-255
  * @user: SIP user (required)
@@ -208,6 +229,22 @@ struct fxsd_global_config {
  * @tls_cert: PEM client certificate (chain) shown to the server, and the
  *	server certificate of our TLS listener; set with @tls_key or not at all
  * @tls_key: PEM private key of @tls_cert
+ * @dnd: do not disturb: every incoming call gets 486 (or goes to
+ *	@forward_busy) and the phone never rings, default no
+ * @anonymous_reject: an anonymous incoming call gets 433, default no
+ * @forward_all: forward every incoming call here (302), "" when unset:
+ *	a number (sip:number@domain) or a sip:, sips: or tel: URI
+ * @forward_busy: where a call goes that would get 486 (the line busy, a
+ *	second call with call waiting off, do not disturb), "" when unset
+ * @forward_no_answer: where a call goes that rang
+ *	@forward_no_answer_secs unanswered, "" when unset
+ * @forward_no_answer_secs: 1-600, default 20
+ * @ring_alerts: the ring_alert lines (key "ring_alert", given once per
+ *	token: "TOKEN CADENCE"), then the defaults for the tokens not given:
+ *	Bellcore-dr1 2000,4000; -dr2 800,400,800,4000; -dr3
+ *	400,200,400,200,800,4000; -dr4 300,200,1000,200,300,4000; -dr5
+ *	500,5500 (the North American distinctive rings of GR-506)
+ * @n_ring_alerts: 5 .. CONFIG_RING_ALERT_MAX
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -246,6 +283,14 @@ struct fxsd_port_config {
 	char tls_pin[CONFIG_PIN_LEN + 1];
 	char tls_cert[CONFIG_PATH_MAX + 1];
 	char tls_key[CONFIG_PATH_MAX + 1];
+	bool dnd;
+	bool anonymous_reject;
+	char forward_all[CONFIG_FORWARD_MAX + 1];
+	char forward_busy[CONFIG_FORWARD_MAX + 1];
+	char forward_no_answer[CONFIG_FORWARD_MAX + 1];
+	unsigned forward_no_answer_secs;
+	struct config_ring_alert ring_alerts[CONFIG_RING_ALERT_MAX];
+	unsigned n_ring_alerts;
 	unsigned line;
 };
 
@@ -312,6 +357,20 @@ static inline void config_freep(struct fxsd_config **c)
 /* The [port @index] section, or NULL. */
 const struct fxsd_port_config *config_port(const struct fxsd_config *c,
 					   int index);
+
+/*
+ * The cadence for the Alert-Info ring tokens @tokens (space-separated, as
+ * struct sip_caller's alert_info): the first token, in order, that
+ * matches one of @p's ring_alerts (case-insensitive).  NULL when none
+ * does (the phone rings with the port's usual cadence).
+ */
+const struct config_ring_alert *config_ring_alert_find(
+	const struct fxsd_port_config *p, const char *tokens);
+
+/* Whether @s is a valid forwarding target (forward_*): a number of
+ * letters, digits and *#+-._!~'(), or a sip:, sips: or tel: URI without
+ * blanks, quotes, angle brackets or headers ('?'). */
+bool config_forward_valid(const char *s);
 
 /*
  * Write @c as a normalised file: every key with its effective value (unset

@@ -12,8 +12,14 @@
  *     CallState s,
  *     RemoteParty s, Codec s, RtpPacketsSent t, RtpPacketsReceived t,
  *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change)
+ *     DoNotDisturb b, AnonymousReject b, ForwardAll s, ForwardBusy s,
+ *     ForwardNoAnswer s ("" off), ForwardNoAnswerSeconds u
  *   Hangup()                     end the call
  *   Ring(u seconds)              ring the idle phone, for a test
+ *   SetDoNotDisturb(b on)        the run-time services (from the config
+ *   SetAnonymousReject(b on)     at start; a changed port config resets
+ *   SetForward(s kind, s target) them): kind all|busy|no-answer, target
+ *                                a number or URI, "" for off
  *   signal StateChanged(s call_state, s registration)
  * The bus address comes from DBUS_SYSTEM_BUS_ADDRESS when set.
  */

@@ -74,6 +74,31 @@ static int port_enumerate(sd_bus *bus, const char *prefix, void *userdata,
 	return 0;
 }
 
+/* The services that decide what an incoming call does (line.h). */
+static int port_get_services(const struct line *l, const char *prop,
+			     sd_bus_message *reply)
+{
+	const struct line_services *sv = line_services(l);
+
+	if (!strcmp(prop, "DoNotDisturb"))
+		return sd_bus_message_append(reply, "b", sv->dnd);
+	if (!strcmp(prop, "AnonymousReject"))
+		return sd_bus_message_append(reply, "b", sv->anonymous_reject);
+	if (!strcmp(prop, "ForwardAll"))
+		return sd_bus_message_append(reply, "s",
+					     sv->forward[LINE_FORWARD_ALL]);
+	if (!strcmp(prop, "ForwardBusy"))
+		return sd_bus_message_append(reply, "s",
+					     sv->forward[LINE_FORWARD_BUSY]);
+	if (!strcmp(prop, "ForwardNoAnswer"))
+		return sd_bus_message_append(reply, "s",
+					     sv->forward[LINE_FORWARD_NO_ANSWER]);
+	if (!strcmp(prop, "ForwardNoAnswerSeconds"))
+		return sd_bus_message_append(reply, "u",
+					     sv->forward_no_answer_secs);
+	return -ENOENT;
+}
+
 static int port_get(sd_bus *bus, const char *path, const char *iface,
 		    const char *prop, sd_bus_message *reply, void *userdata,
 		    sd_bus_error *error)
@@ -137,7 +162,7 @@ static int port_get(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(reply, "u", st.mwi_new);
 	if (!strcmp(prop, "OldMessages"))
 		return sd_bus_message_append(reply, "u", st.mwi_old);
-	return -ENOENT;
+	return port_get_services(userdata, prop, reply);
 }
 
 static int port_hangup(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -194,6 +219,54 @@ static int port_play_tone(sd_bus_message *m, void *userdata,
 	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
 }
 
+static int port_set_dnd(sd_bus_message *m, void *userdata,
+			sd_bus_error *error)
+{
+	int on, r;
+
+	(void)error;
+	r = sd_bus_message_read(m, "b", &on);
+	if (r < 0)
+		return r;
+	r = line_set_dnd(userdata, on);
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
+static int port_set_anonymous_reject(sd_bus_message *m, void *userdata,
+				     sd_bus_error *error)
+{
+	int on, r;
+
+	(void)error;
+	r = sd_bus_message_read(m, "b", &on);
+	if (r < 0)
+		return r;
+	r = line_set_anonymous_reject(userdata, on);
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
+static int port_set_forward(sd_bus_message *m, void *userdata,
+			    sd_bus_error *error)
+{
+	const char *kind, *target;
+	int k, r;
+
+	r = sd_bus_message_read(m, "ss", &kind, &target);
+	if (r < 0)
+		return r;
+	k = line_forward_from_string(kind);
+	if (k < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "Unknown forwarding '%s' (all, busy, no-answer)",
+					 kind);
+	r = line_set_forward(userdata, k, target);
+	if (r == -EINVAL)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "Invalid target '%s' (a number, or a sip:, sips: or tel: URI; \"\" turns it off)",
+					 target);
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
 #define PORT_PROP(name, sig)						\
 	SD_BUS_PROPERTY(name, sig, port_get, 0,				\
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
@@ -225,10 +298,22 @@ static const sd_bus_vtable port_vtable[] = {
 	PORT_PROP("MessagesWaiting", "b"),
 	PORT_PROP("NewMessages", "u"),
 	PORT_PROP("OldMessages", "u"),
+	PORT_PROP("DoNotDisturb", "b"),
+	PORT_PROP("AnonymousReject", "b"),
+	PORT_PROP("ForwardAll", "s"),
+	PORT_PROP("ForwardBusy", "s"),
+	PORT_PROP("ForwardNoAnswer", "s"),
+	PORT_PROP("ForwardNoAnswerSeconds", "u"),
 	SD_BUS_METHOD("Hangup", "", "", port_hangup,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Ring", "u", "", port_ring, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("PlayTone", "s", "", port_play_tone,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetDoNotDisturb", "b", "", port_set_dnd,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetForward", "ss", "", port_set_forward,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetAnonymousReject", "b", "", port_set_anonymous_reject,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("StateChanged", "ss", 0),
 	SD_BUS_VTABLE_END
@@ -345,7 +430,9 @@ void bus_line_changed(struct fxsd_bus *b, struct line *l)
 				       "CallState",
 				       "RemoteParty", "Codec", "Attached", "Feature",
 				       "SecondParty", "MessagesWaiting",
-				       "NewMessages", "OldMessages", NULL);
+				       "NewMessages", "OldMessages", "DoNotDisturb",
+				       "AnonymousReject", "ForwardAll",
+				       "ForwardBusy", "ForwardNoAnswer", NULL);
 	sd_bus_emit_signal(b->bus, path, FXSD_BUS_PORT_IFACE, "StateChanged",
 			   "ss", call_state_to_string(st.state),
 			   sip_reg_state_to_string(st.reg));

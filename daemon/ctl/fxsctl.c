@@ -5,6 +5,8 @@
  *
  *   fxsctl [--json] status | ports | calls
  *   fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT | reload
+ *   fxsctl dnd PORT on|off | anonymous-reject PORT on|off
+ *   fxsctl forward PORT all|busy|no-answer TARGET|off
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +36,9 @@ struct port_info {
 	char tls_error[400];	/* TransportError */
 	int mwi;		/* messages waiting */
 	uint32_t mwi_new, mwi_old;
+	int dnd, anonymous_reject;
+	char fwd_all[260], fwd_busy[260], fwd_no_answer[260];
+	uint32_t fwd_secs;
 };
 
 static bool json;
@@ -126,6 +131,23 @@ static int load_port(sd_bus *bus, const char *path, struct port_info *p)
 		r = get_trivial(bus, path, "NewMessages", 'u', &p->mwi_new);
 	if (r >= 0)
 		r = get_trivial(bus, path, "OldMessages", 'u', &p->mwi_old);
+	if (r >= 0)
+		r = get_trivial(bus, path, "DoNotDisturb", 'b', &p->dnd);
+	if (r >= 0)
+		r = get_trivial(bus, path, "AnonymousReject", 'b',
+				&p->anonymous_reject);
+	if (r >= 0)
+		r = get_string(bus, path, "ForwardAll", p->fwd_all,
+			       sizeof(p->fwd_all));
+	if (r >= 0)
+		r = get_string(bus, path, "ForwardBusy", p->fwd_busy,
+			       sizeof(p->fwd_busy));
+	if (r >= 0)
+		r = get_string(bus, path, "ForwardNoAnswer", p->fwd_no_answer,
+			       sizeof(p->fwd_no_answer));
+	if (r >= 0)
+		r = get_trivial(bus, path, "ForwardNoAnswerSeconds", 'u',
+				&p->fwd_secs);
 	return r;
 }
 
@@ -217,6 +239,15 @@ static void print_json(const struct port_info *p, size_t n, bool calls_only)
 		printf(",\"messages_waiting\":%s,\"new_messages\":%u,"
 		       "\"old_messages\":%u", p[i].mwi ? "true" : "false",
 		       (unsigned)p[i].mwi_new, (unsigned)p[i].mwi_old);
+		printf(",\"dnd\":%s,\"anonymous_reject\":%s,\"forward_all\":",
+		       p[i].dnd ? "true" : "false",
+		       p[i].anonymous_reject ? "true" : "false");
+		json_string(p[i].fwd_all);
+		printf(",\"forward_busy\":");
+		json_string(p[i].fwd_busy);
+		printf(",\"forward_no_answer\":");
+		json_string(p[i].fwd_no_answer);
+		printf(",\"forward_no_answer_secs\":%u", (unsigned)p[i].fwd_secs);
 		printf(",\"rtp_sent\":%llu,\"rtp_received\":%llu,\"rtp_lost\":%lld,"
 		       "\"jitter_ms\":%.2f,\"erle_db\":%.1f,\"echo_delay_ms\":%.1f,"
 		       "\"echo_diverged\":%s,\"play_delay_ms\":%.1f,"
@@ -286,6 +317,18 @@ static int cmd_list(sd_bus *bus, const char *what)
 				printf("      messages waiting: %u new, %u old\n",
 				       (unsigned)p[i].mwi_new,
 				       (unsigned)p[i].mwi_old);
+			if (p[i].dnd)
+				printf("      do not disturb\n");
+			if (p[i].anonymous_reject)
+				printf("      anonymous calls rejected\n");
+			if (p[i].fwd_all[0])
+				printf("      forward all: %s\n", p[i].fwd_all);
+			if (p[i].fwd_busy[0])
+				printf("      forward busy: %s\n", p[i].fwd_busy);
+			if (p[i].fwd_no_answer[0])
+				printf("      forward no answer (%u s): %s\n",
+				       (unsigned)p[i].fwd_secs,
+				       p[i].fwd_no_answer);
 		}
 		printf("\n%zu port(s) listed.\n", n);
 	}
@@ -325,6 +368,45 @@ static int cmd_port_method(sd_bus *bus, const char *method, const char *port,
 	return r;
 }
 
+/* fxsctl dnd|anonymous-reject PORT on|off, fxsctl forward PORT KIND T */
+static int cmd_service(sd_bus *bus, const char *cmd, const char *port,
+		       const char *a1, const char *a2)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char path[64], *end;
+	long index = strtol(port, &end, 10);
+	int r, on = -1;
+
+	if (*end || index < 0) {
+		fprintf(stderr, "fxsctl: '%s' is not a port number\n", port);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%ld", index);
+	if (strcmp(cmd, "forward")) {
+		if (!strcmp(a1, "on") || !strcmp(a1, "yes"))
+			on = 1;
+		else if (!strcmp(a1, "off") || !strcmp(a1, "no"))
+			on = 0;
+		if (on < 0) {
+			fprintf(stderr, "fxsctl: %s: on or off, not '%s'\n", cmd, a1);
+			return -EINVAL;
+		}
+		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
+				       FXSD_BUS_PORT_IFACE,
+				       !strcmp(cmd, "dnd") ? "SetDoNotDisturb" :
+				       "SetAnonymousReject", &err, NULL, "b", on);
+	} else {
+		r = sd_bus_call_method(bus, FXSD_BUS_NAME, path,
+				       FXSD_BUS_PORT_IFACE, "SetForward", &err,
+				       NULL, "ss", a1, strcmp(a2, "off") ? a2 : "");
+	}
+	if (r < 0)
+		fprintf(stderr, "fxsctl: %s port %ld: %s\n", cmd, index,
+			err.message ? err.message : strerror(-r));
+	sd_bus_error_free(&err);
+	return r;
+}
+
 static int cmd_reload(sd_bus *bus)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -343,6 +425,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: fxsctl [--json] status | ports | calls\n"
 		   "       fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT\n"
+		   "       fxsctl dnd PORT on|off | anonymous-reject PORT on|off\n"
+		   "       fxsctl forward PORT all|busy|no-answer TARGET|off\n"
 		   "       fxsctl reload\n");
 }
 
@@ -385,6 +469,12 @@ int main(int argc, char **argv)
 				    argv[optind + 2]);
 	else if (!strcmp(cmd, "hangup") && optind + 1 < argc)
 		r = cmd_port_method(bus, "Hangup", argv[optind + 1], NULL);
+	else if ((!strcmp(cmd, "dnd") || !strcmp(cmd, "anonymous-reject")) &&
+		 optind + 2 < argc)
+		r = cmd_service(bus, cmd, argv[optind + 1], argv[optind + 2], NULL);
+	else if (!strcmp(cmd, "forward") && optind + 3 < argc)
+		r = cmd_service(bus, cmd, argv[optind + 1], argv[optind + 2],
+				argv[optind + 3]);
 	else if (!strcmp(cmd, "reload"))
 		r = cmd_reload(bus);
 	else {

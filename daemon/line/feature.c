@@ -49,6 +49,8 @@ static const char *const event_names[_FEATURE_EVENT_MAX] = {
 	[FEATURE_EVENT_REFER_IN_REFUSED] = "refer-in-refused",
 	[FEATURE_EVENT_OTHER_ANSWERED] = "other-answered",
 	[FEATURE_EVENT_CALL] = "call",
+	[FEATURE_EVENT_INVITE_WAITABLE_FWD] = "invite-waitable-forwardable",
+	[FEATURE_EVENT_INVITE_FWD] = "invite-forwardable",
 };
 
 static const char *const action_names[_FEATURE_ACTION_MAX] = {
@@ -86,6 +88,7 @@ static const char *const action_names[_FEATURE_ACTION_MAX] = {
 	[FEATURE_ACTION_NOTIFY_OK] = "notify-ok",
 	[FEATURE_ACTION_NOTIFY_FAILED] = "notify-failed",
 	[FEATURE_ACTION_NOTIFY_REFUSED] = "notify-refused",
+	[FEATURE_ACTION_FORWARD_BUSY] = "forward-busy",
 };
 
 const char *feature_state_to_string(enum feature_state s)
@@ -160,6 +163,10 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(REFER_IN_REFUSED)	= GO(SINGLE, NOTIFY_REFUSED),
 		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(SINGLE, PASS),
+		/* the same, forwarded on busy where 486 would answer */
+		ON(INVITE_WAITABLE_FWD)	= GO(WAITING, OTHER_KEEP, OTHER_RINGING,
+					     CW_START),
+		ON(INVITE_FWD)		= GO(SINGLE, PASS),
 	},
 	[FEATURE_STATE_WAITING] = {
 		/* take the waiting call, hold the one talking */
@@ -191,6 +198,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(REFER_IN_REFUSED)	= GO(WAITING, NOTIFY_REFUSED),
 		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(WAITING, PASS),
+		ON(INVITE_WAITABLE_FWD)	= GO(WAITING, FORWARD_BUSY),
+		ON(INVITE_FWD)		= GO(WAITING, FORWARD_BUSY),
 	},
 	[FEATURE_STATE_HELD] = {
 		/* two calls: swap them */
@@ -226,6 +235,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(REFER_IN_REFUSED)	= GO(HELD, NOTIFY_REFUSED),
 		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(HELD, PASS),
+		ON(INVITE_WAITABLE_FWD)	= GO(HELD, FORWARD_BUSY),
+		ON(INVITE_FWD)		= GO(HELD, FORWARD_BUSY),
 	},
 	[FEATURE_STATE_RECALL] = {
 		ON(FLASH_TALKING)	= IGNORE(ON_HOOK),
@@ -254,6 +265,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(REFER_IN_REFUSED)	= GO(RECALL, NOTIFY_REFUSED),
 		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(RECALL, PASS),
+		ON(INVITE_WAITABLE_FWD)	= GO(RECALL, FORWARD_BUSY),
+		ON(INVITE_FWD)		= GO(RECALL, FORWARD_BUSY),
 	},
 	[FEATURE_STATE_CONFERENCE] = {
 		/* a flash drops the party added last: the first stays */
@@ -286,6 +299,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(REFER_IN_REFUSED)	= GO(CONFERENCE, NOTIFY_REFUSED),
 		ON(OTHER_ANSWERED)	= IGNORE("only a transfer's call of ours is awaited"),
 		ON(CALL)		= GO(CONFERENCE, PASS),
+		ON(INVITE_WAITABLE_FWD)	= GO(CONFERENCE, FORWARD_BUSY),
+		ON(INVITE_FWD)		= GO(CONFERENCE, FORWARD_BUSY),
 	},
 	[FEATURE_STATE_TRANSFER] = {
 		ON(FLASH_TALKING)	= IGNORE(ON_HOOK),
@@ -314,6 +329,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(REFER_IN_REFUSED)	= GO(TRANSFER, NOTIFY_REFUSED),
 		ON(OTHER_ANSWERED)	= IGNORE("the held call answered long ago"),
 		ON(CALL)		= GO(TRANSFER, PASS),
+		ON(INVITE_WAITABLE_FWD)	= GO(TRANSFER, FORWARD_BUSY),
+		ON(INVITE_FWD)		= GO(TRANSFER, FORWARD_BUSY),
 	},
 	[FEATURE_STATE_TRANSFERRED] = {
 		ON(FLASH_TALKING)	= IGNORE("the phone talks on until the target answers"),
@@ -345,6 +362,8 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 		ON(OTHER_ANSWERED)	= GO(SINGLE, NOTIFY_OK, FRONT_HANGUP, SWAP,
 					     FRONT_INCALL),
 		ON(CALL)		= GO(TRANSFERRED, PASS),
+		ON(INVITE_WAITABLE_FWD)	= GO(TRANSFERRED, FORWARD_BUSY),
+		ON(INVITE_FWD)		= GO(TRANSFERRED, FORWARD_BUSY),
 	},
 };
 

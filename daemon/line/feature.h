@@ -104,7 +104,11 @@ enum feature_state {
  * @FEATURE_EVENT_OTHER_ANSWERED: the other call, one we made, was
  *	answered (2xx).
  * @FEATURE_EVENT_CALL: anything else: the front call's and the phone's
- *	events (digits, timers, the front call's SIP).
+ *	events (digits, timers, the front call's SIP, the INVITEs the port's
+ *	services answer whatever the line does: fsm_invite_event()).
+ * @FEATURE_EVENT_INVITE_WAITABLE_FWD: INVITE_WAITABLE while the port
+ *	forwards on busy (call.h's INVITE_FORWARDABLE).
+ * @FEATURE_EVENT_INVITE_FWD: INVITE while the port forwards on busy.
  */
 enum feature_event {
 	FEATURE_EVENT_FLASH_TALKING,
@@ -127,6 +131,8 @@ enum feature_event {
 	FEATURE_EVENT_REFER_IN_REFUSED,
 	FEATURE_EVENT_OTHER_ANSWERED,
 	FEATURE_EVENT_CALL,
+	FEATURE_EVENT_INVITE_WAITABLE_FWD,
+	FEATURE_EVENT_INVITE_FWD,
 	_FEATURE_EVENT_MAX,
 	_FEATURE_EVENT_INVALID = -EINVAL,
 };
@@ -186,6 +192,9 @@ enum feature_event {
  *	call's final status, 503 when there was none).
  * @FEATURE_ACTION_NOTIFY_REFUSED: refuse the event's REFER (NOTIFY
  *	sipfrag 603).
+ * @FEATURE_ACTION_FORWARD_BUSY: answer the event's new INVITE with 302
+ *	to the port's forward_busy target (where REJECT_486 would answer
+ *	it without one).
  */
 enum feature_action {
 	FEATURE_ACTION_PASS,
@@ -222,6 +231,7 @@ enum feature_action {
 	FEATURE_ACTION_NOTIFY_OK,
 	FEATURE_ACTION_NOTIFY_FAILED,
 	FEATURE_ACTION_NOTIFY_REFUSED,
+	FEATURE_ACTION_FORWARD_BUSY,
 	_FEATURE_ACTION_MAX,
 	_FEATURE_ACTION_INVALID = -EINVAL,
 };

@@ -57,6 +57,12 @@ static const char *const call_event_table[_CALL_EVENT_MAX] = {
 	[CALL_EVENT_FAIL_OTHER] = "fail-other",
 	[CALL_EVENT_SIP_TIMEOUT] = "sip-timeout",
 	[CALL_EVENT_REINVITE_ANSWER] = "reinvite-answer",
+	[CALL_EVENT_INVITE_ANONYMOUS] = "invite-anonymous",
+	[CALL_EVENT_INVITE_FORWARD_ALL] = "invite-forward-all",
+	[CALL_EVENT_INVITE_DND] = "invite-dnd",
+	[CALL_EVENT_INVITE_DND_FORWARD] = "invite-dnd-forward",
+	[CALL_EVENT_INVITE_FORWARDABLE] = "invite-forwardable",
+	[CALL_EVENT_TIMER_FORWARD] = "timer-forward",
 };
 
 static const char *const call_action_table[_CALL_ACTION_MAX] = {
@@ -96,6 +102,11 @@ static const char *const call_action_table[_CALL_ACTION_MAX] = {
 	[CALL_ACTION_MEDIA_UPDATE] = "media-update",
 	[CALL_ACTION_LINE_OPEN_LOOP] = "line-open-loop",
 	[CALL_ACTION_LINE_NORMAL] = "line-normal",
+	[CALL_ACTION_SIP_REJECT_433] = "sip-reject-433",
+	[CALL_ACTION_SIP_FORWARD_ALL] = "sip-forward-all",
+	[CALL_ACTION_SIP_FORWARD_BUSY] = "sip-forward-busy",
+	[CALL_ACTION_SIP_FORWARD_NO_ANSWER] = "sip-forward-no-answer",
+	[CALL_ACTION_TIMER_FORWARD_START] = "timer-forward-start",
 };
 
 static const char *table_to_string(const char *const *table, unsigned n, int i)
@@ -250,8 +261,9 @@ static const struct fsm_state_def states[_CALL_STATE_MAX] = {
 		.exit = LIST(MEDIA_STOP),
 	},
 	[CALL_STATE_RINGING] = {
-		.entry = LIST(RING_START),
-		.exit = LIST(RING_STOP),
+		/* the forward-on-no-answer timer, if the port has a target */
+		.entry = LIST(RING_START, TIMER_FORWARD_START),
+		.exit = LIST(RING_STOP, TIMERS_STOP),
 	},
 	[CALL_STATE_INCALL] = {
 		.entry = LIST(MEDIA_START),
@@ -308,6 +320,15 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		/* the port's services (fsm_invite_event()): whatever the
+		 * state, these INVITEs never ring */
+		ON(INVITE_ANONYMOUS)	= GO(IDLE, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(IDLE, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(IDLE, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(IDLE, SIP_FORWARD_BUSY),
+		/* forwarded on busy: only where it would get 486 */
+		ON(INVITE_FORWARDABLE)	= GO(RINGING, CALL_KEEP, SIP_ANSWER_180),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_DIALTONE] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -335,6 +356,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(DIALTONE, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(DIALTONE, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(DIALTONE, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(DIALTONE, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(DIALTONE, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_DIALING] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -362,6 +389,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(DIALING, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(DIALING, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(DIALING, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(DIALING, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(DIALING, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_TRYING] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -390,6 +423,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= GO(REORDER, TIMERS_STOP),
 		ON(SIP_TIMEOUT)		= GO(REORDER, TIMERS_STOP),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(TRYING, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(TRYING, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(TRYING, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(TRYING, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(TRYING, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_RINGBACK] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -416,6 +455,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= GO(REORDER, TIMERS_STOP),
 		ON(SIP_TIMEOUT)		= GO(REORDER, TIMERS_STOP),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(RINGBACK, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(RINGBACK, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(RINGBACK, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(RINGBACK, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(RINGBACK, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_EARLY] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -443,6 +488,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= GO(REORDER, TIMERS_STOP),
 		ON(SIP_TIMEOUT)		= GO(REORDER, TIMERS_STOP),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(EARLY, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(EARLY, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(EARLY, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(EARLY, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(EARLY, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_RINGING] = {
 		/* Ring-trip: the kernel has already cut the ring voltage. */
@@ -474,6 +525,13 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		 * sent): nobody is left to answer. */
 		ON(SIP_TIMEOUT)		= MOVE(IDLE),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(RINGING, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(RINGING, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(RINGING, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(RINGING, SIP_FORWARD_BUSY),
+		/* rung long enough: forwarded, ringing stops */
+		ON(INVITE_FORWARDABLE)	= GO(RINGING, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= GO(IDLE, SIP_FORWARD_NO_ANSWER),
 	},
 	[CALL_STATE_INCALL] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -506,6 +564,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		 * request got no answer: the dialog is dead, end it. */
 		ON(SIP_TIMEOUT)		= GO(DISCONNECTED, SIP_SEND_BYE),
 		ON(REINVITE_ANSWER)	= GO(INCALL, MEDIA_UPDATE),
+		ON(INVITE_ANONYMOUS)	= GO(INCALL, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(INCALL, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(INCALL, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(INCALL, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(INCALL, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_BUSY] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -533,6 +597,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(BUSY, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(BUSY, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(BUSY, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(BUSY, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(BUSY, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_REORDER] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -559,6 +629,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(REORDER, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(REORDER, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(REORDER, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(REORDER, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(REORDER, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_HOWLER] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -585,6 +661,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(HOWLER, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(HOWLER, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(HOWLER, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(HOWLER, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(HOWLER, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_DISCONNECTED] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -612,6 +694,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		/* E.g. our BYE after the ACK never came: already over. */
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(DISCONNECTED, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(DISCONNECTED, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(DISCONNECTED, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(DISCONNECTED, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(DISCONNECTED, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_PARKED] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -638,6 +726,12 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(FAIL_OTHER)		= IGNORE(NO_INVITE_OUT),
 		ON(SIP_TIMEOUT)		= IGNORE(STALE_TIMEOUT),
 		ON(REINVITE_ANSWER)	= IGNORE(NO_REINVITE),
+		ON(INVITE_ANONYMOUS)	= GO(PARKED, SIP_REJECT_433),
+		ON(INVITE_FORWARD_ALL)	= GO(PARKED, SIP_FORWARD_ALL),
+		ON(INVITE_DND)		= GO(PARKED, SIP_REJECT_486),
+		ON(INVITE_DND_FORWARD)	= GO(PARKED, SIP_FORWARD_BUSY),
+		ON(INVITE_FORWARDABLE)	= GO(PARKED, SIP_FORWARD_BUSY),
+		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
 	},
 };
 
@@ -704,6 +798,37 @@ int fsm_enter(enum call_state from, enum call_state to,
 	return 0;
 }
 
+enum call_event fsm_invite_event(const struct fsm_invite_facts *f)
+{
+	if (!f)
+		return CALL_EVENT_INVITE;
+	if (f->anonymous && f->anonymous_reject)
+		return CALL_EVENT_INVITE_ANONYMOUS;
+	if (f->forward_all)
+		return CALL_EVENT_INVITE_FORWARD_ALL;
+	if (f->dnd)
+		return f->forward_busy ? CALL_EVENT_INVITE_DND_FORWARD :
+					 CALL_EVENT_INVITE_DND;
+	if (!f->usable)
+		return CALL_EVENT_INVITE_UNUSABLE;
+	return f->forward_busy ? CALL_EVENT_INVITE_FORWARDABLE :
+				 CALL_EVENT_INVITE;
+}
+
+/* fsm_invite_event() as a table: its guards, in order. */
+static const struct {
+	const char *guard;
+	enum call_event event;
+} invite_guards[] = {
+	{ "anonymous && anonymous_reject", CALL_EVENT_INVITE_ANONYMOUS },
+	{ "forward_all", CALL_EVENT_INVITE_FORWARD_ALL },
+	{ "dnd && forward_busy", CALL_EVENT_INVITE_DND_FORWARD },
+	{ "dnd", CALL_EVENT_INVITE_DND },
+	{ "!usable", CALL_EVENT_INVITE_UNUSABLE },
+	{ "forward_busy", CALL_EVENT_INVITE_FORWARDABLE },
+	{ "otherwise", CALL_EVENT_INVITE },
+};
+
 static void dump_list(FILE *f, const struct fsm_list *l, const char *sep)
 {
 	unsigned i;
@@ -723,6 +848,10 @@ static void dump_text(FILE *f)
 		"# a step runs the event's actions, then, if the state changes,\n"
 		"# the old state's exit actions and the new state's entry actions\n",
 		_CALL_STATE_MAX, _CALL_EVENT_MAX, _CALL_ACTION_MAX);
+	fputs("\nincoming INVITE: the first guard that holds names its event\n", f);
+	for (s = 0; s < (int)(sizeof(invite_guards) / sizeof(invite_guards[0])); s++)
+		fprintf(f, "\t%s -> %s\n", invite_guards[s].guard,
+			call_event_table[invite_guards[s].event]);
 	for (s = 0; s < _CALL_STATE_MAX; s++) {
 		fprintf(f, "\nstate %s\n\tentry: ", call_state_table[s]);
 		dump_list(f, &states[s].entry, ", ");

@@ -148,6 +148,17 @@ enum call_state {
  *	our re-INVITE).
  * @CALL_EVENT_REINVITE_ANSWER: the 2xx to our re-INVITE (taking the call
  *	off hold) with its SDP answer.
+ * @CALL_EVENT_INVITE_ANONYMOUS: a new INVITE from an anonymous caller
+ *	while the port rejects them (see fsm_invite_event()).
+ * @CALL_EVENT_INVITE_FORWARD_ALL: a new INVITE while the port forwards
+ *	every call.
+ * @CALL_EVENT_INVITE_DND: a new INVITE while do-not-disturb is on.
+ * @CALL_EVENT_INVITE_DND_FORWARD: the same, the port forwarding on busy.
+ * @CALL_EVENT_INVITE_FORWARDABLE: any other new (usable) INVITE while
+ *	the port forwards on busy: it rings an idle phone, and is forwarded
+ *	where an INVITE would get 486.
+ * @CALL_EVENT_TIMER_FORWARD: the phone rang for forward_no_answer_secs
+ *	(the forward-on-no-answer timer).
  */
 enum call_event {
 	CALL_EVENT_OFFHOOK,
@@ -174,6 +185,12 @@ enum call_event {
 	CALL_EVENT_FAIL_OTHER,
 	CALL_EVENT_SIP_TIMEOUT,
 	CALL_EVENT_REINVITE_ANSWER,
+	CALL_EVENT_INVITE_ANONYMOUS,
+	CALL_EVENT_INVITE_FORWARD_ALL,
+	CALL_EVENT_INVITE_DND,
+	CALL_EVENT_INVITE_DND_FORWARD,
+	CALL_EVENT_INVITE_FORWARDABLE,
+	CALL_EVENT_TIMER_FORWARD,
 	_CALL_EVENT_MAX,
 	_CALL_EVENT_INVALID = -EINVAL,
 };
@@ -255,6 +272,20 @@ enum call_event {
  *	otherwise.  The hook state is not sensed during the pulse.
  * @CALL_ACTION_LINE_NORMAL: restore forward feed now, ending an open-loop
  *	pulse still running.
+ * @CALL_ACTION_SIP_REJECT_433: answer the event's (new) INVITE with 433
+ *	Anonymity Disallowed; the port's current call is untouched.
+ * @CALL_ACTION_SIP_FORWARD_ALL: answer the event's (new) INVITE with 302
+ *	to the port's forward_all target (Diversion: unconditional).
+ * @CALL_ACTION_SIP_FORWARD_BUSY: answer the event's (new) INVITE with 302
+ *	to the port's forward_busy target (Diversion: user-busy, or
+ *	do-not-disturb for an INVITE_DND_FORWARD).
+ * @CALL_ACTION_SIP_FORWARD_NO_ANSWER: answer the ringing INVITE (the
+ *	port's call) with 302 to the port's forward_no_answer target
+ *	(Diversion: no-answer).
+ * @CALL_ACTION_TIMER_FORWARD_START: arm the forward-on-no-answer timer
+ *	for forward_no_answer_secs, when the port has a forward_no_answer
+ *	target (a no-op without one, as LINE_OPEN_LOOP without its setting:
+ *	the timer never fires, the phone rings on).
  */
 enum call_action {
 	CALL_ACTION_TONE_DIAL,
@@ -293,6 +324,11 @@ enum call_action {
 	CALL_ACTION_MEDIA_UPDATE,
 	CALL_ACTION_LINE_OPEN_LOOP,
 	CALL_ACTION_LINE_NORMAL,
+	CALL_ACTION_SIP_REJECT_433,
+	CALL_ACTION_SIP_FORWARD_ALL,
+	CALL_ACTION_SIP_FORWARD_BUSY,
+	CALL_ACTION_SIP_FORWARD_NO_ANSWER,
+	CALL_ACTION_TIMER_FORWARD_START,
 	_CALL_ACTION_MAX,
 	_CALL_ACTION_INVALID = -EINVAL,
 };
@@ -346,6 +382,42 @@ int fsm_step(enum call_state s, enum call_event e, struct fsm_result *ret);
  */
 int fsm_enter(enum call_state from, enum call_state to,
 	      struct fsm_result *ret);
+
+/**
+ * struct fsm_invite_facts - what decides which event a new INVITE is
+ * @usable: its SDP offer can be answered (else it is INVITE_UNUSABLE)
+ * @anonymous: its caller is anonymous (sip_caller.anonymous)
+ * @anonymous_reject: the port rejects anonymous callers
+ * @dnd: do-not-disturb is on
+ * @forward_all: the port forwards every call (a target is set)
+ * @forward_busy: the port forwards on busy (a target is set)
+ */
+struct fsm_invite_facts {
+	bool usable;
+	bool anonymous;
+	bool anonymous_reject;
+	bool dnd;
+	bool forward_all;
+	bool forward_busy;
+};
+
+/**
+ * fsm_invite_event() - the event a new INVITE is, by the port's services:
+ * the guards of the table fsm_dump() prints under "incoming INVITE", the
+ * first that holds wins:
+ *
+ *   anonymous && anonymous_reject   INVITE_ANONYMOUS (433)
+ *   forward_all                     INVITE_FORWARD_ALL (302)
+ *   dnd && forward_busy             INVITE_DND_FORWARD (302)
+ *   dnd                             INVITE_DND (486)
+ *   !usable                         INVITE_UNUSABLE (488)
+ *   forward_busy                    INVITE_FORWARDABLE
+ *   otherwise                       INVITE
+ *
+ * The call and feature machines then decide, per state, what each does.
+ * Returns CALL_EVENT_INVITE for a NULL @f.
+ */
+enum call_event fsm_invite_event(const struct fsm_invite_facts *f);
 
 /**
  * fsm_dump() - print the whole machine to @f

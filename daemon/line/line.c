@@ -77,6 +77,7 @@ enum line_timer {
 	TIMER_CALLER_ID,
 	TIMER_RECALL,
 	TIMER_MWI,
+	TIMER_FORWARD,
 	_TIMER_MAX,
 };
 
@@ -95,6 +96,8 @@ struct line_call {
 	uint64_t sdp_session;	/* o= sess-id, one per RTP session */
 	char remote[2 * SIP_CALLER_FIELD_MAX + 8];
 	struct sip_caller *who;	/* the caller of an incoming call, or NULL */
+	const struct config_ring_alert *ring;	/* its distinctive ring (the
+						 * Alert-Info's), or NULL */
 	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
 	enum config_dtmf_mode dtmf_tx;	/* how they go in this call: the port's
 					 * dtmf_mode, in-band when the far end
@@ -148,6 +151,10 @@ struct line {
 	unsigned mwi_new, mwi_old;
 	bool mwi_lamp;			/* the last visual MWI spill sent */
 	bool mwi_known;			/* a spill was sent at all */
+	struct line_services svc;	/* DND, forwarding (line.h) */
+	unsigned ring_bursts;		/* bursts of this ring that ended */
+	unsigned cid_burst;		/* the spill follows this burst: the
+					 * one before the longest silence */
 	bool caller_ringback;	/* stream ringback to the caller (183) */
 	struct tonegen tone;
 	struct tonegen caller_tone;
@@ -234,6 +241,38 @@ static void line_log(struct line *l, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A new INVITE of any kind (fsm_invite_event()'s events). */
+static bool line_event_is_invite(enum call_event t)
+{
+	return t == CALL_EVENT_INVITE || t == CALL_EVENT_INVITE_UNUSABLE ||
+	       t == CALL_EVENT_INVITE_ANONYMOUS ||
+	       t == CALL_EVENT_INVITE_FORWARD_ALL ||
+	       t == CALL_EVENT_INVITE_DND ||
+	       t == CALL_EVENT_INVITE_DND_FORWARD ||
+	       t == CALL_EVENT_INVITE_FORWARDABLE;
+}
+
+static const char *const forward_names[_LINE_FORWARD_MAX] = {
+	[LINE_FORWARD_ALL] = "all",
+	[LINE_FORWARD_BUSY] = "busy",
+	[LINE_FORWARD_NO_ANSWER] = "no-answer",
+};
+
+const char *line_forward_to_string(enum line_forward kind)
+{
+	return (unsigned)kind < _LINE_FORWARD_MAX ? forward_names[kind] : NULL;
+}
+
+enum line_forward line_forward_from_string(const char *s)
+{
+	unsigned i;
+
+	for (i = 0; s && i < _LINE_FORWARD_MAX; i++)
+		if (!strcmp(forward_names[i], s))
+			return (enum line_forward)i;
+	return _LINE_FORWARD_INVALID;
+}
+
 static void line_process(struct line *l);
 
 static struct line_event *line_queue(struct line *l, enum call_event type,
@@ -271,6 +310,7 @@ static const enum call_event timer_events[_TIMER_MAX] = {
 	[TIMER_TONE] = CALL_EVENT_TIMER_TONE,
 	[TIMER_HOWLER] = CALL_EVENT_TIMER_HOWLER,
 	[TIMER_NO_ANSWER] = CALL_EVENT_TIMER_NO_ANSWER,
+	[TIMER_FORWARD] = CALL_EVENT_TIMER_FORWARD,
 };
 
 static void line_digitmap_timeout(struct line *l);
@@ -503,7 +543,12 @@ static void line_ring(struct line *l, bool on)
 				 CALLERID_REVERSAL_TO_DTAS_MS * 1000);
 		return;
 	}
-	if (l->pc.n_ring_cadence_pairs) {
+	if (l->cur->ring) {
+		/* distinctive ring: the Alert-Info's cadence */
+		pairs = l->cur->ring->n_pairs;
+		for (i = 0; i < 2 * pairs; i++)
+			cad[i] = l->cur->ring->cadence_ms[i];
+	} else if (l->pc.n_ring_cadence_pairs) {
 		pairs = l->pc.n_ring_cadence_pairs;
 		for (i = 0; i < 2 * pairs; i++)
 			cad[i] = l->pc.ring_cadence_ms[i];
@@ -512,6 +557,14 @@ static void line_ring(struct line *l, bool on)
 		cad[0] = 2000;
 		cad[1] = 4000;
 	}
+	/* caller ID goes in the longest silence (the first of equals):
+	 * after the first burst of 2000,4000, after the second of a
+	 * distinctive ring's 800,400,800,4000 */
+	l->ring_bursts = 0;
+	l->cid_burst = 0;
+	for (i = 1; i < pairs; i++)
+		if (cad[2 * i + 1] > cad[2 * l->cid_burst + 1])
+			l->cid_burst = i;
 	if (port_ring_start(l->fd, cad, pairs) < 0)
 		line_log(l, LOG_WARNING, "Failed to ring: %m");
 }
@@ -857,6 +910,7 @@ static void line_slot_clear(struct line_call *c)
 	c->remote_sdp = NULL;
 	free(c->who);
 	c->who = NULL;
+	c->ring = NULL;
 	c->sdp_version = 0;
 	c->answered = false;
 }
@@ -1546,6 +1600,45 @@ static void line_send_invite(struct line *l)
 	l->cur->three_way = l->feat == FEATURE_STATE_HELD;
 }
 
+/* The distinctive ring of incoming call @c, from its Alert-Info. */
+static void line_ring_alert(struct line *l, struct line_call *c,
+			    const struct sip_caller *who)
+{
+	c->ring = who ? config_ring_alert_find(&l->pc, who->alert_info) : NULL;
+	if (c->ring)
+		line_log(l, LOG_INFO, "Distinctive ring %s", c->ring->token);
+	else if (who && who->alert_info[0])
+		line_log(l, LOG_DEBUG, "Alert-Info \"%s\": no ring_alert, the usual ring",
+			 who->alert_info);
+}
+
+/* An INVITE that will not ring: the caller ID made for it at once (an
+ * idle phone, line_on_invite()) goes. */
+static void line_unrung(struct line *l)
+{
+	if (l->state == CALL_STATE_IDLE && l->cid && !l->cid_playing)
+		line_cid_drop(l);
+}
+
+/* 302 to the port's @kind target for @call; without a target (turned off
+ * meanwhile) or when it cannot be sent, 486 (busy) or 480. */
+static void line_forward(struct line *l, struct sip_call *call,
+			 enum line_forward kind, enum sip_divert_reason why)
+{
+	const char *to = l->svc.forward[kind];
+	int r = to[0] ? sip_call_redirect(call, to, why) : -ENOENT;
+
+	line_unrung(l);
+	if (r >= 0) {
+		line_log(l, LOG_INFO, "Call forwarded to %s (%s)", to,
+			 sip_divert_reason_to_string(why));
+		return;
+	}
+	line_log(l, LOG_WARNING, "Failed to forward the call (%s) to '%s': %s",
+		 line_forward_to_string(kind), to, strerror(-r));
+	sip_call_reject(call, kind == LINE_FORWARD_NO_ANSWER ? 480 : 486);
+}
+
 static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 {
 	unsigned int t;
@@ -1624,7 +1717,18 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		line_answer_200(l);
 		break;
 	case CALL_ACTION_SIP_REJECT_486:
+		/*
+		 * Also do not disturb (INVITE_DND).  486 Busy Here, not 603
+		 * Decline: the HT802 and SPA112 answer DND with 486, and so
+		 * the provider does what it does for a busy line (voicemail,
+		 * its own forward on busy).  603 is a global failure (RFC 3261
+		 * 21.6.2): it stops the search at every other place the
+		 * caller might be reached, voicemail included.
+		 */
 		if (ev->call && ev->call != l->cur->call) {
+			if (ev->type == CALL_EVENT_INVITE_DND)
+				line_log(l, LOG_INFO, "Do not disturb: 486");
+			line_unrung(l);
 			sip_call_reject(ev->call, 486);
 			line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
 		}
@@ -1660,6 +1764,7 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			sip_call_set_userdata(l->cur->call, l);
 			memcpy(l->cur->remote, l->caller, sizeof(l->cur->remote));
 			l->cur->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+			line_ring_alert(l, l->cur, ev->who);
 			/* the caller: an attended transfer's target */
 			l->cur->who = ev->who;
 			ev->who = NULL;
@@ -1700,6 +1805,36 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		line_timer_stop(l, TIMER_OPEN_LOOP);
 		line_set_feed(l, PORT_FEED_FORWARD);
 		break;
+	case CALL_ACTION_SIP_REJECT_433:
+		if (ev->call && ev->call != l->cur->call) {
+			line_log(l, LOG_INFO, "Anonymous call rejected (433)");
+			line_unrung(l);
+			sip_call_reject_anonymous(ev->call);
+		}
+		break;
+	case CALL_ACTION_SIP_FORWARD_ALL:
+		if (ev->call && ev->call != l->cur->call)
+			line_forward(l, ev->call, LINE_FORWARD_ALL,
+				     SIP_DIVERT_UNCONDITIONAL);
+		break;
+	case CALL_ACTION_SIP_FORWARD_BUSY:
+		if (ev->call && ev->call != l->cur->call)
+			line_forward(l, ev->call, LINE_FORWARD_BUSY,
+				     ev->type == CALL_EVENT_INVITE_DND_FORWARD ?
+				     SIP_DIVERT_DO_NOT_DISTURB :
+				     SIP_DIVERT_USER_BUSY);
+		break;
+	case CALL_ACTION_SIP_FORWARD_NO_ANSWER:
+		if (l->cur->call)
+			line_forward(l, l->cur->call, LINE_FORWARD_NO_ANSWER,
+				     SIP_DIVERT_NO_ANSWER);
+		break;
+	case CALL_ACTION_TIMER_FORWARD_START:
+		if (l->svc.forward[LINE_FORWARD_NO_ANSWER][0])
+			line_timer_start(l, TIMER_FORWARD,
+					 l->svc.forward_no_answer_secs *
+					 1000000ULL);
+		break;
 	default:
 		break;
 	}
@@ -1716,8 +1851,9 @@ static void line_step(struct line *l, struct line_event *ev)
 			 call_event_to_string(ev->type), res.note ? ": " : "",
 			 res.note ? res.note : "");
 		/* A new incoming call nobody took must not dangle. */
-		if (ev->type == CALL_EVENT_INVITE && ev->call &&
-		    ev->call != l->cur->call) {
+		if (line_event_is_invite(ev->type) && ev->call &&
+		    ev->call != l->cur->call &&
+		    sip_call_get_state(ev->call) == SIP_CALL_INCOMING) {
 			sip_call_reject(ev->call, 486);
 			line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
 		}
@@ -1884,6 +2020,7 @@ static void line_feature_act(struct line *l, enum feature_action a,
 		o->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
 		o->who = ev->who;
 		ev->who = NULL;
+		line_ring_alert(l, o, o->who);
 		if (o->who)
 			line_who_format(o->who, o->remote, sizeof(o->remote));
 		line_log(l, LOG_INFO, "Call waiting: %s", o->remote);
@@ -1976,6 +2113,11 @@ static void line_feature_act(struct line *l, enum feature_action a,
 			line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
 		}
 		break;
+	case FEATURE_ACTION_FORWARD_BUSY:
+		if (ev->call && ev->call != l->cur->call && ev->call != o->call)
+			line_forward(l, ev->call, LINE_FORWARD_BUSY,
+				     SIP_DIVERT_USER_BUSY);
+		break;
 	case FEATURE_ACTION_CW_START:
 		/* the country's cadence repeats until it is stopped */
 		tonegen_start(&l->cw_tone, l->country, TONE_CALL_WAITING);
@@ -2067,6 +2209,10 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 	case CALL_EVENT_INVITE:
 		return l->state == CALL_STATE_INCALL && l->pc.call_waiting ?
 		       FEATURE_EVENT_INVITE_WAITABLE : FEATURE_EVENT_INVITE;
+	case CALL_EVENT_INVITE_FORWARDABLE:
+		return l->state == CALL_STATE_INCALL && l->pc.call_waiting ?
+		       FEATURE_EVENT_INVITE_WAITABLE_FWD :
+		       FEATURE_EVENT_INVITE_FWD;
 	default:
 		break;
 	}
@@ -2098,12 +2244,33 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 	}
 }
 
+/* Which INVITE event @ev is, by the port's services now (the guards of
+ * fsm_invite_event(), printed by --dump-fsm). */
+static void line_invite_event(struct line *l, struct line_event *ev)
+{
+	struct fsm_invite_facts f = {
+		.usable = ev->type == CALL_EVENT_INVITE,
+		.anonymous = ev->who && ev->who->anonymous,
+		.anonymous_reject = l->svc.anonymous_reject,
+		.dnd = l->svc.dnd,
+		.forward_all = l->svc.forward[LINE_FORWARD_ALL][0] != '\0',
+		.forward_busy = l->svc.forward[LINE_FORWARD_BUSY][0] != '\0',
+	};
+
+	ev->type = fsm_invite_event(&f);
+}
+
 static void line_feature_step(struct line *l, struct line_event *ev)
 {
 	struct feature_result res;
 	enum feature_state from = l->feat;
-	int fe = line_feature_event(l, ev);
+	int fe;
 	unsigned i;
+
+	if (ev->feature < 0 && (ev->type == CALL_EVENT_INVITE ||
+				ev->type == CALL_EVENT_INVITE_UNUSABLE))
+		line_invite_event(l, ev);
+	fe = line_feature_event(l, ev);
 
 	if (fe < 0) {
 		line_log(l, LOG_DEBUG, "%s of the second call: nothing to do",
@@ -2131,7 +2298,7 @@ static void line_feature_step(struct line *l, struct line_event *ev)
 		l->offhook = ev->type == CALL_EVENT_OFFHOOK;
 
 	/* A new incoming call nobody took must not dangle. */
-	if (ev->type == CALL_EVENT_INVITE && ev->call &&
+	if (line_event_is_invite(ev->type) && ev->call &&
 	    ev->call != l->cur->call && ev->call != l->other->call &&
 	    sip_call_get_state(ev->call) == SIP_CALL_INCOMING) {
 		sip_call_reject(ev->call, 486);
@@ -2222,8 +2389,11 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 				   NULL, NULL, 0);
 			break;
 		case PORT_EVENT_RING_OFF:
-			/* The end of the first burst: the spill's slot. */
-			if (!evs[i].value && l->cid && !l->cid_playing &&
+			/* The end of the burst before the longest silence
+			 * (the first, with a plain cadence): the spill's
+			 * slot. */
+			if (!evs[i].value && l->ring_bursts++ == l->cid_burst &&
+			    l->cid && !l->cid_playing &&
 			    !l->timers[TIMER_CALLER_ID])
 				line_timer_start(l, TIMER_CALLER_ID, 600000);
 			break;
@@ -2276,7 +2446,12 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 	if (r < 0) {
 		line_log(l, LOG_NOTICE, "The offer cannot be answered: %s",
 			 strerror(-r));
-		line_queue(l, CALL_EVENT_INVITE_UNUSABLE, 0, call, NULL, r);
+		ev = line_queue(l, CALL_EVENT_INVITE_UNUSABLE, 0, call, NULL, r);
+		if (ev) {
+			ev->who = malloc(sizeof(*ev->who));
+			if (ev->who)
+				*ev->who = *caller;
+		}
 		sip_call_unref(call);
 		return;
 	}
@@ -2465,6 +2640,53 @@ static const struct sip_callbacks line_sip_callbacks = {
 
 /* ---- life ---- */
 
+const struct line_services *line_services(const struct line *l)
+{
+	return &l->svc;
+}
+
+int line_set_dnd(struct line *l, bool on)
+{
+	if (l->svc.dnd != on) {
+		l->svc.dnd = on;
+		line_log(l, LOG_INFO, "Do not disturb %s", on ? "on" : "off");
+		line_notify(l);
+	}
+	return 0;
+}
+
+int line_set_forward(struct line *l, enum line_forward kind,
+		     const char *target)
+{
+	char *f;
+
+	if ((unsigned)kind >= _LINE_FORWARD_MAX ||
+	    (target && *target && !config_forward_valid(target)))
+		return -EINVAL;
+	f = l->svc.forward[kind];
+	if (!strcmp(f, target ? target : ""))
+		return 0;
+	snprintf(f, sizeof(l->svc.forward[kind]), "%s", target ? target : "");
+	/* a ring already timed for forwarding rings on */
+	if (kind == LINE_FORWARD_NO_ANSWER && !*f)
+		line_timer_stop(l, TIMER_FORWARD);
+	line_log(l, LOG_INFO, "Forwarding (%s) %s%s",
+		 line_forward_to_string(kind), *f ? "to " : "off", f);
+	line_notify(l);
+	return 0;
+}
+
+int line_set_anonymous_reject(struct line *l, bool on)
+{
+	if (l->svc.anonymous_reject != on) {
+		l->svc.anonymous_reject = on;
+		line_log(l, LOG_INFO, "Anonymous call rejection %s",
+			 on ? "on" : "off");
+		line_notify(l);
+	}
+	return 0;
+}
+
 int line_new(sd_event *event, const struct fxsd_config *cfg,
 	     const struct fxsd_port_config *pc, struct line **ret)
 {
@@ -2485,6 +2707,15 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 	l->pcm_fd = -1;
 	l->state = CALL_STATE_IDLE;
 	l->feat = FEATURE_STATE_SINGLE;
+	l->svc.dnd = pc->dnd;
+	l->svc.anonymous_reject = pc->anonymous_reject;
+	memcpy(l->svc.forward[LINE_FORWARD_ALL], pc->forward_all,
+	       sizeof(pc->forward_all));
+	memcpy(l->svc.forward[LINE_FORWARD_BUSY], pc->forward_busy,
+	       sizeof(pc->forward_busy));
+	memcpy(l->svc.forward[LINE_FORWARD_NO_ANSWER], pc->forward_no_answer,
+	       sizeof(pc->forward_no_answer));
+	l->svc.forward_no_answer_secs = pc->forward_no_answer_secs;
 	l->slot[0].line = l->slot[1].line = l;
 	l->cur = &l->slot[0];
 	l->other = &l->slot[1];

@@ -7,6 +7,8 @@
 #ifndef FXSD_LINE_H
 #define FXSD_LINE_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
@@ -53,6 +55,42 @@ void line_get_status(const struct line *l, struct line_status *ret);
 /* What the metrics endpoint shows of the port (its counters, the running
  * call, the driver's counters while attached). */
 void line_get_metrics(const struct line *l, struct line_metrics *ret);
+
+/*
+ * The port's services that decide what an incoming call does, as they
+ * stand now: set from the port's configuration when the line is made
+ * (dnd, anonymous_reject, forward_*), changed at run time by the
+ * setters below (D-Bus, star codes).  fsm_invite_event() reads them for
+ * every new INVITE.
+ */
+enum line_forward {
+	LINE_FORWARD_ALL,	/* every call (forward_all) */
+	LINE_FORWARD_BUSY,	/* where 486 would answer (forward_busy) */
+	LINE_FORWARD_NO_ANSWER,	/* after forward_no_answer_secs of ringing */
+	_LINE_FORWARD_MAX,
+	_LINE_FORWARD_INVALID = -EINVAL,
+};
+
+struct line_services {
+	bool dnd;
+	bool anonymous_reject;
+	char forward[_LINE_FORWARD_MAX][CONFIG_FORWARD_MAX + 1]; /* "" off */
+	unsigned forward_no_answer_secs;
+};
+
+/* "all", "busy", "no-answer"; NULL when out of range. */
+const char *line_forward_to_string(enum line_forward kind);
+enum line_forward line_forward_from_string(const char *s);
+const struct line_services *line_services(const struct line *l);
+/* Do not disturb on or off.  Returns 0. */
+int line_set_dnd(struct line *l, bool on);
+/* Forward @kind calls to @target (a number or a sip:/sips:/tel: URI,
+ * config_forward_valid()); NULL or "" turns it off.  -EINVAL for a bad
+ * kind or target. */
+int line_set_forward(struct line *l, enum line_forward kind,
+		     const char *target);
+/* Reject anonymous callers (433) or not.  Returns 0. */
+int line_set_anonymous_reject(struct line *l, bool on);
 /* Called after every state or registration change. */
 void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
 		     void *userdata);

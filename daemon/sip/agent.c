@@ -448,7 +448,7 @@ bool handle_message(struct sip_agent *a, const char *buf, size_t len,
 		return true;
 	}
 	if (MSG_IS_INVITE(m))
-		handle_invite(a, ev, src);
+		handle_invite(a, ev, src, buf, len);
 	else if (MSG_IS_CANCEL(m))
 		handle_cancel(a, ev, src);
 	else if (MSG_IS_BYE(m))

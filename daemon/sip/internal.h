@@ -437,6 +437,7 @@ struct req_spec {
 #include "sip/reinvite.h"
 #include "sip/timer.h"
 #include "sip/prack.h"
+#include "sip/caller.h"
 #include "sip/mwi.h"
 #include "sip/subscribe.h"
 #include "sip/sipfrag.h"

@@ -248,6 +248,62 @@ int sip_call_reject_warning(struct sip_call *c, int code, int warning,
 	return 0;
 }
 
+static const char *const divert_reasons[_SIP_DIVERT_MAX] = {
+	[SIP_DIVERT_UNCONDITIONAL] = "unconditional",
+	[SIP_DIVERT_USER_BUSY] = "user-busy",
+	[SIP_DIVERT_NO_ANSWER] = "no-answer",
+	[SIP_DIVERT_DO_NOT_DISTURB] = "do-not-disturb",
+};
+
+const char *sip_divert_reason_to_string(enum sip_divert_reason r)
+{
+	return (unsigned)r < _SIP_DIVERT_MAX ? divert_reasons[r] : NULL;
+}
+
+int sip_call_redirect(struct sip_call *c, const char *target,
+		      enum sip_divert_reason reason)
+{
+	struct sip_agent *a;
+	osip_message_t *r;
+	char uri[600], contact[620], diversion[400];
+	int n;
+
+	if (!c || c->outgoing || !target ||
+	    !sip_divert_reason_to_string(reason))
+		return -EINVAL;
+	a = c->a;
+	if (c->final || c->final_sent || !c->ist)
+		return -ESTALE;
+	if (target_uri(a, target, uri, sizeof(uri)) < 0)
+		return -EINVAL;
+	snprintf(contact, sizeof(contact), "<%s>", uri);
+	n = snprintf(diversion, sizeof(diversion),
+		     "<sip:%s@%s>;reason=%s;counter=1", a->user, a->domain,
+		     divert_reasons[reason]);
+	if (n < 0 || (size_t)n >= sizeof(diversion))
+		return -EINVAL;
+	r = make_response(a, c->ist->orig_request, 302, c->local_tag);
+	if (!r)
+		return -ENOMEM;
+	osip_message_set_contact(r, contact);
+	osip_message_set_header(r, "Diversion", diversion);
+	response_add_body(r, NULL);
+	prack_uas_final(c);
+	c->final_sent = true;
+	n = tx_respond(a, c->ist, r);
+	if (n < 0)
+		return n;
+	log_a(a, LOG_INFO, "Call %s forwarded to %s (%s)", c->call_id, uri,
+	      divert_reasons[reason]);
+	call_set_state(c, SIP_CALL_FAILED, 302, NULL, false);
+	return 0;
+}
+
+int sip_call_reject_anonymous(struct sip_call *c)
+{
+	return sip_call_reject(c, 433);
+}
+
 /* The final response to the pending re-INVITE / UPDATE of @c: 2xx with
  * @sdp (a re-INVITE's is retransmitted until its ACK), or an error with
  * a Warning. */
@@ -341,7 +397,8 @@ static void user_at_host(char *dst, osip_uri_t *u)
 		copy_field(dst, u->host);
 }
 
-static void fill_caller(osip_message_t *m, struct sip_caller *ci)
+static void fill_caller(osip_message_t *m, const char *raw, size_t len,
+			struct sip_caller *ci)
 {
 	const char *pai;
 
@@ -350,6 +407,12 @@ static void fill_caller(osip_message_t *m, struct sip_caller *ci)
 	user_at_host(ci->from, m->from->url);
 	copy_field(ci->request_user, m->req_uri ? m->req_uri->username : NULL);
 	pai = header_value(m, "p-asserted-identity");
+	ci->anonymous = caller_is_anonymous(m->from->url ?
+					    m->from->url->username : NULL,
+					    m->from->url ? m->from->url->host :
+					    NULL, header_value(m, "privacy"),
+					    pai != NULL);
+	alert_info_tokens(raw, len, ci->alert_info, sizeof(ci->alert_info));
 	if (pai) {
 		osip_from_t *f = NULL;
 
@@ -462,7 +525,7 @@ void handle_update(struct sip_agent *a, osip_event_t *ev,
 }
 
 void handle_invite(struct sip_agent *a, osip_event_t *ev,
-		   const struct sip_peer *src)
+		   const struct sip_peer *src, const char *raw, size_t len)
 {
 	osip_message_t *m = ev->sip;
 	const char *rtag = from_tag(m->from);
@@ -576,7 +639,7 @@ void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	c->sips = a->tls && src->tcp && m->req_uri && m->req_uri->scheme &&
 		  strcasecmp(m->req_uri->scheme, "sips") == 0;
 	c->state = SIP_CALL_INCOMING;
-	fill_caller(m, &caller);
+	fill_caller(m, raw, len, &caller);
 	caller.replaces = replaced;
 
 	tr = new_server_tx(a, ev, TX_INVITE_IN, c, src);

@@ -16,7 +16,7 @@ int offer_respond(struct sip_call *c, int code, const char *sdp,
 void handle_update(struct sip_agent *a, osip_event_t *ev,
 		   const struct sip_peer *src);
 void handle_invite(struct sip_agent *a, osip_event_t *ev,
-		   const struct sip_peer *src);
+		   const struct sip_peer *src, const char *raw, size_t len);
 struct sip_call *find_cancelled(struct sip_agent *a, osip_message_t *m);
 void handle_cancel(struct sip_agent *a, osip_event_t *ev,
 		   const struct sip_peer *src);

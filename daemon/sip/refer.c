@@ -105,6 +105,20 @@ static bool uri_ok(const char *uri)
 	       strcmp(u, uri) == 0;
 }
 
+/* The URI of @target: a number is sip:number@domain, a URI as it is. */
+int target_uri(struct sip_agent *a, const char *target, char *uri, size_t len)
+{
+	int r;
+
+	if (is_number(target))
+		r = snprintf(uri, len, "sip:%s@%s", target, a->domain);
+	else if (uri_ok(target))
+		r = snprintf(uri, len, "%s", target);
+	else
+		return -EINVAL;
+	return r < 0 || (size_t)r >= len ? -EINVAL : 0;
+}
+
 int sip_call_refer(struct sip_call *c, const char *target,
 		   const struct sip_call *replaces)
 {
@@ -121,13 +135,8 @@ int sip_call_refer(struct sip_call *c, const char *target,
 		return -ENOTCONN;
 	if (c->refer_out)
 		return -EBUSY;
-	if (is_number(target)) {
-		snprintf(uri, sizeof(uri), "sip:%s@%s", target, a->domain);
-	} else if (strlen(target) < sizeof(uri) && uri_ok(target)) {
-		snprintf(uri, sizeof(uri), "%s", target);
-	} else {
+	if (target_uri(a, target, uri, sizeof(uri)) < 0)
 		return -EINVAL;
-	}
 	if (replaces) {
 		if (replaces == c || replaces->a != a || replaces->final ||
 		    !replaces->remote_tag[0])

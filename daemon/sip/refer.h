@@ -18,6 +18,8 @@ void refer_handle_notify(struct sip_agent *a, osip_event_t *ev,
 			 const struct sip_peer *src);
 void refer_notify_response(struct sip_call *c, struct sip_tx *tx,
 			   osip_message_t *resp, int code);
+int target_uri(struct sip_agent *a, const char *target, char *uri,
+	       size_t len);
 int replaces_lookup(struct sip_agent *a, osip_message_t *m,
 		    struct sip_call **ret_call);
 

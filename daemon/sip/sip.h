@@ -404,6 +404,10 @@ const char *sip_reg_state_to_string(enum sip_reg_state s);
 const char *sip_call_state_to_string(enum sip_call_state s);
 
 #define SIP_CALLER_FIELD_MAX 256
+/* An Alert-Info ring token: at most this many characters. */
+#define SIP_ALERT_TOKEN_MAX 63
+/* struct sip_caller's @alert_info, the NUL included. */
+#define SIP_ALERT_INFO_MAX 256
 
 /**
  * struct sip_caller - who calls (strings are "" when absent)
@@ -416,6 +420,14 @@ const char *sip_call_state_to_string(enum sip_call_state s);
  *	RFC 3891, matched: see "Transfer" above), NULL when none; valid
  *	during on_invite (sip_call_ref() to keep it).  The user answers the
  *	new call and hangs up the replaced one.
+ * @anonymous: the caller withholds its identity: From is anonymous (user
+ *	"anonymous" or host "anonymous.invalid"), or a Privacy header asks
+ *	for id or header privacy and no P-Asserted-Identity came (see
+ *	caller_is_anonymous() in sip/caller.h)
+ * @alert_info: the rings the Alert-Info headers ask for, as tokens
+ *	separated by one space ("Bellcore-dr2", "urn:alert:source:external";
+ *	see alert_info_tokens() in sip/caller.h), "" when none; malformed
+ *	values are left out
  */
 struct sip_caller {
 	char display_name[SIP_CALLER_FIELD_MAX];
@@ -424,6 +436,8 @@ struct sip_caller {
 	char asserted_display_name[SIP_CALLER_FIELD_MAX];
 	char request_user[SIP_CALLER_FIELD_MAX];
 	struct sip_call *replaces;
+	bool anonymous;
+	char alert_info[SIP_ALERT_INFO_MAX];
 };
 
 /**
@@ -582,6 +596,33 @@ int sip_call_reject(struct sip_call *call, int code);
  * (RFC 3261 20.43; @warning 300-399, e.g. 304 or 305 with 488). */
 int sip_call_reject_warning(struct sip_call *call, int code, int warning,
 			    const char *text);
+
+/* Why a call is diverted: the Diversion header's reason (RFC 5806). */
+enum sip_divert_reason {
+	SIP_DIVERT_UNCONDITIONAL,	/* "unconditional" */
+	SIP_DIVERT_USER_BUSY,		/* "user-busy" */
+	SIP_DIVERT_NO_ANSWER,		/* "no-answer" */
+	SIP_DIVERT_DO_NOT_DISTURB,	/* "do-not-disturb" */
+	_SIP_DIVERT_MAX,
+	_SIP_DIVERT_INVALID = -EINVAL,
+};
+
+const char *sip_divert_reason_to_string(enum sip_divert_reason r);
+
+/*
+ * Forward the incoming call: 302 Moved Temporarily to its INVITE with
+ * "Contact: <URI>" for @target, a number (sip:number@domain, as
+ * sip_call_invite()) or a sip:, sips: or tel: URI, and "Diversion:
+ * <sip:user@domain>;reason=@reason;counter=1" naming our AOR (RFC 5806,
+ * what providers read to bill and to announce the forward).  The call
+ * then ends (FAILED, status 302).  -EINVAL for a bad @target or
+ * @reason, -ESTALE after a final response.
+ */
+int sip_call_redirect(struct sip_call *call, const char *target,
+		      enum sip_divert_reason reason);
+/* 433 Anonymity Disallowed (RFC 5079) to the incoming call's INVITE; the
+ * call then ends (FAILED, status 433).  As sip_call_reject(). */
+int sip_call_reject_anonymous(struct sip_call *call);
 /*
  * Answer the offer on_offer reported: 200 with @sdp (for a re-INVITE
  * retransmitted until its ACK), or @code (300-699) with the Warning as

@@ -1581,3 +1581,132 @@ LINE_TEST(outgoing_call_dtmf)
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }
+
+/* ---- the services that decide what an incoming call does ---- */
+
+/* The 302 @m: its Contact is <@contact>, its Diversion names our AOR
+ * with @reason. */
+static bool forwarded_to(struct lt *t, const struct msg *m,
+			 const char *contact, const char *reason)
+{
+	char c[320], d[320], want[320];
+
+	if (!hdr(m, "Contact", 'm', c, sizeof(c)) ||
+	    !hdr(m, "Diversion", 0, d, sizeof(d)))
+		return false;
+	snprintf(want, sizeof(want), "<sip:1000@127.0.0.1:%u>;reason=%s;counter=1",
+		 t->sip_port, reason);
+	return !strcmp(c, contact) && !strcmp(d, want);
+}
+
+/* Do not disturb set at run time (line_set_dnd(), as D-Bus and the star
+ * codes do): 486, the phone never rings; off again: it rings. */
+LINE_TEST(services_dnd)
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b, "parties");
+	CHECK(line_set_dnd(t->line, true) == 0 && line_services(t->line)->dnd,
+	      "line_set_dnd()");
+	party_invite(t, a, "2001", NULL);
+	EXPECT_RESP(t, m, 486, "INVITE", a);
+	party_ack(t, a, m);
+	CHECK(!take_resp(t, 180, "INVITE", a) && !fake_port.ring_starts,
+	      "DND: no 180, no ring");
+	line_set_dnd(t->line, false);
+	party_invite(t, b, "2002", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	EXPECT(t, 2000, fake_port.ringing, "DND off: the phone rings");
+	party_cancel(t, b);
+	EXPECT_RESP(t, m, 487, "INVITE", b);
+	party_ack(t, b, m);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
+	       "cancelled: idle");
+}
+
+/* Forwarded on busy where the feature machine would answer 486: a third
+ * caller while a second waits (call waiting on) gets the 302. */
+LINE_TEST(services_forward_busy_third_caller)
+{
+	struct party *a = party_new(t), *b = party_new(t), *c = party_new(t);
+	struct msg *m;
+	char want[64];
+
+	CHECK(a && b && c, "parties");
+	CALL_IN(t, a, "2001");
+	CHECK(line_set_forward(t->line, LINE_FORWARD_BUSY, "sip:a b@x") == -EINVAL,
+	      "a bad target taken");
+	CHECK(line_set_forward(t->line, LINE_FORWARD_BUSY, "2099") == 0,
+	      "line_set_forward()");
+	party_invite(t, b, "2002", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "call-waiting"), "B waits");
+	party_invite(t, c, "2003", NULL);
+	EXPECT_RESP(t, m, 302, "INVITE", c);
+	snprintf(want, sizeof(want), "<sip:2099@127.0.0.1:%u>", t->sip_port);
+	CHECK(forwarded_to(t, m, want, "user-busy"),
+	      "302 Contact %s, Diversion reason=user-busy: %.300s", want, m->text);
+	party_ack(t, c, m);
+	CHECK(!strcmp(FEATURE(t), "call-waiting"), "B still waits");
+}
+
+/* Forwarded on no answer after forward_no_answer_secs (1 s here): the
+ * phone rings, the INVITE gets 302, the ringing stops. */
+LINE_TEST_CONF(services_forward_no_answer,
+	       "forward_no_answer = sip:vm@127.0.0.1:5099\nforward_no_answer_secs = 1\n")
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+	uint64_t t0;
+
+	CHECK(a, "party");
+	party_invite(t, a, "2001", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", a);
+	EXPECT(t, 2000, fake_port.ringing, "the phone rings");
+	t0 = now_us();
+	EXPECT(t, 4000, (m = take_resp(t, 302, "INVITE", a)) != NULL,
+	       "after 1 s of ringing: 302");
+	CHECK(now_us() - t0 >= 700000, "the 302 came %llu ms after the ring",
+	      (unsigned long long)(now_us() - t0) / 1000);
+	CHECK(forwarded_to(t, m, "<sip:vm@127.0.0.1:5099>", "no-answer"),
+	      "302 Contact, Diversion reason=no-answer: %.300s", m->text);
+	party_ack(t, a, m);
+	EXPECT(t, 2000, !fake_port.ringing && STATE(t) == CALL_STATE_IDLE,
+	       "the ringing stops: idle");
+}
+
+/* Anonymous rejection and forward-all, each before the other services;
+ * a distinctive ring's cadence goes to the port. */
+LINE_TEST_CONF(services_anonymous_forward_all_ring_alert,
+	       "anonymous_reject = yes\nforward_busy = 2098\n")
+{
+	struct party *a = party_new(t), *b = party_new(t), *c = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b && c, "parties");
+	line_set_dnd(t->line, true);
+	party_invite(t, a, "anonymous", "Privacy: id\r\n");
+	EXPECT_RESP(t, m, 433, "INVITE", a);
+	party_ack(t, a, m);
+	line_set_dnd(t->line, false);
+	line_set_forward(t->line, LINE_FORWARD_ALL, "tel:+15551230000");
+	party_invite(t, b, "2002", NULL);
+	EXPECT_RESP(t, m, 302, "INVITE", b);
+	CHECK(forwarded_to(t, m, "<tel:+15551230000>", "unconditional"),
+	      "302 Contact, Diversion reason=unconditional: %.300s", m->text);
+	party_ack(t, b, m);
+	CHECK(!fake_port.ring_starts, "the phone never rang");
+	line_set_forward(t->line, LINE_FORWARD_ALL, NULL);
+	line_set_anonymous_reject(t->line, false);
+	party_invite(t, c, "anonymous", "Alert-Info: <http://127.0.0.1/Bellcore-dr4>\r\n");
+	EXPECT_RESP(t, m, 180, "INVITE", c);
+	EXPECT(t, 2000, fake_port.ringing, "the phone rings");
+	CHECK(fake_port.pairs == 3 && fake_port.cadence[0] == 300 &&
+	      fake_port.cadence[2] == 1000 && fake_port.cadence[5] == 4000,
+	      "Bellcore-dr4's cadence: %u pairs, %u,%u,%u,...", fake_port.pairs,
+	      fake_port.cadence[0], fake_port.cadence[1], fake_port.cadence[2]);
+	party_cancel(t, c);
+	EXPECT_RESP(t, m, 487, "INVITE", c);
+	party_ack(t, c, m);
+}

@@ -5240,6 +5240,106 @@ static void raw_ack(struct fixture *f, int fd, const char *resp)
 	raw_send(f, fd, ack, n);
 }
 
+/* Wait (up to 2 s) for the 180 of the INVITE just sent; 0 or -1. */
+static int raw_ringing(struct fixture *f, int fd, char *buf, size_t len)
+{
+	int code = 0, n;
+
+	for (n = 0; n < 40 && code != 180; n++)
+		if (raw_wait(f, fd, buf, len, 50) <= 0 ||
+		    sscanf(buf, "SIP/2.0 %d", &code) != 1)
+			code = 0;
+	return code == 180 && f->call ? 0 : -1;
+}
+
+/*
+ * What the port's services need of SIP, from a raw caller: the INVITE's
+ * Alert-Info headers (three forms, one malformed) and Privacy reach the
+ * user as caller->alert_info and ->anonymous; sip_call_redirect() answers
+ * 302 with the Contact of the target (a number made sip:number@domain)
+ * and a Diversion naming our AOR (RFC 5806), a bad target is refused
+ * with nothing sent; sip_call_reject_anonymous() answers 433.
+ */
+static void case_services(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char buf[4096], msg[4096];
+	int fd = -1, n, code, n_bye = 0;
+
+	memset(&f, 0, sizeof(f));
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, "services_alert_info_302_diversion_433", &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	fd = raw_socket();
+	if (fd < 0)
+		FAIL(&f, "socket");
+	n = invite_from(msg, sizeof(msg), fd, "sv1@127.0.0.1", "svt1",
+			"Alert-Info: <http://127.0.0.1/Bellcore-dr2>\r\n"
+			"Alert-Info: info=alert-group, <http://x/a b>\r\n"
+			"Alert-Info: <urn:alert:source:external>\r\n"
+			"Privacy: id\r\n");
+	raw_send(&f, fd, msg, n);
+	if (raw_ringing(&f, fd, buf, sizeof(buf)) < 0)
+		FAIL(&f, "no 180 for the first call");
+	if (strcmp(f.caller.alert_info,
+		   "Bellcore-dr2 alert-group urn:alert:source:external") ||
+	    !f.caller.anonymous)
+		FAIL(&f, "caller: alert_info \"%s\", anonymous %d",
+		     f.caller.alert_info, f.caller.anonymous);
+	if (sip_call_redirect(f.call, "sip:a b@x", SIP_DIVERT_USER_BUSY) != -EINVAL ||
+	    sip_call_redirect(f.call, "2099", _SIP_DIVERT_MAX) != -EINVAL)
+		FAIL(&f, "a bad target or reason taken");
+	if (sip_call_redirect(f.call, "2099", SIP_DIVERT_USER_BUSY) < 0)
+		FAIL(&f, "sip_call_redirect() failed");
+	if (sip_call_redirect(f.call, "2099", SIP_DIVERT_USER_BUSY) != -ESTALE)
+		FAIL(&f, "a second final response taken");
+	f.call = sip_call_unref(f.call);
+	code = invite_final(&f, fd, "sv1@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 302 || strcmp(hval(buf, "Contact:"), "<sip:2099@127.0.0.1>") ||
+	    strcmp(hval(buf, "Diversion:"),
+		   "<sip:2001@127.0.0.1>;reason=user-busy;counter=1"))
+		FAIL(&f, "got %d, Contact \"%s\", Diversion \"%s\"", code,
+		     hval(buf, "Contact:"), hval(buf, "Diversion:"));
+
+	n = invite_from(msg, sizeof(msg), fd, "sv2@127.0.0.1", "svt2",
+			"Privacy: id\r\nP-Asserted-Identity: <sip:bob@127.0.0.1>\r\n");
+	raw_send(&f, fd, msg, n);
+	if (raw_ringing(&f, fd, buf, sizeof(buf)) < 0)
+		FAIL(&f, "no 180 for the second call");
+	if (f.caller.alert_info[0] || f.caller.anonymous)
+		FAIL(&f, "caller 2: alert_info \"%s\", anonymous %d",
+		     f.caller.alert_info, f.caller.anonymous);
+	if (sip_call_redirect(f.call, "sip:vm@127.0.0.1:5099",
+			      SIP_DIVERT_NO_ANSWER) < 0)
+		FAIL(&f, "sip_call_redirect() of a ringing call failed");
+	f.call = sip_call_unref(f.call);
+	code = invite_final(&f, fd, "sv2@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 302 || strcmp(hval(buf, "Contact:"), "<sip:vm@127.0.0.1:5099>") ||
+	    strcmp(hval(buf, "Diversion:"),
+		   "<sip:2001@127.0.0.1>;reason=no-answer;counter=1"))
+		FAIL(&f, "got %d, Contact \"%s\", Diversion \"%s\"", code,
+		     hval(buf, "Contact:"), hval(buf, "Diversion:"));
+
+	n = invite_from(msg, sizeof(msg), fd, "sv3@127.0.0.1", "svt3", "");
+	raw_send(&f, fd, msg, n);
+	if (raw_ringing(&f, fd, buf, sizeof(buf)) < 0)
+		FAIL(&f, "no 180 for the third call");
+	if (sip_call_reject_anonymous(f.call) < 0)
+		FAIL(&f, "sip_call_reject_anonymous() failed");
+	f.call = sip_call_unref(f.call);
+	code = invite_final(&f, fd, "sv3@127.0.0.1", buf, sizeof(buf), &n_bye);
+	if (code != 433 || !strstr(buf, "433 Anonymity Disallowed"))
+		FAIL(&f, "got %d, want 433 Anonymity Disallowed", code);
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /*
  * INVITE with Replaces (RFC 3891), from a raw caller at the provider's
  * address: one naming a call still ringing (an early dialog we did not
@@ -6383,6 +6483,7 @@ int main(int argc, char **argv)
 	RUN("refer_out_blind_and_attended", case_refer_out());
 	RUN("refer_in_202_notify", case_refer_in());
 	RUN("invite_replaces_481_486_400_delivered", case_invite_replaces());
+	RUN("services_alert_info_302_diversion_433", case_services());
 	RUN("refer_out_notify_expires_408", case_refer_timeout(false));
 	RUN("invite_replaces_out_headers", case_invite_with_replaces_out());
 

@@ -137,6 +137,16 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK(memcmp(x->ring_cadence_ms, y->ring_cadence_ms,
 			     sizeof(x->ring_cadence_ms)) == 0,
 		      "port %d ring_cadence_ms differ", x->index);
+		CHECK_INT(x->dnd, y->dnd);
+		CHECK_INT(x->anonymous_reject, y->anonymous_reject);
+		CHECK_STR(x->forward_all, y->forward_all);
+		CHECK_STR(x->forward_busy, y->forward_busy);
+		CHECK_STR(x->forward_no_answer, y->forward_no_answer);
+		CHECK_INT(x->forward_no_answer_secs, y->forward_no_answer_secs);
+		CHECK_INT(x->n_ring_alerts, y->n_ring_alerts);
+		CHECK(memcmp(x->ring_alerts, y->ring_alerts,
+			     sizeof(x->ring_alerts)) == 0,
+		      "port %d ring_alerts differ", x->index);
 	}
 }
 
@@ -1395,3 +1405,133 @@ UNIT_TEST(load_empty_file)
 	CHECK(r == 0, "load failed (%d): %s", r, err);
 	CHECK_INT(c->global.sip_port, 5060);
 }
+
+/* ---- the services that decide what an incoming call does ------------- */
+
+/* Off by default, the no-answer delay 20 s, the five Bellcore rings. */
+UNIT_TEST(services_defaults)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL;
+	const struct fxsd_port_config *p;
+	const struct config_ring_alert *r;
+
+	PARSE_OK(a, PORT0);
+	p = &a->ports[0];
+	CHECK_INT(p->dnd, false);
+	CHECK_INT(p->anonymous_reject, false);
+	CHECK_STR(p->forward_all, "");
+	CHECK_STR(p->forward_busy, "");
+	CHECK_STR(p->forward_no_answer, "");
+	CHECK_INT(p->forward_no_answer_secs, 20);
+	CHECK_INT(p->n_ring_alerts, 5);
+	r = config_ring_alert_find(p, "bellcore-DR3");
+	CHECK(r && !strcmp(r->token, "Bellcore-dr3") && r->n_pairs == 3 &&
+	      r->cadence_ms[0] == 400 && r->cadence_ms[4] == 800 &&
+	      r->cadence_ms[5] == 4000, "Bellcore-dr3's default");
+	r = config_ring_alert_find(p, "Bellcore-dr2");
+	CHECK(r && r->n_pairs == 2 && r->cadence_ms[0] == 800 &&
+	      r->cadence_ms[1] == 400 && r->cadence_ms[2] == 800 &&
+	      r->cadence_ms[3] == 4000, "Bellcore-dr2's default");
+	r = config_ring_alert_find(p, "Bellcore-dr4");
+	CHECK(r && r->n_pairs == 3 && r->cadence_ms[2] == 1000, "dr4");
+	CHECK(config_ring_alert_find(p, "Bellcore-dr6") == NULL, "unknown token");
+	CHECK(config_ring_alert_find(p, "") == NULL, "no token");
+	CHECK(config_ring_alert_find(p, NULL) == NULL, "NULL tokens");
+	/* the first token that matches, in the Alert-Info's order */
+	r = config_ring_alert_find(p, "urn:alert:source:external  x Bellcore-dr5 Bellcore-dr1");
+	CHECK(r && !strcmp(r->token, "Bellcore-dr5"), "first match");
+	check_round_trip(a);
+}
+
+UNIT_TEST(services_keys)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL;
+	const struct fxsd_port_config *p;
+	const struct config_ring_alert *r;
+
+	PARSE_OK(a, PORT0 "dnd = yes\nanonymous_reject = on\n"
+		 "forward_all = 2001\nforward_busy = sip:vm@voicemail.example.org:5070\n"
+		 "forward_no_answer = tel:+15551234567\nforward_no_answer_secs = 600\n"
+		 "ring_alert = Bellcore-dr2 1000,1000   # the user's own\n"
+		 "ring_alert = urn:alert:source:external 400,200,400,2000\n"
+		 "ring_alert = alert-internal 300, 300\n");
+	p = &a->ports[0];
+	CHECK_INT(p->dnd, true);
+	CHECK_INT(p->anonymous_reject, true);
+	CHECK_STR(p->forward_all, "2001");
+	CHECK_STR(p->forward_busy, "sip:vm@voicemail.example.org:5070");
+	CHECK_STR(p->forward_no_answer, "tel:+15551234567");
+	CHECK_INT(p->forward_no_answer_secs, 600);
+	/* the three given, then the four defaults not overridden */
+	CHECK_INT(p->n_ring_alerts, 7);
+	CHECK_STR(p->ring_alerts[0].token, "Bellcore-dr2");
+	CHECK_STR(p->ring_alerts[3].token, "Bellcore-dr1");
+	r = config_ring_alert_find(p, "Bellcore-dr2");
+	CHECK(r && r->n_pairs == 1 && r->cadence_ms[0] == 1000, "dr2 overridden");
+	r = config_ring_alert_find(p, "URN:alert:source:EXTERNAL");
+	CHECK(r && r->n_pairs == 2 && r->cadence_ms[3] == 2000, "a URN token");
+	check_round_trip(a);
+}
+
+UNIT_TEST(services_forward_targets)
+{
+	static const char *const good[] = {
+		"2001", "*98", "+15551234567", "sip:vm@example.org",
+		"sips:a@[2001:db8::1]:5061;transport=tls", "tel:+1-555-0100",
+	};
+	static const char *const bad[] = {
+		"", "20 01", "sip:", "sip:a b@c", "sip:<a@b>", "sip:a@b?X=y",
+		"http://x/y", "\"2001\"", "a@b",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(config_forward_valid(good[i]), "'%s' refused", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(!config_forward_valid(bad[i]), "'%s' taken", bad[i]);
+	CHECK(!config_forward_valid(NULL), "NULL taken");
+}
+
+/* A changed service is a changed port (reload compares bytewise). */
+UNIT_TEST(services_change_is_a_port_change)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL, *b = NULL, *c = NULL;
+	struct fxsd_port_config x, y, z;
+
+	PARSE_OK(a, PORT0);
+	PARSE_OK(b, PORT0 "ring_alert = Bellcore-dr5 500,5000\n");
+	PARSE_OK(c, PORT0 "ring_alert = Bellcore-dr5 500,5500\nforward_no_answer_secs = 20\n");
+	x = a->ports[0];
+	y = b->ports[0];
+	z = c->ports[0];
+	CHECK(memcmp(&x, &y, sizeof(x)) != 0, "a changed ring_alert compares equal");
+	/* the defaults spelled out: the same rings, in another order */
+	CHECK(memcmp(&x, &z, sizeof(x)) != 0 || x.n_ring_alerts == z.n_ring_alerts,
+	      "n_ring_alerts");
+}
+
+ERR_CASE(dnd_bad, PORT0 "dnd = maybe\n",
+	 P ":4: invalid dnd 'maybe' (yes/no, true/false, on/off, 1/0)")
+ERR_CASE(forward_bad, PORT0 "\nforward_busy = sip:a b@c\n",
+	 P ":5: invalid forward_busy 'sip:a b@c' (a number, or a sip:, sips: or tel: URI)")
+ERR_CASE(forward_twice, PORT0 "forward_all = 1\nforward_all = 2\n",
+	 P ":5: duplicate key 'forward_all'")
+ERR_CASE(forward_secs_zero, PORT0 "forward_no_answer_secs = 0\n",
+	 P ":4: invalid forward_no_answer_secs '0' (1-600)")
+ERR_CASE(ring_alert_no_cadence, PORT0 "ring_alert = Bellcore-dr2\n",
+	 P ":4: invalid ring_alert cadence '' (on,off ms pairs, at most 8; on 10-10000, off 0-10000)")
+ERR_CASE(ring_alert_bad_cadence, PORT0 "ring_alert = x 800,400,800\n",
+	 P ":4: invalid ring_alert cadence ' 800,400,800' (on,off ms pairs, at most 8; on 10-10000, off 0-10000)")
+ERR_CASE(ring_alert_bad_token, PORT0 "ring_alert = a<b 800,400\n",
+	 P ":4: invalid ring_alert token 'a<b' (letters, digits and -._~!*'+%:)")
+ERR_CASE(ring_alert_twice, PORT0 "ring_alert = X 800,400\nring_alert = x 100,100\n",
+	 P ":5: duplicate ring_alert token 'x'")
+ERR_CASE(ring_alert_short_burst, PORT0
+	 "ring_alert = t1 1,1\n",
+	 P ":4: invalid ring_alert cadence ' 1,1' (on,off ms pairs, at most 8; on 10-10000, off 0-10000)")
+ERR_CASE(ring_alert_over_sixteen, PORT0
+	 "ring_alert = t1 10,1\nring_alert = t2 10,1\nring_alert = t3 10,1\n"
+	 "ring_alert = t4 10,1\nring_alert = t5 10,1\nring_alert = t6 10,1\n"
+	 "ring_alert = t7 10,1\nring_alert = t8 10,1\nring_alert = t9 10,1\n"
+	 "ring_alert = t10 10,1\nring_alert = t11 10,1\nring_alert = t12 10,1\n",
+	 P ":1: [port 0] has too many ring_alert tokens (at most 16, the 5 Bellcore defaults included)")

@@ -226,3 +226,34 @@ UNIT_TEST(feature_dump)
 	CHECK(!bad, "the graph lacks an expected edge");
 	CHECK(feature_dump(NULL, false) == -EINVAL, "no file");
 }
+
+/* Forwarded on busy: with the line free the event is what it is without
+ * forwarding (waits, or goes to the call machine); wherever the feature
+ * machine would answer 486 it forwards instead. */
+UNIT_TEST(feature_forward_busy)
+{
+	struct feature_result r486, r;
+	int s;
+
+	CELL(SINGLE, INVITE_WAITABLE_FWD, WAITING, A(OTHER_KEEP),
+	     A(OTHER_RINGING), A(CW_START));
+	CELL(SINGLE, INVITE_FWD, SINGLE, A(PASS));
+	for (s = 0; s < _FEATURE_STATE_MAX; s++) {
+		if (s == FEATURE_STATE_SINGLE)
+			continue;
+		CHECK(feature_step(s, FEATURE_EVENT_INVITE, &r486) == 0 &&
+		      !r486.ignored && r486.n_actions == 1 &&
+		      r486.actions[0] == A(REJECT_486),
+		      "%s + invite: want reject-486", feature_state_to_string(s));
+		CHECK(feature_step(s, FEATURE_EVENT_INVITE_FWD, &r) == 0 &&
+		      !r.ignored && r.next == (enum feature_state)s &&
+		      r.n_actions == 1 && r.actions[0] == A(FORWARD_BUSY),
+		      "%s + invite-forwardable: want forward-busy",
+		      feature_state_to_string(s));
+		CHECK(feature_step(s, FEATURE_EVENT_INVITE_WAITABLE_FWD, &r) == 0 &&
+		      !r.ignored && r.next == (enum feature_state)s &&
+		      r.n_actions == 1 && r.actions[0] == A(FORWARD_BUSY),
+		      "%s + invite-waitable-forwardable: want forward-busy",
+		      feature_state_to_string(s));
+	}
+}

@@ -29,7 +29,7 @@
 enum tone { TONE_NONE, TONE_DIAL, TONE_RINGBACK, TONE_BUSY, TONE_REORDER,
 	    TONE_HOWLER };
 enum timer { TIMER_NONE, TIMER_FIRST_DIGIT, TIMER_NO_ANSWER, TIMER_TONE,
-	     TIMER_HOWLER };
+	     TIMER_HOWLER, TIMER_FORWARD };
 enum media { MEDIA_NONE, MEDIA_EARLY, MEDIA_FULL };
 
 /* What the Line would have running for a port. */
@@ -75,6 +75,7 @@ static struct port canonical(enum call_state s)
 		break;
 	case CALL_STATE_RINGING:
 		p.ring = true;
+		p.timer = TIMER_FORWARD;	/* when forward_no_answer is set */
 		p.call = true;
 		break;
 	case CALL_STATE_INCALL:
@@ -128,6 +129,7 @@ static int model_apply(struct port *p, enum call_event e,
 		[CALL_EVENT_TIMER_NO_ANSWER] = TIMER_NO_ANSWER,
 		[CALL_EVENT_TIMER_TONE] = TIMER_TONE,
 		[CALL_EVENT_TIMER_HOWLER] = TIMER_HOWLER,
+		[CALL_EVENT_TIMER_FORWARD] = TIMER_FORWARD,
 	};
 	unsigned i;
 
@@ -153,6 +155,8 @@ static int model_apply(struct port *p, enum call_event e,
 		case CALL_ACTION_TIMER_TONE_START: timer = TIMER_TONE; break;
 		case CALL_ACTION_TIMER_HOWLER_START:
 			timer = TIMER_HOWLER; break;
+		case CALL_ACTION_TIMER_FORWARD_START:
+			timer = TIMER_FORWARD; break;
 		default: break;
 		}
 		if (tone != TONE_NONE) {
@@ -212,6 +216,13 @@ static int model_apply(struct port *p, enum call_event e,
 			if (!p->call)
 				return fail(msg, size, "without a call", a);
 			break;
+		case CALL_ACTION_SIP_FORWARD_NO_ANSWER:
+			if (!p->call || !p->ring)
+				return fail(msg, size, "without a ringing call", a);
+			break;
+		case CALL_ACTION_SIP_REJECT_433:
+		case CALL_ACTION_SIP_FORWARD_ALL:
+		case CALL_ACTION_SIP_FORWARD_BUSY:
 		case CALL_ACTION_SIP_REJECT_486:
 		case CALL_ACTION_SIP_REJECT_488:
 		case CALL_ACTION_SIP_REJECT_OFFER:
@@ -811,29 +822,33 @@ UNIT_TEST(fsm_every_action_used)
 
 UNIT_TEST(fsm_rule_invite_in_idle_rings)
 {
-	EXPECT(IDLE, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START));
+	EXPECT(IDLE, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	     A(TIMER_FORWARD_START));
 }
 
 UNIT_TEST(fsm_rule_offhook_in_ringing_answers)
 {
 	/* Event action, RINGING's exit, INCALL's entry. */
-	EXPECT(RINGING, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(MEDIA_START));
+	EXPECT(RINGING, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(TIMERS_STOP),
+	     A(MEDIA_START));
 }
 
 UNIT_TEST(fsm_rule_cancel_in_ringing)
 {
-	EXPECT(RINGING, CANCEL, IDLE, A(SIP_REPLY_487), A(RING_STOP), A(CALL_CLEAR));
+	EXPECT(RINGING, CANCEL, IDLE, A(SIP_REPLY_487), A(RING_STOP), A(TIMERS_STOP),
+	     A(CALL_CLEAR));
 }
 
 UNIT_TEST(fsm_rule_bye_in_ringing)
 {
 	EXPECT(RINGING, BYE, IDLE, A(SIP_REPLY_BYE_200), A(SIP_REPLY_487), A(RING_STOP),
-	       A(CALL_CLEAR));
+	       A(TIMERS_STOP), A(CALL_CLEAR));
 }
 
 UNIT_TEST(fsm_rule_timeout_in_ringing)
 {
-	EXPECT(RINGING, SIP_TIMEOUT, IDLE, A(RING_STOP), A(CALL_CLEAR));
+	EXPECT(RINGING, SIP_TIMEOUT, IDLE, A(RING_STOP), A(TIMERS_STOP),
+	       A(CALL_CLEAR));
 }
 
 UNIT_TEST(fsm_rule_onhook_in_ringing_ignored)
@@ -1090,10 +1105,12 @@ UNIT_TEST(fsm_walk_incoming_call)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START));
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	     A(TIMER_FORWARD_START));
 	WALK(w, INVITE, RINGING, A(SIP_REJECT_486));	/* a second caller */
 	WALK_IGNORED(w, TIMER_TONE);
-	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(MEDIA_START));
+	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(TIMERS_STOP),
+	     A(MEDIA_START));
 	WALK(w, ACK, INCALL, A(MEDIA_UPDATE));
 	WALK(w, OFFER, INCALL, A(SIP_ANSWER_OFFER));	/* hold, resume */
 	WALK(w, INVITE_UNUSABLE, INCALL, A(SIP_REJECT_488));
@@ -1109,8 +1126,10 @@ UNIT_TEST(fsm_walk_incoming_call_left_off_hook)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START));
-	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(MEDIA_START));
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	     A(TIMER_FORWARD_START));
+	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(TIMERS_STOP),
+	     A(MEDIA_START));
 	WALK(w, BYE, DISCONNECTED, A(SIP_REPLY_BYE_200), A(MEDIA_STOP), A(CALL_CLEAR),
 	     A(LINE_OPEN_LOOP), A(TONE_REORDER), A(TIMER_TONE_START));
 	WALK(w, TIMER_TONE, HOWLER, A(TONE_STOP), A(TIMERS_STOP), A(LINE_NORMAL),
@@ -1184,13 +1203,17 @@ UNIT_TEST(fsm_walk_caller_cancels)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START));
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	     A(TIMER_FORWARD_START));
 	WALK_IGNORED(w, ONHOOK);
-	WALK(w, CANCEL, IDLE, A(SIP_REPLY_487), A(RING_STOP), A(CALL_CLEAR));
+	WALK(w, CANCEL, IDLE, A(SIP_REPLY_487), A(RING_STOP), A(TIMERS_STOP),
+	     A(CALL_CLEAR));
 	WALK_IGNORED(w, ACK);	/* the ACK of the 487 is the SIP layer's */
 	WALK_IGNORED(w, CANCEL);	/* retransmitted CANCEL */
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START));
-	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(MEDIA_START));
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	     A(TIMER_FORWARD_START));
+	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(TIMERS_STOP),
+	     A(MEDIA_START));
 	WALK(w, ONHOOK, IDLE, A(SIP_SEND_BYE), A(MEDIA_STOP), A(CALL_CLEAR));
 }
 
@@ -1361,4 +1384,125 @@ UNIT_TEST(fsm_dump_errors)
 	k = fsm_dump(f, false);
 	fclose(f);
 	CHECK_INT(k, -EIO);
+}
+
+/* ---- the port's services: which INVITE event, and what it does ------- */
+
+/* fsm_invite_event() against the rule written out another way: every
+ * combination of the six facts. */
+UNIT_TEST(fsm_invite_event_guards)
+{
+	unsigned m;
+
+	for (m = 0; m < 64; m++) {
+		struct fsm_invite_facts f = {
+			.usable = m & 1, .anonymous = m & 2,
+			.anonymous_reject = m & 4, .dnd = m & 8,
+			.forward_all = m & 16, .forward_busy = m & 32,
+		};
+		enum call_event want;
+
+		if (f.anonymous && f.anonymous_reject)
+			want = E(INVITE_ANONYMOUS);
+		else if (f.forward_all)
+			want = E(INVITE_FORWARD_ALL);
+		else if (f.dnd)
+			want = f.forward_busy ? E(INVITE_DND_FORWARD) : E(INVITE_DND);
+		else if (!f.usable)
+			want = E(INVITE_UNUSABLE);
+		else
+			want = f.forward_busy ? E(INVITE_FORWARDABLE) : E(INVITE);
+		CHECK(fsm_invite_event(&f) == want, "facts %#x: %s, want %s", m,
+		      call_event_to_string(fsm_invite_event(&f)),
+		      call_event_to_string(want));
+	}
+	CHECK(fsm_invite_event(NULL) == E(INVITE), "NULL facts");
+}
+
+/* Anonymous, DND and forward-all INVITEs never ring, in any state: each
+ * gets its one answer and nothing else happens. */
+UNIT_TEST(fsm_services_never_ring)
+{
+	static const struct {
+		enum call_event e;
+		enum call_action a;
+	} cases[] = {
+		{ E(INVITE_ANONYMOUS), A(SIP_REJECT_433) },
+		{ E(INVITE_FORWARD_ALL), A(SIP_FORWARD_ALL) },
+		{ E(INVITE_DND), A(SIP_REJECT_486) },
+		{ E(INVITE_DND_FORWARD), A(SIP_FORWARD_BUSY) },
+	};
+	unsigned i;
+	int s;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		for (s = 0; s < _CALL_STATE_MAX; s++) {
+			struct fsm_result r = step(s, cases[i].e);
+
+			CHECK(!r.ignored && r.next == s && r.n_actions == 1 &&
+			      r.actions[0] == cases[i].a, "%s + %s: want only %s",
+			      call_state_to_string(s),
+			      call_event_to_string(cases[i].e),
+			      call_action_to_string(cases[i].a));
+		}
+}
+
+/* Forwarded on busy: an idle phone rings as for any INVITE; everywhere
+ * else, where INVITE gets 486, INVITE_FORWARDABLE gets the 302. */
+UNIT_TEST(fsm_forward_busy_where_486)
+{
+	int s;
+
+	EXPECT(IDLE, INVITE_FORWARDABLE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180),
+	       A(RING_START), A(TIMER_FORWARD_START));
+	for (s = 0; s < _CALL_STATE_MAX; s++) {
+		struct fsm_result plain = step(s, E(INVITE));
+		struct fsm_result r = step(s, E(INVITE_FORWARDABLE));
+
+		if (s == CALL_STATE_IDLE)
+			continue;
+		CHECK(has(&plain, A(SIP_REJECT_486)), "%s + invite: no 486",
+		      call_state_to_string(s));
+		CHECK(!r.ignored && r.next == s && r.n_actions == 1 &&
+		      r.actions[0] == A(SIP_FORWARD_BUSY),
+		      "%s + invite-forwardable: want only sip-forward-busy",
+		      call_state_to_string(s));
+	}
+}
+
+/* No answer: ringing arms the forward timer, which forwards the call and
+ * stops the ring; it means nothing anywhere else. */
+UNIT_TEST(fsm_forward_no_answer)
+{
+	struct walk w = walk_at(S(IDLE));
+	int s;
+
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	     A(TIMER_FORWARD_START));
+	WALK(w, TIMER_FORWARD, IDLE, A(SIP_FORWARD_NO_ANSWER), A(RING_STOP),
+	     A(TIMERS_STOP), A(CALL_CLEAR));
+	for (s = 0; s < _CALL_STATE_MAX; s++)
+		if (s != CALL_STATE_RINGING)
+			CHECK(step(s, E(TIMER_FORWARD)).ignored,
+			      "%s + timer-forward acts", call_state_to_string(s));
+}
+
+UNIT_TEST(fsm_dump_invite_guards)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CHECK(f != NULL, "open_memstream");
+	if (!f)
+		return;
+	CHECK_INT(fsm_dump(f, false), 0);
+	fclose(f);
+	CHECK(strstr(buf, "incoming INVITE") &&
+	      strstr(buf, "\tanonymous && anonymous_reject -> invite-anonymous\n") &&
+	      strstr(buf, "\tdnd && forward_busy -> invite-dnd-forward\n") &&
+	      strstr(buf, "\tforward_busy -> invite-forwardable\n") &&
+	      strstr(buf, "\ttimer-forward -> idle: sip-forward-no-answer\n"),
+	      "the dump lacks the INVITE guards or the forward cells");
+	free(buf);
 }

@@ -53,7 +53,8 @@
  * and INVITE (fuzz_sip prints them with FUZZ_SIP_PRINT=1).
  *
  * Checked besides memory safety: the caller fields handed to on_invite
- * are NUL-terminated within their size, a DTMF digit from INFO is one of
+ * are NUL-terminated within their size (the Alert-Info's tokens are
+ * token characters separated by single spaces), a DTMF digit from INFO is one of
  * 0-9 * # A-D.
  */
 #define getrandom fuzz_getrandom
@@ -223,6 +224,14 @@ static void on_invite(struct sip_agent *a, struct sip_call *call,
 	check_field(caller->asserted);
 	check_field(caller->asserted_display_name);
 	check_field(caller->request_user);
+	/* the Alert-Info's tokens: bounded, NUL-terminated, token
+	 * characters separated by single spaces */
+	if (strnlen(caller->alert_info, SIP_ALERT_INFO_MAX) >= SIP_ALERT_INFO_MAX ||
+	    caller->alert_info[0] == ' ' ||
+	    strspn(caller->alert_info, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789-._~!*'+%: ") != strlen(caller->alert_info) ||
+	    strstr(caller->alert_info, "  "))
+		abort();
 	/* a replaced call is a live one of this agent, not the new one */
 	if (caller->replaces && (caller->replaces == call ||
 				 sip_call_agent(caller->replaces) != a ||

@@ -178,6 +178,18 @@ def sip_seeds():
         udp(0x11, invite(),
             req('CANCEL', 314159, 'z9hG4bK776asdhds'),
             req('ACK', 314159, 'z9hG4bK776asdhds', LTAG)))
+    # Alert-Info in every form (and malformed ones), Privacy: the
+    # caller fields fxsd's services read (sip/caller.c); one folded line
+    put('sip', 'udp-incoming-alert-info-privacy',
+        udp(0x31,
+            invite(extra=(CONTACT, 'Alert-Info: <http://127.0.0.1/Bellcore-dr2>',
+                          'Alert-Info: info=alert-group, Bellcore-dr3,',
+                          ' <urn:alert:source:external>;x=1',
+                          'Alert-Info: <<<>>>;;;===, "unterminated',
+                          'Privacy: id;header')),
+            invite(branch='z9hG4bKanon', cid='anon', ftag='anon',
+                   extra=(CONTACT, 'Alert-Info: <http://x/y>;info="dr2',
+                          'Alert-Info: <urn:alert:service:' + 'x' * 80 + '>'))))
     # rejected 486, ACK; a retransmitted INVITE
     put('sip', 'udp-incoming-rejected',
         udp(0x21, invite(), req('ACK', 314159, 'z9hG4bK776asdhds', LTAG),
