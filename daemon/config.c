@@ -798,10 +798,14 @@ static int parse_raw_value(struct parser *p, char *s, char **ret_value)
 static int store_star_code(struct parser *p, struct fxsd_port_config *port,
 			   const char *v)
 {
-	struct config_star_code sc = { .line = p->line };
+	struct config_star_code sc;
 	const char *sp = v + strcspn(v, " \t");
 	size_t len = (size_t)(sp - v), i;
 	int r;
+
+	/* padding too: a reload compares port configs bytewise */
+	memset(&sc, 0, sizeof(sc));
+	sc.line = p->line;
 
 	if (len < 2 || len > CONFIG_STAR_CODE_LEN_MAX || v[0] != '*' ||
 	    strspn(v + 1, "0123456789") != len - 1)
