@@ -15,7 +15,7 @@ UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
-	tests/daemon/analyze bench/e2e_signals
+	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -104,6 +104,23 @@ daemon/fxsctl: $(call objs,fxsd,$(FXSCTL_SRCS))
 
 # The same daemon under AddressSanitizer and UBSan, for the call tests.
 tests/daemon/fxsd-asan: $(call objs,asan,$(FXSD_SRCS))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
+
+# The line test layer (tests/daemon/line_test.c): one Line of fxsd with
+# its real line/, sip/, media/ and dsp/ in-process, the fake port of
+# tests/daemon/fake_port.c linked in place of port/ (no kernel), a far end
+# scripted over UDP on 127.0.0.1.  Built under ASan/UBSan into
+# build/obj/line, where the REFER's NOTIFY deadline is 2 s, not 32 s.
+LINE_TEST_SRCS := tests/daemon/line_test.c tests/daemon/fake_port.c \
+	tests/daemon/unit_main.c daemon/log.c daemon/config.c $(DAEMON_SIP_SRCS) \
+	$(DAEMON_MEDIA_SRCS) $(DAEMON_DSP_SRCS) $(DAEMON_LINE_SRCS)
+LINE_TEST_DEFS := -DSIP_REFER_FIRST_MS=2000
+
+build/obj/line/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SAN) $(FXSD_CFLAGS) $(LINE_TEST_DEFS) -Itests/daemon $(DEPFLAGS) -c -o $@ $<
+
+tests/daemon/line_test: $(call objs,line,$(LINE_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
 
 # The SIP agent against sipp (tests/daemon/sip_test.sh builds and runs it).

@@ -287,6 +287,8 @@ enum port_key {
 	PK_HOTLINE,
 	PK_WARM_LINE,
 	PK_WARM_LINE_SECS,
+	PK_SESSION_EXPIRES,
+	PK_MIN_SE,
 	_PK_MAX,
 };
 
@@ -346,6 +348,9 @@ static const struct key_desc port_keys[_PK_MAX] = {
 			      0, 0),
 	[PK_WARM_LINE_SECS] = PKEY("warm_line_secs", KEY_UINT, 0,
 				   warm_line_secs, 1, 14),
+	[PK_SESSION_EXPIRES] = PKEY("session_expires", KEY_UINT, 0,
+				    session_expires, 90, 86400),
+	[PK_MIN_SE] = PKEY("min_se", KEY_UINT, 0, min_se, 90, 86400),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -396,6 +401,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->mwi_expires = 3600;
 	p->privacy_identity = CONFIG_PRIVACY_IDENTITY_PPI;
 	p->warm_line_secs = 5;
+	p->session_expires = 1800;
+	p->min_se = 90;
 	p->line = line;
 }
 

@@ -261,6 +261,10 @@ struct fxsd_global_config {
  * @warm_line: a number dialled when nothing is dialled within
  *	@warm_line_secs of lifting the phone, "" unset; not with @hotline
  * @warm_line_secs: 1-14 (below the 15 s first-digit timeout), default 5
+ * @session_expires: session interval asked for in our INVITEs (RFC 4028),
+ *	s, 90-86400, default 1800 (raised to @min_se if below it)
+ * @min_se: the shortest session interval accepted (a shorter one gets
+ *	422), s, 90-86400, default 90
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -300,6 +304,8 @@ struct fxsd_port_config {
 	char hotline[CONFIG_USER_MAX + 1];
 	char warm_line[CONFIG_USER_MAX + 1];
 	unsigned warm_line_secs;
+	unsigned session_expires;
+	unsigned min_se;
 	unsigned line;
 };
 

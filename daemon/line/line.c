@@ -207,6 +207,10 @@ struct line {
 	struct echo_health echo;
 
 	bool offhook;
+	bool hook_read;			/* the hook the driver's events last
+					 * said (queued, maybe not stepped) */
+	bool hook_resync;		/* events were lost: read the hook
+					 * once the queue is drained */
 	char caller[2 * SIP_CALLER_FIELD_MAX + 8];	/* of the INVITE stepping */
 	sd_event_source *test_ring;
 	void (*notify)(struct line *l, void *ud);
@@ -1661,6 +1665,9 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			sip_call_set_userdata(l->cur->call, l);
 			memcpy(l->cur->remote, l->caller, sizeof(l->cur->remote));
 			l->cur->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+			/* the caller: an attended transfer's target */
+			l->cur->who = ev->who;
+			ev->who = NULL;
 		}
 		break;
 	case CALL_ACTION_CALL_CLEAR:
@@ -2192,6 +2199,27 @@ static enum call_event line_offhook_event(const struct line *l)
 	       CALL_EVENT_OFFHOOK;
 }
 
+/*
+ * The driver's queue overflowed, so a hook event may be among those lost
+ * and the line out of step with the phone (off hook with the line idle,
+ * or a call held up by a phone that was hung up).  Once the queue is
+ * drained, the hook as it is now stands for the lost edges: if it differs
+ * from what the last event said, the event it would have been is queued.
+ */
+static void line_hook_resync(struct line *l)
+{
+	bool offhook;
+
+	l->hook_resync = false;
+	if (port_get_hook(l->fd, &offhook) < 0 || offhook == l->hook_read)
+		return;
+	line_log(l, LOG_WARNING, "The phone is %s now: its hook event was lost",
+		 offhook ? "off hook" : "on hook");
+	l->hook_read = offhook;
+	line_queue(l, offhook ? line_offhook_event(l) : CALL_EVENT_ONHOOK, 0,
+		   NULL, NULL, 0);
+}
+
 static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 			 void *userdata)
 {
@@ -2210,9 +2238,11 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 	for (i = 0; i < n; i++) {
 		switch (evs[i].type) {
 		case PORT_EVENT_OFFHOOK:
+			l->hook_read = true;
 			line_queue(l, line_offhook_event(l), 0, NULL, NULL, 0);
 			break;
 		case PORT_EVENT_ONHOOK:
+			l->hook_read = false;
 			line_queue(l, CALL_EVENT_ONHOOK, 0, NULL, NULL, 0);
 			break;
 		case PORT_EVENT_FLASH:
@@ -2231,6 +2261,7 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 		case PORT_EVENT_OVERFLOW:
 			line_log(l, LOG_WARNING, "%u driver events lost",
 				 evs[i].value);
+			l->hook_resync = true;
 			break;
 		case PORT_EVENT_REMOVED:
 			line_detach(l);
@@ -2239,6 +2270,8 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 			break;
 		}
 	}
+	if (l->hook_resync && n < 16)
+		line_hook_resync(l);
 	return 0;
 }
 
@@ -2526,6 +2559,8 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.mwi_subscribe = pc->mwi_subscribe,
 		.mwi_server = pc->mwi_server[0] ? pc->mwi_server : NULL,
 		.mwi_expires = pc->mwi_expires,
+		.session_expires = pc->session_expires,
+		.min_se = pc->min_se,
 	};
 	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
 	if (r < 0) {
@@ -2594,8 +2629,12 @@ int line_attach(struct line *l, const char *devnode)
 				 strerror(-r));
 		l->agent_started = true;
 	}
-	if (!port_get_hook(l->fd, &offhook) && offhook)
+	l->hook_read = false;
+	l->hook_resync = false;
+	if (!port_get_hook(l->fd, &offhook) && offhook) {
+		l->hook_read = true;
 		line_queue(l, line_offhook_event(l), 0, NULL, NULL, 0);
+	}
 	line_notify(l);
 	return 0;
 fail:

@@ -75,7 +75,9 @@
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
 #define SIP_MWI_TYPE		"application/simple-message-summary"
 #define SIP_ALLOW_EVENTS	"message-summary, refer"
+#ifndef SIP_REFER_FIRST_MS	/* (the line test builds with 2000) */
 #define SIP_REFER_FIRST_MS	32000	/* our REFER: its first NOTIFY within */
+#endif
 #define SIP_REFER_NEXT_S	120	/* ... the next, without expires= */
 #define SIP_REFER_MAX_S		300	/* ... the next at most */
 /*
@@ -285,6 +287,8 @@ struct sip_call {
 	char *invite_extra;		/* header lines our INVITE adds */
 	char *refer_to;			/* our REFER's Refer-To, for a resend */
 	bool refer_out;			/* our REFER's subscription lives */
+	bool refer_answered;		/* ... its final response came, or a
+					 * NOTIFY that overtook it */
 	sd_event_source *refer_timer;	/* ... its NOTIFY deadline */
 	bool refer_in;			/* a received REFER awaits its NOTIFYs */
 	uint32_t refer_in_cseq;		/* its CSeq: Event: refer;id= */

@@ -131,6 +131,8 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->mwi_subscribe, y->mwi_subscribe);
 		CHECK_STR(x->mwi_server, y->mwi_server);
 		CHECK_INT(x->mwi_expires, y->mwi_expires);
+		CHECK_INT(x->session_expires, y->session_expires);
+		CHECK_INT(x->min_se, y->min_se);
 		CHECK_INT(x->n_ring_cadence_pairs, y->n_ring_cadence_pairs);
 		CHECK(memcmp(x->ring_cadence_ms, y->ring_cadence_ms,
 			     sizeof(x->ring_cadence_ms)) == 0,
@@ -627,6 +629,24 @@ UNIT_TEST(mwi_keys)
 	check_round_trip(c);
 }
 
+/* Session timers (RFC 4028): 1800 s asked for, 90 s accepted by default;
+ * both set and round-tripped. */
+UNIT_TEST(session_timer_keys)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL, *b = NULL;
+	const struct fxsd_port_config *p;
+
+	PARSE_OK(a, PORT0);
+	p = &a->ports[0];
+	CHECK_INT(p->session_expires, 1800);
+	CHECK_INT(p->min_se, 90);
+	PARSE_OK(b, PORT0 "session_expires = 600\nmin_se = 300\n");
+	p = &b->ports[0];
+	CHECK_INT(p->session_expires, 600);
+	CHECK_INT(p->min_se, 300);
+	check_round_trip(b);
+}
+
 /* Two ports that differ in dtmf_mode only; reload (main.c) compares port
  * sections bytewise, header line aside, so the mode must show there. */
 UNIT_TEST(dtmf_mode_change_is_a_port_change)
@@ -1061,6 +1081,12 @@ ERR_CASE(mwi_server_invalid,
 ERR_CASE(mwi_server_empty,
 	 PORT0 "mwi_server =\n",
 	 P ":4: empty value for 'mwi_server'")
+ERR_CASE(session_expires_too_short,
+	 PORT0 "session_expires = 89\n",
+	 P ":4: invalid session_expires '89' (90-86400)")
+ERR_CASE(min_se_too_long,
+	 PORT0 "min_se = 86401\n",
+	 P ":4: invalid min_se '86401' (90-86400)")
 ERR_CASE(mwi_expires_too_short,
 	 PORT0 "mwi_expires = 59\n",
 	 P ":4: invalid mwi_expires '59' (60-86400)")
