@@ -120,7 +120,7 @@ $HS 0 hear 440 400 >/dev/null
 $HS 0 dial 2345 >/dev/null
 check "after *70: the next call is up" wait_state in-call 15
 sipp_bg b2 127.0.0.1:5060 -sf tests/sipp/call_in_cancel.xml -s 1000 \
-	-i 127.0.0.1 -p 5074 -mp 7040
+	-i 127.0.0.1 -p 5074 -mp 7040 -key cnum 2004 -key cname "Second Caller"
 check "after *70: a second caller waits again (call waiting)" \
 	logged 10 "Call waiting: "
 check "after *70: its scenario passes (180, its CANCEL, 487)" sipp_wait "$sp" b2
