@@ -52,6 +52,14 @@ logged() {
 mark() {
 	log0=$(wc -l <"$work/fxsd.log")
 }
+# priv_wait PID: the private call's far end passed; else its error
+# lines first (the message it quotes is long)
+priv_wait() {
+	wait "$1" && return 0
+	echo "sipp priv failed:"
+	grep -E '^[0-9-]+	[0-9:.]+	' "$work/priv.err" | head -n 5
+	return 1
+}
 # reconf LINES...: dial_conf LINES, then SIGHUP; the port restarts and
 # attaches its device again
 reconf() {
@@ -89,7 +97,7 @@ check "*67: in a call once the far end answers (after its 401)" \
 check "*67: audio both ways" talk 0
 $HS 0 hangup >/dev/null
 check "*67: the far end saw From anonymous, Privacy: id, P-Preferred-Identity, our credentials" \
-	sipp_wait "$sp_priv" priv
+	priv_wait "$sp_priv"
 wait_state idle 5 >/dev/null
 
 # --- *70: no call waiting in the next call; then it waits again
