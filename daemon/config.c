@@ -29,6 +29,7 @@
 static const char *const transport_table[_CONFIG_TRANSPORT_MAX] = {
 	[CONFIG_TRANSPORT_UDP] = "udp",
 	[CONFIG_TRANSPORT_TCP] = "tcp",
+	[CONFIG_TRANSPORT_TLS] = "tls",
 };
 
 static const char *const tone_country_table[_CONFIG_TONE_MAX] = {
@@ -215,6 +216,9 @@ enum key_type {
 	KEY_STAR_CODES,	/* "none" or "default" */
 	KEY_PRIVACY_ID,
 	KEY_NUMBER,	/* what sip_call_invite() dials: 0-9 a-z *#+-._!~'() */
+	KEY_LISTEN,	/* address:port, [v6]:port */
+	KEY_PATH,	/* an absolute file name */
+	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -250,6 +254,14 @@ static const struct key_desc global_keys[] = {
 	GKEY("max_dialogs", KEY_UINT, 0, max_dialogs, 1, 64),
 	GKEY("max_transactions", KEY_UINT, 0, max_transactions, 1, 4096),
 	GKEY("max_message_size", KEY_UINT, 0, max_message_size, 1024, 65535),
+};
+
+#define MKEY(n, t, fl, field)						\
+	{ n, t, fl, offsetof(struct fxsd_metrics_config, field),	\
+	  FIELD_SIZE(struct fxsd_metrics_config, field), 0, 0 }
+
+static const struct key_desc metrics_keys[] = {
+	MKEY("listen", KEY_LISTEN, KEY_EMPTY_OK, listen),
 };
 
 /* Port keys whose defaults depend on other keys are found by index. */
@@ -289,6 +301,11 @@ enum port_key {
 	PK_WARM_LINE_SECS,
 	PK_SESSION_EXPIRES,
 	PK_MIN_SE,
+	PK_TRANSPORT,
+	PK_TLS_CA_FILE,
+	PK_TLS_PIN,
+	PK_TLS_CERT,
+	PK_TLS_KEY,
 	_PK_MAX,
 };
 
@@ -351,6 +368,12 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_SESSION_EXPIRES] = PKEY("session_expires", KEY_UINT, 0,
 				    session_expires, 90, 86400),
 	[PK_MIN_SE] = PKEY("min_se", KEY_UINT, 0, min_se, 90, 86400),
+	[PK_TRANSPORT] = PKEY("transport", KEY_TRANSPORT, 0, transport, 0, 0),
+	[PK_TLS_CA_FILE] = PKEY("tls_ca_file", KEY_PATH, KEY_EMPTY_OK,
+				tls_ca_file, 0, 0),
+	[PK_TLS_PIN] = PKEY("tls_pin", KEY_PIN, KEY_EMPTY_OK, tls_pin, 0, 0),
+	[PK_TLS_CERT] = PKEY("tls_cert", KEY_PATH, KEY_EMPTY_OK, tls_cert, 0, 0),
+	[PK_TLS_KEY] = PKEY("tls_key", KEY_PATH, KEY_EMPTY_OK, tls_key, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -407,6 +430,53 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 }
 
 /* ---- value checks ----------------------------------------------------- */
+
+int config_listen_parse(const char *s, struct sockaddr_storage *ret,
+			socklen_t *ret_len)
+{
+	char host[CONFIG_LISTEN_MAX + 1];
+	const char *colon, *h = s;
+	unsigned long port;
+	size_t hl;
+	char *end;
+
+	colon = strrchr(s, ':');
+	if (!colon || strlen(s) > CONFIG_LISTEN_MAX)
+		return -EINVAL;
+	hl = colon - s;
+	if (*s == '[') {
+		if (hl < 2 || s[hl - 1] != ']')
+			return -EINVAL;
+		h = s + 1;
+		hl -= 2;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (colon[1] < '0' || colon[1] > '9')
+		return -EINVAL;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535 || strlen(colon + 1) > 5)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	if (*s != '[') {
+		struct sockaddr_in *a = (struct sockaddr_in *)ret;
+
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -EINVAL;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		*ret_len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ret;
+
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -EINVAL;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		*ret_len = sizeof(*a);
+	}
+	return 0;
+}
 
 /* Plain decimal without sign; false on junk or overflow. */
 static bool parse_uint(const char *s, unsigned *ret)
@@ -578,6 +648,7 @@ enum section {
 	SECTION_NONE,
 	SECTION_GLOBAL,
 	SECTION_PORT,
+	SECTION_METRICS,
 };
 
 struct parser {
@@ -594,6 +665,7 @@ struct parser {
 	uint64_t seen;			/* keys set in the current section */
 
 	bool global_seen;
+	bool metrics_seen;
 	bool port_seen[CONFIG_PORT_INDEX_MAX + 1];
 	uint64_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
 };
@@ -627,6 +699,8 @@ static void section_name(const struct parser *p, char *buf, size_t size)
 {
 	if (p->section == SECTION_GLOBAL)
 		snprintf(buf, size, "[global]");
+	else if (p->section == SECTION_METRICS)
+		snprintf(buf, size, "[metrics]");
 	else
 		snprintf(buf, size, "[port %d]", p->c->ports[p->cur].index);
 }
@@ -648,7 +722,7 @@ static int close_section(struct parser *p)
 			return fail_at(p, p->section_line, -EINVAL,
 				       "%s rtp_port_min (%u) must be less than rtp_port_max (%u)",
 				       name, g->rtp_port_min, g->rtp_port_max);
-	} else {
+	} else if (p->section == SECTION_PORT) {
 		const struct fxsd_port_config *port = &p->c->ports[p->cur];
 
 		for (i = 0; i < _PK_MAX; i++)
@@ -749,6 +823,14 @@ static int parse_header(struct parser *p, char *s)
 		p->global_seen = true;
 		p->c->global.line = p->line;
 		p->section = SECTION_GLOBAL;
+		return 0;
+	}
+	if (strcmp(name, "metrics") == 0) {
+		if (p->metrics_seen)
+			return fail(p, "duplicate section [metrics]");
+		p->metrics_seen = true;
+		p->c->metrics.line = p->line;
+		p->section = SECTION_METRICS;
 		return 0;
 	}
 	if (strncmp(name, "port", 4) != 0 ||
@@ -884,7 +966,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_TRANSPORT:
 		r = config_transport_from_string(v);
 		if (r < 0)
-			return fail(p, "invalid %s '%s' (udp|tcp)", k->name, v);
+			return fail(p, "invalid %s '%s' (udp|tcp|tls)", k->name, v);
 		*(enum config_transport *)field = r;
 		return 0;
 	case KEY_TONE:
@@ -935,11 +1017,34 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 			return fail(p, "invalid %s '%s' (ppi|none)", k->name, v);
 		*(enum config_privacy_identity *)field = r;
 		return 0;
+	case KEY_PIN: {
+		char hex[CONFIG_PIN_LEN + 1];
+		size_t n = 0;
+		const char *q;
+
+		/* 64 hex digits; a ':' only between two bytes */
+		for (q = v; *q; q++) {
+			if (*q == ':' && n % 2 == 0 && n > 0 &&
+			    n < CONFIG_PIN_LEN && q[1] && q[1] != ':')
+				continue;
+			if (!isxdigit((unsigned char)*q) || n >= CONFIG_PIN_LEN)
+				break;
+			hex[n++] = tolower((unsigned char)*q);
+		}
+		if (*q || n != CONFIG_PIN_LEN)
+			return fail(p, "invalid %s '%s' (SHA-256 of the certificate: 64 hex digits, bytes may be separated by ':')",
+				    k->name, v);
+		hex[n] = '\0';
+		set_string(field, k->size, hex);
+		return 0;
+	}
 	case KEY_STRING:
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
 	case KEY_NUMBER:
+	case KEY_LISTEN:
+	case KEY_PATH:
 		break;
 	}
 
@@ -965,6 +1070,20 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_HOST:
 		if (!valid_hostport(v))
 			return fail(p, "invalid %s '%s' (host[:port], IPv6 as [address][:port])",
+				    k->name, v);
+		break;
+	case KEY_LISTEN: {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (config_listen_parse(v, &ss, &sl) < 0)
+			return fail(p, "invalid %s '%s' (address:port, IPv6 as [address]:port)",
+				    k->name, v);
+		break;
+	}
+	case KEY_PATH:
+		if (*v != '/')
+			return fail(p, "invalid %s '%s' (an absolute file name)",
 				    k->name, v);
 		break;
 	case KEY_ADDRESS: {
@@ -1010,6 +1129,10 @@ static int parse_assignment(struct parser *p, char *s)
 		keys = global_keys;
 		n_keys = ELEMENTSOF(global_keys);
 		base = &p->c->global;
+	} else if (p->section == SECTION_METRICS) {
+		keys = metrics_keys;
+		n_keys = ELEMENTSOF(metrics_keys);
+		base = &p->c->metrics;
 	} else {
 		keys = port_keys;
 		n_keys = _PK_MAX;
@@ -1096,7 +1219,10 @@ static int resolve_star_codes(struct parser *p, struct fxsd_port_config *port)
 	return 0;
 }
 
-/* Defaults that depend on other keys, once everything has been read. */
+/*
+ * Defaults that depend on other keys, once everything has been read, and
+ * the rules across sections (a port's transport may come from [global]).
+ */
 static int resolve(struct parser *p)
 {
 	struct fxsd_config *c = p->c;
@@ -1118,6 +1244,18 @@ static int resolve(struct parser *p)
 		if (!(seen & (1ull << PK_MWI_SERVER)))
 			set_string(port->mwi_server, sizeof(port->mwi_server),
 				   port->registrar);
+		if (!(seen & (1ull << PK_TRANSPORT)))
+			port->transport = c->global.transport;
+		if (port->transport != CONFIG_TRANSPORT_TLS &&
+		    (port->tls_ca_file[0] || port->tls_pin[0] ||
+		     port->tls_cert[0] || port->tls_key[0]))
+			return fail_at(p, port->line, -EINVAL,
+				       "[port %d] tls_* keys need transport = tls",
+				       port->index);
+		if (!port->tls_cert[0] != !port->tls_key[0])
+			return fail_at(p, port->line, -EINVAL,
+				       "[port %d] tls_cert and tls_key go together",
+				       port->index);
 		r = resolve_star_codes(p, port);
 		if (r < 0)
 			return r;
@@ -1352,6 +1490,9 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_HOST:
 	case KEY_ADDRESS:
 	case KEY_NUMBER:
+	case KEY_LISTEN:
+	case KEY_PATH:
+	case KEY_PIN:
 		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
 			return;
 		fprintf(f, "%s = ", k->name);
@@ -1409,6 +1550,11 @@ int config_dump(const struct fxsd_config *c, FILE *f)
 	fprintf(f, "# fxsd configuration (normalised)\n\n[global]\n");
 	for (i = 0; i < ELEMENTSOF(global_keys); i++)
 		dump_key(f, &global_keys[i], &c->global);
+	if (c->metrics.listen[0]) {
+		fprintf(f, "\n[metrics]\n");
+		for (i = 0; i < ELEMENTSOF(metrics_keys); i++)
+			dump_key(f, &metrics_keys[i], &c->metrics);
+	}
 	for (j = 0; j < c->n_ports; j++) {
 		fprintf(f, "\n[port %d]\n", c->ports[j].index);
 		for (i = 0; i < _PK_MAX; i++)

@@ -400,7 +400,7 @@ void handle_refer(struct sip_agent *a, osip_event_t *ev,
 	r = make_response(a, req, 202, NULL);
 	if (!r)
 		return;
-	contact_value(a, c->tcp, contact, sizeof(contact));
+	contact_value_scheme(a, c->tcp, c->sips, contact, sizeof(contact));
 	osip_message_set_contact(r, contact);
 	response_add_body(r, NULL);
 	tx_respond(a, tr, r);

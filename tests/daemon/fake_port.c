@@ -57,16 +57,28 @@ static int event(enum port_event_type type, uint32_t value)
 int fake_port_hook(bool offhook)
 {
 	fake_port.offhook = offhook;
+	if (offhook)
+		fake_port.counters.offhooks++;
+	else
+		fake_port.counters.onhooks++;
 	return event(offhook ? PORT_EVENT_OFFHOOK : PORT_EVENT_ONHOOK, 0);
+}
+
+int fake_port_hook_lost(bool offhook, unsigned lost)
+{
+	fake_port.offhook = offhook;
+	return event(PORT_EVENT_OVERFLOW, lost);
 }
 
 int fake_port_flash(void)
 {
+	fake_port.counters.flashes++;
 	return event(PORT_EVENT_FLASH, 0);
 }
 
 int fake_port_pulse(unsigned digit)
 {
+	fake_port.counters.digits++;
 	return event(PORT_EVENT_DIGIT, digit % 10);
 }
 
@@ -170,6 +182,14 @@ int port_get_hook(int fd, bool *ret_offhook)
 	if (fd != fake_port.fd)
 		return -EBADF;
 	*ret_offhook = fake_port.offhook;
+	return 0;
+}
+
+int port_get_counters(int fd, struct port_counters *ret)
+{
+	if (fd != fake_port.fd)
+		return -EBADF;
+	*ret = fake_port.counters;
 	return 0;
 }
 

@@ -36,6 +36,7 @@ struct fake_port {
 	int16_t queue[FAKE_QUEUE_MAX + 4 * FAKE_FRAME];
 	unsigned queued;	/* samples in queue[] */
 	unsigned drops;		/* port_pcm_drop() calls */
+	struct port_counters counters;	/* the hook events made */
 };
 
 /* The one port (the line test runs one line). */
@@ -48,6 +49,9 @@ void fake_port_reset(void);
 int fake_port_hook(bool offhook);
 int fake_port_flash(void);
 int fake_port_pulse(unsigned digit);
+/* The hook moves, and its event is lost: the driver reports only that
+ * @lost events were (FXS_EVENT_OVERFLOW). */
+int fake_port_hook_lost(bool offhook, unsigned lost);
 /* One 20 ms period: the frame the phone played (the head of the play
  * queue, silence when it ran dry) into @played, and @captured (the
  * phone's microphone; NULL: silence) handed to the line. */

@@ -12,6 +12,10 @@
 #              calls at once, sends a 1 kHz tone (aufile) and records what
 #              it receives (sndfile); driven over its ctrl_tcp socket
 #
+# Then the same over TLS (tests/daemon/interop_tls.sh, in this boot):
+# kamailio's tls module with a test CA made with openssl, fxsd registering
+# and calling both ways over TLS, and three bad certificates refused.
+#
 # The loopback handset (tests/daemon/handset) is the person at the phone.
 # Audio is checked both ways: the handset must hear baresip's 1 kHz tone,
 # and baresip's recording must hold the noise the handset says (found by
@@ -31,6 +35,7 @@ done
 
 work=$(mktemp -d /tmp/fxs-interop.XXXXXX)
 . tests/daemon/lib.sh
+. tests/daemon/interop_tls.sh
 KAM_CTL=unix:$work/kamailio/ctl
 BARESIP_CTL=127.0.0.1:4444
 fxsd_pid=
@@ -248,8 +253,9 @@ say_noise() {	# the handset says MS ms of noise into the mouthpiece
 
 # --- kamailio
 mkdir -p "$work/kamailio" "$work/baresip" "$work/snd"
+tls_setup
 kamailio -f tests/kamailio/kamailio.cfg -DD -E -m 64 -M 8 \
-	-Y "$work/kamailio" -A "CTL_SOCKET=\"$KAM_CTL\"" \
+	-Y "$work/kamailio" -A "CTL_SOCKET=\"$KAM_CTL\"" "${KAM_TLS_ARGS[@]}" \
 	>"$work/kamailio.log" 2>&1 &
 kam_pid=$!
 kam_answers() {
@@ -380,7 +386,11 @@ fi
 check "fxsd exits cleanly on SIGTERM" test "$rc" = 0
 check "fxsd un-registered on SIGTERM: kamailio has no contact for 1000" \
 	sh -c "! timeout 5 kamcmd -s '$KAM_CTL' ul.dump | grep -q 'AoR: 1000\$'"
-if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
+# --- the same over TLS
+tls_cases
+
+if cat "$work/fxsd.log" "$work"/fxsd-earlier.log 2>/dev/null |
+	grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:'; then
 	not_ok "fxsd ran clean under the sanitizers" "see the log"
 else
 	ok "fxsd ran clean under the sanitizers"

@@ -1024,6 +1024,29 @@ LINE_TEST(outgoing_call)
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }
 
+/*
+ * Events lost: the driver's queue overflowed and the hook events went
+ * with it.  The line reads the hook again: a lost hang-up ends the call
+ * (BYE), a lost lift gives dial tone.
+ */
+LINE_TEST(hook_events_lost)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_OUT(t, a, "2001");
+	fake_port_hook_lost(false, 3);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "a lost hang-up: idle");
+	fake_port_hook_lost(true, 1);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5),
+	       "a lost lift: the phone hears dial tone");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
 LINE_TEST(incoming_call)
 {
 	struct party *a = party_new(t);

@@ -912,10 +912,60 @@ ERR_CASE(header_trailing_text,
 	 P ":1: unexpected text after ']'")
 ERR_CASE(transport_invalid,
 	 "[global]\ntransport = sctp\n",
-	 P ":2: invalid transport 'sctp' (udp|tcp)")
-ERR_CASE(tls_not_supported,
-	 "[global]\ntransport = tls\n",
-	 P ":2: invalid transport 'tls' (udp|tcp)")
+	 P ":2: invalid transport 'sctp' (udp|tcp|tls)")
+ERR_CASE(tls_keys_without_tls,
+	 "[global]\ntransport = tcp\n" PORT0 "tls_ca_file = /etc/ca.pem\n",
+	 P ":3: [port 0] tls_* keys need transport = tls")
+ERR_CASE(tls_cert_without_key,
+	 PORT0 "transport = tls\ntls_cert = /etc/c.pem\n",
+	 P ":1: [port 0] tls_cert and tls_key go together")
+ERR_CASE(tls_path_relative,
+	 PORT0 "transport = tls\ntls_ca_file = ca.pem\n",
+	 P ":5: invalid tls_ca_file 'ca.pem' (an absolute file name)")
+ERR_CASE(tls_pin_short,
+	 PORT0 "transport = tls\ntls_pin = abcd\n",
+	 P ":5: invalid tls_pin 'abcd' (SHA-256 of the certificate: 64 hex digits, bytes may be separated by ':')")
+ERR_CASE(tls_pin_bad_colon,
+	 PORT0 "transport = tls\ntls_pin = a:bcd\n",
+	 P ":5: invalid tls_pin 'a:bcd' (SHA-256 of the certificate: 64 hex digits, bytes may be separated by ':')")
+
+/* transport per port: tls with its keys; the others keep [global]'s */
+UNIT_TEST(config_tls_port)
+{
+	struct fxsd_config *c = NULL, *d = NULL;
+	char *dump = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	PARSE_OK(c, "[global]\ntransport = tcp\n"
+		 "[port 1]\nuser = 1\ndomain = d\ntransport = tls\n"
+		 "tls_ca_file = /etc/fxsd/ca.pem\n"
+		 "tls_pin = AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
+		 "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89\n"
+		 "tls_cert = /etc/fxsd/me.pem\ntls_key = /etc/fxsd/me.key\n"
+		 "[port 2]\nuser = 2\ndomain = d\n");
+	CHECK_INT(c->ports[0].transport, CONFIG_TRANSPORT_TLS);
+	CHECK_STR(c->ports[0].tls_ca_file, "/etc/fxsd/ca.pem");
+	CHECK_STR(c->ports[0].tls_pin, "abcdef0123456789abcdef0123456789"
+		  "abcdef0123456789abcdef0123456789");
+	CHECK_STR(c->ports[0].tls_cert, "/etc/fxsd/me.pem");
+	CHECK_STR(c->ports[0].tls_key, "/etc/fxsd/me.key");
+	CHECK_INT(c->ports[1].transport, CONFIG_TRANSPORT_TCP);
+	CHECK_STR(c->ports[1].tls_pin, "");
+	CHECK_STR(config_transport_to_string(CONFIG_TRANSPORT_TLS), "tls");
+	/* the dump reads back the same */
+	f = open_memstream(&dump, &n);
+	CHECK(f, "open_memstream");
+	CHECK_INT(config_dump(c, f), 0);
+	fclose(f);
+	PARSE_OK(d, dump);
+	CHECK_INT(d->ports[0].transport, CONFIG_TRANSPORT_TLS);
+	CHECK_STR(d->ports[0].tls_pin, c->ports[0].tls_pin);
+	CHECK_STR(d->ports[0].tls_key, "/etc/fxsd/me.key");
+	free(dump);
+	config_free(c);
+	config_free(d);
+}
 ERR_CASE(rtp_port_odd,
 	 "[global]\nrtp_port_min = 10001\n",
 	 P ":2: invalid rtp_port_min '10001' (even, 1024-65534)")
