@@ -46,6 +46,49 @@ static const char *const dtmf_mode_table[_CONFIG_DTMF_MAX] = {
 	[CONFIG_DTMF_INBAND] = "inband",
 };
 
+static const char *const star_action_table[_CONFIG_STAR_MAX] = {
+	[CONFIG_STAR_PRIVACY] = "privacy",
+	[CONFIG_STAR_PRIVACY_OFF] = "privacy-off",
+	[CONFIG_STAR_CW_CANCEL] = "cw-cancel",
+	[CONFIG_STAR_DND_ON] = "dnd-on",
+	[CONFIG_STAR_DND_OFF] = "dnd-off",
+	[CONFIG_STAR_FORWARD_ALL_ON] = "forward-all-on",
+	[CONFIG_STAR_FORWARD_ALL_OFF] = "forward-all-off",
+	[CONFIG_STAR_FORWARD_BUSY_ON] = "forward-busy-on",
+	[CONFIG_STAR_FORWARD_BUSY_OFF] = "forward-busy-off",
+	[CONFIG_STAR_FORWARD_NO_ANSWER_ON] = "forward-no-answer-on",
+	[CONFIG_STAR_FORWARD_NO_ANSWER_OFF] = "forward-no-answer-off",
+	[CONFIG_STAR_ANONYMOUS_REJECT_ON] = "anonymous-reject-on",
+	[CONFIG_STAR_ANONYMOUS_REJECT_OFF] = "anonymous-reject-off",
+};
+
+/*
+ * The default table, after the North American vertical service codes:
+ * star 72/73 forward all, 90/91 forward busy, 92/93 forward no answer,
+ * 78/79 do not disturb, 77/87 anonymous rejection, 67 per-call blocking,
+ * 82 per-call unblocking, 70 cancel call waiting.
+ */
+static const struct config_star_code star_defaults[] = {
+	{ "*67", CONFIG_STAR_PRIVACY, 0 },
+	{ "*82", CONFIG_STAR_PRIVACY_OFF, 0 },
+	{ "*70", CONFIG_STAR_CW_CANCEL, 0 },
+	{ "*78", CONFIG_STAR_DND_ON, 0 },
+	{ "*79", CONFIG_STAR_DND_OFF, 0 },
+	{ "*72", CONFIG_STAR_FORWARD_ALL_ON, 0 },
+	{ "*73", CONFIG_STAR_FORWARD_ALL_OFF, 0 },
+	{ "*90", CONFIG_STAR_FORWARD_BUSY_ON, 0 },
+	{ "*91", CONFIG_STAR_FORWARD_BUSY_OFF, 0 },
+	{ "*92", CONFIG_STAR_FORWARD_NO_ANSWER_ON, 0 },
+	{ "*93", CONFIG_STAR_FORWARD_NO_ANSWER_OFF, 0 },
+	{ "*77", CONFIG_STAR_ANONYMOUS_REJECT_ON, 0 },
+	{ "*87", CONFIG_STAR_ANONYMOUS_REJECT_OFF, 0 },
+};
+
+static const char *const privacy_identity_table[_CONFIG_PRIVACY_IDENTITY_MAX] = {
+	[CONFIG_PRIVACY_IDENTITY_PPI] = "ppi",
+	[CONFIG_PRIVACY_IDENTITY_NONE] = "none",
+};
+
 static const char *const log_level_table[LOG_DEBUG + 1] = {
 	[LOG_ERR] = "err",
 	[LOG_WARNING] = "warning",
@@ -103,6 +146,45 @@ enum config_dtmf_mode config_dtmf_mode_from_string(const char *s)
 	return table_lookup(dtmf_mode_table, ELEMENTSOF(dtmf_mode_table), s);
 }
 
+const char *config_star_action_to_string(enum config_star_action a)
+{
+	if ((int)a < 0 || a >= _CONFIG_STAR_MAX)
+		return NULL;
+	return star_action_table[a];
+}
+
+enum config_star_action config_star_action_from_string(const char *s)
+{
+	return table_lookup(star_action_table, ELEMENTSOF(star_action_table),
+			    s);
+}
+
+bool config_star_action_takes_number(enum config_star_action a)
+{
+	return a == CONFIG_STAR_FORWARD_ALL_ON ||
+	       a == CONFIG_STAR_FORWARD_BUSY_ON ||
+	       a == CONFIG_STAR_FORWARD_NO_ANSWER_ON;
+}
+
+bool config_star_action_per_call(enum config_star_action a)
+{
+	return a == CONFIG_STAR_PRIVACY || a == CONFIG_STAR_PRIVACY_OFF ||
+	       a == CONFIG_STAR_CW_CANCEL;
+}
+
+const char *config_privacy_identity_to_string(enum config_privacy_identity i)
+{
+	if ((int)i < 0 || i >= _CONFIG_PRIVACY_IDENTITY_MAX)
+		return NULL;
+	return privacy_identity_table[i];
+}
+
+enum config_privacy_identity config_privacy_identity_from_string(const char *s)
+{
+	return table_lookup(privacy_identity_table,
+			    ELEMENTSOF(privacy_identity_table), s);
+}
+
 const char *config_log_level_to_string(int level)
 {
 	if (level < 0 || level >= (int)ELEMENTSOF(log_level_table))
@@ -130,6 +212,10 @@ enum key_type {
 	KEY_LOG_LEVEL,
 	KEY_CADENCE,	/* on,off[,on,off...] ms, fills the pair count too */
 	KEY_DTMF_MODE,
+	KEY_STAR_CODE,	/* "*67 privacy"; may repeat */
+	KEY_STAR_CODES,	/* "none" or "default" */
+	KEY_PRIVACY_ID,
+	KEY_NUMBER,	/* what sip_call_invite() dials: 0-9 a-z *#+-._!~'() */
 	KEY_LISTEN,	/* address:port, [v6]:port */
 	KEY_PATH,	/* an absolute file name */
 	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
@@ -208,6 +294,13 @@ enum port_key {
 	PK_MWI_SUBSCRIBE,
 	PK_MWI_SERVER,
 	PK_MWI_EXPIRES,
+	PK_STAR_CODES,
+	PK_STAR_CODE,
+	PK_PRIVACY,
+	PK_PRIVACY_IDENTITY,
+	PK_HOTLINE,
+	PK_WARM_LINE,
+	PK_WARM_LINE_SECS,
 	PK_SESSION_EXPIRES,
 	PK_MIN_SE,
 	PK_TRANSPORT,
@@ -269,6 +362,18 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
 	[PK_MWI_EXPIRES] = PKEY("mwi_expires", KEY_UINT, 0, mwi_expires, 60,
 				86400),
+	[PK_STAR_CODES] = PKEY("star_codes", KEY_STAR_CODES, 0,
+			       star_codes_none, 0, 0),
+	[PK_STAR_CODE] = PKEY("star_code", KEY_STAR_CODE, KEY_REPEAT,
+			      star_codes, 0, 0),
+	[PK_PRIVACY] = PKEY("privacy", KEY_BOOL, 0, privacy, 0, 0),
+	[PK_PRIVACY_IDENTITY] = PKEY("privacy_identity", KEY_PRIVACY_ID, 0,
+				     privacy_identity, 0, 0),
+	[PK_HOTLINE] = PKEY("hotline", KEY_NUMBER, KEY_EMPTY_OK, hotline, 0, 0),
+	[PK_WARM_LINE] = PKEY("warm_line", KEY_NUMBER, KEY_EMPTY_OK, warm_line,
+			      0, 0),
+	[PK_WARM_LINE_SECS] = PKEY("warm_line_secs", KEY_UINT, 0,
+				   warm_line_secs, 1, 14),
 	[PK_SESSION_EXPIRES] = PKEY("session_expires", KEY_UINT, 0,
 				    session_expires, 90, 86400),
 	[PK_MIN_SE] = PKEY("min_se", KEY_UINT, 0, min_se, 90, 86400),
@@ -349,6 +454,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->transfer_on_hangup = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->mwi_expires = 3600;
+	p->privacy_identity = CONFIG_PRIVACY_IDENTITY_PPI;
+	p->warm_line_secs = 5;
 	p->session_expires = 1800;
 	p->min_se = 90;
 	p->forward_no_answer_secs = 20;
@@ -730,6 +837,9 @@ static int close_section(struct parser *p)
 				return fail_at(p, p->section_line, -EINVAL,
 					       "%s has no '%s'", name,
 					       port_keys[i].name);
+		if (port->hotline[0] && port->warm_line[0])
+			return fail_at(p, p->section_line, -EINVAL,
+				       "%s has both hotline and warm_line", name);
 		if (port->interdigit_short_ms > port->interdigit_long_ms)
 			return fail_at(p, p->section_line, -EINVAL,
 				       "%s interdigit_short_ms (%u) must not exceed interdigit_long_ms (%u)",
@@ -884,6 +994,42 @@ static int parse_raw_value(struct parser *p, char *s, char **ret_value)
 	return 0;
 }
 
+/* "*67 privacy": one entry of the port's star code table. */
+static int store_star_code(struct parser *p, struct fxsd_port_config *port,
+			   const char *v)
+{
+	struct config_star_code sc;
+	const char *sp = v + strcspn(v, " \t");
+	size_t len = (size_t)(sp - v), i;
+	int r;
+
+	/* padding too: a reload compares port configs bytewise */
+	memset(&sc, 0, sizeof(sc));
+	sc.line = p->line;
+
+	if (len < 2 || len > CONFIG_STAR_CODE_LEN_MAX || v[0] != '*' ||
+	    strspn(v + 1, "0123456789") != len - 1)
+		return fail(p, "invalid star code '%.*s' ('*' and 1-%d digits)",
+			    (int)len, v, CONFIG_STAR_CODE_LEN_MAX - 1);
+	memcpy(sc.code, v, len);
+	while (is_blank(*sp))
+		sp++;
+	r = config_star_action_from_string(sp);
+	if (r < 0)
+		return fail(p, "invalid star_code action '%s' for %s (privacy, privacy-off, cw-cancel, dnd-on, dnd-off, forward-all-on, forward-all-off, forward-busy-on, forward-busy-off, forward-no-answer-on, forward-no-answer-off, anonymous-reject-on, anonymous-reject-off)",
+			    sp, sc.code);
+	sc.action = r;
+	for (i = 0; i < port->n_star_codes; i++)
+		if (strcmp(port->star_codes[i].code, sc.code) == 0)
+			return fail(p, "duplicate star code %s (line %u)",
+				    sc.code, port->star_codes[i].line);
+	if (port->n_star_codes >= CONFIG_STAR_CODES_MAX)
+		return fail(p, "too many star codes (max %d)",
+			    CONFIG_STAR_CODES_MAX);
+	port->star_codes[port->n_star_codes++] = sc;
+	return 0;
+}
+
 static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		       const char *v)
 {
@@ -968,6 +1114,20 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		port->n_ring_cadence_pairs = pairs;
 		return 0;
 	}
+	case KEY_STAR_CODES:
+		if (strcasecmp(v, "none") && strcasecmp(v, "default"))
+			return fail(p, "invalid %s '%s' (none|default)",
+				    k->name, v);
+		*(bool *)field = strcasecmp(v, "none") == 0;
+		return 0;
+	case KEY_STAR_CODE:
+		return store_star_code(p, base, v);
+	case KEY_PRIVACY_ID:
+		r = config_privacy_identity_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (ppi|none)", k->name, v);
+		*(enum config_privacy_identity *)field = r;
+		return 0;
 	case KEY_PIN: {
 		char hex[CONFIG_PIN_LEN + 1];
 		size_t n = 0;
@@ -1023,6 +1183,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
+	case KEY_NUMBER:
 	case KEY_LISTEN:
 	case KEY_PATH:
 	case KEY_FORWARD:
@@ -1045,6 +1206,13 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		if (!config_forward_valid(v))
 			return fail(p, "invalid %s '%s' (a number, or a sip:, sips: or tel: URI)",
 				    k->name, v);
+		break;
+	case KEY_NUMBER:
+		for (const char *q = v; *q; q++)
+			if (!isalnum((unsigned char)*q) &&
+			    !strchr("*#+-._!~'()", *q))
+				return fail(p, "invalid %s '%s' (digits, letters and *#+-._!~'())",
+					    k->name, v);
 		break;
 	case KEY_HOST:
 		if (!valid_hostport(v))
@@ -1157,6 +1325,48 @@ static int compare_ports(const void *a, const void *b)
 }
 
 /*
+ * The port's star code table: the defaults its own lines do not replace
+ * (none with "star_codes = none"), then the check that no code is a prefix
+ * of another (a code must complete the moment it is dialled).
+ */
+static int resolve_star_codes(struct parser *p, struct fxsd_port_config *port)
+{
+	size_t i, j, n;
+
+	for (i = 0; !port->star_codes_none && i < ELEMENTSOF(star_defaults);
+	     i++) {
+		for (j = 0; j < port->n_star_codes; j++)
+			if (port->star_codes[j].line &&
+			    strcmp(port->star_codes[j].code,
+				   star_defaults[i].code) == 0)
+				break;
+		if (j < port->n_star_codes)
+			continue;	/* replaced by the port's line */
+		if (port->n_star_codes >= CONFIG_STAR_CODES_MAX)
+			return fail_at(p, port->line, -EINVAL,
+				       "[port %d] has too many star codes with the defaults (max %d; star_codes = none drops them)",
+				       port->index, CONFIG_STAR_CODES_MAX);
+		port->star_codes[port->n_star_codes++] = star_defaults[i];
+	}
+	for (i = 0; i < port->n_star_codes; i++)
+		for (j = 0; j < port->n_star_codes; j++) {
+			const struct config_star_code *a = &port->star_codes[i];
+			const struct config_star_code *b = &port->star_codes[j];
+
+			n = strlen(a->code);
+			if (i == j || strncmp(a->code, b->code, n))
+				continue;
+			return fail_at(p, a->line ? a->line : b->line, -EINVAL,
+				       "%sstar code %s is a prefix of %s%s%s",
+				       a->line ? "" : "the default ", a->code,
+				       b->line ? "" : "the default ", b->code,
+				       a->line && b->line ? "" :
+				       " (star_codes = none drops the defaults)");
+		}
+	return 0;
+}
+
+/*
  * Defaults that depend on other keys, once everything has been read, and
  * the rules across sections (a port's transport may come from [global]).
  */
@@ -1164,6 +1374,7 @@ static int resolve(struct parser *p)
 {
 	struct fxsd_config *c = p->c;
 	size_t i;
+	int r;
 
 	for (i = 0; i < c->n_ports; i++) {
 		struct fxsd_port_config *port = &c->ports[i];
@@ -1198,6 +1409,9 @@ static int resolve(struct parser *p)
 			return fail_at(p, port->line, -EINVAL,
 				       "[port %d] tls_cert and tls_key go together",
 				       port->index);
+		r = resolve_star_codes(p, port);
+		if (r < 0)
+			return r;
 	}
 	if (c->n_ports > 1)
 		qsort(c->ports, c->n_ports, sizeof(*c->ports), compare_ports);
@@ -1418,10 +1632,30 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 		}
 		return;
 	}
+	case KEY_STAR_CODES:
+		/* the effective table follows in full */
+		fprintf(f, "%s = none\n", k->name);
+		return;
+	case KEY_STAR_CODE: {
+		const struct fxsd_port_config *port = base;
+
+		for (i = 0; i < port->n_star_codes; i++)
+			fprintf(f, "%s = %s %s\n", k->name,
+				port->star_codes[i].code,
+				config_star_action_to_string(
+					port->star_codes[i].action));
+		return;
+	}
+	case KEY_PRIVACY_ID:
+		fprintf(f, "%s = %s\n", k->name,
+			config_privacy_identity_to_string(
+				*(const enum config_privacy_identity *)field));
+		return;
 	case KEY_STRING:
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
+	case KEY_NUMBER:
 	case KEY_LISTEN:
 	case KEY_PATH:
 	case KEY_PIN:

@@ -115,6 +115,66 @@ enum config_dtmf_mode {
 	_CONFIG_DTMF_INVALID = -EINVAL,
 };
 
+/*
+ * What a star code does (see line/starcode.h for the matching).  The
+ * per-call ones change only the next call the phone dials (dial tone comes
+ * back after the confirmation); the others change a setting of the port.
+ */
+enum config_star_action {
+	CONFIG_STAR_PRIVACY,		/* *67: this call anonymous */
+	CONFIG_STAR_PRIVACY_OFF,	/* *82: this call not anonymous */
+	CONFIG_STAR_CW_CANCEL,		/* *70: no call waiting in this call */
+	CONFIG_STAR_DND_ON,		/* *78 */
+	CONFIG_STAR_DND_OFF,		/* *79 */
+	CONFIG_STAR_FORWARD_ALL_ON,	/* *72 + number */
+	CONFIG_STAR_FORWARD_ALL_OFF,	/* *73 */
+	CONFIG_STAR_FORWARD_BUSY_ON,	/* *90 + number */
+	CONFIG_STAR_FORWARD_BUSY_OFF,	/* *91 */
+	CONFIG_STAR_FORWARD_NO_ANSWER_ON,	/* *92 + number */
+	CONFIG_STAR_FORWARD_NO_ANSWER_OFF,	/* *93 */
+	CONFIG_STAR_ANONYMOUS_REJECT_ON,	/* *77 */
+	CONFIG_STAR_ANONYMOUS_REJECT_OFF,	/* *87 */
+	_CONFIG_STAR_MAX,
+	_CONFIG_STAR_INVALID = -EINVAL,
+};
+
+/* Whom a private call (privacy = yes, *67) names in its INVITE. */
+enum config_privacy_identity {
+	CONFIG_PRIVACY_IDENTITY_PPI,	/* P-Preferred-Identity: our AOR */
+	CONFIG_PRIVACY_IDENTITY_NONE,	/* nobody */
+	_CONFIG_PRIVACY_IDENTITY_MAX,
+	_CONFIG_PRIVACY_IDENTITY_INVALID = -EINVAL,
+};
+
+/* A code: '*' and 1-CONFIG_STAR_CODE_LEN_MAX - 1 digits 0-9. */
+#define CONFIG_STAR_CODE_LEN_MAX	8
+/* Most codes of one port (the defaults count). */
+#define CONFIG_STAR_CODES_MAX		32
+
+/**
+ * struct config_star_code - one entry of a port's star code table
+ * @code: what the phone dials ("*67")
+ * @action: what it does
+ * @line: the star_code line that set it, 0 for a default
+ */
+struct config_star_code {
+	char code[CONFIG_STAR_CODE_LEN_MAX + 1];
+	enum config_star_action action;
+	unsigned line;
+};
+
+/* "privacy", "dnd-on", ...; NULL when out of range. */
+const char *config_star_action_to_string(enum config_star_action a);
+enum config_star_action config_star_action_from_string(const char *s);
+/* Whether the action is followed by a number (forward-all-on ...). */
+bool config_star_action_takes_number(enum config_star_action a);
+/* Whether it changes the next call only (privacy, privacy-off,
+ * cw-cancel) rather than a setting of the port. */
+bool config_star_action_per_call(enum config_star_action a);
+/* "ppi", "none"; NULL when out of range. */
+const char *config_privacy_identity_to_string(enum config_privacy_identity i);
+enum config_privacy_identity config_privacy_identity_from_string(const char *s);
+
 /* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
@@ -215,6 +275,18 @@ struct config_ring_alert {
  *	default no (unsolicited NOTIFYs from the provider are taken anyway)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: subscription expiry in s, 60-86400, default 3600
+ * @star_codes: the star code table: the defaults (unless "star_codes =
+ *	none") with the port's star_code lines over them (a line with a
+ *	default's code replaces it); no code is a prefix of another
+ * @n_star_codes: how many of @star_codes are valid
+ * @star_codes_none: "star_codes = none" was given
+ * @privacy: every call the phone makes is private (anonymous From,
+ *	Privacy: id), default no; *82 undoes it for one call
+ * @privacy_identity: what a private INVITE says of us, default ppi
+ * @hotline: a number dialled at once when the phone is lifted, "" unset
+ * @warm_line: a number dialled when nothing is dialled within
+ *	@warm_line_secs of lifting the phone, "" unset; not with @hotline
+ * @warm_line_secs: 1-14 (below the 15 s first-digit timeout), default 5
  * @session_expires: session interval asked for in our INVITEs (RFC 4028),
  *	s, 90-86400, default 1800 (raised to @min_se if below it)
  * @min_se: the shortest session interval accepted (a shorter one gets
@@ -276,6 +348,14 @@ struct fxsd_port_config {
 	bool mwi_subscribe;
 	char mwi_server[CONFIG_HOST_MAX + 1];
 	unsigned mwi_expires;
+	struct config_star_code star_codes[CONFIG_STAR_CODES_MAX];
+	unsigned n_star_codes;
+	bool star_codes_none;
+	bool privacy;
+	enum config_privacy_identity privacy_identity;
+	char hotline[CONFIG_USER_MAX + 1];
+	char warm_line[CONFIG_USER_MAX + 1];
+	unsigned warm_line_secs;
 	unsigned session_expires;
 	unsigned min_se;
 	enum config_transport transport;

@@ -163,8 +163,11 @@ static bool port_config_equal(const struct fxsd_port_config *a,
 			      const struct fxsd_port_config *b)
 {
 	struct fxsd_port_config x = *a, y = *b;
+	unsigned i;
 
 	x.line = y.line = 0;
+	for (i = 0; i < CONFIG_STAR_CODES_MAX; i++)
+		x.star_codes[i].line = y.star_codes[i].line = 0;
 	return !memcmp(&x, &y, sizeof(x));
 }
 

@@ -82,6 +82,9 @@
  *	fed normally (so that hanging up is still seen) until the phone goes
  *	on-hook or flashes.  Permanent open loop is not used here because the
  *	hook state cannot be sensed without loop feed (FXS_LINEFEED_OPEN).
+ * @CALL_STATE_CONFIRM: a star code was dialled and has run: the
+ *	confirmation tone plays until the tone timer (a short one), then
+ *	dial tone comes back; a digit meanwhile begins the next number.
  */
 enum call_state {
 	CALL_STATE_IDLE,
@@ -97,6 +100,7 @@ enum call_state {
 	CALL_STATE_HOWLER,
 	CALL_STATE_DISCONNECTED,
 	CALL_STATE_PARKED,
+	CALL_STATE_CONFIRM,
 	_CALL_STATE_MAX,
 	_CALL_STATE_INVALID = -EINVAL,
 };
@@ -159,6 +163,12 @@ enum call_state {
  *	where an INVITE would get 486.
  * @CALL_EVENT_TIMER_FORWARD: the phone rang for forward_no_answer_secs
  *	(the forward-on-no-answer timer).
+ * @CALL_EVENT_DIAL_CODE: the digits are a code of the port's star code
+ *	table (line/starcode.h), with its number if it takes one.
+ * @CALL_EVENT_OFFHOOK_HOTLINE: the handset was lifted on a port with a
+ *	hotline (`hotline = <number>`).
+ * @CALL_EVENT_TIMER_WARM_LINE: nothing was dialled within warm_line_secs
+ *	of dial tone on a port with a warm line.
  */
 enum call_event {
 	CALL_EVENT_OFFHOOK,
@@ -191,6 +201,9 @@ enum call_event {
 	CALL_EVENT_INVITE_DND_FORWARD,
 	CALL_EVENT_INVITE_FORWARDABLE,
 	CALL_EVENT_TIMER_FORWARD,
+	CALL_EVENT_DIAL_CODE,
+	CALL_EVENT_OFFHOOK_HOTLINE,
+	CALL_EVENT_TIMER_WARM_LINE,
 	_CALL_EVENT_MAX,
 	_CALL_EVENT_INVALID = -EINVAL,
 };
@@ -220,7 +233,7 @@ enum call_event {
  * @CALL_ACTION_TIMER_HOWLER_START: arm the howler timer.
  * @CALL_ACTION_TIMER_NO_ANSWER_START: arm the no-answer timer.
  * @CALL_ACTION_TIMERS_STOP: disarm every call timer of the port, the digit
- *	map's inter-digit timer included.
+ *	map's inter-digit timer and the warm line's included.
  * @CALL_ACTION_SIP_SEND_INVITE: build the call from the dialed number and
  *	send the INVITE with our SDP offer; the port now has a call.
  * @CALL_ACTION_SIP_SEND_CANCEL: cancel our pending INVITE.  Before any
@@ -286,6 +299,18 @@ enum call_event {
  *	for forward_no_answer_secs, when the port has a forward_no_answer
  *	target (a no-op without one, as LINE_OPEN_LOOP without its setting:
  *	the timer never fires, the phone rings on).
+ * @CALL_ACTION_STAR_CODE: carry out the dialled star code's action: a
+ *	per-call one (privacy, privacy-off, cw-cancel) marks the next call
+ *	the phone makes; a setting (do not disturb, forwarding, anonymous
+ *	rejection) changes the port's.
+ * @CALL_ACTION_TONE_CONFIRM: play the confirmation tone (the country's
+ *	stutter dial tone).
+ * @CALL_ACTION_TIMER_CONFIRM_START: arm the tone timer for the
+ *	confirmation's length.
+ * @CALL_ACTION_TIMER_WARM_LINE_START: arm the warm-line timer if the
+ *	port has a warm line; a no-op otherwise.
+ * @CALL_ACTION_NUMBER_PRESET: the number to call is the port's hotline or
+ *	warm line (they exclude each other).
  */
 enum call_action {
 	CALL_ACTION_TONE_DIAL,
@@ -329,6 +354,11 @@ enum call_action {
 	CALL_ACTION_SIP_FORWARD_BUSY,
 	CALL_ACTION_SIP_FORWARD_NO_ANSWER,
 	CALL_ACTION_TIMER_FORWARD_START,
+	CALL_ACTION_STAR_CODE,
+	CALL_ACTION_TONE_CONFIRM,
+	CALL_ACTION_TIMER_CONFIRM_START,
+	CALL_ACTION_TIMER_WARM_LINE_START,
+	CALL_ACTION_NUMBER_PRESET,
 	_CALL_ACTION_MAX,
 	_CALL_ACTION_INVALID = -EINVAL,
 };

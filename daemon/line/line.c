@@ -27,6 +27,7 @@
 #include "dsp/rfc4733.h"
 #include "dsp/tone.h"
 #include "line/digitmap.h"
+#include "line/starcode.h"
 #include "line/feature.h"
 #include "line/line.h"
 #include "log.h"
@@ -41,6 +42,8 @@
 #define LINE_SDP_MAX		SDP_TEXT_MAX
 #define FIRST_DIGIT_USEC	(15 * 1000000ULL)
 #define TONE_USEC		(30 * 1000000ULL)
+/* The confirmation of a star code: five stutter interruptions. */
+#define CONFIRM_USEC		(1000 * 1000ULL)
 #define HOWLER_USEC		(60 * 1000000ULL)
 #define NO_ANSWER_USEC		(180 * 1000000ULL)
 /* Far-end digits played to the phone: an INFO's Duration is kept within
@@ -78,6 +81,7 @@ enum line_timer {
 	TIMER_RECALL,
 	TIMER_MWI,
 	TIMER_FORWARD,
+	TIMER_WARM_LINE,
 	_TIMER_MAX,
 };
 
@@ -90,6 +94,7 @@ struct line_call {
 	bool media;
 	bool held;		/* we put it on hold (our offer sendonly) */
 	bool three_way;		/* dialled with the other call on hold */
+	bool no_cw;		/* *70: no call waiting in this call */
 	unsigned refer_reports;	/* our REFER's progress reports so far */
 	const char *codec;
 	uint64_t sdp_version;
@@ -136,6 +141,12 @@ struct line {
 	char digits[LINE_DIGITS_MAX + 1];
 	char number[DIGITMAP_NUMBER_MAX];
 	bool digitmap_short;
+	/* the dialled star code, for CALL_ACTION_STAR_CODE */
+	enum config_star_action code_action;
+	char code_number[DIGITMAP_NUMBER_MAX];
+	/* per-call codes dialled for the next call (*67, *82, *70) */
+	enum { NEXT_PRIVACY_PORT, NEXT_PRIVACY_ON, NEXT_PRIVACY_OFF } next_privacy;
+	bool next_no_cw;
 
 	sd_event_source *timers[_TIMER_MAX];
 
@@ -311,6 +322,7 @@ static const enum call_event timer_events[_TIMER_MAX] = {
 	[TIMER_HOWLER] = CALL_EVENT_TIMER_HOWLER,
 	[TIMER_NO_ANSWER] = CALL_EVENT_TIMER_NO_ANSWER,
 	[TIMER_FORWARD] = CALL_EVENT_TIMER_FORWARD,
+	[TIMER_WARM_LINE] = CALL_EVENT_TIMER_WARM_LINE,
 };
 
 static void line_digitmap_timeout(struct line *l);
@@ -904,6 +916,7 @@ static void line_slot_clear(struct line_call *c)
 	c->codec = NULL;
 	c->media = false;
 	c->held = false;
+	c->no_cw = false;
 	c->rtp = rtp_session_free(c->rtp);
 	c->call = sip_call_unref(c->call);
 	free(c->remote_sdp);
@@ -1470,32 +1483,42 @@ static void line_tone_stop(struct line *l)
 
 static void line_digitmap_check(struct line *l, bool expired)
 {
-	enum digitmap_result r;
+	struct dial_result r;
 
-	r = digitmap_match(l->digitmap, l->digits, expired, l->number,
-			   sizeof(l->number));
-	switch (r) {
-	case DIGITMAP_MATCH:
+	if (dial_classify(l->pc.star_codes, l->pc.n_star_codes, l->digitmap,
+			  l->digits, expired, &r) < 0)
+		r.verdict = DIAL_INVALID;
+	switch (r.verdict) {
+	case DIAL_NUMBER:
 		line_timer_stop(l, TIMER_DIGITMAP);
+		snprintf(l->number, sizeof(l->number), "%s", r.number);
 		line_log(l, LOG_INFO, "Dialled %s, calling %s", l->digits,
 			 l->number);
 		line_queue(l, CALL_EVENT_DIAL_COMPLETE, 0, NULL, NULL, 0);
 		break;
-	case DIGITMAP_PARTIAL:
-	case DIGITMAP_AMBIGUOUS:
-		if (expired) {
-			line_queue(l, CALL_EVENT_DIAL_INVALID, 0, NULL, NULL, 0);
-			break;
-		}
+	case DIAL_CODE:
+		line_timer_stop(l, TIMER_DIGITMAP);
+		l->code_action = r.action;
+		snprintf(l->code_number, sizeof(l->code_number), "%s",
+			 r.number);
+		line_log(l, LOG_INFO, "Dialled %s: star code %s, %s%s%s",
+			 l->digits, r.code,
+			 config_star_action_to_string(r.action),
+			 r.number[0] ? " " : "", r.number);
+		line_queue(l, CALL_EVENT_DIAL_CODE, 0, NULL, NULL, 0);
+		break;
+	case DIAL_MORE:
+	case DIAL_MORE_SHORT:
 		line_timer_start(l, TIMER_DIGITMAP,
-				 (uint64_t)(r == DIGITMAP_PARTIAL ?
+				 (uint64_t)(r.verdict == DIAL_MORE ?
 					    l->pc.interdigit_long_ms :
 					    l->pc.interdigit_short_ms) * 1000);
 		break;
 	default:
 		line_timer_stop(l, TIMER_DIGITMAP);
-		line_log(l, LOG_INFO, "Dialled %s: no match in the digit map",
-			 l->digits);
+		line_log(l, LOG_INFO, "Dialled %s: %s", l->digits,
+			 l->digits[0] == '*' && l->pc.n_star_codes ?
+			 "no such star code" : "no match in the digit map");
 		line_queue(l, CALL_EVENT_DIAL_INVALID, 0, NULL, NULL, 0);
 		break;
 	}
@@ -1581,6 +1604,7 @@ static void line_send_invite(struct line *l)
 {
 	char sdp[LINE_SDP_MAX];
 	struct sdp_local loc;
+	bool private, no_cw;
 	int r;
 
 	line_call_clear(l);
@@ -1588,7 +1612,18 @@ static void line_send_invite(struct line *l)
 	r = line_local_sdp(l, &loc);
 	if (r >= 0)
 		r = sdp_build_offer(&loc, sdp, sizeof(sdp));
-	if (r >= 0)
+	/* the per-call codes go with this call, and are spent */
+	private = l->next_privacy == NEXT_PRIVACY_ON ||
+		  (l->next_privacy == NEXT_PRIVACY_PORT && l->pc.privacy);
+	no_cw = l->next_no_cw;
+	l->next_privacy = NEXT_PRIVACY_PORT;
+	l->next_no_cw = false;
+	if (r >= 0 && private)
+		r = sip_call_invite_private(l->agent, l->number, sdp,
+					    l->pc.privacy_identity ==
+					    CONFIG_PRIVACY_IDENTITY_PPI,
+					    &l->cur->call);
+	else if (r >= 0)
 		r = sip_call_invite(l->agent, l->number, sdp, &l->cur->call);
 	if (r < 0) {
 		line_log(l, LOG_WARNING, "Failed to call %s: %s", l->number,
@@ -1596,8 +1631,78 @@ static void line_send_invite(struct line *l)
 		line_queue(l, CALL_EVENT_SIP_TIMEOUT, 0, NULL, NULL, 0);
 		return;
 	}
+	if (private)
+		line_log(l, LOG_INFO, "The call to %s is private", l->number);
 	sip_call_set_userdata(l->cur->call, l);
 	l->cur->three_way = l->feat == FEATURE_STATE_HELD;
+	l->cur->no_cw = no_cw;
+}
+
+/*
+ * The star codes that change a setting of the port (not of one call), the
+ * confirmation tone already chosen by the call machine: do not disturb,
+ * forwarding (@number, the target the code took; "" for the others) and
+ * anonymous rejection, through the setters D-Bus uses too.
+ */
+static void line_star_setting(struct line *l, enum config_star_action a,
+			      const char *number)
+{
+	int r = 0;
+
+	switch (a) {
+	case CONFIG_STAR_DND_ON:
+	case CONFIG_STAR_DND_OFF:
+		r = line_set_dnd(l, a == CONFIG_STAR_DND_ON);
+		break;
+	case CONFIG_STAR_FORWARD_ALL_ON:
+		r = line_set_forward(l, LINE_FORWARD_ALL, number);
+		break;
+	case CONFIG_STAR_FORWARD_ALL_OFF:
+		r = line_set_forward(l, LINE_FORWARD_ALL, NULL);
+		break;
+	case CONFIG_STAR_FORWARD_BUSY_ON:
+		r = line_set_forward(l, LINE_FORWARD_BUSY, number);
+		break;
+	case CONFIG_STAR_FORWARD_BUSY_OFF:
+		r = line_set_forward(l, LINE_FORWARD_BUSY, NULL);
+		break;
+	case CONFIG_STAR_FORWARD_NO_ANSWER_ON:
+		r = line_set_forward(l, LINE_FORWARD_NO_ANSWER, number);
+		break;
+	case CONFIG_STAR_FORWARD_NO_ANSWER_OFF:
+		r = line_set_forward(l, LINE_FORWARD_NO_ANSWER, NULL);
+		break;
+	case CONFIG_STAR_ANONYMOUS_REJECT_ON:
+	case CONFIG_STAR_ANONYMOUS_REJECT_OFF:
+		r = line_set_anonymous_reject(l,
+					      a == CONFIG_STAR_ANONYMOUS_REJECT_ON);
+		break;
+	default:
+		r = -EINVAL;
+		break;
+	}
+	line_log(l, r < 0 ? LOG_WARNING : LOG_INFO, "Star code %s%s%s%s%s",
+		 config_star_action_to_string(a), number[0] ? " " : "", number,
+		 r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
+}
+
+/* CALL_ACTION_STAR_CODE: the code the digits were (line_digitmap_check()). */
+static void line_star_code(struct line *l)
+{
+	switch (l->code_action) {
+	case CONFIG_STAR_PRIVACY:
+		l->next_privacy = NEXT_PRIVACY_ON;
+		break;
+	case CONFIG_STAR_PRIVACY_OFF:
+		l->next_privacy = NEXT_PRIVACY_OFF;
+		break;
+	case CONFIG_STAR_CW_CANCEL:
+		l->next_no_cw = true;
+		break;
+	default:
+		line_star_setting(l, l->code_action, l->code_number);
+		break;
+	}
 }
 
 /* The distinctive ring of incoming call @c, from its Alert-Info. */
@@ -1772,6 +1877,9 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		break;
 	case CALL_ACTION_CALL_CLEAR:
 		line_call_clear(l);
+		/* hung up or failed before calling: per-call codes lapse */
+		l->next_privacy = NEXT_PRIVACY_PORT;
+		l->next_no_cw = false;
 		break;
 	case CALL_ACTION_MEDIA_START:
 		if (ev->sdp) {	/* the answer to our offer */
@@ -1834,6 +1942,26 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			line_timer_start(l, TIMER_FORWARD,
 					 l->svc.forward_no_answer_secs *
 					 1000000ULL);
+		break;
+	case CALL_ACTION_STAR_CODE:
+		line_star_code(l);
+		break;
+	case CALL_ACTION_TONE_CONFIRM:
+		line_tone(l, TONE_STUTTER);
+		break;
+	case CALL_ACTION_TIMER_CONFIRM_START:
+		line_timer_start(l, TIMER_TONE, CONFIRM_USEC);
+		break;
+	case CALL_ACTION_TIMER_WARM_LINE_START:
+		if (l->pc.warm_line[0])
+			line_timer_start(l, TIMER_WARM_LINE,
+					 l->pc.warm_line_secs * 1000000ULL);
+		break;
+	case CALL_ACTION_NUMBER_PRESET:
+		snprintf(l->number, sizeof(l->number), "%s",
+			 l->pc.hotline[0] ? l->pc.hotline : l->pc.warm_line);
+		line_log(l, LOG_INFO, "%s: calling %s",
+			 l->pc.hotline[0] ? "Hotline" : "Warm line", l->number);
 		break;
 	default:
 		break;
@@ -2194,6 +2322,7 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 		       l->pc.three_way ? FEATURE_EVENT_FLASH_JOIN :
 		       FEATURE_EVENT_FLASH_TALKING;
 	case CALL_EVENT_OFFHOOK:
+	case CALL_EVENT_OFFHOOK_HOTLINE:
 		return FEATURE_EVENT_OFFHOOK;
 	case CALL_EVENT_ONHOOK:
 		if (l->feat != FEATURE_STATE_HELD || !l->pc.transfer_on_hangup ||
@@ -2207,7 +2336,8 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 			return FEATURE_EVENT_ONHOOK_BLIND;
 		return FEATURE_EVENT_ONHOOK;
 	case CALL_EVENT_INVITE:
-		return l->state == CALL_STATE_INCALL && l->pc.call_waiting ?
+		return l->state == CALL_STATE_INCALL && l->pc.call_waiting &&
+		       !l->cur->no_cw ?
 		       FEATURE_EVENT_INVITE_WAITABLE : FEATURE_EVENT_INVITE;
 	case CALL_EVENT_INVITE_FORWARDABLE:
 		return l->state == CALL_STATE_INCALL && l->pc.call_waiting ?
@@ -2294,8 +2424,9 @@ static void line_feature_step(struct line *l, struct line_event *ev)
 		line_feature_act(l, res.actions[i], ev);
 	/* the hook switch, whatever the event became (onhook-blind, ...) */
 	if (ev->feature < 0 && (ev->type == CALL_EVENT_OFFHOOK ||
+				ev->type == CALL_EVENT_OFFHOOK_HOTLINE ||
 				ev->type == CALL_EVENT_ONHOOK))
-		l->offhook = ev->type == CALL_EVENT_OFFHOOK;
+		l->offhook = ev->type != CALL_EVENT_ONHOOK;
 
 	/* A new incoming call nobody took must not dangle. */
 	if (line_event_is_invite(ev->type) && ev->call &&
@@ -2335,6 +2466,13 @@ static void line_process(struct line *l)
 
 /* ---- driver events ---- */
 
+/* The handset lifted: on a hotline port the call machine dials at once. */
+static enum call_event line_offhook_event(const struct line *l)
+{
+	return l->pc.hotline[0] ? CALL_EVENT_OFFHOOK_HOTLINE :
+	       CALL_EVENT_OFFHOOK;
+}
+
 /*
  * The driver's queue overflowed, so a hook event may be among those lost
  * and the line out of step with the phone (off hook with the line idle,
@@ -2352,7 +2490,7 @@ static void line_hook_resync(struct line *l)
 	line_log(l, LOG_WARNING, "The phone is %s now: its hook event was lost",
 		 offhook ? "off hook" : "on hook");
 	l->hook_read = offhook;
-	line_queue(l, offhook ? CALL_EVENT_OFFHOOK : CALL_EVENT_ONHOOK, 0,
+	line_queue(l, offhook ? line_offhook_event(l) : CALL_EVENT_ONHOOK, 0,
 		   NULL, NULL, 0);
 }
 
@@ -2375,7 +2513,7 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 		switch (evs[i].type) {
 		case PORT_EVENT_OFFHOOK:
 			l->hook_read = true;
-			line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+			line_queue(l, line_offhook_event(l), 0, NULL, NULL, 0);
 			break;
 		case PORT_EVENT_ONHOOK:
 			l->hook_read = false;
@@ -2840,7 +2978,7 @@ int line_attach(struct line *l, const char *devnode)
 	l->hook_resync = false;
 	if (!port_get_hook(l->fd, &offhook) && offhook) {
 		l->hook_read = true;
-		line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+		line_queue(l, line_offhook_event(l), 0, NULL, NULL, 0);
 	}
 	line_notify(l);
 	return 0;

@@ -851,10 +851,38 @@ void calls_resolved(struct sip_agent *a)
 	}
 }
 
+static int call_invite_as(struct sip_agent *a, const char *number,
+			  const char *uri, const char *sdp_offer,
+			  const char *extra, bool anonymous,
+			  struct sip_call **ret_call);
+
 int sip_call_invite(struct sip_agent *a, const char *number,
 		    const char *sdp_offer, struct sip_call **ret_call)
 {
 	return call_invite_with(a, number, NULL, sdp_offer, NULL, ret_call);
+}
+
+int sip_call_invite_private(struct sip_agent *a, const char *number,
+			    const char *sdp_offer, bool ppi,
+			    struct sip_call **ret_call)
+{
+	char extra[512];
+	int n;
+
+	if (!a)
+		return -EINVAL;
+	/* RFC 3323 4.2 "id": our identity hidden beyond the provider;
+	 * RFC 3325 9.2: the one it may assert, when we give it. */
+	if (ppi)
+		n = snprintf(extra, sizeof(extra),
+			     "Privacy: id\r\nP-Preferred-Identity: <sip:%s@%s>\r\n",
+			     a->user, a->domain);
+	else
+		n = snprintf(extra, sizeof(extra), "Privacy: id\r\n");
+	if (n < 0 || (size_t)n >= sizeof(extra))
+		return -EINVAL;
+	return call_invite_as(a, number, NULL, sdp_offer, extra, true,
+			      ret_call);
 }
 
 /*
@@ -865,6 +893,17 @@ int sip_call_invite(struct sip_agent *a, const char *number,
 int call_invite_with(struct sip_agent *a, const char *number,
 		     const char *uri, const char *sdp_offer,
 		     const char *extra, struct sip_call **ret_call)
+{
+	return call_invite_as(a, number, uri, sdp_offer, extra, false,
+			      ret_call);
+}
+
+/* The same; From is the anonymous URI of RFC 3323 4.1.1.3 when
+ * @anonymous. */
+static int call_invite_as(struct sip_agent *a, const char *number,
+			  const char *uri, const char *sdp_offer,
+			  const char *extra, bool anonymous,
+			  struct sip_call **ret_call)
 {
 	struct sip_call *c;
 	char buf[600];
@@ -899,7 +938,10 @@ int call_invite_with(struct sip_agent *a, const char *number,
 	c->ruri = strdup(buf);
 	/* a sips: target over TLS: our Contact is sips: (RFC 3261 8.1.1.8) */
 	c->sips = a->tls && strncasecmp(buf, "sips:", 5) == 0;
-	if (a->display_name[0])
+	if (anonymous)
+		snprintf(buf, sizeof(buf),
+			 "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+	else if (a->display_name[0])
 		snprintf(buf, sizeof(buf), "\"%s\" <sip:%s@%s>", a->display_name,
 			 a->user, a->domain);
 	else

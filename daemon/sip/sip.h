@@ -662,6 +662,16 @@ int sip_call_reinvite(struct sip_call *call, const char *sdp_offer);
 int sip_call_invite(struct sip_agent *a, const char *number,
 		    const char *sdp_offer, struct sip_call **ret_call);
 /*
+ * The same, private (RFC 3323, RFC 3325): From is "Anonymous"
+ * <sip:anonymous@anonymous.invalid>, the INVITE says "Privacy: id", and
+ * with @ppi our AOR goes only in P-Preferred-Identity (for the provider,
+ * which removes it before the call leaves its trust domain).  Digest
+ * credentials (a challenge) are still the port's own.
+ */
+int sip_call_invite_private(struct sip_agent *a, const char *number,
+			    const char *sdp_offer, bool ppi,
+			    struct sip_call **ret_call);
+/*
  * The same to @target, a number (as above) or a sip:, sips: or tel: URI
  * (e.g. on_refer's @target_uri), with "Replaces: @replaces" (RFC 3891,
  * as on_refer gave it; checked, -EINVAL when malformed) and

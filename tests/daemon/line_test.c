@@ -1710,3 +1710,276 @@ LINE_TEST_CONF(services_anonymous_forward_all_ring_alert,
 	EXPECT_RESP(t, m, 487, "INVITE", c);
 	party_ack(t, c, m);
 }
+
+/* ---- what the person dials: star codes, hotline, warm line ---- */
+
+/* Off hook, dial tone, key @keys (DTMF): the line takes them as a star
+ * code at once (the confirm state), then gives dial tone again. */
+#define STAR_CODE(t, keys)						\
+	do {								\
+		fake_port_hook(true);					\
+		EXPECT(t, 2000, hearing(t, SND_DIAL, 5),		\
+		       "off hook: the phone hears dial tone");		\
+		(t)->keying = keys;					\
+		EXPECT(t, 3000, STATE(t) == CALL_STATE_CONFIRM,		\
+		       keys ": the line confirms the code");		\
+		EXPECT(t, 3000, STATE(t) == CALL_STATE_DIALTONE,	\
+		       keys ": then dial tone again");			\
+		mark(t);						\
+		EXPECT(t, 2000, hearing(t, SND_DIAL, 5),		\
+		       keys ": the phone hears dial tone again");	\
+	} while (0)
+
+/* @m (an INVITE of the line) is private: From anonymous, Privacy: id,
+ * our AOR in P-Preferred-Identity. */
+static void check_private(const struct msg *m)
+{
+	char v[512];
+
+	CHECK(hdr(m, "From", 'f', v, sizeof(v)) &&
+	      !strncmp(v, "\"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=", 50) &&
+	      !strstr(v, "1000"), "From: %s", v);
+	CHECK(hdr(m, "Privacy", 0, v, sizeof(v)) && !strcmp(v, "id"),
+	      "Privacy: %s", v);
+	CHECK(hdr(m, "P-Preferred-Identity", 0, v, sizeof(v)) &&
+	      !strncmp(v, "<sip:1000@127.0.0.1:", 20), "P-Preferred-Identity: %s", v);
+}
+
+/* *67: the next call goes out private, and its credentials after a 401
+ * are the port's own; the call after it is not private. */
+LINE_TEST_CONF(star_67_private_call, "password = s3cret\n")
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+	char v[512];
+
+	CHECK(a && b, "parties");
+	STAR_CODE(t, "*67");
+	dial("2001");
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	check_private(m);
+	party_from_invite(t, a, m);
+	respond(t, m, 401, "Unauthorized", a,
+		"WWW-Authenticate: Digest realm=\"lt\", nonce=\"n67\", qop=\"auth\"\r\n",
+		NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	EXPECT_REQ(t, m, "INVITE", a);
+	check_private(m);
+	CHECK(hdr(m, "Authorization", 0, v, sizeof(v)) &&
+	      strstr(v, "username=\"1000\""), "Authorization: %s", v);
+	respond(t, m, 486, "Busy Here", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_BUSY, "486: busy");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+
+	/* spent: the next call is ours again */
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2002");
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	CHECK(hdr(m, "From", 'f', v, sizeof(v)) && strstr(v, "<sip:1000@"),
+	      "From: %s", v);
+	CHECK(!hdr(m, "Privacy", 0, v, sizeof(v)), "Privacy: %s", v);
+	CHECK(!hdr(m, "P-Preferred-Identity", 0, v, sizeof(v)),
+	      "P-Preferred-Identity: %s", v);
+	party_from_invite(t, b, m);
+	respond(t, m, 486, "Busy Here", b, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", b);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* privacy = yes: every call private, privacy_identity = none: no
+ * P-Preferred-Identity; *82 makes one call not private. */
+LINE_TEST_CONF(privacy_port_and_82, "privacy = yes\nprivacy_identity = none\n")
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+	char v[512];
+
+	CHECK(a && b, "parties");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2001");
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	CHECK(hdr(m, "From", 'f', v, sizeof(v)) && strstr(v, "anonymous.invalid") &&
+	      !strstr(v, "1000"), "From: %s", v);
+	CHECK(hdr(m, "Privacy", 0, v, sizeof(v)) && !strcmp(v, "id"),
+	      "Privacy: %s", v);
+	CHECK(!hdr(m, "P-Preferred-Identity", 0, v, sizeof(v)),
+	      "P-Preferred-Identity: %s", v);
+	party_from_invite(t, a, m);
+	respond(t, m, 486, "Busy Here", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+
+	STAR_CODE(t, "*82");
+	dial("2002");
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	CHECK(hdr(m, "From", 'f', v, sizeof(v)) && strstr(v, "<sip:1000@"),
+	      "*82: From: %s", v);
+	CHECK(!hdr(m, "Privacy", 0, v, sizeof(v)), "*82: Privacy: %s", v);
+	party_from_invite(t, b, m);
+	respond(t, m, 486, "Busy Here", b, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", b);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* *70: no call waiting in the next call (a second caller gets 486); the
+ * call after it waits again (180, the call-waiting tone). */
+LINE_TEST(star_70_cancels_call_waiting_once)
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct party *c = party_new(t), *d = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b && c && d, "parties");
+	STAR_CODE(t, "*70");
+	CALL_OUT(t, a, "2001");
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 486, "INVITE", b);
+	party_ack(t, b, m);
+	CHECK(!take_resp(t, 180, "INVITE", b), "no 180: no call waiting");
+	CHECK(!strcmp(FEATURE(t), "single"), "feature %s", FEATURE(t));
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+
+	CALL_OUT(t, c, "2003");
+	mark(t);
+	party_invite(t, d, "dave", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", d);
+	party_ack(t, d, m);
+	CHECK(!take_resp(t, 486, "INVITE", d), "not 486");
+	EXPECT(t, 2000, hearing(t, SND_CW, 5),
+	       "the next call: the phone hears the call-waiting tone");
+}
+
+/* A string beginning with '*' that is no code: reorder at once. */
+LINE_TEST(star_unknown_code_reorder)
+{
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	t->keying = "*55";
+	EXPECT(t, 3000, STATE(t) == CALL_STATE_REORDER, "*5: reorder");
+	EXPECT(t, 2000, hearing(t, SND_BUSY, 5), "the phone hears reorder");
+	CHECK(t->n_msgs == 0, "nothing sent (%zu messages)", t->n_msgs);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* Codes that change a setting of the port: confirmed, dial tone again,
+ * nothing sent, and the setting changed (as D-Bus shows it); a code that
+ * takes a number (*72 then 2001, complete by the digit map) forwards
+ * there.  With DND set by *78 a caller gets 486 and the phone never
+ * rings; *79 undoes it. */
+#define SETTING_CODE(t, keys)						\
+	do {								\
+		STAR_CODE(t, keys);					\
+		fake_port_hook(false);					\
+		EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE,		\
+		       keys ", on hook: idle");				\
+	} while (0)
+
+LINE_TEST(star_setting_codes_confirm)
+{
+	const struct line_services *svc = line_services(t->line);
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	SETTING_CODE(t, "*78");
+	CHECK(t->n_msgs == 0, "nothing sent (%zu messages)", t->n_msgs);
+	CHECK(svc->dnd, "*78: do not disturb on");
+	party_invite(t, a, "2001", NULL);
+	EXPECT_RESP(t, m, 486, "INVITE", a);
+	party_ack(t, a, m);
+	CHECK(!fake_port.ring_starts, "*78: no ring");
+	SETTING_CODE(t, "*79");
+	CHECK(!svc->dnd, "*79: do not disturb off");
+	SETTING_CODE(t, "*722001");
+	CHECK(!strcmp(svc->forward[LINE_FORWARD_ALL], "2001"),
+	      "*72 2001: forward all to '%s'", svc->forward[LINE_FORWARD_ALL]);
+	SETTING_CODE(t, "*73");
+	CHECK(!svc->forward[LINE_FORWARD_ALL][0], "*73: forward all off");
+	SETTING_CODE(t, "*902002");
+	CHECK(!strcmp(svc->forward[LINE_FORWARD_BUSY], "2002"),
+	      "*90 2002: forward busy to '%s'", svc->forward[LINE_FORWARD_BUSY]);
+	SETTING_CODE(t, "*91");
+	CHECK(!svc->forward[LINE_FORWARD_BUSY][0], "*91: forward busy off");
+	SETTING_CODE(t, "*922003");
+	CHECK(!strcmp(svc->forward[LINE_FORWARD_NO_ANSWER], "2003"),
+	      "*92 2003: forward on no answer to '%s'",
+	      svc->forward[LINE_FORWARD_NO_ANSWER]);
+	SETTING_CODE(t, "*93");
+	CHECK(!svc->forward[LINE_FORWARD_NO_ANSWER][0],
+	      "*93: forward on no answer off");
+	SETTING_CODE(t, "*77");
+	CHECK(svc->anonymous_reject, "*77: anonymous rejection on");
+	SETTING_CODE(t, "*87");
+	CHECK(!svc->anonymous_reject, "*87: anonymous rejection off");
+}
+
+/* hotline: off hook calls at once, without dial tone. */
+LINE_TEST_CONF(hotline_dials_at_once, "hotline = 2001\n")
+{
+	struct msg *m;
+	uint64_t t0;
+
+	mark(t);
+	t0 = now_us();
+	fake_port_hook(true);
+	EXPECT(t, 1000, (m = take_req(t, "INVITE", NULL)) != NULL,
+	       "off hook: the INVITE within 1 s");
+	if (!m)
+		return;
+	printf("# hotline: INVITE %llu ms after off hook\n",
+	       (unsigned long long)(now_us() - t0) / 1000);
+	CHECK(strstr(m->text, "INVITE sip:2001@"), "to 2001: %.60s", m->text);
+	CHECK(STATE(t) == CALL_STATE_TRYING, "state %s",
+	      call_state_to_string(STATE(t)));
+	run_for(t, 300);
+	CHECK(t->heard[SND_DIAL] == 0, "no dial tone (%u frames)",
+	      t->heard[SND_DIAL]);
+}
+
+/* warm line: dial tone, and the call after warm_line_secs of nothing
+ * dialled; a digit in time dials as usual. */
+LINE_TEST_CONF(warm_line_after_its_time, "warm_line = 2001\nwarm_line_secs = 2\n")
+{
+	struct party *a = party_new(t);
+	struct msg *m = NULL;
+	uint64_t t0;
+
+	CHECK(a, "party");
+	t0 = now_us();
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone meanwhile");
+	CHECK(!WAIT(t, 1500, t->n_msgs > 0), "nothing sent within 1.5 s");
+	EXPECT(t, 2000, (m = take_req(t, "INVITE", NULL)) != NULL,
+	       "the INVITE after 2 s");
+	if (!m)
+		return;
+	printf("# warm line: INVITE %llu ms after off hook\n",
+	       (unsigned long long)(now_us() - t0) / 1000);
+	CHECK(now_us() - t0 >= 1900000, "not before 2 s");
+	CHECK(strstr(m->text, "INVITE sip:2001@"), "to 2001: %.60s", m->text);
+	party_from_invite(t, a, m);
+	respond(t, m, 486, "Busy Here", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+
+	/* a digit in time: the number dialled, no warm line */
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2002");
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	CHECK(strstr(m->text, "INVITE sip:2002@"), "to 2002: %.60s", m->text);
+	run_for(t, 2500);
+	CHECK(!take_req(t, "INVITE", NULL), "no warm-line INVITE as well");
+}

@@ -1742,6 +1742,10 @@ out:
  * the call is answered and hung up; else it fails with 486, or with
  * @cancel it is cancelled at the 180 and must end CANCELLED 487.
  */
+/* case_outgoing_x() calls with sip_call_invite_private(): 1 with
+ * P-Preferred-Identity, 2 without; 0 sip_call_invite(). */
+static int outgoing_privacy;
+
 static void case_outgoing_x(const char *name, const char *file, bool answered,
 			    bool tcp, bool cancel)
 {
@@ -1786,7 +1790,11 @@ static void case_outgoing_x(const char *name, const char *file, bool answered,
 	f.hangup_when_answered = answered;
 	f.cancel_when_ringing = cancel;
 	sdp_build_offer(&l, offer, sizeof(offer));
-	r = sip_call_invite(f.a, "2000", offer, &f.call);
+	if (outgoing_privacy)
+		r = sip_call_invite_private(f.a, "2000", offer,
+					    outgoing_privacy == 1, &f.call);
+	else
+		r = sip_call_invite(f.a, "2000", offer, &f.call);
 	if (r < 0)
 		FAIL(&f, "sip_call_invite: %d", r);
 	run_until(&f, call_final, 15000);
@@ -1832,6 +1840,20 @@ static void case_outgoing(const char *name, const char *file, bool answered,
 			  bool tcp)
 {
 	case_outgoing_x(name, file, answered, tcp, false);
+}
+
+/*
+ * A private call (per-call privacy, *67): the far end (uas_private.xml,
+ * uas_private_noppi.xml) checks both INVITEs, the challenged one and the
+ * one with credentials: From anonymous, Privacy: id, our AOR in
+ * P-Preferred-Identity only with @ppi; the digest is still ours.
+ */
+static void case_outgoing_private(const char *name, const char *file,
+				  bool ppi)
+{
+	outgoing_privacy = ppi ? 1 : 2;
+	case_outgoing_x(name, file, true, false, false);
+	outgoing_privacy = 0;
 }
 
 /*
@@ -6405,6 +6427,12 @@ int main(int argc, char **argv)
 	RUN("outgoing_auth_answer_bye",
 	    case_outgoing("outgoing_auth_answer_bye", "uas_answer.xml", true,
 			  false));
+	RUN("outgoing_private_anonymous_ppi_auth",
+	    case_outgoing_private("outgoing_private_anonymous_ppi_auth",
+				  "uas_private.xml", true));
+	RUN("outgoing_private_anonymous_no_ppi",
+	    case_outgoing_private("outgoing_private_anonymous_no_ppi",
+				  "uas_private_noppi.xml", false));
 	RUN("outgoing_2xx_retransmission_reack", case_reack());
 	RUN("outgoing_cancel_at_180_487",
 	    case_outgoing_x("outgoing_cancel_at_180_487", "uas_cancel.xml",

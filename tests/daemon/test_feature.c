@@ -182,11 +182,12 @@ UNIT_TEST(feature_fsm_enter)
 
 	/* in-call -> dial-tone: media-stop, then dial tone's entry */
 	CHECK(!fsm_enter(CALL_STATE_INCALL, CALL_STATE_DIALTONE, &r), "enter");
-	CHECK_INT(r.n_actions, 4);
+	CHECK_INT(r.n_actions, 5);
 	CHECK_INT(r.actions[0], CALL_ACTION_MEDIA_STOP);
 	CHECK_INT(r.actions[1], CALL_ACTION_DIGITS_CLEAR);
 	CHECK_INT(r.actions[2], CALL_ACTION_TONE_DIAL);
 	CHECK_INT(r.actions[3], CALL_ACTION_TIMER_FIRST_DIGIT_START);
+	CHECK_INT(r.actions[4], CALL_ACTION_TIMER_WARM_LINE_START);
 	CHECK_INT(r.next, CALL_STATE_DIALTONE);
 	/* in-call -> in-call (a swap): media-stop, media-start */
 	CHECK(!fsm_enter(CALL_STATE_INCALL, CALL_STATE_INCALL, &r), "enter");

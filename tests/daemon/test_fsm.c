@@ -27,7 +27,7 @@
 /* ---- the port model --------------------------------------------------- */
 
 enum tone { TONE_NONE, TONE_DIAL, TONE_RINGBACK, TONE_BUSY, TONE_REORDER,
-	    TONE_HOWLER };
+	    TONE_HOWLER, TONE_CONFIRM };
 enum timer { TIMER_NONE, TIMER_FIRST_DIGIT, TIMER_NO_ANSWER, TIMER_TONE,
 	     TIMER_HOWLER, TIMER_FORWARD };
 enum media { MEDIA_NONE, MEDIA_EARLY, MEDIA_FULL };
@@ -38,6 +38,8 @@ struct port {
 	bool ring;
 	enum timer timer;	/* the machine's timer: one at a time */
 	bool digit_map;		/* the digit map's inter-digit timer */
+	bool warm_line;		/* the warm line's timer (beside the first
+				 * digit's) */
 	enum media media;
 	bool call;		/* a dialog / pending INVITE is kept */
 	bool open_loop;
@@ -55,6 +57,11 @@ static struct port canonical(enum call_state s)
 	case CALL_STATE_DIALTONE:
 		p.tone = TONE_DIAL;
 		p.timer = TIMER_FIRST_DIGIT;
+		p.warm_line = true;
+		break;
+	case CALL_STATE_CONFIRM:
+		p.tone = TONE_CONFIRM;
+		p.timer = TIMER_TONE;
 		break;
 	case CALL_STATE_DIALING:
 		p.digit_map = true;
@@ -136,6 +143,8 @@ static int model_apply(struct port *p, enum call_event e,
 	/* A timer that fired is no longer armed. */
 	if (fired[e] != TIMER_NONE && p->timer == fired[e])
 		p->timer = TIMER_NONE;
+	if (e == CALL_EVENT_TIMER_WARM_LINE)
+		p->warm_line = false;
 
 	for (i = 0; i < r->n_actions; i++) {
 		enum call_action a = r->actions[i];
@@ -148,6 +157,8 @@ static int model_apply(struct port *p, enum call_event e,
 		case CALL_ACTION_TONE_BUSY: tone = TONE_BUSY; break;
 		case CALL_ACTION_TONE_REORDER: tone = TONE_REORDER; break;
 		case CALL_ACTION_TONE_HOWLER: tone = TONE_HOWLER; break;
+		case CALL_ACTION_TONE_CONFIRM: tone = TONE_CONFIRM; break;
+		case CALL_ACTION_TIMER_CONFIRM_START: timer = TIMER_TONE; break;
 		case CALL_ACTION_TIMER_FIRST_DIGIT_START:
 			timer = TIMER_FIRST_DIGIT; break;
 		case CALL_ACTION_TIMER_NO_ANSWER_START:
@@ -197,6 +208,20 @@ static int model_apply(struct port *p, enum call_event e,
 		case CALL_ACTION_TIMERS_STOP:
 			p->timer = TIMER_NONE;
 			p->digit_map = false;
+			p->warm_line = false;
+			break;
+		case CALL_ACTION_TIMER_WARM_LINE_START:
+			if (p->warm_line)
+				return fail(msg, size, "over an armed timer", a);
+			p->warm_line = true;
+			break;
+		case CALL_ACTION_STAR_CODE:
+			if (p->call || p->media != MEDIA_NONE)
+				return fail(msg, size, "in a call", a);
+			break;
+		case CALL_ACTION_NUMBER_PRESET:
+			if (p->call)
+				return fail(msg, size, "while a call is kept", a);
 			break;
 		case CALL_ACTION_SIP_SEND_INVITE:
 		case CALL_ACTION_CALL_KEEP:
@@ -279,6 +304,7 @@ static int model_compare(const struct port *got, const struct port *want,
 	FIELD(ring);
 	FIELD(timer);
 	FIELD(digit_map);
+	FIELD(warm_line);
 	FIELD(media);
 	FIELD(call);
 	FIELD(open_loop);
@@ -608,7 +634,8 @@ UNIT_TEST(fsm_into_idle_from_offhook_is_quiet)
 				continue;
 			CHECK(p.tone == TONE_NONE || has(&r, CALL_ACTION_TONE_STOP),
 			      "%s + %s -> idle: tone left playing", sn, en);
-			CHECK((p.timer == TIMER_NONE && !p.digit_map) ||
+			CHECK((p.timer == TIMER_NONE && !p.digit_map &&
+			       !p.warm_line) ||
 			      has(&r, CALL_ACTION_TIMERS_STOP),
 			      "%s + %s -> idle: timer left armed", sn, en);
 			CHECK(p.media == MEDIA_NONE || has(&r, CALL_ACTION_MEDIA_STOP),
@@ -885,7 +912,7 @@ UNIT_TEST(fsm_rule_incall_digit_flash_ack)
 UNIT_TEST(fsm_rule_offhook_in_idle_dial_tone)
 {
 	EXPECT(IDLE, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL),
-	       A(TIMER_FIRST_DIGIT_START));
+	       A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 }
 
 UNIT_TEST(fsm_rule_first_digit_stops_dial_tone)
@@ -910,6 +937,64 @@ UNIT_TEST(fsm_rule_hot_line)
 	       A(TIMERS_STOP), A(TIMER_NO_ANSWER_START));
 }
 
+UNIT_TEST(fsm_rule_hotline_dials_at_once)
+{
+	/* No dial tone: straight from idle to the INVITE. */
+	EXPECT(IDLE, OFFHOOK_HOTLINE, TRYING, A(NUMBER_PRESET), A(SIP_SEND_INVITE),
+	       A(TIMER_NO_ANSWER_START));
+	/* Lifting a ringing phone answers it, hotline or not. */
+	EXPECT(RINGING, OFFHOOK_HOTLINE, INCALL, A(SIP_ANSWER_200), A(RING_STOP),
+	       A(TIMERS_STOP), A(MEDIA_START));
+	EXPECT_IGNORED(DIALTONE, OFFHOOK_HOTLINE);
+	EXPECT_IGNORED(INCALL, OFFHOOK_HOTLINE);
+}
+
+UNIT_TEST(fsm_rule_warm_line_after_its_timer)
+{
+	EXPECT(DIALTONE, TIMER_WARM_LINE, TRYING, A(NUMBER_PRESET), A(SIP_SEND_INVITE),
+	       A(TONE_STOP), A(TIMERS_STOP), A(TIMER_NO_ANSWER_START));
+	/* a digit in time stops it (dial tone's exit), a late one is stale */
+	EXPECT(DIALTONE, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
+	EXPECT_IGNORED(DIALING, TIMER_WARM_LINE);
+	EXPECT_IGNORED(IDLE, TIMER_WARM_LINE);
+	EXPECT_IGNORED(CONFIRM, TIMER_WARM_LINE);
+}
+
+UNIT_TEST(fsm_rule_star_code_confirms_then_dial_tone)
+{
+	EXPECT(DIALING, DIAL_CODE, CONFIRM, A(STAR_CODE), A(TIMERS_STOP),
+	       A(DIGITS_CLEAR), A(TONE_CONFIRM), A(TIMER_CONFIRM_START));
+	EXPECT(CONFIRM, TIMER_TONE, DIALTONE, A(TONE_STOP), A(TIMERS_STOP),
+	       A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START),
+	       A(TIMER_WARM_LINE_START));
+	/* hanging up finishes; dialling on begins the number */
+	EXPECT(CONFIRM, ONHOOK, IDLE, A(TONE_STOP), A(TIMERS_STOP), A(CALL_CLEAR));
+	EXPECT(CONFIRM, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
+	EXPECT(CONFIRM, INVITE, CONFIRM, A(SIP_REJECT_486));
+	EXPECT_IGNORED(DIALTONE, DIAL_CODE);
+	EXPECT_IGNORED(INCALL, DIAL_CODE);
+	EXPECT_IGNORED(TRYING, DIAL_CODE);
+}
+
+UNIT_TEST(fsm_walk_star_code_then_call)
+{
+	struct walk w = walk_at(S(IDLE));
+
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL),
+	     A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
+	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
+	WALK(w, DIGIT, DIALING, A(DIGIT_ADD));
+	WALK(w, DIGIT, DIALING, A(DIGIT_ADD));
+	WALK(w, DIAL_CODE, CONFIRM, A(STAR_CODE), A(TIMERS_STOP),
+	     A(DIGITS_CLEAR), A(TONE_CONFIRM), A(TIMER_CONFIRM_START));
+	WALK(w, TIMER_TONE, DIALTONE, A(TONE_STOP), A(TIMERS_STOP),
+	     A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START),
+	     A(TIMER_WARM_LINE_START));
+	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
+	WALK(w, DIAL_COMPLETE, TRYING, A(SIP_SEND_INVITE), A(TIMERS_STOP),
+	     A(TIMER_NO_ANSWER_START));
+}
+
 UNIT_TEST(fsm_rule_dial_invalid_reorder)
 {
 	EXPECT(DIALING, DIAL_INVALID, REORDER, A(TIMERS_STOP), A(CALL_CLEAR),
@@ -927,13 +1012,13 @@ UNIT_TEST(fsm_rule_first_digit_timeout_reorder)
 UNIT_TEST(fsm_rule_flash_recalls_dial_tone)
 {
 	EXPECT(DIALING, FLASH, DIALTONE, A(TIMERS_STOP), A(DIGITS_CLEAR), A(TONE_DIAL),
-	       A(TIMER_FIRST_DIGIT_START));
+	       A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	EXPECT(BUSY, FLASH, DIALTONE, A(TONE_STOP), A(TIMERS_STOP), A(DIGITS_CLEAR),
-	       A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	       A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	EXPECT(DISCONNECTED, FLASH, DIALTONE, A(TONE_STOP), A(TIMERS_STOP), A(LINE_NORMAL),
-	       A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	       A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	EXPECT(PARKED, FLASH, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL),
-	       A(TIMER_FIRST_DIGIT_START));
+	       A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	EXPECT_IGNORED(DIALTONE, FLASH);
 	EXPECT_IGNORED(TRYING, FLASH);
 	EXPECT_IGNORED(RINGBACK, FLASH);
@@ -1138,14 +1223,14 @@ UNIT_TEST(fsm_walk_incoming_call_left_off_hook)
 	WALK(w, TIMER_HOWLER, PARKED, A(TONE_STOP), A(TIMERS_STOP));
 	WALK_IGNORED(w, DIGIT);
 	WALK(w, ONHOOK, IDLE, A(CALL_CLEAR));
-	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 }
 
 UNIT_TEST(fsm_walk_outgoing_call)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
 	WALK(w, DIGIT, DIALING, A(DIGIT_ADD));
 	WALK(w, DIGIT, DIALING, A(DIGIT_ADD));
@@ -1168,7 +1253,7 @@ UNIT_TEST(fsm_walk_busy)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
 	WALK(w, DIAL_COMPLETE, TRYING, A(SIP_SEND_INVITE), A(TIMERS_STOP),
 	     A(TIMER_NO_ANSWER_START));
@@ -1184,7 +1269,7 @@ UNIT_TEST(fsm_walk_busy_then_redial_with_flash)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
 	WALK(w, DIAL_COMPLETE, TRYING, A(SIP_SEND_INVITE), A(TIMERS_STOP),
 	     A(TIMER_NO_ANSWER_START));
@@ -1192,7 +1277,7 @@ UNIT_TEST(fsm_walk_busy_then_redial_with_flash)
 	WALK(w, FAIL_BUSY, BUSY, A(TIMERS_STOP), A(TONE_STOP), A(CALL_CLEAR), A(TONE_BUSY),
 	     A(TIMER_TONE_START));
 	WALK(w, FLASH, DIALTONE, A(TONE_STOP), A(TIMERS_STOP), A(DIGITS_CLEAR), A(TONE_DIAL),
-	     A(TIMER_FIRST_DIGIT_START));
+	     A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
 	WALK(w, DIAL_INVALID, REORDER, A(TIMERS_STOP), A(CALL_CLEAR), A(TONE_REORDER),
 	     A(TIMER_TONE_START));
@@ -1221,7 +1306,7 @@ UNIT_TEST(fsm_walk_we_cancel_and_a_late_2xx_arrives)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
 	WALK(w, DIAL_COMPLETE, TRYING, A(SIP_SEND_INVITE), A(TIMERS_STOP),
 	     A(TIMER_NO_ANSWER_START));
@@ -1233,7 +1318,7 @@ UNIT_TEST(fsm_walk_we_cancel_and_a_late_2xx_arrives)
 	WALK_IGNORED(w, FAIL_OTHER);
 	WALK_IGNORED(w, TIMER_NO_ANSWER);
 	/* Picked up again; a 2xx of the abandoned INVITE still races in. */
-	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, SUCCESS_STRAY, DIALTONE, A(SIP_BYE_STRAY));
 	WALK(w, ONHOOK, IDLE, A(TONE_STOP), A(TIMERS_STOP), A(CALL_CLEAR));
 }
@@ -1242,7 +1327,7 @@ UNIT_TEST(fsm_walk_no_answer)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, OFFHOOK, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, DIGIT, DIALING, A(TONE_STOP), A(TIMERS_STOP), A(DIGIT_ADD));
 	WALK(w, DIAL_COMPLETE, TRYING, A(SIP_SEND_INVITE), A(TIMERS_STOP),
 	     A(TIMER_NO_ANSWER_START));
@@ -1254,7 +1339,7 @@ UNIT_TEST(fsm_walk_no_answer)
 	WALK(w, TIMER_TONE, HOWLER, A(TONE_STOP), A(TIMERS_STOP), A(TONE_HOWLER),
 	     A(TIMER_HOWLER_START));
 	WALK(w, TIMER_HOWLER, PARKED, A(TONE_STOP), A(TIMERS_STOP));
-	WALK(w, FLASH, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START));
+	WALK(w, FLASH, DIALTONE, A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
 	WALK(w, TIMER_FIRST_DIGIT, REORDER, A(TONE_STOP), A(TIMERS_STOP), A(CALL_CLEAR),
 	     A(TONE_REORDER), A(TIMER_TONE_START));
 	WALK(w, ONHOOK, IDLE, A(TONE_STOP), A(TIMERS_STOP), A(CALL_CLEAR));
