@@ -17,9 +17,9 @@
 #     was spent).  The call after it waits again: a second caller gets
 #     180 and the call-waiting alert, until its CANCEL.
 #   an unknown code (*55): reorder, at once.
-#   codes that change a setting: *78 (dnd-on), *72 with a number
-#     (forward-all-on 2345): confirmed, then dial tone (the setting itself
-#     is the inbound features' hook).
+#   codes that change a setting: *78/*79 (do not disturb on/off, shown on
+#     D-Bus), *72 with a number (forward-all-on 2345), *73: confirmed,
+#     then dial tone, and the setting changed.
 #   hotline = 2345: lifting the phone dials at once: fxsd is in trying
 #     within 1.5 s, and the phone hears no dial tone (350 Hz).
 #   warm_line = 2345, warm_line_secs = 3: dial tone meanwhile, the call
