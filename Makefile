@@ -171,7 +171,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_TARGETS_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each target links besides its own file (which may #include one)
 FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c daemon/sip/mwi.c \
-	daemon/sip/sipfrag.c daemon/sip/caller.c
+	daemon/sip/sipfrag.c daemon/sip/caller.c daemon/sip/tls.c
 FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
 FUZZ_SRCS_sdp := daemon/media/sdp.c
