@@ -22,11 +22,11 @@
 #include <unistd.h>
 
 #include "dsp/callerid.h"
-#include "line/cidcw.h"
 #include "dsp/dtmf.h"
 #include "dsp/echo.h"
 #include "dsp/rfc4733.h"
 #include "dsp/tone.h"
+#include "line/cidcw.h"
 #include "line/digitmap.h"
 #include "line/feature.h"
 #include "line/line.h"
