@@ -289,6 +289,7 @@ enum port_key {
 	PK_RING_CADENCE,
 	PK_DTMF_MODE,
 	PK_CALL_WAITING,
+	PK_CALLERID_WAITING,
 	PK_THREE_WAY,
 	PK_TRANSFER_ON_HANGUP,
 	PK_MWI_SUBSCRIBE,
@@ -354,6 +355,7 @@ static const struct key_desc port_keys[_PK_MAX] = {
 				 ring_cadence_ms, 0, 0),
 	[PK_DTMF_MODE] = PKEY("dtmf_mode", KEY_DTMF_MODE, 0, dtmf_mode, 0, 0),
 	[PK_CALL_WAITING] = PKEY("call_waiting", KEY_BOOL, 0, call_waiting, 0, 0),
+	[PK_CALLERID_WAITING] = PKEY("callerid_waiting", KEY_BOOL, 0, callerid_waiting, 0, 0),
 	[PK_THREE_WAY] = PKEY("three_way", KEY_BOOL, 0, three_way, 0, 0),
 	[PK_TRANSFER_ON_HANGUP] = PKEY("transfer_on_hangup", KEY_BOOL, 0,
 				       transfer_on_hangup, 0, 0),
@@ -450,6 +452,7 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->echo_tail_ms = 32;
 	p->play_cushion_frames = 2;
 	p->call_waiting = true;
+	p->callerid_waiting = true;
 	p->three_way = true;
 	p->transfer_on_hangup = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;

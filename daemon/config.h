@@ -263,6 +263,9 @@ struct config_ring_alert {
  * @dtmf_mode: how keyed digits go out in a call, default rfc4733
  * @call_waiting: a second incoming call in a call waits (180, the
  *	call-waiting tone) instead of getting 486, default yes
+ * @callerid_waiting: caller ID on call waiting (off-hook, Type II): after
+ *	the call-waiting tone the alerting signal, and the waiting caller's
+ *	number and name to a phone that acknowledges it, default yes
  * @three_way: a flash with a call on hold and a second one the phone
  *	dialled joins the three (else it swaps them), default yes
  * @transfer_on_hangup: hanging up with a call on hold and a second party
@@ -335,6 +338,7 @@ struct fxsd_port_config {
 	unsigned interdigit_short_ms;
 	bool early_media_ringback;
 	bool call_waiting;
+	bool callerid_waiting;
 	bool three_way;
 	bool transfer_on_hangup;
 	bool allow_unknown_callers;

@@ -26,6 +26,7 @@
 #include "dsp/echo.h"
 #include "dsp/rfc4733.h"
 #include "dsp/tone.h"
+#include "line/cidcw.h"
 #include "line/digitmap.h"
 #include "line/starcode.h"
 #include "line/feature.h"
@@ -170,6 +171,11 @@ struct line {
 	struct tonegen tone;
 	struct tonegen caller_tone;
 	struct tonegen cw_tone;		/* the call-waiting alert */
+	struct cidcw cidcw;		/* caller ID on call waiting */
+	int16_t *cw_sig;		/* its CAS, then its spill */
+	size_t cw_fsk_len;		/* samples of the spill */
+	bool cw_ahead;			/* the spill was queued ahead */
+	bool dtmf_cidcw;		/* the digit sounding is the sequence's */
 	enum tone_country country;
 	char local_address[INET6_ADDRSTRLEN];
 
@@ -410,29 +416,22 @@ static void line_cid_drop(struct line *l)
 		line_set_feed(l, PORT_FEED_FORWARD);
 }
 
-/*
- * The number (user part) and name of the caller, for the spill: Bell 202
- * after the first ring (US, CN); ETSI V.23 after the first ring (DE, FR);
- * in the UK (BT SIN 227, the ETSI option EN 300 659-1 with an idle-state
- * alert) before the first ring: line reversal, the dual-tone alert, then
- * the FSK, then normal polarity and the ring.
- */
-static void line_cid_prepare(struct line *l, const struct sip_caller *c)
+/* Bell 202 in the US and CN, V.23 (ETSI) in DE, FR and the UK. */
+static enum callerid_std line_cid_std(const struct line *l)
 {
-	enum callerid_std std = l->country == TONE_COUNTRY_US ||
-				l->country == TONE_COUNTRY_CN ?
-				CALLERID_BELL202 : CALLERID_ETSI;
-	bool before = l->country == TONE_COUNTRY_UK;
-	size_t off = before ? CALLERID_DTAS_SAMPLES + CALLERID_DTAS_TO_FSK_MS * 8 : 0;
+	return l->country == TONE_COUNTRY_US || l->country == TONE_COUNTRY_CN ?
+	       CALLERID_BELL202 : CALLERID_ETSI;
+}
+
+/* What the spill says of caller @c: the number (or why not), the name. */
+static void line_cid_info(const struct sip_caller *c, struct callerid_info *ret)
+{
 	const char *who = c->asserted[0] ? c->asserted : c->from;
 	const char *name = c->asserted_display_name[0] ?
 			   c->asserted_display_name : c->display_name;
 	struct callerid_info info = { .when = time(NULL) };
-	uint8_t msg[CALLERID_MSG_MAX];
 	size_t n, i;
-	int len;
 
-	line_cid_drop(l);
 	n = strcspn(who, "@");
 	if (n >= sizeof(info.number))
 		n = sizeof(info.number) - 1;
@@ -452,6 +451,27 @@ static void line_cid_prepare(struct line *l, const struct sip_caller *c)
 		info.name_reason = info.number_reason == CALLERID_REASON_PRIVATE ?
 				   CALLERID_REASON_PRIVATE :
 				   CALLERID_REASON_UNAVAILABLE;
+	*ret = info;
+}
+
+/*
+ * The number (user part) and name of the caller, for the spill: Bell 202
+ * after the first ring (US, CN); ETSI V.23 after the first ring (DE, FR);
+ * in the UK (BT SIN 227, the ETSI option EN 300 659-1 with an idle-state
+ * alert) before the first ring: line reversal, the dual-tone alert, then
+ * the FSK, then normal polarity and the ring.
+ */
+static void line_cid_prepare(struct line *l, const struct sip_caller *c)
+{
+	enum callerid_std std = line_cid_std(l);
+	bool before = l->country == TONE_COUNTRY_UK;
+	size_t off = before ? CALLERID_DTAS_SAMPLES + CALLERID_DTAS_TO_FSK_MS * 8 : 0;
+	struct callerid_info info;
+	uint8_t msg[CALLERID_MSG_MAX];
+	int len;
+
+	line_cid_drop(l);
+	line_cid_info(c, &info);
 	len = callerid_message(std, true, &info, msg, sizeof(msg));
 	if (len < 0) {
 		line_log(l, LOG_WARNING, "No caller ID: %s", strerror(-len));
@@ -1288,6 +1308,98 @@ static void line_cw_fill(struct tonegen *g, int16_t *out)
 		memcpy(out, t, sizeof(t));
 }
 
+/*
+ * Caller ID on call waiting (off hook, Type II; line/cidcw.h has the
+ * sequence and its timing, dsp/callerid.h the signals): with the
+ * call-waiting tone the waiting caller's spill is rendered once, with the
+ * CAS before it, and the sequencer plays them around the phone's
+ * acknowledgement.  The tone generator runs on beneath it, so that its
+ * cadence repeats after the sequence (the repeats are the tone alone).
+ */
+static void line_cidcw_end(struct line *l)
+{
+	cidcw_stop(&l->cidcw);
+	free(l->cw_sig);
+	l->cw_sig = NULL;
+	l->cw_fsk_len = 0;
+	l->cw_ahead = false;
+}
+
+static void line_cidcw_start(struct line *l, const struct sip_caller *c)
+{
+	enum callerid_std std = line_cid_std(l);
+	struct callerid_info info;
+	uint8_t msg[CALLERID_MSG_MAX];
+	int len, sas = tone_first_group_ms(l->country, TONE_CALL_WAITING);
+
+	line_cidcw_end(l);
+	(void)cidcw_result(&l->cidcw);
+	if (!l->pc.callerid_waiting || !c || sas <= 0)
+		return;
+	line_cid_info(c, &info);
+	len = callerid_message(std, true, &info, msg, sizeof(msg));
+	if (len < 0) {
+		line_log(l, LOG_WARNING, "No caller ID on call waiting: %s",
+			 strerror(-len));
+		return;
+	}
+	l->cw_fsk_len = callerid_offhook_samples_needed(std, len);
+	l->cw_sig = calloc(CALLERID_CAS_SAMPLES + l->cw_fsk_len,
+			   sizeof(*l->cw_sig));
+	if (!l->cw_sig ||
+	    callerid_cas(l->cw_sig, CALLERID_CAS_SAMPLES) < 0 ||
+	    callerid_modulate_offhook(std, msg, len, l->cw_sig + CALLERID_CAS_SAMPLES,
+				      l->cw_fsk_len) < 0 ||
+	    cidcw_start(&l->cidcw, std, sas * 8, l->cw_fsk_len) < 0) {
+		line_cidcw_end(l);
+		return;
+	}
+	line_log(l, LOG_INFO, "Caller ID on call waiting %s \"%s\" (%s): %d ms tone, the alerting signal, then the spill (%zu ms) if the phone acknowledges",
+		 info.number[0] ? info.number : "withheld", info.name,
+		 callerid_std_to_string(std), sas, l->cw_fsk_len / 8);
+}
+
+/* The sequence's next frame in place of @out; the spill's first frame
+ * takes LINE_CID_AHEAD more with it into the driver's queue, as on hook
+ * (a late wake-up must not cut a gap into the FSK). */
+static void line_cidcw_fill(struct line *l, int16_t *out, bool *ahead)
+{
+	int16_t t[LINE_FRAME];
+	enum cidcw_result r;
+
+	tonegen_fill(&l->cw_tone, t, LINE_FRAME);
+	cidcw_fill(&l->cidcw, out, LINE_FRAME, t, l->cw_sig,
+		   l->cw_sig ? l->cw_sig + CALLERID_CAS_SAMPLES : NULL);
+	*ahead = l->cidcw.phase == CIDCW_FSK && !l->cw_ahead;
+	if (*ahead)
+		l->cw_ahead = true;
+	r = cidcw_result(&l->cidcw);
+	if (r == CIDCW_RESULT_NONE)
+		return;
+	if (r == CIDCW_RESULT_SENT)
+		line_log(l, LOG_INFO, "Caller ID on call waiting: spill sent after the phone's acknowledgement %c",
+			 l->cidcw.ack);
+	else if (r == CIDCW_RESULT_NO_ACK)
+		line_log(l, LOG_INFO, "Caller ID on call waiting: no acknowledgement, no spill (not a Type II phone)");
+	else
+		line_log(l, LOG_INFO, "Caller ID on call waiting: no spill (%s)",
+			 cidcw_result_to_string(r));
+	free(l->cw_sig);
+	l->cw_sig = NULL;
+}
+
+static void line_cidcw_ahead(struct line *l)
+{
+	int16_t f[LINE_FRAME];
+	unsigned k;
+	bool more;
+
+	for (k = 0; k < LINE_CID_AHEAD && l->cidcw.phase == CIDCW_FSK; k++) {
+		line_cidcw_fill(l, f, &more);
+		line_write_audio(l, f, sizeof(f));
+	}
+}
+
 static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			  void *userdata)
 {
@@ -1304,7 +1416,7 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 	}
 	while ((n = read(fd, rec, len)) == (ssize_t)len) {
 		bool wrote = false, far = false, cid_first = false, mixed = false;
-		bool tone_first = false;
+		bool tone_first = false, cw_ahead = false;
 		enum play_src src = PLAY_OTHER;
 
 		line_play_low(l, fd);
@@ -1341,7 +1453,11 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 				line_call_rtp_send(l->other, to_a);
 			mixed = true;
 		} else if (l->cur->media && l->cur->rtp) {
-			line_send_frame(l, frame);
+			static const int16_t hush[LINE_FRAME];
+
+			/* caller ID on call waiting: the far party hears
+			 * nothing of the phone (its acknowledgement) */
+			line_send_frame(l, cidcw_active(&l->cidcw) ? hush : frame);
 		}
 		if (l->caller_ringback && l->cur->rtp) {
 			tonegen_fill(&l->caller_tone, out, LINE_FRAME);
@@ -1367,12 +1483,20 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		} else if (l->cur->media && l->cur->rtp) {
 			wrote = far = true;
 		}
-		if (!wrote) {
-			memset(out, 0, sizeof(out));
-			src = PLAY_NONE;
+		if (cidcw_active(&l->cidcw) && !l->cid_playing) {
+			/* caller ID on call waiting: the far party muted */
+			line_cidcw_fill(l, out, &cw_ahead);
+			wrote = true;
+			far = false;
+			src = PLAY_OTHER;
+		} else {
+			if (!wrote) {
+				memset(out, 0, sizeof(out));
+				src = PLAY_NONE;
+			}
+			if (wrote && tonegen_active(&l->cw_tone))
+				line_cw_fill(&l->cw_tone, out);
 		}
-		if (wrote && tonegen_active(&l->cw_tone))
-			line_cw_fill(&l->cw_tone, out);
 		line_play_source(l, fd, src);
 		/* Starting to play: a cushion of silence first, so that a late
 		 * wake-up of ours cannot starve the driver mid-signal; its
@@ -1398,6 +1522,8 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		}
 		if (cid_first)
 			line_cid_ahead(l);
+		if (cw_ahead)
+			line_cidcw_ahead(l);
 		if (tone_first)
 			line_tone_ahead(l);
 		if (src == PLAY_DIGIT && l->pcm_drop && !l->digit_queued)
@@ -1434,6 +1560,21 @@ static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 	};
 	bool media = l->cur->media && l->cur->rtp;
 
+	if (!ev->end && cidcw_digit(&l->cidcw, ev->digit, false)) {
+		/* caller ID on call waiting: the phone's acknowledgement
+		 * (or a key while the far party is muted) is the line's */
+		l->dtmf_cidcw = true;
+		l->dtmf_oob = false;
+		return;
+	}
+	if (ev->end && l->dtmf_cidcw) {
+		l->dtmf_cidcw = false;
+		cidcw_digit(&l->cidcw, ev->digit, true);
+		line_log(l, LOG_INFO, "DTMF %c (%u ms): taken by caller ID on call waiting (%s), not sent",
+			 ev->digit, ev->duration / 8,
+			 cidcw_phase_to_string(l->cidcw.phase));
+		return;
+	}
 	if (!ev->end) {
 		l->dtmf_oob = false;
 		l->dtmf_echo = l->far_echo_left && ev->digit == l->far_digit;
@@ -2249,9 +2390,11 @@ static void line_feature_act(struct line *l, enum feature_action a,
 	case FEATURE_ACTION_CW_START:
 		/* the country's cadence repeats until it is stopped */
 		tonegen_start(&l->cw_tone, l->country, TONE_CALL_WAITING);
+		line_cidcw_start(l, o->who);
 		break;
 	case FEATURE_ACTION_CW_STOP:
 		tonegen_stop(&l->cw_tone);
+		line_cidcw_end(l);
 		break;
 	case FEATURE_ACTION_HOLD:
 		line_hold(l, l->cur, true);
@@ -3006,6 +3149,7 @@ void line_detach(struct line *l)
 	l->feat = FEATURE_STATE_SINGLE;
 	l->mixing = false;
 	tonegen_stop(&l->cw_tone);
+	line_cidcw_end(l);
 	line_tone_stop(l);
 	for (t = 0; t < _TIMER_MAX; t++)
 		line_timer_stop(l, t);
@@ -3045,6 +3189,7 @@ struct line *line_free(struct line *l)
 	l->digitmap = digitmap_free(l->digitmap);
 	l->ec = echo_canceller_free(l->ec);
 	free(l->cid);
+	free(l->cw_sig);
 	sd_event_unref(l->event);
 	free(l);
 	return NULL;

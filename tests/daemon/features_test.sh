@@ -9,7 +9,12 @@
 # measured at the earpiece by the loopback handset.
 #
 #   call waiting: A calls and is answered; B calls: B gets 180 (not 486),
-#     the phone hears the call-waiting tone; a third caller gets 486;
+#     the phone hears the call-waiting tone; the handset, a Type II phone
+#     (handset cpe), hears the alerting signal (2130+2750 Hz) after it and
+#     acknowledges with DTMF D; the caller ID spill that follows (Bell 202)
+#     decoded by minimodem from the earpiece holds B's number and name;
+#     A is inaudible from the tone to the end of the spill, and hears
+#     nothing of the D (fxsd keeps it); a third caller gets 486;
 #     a flash takes B (200) and holds A (re-INVITE a=sendonly); the phone
 #     hears B; a flash swaps back (B held, A resumed); the phone hears A;
 #     B hangs up while held; the phone hangs up on A.
@@ -38,6 +43,13 @@
 #     interruptions of 100 ms, then steady: analyze); "no", sent while
 #     the phone is off hook, turns the lamp off (0x00) once it is hung
 #     up, and the dial tone is steady again.
+#
+#   caller ID on call waiting, no ACK: as above with a phone that does not
+#     acknowledge (not Type II): the alert, no spill, A back after the
+#     window; the waiting caller gives up (CANCEL).
+#   caller ID on call waiting, ETSI: fxsd restarted with tone_country =
+#     DE: the German call-waiting tone (425 Hz), the DT-AS, the ACK D,
+#     the V.23 spill decoded by minimodem (1300/2100 Hz), A inaudible.
 #
 # Part of `make check` (tests/check), in the VM boot of call_test.sh.
 # Exit 4 (skip) without /dev/fxs0 or sipp.  Ends with "N passed, M failed".
@@ -99,6 +111,101 @@ hears() {
 	until_ok 10 $HS 0 hear "$1" 1500 60
 }
 
+# cw_audio FILE SAS-HZ MARK SPACE yes|no: the earpiece's recording of a
+# call-waiting alert: the SAS (SAS-HZ), the CAS (2130+2750 Hz), the FSK
+# spill (at least 8 blocks, after the block that may hold the CAS's end,
+# with half their power from 200 Hz below the lower of MARK and SPACE to
+# 200 Hz above the higher; "no": there must be none).  A (700 Hz, about -11 dBFS
+# when heard) is muted: below -45 dBFS (Hann-windowed Goertzel) in every
+# 20 ms block from the SAS to the spill (no spill: to 200 ms after the
+# CAS, inside the ACK's window), and below -30 dBFS over the spill as one
+# window (the FSK's own sidebands put about -46 dBFS at 700 Hz there);
+# and it is heard again after it
+cw_audio() {
+	python3 - "$@" <<'EOF2'
+import math, struct, sys
+path, sas_f, mark, space, want_fsk = sys.argv[1], *map(float, sys.argv[2:5]), sys.argv[5] == "yes"
+data = open(path, "rb").read()
+x = struct.unpack("<%dh" % (len(data) // 2), data[:len(data) // 2 * 2])
+def goertzel(b, f):
+    c = 2 * math.cos(2 * math.pi * f / 8000)
+    s1 = s2 = 0.0
+    for v in b:
+        s1, s2 = v + c * s1 - s2, s1
+    return s1 * s1 + s2 * s2 - c * s1 * s2
+def share(b, f, tot):
+    return goertzel(b, f) / (tot * len(b) / 2) if tot > len(b) * 100 else 0
+HANN = [0.5 - 0.5 * math.cos(2 * math.pi * (n + 0.5) / 160) for n in range(160)]
+def dbfs(b, f):      # the level of a sine at f in the block (Hann), dBFS
+    amp = 2 * math.sqrt(max(goertzel([v * w for v, w in zip(b, HANN)], f), 1e-9)) / 80
+    return 20 * math.log10(amp / 32768 + 1e-12)
+blocks = [x[i:i + 160] for i in range(0, len(x) - 159, 160)]
+rows = []
+for b in blocks:
+    tot = sum(v * v for v in b)
+    rows.append((share(b, sas_f, tot), share(b, 2130, tot) > 0.3 and share(b, 2750, tot) > 0.3,
+                 sum(share(b, f, tot) for f in range(int(min(mark, space)) - 200, int(max(mark, space)) + 250, 50)),
+                 dbfs(b, 700), share(b, 700, tot)))
+sas = [i for i, r in enumerate(rows) if r[0] > 0.3]
+cas = [i for i, r in enumerate(rows) if r[1]]
+if not sas or not cas:
+    print("no SAS (%d blocks) or no CAS (%d blocks)" % (len(sas), len(cas)))
+    sys.exit(1)
+fsk = [i for i, r in enumerate(rows) if i > cas[-1] + 1 and r[2] > 0.5]
+print("SAS from %d ms (%d blocks), CAS %d-%d ms, FSK blocks %d%s" %
+      (sas[0] * 20, len(sas), cas[0] * 20, cas[-1] * 20 + 20, len(fsk),
+       " (%d-%d ms)" % (fsk[0] * 20, fsk[-1] * 20 + 20) if fsk else ""))
+if want_fsk and len(fsk) < 8:
+    print("no spill after the CAS")
+    sys.exit(1)
+if not want_fsk and fsk:
+    print("a spill after the CAS, though nothing acknowledged it")
+    sys.exit(1)
+def level(seg, f):   # a sine at f over the whole segment (Hann), dBFS
+    n = len(seg)
+    w = [0.5 - 0.5 * math.cos(2 * math.pi * (k + 0.5) / n) for k in range(n)]
+    return 20 * math.log10(2 * math.sqrt(max(goertzel([v * u for v, u in zip(seg, w)], f), 1e-9)) / (n / 2) / 32768 + 1e-12)
+end = fsk[-1] if fsk else cas[-1] + 10
+quiet_to = fsk[0] if fsk else end
+before = [r[3] for r in rows[:max(sas[0] - 1, 0)]]
+muted = [r[3] for r in rows[sas[0] + 1:quiet_to]]
+spill = level(x[fsk[0] * 160:(fsk[-1] + 1) * 160], 700) if fsk else -200
+after = [i for i, r in enumerate(rows) if i > end + 1 and r[4] > 0.3]
+print("A (700 Hz) before the alert: %.1f dBFS at most; from the SAS to the spill (blocks %d-%d): %.1f dBFS at most; over the spill: %.1f dBFS; heard again at %s ms" %
+      (max(before) if before else float("nan"), sas[0] + 1, quiet_to - 1, max(muted), spill,
+       after[0] * 20 if after else "never"))
+sys.exit(0 if max(muted) < -45 and spill < -30 and after else 1)
+EOF2
+}
+# cw_spill FILE NUMBER NAME [MINIMODEM-ARGS]: minimodem finds in the
+# recording a caller ID message (MDMF / ETSI call set-up 0x80) with a good
+# checksum whose number (parameter 0x02) and name (0x07) are NUMBER, NAME
+cw_spill() {
+	local f=$1 num=$2 name=$3
+
+	shift 3
+	sox -t raw -r 8000 -e signed -b 16 -c 1 "$f" "$f.wav" &&
+	minimodem --rx 1200 "$@" -q -f "$f.wav" >"$f.bytes" 2>/dev/null
+	python3 - "$f.bytes" "$num" "$name" <<'EOF2'
+import sys
+b = open(sys.argv[1], "rb").read()
+for i in range(len(b)):
+    if b[i] != 0x80 or i + 2 + b[i + 1] >= len(b):
+        continue
+    msg = b[i:i + 3 + b[i + 1]]
+    if sum(msg) % 256:
+        continue
+    p, got = msg[2:-1], {}
+    while len(p) >= 2:
+        got[p[0]] = p[2:2 + p[1]].decode("ascii", "replace")
+        p = p[2 + p[1]:]
+    print("caller ID message:", got)
+    sys.exit(0 if got.get(2) == sys.argv[2] and got.get(7) == sys.argv[3] else 1)
+print("no caller ID message in", b.hex())
+sys.exit(1)
+EOF2
+}
+
 # --- call waiting, flash to take it, flash to swap back
 log0=$(wc -l <"$work/fxsd.log")
 peer a cw_a.xml 5070 6060 a
@@ -106,11 +213,27 @@ check "call waiting: the phone rings for A" $HS 0 wait-ring 15000
 $HS 0 lift >/dev/null
 check "call waiting: in a call with A" wait_state in-call 15
 check "call waiting: the phone hears A (700 Hz)" hears 700
+# the handset is a Type II phone: it records the earpiece and answers the
+# alerting signal with D
+$HS 0 cpe 6000 "$work/cw_bell.raw" D >"$work/cw_bell.cpe" &
+cpe=$!
 peer b cw_b.xml 5072 6062 b
-# the tone: a 440 Hz burst of about 300 ms (US), the far party muted
-# meanwhile; listened for over the next 4 s
-check "call waiting: the phone hears the call-waiting tone (440 Hz)" \
-	$HS 0 hear 440 4000 4
+wait $cpe
+sed 's/^/# /' "$work/cw_bell.cpe"
+# the tone: a 440 Hz burst of about 300 ms (US), then the CAS, the ACK and
+# the spill, the far party muted meanwhile
+check "call waiting: the phone hears the call-waiting tone (440 Hz), the CAS after it, the spill after the ACK; A inaudible throughout" \
+	cw_audio "$work/cw_bell.raw" 440 1200 2200 yes
+check "caller ID on call waiting: the handset heard the CAS and keyed D" \
+	grep -q "ACK D keyed" "$work/cw_bell.cpe"
+check "caller ID on call waiting: fxsd took the D as the ACK and kept it from A" \
+	logged 5 "DTMF D .*taken by caller ID on call waiting"
+check "caller ID on call waiting: fxsd sent the spill after it" \
+	logged 5 "spill sent after the phone.s acknowledgement D"
+check "caller ID on call waiting: minimodem (Bell 202) decodes B's number and name" \
+	cw_spill "$work/cw_bell.raw" 2002 "Second Caller"
+check "caller ID on call waiting: the D never went to A" \
+	sh -c "! tail -n +$((log0 + 1)) '$work/fxsd.log' | grep -qE 'DTMF D \\([0-9]+ ms\\), sent'"
 check "call waiting: fxsd keeps B waiting" logged 10 "Call waiting: .*2002"
 sipp_bg c 127.0.0.1:5060 -sf tests/sipp/cw_c.xml -s 1000 \
 	-i 127.0.0.1 -p 5074 -mp 7040 -key fport 6064
@@ -396,6 +519,65 @@ wait $rec
 check "message waiting: after hanging up the lamp spill turns the lamp off (VI 0x00)" \
 	lamp_spill "$work/mwi_off.raw" 0x00
 check "message waiting: the dial tone is steady again" dial_tone_is --continuous
+
+# --- caller ID on call waiting: a phone that does not acknowledge; then
+# the ETSI variant.  cw_waiting CASE ACK SAS-HZ MARK SPACE [MINIMODEM..]:
+# A (media_call_in.xml, 700 Hz) calls and is answered; W (call_in_cancel:
+# 2003 "Waiting Caller") calls and gives up after 6 s; the handset
+# acknowledges with ACK (or none) and records the alert
+cw_waiting() {
+	local name=$1 ack=$2 sas=$3 mark=$4 space=$5
+
+	shift 5
+	log0=$(wc -l <"$work/fxsd.log")
+	$RTPEER 6060 --play "$work/a.raw" --secs 60 >"$work/$name-a.rtpeer" 2>&1 &
+	peers+=" $!"
+	sipp_bg "$name-a" 127.0.0.1:5060 -sf tests/sipp/media_call_in.xml -s 1000 \
+		-i 127.0.0.1 -p 5070 -mp 7000 -key rtpport 6060
+	sp_a=$sp
+	check "$name: the phone rings for A" $HS 0 wait-ring 15000
+	$HS 0 lift >/dev/null
+	check "$name: in a call with A" wait_state in-call 15
+	check "$name: the phone hears A (700 Hz)" hears 700
+	$HS 0 cpe 6000 "$work/$name.raw" "$ack" >"$work/$name.cpe" &
+	cpe=$!
+	sipp_bg "$name-w" 127.0.0.1:5060 -sf tests/sipp/call_in_cancel.xml -s 1000 \
+		-i 127.0.0.1 -p 5072 -mp 7020 -key cnum 2003 -key cname "Waiting Caller"
+	sp_w=$sp
+	wait $cpe
+	sed 's/^/# /' "$work/$name.cpe"
+	if [ "$ack" = none ]; then
+		check "$name: the alert and no spill; A inaudible in the ACK's window, back after it" \
+			cw_audio "$work/$name.raw" "$sas" "$mark" "$space" no
+		check "$name: fxsd heard no acknowledgement and sent no spill" \
+			logged 5 "no acknowledgement, no spill"
+	else
+		check "$name: the SAS ($sas Hz), the DT-AS, the spill after the ACK; A inaudible throughout" \
+			cw_audio "$work/$name.raw" "$sas" "$mark" "$space" yes
+		check "$name: the handset heard the DT-AS and keyed $ack" \
+			grep -q "ACK $ack keyed" "$work/$name.cpe"
+		check "$name: fxsd sent the spill after the acknowledgement" \
+			logged 5 "spill sent after the phone.s acknowledgement $ack"
+		check "$name: minimodem decodes the waiting caller's number and name" \
+			cw_spill "$work/$name.raw" 2003 "Waiting Caller" "$@"
+	fi
+	check "$name: the waiting caller gives up (CANCEL, 487)" sipp_wait "$sp_w" "$name-w"
+	$HS 0 hangup >/dev/null
+	check "$name: A's scenario passes (the phone's BYE)" sipp_wait "$sp_a" "$name-a"
+	wait_state idle 10 >/dev/null
+	peers_end
+}
+cw_waiting cidcw-no-ack none 440 1200 2200
+
+stop_fxsd
+
+# the same boot, fxsd again with the German tones and ETSI caller ID
+kill "$dbus_pid" 2>/dev/null
+dbus_pid=
+rm -f "$work/system_bus_socket"
+sed -i 's/^tone_country = US$/tone_country = DE/' "$work/fxsd.conf"
+start_fxsd
+cw_waiting cidcw-etsi D 425 1300 2100 -M 1300 -S 2100
 
 stop_fxsd
 

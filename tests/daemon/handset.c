@@ -48,6 +48,27 @@
  *   handset N onset MS            listen up to MS; print the time the first
  *                                 loud sample (|x| > 4000) reached the
  *                                 earpiece (exit 1 if none)
+ *   handset N cpe MS FILE ACK     a Type II (caller ID on call waiting)
+ *                                 phone: record MS of the earpiece to FILE
+ *                                 and listen for the CPE alerting signal
+ *                                 (CAS / off-hook DT-AS, 2130 + 2750 Hz);
+ *                                 when it ends, key the acknowledgement
+ *                                 ACK (a DTMF digit, 60 ms) into the
+ *                                 mouthpiece at once, as the phone would
+ *                                 (GR-30: within 100 ms); ACK "none": a
+ *                                 phone that cannot show the data.  Prints
+ *                                 "handset: CAS from X to Y ms" (times in
+ *                                 the recording) and "handset: ACK D keyed
+ *                                 at Z ms"; exit 1 if no CAS was heard.
+ *                                 Detection: a Goertzel per 20 ms block;
+ *                                 the block is CAS when it is above
+ *                                 -50 dBFS and 2130 Hz and 2750 Hz each
+ *                                 hold over 30 % of its power (a CAS
+ *                                 block gives about 50 % each; one tone,
+ *                                 FSK or speech gives one at most); two
+ *                                 such blocks in a row are the CAS, and
+ *                                 the first block after them without it is
+ *                                 its end.
  *
  * N is the port number (/dev/fxs_hsN).  Every command prints what it saw.
  */
@@ -55,6 +76,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +307,72 @@ static int record_tone(int ms, const char *path)
 	return 0;
 }
 
+/* A DTMF digit, 60 ms at about -10 dBm0 per tone, into @buf; samples. */
+static int dtmf_digit(char digit, int16_t *buf, int max)
+{
+	static const char keys[] = "123A456B789C*0#D";
+	static const double lo[] = { 697, 770, 852, 941 };
+	static const double hi[] = { 1209, 1336, 1477, 1633 };
+	const char *k = digit ? strchr(keys, digit) : NULL;
+	int i, n = 60 * RATE / 1000;
+
+	if (!k || n > max)
+		return -1;
+	for (i = 0; i < n; i++)
+		buf[i] = (int16_t)(5000 * (sin(2 * M_PI * lo[(k - keys) / 4] * i / RATE) +
+					  sin(2 * M_PI * hi[(k - keys) % 4] * i / RATE)));
+	return n;
+}
+
+/* The Type II phone: see "cpe" above. */
+static int cpe(int ms, const char *path, const char *ack)
+{
+	int16_t b[BLOCK], tone[RATE / 10];
+	int i, blocks = ms / 20, run = 0, cas_from = -1, cas_to = -1, acked = -1;
+	int n_ack = 0;
+	FILE *f;
+
+	if (strcmp(ack, "none") &&
+	    (strlen(ack) != 1 || (n_ack = dtmf_digit(ack[0], tone, RATE / 10)) < 0))
+		return 2;
+	f = fopen(path, "wb");
+	if (!f)
+		return 1;
+	ioctl(hs, FXS_HS_IOC_FLUSH);
+	for (i = 0; i < blocks; i++) {
+		bool cas;
+
+		if (read_block(b) < 0 || fwrite(b, sizeof(b), 1, f) != 1) {
+			fclose(f);
+			return 1;
+		}
+		cas = tone_share(b, BLOCK, 2130) > 0.3 &&
+		      tone_share(b, BLOCK, 2750) > 0.3;
+		if (cas && ++run == 2 && cas_from < 0)
+			cas_from = (i - 1) * 20;
+		if (!cas && run >= 2 && cas_to < 0) {
+			cas_to = i * 20;
+			if (n_ack > 0 &&
+			    write(hs, tone, n_ack * sizeof(tone[0])) ==
+			    (ssize_t)(n_ack * sizeof(tone[0])))
+				acked = i * 20 + 20;
+		}
+		if (!cas)
+			run = 0;
+	}
+	fclose(f);
+	if (cas_from < 0) {
+		printf("handset: no CAS in %d ms\n", blocks * 20);
+		return 1;
+	}
+	printf("handset: CAS from %d to %d ms\n", cas_from, cas_to);
+	if (acked >= 0)
+		printf("handset: ACK %s keyed at %d ms\n", ack, acked);
+	else
+		printf("handset: no ACK keyed\n");
+	return 0;
+}
+
 static int hook(int offhook)
 {
 	struct fxs_hs_hook h = { .offhook = offhook };
@@ -381,6 +469,8 @@ int main(int argc, char **argv)
 		printf("handset: keyed %s\n", argv[3]);
 		return 0;
 	}
+	if (!strcmp(cmd, "cpe") && argc == 6)
+		return cpe(atoi(argv[3]), argv[4], argv[5]);
 	if (!strcmp(cmd, "talk") && argc == 4)
 		return talk(atoi(argv[3]));
 	if (!strcmp(cmd, "hear") && (argc == 5 || argc == 6)) {

@@ -23,7 +23,9 @@
 #     on the loop;
 #   - the call and feature machines (line/fsm.[ch], line/feature.[ch])
 #     include nothing of the daemon but their own headers, no sd-event,
-#     and neither allocate nor log.
+#     and neither allocate nor log; the caller-ID-on-call-waiting
+#     sequencer (line/cidcw.[ch]) likewise, with dsp/callerid.h beside
+#     its own header.
 # Prints "ok ..." / "not ok ..." per rule and "N passed, M failed".
 # Runs on the host in well under a second; needs only grep and sed.
 
@@ -119,6 +121,11 @@ check "the call and feature machines (line/fsm.[ch], line/feature.[ch]) include 
 # shellcheck disable=SC2086
 check "the call and feature machines neither allocate nor log" \
 	"$(grep -HnE '\b(malloc|calloc|realloc|free|strdup|log_[a-z]+|syslog|sd_journal_[a-z]+)[[:space:]]*\(' $fsm /dev/null)"
+cidcw="daemon/line/cidcw.c daemon/line/cidcw.h"
+# shellcheck disable=SC2086
+check "the call-waiting caller ID sequencer (line/cidcw.[ch]) includes only its header and dsp/callerid.h, no sd-event, and neither allocates nor logs" \
+	"$(includes $cidcw | grep -vE ':(line/cidcw|dsp/callerid)\.h$'; sys_includes $cidcw | grep -E ':systemd/'
+	   grep -HnE '\b(malloc|calloc|realloc|free|strdup|log_[a-z]+|syslog|sd_journal_[a-z]+)[[:space:]]*\(' $cidcw /dev/null)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

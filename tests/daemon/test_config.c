@@ -119,6 +119,7 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->interdigit_short_ms, y->interdigit_short_ms);
 		CHECK_INT(x->early_media_ringback, y->early_media_ringback);
 		CHECK_INT(x->call_waiting, y->call_waiting);
+		CHECK_INT(x->callerid_waiting, y->callerid_waiting);
 		CHECK_INT(x->three_way, y->three_way);
 		CHECK_INT(x->transfer_on_hangup, y->transfer_on_hangup);
 		CHECK_INT(x->allow_unknown_callers, y->allow_unknown_callers);
@@ -225,6 +226,7 @@ UNIT_TEST(good_file_port0_all_keys)
 	CHECK_INT(p->interdigit_short_ms, 2500);
 	CHECK_INT(p->early_media_ringback, true);
 	CHECK_INT(p->call_waiting, false);
+	CHECK_INT(p->callerid_waiting, false);
 	CHECK_INT(p->allow_unknown_callers, true);
 	CHECK_INT(p->tone_country, CONFIG_TONE_UK);
 	CHECK_INT(p->disconnect_open_loop_ms, 0);
@@ -270,7 +272,7 @@ UNIT_TEST(good_file_port7_inherits)
 	CHECK(r == 0, "load failed (%d): %s", r, err);
 	p = config_port(c, 7);
 	CHECK(p, "no port 7");
-	CHECK_INT(p->line, 45);
+	CHECK_INT(p->line, 46);
 	/* tone_country comes from [global], whatever the order. */
 	CHECK_INT(p->tone_country, CONFIG_TONE_DE);
 	CHECK_STR(p->auth_user, "2008");
@@ -414,6 +416,7 @@ UNIT_TEST(defaults_port)
 	CHECK_INT(p->interdigit_short_ms, 4000);
 	CHECK_INT(p->early_media_ringback, false);
 	CHECK_INT(p->call_waiting, true);
+	CHECK_INT(p->callerid_waiting, true);
 	CHECK_INT(p->three_way, true);
 	CHECK_INT(p->transfer_on_hangup, true);
 	CHECK_INT(p->allow_unknown_callers, false);
