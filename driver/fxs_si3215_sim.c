@@ -26,7 +26,8 @@
  * Test control plane, /sys/devices/platform/fxs_si3215_sim/: offhook
  * (the handset's hook switch), fault (none, absent, wrong-id, no-cal,
  * eio: a chip that is not there, another part, a calibration that never
- * ends, a bus that fails), violations, spi_transfers.
+ * ends, a bus that fails), violations, spi_transfers, regs and iregs (the
+ * direct and indirect registers, hex).
  */
 
 #include <linux/bitops.h>
@@ -54,6 +55,10 @@
 static bool strict = true;
 module_param(strict, bool, 0444);
 MODULE_PARM_DESC(strict, "refuse, log and count accesses the datasheet forbids (default Y)");
+
+static bool irq = true;
+module_param(irq, bool, 0444);
+MODULE_PARM_DESC(irq, "wire the chip's INT line (default Y; N: the driver polls)");
 
 static char *fault = "none";
 module_param(fault, charp, 0444);
@@ -176,7 +181,7 @@ struct si_sim {
 	unsigned int irq;
 	struct irq_work irq_work;
 
-	spinlock_t lock;	/* see @lock above */
+	raw_spinlock_t lock;	/* see @lock above */
 	enum sim_fault fault;
 	u8 regs[SI3215_NREGS];
 	u16 iregs[SI3215_NIREGS];
@@ -228,9 +233,9 @@ static void sim_irq_mask(struct irq_data *d)
 	struct si_sim *sim = irq_data_get_irq_chip_data(d);
 	unsigned long flags;
 
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->irq_masked = true;
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 }
 
 /* A level interrupt: unmasked while still asserted, it comes again. */
@@ -239,10 +244,10 @@ static void sim_irq_unmask(struct irq_data *d)
 	struct si_sim *sim = irq_data_get_irq_chip_data(d);
 	unsigned long flags;
 
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->irq_masked = false;
 	sim_irq_update(sim);
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 }
 
 static struct irq_chip sim_irq_chip = {
@@ -493,7 +498,7 @@ static int sim_transfer_one_message(struct spi_controller *ctlr,
 	int ret = 0;
 	u64 now;
 
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->transfers++;
 	if (sim->fault == SIM_FAULT_EIO) {
 		ret = -EIO;
@@ -525,7 +530,7 @@ static int sim_transfer_one_message(struct spi_controller *ctlr,
 			      cmd & SI3215_ADDR_MASK);
 	msg->actual_length = len;
 out:
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	msg->status = ret;
 	spi_finalize_current_message(ctlr);
 	return ret;
@@ -570,10 +575,10 @@ static ssize_t offhook_store(struct device *dev, struct device_attribute *attr,
 	ret = kstrtobool(buf, &v);
 	if (ret)
 		return ret;
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->offhook = v;
 	sim_hook_update(sim);
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return count;
 }
 static DEVICE_ATTR_RW(offhook);
@@ -597,9 +602,9 @@ static ssize_t fault_store(struct device *dev, struct device_attribute *attr,
 	f = sysfs_match_string(sim_fault_names, buf);
 	if (f < 0)
 		return f;
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->fault = f;
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return count;
 }
 static DEVICE_ATTR_RW(fault);
@@ -611,9 +616,9 @@ static ssize_t violations_show(struct device *dev,
 	unsigned long flags;
 	u64 v;
 
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	v = sim->violations;
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return sysfs_emit(buf, "%llu\n", v);
 }
 static DEVICE_ATTR_RO(violations);
@@ -625,14 +630,55 @@ static ssize_t spi_transfers_show(struct device *dev,
 	unsigned long flags;
 	u64 v;
 
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	v = sim->transfers;
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return sysfs_emit(buf, "%llu\n", v);
 }
 static DEVICE_ATTR_RO(spi_transfers);
 
+/* the direct registers as the chip holds them, hex, 16 a line */
+static ssize_t regs_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	u8 regs[SI3215_NREGS];
+	unsigned long flags;
+	int i, len = 0;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim_advance(sim, ktime_get_ns());
+	memcpy(regs, sim->regs, sizeof(regs));
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	for (i = 0; i < SI3215_NREGS; i++)
+		len += sysfs_emit_at(buf, len, "%02x%c", regs[i],
+				     i % 16 == 15 ? '\n' : ' ');
+	return len;
+}
+static DEVICE_ATTR_RO(regs);
+
+/* the indirect registers, hex, 8 a line */
+static ssize_t iregs_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	u16 iregs[SI3215_NIREGS];
+	unsigned long flags;
+	int i, len = 0;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	memcpy(iregs, sim->iregs, sizeof(iregs));
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	for (i = 0; i < SI3215_NIREGS; i++)
+		len += sysfs_emit_at(buf, len, "%04x%c", iregs[i],
+				     i % 8 == 7 || i == SI3215_NIREGS - 1 ? '\n' : ' ');
+	return len;
+}
+static DEVICE_ATTR_RO(iregs);
+
 static struct attribute *sim_attrs[] = {
+	&dev_attr_regs.attr,
+	&dev_attr_iregs.attr,
 	&dev_attr_offhook.attr,
 	&dev_attr_fault.attr,
 	&dev_attr_violations.attr,
@@ -646,9 +692,9 @@ ATTRIBUTE_GROUPS(sim);
 /* What a board's device tree would say about its one Si3215. */
 static const struct property_entry sim_chip_props[] = {
 	PROPERTY_ENTRY_U32("silabs,ring-frequency-hz", 20),
-	PROPERTY_ENTRY_U32("silabs,ring-amplitude-volts", 63),
-	PROPERTY_ENTRY_U32("silabs,loop-current-ma", 20),
-	PROPERTY_ENTRY_U32("silabs,onhook-voltage-volts", 48),
+	PROPERTY_ENTRY_U32("silabs,ring-amplitude-microvolt", 63000000),
+	PROPERTY_ENTRY_U32("silabs,loop-current-microamp", 23000),
+	PROPERTY_ENTRY_U32("silabs,onhook-microvolt", 48000000),
 	PROPERTY_ENTRY_U32("silabs,impedance-ohms", 600),
 	PROPERTY_ENTRY_STRING("silabs,pcm-format", "linear"),
 	PROPERTY_ENTRY_U32("silabs,pcm-timeslot", 0),
@@ -698,11 +744,11 @@ static int sim_probe(struct platform_device *pdev)
 	sim->ctlr = ctlr;
 	sim->fault = ret;
 	sim->irq_masked = true;
-	spin_lock_init(&sim->lock);
+	raw_spin_lock_init(&sim->lock);
 	init_irq_work(&sim->irq_work, sim_irq_work_fn);
-	spin_lock_irqsave(&sim->lock, flags);
+	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim_reset(sim);
-	spin_unlock_irqrestore(&sim->lock, flags);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	platform_set_drvdata(pdev, sim);
 
 	sim->domain = irq_domain_create_linear(NULL, 1, &sim_irq_ops, sim);
@@ -725,7 +771,7 @@ static int sim_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	info.irq = sim->irq;
+	info.irq = irq ? sim->irq : 0;
 	sim->spi = spi_new_device(ctlr, &info);
 	if (!sim->spi)
 		return -ENODEV;
