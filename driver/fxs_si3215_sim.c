@@ -531,9 +531,10 @@ static int sim_transfer_one_message(struct spi_controller *ctlr,
 	msg->actual_length = len;
 out:
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	/* a failed transfer is the message's status, as on a real bus */
 	msg->status = ret;
 	spi_finalize_current_message(ctlr);
-	return ret;
+	return 0;
 }
 
 static void sim_reset(struct si_sim *sim)
