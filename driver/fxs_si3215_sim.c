@@ -330,9 +330,11 @@ static void sim_advance(struct si_sim *sim, u64 now)
 	}
 }
 
+/* The battery is up once within 10 % of VBATH (the ramp is linear). */
 static bool sim_battery_up(struct si_sim *sim, u64 now)
 {
-	return sim->power_ns && now - sim->power_ns >= SIM_VBAT_RAMP_NS;
+	return sim->power_ns &&
+	       (now - sim->power_ns) * 10 >= SIM_VBAT_RAMP_NS * 9;
 }
 
 /* CAL_START written: it ends only when started in the datasheet's order. */
