@@ -22,10 +22,10 @@
 
 #include <linux/delay.h>
 #include <linux/device.h>
-#include <linux/fixp-arith.h>
 #include <linux/gpio/consumer.h>
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -247,14 +247,26 @@ static int si_read_props(struct si3215 *si)
 /* ---- chip set-up ---- */
 
 /*
- * The ring oscillator: coefficient cos(2 pi f / 1000 Hz) in Q15 (the
- * oscillator runs at 1 kHz), amplitude as a fraction of the 96 V scale.
+ * cos(2 pi @hz / 1000) in Q15, the ring oscillator's coefficient (it runs
+ * at 1 kHz): a Taylor series to x^6 in Q30, good to 3e-7 up to 68 Hz
+ * (x <= 0.43); the kernel's table cosine is 0.07 % off, 4 % in frequency.
  */
+static u16 si_ring_coef(u32 hz)
+{
+	const u64 pi_q30 = 3373259426ULL;	/* pi * 2^30 */
+	u64 x = div_u64(2 * pi_q30 * hz, 1000);
+	u64 x2 = (x * x) >> 30;
+	u64 x4 = (x2 * x2) >> 30;
+	u64 x6 = (x4 * x2) >> 30;
+	s64 c = (1LL << 30) - (s64)(x2 / 2) + (s64)(x4 / 24) - (s64)(x6 / 720);
+
+	return (u16)min_t(s64, (c + (1 << 14)) >> 15, 0x7fff);
+}
+
+/* The ring oscillator: coefficient, amplitude as a fraction of 96 V. */
 static void si_ring_osc(struct si3215 *si, u16 *coef, u16 *amp)
 {
-	s32 c = fixp_cos32_rad(si->ring_hz, 1000);
-
-	*coef = (u16)(c >> 16);
+	*coef = si_ring_coef(si->ring_hz);
 	*amp = (u16)(si->ring_v * 0x7fff / 96);
 }
 
