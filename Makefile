@@ -13,7 +13,7 @@ WARN := -Wall -Wextra -Werror
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 UAPI := -Iinclude/uapi
 
-TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
+TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
 	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test
 
@@ -91,6 +91,9 @@ user: $(TEST_BINS)
 
 tests/kernel/fxs_test: tests/kernel/*.c tests/kernel/*.h include/uapi/linux/fxs.h include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ tests/kernel/*.c -lm -lpthread
+
+tests/kernel/sim/si3215_regs: tests/kernel/sim/si3215_regs.c
+	$(CC) $(CFLAGS) $(WARN) -o $@ $<
 
 tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm

@@ -26,13 +26,27 @@ struct fxs_port;
  * @pcm_stop with FXS_CAP_PCM.  The core never calls an op the port's caps
  * do not need (RING_START and PCM_OPEN give -EOPNOTSUPP there).
  *
- * @set_linefeed: drive the line in an enum fxs_linefeed mode; process
- *	context, may sleep; may report a hook edge from inside
- * @set_ring: switch the ring voltage on or off; @ts_ns is the
- *	CLOCK_MONOTONIC time the switch is due (a cadence timer's expiry, or
- *	now), which a board that records its line may use; called in atomic
- *	context (timers, with the core's spinlock held), must not sleep nor
- *	call back into the core
+ * Every op is called in process context and may sleep, so a board behind
+ * a sleeping bus (a SLIC on SPI or I2C) talks to its chip from inside the
+ * op.  The core never calls two ops of a port at once (one mutex per port
+ * around them all), but they come from different threads: an ioctl's, a
+ * closing process's, the port's worker.  An op must not wait for anything
+ * the core does under that mutex (no fxs_port_deregister() from an op).
+ *
+ * @set_linefeed: drive the line in an enum fxs_linefeed mode; may report a
+ *	hook edge from inside
+ * @set_ring: switch the ring voltage on or off; called from the port's
+ *	worker (a real-time kthread) soon after the switch is due, in the
+ *	order the cadence makes them, every one (they alternate on and off;
+ *	only a worker stalled for four whole bursts loses the oldest pairs).
+ *	@ts_ns is the CLOCK_MONOTONIC time the switch was due: a cadence
+ *	timer's expiry, the ring-trip's hook edge, or the time of the stop;
+ *	the RING_ON/RING_OFF events carry the same time.  A board that
+ *	records its line may use it; a chip just switches now.  The cadence
+ *	timer runs on its schedule, not on the worker's latency, so bursts
+ *	keep their length as long as that latency does not vary.  RING_START
+ *	and RING_STOP return once the board made their switch.  May report
+ *	a hook edge; returns 0 or a negative errno (logged, ratelimited)
  * @pcm_start: start the board's audio clock with frames of @period_ms;
  *	from then on the board calls fxs_port_pcm_tx() and fxs_port_pcm_rx()
  *	once per frame, in that order and from the same context, for the
@@ -41,13 +55,12 @@ struct fxs_port;
  *	fxs_port_pcm_tx() just before was being sent, sample for sample (a
  *	board whose two directions are skewed by a fixed number of samples
  *	compensates for it), so the core can hand userspace the echo
- *	canceller's exact reference; process context
- * @pcm_stop: stop the audio clock; when it returns, no more calls come;
- *	process context
+ *	canceller's exact reference
+ * @pcm_stop: stop the audio clock; when it returns, no more calls come
  */
 struct fxs_port_ops {
 	int (*set_linefeed)(struct fxs_port *port, u32 mode);
-	void (*set_ring)(struct fxs_port *port, bool on, u64 ts_ns);
+	int (*set_ring)(struct fxs_port *port, bool on, u64 ts_ns);
 	int (*pcm_start)(struct fxs_port *port, unsigned int period_ms);
 	void (*pcm_stop)(struct fxs_port *port);
 };

@@ -16,12 +16,14 @@
 #include <linux/hrtimer.h>
 #include <linux/idr.h>
 #include <linux/kfifo.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -43,11 +45,22 @@
 #define FXS_TIMING_MAX_MS	10000
 #define FXS_RING_ON_MIN_MS	10
 #define FXS_RING_MAX_MS		10000
+#define FXS_RING_SWITCHES	8	/* ring switches on their way to the board */
 
 /* RING_OFF values */
 #define FXS_RING_OFF_END	0
 #define FXS_RING_OFF_TRIP	1
 #define FXS_RING_OFF_STOP	2
+
+/**
+ * struct fxs_ring_switch - a ring voltage switch for the board's set_ring()
+ * @ts_ns: when it is due
+ * @on: switch on (else off)
+ */
+struct fxs_ring_switch {
+	u64 ts_ns;
+	bool on;
+};
 
 enum fxs_hstate {
 	FXS_HOOK_ONHOOK,	/* stable on-hook */
@@ -67,6 +80,11 @@ enum fxs_hstate {
  * @caps: FXS_CAP_* flags
  * @ioctl_lock: serialises ioctls, ownership changes, the audio stream's
  *	start and stop, line feed changes and deregistration
+ * @ops_lock: serialises the board's ops (set_linefeed, set_ring,
+ *	pcm_start, pcm_stop): a board never sees two of them at once
+ * @ops_gone: the port is deregistered: no more @set_ring, @ops_lock
+ * @worker: the port's kthread, where @set_ring runs
+ * @ring_work: hands @ring_sw to the board, on @worker
  * @users: open descriptors of the owner (control and audio), @ioctl_lock
  * @pcm_running: the audio stream runs, written under @ioctl_lock
  * @period: frame period in ms of the running stream, @ioctl_lock
@@ -96,6 +114,9 @@ enum fxs_hstate {
  * @ring_seg: index in @cadence.on_off_ms of the current segment
  * @ring_ns: when the current cadence segment began
  * @ring_timer: ends the current cadence segment
+ * @ring_sw: switches of the ring voltage not yet handed to the board, in
+ *	order (they alternate on and off); @ring_work takes them out
+ * @ring_sw_lost: on/off pairs dropped from a full @ring_sw
  * @linefeed: the line feed mode
  * @in_underrun: the last frame played had missing audio
  * @pcm_written: the stream has been written to since it started; until
@@ -122,6 +143,10 @@ struct fxs_port {
 	u32 caps;
 
 	struct mutex ioctl_lock;	/* see @ioctl_lock above */
+	struct mutex ops_lock;		/* see @ops_lock above */
+	bool ops_gone;
+	struct kthread_worker *worker;
+	struct kthread_work ring_work;
 	unsigned int users;
 	bool pcm_running;
 	unsigned int period;
@@ -153,6 +178,8 @@ struct fxs_port {
 	unsigned int ring_seg;
 	u64 ring_ns;
 	struct hrtimer ring_timer;
+	DECLARE_KFIFO(ring_sw, struct fxs_ring_switch, FXS_RING_SWITCHES);
+	u64 ring_sw_lost;
 
 	u32 linefeed;
 	bool in_underrun;
@@ -375,6 +402,56 @@ static void fxs_hook_make(struct fxs_port *port, u64 ts)
 }
 
 /*
+ * Switch the ring voltage at @ts: queue the switch for the board's
+ * set_ring(), which sleeps on a board behind SPI or I2C, so it runs on the
+ * port's worker.  Any context, @lock held.  A worker stalled for four
+ * whole bursts loses the oldest: the line ends in the state last asked.
+ */
+static void fxs_ring_switch(struct fxs_port *port, bool on, u64 ts)
+{
+	struct fxs_ring_switch sw = { .ts_ns = ts, .on = on };
+
+	lockdep_assert_held(&port->lock);
+	if (kfifo_is_full(&port->ring_sw)) {
+		kfifo_skip(&port->ring_sw);
+		kfifo_skip(&port->ring_sw);
+		port->ring_sw_lost++;
+	}
+	kfifo_put(&port->ring_sw, sw);
+	kthread_queue_work(port->worker, &port->ring_work);
+}
+
+/* The port's worker: hand the queued ring switches to the board. */
+static void fxs_ring_work_fn(struct kthread_work *work)
+{
+	struct fxs_port *port = container_of(work, struct fxs_port, ring_work);
+	struct fxs_ring_switch sw;
+	unsigned long flags;
+	bool got;
+	int ret;
+
+	mutex_lock(&port->ops_lock);
+	for (;;) {
+		spin_lock_irqsave(&port->lock, flags);
+		got = kfifo_get(&port->ring_sw, &sw);
+		spin_unlock_irqrestore(&port->lock, flags);
+		if (!got || port->ops_gone)
+			break;
+		ret = port->ops->set_ring(port, sw.on, sw.ts_ns);
+		if (ret)
+			dev_err_ratelimited(&port->dev, "switching the ring %s failed: %d\n",
+					    sw.on ? "on" : "off", ret);
+	}
+	mutex_unlock(&port->ops_lock);
+}
+
+/* Wait until the board has made every ring switch asked so far. */
+static void fxs_ring_sync(struct fxs_port *port)
+{
+	kthread_flush_work(&port->ring_work);
+}
+
+/*
  * Stop the cadence at @now; the caller cancels the timer if it may.  The
  * end of a cadence is always reported, in a silent segment too, with the
  * reason (@why is a trip or a stop, never the end of a burst).
@@ -389,7 +466,7 @@ static void fxs_ring_halt(struct fxs_port *port, u64 now, u32 why)
 	now = max(now, port->ring_ns);
 	if (port->ring_on) {
 		port->ring_on = false;
-		port->ops->set_ring(port, false, now);
+		fxs_ring_switch(port, false, now);
 	}
 	fxs_emit(port, FXS_EVENT_RING_OFF, now, why);
 	hrtimer_try_to_cancel(&port->ring_timer);
@@ -519,12 +596,12 @@ static enum hrtimer_restart fxs_ring_timer_fn(struct hrtimer *timer)
 	port->ring_ns = due;
 	if (port->ring_seg % 2 == 0 && !port->ring_on) {
 		port->ring_on = true;
-		port->ops->set_ring(port, true, due);
+		fxs_ring_switch(port, true, due);
 		port->cnt.ring_bursts++;
 		fxs_emit(port, FXS_EVENT_RING_ON, due, 0);
 	} else if (port->ring_seg % 2 == 1 && port->ring_on) {
 		port->ring_on = false;
-		port->ops->set_ring(port, false, due);
+		fxs_ring_switch(port, false, due);
 		fxs_emit(port, FXS_EVENT_RING_OFF, due, FXS_RING_OFF_END);
 	}
 	hrtimer_set_expires(timer, ns_to_ktime(due + fxs_ms(len)));
@@ -556,6 +633,7 @@ static int fxs_check_cadence(const struct fxs_ring_cadence *c)
 	return 0;
 }
 
+/* Stop the cadence; when it returns, the board has the voltage off. */
 static void fxs_ring_stop(struct fxs_port *port, u32 why)
 {
 	unsigned long flags;
@@ -564,6 +642,7 @@ static void fxs_ring_stop(struct fxs_port *port, u32 why)
 	fxs_ring_halt(port, ktime_get_ns(), why);
 	spin_unlock_irqrestore(&port->lock, flags);
 	hrtimer_cancel(&port->ring_timer);
+	fxs_ring_sync(port);
 }
 
 static int fxs_ring_start(struct fxs_port *port,
@@ -587,13 +666,16 @@ static int fxs_ring_start(struct fxs_port *port,
 	port->ring_on = true;
 	now = ktime_get_ns();
 	port->ring_ns = now;
-	port->ops->set_ring(port, true, now);
+	fxs_ring_switch(port, true, now);
 	port->cnt.ring_bursts++;
 	fxs_emit(port, FXS_EVENT_RING_ON, now, 0);
 	hrtimer_start(&port->ring_timer, ns_to_ktime(now + fxs_ms(c->on_off_ms[0])),
 		      HRTIMER_MODE_ABS);
 out:
 	spin_unlock_irqrestore(&port->lock, flags);
+	/* the line rings when the ioctl returns */
+	if (!ret)
+		fxs_ring_sync(port);
 	return ret;
 }
 
@@ -628,7 +710,9 @@ static int fxs_set_linefeed(struct fxs_port *port, u32 mode)
 	lockdep_assert_held(&port->ioctl_lock);
 	if (mode > FXS_LINEFEED_OHT_REVERSE)
 		return -EINVAL;
+	mutex_lock(&port->ops_lock);
 	ret = port->ops->set_linefeed(port, mode);
+	mutex_unlock(&port->ops_lock);
 	if (ret)
 		return ret;
 	spin_lock_irqsave(&port->lock, flags);
@@ -874,8 +958,11 @@ static int fxs_pcm_release(struct inode *inode, struct file *file)
 	if (!port)	/* never installed, see fxs_pcm_open() */
 		return 0;
 	mutex_lock(&port->ioctl_lock);
-	if (port->pcm_running && !port->disconnected)
+	if (port->pcm_running && !port->disconnected) {
+		mutex_lock(&port->ops_lock);
 		port->ops->pcm_stop(port);
+		mutex_unlock(&port->ops_lock);
+	}
 	port->pcm_running = false;
 	mutex_unlock(&port->ioctl_lock);
 	fxs_drop_user(port);
@@ -992,7 +1079,9 @@ static int fxs_pcm_open(struct fxs_port *port, void __user *uarg)
 	port->pcm_ref = req.mode & FXS_PCM_MODE_REFERENCE;
 	memset(port->tx_ref, 0, sizeof(port->tx_ref));
 	port->pcm_running = true;
+	mutex_lock(&port->ops_lock);
 	ret = port->ops->pcm_start(port, req.period_ms);
+	mutex_unlock(&port->ops_lock);
 	if (ret) {
 		port->pcm_running = false;
 		goto unlock;
@@ -1391,6 +1480,8 @@ static void fxs_port_release(struct device *dev)
 {
 	struct fxs_port *port = container_of(dev, struct fxs_port, dev);
 
+	if (!IS_ERR_OR_NULL(port->worker))
+		kthread_destroy_worker(port->worker);
 	kfifo_free(&port->cap);
 	kfifo_free(&port->play);
 	ida_free(&fxs_ida, port->index);
@@ -1430,6 +1521,7 @@ struct fxs_port *fxs_port_alloc(struct device *parent,
 	port->caps = caps;
 	strscpy(port->board, board, sizeof(port->board));
 	mutex_init(&port->ioctl_lock);
+	mutex_init(&port->ops_lock);
 	mutex_init(&port->pcm_read_lock);
 	mutex_init(&port->pcm_write_lock);
 	spin_lock_init(&port->lock);
@@ -1443,6 +1535,8 @@ struct fxs_port *fxs_port_alloc(struct device *parent,
 	port->hook_timer.function = fxs_hook_timer_fn;
 	hrtimer_init(&port->ring_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	port->ring_timer.function = fxs_ring_timer_fn;
+	INIT_KFIFO(port->ring_sw);
+	kthread_init_work(&port->ring_work, fxs_ring_work_fn);
 
 	device_initialize(&port->dev);
 	port->dev.class = fxs_class;
@@ -1456,6 +1550,17 @@ struct fxs_port *fxs_port_alloc(struct device *parent,
 	ret = dev_set_name(&port->dev, "fxs%d", id);
 	if (ret)
 		goto err_put;
+	/*
+	 * The ring cadence's switches reach the board from here: real-time
+	 * (the lowest FIFO priority), so the cadence keeps its time whatever
+	 * else the machine does.
+	 */
+	port->worker = kthread_create_worker(0, "fxs%d", id);
+	if (IS_ERR(port->worker)) {
+		ret = PTR_ERR(port->worker);
+		goto err_put;
+	}
+	sched_set_fifo_low(port->worker->task);
 	/* twice the plain stream's: records carry the reference too */
 	ret = kfifo_alloc(&port->cap, 2 * FXS_PCM_QUEUE, GFP_KERNEL);
 	if (ret)
@@ -1519,9 +1624,14 @@ void fxs_port_deregister(struct fxs_port *port)
 	spin_unlock_irqrestore(&port->lock, flags);
 	hrtimer_cancel(&port->hook_timer);
 	hrtimer_cancel(&port->ring_timer);
+	/* the voltage off, the audio clock stopped, then no more ops */
+	fxs_ring_sync(port);
+	mutex_lock(&port->ops_lock);
 	if (port->pcm_running)
 		port->ops->pcm_stop(port);
 	port->pcm_running = false;
+	port->ops_gone = true;
+	mutex_unlock(&port->ops_lock);
 	mutex_unlock(&port->ioctl_lock);
 
 	wake_up_interruptible_all(&port->wait);

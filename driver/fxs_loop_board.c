@@ -8,6 +8,7 @@
 
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kfifo.h>
 #include <linux/ktime.h>
@@ -44,6 +45,11 @@
 static unsigned int ports = 2;
 module_param(ports, uint, 0444);
 MODULE_PARM_DESC(ports, "number of ports created at load (0-16, default 2)");
+
+static unsigned int bus_sleep_us;
+module_param(bus_sleep_us, uint, 0444);
+MODULE_PARM_DESC(bus_sleep_us,
+		 "every board op sleeps this long first, as a SLIC behind SPI or I2C does (0-10000 us, default 0)");
 
 /* 2^24 * 10^(-n/20) for n = 0..60 dB */
 static const u32 loop_db_q24[] = {
@@ -308,6 +314,18 @@ static enum hrtimer_restart loop_pcm_timer_fn(struct hrtimer *timer)
 
 /* ---- board ops ---- */
 
+/*
+ * A board op's access to the simulated chip.  With bus_sleep_us it sleeps,
+ * like a transfer on a sleeping bus, so the core calling an op in atomic
+ * context shows up as a "scheduling while atomic" BUG.
+ */
+static void loop_bus_access(void)
+{
+	might_sleep();
+	if (bus_sleep_us)
+		usleep_range(bus_sleep_us, bus_sleep_us + bus_sleep_us / 4 + 1);
+}
+
 static int loop_set_linefeed(struct fxs_port *port, u32 mode)
 {
 	struct loop_port *lp = to_lp(port);
@@ -315,6 +333,7 @@ static int loop_set_linefeed(struct fxs_port *port, u32 mode)
 	unsigned long flags;
 	u32 old;
 
+	loop_bus_access();
 	spin_lock_irqsave(&lp->lock, flags);
 	old = lp->linefeed;
 	lp->linefeed = mode;
@@ -335,12 +354,16 @@ static int loop_set_linefeed(struct fxs_port *port, u32 mode)
 	return 0;
 }
 
-/* The simulated ringer switches when the core's cadence says it does. */
-static void loop_set_ring(struct fxs_port *port, bool on, u64 ts_ns)
+/*
+ * The simulated ringer switches when the core's cadence says it does (the
+ * due time, not the worker's: the loopback line models ideal hardware).
+ */
+static int loop_set_ring(struct fxs_port *port, bool on, u64 ts_ns)
 {
 	struct loop_port *lp = to_lp(port);
 	unsigned long flags;
 
+	loop_bus_access();
 	spin_lock_irqsave(&lp->lock, flags);
 	if (lp->ringing != on) {
 		lp->ringing = on;
@@ -348,6 +371,7 @@ static void loop_set_ring(struct fxs_port *port, bool on, u64 ts_ns)
 				0, ts_ns);
 	}
 	spin_unlock_irqrestore(&lp->lock, flags);
+	return 0;
 }
 
 static int loop_pcm_start(struct fxs_port *port, unsigned int period_ms)
@@ -355,6 +379,7 @@ static int loop_pcm_start(struct fxs_port *port, unsigned int period_ms)
 	struct loop_port *lp = to_lp(port);
 	unsigned long flags;
 
+	loop_bus_access();
 	spin_lock_irqsave(&lp->lock, flags);
 	lp->period_ns = (u64)period_ms * NSEC_PER_MSEC;
 	lp->frame = period_ms * LOOP_RATE / 1000;
@@ -370,6 +395,7 @@ static void loop_pcm_stop(struct fxs_port *port)
 {
 	struct loop_port *lp = to_lp(port);
 
+	loop_bus_access();
 	hrtimer_cancel(&lp->pcm_timer);
 	WRITE_ONCE(lp->pcm_running, false);
 }
@@ -1054,7 +1080,7 @@ static int loop_probe(struct platform_device *pdev)
 	unsigned int i;
 	int ret = 0;
 
-	if (ports > LOOP_MAX_PORTS)
+	if (ports > LOOP_MAX_PORTS || bus_sleep_us > 10000)
 		return -EINVAL;
 	board = devm_kzalloc(&pdev->dev, sizeof(*board), GFP_KERNEL);
 	if (!board)

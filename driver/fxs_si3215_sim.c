@@ -1,0 +1,829 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fxs_si3215_sim: a simulated Si3215 ProSLIC on a simulated SPI bus.
+ *
+ * The module registers an SPI controller whose one chip select answers as
+ * an Si3215 at register level (driver/fxs_si3215.h), and declares the chip
+ * on it ("si3215", with a software node carrying the board's properties
+ * and an interrupt line from the simulator's own IRQ domain), so that the
+ * real driver binds to it unchanged.
+ *
+ * The chip model: direct registers with their reset values, the indirect
+ * registers behind the IDA/IAA/IAS handshake, the DC-DC converter whose
+ * battery voltage ramps up once it is programmed and powered, the
+ * calibration that completes only when it is started in the datasheet's
+ * order (converter up, interrupts masked, line open), the line feed (asked
+ * and actual state), loop closure and ring trip from the handset's hook
+ * switch, interrupt status (write 1 to clear) and an active-low level
+ * interrupt line.
+ *
+ * Strict mode (strict=1, the default): an access the datasheet does not
+ * allow (a reserved register, a write to a read-only one, an indirect
+ * access while IAS is busy, a calibration started out of order, an odd
+ * byte count under one chip select) is refused, logged and counted in
+ * sysfs "violations"; the test run fails when that is not 0.
+ *
+ * Test control plane, /sys/devices/platform/fxs_si3215_sim/: offhook
+ * (the handset's hook switch), fault (none, absent, wrong-id, no-cal,
+ * eio: a chip that is not there, another part, a calibration that never
+ * ends, a bus that fails), violations, spi_transfers, regs and iregs (the
+ * direct and indirect registers, hex).
+ */
+
+#include <linux/bitops.h>
+#include <linux/device.h>
+#include <linux/irq.h>
+#include <linux/irq_work.h>
+#include <linux/irqdomain.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/property.h>
+#include <linux/slab.h>
+#include <linux/spi/spi.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "fxs_si3215.h"
+
+#define SIM_REV			0x5	/* revision E */
+#define SIM_VBAT_RAMP_NS	(50 * NSEC_PER_MSEC)
+#define SIM_DCCAL_NS		(10 * NSEC_PER_MSEC)
+#define SIM_CAL_NS		(20 * NSEC_PER_MSEC)
+#define SIM_SPI_HZ		4000000
+
+static bool strict = true;
+module_param(strict, bool, 0444);
+MODULE_PARM_DESC(strict, "refuse, log and count accesses the datasheet forbids (default Y)");
+
+static bool irq = true;
+module_param(irq, bool, 0444);
+MODULE_PARM_DESC(irq, "wire the chip's INT line (default Y; N: the driver polls)");
+
+static char *fault = "none";
+module_param(fault, charp, 0444);
+MODULE_PARM_DESC(fault, "fault at load: none, absent, wrong-id, no-cal, eio");
+
+enum sim_fault {
+	SIM_FAULT_NONE,
+	SIM_FAULT_ABSENT,
+	SIM_FAULT_WRONG_ID,
+	SIM_FAULT_NO_CAL,
+	SIM_FAULT_EIO,
+};
+
+static const char * const sim_fault_names[] = {
+	[SIM_FAULT_NONE] = "none",
+	[SIM_FAULT_ABSENT] = "absent",
+	[SIM_FAULT_WRONG_ID] = "wrong-id",
+	[SIM_FAULT_NO_CAL] = "no-cal",
+	[SIM_FAULT_EIO] = "eio",
+};
+
+/* register access classes */
+enum {
+	SIM_RSVD = 0,	/* reserved: any access is a violation */
+	SIM_RW,
+	SIM_RO,
+	SIM_W1C,	/* interrupt status: write 1 to clear */
+};
+
+/* reset values and access classes of the implemented direct registers */
+static const struct {
+	u8 reset;
+	u8 access;
+} sim_regs[SI3215_NREGS] = {
+	[SI3215_ID] = { SI3215_ID_PART | SIM_REV, SIM_RO },
+	[SI3215_PCM_MODE] = { 0x88, SIM_RW },
+	[SI3215_PCM_TXS_LO] = { 0, SIM_RW },
+	[SI3215_PCM_TXS_HI] = { 0, SIM_RW },
+	[SI3215_PCM_RXS_LO] = { 0, SIM_RW },
+	[SI3215_PCM_RXS_HI] = { 0, SIM_RW },
+	[SI3215_LOOPBACK] = { 0x02, SIM_RW },
+	[SI3215_AUDIO_GAIN] = { 0, SIM_RW },
+	[SI3215_IMPEDANCE] = { 0x08, SIM_RW },
+	[SI3215_HYBRID] = { 0x33, SIM_RW },
+	[SI3215_PWRDOWN1] = { SI3215_PWRDOWN_DCDC, SIM_RW },
+	[SI3215_PWRDOWN2] = { 0, SIM_RW },
+	[SI3215_IRQ_STATUS1] = { 0, SIM_W1C },
+	[SI3215_IRQ_STATUS2] = { 0, SIM_W1C },
+	[SI3215_IRQ_STATUS3] = { 0, SIM_W1C },
+	[SI3215_IRQ_ENABLE1] = { 0, SIM_RW },
+	[SI3215_IRQ_ENABLE2] = { 0, SIM_RW },
+	[SI3215_IRQ_ENABLE3] = { 0, SIM_RW },
+	[SI3215_IDA_LO] = { 0, SIM_RW },
+	[SI3215_IDA_HI] = { 0, SIM_RW },
+	[SI3215_IAA] = { 0, SIM_RW },
+	[SI3215_IAS] = { 0, SIM_RO },
+	[SI3215_RING_OSC_CTL] = { 0, SIM_RW },
+	[SI3215_RING_ON_LO] = { 0, SIM_RW },
+	[SI3215_RING_ON_HI] = { 0, SIM_RW },
+	[SI3215_RING_OFF_LO] = { 0, SIM_RW },
+	[SI3215_RING_OFF_HI] = { 0, SIM_RW },
+	[SI3215_LINEFEED] = { 0, SIM_RW },
+	[SI3215_BJT] = { 0x61, SIM_RW },
+	[SI3215_BAT_FEED] = { 0x03, SIM_RW },
+	[SI3215_AUTO] = { 0x1f, SIM_RW },
+	[SI3215_HOOK_STATUS] = { 0, SIM_RO },
+	[SI3215_LCR_DEBOUNCE] = { 0x0a, SIM_RW },
+	[SI3215_RTP_DEBOUNCE] = { 0x0a, SIM_RW },
+	[SI3215_LOOP_ILIM] = { 0, SIM_RW },
+	[SI3215_ONHOOK_V] = { 0x20, SIM_RW },
+	[SI3215_COMMON_V] = { 0x02, SIM_RW },
+	[SI3215_VBATH] = { 0x32, SIM_RW },
+	[SI3215_VBATL] = { 0x10, SIM_RW },
+	[SI3215_VBAT_SENSE] = { 0, SIM_RO },
+	[SI3215_DCDC_PERIOD] = { 0xff, SIM_RW },
+	[SI3215_DCDC_DELAY] = { 0x14, SIM_RW },
+	[SI3215_DCDC_WIDTH] = { 0, SIM_RO },
+	[SI3215_CAL1] = { 0x1f, SIM_RW },
+	[SI3215_CAL2] = { 0x1f, SIM_RW },
+	[98] = { 0x10, SIM_RW }, [99] = { 0x10, SIM_RW },
+	[100] = { 0x11, SIM_RW }, [101] = { 0x11, SIM_RW },
+	[102] = { 0x08, SIM_RW }, [103] = { 0x88, SIM_RW },
+	[104] = { 0, SIM_RW }, [105] = { 0, SIM_RW },
+	[106] = { 0x20, SIM_RW }, [107] = { 0x08, SIM_RW },
+	[SI3215_ENHANCE] = { 0, SIM_RW },
+};
+
+/**
+ * struct si_sim - the simulated board: bus, chip and line
+ * @dev: the platform device
+ * @ctlr: the SPI controller
+ * @spi: the chip on chip select 0
+ * @swnode: the chip's software node (its properties)
+ * @domain: the IRQ domain of the chip's INT line
+ * @irq: the INT line's Linux IRQ
+ * @irq_work: raises the INT line in hard-IRQ context
+ * @lock: protects everything below; taken from the SPI transfer, the
+ *	control plane and the IRQ chip
+ * @fault: the injected fault
+ * @regs: direct registers as stored
+ * @iregs: indirect registers
+ * @ida_armed: IDA_HI written since the last IAA: the next IAA is a write
+ * @ias_busy: an indirect access is in progress (until IAS is read)
+ * @power_ns: when the DC-DC converter was powered up, 0 while it is down
+ * @dccal_ns: when the DC-DC calibration started, 0 for none
+ * @cal_ns: when the calibration started, 0 for none
+ * @cal_ok: the calibration was started in order and will end
+ * @calibrated: a calibration ended
+ * @offhook: the handset's hook switch
+ * @irq_masked: the INT line's IRQ is masked
+ * @violations: accesses strict mode refused
+ * @transfers: SPI messages handled
+ */
+struct si_sim {
+	struct device *dev;
+	struct spi_controller *ctlr;
+	struct spi_device *spi;
+	const struct software_node *swnode;
+	struct irq_domain *domain;
+	unsigned int irq;
+	struct irq_work irq_work;
+
+	raw_spinlock_t lock;	/* see @lock above */
+	enum sim_fault fault;
+	u8 regs[SI3215_NREGS];
+	u16 iregs[SI3215_NIREGS];
+	bool ida_armed;
+	bool ias_busy;
+	u64 power_ns;
+	u64 dccal_ns;
+	u64 cal_ns;
+	bool cal_ok;
+	bool calibrated;
+	bool offhook;
+	bool irq_masked;
+	u64 violations;
+	u64 transfers;
+};
+
+static void sim_violation(struct si_sim *sim, const char *what, u8 reg)
+{
+	lockdep_assert_held(&sim->lock);
+	sim->violations++;
+	dev_err_ratelimited(sim->dev, "strict: %s (register %u)\n", what, reg);
+}
+
+/* The INT line is low (asserted) while an enabled status bit is set. */
+static bool sim_irq_asserted(struct si_sim *sim)
+{
+	lockdep_assert_held(&sim->lock);
+	return (sim->regs[SI3215_IRQ_STATUS1] & sim->regs[SI3215_IRQ_ENABLE1]) ||
+	       (sim->regs[SI3215_IRQ_STATUS2] & sim->regs[SI3215_IRQ_ENABLE2]) ||
+	       (sim->regs[SI3215_IRQ_STATUS3] & sim->regs[SI3215_IRQ_ENABLE3]);
+}
+
+static void sim_irq_update(struct si_sim *sim)
+{
+	lockdep_assert_held(&sim->lock);
+	if (!sim->irq_masked && sim_irq_asserted(sim))
+		irq_work_queue(&sim->irq_work);
+}
+
+static void sim_irq_work_fn(struct irq_work *work)
+{
+	struct si_sim *sim = container_of(work, struct si_sim, irq_work);
+
+	generic_handle_domain_irq(sim->domain, 0);
+}
+
+static void sim_irq_mask(struct irq_data *d)
+{
+	struct si_sim *sim = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->irq_masked = true;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+/* A level interrupt: unmasked while still asserted, it comes again. */
+static void sim_irq_unmask(struct irq_data *d)
+{
+	struct si_sim *sim = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->irq_masked = false;
+	sim_irq_update(sim);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+static struct irq_chip sim_irq_chip = {
+	.name = "si3215-sim",
+	.irq_mask = sim_irq_mask,
+	.irq_unmask = sim_irq_unmask,
+};
+
+static int sim_irq_map(struct irq_domain *d, unsigned int virq,
+		       irq_hw_number_t hw)
+{
+	irq_set_chip_data(virq, d->host_data);
+	irq_set_chip_and_handler(virq, &sim_irq_chip, handle_level_irq);
+	return 0;
+}
+
+static const struct irq_domain_ops sim_irq_ops = {
+	.map = sim_irq_map,
+	.xlate = irq_domain_xlate_onecell,
+};
+
+/* ---- the chip ---- */
+
+static u8 sim_lfs(struct si_sim *sim)
+{
+	lockdep_assert_held(&sim->lock);
+	/* no battery, no feed */
+	if (!sim->power_ns)
+		return SI3215_LF_OPEN;
+	return sim->regs[SI3215_LINEFEED] & SI3215_LF_MASK;
+}
+
+/* Loop closure and ring trip as the line is now; raise their interrupts. */
+static void sim_hook_update(struct si_sim *sim)
+{
+	u8 lfs = sim_lfs(sim);
+	u8 old = sim->regs[SI3215_HOOK_STATUS], st = 0;
+
+	lockdep_assert_held(&sim->lock);
+	if (sim->offhook && lfs != SI3215_LF_OPEN) {
+		if (lfs == SI3215_LF_RINGING)
+			st |= SI3215_HOOK_RTP;
+		else
+			st |= SI3215_HOOK_LCR;
+	}
+	sim->regs[SI3215_HOOK_STATUS] = st;
+	if ((old ^ st) & SI3215_HOOK_LCR)
+		sim->regs[SI3215_IRQ_STATUS2] |= SI3215_IRQ2_LCIP;
+	if ((old ^ st) & st & SI3215_HOOK_RTP)
+		sim->regs[SI3215_IRQ_STATUS2] |= SI3215_IRQ2_RTP;
+	sim_irq_update(sim);
+}
+
+/* Time-driven state: battery ramp, DC-DC calibration, calibration. */
+static void sim_advance(struct si_sim *sim, u64 now)
+{
+	lockdep_assert_held(&sim->lock);
+	if (sim->power_ns) {
+		u32 target = (u32)sim->regs[SI3215_VBATH] * SI3215_V_STEP_MV /
+			     SI3215_VSENSE_MV;
+		u64 t = now - sim->power_ns;
+
+		if (t >= SIM_VBAT_RAMP_NS)
+			sim->regs[SI3215_VBAT_SENSE] = min_t(u32, target, 0xff);
+		else
+			sim->regs[SI3215_VBAT_SENSE] =
+				min_t(u32, target * t / SIM_VBAT_RAMP_NS, 0xff);
+	} else {
+		sim->regs[SI3215_VBAT_SENSE] = 0;
+	}
+	if (sim->dccal_ns && now - sim->dccal_ns >= SIM_DCCAL_NS) {
+		sim->regs[SI3215_DCDC_DELAY] &= ~SI3215_DCDC_CAL;
+		sim->dccal_ns = 0;
+	}
+	if (sim->cal_ns && sim->cal_ok && sim->fault != SIM_FAULT_NO_CAL &&
+	    now - sim->cal_ns >= SIM_CAL_NS) {
+		sim->regs[SI3215_CAL1] = 0;
+		sim->cal_ns = 0;
+		sim->calibrated = true;
+	}
+}
+
+/* The battery is up once within 10 % of VBATH (the ramp is linear). */
+static bool sim_battery_up(struct si_sim *sim, u64 now)
+{
+	return sim->power_ns &&
+	       (now - sim->power_ns) * 10 >= SIM_VBAT_RAMP_NS * 9;
+}
+
+/* CAL_START written: it ends only when started in the datasheet's order. */
+static void sim_cal_start(struct si_sim *sim, u64 now)
+{
+	const char *why = NULL;
+
+	lockdep_assert_held(&sim->lock);
+	if (!sim_battery_up(sim, now))
+		why = "calibration started before the DC-DC converter is up";
+	else if (sim->regs[SI3215_IRQ_ENABLE1] || sim->regs[SI3215_IRQ_ENABLE2] ||
+		 sim->regs[SI3215_IRQ_ENABLE3])
+		why = "calibration started with interrupts enabled";
+	else if ((sim->regs[SI3215_LINEFEED] & SI3215_LF_MASK) != SI3215_LF_OPEN)
+		why = "calibration started with the line not open";
+	sim->cal_ns = now;
+	sim->cal_ok = !why;
+	if (why)
+		sim_violation(sim, why, SI3215_CAL1);
+}
+
+static void sim_write_indirect(struct si_sim *sim, u8 addr)
+{
+	lockdep_assert_held(&sim->lock);
+	if (sim->ias_busy) {
+		sim_violation(sim, "IAA written while an indirect access is pending",
+			      SI3215_IAA);
+		if (strict)
+			return;
+	}
+	if (addr >= SI3215_NIREGS) {
+		sim_violation(sim, "reserved indirect register", addr);
+		if (strict)
+			return;
+	} else if (sim->ida_armed) {
+		sim->iregs[addr] = sim->regs[SI3215_IDA_LO] |
+				   sim->regs[SI3215_IDA_HI] << 8;
+	} else {
+		sim->regs[SI3215_IDA_LO] = sim->iregs[addr] & 0xff;
+		sim->regs[SI3215_IDA_HI] = sim->iregs[addr] >> 8;
+	}
+	sim->ida_armed = false;
+	sim->ias_busy = true;
+}
+
+static void sim_write(struct si_sim *sim, u8 reg, u8 val, u64 now)
+{
+	u8 access = sim_regs[reg].access;
+
+	lockdep_assert_held(&sim->lock);
+	if (access == SIM_RSVD || access == SIM_RO) {
+		sim_violation(sim, access == SIM_RO ? "write to a read-only register" :
+			      "write to a reserved register", reg);
+		if (strict)
+			return;
+	}
+	if (access == SIM_W1C) {
+		sim->regs[reg] &= ~val;
+		sim_irq_update(sim);
+		return;
+	}
+	switch (reg) {
+	case SI3215_IDA_LO:
+	case SI3215_IDA_HI:
+		if (sim->ias_busy) {
+			sim_violation(sim, "IDA written while an indirect access is pending",
+				      reg);
+			if (strict)
+				return;
+		}
+		if (reg == SI3215_IDA_HI)
+			sim->ida_armed = true;
+		sim->regs[reg] = val;
+		return;
+	case SI3215_IAA:
+		sim->regs[reg] = val;
+		sim_write_indirect(sim, val);
+		return;
+	case SI3215_PWRDOWN1:
+		if (!(val & SI3215_PWRDOWN_DCDC) && !sim->power_ns) {
+			if (sim->regs[SI3215_DCDC_PERIOD] ==
+			    sim_regs[SI3215_DCDC_PERIOD].reset)
+				sim_violation(sim, "DC-DC powered up before its period was set",
+					      reg);
+			sim->power_ns = now;
+		} else if (val & SI3215_PWRDOWN_DCDC) {
+			sim->power_ns = 0;
+		}
+		break;
+	case SI3215_DCDC_DELAY:
+		if (val & SI3215_DCDC_CAL)
+			sim->dccal_ns = now;
+		break;
+	case SI3215_CAL1:
+		sim->regs[reg] = val;
+		if (val & SI3215_CAL_START)
+			sim_cal_start(sim, now);
+		return;
+	case SI3215_LINEFEED:
+		if ((val & SI3215_LF_MASK) == SI3215_LF_RINGING && !sim->calibrated) {
+			sim_violation(sim, "ringing before calibration", reg);
+			if (strict)
+				return;
+		}
+		sim->regs[reg] = val & SI3215_LF_MASK;
+		sim_hook_update(sim);
+		return;
+	}
+	sim->regs[reg] = val;
+}
+
+static u8 sim_read(struct si_sim *sim, u8 reg)
+{
+	lockdep_assert_held(&sim->lock);
+	switch (sim->fault) {
+	case SIM_FAULT_ABSENT:
+		return 0xff;	/* nothing drives MISO: the pull-up */
+	case SIM_FAULT_WRONG_ID:
+		if (reg == SI3215_ID)
+			return 0x05;	/* an Si3210 */
+		break;
+	default:
+		break;
+	}
+	if (sim_regs[reg].access == SIM_RSVD) {
+		sim_violation(sim, "read of a reserved register", reg);
+		return 0;
+	}
+	switch (reg) {
+	case SI3215_IAS: {
+		u8 v = sim->ias_busy ? SI3215_IAS_BUSY : 0;
+
+		/* the access completes while the host polls */
+		sim->ias_busy = false;
+		return v;
+	}
+	case SI3215_IDA_LO:
+	case SI3215_IDA_HI:
+		if (sim->ias_busy)
+			sim_violation(sim, "IDA read while an indirect access is pending",
+				      reg);
+		break;
+	case SI3215_LINEFEED:
+		return sim->regs[reg] | sim_lfs(sim) << SI3215_LFS_SHIFT;
+	}
+	return sim->regs[reg];
+}
+
+/* ---- the SPI controller ---- */
+
+/*
+ * One message is one chip select: a stream of (control, data) byte pairs
+ * across its transfers.
+ */
+static int sim_transfer_one_message(struct spi_controller *ctlr,
+				    struct spi_message *msg)
+{
+	struct si_sim *sim = spi_controller_get_devdata(ctlr);
+	struct spi_transfer *t;
+	unsigned int pos = 0, len = 0;
+	unsigned long flags;
+	u8 cmd = 0;
+	int ret = 0;
+	u64 now;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->transfers++;
+	if (sim->fault == SIM_FAULT_EIO) {
+		ret = -EIO;
+		goto out;
+	}
+	now = ktime_get_ns();
+	sim_advance(sim, now);
+	list_for_each_entry(t, &msg->transfers, transfer_list) {
+		const u8 *tx = t->tx_buf;
+		u8 *rx = t->rx_buf;
+		unsigned int i;
+
+		for (i = 0; i < t->len; i++, pos++) {
+			u8 out = 0xff, in = tx ? tx[i] : 0;
+
+			if (pos % 2 == 0)
+				cmd = in;
+			else if (cmd & SI3215_READ)
+				out = sim_read(sim, cmd & SI3215_ADDR_MASK);
+			else if (sim->fault != SIM_FAULT_ABSENT)
+				sim_write(sim, cmd & SI3215_ADDR_MASK, in, now);
+			if (rx)
+				rx[i] = out;
+		}
+		len += t->len;
+	}
+	if (len % 2)
+		sim_violation(sim, "chip select released in the middle of an access",
+			      cmd & SI3215_ADDR_MASK);
+	msg->actual_length = len;
+out:
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	/* a failed transfer is the message's status, as on a real bus */
+	msg->status = ret;
+	spi_finalize_current_message(ctlr);
+	return 0;
+}
+
+static void sim_reset(struct si_sim *sim)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&sim->lock);
+	for (i = 0; i < SI3215_NREGS; i++)
+		sim->regs[i] = sim_regs[i].reset;
+	memset(sim->iregs, 0, sizeof(sim->iregs));
+	sim->ida_armed = false;
+	sim->ias_busy = false;
+	sim->power_ns = 0;
+	sim->dccal_ns = 0;
+	sim->cal_ns = 0;
+	sim->cal_ok = false;
+	sim->calibrated = false;
+	sim_hook_update(sim);
+}
+
+/* ---- test control plane ---- */
+
+static ssize_t offhook_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", READ_ONCE(sim->offhook));
+}
+
+static ssize_t offhook_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	unsigned long flags;
+	bool v;
+	int ret;
+
+	ret = kstrtobool(buf, &v);
+	if (ret)
+		return ret;
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->offhook = v;
+	sim_hook_update(sim);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	return count;
+}
+static DEVICE_ATTR_RW(offhook);
+
+static ssize_t fault_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", sim_fault_names[READ_ONCE(sim->fault)]);
+}
+
+/* A new fault applies from the next access: a re-probe sees it. */
+static ssize_t fault_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	unsigned long flags;
+	int f;
+
+	f = sysfs_match_string(sim_fault_names, buf);
+	if (f < 0)
+		return f;
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->fault = f;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	return count;
+}
+static DEVICE_ATTR_RW(fault);
+
+static ssize_t violations_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	unsigned long flags;
+	u64 v;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	v = sim->violations;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(violations);
+
+static ssize_t spi_transfers_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	unsigned long flags;
+	u64 v;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	v = sim->transfers;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(spi_transfers);
+
+/* the direct registers as the chip holds them, hex, 16 a line */
+static ssize_t regs_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	u8 regs[SI3215_NREGS];
+	unsigned long flags;
+	int i, len = 0;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim_advance(sim, ktime_get_ns());
+	memcpy(regs, sim->regs, sizeof(regs));
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	for (i = 0; i < SI3215_NREGS; i++)
+		len += sysfs_emit_at(buf, len, "%02x%c", regs[i],
+				     i % 16 == 15 ? '\n' : ' ');
+	return len;
+}
+static DEVICE_ATTR_RO(regs);
+
+/* the indirect registers, hex, 8 a line */
+static ssize_t iregs_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct si_sim *sim = dev_get_drvdata(dev);
+	u16 iregs[SI3215_NIREGS];
+	unsigned long flags;
+	int i, len = 0;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	memcpy(iregs, sim->iregs, sizeof(iregs));
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	for (i = 0; i < SI3215_NIREGS; i++)
+		len += sysfs_emit_at(buf, len, "%04x%c", iregs[i],
+				     i % 8 == 7 || i == SI3215_NIREGS - 1 ? '\n' : ' ');
+	return len;
+}
+static DEVICE_ATTR_RO(iregs);
+
+static struct attribute *sim_attrs[] = {
+	&dev_attr_regs.attr,
+	&dev_attr_iregs.attr,
+	&dev_attr_offhook.attr,
+	&dev_attr_fault.attr,
+	&dev_attr_violations.attr,
+	&dev_attr_spi_transfers.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(sim);
+
+/* ---- the board ---- */
+
+/* What a board's device tree would say about its one Si3215. */
+static const struct property_entry sim_chip_props[] = {
+	PROPERTY_ENTRY_U32("silabs,ring-frequency-hz", 20),
+	PROPERTY_ENTRY_U32("silabs,ring-amplitude-microvolt", 63000000),
+	PROPERTY_ENTRY_U32("silabs,loop-current-microamp", 23000),
+	PROPERTY_ENTRY_U32("silabs,onhook-microvolt", 48000000),
+	PROPERTY_ENTRY_U32("silabs,impedance-ohms", 600),
+	PROPERTY_ENTRY_STRING("silabs,pcm-format", "linear"),
+	PROPERTY_ENTRY_U32("silabs,pcm-timeslot", 0),
+	{ }
+};
+
+static const struct software_node sim_chip_node = {
+	.name = "si3215-sim",
+	.properties = sim_chip_props,
+};
+
+static void sim_remove_domain(void *data)
+{
+	struct si_sim *sim = data;
+
+	irq_work_sync(&sim->irq_work);
+	if (sim->irq)
+		irq_dispose_mapping(sim->irq);
+	irq_domain_remove(sim->domain);
+}
+
+static int sim_probe(struct platform_device *pdev)
+{
+	struct spi_board_info info = {
+		.modalias = "si3215",
+		.max_speed_hz = SIM_SPI_HZ,
+		.chip_select = 0,
+		.mode = SPI_MODE_3,
+		.swnode = &sim_chip_node,
+	};
+	struct spi_controller *ctlr;
+	struct si_sim *sim;
+	unsigned long flags;
+	int ret;
+
+	ret = match_string(sim_fault_names, ARRAY_SIZE(sim_fault_names), fault);
+	if (ret < 0) {
+		dev_err(&pdev->dev, "fault=%s: want none, absent, wrong-id, no-cal or eio\n",
+			fault);
+		return ret;
+	}
+	ctlr = devm_spi_alloc_host(&pdev->dev, sizeof(*sim));
+	if (!ctlr)
+		return -ENOMEM;
+	sim = spi_controller_get_devdata(ctlr);
+	sim->dev = &pdev->dev;
+	sim->ctlr = ctlr;
+	sim->fault = ret;
+	sim->irq_masked = true;
+	raw_spin_lock_init(&sim->lock);
+	init_irq_work(&sim->irq_work, sim_irq_work_fn);
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim_reset(sim);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	platform_set_drvdata(pdev, sim);
+
+	sim->domain = irq_domain_create_linear(NULL, 1, &sim_irq_ops, sim);
+	if (!sim->domain)
+		return -ENOMEM;
+	ret = devm_add_action_or_reset(&pdev->dev, sim_remove_domain, sim);
+	if (ret)
+		return ret;
+	sim->irq = irq_create_mapping(sim->domain, 0);
+	if (!sim->irq)
+		return -ENOMEM;
+	irq_set_irq_type(sim->irq, IRQ_TYPE_LEVEL_LOW);
+
+	ctlr->num_chipselect = 1;
+	ctlr->mode_bits = SPI_CPOL | SPI_CPHA;
+	ctlr->bits_per_word_mask = SPI_BPW_MASK(8);
+	ctlr->max_speed_hz = SIM_SPI_HZ;
+	ctlr->transfer_one_message = sim_transfer_one_message;
+	ret = devm_spi_register_controller(&pdev->dev, ctlr);
+	if (ret)
+		return ret;
+
+	info.irq = irq ? sim->irq : 0;
+	sim->spi = spi_new_device(ctlr, &info);
+	if (!sim->spi)
+		return -ENODEV;
+	return 0;
+}
+
+static int sim_remove(struct platform_device *pdev)
+{
+	struct si_sim *sim = platform_get_drvdata(pdev);
+
+	/* the chip (and its driver) first, then the bus and the IRQ domain */
+	spi_unregister_device(sim->spi);
+	return 0;
+}
+
+static struct platform_driver sim_driver = {
+	.probe = sim_probe,
+	.remove = sim_remove,
+	.driver = {
+		.name = "fxs_si3215_sim",
+		.dev_groups = sim_groups,
+	},
+};
+
+static struct platform_device *sim_pdev;
+
+static int __init sim_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&sim_driver);
+	if (ret)
+		return ret;
+	sim_pdev = platform_device_register_simple("fxs_si3215_sim",
+						   PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(sim_pdev)) {
+		platform_driver_unregister(&sim_driver);
+		return PTR_ERR(sim_pdev);
+	}
+	return 0;
+}
+module_init(sim_init);
+
+static void __exit sim_exit(void)
+{
+	platform_device_unregister(sim_pdev);
+	platform_driver_unregister(&sim_driver);
+}
+module_exit(sim_exit);
+
+MODULE_DESCRIPTION("Simulated Si3215 ProSLIC on a simulated SPI bus");
+MODULE_LICENSE("GPL");
