@@ -270,6 +270,9 @@ struct config_ring_alert {
  *	dialled joins the three (else it swaps them), default yes
  * @transfer_on_hangup: hanging up with a call on hold and a second party
  *	called or talking transfers the held call to it (REFER), default yes
+ * @conference_hangup_transfer: hanging up in a 3-way conference joins the
+ *	two far ends (an attended transfer of the first to the second,
+ *	REFER with Replaces) instead of ending both, default no
  * @ring_cadence_ms: on, off, on, off, ... ms; each on time 10-10000, each
  *	off time 0-10000 (the kernel's struct fxs_ring_cadence limits)
  * @n_ring_cadence_pairs: 0 (unset: the tone country's cadence) ..
@@ -341,6 +344,7 @@ struct fxsd_port_config {
 	bool callerid_waiting;
 	bool three_way;
 	bool transfer_on_hangup;
+	bool conference_hangup_transfer;
 	bool allow_unknown_callers;
 	enum config_tone_country tone_country;
 	unsigned disconnect_open_loop_ms;

@@ -291,8 +291,10 @@ static const struct cell cells[_FEATURE_STATE_MAX][_FEATURE_EVENT_MAX] = {
 					     FRONT_INCALL),
 		ON(ONHOOK_BLIND)	= GO(SINGLE, MIX_STOP, OTHER_BYE, OTHER_CLEAR,
 					     PASS),
-		ON(ONHOOK_ATTENDED)	= GO(SINGLE, MIX_STOP, OTHER_BYE, OTHER_CLEAR,
-					     PASS),
+		/* conference_hangup_transfer: the first far end is
+		 * transferred to the second (REFER with Replaces) */
+		ON(ONHOOK_ATTENDED)	= GO(TRANSFER, MIX_STOP, REFER_ATTENDED,
+					     FRONT_PARK),
 		ON(REFER_OK)		= IGNORE(NO_REFER),
 		ON(REFER_FAILED)	= IGNORE(NO_REFER),
 		ON(REFER_IN)		= GO(CONFERENCE, NOTIFY_REFUSED),

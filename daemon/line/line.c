@@ -2468,6 +2468,11 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 	case CALL_EVENT_OFFHOOK_HOTLINE:
 		return FEATURE_EVENT_OFFHOOK;
 	case CALL_EVENT_ONHOOK:
+		/* a conference left to its two far ends: as attended */
+		if (l->feat == FEATURE_STATE_CONFERENCE &&
+		    l->pc.conference_hangup_transfer && l->cur->call &&
+		    l->other->call && l->state == CALL_STATE_INCALL)
+			return FEATURE_EVENT_ONHOOK_ATTENDED;
 		if (l->feat != FEATURE_STATE_HELD || !l->pc.transfer_on_hangup ||
 		    !l->cur->call || !l->other->call)
 			return FEATURE_EVENT_ONHOOK;

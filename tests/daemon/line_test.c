@@ -1205,6 +1205,38 @@ static void refer_accept(struct lt *t, struct party *a, struct msg *m,
 			"message/sipfrag;version=2.0", frag);
 }
 
+/* conference_hangup_transfer: hanging up in the conference leaves A and
+ * C to each other: A gets a REFER to C with Replaces of C's dialog; its
+ * NOTIFY 200 ends both our calls. */
+LINE_TEST_CONF(three_way_hangup_transfers, "conference_hangup_transfer = yes\n")
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m, *refer;
+	char rt[512];
+
+	CHECK(a && c, "parties");
+	CALL_IN(t, a, "alice");
+	HOLD_AND_DIAL_C(t, a, c, true, &m);
+	fake_port_flash();
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "conference"), "a conference");
+	fake_port_hook(false);
+	EXPECT_REQ(t, refer, "REFER", a);
+	CHECK(hdr(refer, "Refer-To", 'r', rt, sizeof(rt)), "a Refer-To");
+	CHECK(strstr(rt, "2002@") && strcasestr(rt, "Replaces=") &&
+	      strstr(rt, c->call_id),
+	      "Refer-To is C with Replaces of C's dialog (%s): %s", c->call_id, rt);
+	CHECK(!take_req(t, "BYE", NULL), "no BYE before the outcome");
+	refer_accept(t, a, refer, "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", a);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", c);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing &&
+	       !strcmp(FEATURE(t), "single"), "transferred: idle, no ringing");
+}
+
 /* Blind transfer: A held, C dialled and ringing, the phone hangs up: A
  * gets a REFER to 2002 without Replaces, C our CANCEL; A's NOTIFY 200:
  * the line ends A (BYE). */

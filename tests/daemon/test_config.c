@@ -122,6 +122,8 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->callerid_waiting, y->callerid_waiting);
 		CHECK_INT(x->three_way, y->three_way);
 		CHECK_INT(x->transfer_on_hangup, y->transfer_on_hangup);
+		CHECK_INT(x->conference_hangup_transfer,
+			  y->conference_hangup_transfer);
 		CHECK_INT(x->allow_unknown_callers, y->allow_unknown_callers);
 		CHECK_INT(x->tone_country, y->tone_country);
 		CHECK_INT(x->disconnect_open_loop_ms,
@@ -419,6 +421,7 @@ UNIT_TEST(defaults_port)
 	CHECK_INT(p->callerid_waiting, true);
 	CHECK_INT(p->three_way, true);
 	CHECK_INT(p->transfer_on_hangup, true);
+	CHECK_INT(p->conference_hangup_transfer, false);
 	CHECK_INT(p->allow_unknown_callers, false);
 	CHECK_INT(p->tone_country, CONFIG_TONE_US);
 	CHECK_INT(p->disconnect_open_loop_ms, 800);

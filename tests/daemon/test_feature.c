@@ -140,8 +140,9 @@ UNIT_TEST(feature_transfer)
 	CELL(HELD, REFER_OK, SINGLE, A(OTHER_BYE), A(OTHER_CLEAR));
 	/* elsewhere a hang-up is a hang-up */
 	CELL(SINGLE, ONHOOK_BLIND, SINGLE, A(PASS));
-	CELL(CONFERENCE, ONHOOK_ATTENDED, SINGLE, A(MIX_STOP), A(OTHER_BYE),
-	     A(OTHER_CLEAR), A(PASS));
+	/* a conference left to its far ends (conference_hangup_transfer) */
+	CELL(CONFERENCE, ONHOOK_ATTENDED, TRANSFER, A(MIX_STOP),
+	     A(REFER_ATTENDED), A(FRONT_PARK));
 }
 
 UNIT_TEST(feature_transferred)
