@@ -45,6 +45,12 @@ static const char *const dtmf_mode_table[_CONFIG_DTMF_MAX] = {
 	[CONFIG_DTMF_INBAND] = "inband",
 };
 
+static const char *const srtp_table[_CONFIG_SRTP_MAX] = {
+	[CONFIG_SRTP_OFF] = "off",
+	[CONFIG_SRTP_OPTIONAL] = "optional",
+	[CONFIG_SRTP_REQUIRED] = "required",
+};
+
 static const char *const log_level_table[LOG_DEBUG + 1] = {
 	[LOG_ERR] = "err",
 	[LOG_WARNING] = "warning",
@@ -102,6 +108,18 @@ enum config_dtmf_mode config_dtmf_mode_from_string(const char *s)
 	return table_lookup(dtmf_mode_table, ELEMENTSOF(dtmf_mode_table), s);
 }
 
+const char *config_srtp_to_string(enum config_srtp m)
+{
+	if ((int)m < 0 || m >= _CONFIG_SRTP_MAX)
+		return NULL;
+	return srtp_table[m];
+}
+
+enum config_srtp config_srtp_from_string(const char *s)
+{
+	return table_lookup(srtp_table, ELEMENTSOF(srtp_table), s);
+}
+
 const char *config_log_level_to_string(int level)
 {
 	if (level < 0 || level >= (int)ELEMENTSOF(log_level_table))
@@ -129,6 +147,7 @@ enum key_type {
 	KEY_LOG_LEVEL,
 	KEY_CADENCE,	/* on,off[,on,off...] ms, fills the pair count too */
 	KEY_DTMF_MODE,
+	KEY_SRTP,
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -193,6 +212,7 @@ enum port_key {
 	PK_MWI_SUBSCRIBE,
 	PK_MWI_SERVER,
 	PK_MWI_EXPIRES,
+	PK_SRTP,
 	_PK_MAX,
 };
 
@@ -240,6 +260,7 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
 	[PK_MWI_EXPIRES] = PKEY("mwi_expires", KEY_UINT, 0, mwi_expires, 60,
 				86400),
+	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
@@ -754,6 +775,13 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		*(enum config_dtmf_mode *)field = r;
 		return 0;
+	case KEY_SRTP:
+		r = config_srtp_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (off|optional|required)",
+				    k->name, v);
+		*(enum config_srtp *)field = r;
+		return 0;
 	case KEY_CADENCE: {
 		struct fxsd_port_config *port = base;
 		unsigned ms[2 * CONFIG_RING_MAX_PAIRS] = { 0 }, pairs;
@@ -1151,6 +1179,10 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 		fprintf(f, "%s = %s\n", k->name,
 			config_dtmf_mode_to_string(
 				*(const enum config_dtmf_mode *)field));
+		return;
+	case KEY_SRTP:
+		fprintf(f, "%s = %s\n", k->name,
+			config_srtp_to_string(*(const enum config_srtp *)field));
 		return;
 	}
 }

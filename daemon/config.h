@@ -103,6 +103,15 @@ enum config_dtmf_mode {
 	_CONFIG_DTMF_INVALID = -EINVAL,
 };
 
+/* Whether a port's calls encrypt their media (SRTP, SDES keys, RFC 4568). */
+enum config_srtp {
+	CONFIG_SRTP_OFF,	/* RTP/AVP without keys; RTP/SAVP offers: 488 */
+	CONFIG_SRTP_OPTIONAL,	/* offer RTP/AVP with a=crypto, take either */
+	CONFIG_SRTP_REQUIRED,	/* offer RTP/SAVP; offers without keys: 488 */
+	_CONFIG_SRTP_MAX,
+	_CONFIG_SRTP_INVALID = -EINVAL,
+};
+
 /* "udp"/"tcp"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
@@ -113,6 +122,9 @@ enum config_tone_country config_tone_country_from_string(const char *s);
 /* "rfc4733", "info", "inband"; NULL when out of range. */
 const char *config_dtmf_mode_to_string(enum config_dtmf_mode m);
 enum config_dtmf_mode config_dtmf_mode_from_string(const char *s);
+/* "off", "optional", "required"; NULL when out of range. */
+const char *config_srtp_to_string(enum config_srtp m);
+enum config_srtp config_srtp_from_string(const char *s);
 /* syslog priority (LOG_ERR..LOG_DEBUG) <-> "err".."debug"; -EINVAL / NULL. */
 const char *config_log_level_to_string(int level);
 int config_log_level_from_string(const char *s);
@@ -175,6 +187,7 @@ struct fxsd_global_config {
  *	before audio starts, against fxsd's late wake-ups; 0-CONFIG_CUSHION_MAX,
  *	default 2 (a latency choice: each frame adds 20 ms to the earpiece)
  * @dtmf_mode: how keyed digits go out in a call, default rfc4733
+ * @srtp: media encryption, default off
  * @call_waiting: a second incoming call in a call waits (180, the
  *	call-waiting tone) instead of getting 486, default yes
  * @three_way: a flash with a call on hold and a second one the phone
@@ -215,6 +228,7 @@ struct fxsd_port_config {
 	unsigned echo_tail_ms;
 	unsigned play_cushion_frames;
 	enum config_dtmf_mode dtmf_mode;
+	enum config_srtp srtp;
 	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
 	unsigned n_ring_cadence_pairs;
 	bool mwi_subscribe;
