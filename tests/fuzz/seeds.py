@@ -499,6 +499,13 @@ def rtp_seeds():
         rec(1, rtcp_sr(blocks=2)) + rec(9, b'\x80\xc9\x00\x07' + b'\x00' * 28) +
         rec(1, b'\x81\xca\x00\x01\x00\x00\x00\x00'))
     put('rtp', 'oversize', b'\x00' + rec(0, rtp_pkt(0, 1, 0, payload=b'\x7f' * 1600)))
+    # SRTP (mode bit 2; suites 0, 1, 2 in bits 3-4): protected by the
+    # remote's key (flags bit 4), then a replay, then one not protected
+    for suite in range(3):
+        put('rtp', 'srtp-suite%d' % suite, bytes([4 | suite << 3]) + b''.join(
+            rec(16 | 4, rtp_pkt(0, 10 + i, 160 * i)) for i in range(4)) +
+            rec(16 | 1, struct.pack('!BBHI', 0x80, 201, 1, 0x11223344)) +
+            rec(16, rtp_pkt(0, 11, 160)) + rec(4, rtp_pkt(0, 20, 1600)))
 
 
 def rfc4733_seeds():
