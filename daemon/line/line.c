@@ -720,7 +720,8 @@ static int line_call_sdp(struct line *l, struct line_call *c,
 		.direction = SDP_SENDRECV,
 		.srtp = line_srtp_policy(l),
 		.keys = c->have_keys ? c->keys : NULL,
-		.prefer = -1,
+		/* a re-offer keeps the suite in use (GCM is offered only so) */
+		.prefer = srtp_channel_tx_suite(c->srtp),
 	};
 	return 0;
 }

@@ -163,6 +163,11 @@ bool srtp_channel_has_rx(const struct srtp_channel *c)
 	return c && c->rx.session;
 }
 
+int srtp_channel_tx_suite(const struct srtp_channel *c)
+{
+	return srtp_channel_has_tx(c) ? (int)c->tx.key.suite : -1;
+}
+
 bool srtp_channel_rx_is(const struct srtp_channel *c,
 			const struct sdp_crypto *k)
 {

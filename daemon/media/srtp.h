@@ -42,6 +42,8 @@ int srtp_channel_set_rx(struct srtp_channel *c, const struct sdp_crypto *rx);
 /* Whether the direction is keyed. */
 bool srtp_channel_has_tx(const struct srtp_channel *c);
 bool srtp_channel_has_rx(const struct srtp_channel *c);
+/* The suite the sending direction is keyed with, -1 when it is not. */
+int srtp_channel_tx_suite(const struct srtp_channel *c);
 /* Whether the receiving direction is keyed with @k's suite and key. */
 bool srtp_channel_rx_is(const struct srtp_channel *c,
 			const struct sdp_crypto *k);

@@ -148,6 +148,8 @@ UNIT_TEST(srtp_same_key_keeps_state)
 	size_t n, m;
 
 	CHECK(pair(SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32, &a, &b, &k) == 0, "pair");
+	CHECK_INT(srtp_channel_tx_suite(a), SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32);
+	CHECK_INT(srtp_channel_tx_suite(b), -1);
 	n = rtp_packet(p, 100, 1, 20);
 	CHECK(srtp_channel_protect(a, p, &n, false) == 0, "protect");
 	memcpy(copy, p, n);
