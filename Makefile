@@ -15,7 +15,7 @@ UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
-	tests/daemon/analyze bench/e2e_signals
+	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -25,7 +25,8 @@ TEST_BINS := tests/kernel/fxs_test tests/demo/fxs-demo tests/daemon/unit_test \
 # the ASan/UBSan builds, fuzz (clang, libFuzzer) for the fuzz targets.
 DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c
 DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
-	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/transaction.c \
+	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/tls.c \
+	daemon/sip/transaction.c \
 	daemon/sip/message.c daemon/sip/auth.c daemon/sip/register.c \
 	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c \
 	daemon/sip/mwi.c daemon/sip/subscribe.c daemon/sip/sipfrag.c daemon/sip/refer.c
@@ -36,7 +37,7 @@ DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c
 DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/feature.c daemon/line/digitmap.c
-DAEMON_CTL_SRCS := daemon/ctl/bus.c
+DAEMON_CTL_SRCS := daemon/ctl/bus.c daemon/ctl/metrics.c daemon/ctl/openmetrics.c
 FXSCTL_SRCS := daemon/ctl/fxsctl.c
 
 FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \
@@ -46,13 +47,13 @@ FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \
 # (media/rtp.c with real sockets on 127.0.0.1).
 DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/line/line.c \
 	$(filter-out daemon/sip/digest.c daemon/sip/mwi.c daemon/sip/sipfrag.c,$(DAEMON_SIP_SRCS)) $(DAEMON_PORT_SRCS) \
-	$(DAEMON_CTL_SRCS)
+	$(filter-out daemon/ctl/openmetrics.c,$(DAEMON_CTL_SRCS))
 DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 
 FXSD_PKGS := libosip2 libsystemd libudev libcares
 DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
-FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lsrtp2 -lcrypto -lspeexdsp -lm
+FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lsrtp2 -lcrypto -lspeexdsp -lm
 
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
@@ -60,7 +61,8 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_rtp.c tests/daemon/test_echo.c tests/daemon/test_callerid.c \
 	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
 	tests/daemon/test_emodel.c tests/daemon/test_feature.c tests/daemon/test_mwi.c \
-	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_srtp.c
+	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
+	tests/daemon/test_srtp.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -105,11 +107,28 @@ daemon/fxsctl: $(call objs,fxsd,$(FXSCTL_SRCS))
 tests/daemon/fxsd-asan: $(call objs,asan,$(FXSD_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
 
+# The line test layer (tests/daemon/line_test.c): one Line of fxsd with
+# its real line/, sip/, media/ and dsp/ in-process, the fake port of
+# tests/daemon/fake_port.c linked in place of port/ (no kernel), a far end
+# scripted over UDP on 127.0.0.1.  Built under ASan/UBSan into
+# build/obj/line, where the REFER's NOTIFY deadline is 2 s, not 32 s.
+LINE_TEST_SRCS := tests/daemon/line_test.c tests/daemon/fake_port.c \
+	tests/daemon/unit_main.c daemon/log.c daemon/config.c $(DAEMON_SIP_SRCS) \
+	$(DAEMON_MEDIA_SRCS) $(DAEMON_DSP_SRCS) $(DAEMON_LINE_SRCS)
+LINE_TEST_DEFS := -DSIP_REFER_FIRST_MS=2000
+
+build/obj/line/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SAN) $(FXSD_CFLAGS) $(LINE_TEST_DEFS) -Itests/daemon $(DEPFLAGS) -c -o $@ $<
+
+tests/daemon/line_test: $(call objs,line,$(LINE_TEST_SRCS))
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
+
 # The SIP agent against sipp (tests/daemon/sip_test.sh builds and runs it).
 SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c
 
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lcrypto
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
@@ -162,6 +181,7 @@ FUZZ_SRCS_digitmap := daemon/line/digitmap.c
 FUZZ_SRCS_callerid := daemon/dsp/callerid.c
 FUZZ_SRCS_mwi := daemon/sip/mwi.c
 FUZZ_SRCS_sipfrag := daemon/sip/sipfrag.c
+FUZZ_SRCS_metrics := daemon/ctl/openmetrics.c
 
 build/obj/fuzz/%.o: %.c
 	@mkdir -p $(@D)
@@ -224,6 +244,7 @@ clean:
 #
 #   $(SBINDIR)/fxsd, $(BINDIR)/fxsctl                     mode 0755
 #   $(SYSTEMDUNITDIR)/fxsd.service                       mode 0644 (all below)
+#   $(SYSTEMDUNITDIR)/fxsd-metrics.socket  the metrics endpoint, not enabled
 #   $(UDEVRULESDIR)/60-fxs.rules
 #   $(SYSUSERSDIR)/fxsd.conf                             (systemd/fxsd.sysusers)
 #   $(DBUSPOLICYDIR)/org.fxs.fxsd.conf
@@ -272,6 +293,7 @@ install: daemon/fxsd daemon/fxsctl
 	@grep -q '^ExecStart=$(SBINDIR)/fxsd ' build/install/fxsd.service || \
 		{ echo "install: could not set ExecStart= in fxsd.service" >&2; exit 1; }
 	$(INSTALL) -D -m 0644 build/install/fxsd.service $(DESTDIR)$(SYSTEMDUNITDIR)/fxsd.service
+	$(INSTALL) -D -m 0644 systemd/fxsd-metrics.socket $(DESTDIR)$(SYSTEMDUNITDIR)/fxsd-metrics.socket
 	$(INSTALL) -D -m 0644 systemd/60-fxs.rules $(DESTDIR)$(UDEVRULESDIR)/60-fxs.rules
 	$(INSTALL) -D -m 0644 systemd/fxsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/fxsd.conf
 	$(INSTALL) -D -m 0644 systemd/org.fxs.fxsd.conf $(DESTDIR)$(DBUSPOLICYDIR)/org.fxs.fxsd.conf

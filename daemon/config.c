@@ -29,6 +29,7 @@
 static const char *const transport_table[_CONFIG_TRANSPORT_MAX] = {
 	[CONFIG_TRANSPORT_UDP] = "udp",
 	[CONFIG_TRANSPORT_TCP] = "tcp",
+	[CONFIG_TRANSPORT_TLS] = "tls",
 };
 
 static const char *const tone_country_table[_CONFIG_TONE_MAX] = {
@@ -147,6 +148,9 @@ enum key_type {
 	KEY_LOG_LEVEL,
 	KEY_CADENCE,	/* on,off[,on,off...] ms, fills the pair count too */
 	KEY_DTMF_MODE,
+	KEY_LISTEN,	/* address:port, [v6]:port */
+	KEY_PATH,	/* an absolute file name */
+	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
 	KEY_SRTP,
 };
 
@@ -184,6 +188,14 @@ static const struct key_desc global_keys[] = {
 	GKEY("max_message_size", KEY_UINT, 0, max_message_size, 1024, 65535),
 };
 
+#define MKEY(n, t, fl, field)						\
+	{ n, t, fl, offsetof(struct fxsd_metrics_config, field),	\
+	  FIELD_SIZE(struct fxsd_metrics_config, field), 0, 0 }
+
+static const struct key_desc metrics_keys[] = {
+	MKEY("listen", KEY_LISTEN, KEY_EMPTY_OK, listen),
+};
+
 /* Port keys whose defaults depend on other keys are found by index. */
 enum port_key {
 	PK_USER,
@@ -212,6 +224,13 @@ enum port_key {
 	PK_MWI_SUBSCRIBE,
 	PK_MWI_SERVER,
 	PK_MWI_EXPIRES,
+	PK_SESSION_EXPIRES,
+	PK_MIN_SE,
+	PK_TRANSPORT,
+	PK_TLS_CA_FILE,
+	PK_TLS_PIN,
+	PK_TLS_CERT,
+	PK_TLS_KEY,
 	PK_SRTP,
 	_PK_MAX,
 };
@@ -260,11 +279,20 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_MWI_SERVER] = PKEY("mwi_server", KEY_HOST, 0, mwi_server, 0, 0),
 	[PK_MWI_EXPIRES] = PKEY("mwi_expires", KEY_UINT, 0, mwi_expires, 60,
 				86400),
+	[PK_SESSION_EXPIRES] = PKEY("session_expires", KEY_UINT, 0,
+				    session_expires, 90, 86400),
+	[PK_MIN_SE] = PKEY("min_se", KEY_UINT, 0, min_se, 90, 86400),
+	[PK_TRANSPORT] = PKEY("transport", KEY_TRANSPORT, 0, transport, 0, 0),
+	[PK_TLS_CA_FILE] = PKEY("tls_ca_file", KEY_PATH, KEY_EMPTY_OK,
+				tls_ca_file, 0, 0),
+	[PK_TLS_PIN] = PKEY("tls_pin", KEY_PIN, KEY_EMPTY_OK, tls_pin, 0, 0),
+	[PK_TLS_CERT] = PKEY("tls_cert", KEY_PATH, KEY_EMPTY_OK, tls_cert, 0, 0),
+	[PK_TLS_KEY] = PKEY("tls_key", KEY_PATH, KEY_EMPTY_OK, tls_key, 0, 0),
 	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
 };
 
-_Static_assert(ELEMENTSOF(global_keys) <= 32, "seen mask is 32 bits");
-_Static_assert(_PK_MAX <= 32, "seen mask is 32 bits");
+_Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
+_Static_assert(_PK_MAX <= 64, "seen mask is 64 bits");
 
 static void set_string(char *dst, size_t size, const char *src)
 {
@@ -309,10 +337,59 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->transfer_on_hangup = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
 	p->mwi_expires = 3600;
+	p->session_expires = 1800;
+	p->min_se = 90;
 	p->line = line;
 }
 
 /* ---- value checks ----------------------------------------------------- */
+
+int config_listen_parse(const char *s, struct sockaddr_storage *ret,
+			socklen_t *ret_len)
+{
+	char host[CONFIG_LISTEN_MAX + 1];
+	const char *colon, *h = s;
+	unsigned long port;
+	size_t hl;
+	char *end;
+
+	colon = strrchr(s, ':');
+	if (!colon || strlen(s) > CONFIG_LISTEN_MAX)
+		return -EINVAL;
+	hl = colon - s;
+	if (*s == '[') {
+		if (hl < 2 || s[hl - 1] != ']')
+			return -EINVAL;
+		h = s + 1;
+		hl -= 2;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (colon[1] < '0' || colon[1] > '9')
+		return -EINVAL;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535 || strlen(colon + 1) > 5)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	if (*s != '[') {
+		struct sockaddr_in *a = (struct sockaddr_in *)ret;
+
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -EINVAL;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		*ret_len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ret;
+
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -EINVAL;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		*ret_len = sizeof(*a);
+	}
+	return 0;
+}
 
 /* Plain decimal without sign; false on junk or overflow. */
 static bool parse_uint(const char *s, unsigned *ret)
@@ -484,6 +561,7 @@ enum section {
 	SECTION_NONE,
 	SECTION_GLOBAL,
 	SECTION_PORT,
+	SECTION_METRICS,
 };
 
 struct parser {
@@ -497,11 +575,12 @@ struct parser {
 	enum section section;
 	unsigned section_line;
 	size_t cur;			/* current port, in c->ports */
-	uint32_t seen;			/* keys set in the current section */
+	uint64_t seen;			/* keys set in the current section */
 
 	bool global_seen;
+	bool metrics_seen;
 	bool port_seen[CONFIG_PORT_INDEX_MAX + 1];
-	uint32_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
+	uint64_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
 };
 
 static int fail_at(struct parser *p, unsigned line, int r, const char *fmt,
@@ -533,6 +612,8 @@ static void section_name(const struct parser *p, char *buf, size_t size)
 {
 	if (p->section == SECTION_GLOBAL)
 		snprintf(buf, size, "[global]");
+	else if (p->section == SECTION_METRICS)
+		snprintf(buf, size, "[metrics]");
 	else
 		snprintf(buf, size, "[port %d]", p->c->ports[p->cur].index);
 }
@@ -554,12 +635,12 @@ static int close_section(struct parser *p)
 			return fail_at(p, p->section_line, -EINVAL,
 				       "%s rtp_port_min (%u) must be less than rtp_port_max (%u)",
 				       name, g->rtp_port_min, g->rtp_port_max);
-	} else {
+	} else if (p->section == SECTION_PORT) {
 		const struct fxsd_port_config *port = &p->c->ports[p->cur];
 
 		for (i = 0; i < _PK_MAX; i++)
 			if ((port_keys[i].flags & KEY_REQUIRED) &&
-			    !(p->seen & (1u << i)))
+			    !(p->seen & (1ull << i)))
 				return fail_at(p, p->section_line, -EINVAL,
 					       "%s has no '%s'", name,
 					       port_keys[i].name);
@@ -652,6 +733,14 @@ static int parse_header(struct parser *p, char *s)
 		p->global_seen = true;
 		p->c->global.line = p->line;
 		p->section = SECTION_GLOBAL;
+		return 0;
+	}
+	if (strcmp(name, "metrics") == 0) {
+		if (p->metrics_seen)
+			return fail(p, "duplicate section [metrics]");
+		p->metrics_seen = true;
+		p->c->metrics.line = p->line;
+		p->section = SECTION_METRICS;
 		return 0;
 	}
 	if (strncmp(name, "port", 4) != 0 ||
@@ -751,7 +840,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_TRANSPORT:
 		r = config_transport_from_string(v);
 		if (r < 0)
-			return fail(p, "invalid %s '%s' (udp|tcp)", k->name, v);
+			return fail(p, "invalid %s '%s' (udp|tcp|tls)", k->name, v);
 		*(enum config_transport *)field = r;
 		return 0;
 	case KEY_TONE:
@@ -795,10 +884,33 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		port->n_ring_cadence_pairs = pairs;
 		return 0;
 	}
+	case KEY_PIN: {
+		char hex[CONFIG_PIN_LEN + 1];
+		size_t n = 0;
+		const char *q;
+
+		/* 64 hex digits; a ':' only between two bytes */
+		for (q = v; *q; q++) {
+			if (*q == ':' && n % 2 == 0 && n > 0 &&
+			    n < CONFIG_PIN_LEN && q[1] && q[1] != ':')
+				continue;
+			if (!isxdigit((unsigned char)*q) || n >= CONFIG_PIN_LEN)
+				break;
+			hex[n++] = tolower((unsigned char)*q);
+		}
+		if (*q || n != CONFIG_PIN_LEN)
+			return fail(p, "invalid %s '%s' (SHA-256 of the certificate: 64 hex digits, bytes may be separated by ':')",
+				    k->name, v);
+		hex[n] = '\0';
+		set_string(field, k->size, hex);
+		return 0;
+	}
 	case KEY_STRING:
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
+	case KEY_LISTEN:
+	case KEY_PATH:
 		break;
 	}
 
@@ -817,6 +929,20 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_HOST:
 		if (!valid_hostport(v))
 			return fail(p, "invalid %s '%s' (host[:port], IPv6 as [address][:port])",
+				    k->name, v);
+		break;
+	case KEY_LISTEN: {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (config_listen_parse(v, &ss, &sl) < 0)
+			return fail(p, "invalid %s '%s' (address:port, IPv6 as [address]:port)",
+				    k->name, v);
+		break;
+	}
+	case KEY_PATH:
+		if (*v != '/')
+			return fail(p, "invalid %s '%s' (an absolute file name)",
 				    k->name, v);
 		break;
 	case KEY_ADDRESS: {
@@ -862,6 +988,10 @@ static int parse_assignment(struct parser *p, char *s)
 		keys = global_keys;
 		n_keys = ELEMENTSOF(global_keys);
 		base = &p->c->global;
+	} else if (p->section == SECTION_METRICS) {
+		keys = metrics_keys;
+		n_keys = ELEMENTSOF(metrics_keys);
+		base = &p->c->metrics;
 	} else {
 		keys = port_keys;
 		n_keys = _PK_MAX;
@@ -876,7 +1006,7 @@ static int parse_assignment(struct parser *p, char *s)
 		section_name(p, name, sizeof(name));
 		return fail(p, "unknown key '%s' in %s", s, name);
 	}
-	if (p->seen & (1u << i))
+	if (p->seen & (1ull << i))
 		return fail(p, "duplicate key '%s'", k->name);
 
 	r = parse_raw_value(p, skip_blank(eq + 1), &value);
@@ -885,7 +1015,7 @@ static int parse_assignment(struct parser *p, char *s)
 	r = store_value(p, k, base, value);
 	if (r < 0)
 		return r;
-	p->seen |= 1u << i;
+	p->seen |= 1ull << i;
 	return 0;
 }
 
@@ -906,30 +1036,46 @@ static int compare_ports(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
-/* Defaults that depend on other keys, once everything has been read. */
-static void resolve(struct parser *p)
+/*
+ * Defaults that depend on other keys, once everything has been read, and
+ * the rules across sections (a port's transport may come from [global]).
+ */
+static int resolve(struct parser *p)
 {
 	struct fxsd_config *c = p->c;
 	size_t i;
 
 	for (i = 0; i < c->n_ports; i++) {
 		struct fxsd_port_config *port = &c->ports[i];
-		uint32_t seen = p->port_keys_seen[port->index];
+		uint64_t seen = p->port_keys_seen[port->index];
 
-		if (!(seen & (1u << PK_AUTH_USER)))
+		if (!(seen & (1ull << PK_AUTH_USER)))
 			set_string(port->auth_user, sizeof(port->auth_user),
 				   port->user);
-		if (!(seen & (1u << PK_REGISTRAR)))
+		if (!(seen & (1ull << PK_REGISTRAR)))
 			set_string(port->registrar, sizeof(port->registrar),
 				   port->domain);
-		if (!(seen & (1u << PK_TONE_COUNTRY)))
+		if (!(seen & (1ull << PK_TONE_COUNTRY)))
 			port->tone_country = c->global.tone_country;
-		if (!(seen & (1u << PK_MWI_SERVER)))
+		if (!(seen & (1ull << PK_MWI_SERVER)))
 			set_string(port->mwi_server, sizeof(port->mwi_server),
 				   port->registrar);
+		if (!(seen & (1ull << PK_TRANSPORT)))
+			port->transport = c->global.transport;
+		if (port->transport != CONFIG_TRANSPORT_TLS &&
+		    (port->tls_ca_file[0] || port->tls_pin[0] ||
+		     port->tls_cert[0] || port->tls_key[0]))
+			return fail_at(p, port->line, -EINVAL,
+				       "[port %d] tls_* keys need transport = tls",
+				       port->index);
+		if (!port->tls_cert[0] != !port->tls_key[0])
+			return fail_at(p, port->line, -EINVAL,
+				       "[port %d] tls_cert and tls_key go together",
+				       port->index);
 	}
 	if (c->n_ports > 1)
 		qsort(c->ports, c->n_ports, sizeof(*c->ports), compare_ports);
+	return 0;
 }
 
 static int parse_buffer(const char *text, size_t size, const char *path,
@@ -987,7 +1133,9 @@ static int parse_buffer(const char *text, size_t size, const char *path,
 	r = close_section(p);
 	if (r < 0)
 		goto fail;
-	resolve(p);
+	r = resolve(p);
+	if (r < 0)
+		goto fail;
 
 	*ret_config = p->c;
 	free(buf);
@@ -1135,6 +1283,9 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_USER:
 	case KEY_HOST:
 	case KEY_ADDRESS:
+	case KEY_LISTEN:
+	case KEY_PATH:
+	case KEY_PIN:
 		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
 			return;
 		fprintf(f, "%s = ", k->name);
@@ -1196,6 +1347,11 @@ int config_dump(const struct fxsd_config *c, FILE *f)
 	fprintf(f, "# fxsd configuration (normalised)\n\n[global]\n");
 	for (i = 0; i < ELEMENTSOF(global_keys); i++)
 		dump_key(f, &global_keys[i], &c->global);
+	if (c->metrics.listen[0]) {
+		fprintf(f, "\n[metrics]\n");
+		for (i = 0; i < ELEMENTSOF(metrics_keys); i++)
+			dump_key(f, &metrics_keys[i], &c->metrics);
+	}
 	for (j = 0; j < c->n_ports; j++) {
 		fprintf(f, "\n[port %d]\n", c->ports[j].index);
 		for (i = 0; i < _PK_MAX; i++)

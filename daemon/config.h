@@ -45,6 +45,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #define CONFIG_DEFAULT_PATH	"/etc/fxsd/fxsd.conf"
 
@@ -60,6 +61,9 @@
 #define CONFIG_HOST_MAX		255	/* domain, registrar, outbound_proxy */
 #define CONFIG_DIGIT_MAP_MAX	1023
 #define CONFIG_ADDRESS_MAX	45	/* nat_address, INET6_ADDRSTRLEN - 1 */
+#define CONFIG_LISTEN_MAX	53	/* [metrics] listen: "[v6]:port" */
+#define CONFIG_PATH_MAX		255	/* tls_ca_file, tls_cert, tls_key */
+#define CONFIG_PIN_LEN		64	/* tls_pin: SHA-256, hex */
 
 /* Port indexes are 0..CONFIG_PORT_INDEX_MAX. */
 #define CONFIG_PORT_INDEX_MAX	255
@@ -76,6 +80,7 @@
 enum config_transport {
 	CONFIG_TRANSPORT_UDP,
 	CONFIG_TRANSPORT_TCP,
+	CONFIG_TRANSPORT_TLS,
 	_CONFIG_TRANSPORT_MAX,
 	_CONFIG_TRANSPORT_INVALID = -EINVAL,
 };
@@ -112,7 +117,7 @@ enum config_srtp {
 	_CONFIG_SRTP_INVALID = -EINVAL,
 };
 
-/* "udp"/"tcp"; NULL when out of range. */
+/* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
 enum config_transport config_transport_from_string(const char *s);
@@ -202,6 +207,20 @@ struct fxsd_global_config {
  *	default no (unsolicited NOTIFYs from the provider are taken anyway)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: subscription expiry in s, 60-86400, default 3600
+ * @session_expires: session interval asked for in our INVITEs (RFC 4028),
+ *	s, 90-86400, default 1800 (raised to @min_se if below it)
+ * @min_se: the shortest session interval accepted (a shorter one gets
+ *	422), s, 90-86400, default 90
+ * @transport: the port's override, else [global]'s; tls: SIP over TLS
+ *	(the tls_* keys below need it)
+ * @tls_ca_file: PEM file of the CAs trusted for the server's certificate
+ *	instead of the system store, "" when unset
+ * @tls_pin: SHA-256 of the server's certificate (DER), 64 lowercase hex
+ *	digits (the file may separate the bytes with ':'); when set the
+ *	certificate is accepted when it matches, and only then; "" unset
+ * @tls_cert: PEM client certificate (chain) shown to the server, and the
+ *	server certificate of our TLS listener; set with @tls_key or not at all
+ * @tls_key: PEM private key of @tls_cert
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -234,18 +253,46 @@ struct fxsd_port_config {
 	bool mwi_subscribe;
 	char mwi_server[CONFIG_HOST_MAX + 1];
 	unsigned mwi_expires;
+	unsigned session_expires;
+	unsigned min_se;
+	enum config_transport transport;
+	char tls_ca_file[CONFIG_PATH_MAX + 1];
+	char tls_pin[CONFIG_PIN_LEN + 1];
+	char tls_cert[CONFIG_PATH_MAX + 1];
+	char tls_key[CONFIG_PATH_MAX + 1];
 	unsigned line;
 };
 
 /**
+ * struct fxsd_metrics_config - the [metrics] section
+ * @listen: "address:port" ("[address]:port" for IPv6) of the metrics
+ *	endpoint; "" (the default) leaves it off, unless systemd passes the
+ *	socket (fxsd-metrics.socket), which wins
+ * @line: line of the [metrics] header, 0 if the file has none
+ */
+struct fxsd_metrics_config {
+	char listen[CONFIG_LISTEN_MAX + 1];
+	unsigned line;
+};
+
+/*
+ * "address:port" or "[address]:port" (an IP literal, port 1-65535) to a
+ * socket address; -EINVAL when it is not one.
+ */
+int config_listen_parse(const char *s, struct sockaddr_storage *ret,
+			socklen_t *ret_len);
+
+/**
  * struct fxsd_config - a whole configuration file
  * @global: the [global] section (all defaults if the file has none)
+ * @metrics: the [metrics] section
  * @ports: the [port N] sections, sorted by index
  * @n_ports: number of @ports (0 is allowed)
  * @path: the path used in messages (heap copy)
  */
 struct fxsd_config {
 	struct fxsd_global_config global;
+	struct fxsd_metrics_config metrics;
 	struct fxsd_port_config *ports;
 	size_t n_ports;
 	char *path;

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "ctl/bus.h"
+#include "ctl/metrics.h"
 #include "line/feature.h"
 #include "line/fsm.h"
 #include "line/line.h"
@@ -38,6 +39,7 @@ struct manager {
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_source;
 	struct fxsd_bus *bus;
+	struct metrics_server *metrics;
 	sd_event_source *shutdown;	/* the un-REGISTER wait on SIGTERM */
 	unsigned shutdown_ticks;
 };
@@ -280,6 +282,10 @@ static bool manager_apply(struct manager *m)
 	return done;
 }
 
+static size_t manager_n_lines(void *ud);
+static struct line *manager_line_at(void *ud, size_t i);
+static const struct metrics_ops manager_metrics_ops;
+
 static int manager_reload(void *userdata)
 {
 	struct manager *m = userdata;
@@ -297,6 +303,7 @@ static int manager_reload(void *userdata)
 	m->pending = c;
 	log_setup(log_get_max_priority() == LOG_DEBUG ? LOG_DEBUG :
 		  c->global.log_level);
+	metrics_reconfigure(&m->metrics, m->event, c, &manager_metrics_ops, m);
 	if (!manager_apply(m))
 		log_info("Reload: ports in a call change when their call ends");
 	return 0;
@@ -370,6 +377,11 @@ static const struct bus_manager_ops manager_bus_ops = {
 	.reload = manager_reload,
 };
 
+static const struct metrics_ops manager_metrics_ops = {
+	.n_lines = manager_n_lines,
+	.line_at = manager_line_at,
+};
+
 static void manager_free(struct manager *m)
 {
 	size_t i;
@@ -378,6 +390,7 @@ static void manager_free(struct manager *m)
 		line_free(m->lines[i]);
 	free(m->lines);
 	bus_free(m->bus);
+	metrics_free(m->metrics);
 	sd_event_source_disable_unref(m->shutdown);
 	sd_event_source_disable_unref(m->monitor_source);
 	udev_monitor_unref(m->monitor);
@@ -508,6 +521,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		log_warning("No D-Bus API (system bus: %s), running without it",
 			    strerror(-r));
+	metrics_new(m.event, m.config, &manager_metrics_ops, &m, &m.metrics);
 	r = manager_start_udev(&m);
 	if (r < 0) {
 		log_error("Failed to watch fxs devices: %s", strerror(-r));

@@ -118,6 +118,7 @@ run_install() {
 	programs=("$p/sbin/fxsd" "$p/bin/fxsctl")
 	# installed path:source
 	data=("$p/lib/systemd/system/fxsd.service:systemd/fxsd.service"
+	      "$p/lib/systemd/system/fxsd-metrics.socket:systemd/fxsd-metrics.socket"
 	      "$p/lib/udev/rules.d/60-fxs.rules:systemd/60-fxs.rules"
 	      "$p/lib/sysusers.d/fxsd.conf:systemd/fxsd.sysusers"
 	      "$p/share/dbus-1/system.d/org.fxs.fxsd.conf:systemd/org.fxs.fxsd.conf"

@@ -7,7 +7,9 @@
  *   Reload()                     re-read the configuration (as SIGHUP)
  *   ListPorts() -> a(iso)        index, call state, object path
  * Objects /org/fxs/fxsd/port/N, interface org.fxs.Port1:
- *   properties Index i, Attached b, Hook s, Registration s, CallState s,
+ *   properties Index i, Attached b, Hook s, Registration s,
+ *     TransportError s (why the last TLS connection failed, "" if not),
+ *     CallState s,
  *     RemoteParty s, Codec s, RtpPacketsSent t, RtpPacketsReceived t,
  *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change)
  *   Hangup()                     end the call

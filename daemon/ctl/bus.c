@@ -94,6 +94,8 @@ static int port_get(sd_bus *bus, const char *path, const char *iface,
 	if (!strcmp(prop, "Registration"))
 		return sd_bus_message_append(reply, "s",
 					     sip_reg_state_to_string(st.reg));
+	if (!strcmp(prop, "TransportError"))
+		return sd_bus_message_append(reply, "s", st.transport_error);
 	if (!strcmp(prop, "CallState"))
 		return sd_bus_message_append(reply, "s",
 					     call_state_to_string(st.state));
@@ -202,6 +204,7 @@ static const sd_bus_vtable port_vtable[] = {
 	PORT_PROP("Attached", "b"),
 	PORT_PROP("Hook", "s"),
 	PORT_PROP("Registration", "s"),
+	PORT_PROP("TransportError", "s"),
 	PORT_PROP("CallState", "s"),
 	PORT_PROP("RemoteParty", "s"),
 	PORT_PROP("Codec", "s"),
@@ -338,7 +341,8 @@ void bus_line_changed(struct fxsd_bus *b, struct line *l)
 	line_get_status(l, &st);
 	snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%d", st.index);
 	sd_bus_emit_properties_changed(b->bus, path, FXSD_BUS_PORT_IFACE,
-				       "Hook", "Registration", "CallState",
+				       "Hook", "Registration", "TransportError",
+				       "CallState",
 				       "RemoteParty", "Codec", "Attached", "Feature",
 				       "SecondParty", "MessagesWaiting",
 				       "NewMessages", "OldMessages", NULL);

@@ -31,6 +31,7 @@ struct port_info {
 	uint32_t play_dry;	/* times that queue was found empty */
 	double play_low;	/* ms, its last window's low-water mark */
 	char feature[16], second[520];
+	char tls_error[400];	/* TransportError */
 	int mwi;		/* messages waiting */
 	uint32_t mwi_new, mwi_old;
 };
@@ -77,6 +78,9 @@ static int load_port(sd_bus *bus, const char *path, struct port_info *p)
 		r = get_string(bus, path, "Hook", p->hook, sizeof(p->hook));
 	if (r >= 0)
 		r = get_string(bus, path, "Registration", p->reg, sizeof(p->reg));
+	if (r >= 0)
+		r = get_string(bus, path, "TransportError", p->tls_error,
+			       sizeof(p->tls_error));
 	if (r >= 0)
 		r = get_string(bus, path, "CallState", p->state, sizeof(p->state));
 	if (r >= 0)
@@ -198,6 +202,8 @@ static void print_json(const struct port_info *p, size_t n, bool calls_only)
 		json_string(p[i].hook);
 		printf(",\"registration\":");
 		json_string(p[i].reg);
+		printf(",\"transport_error\":");
+		json_string(p[i].tls_error);
 		printf(",\"state\":");
 		json_string(p[i].state);
 		printf(",\"remote\":");
@@ -272,6 +278,8 @@ static int cmd_list(sd_bus *bus, const char *what)
 			printf("%-5d %-9s %-8s %-13s %-14s %s\n", p[i].index,
 			       p[i].attached ? "present" : "absent", p[i].hook,
 			       p[i].reg, p[i].state, p[i].remote);
+			if (p[i].tls_error[0])
+				printf("      transport: %s\n", p[i].tls_error);
 			if (p[i].second[0])
 				printf("      %s: %s\n", p[i].feature, p[i].second);
 			if (p[i].mwi)

@@ -105,6 +105,7 @@ struct line_call {
 					 * there for the packet (ptime > 20) */
 	unsigned tx_ahead;		/* samples of padding sent ahead of the
 					 * phone's clock */
+	bool answered;			/* it went up (the metrics' histograms) */
 	struct srtp_channel *srtp;	/* keys in use, NULL: plain RTP */
 	struct sdp_crypto keys[_SDP_CRYPTO_MAX];	/* ours, per suite */
 	bool have_keys;
@@ -200,6 +201,11 @@ struct line {
 	struct echo_health echo;
 
 	bool offhook;
+	bool hook_read;			/* the hook the driver's events last
+					 * said (queued, maybe not stepped) */
+	bool hook_resync;		/* events were lost: read the hook
+					 * once the queue is drained */
+	struct line_counters counters;	/* the metrics endpoint's totals */
 	char caller[2 * SIP_CALLER_FIELD_MAX + 8];	/* of the INVITE stepping */
 	sd_event_source *test_ring;
 	void (*notify)(struct line *l, void *ud);
@@ -890,6 +896,68 @@ static void line_echo_report(struct line *l)
 		 l->pcm_ref ? "the driver" : "fxsd's writes");
 }
 
+/* The metrics: a call set up (or not), a call ended. */
+static void line_count(struct line *l, enum call_direction d,
+		       enum call_result r)
+{
+	l->counters.calls[d][r]++;
+}
+
+static void line_count_step(struct line *l, enum call_state from,
+			    const struct line_event *ev)
+{
+	enum call_state to = l->state;
+	enum call_result r;
+
+	if ((from != CALL_STATE_TRYING && from != CALL_STATE_RINGBACK &&
+	     from != CALL_STATE_EARLY && from != CALL_STATE_RINGING) ||
+	    to == CALL_STATE_TRYING || to == CALL_STATE_RINGBACK ||
+	    to == CALL_STATE_EARLY || to == from)
+		return;
+	if (to == CALL_STATE_INCALL) {
+		r = CALL_RESULT_ANSWERED;
+		l->cur->answered = true;
+	} else if (to == CALL_STATE_BUSY) {
+		r = CALL_RESULT_BUSY;
+	} else if (ev->type == CALL_EVENT_TIMER_NO_ANSWER) {
+		r = CALL_RESULT_NO_ANSWER;
+	} else if (ev->type == CALL_EVENT_ONHOOK ||
+		   ev->type == CALL_EVENT_CANCEL ||
+		   (from == CALL_STATE_RINGING && ev->type == CALL_EVENT_BYE)) {
+		r = CALL_RESULT_CANCELLED;
+	} else {
+		r = CALL_RESULT_FAILED;
+	}
+	line_count(l, from == CALL_STATE_RINGING ? CALL_DIR_INCOMING :
+		   CALL_DIR_OUTGOING, r);
+}
+
+static void line_count_end(struct line *l, bool ec_call)
+{
+	struct line_counters *k = &l->counters;
+	struct rtp_stats st;
+
+	if (!l->cur->rtp || !l->cur->answered)
+		return;
+	l->cur->answered = false;
+	rtp_session_get_stats(l->cur->rtp, &st);
+	line_log(l, LOG_INFO, "Call quality: MOS %.3f, jitter %.1f ms, %lld of %llu packets lost",
+		 st.mos, st.jitter_ms, (long long)st.lost,
+		 (unsigned long long)st.expected);
+	k->rtp_sent += st.packets_sent;
+	k->rtp_received += st.packets_received;
+	k->rtp_lost += st.lost > 0 ? (uint64_t)st.lost : 0;
+	call_hist_observe(&k->mos, call_mos_bounds,
+			  sizeof(call_mos_bounds) / sizeof(double), st.mos);
+	call_hist_observe(&k->jitter, call_jitter_bounds,
+			  sizeof(call_jitter_bounds) / sizeof(double),
+			  st.jitter_ms);
+	if (ec_call && l->echo.far_frames)
+		call_hist_observe(&k->erle, call_erle_bounds,
+				  sizeof(call_erle_bounds) / sizeof(double),
+				  l->echo.erle_db);
+}
+
 /* Forget call @c: its dialog (transactions still running are left to
  * the SIP layer), its media and what it was told. */
 static void line_slot_clear(struct line_call *c)
@@ -908,11 +976,15 @@ static void line_slot_clear(struct line_call *c)
 	free(c->who);
 	c->who = NULL;
 	c->sdp_version = 0;
+	c->answered = false;
 }
 
 static void line_call_clear(struct line *l)
 {
+	bool ec_call = l->ec_call;
+
 	line_echo_report(l);
+	line_count_end(l, ec_call);
 	line_media_stop(l);
 	line_slot_clear(l->cur);
 }
@@ -1670,8 +1742,10 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 		line_answer_200(l);
 		break;
 	case CALL_ACTION_SIP_REJECT_486:
-		if (ev->call && ev->call != l->cur->call)
+		if (ev->call && ev->call != l->cur->call) {
 			sip_call_reject(ev->call, 486);
+			line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
+		}
 		break;
 	case CALL_ACTION_SIP_REJECT_488:
 		if (ev->call && ev->call != l->cur->call) {
@@ -1679,6 +1753,7 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			int w = sdp_warning(ev->status, &text);
 
 			sip_call_reject_warning(ev->call, 488, w, text);
+			line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
 		}
 		break;
 	case CALL_ACTION_SIP_ANSWER_OFFER:
@@ -1703,6 +1778,9 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			sip_call_set_userdata(l->cur->call, l);
 			memcpy(l->cur->remote, l->caller, sizeof(l->cur->remote));
 			l->cur->remote_sdp = ev->sdp ? strdup(ev->sdp) : NULL;
+			/* the caller: an attended transfer's target */
+			l->cur->who = ev->who;
+			ev->who = NULL;
 		}
 		break;
 	case CALL_ACTION_CALL_CLEAR:
@@ -1757,13 +1835,16 @@ static void line_step(struct line *l, struct line_event *ev)
 			 res.note ? res.note : "");
 		/* A new incoming call nobody took must not dangle. */
 		if (ev->type == CALL_EVENT_INVITE && ev->call &&
-		    ev->call != l->cur->call)
+		    ev->call != l->cur->call) {
 			sip_call_reject(ev->call, 486);
+			line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
+		}
 		return;
 	}
 	for (i = 0; i < res.n_actions; i++)
 		line_act(l, res.actions[i], ev);
 	l->state = res.next;
+	line_count_step(l, from, ev);
 	if (from != l->state) {
 		line_log(l, LOG_INFO, "%s -> %s on %s", call_state_to_string(from),
 			 call_state_to_string(l->state),
@@ -2010,8 +2091,10 @@ static void line_feature_act(struct line *l, enum feature_action a,
 		line_slot_clear(o);
 		break;
 	case FEATURE_ACTION_REJECT_486:
-		if (ev->call && ev->call != l->cur->call && ev->call != o->call)
+		if (ev->call && ev->call != l->cur->call && ev->call != o->call) {
 			sip_call_reject(ev->call, 486);
+			line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
+		}
 		break;
 	case FEATURE_ACTION_CW_START:
 		/* the country's cadence repeats until it is stopped */
@@ -2170,8 +2253,10 @@ static void line_feature_step(struct line *l, struct line_event *ev)
 	/* A new incoming call nobody took must not dangle. */
 	if (ev->type == CALL_EVENT_INVITE && ev->call &&
 	    ev->call != l->cur->call && ev->call != l->other->call &&
-	    sip_call_get_state(ev->call) == SIP_CALL_INCOMING)
+	    sip_call_get_state(ev->call) == SIP_CALL_INCOMING) {
 		sip_call_reject(ev->call, 486);
+		line_count(l, CALL_DIR_INCOMING, CALL_RESULT_REJECTED);
+	}
 	l->feat = res.next;
 	if (from != l->feat) {
 		line_log(l, LOG_INFO, "Feature %s => %s on %s",
@@ -2203,6 +2288,27 @@ static void line_process(struct line *l)
 
 /* ---- driver events ---- */
 
+/*
+ * The driver's queue overflowed, so a hook event may be among those lost
+ * and the line out of step with the phone (off hook with the line idle,
+ * or a call held up by a phone that was hung up).  Once the queue is
+ * drained, the hook as it is now stands for the lost edges: if it differs
+ * from what the last event said, the event it would have been is queued.
+ */
+static void line_hook_resync(struct line *l)
+{
+	bool offhook;
+
+	l->hook_resync = false;
+	if (port_get_hook(l->fd, &offhook) < 0 || offhook == l->hook_read)
+		return;
+	line_log(l, LOG_WARNING, "The phone is %s now: its hook event was lost",
+		 offhook ? "off hook" : "on hook");
+	l->hook_read = offhook;
+	line_queue(l, offhook ? CALL_EVENT_OFFHOOK : CALL_EVENT_ONHOOK, 0,
+		   NULL, NULL, 0);
+}
+
 static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 			 void *userdata)
 {
@@ -2221,9 +2327,11 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 	for (i = 0; i < n; i++) {
 		switch (evs[i].type) {
 		case PORT_EVENT_OFFHOOK:
+			l->hook_read = true;
 			line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
 			break;
 		case PORT_EVENT_ONHOOK:
+			l->hook_read = false;
 			line_queue(l, CALL_EVENT_ONHOOK, 0, NULL, NULL, 0);
 			break;
 		case PORT_EVENT_FLASH:
@@ -2242,6 +2350,7 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 		case PORT_EVENT_OVERFLOW:
 			line_log(l, LOG_WARNING, "%u driver events lost",
 				 evs[i].value);
+			l->hook_resync = true;
 			break;
 		case PORT_EVENT_REMOVED:
 			line_detach(l);
@@ -2250,6 +2359,8 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 			break;
 		}
 	}
+	if (l->hook_resync && n < 16)
+		line_hook_resync(l);
 	return 0;
 }
 
@@ -2534,16 +2645,25 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.max_transactions = g->max_transactions,
 		.max_dialogs = g->max_dialogs,
 		.max_message_size = g->max_message_size,
-		.transport = g->transport == CONFIG_TRANSPORT_TCP ?
+		.transport = pc->transport == CONFIG_TRANSPORT_TLS ?
+			     SIP_TRANSPORT_TLS :
+			     pc->transport == CONFIG_TRANSPORT_TCP ?
 			     SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP,
+		.tls_ca_file = pc->tls_ca_file[0] ? pc->tls_ca_file : NULL,
+		.tls_pin = pc->tls_pin[0] ? pc->tls_pin : NULL,
+		.tls_cert = pc->tls_cert[0] ? pc->tls_cert : NULL,
+		.tls_key = pc->tls_key[0] ? pc->tls_key : NULL,
 		.mwi_subscribe = pc->mwi_subscribe,
 		.mwi_server = pc->mwi_server[0] ? pc->mwi_server : NULL,
 		.mwi_expires = pc->mwi_expires,
+		.session_expires = pc->session_expires,
+		.min_se = pc->min_se,
 	};
 	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
 	if (r < 0) {
-		log_error("[port %d] Failed to start SIP on port %u: %s",
-			  pc->index, acct.local_port, strerror(-r));
+		log_error("%s:%u: [port %d] Failed to start SIP on port %u: %s",
+			  cfg->path, pc->line, pc->index, acct.local_port,
+			  strerror(-r));
 		goto fail;
 	}
 	*ret = l;
@@ -2607,8 +2727,12 @@ int line_attach(struct line *l, const char *devnode)
 				 strerror(-r));
 		l->agent_started = true;
 	}
-	if (!port_get_hook(l->fd, &offhook) && offhook)
+	l->hook_read = false;
+	l->hook_resync = false;
+	if (!port_get_hook(l->fd, &offhook) && offhook) {
+		l->hook_read = true;
 		line_queue(l, CALL_EVENT_OFFHOOK, 0, NULL, NULL, 0);
+	}
 	line_notify(l);
 	return 0;
 fail:
@@ -2695,6 +2819,8 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.offhook = l->offhook,
 		.state = l->state,
 		.reg = l->reg_state,
+		.transport_error = l->agent ?
+				   sip_agent_transport_error(l->agent) : "",
 		.remote = l->cur->remote,
 		.codec = l->cur->codec ? l->cur->codec : "",
 		.rtp_packets_sent = st.packets_sent,
@@ -2816,4 +2942,36 @@ enum call_state line_state(const struct line *l)
 enum sip_reg_state line_reg_state(const struct line *l)
 {
 	return l->reg_state;
+}
+
+void line_get_metrics(const struct line *l, struct line_metrics *ret)
+{
+	struct rtp_stats st = { 0 };
+	struct port_counters pc;
+
+	*ret = (struct line_metrics){
+		.index = l->index,
+		.attached = l->fd >= 0,
+		.reg = l->reg_state,
+		.active_calls = (l->state == CALL_STATE_INCALL && l->cur->call) +
+				(l->other->call != NULL),
+		.c = &l->counters,
+	};
+	if (l->cur->rtp && l->cur->answered) {
+		rtp_session_get_stats(l->cur->rtp, &st);
+		ret->in_call = true;
+		ret->live_sent = st.packets_sent;
+		ret->live_received = st.packets_received;
+		ret->live_lost = st.lost > 0 ? (uint64_t)st.lost : 0;
+		ret->jitter_ms = st.jitter_ms;
+	}
+	if (l->fd >= 0 && !port_get_counters(l->fd, &pc)) {
+		ret->driver = true;
+		ret->offhooks = pc.offhooks;
+		ret->onhooks = pc.onhooks;
+		ret->flashes = pc.flashes;
+		ret->pulse_digits = pc.digits;
+		ret->underruns = pc.pcm_underruns;
+		ret->overruns = pc.pcm_overruns;
+	}
 }

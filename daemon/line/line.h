@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "line/callstats.h"
 #include "line/fsm.h"
 #include "sip/sip.h"
 
@@ -25,6 +26,8 @@ struct line_status {
 	bool offhook;
 	enum call_state state;
 	enum sip_reg_state reg;
+	const char *transport_error;	/* why our last TLS connection
+					 * failed, "" when it did not */
 	const char *remote;	/* caller or number called, "" when none */
 	const char *codec;	/* "PCMU", "PCMA" or "" */
 	uint64_t rtp_packets_sent, rtp_packets_received;
@@ -47,6 +50,9 @@ struct line_status {
 };
 
 void line_get_status(const struct line *l, struct line_status *ret);
+/* What the metrics endpoint shows of the port (its counters, the running
+ * call, the driver's counters while attached). */
+void line_get_metrics(const struct line *l, struct line_metrics *ret);
 /* Called after every state or registration change. */
 void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
 		     void *userdata);

@@ -140,3 +140,20 @@ ssize_t port_read_events(int fd, struct port_event *evs, size_t n)
 					      .value = raw[i].value };
 	return (ssize_t)n;
 }
+
+int port_get_counters(int fd, struct port_counters *ret)
+{
+	struct fxs_counters c;
+
+	if (ioctl(fd, FXS_IOC_GET_COUNTERS, &c) < 0)
+		return -errno;
+	*ret = (struct port_counters){
+		.offhooks = c.offhooks,
+		.onhooks = c.onhooks,
+		.flashes = c.flashes,
+		.digits = c.digits,
+		.pcm_underruns = c.pcm_underruns,
+		.pcm_overruns = c.pcm_overruns,
+	};
+	return 0;
+}

@@ -66,4 +66,13 @@ int port_ring_stop(int fd);
 /* Read up to @n queued events into @evs; returns how many were read. */
 ssize_t port_read_events(int fd, struct port_event *evs, size_t n);
 
+/* The driver's totals since the port appeared (FXS_IOC_GET_COUNTERS). */
+struct port_counters {
+	uint64_t offhooks, onhooks, flashes, digits;	/* hook events */
+	uint64_t pcm_underruns;	/* frames played with missing audio */
+	uint64_t pcm_overruns;	/* captured frames dropped */
+};
+
+int port_get_counters(int fd, struct port_counters *ret);
+
 #endif /* FXSD_PORT_H */

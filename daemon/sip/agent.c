@@ -29,6 +29,7 @@
 static const char *const transport_table[_SIP_TRANSPORT_MAX] = {
 	[SIP_TRANSPORT_UDP] = "udp",
 	[SIP_TRANSPORT_TCP] = "tcp",
+	[SIP_TRANSPORT_TLS] = "tls",
 };
 
 const char *const reg_state_table[_SIP_REG_STATE_MAX] = {
@@ -508,7 +509,10 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		return -ENOMEM;
 	a->fd = -1;
 	a->tcp_fd = -1;
-	a->tcp = acct->transport == SIP_TRANSPORT_TCP;
+	a->tls = acct->transport == SIP_TRANSPORT_TLS;
+	a->tcp = acct->transport == SIP_TRANSPORT_TCP || a->tls;
+	a->keepalive_us = 1000ULL * (acct->keepalive_ms ? acct->keepalive_ms :
+				     SIP_KEEPALIVE_S * 1000);
 	random_hex(a->tag_key, 32);
 	a->event = sd_event_ref(event);
 	if (cb)
@@ -565,6 +569,20 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		r = server_init(&a->mwi_server, acct->mwi_server);
 	if (r < 0)
 		goto fail;
+	if (a->tls) {
+		/* sips: 5061 when no port is given (RFC 3263 4.2) */
+		struct sip_server *srv[] = {
+			&a->domain_srv, &a->registrar, &a->proxy, &a->mwi_server,
+		};
+		unsigned i;
+
+		for (i = 0; i < sizeof(srv) / sizeof(srv[0]); i++)
+			if (!srv[i]->port_given)
+				srv[i]->port = 5061;
+		r = tls_agent_init(a, acct);
+		if (r < 0)
+			goto fail;
+	}
 	a->has_proxy = a->proxy.host[0];
 	/* the usual case: the same lookup, made once */
 	a->domain_alias = strcmp(a->domain_srv.host, a->registrar.host) == 0 &&
@@ -617,7 +635,7 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	r = sd_event_add_io(event, &a->io, a->fd, EPOLLIN, io_cb, a);
 	if (r < 0)
 		goto fail;
-	if (a->tcp) {
+	if (a->tcp_fd >= 0) {
 		r = sd_event_add_io(event, &a->tcp_io, a->tcp_fd, EPOLLIN,
 				    tcp_accept_cb, a);
 		if (r < 0)
@@ -687,7 +705,8 @@ int sip_agent_start(struct sip_agent *a)
 	a->started = true;
 	a->stopping = false;
 	log_a(a, LOG_INFO, "SIP agent %s@%s on %s:%u (%s)", a->user, a->domain,
-	      a->local_ip, a->local_port, a->tcp ? "TCP" : "UDP");
+	      a->local_ip, a->local_port,
+	      a->tls ? "TLS" : a->tcp ? "TCP" : "UDP");
 	if (a->register_enabled)
 		return reg_send(a);
 	mwi_registered(a);	/* no registration to wait for */
@@ -730,6 +749,11 @@ enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a)
 	return a->reg_state;
 }
 
+const char *sip_agent_transport_error(const struct sip_agent *a)
+{
+	return a->tls_error;
+}
+
 struct sip_agent *sip_agent_free(struct sip_agent *a)
 {
 	size_t i;
@@ -767,6 +791,7 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 		close(a->fd);
 	if (a->tcp_fd >= 0)
 		close(a->tcp_fd);
+	tls_agent_free(a);
 	sd_event_unref(a->event);
 	agent_free_strings(a);
 	free(a);

@@ -230,7 +230,9 @@ static int uri_hostport(const char *s, char *host, size_t hostlen,
 	if (osip_from_parse(f, s) == 0 && f->url && f->url->host &&
 	    strlen(f->url->host) < hostlen) {
 		strcpy(host, f->url->host);
-		*port = f->url->port ? (unsigned)atoi(f->url->port) : 5060;
+		*port = f->url->port ? (unsigned)atoi(f->url->port) :
+			f->url->scheme && !strcasecmp(f->url->scheme, "sips") ?
+			5061 : 5060;
 		r = 0;
 	}
 	osip_from_free(f);
@@ -273,6 +275,7 @@ void dialog_request(struct sip_call *c, struct req_spec *s,
 	memset(s, 0, sizeof(*s));
 	s->method = method;
 	s->tcp = c->tcp;
+	s->sips = c->sips;
 	s->from = c->local_uri;
 	s->from_tag = c->local_tag;
 	s->to = c->remote_uri;

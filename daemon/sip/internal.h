@@ -13,6 +13,7 @@
  *   resolve.c        name resolution
  *   transport.c      the common transport and UDP
  *   transport_tcp.c  SIP over TCP
+ *   tls.c            SIP over TLS on transport_tcp.c's connections
  *   transaction.c    the transaction layer
  *   message.c        the message helpers
  *   auth.c           digest authentication of our requests
@@ -70,12 +71,18 @@
 #define SIP_TCP_CONNECT_MS	10000	/* connect() deadline */
 #define SIP_TCP_IDLE_S		300	/* idle connections closed after */
 #define SIP_TCP_WBUF_MAX	(256 * 1024)	/* unsent bytes per connection */
+#define SIP_TLS_HANDSHAKE_MS	10000	/* a TLS handshake done within */
+#define SIP_KEEPALIVE_S		90	/* our flow's CRLF ping (RFC 5626) */
+#define SIP_PONG_MS		10000	/* ... its pong within, once the peer
+					 * has shown it answers them */
 #define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
 #define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
 #define SIP_MWI_TYPE		"application/simple-message-summary"
 #define SIP_ALLOW_EVENTS	"message-summary, refer"
+#ifndef SIP_REFER_FIRST_MS	/* (the line test builds with 2000) */
 #define SIP_REFER_FIRST_MS	32000	/* our REFER: its first NOTIFY within */
+#endif
 #define SIP_REFER_NEXT_S	120	/* ... the next, without expires= */
 #define SIP_REFER_MAX_S		300	/* ... the next at most */
 /*
@@ -113,7 +120,10 @@ struct sip_peer {
 	unsigned conn;		/* TCP: connection id (0 = none, by address) */
 };
 
-/* A TCP connection, accepted or opened by us. */
+struct ssl_st;
+struct ssl_ctx_st;
+
+/* A TCP (or TLS) connection, accepted or opened by us. */
 struct sip_conn {
 	struct sip_agent *a;
 	struct sip_conn *next;		/* in a->conns while open */
@@ -137,6 +147,16 @@ struct sip_conn {
 	uint64_t opened;		/* usec: accepted or connect() */
 	uint64_t msg_start;		/* usec: the unfinished message in
 					 * rbuf (rlen > 0) began */
+	/* TLS (tls.c) */
+	struct ssl_st *ssl;		/* the session, or NULL (TCP) */
+	bool handshaking;		/* ... its handshake is not done */
+	bool tls_want_write;		/* ... and waits to write */
+	uint64_t hs_start;		/* usec: the handshake began */
+	char tls_name[256];		/* the name the server must prove */
+	/* keep-alive of our flow (RFC 5626 4.4.1) */
+	uint64_t ping_sent;		/* usec: our last CRLFCRLF */
+	bool ping_out;			/* ... its pong not yet seen */
+	bool pong_seen;			/* the peer answers pings */
 };
 
 /* Digest state of one kind of request (REGISTER, or one call's). */
@@ -197,6 +217,7 @@ struct sip_call {
 	bool user_ref;			/* the user still holds its reference */
 	bool outgoing;
 	bool tcp;			/* the dialog's transport */
+	bool sips;			/* made with a sips: URI (over TLS) */
 	unsigned conn;			/* TCP: the connection it was set up on */
 	enum sip_call_state state;
 	bool final;			/* a final state was reached */
@@ -285,6 +306,8 @@ struct sip_call {
 	char *invite_extra;		/* header lines our INVITE adds */
 	char *refer_to;			/* our REFER's Refer-To, for a resend */
 	bool refer_out;			/* our REFER's subscription lives */
+	bool refer_answered;		/* ... its final response came, or a
+					 * NOTIFY that overtook it */
 	sd_event_source *refer_timer;	/* ... its NOTIFY deadline */
 	bool refer_in;			/* a received REFER awaits its NOTIFYs */
 	uint32_t refer_in_cseq;		/* its CSeq: Event: refer;id= */
@@ -295,7 +318,16 @@ struct sip_agent {
 	sd_event_source *io, *timer, *reg_timer;
 	int fd;				/* UDP */
 	int family;
-	bool tcp;			/* account transport is TCP */
+	bool tcp;			/* account transport is a stream
+					 * (TCP, or TLS when tls) */
+	bool tls;			/* ... and it is TLS */
+	struct ssl_ctx_st *tls_client;	/* tls.c */
+	struct ssl_ctx_st *tls_server;	/* with tls_cert: the listener's */
+	unsigned char tls_pin[32];	/* SHA-256 of the server's cert */
+	bool tls_pinned;
+	char tls_error[320];		/* why the last handshake of ours
+					 * failed, "" when it did not */
+	uint64_t keepalive_us;		/* SIP_KEEPALIVE_S, or the account's */
 	int tcp_fd;			/* TCP listener, or -1 */
 	sd_event_source *tcp_io, *conn_defer;
 	struct sip_conn *conns;
@@ -382,7 +414,8 @@ struct req_spec {
 	char *const *routes;
 	unsigned n_routes;
 	bool contact;
-	bool tcp;		/* Via (and Contact) say TCP */
+	bool tcp;		/* Via (and Contact) say TCP (TLS) */
+	bool sips;		/* the Contact is a sips: URI */
 	const char *extra;	/* whole header lines with CRLF, or NULL */
 	const char *body;	/* or NULL */
 	const char *content_type;	/* of @body; NULL: application/sdp */
@@ -393,6 +426,7 @@ struct req_spec {
 #include "sip/resolve.h"
 #include "sip/transport.h"
 #include "sip/transport_tcp.h"
+#include "sip/tls.h"
 #include "sip/transaction.h"
 #include "sip/message.h"
 #include "sip/auth.h"

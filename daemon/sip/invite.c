@@ -152,7 +152,8 @@ static int call_respond_warn(struct sip_call *c, int code, const char *sdp,
 			if (osip_record_route_clone(rr, &rc) == 0)
 				osip_list_add(&r->record_routes, rc, -1);
 		}
-		contact_value(a, c->tcp, contact, sizeof(contact));
+		contact_value_scheme(a, c->tcp, c->sips, contact,
+				     sizeof(contact));
 		osip_message_set_contact(r, contact);
 	}
 	if (code >= 200 && code < 300) {
@@ -265,7 +266,8 @@ int offer_respond(struct sip_call *c, int code, const char *sdp,
 	if (!r)
 		return -ENOMEM;
 	if (code < 300) {
-		contact_value(a, c->tcp, contact, sizeof(contact));
+		contact_value_scheme(a, c->tcp, c->sips, contact,
+				     sizeof(contact));
 		osip_message_set_contact(r, contact);
 		osip_message_set_allow(r, SIP_ALLOW);
 		timer_2xx_sent(c, tr->orig_request, r);
@@ -570,6 +572,9 @@ void handle_invite(struct sip_agent *a, osip_event_t *ev,
 	prack_uas_init(c, m);
 	c->tcp = src->tcp;
 	c->conn = src->conn;
+	/* a sips: Request-URI over TLS: our Contact is sips: too */
+	c->sips = a->tls && src->tcp && m->req_uri && m->req_uri->scheme &&
+		  strcasecmp(m->req_uri->scheme, "sips") == 0;
 	c->state = SIP_CALL_INCOMING;
 	fill_caller(m, &caller);
 	caller.replaces = replaced;
@@ -726,6 +731,7 @@ static int call_send_invite_to(struct sip_call *c)
 	s.cseq = c->invite_cseq;
 	s.contact = true;
 	s.tcp = c->tcp;
+	s.sips = c->sips;
 	s.extra = extra;
 	s.body = c->offer;
 	set_str(&c->auth_header, authz);
@@ -828,6 +834,8 @@ int call_invite_with(struct sip_agent *a, const char *number,
 	else
 		snprintf(buf, sizeof(buf), "sip:%s@%s", number, a->domain);
 	c->ruri = strdup(buf);
+	/* a sips: target over TLS: our Contact is sips: (RFC 3261 8.1.1.8) */
+	c->sips = a->tls && strncasecmp(buf, "sips:", 5) == 0;
 	if (a->display_name[0])
 		snprintf(buf, sizeof(buf), "\"%s\" <sip:%s@%s>", a->display_name,
 			 a->user, a->domain);

@@ -213,17 +213,29 @@ void response_add_body(osip_message_t *r, const char *sdp)
 	osip_message_set_content_length(r, len);
 }
 
-void contact_value(struct sip_agent *a, bool tcp, char *buf,
-		   size_t len)
+/*
+ * Our Contact; @sips: a SIPS URI (RFC 3261 8.1.1.8, 12.1.1: the dialog
+ * was made with one), which implies TLS and takes no transport parameter
+ * (RFC 5630 3.1.3).
+ */
+void contact_value_scheme(struct sip_agent *a, bool tcp, bool sips,
+			  char *buf, size_t len)
 {
-	const char *tp = tcp ? ";transport=tcp" : "";
+	const char *tp = sips || !tcp ? "" :
+			 a->tls ? ";transport=tls" : ";transport=tcp";
+	const char *sch = sips ? "sips" : "sip";
 
 	if (strchr(a->local_ip, ':'))
-		snprintf(buf, len, "<sip:%s@[%s]:%u%s>", a->user, a->local_ip,
-			 a->local_port, tp);
+		snprintf(buf, len, "<%s:%s@[%s]:%u%s>", sch, a->user,
+			 a->local_ip, a->local_port, tp);
 	else
-		snprintf(buf, len, "<sip:%s@%s:%u%s>", a->user, a->local_ip,
+		snprintf(buf, len, "<%s:%s@%s:%u%s>", sch, a->user, a->local_ip,
 			 a->local_port, tp);
+}
+
+void contact_value(struct sip_agent *a, bool tcp, char *buf, size_t len)
+{
+	contact_value_scheme(a, tcp, false, buf, len);
 }
 
 /*
@@ -403,7 +415,7 @@ static void tb_printf(struct tbuf *b, const char *fmt, ...)
 static void via_value(struct sip_agent *a, bool tcp, const char *branch,
 		      char *buf, size_t len)
 {
-	const char *tp = tcp ? "TCP" : "UDP";
+	const char *tp = !tcp ? "UDP" : a->tls ? "TLS" : "TCP";
 
 	if (strchr(a->local_ip, ':'))
 		snprintf(buf, len, "SIP/2.0/%s [%s]:%u;branch=%s;rport", tp,
@@ -444,7 +456,8 @@ int build_request_text(struct sip_agent *a, const struct req_spec *s,
 	tb_printf(b, "Call-ID: %s\r\n", s->call_id);
 	tb_printf(b, "CSeq: %" PRIu32 " %s\r\n", s->cseq, s->method);
 	if (s->contact) {
-		contact_value(a, s->tcp, contact, sizeof(contact));
+		contact_value_scheme(a, s->tcp, s->sips, contact,
+				     sizeof(contact));
 		tb_printf(b, "Contact: %s\r\n", contact);
 	}
 	if (s->extra)

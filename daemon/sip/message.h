@@ -23,6 +23,8 @@ char *name_addr_without_tag(osip_from_t *f);
 osip_message_t *make_response(struct sip_agent *a, osip_message_t *req,
 			      int code, const char *to_tag);
 void response_add_body(osip_message_t *r, const char *sdp);
+void contact_value_scheme(struct sip_agent *a, bool tcp, bool sips,
+			  char *buf, size_t len);
 void contact_value(struct sip_agent *a, bool tcp, char *buf,
 		   size_t len);
 int via_destination(struct sip_agent *a, osip_message_t *req, bool tcp,

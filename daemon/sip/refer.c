@@ -149,6 +149,7 @@ int sip_call_refer(struct sip_call *c, const char *target,
 	if (r < 0)
 		return r;
 	c->refer_out = true;
+	c->refer_answered = false;
 	log_a(a, LOG_INFO, "Call %s: REFER to %s", c->call_id, value);
 	return 0;
 }
@@ -156,12 +157,13 @@ int sip_call_refer(struct sip_call *c, const char *target,
 /* The final response to our REFER (@resp NULL: none, @code 408/503). */
 void refer_response(struct sip_call *c, osip_message_t *resp, int code)
 {
-	if (!c->refer_out || c->final)
+	if (!c->refer_out || c->final || c->refer_answered)
 		return;
 	if ((code == 401 || code == 407) &&
 	    auth_take_challenge(c->a, resp, &c->auth) == 0 &&
 	    refer_send(c) == 0)
 		return;
+	c->refer_answered = true;
 	if (code >= 200 && code < 300) {
 		refer_arm(c, SIP_REFER_FIRST_MS);
 	} else {
@@ -257,6 +259,13 @@ void refer_handle_notify(struct sip_agent *a, osip_event_t *ev,
 	else
 		refer_arm(c, next * 1000);
 	c->n_ref++;
+	/* A NOTIFY may overtake the 2xx to the REFER (RFC 3515 2.4.4): it
+	 * says the REFER was accepted, and is reported after that answer;
+	 * the 2xx that comes later is ignored (refer_response()). */
+	if (!c->refer_answered) {
+		c->refer_answered = true;
+		refer_report(c, 202);
+	}
 	refer_report(c, code);
 	if (terminated && code < 200 && !c->final)
 		refer_report(c, 487);
@@ -391,7 +400,7 @@ void handle_refer(struct sip_agent *a, osip_event_t *ev,
 	r = make_response(a, req, 202, NULL);
 	if (!r)
 		return;
-	contact_value(a, c->tcp, contact, sizeof(contact));
+	contact_value_scheme(a, c->tcp, c->sips, contact, sizeof(contact));
 	osip_message_set_contact(r, contact);
 	response_add_body(r, NULL);
 	tx_respond(a, tr, r);

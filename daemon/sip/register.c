@@ -231,6 +231,7 @@ void reg_response(struct sip_agent *a, struct sip_tx *tx,
 			granted = a->expires;
 		a->reg_granted = granted;
 		a->reg_conn = conn;
+		conn_rearm(a, conn);	/* its keep-alive pings */
 		{
 			/* the registrar sees us there (NAT): INVITEs may come
 			 * to that address (host_is_ours()) */

@@ -583,8 +583,9 @@ static int lookup_start(struct sip_agent *a, struct sip_server *s)
 		return -EAGAIN;
 	}
 	if (!s->port_given &&
-	    (size_t)snprintf(name, sizeof(name), "_sip._%s.%s",
-			     a->tcp ? "tcp" : "udp", s->host) >= sizeof(name))
+	    (size_t)snprintf(name, sizeof(name), "%s.%s",
+			     a->tls ? "_sips._tcp" : a->tcp ? "_sip._tcp" :
+			     "_sip._udp", s->host) >= sizeof(name))
 		return -ENAMETOOLONG;
 	q = calloc(1, sizeof(*q));
 	if (!q)

@@ -34,7 +34,22 @@
  * connection idle the longest, not in use, is closed for it).  A
  * stranger's connection that brings no valid message within
  * @tcp_message_timeout_ms, and any connection with a message begun and
- * not complete that long after its first byte, is closed.
+ * not complete that long after its first byte, is closed.  The
+ * registration's connection sends a "\r\n\r\n" keep-alive every
+ * @keepalive_ms (RFC 5626 4.4.1); a peer that has answered one with
+ * "\r\n" and misses the next for 10 s loses the connection.
+ *
+ * SIP_TRANSPORT_TLS is the same over TLS (RFC 3261 26.3.1): Via
+ * SIP/2.0/TLS, Contact ;transport=tls (sips: in a dialog made with a
+ * sips: URI), SRV _sips._tcp and port 5061; the handshake runs on the
+ * loop and must end within 10 s; TLS 1.2 at least; the server must show a
+ * certificate valid for the host it was configured as (SNI and
+ * subjectAltName), from the system's CAs or @tls_ca_file, or one whose
+ * SHA-256 is @tls_pin.  A refused certificate is logged once with the
+ * verifier's reason, kept for sip_agent_transport_error(), and fails the
+ * transactions waiting for the connection with 503.  The agent listens
+ * for TLS only with @tls_cert: the provider's requests come down the
+ * registration's connection.
  *
  * What the agent does by itself: 100 Trying; checks of every message in
  * one place (message_check() in message.c: 505 for a version other than
@@ -262,6 +277,7 @@ struct sip_call;
 enum sip_transport {
 	SIP_TRANSPORT_UDP,
 	SIP_TRANSPORT_TCP,
+	SIP_TRANSPORT_TLS,
 	_SIP_TRANSPORT_MAX,
 	_SIP_TRANSPORT_INVALID = -EINVAL,
 };
@@ -293,7 +309,8 @@ enum sip_transport {
  * @retry_min_s: first registration retry delay (default 30)
  * @retry_max_s: longest registration retry delay (default 1800)
  * @transport: how requests are sent (default SIP_TRANSPORT_UDP); with
- *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port
+ *	SIP_TRANSPORT_TCP the agent also listens on TCP on @local_port (with
+ *	SIP_TRANSPORT_TLS, for TLS, when @tls_cert is set)
  * @tcp_message_timeout_ms: a stranger's TCP connection must bring its
  *	first message, and any message begun on a connection must be
  *	complete, within this (default 10000; fxsd leaves the default, the
@@ -308,6 +325,17 @@ enum sip_transport {
  *	waiting" above)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: requested subscription expiry, s (default 3600)
+ * @tls_ca_file: SIP_TRANSPORT_TLS: PEM file of the CAs trusted instead of
+ *	the system's store (NULL: the system's)
+ * @tls_pin: SHA-256 of the server's certificate in hex (':' between bytes
+ *	allowed); when set only that certificate is accepted, whatever its
+ *	chain and names
+ * @tls_cert: PEM certificate (chain) we show as a client, and as the
+ *	server of our TLS listener (without it no TLS listener: requests
+ *	come down our own connection, RFC 5626)
+ * @tls_key: PEM private key of @tls_cert
+ * @keepalive_ms: interval of the CRLF ping on the registration's
+ *	connection (TCP, TLS; default 90000; tests shorten it)
  */
 struct sip_account {
 	const char *user;
@@ -338,6 +366,11 @@ struct sip_account {
 	bool mwi_subscribe;
 	const char *mwi_server;
 	unsigned mwi_expires;
+	const char *tls_ca_file;
+	const char *tls_pin;
+	const char *tls_cert;
+	const char *tls_key;
+	unsigned keepalive_ms;
 };
 
 enum sip_reg_state {
@@ -365,7 +398,7 @@ enum sip_call_state {
 	_SIP_CALL_STATE_INVALID = -EINVAL,
 };
 
-/* "udp"/"tcp"; NULL when out of range. */
+/* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *sip_transport_to_string(enum sip_transport t);
 const char *sip_reg_state_to_string(enum sip_reg_state s);
 const char *sip_call_state_to_string(enum sip_call_state s);
@@ -528,6 +561,12 @@ unsigned sip_agent_local_port(const struct sip_agent *a);
  */
 int sip_agent_local_address(const struct sip_agent *a, char *buf, size_t len);
 enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a);
+/*
+ * Why our last TLS connection failed ("server: certificate refused:
+ * certificate has expired"), "" when the last one succeeded or none was
+ * tried; not NULL.
+ */
+const char *sip_agent_transport_error(const struct sip_agent *a);
 /* Re-register now (e.g. after a network change). */
 int sip_agent_register_now(struct sip_agent *a);
 

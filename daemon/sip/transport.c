@@ -117,7 +117,8 @@ static bool via_is_tcp(osip_message_t *m)
 	osip_via_t *v = NULL;
 
 	return osip_message_get_via(m, 0, &v) >= 0 && v && v->protocol &&
-	       strcasecmp(v->protocol, "TCP") == 0;
+	       (strcasecmp(v->protocol, "TCP") == 0 ||
+		strcasecmp(v->protocol, "TLS") == 0);
 }
 
 /*
@@ -278,7 +279,8 @@ int open_sockets(struct sip_agent *a, const struct sockaddr_storage *bss,
 		return -errno;
 	addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
 	a->local_port = port;
-	if (!a->tcp)
+	/* TLS: a listener only with a certificate to show (tls_cert) */
+	if (!a->tcp || (a->tls && !a->tls_server))
 		return 0;
 	a->tcp_fd = socket(a->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			   0);

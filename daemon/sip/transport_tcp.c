@@ -7,7 +7,12 @@
  * idle), stream framing by Content-Length with "\r\n\r\n" keep-alives
  * (RFC 5626) and 513 for an oversized request, write buffering, and a
  * connection's failure (closed from a defer event; the client
- * transactions waiting on it fail with 503).
+ * transactions waiting on it fail with 503).  With TLS (tls.c) the same
+ * connections carry a session: its handshake runs on the connection's
+ * events before anything queued goes out, within SIP_TLS_HANDSHAKE_MS.
+ * The connection of our registration (our flow, RFC 5626) sends a CRLF
+ * ping every keepalive interval; a peer that has answered one pong and
+ * misses the next loses the connection (re-registration follows).
  */
 #define _GNU_SOURCE		/* memmem, accept4 */
 #include <ctype.h>
@@ -29,10 +34,14 @@ static void conn_unref(struct sip_conn *cn)
 {
 	if (!cn || --cn->n_ref > 0)
 		return;
+	tls_conn_free(cn);
 	free(cn->rbuf);
 	free(cn->wbuf);
 	free(cn);
 }
+
+static void conn_read(struct sip_conn *cn);
+static int conn_write(struct sip_conn *cn, const char *buf, size_t len);
 
 static void conn_log(struct sip_conn *cn, int prio, const char *what)
 {
@@ -40,15 +49,17 @@ static void conn_log(struct sip_conn *cn, int prio, const char *what)
 	unsigned port;
 
 	addr_to_string(&cn->peer, ip, sizeof(ip), &port);
-	log_peer(cn->a, &cn->peer, prio, "TCP connection %u %s %s:%u: %s",
-		 cn->id, cn->incoming ? "from" : "to", ip, port, what);
+	log_peer(cn->a, &cn->peer, prio, "%s connection %u %s %s:%u: %s",
+		 cn->a->tls ? "TLS" : "TCP", cn->id,
+		 cn->incoming ? "from" : "to", ip, port, what);
 }
 
 /*
  * Close now: only where libosip2 is not running (loop callbacks).  Fails
- * the client transactions that were using the connection.
+ * the client transactions that were using the connection.  The reason is
+ * logged at @prio.
  */
-void conn_close(struct sip_conn *cn, const char *why)
+static void conn_close_prio(struct sip_conn *cn, int prio, const char *why)
 {
 	struct sip_agent *a = cn->a;
 	struct sip_conn **p;
@@ -71,7 +82,7 @@ void conn_close(struct sip_conn *cn, const char *why)
 		close(cn->fd);
 	cn->fd = -1;
 	if (!a->freeing) {
-		conn_log(cn, LOG_INFO, why ? why : "closed");
+		conn_log(cn, prio, why ? why : "closed");
 		/* responses read before the end are queued: let them count */
 		sip_pump(a);
 		conn_fail_transactions(a, cn->id);
@@ -81,6 +92,11 @@ void conn_close(struct sip_conn *cn, const char *why)
 		}
 	}
 	conn_unref(cn);
+}
+
+void conn_close(struct sip_conn *cn, const char *why)
+{
+	conn_close_prio(cn, LOG_INFO, why);
 }
 
 /* Close later (from the defer event): safe anywhere. */
@@ -104,6 +120,14 @@ again:
 	for (cn = a->conns; cn; cn = cn->next)
 		if (cn->broken) {
 			conn_close(cn, "closed");
+			goto again;
+		}
+	/* decrypted bytes left in a session (conn_read()'s bound) */
+	for (cn = a->conns; cn; cn = cn->next)
+		if (tls_pending(cn)) {
+			cn->n_ref++;
+			conn_read(cn);
+			conn_unref(cn);
 			goto again;
 		}
 	sip_pump(a);
@@ -157,6 +181,13 @@ static bool conn_in_use(struct sip_agent *a, unsigned id)
 	return false;
 }
 
+/* Our registration's connection, established: it gets the pings. */
+static bool conn_is_flow(const struct sip_conn *cn)
+{
+	return !cn->incoming && !cn->connecting && !cn->handshaking &&
+	       cn->id == cn->a->reg_conn;
+}
+
 /* A stranger's connection that has not yet carried a valid message. */
 static bool conn_on_probation(const struct sip_conn *cn)
 {
@@ -178,6 +209,17 @@ static void conn_arm(struct sip_conn *cn, uint64_t now)
 		t = cn->opened + cn->a->tcp_msg_us;
 	if (cn->rlen > 0 && cn->msg_start + cn->a->tcp_msg_us < t)
 		t = cn->msg_start + cn->a->tcp_msg_us;
+	if (cn->handshaking &&
+	    cn->hs_start + SIP_TLS_HANDSHAKE_MS * 1000ULL < t)
+		t = cn->hs_start + SIP_TLS_HANDSHAKE_MS * 1000ULL;
+	if (conn_is_flow(cn)) {
+		uint64_t k = cn->ping_out && cn->pong_seen ?
+			     cn->ping_sent + SIP_PONG_MS * 1000ULL :
+			     cn->ping_sent + cn->a->keepalive_us;
+
+		if (k < t)
+			t = k;
+	}
 	if (t <= now)
 		t = now + idle_us;
 	sd_event_source_set_time(cn->timer, t);
@@ -197,6 +239,15 @@ static int conn_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 	(void)usec;
 	if (cn->connecting)
 		why = "connect timeout";
+	else if (cn->handshaking &&
+		 now >= cn->hs_start + SIP_TLS_HANDSHAKE_MS * 1000ULL) {
+		why = "TLS handshake timeout";
+		if (!cn->incoming)
+			snprintf(a->tls_error, sizeof(a->tls_error), "%s (%s)",
+				 why, cn->tls_name);
+	} else if (conn_is_flow(cn) && cn->ping_out && cn->pong_seen &&
+		   now >= cn->ping_sent + SIP_PONG_MS * 1000ULL)
+		why = "no answer to the keep-alive ping";
 	else if (conn_on_probation(cn) && now >= cn->opened + a->tcp_msg_us)
 		why = "no complete SIP message in time, closed";
 	else if (cn->rlen > 0 && now >= cn->msg_start + a->tcp_msg_us)
@@ -208,6 +259,15 @@ static int conn_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 		sip_pump(a);
 		return 0;
 	}
+	if (conn_is_flow(cn) && !(cn->ping_out && cn->pong_seen) &&
+	    now >= cn->ping_sent + a->keepalive_us) {
+		/* RFC 5626 4.4.1: the pong is expected only from a peer that
+		 * has answered before (one that never does just keeps the
+		 * NAT binding warm) */
+		cn->ping_sent = now;
+		cn->ping_out = true;
+		conn_write(cn, "\r\n\r\n", 4);
+	}
 	/* in use, or a deadline still ahead: look again later */
 	conn_arm(cn, now);
 	return 0;
@@ -217,9 +277,36 @@ static void conn_set_events(struct sip_conn *cn)
 {
 	uint32_t ev = EPOLLIN;
 
-	if (cn->connecting || cn->wlen > cn->woff)
+	if (cn->connecting || (cn->handshaking && cn->tls_want_write) ||
+	    (!cn->handshaking && cn->wlen > cn->woff))
 		ev |= EPOLLOUT;
 	sd_event_source_set_io_events(cn->io, ev);
+}
+
+/* Bytes sent (through the TLS session, if any), or -errno (-EAGAIN). */
+static ssize_t conn_send(struct sip_conn *cn, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (cn->ssl)
+		return tls_write(cn, buf, len);
+	n = send(cn->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
+	return n;
+}
+
+/* Bytes read, 0 at the end of the stream, or -errno (-EAGAIN). */
+static ssize_t conn_recv(struct sip_conn *cn, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (cn->ssl)
+		return tls_read(cn, buf, len);
+	n = recv(cn->fd, buf, len, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
+	return n;
 }
 
 /* Send what is queued; 0, or a negative errno (the connection is dead). */
@@ -227,15 +314,12 @@ static int conn_flush(struct sip_conn *cn)
 {
 	ssize_t n;
 
-	while (cn->woff < cn->wlen) {
-		n = send(cn->fd, cn->wbuf + cn->woff, cn->wlen - cn->woff,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				break;
-			return -errno;
-		}
+	while (!cn->handshaking && cn->woff < cn->wlen) {
+		n = conn_send(cn, cn->wbuf + cn->woff, cn->wlen - cn->woff);
+		if (n == -EAGAIN)
+			break;
+		if (n < 0)
+			return n;
 		cn->woff += n;
 	}
 	if (cn->woff == cn->wlen)
@@ -251,14 +335,11 @@ static int conn_write(struct sip_conn *cn, const char *buf, size_t len)
 
 	if (cn->closed || cn->broken)
 		return -ENOTCONN;
-	if (!cn->connecting && cn->wlen == 0) {
-		n = send(cn->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != EINTR) {
-			int r = -errno;
-
-			conn_break(cn, strerror(-r));
-			return r;
+	if (!cn->connecting && !cn->handshaking && cn->wlen == 0) {
+		n = conn_send(cn, buf, len);
+		if (n < 0 && n != -EAGAIN) {
+			conn_break(cn, strerror(-n));
+			return n;
 		}
 		if (n > 0) {
 			buf += n;
@@ -268,7 +349,8 @@ static int conn_write(struct sip_conn *cn, const char *buf, size_t len)
 		if (len == 0)
 			return 0;
 	}
-	/* queue the rest: connect in progress, or the socket buffer is full */
+	/* queue the rest: connect or handshake in progress, or the socket
+	 * buffer is full */
 	if (cn->woff > 0) {
 		memmove(cn->wbuf, cn->wbuf + cn->woff, cn->wlen - cn->woff);
 		cn->wlen -= cn->woff;
@@ -387,6 +469,16 @@ static void conn_parse(struct sip_conn *cn)
 			static const char ping[] = "\r\n\r\n";
 			size_t k;
 
+			if (cn->ping_out && cn->rlen >= 2 &&
+			    memcmp(cn->rbuf, "\r\n", 2) == 0 &&
+			    (cn->rlen < 4 || memcmp(cn->rbuf, ping, 4) != 0)) {
+				/* the pong of our ping */
+				cn->ping_out = false;
+				cn->pong_seen = true;
+				memmove(cn->rbuf, cn->rbuf + 2, cn->rlen - 2);
+				cn->rlen -= 2;
+				continue;
+			}
 			if (cn->rlen < 4 && memcmp(cn->rbuf, ping, cn->rlen) == 0)
 				return;		/* perhaps a ping: wait */
 			if (cn->rlen >= 4 && memcmp(cn->rbuf, ping, 4) == 0)
@@ -445,16 +537,15 @@ static void conn_read(struct sip_conn *cn)
 			conn_close(cn, "message over the size limit");
 			return;
 		}
-		n = recv(cn->fd, cn->rbuf + cn->rlen, a->max_msg - cn->rlen,
-			 MSG_DONTWAIT);
+		n = conn_recv(cn, cn->rbuf + cn->rlen, a->max_msg - cn->rlen);
 		if (n == 0) {
 			conn_close(cn, "closed by the peer");
 			return;
 		}
+		if (n == -EAGAIN)
+			break;
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				break;
-			conn_close(cn, strerror(errno));
+			conn_close(cn, strerror(-n));
 			return;
 		}
 		if (cn->rlen == 0)
@@ -463,6 +554,40 @@ static void conn_read(struct sip_conn *cn)
 		conn_parse(cn);
 	}
 	if (!cn->closed && !cn->connecting)
+		conn_arm(cn, now_usec(a->event));
+	if (i == 8 && tls_pending(cn))
+		sd_event_source_set_enabled(a->conn_defer, SD_EVENT_ONESHOT);
+}
+
+/*
+ * One step of the TLS handshake; true when it is done (what waited may
+ * go), false while it goes on or when it failed (@cn closed).
+ */
+static bool conn_handshake(struct sip_conn *cn)
+{
+	char why[300];
+	int r = tls_handshake(cn, why, sizeof(why));
+
+	if (r < 0) {
+		/* a refused certificate: one line, at warning */
+		conn_close_prio(cn, cn->incoming ? LOG_INFO : LOG_WARNING, why);
+		return false;
+	}
+	if (r == 0) {
+		conn_set_events(cn);
+		return false;
+	}
+	cn->last_active = cn->ping_sent = now_usec(cn->a->event);
+	conn_log(cn, LOG_DEBUG, "TLS established");
+	conn_arm(cn, cn->last_active);
+	return true;
+}
+
+void conn_rearm(struct sip_agent *a, unsigned id)
+{
+	struct sip_conn *cn = conn_find_id(a, id);
+
+	if (cn && !cn->connecting && !cn->closed)
 		conn_arm(cn, now_usec(a->event));
 }
 
@@ -487,12 +612,19 @@ static int conn_io_cb(sd_event_source *s, int fd, uint32_t revents,
 			goto out;
 		}
 		cn->connecting = false;
-		cn->last_active = now_usec(a->event);
+		cn->last_active = cn->ping_sent = now_usec(a->event);
+		cn->hs_start = cn->last_active;
 		conn_log(cn, LOG_DEBUG, "connected");
 		conn_arm(cn, cn->last_active);
 		revents |= EPOLLOUT;
 	}
-	if (revents & EPOLLOUT) {
+	if (cn->handshaking) {
+		if (!conn_handshake(cn))
+			goto out;
+		/* done: what was queued goes, what came is read */
+		revents |= EPOLLOUT | EPOLLIN;
+	}
+	if ((revents & EPOLLOUT) || (cn->ssl && cn->wlen > cn->woff)) {
 		int r = conn_flush(cn);
 
 		if (r < 0) {
@@ -539,7 +671,7 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 	cn->connecting = connecting;
 	cn->peer = *peer;
 	cn->peerlen = ss_len(peer);
-	cn->last_active = cn->opened = now;
+	cn->last_active = cn->opened = cn->hs_start = cn->ping_sent = now;
 	cn->provider = incoming && source_is_provider(a, peer);
 	if (++a->next_conn_id >= INT_MAX)
 		a->next_conn_id = 1;
@@ -553,8 +685,11 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 			      now + (connecting ? SIP_TCP_CONNECT_MS * 1000ULL :
 					 SIP_TCP_IDLE_S * 1000000ULL),
 			      a->tcp_msg_us / 8 < 1000000 ? a->tcp_msg_us / 8 :
-			      1000000, conn_timer_cb, cn) < 0) {
+			      1000000, conn_timer_cb, cn) < 0 ||
+	    (a->tls && tls_conn_start(cn) < 0)) {
 		sd_event_source_disable_unref(cn->io);
+		sd_event_source_disable_unref(cn->timer);
+		tls_conn_free(cn);
 		close(fd);
 		free(cn->rbuf);
 		free(cn);
@@ -566,10 +701,13 @@ static struct sip_conn *conn_new(struct sip_agent *a, int fd,
 		a->n_conns_in++;
 	else
 		a->n_conns_out++;
+
 	conn_log(cn, LOG_DEBUG, incoming ? "accepted" :
 		 connecting ? "connecting" : "connected");
-	if (!connecting)
+	if (!connecting) {
 		conn_arm(cn, now);
+		conn_set_events(cn);
+	}
 	return cn;
 }
 

@@ -9,6 +9,8 @@
 #include "sip/internal.h"
 
 void conn_close(struct sip_conn *cn, const char *why);
+/* The connection @id's deadlines again (it became the registration's). */
+void conn_rearm(struct sip_agent *a, unsigned id);
 int conn_defer_cb(sd_event_source *s, void *userdata);
 int tcp_send(struct sip_agent *a, const char *buf, size_t len,
 	     const struct sip_peer *to, unsigned *ret_conn);

@@ -695,6 +695,27 @@ $HS 0 hangup >/dev/null
 check "in-band: the call ends with BYE, no INFO came" sipp_wait "$sp" inband
 wait_state idle 3 >/dev/null
 
+# --- 10. events lost: with fxsd stopped, the phone flashes until the
+# driver's event queue (64) is full, then hangs up; that ON-HOOK is lost
+# with the rest.  fxsd, told of the loss, reads the hook again, so the line
+# goes idle rather than sitting in dial tone with the phone on hook.
+$HS 0 lift >/dev/null
+check "lost events: dial tone" wait_state dialtone 5
+kill -STOP "$fxsd_pid"
+for i in $(seq 80); do
+	$HS 0 flash 150 >/dev/null
+	sleep 0.1	# a make long enough (debounce 40 ms) to end each flash
+done
+$HS 0 hangup >/dev/null
+sleep 1.5	# a break over flash_max_ms (1000): the hang-up, while stopped
+kill -CONT "$fxsd_pid"
+check "lost events: fxsd logs the driver events lost" \
+	until_ok 10 grep -q "driver events lost" "$work/fxsd.log"
+check "lost events: the hang-up among them is read from the hook (idle)" \
+	wait_state idle 10
+check "lost events: and says so" \
+	grep -q "The phone is on hook now: its hook event was lost" "$work/fxsd.log"
+
 stop_fxsd
 
 echo "$pass passed, $fail failed"

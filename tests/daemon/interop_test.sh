@@ -12,6 +12,10 @@
 #              calls at once, sends a 1 kHz tone (aufile) and records what
 #              it receives (sndfile); driven over its ctrl_tcp socket
 #
+# Then the same over TLS (tests/daemon/interop_tls.sh, in this boot):
+# kamailio's tls module with a test CA made with openssl, fxsd registering
+# and calling both ways over TLS, and three bad certificates refused.
+#
 # Then fxsd restarts with srtp = required and calls go both ways with
 # baresip's 2001 (mediaenc=srtp-mand; baresip's SRTP is libre's own, not
 # libsrtp): dumpcap records the loopback traffic of the plain calls and of
@@ -40,6 +44,7 @@ done
 
 work=$(mktemp -d /tmp/fxs-interop.XXXXXX)
 . tests/daemon/lib.sh
+. tests/daemon/interop_tls.sh
 KAM_CTL=unix:$work/kamailio/ctl
 BARESIP_CTL=127.0.0.1:4444
 fxsd_pid=
@@ -352,8 +357,9 @@ PY
 
 # --- kamailio
 mkdir -p "$work/kamailio" "$work/baresip" "$work/snd"
+tls_setup
 kamailio -f tests/kamailio/kamailio.cfg -DD -E -m 64 -M 8 \
-	-Y "$work/kamailio" -A "CTL_SOCKET=\"$KAM_CTL\"" \
+	-Y "$work/kamailio" -A "CTL_SOCKET=\"$KAM_CTL\"" "${KAM_TLS_ARGS[@]}" \
 	>"$work/kamailio.log" 2>&1 &
 kam_pid=$!
 kam_answers() {
@@ -388,6 +394,7 @@ disconnect_open_loop_ms = 0
 digit_map = { 2xxx | x.T }
 interdigit_short_ms = 1500
 EOF
+cp "$work/fxsd.conf" "$work/fxsd-udp.conf"	# tls_cases writes its own
 "${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd.conf" -v >"$work/fxsd.log" 2>&1 &
 fxsd_pid=$!
 check "fxsd attaches /dev/fxs0" wait_grep 20 "Attached /dev/fxs0" "$work/fxsd.log"
@@ -491,7 +498,11 @@ fi
 check "fxsd exits cleanly on SIGTERM" test "$rc" = 0
 check "fxsd un-registered on SIGTERM: kamailio has no contact for 1000" \
 	sh -c "! timeout 5 kamcmd -s '$KAM_CTL' ul.dump | grep -q 'AoR: 1000\$'"
-if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
+# --- the same over TLS
+tls_cases
+
+if cat "$work/fxsd.log" "$work"/fxsd-earlier.log 2>/dev/null |
+	grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:'; then
 	not_ok "fxsd ran clean under the sanitizers" "see the log"
 else
 	ok "fxsd ran clean under the sanitizers"
@@ -499,7 +510,7 @@ fi
 
 # --- 3. SRTP: fxsd again, srtp = required
 mv "$work/fxsd.log" "$work/fxsd-plain.log"
-sed 's/^expires = 60$/expires = 60\nsrtp = required/' "$work/fxsd.conf" \
+sed 's/^expires = 60$/expires = 60\nsrtp = required/' "$work/fxsd-udp.conf" \
 	>"$work/fxsd-srtp.conf"
 check "dumpcap records the SRTP calls" capture_start "$work/srtp.pcap"
 "${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd-srtp.conf" -v \

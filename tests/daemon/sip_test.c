@@ -38,7 +38,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <systemd/sd-event.h>
 
 #include "media/sdp.h"
@@ -131,6 +135,8 @@ static void hold_call(struct fixture *f, struct sip_call *call);
 static void after(struct fixture *f, unsigned ms,
 		  sd_event_time_handler_t cb);
 
+static int n_refused_lines;	/* the agent's lines saying why TLS failed */
+
 static void test_log(void *userdata, int prio, const char *fmt, ...)
 {
 	struct fixture *f = userdata;
@@ -141,6 +147,9 @@ static void test_log(void *userdata, int prio, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	f->n_log++;
+	if (strstr(buf, "TLS connection") &&
+	    (strstr(buf, "certificate") || strstr(buf, "TLS handshake")))
+		n_refused_lines++;
 	if (strstr(buf, "TCP connection") && strstr(buf, ": connecting"))
 		f->n_tcp_connects++;
 	if (strstr(buf, "session refresh sent") && !f->refresh_ms) {
@@ -2280,9 +2289,9 @@ out:
 
 /* ---- a case in a child process (long timers) ---- */
 
-#define MAX_BG 4
-static pid_t bg_pids[MAX_BG] = { -1, -1, -1, -1 };
-static int bg_pipes[MAX_BG] = { -1, -1, -1, -1 };
+#define MAX_BG 6
+static pid_t bg_pids[MAX_BG] = { -1, -1, -1, -1, -1, -1 };
+static int bg_pipes[MAX_BG] = { -1, -1, -1, -1, -1, -1 };
 static int bg_pid = -1, bg_pipe = -1;	/* of the one bg_start() made last */
 
 static void bg_start(void (*fn)(void))
@@ -5485,6 +5494,714 @@ static bool selected(const char *name)
 
 #define RUN(name, call) do { if (selected(name)) call; } while (0)
 
+/* ---- SIP over TLS: a raw TLS registrar made here with OpenSSL ---- */
+
+/*
+ * The test PKI, made in memory and written to LOG_DIR: a CA, server
+ * certificates for "localhost" (good), for another name, expired, and
+ * one signed by a CA the agent does not trust.  P-256 keys.
+ */
+struct pki {
+	EVP_PKEY *ca_key, *other_ca_key, *key;
+	X509 *ca, *other_ca, *good, *wrong_host, *expired, *unknown_ca;
+	char ca_file[300];
+	bool ok;
+};
+
+static struct pki pki;
+
+static X509 *make_cert(EVP_PKEY *key, const char *cn, const char *san,
+		       X509 *issuer, EVP_PKEY *ikey, long from_s, long to_s,
+		       bool ca)
+{
+	X509 *x = X509_new();
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	X509_NAME *name;
+	static long serial = 1;
+
+	if (!x)
+		return NULL;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), from_s);
+	X509_gmtime_adj(X509_getm_notAfter(x), to_s);
+	X509_set_pubkey(x, key);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+				  ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (ca) {
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage,
+					  "critical,keyCertSign,cRLSign");
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	if (san) {
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
+					  (char *)san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	if (!X509_sign(x, ikey ? ikey : key, EVP_sha256())) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+static bool pki_init(void)
+{
+	FILE *fp;
+
+	if (pki.ok)
+		return true;
+	pki.ca_key = EVP_EC_gen("P-256");
+	pki.other_ca_key = EVP_EC_gen("P-256");
+	pki.key = EVP_EC_gen("P-256");
+	if (!pki.ca_key || !pki.other_ca_key || !pki.key)
+		return false;
+	pki.ca = make_cert(pki.ca_key, "fxs test CA", NULL, NULL, NULL,
+			   -3600, 86400, true);
+	pki.other_ca = make_cert(pki.other_ca_key, "someone else's CA", NULL,
+				 NULL, NULL, -3600, 86400, true);
+	if (!pki.ca || !pki.other_ca)
+		return false;
+	pki.good = make_cert(pki.key, "localhost", "DNS:localhost", pki.ca,
+			     pki.ca_key, -3600, 86400, false);
+	pki.wrong_host = make_cert(pki.key, "sip.wrong.example",
+				   "DNS:sip.wrong.example", pki.ca, pki.ca_key,
+				   -3600, 86400, false);
+	pki.expired = make_cert(pki.key, "localhost", "DNS:localhost", pki.ca,
+				pki.ca_key, -7 * 86400, -86400, false);
+	pki.unknown_ca = make_cert(pki.key, "localhost", "DNS:localhost",
+				   pki.other_ca, pki.other_ca_key, -3600, 86400,
+				   false);
+	if (!pki.good || !pki.wrong_host || !pki.expired || !pki.unknown_ca)
+		return false;
+	snprintf(pki.ca_file, sizeof(pki.ca_file), "%s/tls-ca.pem", log_dir);
+	fp = fopen(pki.ca_file, "w");
+	if (!fp)
+		return false;
+	PEM_write_X509(fp, pki.ca);
+	fclose(fp);
+	pki.ok = true;
+	return true;
+}
+
+/* A TLS server side on 127.0.0.1 showing @cert, driven by the test. */
+struct tls_srv {
+	int lfd, fd;
+	unsigned port;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	char sni[256];
+	int n_accepted;
+	struct stream st;
+};
+
+static int tls_srv_open(struct tls_srv *t, X509 *cert)
+{
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->lfd = tcp_listener(&t->port);
+	t->ctx = SSL_CTX_new(TLS_server_method());
+	if (t->lfd < 0 || !t->ctx || SSL_CTX_use_certificate(t->ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey(t->ctx, pki.key) != 1)
+		return -1;
+	return 0;
+}
+
+static void tls_srv_drop(struct tls_srv *t)
+{
+	if (t->ssl)
+		SSL_free(t->ssl);
+	t->ssl = NULL;
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+static void tls_srv_close(struct tls_srv *t)
+{
+	tls_srv_drop(t);
+	if (t->lfd >= 0)
+		close(t->lfd);
+	SSL_CTX_free(t->ctx);
+}
+
+/*
+ * Accept a connection and run its handshake within @ms (the agent runs
+ * meanwhile): 1 done, 0 the handshake failed (the agent refused us), -1
+ * no connection came.
+ */
+static int tls_srv_accept(struct fixture *f, struct tls_srv *t, unsigned ms)
+{
+	unsigned waited;
+	const char *sni;
+	int fd, r, e;
+
+	tls_srv_drop(t);
+	fd = tcp_accept_wait(f, t->lfd, ms);
+	if (fd < 0)
+		return -1;
+	t->n_accepted++;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	t->fd = fd;
+	t->ssl = SSL_new(t->ctx);
+	SSL_set_fd(t->ssl, fd);
+	memset(&t->st, 0, sizeof(t->st));
+	for (waited = 0; waited < ms; waited += 20) {
+		r = SSL_accept(t->ssl);
+		if (r == 1) {
+			sni = SSL_get_servername(t->ssl,
+						 TLSEXT_NAMETYPE_host_name);
+			snprintf(t->sni, sizeof(t->sni), "%s", sni ? sni : "");
+			return 1;
+		}
+		e = SSL_get_error(t->ssl, r);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+			ERR_clear_error();
+			return 0;
+		}
+		msleep_loop(f, 20);
+	}
+	return 0;
+}
+
+/* What arrives for @ms, or until @until is seen @count times. */
+static void tls_srv_read(struct fixture *f, struct tls_srv *t, unsigned ms,
+			 const char *until, int count)
+{
+	struct stream *st = &t->st;
+	unsigned waited;
+
+	for (waited = 0; waited <= ms; waited += 20) {
+		for (;;) {
+			int n = SSL_read(t->ssl, st->buf + st->len,
+					 sizeof(st->buf) - 1 - st->len);
+
+			if (n <= 0) {
+				int e = SSL_get_error(t->ssl, n);
+
+				if (e == SSL_ERROR_ZERO_RETURN ||
+				    e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL)
+					st->eof = true;
+				ERR_clear_error();
+				break;
+			}
+			st->len += n;
+			st->buf[st->len] = '\0';
+		}
+		if (st->eof)
+			return;
+		if (until && count_of(st->buf, until) >= count)
+			return;
+		msleep_loop(f, 20);
+	}
+}
+
+static bool tls_srv_write(struct fixture *f, struct tls_srv *t,
+			  const char *buf, size_t len)
+{
+	unsigned waited;
+
+	for (waited = 0; len > 0 && waited < 2000; waited += 5) {
+		int n = SSL_write(t->ssl, buf, len);
+
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_WRITE &&
+		    SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ)
+			return false;
+		msleep_loop(f, 5);
+	}
+	return len == 0;
+}
+
+/* An agent for "localhost:@port" over TLS, trusting the test CA. */
+static int tls_agent(struct fixture *f, const char *name, unsigned port,
+		     const char *pin, unsigned keepalive_ms)
+{
+	struct sip_account acct = { 0 };
+	static char domain[64];
+
+	snprintf(domain, sizeof(domain), "localhost:%u", port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.transport = SIP_TRANSPORT_TLS;
+	acct.retry_min_s = 1;
+	acct.tls_ca_file = pki.ca_file;
+	acct.tls_pin = pin;
+	acct.keepalive_ms = keepalive_ms;
+	return fixture_init(f, name, &acct);
+}
+
+static bool call_confirmed(struct fixture *f)
+{
+	return has_state(f, SIP_CALL_CONFIRMED);
+}
+
+static bool transport_error_set(struct fixture *f)
+{
+	return sip_agent_transport_error(f->a)[0] != '\0' &&
+	       f->reg == SIP_REG_FAILED;
+}
+
+/*
+ * Registration over TLS (SNI and the name checked; Via TLS, Contact
+ * ;transport=tls), then the registrar sends an INVITE for a sips: URI
+ * down the same connection (RFC 5626 flow): the agent answers on it with
+ * a sips: Contact, no second connection; the keep-alive ping gets its
+ * pong and the connection stays.
+ */
+static void case_tls_register_call_in(void)
+{
+	struct fixture f;
+	struct tls_srv t;
+	char resp[2048], contact[300], req[2048], via[300];
+	unsigned agent_port;
+	int n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_register_call_in_same_connection_keepalive";
+	if (!pki_init() || tls_srv_open(&t, pki.good) < 0) {
+		result(&f, "test PKI / TLS server setup failed");
+		return;
+	}
+	f.answer_incoming = true;
+	if (tls_agent(&f, f.name, t.port, NULL, 600) < 0)
+		FAIL(&f, "agent setup failed");
+	if (tls_srv_accept(&f, &t, 3000) != 1)
+		FAIL(&f, "no TLS handshake: %s",
+		     sip_agent_transport_error(f.a));
+	if (strcmp(t.sni, "localhost") != 0)
+		FAIL(&f, "SNI '%s', want localhost", t.sni);
+	tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+	if (strncmp(t.st.buf, "REGISTER sip:localhost:", 23) != 0)
+		FAIL(&f, "no REGISTER over TLS: %.80s", t.st.buf);
+	if (!strstr(t.st.buf, "Via: SIP/2.0/TLS ") ||
+	    !strstr(t.st.buf, ";transport=tls>"))
+		FAIL(&f, "REGISTER without TLS Via / Contact ;transport=tls");
+	if (!header_line(t.st.buf, "Contact:", contact, sizeof(contact)))
+		FAIL(&f, "REGISTER without Contact");
+	strcat(contact, ";expires=600\r\n");
+	n = reply_200(t.st.buf, contact, resp, sizeof(resp));
+	if (n < 0 || !tls_srv_write(&f, &t, resp, n))
+		FAIL(&f, "cannot answer the REGISTER");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+
+	/* the keep-alive: CRLFCRLF within the interval, our pong taken */
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 1500, "\r\n\r\n", 1);
+	if (strcmp(t.st.buf, "\r\n\r\n") != 0)
+		FAIL(&f, "no CRLF keep-alive ping within 1.5 s (got %zu bytes)",
+		     t.st.len);
+	tls_srv_write(&f, &t, "\r\n", 2);
+
+	/* an INVITE down our connection */
+	agent_port = sip_agent_local_port(f.a);
+	snprintf(via, sizeof(via), "Via: SIP/2.0/TLS 127.0.0.1:%u;"
+		 "branch=z9hG4bKflow1;rport", t.port);
+	n = snprintf(req, sizeof(req),
+		     "INVITE sips:alice@127.0.0.1:%u SIP/2.0\r\n"
+		     "%s\r\nMax-Forwards: 70\r\n"
+		     "From: <sip:bob@localhost>;tag=flowb\r\n"
+		     "To: <sip:alice@localhost>\r\n"
+		     "Call-ID: flow-call-1@localhost\r\nCSeq: 1 INVITE\r\n"
+		     "Contact: <sips:bob@127.0.0.1:%u>\r\n"
+		     "Content-Type: application/sdp\r\nContent-Length: %zu\r\n"
+		     "\r\n%s", agent_port, via, t.port,
+		     strlen("v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			    "m=audio 40002 RTP/AVP 0\r\n"),
+		     "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0\r\n");
+	memset(&t.st, 0, sizeof(t.st));
+	if (!tls_srv_write(&f, &t, req, n))
+		FAIL(&f, "cannot send the INVITE");
+	tls_srv_read(&f, &t, 3000, "SIP/2.0 200 OK", 1);
+	if (f.n_invite != 1)
+		FAIL(&f, "the INVITE down the flow was not delivered (%d)",
+		     f.n_invite);
+	if (!strstr(t.st.buf, "SIP/2.0 180 ") ||
+	    !strstr(t.st.buf, "SIP/2.0 200 OK"))
+		FAIL(&f, "180 and 200 not on the registration's connection");
+	/* a sips: Request-URI: our Contact is sips: (RFC 3261 12.1.1) */
+	if (!strstr(t.st.buf, "Contact: <sips:alice@127.0.0.1:"))
+		FAIL(&f, "the 200's Contact is not a sips: URI");
+	if (t.n_accepted != 1 || poll(&(struct pollfd){ .fd = t.lfd,
+						       .events = POLLIN }, 1, 0))
+		FAIL(&f, "the agent opened another connection");
+	n = snprintf(req, sizeof(req),
+		     "ACK sips:alice@127.0.0.1:%u SIP/2.0\r\n"
+		     "Via: SIP/2.0/TLS 127.0.0.1:%u;branch=z9hG4bKflow2\r\n"
+		     "Max-Forwards: 70\r\nFrom: <sip:bob@localhost>;tag=flowb\r\n"
+		     "%s\r\nCall-ID: flow-call-1@localhost\r\nCSeq: 1 ACK\r\n"
+		     "Content-Length: 0\r\n\r\n", agent_port, t.port,
+		     strstr(t.st.buf, "SIP/2.0 200 OK") &&
+		     header_line(strstr(t.st.buf, "SIP/2.0 200 OK"), "To:",
+				 contact, sizeof(contact)) ? contact : "To: x");
+	tls_srv_write(&f, &t, req, n);
+	if (!run_until(&f, call_confirmed, 2000))
+		FAIL(&f, "the call was not confirmed by the ACK on the flow");
+	/* the flow stays up past another keep-alive (pong answered) */
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 1500, "\r\n\r\n", 1);
+	if (t.st.eof || !strstr(t.st.buf, "\r\n\r\n"))
+		FAIL(&f, "no second keep-alive ping (eof %d)", t.st.eof);
+	PASS(&f);
+out:
+	tls_srv_close(&t);
+	fixture_done(&f);
+}
+
+/*
+ * A certificate the agent must refuse: the handshake fails, no REGISTER
+ * crosses, the registration fails (503) and retries with backoff, the
+ * reason is in one log line and in sip_agent_transport_error().
+ */
+static void case_tls_refused(const char *name, X509 *cert, const char *pin,
+			     const char *why)
+{
+	struct fixture f;
+	struct tls_srv t;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = name;
+	n_refused_lines = 0;
+	if (!pki_init() || tls_srv_open(&t, cert) < 0) {
+		result(&f, "test PKI / TLS server setup failed");
+		return;
+	}
+	if (tls_agent(&f, f.name, t.port, pin, 0) < 0)
+		FAIL(&f, "agent setup failed");
+	r = tls_srv_accept(&f, &t, 3000);
+	if (r < 0)
+		FAIL(&f, "the agent did not connect");
+	if (r == 1) {
+		/* TLS 1.3: the client's refusal comes after our side is done;
+		 * nothing must follow it */
+		tls_srv_read(&f, &t, 1000, "\r\n\r\n", 1);
+		if (t.st.len)
+			FAIL(&f, "the agent sent %zu bytes over a refused "
+			     "connection", t.st.len);
+	}
+	if (!run_until(&f, transport_error_set, 3000))
+		FAIL(&f, "no transport error (%s)", reg_last(&f));
+	if (!strstr(sip_agent_transport_error(f.a), why))
+		FAIL(&f, "transport error '%s', want '%s'",
+		     sip_agent_transport_error(f.a), why);
+	if (f.reg_status != 503)
+		FAIL(&f, "registration failed with %d, want 503", f.reg_status);
+	if (n_refused_lines != 1)
+		FAIL(&f, "%d log lines say why, want 1", n_refused_lines);
+	/* the retry (retry_min_s 1) connects again, and is refused again */
+	if (tls_srv_accept(&f, &t, 3000) < 0)
+		FAIL(&f, "no retry after the refusal");
+	PASS(&f);
+out:
+	tls_srv_close(&t);
+	fixture_done(&f);
+}
+
+/*
+ * The certificate's SHA-256 as tls_pin: a self-signed one is accepted;
+ * then a call to a sips: URI goes on that connection with a sips: Contact.
+ */
+static void case_tls_pin(void)
+{
+	struct fixture f;
+	struct tls_srv t;
+	unsigned char md[32];
+	unsigned mdlen = 0, i;
+	char pin[100], resp[2048];
+	X509 *self = NULL;
+	int n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_pinned_self_signed_registers_sips_call";
+	if (!pki_init() ||
+	    !(self = make_cert(pki.key, "pbx", "DNS:pbx.invalid", NULL, NULL,
+			       -3600, 86400, false)) ||
+	    tls_srv_open(&t, self) < 0) {
+		result(&f, "test PKI / TLS server setup failed");
+		X509_free(self);
+		return;
+	}
+	X509_digest(self, EVP_sha256(), md, &mdlen);
+	for (i = 0; i < 32; i++)
+		sprintf(pin + 3 * i, "%02X%s", md[i], i < 31 ? ":" : "");
+	if (tls_agent(&f, f.name, t.port, pin, 0) < 0)
+		FAIL(&f, "agent setup failed");
+	if (tls_srv_accept(&f, &t, 3000) != 1)
+		FAIL(&f, "no TLS handshake: %s", sip_agent_transport_error(f.a));
+	tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+	n = reply_200(t.st.buf, NULL, resp, sizeof(resp));
+	if (n < 0 || !tls_srv_write(&f, &t, resp, n))
+		FAIL(&f, "no REGISTER over the pinned connection");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	if (sip_agent_transport_error(f.a)[0])
+		FAIL(&f, "transport error '%s'", sip_agent_transport_error(f.a));
+	/* a call to a sips: URI: on the same connection, Contact sips: */
+	{
+		struct sdp_local l = {
+			.address = "127.0.0.1", .rtp_port = 40000,
+			.session_id = 7, .session_version = 1,
+			.direction = SDP_SENDRECV,
+		};
+		char offer[SDP_TEXT_MAX], target[80];
+
+		sdp_build_offer(&l, offer, sizeof(offer));
+		snprintf(target, sizeof(target), "sips:bob@localhost:%u",
+			 t.port);
+		memset(&t.st, 0, sizeof(t.st));
+		if (sip_call_invite_replaces(f.a, target, offer, NULL, NULL,
+					     &f.call) < 0)
+			FAIL(&f, "cannot call %s", target);
+		tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+		if (strncmp(t.st.buf, "INVITE sips:bob@localhost:", 26) != 0)
+			FAIL(&f, "no INVITE for the sips: URI on the connection: "
+			     "%.60s", t.st.buf);
+		if (!strstr(t.st.buf, "Contact: <sips:alice@127.0.0.1:") ||
+		    !strstr(t.st.buf, "Via: SIP/2.0/TLS "))
+			FAIL(&f, "the INVITE to a sips: URI lacks a sips: Contact");
+	}
+	PASS(&f);
+out:
+	tls_srv_close(&t);
+	X509_free(self);
+	fixture_done(&f);
+}
+
+static int accept_any(int ok, X509_STORE_CTX *ctx)
+{
+	(void)ok;
+	(void)ctx;
+	return 1;
+}
+
+/*
+ * tls_cert/tls_key: the agent shows its certificate to a server that asks
+ * for one, and serves TLS on its own port (the listener): a client that
+ * checks the agent's certificate against the test CA and "localhost" gets
+ * its OPTIONS answered over TLS.
+ */
+static void case_tls_client_cert_listener(void)
+{
+	struct fixture f;
+	struct tls_srv t;
+	struct sip_account acct = { 0 };
+	char cert_file[300], key_file[300], domain[64], msg[2048];
+	SSL_CTX *cctx = NULL;
+	SSL *cssl = NULL;
+	struct stream st = { .len = 0 };
+	unsigned waited;
+	X509 *peer;
+	FILE *fp;
+	int fd = -1, n, r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_client_certificate_and_listener";
+	if (!pki_init() || tls_srv_open(&t, pki.good) < 0) {
+		result(&f, "test PKI / TLS server setup failed");
+		return;
+	}
+	snprintf(cert_file, sizeof(cert_file), "%s/tls-agent.pem", log_dir);
+	snprintf(key_file, sizeof(key_file), "%s/tls-agent.key", log_dir);
+	fp = fopen(cert_file, "w");
+	if (fp) {
+		PEM_write_X509(fp, pki.good);
+		fclose(fp);
+	}
+	fp = fopen(key_file, "w");
+	if (fp) {
+		PEM_write_PrivateKey(fp, pki.key, NULL, NULL, 0, NULL, NULL);
+		fclose(fp);
+	}
+	SSL_CTX_set_verify(t.ctx, SSL_VERIFY_PEER |
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+	snprintf(domain, sizeof(domain), "localhost:%u", t.port);
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.transport = SIP_TRANSPORT_TLS;
+	acct.tls_ca_file = pki.ca_file;
+	acct.tls_cert = cert_file;
+	acct.tls_key = key_file;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (tls_srv_accept(&f, &t, 3000) != 1)
+		FAIL(&f, "no TLS handshake with a client certificate: %s",
+		     sip_agent_transport_error(f.a));
+	peer = SSL_get0_peer_certificate(t.ssl);
+	if (!peer || X509_cmp(peer, pki.good) != 0)
+		FAIL(&f, "the agent did not show its tls_cert");
+
+	/* a TLS client to the agent's port */
+	fd = tcp_connect_agent(&f);
+	cctx = SSL_CTX_new(TLS_client_method());
+	if (fd < 0 || !cctx)
+		FAIL(&f, "no TCP listener on the agent's port");
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx), pki.ca);
+	SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	cssl = SSL_new(cctx);
+	SSL_set_fd(cssl, fd);
+	SSL_set_tlsext_host_name(cssl, "localhost");
+	SSL_set1_host(cssl, "localhost");
+	for (waited = 0; (r = SSL_connect(cssl)) != 1 && waited < 3000;
+	     waited += 20) {
+		int e = SSL_get_error(cssl, r);
+
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			FAIL(&f, "handshake with the agent's listener failed "
+			     "(verify %ld)", SSL_get_verify_result(cssl));
+		msleep_loop(&f, 20);
+	}
+	if (r != 1)
+		FAIL(&f, "handshake with the agent's listener timed out");
+	n = build_options(msg, sizeof(msg), fd, "tlsopt", NULL);
+	if (SSL_write(cssl, msg, n) != n)
+		FAIL(&f, "cannot send OPTIONS");
+	for (waited = 0; waited < 3000 && !strstr(st.buf, "SIP/2.0 200");
+	     waited += 20) {
+		n = SSL_read(cssl, st.buf + st.len, sizeof(st.buf) - 1 - st.len);
+		if (n > 0) {
+			st.len += n;
+			st.buf[st.len] = '\0';
+			continue;
+		}
+		msleep_loop(&f, 20);
+	}
+	if (!strstr(st.buf, "SIP/2.0 200"))
+		FAIL(&f, "no 200 for OPTIONS over the listener's TLS: %.60s",
+		     st.buf);
+	PASS(&f);
+out:
+	SSL_free(cssl);
+	SSL_CTX_free(cctx);
+	if (fd >= 0)
+		close(fd);
+	tls_srv_close(&t);
+	fixture_done(&f);
+}
+
+/*
+ * A server that takes the connection and never answers the ClientHello:
+ * the agent gives up after SIP_TLS_HANDSHAKE_MS (10 s), the REGISTER
+ * fails with 503 and the reason is kept.  (In a child: 10 s.)
+ */
+static void case_tls_handshake_timeout(void)
+{
+	struct fixture f;
+	unsigned port = 0;
+	int lfd, cfd = -1;
+	long t_conn, t_fail;
+	char buf[2048];
+	ssize_t n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_handshake_timeout_10s";
+	lfd = tcp_listener(&port);
+	if (lfd < 0 || !pki_init()) {
+		result(&f, "listener / PKI");
+		return;
+	}
+	if (tls_agent(&f, f.name, port, NULL, 0) < 0)
+		FAIL(&f, "agent setup failed");
+	cfd = tcp_accept_wait(&f, lfd, 3000);
+	if (cfd < 0)
+		FAIL(&f, "the agent did not connect");
+	t_conn = ms_since(&f.t0);
+	if (!run_until(&f, transport_error_set, 13000))
+		FAIL(&f, "still waiting after 13 s (%s)", reg_last(&f));
+	t_fail = ms_since(&f.t0) - t_conn;
+	if (!strstr(sip_agent_transport_error(f.a), "TLS handshake timeout"))
+		FAIL(&f, "transport error '%s'", sip_agent_transport_error(f.a));
+	if (t_fail < 9500 || f.reg_status != 503)
+		FAIL(&f, "failed %d after %ld ms, want 503 after 10 s",
+		     f.reg_status, t_fail);
+	/* what came is the ClientHello, then the end */
+	while ((n = recv(cfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	if (n != 0)
+		FAIL(&f, "the agent did not close the connection");
+	PASS(&f);
+out:
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	fixture_done(&f);
+}
+
+/*
+ * RFC 5626 4.4.1: a registrar that answered one ping with a pong and then
+ * misses one for 10 s has lost the flow: the agent drops the connection
+ * and registers again over a new one.  (In a child: 10 s.)
+ */
+static void case_tls_pong_missed(void)
+{
+	struct fixture f;
+	struct tls_srv t;
+	char resp[2048];
+	long t_ping;
+	int n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "tls_keepalive_pong_missed_reregisters";
+	if (!pki_init() || tls_srv_open(&t, pki.good) < 0) {
+		result(&f, "test PKI / TLS server setup failed");
+		return;
+	}
+	if (tls_agent(&f, f.name, t.port, NULL, 500) < 0)
+		FAIL(&f, "agent setup failed");
+	if (tls_srv_accept(&f, &t, 3000) != 1)
+		FAIL(&f, "no TLS handshake");
+	tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+	n = reply_200(t.st.buf, NULL, resp, sizeof(resp));
+	if (n < 0 || !tls_srv_write(&f, &t, resp, n) ||
+	    !wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 1500, "\r\n\r\n", 1);
+	if (strcmp(t.st.buf, "\r\n\r\n") != 0)
+		FAIL(&f, "no first ping");
+	tls_srv_write(&f, &t, "\r\n", 2);
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 1500, "\r\n\r\n", 1);
+	if (strcmp(t.st.buf, "\r\n\r\n") != 0)
+		FAIL(&f, "no second ping");
+	t_ping = ms_since(&f.t0);
+	/* not answered: the agent closes within 10 s (+ a timer's slack) */
+	memset(&t.st, 0, sizeof(t.st));
+	tls_srv_read(&f, &t, 12000, NULL, 0);
+	if (!t.st.eof)
+		FAIL(&f, "the connection stays after a missed pong");
+	if (ms_since(&f.t0) - t_ping < 9500)
+		FAIL(&f, "closed %ld ms after the ping, want 10 s",
+		     ms_since(&f.t0) - t_ping);
+	if (tls_srv_accept(&f, &t, 4000) != 1)
+		FAIL(&f, "no new connection after the flow was lost");
+	tls_srv_read(&f, &t, 2000, "\r\n\r\n", 1);
+	if (strncmp(t.st.buf, "REGISTER ", 9) != 0)
+		FAIL(&f, "no REGISTER on the new connection");
+	PASS(&f);
+out:
+	tls_srv_close(&t);
+	fixture_done(&f);
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -5502,6 +6219,9 @@ int main(int argc, char **argv)
 	sigaddset(&ss, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 
+	/* the TLS cases' PKI, the same in the background children */
+	if (selected("tls_"))
+		pki_init();
 	/* Timer F and 64*T1 take 32 s: run those cases meanwhile, report
 	 * them last */
 	if (selected("register_recovers_after_outage"))
@@ -5512,6 +6232,10 @@ int main(int argc, char **argv)
 		bg_start_n(2, case_refer_no_notify);
 	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
 		bg_start_n(3, case_prack_timeout);
+	if (selected("tls_handshake_timeout_10s"))
+		bg_start_n(4, case_tls_handshake_timeout);
+	if (selected("tls_keepalive_pong_missed_reregisters"))
+		bg_start_n(5, case_tls_pong_missed);
 
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
@@ -5632,6 +6356,28 @@ int main(int argc, char **argv)
 	    case_tcp_per_source());
 	RUN("tcp_slowloris_silent_closed_valid_kept", case_tcp_deadlines());
 
+	RUN("tls_register_call_in_same_connection_keepalive",
+	    case_tls_register_call_in());
+	RUN("tls_refused_wrong_host",
+	    case_tls_refused("tls_refused_wrong_host", pki_init() ?
+			     pki.wrong_host : NULL, NULL, "hostname mismatch"));
+	RUN("tls_refused_expired",
+	    case_tls_refused("tls_refused_expired", pki_init() ?
+			     pki.expired : NULL, NULL,
+			     "certificate has expired"));
+	RUN("tls_refused_unknown_ca",
+	    case_tls_refused("tls_refused_unknown_ca", pki_init() ?
+			     pki.unknown_ca : NULL, NULL,
+			     "unable to get local issuer certificate"));
+	RUN("tls_refused_wrong_pin",
+	    case_tls_refused("tls_refused_wrong_pin", pki_init() ?
+			     pki.good : NULL,
+			     "0000000000000000000000000000000000000000000000000000000000000000",
+			     "certificate does not match tls_pin"));
+	RUN("tls_pinned_self_signed_registers_sips_call", case_tls_pin());
+	RUN("tls_client_certificate_and_listener",
+	    case_tls_client_cert_listener());
+
 	RUN("mwi_unsolicited_notify", case_mwi_unsolicited());
 	RUN("mwi_subscribe_refresh_terminated_489", case_mwi_subscribe());
 	RUN("refer_out_blind_and_attended", case_refer_out());
@@ -5652,6 +6398,10 @@ int main(int argc, char **argv)
 		bg_finish_n(2, "refer_out_no_notify_408_at_32s");
 	if (selected("incoming_reliable_183_no_prack_504_at_64t1"))
 		bg_finish_n(3, "incoming_reliable_183_no_prack_504_at_64t1");
+	if (selected("tls_handshake_timeout_10s"))
+		bg_finish_n(4, "tls_handshake_timeout_10s");
+	if (selected("tls_keepalive_pong_missed_reregisters"))
+		bg_finish_n(5, "tls_keepalive_pong_missed_reregisters");
 
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;

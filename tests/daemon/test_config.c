@@ -131,6 +131,8 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->mwi_subscribe, y->mwi_subscribe);
 		CHECK_STR(x->mwi_server, y->mwi_server);
 		CHECK_INT(x->mwi_expires, y->mwi_expires);
+		CHECK_INT(x->session_expires, y->session_expires);
+		CHECK_INT(x->min_se, y->min_se);
 		CHECK_INT(x->n_ring_cadence_pairs, y->n_ring_cadence_pairs);
 		CHECK(memcmp(x->ring_cadence_ms, y->ring_cadence_ms,
 			     sizeof(x->ring_cadence_ms)) == 0,
@@ -662,6 +664,24 @@ UNIT_TEST(mwi_keys)
 	check_round_trip(c);
 }
 
+/* Session timers (RFC 4028): 1800 s asked for, 90 s accepted by default;
+ * both set and round-tripped. */
+UNIT_TEST(session_timer_keys)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL, *b = NULL;
+	const struct fxsd_port_config *p;
+
+	PARSE_OK(a, PORT0);
+	p = &a->ports[0];
+	CHECK_INT(p->session_expires, 1800);
+	CHECK_INT(p->min_se, 90);
+	PARSE_OK(b, PORT0 "session_expires = 600\nmin_se = 300\n");
+	p = &b->ports[0];
+	CHECK_INT(p->session_expires, 600);
+	CHECK_INT(p->min_se, 300);
+	check_round_trip(b);
+}
+
 /* Two ports that differ in dtmf_mode only; reload (main.c) compares port
  * sections bytewise, header line aside, so the mode must show there. */
 UNIT_TEST(dtmf_mode_change_is_a_port_change)
@@ -927,10 +947,60 @@ ERR_CASE(header_trailing_text,
 	 P ":1: unexpected text after ']'")
 ERR_CASE(transport_invalid,
 	 "[global]\ntransport = sctp\n",
-	 P ":2: invalid transport 'sctp' (udp|tcp)")
-ERR_CASE(tls_not_supported,
-	 "[global]\ntransport = tls\n",
-	 P ":2: invalid transport 'tls' (udp|tcp)")
+	 P ":2: invalid transport 'sctp' (udp|tcp|tls)")
+ERR_CASE(tls_keys_without_tls,
+	 "[global]\ntransport = tcp\n" PORT0 "tls_ca_file = /etc/ca.pem\n",
+	 P ":3: [port 0] tls_* keys need transport = tls")
+ERR_CASE(tls_cert_without_key,
+	 PORT0 "transport = tls\ntls_cert = /etc/c.pem\n",
+	 P ":1: [port 0] tls_cert and tls_key go together")
+ERR_CASE(tls_path_relative,
+	 PORT0 "transport = tls\ntls_ca_file = ca.pem\n",
+	 P ":5: invalid tls_ca_file 'ca.pem' (an absolute file name)")
+ERR_CASE(tls_pin_short,
+	 PORT0 "transport = tls\ntls_pin = abcd\n",
+	 P ":5: invalid tls_pin 'abcd' (SHA-256 of the certificate: 64 hex digits, bytes may be separated by ':')")
+ERR_CASE(tls_pin_bad_colon,
+	 PORT0 "transport = tls\ntls_pin = a:bcd\n",
+	 P ":5: invalid tls_pin 'a:bcd' (SHA-256 of the certificate: 64 hex digits, bytes may be separated by ':')")
+
+/* transport per port: tls with its keys; the others keep [global]'s */
+UNIT_TEST(config_tls_port)
+{
+	struct fxsd_config *c = NULL, *d = NULL;
+	char *dump = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	PARSE_OK(c, "[global]\ntransport = tcp\n"
+		 "[port 1]\nuser = 1\ndomain = d\ntransport = tls\n"
+		 "tls_ca_file = /etc/fxsd/ca.pem\n"
+		 "tls_pin = AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
+		 "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89\n"
+		 "tls_cert = /etc/fxsd/me.pem\ntls_key = /etc/fxsd/me.key\n"
+		 "[port 2]\nuser = 2\ndomain = d\n");
+	CHECK_INT(c->ports[0].transport, CONFIG_TRANSPORT_TLS);
+	CHECK_STR(c->ports[0].tls_ca_file, "/etc/fxsd/ca.pem");
+	CHECK_STR(c->ports[0].tls_pin, "abcdef0123456789abcdef0123456789"
+		  "abcdef0123456789abcdef0123456789");
+	CHECK_STR(c->ports[0].tls_cert, "/etc/fxsd/me.pem");
+	CHECK_STR(c->ports[0].tls_key, "/etc/fxsd/me.key");
+	CHECK_INT(c->ports[1].transport, CONFIG_TRANSPORT_TCP);
+	CHECK_STR(c->ports[1].tls_pin, "");
+	CHECK_STR(config_transport_to_string(CONFIG_TRANSPORT_TLS), "tls");
+	/* the dump reads back the same */
+	f = open_memstream(&dump, &n);
+	CHECK(f, "open_memstream");
+	CHECK_INT(config_dump(c, f), 0);
+	fclose(f);
+	PARSE_OK(d, dump);
+	CHECK_INT(d->ports[0].transport, CONFIG_TRANSPORT_TLS);
+	CHECK_STR(d->ports[0].tls_pin, c->ports[0].tls_pin);
+	CHECK_STR(d->ports[0].tls_key, "/etc/fxsd/me.key");
+	free(dump);
+	config_free(c);
+	config_free(d);
+}
 ERR_CASE(rtp_port_odd,
 	 "[global]\nrtp_port_min = 10001\n",
 	 P ":2: invalid rtp_port_min '10001' (even, 1024-65534)")
@@ -1099,6 +1169,12 @@ ERR_CASE(mwi_server_invalid,
 ERR_CASE(mwi_server_empty,
 	 PORT0 "mwi_server =\n",
 	 P ":4: empty value for 'mwi_server'")
+ERR_CASE(session_expires_too_short,
+	 PORT0 "session_expires = 89\n",
+	 P ":4: invalid session_expires '89' (90-86400)")
+ERR_CASE(min_se_too_long,
+	 PORT0 "min_se = 86401\n",
+	 P ":4: invalid min_se '86401' (90-86400)")
 ERR_CASE(mwi_expires_too_short,
 	 PORT0 "mwi_expires = 59\n",
 	 P ":4: invalid mwi_expires '59' (60-86400)")

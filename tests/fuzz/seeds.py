@@ -550,6 +550,7 @@ def config_seeds():
             put('config', name, f.read())
     put('config', 'quotes-and-escapes', '[port 3]\nuser = "a\\"b"\ndomain = \'x\'\npassword = "unterminated\n')
     put('config', 'nul-and-odd-headers', b'[global]\x00\n[port -1]\n[port 99999999999]\n[]\nkey\n= v\nuser = 1\n')
+    put('config', 'metrics-v6', '[global]\n[metrics]\nlisten = "[::1]:9108"\n[port 0]\nuser=1\ndomain=x\n')
 
 
 def digitmap_seeds():
@@ -644,6 +645,28 @@ def sipfrag_seeds():
     put('sipfrag', 'escape', b'\x03a1b2@10.0.0.1\x00t=;&?\x00f%1')
 
 
+def metrics_seeds():
+    # the first byte: how many bytes each recv() brings (1 + b % 64)
+    prom = ('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9108\r\n'
+            'User-Agent: Prometheus/2.42.0\r\n'
+            'Accept: application/openmetrics-text;version=1.0.0,'
+            'application/openmetrics-text;version=0.0.1;q=0.75,'
+            'text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n'
+            'Accept-Encoding: gzip\r\n'
+            'X-Prometheus-Scrape-Timeout-Seconds: 1\r\n\r\n')
+    put('metrics', 'prometheus', b'\x3f' + prom.encode())
+    put('metrics', 'curl', b'\x00GET /metrics HTTP/1.1\r\nHost: x\r\n'
+        b'User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n')
+    put('metrics', 'head-lf', b'\x07HEAD /metrics?a=b HTTP/1.0\n\n')
+    put('metrics', 'post-body', b'\x10POST /metrics HTTP/1.1\r\n'
+        b'Content-Length: 3\r\n\r\nabc')
+    put('metrics', 'not-found', b'\x05GET /metrics/../etc HTTP/1.1\r\n\r\n')
+    put('metrics', 'http2-preface', b'\x20PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
+    put('metrics', 'tls-hello', b'\x3f\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03')
+    put('metrics', 'folded', b'\x02GET /metrics HTTP/1.1\r\nA: b\r\n c\r\n\r\n')
+    put('metrics', 'long-header', b'\x3fGET /metrics HTTP/1.1\r\nX: ' + b'a' * 4200)
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -657,3 +680,4 @@ if __name__ == '__main__':
     srv_seeds()
     mwi_seeds()
     sipfrag_seeds()
+    metrics_seeds()

@@ -1,0 +1,1583 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * line_test.c - the line-level test layer: one Line of fxsd in-process
+ * (daemon/line/, the real SIP agent of daemon/sip/ on a UDP socket of
+ * 127.0.0.1, daemon/media/ and daemon/dsp/), with the fake port of
+ * fake_port.c in place of daemon/port/ and a scripted far end here.
+ *
+ * The far end is one UDP socket on 127.0.0.1 (the port's "provider", its
+ * domain): the test writes each SIP message as text and reads what the
+ * line sends with a minimal parser (start line, headers by name, body).
+ * Each dialog is a party with an RTP socket of its own, which can send a
+ * steady tone (PCMU, 20 ms packets) and measures what it receives.
+ *
+ * The test is the phone and the driver's clock: every 20 ms (a timer of
+ * the same sd-event loop the line runs on) fake_port_tick() plays one
+ * frame of what the line wrote and hands it a captured one; each played
+ * frame is classified by Goertzel filters of our own (dial tone, ringback,
+ * busy, call waiting, a party's tone, silence).  Cases wait on conditions
+ * with a bound (WAIT()), never for a fixed time.
+ *
+ * Each case asserts on the wire (the messages the far end received) and
+ * on the port (ringing, the audio the phone got, the line's state).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "line/feature.h"
+#include "line/fsm.h"
+#include "line/line.h"
+#include "log.h"
+#include "media/g711.h"
+
+#include "fake_port.h"
+#include "unit.h"
+
+#define MSG_MAX		256	/* messages kept per case */
+#define PARTY_MAX	4
+#define HIST		1024	/* played frames classified, ring */
+
+/* ---- what the phone heard ---- */
+
+enum sound {
+	SND_SILENT,
+	SND_DIAL,	/* 350 + 440 Hz */
+	SND_RINGBACK,	/* 440 + 480 Hz */
+	SND_BUSY,	/* 480 + 620 Hz (busy, reorder) */
+	SND_CW,		/* 440 Hz alone (call waiting) */
+	SND_A,		/* party 0's tone */
+	SND_B,		/* party 1's tone */
+	SND_C,		/* party 2's tone */
+	SND_OTHER,
+};
+
+static const char *const sound_names[] = {
+	"silence", "dial", "ringback", "busy", "cw", "A", "B", "C", "other"
+};
+
+/* The parties' tones, far from the call-progress tones and each other. */
+static const double party_hz[PARTY_MAX] = { 700, 1300, 1900, 2500 };
+
+/* Amplitude of @hz in @x (@n samples at 8 kHz), Goertzel. */
+static double goertzel(const int16_t *x, size_t n, double hz)
+{
+	double w = 2 * M_PI * hz / 8000, c = 2 * cos(w), s1 = 0, s2 = 0, p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double s = x[i] + c * s1 - s2;
+
+		s2 = s1;
+		s1 = s;
+	}
+	p = s1 * s1 + s2 * s2 - c * s1 * s2;
+	return 2 * sqrt(p > 0 ? p : 0) / n;
+}
+
+static enum sound classify(const int16_t *x, size_t n)
+{
+	double e = 0, a350, a440, a480, a620, strong = 2000, weak = 1500;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++)
+		e += (double)x[i] * x[i];
+	if (sqrt(e / n) < 100)
+		return SND_SILENT;
+	a350 = goertzel(x, n, 350);
+	a440 = goertzel(x, n, 440);
+	a480 = goertzel(x, n, 480);
+	a620 = goertzel(x, n, 620);
+	if (a350 > strong && a440 > strong)
+		return SND_DIAL;
+	if (a440 > strong && a480 > strong && a350 < weak)
+		return SND_RINGBACK;
+	if (a480 > strong && a620 > strong)
+		return SND_BUSY;
+	if (a440 > strong && a350 < weak && a480 < weak)
+		return SND_CW;
+	for (k = 0; k < 3; k++)
+		if (goertzel(x, n, party_hz[k]) > strong)
+			return SND_A + k;
+	return SND_OTHER;
+}
+
+/* ---- the SIP far end ---- */
+
+struct msg {
+	char *text;		/* NUL-terminated, the whole datagram */
+	char *body;		/* into text, after the blank line */
+	bool request;
+	char method[16];	/* request */
+	int status;		/* response */
+	bool taken;		/* a case consumed it */
+};
+
+/* One dialog of the far end, with its media. */
+struct party {
+	bool used;
+	int idx;
+	char call_id[128];
+	char local[320];	/* our From/To header value, with our tag */
+	char remote[320];	/* theirs */
+	char target[256];	/* the line's Contact URI */
+	char ruri[256];		/* our INVITE's request URI (we called) */
+	char branch[64];	/* our INVITE's branch (for CANCEL, ACK) */
+	unsigned cseq;		/* our last CSeq */
+	unsigned invite_cseq;
+	char ack[2048];		/* the last ACK sent, for a resent 2xx */
+	unsigned sdp_version;
+	/* media */
+	int rtp_fd;
+	uint16_t rtp_port;
+	uint16_t line_rtp_port;	/* from the line's SDP */
+	bool send_tone;
+	uint16_t seq;
+	uint32_t ts;
+	double phase;
+	unsigned rx_packets;
+	unsigned rx_frames[SND_OTHER + 1];	/* frames received, by sound */
+	unsigned rx_hz_frames[PARTY_MAX];	/* frames with party k's tone */
+};
+
+struct lt {
+	sd_event *event;
+	char dir[64];
+	char conf[128];
+	struct fxsd_config *config;
+	struct line *line;
+	int sip_fd;
+	uint16_t sip_port;	/* ours */
+	uint16_t line_port;	/* the line's */
+	sd_event_source *sip_src, *clock;
+	struct msg msgs[MSG_MAX];
+	size_t n_msgs;
+	unsigned branch_no, tag_no;
+	struct party party[PARTY_MAX];
+	/* the phone */
+	enum sound hist[HIST];
+	uint64_t frames;	/* frames played */
+	uint64_t mark;		/* frame count at the last mark() */
+	unsigned heard[SND_OTHER + 1];	/* frames of each since the mark */
+	const char *keying;	/* DTMF digits the phone keys, in turn */
+	unsigned key_frame;	/* frames into the current digit */
+	double key_phase[2];
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Run the loop until @cond or @ms have passed; the value of @cond. */
+#define WAIT(t, ms, cond)						\
+	({								\
+		uint64_t end_ = now_us() + (uint64_t)(ms) * 1000;	\
+		bool ok_;						\
+									\
+		while (!(ok_ = (cond)) && now_us() < end_)		\
+			sd_event_run((t)->event, 5000);			\
+		ok_;							\
+	})
+
+/* Run the loop for @ms whatever happens (to see that something does NOT
+ * happen, e.g. no retransmission left). */
+static void run_for(struct lt *t, unsigned ms)
+{
+	uint64_t end = now_us() + (uint64_t)ms * 1000;
+
+	while (now_us() < end)
+		sd_event_run(t->event, 5000);
+}
+
+/* The value of header @name (or its compact form @c) of @m, into @buf. */
+static bool hdr(const struct msg *m, const char *name, char c, char *buf,
+		size_t n)
+{
+	const char *p = strstr(m->text, "\r\n");
+
+	while (p && p[2] != '\r') {
+		const char *line = p + 2, *colon = strchr(line, ':');
+		const char *eol = strstr(line, "\r\n");
+		size_t len = colon ? (size_t)(colon - line) : 0;
+
+		if (!eol || !colon || colon > eol)
+			return false;
+		while (len && line[len - 1] == ' ')
+			len--;
+		if ((len == strlen(name) && !strncasecmp(line, name, len)) ||
+		    (c && len == 1 && (line[0] | 0x20) == c)) {
+			const char *v = colon + 1;
+
+			while (*v == ' ')
+				v++;
+			snprintf(buf, n, "%.*s", (int)(eol - v), v);
+			return true;
+		}
+		p = eol;
+	}
+	return false;
+}
+
+/* All the Via lines of @m, as "Via: ...\r\n" lines, into @buf. */
+static void vias(const struct msg *m, char *buf, size_t n)
+{
+	const char *p = strstr(m->text, "\r\n");
+	size_t o = 0;
+
+	buf[0] = '\0';
+	while (p && p[2] != '\r') {
+		const char *line = p + 2, *eol = strstr(line, "\r\n");
+
+		if (!eol)
+			break;
+		if ((!strncasecmp(line, "Via:", 4) || !strncasecmp(line, "v:", 2)) &&
+		    o < n)
+			o += snprintf(buf + o, n - o, "%.*s\r\n",
+				      (int)(eol - line), line);
+		p = eol;
+	}
+}
+
+/* The tag= of a From/To value, into @buf ("" without). */
+static void tag_of(const char *v, char *buf, size_t n)
+{
+	const char *p = strcasestr(v, ";tag=");
+	size_t len;
+
+	buf[0] = '\0';
+	if (!p)
+		return;
+	p += 5;
+	len = strcspn(p, ";> \r\n");
+	snprintf(buf, n, "%.*s", (int)len, p);
+}
+
+/* The URI inside <...> of a header value (or the value), into @buf. */
+static void uri_of(const char *v, char *buf, size_t n)
+{
+	const char *a = strchr(v, '<'), *b = a ? strchr(a, '>') : NULL;
+
+	if (a && b)
+		snprintf(buf, n, "%.*s", (int)(b - a - 1), a + 1);
+	else
+		snprintf(buf, n, "%.*s", (int)strcspn(v, ";"), v);
+}
+
+static int cseq_of(const struct msg *m, char *method, size_t n)
+{
+	char v[64];
+	unsigned num = 0;
+
+	if (!hdr(m, "CSeq", 0, v, sizeof(v)))
+		return -1;
+	if (sscanf(v, "%u %15s", &num, method) != 2)
+		snprintf(method, n, "?");
+	return (int)num;
+}
+
+static bool msg_call(const struct msg *m, const char *call_id)
+{
+	char v[128];
+
+	return !call_id ||
+	       (hdr(m, "Call-ID", 'i', v, sizeof(v)) && !strcmp(v, call_id));
+}
+
+static int send_text(struct lt *t, const char *text)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(t->line_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	if (getenv("LINE_TEST_WIRE"))
+		fprintf(stderr, ">>>>> far end sent:\n%s\n", text);
+	return sendto(t->sip_fd, text, strlen(text), 0,
+		      (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
+}
+
+static void sdp_of_party(struct party *p, const char *dir, char *buf, size_t n)
+{
+	p->sdp_version++;
+	snprintf(buf, n,
+		 "v=0\r\no=- %d %u IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=audio %u RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+		 "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
+		 "a=%s\r\n", 1000 + p->idx, p->sdp_version, p->rtp_port, dir);
+}
+
+/* The direction attribute of an SDP body ("sendrecv" when none). */
+static const char *sdp_dir(const char *body)
+{
+	static const char *const dirs[] = { "sendonly", "recvonly", "inactive",
+					    "sendrecv" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "a=%s", dirs[i]);
+		if (body && strstr(body, a))
+			return dirs[i];
+	}
+	return dirs[3];
+}
+
+static void sdp_take_port(struct party *p, const char *body)
+{
+	const char *m = body ? strstr(body, "m=audio ") : NULL;
+	unsigned port;
+
+	if (m && sscanf(m, "m=audio %u", &port) == 1)
+		p->line_rtp_port = (uint16_t)port;
+}
+
+/*
+ * Answer request @m: status @code, our tag added to To (@p's), @extra
+ * header lines, an SDP body of @p with direction @dir when @dir.
+ */
+static int respond(struct lt *t, const struct msg *m, int code,
+		   const char *reason, struct party *p, const char *extra,
+		   const char *dir)
+{
+	char via[2048], from[320], to[400], cid[128], cseq[64], sdp[1024] = "";
+	char text[8192], totag[64];
+
+	vias(m, via, sizeof(via));
+	hdr(m, "From", 'f', from, sizeof(from));
+	hdr(m, "To", 't', to, sizeof(to));
+	hdr(m, "Call-ID", 'i', cid, sizeof(cid));
+	hdr(m, "CSeq", 0, cseq, sizeof(cseq));
+	tag_of(to, totag, sizeof(totag));
+	if (!totag[0] && code > 100) {
+		if (p && p->local[0]) {
+			snprintf(to, sizeof(to), "%s", p->local);
+		} else {
+			size_t l = strlen(to);
+
+			snprintf(to + l, sizeof(to) - l, ";tag=far%u", ++t->tag_no);
+		}
+	}
+	if (p && dir)
+		sdp_of_party(p, dir, sdp, sizeof(sdp));
+	snprintf(text, sizeof(text),
+		 "SIP/2.0 %d %s\r\n%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %s\r\nContact: <sip:far@127.0.0.1:%u>\r\n%s"
+		 "%sContent-Length: %zu\r\n\r\n%s",
+		 code, reason, via, from, to, cid, cseq, t->sip_port,
+		 extra ? extra : "", sdp[0] ? "Content-Type: application/sdp\r\n" : "",
+		 strlen(sdp), sdp);
+	return send_text(t, text);
+}
+
+/* A request of ours in @p's dialog; @body with its type when not NULL. */
+static int request(struct lt *t, struct party *p, const char *method,
+		   const char *extra, const char *type, const char *body)
+{
+	char text[8192];
+
+	p->cseq++;
+	snprintf(text, sizeof(text),
+		 "%s %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKlt%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u %s\r\nContact: <sip:far@127.0.0.1:%u>\r\n%s"
+		 "%s%s%sContent-Length: %zu\r\n\r\n%s",
+		 method, p->target, t->sip_port, ++t->branch_no, p->local,
+		 p->remote, p->call_id, p->cseq, method, t->sip_port,
+		 extra ? extra : "", type ? "Content-Type: " : "",
+		 type ? type : "", type ? "\r\n" : "", body ? strlen(body) : 0,
+		 body ? body : "");
+	return send_text(t, text);
+}
+
+static struct party *party_new(struct lt *t)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int i;
+
+	for (i = 0; i < PARTY_MAX; i++) {
+		struct party *p = &t->party[i];
+
+		if (p->used)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->used = true;
+		p->idx = i;
+		p->rtp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (p->rtp_fd < 0 || bind(p->rtp_fd, (struct sockaddr *)&a, sizeof(a)) ||
+		    getsockname(p->rtp_fd, (struct sockaddr *)&a, &len))
+			return NULL;
+		p->rtp_port = ntohs(a.sin_port);
+		return p;
+	}
+	return NULL;
+}
+
+/* A new incoming call to the line from party @p: INVITE with SDP. */
+static int party_invite(struct lt *t, struct party *p, const char *user,
+			const char *extra)
+{
+	char sdp[1024], text[8192];
+
+	snprintf(p->call_id, sizeof(p->call_id), "lt-%u-%d@127.0.0.1",
+		 ++t->tag_no, p->idx);
+	snprintf(p->local, sizeof(p->local),
+		 "\"%s\" <sip:%s@127.0.0.1:%u>;tag=far%u", user, user,
+		 t->sip_port, ++t->tag_no);
+	snprintf(p->remote, sizeof(p->remote), "<sip:1000@127.0.0.1:%u>",
+		 t->line_port);
+	snprintf(p->target, sizeof(p->target), "sip:1000@127.0.0.1:%u",
+		 t->line_port);
+	snprintf(p->ruri, sizeof(p->ruri), "%s", p->target);
+	snprintf(p->branch, sizeof(p->branch), "z9hG4bKlt%u", ++t->branch_no);
+	p->cseq = p->invite_cseq = 1;
+	sdp_of_party(p, "sendrecv", sdp, sizeof(sdp));
+	snprintf(text, sizeof(text),
+		 "INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=%s\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: 1 INVITE\r\nContact: <sip:%s@127.0.0.1:%u>\r\n%s"
+		 "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+		 p->ruri, t->sip_port, p->branch, p->local, p->remote, p->call_id,
+		 user, t->sip_port, extra ? extra : "", strlen(sdp), sdp);
+	return send_text(t, text);
+}
+
+/* CANCEL of @p's INVITE (same branch). */
+static int party_cancel(struct lt *t, struct party *p)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "CANCEL %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=%s\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u CANCEL\r\nContent-Length: 0\r\n\r\n",
+		 p->ruri, t->sip_port, p->branch, p->local, p->remote, p->call_id,
+		 p->invite_cseq);
+	return send_text(t, text);
+}
+
+/* The response @m to our INVITE: take the line's tag and Contact; ACK a
+ * final one (2xx: a new transaction; else the INVITE's). */
+static int party_ack(struct lt *t, struct party *p, const struct msg *m)
+{
+	char to[320], contact[320];
+
+	hdr(m, "To", 't', to, sizeof(to));
+	snprintf(p->remote, sizeof(p->remote), "%s", to);
+	if (hdr(m, "Contact", 'm', contact, sizeof(contact)))
+		uri_of(contact, p->target, sizeof(p->target));
+	sdp_take_port(p, m->body);
+	if (m->status < 200)
+		return 0;
+	snprintf(p->ack, sizeof(p->ack),
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=%s\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+		 m->status < 300 ? p->target : p->ruri, t->sip_port,
+		 m->status < 300 ? "z9hG4bKack" : p->branch, p->local, p->remote, p->call_id,
+		 p->invite_cseq);
+	if (m->status < 300) {
+		/* a branch of its own for the 2xx's ACK */
+		char *b = strstr(p->ack, "z9hG4bKack");
+		char nb[32];
+
+		snprintf(nb, sizeof(nb), "z9hG4bKa%05u", ++t->branch_no % 100000);
+		memcpy(b, nb, strlen(nb));
+	}
+	return send_text(t, p->ack);
+}
+
+/* The line's INVITE @m to us becomes party @p's dialog. */
+static void party_from_invite(struct lt *t, struct party *p,
+			      const struct msg *m)
+{
+	char to[256], from[320], contact[320];
+
+	hdr(m, "Call-ID", 'i', p->call_id, sizeof(p->call_id));
+	hdr(m, "From", 'f', from, sizeof(from));
+	hdr(m, "To", 't', to, sizeof(to));
+	snprintf(p->local, sizeof(p->local), "%s;tag=far%u", to, ++t->tag_no);
+	snprintf(p->remote, sizeof(p->remote), "%s", from);
+	if (hdr(m, "Contact", 'm', contact, sizeof(contact)))
+		uri_of(contact, p->target, sizeof(p->target));
+	p->cseq = 100;
+	sdp_take_port(p, m->body);
+}
+
+static struct party *party_of(struct lt *t, const struct msg *m)
+{
+	int i;
+
+	for (i = 0; i < PARTY_MAX; i++)
+		if (t->party[i].used && msg_call(m, t->party[i].call_id))
+			return &t->party[i];
+	return NULL;
+}
+
+/* The first message not taken: a request @method, or a response @status
+ * to @method, in @p's dialog (any when NULL). */
+static struct msg *take_req(struct lt *t, const char *method, struct party *p)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_msgs; i++) {
+		struct msg *m = &t->msgs[i];
+
+		if (!m->taken && m->request && !strcmp(m->method, method) &&
+		    msg_call(m, p ? p->call_id : NULL)) {
+			m->taken = true;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static struct msg *take_resp(struct lt *t, int status, const char *method,
+			     struct party *p)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_msgs; i++) {
+		struct msg *m = &t->msgs[i];
+		char cm[16];
+
+		if (m->taken || m->request || m->status != status ||
+		    !msg_call(m, p ? p->call_id : NULL))
+			continue;
+		cseq_of(m, cm, sizeof(cm));
+		if (strcmp(cm, method))
+			continue;
+		m->taken = true;
+		return m;
+	}
+	return NULL;
+}
+
+/* How many requests @method (not taken or taken) came in @p's dialog. */
+static unsigned count_req(struct lt *t, const char *method, struct party *p)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < t->n_msgs; i++)
+		n += t->msgs[i].request && !strcmp(t->msgs[i].method, method) &&
+		     msg_call(&t->msgs[i], p ? p->call_id : NULL);
+	return n;
+}
+
+/* A retransmission of what we already have: the same start line, CSeq,
+ * Call-ID and (requests) top branch.  A resent 2xx to our INVITE gets
+ * our ACK again. */
+static bool is_resend(struct lt *t, const struct msg *m)
+{
+	char a[512], b[512], ca[64], cb[64], ia[128], ib[128];
+	size_t i;
+
+	hdr(m, "Via", 'v', a, sizeof(a));
+	hdr(m, "CSeq", 0, ca, sizeof(ca));
+	hdr(m, "Call-ID", 'i', ia, sizeof(ia));
+	for (i = 0; i < t->n_msgs; i++) {
+		const struct msg *o = &t->msgs[i];
+
+		if (o->request != m->request || o->status != m->status ||
+		    strcmp(o->method, m->method))
+			continue;
+		hdr(o, "Via", 'v', b, sizeof(b));
+		hdr(o, "CSeq", 0, cb, sizeof(cb));
+		hdr(o, "Call-ID", 'i', ib, sizeof(ib));
+		if (!strcmp(a, b) && !strcmp(ca, cb) && !strcmp(ia, ib))
+			return true;
+	}
+	return false;
+}
+
+static int sip_ready(sd_event_source *s, int fd, uint32_t revents, void *ud)
+{
+	struct lt *t = ud;
+	char buf[16384];
+	ssize_t n;
+
+	(void)s;
+	(void)revents;
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		struct msg m = { 0 }, *keep;
+		char *sep;
+
+		buf[n] = '\0';
+		if (getenv("LINE_TEST_WIRE"))
+			fprintf(stderr, "<<<<< far end got:\n%s\n", buf);
+		if (n < 8 || t->n_msgs >= MSG_MAX)
+			continue;
+		m.text = strdup(buf);
+		if (!m.text)
+			continue;
+		sep = strstr(m.text, "\r\n\r\n");
+		m.body = sep ? sep + 4 : m.text + n;
+		if (!strncmp(m.text, "SIP/2.0 ", 8)) {
+			m.status = atoi(m.text + 8);
+		} else {
+			m.request = true;
+			sscanf(m.text, "%15s", m.method);
+		}
+		if (is_resend(t, &m)) {
+			char cm[16];
+			struct party *p = party_of(t, &m);
+
+			cseq_of(&m, cm, sizeof(cm));
+			if (!m.request && m.status >= 200 && m.status < 300 &&
+			    !strcmp(cm, "INVITE") && p && p->ack[0])
+				send_text(t, p->ack);
+			free(m.text);
+			continue;
+		}
+		keep = &t->msgs[t->n_msgs++];
+		*keep = m;
+		/* an ACK needs nothing from us */
+		if (m.request && !strcmp(m.method, "ACK"))
+			keep->taken = false;
+	}
+	return 0;
+}
+
+/* ---- media of the parties, and the phone's clock ---- */
+
+static void party_media(struct lt *t, struct party *p)
+{
+	uint8_t pkt[12 + 160];
+	int16_t pcm[160];
+	ssize_t n;
+	int k;
+
+	(void)t;
+	while ((n = recv(p->rtp_fd, pkt, sizeof(pkt), 0)) > 0) {
+		int16_t x[160];
+
+		if (n != 12 + 160 || (pkt[1] & 0x7f) != 0)
+			continue;
+		p->rx_packets++;
+		g711_decode(G711_ULAW, pkt + 12, x, 160);
+		p->rx_frames[classify(x, 160)]++;
+		for (k = 0; k < PARTY_MAX; k++)
+			if (goertzel(x, 160, party_hz[k]) > 1000)
+				p->rx_hz_frames[k]++;
+	}
+	if (!p->send_tone || !p->line_rtp_port)
+		return;
+	{
+		struct sockaddr_in to = { .sin_family = AF_INET,
+					  .sin_port = htons(p->line_rtp_port),
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int i;
+
+		for (i = 0; i < 160; i++) {
+			pcm[i] = (int16_t)(8000 * sin(p->phase));
+			p->phase += 2 * M_PI * party_hz[p->idx] / 8000;
+		}
+		p->phase = fmod(p->phase, 2 * M_PI);
+		pkt[0] = 0x80;
+		pkt[1] = 0;
+		pkt[2] = p->seq >> 8;
+		pkt[3] = p->seq & 0xff;
+		pkt[4] = p->ts >> 24;
+		pkt[5] = p->ts >> 16;
+		pkt[6] = p->ts >> 8;
+		pkt[7] = p->ts;
+		pkt[8] = 0x12;
+		pkt[9] = 0x34;
+		pkt[10] = 0x56;
+		pkt[11] = (uint8_t)p->idx;
+		p->seq++;
+		p->ts += 160;
+		g711_encode(G711_ULAW, pcm, pkt + 12, 160);
+		sendto(p->rtp_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		       sizeof(to));
+	}
+}
+
+/*
+ * The phone's microphone: silence, or the digits of t->keying as DTMF
+ * (the row and column tones, 100 ms on and 100 ms off each; our own
+ * generator, not the daemon's).
+ */
+static bool phone_mouth(struct lt *t, int16_t *out)
+{
+	static const char keys[] = "123A456B789C*0#D";
+	static const double row[] = { 697, 770, 852, 941 };
+	static const double col[] = { 1209, 1336, 1477, 1633 };
+	const char *k;
+	int i, j;
+
+	if (!t->keying || !*t->keying)
+		return false;
+	k = strchr(keys, *t->keying);
+	if (t->key_frame++ >= 5 || !k) {
+		memset(out, 0, FAKE_FRAME * sizeof(int16_t));
+		if (t->key_frame >= 10) {
+			t->key_frame = 0;
+			t->keying++;
+		}
+		return true;
+	}
+	for (i = 0; i < FAKE_FRAME; i++) {
+		double f[2] = { row[(k - keys) / 4], col[(k - keys) % 4] }, v = 0;
+
+		for (j = 0; j < 2; j++) {
+			v += 6000 * sin(t->key_phase[j]);
+			t->key_phase[j] += 2 * M_PI * f[j] / 8000;
+		}
+		out[i] = (int16_t)v;
+	}
+	return true;
+}
+
+static int phone_tick(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct lt *t = ud;
+	int16_t played[FAKE_FRAME], mouth[FAKE_FRAME];
+	enum sound snd;
+	int i;
+
+	fake_port_tick(phone_mouth(t, mouth) ? mouth : NULL, played);
+	snd = classify(played, FAKE_FRAME);
+	t->hist[t->frames % HIST] = snd;
+	t->frames++;
+	t->heard[snd]++;
+	for (i = 0; i < PARTY_MAX; i++)
+		if (t->party[i].used)
+			party_media(t, &t->party[i]);
+	sd_event_source_set_time(s, usec + 20000);
+	return 0;
+}
+
+/* Count what the phone hears from now on. */
+static void mark(struct lt *t)
+{
+	memset(t->heard, 0, sizeof(t->heard));
+	t->mark = t->frames;
+}
+
+/* The last @n frames the phone played were all @snd. */
+static bool hearing(struct lt *t, enum sound snd, unsigned n)
+{
+	unsigned i;
+
+	if (t->frames - t->mark < n)
+		return false;
+	for (i = 1; i <= n; i++)
+		if (t->hist[(t->frames - i) % HIST] != snd)
+			return false;
+	return true;
+}
+
+/* ---- one case: the line, the far end, the phone ---- */
+
+static uint16_t free_udp_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint16_t port = 0;
+
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(fd, (struct sockaddr *)&a, &len))
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static int lt_setup(struct lt *t, const char *extra_conf)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	char err[512];
+	unsigned rtp;
+	FILE *f;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->sip_fd = -1;
+	log_setup(getenv("LINE_TEST_VERBOSE") ? LOG_DEBUG : LOG_WARNING);
+	fake_port_reset();
+	if (sd_event_new(&t->event) < 0)
+		return -1;
+	t->sip_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->sip_fd < 0 || bind(t->sip_fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(t->sip_fd, (struct sockaddr *)&a, &len))
+		return -1;
+	t->sip_port = ntohs(a.sin_port);
+	/* the line's SIP port: sip_port + 2 * index, index 0 */
+	t->line_port = free_udp_port();
+	rtp = 20000 + 2 * ((unsigned)(now_us() / 1000 + getpid()) % 15000);
+	snprintf(t->dir, sizeof(t->dir), "/tmp/fxs-line-test.XXXXXX");
+	if (!mkdtemp(t->dir))
+		return -1;
+	snprintf(t->conf, sizeof(t->conf), "%s/fxsd.conf", t->dir);
+	f = fopen(t->conf, "w");
+	if (!f)
+		return -1;
+	fprintf(f,
+		"[global]\nsip_port = %u\nrtp_port_min = %u\nrtp_port_max = %u\n"
+		"tone_country = US\n\n[port 0]\nuser = 1000\n"
+		"domain = 127.0.0.1:%u\nregister = no\n"
+		"disconnect_open_loop_ms = 0\ndigit_map = { 2xxx | x.T }\n"
+		"interdigit_short_ms = 1500\nallow_unknown_callers = yes\n"
+		"play_cushion_frames = 1\n%s",
+		t->line_port, rtp, rtp + 40, t->sip_port,
+		extra_conf ? extra_conf : "");
+	fclose(f);
+	r = config_load(t->conf, &t->config, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "line_test: %s\n", err);
+		return -1;
+	}
+	if (sd_event_add_io(t->event, &t->sip_src, t->sip_fd, EPOLLIN,
+			    sip_ready, t) < 0 ||
+	    sd_event_add_time_relative(t->event, &t->clock, CLOCK_MONOTONIC,
+				       20000, 1000, phone_tick, t) < 0 ||
+	    sd_event_source_set_enabled(t->clock, SD_EVENT_ON) < 0)
+		return -1;
+	r = line_new(t->event, t->config, &t->config->ports[0], &t->line);
+	if (r < 0)
+		return -1;
+	r = line_attach(t->line, "/dev/fxs-fake0");
+	return r < 0 ? -1 : 0;
+}
+
+static void lt_teardown(struct lt *t)
+{
+	size_t i;
+
+	t->line = line_free(t->line);
+	/* what the line sent on its way out (BYE, CANCEL) is not waited for */
+	t->clock = sd_event_source_disable_unref(t->clock);
+	t->sip_src = sd_event_source_disable_unref(t->sip_src);
+	for (i = 0; i < PARTY_MAX; i++)
+		if (t->party[i].used && t->party[i].rtp_fd >= 0)
+			close(t->party[i].rtp_fd);
+	for (i = 0; i < t->n_msgs; i++)
+		free(t->msgs[i].text);
+	if (t->sip_fd >= 0)
+		close(t->sip_fd);
+	config_free(t->config);
+	sd_event_unref(t->event);
+	if (t->conf[0])
+		unlink(t->conf);
+	if (t->dir[0])
+		rmdir(t->dir);
+	fake_port_reset();
+}
+
+#define LINE_TEST_CONF(n, conf)						\
+	static void line_body_##n(struct lt *t);			\
+	UNIT_TEST(n)							\
+	{								\
+		struct lt t;						\
+									\
+		if (lt_setup(&t, conf) < 0)				\
+			unit_fail(__FILE__, __LINE__, "setup failed");	\
+		else							\
+			line_body_##n(&t);				\
+		lt_teardown(&t);					\
+	}								\
+	static void line_body_##n(struct lt *t)
+
+#define LINE_TEST(n) LINE_TEST_CONF(n, NULL)
+
+static struct line_status status(struct lt *t)
+{
+	struct line_status st;
+
+	line_get_status(t->line, &st);
+	return st;
+}
+
+#define STATE(t) (status(t).state)
+#define FEATURE(t) (status(t).feature)
+
+/* Wait for @cond or fail the case with the phone's and line's state. */
+#define EXPECT(t, ms, cond, what)					\
+	CHECK(WAIT(t, ms, cond), "%s (line state %s, feature %s, phone hears %s)", \
+	      what, call_state_to_string(STATE(t)), FEATURE(t),	\
+	      sound_names[(t)->frames ? (t)->hist[((t)->frames - 1) % HIST] : 0])
+
+/* Pulse-dial @number. */
+static void dial(const char *number)
+{
+	for (; *number; number++)
+		fake_port_pulse((unsigned)(*number - '0'));
+}
+
+/* Expect a request @method of @p (any dialog when NULL) into @m. */
+#define EXPECT_REQ(t, m, method, p)					\
+	EXPECT(t, 3000, ((m) = take_req(t, method, p)) != NULL,		\
+	       "the far end gets " method)
+#define EXPECT_RESP(t, m, code, method, p)				\
+	EXPECT(t, 3000, ((m) = take_resp(t, code, method, p)) != NULL,	\
+	       "the far end gets " #code " to " method)
+
+/*
+ * The phone calls out: off hook (dial tone), dials 2001; the far end
+ * gets the INVITE, rings (180: ringback), answers (200): ACK, the phone
+ * hears party @p's tone.  Leaves the call talking.
+ */
+#define CALL_OUT(t, p, number)						\
+	do {								\
+		struct msg *m_;						\
+									\
+		fake_port_hook(true);					\
+		EXPECT(t, 2000, hearing(t, SND_DIAL, 5),		\
+		       "off hook: the phone hears dial tone");		\
+		dial(number);						\
+		EXPECT_REQ(t, m_, "INVITE", NULL);			\
+		CHECK(strstr(m_->text, "INVITE sip:" number "@"),	\
+		      "the INVITE is to " number ": %.80s", m_->text);	\
+		party_from_invite(t, p, m_);				\
+		respond(t, m_, 180, "Ringing", p, NULL, NULL);		\
+		EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5),		\
+		       "180: the phone hears ringback");		\
+		p->send_tone = true;					\
+		respond(t, m_, 200, "OK", p, NULL, "sendrecv");		\
+		EXPECT_REQ(t, m_, "ACK", p);				\
+		EXPECT(t, 3000, STATE(t) == CALL_STATE_INCALL,		\
+		       "200: the line is in the call");			\
+		EXPECT(t, 3000, hearing(t, SND_A + p->idx, 10),		\
+		       "the phone hears the far end");			\
+	} while (0)
+
+/*
+ * A call comes in from @p (as user @user): the phone rings; off hook:
+ * 200 with SDP, our ACK; the phone hears @p.
+ */
+#define CALL_IN(t, p, user)						\
+	do {								\
+		struct msg *m_;						\
+									\
+		party_invite(t, p, user, NULL);				\
+		EXPECT_RESP(t, m_, 180, "INVITE", p);			\
+		party_ack(t, p, m_);					\
+		EXPECT(t, 2000, fake_port.ringing,			\
+		       "INVITE: the phone rings");			\
+		p->send_tone = true;					\
+		fake_port_hook(true);					\
+		EXPECT_RESP(t, m_, 200, "INVITE", p);			\
+		CHECK(!fake_port.ringing, "off hook: the ringing stops"); \
+		party_ack(t, p, m_);					\
+		EXPECT(t, 3000, STATE(t) == CALL_STATE_INCALL,		\
+		       "the line is in the call");			\
+		EXPECT(t, 3000, hearing(t, SND_A + p->idx, 10),		\
+		       "the phone hears the caller");			\
+	} while (0)
+
+/* @p gets a re-INVITE whose offer says @dir; answered 200 (the reverse
+ * direction), ACK expected. */
+#define REINVITE(t, p, dir, answer)					\
+	do {								\
+		struct msg *m_;						\
+									\
+		EXPECT_REQ(t, m_, "INVITE", p);				\
+		CHECK(!strcmp(sdp_dir(m_->body), dir),			\
+		      "the re-INVITE's offer is a=%s, want a=%s",	\
+		      sdp_dir(m_->body), dir);				\
+		respond(t, m_, 200, "OK", p, NULL, answer);		\
+		EXPECT_REQ(t, m_, "ACK", p);				\
+	} while (0)
+
+/* ---- the cases: every feature's happy path ---- */
+
+LINE_TEST(outgoing_call)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CHECK(!fake_port.ringing && fake_port.feed == PORT_FEED_FORWARD,
+	      "idle: not ringing, forward feed (feed %d)", fake_port.feed);
+	CALL_OUT(t, a, "2001");
+	CHECK(a->rx_packets > 0, "the far end gets RTP from the line");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/*
+ * Events lost: the driver's queue overflowed and the hook events went
+ * with it.  The line reads the hook again: a lost hang-up ends the call
+ * (BYE), a lost lift gives dial tone.
+ */
+LINE_TEST(hook_events_lost)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_OUT(t, a, "2001");
+	fake_port_hook_lost(false, 3);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "a lost hang-up: idle");
+	fake_port_hook_lost(true, 1);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5),
+	       "a lost lift: the phone hears dial tone");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+LINE_TEST(incoming_call)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	CHECK(a->rx_packets > 0, "the caller gets RTP from the line");
+	/* the caller hangs up: 200, the phone hears the line's tone */
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "BYE: the call ends");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* A call waiting: A talks (called in); B calls: 180, the phone hears the
+ * call-waiting tone over A; a flash takes B (200) and holds A (re-INVITE
+ * a=sendonly); the phone hears B; a flash swaps back. */
+LINE_TEST_CONF(call_waiting, "transfer_on_hangup = no\n")
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	mark(t);
+	b->send_tone = true;
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	CHECK(!take_resp(t, 486, "INVITE", b), "not 486");
+	EXPECT(t, 2000, hearing(t, SND_CW, 5),
+	       "the phone hears the call-waiting tone");
+	CHECK(!fake_port.ringing, "the phone does not ring in a call");
+	CHECK(!strcmp(FEATURE(t), "call-waiting"), "feature %s", FEATURE(t));
+	EXPECT(t, 2000, hearing(t, SND_A, 10), "then A again");
+	fake_port_flash();
+	EXPECT_RESP(t, m, 200, "INVITE", b);
+	party_ack(t, b, m);
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 3000, hearing(t, SND_B, 10), "after the flash the phone hears B");
+	fake_port_flash();
+	REINVITE(t, b, "sendonly", "recvonly");
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "after a flash again: A");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, fake_port.ringing, "B held: the phone rings back");
+}
+
+/* Hold and resume: a flash in a call holds it (re-INVITE a=sendonly)
+ * and gives dial tone; a flash again resumes it (a=sendrecv). */
+LINE_TEST(hold_resume)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_OUT(t, a, "2001");
+	fake_port_flash();
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 10), "held: the phone hears dial tone");
+	CHECK(!strcmp(FEATURE(t), "held"), "feature %s", FEATURE(t));
+	fake_port_flash();
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "resumed: the phone hears A");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	CHECK(!fake_port.ringing, "no recall without a held call");
+}
+
+/* Recall: hung up with a call on hold, the phone rings; lifting it takes
+ * the held call back (re-INVITE a=sendrecv). */
+LINE_TEST(recall)
+{
+	struct party *a = party_new(t);
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	fake_port_flash();
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "held: dial tone");
+	fake_port_hook(false);
+	EXPECT(t, 2000, fake_port.ringing, "on hook with A held: the phone rings");
+	CHECK(!take_req(t, "BYE", a), "the held call is not ended");
+	fake_port_hook(true);
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	CHECK(!fake_port.ringing, "off hook: the ringing stops");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A again");
+}
+
+/* Hold A and dial C (the 3-way's second call), C answers. */
+#define HOLD_AND_DIAL_C(t, a, c, answer, inv)			\
+	do {								\
+		struct msg *m2_;					\
+									\
+		fake_port_flash();					\
+		REINVITE(t, a, "sendonly", "recvonly");			\
+		EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "held: dial tone"); \
+		dial("2002");						\
+		EXPECT_REQ(t, m2_, "INVITE", NULL);			\
+		CHECK(strstr(m2_->text, "INVITE sip:2002@"), "INVITE to 2002"); \
+		party_from_invite(t, c, m2_);				\
+		respond(t, m2_, 180, "Ringing", c, NULL, NULL);		\
+		EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "C rings: ringback"); \
+		if (answer) {						\
+			c->send_tone = true;				\
+			respond(t, m2_, 200, "OK", c, NULL, "sendrecv"); \
+			EXPECT_REQ(t, m2_, "ACK", c);			\
+			EXPECT(t, 3000, hearing(t, SND_A + c->idx, 10),	\
+			       "the phone hears C");			\
+		}							\
+		*(inv) = m2_;						\
+	} while (0)
+
+/* 3-way: A held, C talking; a flash joins them: A gets a re-INVITE
+ * a=sendrecv, and each far end hears the other (the line's mixer). */
+LINE_TEST(three_way)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m;
+	unsigned a_hears_c, c_hears_a;
+
+	CHECK(a && c, "parties");
+	CALL_IN(t, a, "alice");
+	HOLD_AND_DIAL_C(t, a, c, true, &m);
+	fake_port_flash();
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "conference"), "a conference");
+	a_hears_c = a->rx_hz_frames[c->idx];
+	c_hears_a = c->rx_hz_frames[a->idx];
+	EXPECT(t, 3000, a->rx_hz_frames[c->idx] > a_hears_c + 25 &&
+	       c->rx_hz_frames[a->idx] > c_hears_a + 25,
+	       "A hears C and C hears A (the mixer)");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", c);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
+	       "hung up: both ended, idle, no ringing");
+}
+
+/* The REFER @m: 202, then (@notify) a NOTIFY with sipfrag @frag. */
+static void refer_accept(struct lt *t, struct party *a, struct msg *m,
+			 const char *frag)
+{
+	respond(t, m, 202, "Accepted", a, NULL, NULL);
+	if (frag)
+		request(t, a, "NOTIFY",
+			"Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n",
+			"message/sipfrag;version=2.0", frag);
+}
+
+/* Blind transfer: A held, C dialled and ringing, the phone hangs up: A
+ * gets a REFER to 2002 without Replaces, C our CANCEL; A's NOTIFY 200:
+ * the line ends A (BYE). */
+LINE_TEST(blind_transfer)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m, *inv, *refer;
+	char rt[512];
+
+	CHECK(a && c, "parties");
+	CALL_IN(t, a, "alice");
+	HOLD_AND_DIAL_C(t, a, c, false, &inv);
+	fake_port_hook(false);
+	EXPECT_REQ(t, refer, "REFER", a);
+	CHECK(hdr(refer, "Refer-To", 'r', rt, sizeof(rt)), "a Refer-To");
+	CHECK(strstr(rt, "2002@") && !strcasestr(rt, "Replaces"),
+	      "Refer-To is C's number, no Replaces: %s", rt);
+	EXPECT_REQ(t, m, "CANCEL", c);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	respond(t, inv, 487, "Request Terminated", c, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", c);
+	refer_accept(t, a, refer, "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", a);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
+	       "transferred: idle, no ringing");
+}
+
+/* Attended transfer: A held, C dialled and talking, the phone hangs up:
+ * A gets a REFER to C with Replaces of C's dialog; NOTIFY 200: the line
+ * ends both (BYE). */
+LINE_TEST(attended_transfer)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m, *refer;
+	char rt[512];
+
+	CHECK(a && c, "parties");
+	CALL_IN(t, a, "alice");
+	HOLD_AND_DIAL_C(t, a, c, true, &m);
+	fake_port_hook(false);
+	EXPECT_REQ(t, refer, "REFER", a);
+	CHECK(hdr(refer, "Refer-To", 'r', rt, sizeof(rt)), "a Refer-To");
+	CHECK(strstr(rt, "2002@") && strcasestr(rt, "Replaces=") &&
+	      strstr(rt, c->call_id),
+	      "Refer-To is C with Replaces of C's dialog (%s): %s", c->call_id, rt);
+	refer_accept(t, a, refer, "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", a);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", c);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing &&
+	       !strcmp(FEATURE(t), "single"), "transferred: idle, no ringing");
+}
+
+/* Message waiting: an unsolicited NOTIFY (message-summary) says 2 new
+ * messages: 200; lifting the phone gives the stutter dial tone (on/off
+ * 100 ms), then steady dial tone. */
+LINE_TEST(mwi_stutter)
+{
+	struct party *v = party_new(t);
+	struct msg *m;
+	unsigned gaps = 0, i;
+	enum sound prev = SND_SILENT;
+
+	CHECK(v, "party");
+	snprintf(v->call_id, sizeof(v->call_id), "lt-mwi@127.0.0.1");
+	snprintf(v->local, sizeof(v->local), "<sip:vm@127.0.0.1:%u>;tag=mwi1",
+		 t->sip_port);
+	snprintf(v->remote, sizeof(v->remote), "<sip:1000@127.0.0.1:%u>",
+		 t->line_port);
+	snprintf(v->target, sizeof(v->target), "sip:1000@127.0.0.1:%u",
+		 t->line_port);
+	request(t, v, "NOTIFY", "Event: message-summary\r\n"
+		"Subscription-State: active\r\n",
+		"application/simple-message-summary",
+		"Messages-Waiting: yes\r\nVoice-Message: 2/0 (0/0)\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", v);
+	EXPECT(t, 2000, status(t).mwi_waiting && status(t).mwi_new == 2,
+	       "the line shows 2 messages waiting");
+	/* the on-hook lamp spill goes first: let it end */
+	EXPECT(t, 4000, hearing(t, SND_SILENT, 25), "the lamp spill ends");
+	mark(t);
+	fake_port_hook(true);
+	EXPECT(t, 3000, hearing(t, SND_DIAL, 25), "then steady dial tone");
+	for (i = t->mark; i < t->frames; i++) {
+		enum sound s = t->hist[i % HIST];
+
+		gaps += prev == SND_DIAL && s != SND_DIAL;
+		prev = s;
+	}
+	CHECK(gaps >= 5, "stutter: the dial tone was interrupted %u times", gaps);
+}
+
+/* ---- races ---- */
+
+/* A flash while the called party rings does not abandon the call: no
+ * CANCEL; the answer still connects. */
+LINE_TEST(flash_during_ringback)
+{
+	struct party *a = party_new(t);
+	struct msg *m, *inv;
+
+	CHECK(a, "party");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2001");
+	EXPECT_REQ(t, inv, "INVITE", NULL);
+	party_from_invite(t, a, inv);
+	respond(t, inv, 180, "Ringing", a, NULL, NULL);
+	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "ringback");
+	fake_port_flash();
+	mark(t);
+	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 10), "still ringback");
+	CHECK(!take_req(t, "CANCEL", a), "no CANCEL");
+	CHECK_INT(count_req(t, "INVITE", NULL), 1);
+	a->send_tone = true;
+	respond(t, inv, 200, "OK", a, NULL, "sendrecv");
+	EXPECT_REQ(t, m, "ACK", a);
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "answered: the phone hears A");
+}
+
+/* The waiting caller gives up (CANCEL) while the phone hears the
+ * call-waiting tone: 200 and 487; the line is back to one call, the
+ * phone hears A, and a flash then holds A (not a swap to a dead call). */
+LINE_TEST(cancel_waiting_call)
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	EXPECT(t, 2000, hearing(t, SND_CW, 3), "the call-waiting tone");
+	party_cancel(t, b);
+	EXPECT_RESP(t, m, 200, "CANCEL", b);
+	EXPECT_RESP(t, m, 487, "INVITE", b);
+	party_ack(t, b, m);
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "single"), "one call again");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A");
+	fake_port_flash();
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "a flash holds A: dial tone");
+	CHECK(!take_req(t, "INVITE", b) && !take_req(t, "BYE", b),
+	      "nothing more to B");
+}
+
+/* The held party hangs up (BYE): 200; the line keeps the front call, and
+ * hanging up then rings nothing back. */
+LINE_TEST_CONF(bye_from_held, "transfer_on_hangup = no\n")
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+	unsigned rings;
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	b->send_tone = true;
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	fake_port_flash();
+	EXPECT_RESP(t, m, 200, "INVITE", b);
+	party_ack(t, b, m);
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 3000, hearing(t, SND_B, 10), "the phone hears B");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	EXPECT(t, 2000, !strcmp(FEATURE(t), "single"), "one call again");
+	mark(t);
+	EXPECT(t, 2000, hearing(t, SND_B, 25), "the phone still hears B");
+	rings = fake_port.ring_starts;
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", b);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "idle");
+	run_for(t, 300);
+	CHECK(!fake_port.ringing && fake_port.ring_starts == rings,
+	      "no recall for a call that is gone");
+}
+
+/* Hold A and dial C, hang up while C rings: the blind transfer's REFER
+ * and CANCEL, C's 487 acknowledged.  The REFER in @refer. */
+#define BLIND_TO_C(t, a, c, refer)					\
+	do {								\
+		struct msg *m3_, *inv3_;				\
+									\
+		CALL_IN(t, a, "alice");					\
+		HOLD_AND_DIAL_C(t, a, c, false, &inv3_);		\
+		fake_port_hook(false);					\
+		EXPECT_REQ(t, refer, "REFER", a);			\
+		EXPECT_REQ(t, m3_, "CANCEL", c);			\
+		respond(t, m3_, 200, "OK", NULL, NULL, NULL);		\
+		respond(t, inv3_, 487, "Request Terminated", c, NULL, NULL); \
+		EXPECT_REQ(t, m3_, "ACK", c);				\
+	} while (0)
+
+/* The transfer fails: the phone rings for the held call; lifting it takes
+ * A back (a=sendrecv). */
+#define RECALL_AFTER_FAILED_TRANSFER(t, a)				\
+	do {								\
+		EXPECT(t, 4000, fake_port.ringing,			\
+		       "the transfer failed: the phone rings for A");	\
+		CHECK(!take_req(t, "BYE", a), "A is not hung up on");	\
+		fake_port_hook(true);					\
+		REINVITE(t, a, "sendrecv", "sendrecv");			\
+		EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A"); \
+	} while (0)
+
+/* A's NOTIFY (final, 200) overtakes the 202 to our REFER. */
+LINE_TEST(refer_notify_before_202)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *m, *refer;
+
+	CHECK(a && c, "parties");
+	BLIND_TO_C(t, a, c, refer);
+	request(t, a, "NOTIFY",
+		"Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n",
+		"message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", a);
+	respond(t, refer, 202, "Accepted", a, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE &&
+	       !strcmp(FEATURE(t), "single") && !fake_port.ringing,
+	       "transferred: idle, one call, no ringing");
+}
+
+/* A refuses the REFER (603): the phone rings for A. */
+LINE_TEST(refer_rejected)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *refer;
+
+	CHECK(a && c, "parties");
+	BLIND_TO_C(t, a, c, refer);
+	respond(t, refer, 603, "Declined", a, NULL, NULL);
+	RECALL_AFTER_FAILED_TRANSFER(t, a);
+}
+
+/* A takes the REFER (202) but never NOTIFYs: after the deadline (2 s in
+ * this build, SIP_REFER_FIRST_MS) the phone rings for A. */
+LINE_TEST(refer_no_notify)
+{
+	struct party *a = party_new(t), *c = party_new(t);
+	struct msg *refer;
+
+	CHECK(a && c, "parties");
+	BLIND_TO_C(t, a, c, refer);
+	respond(t, refer, 202, "Accepted", a, NULL, NULL);
+	run_for(t, 1000);
+	CHECK(!fake_port.ringing, "no recall before the deadline");
+	RECALL_AFTER_FAILED_TRANSFER(t, a);
+}
+
+/* Our BYE and A's cross: each is answered, the line ends idle and quiet
+ * (no BYE resent once answered). */
+LINE_TEST(bye_crossing_bye)
+{
+	struct party *a = party_new(t);
+	struct msg *m, *bye;
+
+	CHECK(a, "party");
+	CALL_OUT(t, a, "2001");
+	fake_port_hook(false);
+	EXPECT_REQ(t, bye, "BYE", a);
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT(t, 2000, (m = take_resp(t, 200, "BYE", a)) ||
+	       (m = take_resp(t, 481, "BYE", a)),
+	       "the line answers A's BYE (200 or 481)");
+	respond(t, bye, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "idle");
+	run_for(t, 1200);
+	CHECK_INT(count_req(t, "BYE", a), 1);
+	CHECK(!fake_port.ringing, "no ringing");
+}
+
+/* We CANCEL (hung up while it rings); the far end's 200 to the CANCEL
+ * and 487 to the INVITE: the line ACKs the 487, sends nothing more. */
+LINE_TEST(cancel_then_487)
+{
+	struct party *a = party_new(t);
+	struct msg *m, *inv;
+	char via_i[512], via_a[512];
+
+	CHECK(a, "party");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2001");
+	EXPECT_REQ(t, inv, "INVITE", NULL);
+	party_from_invite(t, a, inv);
+	respond(t, inv, 180, "Ringing", a, NULL, NULL);
+	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "ringback");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "CANCEL", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	respond(t, inv, 487, "Request Terminated", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	hdr(inv, "Via", 'v', via_i, sizeof(via_i));
+	hdr(m, "Via", 'v', via_a, sizeof(via_a));
+	CHECK(!strcmp(via_i, via_a), "the ACK is in the INVITE's transaction");
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "idle");
+	run_for(t, 1200);
+	CHECK_INT(count_req(t, "INVITE", a), 1);
+	CHECK_INT(count_req(t, "CANCEL", a), 1);
+	CHECK(!fake_port.ringing, "no ringing");
+}
+
+/* Call waiting, swapped back: A (who called first) talks, B is held; the
+ * phone hangs up with transfer_on_hangup: B gets a REFER to A's address
+ * with Replaces of A's dialog; NOTIFY 200: both ended. */
+LINE_TEST(cw_transfer_to_caller)
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m, *refer;
+	char rt[512], esc[160];
+
+	CHECK(a && b, "parties");
+	CALL_IN(t, a, "alice");
+	b->send_tone = true;
+	party_invite(t, b, "bob", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", b);
+	party_ack(t, b, m);
+	fake_port_flash();
+	EXPECT_RESP(t, m, 200, "INVITE", b);
+	party_ack(t, b, m);
+	REINVITE(t, a, "sendonly", "recvonly");
+	EXPECT(t, 3000, hearing(t, SND_B, 10), "the phone hears B");
+	fake_port_flash();
+	REINVITE(t, b, "sendonly", "recvonly");
+	REINVITE(t, a, "sendrecv", "sendrecv");
+	EXPECT(t, 3000, hearing(t, SND_A, 10), "the phone hears A");
+	fake_port_hook(false);
+	EXPECT_REQ(t, refer, "REFER", b);
+	CHECK(hdr(refer, "Refer-To", 'r', rt, sizeof(rt)), "a Refer-To");
+	/* A's Call-ID escaped in the URI: '@' is %40 */
+	snprintf(esc, sizeof(esc), "Replaces=%.*s%%40", (int)strcspn(a->call_id, "@"),
+		 a->call_id);
+	CHECK(strstr(rt, "<sip:alice@127.0.0.1") && strstr(rt, esc),
+	      "Refer-To is A with Replaces of A's dialog (%s): %s", esc, rt);
+	refer_accept(t, b, refer, "SIP/2.0 200 OK\r\n");
+	EXPECT_RESP(t, m, 200, "NOTIFY", b);
+	EXPECT_REQ(t, m, "BYE", b);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE && !fake_port.ringing,
+	       "transferred: idle, no ringing");
+}
+
+/* The phone keys 2001 as DTMF into its microphone (the line's detector
+ * on the captured audio): the INVITE is to 2001. */
+LINE_TEST(outgoing_call_dtmf)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	t->keying = "2001";
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	CHECK(strstr(m->text, "INVITE sip:2001@"), "the INVITE is to 2001: %.60s",
+	      m->text);
+	party_from_invite(t, a, m);
+	respond(t, m, 486, "Busy Here", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	EXPECT(t, 2000, hearing(t, SND_BUSY, 5), "486: the phone hears busy");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
