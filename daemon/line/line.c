@@ -2629,6 +2629,13 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 			  pc->index, err);
 		goto fail;
 	}
+	if (pc->srtp != CONFIG_SRTP_OFF) {
+		r = srtp_channel_init();
+		if (r < 0) {
+			log_error("[port %d] Failed to initialise libsrtp", pc->index);
+			goto fail;
+		}
+	}
 	acct = (struct sip_account){
 		.user = pc->user,
 		.auth_user = pc->auth_user,

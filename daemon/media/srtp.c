@@ -23,7 +23,7 @@ struct srtp_channel {
 	struct srtp_dir rx;
 };
 
-static int srtp_lib_init(void)
+int srtp_channel_init(void)
 {
 	static bool done;
 
@@ -63,7 +63,7 @@ int srtp_channel_new(struct srtp_channel **ret)
 	struct srtp_channel *c;
 	int r;
 
-	r = srtp_lib_init();
+	r = srtp_channel_init();
 	if (r < 0)
 		return r;
 	c = calloc(1, sizeof(*c));

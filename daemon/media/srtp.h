@@ -25,6 +25,13 @@
 
 struct srtp_channel;
 
+/*
+ * Initialise libsrtp (its crypto self-tests: some 50 ms, seconds under
+ * emulation) unless done: at start, so that no call waits for it.
+ * srtp_channel_new() does it too.  0 or -EIO.
+ */
+int srtp_channel_init(void);
+
 /* A new key for @suite (tag = suite + 1) from getrandom(); 0 or -errno. */
 int srtp_channel_keygen(enum sdp_crypto_suite suite, struct sdp_crypto *ret);
 
