@@ -33,7 +33,7 @@ DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
 	daemon/sip/caller.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
-	daemon/media/g711.c daemon/media/mixer.c
+	daemon/media/g711.c daemon/media/mixer.c daemon/media/srtp.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c
 DAEMON_PORT_SRCS := daemon/port/port.c
@@ -55,7 +55,7 @@ DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 FXSD_PKGS := libosip2 libsystemd libudev libcares
 DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
-FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lcrypto -lspeexdsp -lm
+FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lsrtp2 -lcrypto -lspeexdsp -lm
 
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
@@ -64,7 +64,8 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_dtmf.c tests/daemon/test_rfc4733.c tests/daemon/test_jitter.c \
 	tests/daemon/test_emodel.c tests/daemon/test_feature.c tests/daemon/test_mwi.c \
 	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
-	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c
+	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
+	tests/daemon/test_srtp.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -99,7 +100,7 @@ tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
 tests/daemon/unit_test: $(call objs,asan,$(UNIT_SRCS) $(DAEMON_PURE))
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcrypto $(shell pkg-config --libs libsystemd) \
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lsrtp2 -lcrypto $(shell pkg-config --libs libsystemd) \
 		-lspeexdsp -lm
 
 daemon/fxsd: $(call objs,fxsd,$(FXSD_SRCS))
@@ -156,12 +157,12 @@ bench/jitter_bench: $(call objs,fxsd,bench/jitter_bench.c daemon/media/jitter.c)
 
 # One full-duplex channel as fxsd runs it: the daemon's media and dsp
 # modules, an RTP session on 127.0.0.1 and sd-event.
-CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/g711.c \
+CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/srtp.c daemon/media/sdp.c daemon/media/g711.c \
 	daemon/media/jitter.c daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 
 bench/channel_bench: $(call objs,fxsd,$(CHANNEL_SRCS))
-	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lspeexdsp -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lsrtp2 -lspeexdsp -lm
 
 # libFuzzer targets (tests/fuzz/fuzz_<name>.c), built with clang under
 # ASan and UBSan into build/fuzz.  `make fuzz` runs a campaign of
@@ -179,7 +180,7 @@ FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
 FUZZ_SRCS_sdp := daemon/media/sdp.c
 FUZZ_SRCS_digest := daemon/sip/digest.c
-FUZZ_SRCS_rtp := daemon/media/g711.c daemon/media/jitter.c daemon/dsp/rfc4733.c \
+FUZZ_SRCS_rtp := daemon/media/srtp.c daemon/media/sdp.c daemon/media/g711.c daemon/media/jitter.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 FUZZ_SRCS_rfc4733 := daemon/dsp/rfc4733.c
 FUZZ_SRCS_digitmap := daemon/line/digitmap.c

@@ -89,6 +89,12 @@ static const char *const privacy_identity_table[_CONFIG_PRIVACY_IDENTITY_MAX] = 
 	[CONFIG_PRIVACY_IDENTITY_NONE] = "none",
 };
 
+static const char *const srtp_table[_CONFIG_SRTP_MAX] = {
+	[CONFIG_SRTP_OFF] = "off",
+	[CONFIG_SRTP_OPTIONAL] = "optional",
+	[CONFIG_SRTP_REQUIRED] = "required",
+};
+
 static const char *const log_level_table[LOG_DEBUG + 1] = {
 	[LOG_ERR] = "err",
 	[LOG_WARNING] = "warning",
@@ -185,6 +191,18 @@ enum config_privacy_identity config_privacy_identity_from_string(const char *s)
 			    ELEMENTSOF(privacy_identity_table), s);
 }
 
+const char *config_srtp_to_string(enum config_srtp m)
+{
+	if ((int)m < 0 || m >= _CONFIG_SRTP_MAX)
+		return NULL;
+	return srtp_table[m];
+}
+
+enum config_srtp config_srtp_from_string(const char *s)
+{
+	return table_lookup(srtp_table, ELEMENTSOF(srtp_table), s);
+}
+
 const char *config_log_level_to_string(int level)
 {
 	if (level < 0 || level >= (int)ELEMENTSOF(log_level_table))
@@ -221,6 +239,7 @@ enum key_type {
 	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
 	KEY_FORWARD,	/* a number or a sip:/sips:/tel: URI */
 	KEY_RING_ALERT,	/* "TOKEN on,off[,...]", one entry per line */
+	KEY_SRTP,
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -317,6 +336,7 @@ enum port_key {
 	PK_FORWARD_NO_ANSWER,
 	PK_FORWARD_NO_ANSWER_SECS,
 	PK_RING_ALERT,
+	PK_SRTP,
 	_PK_MAX,
 };
 
@@ -402,6 +422,7 @@ static const struct key_desc port_keys[_PK_MAX] = {
 					   0, forward_no_answer_secs, 1, 600),
 	[PK_RING_ALERT] = PKEY("ring_alert", KEY_RING_ALERT, KEY_REPEAT,
 			       ring_alerts, 0, 0),
+	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -1108,6 +1129,13 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		*(enum config_dtmf_mode *)field = r;
 		return 0;
+	case KEY_SRTP:
+		r = config_srtp_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (off|optional|required)",
+				    k->name, v);
+		*(enum config_srtp *)field = r;
+		return 0;
 	case KEY_CADENCE: {
 		struct fxsd_port_config *port = base;
 		unsigned ms[2 * CONFIG_RING_MAX_PAIRS] = { 0 }, pairs;
@@ -1711,6 +1739,10 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 		fprintf(f, "%s = %s\n", k->name,
 			config_dtmf_mode_to_string(
 				*(const enum config_dtmf_mode *)field));
+		return;
+	case KEY_SRTP:
+		fprintf(f, "%s = %s\n", k->name,
+			config_srtp_to_string(*(const enum config_srtp *)field));
 		return;
 	}
 }

@@ -175,6 +175,15 @@ bool config_star_action_per_call(enum config_star_action a);
 const char *config_privacy_identity_to_string(enum config_privacy_identity i);
 enum config_privacy_identity config_privacy_identity_from_string(const char *s);
 
+/* Whether a port's calls encrypt their media (SRTP, SDES keys, RFC 4568). */
+enum config_srtp {
+	CONFIG_SRTP_OFF,	/* RTP/AVP without keys; RTP/SAVP offers: 488 */
+	CONFIG_SRTP_OPTIONAL,	/* offer RTP/AVP with a=crypto, take either */
+	CONFIG_SRTP_REQUIRED,	/* offer RTP/SAVP; offers without keys: 488 */
+	_CONFIG_SRTP_MAX,
+	_CONFIG_SRTP_INVALID = -EINVAL,
+};
+
 /* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
@@ -185,6 +194,9 @@ enum config_tone_country config_tone_country_from_string(const char *s);
 /* "rfc4733", "info", "inband"; NULL when out of range. */
 const char *config_dtmf_mode_to_string(enum config_dtmf_mode m);
 enum config_dtmf_mode config_dtmf_mode_from_string(const char *s);
+/* "off", "optional", "required"; NULL when out of range. */
+const char *config_srtp_to_string(enum config_srtp m);
+enum config_srtp config_srtp_from_string(const char *s);
 /* syslog priority (LOG_ERR..LOG_DEBUG) <-> "err".."debug"; -EINVAL / NULL. */
 const char *config_log_level_to_string(int level);
 int config_log_level_from_string(const char *s);
@@ -261,6 +273,7 @@ struct config_ring_alert {
  *	before audio starts, against fxsd's late wake-ups; 0-CONFIG_CUSHION_MAX,
  *	default 2 (a latency choice: each frame adds 20 ms to the earpiece)
  * @dtmf_mode: how keyed digits go out in a call, default rfc4733
+ * @srtp: media encryption, default off
  * @call_waiting: a second incoming call in a call waits (180, the
  *	call-waiting tone) instead of getting 486, default yes
  * @callerid_waiting: caller ID on call waiting (off-hook, Type II): after
@@ -351,6 +364,7 @@ struct fxsd_port_config {
 	unsigned echo_tail_ms;
 	unsigned play_cushion_frames;
 	enum config_dtmf_mode dtmf_mode;
+	enum config_srtp srtp;
 	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
 	unsigned n_ring_cadence_pairs;
 	bool mwi_subscribe;

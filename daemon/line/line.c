@@ -35,6 +35,7 @@
 #include "media/mixer.h"
 #include "media/rtp.h"
 #include "media/sdp.h"
+#include "media/srtp.h"
 #include "port/port.h"
 
 #define LINE_QUEUE		32
@@ -114,6 +115,9 @@ struct line_call {
 	unsigned tx_ahead;		/* samples of padding sent ahead of the
 					 * phone's clock */
 	bool answered;			/* it went up (the metrics' histograms) */
+	struct srtp_channel *srtp;	/* keys in use, NULL: plain RTP */
+	struct sdp_crypto keys[_SDP_CRYPTO_MAX];	/* ours, per suite */
+	bool have_keys;
 };
 
 struct line {
@@ -669,12 +673,112 @@ static void line_pick_address(struct line *l)
 			 "127.0.0.1");
 }
 
+/* The port's SRTP policy in sdp.h's terms. */
+static enum sdp_srtp line_srtp_policy(const struct line *l)
+{
+	switch (l->pc.srtp) {
+	case CONFIG_SRTP_REQUIRED:
+		return SDP_SRTP_REQUIRED;
+	case CONFIG_SRTP_OPTIONAL:
+		return SDP_SRTP_OPTIONAL;
+	default:
+		return SDP_SRTP_OFF;
+	}
+}
+
+/* New keys of our own for call @c (every suite), from the CSPRNG. */
+static int line_srtp_keygen(struct line *l, struct line_call *c)
+{
+	int r = 0;
+
+	c->have_keys = false;
+	for (int i = 0; i < _SDP_CRYPTO_MAX && r >= 0; i++)
+		r = srtp_channel_keygen(i, &c->keys[i]);
+	if (r < 0) {
+		explicit_bzero(c->keys, sizeof(c->keys));
+		line_log(l, LOG_ERR, "Failed to draw SRTP keys: %s",
+			 strerror(-r));
+		return r;
+	}
+	c->have_keys = true;
+	return 0;
+}
+
+/*
+ * Encrypt call @c's media as the remote SDP @m says (or stop encrypting):
+ * its key for receiving, ours of the same suite for sending.  A key that
+ * did not change keeps its direction's state.  Negative: no media.
+ */
+static int line_call_srtp(struct line *l, struct line_call *c,
+			  const struct sdp_media *m)
+{
+	enum sdp_srtp policy = line_srtp_policy(l);
+	int r;
+
+	r = sdp_srtp_check(m, policy);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "The remote SDP has no SRTP key we can use (srtp = %s): no media",
+			 config_srtp_to_string(l->pc.srtp));
+		return r;
+	}
+	if (policy == SDP_SRTP_OFF || !m->secure) {
+		if (c->srtp)
+			line_log(l, LOG_NOTICE, "Media in the clear from now on (the remote SDP has no key)");
+		rtp_session_set_srtp(c->rtp, NULL);
+		c->srtp = srtp_channel_free(c->srtp);
+		return 0;
+	}
+	if (!c->have_keys)
+		return -ENOKEY;
+	if (!c->srtp) {
+		r = srtp_channel_new(&c->srtp);
+		if (r < 0)
+			goto fail;
+	}
+	r = srtp_channel_set_rx(c->srtp, &m->crypto);
+	if (r >= 0)
+		r = srtp_channel_set_tx(c->srtp, &c->keys[m->crypto.suite]);
+	if (r < 0)
+		goto fail;
+	rtp_session_set_srtp(c->rtp, c->srtp);
+	line_log(l, LOG_INFO, "Media encrypted: SRTP %s",
+		 sdp_crypto_suite_to_string(m->crypto.suite));
+	return 0;
+fail:
+	line_log(l, LOG_ERR, "Failed to set up SRTP: %s", strerror(-r));
+	rtp_session_set_srtp(c->rtp, NULL);
+	c->srtp = srtp_channel_free(c->srtp);
+	return r;
+}
+
+/*
+ * A new offer in call @c's session: when it changes the remote's key (of
+ * the suite our answer would take), ours change too (RFC 4568 7.1.4);
+ * else they stay.
+ */
+static void line_srtp_offer(struct line *l, struct line_call *c,
+			    const char *offer)
+{
+	struct sdp_media m;
+
+	if (!c->srtp || !offer || sdp_parse(offer, &m) < 0 || !m.secure ||
+	    srtp_channel_rx_is(c->srtp, &m.crypto))
+		return;
+	line_log(l, LOG_INFO, "The far end changed its SRTP key: ours change too");
+	(void)line_srtp_keygen(l, c);
+}
+
 static int line_rtp_open(struct line *l, struct line_call *c)
 {
 	int r;
 
 	if (c->rtp)
 		return 0;
+	if (line_srtp_policy(l) != SDP_SRTP_OFF) {
+		r = line_srtp_keygen(l, c);
+		if (r < 0)
+			return r;
+	}
 	rfc4733_sender_init(&c->ev_tx, LINE_FRAME);
 	c->dtmf_tx = l->pc.dtmf_mode;
 	l->dtmf_oob = l->dtmf_echo = false;
@@ -705,6 +809,10 @@ static int line_call_sdp(struct line *l, struct line_call *c,
 		.session_version = ++c->sdp_version,
 		.ptime = 20,
 		.direction = SDP_SENDRECV,
+		.srtp = line_srtp_policy(l),
+		.keys = c->have_keys ? c->keys : NULL,
+		/* a re-offer keeps the suite in use (GCM is offered only so) */
+		.prefer = srtp_channel_tx_suite(c->srtp),
 	};
 	return 0;
 }
@@ -723,6 +831,9 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 	bool null_addr = strcmp(m->address, "0.0.0.0") == 0 ||
 			 strcmp(m->address, "::") == 0;
 	int r = 0;
+
+	if (line_call_srtp(l, l->cur, m) < 0)
+		return;
 
 	/* c=0.0.0.0 (RFC 2543 hold) names no peer: keep the one we have */
 	if (!null_addr || !l->cur->media)
@@ -785,6 +896,9 @@ static int sdp_warning(int err, const char **ret_text)
 	case -EPROTONOSUPPORT:
 		*ret_text = "Incompatible media format";
 		return 305;
+	case -ENOKEY:
+		*ret_text = "Incompatible transport protocol (SRTP)";
+		return 302;
 	default:
 		*ret_text = "Malformed SDP";
 		return 399;
@@ -815,6 +929,7 @@ static void line_answer_offer(struct line *l, struct line_event *ev)
 	loc.keep_codec = l->cur->codec != NULL;
 	loc.codec = l->cur->codec && strcmp(l->cur->codec, "PCMA") == 0 ? SDP_PT_PCMA :
 							       SDP_PT_PCMU;
+	line_srtp_offer(l, l->cur, ev->sdp);
 	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), &m);
 	if (r < 0) {
 		w = sdp_warning(r, &text);
@@ -938,6 +1053,9 @@ static void line_slot_clear(struct line_call *c)
 	c->held = false;
 	c->no_cw = false;
 	c->rtp = rtp_session_free(c->rtp);
+	c->srtp = srtp_channel_free(c->srtp);
+	explicit_bzero(c->keys, sizeof(c->keys));
+	c->have_keys = false;
 	c->call = sip_call_unref(c->call);
 	free(c->remote_sdp);
 	c->remote_sdp = NULL;
@@ -2206,7 +2324,8 @@ static void line_other_media(struct line *l)
 	struct line_call *c = l->other;
 	struct sdp_media m;
 
-	if (!c->rtp || !c->remote_sdp || sdp_parse(c->remote_sdp, &m) < 0)
+	if (!c->rtp || !c->remote_sdp || sdp_parse(c->remote_sdp, &m) < 0 ||
+	    line_call_srtp(l, c, &m) < 0)
 		return;
 	if (rtp_session_set_remote(c->rtp, m.address, m.port, m.codec, m.te_pt,
 				   m.ptime) < 0)
@@ -2243,6 +2362,7 @@ static void line_answer_offer_held(struct line *l, struct line_call *c,
 	loc.keep_codec = c->codec != NULL;
 	loc.codec = c->codec && !strcmp(c->codec, "PCMA") ? SDP_PT_PCMA :
 							    SDP_PT_PCMU;
+	line_srtp_offer(l, c, ev->sdp);
 	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), NULL);
 	if (r < 0) {
 		int w = sdp_warning(r, &text);
@@ -2729,6 +2849,8 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 		 caller->display_name, caller->from, caller->request_user);
 	/* an offer we cannot answer never rings (no SDP: a late offer) */
 	r = sdp ? sdp_parse(sdp, &m) : 0;
+	if (r >= 0 && sdp)
+		r = sdp_srtp_check(&m, line_srtp_policy(l));
 	if (r < 0) {
 		line_log(l, LOG_NOTICE, "The offer cannot be answered: %s",
 			 strerror(-r));
@@ -3023,6 +3145,13 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		log_error("%s:%u: [port %d] digit_map: %s", cfg->path, pc->line,
 			  pc->index, err);
 		goto fail;
+	}
+	if (pc->srtp != CONFIG_SRTP_OFF) {
+		r = srtp_channel_init();
+		if (r < 0) {
+			log_error("[port %d] Failed to initialise libsrtp", pc->index);
+			goto fail;
+		}
 	}
 	acct = (struct sip_account){
 		.user = pc->user,

@@ -19,6 +19,7 @@
 #include "media/g711.h"
 #include "media/jitter.h"
 #include "media/rtp.h"
+#include "media/srtp.h"
 
 #define RTP_HEADER_SIZE		12
 #define RTP_VERSION		2
@@ -91,6 +92,8 @@ struct rtp_session {
 
 	/* playout (on_audio NULL) */
 	struct jitter *jb;
+
+	struct srtp_channel *srtp;	/* the caller's; NULL: plain RTP */
 
 	/* RTCP */
 	sd_event_source *rtcp_timer;
@@ -581,13 +584,38 @@ static void rx_burst(struct rtp_session *s, int fd,
 	}
 }
 
+/*
+ * With SRTP: authenticate and decrypt @buf into @plain (RTP_PACKET_MAX
+ * bytes); false (counted) when it is to be dropped.
+ */
+static bool rx_unprotect(struct rtp_session *s, const uint8_t *buf,
+			 size_t *n, uint8_t *plain, bool rtcp)
+{
+	int r;
+
+	memcpy(plain, buf, *n);
+	r = srtp_channel_unprotect(s->srtp, plain, n, rtcp);
+	if (r == -EALREADY)
+		s->stats.srtp_replayed++;
+	else if (r < 0)
+		s->stats.srtp_auth_failed++;
+	return r == 0;
+}
+
 static void rx_rtp(struct rtp_session *s, const uint8_t *buf, size_t n,
 		   const struct sockaddr_storage *from, socklen_t len)
 {
+	uint8_t plain[RTP_PACKET_MAX];
+
 	(void)len;
 	if (n > RTP_PACKET_MAX) {
 		s->stats.packets_invalid++;
 		return;
+	}
+	if (s->srtp) {
+		if (!rx_unprotect(s, buf, &n, plain, false))
+			return;
+		buf = plain;
 	}
 	rx_packet(s, buf, n, from);
 }
@@ -717,7 +745,8 @@ static size_t rtcp_build(struct rtp_session *s, uint8_t *p)
 
 static int rtcp_send(struct rtp_session *s)
 {
-	uint8_t pkt[RTCP_SR_SIZE + RTCP_BLOCK_SIZE + 12 + RTP_CNAME_MAX];
+	uint8_t pkt[RTCP_SR_SIZE + RTCP_BLOCK_SIZE + 12 + RTP_CNAME_MAX +
+		    SRTP_CHANNEL_OVERHEAD];
 	struct sockaddr_storage sa;
 	socklen_t len;
 	size_t n;
@@ -725,6 +754,8 @@ static int rtcp_send(struct rtp_session *s)
 	if (!s->have_remote)
 		return -ENOTCONN;
 	n = rtcp_build(s, pkt);
+	if (s->srtp && srtp_channel_protect(s->srtp, pkt, &n, true) < 0)
+		return -EIO;
 	s->sent_since_report = false;
 	s->rx_since_report = false;
 	rtcp_dest(s, &sa, &len);
@@ -847,11 +878,22 @@ static bool rtcp_packet(struct rtp_session *s, const uint8_t *p, size_t len)
 static void rx_rtcp(struct rtp_session *s, const uint8_t *buf, size_t n,
 		    const struct sockaddr_storage *from, socklen_t len)
 {
+	uint8_t plain[RTP_PACKET_MAX];
+
 	if (!s->have_remote || !same_host(from, &s->remote)) {
 		s->stats.rtcp_ignored++;
 		return;
 	}
-	if (n > RTP_PACKET_MAX || !rtcp_packet(s, buf, n)) {
+	if (n > RTP_PACKET_MAX) {
+		s->stats.rtcp_invalid++;
+		return;
+	}
+	if (s->srtp) {
+		if (!rx_unprotect(s, buf, &n, plain, true))
+			return;
+		buf = plain;
+	}
+	if (!rtcp_packet(s, buf, n)) {
 		s->stats.rtcp_invalid++;
 		return;
 	}
@@ -970,6 +1012,12 @@ struct rtp_session *rtp_session_free(struct rtp_session *s)
 	return NULL;
 }
 
+void rtp_session_set_srtp(struct rtp_session *s, struct srtp_channel *c)
+{
+	if (s)
+		s->srtp = c;
+}
+
 unsigned rtp_session_local_port(const struct rtp_session *s)
 {
 	return s ? s->port : 0;
@@ -1052,7 +1100,8 @@ static void rtp_header(const struct rtp_session *s, uint8_t *pkt, int pt,
 
 static int send_frame(struct rtp_session *s, const int16_t *pcm)
 {
-	uint8_t pkt[RTP_HEADER_SIZE + RTP_FRAME_MAX];
+	uint8_t pkt[RTP_HEADER_SIZE + RTP_FRAME_MAX + SRTP_CHANNEL_OVERHEAD];
+	size_t plen = RTP_HEADER_SIZE + s->frame;
 	ssize_t n;
 	int r = 0;
 
@@ -1064,8 +1113,13 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 	rtp_header(s, pkt, s->pt, !s->sent_first, s->ts);
 	(void)g711_encode(s->codec, pcm, pkt + RTP_HEADER_SIZE, s->frame);
 
-	n = sendto(s->fd, pkt, RTP_HEADER_SIZE + s->frame, MSG_NOSIGNAL,
-		   (const struct sockaddr *)&s->remote, s->remote_len);
+	if (s->srtp && srtp_channel_protect(s->srtp, pkt, &plen, false) < 0) {
+		errno = EIO;
+		n = -1;
+	} else {
+		n = sendto(s->fd, pkt, plen, MSG_NOSIGNAL,
+			   (const struct sockaddr *)&s->remote, s->remote_len);
+	}
 	if (n < 0) {
 		r = -errno;
 		s->stats.send_errors++;
@@ -1085,7 +1139,8 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
 			   size_t len, uint32_t timestamp, bool marker)
 {
-	uint8_t pkt[RTP_HEADER_SIZE + 16];
+	uint8_t pkt[RTP_HEADER_SIZE + 16 + SRTP_CHANNEL_OVERHEAD];
+	size_t plen = RTP_HEADER_SIZE + len;
 	ssize_t n;
 
 	if (!s || len > 16)
@@ -1099,7 +1154,11 @@ int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
 	rtp_header(s, pkt, s->te_pt, marker, timestamp);
 	memcpy(pkt + RTP_HEADER_SIZE, payload, len);
 	s->seq++;
-	n = sendto(s->fd, pkt, RTP_HEADER_SIZE + len, MSG_NOSIGNAL,
+	if (s->srtp && srtp_channel_protect(s->srtp, pkt, &plen, false) < 0) {
+		s->stats.send_errors++;
+		return -EIO;
+	}
+	n = sendto(s->fd, pkt, plen, MSG_NOSIGNAL,
 		   (const struct sockaddr *)&s->remote, s->remote_len);
 	if (n < 0) {
 		s->stats.send_errors++;

@@ -110,6 +110,9 @@ struct rtp_callbacks {
  * @rtcp_received: valid RTCP compound packets received
  * @rtcp_invalid: malformed RTCP datagrams dropped
  * @rtcp_ignored: RTCP datagrams from another host than the remote
+ * @srtp_auth_failed: SRTP/SRTCP datagrams that failed authentication (or
+ *	came before a key): dropped before any other check
+ * @srtp_replayed: SRTP/SRTCP datagrams dropped as replays
  * @loss_percent: @lost / @expected in percent (0 when @lost < 0)
  * @jitter_ms: @jitter in ms
  * @rtt_ms: round-trip time from the last RR/SR about us with an LSR; < 0:
@@ -152,6 +155,8 @@ struct rtp_stats {
 	uint64_t rtcp_received;
 	uint64_t rtcp_invalid;
 	uint64_t rtcp_ignored;
+	uint64_t srtp_auth_failed;
+	uint64_t srtp_replayed;
 	double loss_percent;
 	double jitter_ms;
 	double rtt_ms;
@@ -170,6 +175,17 @@ struct rtp_stats {
 	double r_factor;
 	double mos;
 };
+
+struct srtp_channel;
+
+/*
+ * Protect what the session sends and authenticate what it receives with
+ * @c (media/srtp.h), which the caller keeps and frees; NULL: plain RTP.
+ * While @c is set, a datagram that fails authentication or is a replay is
+ * counted (@srtp_auth_failed, @srtp_replayed) and dropped, before it can
+ * latch the source.
+ */
+void rtp_session_set_srtp(struct rtp_session *s, struct srtp_channel *c);
 
 /*
  * Bind a session on @bind_addr (an IPv4/IPv6 literal; NULL: any address,

@@ -18,6 +18,8 @@
 #define SDP_MAX_MEDIA	8
 #define SDP_MAX_FMT	32
 #define SDP_TOKEN_MAX	32
+#define SDP_MAX_CRYPTO	8	/* usable a=crypto lines kept per m= line */
+#define SDP_CRYPTO_B64_MAX	64	/* base64 of the longest key, padded */
 
 static const char *const sdp_direction_table[_SDP_DIRECTION_MAX] = {
 	[SDP_SENDRECV] = "sendrecv",
@@ -73,6 +75,8 @@ struct sdp_mline {
 	int family;
 	unsigned ptime;			/* 0 = session level */
 	int direction;			/* -1 = session level */
+	struct sdp_crypto crypto[SDP_MAX_CRYPTO];	/* usable lines */
+	unsigned n_crypto;
 };
 
 struct sdp_parsed {
@@ -113,6 +117,164 @@ static int next_token(const char **p, char *buf, size_t len)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	*p = s + n;
+	return 0;
+}
+
+/* ---- SDES keys (RFC 4568) ---- */
+
+static const char *const crypto_suite_table[_SDP_CRYPTO_MAX] = {
+	[SDP_CRYPTO_AES_CM_128_HMAC_SHA1_80] = "AES_CM_128_HMAC_SHA1_80",
+	[SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32] = "AES_CM_128_HMAC_SHA1_32",
+	[SDP_CRYPTO_AEAD_AES_128_GCM] = "AEAD_AES_128_GCM",
+};
+
+static const size_t crypto_key_len[_SDP_CRYPTO_MAX] = {
+	[SDP_CRYPTO_AES_CM_128_HMAC_SHA1_80] = 30,	/* 16 key + 14 salt */
+	[SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32] = 30,
+	[SDP_CRYPTO_AEAD_AES_128_GCM] = 28,		/* 16 key + 12 salt */
+};
+
+const char *sdp_crypto_suite_to_string(enum sdp_crypto_suite s)
+{
+	if ((int)s < 0 || s >= _SDP_CRYPTO_MAX)
+		return NULL;
+	return crypto_suite_table[s];
+}
+
+size_t sdp_crypto_key_len(enum sdp_crypto_suite s)
+{
+	if ((int)s < 0 || s >= _SDP_CRYPTO_MAX)
+		return 0;
+	return crypto_key_len[s];
+}
+
+static const char b64_alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* @n bytes of @in as padded base64 into @out (4 * ceil(n / 3) + 1). */
+static void b64_encode(const uint8_t *in, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		uint32_t v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
+
+		*out++ = b64_alphabet[v >> 18];
+		*out++ = b64_alphabet[(v >> 12) & 63];
+		*out++ = b64_alphabet[(v >> 6) & 63];
+		*out++ = b64_alphabet[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0);
+
+		*out++ = b64_alphabet[v >> 18];
+		*out++ = b64_alphabet[(v >> 12) & 63];
+		*out++ = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+/*
+ * Decode the @len base64 characters at @in (padding optional) into @out,
+ * which holds @max bytes.  Returns the byte count or -EBADMSG.
+ */
+static int b64_decode(const char *in, size_t len, uint8_t *out, size_t max)
+{
+	uint32_t acc = 0;
+	size_t i, bits = 0, n = 0, pad = 0;
+
+	for (i = 0; i < len; i++) {
+		const char *c;
+
+		if (in[i] == '=') {
+			pad++;
+			continue;
+		}
+		c = in[i] ? strchr(b64_alphabet, in[i]) : NULL;
+		if (!c || pad)
+			return -EBADMSG;	/* junk, or data after '=' */
+		acc = (acc << 6 | (uint32_t)(c - b64_alphabet)) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n >= max)
+				return -EBADMSG;
+			out[n++] = (acc >> bits) & 0xff;
+		}
+	}
+	if (pad > 2 || bits >= 6 || (pad && (len % 4) != 0))
+		return -EBADMSG;
+	return (int)n;
+}
+
+/* A lifetime: decimal or "2^" decimal, at most 2^48 (RFC 4568 6.1). */
+static bool crypto_lifetime_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 2 && s[0] == '2' && s[1] == '^')
+		i = 2;
+	if (i == n || n - i > 15)
+		return false;
+	for (; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+int sdp_crypto_parse(const char *v, struct sdp_crypto *ret)
+{
+	struct sdp_crypto c = { 0 };
+	char tok[SDP_TOKEN_MAX];
+	const char *key, *end, *bar;
+	size_t n;
+	int suite, r;
+	unsigned tag;
+
+	if (!v || strnlen(v, 256) >= 256)
+		return -EBADMSG;
+	n = strspn(v, "0123456789");
+	if (n == 0 || n > 9 || v[n] != ' ' || parse_uint(v, SDP_CRYPTO_TAG_MAX, &tag) < 0)
+		return -EBADMSG;
+	v += n;
+	if (next_token(&v, tok, sizeof(tok)) < 0)
+		return -EBADMSG;
+	for (suite = 0; suite < _SDP_CRYPTO_MAX; suite++)
+		if (strcmp(tok, crypto_suite_table[suite]) == 0)
+			break;
+	while (*v == ' ')
+		v++;
+	if (strncmp(v, "inline:", 7) != 0)
+		return -EBADMSG;
+	key = v + 7;
+	end = key + strcspn(key, " ");
+	if (end[strspn(end, " ")])
+		return -EOPNOTSUPP;	/* session parameters */
+	if (memchr(key, ';', end - key))
+		return -EOPNOTSUPP;	/* several keys */
+	bar = memchr(key, '|', end - key);
+	if (bar) {
+		const char *f = bar + 1, *g = memchr(f, '|', end - f);
+		size_t fl = (g ? g : end) - f;
+
+		if (g || memchr(f, ':', fl))
+			return -EOPNOTSUPP;	/* an MKI */
+		if (!crypto_lifetime_ok(f, fl))
+			return -EBADMSG;
+	} else {
+		bar = end;
+	}
+	if (bar - key > SDP_CRYPTO_B64_MAX)
+		return -EBADMSG;
+	r = b64_decode(key, bar - key, c.key, sizeof(c.key));
+	if (r < 0)
+		return r;
+	if (suite == _SDP_CRYPTO_MAX || (size_t)r != crypto_key_len[suite])
+		return -EOPNOTSUPP;
+	c.tag = tag;
+	c.suite = suite;
+	*ret = c;
 	return 0;
 }
 
@@ -287,6 +449,11 @@ static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
 					cur->ptime = ptime;
 				else
 					p->ptime = ptime;
+			} else if (strncmp(v, "crypto:", 7) == 0) {
+				/* unusable or beyond the limit: ignored */
+				if (cur && cur->n_crypto < SDP_MAX_CRYPTO &&
+				    sdp_crypto_parse(v + 7, &cur->crypto[cur->n_crypto]) == 0)
+					cur->n_crypto++;
 			} else if ((d = parse_direction(v)) >= 0) {
 				if (cur)
 					cur->direction = d;
@@ -353,6 +520,11 @@ static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
 	r.ptime = m->ptime ? m->ptime : p->ptime ? p->ptime : SDP_PTIME_DEFAULT;
 	r.direction = m->direction >= 0 ? m->direction :
 		      p->direction >= 0 ? p->direction : SDP_SENDRECV;
+	r.savp = strncmp(m->proto, "RTP/SAVP", 8) == 0;
+	if (m->n_crypto && !(l && l->srtp == SDP_SRTP_OFF)) {
+		r.secure = true;
+		r.crypto = m->crypto[0];
+	}
 	if (strcmp(r.address, "0.0.0.0") == 0 || strcmp(r.address, "::") == 0)
 		r.direction = r.direction == SDP_SENDRECV ? SDP_SENDONLY :
 			      r.direction == SDP_RECVONLY ? SDP_INACTIVE :
@@ -374,6 +546,18 @@ int sdp_parse(const char *sdp, struct sdp_media *ret)
 	if (!m)
 		return -ENOMEDIUM;
 	return sdp_fill(&p, m, NULL, ret);
+}
+
+int sdp_srtp_check(const struct sdp_media *m, enum sdp_srtp policy)
+{
+	switch (policy) {
+	case SDP_SRTP_OFF:
+		return m->savp ? -ENOKEY : 0;
+	case SDP_SRTP_OPTIONAL:
+		return m->savp && !m->secure ? -ENOKEY : 0;
+	default:
+		return m->secure ? 0 : -ENOKEY;
+	}
 }
 
 /* ---- builder ---- */
@@ -407,7 +591,8 @@ static int check_local(const struct sdp_local *l, int *family)
 	unsigned char bin[16];
 
 	if (!l || !l->address || !l->rtp_port || l->rtp_port > 65535 ||
-	    l->direction < 0 || l->direction >= _SDP_DIRECTION_MAX)
+	    l->direction < 0 || l->direction >= _SDP_DIRECTION_MAX ||
+	    (l->srtp != SDP_SRTP_OFF && !l->keys))
 		return -EINVAL;
 	if (inet_pton(AF_INET, l->address, bin) == 1)
 		*family = AF_INET;
@@ -428,6 +613,17 @@ static void sb_session(struct sbuf *b, const struct sdp_local *l, int family)
 	sb_printf(b, "s=fxsd\r\n");
 	sb_printf(b, "c=IN %s %s\r\n", ip, l->address);
 	sb_printf(b, "t=0 0\r\n");
+}
+
+static void sb_crypto(struct sbuf *b, unsigned tag,
+		      const struct sdp_crypto *k)
+{
+	char b64[4 * ((SDP_CRYPTO_KEY_MAX + 2) / 3) + 1];
+
+	b64_encode(k->key, crypto_key_len[k->suite], b64);
+	sb_printf(b, "a=crypto:%u %s inline:%s\r\n", tag,
+		  crypto_suite_table[k->suite], b64);
+	explicit_bzero(b64, sizeof(b64));
 }
 
 static int sb_finish(struct sbuf *b)
@@ -451,7 +647,8 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
 	if (!buf || !len)
 		return -ENOBUFS;
 	sb_session(&b, l, family);
-	sb_printf(&b, "m=audio %u RTP/AVP %d %d %d\r\n", l->rtp_port,
+	sb_printf(&b, "m=audio %u %s %d %d %d\r\n", l->rtp_port,
+		  l->srtp == SDP_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP",
 		  SDP_PT_PCMU, SDP_PT_PCMA, SDP_PT_TELEPHONE_EVENT);
 	sb_printf(&b, "a=rtpmap:%d PCMU/8000\r\n", SDP_PT_PCMU);
 	sb_printf(&b, "a=rtpmap:%d PCMA/8000\r\n", SDP_PT_PCMA);
@@ -460,6 +657,15 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
 	sb_printf(&b, "a=fmtp:%d 0-16\r\n", SDP_PT_TELEPHONE_EVENT);
 	sb_printf(&b, "a=ptime:%u\r\n", l->ptime ? l->ptime : SDP_PTIME_DEFAULT);
 	sb_printf(&b, "a=%s\r\n", sdp_direction_table[l->direction]);
+	if (l->srtp != SDP_SRTP_OFF) {
+		/* tag = suite + 1, so that an answer's tag names our key */
+		if (l->prefer == SDP_CRYPTO_AEAD_AES_128_GCM)
+			sb_crypto(&b, l->prefer + 1, &l->keys[l->prefer]);
+		sb_crypto(&b, SDP_CRYPTO_AES_CM_128_HMAC_SHA1_80 + 1,
+			  &l->keys[SDP_CRYPTO_AES_CM_128_HMAC_SHA1_80]);
+		sb_crypto(&b, SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32 + 1,
+			  &l->keys[SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32]);
+	}
 	return sb_finish(&b);
 }
 
@@ -506,6 +712,9 @@ int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 	r = sdp_fill(&p, stream, l, &remote);
 	if (r < 0)
 		return r;
+	r = sdp_srtp_check(&remote, l->srtp);
+	if (r < 0)
+		return r;
 
 	sb_session(&b, l, family);
 	for (i = 0; i < p.n_m; i++) {
@@ -532,6 +741,9 @@ int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 		sb_printf(&b, "a=ptime:%u\r\n", remote.ptime);
 		sb_printf(&b, "a=%s\r\n", sdp_direction_table[
 			  answer_direction(remote.direction, l->direction)]);
+		if (remote.secure)
+			sb_crypto(&b, remote.crypto.tag,
+				  &l->keys[remote.crypto.suite]);
 	}
 	r = sb_finish(&b);
 	if (r >= 0 && ret_remote)

@@ -10,6 +10,13 @@
  * PT with a "PCMU/8000" / "PCMA/8000" rtpmap - and telephone-event/8000
  * (RFC 4733, events 0-16).  The first audio m= line with a non-zero port is
  * the stream; other m= lines are declined (port 0) in an answer.
+ *
+ * SRTP keys go in a=crypto lines (SDES, RFC 4568): AES_CM_128_HMAC_SHA1_80
+ * and _32 are offered, AEAD_AES_128_GCM (RFC 7714) is taken when the peer
+ * offers it.  A crypto line we cannot use (unknown suite, a key of the
+ * wrong length, an MKI, session parameters, too long) is ignored, never an
+ * error of the whole SDP: what follows from having no usable key is the
+ * port's policy (sdp_srtp_check()).
  */
 #ifndef FXSD_SDP_H
 #define FXSD_SDP_H
@@ -25,6 +32,49 @@
 #define SDP_PTIME_DEFAULT	20	/* ms, when a=ptime is absent */
 #define SDP_ADDRESS_MAX		64	/* buffer size, NUL included */
 #define SDP_TEXT_MAX		4096	/* longest SDP we build or parse */
+
+enum sdp_srtp {
+	SDP_SRTP_OFF,		/* no keys; RTP/SAVP refused */
+	SDP_SRTP_OPTIONAL,	/* RTP/AVP + a=crypto offered, either taken */
+	SDP_SRTP_REQUIRED,	/* RTP/SAVP + a=crypto offered, keys needed */
+};
+
+enum sdp_crypto_suite {
+	SDP_CRYPTO_AES_CM_128_HMAC_SHA1_80,
+	SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32,
+	SDP_CRYPTO_AEAD_AES_128_GCM,
+	_SDP_CRYPTO_MAX,
+	_SDP_CRYPTO_INVALID = -EINVAL,
+};
+
+#define SDP_CRYPTO_KEY_MAX	30	/* master key + salt, bytes */
+#define SDP_CRYPTO_TAG_MAX	999999999u
+
+/* "AES_CM_128_HMAC_SHA1_80", ...; NULL when out of range. */
+const char *sdp_crypto_suite_to_string(enum sdp_crypto_suite s);
+/* Bytes of master key + salt for @s (30, 30, 28), 0 when out of range. */
+size_t sdp_crypto_key_len(enum sdp_crypto_suite s);
+
+/**
+ * struct sdp_crypto - one SDES key (an a=crypto line)
+ * @tag: the line's tag (1-999999999)
+ * @suite: its crypto suite
+ * @key: master key followed by master salt, sdp_crypto_key_len() bytes
+ */
+struct sdp_crypto {
+	unsigned tag;
+	enum sdp_crypto_suite suite;
+	uint8_t key[SDP_CRYPTO_KEY_MAX];
+};
+
+/*
+ * Parse the value of an a=crypto attribute (what follows "a=crypto:"):
+ * "TAG SUITE inline:BASE64KEY[|LIFETIME]".  Returns 0 and fills *@ret, or
+ * -EBADMSG (malformed, too long), -EOPNOTSUPP (a suite we do not know, a
+ * key that is not of the suite's length, an MKI, several keys, session
+ * parameters).  *@ret is only written on success.
+ */
+int sdp_crypto_parse(const char *value, struct sdp_crypto *ret);
 
 enum sdp_direction {
 	SDP_SENDRECV,
@@ -54,6 +104,12 @@ bool sdp_direction_receives(enum sdp_direction d);
  * @keep_codec: an answer to a new offer in the session (re-INVITE,
  *	UPDATE) keeps @codec when the offer has it (RFC 3264 8.3.2)
  * @codec: SDP_PT_PCMU or SDP_PT_PCMA, the law in use
+ * @srtp: the port's SRTP policy: what we offer, what an answer takes
+ * @keys: when @srtp is not off, our key for each suite (indexed by
+ *	enum sdp_crypto_suite); an offer carries the _80 one (tag 1) and the
+ *	_32 one (tag 2), after @prefer's when that is GCM (tag 3); an answer
+ *	the offer's first usable suite with our key for it
+ * @prefer: the suite in use (re-offers), -1 for none
  */
 struct sdp_local {
 	const char *address;
@@ -64,6 +120,9 @@ struct sdp_local {
 	enum sdp_direction direction;
 	bool keep_codec;
 	int codec;
+	enum sdp_srtp srtp;
+	const struct sdp_crypto *keys;
+	int prefer;
 };
 
 /**
@@ -81,6 +140,9 @@ struct sdp_local {
  *	connection address of 0.0.0.0 (or ::), the RFC 2543 way to put a call
  *	on hold, takes the receiving away: sendrecv becomes sendonly,
  *	recvonly inactive
+ * @savp: the stream's transport is RTP/SAVP (or RTP/SAVPF)
+ * @secure: @crypto holds the first usable a=crypto line of the stream
+ * @crypto: the remote's key (and the tag and suite it goes with)
  */
 struct sdp_media {
 	int family;
@@ -91,6 +153,9 @@ struct sdp_media {
 	int te_pt;
 	unsigned ptime;
 	enum sdp_direction direction;
+	bool savp;
+	bool secure;
+	struct sdp_crypto crypto;
 };
 
 /*
@@ -112,13 +177,23 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len);
 int sdp_parse(const char *sdp, struct sdp_media *ret);
 
 /*
+ * Whether the stream @m (an offer, or an answer to our offer) can be taken
+ * under @policy: 0, or -ENOKEY when it needs keys we do not have (RTP/SAVP
+ * under off, RTP/SAVP without a usable a=crypto line, no usable line under
+ * required).  Under off, keys in an RTP/AVP stream are not used.
+ */
+int sdp_srtp_check(const struct sdp_media *m, enum sdp_srtp policy);
+
+/*
  * Answer the remote offer @offer: the first of its formats we support
  * (@l->codec when @l->keep_codec and the offer has it),
  * its telephone-event PT (if any), its ptime, the reverse of its
- * direction (intersected with @l->direction).  Other m= lines are declined
- * with port 0.  Returns the length written to @buf and, if @ret_remote is
- * not NULL, the parsed offer; errors as sdp_parse() and
- * sdp_build_offer().
+ * direction (intersected with @l->direction), the offer's first usable
+ * a=crypto line answered with our key of its suite (unless @l->srtp is
+ * off).  Other m= lines are declined with port 0.  Returns the length
+ * written to @buf and, if @ret_remote is not NULL, the parsed offer (its
+ * @secure false when the answer carries no key); errors as sdp_parse(),
+ * sdp_srtp_check() and sdp_build_offer().
  */
 int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 		     size_t len, struct sdp_media *ret_remote);

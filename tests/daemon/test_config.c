@@ -619,6 +619,41 @@ UNIT_TEST(dtmf_modes)
 	}
 }
 
+/* srtp: off by default, the three values (any case), dumped and parsed
+ * back. */
+UNIT_TEST(srtp_modes)
+{
+	static const struct {
+		const char *text;
+		enum config_srtp want;
+	} t[] = {
+		{ "off", CONFIG_SRTP_OFF }, { "optional", CONFIG_SRTP_OPTIONAL },
+		{ "required", CONFIG_SRTP_REQUIRED },
+		{ "Required", CONFIG_SRTP_REQUIRED },
+	};
+	_cleanup_config_ struct fxsd_config *d = NULL;
+
+	PARSE_OK(d, PORT0);
+	CHECK_INT(d->ports[0].srtp, CONFIG_SRTP_OFF);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		_cleanup_config_ struct fxsd_config *c = NULL;
+		_cleanup_free_ char *dump = NULL;
+		char text[128], want[64];
+
+		snprintf(text, sizeof(text), PORT0 "srtp = %s\n", t[i].text);
+		PARSE_OK(c, text);
+		CHECK_INT(c->ports[0].srtp, t[i].want);
+		dump = dump_to_string(c);
+		CHECK(dump, "dump failed");
+		snprintf(want, sizeof(want), "\nsrtp = %s\n",
+			 config_srtp_to_string(t[i].want));
+		CHECK(strstr(dump, want), "want '%s' in:\n%s", want + 1, dump);
+		check_round_trip(c);
+		if (unit_failed())
+			return;
+	}
+}
+
 /* Message waiting: off by default, the server defaults to the registrar
  * (wherever the keys stand), expiry 3600; all three set and round-tripped. */
 UNIT_TEST(mwi_keys)
@@ -1051,6 +1086,9 @@ ERR_CASE(interdigit_short_above_long,
 ERR_CASE(disconnect_open_loop_too_long,
 	 PORT0 "disconnect_open_loop_ms = 2001\n",
 	 P ":4: invalid disconnect_open_loop_ms '2001' (0-2000)")
+ERR_CASE(srtp_invalid,
+	 PORT0 "srtp = yes\n",
+	 P ":4: invalid srtp 'yes' (off|optional|required)")
 ERR_CASE(dtmf_mode_invalid,
 	 PORT0 "dtmf_mode = rfc2833\n",
 	 P ":4: invalid dtmf_mode 'rfc2833' (rfc4733|info|inband)")

@@ -351,3 +351,23 @@ UNIT_TEST(sdp_answer_dynamic_pt)
 	CHECK(strstr(buf, "a=rtpmap:96 PCMA/8000\r\n"), "rtpmap in %s", buf);
 	CHECK(strstr(buf, "a=rtpmap:98 telephone-event/8000\r\n"), "te in %s", buf);
 }
+
+/* An RTP/SAVP offer (SRTP) cannot be answered by a port without SRTP: it
+ * used to be answered RTP/SAVP with no key and the media sent in clear. */
+UNIT_TEST(sdp_savp_offer_refused_without_srtp)
+{
+	static const char savp_offer[] =
+		"v=0\r\n"
+		"o=- 1 1 IN IP4 127.0.0.1\r\n"
+		"s=-\r\n"
+		"c=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\n"
+		"m=audio 6000 RTP/SAVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+	char buf[SDP_TEXT_MAX];
+	int r;
+
+	r = sdp_build_answer(savp_offer, &local4, buf, sizeof(buf), NULL);
+	CHECK(r < 0, "answered: %s", buf);
+	CHECK_INT(r, -ENOKEY);
+}

@@ -16,10 +16,15 @@
  * length, that many bytes.
  *   mode bit 0   1 = on_audio callback, 0 = the jitter buffer (playout)
  *   mode bit 1   1 = PCMA, 0 = PCMU
+ *   mode bit 2   1 = SRTP: the session is keyed (fixed keys, the suite
+ *                from mode bits 3-4, modulo 3) and authenticates every
+ *                datagram before looking at it
  *   flags bit 0  1 = RTCP (to the RTCP socket), 0 = RTP
  *   flags bit 1  1 = from 127.0.0.3:7000, 0 = from 127.0.0.1:9
  *   flags bit 2  then play out one 20 ms frame (jitter buffer)
  *   flags bit 3  then send one 20 ms frame and an RTCP report
+ *   flags bit 4  (SRTP) protected first with the remote's key, as the
+ *                remote would send it: the datagram gets past the check
  * Lengths over RTP_PACKET_MAX are counted invalid, as the socket readers
  * do.
  *
@@ -90,9 +95,24 @@ static void set_addr(struct sockaddr_storage *ss, const char *ip, unsigned port)
 	inet_pton(AF_INET, ip, &s4->sin_addr);
 }
 
+/* Keys for SRTP mode: the remote's (our rx), ours (tx). */
+static void srtp_keys(unsigned suite, struct srtp_channel **ret_local,
+		      struct srtp_channel **ret_remote)
+{
+	struct sdp_crypto rk = { 1, suite, { 0x5a, 1, 2, 3, 4, 5 } };
+	struct sdp_crypto lk = { 1, suite, { 0xa5, 9, 8, 7, 6, 5 } };
+
+	if (srtp_channel_new(ret_local) < 0 || srtp_channel_new(ret_remote) < 0 ||
+	    srtp_channel_set_rx(*ret_local, &rk) < 0 ||
+	    srtp_channel_set_tx(*ret_local, &lk) < 0 ||
+	    srtp_channel_set_tx(*ret_remote, &rk) < 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static sd_event *e;
+	struct srtp_channel *local = NULL, *remote = NULL;
 	struct rtp_callbacks cb = { .on_event = on_event };
 	struct fuzz_ctx f = { 0 };
 	struct rtp_session *s = NULL;
@@ -115,6 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rtp_session_set_remote(s, "127.0.0.1", 9, mode & 2 ? RTP_PT_PCMA :
 				   RTP_PT_PCMU, 101, 20) < 0)
 		abort();
+	if (mode & 4) {
+		srtp_keys((mode >> 3 & 3) % _SDP_CRYPTO_MAX, &local, &remote);
+		rtp_session_set_srtp(s, local);
+	}
 
 	while (size >= 3) {
 		unsigned flags = data[0];
@@ -125,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= 3;
 		if (len > size)
 			len = size;
-		pkt = malloc(len ? len : 1);
+		pkt = malloc(len + SRTP_CHANNEL_OVERHEAD);
 		fuzz_assert(pkt);
 		memcpy(pkt, data, len);
 		data += len;
@@ -135,6 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			set_addr(&from, "127.0.0.1", 9);
 		f.max_samples = len;
+		if (remote && (flags & 16) && len <= RTP_PACKET_MAX)
+			(void)srtp_channel_protect(remote, pkt, &len, flags & 1);
 		if (flags & 1)
 			rx_rtcp(s, pkt, len, &from, sizeof(from));
 		else
@@ -152,5 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_assert(st.jitter_ms == st.jitter_ms);
 	(void)rtp_session_send_rtcp(s);
 	rtp_session_free(s);
+	srtp_channel_free(local);
+	srtp_channel_free(remote);
 	return 0;
 }

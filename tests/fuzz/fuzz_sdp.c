@@ -8,7 +8,10 @@
  * NUL-terminated address of the family it names, a port of 1-65535, a
  * G.711 codec, a payload type of 0-127); an answer we build fits its
  * buffer, parses with sdp_parse() and names the same codec on the same
- * payload type as the offer.
+ * payload type as the offer.  The offer is answered under each SRTP
+ * policy (off, optional, required): an answer under off carries no key,
+ * one under required always does, with the tag and suite of the offer's
+ * key; sdp_crypto_parse() also gets the whole input as an a=crypto value.
  */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -30,13 +33,21 @@ static void check_media(const struct sdp_media *m)
 	fuzz_assert(m->direction >= 0 && m->direction < _SDP_DIRECTION_MAX);
 }
 
+static struct sdp_crypto keys[_SDP_CRYPTO_MAX] = {
+	{ 1, SDP_CRYPTO_AES_CM_128_HMAC_SHA1_80, { 1, 2, 3 } },
+	{ 2, SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32, { 4, 5, 6 } },
+	{ 3, SDP_CRYPTO_AEAD_AES_128_GCM, { 7, 8, 9 } },
+};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct sdp_local loc = {
+	struct sdp_local loc = {
 		.address = "192.0.2.1", .rtp_port = 4000, .session_id = 42,
 		.session_version = 7, .direction = SDP_SENDRECV,
+		.keys = keys, .prefer = -1,
 	};
 	struct sdp_media m, offer, ans;
+	struct sdp_crypto c;
 	char buf[SDP_TEXT_MAX];
 	char *s;
 	int r;
@@ -46,12 +57,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fuzz_strndup(data, size);
 	if (sdp_parse(s, &m) == 0)
 		check_media(&m);
-	r = sdp_build_answer(s, &loc, buf, sizeof(buf), &offer);
-	if (r >= 0) {
+	if (sdp_crypto_parse(s, &c) == 0)
+		fuzz_assert(c.suite >= 0 && c.suite < _SDP_CRYPTO_MAX &&
+			    c.tag <= SDP_CRYPTO_TAG_MAX);
+	for (int p = SDP_SRTP_OFF; p <= SDP_SRTP_REQUIRED; p++) {
+		loc.srtp = p;
+		r = sdp_build_answer(s, &loc, buf, sizeof(buf), &offer);
+		if (r < 0)
+			continue;
 		fuzz_assert((size_t)r < sizeof(buf) && strlen(buf) == (size_t)r);
 		check_media(&offer);
 		fuzz_assert(sdp_parse(buf, &ans) == 0);
 		fuzz_assert(ans.codec == offer.codec && ans.pt == offer.pt);
+		fuzz_assert(sdp_srtp_check(&offer, p) == 0);
+		fuzz_assert(ans.secure == offer.secure);
+		if (p == SDP_SRTP_OFF)
+			fuzz_assert(!ans.secure && !offer.savp);
+		if (p == SDP_SRTP_REQUIRED)
+			fuzz_assert(ans.secure);
+		if (ans.secure)
+			fuzz_assert(ans.crypto.tag == offer.crypto.tag &&
+				    ans.crypto.suite == offer.crypto.suite &&
+				    !memcmp(ans.crypto.key,
+					    keys[ans.crypto.suite].key,
+					    sizeof(ans.crypto.key)));
 	}
 	free(s);
 	return 0;

@@ -412,6 +412,25 @@ m=audio 0 RTP/AVP 0
 m=audio 6000/2 RTP/SAVP 0 101
 a=rtpmap:101 telephone-event/8000
 a=fmtp:101 0-16'''))
+    put('sdp', 'srtp-savp', lines('''v=0
+o=- 1 1 IN IP4 192.0.2.1
+s=-
+c=IN IP4 192.0.2.1
+t=0 0
+m=audio 4000 RTP/SAVP 0 8 101
+a=rtpmap:101 telephone-event/8000
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4
+a=crypto:2 AEAD_AES_128_GCM inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGw==
+a=crypto:3 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^31'''))
+    put('sdp', 'srtp-best-effort', lines('''v=0
+o=- 1 1 IN IP4 192.0.2.1
+s=-
+c=IN IP4 192.0.2.1
+t=0 0
+m=audio 4000 RTP/AVP 0
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz
+a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:====
+a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz KDR=1'''))
     put('sdp', 'missing-c', 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n')
     put('sdp', 'garbage-lines', 'v=0\r\nx\r\n=\r\nc=IN IP4 999.1.1.1\r\nm=audio 70000 RTP/AVP 300 -1 0\r\na=rtpmap:0\r\na=ptime:0\r\n')
 
@@ -492,6 +511,13 @@ def rtp_seeds():
         rec(1, rtcp_sr(blocks=2)) + rec(9, b'\x80\xc9\x00\x07' + b'\x00' * 28) +
         rec(1, b'\x81\xca\x00\x01\x00\x00\x00\x00'))
     put('rtp', 'oversize', b'\x00' + rec(0, rtp_pkt(0, 1, 0, payload=b'\x7f' * 1600)))
+    # SRTP (mode bit 2; suites 0, 1, 2 in bits 3-4): protected by the
+    # remote's key (flags bit 4), then a replay, then one not protected
+    for suite in range(3):
+        put('rtp', 'srtp-suite%d' % suite, bytes([4 | suite << 3]) + b''.join(
+            rec(16 | 4, rtp_pkt(0, 10 + i, 160 * i)) for i in range(4)) +
+            rec(16 | 1, struct.pack('!BBHI', 0x80, 201, 1, 0x11223344)) +
+            rec(16, rtp_pkt(0, 11, 160)) + rec(4, rtp_pkt(0, 20, 1600)))
 
 
 def rfc4733_seeds():
