@@ -219,30 +219,31 @@ static int port_play_tone(sd_bus_message *m, void *userdata,
 	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
 }
 
-static int port_set_dnd(sd_bus_message *m, void *userdata,
-			sd_bus_error *error)
+/* A method that turns a service of the port on or off ("b"). */
+static int port_set_service(sd_bus_message *m, struct line *l,
+			    int (*set)(struct line *l, bool on))
 {
 	int on, r;
 
-	(void)error;
 	r = sd_bus_message_read(m, "b", &on);
 	if (r < 0)
 		return r;
-	r = line_set_dnd(userdata, on);
+	r = set(l, on);
 	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
+static int port_set_dnd(sd_bus_message *m, void *userdata,
+			sd_bus_error *error)
+{
+	(void)error;
+	return port_set_service(m, userdata, line_set_dnd);
 }
 
 static int port_set_anonymous_reject(sd_bus_message *m, void *userdata,
 				     sd_bus_error *error)
 {
-	int on, r;
-
 	(void)error;
-	r = sd_bus_message_read(m, "b", &on);
-	if (r < 0)
-		return r;
-	r = line_set_anonymous_reject(userdata, on);
-	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+	return port_set_service(m, userdata, line_set_anonymous_reject);
 }
 
 static int port_set_forward(sd_bus_message *m, void *userdata,
