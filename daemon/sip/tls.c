@@ -388,40 +388,43 @@ refused:
 	return -EPERM;
 }
 
-ssize_t tls_read(struct sip_conn *cn, void *buf, size_t len)
+/*
+ * What SSL_read()/SSL_write() returning @r means: bytes, -EAGAIN (wait for
+ * the socket), or the end: a read sees 0 for a close (with or without
+ * close_notify) and -EPROTO for anything else; a write sees -errno or
+ * -EPIPE.
+ */
+static ssize_t tls_result(struct sip_conn *cn, int r, bool reading)
 {
-	int r, e;
+	int e;
 
-	ERR_clear_error();
-	errno = 0;
-	r = SSL_read(cn->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
 	if (r > 0)
 		return r;
 	e = SSL_get_error(cn->ssl, r);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return -EAGAIN;
 	ERR_clear_error();
-	if (e == SSL_ERROR_ZERO_RETURN)
+	if (!reading)
+		return e == SSL_ERROR_SYSCALL && errno ? -errno : -EPIPE;
+	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && !errno))
 		return 0;
-	if (e == SSL_ERROR_SYSCALL && !errno)
-		return 0;	/* closed without close_notify */
 	return -EPROTO;
+}
+
+ssize_t tls_read(struct sip_conn *cn, void *buf, size_t len)
+{
+	ERR_clear_error();
+	errno = 0;
+	return tls_result(cn, SSL_read(cn->ssl, buf, len > INT32_MAX ?
+				       INT32_MAX : (int)len), true);
 }
 
 ssize_t tls_write(struct sip_conn *cn, const void *buf, size_t len)
 {
-	int r, e;
-
 	ERR_clear_error();
 	errno = 0;
-	r = SSL_write(cn->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
-	if (r > 0)
-		return r;
-	e = SSL_get_error(cn->ssl, r);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		return -EAGAIN;
-	ERR_clear_error();
-	return e == SSL_ERROR_SYSCALL && errno ? -errno : -EPIPE;
+	return tls_result(cn, SSL_write(cn->ssl, buf, len > INT32_MAX ?
+					INT32_MAX : (int)len), false);
 }
 
 bool tls_pending(struct sip_conn *cn)
