@@ -15,7 +15,7 @@ UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
-	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test
+	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -135,6 +135,13 @@ SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c
 
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto
+
+# The talk-off tool (tests/daemon/talkoff_test.sh, bench/RESULTS.md): fxsd's
+# DTMF detector over speech, spandsp's receiver beside it as the reference.
+# Optimised, no sanitizers: it reads an hour of audio per run.
+tests/daemon/talkoff: $(call objs,fxsd,tests/daemon/talkoff.c tests/daemon/talkoff_spandsp.c \
+		daemon/dsp/dtmf.c daemon/media/g711.c)
+	$(CC) $(CFLAGS) -o $@ $^ -lspandsp -lm
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
