@@ -76,7 +76,7 @@ for i in "${!voices[@]}"; do
 	read -r v p s <<<"${voices[$i]}"
 	files+=("$work/$i.raw")
 	(espeak-ng -v "$v" -p "$p" -s "$s" -f "$text" -w "$work/$i.wav" &&
-		sox "$work/$i.wav" -t raw -r 8000 -c 1 -b 16 -e signed-integer \
+		sox -R -G "$work/$i.wav" -t raw -r 8000 -c 1 -b 16 -e signed-integer \
 			"$work/$i.raw" && rm -f "$work/$i.wav") >/dev/null 2>&1 &
 	if (((i + 1) % 2 == 0)); then
 		wait -n || gen_failed=1
