@@ -213,10 +213,11 @@ fuzz:
 
 # Benchmarks; results are written down in bench/RESULTS.md.  callgrind.sh
 # skips (with a message) when valgrind is not installed.
-bench: bench/echo_bench bench/jitter_bench bench/channel_bench
+bench: bench/echo_bench bench/jitter_bench bench/channel_bench tests/daemon/talkoff
 	bench/echo_bench
 	bench/jitter_bench
 	bench/channel_bench
+	bench/talkoff.sh
 	bench/callgrind.sh
 
 # Benchmarks through the real driver and fxsd, in the VM (several minutes).

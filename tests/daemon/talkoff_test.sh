@@ -18,6 +18,9 @@
 #   talkoff_test.sh --bench   also spandsp's receiver on the same audio,
 #                             digits per voice and level (bench/RESULTS.md)
 #
+# TALKOFF_VOICES, when set, replaces the voice list: lines of "voice pitch
+# speed" (bench/talkoff.sh measures a second, held-out set that way).
+#
 # Work files go to build/talkoff/ (removed at the end).  About 20 s of
 # wall time on 2 cores.
 
@@ -49,6 +52,9 @@ voices=(
 	"en-us+f4 99 140"
 	"en+Tweaky 85 175"
 )
+if [ -n "${TALKOFF_VOICES:-}" ]; then
+	mapfile -t voices < <(grep -v '^[[:space:]]*$' <<<"$TALKOFF_VOICES")
+fi
 
 tool=tests/daemon/talkoff
 text=tests/daemon/talkoff_text.txt
