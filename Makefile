@@ -15,7 +15,7 @@ UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
-	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test
+	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -136,6 +136,13 @@ SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto
 
+# The talk-off tool (tests/daemon/talkoff_test.sh, bench/RESULTS.md): fxsd's
+# DTMF detector over speech, spandsp's receiver beside it as the reference.
+# Optimised, no sanitizers: it reads an hour of audio per run.
+tests/daemon/talkoff: $(call objs,fxsd,tests/daemon/talkoff.c tests/daemon/talkoff_spandsp.c \
+		daemon/dsp/dtmf.c daemon/media/g711.c)
+	$(CC) $(CFLAGS) -o $@ $^ -lspandsp -lm
+
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
@@ -206,10 +213,11 @@ fuzz:
 
 # Benchmarks; results are written down in bench/RESULTS.md.  callgrind.sh
 # skips (with a message) when valgrind is not installed.
-bench: bench/echo_bench bench/jitter_bench bench/channel_bench
+bench: bench/echo_bench bench/jitter_bench bench/channel_bench tests/daemon/talkoff
 	bench/echo_bench
 	bench/jitter_bench
 	bench/channel_bench
+	bench/talkoff.sh
 	bench/callgrind.sh
 
 # Benchmarks through the real driver and fxsd, in the VM (several minutes).

@@ -12,12 +12,25 @@
  * averaged over the packets played whole; includes the wait for the next
  * tick, 10 ms on average).
  *
+ * Then a network stall: packets sent during S ms (100, 200, 300) at 10 s
+ * all arrive together when it ends, with 2-20 ms of exponential jitter
+ * around it; the added delay of the packets played, averaged over windows
+ * before and after the stall, for fxsd's buffer and for speexdsp's
+ * JitterBuffer used raw (step 20 ms, jitter_buffer_tick, no concealment),
+ * with the packets each failed to play (lost: late or dropped; a packet
+ * counts as played when the second half of a frame is its audio).
+ *
  *	cc -O2 -Idaemon -o jitter_bench bench/jitter_bench.c daemon/media/jitter.c \
  *		-lspeexdsp -lm
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <string.h>
+
+#include <speex/speex_jitter.h>
 
 #include "media/jitter.h"
 
@@ -107,6 +120,106 @@ static void run(double mean, unsigned seed)
 	jitter_free(j);
 }
 
+#define STALL_PACKETS	2500	/* 50 s */
+#define STALL_AT_MS	10000.0
+
+/* Windows of playout time, ms from the start; the stall begins at 10 s. */
+static const double win[][2] = {
+	{ 5000, 10000 }, { 10000, 11000 }, { 11000, 15000 }, { 15000, 20000 },
+	{ 20000, 30000 }, { 30000, 40000 },
+};
+#define NWIN	(sizeof(win) / sizeof(win[0]))
+
+static void run_stall(bool raw, double mean, double stall, unsigned seed)
+{
+	static struct pkt p[STALL_PACKETS];
+	static double arrival_of[STALL_PACKETS];
+	static bool played[STALL_PACKETS];
+	struct jitter *j = raw ? NULL : jitter_new();
+	JitterBuffer *jb = raw ? jitter_buffer_init(FRAME) : NULL;
+	int16_t x[FRAME], out[FRAME];
+	double sum[NWIN] = { 0 }, phase = 7.3;
+	long cnt[NWIN] = { 0 }, lost = 0;
+	size_t next = 0;
+
+	if ((!raw && !j) || (raw && !jb)) {
+		fprintf(stderr, "jitter buffer init failed\n");
+		exit(1);
+	}
+	memset(played, 0, sizeof(played));
+	for (int k = 0; k < STALL_PACKETS; k++) {
+		double send = 20.0 * k, a = send + BASE_MS + expo(mean, &seed);
+
+		if (send >= STALL_AT_MS && send < STALL_AT_MS + stall &&
+		    a < STALL_AT_MS + stall + BASE_MS)
+			a = STALL_AT_MS + stall + BASE_MS;
+		p[k].k = k;
+		p[k].arrive = a;
+		arrival_of[k] = a;
+	}
+	qsort(p, STALL_PACKETS, sizeof(*p), by_arrival);
+
+	for (long t = 0; t * 20.0 < 20.0 * STALL_PACKETS; t++) {
+		double now = t * 20.0 + phase;
+		bool ok;
+
+		while (next < STALL_PACKETS && p[next].arrive <= now) {
+			int k = p[next].k;
+
+			for (int i = 0; i < FRAME; i++)
+				x[i] = (int16_t)(1000 + k);
+			if (raw) {
+				JitterBufferPacket pk = {
+					.data = (char *)x, .len = sizeof(x),
+					.timestamp = (spx_uint32_t)k * FRAME,
+					.span = FRAME, .sequence = (spx_uint16_t)k,
+				};
+
+				jitter_buffer_put(jb, &pk);
+			} else {
+				jitter_put(j, 1, (uint16_t)k, (uint32_t)k * FRAME, x, FRAME);
+			}
+			next++;
+		}
+		if (raw) {
+			char buf[sizeof(out)];
+			JitterBufferPacket pk = { .data = buf, .len = sizeof(buf) };
+			spx_int32_t off = 0;
+
+			ok = jitter_buffer_get(jb, &pk, FRAME, &off) == JITTER_BUFFER_OK &&
+			     pk.len == sizeof(out);
+			if (ok)
+				memcpy(out, buf, sizeof(out));
+			jitter_buffer_tick(jb);
+		} else {
+			ok = jitter_get(j, out, FRAME) == JITTER_AUDIO;
+		}
+		/* a splice's cross-fade may change the first 10 ms */
+		if (ok && out[FRAME / 2] == out[FRAME - 1]) {
+			int k = out[FRAME - 1] - 1000;
+
+			if (k < 0 || k >= STALL_PACKETS)
+				continue;
+			played[k] = true;
+			for (size_t w = 0; w < NWIN; w++)
+				if (now >= win[w][0] && now < win[w][1]) {
+					sum[w] += now - arrival_of[k];
+					cnt[w]++;
+				}
+		}
+	}
+	for (int k = 100; k < STALL_PACKETS - 100; k++)
+		lost += !played[k];
+	printf("| %-8s | %4.0f ms | %3.0f ms | %5.2f %% |", raw ? "speexdsp" : "fxsd",
+	       mean, stall, 100.0 * (double)lost / (STALL_PACKETS - 200));
+	for (size_t w = 0; w < NWIN; w++)
+		printf(" %5.0f |", cnt[w] ? sum[w] / (double)cnt[w] : -1.0);
+	printf("\n");
+	jitter_free(j);
+	if (jb)
+		jitter_buffer_destroy(jb);
+}
+
 int main(void)
 {
 	printf("%d packets of 20 ms; network delay %.0f ms + exponential "
@@ -116,5 +229,19 @@ int main(void)
 	printf("|---|---|---|---|---|---|\n");
 	run(5.0, 1);
 	run(20.0, 2);
+
+	printf("\nStall at 10 s; added delay (ms) of the packets played in each "
+	       "window of playout time\n\n");
+	printf("| buffer | jitter mean | stall | lost | 5-10 s | 10-11 s | "
+	       "11-15 s | 15-20 s | 20-30 s | 30-40 s |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|\n");
+	for (int m = 0; m < 4; m++) {
+		static const double jit[] = { 2.0, 5.0, 10.0, 20.0 };
+
+		for (double st = 100.0; st <= 300.0; st += 100.0) {
+			run_stall(false, jit[m], st, 3);
+			run_stall(true, jit[m], st, 3);
+		}
+	}
 	return 0;
 }

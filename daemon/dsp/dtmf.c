@@ -14,10 +14,12 @@
 
 /* Frame decision thresholds (see dtmf.h). */
 #define MIN_TONE_DBM0		-40.0	/* each tone */
-#define TWIST_MAX_DB		10.0	/* high above low */
-#define TWIST_MIN_DB		-6.0	/* high below low */
-#define PURITY_MIN		0.70	/* tones / frame power */
+#define TWIST_MAX_DB		6.0	/* high above low (reverse twist) */
+#define TWIST_MIN_DB		-10.0	/* high below low (normal twist) */
+#define PURITY_MIN		0.90	/* tones / frame power */
 #define FREQ_TOL		0.025	/* relative frequency deviation */
+#define STEADY_DB		3.0	/* tone level change between frames */
+#define STEADY_FREQ		0.012	/* relative frequency change */
 
 const char dtmf_digits[17] = "123A456B789C*0#D";
 
@@ -77,13 +79,28 @@ char dtmf_detector_digit(const struct dtmf_detector *d)
 	return d->digit;
 }
 
+/*
+ * Frequency deviation of tone @k, in Hz, from the phase advance of its
+ * DFT since the previous frame: z = X_now * conj(X_prev) * exp(-j w0 hop).
+ */
+static double tone_dev(const struct dtmf_detector *d, const float *re,
+		       const float *im, unsigned k)
+{
+	double zr = (double)re[k] * d->prev_re[k] + (double)im[k] * d->prev_im[k];
+	double zi = (double)im[k] * d->prev_re[k] - (double)re[k] * d->prev_im[k];
+	double ar = zr * d->rot_cos[k] + zi * d->rot_sin[k];
+	double ai = zi * d->rot_cos[k] - zr * d->rot_sin[k];
+
+	return atan2(ai, ar) / (2.0 * M_PI * DTMF_HOP) * DTMF_RATE;
+}
+
 /* Analyse the frame in d->buf: the digit it carries, or 0. */
 static char dtmf_frame(struct dtmf_detector *d)
 {
 	float re[8], im[8], pw[8], x[DTMF_FRAME];
-	double frame = 0.0, norm, twist, min_tone;
+	double frame = 0.0, norm, twist, min_tone, dev[2];
 	unsigned lo = 0, hi = 4;
-	bool prev = d->prev_valid;
+	char digit = 0, prev_digit = d->prev_digit;
 
 	for (unsigned n = 0; n < DTMF_FRAME; n++) {
 		x[n] = d->buf[n];
@@ -110,38 +127,46 @@ static char dtmf_frame(struct dtmf_detector *d)
 		if (pw[k] > pw[hi])
 			hi = k;
 
-	/* the previous frame's spectrum is needed for the frequencies */
-	float pre[8], pim[8];
+	min_tone = dbm0_power(MIN_TONE_DBM0);
+	twist = pw[lo] > 0.0f && pw[hi] > 0.0f ?
+		10.0 * log10((double)pw[hi] / pw[lo]) : 0.0;
+	if (d->prev_valid && pw[lo] >= min_tone && pw[hi] >= min_tone &&
+	    twist <= TWIST_MAX_DB && twist >= TWIST_MIN_DB &&
+	    pw[lo] + pw[hi] >= PURITY_MIN * frame) {
+		dev[0] = tone_dev(d, re, im, lo);
+		dev[1] = tone_dev(d, re, im, hi);
+		if (fabs(dev[0]) <= FREQ_TOL * dtmf_freq[lo] &&
+		    fabs(dev[1]) <= FREQ_TOL * dtmf_freq[hi])
+			digit = dtmf_digits[lo * 4 + (hi - 4)];
+	}
 
-	memcpy(pre, d->prev_re, sizeof(pre));
-	memcpy(pim, d->prev_im, sizeof(pim));
+	/*
+	 * A digit's tones are steady; speech that passed the checks above
+	 * glides in pitch and swells and fades.  Frame after frame of the
+	 * same digit, each tone's level and frequency must hold.
+	 */
+	if (digit && digit == prev_digit) {
+		for (unsigned j = 0; j < 2; j++) {
+			unsigned k = j ? hi : lo;
+			double ratio = (double)pw[k] / d->prev_pw[j];
+
+			if (fabs(10.0 * log10(ratio)) > STEADY_DB ||
+			    fabs(dev[j] - d->prev_dev[j]) > STEADY_FREQ * dtmf_freq[k])
+				digit = 0;
+		}
+	}
+
 	memcpy(d->prev_re, re, sizeof(re));
 	memcpy(d->prev_im, im, sizeof(im));
 	d->prev_valid = true;
-
-	min_tone = dbm0_power(MIN_TONE_DBM0);
-	if (pw[lo] < min_tone || pw[hi] < min_tone)
-		return 0;
-	twist = 10.0 * log10((double)pw[hi] / pw[lo]);
-	if (twist > TWIST_MAX_DB || twist < TWIST_MIN_DB)
-		return 0;
-	if (pw[lo] + pw[hi] < PURITY_MIN * frame)
-		return 0;
-	if (!prev)
-		return 0;
-	for (unsigned j = 0; j < 2; j++) {
-		unsigned k = j ? hi : lo;
-		/* z = X_now * conj(X_prev) * exp(-j w0 hop) */
-		double zr = (double)re[k] * pre[k] + (double)im[k] * pim[k];
-		double zi = (double)im[k] * pre[k] - (double)re[k] * pim[k];
-		double ar = zr * d->rot_cos[k] + zi * d->rot_sin[k];
-		double ai = zi * d->rot_cos[k] - zr * d->rot_sin[k];
-		double dev = atan2(ai, ar) / (2.0 * M_PI * DTMF_HOP) * DTMF_RATE;
-
-		if (fabs(dev) > FREQ_TOL * dtmf_freq[k])
-			return 0;
+	d->prev_digit = digit;
+	if (digit) {
+		d->prev_pw[0] = pw[lo];
+		d->prev_pw[1] = pw[hi];
+		d->prev_dev[0] = dev[0];
+		d->prev_dev[1] = dev[1];
 	}
-	return dtmf_digits[lo * 4 + (hi - 4)];
+	return digit;
 }
 
 /*

@@ -9,11 +9,10 @@
  * total power of its two tones.
  *
  * Twist convention: twist = level(high-group tone) - level(low-group tone)
- * in dB.  Positive twist ("normal" or "forward" twist: the high group is
- * louder, as telephones send it to make up for the loop's loss at high
- * frequencies) is accepted up to +8 dB; negative twist ("reverse": the low
- * group is louder) down to -4 dB.  The decision thresholds lie half-way to
- * the next test points: signals beyond +10 dB or below -6 dB are rejected.
+ * in dB.  Lines lose more at high frequencies, so the receiver takes the
+ * low group louder ("normal" twist, negative here) down to -8 dB and the
+ * high group louder ("reverse" twist, positive) up to +4 dB.  The decision
+ * thresholds lie half-way to the points 4 dB beyond: -10 and +6 dB.
  *
  * Detector design.  Frames of DTMF_FRAME (106) samples, Hann-windowed,
  * every DTMF_HOP (53) samples (6.6 ms).  For every frame the complex DFT at
@@ -21,21 +20,27 @@
  * carries a digit when
  *  - the strongest low-group and high-group tones are each above
  *    -40 dBm0,
- *  - the twist is in [-6, +10] dB,
- *  - the two tones hold at least 70 % of the frame's (windowed) power
- *    (speech, noise and partial frames fail this),
+ *  - the twist is in [-10, +6] dB,
+ *  - the two tones hold at least 90 % of the frame's (windowed) power:
+ *    speech, whose other harmonics and formants always carry more than a
+ *    tenth of its power, noise and partial frames fail this,
  *  - the frequency of each tone, measured from the phase advance of its DFT
  *    since the previous frame (6.6 ms earlier), is within +-2.5 % of the
- *    nominal frequency: Q.24's +-1.5 % is accepted, +-3.5 % is rejected.
+ *    nominal frequency: Q.24's +-1.5 % is accepted, +-3.5 % is rejected,
+ *  - when the previous frame carried the same digit, each tone is steady:
+ *    its level within 3 dB and its frequency within 1.2 % of the previous
+ *    frame's (speech glides and swells; a key's tones do not).
  * A digit starts after DTMF_ON_FRAMES consecutive frames carrying it
  * and ends after DTMF_OFF_FRAMES consecutive frames without it.
  *
  * Measured (tests/daemon/test_dtmf.c checks the Q.24 points): frequency
- * deviation accepted up to +-2.4 %, rejected from +-2.5 %; twist accepted
- * from -5 to +9 dB, rejected below -6 and above +10 dB; tones of 35 ms and
- * more always accepted, 28 ms and less never; drop-outs up to 16 ms
- * bridged, pauses of 23 ms and more always split; 100 % detection down to
- * about 7 dB S/N in white noise; no talk-off in 227 s of espeak-ng speech.
+ * deviation accepted up to +-1.75 %, rejected from +-2.75 %; twist accepted
+ * from -9 to +5 dB, rejected from -11 and +7 dB; tones of 35 ms and more
+ * always accepted, 26 ms and less never; 10 ms drop-outs bridged and
+ * 30 ms pauses split (the tested points); 100 % detection of 50 ms digits
+ * at -20 dBm0 down to 13 dB S/N in white noise (99 % at 12 dB); no
+ * talk-off in 77 min of espeak-ng speech in 14 voices at -10 and -20 dBm0
+ * through G.711 (tests/daemon/talkoff_test.sh; bench/RESULTS.md).
  *
  * Events: "start" is reported as soon as the digit is recognised (about
  * 30 ms after the tone began), "end" when it has stopped (about 30 ms after
@@ -99,6 +104,9 @@ struct dtmf_detector {
 	uint64_t pos;			/* samples consumed */
 	float prev_re[8], prev_im[8];
 	bool prev_valid;
+	char prev_digit;		/* the previous frame's digit, or 0 */
+	float prev_pw[2];		/* its tones' powers, low and high */
+	double prev_dev[2];		/* and their deviations, Hz */
 	/* state machine */
 	char cand;			/* digit of the current run of frames */
 	unsigned cand_frames;

@@ -58,6 +58,9 @@ struct jitter {
 	uint32_t pending;		/* synthetic samples owed (insertion) */
 	bool splice;			/* the next audio is discontinuous */
 	uint32_t clock;			/* samples requested by jitter_get() */
+	bool have_arrival;
+	uint32_t arrival_clock;		/* clock of the last tick with arrivals */
+	bool burst;			/* this tick's arrivals end a stall */
 	uint64_t played;		/* packets played (for delay_mean) */
 	struct plc plc;
 
@@ -377,7 +380,24 @@ int jitter_put(struct jitter *j, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		j->have_high = true;
 	}
 
-	/* Late packets still go in: speexdsp learns the delay from them. */
+	/*
+	 * A stall: nothing for STALL_GAP, then the held packets all at once.
+	 * Those already late are lost; teaching speexdsp their lateness would
+	 * hold its delay up for its whole history (~20 s) for a one-off
+	 * event, so they stay out.  Other late packets still go in: speexdsp
+	 * learns the delay from them.
+	 */
+	if (!j->have_arrival || j->clock != j->arrival_clock) {
+		j->burst = j->have_arrival &&
+			   j->clock - j->arrival_clock >= JITTER_STALL_GAP;
+		j->arrival_clock = j->clock;
+		j->have_arrival = true;
+	}
+	if (late && j->burst) {
+		j->st.late++;
+		j->st.stall_late++;
+		return JITTER_PUT_LATE;
+	}
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.data = (char *)pcm;
 	pkt.len = (spx_uint32_t)(n * sizeof(*pcm));

@@ -13,6 +13,12 @@
  *
  * - drops duplicates (a window of the last 64 sequence numbers) and counts
  *   packets that arrive after their playout time ("late loss");
+ * - keeps a stall out of speexdsp's delay history: when packets arrive
+ *   after JITTER_STALL_GAP without any, the late ones among them (held by
+ *   the stall) are counted late but not given to speexdsp, whose delay
+ *   would otherwise stay up by the stall's length for its whole history
+ *   (about 20 s); other late packets still go in, so a lasting change of
+ *   the network delay (no burst) is followed as before;
  * - starts over (reset) when the SSRC changes;
  * - rebases the timestamps when they jump against the sequence numbers
  *   (more than JITTER_JUMP_BACK samples backwards or JITTER_JUMP_FWD
@@ -45,6 +51,7 @@
 #define JITTER_JUMP_BACK	320	/* samples */
 #define JITTER_JUMP_FWD		8000	/* samples */
 #define JITTER_DUP_WINDOW	64	/* sequence numbers */
+#define JITTER_STALL_GAP	800	/* samples (100 ms) without arrivals */
 
 struct jitter;
 
@@ -77,6 +84,8 @@ enum jitter_put_result {
  * @samples_dropped: received samples skipped to shrink the buffer
  * @resets: starts over (SSRC change, long outage)
  * @ts_jumps: timestamp jumps rebased
+ * @stall_late: late packets that ended a stall (in @late; not taught to
+ *	speexdsp)
  * @delay: buffering delay of the last packet played, samples: from the
  *	tick before it arrived to the one that started playing it (the
  *	phase of the arrival within a tick is not known: up to one frame
@@ -96,6 +105,7 @@ struct jitter_stats {
 	uint64_t samples_dropped;
 	uint64_t resets;
 	uint64_t ts_jumps;
+	uint64_t stall_late;
 	uint32_t delay;
 	double delay_avg;
 	double delay_mean;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "media/jitter.h"
@@ -398,4 +399,103 @@ UNIT_TEST(jitter_random_arrivals)
 	CHECK(st.late < 50, "late %llu", (unsigned long long)st.late);
 	CHECK(st.delay_avg > 0, "no buffering under jitter");
 	CHECK(last > 480, "stopped at %ld", last);
+}
+
+/*
+ * Arrivals for the stall tests: packet k sent at 20 k ms, 10 ms of
+ * network delay plus exponential jitter of mean 5 ms; from @at_ms on,
+ * either a stall of @stall_ms (the packets sent in it all arrive when it
+ * ends) or, with @step, a lasting extra delay of @stall_ms.  Runs 1000
+ * ticks; returns the buffer's mean delay (ms, struct jitter_stats
+ * delay_avg) over ticks [@from, @to) and the late packets put from tick
+ * @late_from on.
+ */
+static double stall_run(struct jitter *j, double at_ms, double stall_ms, bool step,
+			int from, int to, int late_from, unsigned *ret_late)
+{
+	static double arrive[1000];
+	struct jitter_stats st;
+	int16_t out[F];
+	double sum = 0;
+	int next = 0;
+
+	srand(91);
+	*ret_late = 0;
+	for (int k = 0; k < 1000; k++) {
+		double send = 20.0 * k;
+
+		arrive[k] = send + 10.0 - 5.0 * log(1.0 - rand() / (RAND_MAX + 1.0));
+		if (step && send >= at_ms)
+			arrive[k] += stall_ms;
+		else if (!step && send >= at_ms && send < at_ms + stall_ms &&
+			 arrive[k] < at_ms + stall_ms + 10.0)
+			arrive[k] = at_ms + stall_ms + 10.0;
+	}
+	for (int t = 0; t < 1000; t++) {
+		double now = 20.0 * t + 7.0;
+
+		for (;;) {
+			int best = -1;
+
+			for (int k = next; k < 1000 && k < next + 40; k++)
+				if (arrive[k] >= 0 && arrive[k] <= now &&
+				    (best < 0 || arrive[k] < arrive[best]))
+					best = k;
+			if (best < 0)
+				break;
+			if (put_frame(j, 9, 0, 0, 0, best, F) == JITTER_PUT_LATE &&
+			    t >= late_from)
+				(*ret_late)++;
+			arrive[best] = -1;
+			while (next < 1000 && arrive[next] < 0)
+				next++;
+		}
+		jitter_get(j, out, F);
+		jitter_get_stats(j, &st);
+		if (t >= from && t < to)
+			sum += st.delay_avg / 8.0;
+	}
+	return sum / (to - from);
+}
+
+/* A one-off stall of 300 ms: the packets it held are lost, but the delay
+ * does not stay up for speexdsp's whole history (~20 s) afterwards. */
+UNIT_TEST(jitter_stall_not_learned)
+{
+	_cleanup_jitter_ struct jitter *a = jitter_new();
+	_cleanup_jitter_ struct jitter *b = jitter_new();
+	struct jitter_stats st;
+	double before, after;
+	unsigned late;
+
+	CHECK(a && b, "jitter_new");
+	before = stall_run(a, 1e9, 0, false, 300, 900, 0, &late);
+	after = stall_run(b, 5000.0, 300.0, false, 300, 900, 0, &late);
+	CHECK(after <= before + 5.0,
+	      "mean delay 6-18 s: %.1f ms after the stall, %.1f ms without", after,
+	      before);
+	jitter_get_stats(b, &st);
+	CHECK(st.stall_late >= 10, "%llu late packets ended the stall",
+	      (unsigned long long)st.stall_late);
+	CHECK(st.late >= st.stall_late, "late %llu < stall_late %llu",
+	      (unsigned long long)st.late, (unsigned long long)st.stall_late);
+}
+
+/* A lasting step of the network delay (150 ms) is not a stall: the
+ * playout point follows it and the packets stop coming late (afterwards
+ * the buffer's own delay, arrival to playout, is what it was). */
+UNIT_TEST(jitter_delay_step_learned)
+{
+	_cleanup_jitter_ struct jitter *j = jitter_new();
+	struct jitter_stats st;
+	double after;
+	unsigned late;
+
+	CHECK(j, "jitter_new");
+	after = stall_run(j, 5000.0, 150.0, true, 700, 1000, 500, &late);
+	jitter_get_stats(j, &st);
+	CHECK(late < 10, "%u late packets from 10 s on (delay %.1f ms)", late,
+	      after);
+	CHECK(st.frames_audio > 900, "%llu frames of audio in 1000",
+	      (unsigned long long)st.frames_audio);
 }
