@@ -280,7 +280,7 @@ int open_sockets(struct sip_agent *a, const struct sockaddr_storage *bss,
 	addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
 	a->local_port = port;
 	/* TLS: a listener only with a certificate to show (tls_cert) */
-	if (!a->tcp || (a->tls && !a->tls_server))
+	if ((!a->tcp && !a->transport_auto) || (a->tls && !a->tls_server))
 		return 0;
 	a->tcp_fd = socket(a->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			   0);
