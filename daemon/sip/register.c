@@ -319,7 +319,8 @@ static int reg_fo_cb(sd_event_source *s, uint64_t usec, void *userdata)
 		return 0;
 	log_a(a, LOG_NOTICE, "REGISTER unanswered for %u ms",
 	      a->failover_timeout_ms);
-	/* the old transaction runs on; its end is ignored (its CSeq) */
+	/* it goes quiet: no more retransmissions to a silent server */
+	client_tx_abandon(a, TX_REGISTER);
 	a->reg_in_flight = false;
 	a->reg_cseq++;
 	if (!reg_failover(a, false, 408))
@@ -369,6 +370,26 @@ static bool reg_failover(struct sip_agent *a, bool unregister, int code)
 	pick_local_ip(a);
 	a->reg_auth.tries = 0;
 	return reg_send_expires(a, a->expires) == 0;
+}
+
+/*
+ * Our INVITE to the registration's server timed out, could not be sent
+ * or got 503: the registration moves on now rather than at its refresh
+ * (the next call goes there; this one has failed).  Only when INVITEs go
+ * where REGISTERs go (an outbound proxy, or the domain being the
+ * registrar) and no REGISTER is out.
+ */
+void reg_server_failed(struct sip_agent *a, int code)
+{
+	bool same = a->has_proxy || a->domain_alias;
+
+	if (!same || !a->register_enabled || a->stopping || a->reg_in_flight)
+		return;
+	log_a(a, LOG_NOTICE, "INVITE to the registrar failed (%d)", code);
+	if (!reg_failover(a, false, code))
+		return;
+	if (a->reg_state != SIP_REG_REGISTERED)
+		a->reg_state = SIP_REG_REGISTERING;
 }
 
 static int reg_probe_cb(sd_event_source *s, uint64_t usec, void *userdata);

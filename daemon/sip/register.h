@@ -22,5 +22,6 @@ void reg_response(struct sip_agent *a, struct sip_tx *tx,
 
 void reg_targets_refresh(struct sip_agent *a);
 void reg_probe_done(struct sip_agent *a, bool answered, int code);
+void reg_server_failed(struct sip_agent *a, int code);
 
 #endif /* FXSD_SIP_REGISTER_H */

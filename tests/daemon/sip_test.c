@@ -6730,6 +6730,86 @@ out:
 	dnsmasq_stop();
 }
 
+/*
+ * An INVITE answered 503 by the registrar in use (p1 of an SRV set)
+ * moves the registration to the next (p2) at once: REGISTER there, and
+ * the next call goes there too (the failed call is not retried).
+ */
+static void case_dnsmasq_invite_failover(void)
+{
+	struct fixture f, f2;
+	struct sip_account acct = { 0 };
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	const char *extra[] = { "-key", "expires", "120", NULL };
+	unsigned p1 = free_port("127.0.0.2"), p2 = free_port("127.0.0.3");
+	char srv1[128], srv2[128], list[256], offer[SDP_TEXT_MAX];
+	const char *rec[] = {
+		srv1, srv2,
+		"--host-record=p1.fxs.test,127.0.0.2",
+		"--host-record=p2.fxs.test,127.0.0.3", NULL,
+	};
+
+	memset(&f, 0, sizeof(f));
+	memset(&f2, 0, sizeof(f2));
+	f.name = "dns_srv_invite_503_moves_registration";
+	f2.name = "dns_srv_invite_503_moves_registration.p2";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	snprintf(srv1, sizeof(srv1),
+		 "--srv-host=_sip._udp.iv.fxs.test,p1.fxs.test,%u,10,0", p1);
+	snprintf(srv2, sizeof(srv2),
+		 "--srv-host=_sip._udp.iv.fxs.test,p2.fxs.test,%u,20,0", p2);
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	if (registrar_at(&f2, "reg_ok.xml", "127.0.0.3", p2, extra) < 0)
+		FAIL(&f, "cannot start sipp on 127.0.0.3");
+	if (registrar_at(&f, "reg_ok.xml", "127.0.0.2", p1, extra) < 0)
+		FAIL(&f, "cannot start sipp on 127.0.0.2");
+	acct.domain = "iv.fxs.test";
+	acct.register_enabled = true;
+	acct.bind_address = "0.0.0.0";
+	acct.failover_probe_s = 3600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered at p1: %s", reg_last(&f));
+	SIPP_OK(&f);
+	if (registrar_at(&f, "uas_503.xml", "127.0.0.2", p1, NULL) < 0)
+		FAIL(&f, "cannot start the 503 sipp on 127.0.0.2");
+	sdp_build_offer(&l, offer, sizeof(offer));
+	if (sip_call_invite(f.a, "3000", offer, &f.call) < 0)
+		FAIL(&f, "sip_call_invite failed");
+	if (!run_until(&f, call_final, 5000) ||
+	    state_status(&f, SIP_CALL_FAILED) != 503)
+		FAIL(&f, "the call did not fail with 503");
+	if (!run_until(&f, reg_at_second, 3000))
+		FAIL(&f, "the registration did not move to p2: %s",
+		     reg_last(&f));
+	sip_agent_targets(f.a, list, sizeof(list));
+	SIPP_OK(&f);
+	for (int i = 0; i < 150 && !f2.sipp_done; i++) {
+		reap_sipp(&f2);
+		run_until(&f, NULL, 20);
+	}
+	if (!f2.sipp_done || f2.sipp_status != 0)
+		FAIL(&f, "p2's sipp %s (%d)", f2.sipp_done ? "failed" :
+		     "still running", f2.sipp_status);
+	PASS(&f);
+out:
+	if (f2.sipp > 0 && !f2.sipp_done) {
+		kill(f2.sipp, SIGTERM);
+		waitpid(f2.sipp, NULL, 0);
+	}
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -6877,6 +6957,8 @@ int main(int argc, char **argv)
 	RUN("dns_srv_weights_200_lookups", case_dnsmasq_weights());
 	RUN("dns_naptr_picks_tcp", case_dnsmasq_naptr());
 	RUN("dns_srv_failover_and_back", case_dnsmasq_failover());
+	RUN("dns_srv_invite_503_moves_registration",
+	    case_dnsmasq_invite_failover());
 
 	RUN("invite_to_public_address_is_ours", case_public_address());
 	RUN("stranger_flood_provider_served",
