@@ -277,6 +277,7 @@ static const struct key_desc global_keys[] = {
 	GKEY("max_dialogs", KEY_UINT, 0, max_dialogs, 1, 64),
 	GKEY("max_transactions", KEY_UINT, 0, max_transactions, 1, 4096),
 	GKEY("max_message_size", KEY_UINT, 0, max_message_size, 1024, 65535),
+	GKEY("bind_address", KEY_ADDRESS, KEY_EMPTY_OK, bind_address, 0, 0),
 	GKEY("dns_server", KEY_DNS_SERVERS, KEY_EMPTY_OK, dns_server, 0, 0),
 	GKEY("failover_timeout_ms", KEY_UINT, 0, failover_timeout_ms, 0,
 	     60000),
@@ -1319,7 +1320,9 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		else
 			return fail(p, "invalid %s '%s' (IPv4 or IPv6 address)",
 				    k->name, v);
-		((struct fxsd_global_config *)base)->nat_family = family;
+		if (field == ((struct fxsd_global_config *)base)->nat_address)
+			((struct fxsd_global_config *)base)->nat_family =
+				family;
 		break;
 	}
 	default:

@@ -218,6 +218,8 @@ int config_log_level_from_string(const char *s);
  * @max_dialogs: 1-64, default 8
  * @max_transactions: 1-4096, default 64
  * @max_message_size: bytes, 1024-65535, default 65535
+ * @bind_address: IPv4 or IPv6 literal the SIP sockets bind to, "" for
+ *	0.0.0.0; "::" is dual-stack (AAAA records first, A as v4-mapped)
  * @dns_server: c-ares server list (address[:port],...), "" for
  *	resolv.conf's
  * @failover_timeout_ms: a REGISTER unanswered this long goes to the next
@@ -238,6 +240,7 @@ struct fxsd_global_config {
 	unsigned max_dialogs;
 	unsigned max_transactions;
 	unsigned max_message_size;
+	char bind_address[CONFIG_ADDRESS_MAX + 1];
 	char dns_server[CONFIG_DNS_SERVER_MAX + 1];
 	unsigned failover_timeout_ms;
 	unsigned failover_probe_secs;

@@ -878,7 +878,9 @@ UNIT_TEST(dns_and_failover_keys)
 
 	PARSE_OK(c, "[global]\ndns_server = 127.0.0.1:5353,[::1]:53,10.0.0.1,::1\n"
 		    "failover_timeout_ms = 2000\nfailover_probe_secs = 30\n"
-		    "transport = udp\n");
+		    "transport = udp\nbind_address = ::\n");
+	CHECK_STR(c->global.bind_address, "::");
+	CHECK_INT(c->global.nat_family, AF_UNSPEC);
 	CHECK_STR(c->global.dns_server, "127.0.0.1:5353,[::1]:53,10.0.0.1,::1");
 	CHECK_INT(c->global.failover_timeout_ms, 2000);
 	CHECK_INT(c->global.failover_probe_secs, 30);
