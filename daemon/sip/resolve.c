@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * resolve.c - names to addresses: "host[:port]" parsing, DNS SRV
- * (_sip._udp / _sip._tcp, the record choice of sip_srv_select()) and
- * address lookup of the registrar, outbound proxy and domain, without
- * blocking: c-ares on the agent's loop.
+ * resolve.c - names to addresses: "host[:port]" parsing, RFC 3263's
+ * NAPTR, SRV (RFC 2782 order: sip_srv_parse(), sip_srv_order()) and
+ * A/AAAA lookups of the registrar, outbound proxy and domain into an
+ * ordered list of candidate addresses, without blocking: c-ares on the
+ * agent's loop.  sip_srv_select() (one record, the best) stays for the
+ * tests and the fuzz target.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
