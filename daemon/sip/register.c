@@ -305,7 +305,7 @@ void reg_targets_refresh(struct sip_agent *a)
 		srv->n_addr = 0;
 		srv->n_cand = 0;
 	} else if (server_resolve_due(a, srv)) {
-		srv->n_addr = 0;	/* the candidates stay: keep our place */
+		server_refresh(a, srv);	/* in the background */
 	}
 }
 

@@ -788,6 +788,13 @@ static void lookup_finish(struct dns_lookup *q, int r)
 	q->s = NULL;
 	s->lookup = NULL;
 	q->deadline = sd_event_source_disable_unref(q->deadline);
+	if (r < 0 && q->keep && s->n_addr) {
+		/* a refresh failed: the addresses we have still serve */
+		log_a(a, LOG_WARNING, "%s: lookup failed, keeping its %u address(es) for a minute",
+		      s->host, s->n_cand);
+		s->expires_us = now_usec(a->event) + 60000000ULL;
+		r = 0;
+	}
 	if (r < 0) {
 		s->n_addr = 0;
 		s->n_cand = 0;
@@ -1147,6 +1154,18 @@ int server_resolve(struct sip_agent *a, struct sip_server *s)
 		cand_from_addr(a, s, r);
 	server_alias_copy(a, s);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * The candidates of @s outlived their records' TTL: look the name up
+ * again in the background, the addresses in use serving meanwhile (and
+ * after, should the lookup fail).
+ */
+void server_refresh(struct sip_agent *a, struct sip_server *s)
+{
+	if (s->lookup || !s->n_cand || !s->n_addr || is_ip_literal(s->host))
+		return;
+	lookup_start(a, s);
 }
 
 /* Have the candidates of @s outlived their records' TTL? */

@@ -6810,6 +6810,72 @@ out:
 	dnsmasq_stop();
 }
 
+/* How many times @what is in dnsmasq's log. */
+static int dnsmasq_count(const char *what)
+{
+	static char buf[65536];
+	size_t n;
+	int count = 0;
+	FILE *fp = fopen(dnsmasq_log, "r");
+	char *p;
+
+	if (!fp)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, what)); p++)
+		count++;
+	return count;
+}
+
+/*
+ * The records' TTL (dnsmasq's local records: 0, taken as 1 s) runs out
+ * before the refresh REGISTER (the registrar grants 4 s: at 2 s): the
+ * name is looked up again, and the refresh goes at once to the address in
+ * use while it is (no wait for DNS).
+ */
+static void case_dnsmasq_ttl(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1");
+	char srv[128];
+	const char *rec[] = {
+		srv, "--host-record=ttl1.fxs.test,127.0.0.1", NULL,
+	};
+	int n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_ttl_expired_looked_up_again";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	snprintf(srv, sizeof(srv),
+		 "--srv-host=_sip._udp.ttl.fxs.test,ttl1.fxs.test,%u,10,0",
+		 port);
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	if (spawn_registrar(&f, "reg_refresh.xml", port, NULL) < 0)
+		FAIL(&f, "cannot start sipp");
+	acct.domain = "ttl.fxs.test";
+	acct.register_enabled = true;
+	acct.expires = 600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 8000))
+		FAIL(&f, "no refresh: %s", reg_last(&f));
+	n = dnsmasq_count("query[SRV] _sip._udp.ttl.fxs.test from");
+	if (n < 2)
+		FAIL(&f, "SRV asked %d time(s), want 2 (%s)", n, dnsmasq_log);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -6959,6 +7025,7 @@ int main(int argc, char **argv)
 	RUN("dns_srv_failover_and_back", case_dnsmasq_failover());
 	RUN("dns_srv_invite_503_moves_registration",
 	    case_dnsmasq_invite_failover());
+	RUN("dns_ttl_expired_looked_up_again", case_dnsmasq_ttl());
 
 	RUN("invite_to_public_address_is_ours", case_public_address());
 	RUN("stranger_flood_provider_served",
