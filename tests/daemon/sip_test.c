@@ -6585,7 +6585,8 @@ out:
  * NAPTR chooses the transport: n.fxs.test prefers SIP+D2T (order 10)
  * to SIP+D2U (order 20); an account with no transport configured asks
  * NAPTR, then SRV _sip._tcp.n.fxs.test, and registers over TCP with the
- * sipp there (the UDP record leads to a port nobody listens on).
+ * sipp there (the UDP record leads to a port nobody listens on).  The
+ * DNS server is the account's dns_server (FXSD_DNS_SERVER unset).
  */
 static void case_dnsmasq_naptr(void)
 {
@@ -6619,6 +6620,9 @@ static void case_dnsmasq_naptr(void)
 	acct.domain = "n.fxs.test";
 	acct.register_enabled = true;
 	acct.transport_auto = true;
+	/* the account's dns_server, not the environment, names dnsmasq */
+	acct.dns_server = dnsmasq_server;
+	unsetenv("FXSD_DNS_SERVER");
 	if (fixture_init(&f, f.name, &acct) < 0)
 		FAIL(&f, "agent setup failed");
 	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
