@@ -30,6 +30,7 @@ static const char *const transport_table[_CONFIG_TRANSPORT_MAX] = {
 	[CONFIG_TRANSPORT_UDP] = "udp",
 	[CONFIG_TRANSPORT_TCP] = "tcp",
 	[CONFIG_TRANSPORT_TLS] = "tls",
+	[CONFIG_TRANSPORT_AUTO] = "auto",
 };
 
 static const char *const tone_country_table[_CONFIG_TONE_MAX] = {
@@ -238,6 +239,7 @@ enum key_type {
 	KEY_PATH,	/* an absolute file name */
 	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
 	KEY_FORWARD,	/* a number or a sip:/sips:/tel: URI */
+	KEY_DNS_SERVERS, /* address[:port],... ([v6]:port) */
 	KEY_RING_ALERT,	/* "TOKEN on,off[,...]", one entry per line */
 	KEY_SRTP,
 };
@@ -275,6 +277,11 @@ static const struct key_desc global_keys[] = {
 	GKEY("max_dialogs", KEY_UINT, 0, max_dialogs, 1, 64),
 	GKEY("max_transactions", KEY_UINT, 0, max_transactions, 1, 4096),
 	GKEY("max_message_size", KEY_UINT, 0, max_message_size, 1024, 65535),
+	GKEY("bind_address", KEY_ADDRESS, KEY_EMPTY_OK, bind_address, 0, 0),
+	GKEY("dns_server", KEY_DNS_SERVERS, KEY_EMPTY_OK, dns_server, 0, 0),
+	GKEY("failover_timeout_ms", KEY_UINT, 0, failover_timeout_ms, 0,
+	     60000),
+	GKEY("failover_probe_secs", KEY_UINT, 0, failover_probe_secs, 1, 3600),
 };
 
 #define MKEY(n, t, fl, field)						\
@@ -438,6 +445,32 @@ static const struct config_ring_alert default_ring_alerts[] = {
 	{ "Bellcore-dr5", { 500, 5500 }, 1 },
 };
 
+/* dns_server: "address[:port]" items (IPv6 bare or as [address]:port). */
+static bool valid_dns_servers(const char *v)
+{
+	char item[CONFIG_DNS_SERVER_MAX + 1];
+	unsigned char buf[sizeof(struct in6_addr)];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	while (*v) {
+		size_t n = strcspn(v, ",");
+
+		if (n == 0 || n >= sizeof(item))
+			return false;
+		memcpy(item, v, n);
+		item[n] = '\0';
+		if (inet_pton(AF_INET, item, buf) != 1 &&
+		    inet_pton(AF_INET6, item, buf) != 1 &&
+		    config_listen_parse(item, &ss, &sl) < 0)
+			return false;
+		v += n;
+		if (*v == ',' && !*++v)
+			return false;
+	}
+	return true;
+}
+
 static void set_string(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);
@@ -451,7 +484,8 @@ static void global_init(struct fxsd_global_config *g)
 {
 	memset(g, 0, sizeof(*g));
 	g->sip_port = 5060;
-	g->transport = CONFIG_TRANSPORT_UDP;
+	g->transport = CONFIG_TRANSPORT_AUTO;
+	g->failover_probe_secs = 60;
 	g->rtp_port_min = 10000;
 	g->rtp_port_max = 20000;
 	g->nat_family = AF_UNSPEC;
@@ -1105,7 +1139,8 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_TRANSPORT:
 		r = config_transport_from_string(v);
 		if (r < 0)
-			return fail(p, "invalid %s '%s' (udp|tcp|tls)", k->name, v);
+			return fail(p, "invalid %s '%s' (udp|tcp|tls|auto)",
+				    k->name, v);
 		*(enum config_transport *)field = r;
 		return 0;
 	case KEY_TONE:
@@ -1222,6 +1257,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_LISTEN:
 	case KEY_PATH:
 	case KEY_FORWARD:
+	case KEY_DNS_SERVERS:
 		break;
 	}
 
@@ -1263,6 +1299,11 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		break;
 	}
+	case KEY_DNS_SERVERS:
+		if (!valid_dns_servers(v))
+			return fail(p, "invalid %s '%s' (address[:port], IPv6 as [address]:port, separated by commas)",
+				    k->name, v);
+		break;
 	case KEY_PATH:
 		if (*v != '/')
 			return fail(p, "invalid %s '%s' (an absolute file name)",
@@ -1279,7 +1320,9 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		else
 			return fail(p, "invalid %s '%s' (IPv4 or IPv6 address)",
 				    k->name, v);
-		((struct fxsd_global_config *)base)->nat_family = family;
+		if (field == ((struct fxsd_global_config *)base)->nat_address)
+			((struct fxsd_global_config *)base)->nat_family =
+				family;
 		break;
 	}
 	default:
@@ -1695,6 +1738,7 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_PATH:
 	case KEY_PIN:
 	case KEY_FORWARD:
+	case KEY_DNS_SERVERS:
 		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
 			return;
 		fprintf(f, "%s = ", k->name);

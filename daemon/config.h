@@ -84,10 +84,13 @@
 #define CONFIG_DEFAULT_DIGIT_MAP \
 	"{ [2-9]xxxxxx | 1[2-9]xxxxxxxxx | 911 | *xx | x.T }"
 
+#define CONFIG_DNS_SERVER_MAX	255
+
 enum config_transport {
 	CONFIG_TRANSPORT_UDP,
 	CONFIG_TRANSPORT_TCP,
 	CONFIG_TRANSPORT_TLS,
+	CONFIG_TRANSPORT_AUTO,	/* not given: UDP, or what NAPTR says */
 	_CONFIG_TRANSPORT_MAX,
 	_CONFIG_TRANSPORT_INVALID = -EINVAL,
 };
@@ -204,7 +207,8 @@ int config_log_level_from_string(const char *s);
 /**
  * struct fxsd_global_config - the [global] section
  * @sip_port: 1-65535, default 5060
- * @transport: default udp
+ * @transport: default auto (RFC 3263: NAPTR for a host name without a
+ *	port; UDP otherwise)
  * @rtp_port_min: even, 1024-65534, < @rtp_port_max, default 10000
  * @rtp_port_max: even, 1024-65534, default 20000
  * @nat_address: IPv4 or IPv6 literal, "" when unset (the default)
@@ -214,6 +218,14 @@ int config_log_level_from_string(const char *s);
  * @max_dialogs: 1-64, default 8
  * @max_transactions: 1-4096, default 64
  * @max_message_size: bytes, 1024-65535, default 65535
+ * @bind_address: IPv4 or IPv6 literal the SIP sockets bind to, "" for
+ *	0.0.0.0; "::" is dual-stack (AAAA records first, A as v4-mapped)
+ * @dns_server: c-ares server list (address[:port],...), "" for
+ *	resolv.conf's
+ * @failover_timeout_ms: a REGISTER unanswered this long goes to the next
+ *	candidate address, 0-60000, default 0 (Timer F alone)
+ * @failover_probe_secs: the OPTIONS probe of the first candidate while
+ *	elsewhere, 1-3600, default 60
  * @line: line of the [global] header, 0 if the file has none
  */
 struct fxsd_global_config {
@@ -228,6 +240,10 @@ struct fxsd_global_config {
 	unsigned max_dialogs;
 	unsigned max_transactions;
 	unsigned max_message_size;
+	char bind_address[CONFIG_ADDRESS_MAX + 1];
+	char dns_server[CONFIG_DNS_SERVER_MAX + 1];
+	unsigned failover_timeout_ms;
+	unsigned failover_probe_secs;
 	unsigned line;
 };
 

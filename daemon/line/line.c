@@ -3173,6 +3173,11 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 			     SIP_TRANSPORT_TLS :
 			     pc->transport == CONFIG_TRANSPORT_TCP ?
 			     SIP_TRANSPORT_TCP : SIP_TRANSPORT_UDP,
+		.transport_auto = pc->transport == CONFIG_TRANSPORT_AUTO,
+		.dns_server = g->dns_server[0] ? g->dns_server : NULL,
+		.bind_address = g->bind_address[0] ? g->bind_address : NULL,
+		.failover_timeout_ms = g->failover_timeout_ms,
+		.failover_probe_s = g->failover_probe_secs,
 		.tls_ca_file = pc->tls_ca_file[0] ? pc->tls_ca_file : NULL,
 		.tls_pin = pc->tls_pin[0] ? pc->tls_pin : NULL,
 		.tls_cert = pc->tls_cert[0] ? pc->tls_cert : NULL,

@@ -479,6 +479,7 @@ static void agent_free_strings(struct sip_agent *a)
 	free(a->nat_address);
 	free(a->contact_address);
 	free(a->bind_address);
+	free(a->dns_server);
 }
 
 static void osip_trace_drop(const char *fi, int li, osip_trace_level_t level,
@@ -511,6 +512,18 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->tcp_fd = -1;
 	a->tls = acct->transport == SIP_TRANSPORT_TLS;
 	a->tcp = acct->transport == SIP_TRANSPORT_TCP || a->tls;
+	a->transport_auto = acct->transport_auto &&
+			    acct->transport == SIP_TRANSPORT_UDP;
+	a->failover_timeout_ms = acct->failover_timeout_ms;
+	a->failover_probe_s = acct->failover_probe_s ?
+			      acct->failover_probe_s : 60;
+	if (acct->dns_server && *acct->dns_server) {
+		a->dns_server = strdup(acct->dns_server);
+		if (!a->dns_server) {
+			free(a);
+			return -ENOMEM;
+		}
+	}
 	a->keepalive_us = 1000ULL * (acct->keepalive_ms ? acct->keepalive_ms :
 				     SIP_KEEPALIVE_S * 1000);
 	random_hex(a->tag_key, 32);
@@ -749,6 +762,47 @@ enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a)
 	return a->reg_state;
 }
 
+int sip_agent_targets(const struct sip_agent *a, char *buf, size_t len)
+{
+	const struct sip_server *s;
+	size_t pos = 0;
+	unsigned i, port;
+	char ip[64];
+
+	if (!a || !buf || !len)
+		return -EINVAL;
+	s = ood_server((struct sip_agent *)a, true);
+	buf[0] = '\0';
+	if (!s->n_addr || !s->n_cand)
+		return -ENOENT;
+	for (i = 0; i < s->n_cand && pos < len; i++) {
+		addr_to_string(&s->cand[i].ss, ip, sizeof(ip), &port);
+		pos += snprintf(buf + pos, len - pos, "%s%s:%u/%s",
+				i ? " " : "", ip, port,
+				s->cand[i].tcp ? "tcp" : "udp");
+	}
+	return s->cur;
+}
+
+int sip_agent_resolve_again(struct sip_agent *a)
+{
+	struct sip_server *s;
+
+	if (!a)
+		return -EINVAL;
+	s = (struct sip_server *)ood_server(a, true);
+	if (s->lookup)
+		return -EINPROGRESS;
+	s->n_addr = 0;
+	s->n_cand = 0;
+	return server_resolve(a, s);
+}
+
+bool sip_agent_resolving(const struct sip_agent *a)
+{
+	return a && server_pending(a, ood_server((struct sip_agent *)a, true));
+}
+
 const char *sip_agent_transport_error(const struct sip_agent *a)
 {
 	return a->tls_error;
@@ -785,6 +839,8 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 	sd_event_source_disable_unref(a->io);
 	sd_event_source_disable_unref(a->timer);
 	sd_event_source_disable_unref(a->reg_timer);
+	sd_event_source_disable_unref(a->fo_timer);
+	sd_event_source_disable_unref(a->probe_timer);
 	sd_event_source_disable_unref(a->tcp_io);
 	sd_event_source_disable_unref(a->conn_defer);
 	if (a->fd >= 0)

@@ -55,7 +55,9 @@
 #define SIP_T1_MS		500
 #define SIP_T2_MS		4000
 #define SIP_MAX_ROUTES		8
-#define SIP_MAX_ADDRS		4
+#define SIP_MAX_ADDRS		8	/* of one server in use (s->addr) */
+#define SIP_MAX_TARGETS		8	/* SRV targets of one name */
+#define SIP_MAX_CANDS		8	/* a server's candidate addresses */
 #define SIP_DNS_MAX		8	/* lookups in flight per agent */
 #define SIP_DNS_TIMEOUT_MS	10000	/* one lookup: SRV, then A/AAAA */
 #define SIP_TEXT_MAX		8192	/* requests we build */
@@ -102,6 +104,15 @@
 
 #define log_a(a, prio, ...) sip_log((a), (prio), __VA_ARGS__)
 
+/* One address a server may be reached at (RFC 3263: SRV target, A/AAAA). */
+struct sip_cand {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	unsigned port;
+	bool tcp;		/* its transport (NAPTR/SRV): TCP, else UDP */
+	char target[256];	/* the SRV target (or the host) it came from */
+};
+
 struct sip_server {
 	char host[256];
 	unsigned port;
@@ -110,6 +121,10 @@ struct sip_server {
 	socklen_t addrlen[SIP_MAX_ADDRS];
 	unsigned n_addr;
 	struct dns_lookup *lookup;	/* on its way (resolve.c) */
+	/* every candidate, in RFC 3263 order; addr[] starts at cand[cur] */
+	struct sip_cand cand[SIP_MAX_CANDS];
+	unsigned n_cand, cur;
+	uint64_t expires_us;	/* usec: the records' TTL runs out */
 };
 
 /* Where a message came from, or goes to. */
@@ -182,6 +197,7 @@ enum sip_tx_kind {
 	TX_REINVITE_OUT,
 	TX_UPDATE_OUT,		/* a session refresh (timer.c) */
 	TX_PRACK_OUT,
+	TX_PROBE_OUT,		/* OPTIONS to the primary (register.c) */
 };
 
 struct sip_tx {
@@ -191,6 +207,7 @@ struct sip_tx {
 	bool from_provider;	/* server tx: from the registrar/proxy */
 	unsigned char src_ip[16];	/* server tx: source (ip_key()) */
 	bool unregister;	/* TX_REGISTER with Expires: 0 */
+	uint32_t cseq;		/* TX_REGISTER: its CSeq (a newer one wins) */
 	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
 	unsigned duration_ms;	/* ... and its duration */
 	int frag_status;	/* TX_NOTIFY_OUT: the sipfrag it carries */
@@ -359,6 +376,13 @@ struct sip_agent {
 	bool domain_alias;		/* domain_srv is the registrar's host:
 					 * its addresses are the registrar's */
 	struct sip_dns *dns;		/* c-ares, from the first lookup */
+	bool transport_auto;		/* no transport configured: NAPTR */
+	char *dns_server;		/* c-ares server list, or NULL */
+	/* failover (register.c): the REGISTER's own deadline, the probe */
+	unsigned failover_timeout_ms;	/* 0: Timer F alone */
+	unsigned failover_probe_s;
+	sd_event_source *fo_timer, *probe_timer;
+	bool probe_out;			/* an OPTIONS to the primary is out */
 	bool started;
 
 	/* registration */

@@ -3,7 +3,9 @@
  * register.c - registration: REGISTER with refresh at half the granted
  * expiry, backoff on failure (@retry_min_s doubling up to @retry_max_s),
  * un-REGISTER on stop, and re-registration when the TCP connection of the
- * last REGISTER breaks.
+ * last REGISTER breaks; failover along the registrar's candidate
+ * addresses (RFC 3263: SRV targets, A/AAAA) and the way back to the
+ * first once it answers OPTIONS again.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -82,6 +84,11 @@ static void reg_failed(struct sip_agent *a, int status)
 	reg_set_state(a, SIP_REG_FAILED, status, 0);
 }
 
+static void reg_fo_arm(struct sip_agent *a);
+static void reg_fo_disarm(struct sip_agent *a);
+static bool reg_failover(struct sip_agent *a, bool unregister, int code);
+static void reg_probe_arm(struct sip_agent *a);
+
 /* The REGISTER itself, to the server's first address. */
 static int reg_send_to(struct sip_agent *a, unsigned expires)
 {
@@ -123,7 +130,9 @@ static int reg_send_to(struct sip_agent *a, unsigned expires)
 		return r;
 	tx = osip_transaction_get_your_instance(tr);
 	tx->unregister = expires == 0;
+	tx->cseq = a->reg_cseq;
 	a->reg_in_flight = true;
+	reg_fo_arm(a);
 	return 0;
 }
 
@@ -179,9 +188,7 @@ int reg_send(struct sip_agent *a)
 {
 	int r;
 
-	/* re-resolve on every attempt after a failure: the server may move */
-	if (a->reg_state == SIP_REG_FAILED && !a->has_proxy)
-		a->registrar.n_addr = 0;
+	reg_targets_refresh(a);
 	if (a->reg_state != SIP_REG_REGISTERED)
 		a->reg_state = SIP_REG_REGISTERING;
 	r = reg_send_expires(a, a->expires);
@@ -219,6 +226,9 @@ void reg_response(struct sip_agent *a, struct sip_tx *tx,
 	int code = resp ? resp->status_code : code_none;
 	unsigned granted;
 
+	if (tx->cseq != a->reg_cseq)
+		return;		/* overtaken (failover): a newer one is out */
+	reg_fo_disarm(a);
 	a->reg_in_flight = false;
 	if (code >= 200 && code < 300) {
 		a->reg_auth.tries = 0;
@@ -246,6 +256,7 @@ void reg_response(struct sip_agent *a, struct sip_tx *tx,
 		}
 		a->retry_s = 0;
 		reg_schedule(a, granted / 2 ? granted / 2 : 1);
+		reg_probe_arm(a);
 		mwi_registered(a);
 		reg_set_state(a, SIP_REG_REGISTERED, code, granted);
 		return;
@@ -264,5 +275,215 @@ void reg_response(struct sip_agent *a, struct sip_tx *tx,
 				return;
 		}
 	}
+	if (reg_failover(a, tx->unregister, code))
+		return;
 	reg_failed(a, code);
+}
+
+/*
+ * ---- failover (RFC 3263 4.3) ----
+ *
+ * The server's candidates (resolve.c) are tried in order: a REGISTER
+ * that times out (Timer F, or failover_timeout_ms without any response),
+ * fails to be sent or gets 503 goes again at once to the next candidate.
+ * When every one has failed the registration fails as before (backoff),
+ * and the next attempt looks the server up again and starts from the
+ * first.  While registered at another than the first, an OPTIONS goes to
+ * the first every failover_probe_s; any answer but 503 moves the
+ * registration back there.
+ */
+
+/* Before a REGISTER: fresh candidates after a failure, or past their TTL. */
+void reg_targets_refresh(struct sip_agent *a)
+{
+	struct sip_server *srv = (struct sip_server *)ood_server(a, true);
+
+	if (srv->lookup)
+		return;
+	/* re-resolve on every attempt after a failure: the server may move */
+	if (a->reg_state == SIP_REG_FAILED && !a->has_proxy) {
+		srv->n_addr = 0;
+		srv->n_cand = 0;
+	} else if (server_resolve_due(a, srv)) {
+		server_refresh(a, srv);	/* in the background */
+	}
+}
+
+static int reg_fo_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct sip_agent *a = userdata;
+
+	(void)s;
+	(void)usec;
+	if (!a->reg_in_flight || a->reg_wait_dns || a->stopping)
+		return 0;
+	log_a(a, LOG_NOTICE, "REGISTER unanswered for %u ms",
+	      a->failover_timeout_ms);
+	/* it goes quiet: no more retransmissions to a silent server */
+	client_tx_abandon(a, TX_REGISTER);
+	a->reg_in_flight = false;
+	a->reg_cseq++;
+	if (!reg_failover(a, false, 408))
+		reg_failed(a, 408);
+	return 0;
+}
+
+static void reg_fo_arm(struct sip_agent *a)
+{
+	const struct sip_server *srv = ood_server(a, true);
+
+	if (!a->failover_timeout_ms || srv->cur + 1 >= srv->n_cand)
+		return;
+	if (!a->fo_timer &&
+	    sd_event_add_time(a->event, &a->fo_timer, CLOCK_MONOTONIC, 0, 1000,
+			      reg_fo_cb, a) < 0)
+		return;
+	sd_event_source_set_time(a->fo_timer, now_usec(a->event) +
+				 (uint64_t)a->failover_timeout_ms * 1000);
+	sd_event_source_set_enabled(a->fo_timer, SD_EVENT_ONESHOT);
+}
+
+static void reg_fo_disarm(struct sip_agent *a)
+{
+	if (a->fo_timer)
+		sd_event_source_set_enabled(a->fo_timer, SD_EVENT_OFF);
+}
+
+/* The REGISTER failed with @code: the next candidate, if any (true). */
+static bool reg_failover(struct sip_agent *a, bool unregister, int code)
+{
+	struct sip_server *srv = (struct sip_server *)ood_server(a, true);
+	const struct sip_cand *from, *to;
+	char ip[64], ip2[64];
+	unsigned port, port2;
+
+	if (a->stopping || unregister || (code != 408 && code != 503) ||
+	    srv->cur + 1 >= srv->n_cand)
+		return false;
+	from = &srv->cand[srv->cur];
+	to = &srv->cand[srv->cur + 1];
+	addr_to_string(&from->ss, ip, sizeof(ip), &port);
+	addr_to_string(&to->ss, ip2, sizeof(ip2), &port2);
+	log_a(a, LOG_NOTICE, "Registrar %s (%s:%u) failed (%d), failing over to %s (%s:%u)",
+	      from->target, ip, port, code, to->target, ip2, port2);
+	server_use(a, srv, srv->cur + 1);
+	pick_local_ip(a);
+	a->reg_auth.tries = 0;
+	return reg_send_expires(a, a->expires) == 0;
+}
+
+/*
+ * Our INVITE to the registration's server timed out, could not be sent
+ * or got 503: the registration moves on now rather than at its refresh
+ * (the next call goes there; this one has failed).  Only when INVITEs go
+ * where REGISTERs go (an outbound proxy, or the domain being the
+ * registrar) and no REGISTER is out.
+ */
+void reg_server_failed(struct sip_agent *a, int code)
+{
+	bool same = a->has_proxy || a->domain_alias;
+
+	if (!same || !a->register_enabled || a->stopping || a->reg_in_flight)
+		return;
+	log_a(a, LOG_NOTICE, "INVITE to the registrar failed (%d)", code);
+	if (!reg_failover(a, false, code))
+		return;
+	if (a->reg_state != SIP_REG_REGISTERED)
+		a->reg_state = SIP_REG_REGISTERING;
+}
+
+static int reg_probe_cb(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Registered: probe the first candidate when we are elsewhere. */
+static void reg_probe_arm(struct sip_agent *a)
+{
+	const struct sip_server *srv = ood_server(a, true);
+
+	if (srv->cur == 0 || !srv->n_cand) {
+		if (a->probe_timer)
+			sd_event_source_set_enabled(a->probe_timer,
+						    SD_EVENT_OFF);
+		return;
+	}
+	if (a->probe_out)
+		return;
+	if (!a->probe_timer &&
+	    sd_event_add_time(a->event, &a->probe_timer, CLOCK_MONOTONIC, 0,
+			      1000, reg_probe_cb, a) < 0)
+		return;
+	sd_event_source_set_time(a->probe_timer, now_usec(a->event) +
+				 (uint64_t)a->failover_probe_s * 1000000);
+	sd_event_source_set_enabled(a->probe_timer, SD_EVENT_ONESHOT);
+}
+
+/* An OPTIONS to the first candidate (out of any dialog). */
+static int reg_probe_send(struct sip_agent *a)
+{
+	const struct sip_server *srv = ood_server(a, true);
+	const struct sip_cand *c = &srv->cand[0];
+	struct req_spec s = { 0 };
+	char aor[400], ruri[300], call_id[40], tag[20], ip[64];
+	osip_message_t *msg = NULL;
+	unsigned port;
+	int r;
+
+	addr_to_string(&c->ss, ip, sizeof(ip), &port);
+	if (c->ss.ss_family == AF_INET6)
+		snprintf(ruri, sizeof(ruri), "sip:[%s]:%u", ip, port);
+	else
+		snprintf(ruri, sizeof(ruri), "sip:%s:%u", ip, port);
+	snprintf(aor, sizeof(aor), "<sip:%s@%s>", a->user, a->domain);
+	random_hex(call_id, 32);
+	random_hex(tag, 16);
+	s.method = "OPTIONS";
+	s.ruri = ruri;
+	s.from = aor;
+	s.from_tag = tag;
+	s.to = aor;
+	s.call_id = call_id;
+	s.cseq = 1;
+	s.tcp = c->tcp;
+	r = build_request(a, &s, &msg, NULL, 0);
+	if (r < 0)
+		return r;
+	r = start_client_tx(a, msg, TX_PROBE_OUT, NULL, &c->ss, NULL);
+	if (r == 0)
+		a->probe_out = true;
+	return r;
+}
+
+static int reg_probe_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct sip_agent *a = userdata;
+
+	(void)s;
+	(void)usec;
+	if (a->stopping || ood_server(a, true)->cur == 0)
+		return 0;
+	if (reg_probe_send(a) < 0)
+		reg_probe_arm(a);
+	return 0;
+}
+
+/* The probe's outcome: @answered (a response came) with @code. */
+void reg_probe_done(struct sip_agent *a, bool answered, int code)
+{
+	struct sip_server *srv = (struct sip_server *)ood_server(a, true);
+
+	a->probe_out = false;
+	if (a->stopping || srv->cur == 0)
+		return;
+	if (!answered || code == 503) {
+		reg_probe_arm(a);
+		return;
+	}
+	log_a(a, LOG_NOTICE, "Registrar %s answers again (%d), moving back",
+	      srv->cand[0].target, code);
+	server_use(a, srv, 0);
+	pick_local_ip(a);
+	if (a->reg_in_flight)
+		return;		/* the next REGISTER goes there */
+	a->reg_auth.tries = 0;
+	if (reg_send_expires(a, a->expires) < 0)
+		reg_failed(a, 0);
 }

@@ -20,4 +20,8 @@ unsigned reg_granted(struct sip_agent *a, osip_message_t *resp);
 void reg_response(struct sip_agent *a, struct sip_tx *tx,
 		  osip_message_t *resp, int code_none, unsigned conn);
 
+void reg_targets_refresh(struct sip_agent *a);
+void reg_probe_done(struct sip_agent *a, bool answered, int code);
+void reg_server_failed(struct sip_agent *a, int code);
+
 #endif /* FXSD_SIP_REGISTER_H */

@@ -14,6 +14,9 @@ int resolve_numeric(int family, const char *host, unsigned port,
 bool is_ip_literal(const char *host);
 int server_resolve(struct sip_agent *a, struct sip_server *s);
 bool server_pending(const struct sip_agent *a, const struct sip_server *s);
+void server_refresh(struct sip_agent *a, struct sip_server *s);
+bool server_resolve_due(const struct sip_agent *a, const struct sip_server *s);
+void server_use(struct sip_agent *a, struct sip_server *s, unsigned idx);
 int server_init(struct sip_server *s, const char *hostport);
 void dns_free(struct sip_agent *a);
 

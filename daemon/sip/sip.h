@@ -336,6 +336,18 @@ enum sip_transport {
  * @tls_key: PEM private key of @tls_cert
  * @keepalive_ms: interval of the CRLF ping on the registration's
  *	connection (TCP, TLS; default 90000; tests shorten it)
+ * @transport_auto: no transport was configured (@transport is then
+ *	SIP_TRANSPORT_UDP): a registrar or proxy named without a port is
+ *	looked up by NAPTR first, which may choose TCP (RFC 3263 4.1); the
+ *	agent then also listens on TCP
+ * @dns_server: c-ares server list ("127.0.0.1:5353", "[::1]:53,10.0.0.1")
+ *	used instead of resolv.conf's, or NULL
+ * @failover_timeout_ms: a REGISTER without any response this long moves
+ *	to the registrar's next candidate address (0: only Timer F, 32 s,
+ *	or a transport error or a 503 do)
+ * @failover_probe_s: while registered at another than the first
+ *	candidate, an OPTIONS goes to the first every this many seconds;
+ *	its answer brings the registration back there (default 60)
  */
 struct sip_account {
 	const char *user;
@@ -371,6 +383,10 @@ struct sip_account {
 	const char *tls_cert;
 	const char *tls_key;
 	unsigned keepalive_ms;
+	bool transport_auto;
+	const char *dns_server;
+	unsigned failover_timeout_ms;
+	unsigned failover_probe_s;
 };
 
 enum sip_reg_state {
@@ -747,6 +763,48 @@ void *sip_call_get_userdata(const struct sip_call *call);
  * SRV record (or its RCODE is not NOERROR); -EBADMSG for a malformed
  * message; -ENAMETOOLONG when the chosen name does not fit @target_len.
  */
+/*
+ * RFC 3263's records (exposed for tests and the fuzz target).
+ * sip_srv_parse() gives the usable SRV records of an answer (target not
+ * ".", port not 0; other types skipped), at most @max, in the answer's
+ * order, and the smallest TTL in *@ret_ttl: their number, -ENOENT for
+ * none (or an RCODE other than NOERROR), -EBADMSG for a malformed
+ * message.  sip_srv_order() puts them in RFC 2782's order: priority
+ * ascending, within a priority the weighted random draw (weight 0 first
+ * in the running sum, so with a small chance), @rnd giving uniform 32-bit
+ * numbers (NULL: always 0).  sip_naptr_parse() gives the NAPTR records
+ * of RFC 3263 4.1 (flag "s", service SIP+D2U, SIP+D2T or SIPS+D2T, no
+ * regexp) sorted by order then preference, as sip_srv_parse() does.
+ */
+struct sip_srv_rr {
+	unsigned prio, weight, port;
+	char target[256];
+};
+
+struct sip_naptr_rr {
+	unsigned order, pref;
+	enum sip_transport transport;	/* UDP, TCP or TLS */
+	char replacement[256];
+};
+
+int sip_srv_parse(const unsigned char *msg, size_t len,
+		  struct sip_srv_rr *rr, unsigned max, uint32_t *ret_ttl);
+void sip_srv_order(struct sip_srv_rr *rr, unsigned n,
+		   uint32_t (*rnd)(void *), void *ctx);
+int sip_naptr_parse(const unsigned char *msg, size_t len,
+		    struct sip_naptr_rr *rr, unsigned max, uint32_t *ret_ttl);
+
+/*
+ * The registrar's (or outbound proxy's) candidate addresses, in order, as
+ * "IP:PORT/udp" (or /tcp) separated by spaces, into @buf: the index of
+ * the one in use, or -ENOENT before they are known.
+ * sip_agent_resolve_again() forgets them and looks them up anew (0 or
+ * -EINPROGRESS; sip_agent_resolving() says while).
+ */
+int sip_agent_targets(const struct sip_agent *a, char *buf, size_t len);
+int sip_agent_resolve_again(struct sip_agent *a);
+bool sip_agent_resolving(const struct sip_agent *a);
+
 int sip_srv_select(const unsigned char *msg, size_t len, char *target,
 		   size_t target_len, unsigned *port);
 

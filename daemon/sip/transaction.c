@@ -195,6 +195,8 @@ static void cb_ict_status(int type, osip_transaction_t *tr, osip_message_t *m)
 		reinvite_response(tx->call, m);
 	else
 		ict_response(tx->call, m);
+	if (tx->kind == TX_INVITE_OUT && m->status_code == 503)
+		reg_server_failed(tx->a, 503);
 }
 
 static void cb_ict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
@@ -210,6 +212,8 @@ static void cb_ict_timeout(int type, osip_transaction_t *tr, osip_message_t *m)
 			reinvite_done(tx->call, NULL, 408);
 		return;
 	}
+	if (tx->kind == TX_INVITE_OUT && !tx->call->dialog)
+		reg_server_failed(tx->a, 408);
 	if (tx->call->cancel_wanted)
 		call_set_state(tx->call, SIP_CALL_CANCELLED, 408, NULL, true);
 	else
@@ -253,6 +257,9 @@ static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 		break;
 	case TX_SUBSCRIBE_OUT:
 		mwi_response(tx->a, m, code);
+		break;
+	case TX_PROBE_OUT:
+		reg_probe_done(tx->a, m != NULL, code);
 		break;
 	case TX_REFER_OUT:
 		if (c)
@@ -314,6 +321,8 @@ static void client_tx_failed(osip_transaction_t *tr)
 		call_set_state(tx->call, tx->call->cancel_wanted ?
 			       SIP_CALL_CANCELLED : SIP_CALL_FAILED, 503, NULL,
 			       true);
+	if (tx->kind == TX_INVITE_OUT)
+		reg_server_failed(tx->a, 503);
 }
 
 static void cb_transport_error(int type, osip_transaction_t *tr, int error)
@@ -368,6 +377,31 @@ void conn_fail_transactions(struct sip_agent *a, unsigned id)
 		}
 	}
 	pump_soon(a);
+}
+
+/*
+ * Our client transactions of @kind still waiting for a response end now,
+ * silently: no retransmission, no callback (a REGISTER given up on for
+ * the next server, register.c).
+ */
+void client_tx_abandon(struct sip_agent *a, enum sip_tx_kind kind)
+{
+	osip_list_t *l = &a->osip->osip_nict_transactions;
+	int pos = 0;
+
+	while (!osip_list_eol(l, pos)) {
+		osip_transaction_t *tr = osip_list_get(l, pos);
+		struct sip_tx *tx = osip_transaction_get_your_instance(tr);
+
+		if (!tx || tx->kind != kind ||
+		    (tr->state != NICT_TRYING && tr->state != NICT_PROCEEDING)) {
+			pos++;
+			continue;
+		}
+		osip_remove_transaction(a->osip, tr);
+		queue_dead(a, tr);
+		pos = 0;
+	}
 }
 
 static void cb_kill(int type, osip_transaction_t *tr)

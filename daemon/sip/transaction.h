@@ -22,6 +22,7 @@ osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 				  struct sip_call *call,
 				  const struct sip_peer *src);
 void conn_fail_transactions(struct sip_agent *a, unsigned id);
+void client_tx_abandon(struct sip_agent *a, enum sip_tx_kind kind);
 void register_callbacks(osip_t *o);
 void free_tx_list(osip_list_t *l);
 

@@ -280,7 +280,7 @@ int open_sockets(struct sip_agent *a, const struct sockaddr_storage *bss,
 	addr_to_string(&ss, a->local_ip, sizeof(a->local_ip), &port);
 	a->local_port = port;
 	/* TLS: a listener only with a certificate to show (tls_cert) */
-	if (!a->tcp || (a->tls && !a->tls_server))
+	if ((!a->tcp && !a->transport_auto) || (a->tls && !a->tls_server))
 		return 0;
 	a->tcp_fd = socket(a->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			   0);
@@ -288,7 +288,17 @@ int open_sockets(struct sip_agent *a, const struct sockaddr_storage *bss,
 		return -errno;
 	/* a restarted daemon must not wait for old connections' TIME_WAIT */
 	setsockopt(a->tcp_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(a->tcp_fd, (void *)&ss, sl) < 0 || listen(a->tcp_fd, 16) < 0)
-		return -errno;
+	if (bind(a->tcp_fd, (void *)&ss, sl) < 0 || listen(a->tcp_fd, 16) < 0) {
+		int r = -errno;
+
+		if (a->tcp || r != -EADDRINUSE)
+			return r;
+		/* transport = auto: TCP only if NAPTR says so, and then the
+		 * provider's requests come down our own connection */
+		log_a(a, LOG_WARNING, "TCP port %u taken: no TCP listener",
+		      a->local_port);
+		close(a->tcp_fd);
+		a->tcp_fd = -1;
+	}
 	return 0;
 }

@@ -117,6 +117,7 @@ struct fixture {
 	bool replaced_ours;		/* ... naming the call we had */
 	bool hold_after_refresh;	/* at "session refresh sent" */
 	/* sipp */
+	const char *sipp_calls;		/* -m, default "1" */
 	pid_t sipp;
 	int sipp_status;
 	bool sipp_done;
@@ -244,7 +245,7 @@ static int spawn_sipp(struct fixture *f, const char *const *args)
 		argv[n++] = *args++;
 	argv[n++] = "-nostdin";
 	argv[n++] = "-m";
-	argv[n++] = "1";
+	argv[n++] = f->sipp_calls ? f->sipp_calls : "1";
 	argv[n++] = "-timeout";
 	argv[n++] = "15s";
 	argv[n++] = "-timeout_error";
@@ -6324,6 +6325,561 @@ out:
 	fixture_done(&f);
 }
 
+/*
+ * ---- RFC 3263: NAPTR, SRV order and weights, failover ----
+ */
+
+/* A NAPTR record (name: the question's) with @flags, @service, @repl. */
+static void put_naptr(struct pkt *p, unsigned order, unsigned pref,
+		      const char *flags, const char *service,
+		      const char *repl)
+{
+	size_t rdlen_at;
+
+	put16(p, 0xc00c);
+	put16(p, ns_t_naptr);
+	put16(p, ns_c_in);
+	put16(p, 0);
+	put16(p, 120);
+	rdlen_at = p->n;
+	put16(p, 0);
+	put16(p, order);
+	put16(p, pref);
+	put8(p, strlen(flags));
+	memcpy(p->b + p->n, flags, strlen(flags));
+	p->n += strlen(flags);
+	put8(p, strlen(service));
+	memcpy(p->b + p->n, service, strlen(service));
+	p->n += strlen(service);
+	put8(p, 0);			/* no regexp */
+	put_name(p, repl, -1);
+	p->b[rdlen_at] = (p->n - rdlen_at - 2) >> 8;
+	p->b[rdlen_at + 1] = (p->n - rdlen_at - 2) & 0xff;
+}
+
+static uint32_t lcg_state;
+
+static double sqrt_newton(double x)
+{
+	double r = x > 1 ? x : 1;
+	int i;
+
+	for (i = 0; i < 60; i++)
+		r = (r + x / r) / 2;
+	return r;
+}
+
+static uint32_t lcg(void *ctx)
+{
+	(void)ctx;
+	lcg_state = lcg_state * 1103515245u + 12345u;
+	return lcg_state >> 1 ^ lcg_state << 17;
+}
+
+/*
+ * RFC 2782 with a seeded generator, counted over 20000 orderings of one
+ * answer: priority 10 weights 10, 30 and 0, priority 20 weight 5.  The
+ * first place goes to weight 30 with 30/41, 10 with 10/41, 0 with 1/41
+ * (the draw of 0); priority 20 is always last.  Limits: 5 standard
+ * deviations.  Then all weights 0: the answer's order.  Then NAPTR.
+ */
+static void case_srv_order(void)
+{
+	struct fixture f = { .name = "dns_srv_rfc2782_order_seeded_naptr_parse" };
+	struct sip_srv_rr rr[8], w[8];
+	struct sip_naptr_rr nr[8];
+	unsigned first[4] = { 0 }, i, k;
+	const unsigned n_draws = 20000;
+	const double want[3] = { 10.0 / 41, 30.0 / 41, 1.0 / 41 };
+	uint32_t ttl = 0;
+	struct pkt p;
+	int n;
+
+	dns_header(&p, 0x8180, 4);
+	put_srv(&p, 10, 10, 5061, "ten.fxs.test", -1);
+	put_srv(&p, 20, 5, 5064, "low.fxs.test", -1);
+	put_srv(&p, 10, 30, 5062, "thirty.fxs.test", -1);
+	put_srv(&p, 10, 0, 5063, "zero.fxs.test", -1);
+	n = sip_srv_parse(p.b, p.n, rr, 8, &ttl);
+	if (n != 4 || ttl != 300 || strcmp(rr[2].target, "thirty.fxs.test") ||
+	    rr[2].prio != 10 || rr[2].weight != 30 || rr[2].port != 5062) {
+		result(&f, "parsed %d records, ttl %u", n, ttl);
+		return;
+	}
+	lcg_state = 42;
+	for (i = 0; i < n_draws; i++) {
+		memcpy(w, rr, sizeof(w));
+		sip_srv_order(w, 4, lcg, NULL);
+		if (strcmp(w[3].target, "low.fxs.test") != 0) {
+			result(&f, "priority 20 not last: %s", w[3].target);
+			return;
+		}
+		k = w[0].port - 5061;	/* 0 ten, 1 thirty, 2 zero */
+		if (k > 2) {
+			result(&f, "first %s", w[0].target);
+			return;
+		}
+		first[k]++;
+	}
+	for (k = 0; k < 3; k++) {
+		double m = n_draws * want[k];
+		double sd = sqrt_newton(n_draws * want[k] * (1 - want[k]));
+
+		if (first[k] < m - 5 * sd || first[k] > m + 5 * sd) {
+			result(&f, "first place: ten %u thirty %u zero %u of %u (want %.0f %.0f %.0f)",
+			       first[0], first[1], first[2], n_draws,
+			       n_draws * want[0], n_draws * want[1],
+			       n_draws * want[2]);
+			return;
+		}
+	}
+	printf("# seeded RFC 2782 draws, first place of %u: weight 10 %u, 30 %u, 0 %u\n",
+	       n_draws, first[0], first[1], first[2]);
+	dns_header(&p, 0x8180, 3);
+	put_srv(&p, 1, 0, 1, "a.fxs.test", -1);
+	put_srv(&p, 1, 0, 2, "b.fxs.test", -1);
+	put_srv(&p, 0, 0, 3, "c.fxs.test", -1);
+	n = sip_srv_parse(p.b, p.n, w, 8, NULL);
+	sip_srv_order(w, n, lcg, NULL);
+	if (n != 3 || w[0].port != 3 || w[1].port != 1 || w[2].port != 2) {
+		result(&f, "weights 0: order %u %u %u", w[0].port, w[1].port,
+		       w[2].port);
+		return;
+	}
+	/* NAPTR: order, then preference; unknown services and flags out */
+	dns_header(&p, 0x8180, 6);
+	put_naptr(&p, 10, 20, "s", "SIP+D2T", "_sip._tcp.fxs.test");
+	put_naptr(&p, 10, 10, "S", "SIP+D2U", "_sip._udp.fxs.test");
+	put_naptr(&p, 5, 50, "s", "SIPS+D2T", "_sips._tcp.fxs.test");
+	put_naptr(&p, 1, 1, "u", "E2U+sip", "x.fxs.test");
+	put_naptr(&p, 1, 1, "s", "SIP+D2S", "_sip._sctp.fxs.test");
+	put_naptr(&p, 1, 1, "a", "SIP+D2U", "a.fxs.test");
+	n = sip_naptr_parse(p.b, p.n, nr, 8, &ttl);
+	if (n != 3 || ttl != 120 || nr[0].transport != SIP_TRANSPORT_TLS ||
+	    strcmp(nr[0].replacement, "_sips._tcp.fxs.test") ||
+	    nr[1].transport != SIP_TRANSPORT_UDP ||
+	    nr[2].transport != SIP_TRANSPORT_TCP ||
+	    strcmp(nr[2].replacement, "_sip._tcp.fxs.test")) {
+		result(&f, "NAPTR: %d records (%s first)", n,
+		       n > 0 ? nr[0].replacement : "-");
+		return;
+	}
+	if (sip_naptr_parse(p.b, p.n - 3, nr, 8, NULL) != -EBADMSG) {
+		result(&f, "truncated NAPTR not refused");
+		return;
+	}
+	PASS(&f);
+}
+
+/* Is a UDP socket bound to @ip:@port? (/proc/net/udp) */
+static bool udp_bound_at(const char *ip, unsigned port)
+{
+	struct in_addr in;
+	char line[256], want[32];
+	bool found = false;
+	FILE *fp = fopen("/proc/net/udp", "r");
+
+	if (!fp)
+		return true;
+	inet_pton(AF_INET, ip, &in);
+	snprintf(want, sizeof(want), " %08X:%04X ", in.s_addr, port);
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, want) != NULL;
+	fclose(fp);
+	return found;
+}
+
+/* A sipp registrar on @ip:@port, listening when this returns 0. */
+static int registrar_at(struct fixture *f, const char *file, const char *ip,
+			unsigned port, const char *const *extra)
+{
+	const char *args[32];
+	char sf[300], port_s[8];
+	int n = 0, i;
+
+	scen(sf, sizeof(sf), file);
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	args[n++] = "-sf";
+	args[n++] = sf;
+	args[n++] = "-i";
+	args[n++] = ip;
+	args[n++] = "-p";
+	args[n++] = port_s;
+	while (extra && *extra && n < 30)
+		args[n++] = *extra++;
+	args[n] = NULL;
+	if (spawn_sipp(f, args) < 0)
+		return -1;
+	for (i = 0; i < 250 && !udp_bound_at(ip, port); i++) {
+		reap_sipp(f);
+		if (f->sipp_done)
+			return -1;
+		usleep(20000);
+	}
+	return udp_bound_at(ip, port) ? 0 : -1;
+}
+
+static bool not_resolving(struct fixture *f)
+{
+	return !sip_agent_resolving(f->a);
+}
+
+/*
+ * SRV weights through real lookups: _sip._udp.w.fxs.test has two targets
+ * of one priority, weights 1 (127.0.0.2) and 3 (127.0.0.3), both in
+ * every answer; over 200 lookups the heavier is first about 150 times
+ * (3/4; accepted 120-180, 5 standard deviations), the other the rest.
+ */
+static void case_dnsmasq_weights(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	const char *rec[] = {
+		"--srv-host=_sip._udp.w.fxs.test,light.fxs.test,5070,10,1",
+		"--srv-host=_sip._udp.w.fxs.test,heavy.fxs.test,5080,10,3",
+		"--host-record=light.fxs.test,127.0.0.2",
+		"--host-record=heavy.fxs.test,127.0.0.3", NULL,
+	};
+	char list[512];
+	unsigned heavy = 0, light = 0, i;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_srv_weights_200_lookups";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	acct.domain = "w.fxs.test";
+	acct.register_enabled = false;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	for (i = 0; i < 200; i++) {
+		r = sip_agent_resolve_again(f.a);
+		if (r < 0 && r != -EINPROGRESS)
+			FAIL(&f, "lookup %u: %d", i, r);
+		if (!run_until(&f, not_resolving, 3000))
+			FAIL(&f, "lookup %u did not end", i);
+		if (sip_agent_targets(f.a, list, sizeof(list)) != 0)
+			FAIL(&f, "lookup %u: no candidates", i);
+		if (strcmp(list, "127.0.0.3:5080/udp 127.0.0.2:5070/udp") == 0)
+			heavy++;
+		else if (strcmp(list, "127.0.0.2:5070/udp 127.0.0.3:5080/udp") == 0)
+			light++;
+		else
+			FAIL(&f, "lookup %u: candidates %s", i, list);
+	}
+	printf("# 200 lookups: weight 3 first %u times, weight 1 %u\n", heavy,
+	       light);
+	if (heavy < 120 || heavy > 180)
+		FAIL(&f, "weight 3 first %u of 200 times, want 120-180", heavy);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
+/*
+ * NAPTR chooses the transport: n.fxs.test prefers SIP+D2T (order 10)
+ * to SIP+D2U (order 20); an account with no transport configured asks
+ * NAPTR, then SRV _sip._tcp.n.fxs.test, and registers over TCP with the
+ * sipp there (the UDP record leads to a port nobody listens on).  The
+ * DNS server is the account's dns_server (FXSD_DNS_SERVER unset).
+ */
+static void case_dnsmasq_naptr(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	const char *extra[] = { "-t", "t1", "-key", "expires", "120", NULL };
+	unsigned port = free_port("127.0.0.1");
+	char tcp_srv[128], list[256];
+	const char *rec[] = {
+		"--naptr-record=n.fxs.test,20,10,s,SIP+D2U,,_sip._udp.n.fxs.test",
+		"--naptr-record=n.fxs.test,10,10,s,SIP+D2T,,_sip._tcp.n.fxs.test",
+		"--srv-host=_sip._udp.n.fxs.test,u.fxs.test,9,10,0",
+		tcp_srv,
+		"--host-record=u.fxs.test,127.0.0.1",
+		"--host-record=t.fxs.test,127.0.0.1", NULL,
+	};
+	long naptr, srv;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_naptr_picks_tcp";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	snprintf(tcp_srv, sizeof(tcp_srv),
+		 "--srv-host=_sip._tcp.n.fxs.test,t.fxs.test,%u,10,0", port);
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	if (spawn_registrar(&f, "reg_ok.xml", port, extra) < 0)
+		FAIL(&f, "cannot start sipp");
+	acct.domain = "n.fxs.test";
+	acct.register_enabled = true;
+	acct.transport_auto = true;
+	/* the account's dns_server, not the environment, names dnsmasq */
+	acct.dns_server = dnsmasq_server;
+	unsetenv("FXSD_DNS_SERVER");
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered over TCP through NAPTR: %s",
+		     reg_last(&f));
+	sip_agent_targets(f.a, list, sizeof(list));
+	if (!strstr(list, "/tcp"))
+		FAIL(&f, "candidates %s, want TCP", list);
+	naptr = dnsmasq_seen("query[NAPTR] n.fxs.test from");
+	srv = dnsmasq_seen("query[SRV] _sip._tcp.n.fxs.test from");
+	if (naptr < 0 || srv < naptr)
+		FAIL(&f, "dnsmasq was not asked NAPTR n.fxs.test then SRV _sip._tcp.n.fxs.test (%s)",
+		     dnsmasq_log);
+	if (dnsmasq_seen("query[SRV] _sip._udp.n.fxs.test") >= 0)
+		FAIL(&f, "the less preferred UDP record was followed (%s)",
+		     dnsmasq_log);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
+static bool reg_at_second(struct fixture *f)
+{
+	char list[256];
+
+	return reg_event(f, SIP_REG_REGISTERED, 1) >= 0 &&
+	       sip_agent_targets(f->a, list, sizeof(list)) == 1;
+}
+
+/*
+ * Failover: _sip._udp.fo.fxs.test names p1 (127.0.0.2, priority 10) and
+ * p2 (127.0.0.3, priority 20).  fxsd registers at p1; p1's registrar
+ * goes away; the next REGISTER is unanswered for failover_timeout_ms
+ * (300 ms here) and goes to p2, which registers it: within 300 ms plus
+ * 1.5 s of margin.  Then p1 comes back: the OPTIONS probe (every 1 s
+ * here, retransmitted T1 doubling to 4 s while p1 is silent) gets its
+ * 200, and fxsd registers at p1 again (within probe + T2 = 5 s, plus
+ * margin).
+ */
+static void case_dnsmasq_failover(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	const char *extra[] = { "-key", "expires", "120", NULL };
+	unsigned p1 = free_port("127.0.0.2"), p2 = free_port("127.0.0.3");
+	char srv1[128], srv2[128], list[256];
+	const char *rec[] = {
+		srv1, srv2,
+		"--host-record=p1.fxs.test,127.0.0.2",
+		"--host-record=p2.fxs.test,127.0.0.3", NULL,
+	};
+	struct timespec t;
+	long ms;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_srv_failover_and_back";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	snprintf(srv1, sizeof(srv1),
+		 "--srv-host=_sip._udp.fo.fxs.test,p1.fxs.test,%u,10,0", p1);
+	snprintf(srv2, sizeof(srv2),
+		 "--srv-host=_sip._udp.fo.fxs.test,p2.fxs.test,%u,20,0", p2);
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	if (registrar_at(&f, "reg_ok.xml", "127.0.0.2", p1, extra) < 0)
+		FAIL(&f, "cannot start sipp on 127.0.0.2");
+	acct.domain = "fo.fxs.test";
+	acct.register_enabled = true;
+	acct.bind_address = "0.0.0.0";
+	acct.failover_timeout_ms = 300;
+	acct.failover_probe_s = 1;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered at p1: %s", reg_last(&f));
+	if (sip_agent_targets(f.a, list, sizeof(list)) != 0)
+		FAIL(&f, "registered, but not at the first candidate: %s", list);
+	SIPP_OK(&f);		/* p1's registrar is gone now */
+	if (registrar_at(&f, "reg_ok.xml", "127.0.0.3", p2, extra) < 0)
+		FAIL(&f, "cannot start sipp on 127.0.0.3");
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (sip_agent_register_now(f.a) < 0)
+		FAIL(&f, "register_now failed");
+	if (!run_until(&f, reg_at_second, 5000))
+		FAIL(&f, "no failover to p2: %s", reg_last(&f));
+	ms = ms_since(&t);
+	printf("# failover to the second registrar in %ld ms\n", ms);
+	if (ms > 1800)
+		FAIL(&f, "failover took %ld ms, want <= 1800", ms);
+	SIPP_OK(&f);
+	f.sipp_calls = "2";	/* the probe, then the REGISTER */
+	if (registrar_at(&f, "reg_probe_back.xml", "127.0.0.2", p1, extra) < 0)
+		FAIL(&f, "cannot start sipp on 127.0.0.2 again");
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 3, 9000))
+		FAIL(&f, "not back at p1: %s", reg_last(&f));
+	ms = ms_since(&t);
+	printf("# back at the first registrar %ld ms after it returned\n", ms);
+	if (sip_agent_targets(f.a, list, sizeof(list)) != 0)
+		FAIL(&f, "registered again, but not at p1: %s", list);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
+/*
+ * An INVITE answered 503 by the registrar in use (p1 of an SRV set)
+ * moves the registration to the next (p2) at once: REGISTER there, and
+ * the next call goes there too (the failed call is not retried).
+ */
+static void case_dnsmasq_invite_failover(void)
+{
+	struct fixture f, f2;
+	struct sip_account acct = { 0 };
+	struct sdp_local l = {
+		.address = "127.0.0.1", .rtp_port = 40000,
+		.session_id = 1, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	const char *extra[] = { "-key", "expires", "120", NULL };
+	unsigned p1 = free_port("127.0.0.2"), p2 = free_port("127.0.0.3");
+	char srv1[128], srv2[128], list[256], offer[SDP_TEXT_MAX];
+	const char *rec[] = {
+		srv1, srv2,
+		"--host-record=p1.fxs.test,127.0.0.2",
+		"--host-record=p2.fxs.test,127.0.0.3", NULL,
+	};
+
+	memset(&f, 0, sizeof(f));
+	memset(&f2, 0, sizeof(f2));
+	f.name = "dns_srv_invite_503_moves_registration";
+	f2.name = "dns_srv_invite_503_moves_registration.p2";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	snprintf(srv1, sizeof(srv1),
+		 "--srv-host=_sip._udp.iv.fxs.test,p1.fxs.test,%u,10,0", p1);
+	snprintf(srv2, sizeof(srv2),
+		 "--srv-host=_sip._udp.iv.fxs.test,p2.fxs.test,%u,20,0", p2);
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	if (registrar_at(&f2, "reg_ok.xml", "127.0.0.3", p2, extra) < 0)
+		FAIL(&f, "cannot start sipp on 127.0.0.3");
+	if (registrar_at(&f, "reg_ok.xml", "127.0.0.2", p1, extra) < 0)
+		FAIL(&f, "cannot start sipp on 127.0.0.2");
+	acct.domain = "iv.fxs.test";
+	acct.register_enabled = true;
+	acct.bind_address = "0.0.0.0";
+	acct.failover_probe_s = 3600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 5000))
+		FAIL(&f, "not registered at p1: %s", reg_last(&f));
+	SIPP_OK(&f);
+	if (registrar_at(&f, "uas_503.xml", "127.0.0.2", p1, NULL) < 0)
+		FAIL(&f, "cannot start the 503 sipp on 127.0.0.2");
+	sdp_build_offer(&l, offer, sizeof(offer));
+	if (sip_call_invite(f.a, "3000", offer, &f.call) < 0)
+		FAIL(&f, "sip_call_invite failed");
+	if (!run_until(&f, call_final, 5000) ||
+	    state_status(&f, SIP_CALL_FAILED) != 503)
+		FAIL(&f, "the call did not fail with 503");
+	if (!run_until(&f, reg_at_second, 3000))
+		FAIL(&f, "the registration did not move to p2: %s",
+		     reg_last(&f));
+	sip_agent_targets(f.a, list, sizeof(list));
+	SIPP_OK(&f);
+	for (int i = 0; i < 150 && !f2.sipp_done; i++) {
+		reap_sipp(&f2);
+		run_until(&f, NULL, 20);
+	}
+	if (!f2.sipp_done || f2.sipp_status != 0)
+		FAIL(&f, "p2's sipp %s (%d)", f2.sipp_done ? "failed" :
+		     "still running", f2.sipp_status);
+	PASS(&f);
+out:
+	if (f2.sipp > 0 && !f2.sipp_done) {
+		kill(f2.sipp, SIGTERM);
+		waitpid(f2.sipp, NULL, 0);
+	}
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
+/* How many times @what is in dnsmasq's log. */
+static int dnsmasq_count(const char *what)
+{
+	static char buf[65536];
+	size_t n;
+	int count = 0;
+	FILE *fp = fopen(dnsmasq_log, "r");
+	char *p;
+
+	if (!fp)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, what)); p++)
+		count++;
+	return count;
+}
+
+/*
+ * The records' TTL (dnsmasq's local records: 0, taken as 1 s) runs out
+ * before the refresh REGISTER (the registrar grants 4 s: at 2 s): the
+ * name is looked up again, and the refresh goes at once to the address in
+ * use while it is (no wait for DNS).
+ */
+static void case_dnsmasq_ttl(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1");
+	char srv[128];
+	const char *rec[] = {
+		srv, "--host-record=ttl1.fxs.test,127.0.0.1", NULL,
+	};
+	int n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "dns_ttl_expired_looked_up_again";
+	if (dnsmasq_missing()) {
+		skip(&f, "dnsmasq not installed");
+		return;
+	}
+	snprintf(srv, sizeof(srv),
+		 "--srv-host=_sip._udp.ttl.fxs.test,ttl1.fxs.test,%u,10,0",
+		 port);
+	if (dnsmasq_start(&f, rec) < 0)
+		FAIL(&f, "dnsmasq did not start (%s)", dnsmasq_log);
+	if (spawn_registrar(&f, "reg_refresh.xml", port, NULL) < 0)
+		FAIL(&f, "cannot start sipp");
+	acct.domain = "ttl.fxs.test";
+	acct.register_enabled = true;
+	acct.expires = 600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 8000))
+		FAIL(&f, "no refresh: %s", reg_last(&f));
+	n = dnsmasq_count("query[SRV] _sip._udp.ttl.fxs.test from");
+	if (n < 2)
+		FAIL(&f, "SRV asked %d time(s), want 2 (%s)", n, dnsmasq_log);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	dnsmasq_stop();
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -6467,6 +7023,13 @@ int main(int argc, char **argv)
 	RUN("dns_ipv6_agent_aaaa_else_v4_mapped", case_dnsmasq_ipv6());
 	RUN("dns_hosts_file_name_without_query", case_dns_hosts_file());
 	RUN("dns_silent_server_loop_runs_lookup_times_out", case_dns_silent());
+	RUN("dns_srv_rfc2782_order_seeded_naptr_parse", case_srv_order());
+	RUN("dns_srv_weights_200_lookups", case_dnsmasq_weights());
+	RUN("dns_naptr_picks_tcp", case_dnsmasq_naptr());
+	RUN("dns_srv_failover_and_back", case_dnsmasq_failover());
+	RUN("dns_srv_invite_503_moves_registration",
+	    case_dnsmasq_invite_failover());
+	RUN("dns_ttl_expired_looked_up_again", case_dnsmasq_ttl());
 
 	RUN("invite_to_public_address_is_ours", case_public_address());
 	RUN("stranger_flood_provider_served",

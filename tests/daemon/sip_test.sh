@@ -6,7 +6,10 @@
 # sipp on 127.0.0.1 (127.0.0.2 for the "unknown source" case), over UDP or
 # TCP, and checks both sides; a few cases use raw sockets, the SRV case a
 # fake DNS server, the other DNS cases dnsmasq on 127.0.0.1 (skipped
-# without it) and a silent one (no outside DNS needed); the RFC 4475
+# without it; the RFC 3263 cases run two sipp registrars on 127.0.0.2 and
+# 127.0.0.3 behind one SRV name, with failover_timeout_ms = 300 and
+# failover_probe_secs = 1, so failover and return take about 1 s each)
+# and a silent one (no outside DNS needed); the RFC 4475
 # case sends every message of tests/sip/rfc4475 over UDP and TCP.  The
 # registrar-outage case waits for libosip2's 32 s Timer F in a child
 # process while the others run (as does the 64*T1 2xx retransmission

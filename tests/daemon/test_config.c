@@ -318,7 +318,7 @@ UNIT_TEST(dump_format)
 	PARSE_OK(c, PORT0 "password = \"a\\\"b\"\nring_cadence = 1000 , 0\n");
 	d = dump_to_string(c);
 	CHECK(d, "dump failed");
-	CHECK(strstr(d, "\n[global]\nsip_port = 5060\ntransport = udp\n"),
+	CHECK(strstr(d, "\n[global]\nsip_port = 5060\ntransport = auto\n"),
 	      "global section not as expected:\n%s", d);
 	CHECK(strstr(d, "\nlog_level = info\n"), "log_level:\n%s", d);
 	CHECK(strstr(d, "\n[port 0]\nuser = \"100\"\n"), "port:\n%s", d);
@@ -377,7 +377,10 @@ UNIT_TEST(defaults_global)
 	CHECK_STR(c->path, P);
 	CHECK_INT(g->line, 0);
 	CHECK_INT(g->sip_port, 5060);
-	CHECK_INT(g->transport, CONFIG_TRANSPORT_UDP);
+	CHECK_INT(g->transport, CONFIG_TRANSPORT_AUTO);
+	CHECK_STR(g->dns_server, "");
+	CHECK_INT(g->failover_timeout_ms, 0);
+	CHECK_INT(g->failover_probe_secs, 60);
 	CHECK_INT(g->rtp_port_min, 10000);
 	CHECK_INT(g->rtp_port_max, 20000);
 	CHECK_STR(g->nat_address, "");
@@ -862,6 +865,28 @@ UNIT_TEST(line_of_4096_is_fine)
 
 /* ---- errors: every message with its line ------------------------------ */
 
+ERR_CASE(dns_server_name,
+	 "[global]\ndns_server = ns.example.net\n",
+	 P ":2: invalid dns_server 'ns.example.net' (address[:port], IPv6 as [address]:port, separated by commas)")
+ERR_CASE(dns_server_trailing_comma,
+	 "[global]\ndns_server = 127.0.0.1:5353,\n",
+	 P ":2: invalid dns_server '127.0.0.1:5353,' (address[:port], IPv6 as [address]:port, separated by commas)")
+
+UNIT_TEST(dns_and_failover_keys)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+
+	PARSE_OK(c, "[global]\ndns_server = 127.0.0.1:5353,[::1]:53,10.0.0.1,::1\n"
+		    "failover_timeout_ms = 2000\nfailover_probe_secs = 30\n"
+		    "transport = udp\nbind_address = ::\n");
+	CHECK_STR(c->global.bind_address, "::");
+	CHECK_INT(c->global.nat_family, AF_UNSPEC);
+	CHECK_STR(c->global.dns_server, "127.0.0.1:5353,[::1]:53,10.0.0.1,::1");
+	CHECK_INT(c->global.failover_timeout_ms, 2000);
+	CHECK_INT(c->global.failover_probe_secs, 30);
+	CHECK_INT(c->global.transport, CONFIG_TRANSPORT_UDP);
+}
+
 ERR_CASE(unknown_key_port,
 	 "[port 0]\nuser = 1\npasword = x\n",
 	 P ":3: unknown key 'pasword' in [port 0]")
@@ -963,7 +988,7 @@ ERR_CASE(header_trailing_text,
 	 P ":1: unexpected text after ']'")
 ERR_CASE(transport_invalid,
 	 "[global]\ntransport = sctp\n",
-	 P ":2: invalid transport 'sctp' (udp|tcp|tls)")
+	 P ":2: invalid transport 'sctp' (udp|tcp|tls|auto)")
 ERR_CASE(tls_keys_without_tls,
 	 "[global]\ntransport = tcp\n" PORT0 "tls_ca_file = /etc/ca.pem\n",
 	 P ":3: [port 0] tls_* keys need transport = tls")

@@ -613,6 +613,23 @@ def srv_seeds():
     put('srv', 'cname-then-srv', msg(0, [b'\xc0\x0c' + struct.pack('!HHIH', 5, 1, 60, 4) + b'\x01x\xc0\x10',
                                         srv(1, 1, 0, name('zero.port')), srv(2, 1, 5080, name('ok.example'))]))
 
+    def cstr(b):
+        return bytes([len(b)]) + b
+
+    def naptr(order, pref, flags, service, regexp, repl):
+        rd = struct.pack('!HH', order, pref) + cstr(flags) + cstr(service) + cstr(regexp) + repl
+        return b'\xc0\x0c' + struct.pack('!HHIH', 35, 1, 120, len(rd)) + rd
+    put('srv', 'naptr-three-services', msg(0, [
+        naptr(10, 20, b's', b'SIP+D2T', b'', name('_sip._tcp.example.net')),
+        naptr(10, 10, b'S', b'SIP+D2U', b'', name('_sip._udp.example.net')),
+        naptr(5, 50, b's', b'SIPS+D2T', b'', name('_sips._tcp.example.net'))]))
+    put('srv', 'naptr-unknown-and-regexp', msg(0, [
+        naptr(1, 1, b'u', b'E2U+sip', b'!^.*$!sip:a@b!', b'\x00'),
+        naptr(2, 1, b's', b'SIP+D2U', b'', b'\x04sip4\xc0\x16')]))
+    put('srv', 'naptr-string-overrun', msg(0, [
+        b'\xc0\x0c' + struct.pack('!HHIH', 35, 1, 120, 8) + struct.pack('!HH', 1, 1) + b'\x01s\x09SIP']))
+    put('srv', 'weights-many', msg(0, [srv(1, w, 5060 + w % 1000, name('w%d.example.net' % w)) for w in (0, 0, 1, 65535, 7, 0)]))
+
 
 # ---- message-summary (RFC 3842) -------------------------------------------
 
