@@ -512,7 +512,8 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	a->tls = acct->transport == SIP_TRANSPORT_TLS;
 	a->tcp = acct->transport == SIP_TRANSPORT_TCP || a->tls;
 	a->keepalive_us = 1000ULL * (acct->keepalive_ms ? acct->keepalive_ms :
-				     SIP_KEEPALIVE_S * 1000);
+				     a->tcp ? SIP_KEEPALIVE_S * 1000 :
+				     SIP_KEEPALIVE_UDP_S * 1000);
 	random_hex(a->tag_key, 32);
 	a->event = sd_event_ref(event);
 	if (cb)
@@ -655,6 +656,9 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	if (r < 0)
 		goto fail;
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
+	r = nat_init(a, acct);
+	if (r < 0)
+		goto fail;
 
 	random_hex(a->reg_call_id, 32);
 	random_hex(a->reg_from_tag, 16);
@@ -684,6 +688,7 @@ void server_resolved(struct sip_agent *a, struct sip_server *s, int r)
 	reg_resolved(a);
 	calls_resolved(a);
 	mwi_resolved(a);
+	nat_resolved(a, s, r);
 }
 
 int sip_agent_start(struct sip_agent *a)
@@ -704,6 +709,7 @@ int sip_agent_start(struct sip_agent *a)
 	pick_local_ip(a);
 	a->started = true;
 	a->stopping = false;
+	nat_start(a);
 	log_a(a, LOG_INFO, "SIP agent %s@%s on %s:%u (%s)", a->user, a->domain,
 	      a->local_ip, a->local_port,
 	      a->tls ? "TLS" : a->tcp ? "TCP" : "UDP");
@@ -731,6 +737,7 @@ int sip_agent_stop(struct sip_agent *a)
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
 	reg_wait_cancel(a);
 	mwi_stop(a);
+	nat_stop(a);
 	if (a->register_enabled && a->reg_state == SIP_REG_REGISTERED) {
 		if (reg_send_expires(a, 0) == 0)
 			return 0;
@@ -785,6 +792,7 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 	sd_event_source_disable_unref(a->io);
 	sd_event_source_disable_unref(a->timer);
 	sd_event_source_disable_unref(a->reg_timer);
+	nat_free(a);
 	sd_event_source_disable_unref(a->tcp_io);
 	sd_event_source_disable_unref(a->conn_defer);
 	if (a->fd >= 0)
