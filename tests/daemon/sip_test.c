@@ -4617,6 +4617,23 @@ static void case_public_address(void)
 	raw_send(&f, reg, resp, strlen(resp));
 	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
 		FAIL(&f, "not registered: %s", reg_last(&f));
+	/* that moved our Contact (nat = auto): registered again at once */
+	n = raw_wait(&f, reg, buf, sizeof(buf), 2000);
+	if (n <= 0 || strncmp(buf, "REGISTER ", 9) != 0 ||
+	    !header_line(buf, "Contact:", contact, sizeof(contact)) ||
+	    !strstr(contact, "@192.0.2.44:") ||
+	    !header_line(buf, "Via:", via, sizeof(via)))
+		FAIL(&f, "no REGISTER with the public address");
+	strcat(contact, ";expires=600\r\n");
+	n = reply_200(buf, contact, resp, sizeof(resp));
+	p = strstr(resp, via);
+	if (n < 0 || !p)
+		FAIL(&f, "cannot build the 200");
+	memmove(p + strlen(via) + 22, p + strlen(via), strlen(p + strlen(via)) + 1);
+	memcpy(p + strlen(via), ";received=192.0.2.44  ", 22);
+	raw_send(&f, reg, resp, strlen(resp));
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 2000))
+		FAIL(&f, "not registered again: %s", reg_last(&f));
 	for (k = 0; k < 2; k++) {
 		char id[32];
 
