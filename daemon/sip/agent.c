@@ -133,7 +133,8 @@ static void handle_other_request(struct sip_agent *a, osip_event_t *ev,
  * Is @host (of a Request-URI) ours?  Our address as announced (local_ip:
  * nat_address, contact_address, the bound or routed address), the bound
  * address, the address the registrar saw our last REGISTER come from (its
- * received=: behind NAT, a provider may send INVITEs there), any address
+ * received=: behind NAT, a provider may send INVITEs there; or STUN's
+ * mapping), any address
  * of a local interface, or the name of the domain, registrar or outbound
  * proxy (a provider may put any of them there).
  */
@@ -141,7 +142,7 @@ static bool host_is_ours(struct sip_agent *a, const char *host)
 {
 	const char *names[] = {
 		a->local_ip, a->nat_address, a->contact_address,
-		a->bind_address, a->public_ip, a->domain_srv.host,
+		a->bind_address, a->public_ip, a->stun_ip, a->domain_srv.host,
 		a->registrar.host, a->proxy.host,
 	};
 	struct sockaddr_storage ss;
