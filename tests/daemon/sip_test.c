@@ -6564,7 +6564,8 @@ static pid_t stun_pid = -1;
  * else stund, the RFC 3489 server of Debian's stun-server) and an agent
  * with stun_server: the mapped address it reports is our SIP socket's
  * (on loopback the local address and port: the query went from the SIP
- * socket), and Contact and the media address carry it.
+ * socket), and Contact (192.0.2.99 before: contact_address) and the media
+ * address carry it.
  */
 static void case_nat_stun(bool turn)
 {
@@ -6620,8 +6621,13 @@ static void case_nat_stun(bool turn)
 	acct.domain = "127.0.0.1:9";
 	acct.register_enabled = false;
 	acct.stun_server = server;
+	/* what the Contact says without STUN: not the mapping */
+	acct.contact_address = "192.0.2.99";
 	if (fixture_init(&f, f.name, &acct) < 0)
 		FAIL(&f, "agent setup failed");
+	sip_agent_contact_address(f.a, addr, sizeof(addr), &cport);
+	if (strcmp(addr, "192.0.2.99") != 0)
+		FAIL(&f, "Contact %s before the answer, want 192.0.2.99", addr);
 	/* the server may still be starting: the agent retransmits */
 	run_until(&f, stun_mapped, 8000);
 	if (!f.n_stun_mapped)
