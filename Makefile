@@ -31,7 +31,7 @@ DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c \
 	daemon/sip/mwi.c daemon/sip/subscribe.c daemon/sip/sipfrag.c daemon/sip/refer.c
 DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
-	daemon/sip/caller.c
+	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c daemon/media/mixer.c daemon/media/srtp.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
@@ -48,7 +48,7 @@ FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \
 # SIP agent, D-Bus, logging): unit-tested on the host under ASan/UBSan
 # (media/rtp.c with real sockets on 127.0.0.1).
 DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/line/line.c \
-	$(filter-out daemon/sip/digest.c daemon/sip/mwi.c daemon/sip/sipfrag.c daemon/sip/caller.c,$(DAEMON_SIP_SRCS)) $(DAEMON_PORT_SRCS) \
+	$(filter-out daemon/sip/digest.c daemon/sip/mwi.c daemon/sip/sipfrag.c daemon/sip/caller.c daemon/sip/stun.c,$(DAEMON_SIP_SRCS)) $(DAEMON_PORT_SRCS) \
 	$(filter-out daemon/ctl/openmetrics.c,$(DAEMON_CTL_SRCS))
 DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 
@@ -65,7 +65,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_emodel.c tests/daemon/test_feature.c tests/daemon/test_mwi.c \
 	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
-	tests/daemon/test_srtp.c
+	tests/daemon/test_srtp.c tests/daemon/test_stun.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -182,7 +182,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_TARGETS_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each target links besides its own file (which may #include one)
 FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c daemon/sip/mwi.c \
-	daemon/sip/sipfrag.c daemon/sip/caller.c daemon/sip/tls.c
+	daemon/sip/sipfrag.c daemon/sip/caller.c daemon/sip/tls.c \
+	daemon/sip/nat.c daemon/sip/stun.c
 FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
 FUZZ_SRCS_sdp := daemon/media/sdp.c
@@ -195,6 +196,7 @@ FUZZ_SRCS_callerid := daemon/dsp/callerid.c
 FUZZ_SRCS_mwi := daemon/sip/mwi.c
 FUZZ_SRCS_sipfrag := daemon/sip/sipfrag.c
 FUZZ_SRCS_metrics := daemon/ctl/openmetrics.c
+FUZZ_SRCS_stun := daemon/sip/stun.c
 
 build/obj/fuzz/%.o: %.c
 	@mkdir -p $(@D)

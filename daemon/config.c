@@ -96,6 +96,17 @@ static const char *const srtp_table[_CONFIG_SRTP_MAX] = {
 	[CONFIG_SRTP_REQUIRED] = "required",
 };
 
+static const char *const nat_table[_CONFIG_NAT_MAX] = {
+	[CONFIG_NAT_AUTO] = "auto",
+	[CONFIG_NAT_OFF] = "off",
+};
+
+static const char *const keepalive_table[_CONFIG_KEEPALIVE_MAX] = {
+	[CONFIG_KEEPALIVE_CRLF] = "crlf",
+	[CONFIG_KEEPALIVE_OPTIONS] = "options",
+	[CONFIG_KEEPALIVE_OFF] = "off",
+};
+
 static const char *const log_level_table[LOG_DEBUG + 1] = {
 	[LOG_ERR] = "err",
 	[LOG_WARNING] = "warning",
@@ -192,6 +203,30 @@ enum config_privacy_identity config_privacy_identity_from_string(const char *s)
 			    ELEMENTSOF(privacy_identity_table), s);
 }
 
+const char *config_nat_to_string(enum config_nat n)
+{
+	if ((int)n < 0 || n >= _CONFIG_NAT_MAX)
+		return NULL;
+	return nat_table[n];
+}
+
+enum config_nat config_nat_from_string(const char *s)
+{
+	return table_lookup(nat_table, ELEMENTSOF(nat_table), s);
+}
+
+const char *config_keepalive_to_string(enum config_keepalive k)
+{
+	if ((int)k < 0 || k >= _CONFIG_KEEPALIVE_MAX)
+		return NULL;
+	return keepalive_table[k];
+}
+
+enum config_keepalive config_keepalive_from_string(const char *s)
+{
+	return table_lookup(keepalive_table, ELEMENTSOF(keepalive_table), s);
+}
+
 const char *config_srtp_to_string(enum config_srtp m)
 {
 	if ((int)m < 0 || m >= _CONFIG_SRTP_MAX)
@@ -242,6 +277,8 @@ enum key_type {
 	KEY_DNS_SERVERS, /* address[:port],... ([v6]:port) */
 	KEY_RING_ALERT,	/* "TOKEN on,off[,...]", one entry per line */
 	KEY_SRTP,
+	KEY_NAT,
+	KEY_KEEPALIVE,
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -282,6 +319,11 @@ static const struct key_desc global_keys[] = {
 	GKEY("failover_timeout_ms", KEY_UINT, 0, failover_timeout_ms, 0,
 	     60000),
 	GKEY("failover_probe_secs", KEY_UINT, 0, failover_probe_secs, 1, 3600),
+	GKEY("nat", KEY_NAT, 0, nat, 0, 0),
+	GKEY("stun_server", KEY_HOST, KEY_EMPTY_OK, stun_server, 0, 0),
+	GKEY("keepalive", KEY_KEEPALIVE, 0, keepalive, 0, 0),
+	GKEY("keepalive_interval", KEY_UINT, 0, keepalive_interval, 0, 3600),
+	GKEY("symmetric_rtp", KEY_BOOL, 0, symmetric_rtp, 0, 0),
 };
 
 #define MKEY(n, t, fl, field)						\
@@ -344,6 +386,7 @@ enum port_key {
 	PK_FORWARD_NO_ANSWER_SECS,
 	PK_RING_ALERT,
 	PK_SRTP,
+	PK_STUN_SERVER,
 	_PK_MAX,
 };
 
@@ -430,6 +473,8 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_RING_ALERT] = PKEY("ring_alert", KEY_RING_ALERT, KEY_REPEAT,
 			       ring_alerts, 0, 0),
 	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
+	[PK_STUN_SERVER] = PKEY("stun_server", KEY_HOST, KEY_EMPTY_OK,
+				stun_server, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -494,6 +539,9 @@ static void global_init(struct fxsd_global_config *g)
 	g->max_dialogs = 8;
 	g->max_transactions = 64;
 	g->max_message_size = 65535;
+	g->nat = CONFIG_NAT_AUTO;
+	g->keepalive = CONFIG_KEEPALIVE_CRLF;
+	g->symmetric_rtp = true;
 }
 
 static void port_init(struct fxsd_port_config *p, int index, unsigned line)
@@ -1171,6 +1219,19 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		*(enum config_srtp *)field = r;
 		return 0;
+	case KEY_NAT:
+		r = config_nat_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (auto|off)", k->name, v);
+		*(enum config_nat *)field = r;
+		return 0;
+	case KEY_KEEPALIVE:
+		r = config_keepalive_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (crlf|options|off)",
+				    k->name, v);
+		*(enum config_keepalive *)field = r;
+		return 0;
 	case KEY_CADENCE: {
 		struct fxsd_port_config *port = base;
 		unsigned ms[2 * CONFIG_RING_MAX_PAIRS] = { 0 }, pairs;
@@ -1477,6 +1538,9 @@ static int resolve(struct parser *p)
 				   port->registrar);
 		if (!(seen & (1ull << PK_TRANSPORT)))
 			port->transport = c->global.transport;
+		if (!(seen & (1ull << PK_STUN_SERVER)))
+			set_string(port->stun_server, sizeof(port->stun_server),
+				   c->global.stun_server);
 		if (port->transport != CONFIG_TRANSPORT_TLS &&
 		    (port->tls_ca_file[0] || port->tls_pin[0] ||
 		     port->tls_cert[0] || port->tls_key[0]))
@@ -1787,6 +1851,15 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_SRTP:
 		fprintf(f, "%s = %s\n", k->name,
 			config_srtp_to_string(*(const enum config_srtp *)field));
+		return;
+	case KEY_NAT:
+		fprintf(f, "%s = %s\n", k->name,
+			config_nat_to_string(*(const enum config_nat *)field));
+		return;
+	case KEY_KEEPALIVE:
+		fprintf(f, "%s = %s\n", k->name,
+			config_keepalive_to_string(
+				*(const enum config_keepalive *)field));
 		return;
 	}
 }

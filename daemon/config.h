@@ -187,6 +187,30 @@ enum config_srtp {
 	_CONFIG_SRTP_INVALID = -EINVAL,
 };
 
+/* [global] nat: what fxsd learns of its public address */
+enum config_nat {
+	CONFIG_NAT_AUTO,	/* received/rport of the registrar, STUN */
+	CONFIG_NAT_OFF,		/* the local address (or nat_address) only */
+	_CONFIG_NAT_MAX,
+	_CONFIG_NAT_INVALID = -EINVAL,
+};
+
+/* [global] keepalive: what holds the NAT binding open over UDP */
+enum config_keepalive {
+	CONFIG_KEEPALIVE_CRLF,
+	CONFIG_KEEPALIVE_OPTIONS,
+	CONFIG_KEEPALIVE_OFF,
+	_CONFIG_KEEPALIVE_MAX,
+	_CONFIG_KEEPALIVE_INVALID = -EINVAL,
+};
+
+/* "auto", "off"; NULL when out of range. */
+const char *config_nat_to_string(enum config_nat n);
+enum config_nat config_nat_from_string(const char *s);
+/* "crlf", "options", "off"; NULL when out of range. */
+const char *config_keepalive_to_string(enum config_keepalive k);
+enum config_keepalive config_keepalive_from_string(const char *s);
+
 /* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
 /* The enum value, or -EINVAL. */
@@ -226,6 +250,15 @@ int config_log_level_from_string(const char *s);
  *	candidate address, 0-60000, default 0 (Timer F alone)
  * @failover_probe_secs: the OPTIONS probe of the first candidate while
  *	elsewhere, 1-3600, default 60
+ * @nat: learn the public address (received/rport, STUN) for Contact and
+ *	SDP, default auto; a @nat_address wins
+ * @stun_server: host[:port] of a STUN server, "" when unset (the ports'
+ *	default)
+ * @keepalive: the UDP keep-alive to the registrar, default crlf
+ * @keepalive_interval: s, 0-3600, default 0: 25 over UDP, 90 over TCP/TLS
+ * @symmetric_rtp: send RTP to where the far end's comes from (after
+ *	RTP_LATCH_PACKETS consistent packets while the SDP's address is
+ *	silent), default yes
  * @line: line of the [global] header, 0 if the file has none
  */
 struct fxsd_global_config {
@@ -244,6 +277,11 @@ struct fxsd_global_config {
 	char dns_server[CONFIG_DNS_SERVER_MAX + 1];
 	unsigned failover_timeout_ms;
 	unsigned failover_probe_secs;
+	enum config_nat nat;
+	char stun_server[CONFIG_HOST_MAX + 1];
+	enum config_keepalive keepalive;
+	unsigned keepalive_interval;
+	bool symmetric_rtp;
 	unsigned line;
 };
 
@@ -381,6 +419,7 @@ struct fxsd_port_config {
 	unsigned play_cushion_frames;
 	enum config_dtmf_mode dtmf_mode;
 	enum config_srtp srtp;
+	char stun_server[CONFIG_HOST_MAX + 1];
 	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
 	unsigned n_ring_cadence_pairs;
 	bool mwi_subscribe;

@@ -656,9 +656,10 @@ static const struct rtp_callbacks line_rtp_callbacks = {
 };
 
 /*
- * Our address for SDP: the NAT address, else the one towards the outbound
- * proxy or registrar, whose address the SIP agent looked up (no lookup
- * here: it would block the loop).
+ * Our address for SDP: the NAT address, else the public address the SIP
+ * agent learnt (received/rport, STUN; unless nat = off), else the one
+ * towards the outbound proxy or registrar, whose address the SIP agent
+ * looked up (no lookup here: it would block the loop).
  */
 static void line_pick_address(struct line *l)
 {
@@ -667,7 +668,7 @@ static void line_pick_address(struct line *l)
 			 l->global.nat_address);
 		return;
 	}
-	if (sip_agent_local_address(l->agent, l->local_address,
+	if (sip_agent_media_address(l->agent, l->local_address,
 				    sizeof(l->local_address)) < 0)
 		snprintf(l->local_address, sizeof(l->local_address),
 			 "127.0.0.1");
@@ -791,6 +792,8 @@ static int line_rtp_open(struct line *l, struct line_call *c)
 			    &c->rtp);
 	if (r < 0)
 		line_log(l, LOG_ERR, "Failed to open an RTP port: %s", strerror(-r));
+	else
+		rtp_session_set_symmetric(c->rtp, l->global.symmetric_rtp);
 	return r;
 }
 
@@ -3187,6 +3190,13 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.mwi_expires = pc->mwi_expires,
 		.session_expires = pc->session_expires,
 		.min_se = pc->min_se,
+		.nat_off = g->nat == CONFIG_NAT_OFF,
+		.stun_server = pc->stun_server[0] ? pc->stun_server : NULL,
+		.keepalive = g->keepalive == CONFIG_KEEPALIVE_OFF ?
+			     SIP_KEEPALIVE_OFF :
+			     g->keepalive == CONFIG_KEEPALIVE_OPTIONS ?
+			     SIP_KEEPALIVE_OPTIONS : SIP_KEEPALIVE_CRLF,
+		.keepalive_ms = g->keepalive_interval * 1000,
 	};
 	r = sip_agent_new(event, &acct, &line_sip_callbacks, l, &l->agent);
 	if (r < 0) {

@@ -55,6 +55,7 @@ struct rtp_session {
 	/* the peer */
 	bool have_remote;
 	bool latched;			/* remote is a source other than the SDP's */
+	bool no_latch;			/* symmetric RTP off */
 	bool remote_heard;		/* a packet came from remote since set_remote */
 	struct sockaddr_storage remote;	/* where we send, whose packets we take */
 	socklen_t remote_len;
@@ -435,7 +436,7 @@ static bool latch_candidate(struct rtp_session *s,
 {
 	uint16_t d = seq - s->cand_seq;
 
-	if (s->remote_heard || s->latched)
+	if (s->remote_heard || s->latched || s->no_latch)
 		return false;
 	if (s->cand_count && sockaddr_equal(from, &s->cand) &&
 	    ssrc == s->cand_ssrc && d >= 1 && d <= RTP_LATCH_SEQ_GAP) {
@@ -1021,6 +1022,12 @@ void rtp_session_set_srtp(struct rtp_session *s, struct srtp_channel *c)
 unsigned rtp_session_local_port(const struct rtp_session *s)
 {
 	return s ? s->port : 0;
+}
+
+void rtp_session_set_symmetric(struct rtp_session *s, bool on)
+{
+	if (s)
+		s->no_latch = !on;
 }
 
 int rtp_session_set_remote(struct rtp_session *s, const char *addr,

@@ -23,6 +23,8 @@
  * set_remote, and never once the signalled address has been heard: a
  * source that flows is never replaced.  A set_remote to the same address
  * (a session refresh, hold) keeps the source found.
+ * rtp_session_set_symmetric(s, false) turns the latching off: only the
+ * signalled address is ever heard and sent to.
  *
  * RTCP (RFC 3550): a compound report, SR if we sent RTP since the last
  * report, else RR, with a report block about the remote source when it
@@ -209,6 +211,8 @@ static inline void rtp_session_freep(struct rtp_session **s)
 	rtp_session_free(*s);
 }
 
+/* Symmetric RTP (latching, above) on (the default) or off. */
+void rtp_session_set_symmetric(struct rtp_session *s, bool on);
 /*
  * Set (or change) the peer: where to send, the audio payload type
  * (RTP_PT_PCMU or RTP_PT_PCMA: it names the law), the telephone-event

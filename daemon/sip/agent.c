@@ -133,7 +133,8 @@ static void handle_other_request(struct sip_agent *a, osip_event_t *ev,
  * Is @host (of a Request-URI) ours?  Our address as announced (local_ip:
  * nat_address, contact_address, the bound or routed address), the bound
  * address, the address the registrar saw our last REGISTER come from (its
- * received=: behind NAT, a provider may send INVITEs there), any address
+ * received=: behind NAT, a provider may send INVITEs there; or STUN's
+ * mapping), any address
  * of a local interface, or the name of the domain, registrar or outbound
  * proxy (a provider may put any of them there).
  */
@@ -141,7 +142,7 @@ static bool host_is_ours(struct sip_agent *a, const char *host)
 {
 	const char *names[] = {
 		a->local_ip, a->nat_address, a->contact_address,
-		a->bind_address, a->public_ip, a->domain_srv.host,
+		a->bind_address, a->public_ip, a->stun_ip, a->domain_srv.host,
 		a->registrar.host, a->proxy.host,
 	};
 	struct sockaddr_storage ss;
@@ -525,7 +526,8 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		}
 	}
 	a->keepalive_us = 1000ULL * (acct->keepalive_ms ? acct->keepalive_ms :
-				     SIP_KEEPALIVE_S * 1000);
+				     a->tcp ? SIP_KEEPALIVE_S * 1000 :
+				     SIP_KEEPALIVE_UDP_S * 1000);
 	random_hex(a->tag_key, 32);
 	a->event = sd_event_ref(event);
 	if (cb)
@@ -668,6 +670,9 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	if (r < 0)
 		goto fail;
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
+	r = nat_init(a, acct);
+	if (r < 0)
+		goto fail;
 
 	random_hex(a->reg_call_id, 32);
 	random_hex(a->reg_from_tag, 16);
@@ -697,6 +702,7 @@ void server_resolved(struct sip_agent *a, struct sip_server *s, int r)
 	reg_resolved(a);
 	calls_resolved(a);
 	mwi_resolved(a);
+	nat_resolved(a, s, r);
 }
 
 int sip_agent_start(struct sip_agent *a)
@@ -717,6 +723,7 @@ int sip_agent_start(struct sip_agent *a)
 	pick_local_ip(a);
 	a->started = true;
 	a->stopping = false;
+	nat_start(a);
 	log_a(a, LOG_INFO, "SIP agent %s@%s on %s:%u (%s)", a->user, a->domain,
 	      a->local_ip, a->local_port,
 	      a->tls ? "TLS" : a->tcp ? "TCP" : "UDP");
@@ -744,6 +751,7 @@ int sip_agent_stop(struct sip_agent *a)
 	sd_event_source_set_enabled(a->reg_timer, SD_EVENT_OFF);
 	reg_wait_cancel(a);
 	mwi_stop(a);
+	nat_stop(a);
 	if (a->register_enabled && a->reg_state == SIP_REG_REGISTERED) {
 		if (reg_send_expires(a, 0) == 0)
 			return 0;
@@ -841,6 +849,7 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 	sd_event_source_disable_unref(a->reg_timer);
 	sd_event_source_disable_unref(a->fo_timer);
 	sd_event_source_disable_unref(a->probe_timer);
+	nat_free(a);
 	sd_event_source_disable_unref(a->tcp_io);
 	sd_event_source_disable_unref(a->conn_defer);
 	if (a->fd >= 0)

@@ -28,6 +28,9 @@
  *   subscribe.c      NOTIFY received, message waiting (RFC 3842/6665)
  *   sipfrag.c        sipfrag, Refer-To and Replaces values (pure)
  *   refer.c          transfer: REFER both ways, NOTIFY refer, Replaces
+ *   nat.c            our public address (received/rport, STUN), UDP
+ *                    keep-alives
+ *   stun.c           STUN Binding messages (pure)
  *
  * Requests are built as text and parsed back into an osip_message_t (the
  * parser is the one thing sure to agree with itself); responses are built
@@ -75,6 +78,15 @@
 #define SIP_TCP_WBUF_MAX	(256 * 1024)	/* unsent bytes per connection */
 #define SIP_TLS_HANDSHAKE_MS	10000	/* a TLS handshake done within */
 #define SIP_KEEPALIVE_S		90	/* our flow's CRLF ping (RFC 5626) */
+#define SIP_KEEPALIVE_UDP_S	25	/* ... over UDP, to the registrar */
+#define SIP_STUN_PORT		3478
+#define SIP_STUN_RTO_MS		500	/* RFC 5389 7.2.1: RTO, doubling */
+#define SIP_STUN_TRIES		7	/* ... Rc */
+#define SIP_STUN_LAST_WAIT	16	/* ... Rm: the last wait, RTOs */
+#define SIP_STUN_REFRESH_S	300	/* the mapping asked again after */
+#define SIP_STUN_RETRY_S	60	/* ... after a query that failed */
+#define SIP_NAT_REREG_MAX	3	/* re-REGISTERs in a row for a new
+					 * public address */
 #define SIP_PONG_MS		10000	/* ... its pong within, once the peer
 					 * has shown it answers them */
 #define SIP_DTMF_BODY_MAX	256	/* longest DTMF INFO body accepted */
@@ -198,6 +210,7 @@ enum sip_tx_kind {
 	TX_UPDATE_OUT,		/* a session refresh (timer.c) */
 	TX_PRACK_OUT,
 	TX_PROBE_OUT,		/* OPTIONS to the primary (register.c) */
+	TX_OPTIONS_OUT,		/* a keep-alive (nat.c) */
 };
 
 struct sip_tx {
@@ -370,6 +383,27 @@ struct sip_agent {
 
 	char local_ip[64];		/* for Via and Contact */
 	char public_ip[64];		/* received= of our last REGISTER */
+	/* NAT (nat.c): what we advertise in Contact and SDP */
+	bool nat_off;			/* learn nothing for Contact/SDP */
+	char rcv_ip[64];		/* received= (or sent-by) of the
+					 * registrar's last 2xx, "" none */
+	unsigned rcv_port;		/* ... its rport=, 0 none (or TCP) */
+	char stun_ip[64];		/* STUN's mapped address, "" none */
+	unsigned stun_port;
+	struct sip_server stun_srv;	/* host "": no STUN */
+	sd_event_source *stun_timer;
+	unsigned char stun_txid[12];
+	unsigned stun_tries;		/* sent for this transaction */
+	bool stun_waiting;		/* a Binding request awaits its answer */
+	bool stun_wait_dns;		/* ... its server's lookup */
+	enum sip_keepalive keepalive;	/* UDP: CRLF, OPTIONS or none */
+	sd_event_source *ka_timer;
+	bool ka_options_out;		/* our OPTIONS awaits its response */
+	unsigned nat_rereg;		/* re-REGISTERs in a row for a new
+					 * public address */
+	char reg_contact[256];		/* Contact of our registered binding,
+					 * "" none */
+	char reg_contact_sent[256];	/* ... of the REGISTER in flight */
 	unsigned local_port;
 	struct sip_server registrar, proxy, domain_srv;
 	bool has_proxy;
@@ -466,5 +500,6 @@ struct req_spec {
 #include "sip/subscribe.h"
 #include "sip/sipfrag.h"
 #include "sip/refer.h"
+#include "sip/nat.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

@@ -224,13 +224,17 @@ void contact_value_scheme(struct sip_agent *a, bool tcp, bool sips,
 	const char *tp = sips || !tcp ? "" :
 			 a->tls ? ";transport=tls" : ";transport=tcp";
 	const char *sch = sips ? "sips" : "sip";
+	const char *host;
+	unsigned port;
 
-	if (strchr(a->local_ip, ':'))
-		snprintf(buf, len, "<%s:%s@[%s]:%u%s>", sch, a->user,
-			 a->local_ip, a->local_port, tp);
+	/* host:port: the public address when behind NAT (nat.c) */
+	nat_contact_hostport(a, tcp || sips, &host, &port);
+	if (strchr(host, ':'))
+		snprintf(buf, len, "<%s:%s@[%s]:%u%s>", sch, a->user, host,
+			 port, tp);
 	else
-		snprintf(buf, len, "<%s:%s@%s:%u%s>", sch, a->user, a->local_ip,
-			 a->local_port, tp);
+		snprintf(buf, len, "<%s:%s@%s:%u%s>", sch, a->user, host, port,
+			 tp);
 }
 
 void contact_value(struct sip_agent *a, bool tcp, char *buf, size_t len)

@@ -45,6 +45,32 @@ static void reg_schedule(struct sip_agent *a, unsigned sec)
 }
 
 /*
+ * Our public address may have moved (nat.c): when the Contact we would
+ * send is not the registered one, re-register now, at most
+ * SIP_NAT_REREG_MAX times in a row (a NAT that maps every REGISTER
+ * anew is not chased for ever; the refresh takes the latest).
+ */
+void reg_contact_check(struct sip_agent *a)
+{
+	char now[sizeof(a->reg_contact)];
+
+	if (!a->register_enabled || a->stopping || a->reg_in_flight ||
+	    a->reg_state != SIP_REG_REGISTERED || !a->reg_contact[0])
+		return;
+	contact_value(a, a->tcp, now, sizeof(now));
+	if (strcmp(now, a->reg_contact) == 0) {
+		a->nat_rereg = 0;
+		return;
+	}
+	if (a->nat_rereg >= SIP_NAT_REREG_MAX)
+		return;
+	a->nat_rereg++;
+	log_a(a, LOG_NOTICE, "Contact now %s (was %s), re-registering",
+	      now, a->reg_contact);
+	reg_schedule(a, 0);
+}
+
+/*
  * The TCP connection of our registration broke: the registrar can no
  * longer reach us through it.  Re-register (over a new one) after
  * retry_min, or at the planned refresh if that is sooner.
@@ -94,7 +120,7 @@ static int reg_send_to(struct sip_agent *a, unsigned expires)
 {
 	const struct sip_server *srv = ood_server(a, true);
 	struct req_spec s = { 0 };
-	char aor[400], ruri[300], extra[1400], authz[1200];
+	char aor[400], ruri[300], extra[1700], authz[1200], old[300];
 	osip_message_t *msg = NULL;
 	struct sip_tx *tx;
 	osip_transaction_t *tr = NULL;
@@ -111,7 +137,17 @@ static int reg_send_to(struct sip_agent *a, unsigned expires)
 	r = auth_header(a, &a->reg_auth, "REGISTER", ruri, authz, sizeof(authz));
 	if (r < 0)
 		return r;
-	snprintf(extra, sizeof(extra), "Expires: %u\r\n%s", expires, authz);
+	/* a new Contact (our public address moved): the old binding goes
+	 * in the same request (RFC 3261 10.2.2) */
+	contact_value(a, a->tcp, a->reg_contact_sent,
+		      sizeof(a->reg_contact_sent));
+	old[0] = '\0';
+	if (a->reg_contact[0] &&
+	    strcmp(a->reg_contact, a->reg_contact_sent) != 0)
+		snprintf(old, sizeof(old), "Contact: %s;expires=0\r\n",
+			 a->reg_contact);
+	snprintf(extra, sizeof(extra), "Expires: %u\r\n%s%s", expires, old,
+		 authz);
 	s.method = "REGISTER";
 	s.ruri = ruri;
 	s.from = aor;
@@ -204,10 +240,14 @@ unsigned reg_granted(struct sip_agent *a, osip_message_t *resp)
 	const char *e;
 	int pos;
 
+	const char *host;
+	unsigned port;
+
+	nat_contact_hostport(a, a->tcp, &host, &port);
 	for (pos = 0; osip_message_get_contact(resp, pos, &c) >= 0 && c; pos++) {
 		if (!c->url || !c->url->username ||
 		    strcmp(c->url->username, a->user) != 0 || !c->url->host ||
-		    strcmp(c->url->host, a->local_ip) != 0)
+		    strcmp(c->url->host, host) != 0)
 			continue;
 		e = gparam(&c->gen_params, "expires");
 		if (e && *e)
@@ -233,32 +273,29 @@ void reg_response(struct sip_agent *a, struct sip_tx *tx,
 	if (code >= 200 && code < 300) {
 		a->reg_auth.tries = 0;
 		if (tx->unregister || a->stopping) {
+			a->reg_contact[0] = '\0';
 			reg_set_state(a, SIP_REG_UNREGISTERED, code, 0);
 			return;
 		}
+		memcpy(a->reg_contact, a->reg_contact_sent,
+		       sizeof(a->reg_contact));
 		granted = reg_granted(a, resp);
 		if (granted == 0)
 			granted = a->expires;
 		a->reg_granted = granted;
 		a->reg_conn = conn;
 		conn_rearm(a, conn);	/* its keep-alive pings */
-		{
-			/* the registrar sees us there (NAT): INVITEs may come
-			 * to that address (host_is_ours()) */
-			osip_via_t *v = NULL;
-			const char *rcv = NULL;
-
-			if (osip_message_get_via(resp, 0, &v) >= 0 && v)
-				rcv = gparam(&v->via_params, "received");
-			if (rcv && is_ip_literal(rcv))
-				snprintf(a->public_ip, sizeof(a->public_ip),
-					 "%s", rcv);
-		}
+		/* the registrar sees us there (NAT): INVITEs may come to
+		 * that address (host_is_ours()), and our Contact and SDP
+		 * say it (nat.c) */
+		nat_learn_via(a, resp, !a->tcp);
 		a->retry_s = 0;
 		reg_schedule(a, granted / 2 ? granted / 2 : 1);
 		reg_probe_arm(a);
+		nat_keepalive_arm(a);
 		mwi_registered(a);
 		reg_set_state(a, SIP_REG_REGISTERED, code, granted);
+		reg_contact_check(a);	/* moved: again at once */
 		return;
 	}
 	if (code == 401 || code == 407) {

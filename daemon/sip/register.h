@@ -12,6 +12,7 @@ void reg_set_state(struct sip_agent *a, enum sip_reg_state s,
 		   int status, unsigned expires);
 int reg_timer_cb(sd_event_source *s, uint64_t usec, void *userdata);
 void reg_flow_lost(struct sip_agent *a);
+void reg_contact_check(struct sip_agent *a);
 int reg_send_expires(struct sip_agent *a, unsigned expires);
 int reg_send(struct sip_agent *a);
 void reg_resolved(struct sip_agent *a);

@@ -247,6 +247,24 @@
  * server list, e.g. "127.0.0.1:5353") and FXSD_DNS_TIMEOUT_MS (the 10 s;
  * the tries scale with it).
  *
+ * NAT.  Unless @nat_off, the agent learns where the registrar sees it:
+ * the received= and rport= (RFC 3581) of the top Via of a 2xx to our
+ * REGISTER (and of any final response to our keep-alive OPTIONS), else
+ * the mapped address a STUN Binding (RFC 5389) from the SIP socket to
+ * @stun_server reports (asked at sip_agent_start() and every 5 minutes,
+ * retransmitted from 500 ms doubling, 7 times).  Our Contact (over UDP)
+ * then carries that address and port, and sip_agent_media_address() the
+ * address (received/rport win over STUN: they are what the registrar
+ * itself sees).  A @nat_address wins over both; over TCP and TLS the
+ * Contact keeps the local address (the provider answers down our
+ * connection) and only the address is learnt, for SDP.  When the Contact
+ * we would advertise is no longer the registered one, the agent
+ * re-registers at once (at most 3 times in a row) with the new Contact
+ * and the old one with expires=0, so the registrar removes the stale
+ * binding in the same request (RFC 3261 10.2.2).  While registered over
+ * UDP, a keep-alive goes to the registrar (the outbound proxy when set)
+ * every @keepalive_ms: "\r\n\r\n" or an OPTIONS (@keepalive).
+ *
  * Lifetime of calls: a call handed to the user (by on_invite or
  * sip_call_invite) carries one reference for the user, dropped with
  * sip_call_unref().  The agent keeps its own reference while the call has
@@ -280,6 +298,15 @@ enum sip_transport {
 	SIP_TRANSPORT_TLS,
 	_SIP_TRANSPORT_MAX,
 	_SIP_TRANSPORT_INVALID = -EINVAL,
+};
+
+/* The UDP keep-alive to the registrar (see "NAT" above). */
+enum sip_keepalive {
+	SIP_KEEPALIVE_CRLF,	/* "\r\n\r\n" (RFC 5626's ping) */
+	SIP_KEEPALIVE_OPTIONS,	/* an OPTIONS request */
+	SIP_KEEPALIVE_OFF,
+	_SIP_KEEPALIVE_MAX,
+	_SIP_KEEPALIVE_INVALID = -EINVAL,
 };
 
 /**
@@ -335,7 +362,8 @@ enum sip_transport {
  *	come down our own connection, RFC 5626)
  * @tls_key: PEM private key of @tls_cert
  * @keepalive_ms: interval of the CRLF ping on the registration's
- *	connection (TCP, TLS; default 90000; tests shorten it)
+ *	connection (TCP, TLS; default 90000), and of the UDP keep-alive
+ *	(default 25000; see "NAT" above)
  * @transport_auto: no transport was configured (@transport is then
  *	SIP_TRANSPORT_UDP): a registrar or proxy named without a port is
  *	looked up by NAPTR first, which may choose TCP (RFC 3263 4.1); the
@@ -348,6 +376,11 @@ enum sip_transport {
  * @failover_probe_s: while registered at another than the first
  *	candidate, an OPTIONS goes to the first every this many seconds;
  *	its answer brings the registration back there (default 60)
+ * @nat_off: advertise only the local (or @nat_address) address: nothing
+ *	learnt from received/rport or STUN goes in Contact or SDP
+ * @stun_server: host[:port] (default port 3478) of a STUN server asked
+ *	for our mapped address from the SIP socket, NULL: none
+ * @keepalive: what keeps the NAT binding to the registrar open over UDP
  */
 struct sip_account {
 	const char *user;
@@ -387,6 +420,9 @@ struct sip_account {
 	const char *dns_server;
 	unsigned failover_timeout_ms;
 	unsigned failover_probe_s;
+	bool nat_off;
+	const char *stun_server;
+	enum sip_keepalive keepalive;
 };
 
 enum sip_reg_state {
@@ -590,6 +626,15 @@ unsigned sip_agent_local_port(const struct sip_agent *a);
  * known (not yet resolved, or its lookup failed).  Never blocks.
  */
 int sip_agent_local_address(const struct sip_agent *a, char *buf, size_t len);
+/*
+ * The address our SDP should name (c=): @nat_address, else the public
+ * address learnt (see NAT above), else sip_agent_local_address()'s.
+ */
+int sip_agent_media_address(const struct sip_agent *a, char *buf, size_t len);
+/* The host and port our Contact advertises now (over the account's
+ * transport), text into @buf. */
+int sip_agent_contact_address(const struct sip_agent *a, char *buf,
+			      size_t len, unsigned *ret_port);
 enum sip_reg_state sip_agent_reg_state(const struct sip_agent *a);
 /*
  * Why our last TLS connection failed ("server: certificate refused:

@@ -261,6 +261,9 @@ static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 	case TX_PROBE_OUT:
 		reg_probe_done(tx->a, m != NULL, code);
 		break;
+	case TX_OPTIONS_OUT:
+		nat_options_response(tx->a, m, code);
+		break;
 	case TX_REFER_OUT:
 		if (c)
 			refer_response(c, m, code);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sip/internal.h"
+#include "sip/stun.h"
 
 void addr_to_string(const struct sockaddr_storage *ss, char *ip,
 		    size_t iplen, unsigned *port)
@@ -189,6 +190,10 @@ int io_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		}
 		if (n < 16)
 			continue;	/* keep-alive CRLFs and noise */
+		if (stun_is_message((const uint8_t *)buf, n)) {
+			nat_stun_input(a, buf, n, &src);	/* never SIP */
+			continue;
+		}
 		buf[n] = '\0';
 		handle_message(a, buf, n, &src);
 	}

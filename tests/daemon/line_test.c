@@ -842,12 +842,13 @@ static int lt_setup(struct lt *t, const char *extra_conf)
 	fprintf(f,
 		"[global]\nsip_port = %u\nrtp_port_min = %u\nrtp_port_max = %u\n"
 		"tone_country = US\n\n[port 0]\nuser = 1000\n"
-		"domain = 127.0.0.1:%u\nregister = no\n"
+		"domain = 127.0.0.1:%u\n%s"
 		"disconnect_open_loop_ms = 0\ndigit_map = { 2xxx | x.T }\n"
 		"interdigit_short_ms = 1500\nallow_unknown_callers = yes\n"
 		"play_cushion_frames = 1\n%s",
 		t->line_port, rtp, rtp + 40, t->sip_port,
-		extra_conf ? extra_conf : "");
+		extra_conf && strstr(extra_conf, "register =") ? "" :
+		"register = no\n", extra_conf ? extra_conf : "");
 	fclose(f);
 	r = config_load(t->conf, &t->config, err, sizeof(err));
 	if (r < 0) {
@@ -2014,4 +2015,75 @@ LINE_TEST_CONF(warm_line_after_its_time, "warm_line = 2001\nwarm_line_secs = 2\n
 	CHECK(strstr(m->text, "INVITE sip:2002@"), "to 2002: %.60s", m->text);
 	run_for(t, 2500);
 	CHECK(!take_req(t, "INVITE", NULL), "no warm-line INVITE as well");
+}
+
+/*
+ * Behind NAT (nat = auto, the default): the registrar's 200 says it saw
+ * the REGISTER come from 192.0.2.33:40000 (Via received/rport).  The
+ * line registers again at once with that Contact (the old one with
+ * expires=0), and a call the phone makes names it in Contact and in the
+ * SDP's c= line, the RTP port as the line's own.
+ */
+static int respond_nat(struct lt *t, const struct msg *m)
+{
+	char via[2048], from[320], to[400], cid[128], cseq[64], text[4096];
+	char *r;
+
+	vias(m, via, sizeof(via));
+	r = strstr(via, ";rport\r\n");
+	if (!r)
+		return -1;
+	snprintf(r, sizeof(via) - (r - via),
+		 ";received=192.0.2.33;rport=40000\r\n");
+	hdr(m, "From", 'f', from, sizeof(from));
+	hdr(m, "To", 't', to, sizeof(to));
+	hdr(m, "Call-ID", 'i', cid, sizeof(cid));
+	hdr(m, "CSeq", 0, cseq, sizeof(cseq));
+	snprintf(text, sizeof(text),
+		 "SIP/2.0 200 OK\r\n%sFrom: %s\r\nTo: %s;tag=reg\r\n"
+		 "Call-ID: %s\r\nCSeq: %s\r\nExpires: 600\r\n"
+		 "Content-Length: 0\r\n\r\n", via, from, to, cid, cseq);
+	return send_text(t, text);
+}
+
+LINE_TEST_CONF(nat_public_address_in_contact_and_sdp, "register = yes\n")
+{
+	struct party *a = party_new(t);
+	struct msg *m = NULL;
+	char v[300];
+	unsigned port;
+
+	CHECK(a, "party");
+	EXPECT_REQ(t, m, "REGISTER", NULL);
+	CHECK(hdr(m, "Contact", 'm', v, sizeof(v)) && strstr(v, "@127.0.0.1:"),
+	      "first Contact: %s", v);
+	CHECK(respond_nat(t, m) == 0, "no ;rport in our Via");
+	EXPECT(t, 2000, (m = take_req(t, "REGISTER", NULL)) != NULL,
+	       "a REGISTER again at once");
+	CHECK(hdr(m, "Contact", 'm', v, sizeof(v)) &&
+	      strstr(v, "@192.0.2.33:40000>") && !strstr(v, "expires=0"),
+	      "new Contact: %s", v);
+	CHECK(strstr(m->text, "@127.0.0.1:") && strstr(m->text, ">;expires=0"),
+	      "the old Contact is removed in the same REGISTER");
+	respond_nat(t, m);
+	run_for(t, 200);
+	CHECK(!take_req(t, "REGISTER", NULL), "registered: no more REGISTERs");
+
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
+	dial("2001");
+	EXPECT_REQ(t, m, "INVITE", NULL);
+	CHECK(hdr(m, "Contact", 'm', v, sizeof(v)) &&
+	      strstr(v, "@192.0.2.33:40000>"), "INVITE's Contact: %s", v);
+	CHECK(m->body && strstr(m->body, "c=IN IP4 192.0.2.33\r\n"),
+	      "SDP c= is the public address: %s", m->body ? m->body : "");
+	CHECK(m->body && sscanf(strstr(m->body, "m=audio ") ?
+				strstr(m->body, "m=audio ") : "", "m=audio %u",
+				&port) == 1 &&
+	      port >= 20000 && port != 40000, "the RTP port is the line's");
+	party_from_invite(t, a, m);
+	respond(t, m, 486, "Busy Here", a, NULL, NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }

@@ -124,6 +124,7 @@ struct fixture {
 	int n_sipp;			/* sipp runs so far in this case */
 	int n_tcp_connects;		/* from the agent's log */
 	int n_log;			/* lines the agent logged */
+	int n_stun_mapped;		/* "our mapped address is" lines */
 	char sipp_log[256];
 };
 
@@ -153,6 +154,8 @@ static void test_log(void *userdata, int prio, const char *fmt, ...)
 		n_refused_lines++;
 	if (strstr(buf, "TCP connection") && strstr(buf, ": connecting"))
 		f->n_tcp_connects++;
+	if (strstr(buf, "our mapped address is"))
+		f->n_stun_mapped++;
 	if (strstr(buf, "session refresh sent") && !f->refresh_ms) {
 		f->refresh_ms = ms_since(&f->t0);
 		if (f->hold_after_refresh)
@@ -331,6 +334,11 @@ static bool call_final(struct fixture *f)
 {
 	return has_state(f, SIP_CALL_FAILED) || has_state(f, SIP_CALL_CANCELLED) ||
 	       has_state(f, SIP_CALL_TERMINATED);
+}
+
+static bool stun_mapped(struct fixture *f)
+{
+	return f->n_stun_mapped > 0;
 }
 
 static bool reg_done(struct fixture *f)
@@ -4610,6 +4618,23 @@ static void case_public_address(void)
 	raw_send(&f, reg, resp, strlen(resp));
 	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
 		FAIL(&f, "not registered: %s", reg_last(&f));
+	/* that moved our Contact (nat = auto): registered again at once */
+	n = raw_wait(&f, reg, buf, sizeof(buf), 2000);
+	if (n <= 0 || strncmp(buf, "REGISTER ", 9) != 0 ||
+	    !header_line(buf, "Contact:", contact, sizeof(contact)) ||
+	    !strstr(contact, "@192.0.2.44:") ||
+	    !header_line(buf, "Via:", via, sizeof(via)))
+		FAIL(&f, "no REGISTER with the public address");
+	strcat(contact, ";expires=600\r\n");
+	n = reply_200(buf, contact, resp, sizeof(resp));
+	p = strstr(resp, via);
+	if (n < 0 || !p)
+		FAIL(&f, "cannot build the 200");
+	memmove(p + strlen(via) + 22, p + strlen(via), strlen(p + strlen(via)) + 1);
+	memcpy(p + strlen(via), ";received=192.0.2.44  ", 22);
+	raw_send(&f, reg, resp, strlen(resp));
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 2000))
+		FAIL(&f, "not registered again: %s", reg_last(&f));
 	for (k = 0; k < 2; k++) {
 		char id[32];
 
@@ -6880,6 +6905,308 @@ out:
 	dnsmasq_stop();
 }
 
+/* ---- NAT: received/rport, keep-alives, STUN ---- */
+
+/*
+ * A sipp registrar (reg_nat.xml) answers with received/rport of another
+ * address: the next REGISTER (at once) carries it in Contact and the old
+ * Contact with expires=0; an INVITE then names it in Contact and, built
+ * from sip_agent_media_address(), in the SDP's c= line (the INVITE goes
+ * to the domain, a raw socket here: sipp takes one Call-ID per
+ * scenario); when the address moves again, the same once more.
+ */
+static void case_nat_rport(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	struct sdp_local l = {
+		.rtp_port = 40002, .session_id = 7, .session_version = 1,
+		.direction = SDP_SENDRECV,
+	};
+	unsigned port = free_port("127.0.0.1"), cport = 0;
+	char registrar[64], domain[64], addr[64], line[300];
+	char buf[4096], offer[SDP_TEXT_MAX];
+	int ufd = raw_socket(), i1, i2;
+	ssize_t n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "nat_received_rport_contact_sdp_reregister";
+	if (ufd < 0) {
+		result(&f, "no socket");
+		return;
+	}
+	if (spawn_registrar(&f, "reg_nat.xml", port, NULL) < 0) {
+		result(&f, "cannot start sipp");
+		close(ufd);
+		return;
+	}
+	usleep(400000);
+	snprintf(registrar, sizeof(registrar), "127.0.0.1:%u", port);
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(ufd));
+	acct.domain = domain;
+	acct.registrar = registrar;
+	acct.register_enabled = true;
+	acct.expires = 600;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 8000))
+		FAIL(&f, "not registered again with the public address: %s",
+		     reg_last(&f));
+	i1 = reg_event(&f, SIP_REG_REGISTERED, 0);
+	i2 = reg_event(&f, SIP_REG_REGISTERED, 1);
+	if (f.reg_ms[i2] - f.reg_ms[i1] > 1000)
+		FAIL(&f, "re-registered %ld ms later, want at once",
+		     f.reg_ms[i2] - f.reg_ms[i1]);
+	sip_agent_contact_address(f.a, addr, sizeof(addr), &cport);
+	if (strcmp(addr, "192.0.2.33") != 0 || cport != 40000)
+		FAIL(&f, "Contact address %s:%u, want 192.0.2.33:40000", addr,
+		     cport);
+	if (sip_agent_media_address(f.a, addr, sizeof(addr)) < 0 ||
+	    strcmp(addr, "192.0.2.33") != 0)
+		FAIL(&f, "media address %s, want 192.0.2.33", addr);
+	l.address = addr;
+	sdp_build_offer(&l, offer, sizeof(offer));
+	if (sip_call_invite(f.a, "2000", offer, &f.call) < 0)
+		FAIL(&f, "sip_call_invite failed");
+	n = raw_wait(&f, ufd, buf, sizeof(buf), 3000);
+	if (n <= 0 || strncmp(buf, "INVITE sip:2000@", 16) != 0)
+		FAIL(&f, "no INVITE at the domain");
+	if (!header_line(buf, "Contact:", line, sizeof(line)) ||
+	    !strstr(line, "<sip:alice@192.0.2.33:40000>"))
+		FAIL(&f, "INVITE's Contact: %s", line);
+	if (!strstr(buf, "\r\nc=IN IP4 192.0.2.33\r\n"))
+		FAIL(&f, "INVITE's SDP does not name 192.0.2.33");
+	/* the NAT maps us anew: a refresh learns it, and goes again */
+	sip_agent_register_now(f.a);
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 4, 8000))
+		FAIL(&f, "no re-registration after the move: %s",
+		     reg_last(&f));
+	sip_agent_contact_address(f.a, addr, sizeof(addr), &cport);
+	if (strcmp(addr, "198.51.100.7") != 0 || cport != 41000)
+		FAIL(&f, "Contact address %s:%u, want 198.51.100.7:41000",
+		     addr, cport);
+	SIPP_OK(&f);
+	PASS(&f);
+out:
+	close(ufd);
+	fixture_done(&f);
+}
+
+/* A 200 to @req whose Via says received=@rcv;rport=@rport. */
+static int reply_200_nat(const char *req, const char *rcv, unsigned rport,
+			 char *out, size_t len)
+{
+	char via[512], from[512], to[512], cid[256], cseq[64];
+	size_t n;
+
+	if (!header_line(req, "Via:", via, sizeof(via)) ||
+	    !header_line(req, "From:", from, sizeof(from)) ||
+	    !header_line(req, "To:", to, sizeof(to)) ||
+	    !header_line(req, "Call-ID:", cid, sizeof(cid)) ||
+	    !header_line(req, "CSeq:", cseq, sizeof(cseq)))
+		return -1;
+	n = strlen(via);
+	if (n > 6 && strcmp(via + n - 6, ";rport") == 0)
+		via[n - 6] = '\0';
+	return snprintf(out, len,
+			"SIP/2.0 200 OK\r\n%s;received=%s;rport=%u\r\n%s\r\n"
+			"%s;tag=rawnat\r\n%s\r\n%s\r\nContent-Length: 0\r\n\r\n",
+			via, rcv, rport, from, to, cid, cseq);
+}
+
+/*
+ * Keep-alives over UDP, counted on a raw registrar's socket: once
+ * registered, every keepalive_ms (300 here) "\r\n\r\n", or an OPTIONS.
+ * With OPTIONS, the third is answered with received/rport of another
+ * address: a REGISTER follows at once with that Contact (and the old
+ * one with expires=0).
+ */
+static void case_nat_keepalive(bool options)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], out[4096];
+	long t[5];
+	int rfd = raw_socket(), k, len;
+	ssize_t n;
+
+	memset(&f, 0, sizeof(f));
+	f.name = options ? "nat_keepalive_options_interval_moves_reregisters" :
+			   "nat_keepalive_crlf_interval";
+	if (rfd < 0) {
+		result(&f, "no socket");
+		return;
+	}
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(rfd));
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.expires = 600;
+	acct.keepalive_ms = 300;
+	acct.keepalive = options ? SIP_KEEPALIVE_OPTIONS : SIP_KEEPALIVE_CRLF;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	n = raw_wait(&f, rfd, buf, sizeof(buf), 3000);
+	if (n <= 0 || strncmp(buf, "REGISTER ", 9) != 0)
+		FAIL(&f, "no REGISTER");
+	len = reply_200(buf, NULL, out, sizeof(out));
+	raw_send(&f, rfd, out, len);
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 3000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	t[0] = ms_since(&f.t0);
+	for (k = 1; k <= 4; k++) {
+		n = raw_wait(&f, rfd, buf, sizeof(buf), 2000);
+		t[k] = ms_since(&f.t0);
+		if (n <= 0)
+			FAIL(&f, "keep-alive %d not sent", k);
+		if (!options && (n != 4 || memcmp(buf, "\r\n\r\n", 4) != 0))
+			FAIL(&f, "keep-alive %d: %zd bytes, not CRLFCRLF", k, n);
+		if (options && strncmp(buf, "OPTIONS sip:", 12) != 0)
+			FAIL(&f, "keep-alive %d: not an OPTIONS: %.40s", k, buf);
+		if (t[k] - t[k - 1] < 200 || t[k] - t[k - 1] > 900)
+			FAIL(&f, "keep-alive %d %ld ms after the last, want ~300",
+			     k, t[k] - t[k - 1]);
+		if (!options)
+			continue;
+		if (k < 3)
+			len = reply_200(buf, NULL, out, sizeof(out));
+		else
+			len = reply_200_nat(buf, "203.0.113.9", 5555, out,
+					    sizeof(out));
+		raw_send(&f, rfd, out, len);
+		if (k == 3)
+			break;
+	}
+	if (options) {
+		char c1[300] = "", c2[300] = "";
+		const char *p;
+
+		/* at once: the REGISTER with the new Contact (OPTIONS
+		 * meanwhile are answered) */
+		for (k = 0; k < 5; k++) {
+			n = raw_wait(&f, rfd, buf, sizeof(buf), 1000);
+			if (n > 0 && strncmp(buf, "REGISTER ", 9) == 0)
+				break;
+			if (n > 0 && strncmp(buf, "OPTIONS ", 8) == 0) {
+				len = reply_200(buf, NULL, out, sizeof(out));
+				raw_send(&f, rfd, out, len);
+			}
+		}
+		if (k == 5)
+			FAIL(&f, "no REGISTER after the OPTIONS' new address");
+		if (ms_since(&f.t0) - t[3] > 1500)
+			FAIL(&f, "REGISTER %ld ms after the move, want at once",
+			     ms_since(&f.t0) - t[3]);
+		header_line(buf, "Contact:", c1, sizeof(c1));
+		p = strstr(buf, c1[0] ? c1 : "\r\n");
+		if (p)
+			header_line(p, "Contact:", c2, sizeof(c2));
+		if (!strstr(c1, "<sip:alice@203.0.113.9:5555>") ||
+		    strstr(c1, "expires=0"))
+			FAIL(&f, "new Contact: %s", c1);
+		if (!strstr(c2, "<sip:alice@127.0.0.1:") ||
+		    !strstr(c2, ";expires=0"))
+			FAIL(&f, "old Contact not removed: %s", c2);
+	}
+	PASS(&f);
+out:
+	close(rfd);
+	fixture_done(&f);
+}
+
+static pid_t stun_pid = -1;
+
+/*
+ * A real STUN server on loopback (@turn: coturn's turnserver, RFC 5389;
+ * else stund, the RFC 3489 server of Debian's stun-server) and an agent
+ * with stun_server: the mapped address it reports is our SIP socket's
+ * (on loopback the local address and port: the query went from the SIP
+ * socket), and Contact (192.0.2.99 before: contact_address) and the media
+ * address carry it.
+ */
+static void case_nat_stun(bool turn)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	unsigned port = free_port("127.0.0.1"), cport = 0;
+	char server[64], port_s[8], port2_s[8], db[300], addr[64];
+	const char *prog = turn ? "turnserver" : "stund";
+	char path[300];
+
+	memset(&f, 0, sizeof(f));
+	f.name = turn ? "nat_stun_turnserver_mapped_address" :
+			"nat_stun_stund_mapped_address";
+	snprintf(path, sizeof(path), "/usr/bin/%s", prog);
+	if (access(path, X_OK) != 0) {
+		snprintf(path, sizeof(path), "/usr/sbin/%s", prog);
+		if (access(path, X_OK) != 0) {
+			skip(&f, turn ? "no turnserver (coturn)" :
+				       "no stund (stun-server)");
+			return;
+		}
+	}
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(port2_s, sizeof(port2_s), "%u", free_port("127.0.0.2"));
+	snprintf(db, sizeof(db), "%s/%s.turndb", log_dir, f.name);
+	stun_pid = fork();
+	if (stun_pid == 0) {
+		char out[300];
+		int fd;
+
+		snprintf(out, sizeof(out), "%s/%s.server.log", log_dir, f.name);
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (turn)
+			execl(path, prog, "-n", "--stun-only", "--no-cli",
+			      "--no-tls", "--no-dtls", "-L", "127.0.0.1", "-p",
+			      port_s, "--log-file=stdout", "--simple-log",
+			      "--db", db, "--pidfile", "/dev/null",
+			      (char *)NULL);
+		else
+			execl(path, prog, "-h", "127.0.0.1", "-a", "127.0.0.2",
+			      "-p", port_s, "-o", port2_s, (char *)NULL);
+		_exit(127);
+	}
+	if (stun_pid < 0) {
+		result(&f, "fork failed");
+		return;
+	}
+	snprintf(server, sizeof(server), "127.0.0.1:%u", port);
+	acct.domain = "127.0.0.1:9";
+	acct.register_enabled = false;
+	acct.stun_server = server;
+	/* what the Contact says without STUN: not the mapping */
+	acct.contact_address = "192.0.2.99";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	sip_agent_contact_address(f.a, addr, sizeof(addr), &cport);
+	if (strcmp(addr, "192.0.2.99") != 0)
+		FAIL(&f, "Contact %s before the answer, want 192.0.2.99", addr);
+	/* the server may still be starting: the agent retransmits */
+	run_until(&f, stun_mapped, 8000);
+	if (!f.n_stun_mapped)
+		FAIL(&f, "no mapped address from %s", prog);
+	sip_agent_contact_address(f.a, addr, sizeof(addr), &cport);
+	if (strcmp(addr, "127.0.0.1") != 0 ||
+	    cport != sip_agent_local_port(f.a))
+		FAIL(&f, "Contact %s:%u, want the SIP socket's 127.0.0.1:%u",
+		     addr, cport, sip_agent_local_port(f.a));
+	if (sip_agent_media_address(f.a, addr, sizeof(addr)) < 0 ||
+	    strcmp(addr, "127.0.0.1") != 0)
+		FAIL(&f, "media address %s", addr);
+	PASS(&f);
+out:
+	fixture_done(&f);
+	if (stun_pid > 0) {
+		kill(stun_pid, SIGTERM);
+		waitpid(stun_pid, NULL, 0);
+		stun_pid = -1;
+	}
+	unlink(db);
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -6997,6 +7324,12 @@ int main(int argc, char **argv)
 	    case_outgoing("outgoing_reliable_180_prack", "uas_prack.xml", true,
 			  false));
 
+	RUN("nat_received_rport_contact_sdp_reregister", case_nat_rport());
+	RUN("nat_keepalive_crlf_interval", case_nat_keepalive(false));
+	RUN("nat_keepalive_options_interval_moves_reregisters",
+	    case_nat_keepalive(true));
+	RUN("nat_stun_turnserver_mapped_address", case_nat_stun(true));
+	RUN("nat_stun_stund_mapped_address", case_nat_stun(false));
 	RUN("register_refresh_before_expiry", case_reg_refresh());
 	RUN("register_backoff_after_503", case_reg_backoff());
 	RUN("unregister_on_stop", case_reg_unregister());

@@ -657,6 +657,48 @@ UNIT_TEST(srtp_modes)
 	}
 }
 
+/* NAT: auto, crlf, interval 0 (the transport's), symmetric RTP, no STUN
+ * by default; a port takes [global]'s stun_server unless it names its
+ * own (wherever the keys stand); all set, dumped and parsed back. */
+UNIT_TEST(nat_keys)
+{
+	_cleanup_config_ struct fxsd_config *d = NULL, *c = NULL;
+	_cleanup_free_ char *dump = NULL;
+
+	PARSE_OK(d, PORT0);
+	CHECK_INT(d->global.nat, CONFIG_NAT_AUTO);
+	CHECK_INT(d->global.keepalive, CONFIG_KEEPALIVE_CRLF);
+	CHECK_INT(d->global.keepalive_interval, 0);
+	CHECK(d->global.symmetric_rtp, "symmetric_rtp defaults to yes");
+	CHECK_STR(d->global.stun_server, "");
+	CHECK_STR(d->ports[0].stun_server, "");
+	PARSE_OK(c, "[port 1]\nuser = 1\ndomain = a.example\n"
+		    "stun_server = stun.a.example:3479\n"
+		    PORT0 "\n[global]\nnat = off\nkeepalive = Options\n"
+		    "keepalive_interval = 15\nsymmetric_rtp = no\n"
+		    "stun_server = [2001:db8::1]\n");
+	CHECK_INT(c->global.nat, CONFIG_NAT_OFF);
+	CHECK_INT(c->global.keepalive, CONFIG_KEEPALIVE_OPTIONS);
+	CHECK_INT(c->global.keepalive_interval, 15);
+	CHECK(!c->global.symmetric_rtp, "symmetric_rtp = no");
+	CHECK_STR(c->ports[0].stun_server, "[2001:db8::1]");
+	CHECK_STR(c->ports[1].stun_server, "stun.a.example:3479");
+	dump = dump_to_string(c);
+	CHECK(dump && strstr(dump, "\nnat = off\n") &&
+	      strstr(dump, "\nkeepalive = options\n") &&
+	      strstr(dump, "\nsymmetric_rtp = no\n"), "dump:\n%s", dump);
+	check_round_trip(c);
+}
+
+ERR_CASE(nat_value, "[global]\nnat = static\n",
+	 P ":2: invalid nat 'static' (auto|off)")
+ERR_CASE(keepalive_value, "[global]\n\nkeepalive = stun\n",
+	 P ":3: invalid keepalive 'stun' (crlf|options|off)")
+ERR_CASE(keepalive_interval_range, "[global]\nkeepalive_interval = 3601\n",
+	 P ":2: invalid keepalive_interval '3601' (0-3600)")
+ERR_CASE(stun_server_host, PORT0 "stun_server = a b\n",
+	 P ":4: invalid stun_server 'a b' (host[:port], IPv6 as [address][:port])")
+
 /* Message waiting: off by default, the server defaults to the registrar
  * (wherever the keys stand), expiry 3600; all three set and round-tripped. */
 UNIT_TEST(mwi_keys)

@@ -515,6 +515,54 @@ UNIT_TEST(rtp_latching)
 	CHECK_INT(k->calls, 4);
 }
 
+/*
+ * symmetric_rtp = no: a far end behind NAT that sends from elsewhere is
+ * never latched, however consistent its stream; we keep sending to the
+ * SDP's address and take only its packets.  Turned back on, the same
+ * stream latches after RTP_LATCH_PACKETS.
+ */
+UNIT_TEST(rtp_symmetric_off)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
+	struct rtp_stats st;
+	unsigned p1, p2, lp;
+	_cleanup_(closep) int fd1 = -1;
+	_cleanup_(closep) int fd2 = -1;
+	int fds[2];
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &s), 0);
+	lp = rtp_session_local_port(s);
+	fd1 = udp_open(&p1);	/* the SDP's address: silent */
+	fd2 = udp_open(&p2);	/* where the far end's RTP comes from */
+	CHECK(fd1 >= 0 && fd2 >= 0, "udp_open");
+	fds[0] = fd1;
+	fds[1] = fd2;
+	rtp_session_set_symmetric(s, false);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+	send_run(fd2, lp, 0x4444, 10, 1, 4 * RTP_LATCH_PACKETS);
+	RUN_UNTIL(e, stat_handled(s) >= 4 * RTP_LATCH_PACKETS);
+	CHECK_INT(k->calls, 0);
+	CHECK_INT(sent_to(s, fds, 2), 0);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_received, 0);
+	CHECK_INT(st.packets_ignored, 4 * RTP_LATCH_PACKETS);
+
+	/* on again (a new set_remote restarts latching) */
+	rtp_session_set_symmetric(s, true);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p2 ^ 1, RTP_PT_PCMU,
+					 -1, 20), 0);
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+	send_run(fd2, lp, 0x4444, 100, 1, RTP_LATCH_PACKETS);
+	RUN_UNTIL(e, k->calls >= 1);
+	CHECK_INT(k->calls, 1);
+	CHECK_INT(sent_to(s, fds, 2), 1);
+}
+
 /* A law under a dynamic payload type goes out and is taken with that
  * number only; telephone-event under its own; hold sends nothing. */
 UNIT_TEST(rtp_dynamic_pt_and_hold)

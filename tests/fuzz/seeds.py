@@ -696,6 +696,37 @@ def metrics_seeds():
     put('metrics', 'long-header', b'\x3fGET /metrics HTTP/1.1\r\nX: ' + b'a' * 4200)
 
 
+# ---- STUN Binding responses (RFC 5389) -------------------------------------
+
+def stun_seeds():
+    h = bytes.fromhex
+    # RFC 5769 2.2 and 2.3 (XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY, FINGERPRINT)
+    put('stun', 'rfc5769-ipv4', h('0101003c2112a442b7e7a701bc34d686fa87dfae'
+                                  '8022000b7465737420766563746f7220'
+                                  '002000080001a147e112a643'
+                                  '000800142b91f599fd9e90c38c7489f92af9ba53f06be7d7'
+                                  '80280004c07d4c96'))
+    put('stun', 'rfc5769-ipv6', h('010100482112a442b7e7a701bc34d686fa87dfae'
+                                  '8022000b7465737420766563746f7220'
+                                  '002000140002a1470113a9faa5d3f179bc25f4b5bed2b9d9'
+                                  '00080014a382954e4be67bf11784c97c8292c275bfe3ed41'
+                                  '80280004c8fb0b4c'))
+    # what coturn 4.6 and stund 0.97 answered on loopback
+    put('stun', 'coturn', h('0101003c2112a442922f1fe8052b5cf43e7c3191'
+                            '002000080001bc165e12a443'
+                            '0001000800019d047f000001'
+                            '802b0008000187dc7f000001'
+                            '80220014436f7475726e2d342e362e312027476f72737427'))
+    put('stun', 'stund', h('010100442112a442962f4350cdf6222abcaebfac'
+                           '000100080001c5797f000001'
+                           '00040008000187e67f000001'
+                           '00050008000187e77f000002'
+                           '002000080001e46b5e12a443'
+                           '80220010566f766964612e6f726720302e393700'))
+    put('stun', 'error-400', h('011100082112a442' + '01' * 12 + '0009000400000400'))
+    put('stun', 'mapped-only', h('0101000c2112a442' + '02' * 12 + '000100080001138 8c6336407'.replace(' ', '')))
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -710,3 +741,4 @@ if __name__ == '__main__':
     mwi_seeds()
     sipfrag_seeds()
     metrics_seeds()
+    stun_seeds()
