@@ -337,6 +337,8 @@ enum port_key {
 	PK_FORWARD_NO_ANSWER_SECS,
 	PK_RING_ALERT,
 	PK_SRTP,
+	PK_CONTACT_TOKEN,
+	PK_RING_HOLDOFF_MS,
 	_PK_MAX,
 };
 
@@ -423,6 +425,10 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_RING_ALERT] = PKEY("ring_alert", KEY_RING_ALERT, KEY_REPEAT,
 			       ring_alerts, 0, 0),
 	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
+	[PK_CONTACT_TOKEN] = PKEY("contact_token", KEY_BOOL, 0, contact_token,
+				  0, 0),
+	[PK_RING_HOLDOFF_MS] = PKEY("ring_holdoff_ms", KEY_UINT, 0,
+				    ring_holdoff_ms, 0, 2000),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -487,6 +493,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->session_expires = 1800;
 	p->min_se = 90;
 	p->forward_no_answer_secs = 20;
+	p->contact_token = true;
+	p->ring_holdoff_ms = 300;
 	p->line = line;
 }
 

@@ -225,11 +225,13 @@ void contact_value_scheme(struct sip_agent *a, bool tcp, bool sips,
 			 a->tls ? ";transport=tls" : ";transport=tcp";
 	const char *sch = sips ? "sips" : "sip";
 
+	const char *user = contact_user(a);
+
 	if (strchr(a->local_ip, ':'))
-		snprintf(buf, len, "<%s:%s@[%s]:%u%s>", sch, a->user,
+		snprintf(buf, len, "<%s:%s@[%s]:%u%s>", sch, user,
 			 a->local_ip, a->local_port, tp);
 	else
-		snprintf(buf, len, "<%s:%s@%s:%u%s>", sch, a->user, a->local_ip,
+		snprintf(buf, len, "<%s:%s@%s:%u%s>", sch, user, a->local_ip,
 			 a->local_port, tp);
 }
 

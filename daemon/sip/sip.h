@@ -295,6 +295,12 @@ enum sip_transport {
  * @register_enabled: send REGISTER
  * @expires: requested registration expiry, s (default 3600)
  * @allow_unknown_callers: accept INVITEs from any source address
+ * @contact_token: the Contact's user part is a random token
+ *	(contact_user()), new at each fresh registration (not at refreshes);
+ *	a new INVITE whose Request-URI user is neither the token nor @user
+ *	(or @auth_user) gets 404, stateless and rate-limited like every
+ *	refusal; without it the Contact's user is @user and the To user may
+ *	stand for the Request-URI's (invite_is_ours())
  * @bind_address: local IP literal to bind, default "0.0.0.0"
  * @local_port: local UDP port, 0 = any (see sip_agent_local_port())
  * @nat_address: IP literal for Contact and Via instead of the local one
@@ -348,6 +354,7 @@ struct sip_account {
 	bool register_enabled;
 	unsigned expires;
 	bool allow_unknown_callers;
+	bool contact_token;
 	const char *bind_address;
 	unsigned local_port;
 	const char *nat_address;
