@@ -60,7 +60,8 @@
  * Request-URI; unparsable messages, header blocks that do not end and
  * invalid responses are dropped); 404 to a new INVITE that is not for the
  * account (Request-URI host not ours, or neither the Request-URI's nor
- * To's user is ours: see invite_is_ours()); 420 with Unsupported to any
+ * To's user is ours; with @contact_token the Request-URI's user must be
+ * the token or ours: see invite_is_ours()); 420 with Unsupported to any
  * Require but timer (not for CANCEL); 422 with Min-SE to an INVITE or
  * UPDATE whose Session-Expires is below our Min-SE; 489 to SUBSCRIBE;
  * 406 to an INVITE whose Accept excludes application/sdp; received=/rport
