@@ -387,6 +387,8 @@ enum port_key {
 	PK_RING_ALERT,
 	PK_SRTP,
 	PK_STUN_SERVER,
+	PK_CONTACT_TOKEN,
+	PK_RING_HOLDOFF_MS,
 	_PK_MAX,
 };
 
@@ -475,6 +477,10 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
 	[PK_STUN_SERVER] = PKEY("stun_server", KEY_HOST, KEY_EMPTY_OK,
 				stun_server, 0, 0),
+	[PK_CONTACT_TOKEN] = PKEY("contact_token", KEY_BOOL, 0, contact_token,
+				  0, 0),
+	[PK_RING_HOLDOFF_MS] = PKEY("ring_holdoff_ms", KEY_UINT, 0,
+				    ring_holdoff_ms, 0, 2000),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -569,6 +575,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->session_expires = 1800;
 	p->min_se = 90;
 	p->forward_no_answer_secs = 20;
+	p->contact_token = true;
+	p->ring_holdoff_ms = 300;
 	p->line = line;
 }
 

@@ -319,6 +319,12 @@ struct config_ring_alert {
  *	instead of 180, default no
  * @allow_unknown_callers: accept INVITEs whose source is not the
  *	registrar/proxy, default no
+ * @contact_token: the registered Contact's user part is a random token,
+ *	new at each fresh registration, and a new INVITE whose Request-URI
+ *	user is neither it nor @user/@auth_user gets 404 (ghost calls),
+ *	default yes
+ * @ring_holdoff_ms: 0-2000, default 300: an accepted INVITE rings the
+ *	phone only after this long (a CANCEL within it never rings)
  * @tone_country: the port's override, else [global]'s
  * @disconnect_open_loop_ms: 0-2000, default 800; 0 = no open-loop
  *	disconnect signal
@@ -413,6 +419,8 @@ struct fxsd_port_config {
 	bool transfer_on_hangup;
 	bool conference_hangup_transfer;
 	bool allow_unknown_callers;
+	bool contact_token;
+	unsigned ring_holdoff_ms;
 	enum config_tone_country tone_country;
 	unsigned disconnect_open_loop_ms;
 	unsigned echo_tail_ms;

@@ -67,6 +67,7 @@ static const char *const call_event_table[_CALL_EVENT_MAX] = {
 	[CALL_EVENT_DIAL_CODE] = "dial-code",
 	[CALL_EVENT_OFFHOOK_HOTLINE] = "offhook-hotline",
 	[CALL_EVENT_TIMER_WARM_LINE] = "timer-warm-line",
+	[CALL_EVENT_TIMER_RING_HOLDOFF] = "timer-ring-holdoff",
 };
 
 static const char *const call_action_table[_CALL_ACTION_MAX] = {
@@ -116,6 +117,7 @@ static const char *const call_action_table[_CALL_ACTION_MAX] = {
 	[CALL_ACTION_TIMER_CONFIRM_START] = "timer-confirm-start",
 	[CALL_ACTION_TIMER_WARM_LINE_START] = "timer-warm-line-start",
 	[CALL_ACTION_NUMBER_PRESET] = "number-preset",
+	[CALL_ACTION_TIMER_RING_HOLDOFF_START] = "timer-ring-holdoff-start",
 };
 
 static const char *table_to_string(const char *const *table, unsigned n, int i)
@@ -272,8 +274,10 @@ static const struct fsm_state_def states[_CALL_STATE_MAX] = {
 		.exit = LIST(MEDIA_STOP),
 	},
 	[CALL_STATE_RINGING] = {
-		/* the forward-on-no-answer timer, if the port has a target */
-		.entry = LIST(RING_START, TIMER_FORWARD_START),
+		/* The ringer starts when the hold-off has passed (a ghost
+		 * call's INVITE + CANCEL within it never rings the bell);
+		 * the forward-on-no-answer timer, if the port has a target. */
+		.entry = LIST(TIMER_RING_HOLDOFF_START, TIMER_FORWARD_START),
 		.exit = LIST(RING_STOP, TIMERS_STOP),
 	},
 	[CALL_STATE_INCALL] = {
@@ -348,6 +352,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		/* forwarded on busy: only where it would get 486 */
 		ON(INVITE_FORWARDABLE)	= GO(RINGING, CALL_KEEP, SIP_ANSWER_180),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_DIALTONE] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -384,6 +389,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(DIALTONE, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(DIALTONE, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_DIALING] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -420,6 +426,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(DIALING, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(DIALING, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_TRYING] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -457,6 +464,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(TRYING, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(TRYING, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_RINGBACK] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -492,6 +500,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(RINGBACK, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(RINGBACK, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_EARLY] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -528,6 +537,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(EARLY, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(EARLY, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_RINGING] = {
 		/* Ring-trip: the kernel has already cut the ring voltage. */
@@ -569,6 +579,8 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		/* rung long enough: forwarded, ringing stops */
 		ON(INVITE_FORWARDABLE)	= GO(RINGING, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= GO(IDLE, SIP_FORWARD_NO_ANSWER),
+		/* the hold-off passed without a CANCEL: the bell rings */
+		ON(TIMER_RING_HOLDOFF)	= GO(RINGING, RING_START),
 	},
 	[CALL_STATE_INCALL] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -610,6 +622,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(INCALL, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(INCALL, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_BUSY] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -646,6 +659,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(BUSY, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(BUSY, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_REORDER] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -681,6 +695,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(REORDER, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(REORDER, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_HOWLER] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -716,6 +731,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(HOWLER, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(HOWLER, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_DISCONNECTED] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -752,6 +768,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(DISCONNECTED, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(DISCONNECTED, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_PARKED] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -787,6 +804,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(PARKED, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(PARKED, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 	[CALL_STATE_CONFIRM] = {
 		ON(OFFHOOK)		= IGNORE(OFF_HOOK),
@@ -825,6 +843,7 @@ static const struct fsm_transition transitions[_CALL_STATE_MAX][_CALL_EVENT_MAX]
 		ON(INVITE_DND_FORWARD)	= GO(CONFIRM, SIP_FORWARD_BUSY),
 		ON(INVITE_FORWARDABLE)	= GO(CONFIRM, SIP_FORWARD_BUSY),
 		ON(TIMER_FORWARD)	= IGNORE(STALE_TIMER),
+		ON(TIMER_RING_HOLDOFF)	= IGNORE(STALE_TIMER),
 	},
 };
 

@@ -68,7 +68,8 @@
  * @CALL_STATE_RINGBACK: a 180 (or a 183 without SDP) arrived; local
  *	ringback tone.
  * @CALL_STATE_EARLY: a 183 with SDP arrived; far-end audio (early media).
- * @CALL_STATE_RINGING: an incoming INVITE rings the phone (on-hook).
+ * @CALL_STATE_RINGING: an incoming INVITE rings the phone (on-hook), after
+ *	the ring hold-off (TIMER_RING_HOLDOFF).
  * @CALL_STATE_INCALL: the call is up, two-way audio.
  * @CALL_STATE_BUSY: the far end was busy; busy tone until the tone timer.
  * @CALL_STATE_REORDER: the call failed, the number was invalid or nothing
@@ -169,6 +170,8 @@ enum call_state {
  *	hotline (`hotline = <number>`).
  * @CALL_EVENT_TIMER_WARM_LINE: nothing was dialled within warm_line_secs
  *	of dial tone on a port with a warm line.
+ * @CALL_EVENT_TIMER_RING_HOLDOFF: the ring hold-off (ring_holdoff_ms)
+ *	passed since an incoming INVITE was accepted: the ringer may start.
  */
 enum call_event {
 	CALL_EVENT_OFFHOOK,
@@ -204,6 +207,7 @@ enum call_event {
 	CALL_EVENT_DIAL_CODE,
 	CALL_EVENT_OFFHOOK_HOTLINE,
 	CALL_EVENT_TIMER_WARM_LINE,
+	CALL_EVENT_TIMER_RING_HOLDOFF,
 	_CALL_EVENT_MAX,
 	_CALL_EVENT_INVALID = -EINVAL,
 };
@@ -311,6 +315,9 @@ enum call_event {
  *	port has a warm line; a no-op otherwise.
  * @CALL_ACTION_NUMBER_PRESET: the number to call is the port's hotline or
  *	warm line (they exclude each other).
+ * @CALL_ACTION_TIMER_RING_HOLDOFF_START: arm the ring hold-off timer for
+ *	the port's ring_holdoff_ms (0: it fires at once); RINGING's entry
+ *	arms it instead of ringing, and its event starts the ringer.
  */
 enum call_action {
 	CALL_ACTION_TONE_DIAL,
@@ -359,6 +366,7 @@ enum call_action {
 	CALL_ACTION_TIMER_CONFIRM_START,
 	CALL_ACTION_TIMER_WARM_LINE_START,
 	CALL_ACTION_NUMBER_PRESET,
+	CALL_ACTION_TIMER_RING_HOLDOFF_START,
 	_CALL_ACTION_MAX,
 	_CALL_ACTION_INVALID = -EINVAL,
 };

@@ -84,6 +84,7 @@ enum line_timer {
 	TIMER_MWI,
 	TIMER_FORWARD,
 	TIMER_WARM_LINE,
+	TIMER_RING_HOLDOFF,
 	_TIMER_MAX,
 };
 
@@ -333,6 +334,7 @@ static const enum call_event timer_events[_TIMER_MAX] = {
 	[TIMER_NO_ANSWER] = CALL_EVENT_TIMER_NO_ANSWER,
 	[TIMER_FORWARD] = CALL_EVENT_TIMER_FORWARD,
 	[TIMER_WARM_LINE] = CALL_EVENT_TIMER_WARM_LINE,
+	[TIMER_RING_HOLDOFF] = CALL_EVENT_TIMER_RING_HOLDOFF,
 };
 
 static void line_digitmap_timeout(struct line *l);
@@ -2219,6 +2221,10 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 			line_timer_start(l, TIMER_WARM_LINE,
 					 l->pc.warm_line_secs * 1000000ULL);
 		break;
+	case CALL_ACTION_TIMER_RING_HOLDOFF_START:
+		line_timer_start(l, TIMER_RING_HOLDOFF,
+				 l->pc.ring_holdoff_ms * 1000ULL);
+		break;
 	case CALL_ACTION_NUMBER_PRESET:
 		snprintf(l->number, sizeof(l->number), "%s",
 			 l->pc.hotline[0] ? l->pc.hotline : l->pc.warm_line);
@@ -3167,6 +3173,7 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.register_enabled = pc->register_enabled,
 		.expires = pc->expires,
 		.allow_unknown_callers = pc->allow_unknown_callers,
+		.contact_token = pc->contact_token,
 		.local_port = g->sip_port + 2 * pc->index,
 		.nat_address = g->nat_address[0] ? g->nat_address : NULL,
 		.max_transactions = g->max_transactions,

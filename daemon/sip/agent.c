@@ -198,7 +198,10 @@ static bool user_is_ours(struct sip_agent *a, const char *user)
  * on the registered Contact (our user in the Request-URI, the dialed
  * number in To) or rewrites the Request-URI to a DID number (our user in
  * To); a Request-URI without a user part counts as ours.  Anything else is
- * someone else's call: 404.
+ * someone else's call: 404.  With contact_token (ghost calls) only the
+ * Request-URI counts: its user must be the registration's token
+ * (contact_user()) or our user, as a provider that rewrites it to the AOR
+ * sends; a scanner's guess at names, or none, is not ours.
  */
 static bool invite_is_ours(struct sip_agent *a, osip_message_t *m)
 {
@@ -208,6 +211,10 @@ static bool invite_is_ours(struct sip_agent *a, osip_message_t *m)
 
 	if (!tel && !host_is_ours(a, u->host))
 		return false;
+	if (a->contact_token_on)
+		return ruser && (user_is_ours(a, ruser) ||
+				 (a->contact_token[0] &&
+				  strcmp(ruser, a->contact_token) == 0));
 	if (!ruser || !*ruser || user_is_ours(a, ruser))
 		return true;
 	return m->to && m->to->url && user_is_ours(a, m->to->url->username);
@@ -546,6 +553,7 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 				   acct->bind_address : "0.0.0.0");
 	a->register_enabled = acct->register_enabled;
 	a->allow_unknown = acct->allow_unknown_callers;
+	a->contact_token_on = acct->contact_token;
 	a->expires = acct->expires ? acct->expires : 3600;
 	a->max_tx = acct->max_transactions ? acct->max_transactions : 64;
 	a->max_dialogs = acct->max_dialogs ? acct->max_dialogs : 8;

@@ -65,6 +65,9 @@
 #define SIP_DNS_TIMEOUT_MS	10000	/* one lookup: SRV, then A/AAAA */
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
+/* the registered Contact's user: "fx" and 16 hex digits (64 random bits) */
+#define SIP_CONTACT_TOKEN_PREFIX "fx"
+#define SIP_CONTACT_TOKEN_LEN	18
 #define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, NOTIFY, REFER"
 #define SIP_TCP_MAX_IN		16	/* accepted connections */
 #define SIP_TCP_PER_SOURCE	4	/* ... from one stranger address */
@@ -374,6 +377,9 @@ struct sip_agent {
 	char *user, *auth_user, *password, *display_name, *domain;
 	char *user_agent;
 	bool register_enabled, allow_unknown;
+	bool contact_token_on;		/* the account's contact_token */
+	char contact_token[SIP_CONTACT_TOKEN_LEN + 1];	/* "" until the
+					 * first REGISTER (contact_user()) */
 	unsigned expires;
 	unsigned max_tx, max_dialogs, max_msg;
 	uint64_t tcp_msg_us;		/* SIP_TCP_MSG_MS, or the account's */

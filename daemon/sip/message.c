@@ -224,16 +224,17 @@ void contact_value_scheme(struct sip_agent *a, bool tcp, bool sips,
 	const char *tp = sips || !tcp ? "" :
 			 a->tls ? ";transport=tls" : ";transport=tcp";
 	const char *sch = sips ? "sips" : "sip";
+	const char *user = contact_user(a);
 	const char *host;
 	unsigned port;
 
 	/* host:port: the public address when behind NAT (nat.c) */
 	nat_contact_hostport(a, tcp || sips, &host, &port);
 	if (strchr(host, ':'))
-		snprintf(buf, len, "<%s:%s@[%s]:%u%s>", sch, a->user, host,
+		snprintf(buf, len, "<%s:%s@[%s]:%u%s>", sch, user, host,
 			 port, tp);
 	else
-		snprintf(buf, len, "<%s:%s@%s:%u%s>", sch, a->user, host, port,
+		snprintf(buf, len, "<%s:%s@%s:%u%s>", sch, user, host, port,
 			 tp);
 }
 

@@ -26,6 +26,29 @@ void reg_set_state(struct sip_agent *a, enum sip_reg_state s,
 		a->cb.on_registration(a, s, status, expires, a->userdata);
 }
 
+/*
+ * The user part of our Contact: the registration's random token when the
+ * account has contact_token and a REGISTER went out with one, else the
+ * account's user.  INVITEs to the token reach us (invite_is_ours()); a
+ * scanner guessing user names never finds it, only the registrar sees it.
+ */
+const char *contact_user(const struct sip_agent *a)
+{
+	return a->contact_token_on && a->contact_token[0] ? a->contact_token :
+	       a->user;
+}
+
+/* A fresh registration (the first, or after a failure) gets a new token. */
+static void contact_token_new(struct sip_agent *a)
+{
+	size_t n = sizeof(SIP_CONTACT_TOKEN_PREFIX) - 1;
+
+	if (!a->contact_token_on)
+		return;
+	memcpy(a->contact_token, SIP_CONTACT_TOKEN_PREFIX, n);
+	random_hex(a->contact_token + n, SIP_CONTACT_TOKEN_LEN - n);
+}
+
 int reg_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct sip_agent *a = userdata;
@@ -225,8 +248,10 @@ int reg_send(struct sip_agent *a)
 	int r;
 
 	reg_targets_refresh(a);
-	if (a->reg_state != SIP_REG_REGISTERED)
+	if (a->reg_state != SIP_REG_REGISTERED) {
 		a->reg_state = SIP_REG_REGISTERING;
+		contact_token_new(a);
+	}
 	r = reg_send_expires(a, a->expires);
 	if (r < 0)
 		reg_failed(a, 0);
@@ -246,8 +271,8 @@ unsigned reg_granted(struct sip_agent *a, osip_message_t *resp)
 	nat_contact_hostport(a, a->tcp, &host, &port);
 	for (pos = 0; osip_message_get_contact(resp, pos, &c) >= 0 && c; pos++) {
 		if (!c->url || !c->url->username ||
-		    strcmp(c->url->username, a->user) != 0 || !c->url->host ||
-		    strcmp(c->url->host, host) != 0)
+		    strcmp(c->url->username, contact_user(a)) != 0 ||
+		    !c->url->host || strcmp(c->url->host, host) != 0)
 			continue;
 		e = gparam(&c->gen_params, "expires");
 		if (e && *e)

@@ -10,6 +10,7 @@
 
 void reg_set_state(struct sip_agent *a, enum sip_reg_state s,
 		   int status, unsigned expires);
+const char *contact_user(const struct sip_agent *a);
 int reg_timer_cb(sd_event_source *s, uint64_t usec, void *userdata);
 void reg_flow_lost(struct sip_agent *a);
 void reg_contact_check(struct sip_agent *a);

@@ -60,7 +60,8 @@
  * Request-URI; unparsable messages, header blocks that do not end and
  * invalid responses are dropped); 404 to a new INVITE that is not for the
  * account (Request-URI host not ours, or neither the Request-URI's nor
- * To's user is ours: see invite_is_ours()); 420 with Unsupported to any
+ * To's user is ours; with @contact_token the Request-URI's user must be
+ * the token or ours: see invite_is_ours()); 420 with Unsupported to any
  * Require but timer (not for CANCEL); 422 with Min-SE to an INVITE or
  * UPDATE whose Session-Expires is below our Min-SE; 489 to SUBSCRIBE;
  * 406 to an INVITE whose Accept excludes application/sdp; received=/rport
@@ -322,6 +323,12 @@ enum sip_keepalive {
  * @register_enabled: send REGISTER
  * @expires: requested registration expiry, s (default 3600)
  * @allow_unknown_callers: accept INVITEs from any source address
+ * @contact_token: the Contact's user part is a random token
+ *	(contact_user()), new at each fresh registration (not at refreshes);
+ *	a new INVITE whose Request-URI user is neither the token nor @user
+ *	(or @auth_user) gets 404, stateless and rate-limited like every
+ *	refusal; without it the Contact's user is @user and the To user may
+ *	stand for the Request-URI's (invite_is_ours())
  * @bind_address: local IP literal to bind, default "0.0.0.0"
  * @local_port: local UDP port, 0 = any (see sip_agent_local_port())
  * @nat_address: IP literal for Contact and Via instead of the local one
@@ -393,6 +400,7 @@ struct sip_account {
 	bool register_enabled;
 	unsigned expires;
 	bool allow_unknown_callers;
+	bool contact_token;
 	const char *bind_address;
 	unsigned local_port;
 	const char *nat_address;

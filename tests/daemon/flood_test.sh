@@ -28,6 +28,22 @@
 #   .8  svwar: an INVITE extension scan 1000-1299 of :5062, a REGISTER
 #       one of :5060 (20 s each)
 #   .9  svcrack: REGISTER password guessing for 1001 at :5062 (30 s)
+#   .10 sipp: INVITE to made-up users (9<n>) at :5062, 4/s, never ACKed
+#
+# and ghost calls from the provider's own address (a scanner that spoofs
+# it, or one the provider lets through), which port 1 (contact_token and
+# ring_holdoff_ms) must keep from ringing:
+#
+#   .1  sipp: INVITE to made-up users at :5062 (ghost_scan.xml), 4/s for
+#       10 s: 404 to each (neither the Contact's token nor 1001), none
+#       makes a call state;
+#   .1  sipp: INVITE to 1001 at :5062 cancelled as soon as its 180 comes
+#       (ghost_cancel.xml), 4 in turn: 180, 487, and no ring (the hold-off
+#       is 2 s here: under TCG a busy sipp answers the 180 late; it is
+#       given a minute, since one killed between its INVITE and CANCEL
+#       would leave a real call ringing);
+#
+# while port 0's call goes on and the scan runs into port 1's next call.
 #
 # (Today's agent-wide cap of 64 transactions, each held 32 s by a
 # stranger's request, is full after a few seconds of this; a flood at
@@ -164,15 +180,18 @@ register = yes
 disconnect_open_loop_ms = 0
 digit_map = { 2xxx | x.T }
 interdigit_short_ms = 1500
+contact_token = yes
+ring_holdoff_ms = 2000
 EOF
 
 # the strangers' addresses are their own sources on the loopback
-for n in 2 3 4 5 6 7 8 9; do
+for n in 2 3 4 5 6 7 8 9 10; do
 	ip route replace local 127.0.0.$n dev lo table local scope host \
 		src 127.0.0.$n
 done
 
-# The registrar: a 200 granting 8 s to every REGISTER, each logged.  One
+# The registrar: a 200 granting 8 s to every REGISTER, each logged (and
+# the token fxsd's Contact carries with it).  One
 # sipp call answers them all: they share a Call-ID, and sipp would drop
 # those of a call it has just ended.
 cat >"$work/registrar.xml" <<'EOF'
@@ -207,6 +226,9 @@ check "fxsd attaches both ports" sh -c "grep -q 'Attached /dev/fxs0' '$work/fxsd
 	grep -q 'Attached /dev/fxs1' '$work/fxsd.log'"
 check "port 1 registers at 127.0.0.1:5080" \
 	grep -q "Registration registered (status 200, expires 8)" "$work/fxsd.log"
+token=$(sed -n 's/^Contact: <sip:\([^@]*\)@.*/\1/p' "$work/registrar.msg" | head -n 1)
+check "port 1 registers a Contact token, not its user ($token)" \
+	sh -c "echo '$token' | grep -qx 'fx[0-9a-f]\{16\}'"
 
 # The call in progress: 127.0.0.1 calls port 0, the phone answers
 cat >"$work/held.xml" <<'EOF'
@@ -305,6 +327,7 @@ stranger_request INVITE 1000 >"$work/invite0.xml"
 stranger_request INVITE 1001 >"$work/invite1.xml"
 stranger_request OPTIONS 1000 >"$work/options0.xml"
 stranger_request REGISTER 1001 >"$work/register1.xml"
+stranger_request INVITE '9[call_number]' >"$work/invite_rand.xml"
 # libosip2 refuses both: the first's headers never end for it (a To
 # without its '<', a CSeq number with a letter), the second's request
 # line has no SIP URI
@@ -376,10 +399,35 @@ in_turn "nice -n 19 timeout 20 svwar -t 0.05 -m INVITE -e1000-1299 --force -p 50
 nice -n 19 timeout 30 svcrack -t 0.05 -u 1001 -r 1000-9999 -p 5062 127.0.0.9 \
 	>"$work/svcrack.out" 2>&1 &
 flood_pids+=($!)
+flood invite_rand 127.0.0.10 127.0.0.1:5062 4
 
-# the strangers' INVITEs are arriving: port 1, on-hook, must stay silent
-check "port 1 does not ring for the strangers (8 s of ringer observations)" \
-	sh -c "! $HS 1 ring-cadence 8000"
+# the strangers' INVITEs are arriving, and the provider's address sends
+# ghost calls: port 1, on-hook, must stay silent
+rings1=$(grep -c '^fxsd: fxs1 .*-> ringing on' "$work/fxsd.log")
+sipp 127.0.0.1:5062 -sf tests/sipp/ghost_scan.xml -i 127.0.0.1 -p 5076 \
+	-mp 6012 -r 4 -m 40 -timeout 60 -timeout_error -nostdin \
+	-trace_err -error_file "$work/ghost_scan.err" >"$work/ghost_scan.out" 2>&1 &
+scan_sp=$!
+sipp 127.0.0.1:5062 -sf tests/sipp/ghost_cancel.xml -s 1001 -i 127.0.0.1 \
+	-p 5078 -mp 6016 -r 2 -l 1 -m 4 -timeout 90 -timeout_error -nostdin \
+	-trace_err -error_file "$work/ghost_cancel.err" >"$work/ghost_cancel.out" 2>&1 &
+cancel_sp=$!
+# the ringer, watched for 8 s at least and as long as the ghost calls go
+# on (a minute at most), in 2 s windows
+ghost_rang=0
+end=$((SECONDS + 8))
+while [ "$SECONDS" -lt "$end" ] || { kill -0 "$cancel_sp" 2>/dev/null &&
+	[ "$SECONDS" -lt $((end + 52)) ]; }; do
+	$HS 1 ring-cadence 2000 >>"$work/ring1.out" 2>&1 && ghost_rang=1
+done
+check "port 1: 4 INVITEs cancelled at their 180 each get 487 (sipp scenario passes)" \
+	sipp_wait_for "$cancel_sp" ghost_cancel 5
+check "port 1 does not ring for the strangers nor the ghost calls (ringer observations)" \
+	sh -c "test $ghost_rang -eq 0 || { grep -v silent '$work/ring1.out'; false; }"
+rings=$(($(grep -c '^fxsd: fxs1 .*-> ringing on' "$work/fxsd.log") - rings1))
+check "port 1: only the 4 cancelled INVITEs made a call ($rings), none of the scan's" \
+	test "$rings" -eq 4
+check "port 1 is idle after the ghost calls" wait_state idle 20 1
 check "port 0: the call in progress keeps its audio in the flood" talk 0
 
 # The registrar's INVITE reaches port 1
@@ -395,6 +443,8 @@ check "port 1: the far end's BYE ends it (sipp scenario passes)" \
 	sipp_wait_for "$in_sp" legit_in 15
 $HS 1 hangup >/dev/null
 check "port 1: idle after the call" wait_state idle 5 1
+check "port 1: 40 INVITEs to made-up users from the provider's address each got 404, none rang (sipp scenario passes)" \
+	sipp_wait_for "$scan_sp" ghost_scan 60
 
 # port 1 places a call
 sipp_bg legit_out -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5072 \
@@ -431,7 +481,7 @@ done
 flood_pids=()
 secs=$((t1 - t0))
 sent=0
-for f in invite0 invite1 options0 register1 malformed; do
+for f in invite0 invite1 options0 register1 malformed invite_rand; do
 	n=$(sed -n 's/^ *Outgoing calls created *| *[0-9]* *| *\([0-9]*\) *$/\1/p' \
 		"$work/$f.out" | tail -n 1)
 	echo "# sipp $f: ${n:-?} scenarios sent"
@@ -478,7 +528,7 @@ check "fxsd writes at most $LOG_PER_MIN lines per minute of flood ($n in $secs s
 # what the strangers made it write: lines naming them, and whatever went
 # to stdout (libosip2's complaints)
 ns=$(($(tail -n "$((n - $(wc -l <"$work/fxsd.out")))" "$work/fxsd.log" |
-	grep -c '127\.0\.0\.[2-9]') + $(wc -l <"$work/fxsd.out")))
+	grep -cE '127\.0\.0\.([2-9]|10)([^0-9]|$)') + $(wc -l <"$work/fxsd.out")))
 check "at most $LOG_STRANGER_BURST + $LOG_STRANGER_PER_MIN a minute about the strangers or on stdout ($ns in $secs s)" \
 	test "$ns" -le $((LOG_STRANGER_BURST + LOG_STRANGER_PER_MIN * secs / 60))
 

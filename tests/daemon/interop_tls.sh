@@ -175,7 +175,7 @@ tls_cases() {
 		grep -E "REGISTER for sip:1000@localhost:5091: challenge" \
 		"$work/kamailio.log"
 	check "TLS: kamailio's location table has 1000 with ;transport=tls" \
-		registered 1000 "sip:1000@127.0.0.1:5060;transport=tls" 3
+		registered 1000 "sip:fx[0-9a-f]{16}@127.0.0.1:5060;transport=tls" 3
 	check "TLS: fxsctl status shows no transport error" \
 		sh -c "daemon/fxsctl status | grep -q registered &&
 			! daemon/fxsctl status | grep -q transport:"

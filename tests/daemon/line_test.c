@@ -434,9 +434,10 @@ static struct party *party_new(struct lt *t)
 	return NULL;
 }
 
-/* A new incoming call to the line from party @p: INVITE with SDP. */
-static int party_invite(struct lt *t, struct party *p, const char *user,
-			const char *extra)
+/* A new incoming call to the line from party @p: INVITE with SDP, its
+ * Request-URI's user @ruri_user (the line's is 1000). */
+static int party_invite_to(struct lt *t, struct party *p, const char *user,
+			   const char *extra, const char *ruri_user)
 {
 	char sdp[1024], text[8192];
 
@@ -447,8 +448,8 @@ static int party_invite(struct lt *t, struct party *p, const char *user,
 		 t->sip_port, ++t->tag_no);
 	snprintf(p->remote, sizeof(p->remote), "<sip:1000@127.0.0.1:%u>",
 		 t->line_port);
-	snprintf(p->target, sizeof(p->target), "sip:1000@127.0.0.1:%u",
-		 t->line_port);
+	snprintf(p->target, sizeof(p->target), "sip:%s@127.0.0.1:%u",
+		 ruri_user, t->line_port);
 	snprintf(p->ruri, sizeof(p->ruri), "%s", p->target);
 	snprintf(p->branch, sizeof(p->branch), "z9hG4bKlt%u", ++t->branch_no);
 	p->cseq = p->invite_cseq = 1;
@@ -461,6 +462,12 @@ static int party_invite(struct lt *t, struct party *p, const char *user,
 		 p->ruri, t->sip_port, p->branch, p->local, p->remote, p->call_id,
 		 user, t->sip_port, extra ? extra : "", strlen(sdp), sdp);
 	return send_text(t, text);
+}
+
+static int party_invite(struct lt *t, struct party *p, const char *user,
+			const char *extra)
+{
+	return party_invite_to(t, p, user, extra, "1000");
 }
 
 /* CANCEL of @p's INVITE (same branch). */
@@ -1613,6 +1620,72 @@ LINE_TEST(outgoing_call_dtmf)
 	EXPECT(t, 2000, hearing(t, SND_BUSY, 5), "486: the phone hears busy");
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* ---- ghost calls ---- */
+
+/* An INVITE for a user that is not the line's (the To is ours: a scanner
+ * cannot pass by it with contact_token): 404, no state, no ring; then the
+ * line's user rings. */
+LINE_TEST(ghost_wrong_user_404)
+{
+	struct party *a = party_new(t), *b = party_new(t);
+	struct msg *m;
+
+	CHECK(a && b, "parties");
+	party_invite_to(t, a, "scanner", NULL, "100");
+	EXPECT_RESP(t, m, 404, "INVITE", a);
+	run_for(t, 600);
+	CHECK(STATE(t) == CALL_STATE_IDLE, "idle after the 404");
+	CHECK(!take_resp(t, 180, "INVITE", a), "no 180 to the ghost");
+	CHECK_INT(fake_port.ring_starts, 0);
+	CALL_IN(t, b, "bob");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", b);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+}
+
+/* INVITE then CANCEL within ring_holdoff_ms: 180 at once, 487, the bell
+ * never rings. */
+LINE_TEST_CONF(ghost_cancel_within_holdoff, "ring_holdoff_ms = 800\n")
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	party_invite(t, a, "scanner", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", a);
+	party_ack(t, a, m);
+	CHECK(STATE(t) == CALL_STATE_RINGING, "ringing state, %s",
+	      call_state_to_string(STATE(t)));
+	CHECK(!fake_port.ringing, "the bell waits for the hold-off");
+	party_cancel(t, a);
+	EXPECT_RESP(t, m, 200, "CANCEL", a);
+	EXPECT_RESP(t, m, 487, "INVITE", a);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "cancelled: idle");
+	run_for(t, 1000);
+	CHECK_INT(fake_port.ring_starts, 0);
+}
+
+/* A call rings once the hold-off (the default, 300 ms) has passed. */
+LINE_TEST(ring_after_holdoff)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+	uint64_t t0;
+	long dt;
+
+	CHECK(a, "party");
+	party_invite(t, a, "alice", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", a);
+	t0 = now_us();
+	EXPECT(t, 2000, fake_port.ringing, "the phone rings");
+	dt = (long)(now_us() - t0) / 1000;
+	CHECK(dt >= 250, "rang %ld ms after the 180, want >= 300 - 50", dt);
+	CHECK_INT(fake_port.ring_starts, 1);
+	party_cancel(t, a);
+	EXPECT_RESP(t, m, 487, "INVITE", a);
+	EXPECT(t, 2000, !fake_port.ringing, "cancelled: the ringing stops");
 }
 
 /* ---- the services that decide what an incoming call does ---- */

@@ -19,6 +19,7 @@
  */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -3925,6 +3926,176 @@ out:
 	fixture_done(&f);
 }
 
+/* ---- ghost calls: the registered Contact's token ---- */
+
+/* The user part of a "Contact: <sip:USER@..." line of @msg into @out. */
+static bool contact_user_of(const char *msg, char *out, size_t len)
+{
+	char c[300];
+	const char *p, *e;
+
+	if (!header_line(msg, "Contact:", c, sizeof(c)) ||
+	    !(p = strstr(c, "sip:")) || !(e = strchr(p + 4, '@')) ||
+	    (size_t)(e - p - 4) >= len)
+		return false;
+	memcpy(out, p + 4, e - p - 4);
+	out[e - p - 4] = '\0';
+	return true;
+}
+
+/* "fx" and 16 hex digits */
+static bool token_shaped(const char *t)
+{
+	size_t i;
+
+	if (strlen(t) != 18 || strncmp(t, "fx", 2) != 0)
+		return false;
+	for (i = 2; i < 18; i++)
+		if (!isxdigit((unsigned char)t[i]))
+			return false;
+	return true;
+}
+
+/* The next REGISTER on @fd within @ms, its Contact user in @user. */
+static bool next_register(struct fixture *f, int fd, char *buf, size_t len,
+			  char *user, size_t ulen, unsigned ms)
+{
+	ssize_t n;
+
+	while ((n = raw_wait(f, fd, buf, len, ms)) > 0)
+		if (strncmp(buf, "REGISTER ", 9) == 0)
+			return contact_user_of(buf, user, ulen);
+	return false;
+}
+
+/* Answer the REGISTER in @req with @code, granting @expires s. */
+static void answer_register(struct fixture *f, int fd, const char *req,
+			    int code, unsigned expires)
+{
+	char contact[400], resp[2048];
+	int n;
+
+	if (!header_line(req, "Contact:", contact, sizeof(contact)))
+		return;
+	snprintf(contact + strlen(contact), sizeof(contact) - strlen(contact),
+		 ";expires=%u\r\n", expires);
+	n = reply_200(req, code == 200 ? contact : NULL, resp, sizeof(resp));
+	if (n <= 0)
+		return;
+	if (code != 200)	/* "SIP/2.0 200 OK": the code only */
+		snprintf(resp + 8, 4, "%03d", code), resp[11] = ' ';
+	raw_send(f, fd, resp, n);
+}
+
+/* An INVITE from the provider's @fd to @user: the first answer past 100
+ * to it (0 for none within 2 s). */
+static int provider_invite(struct fixture *f, int fd, const char *user,
+			   const char *id)
+{
+	char buf[4096], cid[64];
+	int n, code = 0, c, k;
+
+	snprintf(cid, sizeof(cid), "Call-ID: %s@", id);
+	drain_count(fd, NULL, 0);
+	n = request_from(buf, sizeof(buf), fd, "UDP", "provider", "INVITE",
+			 user, id);
+	raw_send(f, fd, buf, n);
+	for (k = 0; k < 100 && (!code || code == 100); k++) {
+		msleep_loop(f, 20);
+		while ((n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "SIP/2.0 %d", &c) == 1 &&
+			    strstr(buf, cid) && (!code || code == 100))
+				code = c;
+		}
+	}
+	return code;
+}
+
+/*
+ * contact_token: the REGISTER's Contact user is "fx" + 16 hex digits, the
+ * same at the refresh, a new one at the registration after a 503.  From
+ * the provider's own address, INVITEs to other users (20 of them, with
+ * room for 6 server transactions: a 404 that kept one would leave the
+ * next INVITE a 503) and to the old token get 404 and never reach
+ * on_invite; the new token and the account's user (a provider that
+ * rewrites the Request-URI to the AOR) ring.
+ */
+static void case_contact_token(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char domain[64], buf[4096], tok1[64], tok2[64], tok3[64], id[32];
+	int reg = -1, i, code;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "contact_token_ghost_calls_404";
+	reg = raw_socket();
+	if (reg < 0)
+		FAIL(&f, "socket");
+	snprintf(domain, sizeof(domain), "127.0.0.1:%u", sock_port(reg));
+	acct.domain = domain;
+	acct.register_enabled = true;
+	acct.contact_token = true;
+	acct.max_transactions = 8;
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	if (!next_register(&f, reg, buf, sizeof(buf), tok1, sizeof(tok1), 2000))
+		FAIL(&f, "no REGISTER with a Contact");
+	if (!token_shaped(tok1))
+		FAIL(&f, "Contact user '%s', want fx + 16 hex digits", tok1);
+	answer_register(&f, reg, buf, 200, 2);
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 1, 2000))
+		FAIL(&f, "not registered: %s", reg_last(&f));
+	/* the refresh (at 1 s) keeps the token; it fails */
+	if (!next_register(&f, reg, buf, sizeof(buf), tok2, sizeof(tok2), 3000))
+		FAIL(&f, "no refresh");
+	if (strcmp(tok1, tok2) != 0)
+		FAIL(&f, "the refresh's Contact user '%s', want '%s'", tok2, tok1);
+	answer_register(&f, reg, buf, 503, 0);
+	if (!wait_reg(&f, SIP_REG_FAILED, 1, 2000))
+		FAIL(&f, "503 did not fail the registration: %s", reg_last(&f));
+	/* the fresh registration after the failure: a new token */
+	if (!next_register(&f, reg, buf, sizeof(buf), tok3, sizeof(tok3), 3000))
+		FAIL(&f, "no REGISTER after the failure");
+	if (!token_shaped(tok3) || strcmp(tok3, tok1) == 0)
+		FAIL(&f, "Contact user after the failure '%s' (was '%s'), "
+		     "want a new token", tok3, tok1);
+	answer_register(&f, reg, buf, 200, 600);
+	if (!wait_reg(&f, SIP_REG_REGISTERED, 2, 2000))
+		FAIL(&f, "not registered again: %s", reg_last(&f));
+
+	for (i = 0; i < 20; i++) {
+		char user[16];
+
+		snprintf(user, sizeof(user), "%d", 100 + i * 37);
+		snprintf(id, sizeof(id), "ghost%d", i);
+		code = provider_invite(&f, reg, user, id);
+		if (code != 404)
+			FAIL(&f, "INVITE to %s got %d, want 404", user, code);
+	}
+	code = provider_invite(&f, reg, tok1, "oldtoken");
+	if (code != 404)
+		FAIL(&f, "INVITE to the old token got %d, want 404", code);
+	if (f.n_invite != 0)
+		FAIL(&f, "on_invite called %d times for ghost calls", f.n_invite);
+	code = provider_invite(&f, reg, tok3, "token");
+	if (code != 180 || f.n_invite != 1)
+		FAIL(&f, "INVITE to the token got %d (on_invite %d times), "
+		     "want 180", code, f.n_invite);
+	sip_call_reject(f.call, 486);
+	f.call = sip_call_unref(f.call);
+	code = provider_invite(&f, reg, "alice", "aor");
+	if (code != 180 || f.n_invite != 2)
+		FAIL(&f, "INVITE to the account's user got %d (on_invite %d "
+		     "times), want 180", code, f.n_invite);
+	PASS(&f);
+out:
+	if (reg >= 0)
+		close(reg);
+	fixture_done(&f);
+}
+
 /*
  * 300 malformed datagrams from a stranger: nothing on stdout/stderr
  * (libosip2 prints its parse errors there unless told otherwise), and
@@ -7365,6 +7536,7 @@ int main(int argc, char **argv)
 	RUN("dns_ttl_expired_looked_up_again", case_dnsmasq_ttl());
 
 	RUN("invite_to_public_address_is_ours", case_public_address());
+	RUN("contact_token_ghost_calls_404", case_contact_token());
 	RUN("stranger_flood_provider_served",
 	    case_stranger_flood("stranger_flood_provider_served", false));
 	RUN("stranger_flood_allow_unknown_provider_served",

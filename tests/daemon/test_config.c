@@ -125,6 +125,8 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->conference_hangup_transfer,
 			  y->conference_hangup_transfer);
 		CHECK_INT(x->allow_unknown_callers, y->allow_unknown_callers);
+		CHECK_INT(x->contact_token, y->contact_token);
+		CHECK_INT(x->ring_holdoff_ms, y->ring_holdoff_ms);
 		CHECK_INT(x->tone_country, y->tone_country);
 		CHECK_INT(x->disconnect_open_loop_ms,
 			  y->disconnect_open_loop_ms);
@@ -426,6 +428,8 @@ UNIT_TEST(defaults_port)
 	CHECK_INT(p->transfer_on_hangup, true);
 	CHECK_INT(p->conference_hangup_transfer, false);
 	CHECK_INT(p->allow_unknown_callers, false);
+	CHECK_INT(p->contact_token, true);
+	CHECK_INT(p->ring_holdoff_ms, 300);
 	CHECK_INT(p->tone_country, CONFIG_TONE_US);
 	CHECK_INT(p->disconnect_open_loop_ms, 800);
 	CHECK_INT(p->echo_tail_ms, 32);
@@ -1141,6 +1145,12 @@ ERR_CASE(register_not_bool,
 ERR_CASE(early_media_not_bool,
 	 PORT0 "early_media_ringback = 2\n",
 	 P ":4: invalid early_media_ringback '2' (yes/no, true/false, on/off, 1/0)")
+ERR_CASE(contact_token_not_bool,
+	 PORT0 "contact_token = maybe\n",
+	 P ":4: invalid contact_token 'maybe' (yes/no, true/false, on/off, 1/0)")
+ERR_CASE(ring_holdoff_ms_too_long,
+	 PORT0 "ring_holdoff_ms = 2001\n",
+	 P ":4: invalid ring_holdoff_ms '2001' (0-2000)")
 ERR_CASE(allow_unknown_callers_not_bool,
 	 PORT0 "allow_unknown_callers = y\n",
 	 P ":4: invalid allow_unknown_callers 'y' (yes/no, true/false, on/off, 1/0)")

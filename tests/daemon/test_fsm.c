@@ -43,6 +43,8 @@ struct port {
 	enum media media;
 	bool call;		/* a dialog / pending INVITE is kept */
 	bool open_loop;
+	bool holdoff;		/* the ring hold-off timer (beside the
+				 * forward timer): the ringer is due */
 };
 
 /* What must be running while the port sits in @s. */
@@ -81,7 +83,9 @@ static struct port canonical(enum call_state s)
 		p.call = true;
 		break;
 	case CALL_STATE_RINGING:
-		p.ring = true;
+		/* just entered: the hold-off runs, the ringer is due (the
+		 * ringing that follows compares equal, model_compare()) */
+		p.holdoff = true;
 		p.timer = TIMER_FORWARD;	/* when forward_no_answer is set */
 		p.call = true;
 		break;
@@ -145,6 +149,8 @@ static int model_apply(struct port *p, enum call_event e,
 		p->timer = TIMER_NONE;
 	if (e == CALL_EVENT_TIMER_WARM_LINE)
 		p->warm_line = false;
+	if (e == CALL_EVENT_TIMER_RING_HOLDOFF)
+		p->holdoff = false;
 
 	for (i = 0; i < r->n_actions; i++) {
 		enum call_action a = r->actions[i];
@@ -187,8 +193,13 @@ static int model_apply(struct port *p, enum call_event e,
 		case CALL_ACTION_TONE_STOP:
 			p->tone = TONE_NONE;
 			break;
+		case CALL_ACTION_TIMER_RING_HOLDOFF_START:
+			if (p->ring || p->holdoff || !p->call)
+				return fail(msg, size, "ringing, armed twice or without a call", a);
+			p->holdoff = true;
+			break;
 		case CALL_ACTION_RING_START:
-			if (p->ring || !p->call)
+			if (p->ring || p->holdoff || !p->call)
 				return fail(msg, size, "ringing twice or without a call", a);
 			p->ring = true;
 			break;
@@ -209,6 +220,7 @@ static int model_apply(struct port *p, enum call_event e,
 			p->timer = TIMER_NONE;
 			p->digit_map = false;
 			p->warm_line = false;
+			p->holdoff = false;
 			break;
 		case CALL_ACTION_TIMER_WARM_LINE_START:
 			if (p->warm_line)
@@ -242,7 +254,7 @@ static int model_apply(struct port *p, enum call_event e,
 				return fail(msg, size, "without a call", a);
 			break;
 		case CALL_ACTION_SIP_FORWARD_NO_ANSWER:
-			if (!p->call || !p->ring)
+			if (!p->call || !(p->ring || p->holdoff))
 				return fail(msg, size, "without a ringing call", a);
 			break;
 		case CALL_ACTION_SIP_REJECT_433:
@@ -259,7 +271,7 @@ static int model_apply(struct port *p, enum call_event e,
 				return fail(msg, size, "outside a call", a);
 			break;
 		case CALL_ACTION_CALL_CLEAR:
-			if (p->media != MEDIA_NONE || p->ring)
+			if (p->media != MEDIA_NONE || p->ring || p->holdoff)
 				return fail(msg, size, "with media or ring running", a);
 			p->call = false;
 			break;
@@ -301,7 +313,12 @@ static int model_compare(const struct port *got, const struct port *want,
 		}							\
 	} while (0)
 	FIELD(tone);
-	FIELD(ring);
+	/* ringing, or about to (the hold-off armed): the same state */
+	if ((got->ring || got->holdoff) != (want->ring || want->holdoff)) {
+		snprintf(msg, size, "ring/hold-off is %d, the state wants %d",
+			 got->ring || got->holdoff, want->ring || want->holdoff);
+		return -1;
+	}
 	FIELD(timer);
 	FIELD(digit_map);
 	FIELD(warm_line);
@@ -849,7 +866,7 @@ UNIT_TEST(fsm_every_action_used)
 
 UNIT_TEST(fsm_rule_invite_in_idle_rings)
 {
-	EXPECT(IDLE, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	EXPECT(IDLE, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(TIMER_RING_HOLDOFF_START),
 	     A(TIMER_FORWARD_START));
 }
 
@@ -1190,7 +1207,7 @@ UNIT_TEST(fsm_walk_incoming_call)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(TIMER_RING_HOLDOFF_START),
 	     A(TIMER_FORWARD_START));
 	WALK(w, INVITE, RINGING, A(SIP_REJECT_486));	/* a second caller */
 	WALK_IGNORED(w, TIMER_TONE);
@@ -1211,7 +1228,7 @@ UNIT_TEST(fsm_walk_incoming_call_left_off_hook)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(TIMER_RING_HOLDOFF_START),
 	     A(TIMER_FORWARD_START));
 	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(TIMERS_STOP),
 	     A(MEDIA_START));
@@ -1288,14 +1305,14 @@ UNIT_TEST(fsm_walk_caller_cancels)
 {
 	struct walk w = walk_at(S(IDLE));
 
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(TIMER_RING_HOLDOFF_START),
 	     A(TIMER_FORWARD_START));
 	WALK_IGNORED(w, ONHOOK);
 	WALK(w, CANCEL, IDLE, A(SIP_REPLY_487), A(RING_STOP), A(TIMERS_STOP),
 	     A(CALL_CLEAR));
 	WALK_IGNORED(w, ACK);	/* the ACK of the 487 is the SIP layer's */
 	WALK_IGNORED(w, CANCEL);	/* retransmitted CANCEL */
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(TIMER_RING_HOLDOFF_START),
 	     A(TIMER_FORWARD_START));
 	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP), A(TIMERS_STOP),
 	     A(MEDIA_START));
@@ -1539,7 +1556,7 @@ UNIT_TEST(fsm_forward_busy_where_486)
 	int s;
 
 	EXPECT(IDLE, INVITE_FORWARDABLE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180),
-	       A(RING_START), A(TIMER_FORWARD_START));
+	       A(TIMER_RING_HOLDOFF_START), A(TIMER_FORWARD_START));
 	for (s = 0; s < _CALL_STATE_MAX; s++) {
 		struct fsm_result plain = step(s, E(INVITE));
 		struct fsm_result r = step(s, E(INVITE_FORWARDABLE));
@@ -1562,7 +1579,7 @@ UNIT_TEST(fsm_forward_no_answer)
 	struct walk w = walk_at(S(IDLE));
 	int s;
 
-	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(RING_START),
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180), A(TIMER_RING_HOLDOFF_START),
 	     A(TIMER_FORWARD_START));
 	WALK(w, TIMER_FORWARD, IDLE, A(SIP_FORWARD_NO_ANSWER), A(RING_STOP),
 	     A(TIMERS_STOP), A(CALL_CLEAR));
@@ -1570,6 +1587,39 @@ UNIT_TEST(fsm_forward_no_answer)
 		if (s != CALL_STATE_RINGING)
 			CHECK(step(s, E(TIMER_FORWARD)).ignored,
 			      "%s + timer-forward acts", call_state_to_string(s));
+}
+
+/* Ghost calls: an INVITE rings only after the hold-off; one cancelled
+ * within it never starts the ringer; answered within it, it is a call. */
+UNIT_TEST(fsm_ring_holdoff)
+{
+	struct walk w = walk_at(S(IDLE));
+	int s;
+
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180),
+	     A(TIMER_RING_HOLDOFF_START), A(TIMER_FORWARD_START));
+	WALK(w, CANCEL, IDLE, A(SIP_REPLY_487), A(RING_STOP), A(TIMERS_STOP),
+	     A(CALL_CLEAR));
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180),
+	     A(TIMER_RING_HOLDOFF_START), A(TIMER_FORWARD_START));
+	WALK(w, TIMER_RING_HOLDOFF, RINGING, A(RING_START));
+	WALK(w, CANCEL, IDLE, A(SIP_REPLY_487), A(RING_STOP), A(TIMERS_STOP),
+	     A(CALL_CLEAR));
+	WALK(w, INVITE, RINGING, A(CALL_KEEP), A(SIP_ANSWER_180),
+	     A(TIMER_RING_HOLDOFF_START), A(TIMER_FORWARD_START));
+	WALK(w, OFFHOOK, INCALL, A(SIP_ANSWER_200), A(RING_STOP),
+	     A(TIMERS_STOP), A(MEDIA_START));
+	for (s = 0; s < _CALL_STATE_MAX; s++) {
+		struct fsm_result r = step(s, E(TIMER_RING_HOLDOFF));
+
+		if (s == CALL_STATE_RINGING)
+			CHECK(!r.ignored && r.next == s && has(&r, A(RING_START)),
+			      "ringing + timer-ring-holdoff: no ring-start");
+		else
+			CHECK(r.ignored && !has(&r, A(RING_START)),
+			      "%s + timer-ring-holdoff acts",
+			      call_state_to_string(s));
+	}
 }
 
 UNIT_TEST(fsm_dump_invite_guards)
