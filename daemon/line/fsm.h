@@ -85,6 +85,12 @@
  * @CALL_STATE_CONFIRM: a star code was dialled and has run: the
  *	confirmation tone plays until the tone timer (a short one), then
  *	dial tone comes back; a digit meanwhile begins the next number.
+ * @CALL_STATE_ANNOUNCE: the phone was lifted while the port cannot make
+ *	calls (not registered, no network): a spoken reason plays in place
+ *	of dial tone, then dial tone (local and emergency dial plans still
+ *	work); a digit meanwhile begins the number, a flash skips it.
+ * @CALL_STATE_MENU: the voice menu (line/menu.h): the phone dialled the
+ *	port's voice_menu code; each key plays the menu machine's prompts.
  */
 enum call_state {
 	CALL_STATE_IDLE,
@@ -101,6 +107,9 @@ enum call_state {
 	CALL_STATE_DISCONNECTED,
 	CALL_STATE_PARKED,
 	CALL_STATE_CONFIRM,
+	/* the voice menu and the unavailability announcement (line/menu.h) */
+	CALL_STATE_ANNOUNCE,
+	CALL_STATE_MENU,
 	_CALL_STATE_MAX,
 	_CALL_STATE_INVALID = -EINVAL,
 };
@@ -169,6 +178,12 @@ enum call_state {
  *	hotline (`hotline = <number>`).
  * @CALL_EVENT_TIMER_WARM_LINE: nothing was dialled within warm_line_secs
  *	of dial tone on a port with a warm line.
+ * @CALL_EVENT_OFFHOOK_UNAVAILABLE: the handset was lifted while the port
+ *	cannot make calls (not registered, no network) and its
+ *	unavailable_announcement is on.
+ * @CALL_EVENT_DIAL_MENU: the digits are the port's voice_menu code.
+ * @CALL_EVENT_PROMPT_DONE: the spoken prompts the line was given have all
+ *	been played.
  */
 enum call_event {
 	CALL_EVENT_OFFHOOK,
@@ -204,6 +219,10 @@ enum call_event {
 	CALL_EVENT_DIAL_CODE,
 	CALL_EVENT_OFFHOOK_HOTLINE,
 	CALL_EVENT_TIMER_WARM_LINE,
+	/* the voice menu and the unavailability announcement */
+	CALL_EVENT_OFFHOOK_UNAVAILABLE,
+	CALL_EVENT_DIAL_MENU,
+	CALL_EVENT_PROMPT_DONE,
 	_CALL_EVENT_MAX,
 	_CALL_EVENT_INVALID = -EINVAL,
 };
@@ -311,6 +330,15 @@ enum call_event {
  *	port has a warm line; a no-op otherwise.
  * @CALL_ACTION_NUMBER_PRESET: the number to call is the port's hotline or
  *	warm line (they exclude each other).
+ * @CALL_ACTION_ANNOUNCE_START: play the spoken reason why the port cannot
+ *	make calls (menu_unavailable()); PROMPT_DONE follows it.
+ * @CALL_ACTION_MENU_START: reset the menu machine and play its greeting
+ *	(the keys it takes); the digits dialled are cleared.
+ * @CALL_ACTION_MENU_KEY: give the event's digit to the menu machine and
+ *	play the prompts it answers with, in place of what was playing.
+ * @CALL_ACTION_MENU_PROMPT_DONE: tell the menu machine its prompts have
+ *	played (after "restarting", the service restarts).
+ * @CALL_ACTION_PROMPT_STOP: stop the spoken prompts; forget the menu.
  */
 enum call_action {
 	CALL_ACTION_TONE_DIAL,
@@ -359,6 +387,12 @@ enum call_action {
 	CALL_ACTION_TIMER_CONFIRM_START,
 	CALL_ACTION_TIMER_WARM_LINE_START,
 	CALL_ACTION_NUMBER_PRESET,
+	/* the voice menu and the unavailability announcement */
+	CALL_ACTION_ANNOUNCE_START,
+	CALL_ACTION_MENU_START,
+	CALL_ACTION_MENU_KEY,
+	CALL_ACTION_MENU_PROMPT_DONE,
+	CALL_ACTION_PROMPT_STOP,
 	_CALL_ACTION_MAX,
 	_CALL_ACTION_INVALID = -EINVAL,
 };
