@@ -82,7 +82,31 @@ build/obj/asan/%.o: %.c
 .PHONY: all modules user check check-kdebug demo bench bench-e2e clean checkpatch sparse install \
 	install-modules fuzz fuzz-build
 
-all: modules user daemon/fxsd daemon/fxsctl
+all: modules user daemon/fxsd daemon/fxsctl prompts
+
+# The voice menu's prompts (daemon/line/menu.h), spoken at build time by
+# espeak-ng from prompts/LANG.txt ("NAME<TAB>TEXT" lines) into
+# build/prompts/LANG/NAME.sln: 8 kHz, 16-bit signed little-endian mono
+# (sox resamples espeak-ng's 22.05 kHz and trims the silence around each,
+# leaving 120 ms after it).  fxsd reads them from prompt_dir
+# ([global], default /usr/share/fxs/prompts); `make install` puts them there.
+PROMPT_LANGS := en
+PROMPT_STAMPS := $(patsubst %,build/prompts/%/.stamp,$(PROMPT_LANGS))
+.PHONY: prompts
+prompts: $(PROMPT_STAMPS)
+
+build/prompts/%/.stamp: prompts/%.txt
+	@rm -rf build/prompts/$* && mkdir -p build/prompts/$*
+	@grep -v '^#' $< | while IFS='	' read -r name text; do \
+		[ -n "$$name" ] || continue; \
+		espeak-ng -v $* -s 150 -w build/prompts/$*/$$name.wav "$$text" && \
+		sox build/prompts/$*/$$name.wav -r 8000 -b 16 -c 1 -e signed-integer \
+			-t raw build/prompts/$*/$$name.sln \
+			silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0 0.12 && \
+		rm -f build/prompts/$*/$$name.wav || exit 1; \
+	done
+	@echo "  PROMPTS build/prompts/$* ($$(ls build/prompts/$* | wc -l) files)"
+	@touch $@
 
 modules:
 	@test -n "$(KDIR)" || { echo "No kernel build tree: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
@@ -288,9 +312,10 @@ DBUSPOLICYDIR ?= $(PREFIX)/share/dbus-1/system.d
 DOCDIR ?= $(PREFIX)/share/doc/fxs
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+PROMPTDIR ?= $(PREFIX)/share/fxs/prompts
 INSTALL ?= install
 
-install: daemon/fxsd daemon/fxsctl
+install: daemon/fxsd daemon/fxsctl prompts
 	$(INSTALL) -D -m 0755 daemon/fxsd $(DESTDIR)$(SBINDIR)/fxsd
 	$(INSTALL) -D -m 0755 daemon/fxsctl $(DESTDIR)$(BINDIR)/fxsctl
 	@mkdir -p build/install
@@ -310,6 +335,11 @@ install: daemon/fxsd daemon/fxsctl
 	$(INSTALL) -D -m 0644 man/fxsctl.1 $(DESTDIR)$(MANDIR)/man1/fxsctl.1
 	$(INSTALL) -D -m 0644 man/fxsd.conf.5 $(DESTDIR)$(MANDIR)/man5/fxsd.conf.5
 	$(INSTALL) -D -m 0644 man/fxsd.8 $(DESTDIR)$(MANDIR)/man8/fxsd.8
+	for lang in $(PROMPT_LANGS); do \
+		for f in build/prompts/$$lang/*.sln; do \
+			$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(PROMPTDIR)/$$lang/$${f##*/} || exit 1; \
+		done; \
+	done
 
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install

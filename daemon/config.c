@@ -240,6 +240,7 @@ enum key_type {
 	KEY_FORWARD,	/* a number or a sip:/sips:/tel: URI */
 	KEY_RING_ALERT,	/* "TOKEN on,off[,...]", one entry per line */
 	KEY_SRTP,
+	KEY_MENU_CODE,	/* 1-8 of 0-9 and '*': the voice menu's code */
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -275,6 +276,7 @@ static const struct key_desc global_keys[] = {
 	GKEY("max_dialogs", KEY_UINT, 0, max_dialogs, 1, 64),
 	GKEY("max_transactions", KEY_UINT, 0, max_transactions, 1, 4096),
 	GKEY("max_message_size", KEY_UINT, 0, max_message_size, 1024, 65535),
+	GKEY("prompt_dir", KEY_PATH, 0, prompt_dir, 0, 0),
 };
 
 #define MKEY(n, t, fl, field)						\
@@ -337,6 +339,8 @@ enum port_key {
 	PK_FORWARD_NO_ANSWER_SECS,
 	PK_RING_ALERT,
 	PK_SRTP,
+	PK_VOICE_MENU,
+	PK_UNAVAILABLE_ANNOUNCEMENT,
 	_PK_MAX,
 };
 
@@ -423,6 +427,11 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_RING_ALERT] = PKEY("ring_alert", KEY_RING_ALERT, KEY_REPEAT,
 			       ring_alerts, 0, 0),
 	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
+	[PK_VOICE_MENU] = PKEY("voice_menu", KEY_MENU_CODE, KEY_EMPTY_OK,
+			       voice_menu, 0, 0),
+	[PK_UNAVAILABLE_ANNOUNCEMENT] = PKEY("unavailable_announcement",
+					     KEY_BOOL, 0,
+					     unavailable_announcement, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -460,6 +469,7 @@ static void global_init(struct fxsd_global_config *g)
 	g->max_dialogs = 8;
 	g->max_transactions = 64;
 	g->max_message_size = 65535;
+	set_string(g->prompt_dir, sizeof(g->prompt_dir), CONFIG_PROMPT_DIR);
 }
 
 static void port_init(struct fxsd_port_config *p, int index, unsigned line)
@@ -487,6 +497,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->session_expires = 1800;
 	p->min_se = 90;
 	p->forward_no_answer_secs = 20;
+	set_string(p->voice_menu, sizeof(p->voice_menu), CONFIG_VOICE_MENU);
+	p->unavailable_announcement = true;
 	p->line = line;
 }
 
@@ -1222,6 +1234,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_LISTEN:
 	case KEY_PATH:
 	case KEY_FORWARD:
+	case KEY_MENU_CODE:
 		break;
 	}
 
@@ -1241,6 +1254,12 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		if (!config_forward_valid(v))
 			return fail(p, "invalid %s '%s' (a number, or a sip:, sips: or tel: URI)",
 				    k->name, v);
+		break;
+	case KEY_MENU_CODE:
+		for (const char *q = v; *q; q++)
+			if (!isdigit((unsigned char)*q) && *q != '*')
+				return fail(p, "invalid %s '%s' (digits and *, at most %zu)",
+					    k->name, v, k->size - 1);
 		break;
 	case KEY_NUMBER:
 		for (const char *q = v; *q; q++)
@@ -1695,7 +1714,10 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_PATH:
 	case KEY_PIN:
 	case KEY_FORWARD:
-		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
+	case KEY_MENU_CODE:
+		/* an empty voice_menu is "off", not the default */
+		if (*field == '\0' && (k->flags & KEY_EMPTY_OK) &&
+		    k->type != KEY_MENU_CODE)
 			return;
 		fprintf(f, "%s = ", k->name);
 		dump_quoted(f, field);
