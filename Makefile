@@ -87,22 +87,25 @@ all: modules user daemon/fxsd daemon/fxsctl prompts
 # The voice menu's prompts (daemon/line/menu.h), spoken at build time by
 # espeak-ng from prompts/LANG.txt ("NAME<TAB>TEXT" lines) into
 # build/prompts/LANG/NAME.sln: 8 kHz, 16-bit signed little-endian mono
-# (sox resamples espeak-ng's 22.05 kHz and trims the silence around each,
-# leaving 120 ms after it).  fxsd reads them from prompt_dir
+# (sox resamples espeak-ng's 22.05 kHz, trims the silence around each,
+# leaving 120 ms after it, and sets its peak to -6 dBFS: speech at about
+# -26 dBFS RMS, -23 dBm0, the nominal level, so that a key pressed over a
+# prompt is not lost in its echo).  fxsd reads them from prompt_dir
 # ([global], default /usr/share/fxs/prompts); `make install` puts them there.
 PROMPT_LANGS := en
 PROMPT_STAMPS := $(patsubst %,build/prompts/%/.stamp,$(PROMPT_LANGS))
 .PHONY: prompts
 prompts: $(PROMPT_STAMPS)
 
-build/prompts/%/.stamp: prompts/%.txt
+build/prompts/%/.stamp: prompts/%.txt Makefile
 	@rm -rf build/prompts/$* && mkdir -p build/prompts/$*
 	@grep -v '^#' $< | while IFS='	' read -r name text; do \
 		[ -n "$$name" ] || continue; \
 		espeak-ng -v $* -s 150 -w build/prompts/$*/$$name.wav "$$text" && \
 		sox build/prompts/$*/$$name.wav -r 8000 -b 16 -c 1 -e signed-integer \
 			-t raw build/prompts/$*/$$name.sln \
-			silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0 0.12 && \
+			silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse \
+			norm -6 pad 0 0.12 && \
 		rm -f build/prompts/$*/$$name.wav || exit 1; \
 	done
 	@echo "  PROMPTS build/prompts/$* ($$(ls build/prompts/$* | wc -l) files)"
