@@ -38,7 +38,7 @@ DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c
 DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/feature.c daemon/line/cidcw.c \
-	daemon/line/digitmap.c daemon/line/starcode.c
+	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c
 DAEMON_CTL_SRCS := daemon/ctl/bus.c daemon/ctl/metrics.c daemon/ctl/openmetrics.c
 FXSCTL_SRCS := daemon/ctl/fxsctl.c
 
@@ -65,7 +65,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_emodel.c tests/daemon/test_feature.c tests/daemon/test_mwi.c \
 	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
-	tests/daemon/test_srtp.c tests/daemon/test_stun.c
+	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -82,7 +82,34 @@ build/obj/asan/%.o: %.c
 .PHONY: all modules user check check-kdebug demo bench bench-e2e clean checkpatch sparse install \
 	install-modules fuzz fuzz-build
 
-all: modules user daemon/fxsd daemon/fxsctl
+all: modules user daemon/fxsd daemon/fxsctl prompts
+
+# The voice menu's prompts (daemon/line/menu.h), spoken at build time by
+# espeak-ng from prompts/LANG.txt ("NAME<TAB>TEXT" lines) into
+# build/prompts/LANG/NAME.sln: 8 kHz, 16-bit signed little-endian mono
+# (sox resamples espeak-ng's 22.05 kHz, trims the silence around each,
+# leaving 120 ms after it, and sets its peak to -6 dBFS: speech at about
+# -26 dBFS RMS, -23 dBm0, the nominal level, so that a key pressed over a
+# prompt is not lost in its echo).  fxsd reads them from prompt_dir
+# ([global], default /usr/share/fxs/prompts); `make install` puts them there.
+PROMPT_LANGS := en
+PROMPT_STAMPS := $(patsubst %,build/prompts/%/.stamp,$(PROMPT_LANGS))
+.PHONY: prompts
+prompts: $(PROMPT_STAMPS)
+
+build/prompts/%/.stamp: prompts/%.txt Makefile
+	@rm -rf build/prompts/$* && mkdir -p build/prompts/$*
+	@grep -v '^#' $< | while IFS='	' read -r name text; do \
+		[ -n "$$name" ] || continue; \
+		espeak-ng -v $* -s 150 -w build/prompts/$*/$$name.wav "$$text" && \
+		sox build/prompts/$*/$$name.wav -r 8000 -b 16 -c 1 -e signed-integer \
+			-t raw build/prompts/$*/$$name.sln \
+			silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse \
+			norm -6 pad 0 0.12 && \
+		rm -f build/prompts/$*/$$name.wav || exit 1; \
+	done
+	@echo "  PROMPTS build/prompts/$* ($$(ls build/prompts/$* | wc -l) files)"
+	@touch $@
 
 modules:
 	@test -n "$(KDIR)" || { echo "No kernel build tree: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
@@ -298,9 +325,10 @@ DBUSPOLICYDIR ?= $(PREFIX)/share/dbus-1/system.d
 DOCDIR ?= $(PREFIX)/share/doc/fxs
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+PROMPTDIR ?= $(PREFIX)/share/fxs/prompts
 INSTALL ?= install
 
-install: daemon/fxsd daemon/fxsctl
+install: daemon/fxsd daemon/fxsctl prompts
 	$(INSTALL) -D -m 0755 daemon/fxsd $(DESTDIR)$(SBINDIR)/fxsd
 	$(INSTALL) -D -m 0755 daemon/fxsctl $(DESTDIR)$(BINDIR)/fxsctl
 	@mkdir -p build/install
@@ -320,6 +348,11 @@ install: daemon/fxsd daemon/fxsctl
 	$(INSTALL) -D -m 0644 man/fxsctl.1 $(DESTDIR)$(MANDIR)/man1/fxsctl.1
 	$(INSTALL) -D -m 0644 man/fxsd.conf.5 $(DESTDIR)$(MANDIR)/man5/fxsd.conf.5
 	$(INSTALL) -D -m 0644 man/fxsd.8 $(DESTDIR)$(MANDIR)/man8/fxsd.8
+	for lang in $(PROMPT_LANGS); do \
+		for f in build/prompts/$$lang/*.sln; do \
+			$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(PROMPTDIR)/$$lang/$${f##*/} || exit 1; \
+		done; \
+	done
 
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install

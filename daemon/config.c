@@ -279,6 +279,7 @@ enum key_type {
 	KEY_SRTP,
 	KEY_NAT,
 	KEY_KEEPALIVE,
+	KEY_MENU_CODE,	/* 1-8 of 0-9 and '*': the voice menu's code */
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -324,6 +325,7 @@ static const struct key_desc global_keys[] = {
 	GKEY("keepalive", KEY_KEEPALIVE, 0, keepalive, 0, 0),
 	GKEY("keepalive_interval", KEY_UINT, 0, keepalive_interval, 0, 3600),
 	GKEY("symmetric_rtp", KEY_BOOL, 0, symmetric_rtp, 0, 0),
+	GKEY("prompt_dir", KEY_PATH, 0, prompt_dir, 0, 0),
 };
 
 #define MKEY(n, t, fl, field)						\
@@ -389,6 +391,8 @@ enum port_key {
 	PK_STUN_SERVER,
 	PK_CONTACT_TOKEN,
 	PK_RING_HOLDOFF_MS,
+	PK_VOICE_MENU,
+	PK_UNAVAILABLE_ANNOUNCEMENT,
 	_PK_MAX,
 };
 
@@ -481,6 +485,11 @@ static const struct key_desc port_keys[_PK_MAX] = {
 				  0, 0),
 	[PK_RING_HOLDOFF_MS] = PKEY("ring_holdoff_ms", KEY_UINT, 0,
 				    ring_holdoff_ms, 0, 2000),
+	[PK_VOICE_MENU] = PKEY("voice_menu", KEY_MENU_CODE, KEY_EMPTY_OK,
+			       voice_menu, 0, 0),
+	[PK_UNAVAILABLE_ANNOUNCEMENT] = PKEY("unavailable_announcement",
+					     KEY_BOOL, 0,
+					     unavailable_announcement, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -548,6 +557,7 @@ static void global_init(struct fxsd_global_config *g)
 	g->nat = CONFIG_NAT_AUTO;
 	g->keepalive = CONFIG_KEEPALIVE_CRLF;
 	g->symmetric_rtp = true;
+	set_string(g->prompt_dir, sizeof(g->prompt_dir), CONFIG_PROMPT_DIR);
 }
 
 static void port_init(struct fxsd_port_config *p, int index, unsigned line)
@@ -577,6 +587,8 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->forward_no_answer_secs = 20;
 	p->contact_token = true;
 	p->ring_holdoff_ms = 300;
+	set_string(p->voice_menu, sizeof(p->voice_menu), CONFIG_VOICE_MENU);
+	p->unavailable_announcement = true;
 	p->line = line;
 }
 
@@ -1327,6 +1339,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_PATH:
 	case KEY_FORWARD:
 	case KEY_DNS_SERVERS:
+	case KEY_MENU_CODE:
 		break;
 	}
 
@@ -1346,6 +1359,12 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 		if (!config_forward_valid(v))
 			return fail(p, "invalid %s '%s' (a number, or a sip:, sips: or tel: URI)",
 				    k->name, v);
+		break;
+	case KEY_MENU_CODE:
+		for (const char *q = v; *q; q++)
+			if (!isdigit((unsigned char)*q) && *q != '*')
+				return fail(p, "invalid %s '%s' (digits and *, at most %zu)",
+					    k->name, v, k->size - 1);
 		break;
 	case KEY_NUMBER:
 		for (const char *q = v; *q; q++)
@@ -1811,7 +1830,10 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_PIN:
 	case KEY_FORWARD:
 	case KEY_DNS_SERVERS:
-		if (*field == '\0' && (k->flags & KEY_EMPTY_OK))
+	case KEY_MENU_CODE:
+		/* an empty voice_menu is "off", not the default */
+		if (*field == '\0' && (k->flags & KEY_EMPTY_OK) &&
+		    k->type != KEY_MENU_CODE)
 			return;
 		fprintf(f, "%s = ", k->name);
 		dump_quoted(f, field);

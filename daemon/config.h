@@ -63,6 +63,8 @@
 #define CONFIG_ADDRESS_MAX	45	/* nat_address, INET6_ADDRSTRLEN - 1 */
 #define CONFIG_LISTEN_MAX	53	/* [metrics] listen: "[v6]:port" */
 #define CONFIG_PATH_MAX		255	/* tls_ca_file, tls_cert, tls_key */
+#define CONFIG_PROMPT_DIR	"/usr/share/fxs/prompts"	/* prompt_dir */
+#define CONFIG_VOICE_MENU	"***"	/* voice_menu */
 #define CONFIG_PIN_LEN		64	/* tls_pin: SHA-256, hex */
 
 /* Port indexes are 0..CONFIG_PORT_INDEX_MAX. */
@@ -259,6 +261,8 @@ int config_log_level_from_string(const char *s);
  * @symmetric_rtp: send RTP to where the far end's comes from (after
  *	RTP_LATCH_PACKETS consistent packets while the SDP's address is
  *	silent), default yes
+ * @prompt_dir: where the voice menu's prompts are (LANG/NAME.sln),
+ *	default CONFIG_PROMPT_DIR
  * @line: line of the [global] header, 0 if the file has none
  */
 struct fxsd_global_config {
@@ -282,6 +286,7 @@ struct fxsd_global_config {
 	enum config_keepalive keepalive;
 	unsigned keepalive_interval;
 	bool symmetric_rtp;
+	char prompt_dir[CONFIG_PATH_MAX + 1];
 	unsigned line;
 };
 
@@ -396,6 +401,12 @@ struct config_ring_alert {
  *	400,200,400,200,800,4000; -dr4 300,200,1000,200,300,4000; -dr5
  *	500,5500 (the North American distinctive rings of GR-506)
  * @n_ring_alerts: 5 .. CONFIG_RING_ALERT_MAX
+ * @voice_menu: the code that opens the voice menu (line/menu.h), digits
+ *	and '*', default CONFIG_VOICE_MENU; "" turns the menu off.  It is
+ *	looked at before the star codes and the digit map
+ * @unavailable_announcement: lifting the phone while the port cannot
+ *	make calls (not registered, no network) says why before dial
+ *	tone, default yes
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -456,6 +467,8 @@ struct fxsd_port_config {
 	unsigned forward_no_answer_secs;
 	struct config_ring_alert ring_alerts[CONFIG_RING_ALERT_MAX];
 	unsigned n_ring_alerts;
+	char voice_menu[CONFIG_STAR_CODE_LEN_MAX + 1];
+	bool unavailable_announcement;
 	unsigned line;
 };
 

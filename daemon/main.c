@@ -538,10 +538,14 @@ int main(int argc, char **argv)
 
 	r = sd_event_loop(m.event);
 	sd_notify(0, "STOPPING=1");
-	log_info("fxsd stopping");
+	if (r == LINE_EXIT_RESTART)
+		log_info("fxsd stopping to be restarted (the voice menu)");
+	else
+		log_info("fxsd stopping");
 	sd_event_source_disable_unref(status);
 	manager_free(&m);
-	return r < 0 ? 1 : 0;
+	/* the voice menu's restart: a failure for Restart=on-failure */
+	return r < 0 ? 1 : r == LINE_EXIT_RESTART ? LINE_EXIT_RESTART : 0;
 fail:
 	log_error("Failed to start: %s", strerror(-r));
 	sd_event_source_disable_unref(status);

@@ -7,7 +7,8 @@
 # each time into a fresh `mktemp -d` DESTDIR, and checks:
 #   - every file of the install layout is there, with mode 0755 (programs)
 #     or 0644 (everything else), and nothing else was installed;
-#   - installed data files are byte for byte the sources;
+#   - installed data files are byte for byte the sources (the voice
+#     menu's prompts: what the build spoke into build/prompts/);
 #   - the installed unit's ExecStart= runs the installed fxsd, and the unit
 #     differs from systemd/fxsd.service in that line only;
 #   - the installed fxsd accepts the installed example configuration
@@ -95,7 +96,7 @@ groff_clean() {
 
 # run_install LABEL PREFIX|"" : one `make install` and all checks on it
 run_install() {
-	local label=$1 prefix=$2 dest p sbindir unit f expected actual exec
+	local label=$1 prefix=$2 dest p sbindir unit f expected actual exec lang name
 	local -a make_args programs data
 
 	dest=$(mktemp -d) || { not_ok "$label: mktemp -d"; return; }
@@ -129,6 +130,15 @@ run_install() {
 	      "$p/share/man/man1/fxsctl.1:man/fxsctl.1"
 	      "$p/share/man/man5/fxsd.conf.5:man/fxsd.conf.5"
 	      "$p/share/man/man8/fxsd.8:man/fxsd.8")
+	# the voice menu's prompts, spoken at build time (prompts/LANG.txt)
+	for f in prompts/*.txt; do
+		lang=${f##*/}
+		lang=${lang%.txt}
+		while IFS='	' read -r name _; do
+			case $name in '#'*|'') continue ;; esac
+			data+=("$p/share/fxs/prompts/$lang/$name.sln:build/prompts/$lang/$name.sln")
+		done <"$f"
+	done
 
 	for f in "${programs[@]}"; do
 		check "$label: $f installed, mode 0755" mode_is "$dest$f" 755

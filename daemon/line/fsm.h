@@ -86,6 +86,12 @@
  * @CALL_STATE_CONFIRM: a star code was dialled and has run: the
  *	confirmation tone plays until the tone timer (a short one), then
  *	dial tone comes back; a digit meanwhile begins the next number.
+ * @CALL_STATE_ANNOUNCE: the phone was lifted while the port cannot make
+ *	calls (not registered, no network): a spoken reason plays in place
+ *	of dial tone, then dial tone (local and emergency dial plans still
+ *	work); a digit meanwhile begins the number, a flash skips it.
+ * @CALL_STATE_MENU: the voice menu (line/menu.h): the phone dialled the
+ *	port's voice_menu code; each key plays the menu machine's prompts.
  */
 enum call_state {
 	CALL_STATE_IDLE,
@@ -102,6 +108,9 @@ enum call_state {
 	CALL_STATE_DISCONNECTED,
 	CALL_STATE_PARKED,
 	CALL_STATE_CONFIRM,
+	/* the voice menu and the unavailability announcement (line/menu.h) */
+	CALL_STATE_ANNOUNCE,
+	CALL_STATE_MENU,
 	_CALL_STATE_MAX,
 	_CALL_STATE_INVALID = -EINVAL,
 };
@@ -172,6 +181,12 @@ enum call_state {
  *	of dial tone on a port with a warm line.
  * @CALL_EVENT_TIMER_RING_HOLDOFF: the ring hold-off (ring_holdoff_ms)
  *	passed since an incoming INVITE was accepted: the ringer may start.
+ * @CALL_EVENT_OFFHOOK_UNAVAILABLE: the handset was lifted while the port
+ *	cannot make calls (not registered, no network) and its
+ *	unavailable_announcement is on.
+ * @CALL_EVENT_DIAL_MENU: the digits are the port's voice_menu code.
+ * @CALL_EVENT_PROMPT_DONE: the spoken prompts the line was given have all
+ *	been played.
  */
 enum call_event {
 	CALL_EVENT_OFFHOOK,
@@ -208,6 +223,10 @@ enum call_event {
 	CALL_EVENT_OFFHOOK_HOTLINE,
 	CALL_EVENT_TIMER_WARM_LINE,
 	CALL_EVENT_TIMER_RING_HOLDOFF,
+	/* the voice menu and the unavailability announcement */
+	CALL_EVENT_OFFHOOK_UNAVAILABLE,
+	CALL_EVENT_DIAL_MENU,
+	CALL_EVENT_PROMPT_DONE,
 	_CALL_EVENT_MAX,
 	_CALL_EVENT_INVALID = -EINVAL,
 };
@@ -318,6 +337,15 @@ enum call_event {
  * @CALL_ACTION_TIMER_RING_HOLDOFF_START: arm the ring hold-off timer for
  *	the port's ring_holdoff_ms (0: it fires at once); RINGING's entry
  *	arms it instead of ringing, and its event starts the ringer.
+ * @CALL_ACTION_ANNOUNCE_START: play the spoken reason why the port cannot
+ *	make calls (menu_unavailable()); PROMPT_DONE follows it.
+ * @CALL_ACTION_MENU_START: reset the menu machine and play its greeting
+ *	(the keys it takes); the digits dialled are cleared.
+ * @CALL_ACTION_MENU_KEY: give the event's digit to the menu machine and
+ *	play the prompts it answers with, in place of what was playing.
+ * @CALL_ACTION_MENU_PROMPT_DONE: tell the menu machine its prompts have
+ *	played (after "restarting", the service restarts).
+ * @CALL_ACTION_PROMPT_STOP: stop the spoken prompts; forget the menu.
  */
 enum call_action {
 	CALL_ACTION_TONE_DIAL,
@@ -367,6 +395,12 @@ enum call_action {
 	CALL_ACTION_TIMER_WARM_LINE_START,
 	CALL_ACTION_NUMBER_PRESET,
 	CALL_ACTION_TIMER_RING_HOLDOFF_START,
+	/* the voice menu and the unavailability announcement */
+	CALL_ACTION_ANNOUNCE_START,
+	CALL_ACTION_MENU_START,
+	CALL_ACTION_MENU_KEY,
+	CALL_ACTION_MENU_PROMPT_DONE,
+	CALL_ACTION_PROMPT_STOP,
 	_CALL_ACTION_MAX,
 	_CALL_ACTION_INVALID = -EINVAL,
 };

@@ -11,6 +11,7 @@
  * generator, when it plays, writes one frame to the phone per frame read.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include "line/starcode.h"
 #include "line/feature.h"
 #include "line/line.h"
+#include "line/menu.h"
 #include "log.h"
 #include "media/mixer.h"
 #include "media/rtp.h"
@@ -48,6 +50,14 @@
 #define CONFIRM_USEC		(1000 * 1000ULL)
 #define HOWLER_USEC		(60 * 1000000ULL)
 #define NO_ANSWER_USEC		(180 * 1000000ULL)
+/* The voice menu waits this long after its last prompt for a key, then
+ * the howler (the first-digit timer's action in the menu). */
+#define MENU_IDLE_USEC		(30 * 1000000ULL)
+/* A prompt file larger than this is not loaded (60 s of audio). */
+#define PROMPT_BYTES_MAX	(60 * 8000 * 2)
+#ifndef FXS_VERSION
+#define FXS_VERSION		"0.1"	/* dkms.conf's PACKAGE_VERSION */
+#endif
 /* Far-end digits played to the phone: an INFO's Duration is kept within
  * these (default when it gives none); an RFC 4733 digit whose end never
  * comes stops after the longest. */
@@ -235,6 +245,20 @@ struct line {
 	sd_event_source *test_ring;
 	void (*notify)(struct line *l, void *ud);
 	void *notify_ud;
+
+	/* the voice menu and the unavailability announcement (menu.h) */
+	int16_t *prompt_pcm[_PROMPT_MAX];	/* the port's language's */
+	size_t prompt_len[_PROMPT_MAX];		/* samples; 0: missing */
+	char prompt_lang[4];
+	struct menu menu;
+	struct menu_result say;		/* what plays, from say_i/say_pos */
+	unsigned say_i;
+	size_t say_pos;
+	bool saying;
+	int reg_status;			/* the last registration answer */
+	bool reg_failed;		/* the last attempt failed (a retry
+					 * may be registering) */
+	int last_mos_x10;		/* the last answered call's, -1 none */
 };
 
 static void line_notify(struct line *l)
@@ -1039,6 +1063,7 @@ static void line_count_end(struct line *l, bool ec_call)
 	k->rtp_lost += st.lost > 0 ? (uint64_t)st.lost : 0;
 	call_hist_observe(&k->mos, call_mos_bounds,
 			  sizeof(call_mos_bounds) / sizeof(double), st.mos);
+	l->last_mos_x10 = (int)(st.mos * 10 + 0.5);
 	call_hist_observe(&k->jitter, call_jitter_bounds,
 			  sizeof(call_jitter_bounds) / sizeof(double),
 			  st.jitter_ms);
@@ -1523,6 +1548,132 @@ static void line_cidcw_ahead(struct line *l)
 	}
 }
 
+/* ---- spoken prompts: the voice menu and the announcement ---- */
+
+/* The prompt set of the port's tone country: US and UK English, DE
+ * German, FR French, CN Chinese; a prompt missing there is taken from
+ * English (the only set the build makes). */
+static const char *line_prompt_lang(const struct line *l)
+{
+	switch (l->pc.tone_country) {
+	case CONFIG_TONE_DE:
+		return "de";
+	case CONFIG_TONE_FR:
+		return "fr";
+	case CONFIG_TONE_CN:
+		return "zh";
+	default:
+		return "en";
+	}
+}
+
+/* Read one prompt file (8 kHz 16-bit little-endian mono) into @ret. */
+static int line_prompt_read(const char *path, int16_t **ret, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	int16_t *buf;
+	long n;
+
+	if (!f)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) < 0) {
+		fclose(f);
+		return -EIO;
+	}
+	if (n == 0 || n > PROMPT_BYTES_MAX || n % 2) {
+		fclose(f);
+		return -EINVAL;
+	}
+	buf = malloc((size_t)n);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	for (long i = 0; i < n / 2; i++)	/* little-endian on disk */
+		buf[i] = (int16_t)le16toh((uint16_t)buf[i]);
+	*ret = buf;
+	*ret_len = (size_t)n / 2;
+	return 0;
+}
+
+/* Load every prompt once, when the line is made (not on the loop). */
+static void line_prompts_load(struct line *l)
+{
+	const char *lang = line_prompt_lang(l);
+	unsigned missing = 0, fallback = 0;
+	char path[CONFIG_PATH_MAX + 64];
+	int p;
+
+	snprintf(l->prompt_lang, sizeof(l->prompt_lang), "%s", lang);
+	for (p = 0; p < _PROMPT_MAX; p++) {
+		snprintf(path, sizeof(path), "%s/%s/%s.sln",
+			 l->global.prompt_dir, lang, prompt_name(p));
+		if (line_prompt_read(path, &l->prompt_pcm[p],
+				     &l->prompt_len[p]) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/en/%s.sln",
+			 l->global.prompt_dir, prompt_name(p));
+		if (line_prompt_read(path, &l->prompt_pcm[p],
+				     &l->prompt_len[p]) == 0)
+			fallback++;
+		else
+			missing++;
+	}
+	if (fallback && strcmp(lang, "en") != 0)
+		line_log(l, LOG_INFO, "Voice prompts: %u of %d in English (no %s set in %s)",
+			 fallback, _PROMPT_MAX, lang, l->global.prompt_dir);
+	if (missing)
+		line_log(l, LOG_WARNING, "Voice prompts: %u of %d missing in %s, played as silence",
+			 missing, _PROMPT_MAX, l->global.prompt_dir);
+}
+
+static void line_prompts_free(struct line *l)
+{
+	int p;
+
+	for (p = 0; p < _PROMPT_MAX; p++) {
+		free(l->prompt_pcm[p]);
+		l->prompt_pcm[p] = NULL;
+		l->prompt_len[p] = 0;
+	}
+}
+
+/* One frame of what is being said; after the last prompt, PROMPT_DONE. */
+static void line_say_fill(struct line *l, int16_t *out)
+{
+	size_t k = 0;
+
+	while (k < LINE_FRAME && l->say_i < l->say.n) {
+		enum prompt_id p = l->say.p[l->say_i];
+		size_t n = l->prompt_len[p] - l->say_pos;
+
+		if (n > LINE_FRAME - k)
+			n = LINE_FRAME - k;
+		if (n)
+			memcpy(out + k, l->prompt_pcm[p] + l->say_pos,
+			       n * sizeof(int16_t));
+		k += n;
+		l->say_pos += n;
+		if (l->say_pos >= l->prompt_len[p]) {
+			l->say_i++;
+			l->say_pos = 0;
+		}
+	}
+	if (k < LINE_FRAME)
+		memset(out + k, 0, (LINE_FRAME - k) * sizeof(int16_t));
+	if (l->say_i >= l->say.n) {
+		l->saying = false;
+		line_queue(l, CALL_EVENT_PROMPT_DONE, 0, NULL, NULL, 0);
+	}
+}
+
 static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			  void *userdata)
 {
@@ -1593,6 +1744,9 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		if (l->cid_playing) {
 			cid_first = l->cid_pos == 0;
 			line_cid_fill(l, out);
+			wrote = true;
+		} else if (l->saying) {
+			line_say_fill(l, out);
 			wrote = true;
 		} else if (tonegen_active(&l->tone)) {
 			tonegen_fill(&l->tone, out, LINE_FRAME);
@@ -1727,7 +1881,8 @@ static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 		 !media ? "" : l->dtmf_oob ? how[l->cur->dtmf_tx] :
 		 how[CONFIG_DTMF_INBAND]);
 	l->dtmf_oob = false;
-	if (l->state == CALL_STATE_DIALTONE || l->state == CALL_STATE_DIALING)
+	if (l->state == CALL_STATE_DIALTONE || l->state == CALL_STATE_DIALING ||
+	    l->state == CALL_STATE_MENU || l->state == CALL_STATE_ANNOUNCE)
 		line_queue(l, CALL_EVENT_DIGIT, ev->digit, NULL, NULL, 0);
 }
 
@@ -1748,7 +1903,22 @@ static void line_tone_stop(struct line *l)
 static void line_digitmap_check(struct line *l, bool expired)
 {
 	struct dial_result r;
+	size_t n = strlen(l->digits);
 
+	/* the voice menu's code first: it wins over a star code */
+	if (l->pc.voice_menu[0] && n && !expired &&
+	    strncmp(l->pc.voice_menu, l->digits, n) == 0) {
+		if (l->pc.voice_menu[n] == '\0') {
+			line_timer_stop(l, TIMER_DIGITMAP);
+			line_log(l, LOG_INFO, "Dialled %s: the voice menu",
+				 l->digits);
+			line_queue(l, CALL_EVENT_DIAL_MENU, 0, NULL, NULL, 0);
+		} else {
+			line_timer_start(l, TIMER_DIGITMAP,
+					 (uint64_t)l->pc.interdigit_long_ms * 1000);
+		}
+		return;
+	}
 	if (dial_classify(l->pc.star_codes, l->pc.n_star_codes, l->digitmap,
 			  l->digits, expired, &r) < 0)
 		r.verdict = DIAL_INVALID;
@@ -2008,6 +2178,104 @@ static void line_forward(struct line *l, struct sip_call *call,
 	sip_call_reject(call, kind == LINE_FORWARD_NO_ANSWER ? 480 : 486);
 }
 
+/* ---- the voice menu and the announcement: the actions ---- */
+
+/* What the menu tells, as things stand. */
+static void line_menu_facts(struct line *l, struct menu_facts *ret)
+{
+	if (!l->local_address[0] && l->agent)
+		line_pick_address(l);
+	*ret = (struct menu_facts){
+		.address = l->local_address,
+		.reg = menu_reg_classify(l->pc.register_enabled,
+					 l->reg_failed ? SIP_REG_FAILED :
+					 l->reg_state, l->reg_status),
+		.reg_status = l->reg_status,
+		.registrar = l->pc.registrar,
+		.version = FXS_VERSION,
+		.mos_x10 = l->last_mos_x10,
+	};
+}
+
+/* Whether lifting the phone gives the announcement instead of dial tone:
+ * it is on, and registration failed (the first attempt, still running at
+ * start, is given the benefit of the doubt). */
+static bool line_unavailable(struct line *l)
+{
+	struct menu_facts f;
+
+	if (!l->pc.unavailable_announcement)
+		return false;
+	line_menu_facts(l, &f);
+	return !menu_reg_usable(f.reg) && f.reg != MENU_REG_TRYING;
+}
+
+/* Say @r in place of what plays; nothing new (r->n 0) changes nothing. */
+static void line_say(struct line *l, const struct menu_result *r,
+		     const char *what)
+{
+	char names[512];
+	size_t len = 0;
+	unsigned i;
+
+	if (!r->n)
+		return;
+	names[0] = '\0';
+	for (i = 0; i < r->n && len < sizeof(names); i++)
+		len += snprintf(names + len, sizeof(names) - len, "%s%s",
+				i ? " " : "", prompt_name(r->p[i]));
+	line_log(l, LOG_INFO, "%s: saying %s", what, names);
+	l->say = *r;
+	l->say_i = 0;
+	l->say_pos = 0;
+	l->saying = true;
+}
+
+static void line_menu_act(struct line *l, enum call_action a,
+			  struct line_event *ev)
+{
+	struct menu_result r;
+	struct menu_facts f;
+
+	switch (a) {
+	case CALL_ACTION_ANNOUNCE_START:
+		line_menu_facts(l, &f);
+		menu_unavailable(&f, &r);
+		line_say(l, &r, "Service unavailable");
+		/* nothing to say after all (registered meanwhile) */
+		if (!r.n)
+			line_queue(l, CALL_EVENT_PROMPT_DONE, 0, NULL, NULL, 0);
+		break;
+	case CALL_ACTION_MENU_START:
+		l->digits[0] = '\0';
+		l->number[0] = '\0';
+		menu_start(&l->menu, &r);
+		line_say(l, &r, "Voice menu");
+		break;
+	case CALL_ACTION_MENU_KEY:
+		line_menu_facts(l, &f);
+		if (menu_key(&l->menu, ev->digit, &f, &r) == 0)
+			line_say(l, &r, "Voice menu");
+		break;
+	case CALL_ACTION_MENU_PROMPT_DONE:
+		menu_prompt_done(&l->menu, &r);
+		if (r.restart) {
+			/* the unit's Restart=on-failure starts it again */
+			line_log(l, LOG_NOTICE, "Voice menu: restarting the service (exit %d)",
+				 LINE_EXIT_RESTART);
+			sd_event_exit(l->event, LINE_EXIT_RESTART);
+		}
+		break;
+	case CALL_ACTION_PROMPT_STOP:
+		l->saying = false;
+		l->say.n = 0;
+		l->menu.state = MENU_MAIN;
+		break;
+	default:
+		break;
+	}
+}
+
 static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 {
 	unsigned int t;
@@ -2049,7 +2317,11 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 	case CALL_ACTION_DIGIT_SEND:
 		break;	/* RFC 4733 comes with the media work */
 	case CALL_ACTION_TIMER_FIRST_DIGIT_START:
-		line_timer_start(l, TIMER_FIRST_DIGIT, FIRST_DIGIT_USEC);
+		/* in the voice menu: how long it waits for a key */
+		line_timer_start(l, TIMER_FIRST_DIGIT,
+				 l->state == CALL_STATE_MENU ||
+				 ev->type == CALL_EVENT_DIAL_MENU ?
+				 MENU_IDLE_USEC : FIRST_DIGIT_USEC);
 		break;
 	case CALL_ACTION_TIMER_TONE_START:
 		line_timer_start(l, TIMER_TONE, TONE_USEC);
@@ -2224,6 +2496,13 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 	case CALL_ACTION_TIMER_RING_HOLDOFF_START:
 		line_timer_start(l, TIMER_RING_HOLDOFF,
 				 l->pc.ring_holdoff_ms * 1000ULL);
+		break;
+	case CALL_ACTION_ANNOUNCE_START:
+	case CALL_ACTION_MENU_START:
+	case CALL_ACTION_MENU_KEY:
+	case CALL_ACTION_MENU_PROMPT_DONE:
+	case CALL_ACTION_PROMPT_STOP:
+		line_menu_act(l, a, ev);
 		break;
 	case CALL_ACTION_NUMBER_PRESET:
 		snprintf(l->number, sizeof(l->number), "%s",
@@ -2595,6 +2874,7 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 		       FEATURE_EVENT_FLASH_TALKING;
 	case CALL_EVENT_OFFHOOK:
 	case CALL_EVENT_OFFHOOK_HOTLINE:
+	case CALL_EVENT_OFFHOOK_UNAVAILABLE:
 		return FEATURE_EVENT_OFFHOOK;
 	case CALL_EVENT_ONHOOK:
 		/* a conference left to its two far ends: as attended */
@@ -2702,6 +2982,7 @@ static void line_feature_step(struct line *l, struct line_event *ev)
 	/* the hook switch, whatever the event became (onhook-blind, ...) */
 	if (ev->feature < 0 && (ev->type == CALL_EVENT_OFFHOOK ||
 				ev->type == CALL_EVENT_OFFHOOK_HOTLINE ||
+				ev->type == CALL_EVENT_OFFHOOK_UNAVAILABLE ||
 				ev->type == CALL_EVENT_ONHOOK))
 		l->offhook = ev->type != CALL_EVENT_ONHOOK;
 
@@ -2744,9 +3025,13 @@ static void line_process(struct line *l)
 /* ---- driver events ---- */
 
 /* The handset lifted: on a hotline port the call machine dials at once. */
-static enum call_event line_offhook_event(const struct line *l)
+static bool line_unavailable(struct line *l);
+
+static enum call_event line_offhook_event(struct line *l)
 {
-	return l->pc.hotline[0] ? CALL_EVENT_OFFHOOK_HOTLINE :
+	if (l->pc.hotline[0])
+		return CALL_EVENT_OFFHOOK_HOTLINE;
+	return line_unavailable(l) ? CALL_EVENT_OFFHOOK_UNAVAILABLE :
 	       CALL_EVENT_OFFHOOK;
 }
 
@@ -2838,6 +3123,10 @@ static void line_on_registration(struct sip_agent *a, enum sip_reg_state st,
 
 	(void)a;
 	l->reg_state = st;
+	if (st == SIP_REG_FAILED || st == SIP_REG_REGISTERED) {
+		l->reg_status = status;
+		l->reg_failed = st == SIP_REG_FAILED;
+	}
 	line_notify(l);
 	line_log(l, st == SIP_REG_FAILED ? LOG_WARNING : LOG_INFO,
 		 "Registration %s (status %d, expires %u)",
@@ -3140,6 +3429,9 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		config_tone_country_to_string(pc->tone_country));
 	if ((int)l->country < 0)
 		l->country = TONE_COUNTRY_US;
+	l->last_mos_x10 = -1;
+	if (pc->voice_menu[0] || pc->unavailable_announcement)
+		line_prompts_load(l);
 
 	dtmf_detector_init(&l->dtmf, line_dtmf_event, l);
 	r = echo_canceller_new(pc->echo_tail_ms, true, &l->ec);
@@ -3346,6 +3638,7 @@ struct line *line_free(struct line *l)
 	l->ec = echo_canceller_free(l->ec);
 	free(l->cid);
 	free(l->cw_sig);
+	line_prompts_free(l);
 	sd_event_unref(l->event);
 	free(l);
 	return NULL;

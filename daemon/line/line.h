@@ -19,6 +19,10 @@
 
 struct line;
 
+/* fxsd's exit status when the voice menu restarts the service: the
+ * unit's Restart=on-failure starts it again (EX_TEMPFAIL). */
+#define LINE_EXIT_RESTART 75
+
 /**
  * struct line_status - what fxsctl and the D-Bus API show of a port
  */

@@ -32,6 +32,14 @@
  *	RECEIVED; prints it every 500 ms, then "erle@1s X erle@3s Y erle@10s
  *	Z t20 T" (each at the window ending then; T: the end of the first
  *	window from which every window is at least 20 dB, -1 if none).
+ *   analyze prompts FILE DIR NAME...
+ *	The voice menu's prompts DIR/NAME.sln (raw like FILE) are heard in
+ *	FILE in this order: each is looked for after the end of the one
+ *	before, at the first lag where a 50 ms window of its voiced start
+ *	correlates (normalised cross-correlation >= 0.8), refined within
+ *	10 ms; there the whole prompt must correlate >= 0.8, or, for a
+ *	prompt a late frame of the emulator split, each half at its own
+ *	best lag within 100 ms.  Prints where each was found.
  *
  * Exit 0 when the checks hold, 1 when not, 2 on bad use.
  */
@@ -500,6 +508,106 @@ static int cmd_erle(int argc, char **argv)
 	return 0;	/* r is freed at exit: it was moved by the lag */
 }
 
+/* Normalised cross-correlation of @a and @b over @n samples. */
+static double ncc(const int16_t *a, const int16_t *b, size_t n)
+{
+	double ab = 0, aa = 0, bb = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ab += (double)a[i] * b[i];
+		aa += (double)a[i] * a[i];
+		bb += (double)b[i] * b[i];
+	}
+	return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+}
+
+/* The best ncc of @p (@m samples) in @r (@n) at lags @lo..@hi. */
+static double best_ncc(const int16_t *r, size_t n, const int16_t *p, size_t m,
+		       long lo, long hi)
+{
+	double best = 0;
+	long lag;
+
+	for (lag = lo < 0 ? 0 : lo; lag <= hi && (size_t)lag + m <= n; lag++) {
+		double c = ncc(p, r + lag, m);
+
+		if (c > best)
+			best = c;
+	}
+	return best;
+}
+
+static int cmd_prompts(int argc, char **argv)
+{
+	size_t n, from = 0;
+	int16_t *r;
+	int i;
+
+	if (argc < 5)
+		return 2;
+	r = load(argv[2], &n);
+	if (!r)
+		return 1;
+	for (i = 4; i < argc; i++) {
+		char path[512];
+		size_t m, s0 = 0, w = 400, lag, best = 0;
+		int16_t *p;
+		double score = 0;
+		long at = -1;
+
+		snprintf(path, sizeof(path), "%s/%s.sln", argv[3], argv[i]);
+		p = load(path, &m);
+		if (!p)
+			return 1;
+		while (s0 < m && abs(p[s0]) < 500)
+			s0++;
+		if (s0 + w > m)
+			w = m - s0;
+		for (lag = from; w && lag + m <= n; lag++) {
+			double c = ncc(p + s0, r + lag + s0, w), cb = c;
+			size_t k;
+
+			if (c < 0.8)
+				continue;
+			best = lag;
+			for (k = lag + 1; k < lag + 80 && k + m <= n; k++) {
+				double ck = ncc(p + s0, r + k + s0, w);
+
+				if (ck > cb) {
+					cb = ck;
+					best = k;
+				}
+			}
+			score = ncc(p, r + best, m);
+			if (score < 0.8) {
+				/* split by a late frame: each half alone */
+				double a = best_ncc(r, n, p, m / 2,
+						    (long)best - 800, (long)best + 800);
+				double b = best_ncc(r, n, p + m / 2, m - m / 2,
+						    (long)(best + m / 2) - 800,
+						    (long)(best + m / 2) + 800);
+
+				score = a < b ? a : b;
+			}
+			if (score >= 0.8) {
+				at = (long)best;
+				break;
+			}
+		}
+		free(p);
+		if (at < 0) {
+			printf("prompt %s: not found after %.2f s\n", argv[i],
+			       from / (double)RATE);
+			return 1;
+		}
+		printf("prompt %-16s at %6.2f s, correlation %.3f\n", argv[i],
+		       at / (double)RATE, score);
+		from = (size_t)at + m;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int r = 2;
@@ -512,10 +620,13 @@ int main(int argc, char **argv)
 		r = cmd_level(argc, argv);
 	else if (argc >= 3 && !strcmp(argv[1], "erle"))
 		r = cmd_erle(argc, argv);
+	else if (argc >= 3 && !strcmp(argv[1], "prompts"))
+		r = cmd_prompts(argc, argv);
 	if (r == 2)
 		fprintf(stderr, "usage: analyze tone FILE --freqs F,... --continuous|--cadence MS,...|--once MS,...\n"
 				"       analyze segments --cadence MS,... on|off MS ...\n"
 				"       analyze level FILE [FROM_MS TO_MS]\n"
-				"       analyze erle SENT RECEIVED ERL_DB\n");
+				"       analyze erle SENT RECEIVED ERL_DB\n"
+				"       analyze prompts FILE DIR NAME...\n");
 	return r;
 }

@@ -174,6 +174,8 @@ struct lt {
 	uint64_t frames;	/* frames played */
 	uint64_t mark;		/* frame count at the last mark() */
 	unsigned heard[SND_OTHER + 1];	/* frames of each since the mark */
+	int16_t *rec;		/* the earpiece, recorded while rec_max */
+	size_t rec_n, rec_max;
 	const char *keying;	/* DTMF digits the phone keys, in turn */
 	unsigned key_frame;	/* frames into the current digit */
 	double key_phase[2];
@@ -766,6 +768,10 @@ static int phone_tick(sd_event_source *s, uint64_t usec, void *ud)
 	int i;
 
 	fake_port_tick(phone_mouth(t, mouth) ? mouth : NULL, played);
+	if (t->rec && t->rec_n + FAKE_FRAME <= t->rec_max) {
+		memcpy(t->rec + t->rec_n, played, sizeof(played));
+		t->rec_n += FAKE_FRAME;
+	}
 	snd = classify(played, FAKE_FRAME);
 	t->hist[t->frames % HIST] = snd;
 	t->frames++;
@@ -820,7 +826,7 @@ static int lt_setup(struct lt *t, const char *extra_conf)
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
-	char err[512];
+	char err[512], cwd[200];
 	unsigned rtp;
 	FILE *f;
 	int r;
@@ -843,17 +849,22 @@ static int lt_setup(struct lt *t, const char *extra_conf)
 	if (!mkdtemp(t->dir))
 		return -1;
 	snprintf(t->conf, sizeof(t->conf), "%s/fxsd.conf", t->dir);
+	/* the voice menu's prompts: the build's (run from the top) */
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
 	f = fopen(t->conf, "w");
 	if (!f)
 		return -1;
 	fprintf(f,
 		"[global]\nsip_port = %u\nrtp_port_min = %u\nrtp_port_max = %u\n"
-		"tone_country = US\n\n[port 0]\nuser = 1000\n"
+		"tone_country = US\nprompt_dir = %s/build/prompts\n\n"
+		"[port 0]\nuser = 1000\n"
 		"domain = 127.0.0.1:%u\n%s"
 		"disconnect_open_loop_ms = 0\ndigit_map = { 2xxx | x.T }\n"
 		"interdigit_short_ms = 1500\nallow_unknown_callers = yes\n"
 		"play_cushion_frames = 1\n%s",
-		t->line_port, rtp, rtp + 40, t->sip_port,
+		t->line_port, rtp, rtp + 40, cwd, t->sip_port,
+		/* a case may register (the voice menu's, NAT's) */
 		extra_conf && strstr(extra_conf, "register =") ? "" :
 		"register = no\n", extra_conf ? extra_conf : "");
 	fclose(f);
@@ -880,6 +891,7 @@ static void lt_teardown(struct lt *t)
 	size_t i;
 
 	t->line = line_free(t->line);
+	free(t->rec);
 	/* what the line sent on its way out (BYE, CANCEL) is not waited for */
 	t->clock = sd_event_source_disable_unref(t->clock);
 	t->sip_src = sd_event_source_disable_unref(t->sip_src);
@@ -2157,6 +2169,182 @@ LINE_TEST_CONF(nat_public_address_in_contact_and_sdp, "register = yes\n")
 	party_from_invite(t, a, m);
 	respond(t, m, 486, "Busy Here", a, NULL, NULL);
 	EXPECT_REQ(t, m, "ACK", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* ---- the voice menu and the unavailability announcement ---- */
+
+/* The prompts the build spoke, read here with a reader of our own. */
+static int16_t *prompt_read(const char *name, size_t *ret_n)
+{
+	char path[256];
+	int16_t *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "build/prompts/en/%s.sln", name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = n > 0 ? malloc((size_t)n) : NULL;
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*ret_n = (size_t)n / 2;
+	return buf;
+}
+
+/* Normalized cross-correlation of @a and @b over @n samples. */
+static double ncc(const int16_t *a, const int16_t *b, size_t n)
+{
+	double ab = 0, aa = 0, bb = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ab += (double)a[i] * b[i];
+		aa += (double)a[i] * a[i];
+		bb += (double)b[i] * b[i];
+	}
+	return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+}
+
+/*
+ * Where prompt @name is in @rec (@n samples) at or after @from: the first
+ * lag at which a 50 ms window of its voiced start correlates (>= 0.9),
+ * refined to the best lag within 10 ms, and accepted when the whole
+ * prompt correlates there >= 0.95.  Returns the lag, or -1.
+ */
+static long prompt_find(const int16_t *rec, size_t n, size_t from,
+			const char *name, double *ret_score)
+{
+	size_t m = 0, s0 = 0, w = 400, lag, best;
+	int16_t *p = prompt_read(name, &m);
+	long found = -1;
+
+	*ret_score = 0;
+	if (!p)
+		return -1;
+	while (s0 < m && abs(p[s0]) < 500)
+		s0++;
+	if (s0 + w > m)
+		w = m - s0;
+	for (lag = from; w && lag + m <= n; lag++) {
+		double c = ncc(p + s0, rec + lag + s0, w), cb;
+		size_t k;
+
+		if (c < 0.9)
+			continue;
+		best = lag;
+		cb = c;
+		for (k = lag + 1; k < lag + 80 && k + m <= n; k++) {
+			double ck = ncc(p + s0, rec + k + s0, w);
+
+			if (ck > cb) {
+				cb = ck;
+				best = k;
+			}
+		}
+		c = ncc(p, rec + best, m);
+		if (c >= 0.95) {
+			*ret_score = c;
+			found = (long)best;
+			break;
+		}
+	}
+	free(p);
+	return found;
+}
+
+/* The prompts @names (space-separated) are in @t's recording, in this
+ * order, from sample @from; prints where; returns the end or -1. */
+static long prompts_in_order(struct lt *t, size_t from, const char *names)
+{
+	char list[512], *save = NULL, *name;
+	double score;
+
+	snprintf(list, sizeof(list), "%s", names);
+	for (name = strtok_r(list, " ", &save); name;
+	     name = strtok_r(NULL, " ", &save)) {
+		long at = prompt_find(t->rec, t->rec_n, from, name, &score);
+		size_t m = 0;
+		int16_t *p = prompt_read(name, &m);
+
+		free(p);
+		if (at < 0) {
+			printf("# prompt %s: not found after %.2f s\n", name,
+			       from / 8000.0);
+			return -1;
+		}
+		printf("# prompt %-14s at %6.2f s, correlation %.3f\n", name,
+		       at / 8000.0, score);
+		from = (size_t)at + m;
+	}
+	return (long)from;
+}
+
+static void record_start(struct lt *t, unsigned seconds)
+{
+	free(t->rec);
+	t->rec_max = (size_t)seconds * 8000;
+	t->rec = calloc(t->rec_max, sizeof(int16_t));
+	t->rec_n = 0;
+}
+
+/* *** opens the menu, 1 says the address, a wrong key the error prompt
+ * (and the menu), # the menu; hanging up leaves. */
+LINE_TEST_CONF(voice_menu_says_the_address, "")
+{
+	long end;
+
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "off hook: dial tone");
+	t->keying = "***";
+	EXPECT(t, 3000, STATE(t) == CALL_STATE_MENU, "***: the voice menu");
+	EXPECT(t, 2000, !hearing(t, SND_SILENT, 1), "the menu speaks");
+	record_start(t, 20);
+	t->keying = "1";
+	EXPECT(t, 15000, t->rec_n >= 2000 && hearing(t, SND_SILENT, 10) &&
+	       !*t->keying, "1: the address said, then silence");
+	end = prompts_in_order(t, 0, "ip-address 1 2 7 dot 0 dot 0 dot 1");
+	CHECK(end > 0, "the address's prompts in order");
+	/* a wrong key */
+	record_start(t, 20);
+	t->keying = "7";
+	EXPECT(t, 6000, t->rec_n >= 8000 * 3, "7: 3 s recorded");
+	CHECK(prompts_in_order(t, 0, "invalid-key") > 0,
+	      "7: the error prompt");
+	CHECK(STATE(t) == CALL_STATE_MENU, "still in the menu: %s",
+	      call_state_to_string(STATE(t)));
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* The registrar refuses us (403): lifting the phone says why and what to
+ * check, then dial tone. */
+LINE_TEST_CONF(unavailable_announcement_then_dial_tone, "register = yes\n")
+{
+	struct msg *m;
+
+	EXPECT_REQ(t, m, "REGISTER", NULL);
+	respond(t, m, 403, "Forbidden", NULL, NULL, NULL);
+	EXPECT(t, 2000, status(t).reg == SIP_REG_FAILED, "403: not registered");
+	record_start(t, 15);
+	fake_port_hook(true);
+	EXPECT(t, 1000, STATE(t) == CALL_STATE_ANNOUNCE, "off hook: announcement");
+	CHECK(!hearing(t, SND_DIAL, 1), "no dial tone during it");
+	EXPECT(t, 12000, STATE(t) == CALL_STATE_DIALTONE, "then dial tone");
+	mark(t);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "the phone hears dial tone");
+	/* what the driver still queued has played by now */
+	CHECK(prompts_in_order(t, 0, "unavailable wrong-password check-password") > 0,
+	      "the announcement's prompts in order, before dial tone");
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }

@@ -148,6 +148,8 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_STR(x->forward_busy, y->forward_busy);
 		CHECK_STR(x->forward_no_answer, y->forward_no_answer);
 		CHECK_INT(x->forward_no_answer_secs, y->forward_no_answer_secs);
+		CHECK_STR(x->voice_menu, y->voice_menu);
+		CHECK_INT(x->unavailable_announcement, y->unavailable_announcement);
 		CHECK_INT(x->n_ring_alerts, y->n_ring_alerts);
 		CHECK(memcmp(x->ring_alerts, y->ring_alerts,
 			     sizeof(x->ring_alerts)) == 0,
@@ -1656,3 +1658,37 @@ ERR_CASE(ring_alert_over_sixteen, PORT0
 	 "ring_alert = t7 10,1\nring_alert = t8 10,1\nring_alert = t9 10,1\n"
 	 "ring_alert = t10 10,1\nring_alert = t11 10,1\nring_alert = t12 10,1\n",
 	 P ":1: [port 0] has too many ring_alert tokens (at most 16, the 5 Bellcore defaults included)")
+
+/* ---- the voice menu (line/menu.h) ------------------------------------ */
+
+UNIT_TEST(voice_menu_keys)
+{
+	_cleanup_config_ struct fxsd_config *c = NULL;
+
+	PARSE_OK(c, PORT0);
+	CHECK_STR(c->ports[0].voice_menu, "***");
+	CHECK(c->ports[0].unavailable_announcement, "default on");
+	CHECK_STR(c->global.prompt_dir, "/usr/share/fxs/prompts");
+	check_round_trip(c);
+	config_free(c);
+	c = NULL;
+	/* empty: the menu is off, and stays off through a dump */
+	PARSE_OK(c, "[global]\nprompt_dir = /opt/prompts\n" PORT0
+		 "voice_menu =\nunavailable_announcement = no\n");
+	CHECK_STR(c->ports[0].voice_menu, "");
+	CHECK(!c->ports[0].unavailable_announcement, "off");
+	CHECK_STR(c->global.prompt_dir, "/opt/prompts");
+	check_round_trip(c);
+	config_free(c);
+	c = NULL;
+	PARSE_OK(c, PORT0 "voice_menu = *0*\n");
+	CHECK_STR(c->ports[0].voice_menu, "*0*");
+	check_round_trip(c);
+}
+
+ERR_CASE(voice_menu_bad_char, PORT0 "voice_menu = *#1\n",
+	 P ":4: invalid voice_menu '*#1' (digits and *, at most 8)")
+ERR_CASE(voice_menu_too_long, PORT0 "voice_menu = 123456789\n",
+	 P ":4: value of 'voice_menu' too long (max 8 characters)")
+ERR_CASE(prompt_dir_relative, "[global]\nprompt_dir = prompts\n",
+	 P ":2: invalid prompt_dir 'prompts' (an absolute file name)")

@@ -45,6 +45,7 @@ struct port {
 	bool open_loop;
 	bool holdoff;		/* the ring hold-off timer (beside the
 				 * forward timer): the ringer is due */
+	bool prompt;		/* spoken prompts (the menu, the announcement) */
 };
 
 /* What must be running while the port sits in @s. */
@@ -109,6 +110,13 @@ static struct port canonical(enum call_state s)
 		p.tone = TONE_REORDER;
 		p.timer = TIMER_TONE;
 		p.open_loop = true;
+		break;
+	case CALL_STATE_ANNOUNCE:
+		p.prompt = true;
+		break;
+	case CALL_STATE_MENU:
+		p.prompt = true;
+		p.timer = TIMER_FIRST_DIGIT;
 		break;
 	default:
 		abort();
@@ -294,6 +302,22 @@ static int model_apply(struct port *p, enum call_event e,
 		case CALL_ACTION_LINE_NORMAL:
 			p->open_loop = false;
 			break;
+		case CALL_ACTION_MENU_START:
+			p->digit_map = false;
+			/* fall through */
+		case CALL_ACTION_ANNOUNCE_START:
+			if (p->prompt || p->tone != TONE_NONE || p->call)
+				return fail(msg, size, "over prompts, a tone or a call", a);
+			p->prompt = true;
+			break;
+		case CALL_ACTION_MENU_KEY:
+		case CALL_ACTION_MENU_PROMPT_DONE:
+			if (!p->prompt)
+				return fail(msg, size, "outside the menu", a);
+			break;
+		case CALL_ACTION_PROMPT_STOP:
+			p->prompt = false;
+			break;
 		default:
 			return fail(msg, size, "unknown to the model", a);
 		}
@@ -325,6 +349,7 @@ static int model_compare(const struct port *got, const struct port *want,
 	FIELD(media);
 	FIELD(call);
 	FIELD(open_loop);
+	FIELD(prompt);
 #undef FIELD
 	return 0;
 }
@@ -1640,4 +1665,48 @@ UNIT_TEST(fsm_dump_invite_guards)
 	      strstr(buf, "\ttimer-forward -> idle: sip-forward-no-answer\n"),
 	      "the dump lacks the INVITE guards or the forward cells");
 	free(buf);
+}
+
+/* ---- the voice menu and the unavailability announcement --------------- */
+
+UNIT_TEST(fsm_rule_voice_menu)
+{
+	/* the code dialled: the menu, its idle timer */
+	EXPECT(DIALING, DIAL_MENU, MENU, A(TIMERS_STOP), A(MENU_START),
+	       A(TIMER_FIRST_DIGIT_START));
+	EXPECT_IGNORED(DIALTONE, DIAL_MENU);
+	EXPECT_IGNORED(INCALL, DIAL_MENU);
+	/* a key: its prompts, the idle timer again */
+	EXPECT(MENU, DIGIT, MENU, A(TIMERS_STOP), A(MENU_KEY),
+	       A(TIMER_FIRST_DIGIT_START));
+	EXPECT(MENU, PROMPT_DONE, MENU, A(MENU_PROMPT_DONE), A(TIMERS_STOP),
+	       A(TIMER_FIRST_DIGIT_START));
+	/* hanging up leaves; a flash gives dial tone; left off hook: howler */
+	EXPECT(MENU, ONHOOK, IDLE, A(PROMPT_STOP), A(TIMERS_STOP), A(CALL_CLEAR));
+	EXPECT(MENU, FLASH, DIALTONE, A(PROMPT_STOP), A(TIMERS_STOP),
+	       A(DIGITS_CLEAR), A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START),
+	       A(TIMER_WARM_LINE_START));
+	EXPECT(MENU, TIMER_FIRST_DIGIT, HOWLER, A(PROMPT_STOP), A(TIMERS_STOP),
+	       A(TONE_HOWLER), A(TIMER_HOWLER_START));
+	EXPECT(MENU, INVITE, MENU, A(SIP_REJECT_486));
+	/* no prompt anywhere else */
+	EXPECT_IGNORED(DIALTONE, PROMPT_DONE);
+	EXPECT_IGNORED(IDLE, PROMPT_DONE);
+}
+
+UNIT_TEST(fsm_rule_unavailable_announcement)
+{
+	EXPECT(IDLE, OFFHOOK_UNAVAILABLE, ANNOUNCE, A(ANNOUNCE_START));
+	/* said: dial tone, so local and emergency numbers still work */
+	EXPECT(ANNOUNCE, PROMPT_DONE, DIALTONE, A(PROMPT_STOP), A(DIGITS_CLEAR),
+	       A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
+	EXPECT(ANNOUNCE, DIGIT, DIALING, A(PROMPT_STOP), A(DIGIT_ADD));
+	EXPECT(ANNOUNCE, FLASH, DIALTONE, A(PROMPT_STOP), A(DIGITS_CLEAR),
+	       A(TONE_DIAL), A(TIMER_FIRST_DIGIT_START), A(TIMER_WARM_LINE_START));
+	EXPECT(ANNOUNCE, ONHOOK, IDLE, A(PROMPT_STOP), A(CALL_CLEAR));
+	EXPECT(ANNOUNCE, INVITE, ANNOUNCE, A(SIP_REJECT_486));
+	/* a ringing phone lifted is answered whatever the registration */
+	EXPECT(RINGING, OFFHOOK_UNAVAILABLE, INCALL, A(SIP_ANSWER_200),
+	       A(RING_STOP), A(TIMERS_STOP), A(MEDIA_START));
+	EXPECT_IGNORED(DIALTONE, OFFHOOK_UNAVAILABLE);
 }
