@@ -679,6 +679,20 @@ def metrics_seeds():
     put('metrics', 'long-header', b'\x3fGET /metrics HTTP/1.1\r\nX: ' + b'a' * 4200)
 
 
+def profile_seeds():
+    """fuzz_profile: header lines, URL templates, profiles over a base"""
+    put('profile', 'etag', b'ETag: "5d8c72a5edda8d6a:0"\r\n')
+    put('profile', 'last-modified', b'last-modified:  Wed, 21 Oct 2015 07:28:00 GMT\r\n')
+    put('profile', 'status', b'HTTP/1.1 304 Not Modified\r\n')
+    put('profile', 'url', b'https://u:p@prov.example:8443/ata/{mac}/{serial}-{port}.cfg?a={{b}}')
+    put('profile', 'url-bad', b'https://h/{nope}/{mac')
+    put('profile', 'overlay', b'[port 0]\nforward_no_answer_secs = 25\npassword = "s3cr#t"\n'
+        b'[port 1]\nuser = 1001\ndomain = example.net\n[global]\ntone_country = UK\n')
+    put('profile', 'overlay-bad', b'[port 0]\nexpires = 5\n')
+    put('profile', 'overlay-provisioning', b'[provisioning]\nurl = https://evil/\n')
+    put('profile', 'overlay-dup', b'[port 0]\nuser = 1\nuser = 2\n')
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -693,3 +707,4 @@ if __name__ == '__main__':
     mwi_seeds()
     sipfrag_seeds()
     metrics_seeds()
+    profile_seeds()
