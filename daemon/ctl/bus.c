@@ -374,7 +374,7 @@ static int manager_provisioning(sd_bus_message *m, void *userdata,
 	if (!st.enabled)
 		return sd_bus_error_set(error, "org.fxs.Error.NoProvisioning",
 					"No [provisioning] url in the configuration");
-	return sd_bus_reply_method_return(m, "ssisttuub", st.url,
+	return sd_bus_reply_method_return(m, "ssistttuub", st.url,
 					  provision_result_to_string(st.result),
 					  st.http_status, st.error,
 					  (uint64_t)st.last_fetch_usec,
@@ -401,7 +401,7 @@ static const sd_bus_vtable manager_vtable[] = {
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("ListPorts", "", "a(iso)", manager_list,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Provisioning", "", "ssisttuub", manager_provisioning,
+	SD_BUS_METHOD("Provisioning", "", "ssistttuub", manager_provisioning,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Resync", "", "", manager_resync,
 		      SD_BUS_VTABLE_UNPRIVILEGED),

@@ -462,7 +462,7 @@ static int cmd_provisioning(sd_bus *bus, const char *what)
 	}
 	if (what)
 		return 0;
-	r = sd_bus_message_read(reply, "ssisttuub", &url, &result, &status,
+	r = sd_bus_message_read(reply, "ssistttuub", &url, &result, &status,
 				&error, &last, &applied, &next, &failures,
 				&fetches, &have);
 	if (r < 0) {

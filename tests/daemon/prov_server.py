@@ -12,7 +12,8 @@
 # DIR/mode changes what every request gets: "ok" (or no file) as above,
 # "503" a 503, "truncate" a 200 whose Content-Length promises more than is
 # sent before the connection closes.  Each request is appended to LOG as
-# "MONOTONIC_MS PATH STATUS INM=... IMS=...", the time taken when the
+# "MONOTONIC_MS PATH STATUS INM=... IMS=..." (STATUS "trunc" for a
+# truncated 200), the time taken when the
 # request came (CLOCK_MONOTONIC, the clock fxsd plans with).
 import email.utils
 import hashlib
@@ -33,7 +34,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def record(self, status):
         with open(LOG, "a") as f:
-            f.write("%d %s %d INM=%s IMS=%s\n" % (
+            f.write("%d %s %s INM=%s IMS=%s\n" % (
                 self.t_ms, self.path, status,
                 (self.headers.get("If-None-Match") or "-").replace(" ", "_"),
                 (self.headers.get("If-Modified-Since") or "-").replace(" ", "_")))
@@ -79,7 +80,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Last-Modified", lm)
             self.end_headers()
             return
-        self.record(200)
+        self.record("trunc" if mode == "truncate" else 200)
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("ETag", etag)
