@@ -563,6 +563,9 @@ def config_seeds():
     put('config', 'quotes-and-escapes', '[port 3]\nuser = "a\\"b"\ndomain = \'x\'\npassword = "unterminated\n')
     put('config', 'nul-and-odd-headers', b'[global]\x00\n[port -1]\n[port 99999999999]\n[]\nkey\n= v\nuser = 1\n')
     put('config', 'metrics-v6', '[global]\n[metrics]\nlisten = "[::1]:9108"\n[port 0]\nuser=1\ndomain=x\n')
+    put('config', 'provisioning', '[provisioning]\nurl = "https://u:p@prov.example/{mac}-{{x}}.conf"\n'
+        'ca_file = /etc/ca.pem\nresync_interval = 0\nretry_min = 5\nretry_max = 5\n'
+        'state_dir = /var/lib/x\n[port 0]\nuser=1\ndomain=x\n')
 
 
 def digitmap_seeds():
