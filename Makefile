@@ -39,7 +39,8 @@ DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/feature.c daemon/line/cidcw.c \
 	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c
-DAEMON_CTL_SRCS := daemon/ctl/bus.c daemon/ctl/metrics.c daemon/ctl/openmetrics.c
+DAEMON_CTL_SRCS := daemon/ctl/bus.c daemon/ctl/metrics.c daemon/ctl/openmetrics.c \
+	daemon/ctl/provision.c daemon/ctl/profile.c
 FXSCTL_SRCS := daemon/ctl/fxsctl.c
 
 FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \
@@ -49,10 +50,10 @@ FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \
 # (media/rtp.c with real sockets on 127.0.0.1).
 DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/line/line.c \
 	$(filter-out daemon/sip/digest.c daemon/sip/mwi.c daemon/sip/sipfrag.c daemon/sip/caller.c daemon/sip/stun.c,$(DAEMON_SIP_SRCS)) $(DAEMON_PORT_SRCS) \
-	$(filter-out daemon/ctl/openmetrics.c,$(DAEMON_CTL_SRCS))
+	$(filter-out daemon/ctl/openmetrics.c daemon/ctl/profile.c,$(DAEMON_CTL_SRCS))
 DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 
-FXSD_PKGS := libosip2 libsystemd libudev libcares
+FXSD_PKGS := libosip2 libsystemd libudev libcares libcurl
 DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lsrtp2 -lcrypto -lspeexdsp -lm
@@ -65,7 +66,8 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_emodel.c tests/daemon/test_feature.c tests/daemon/test_mwi.c \
 	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
-	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c
+	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
+	tests/daemon/test_profile.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -224,6 +226,7 @@ FUZZ_SRCS_mwi := daemon/sip/mwi.c
 FUZZ_SRCS_sipfrag := daemon/sip/sipfrag.c
 FUZZ_SRCS_metrics := daemon/ctl/openmetrics.c
 FUZZ_SRCS_stun := daemon/sip/stun.c
+FUZZ_SRCS_profile := daemon/ctl/profile.c daemon/config.c
 
 build/obj/fuzz/%.o: %.c
 	@mkdir -p $(@D)

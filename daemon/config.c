@@ -336,6 +336,32 @@ static const struct key_desc metrics_keys[] = {
 	MKEY("listen", KEY_LISTEN, KEY_EMPTY_OK, listen),
 };
 
+#define VKEY(n, t, fl, field, mn, mx)					\
+	{ n, t, fl, offsetof(struct fxsd_provisioning_config, field),	\
+	  FIELD_SIZE(struct fxsd_provisioning_config, field), mn, mx }
+
+static const struct key_desc provisioning_keys[] = {
+	VKEY("url", KEY_STRING, KEY_EMPTY_OK, url, 0, 0),
+	VKEY("url_file", KEY_PATH, KEY_EMPTY_OK, url_file, 0, 0),
+	VKEY("ca_file", KEY_PATH, KEY_EMPTY_OK, ca_file, 0, 0),
+	VKEY("resync_interval", KEY_UINT, 0, resync_interval, 0, 31 * 86400),
+	VKEY("retry_min", KEY_UINT, 0, retry_min, 1, 86400),
+	VKEY("retry_max", KEY_UINT, 0, retry_max, 1, 7 * 86400),
+	VKEY("timeout", KEY_UINT, 0, timeout, 1, 600),
+	VKEY("state_dir", KEY_PATH, 0, state_dir, 0, 0),
+};
+
+static void provisioning_init(struct fxsd_provisioning_config *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->resync_interval = 86400;
+	v->retry_min = 30;
+	v->retry_max = 3600;
+	v->timeout = 30;
+	snprintf(v->state_dir, sizeof(v->state_dir), "%s",
+		 CONFIG_STATE_DIR_DEFAULT);
+}
+
 /* Port keys whose defaults depend on other keys are found by index. */
 enum port_key {
 	PK_USER,
@@ -812,6 +838,7 @@ enum section {
 	SECTION_GLOBAL,
 	SECTION_PORT,
 	SECTION_METRICS,
+	SECTION_PROVISIONING,
 };
 
 struct parser {
@@ -829,7 +856,9 @@ struct parser {
 
 	bool global_seen;
 	bool metrics_seen;
-	bool port_seen[CONFIG_PORT_INDEX_MAX + 1];
+	bool provisioning_seen;
+	bool in_profile;		/* reading the profile of an overlay */
+	bool port_seen[CONFIG_PORT_INDEX_MAX + 1];	/* in this file */
 	uint64_t port_keys_seen[CONFIG_PORT_INDEX_MAX + 1];
 };
 
@@ -864,6 +893,8 @@ static void section_name(const struct parser *p, char *buf, size_t size)
 		snprintf(buf, size, "[global]");
 	else if (p->section == SECTION_METRICS)
 		snprintf(buf, size, "[metrics]");
+	else if (p->section == SECTION_PROVISIONING)
+		snprintf(buf, size, "[provisioning]");
 	else
 		snprintf(buf, size, "[port %d]", p->c->ports[p->cur].index);
 }
@@ -941,6 +972,22 @@ const struct config_ring_alert *config_ring_alert_find(
 	return NULL;
 }
 
+/* [provisioning]'s rules, when the section ends. */
+static int close_provisioning(struct parser *p)
+{
+	const struct fxsd_provisioning_config *v = &p->c->provisioning;
+
+	if (v->url[0] && strncasecmp(v->url, "https://", 8) &&
+	    strncasecmp(v->url, "http://", 7))
+		return fail_at(p, p->section_line, -EINVAL,
+			       "[provisioning] url must begin with https:// or http://");
+	if (v->retry_min > v->retry_max)
+		return fail_at(p, p->section_line, -EINVAL,
+			       "[provisioning] retry_min (%u) must not exceed retry_max (%u)",
+			       v->retry_min, v->retry_max);
+	return 0;
+}
+
 /* The section that just ended: required keys and cross-key rules. */
 static int close_section(struct parser *p)
 {
@@ -951,7 +998,12 @@ static int close_section(struct parser *p)
 		return 0;
 	section_name(p, name, sizeof(name));
 
-	if (p->section == SECTION_GLOBAL) {
+	if (p->section == SECTION_PROVISIONING) {
+		int r = close_provisioning(p);
+
+		if (r < 0)
+			return r;
+	} else if (p->section == SECTION_GLOBAL) {
 		const struct fxsd_global_config *g = &p->c->global;
 
 		if (g->rtp_port_min >= g->rtp_port_max)
@@ -960,10 +1012,12 @@ static int close_section(struct parser *p)
 				       name, g->rtp_port_min, g->rtp_port_max);
 	} else if (p->section == SECTION_PORT) {
 		const struct fxsd_port_config *port = &p->c->ports[p->cur];
+		/* a profile's [port N] over the base's: both files' keys */
+		uint64_t seen = p->seen | p->port_keys_seen[port->index];
 
 		for (i = 0; i < _PK_MAX; i++)
 			if ((port_keys[i].flags & KEY_REQUIRED) &&
-			    !(p->seen & (1ull << i)))
+			    !(seen & (1ull << i)))
 				return fail_at(p, p->section_line, -EINVAL,
 					       "%s has no '%s'", name,
 					       port_keys[i].name);
@@ -980,7 +1034,7 @@ static int close_section(struct parser *p)
 				       "%s has too many ring_alert tokens (at most %d, the %zu Bellcore defaults included)",
 				       name, CONFIG_RING_ALERT_MAX,
 				       ELEMENTSOF(default_ring_alerts));
-		p->port_keys_seen[port->index] = p->seen;
+		p->port_keys_seen[port->index] = seen;
 	}
 	p->section = SECTION_NONE;
 	return 0;
@@ -989,6 +1043,16 @@ static int close_section(struct parser *p)
 static int open_port(struct parser *p, int index)
 {
 	struct fxsd_config *c = p->c;
+	size_t i;
+
+	/* the profile's [port N] over the base's */
+	for (i = 0; p->in_profile && i < c->n_ports; i++)
+		if (c->ports[i].index == index) {
+			p->cur = i;
+			p->port_seen[index] = true;
+			p->section = SECTION_PORT;
+			return 0;
+		}
 
 	if (c->n_ports == p->ports_alloc) {
 		size_t n = p->ports_alloc ? 2 * p->ports_alloc : 4;
@@ -1072,6 +1136,16 @@ static int parse_header(struct parser *p, char *s)
 		p->metrics_seen = true;
 		p->c->metrics.line = p->line;
 		p->section = SECTION_METRICS;
+		return 0;
+	}
+	if (strcmp(name, "provisioning") == 0) {
+		if (p->in_profile)
+			return fail(p, "[provisioning] is taken from the local file only, not from a profile");
+		if (p->provisioning_seen)
+			return fail(p, "duplicate section [provisioning]");
+		p->provisioning_seen = true;
+		p->c->provisioning.line = p->line;
+		p->section = SECTION_PROVISIONING;
 		return 0;
 	}
 	if (strncmp(name, "port", 4) != 0 ||
@@ -1446,6 +1520,10 @@ static int parse_assignment(struct parser *p, char *s)
 		keys = metrics_keys;
 		n_keys = ELEMENTSOF(metrics_keys);
 		base = &p->c->metrics;
+	} else if (p->section == SECTION_PROVISIONING) {
+		keys = provisioning_keys;
+		n_keys = ELEMENTSOF(provisioning_keys);
+		base = &p->c->provisioning;
 	} else {
 		keys = port_keys;
 		n_keys = _PK_MAX;
@@ -1587,12 +1665,43 @@ static int resolve(struct parser *p)
 	return 0;
 }
 
-static int parse_buffer(const char *text, size_t size, const char *path,
-			struct fxsd_config **ret_config, char *err,
-			size_t errlen)
+/* Parse the lines of one file into p->c. */
+static int parse_lines(struct parser *p, const char *text, size_t size,
+		       char *buf)
+{
+	const char *pos = text, *end = text + size;
+	int r;
+
+	while (pos < end) {
+		const char *nl = memchr(pos, '\n', end - pos);
+		size_t len = (nl ? nl : end) - pos;
+
+		p->line++;
+		if (len > 0 && pos[len - 1] == '\r')
+			len--;
+		if (len > CONFIG_LINE_MAX)
+			return fail(p, "line too long (max %d characters)",
+				    CONFIG_LINE_MAX);
+		if (memchr(pos, '\0', len))
+			return fail(p, "NUL byte in line");
+		memcpy(buf, pos, len);
+		buf[len] = '\0';
+		r = parse_line(p, buf);
+		if (r < 0)
+			return r;
+		pos = nl ? nl + 1 : end;
+	}
+	return close_section(p);
+}
+
+/* The base, then (if @profile) the profile over it: see config.h. */
+static int parse_files(const char *text, size_t size, const char *path,
+		       const char *profile, size_t profile_size,
+		       const char *profile_path,
+		       struct fxsd_config **ret_config, char *err,
+		       size_t errlen)
 {
 	struct parser *p;
-	const char *pos = text, *end = text + size;
 	char *buf = NULL;
 	int r;
 
@@ -1615,33 +1724,22 @@ static int parse_buffer(const char *text, size_t size, const char *path,
 	if (!p->c->path)
 		goto oom;
 	global_init(&p->c->global);
+	provisioning_init(&p->c->provisioning);
 
-	while (pos < end) {
-		const char *nl = memchr(pos, '\n', end - pos);
-		size_t len = (nl ? nl : end) - pos;
-
-		p->line++;
-		if (len > 0 && pos[len - 1] == '\r')
-			len--;
-		if (len > CONFIG_LINE_MAX) {
-			r = fail(p, "line too long (max %d characters)",
-				 CONFIG_LINE_MAX);
-			goto fail;
-		}
-		if (memchr(pos, '\0', len)) {
-			r = fail(p, "NUL byte in line");
-			goto fail;
-		}
-		memcpy(buf, pos, len);
-		buf[len] = '\0';
-		r = parse_line(p, buf);
-		if (r < 0)
-			goto fail;
-		pos = nl ? nl + 1 : end;
-	}
-	r = close_section(p);
+	r = parse_lines(p, text, size, buf);
 	if (r < 0)
 		goto fail;
+	if (profile) {
+		/* a new file: its own line numbers and repeat checks */
+		p->path = profile_path ? profile_path : "<profile>";
+		p->line = 0;
+		p->in_profile = true;
+		p->global_seen = p->metrics_seen = false;
+		memset(p->port_seen, 0, sizeof(p->port_seen));
+		r = parse_lines(p, profile, profile_size, buf);
+		if (r < 0)
+			goto fail;
+	}
 	r = resolve(p);
 	if (r < 0)
 		goto fail;
@@ -1663,6 +1761,26 @@ fail:
 	return r;
 }
 
+static int parse_buffer(const char *text, size_t size, const char *path,
+			struct fxsd_config **ret_config, char *err,
+			size_t errlen)
+{
+	return parse_files(text, size, path, NULL, 0, NULL, ret_config, err,
+			   errlen);
+}
+
+int config_parse_overlay(const char *base, size_t base_len,
+			 const char *base_path, const char *profile,
+			 size_t profile_len, const char *profile_path,
+			 struct fxsd_config **ret_config, char *err,
+			 size_t errlen)
+{
+	if (!base || !ret_config)
+		return -EINVAL;
+	return parse_files(base, base_len, base_path, profile, profile_len,
+			   profile_path, ret_config, err, errlen);
+}
+
 int config_parse_string(const char *text, const char *path,
 			struct fxsd_config **ret_config, char *err,
 			size_t errlen)
@@ -1672,15 +1790,15 @@ int config_parse_string(const char *text, const char *path,
 	return parse_buffer(text, strlen(text), path, ret_config, err, errlen);
 }
 
-int config_load(const char *path, struct fxsd_config **ret_config,
-		char *err, size_t errlen)
+int config_read_file(const char *path, char **ret_data, size_t *ret_size,
+		     char *err, size_t errlen)
 {
 	char *data = NULL;
 	size_t size = 0, alloc = 0;
 	FILE *f;
 	int r;
 
-	if (!path || !ret_config)
+	if (!path || !ret_data || !ret_size)
 		return -EINVAL;
 	if (err && errlen)
 		err[0] = '\0';
@@ -1738,11 +1856,38 @@ int config_load(const char *path, struct fxsd_config **ret_config,
 				 CONFIG_FILE_MAX);
 		goto out;
 	}
-	r = parse_buffer(data ? data : "", size, path, ret_config, err,
-			 errlen);
+	if (!data) {
+		data = malloc(1);
+		if (!data) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	data[size] = '\0';
+	*ret_data = data;
+	*ret_size = size;
+	data = NULL;
+	r = 0;
 out:
 	free(data);
 	fclose(f);
+	return r;
+}
+
+int config_load(const char *path, struct fxsd_config **ret_config,
+		char *err, size_t errlen)
+{
+	char *data;
+	size_t size;
+	int r;
+
+	if (!path || !ret_config)
+		return -EINVAL;
+	r = config_read_file(path, &data, &size, err, errlen);
+	if (r < 0)
+		return r;
+	r = parse_buffer(data, size, path, ret_config, err, errlen);
+	free(data);
 	return r;
 }
 
@@ -1907,6 +2052,11 @@ int config_dump(const struct fxsd_config *c, FILE *f)
 		fprintf(f, "\n[metrics]\n");
 		for (i = 0; i < ELEMENTSOF(metrics_keys); i++)
 			dump_key(f, &metrics_keys[i], &c->metrics);
+	}
+	if (c->provisioning.line) {
+		fprintf(f, "\n[provisioning]\n");
+		for (i = 0; i < ELEMENTSOF(provisioning_keys); i++)
+			dump_key(f, &provisioning_keys[i], &c->provisioning);
 	}
 	for (j = 0; j < c->n_ports; j++) {
 		fprintf(f, "\n[port %d]\n", c->ports[j].index);

@@ -484,6 +484,40 @@ struct fxsd_metrics_config {
 	unsigned line;
 };
 
+/* provisioning url: the longest URL, in characters */
+#define CONFIG_URL_MAX		1023
+#define CONFIG_STATE_DIR_DEFAULT	"/var/lib/fxsd"
+
+/**
+ * struct fxsd_provisioning_config - the [provisioning] section (README,
+ *	"Provisioning"); only in the local file, never in a profile
+ * @url: where the profile is fetched (http: or https:), with {mac},
+ *	{serial} and {port} expanded; "" with no @url_file: provisioning off
+ * @url_file: a file whose first line is the URL, used when @url is ""
+ *	(a DHCP client hook writes option 66/160 there: systemd-networkd
+ *	252 records neither in its leases), "" unset
+ * @ca_file: PEM CA bundle for the server instead of the system store
+ * @resync_interval: s between fetches, 0 = at start and on check-sync
+ *	only; default 86400
+ * @retry_min: first delay after a failed fetch, s, default 30
+ * @retry_max: the cap of the doubling delays, s, default 3600
+ * @timeout: s a fetch may take, default 30
+ * @state_dir: where the last good profile is kept, default
+ *	CONFIG_STATE_DIR_DEFAULT
+ * @line: line of the [provisioning] header, 0 if the file has none
+ */
+struct fxsd_provisioning_config {
+	char url[CONFIG_URL_MAX + 1];
+	char url_file[CONFIG_PATH_MAX + 1];
+	char ca_file[CONFIG_PATH_MAX + 1];
+	unsigned resync_interval;
+	unsigned retry_min;
+	unsigned retry_max;
+	unsigned timeout;
+	char state_dir[CONFIG_PATH_MAX + 1];
+	unsigned line;
+};
+
 /*
  * "address:port" or "[address]:port" (an IP literal, port 1-65535) to a
  * socket address; -EINVAL when it is not one.
@@ -495,6 +529,7 @@ int config_listen_parse(const char *s, struct sockaddr_storage *ret,
  * struct fxsd_config - a whole configuration file
  * @global: the [global] section (all defaults if the file has none)
  * @metrics: the [metrics] section
+ * @provisioning: the [provisioning] section
  * @ports: the [port N] sections, sorted by index
  * @n_ports: number of @ports (0 is allowed)
  * @path: the path used in messages (heap copy)
@@ -502,6 +537,7 @@ int config_listen_parse(const char *s, struct sockaddr_storage *ret,
 struct fxsd_config {
 	struct fxsd_global_config global;
 	struct fxsd_metrics_config metrics;
+	struct fxsd_provisioning_config provisioning;
 	struct fxsd_port_config *ports;
 	size_t n_ports;
 	char *path;
@@ -523,6 +559,29 @@ int config_load(const char *path, struct fxsd_config **ret_config,
 int config_parse_string(const char *text, const char *path,
 			struct fxsd_config **ret_config, char *err,
 			size_t errlen);
+
+/*
+ * A profile over a base (provisioning): @base (@base_len bytes, named
+ * @base_path in messages) is read first, then @profile (named
+ * @profile_path: the URL) on top of it: a [global], [metrics] or [port N]
+ * of the profile that the base has too is reopened and its keys replace
+ * the base's (keys it does not give keep the base's values); a [port N]
+ * the base lacks is added; [provisioning] in a profile is an error.
+ * Each file on its own follows the usual rules (no repeated key or
+ * section within it).  @profile NULL: the base alone.  Same results as
+ * config_load(); the messages name the file that has the error.
+ */
+int config_parse_overlay(const char *base, size_t base_len,
+			 const char *base_path, const char *profile,
+			 size_t profile_len, const char *profile_path,
+			 struct fxsd_config **ret_config, char *err,
+			 size_t errlen);
+/*
+ * Read a whole file (at most CONFIG_FILE_MAX bytes) into a NUL-terminated
+ * heap buffer; errors as config_load()'s.
+ */
+int config_read_file(const char *path, char **ret_data, size_t *ret_size,
+		     char *err, size_t errlen);
 
 /* Frees @c; NULL is a no-op.  Returns NULL. */
 struct fxsd_config *config_free(struct fxsd_config *c);

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "ctl/bus.h"
 #include "ctl/metrics.h"
+#include "ctl/provision.h"
 #include "line/feature.h"
 #include "line/fsm.h"
 #include "line/line.h"
@@ -40,6 +41,7 @@ struct manager {
 	sd_event_source *monitor_source;
 	struct fxsd_bus *bus;
 	struct metrics_server *metrics;
+	struct provisioner *prov;
 	sd_event_source *shutdown;	/* the un-REGISTER wait on SIGTERM */
 	unsigned shutdown_ticks;
 };
@@ -51,14 +53,28 @@ static void manager_line_changed(struct line *l, void *ud)
 	bus_line_changed(m->bus, l);
 }
 
+/* The provider's NOTIFY check-sync on any port: fetch the profile. */
+static void manager_check_sync(struct line *l, void *ud)
+{
+	struct manager *m = ud;
+
+	(void)l;
+	if (m->prov)
+		provision_resync(m->prov);
+	else
+		log_info("NOTIFY check-sync, but no [provisioning] url: nothing to fetch");
+}
+
 /* Every new line reports its changes to the bus. */
 static int manager_line_new(struct manager *m, const struct fxsd_config *c,
 			    const struct fxsd_port_config *pc, struct line **ret)
 {
 	int r = line_new(m->event, c, pc, ret);
 
-	if (r >= 0)
+	if (r >= 0) {
 		line_set_notify(*ret, manager_line_changed, m);
+		line_set_check_sync(*ret, manager_check_sync, m);
+	}
 	return r;
 }
 
@@ -289,19 +305,41 @@ static size_t manager_n_lines(void *ud);
 static struct line *manager_line_at(void *ud, size_t i);
 static const struct metrics_ops manager_metrics_ops;
 
-static int manager_reload(void *userdata)
+static const struct provision_ops manager_provision_ops;
+
+/*
+ * The configuration: the local file, and @profile (named @name) over it
+ * when the file has a [provisioning] url (README, "Provisioning").
+ */
+static int manager_build(const char *path, const char *profile, size_t len,
+			 const char *name, struct fxsd_config **ret, char *err,
+			 size_t errlen)
 {
-	struct manager *m = userdata;
-	struct fxsd_config *c;
-	char err[512];
+	struct fxsd_config *base;
+	char *text;
+	size_t size;
 	int r;
 
-	r = config_load(m->config_path, &c, err, sizeof(err));
-	if (r < 0) {
-		log_error("Reload failed, keeping the running configuration: %s",
-			  err);
+	r = config_read_file(path, &text, &size, err, errlen);
+	if (r < 0)
 		return r;
+	r = config_parse_overlay(text, size, path, NULL, 0, NULL, &base, err,
+				 errlen);
+	if (r >= 0 && profile && (base->provisioning.url[0] ||
+				  base->provisioning.url_file[0])) {
+		config_free(base);
+		r = config_parse_overlay(text, size, path, profile, len, name,
+					 &base, err, errlen);
 	}
+	free(text);
+	if (r >= 0)
+		*ret = base;
+	return r;
+}
+
+/* @c becomes the configuration: the lines follow it (busy ones later). */
+static void manager_take(struct manager *m, struct fxsd_config *c)
+{
 	config_free(m->pending);
 	m->pending = c;
 	log_setup(log_get_max_priority() == LOG_DEBUG ? LOG_DEBUG :
@@ -309,6 +347,65 @@ static int manager_reload(void *userdata)
 	metrics_reconfigure(&m->metrics, m->event, c, &manager_metrics_ops, m);
 	if (!manager_apply(m))
 		log_info("Reload: ports in a call change when their call ends");
+}
+
+static int manager_reload(void *userdata)
+{
+	struct manager *m = userdata;
+	struct fxsd_config *c;
+	const char *profile;
+	size_t len = 0;
+	char err[512];
+	int r;
+	struct provision_status st;
+
+	provision_get_status(m->prov, &st);
+	profile = provision_profile(m->prov, &len);
+	r = manager_build(m->config_path, profile, len,
+			  st.url[0] ? st.url : "<profile>", &c, err,
+			  sizeof(err));
+	if (r < 0) {
+		log_error("Reload failed, keeping the running configuration: %s",
+			  err);
+		return r;
+	}
+	manager_take(m, c);
+	provision_reconfigure(&m->prov, m->event, c, &manager_provision_ops, m);
+	return 0;
+}
+
+/* A fetched profile: the whole candidate is checked, then applied. */
+static int manager_provision_apply(void *ud, const char *profile, size_t len,
+				   const char *name, char *err, size_t errlen)
+{
+	struct manager *m = ud;
+	struct fxsd_config *c;
+	int r;
+
+	r = manager_build(m->config_path, profile, len, name, &c, err, errlen);
+	if (r < 0)
+		return r;
+	log_info("Provisioning: profile from %s taken", name);
+	manager_take(m, c);
+	return 0;
+}
+
+static const struct provision_ops manager_provision_ops = {
+	.apply = manager_provision_apply,
+};
+
+static void manager_get_provisioning(void *ud, struct provision_status *st)
+{
+	provision_get_status(((struct manager *)ud)->prov, st);
+}
+
+static int manager_resync(void *ud)
+{
+	struct manager *m = ud;
+
+	if (!m->prov)
+		return -ENOENT;
+	provision_resync(m->prov);
 	return 0;
 }
 
@@ -378,6 +475,8 @@ static const struct bus_manager_ops manager_bus_ops = {
 	.n_lines = manager_n_lines,
 	.line_at = manager_line_at,
 	.reload = manager_reload,
+	.get_provisioning = manager_get_provisioning,
+	.resync = manager_resync,
 };
 
 static const struct metrics_ops manager_metrics_ops = {
@@ -394,6 +493,7 @@ static void manager_free(struct manager *m)
 	free(m->lines);
 	bus_free(m->bus);
 	metrics_free(m->metrics);
+	provision_free(m->prov);
 	sd_event_source_disable_unref(m->shutdown);
 	sd_event_source_disable_unref(m->monitor_source);
 	udev_monitor_unref(m->monitor);
@@ -445,6 +545,8 @@ int main(int argc, char **argv)
 		{}
 	};
 	const char *path = CONFIG_DEFAULT_PATH;
+	char *saved = NULL;
+	size_t saved_len = 0;
 	bool verbose = false, check = false, dump = false, dot = false;
 	struct manager m = { 0 };
 	sd_event_source *status = NULL;
@@ -493,6 +595,28 @@ int main(int argc, char **argv)
 		config_free(m.config);
 		return 0;
 	}
+	/* the last good profile, so that a start with the server down has it */
+	if ((m.config->provisioning.url[0] || m.config->provisioning.url_file[0]) &&
+	    provision_load_saved(m.config->provisioning.state_dir, &saved,
+				 &saved_len) >= 0) {
+		struct fxsd_config *c;
+		char name[CONFIG_PATH_MAX + 64];
+
+		snprintf(name, sizeof(name), "%s/%s",
+			 m.config->provisioning.state_dir, PROVISION_PROFILE_FILE);
+		if (manager_build(path, saved, saved_len, name, &c, err,
+				  sizeof(err)) >= 0) {
+			config_free(m.config);
+			m.config = c;
+			log_info("Provisioning: the saved profile %s is in use until the server is reached",
+				 name);
+		} else {
+			log_warning("Provisioning: the saved profile is refused, using %s alone: %s",
+				    path, err);
+			free(saved);
+			saved = NULL;
+		}
+	}
 
 	r = sd_event_default(&m.event);
 	if (r < 0)
@@ -525,6 +649,12 @@ int main(int argc, char **argv)
 		log_warning("No D-Bus API (system bus: %s), running without it",
 			    strerror(-r));
 	metrics_new(m.event, m.config, &manager_metrics_ops, &m, &m.metrics);
+	r = provision_new(m.event, m.config, &manager_provision_ops, &m, &m.prov);
+	if (r < 0)
+		log_error("Provisioning unavailable: %s", strerror(-r));
+	provision_start(m.prov, saved, saved_len);
+	free(saved);
+	saved = NULL;
 	r = manager_start_udev(&m);
 	if (r < 0) {
 		log_error("Failed to watch fxs devices: %s", strerror(-r));
@@ -547,6 +677,7 @@ int main(int argc, char **argv)
 	/* the voice menu's restart: a failure for Restart=on-failure */
 	return r < 0 ? 1 : r == LINE_EXIT_RESTART ? LINE_EXIT_RESTART : 0;
 fail:
+	free(saved);
 	log_error("Failed to start: %s", strerror(-r));
 	sd_event_source_disable_unref(status);
 	manager_free(&m);

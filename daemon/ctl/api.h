@@ -6,6 +6,19 @@
  * Name org.fxs.fxsd.  Object /org/fxs/fxsd, interface org.fxs.Manager1:
  *   Reload()                     re-read the configuration (as SIGHUP)
  *   ListPorts() -> a(iso)        index, call state, object path
+ *   Provisioning() -> (s url, s result, i http_status, s error,
+ *     t last_fetch_usec, t last_applied_usec, t next_fetch_usec,
+ *     u failures, u fetches, b have_profile)
+ *                                the last profile fetch (README,
+ *                                "Provisioning"): url without user info;
+ *                                result none|applied|unchanged|
+ *                                not-modified|invalid|http-error|
+ *                                unreachable|no-url; error "" after a
+ *                                success, else "URL:LINE: ..." or curl's
+ *                                or "HTTP 404"; times CLOCK_REALTIME µs,
+ *                                0 never/none; error
+ *                                org.fxs.Error.NoProvisioning without url
+ *   Resync()                     fetch the profile now (as check-sync)
  * Objects /org/fxs/fxsd/port/N, interface org.fxs.Port1:
  *   properties Index i, Attached b, Hook s, Registration s,
  *     TransportError s (why the last TLS connection failed, "" if not),

@@ -361,11 +361,49 @@ static int manager_list(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return r;
 }
 
+/* Provisioning() -> (s url, s result, i http_status, s error,
+ * t last_fetch_usec, t last_applied_usec, t next_fetch_usec,
+ * u failures, u fetches, b have_profile): api.h */
+static int manager_provisioning(sd_bus_message *m, void *userdata,
+				sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+	struct provision_status st;
+
+	b->ops->get_provisioning(b->ud, &st);
+	if (!st.enabled)
+		return sd_bus_error_set(error, "org.fxs.Error.NoProvisioning",
+					"No [provisioning] url in the configuration");
+	return sd_bus_reply_method_return(m, "ssistttuub", st.url,
+					  provision_result_to_string(st.result),
+					  st.http_status, st.error,
+					  (uint64_t)st.last_fetch_usec,
+					  (uint64_t)st.last_applied_usec,
+					  (uint64_t)st.next_fetch_usec,
+					  st.failures, st.fetches,
+					  (int)st.have_profile);
+}
+
+static int manager_resync(sd_bus_message *m, void *userdata,
+			  sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+
+	if (b->ops->resync(b->ud) < 0)
+		return sd_bus_error_set(error, "org.fxs.Error.NoProvisioning",
+					"No [provisioning] url in the configuration");
+	return sd_bus_reply_method_return(m, NULL);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("Reload", "", "", manager_reload,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("ListPorts", "", "a(iso)", manager_list,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Provisioning", "", "ssistttuub", manager_provisioning,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Resync", "", "", manager_resync,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END
 };

@@ -10,12 +10,15 @@
 #include <systemd/sd-event.h>
 
 #include "ctl/api.h"
+#include "ctl/provision.h"
 #include "line/line.h"
 
 struct bus_manager_ops {
 	size_t (*n_lines)(void *ud);
 	struct line *(*line_at)(void *ud, size_t i);
 	int (*reload)(void *ud);
+	void (*get_provisioning)(void *ud, struct provision_status *ret);
+	int (*resync)(void *ud);	/* -ENOENT: no provisioning */
 };
 
 struct fxsd_bus;

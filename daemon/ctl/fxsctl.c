@@ -7,6 +7,7 @@
  *   fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT | reload
  *   fxsctl dnd PORT on|off | anonymous-reject PORT on|off
  *   fxsctl forward PORT all|busy|no-answer TARGET|off
+ *   fxsctl [--json] provisioning [resync]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <systemd/sd-bus.h>
 
@@ -421,13 +423,94 @@ static int cmd_reload(sd_bus *bus)
 	return r;
 }
 
+/* A CLOCK_REALTIME µs time as UTC ISO 8601, "-" for 0. */
+static const char *iso_time(uint64_t usec, char *buf, size_t len)
+{
+	time_t t = (time_t)(usec / 1000000);
+	struct tm tm;
+
+	if (!usec || !gmtime_r(&t, &tm) ||
+	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static int cmd_provisioning(sd_bus *bus, const char *what)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	const char *url, *result, *error;
+	uint64_t last, applied, next;
+	uint32_t failures, fetches;
+	char t1[32], t2[32], t3[32];
+	int status, have, r;
+
+	if (what && strcmp(what, "resync")) {
+		fprintf(stderr, "fxsctl: provisioning: resync or nothing, not '%s'\n",
+			what);
+		return -EINVAL;
+	}
+	r = sd_bus_call_method(bus, FXSD_BUS_NAME, FXSD_BUS_PATH,
+			       FXSD_BUS_MANAGER_IFACE,
+			       what ? "Resync" : "Provisioning", &err,
+			       what ? NULL : &reply, "");
+	if (r < 0) {
+		fprintf(stderr, "fxsctl: provisioning: %s\n",
+			err.message ? err.message : strerror(-r));
+		sd_bus_error_free(&err);
+		return r;
+	}
+	if (what)
+		return 0;
+	r = sd_bus_message_read(reply, "ssistttuub", &url, &result, &status,
+				&error, &last, &applied, &next, &failures,
+				&fetches, &have);
+	if (r < 0) {
+		fprintf(stderr, "fxsctl: provisioning: bad reply: %s\n",
+			strerror(-r));
+		sd_bus_message_unref(reply);
+		return r;
+	}
+	if (json) {
+		printf("{\"url\":");
+		json_string(url);
+		printf(",\"result\":");
+		json_string(result);
+		printf(",\"http_status\":%d,\"error\":", status);
+		json_string(error);
+		printf(",\"last_fetch_usec\":%llu,\"last_applied_usec\":%llu,"
+		       "\"next_fetch_usec\":%llu,\"failures\":%u,"
+		       "\"fetches\":%u,\"have_profile\":%s}\n",
+		       (unsigned long long)last, (unsigned long long)applied,
+		       (unsigned long long)next, failures, fetches,
+		       have ? "true" : "false");
+	} else {
+		printf("URL:          %s\n"
+		       "Result:       %s (HTTP %d)\n"
+		       "Error:        %s\n"
+		       "Last fetch:   %s\n"
+		       "Last applied: %s\n"
+		       "Next fetch:   %s\n"
+		       "Failures:     %u in a row, %u fetches\n"
+		       "Profile:      %s\n",
+		       url[0] ? url : "-", result, status, error[0] ? error : "-",
+		       iso_time(last, t1, sizeof(t1)),
+		       iso_time(applied, t2, sizeof(t2)),
+		       iso_time(next, t3, sizeof(t3)), failures, fetches,
+		       have ? "held" : "none (the local file alone)");
+	}
+	sd_bus_message_unref(reply);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: fxsctl [--json] status | ports | calls\n"
 		   "       fxsctl ring PORT [SECONDS] | tone PORT NAME | hangup PORT\n"
 		   "       fxsctl dnd PORT on|off | anonymous-reject PORT on|off\n"
 		   "       fxsctl forward PORT all|busy|no-answer TARGET|off\n"
-		   "       fxsctl reload\n");
+		   "       fxsctl reload\n"
+		   "       fxsctl provisioning [resync]\n");
 }
 
 int main(int argc, char **argv)
@@ -477,6 +560,9 @@ int main(int argc, char **argv)
 				argv[optind + 3]);
 	else if (!strcmp(cmd, "reload"))
 		r = cmd_reload(bus);
+	else if (!strcmp(cmd, "provisioning"))
+		r = cmd_provisioning(bus, optind + 1 < argc ? argv[optind + 1] :
+				     NULL);
 	else {
 		usage(stderr);
 		r = -EINVAL;

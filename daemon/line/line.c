@@ -259,6 +259,8 @@ struct line {
 	bool reg_failed;		/* the last attempt failed (a retry
 					 * may be registering) */
 	int last_mos_x10;		/* the last answered call's, -1 none */
+	void (*check_sync)(struct line *l, void *ud);
+	void *check_sync_ud;
 };
 
 static void line_notify(struct line *l)
@@ -3300,6 +3302,16 @@ static void line_on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
 	line_mwi_spill(l);
 }
 
+/* The provider's NOTIFY check-sync: up to the manager (provisioning). */
+static void line_on_check_sync(struct sip_agent *a, void *userdata)
+{
+	struct line *l = userdata;
+
+	(void)a;
+	if (l->check_sync)
+		l->check_sync(l, l->check_sync_ud);
+}
+
 /* A digit from the far end in SIP INFO: played as RFC 4733 ones are. */
 static void line_on_dtmf(struct sip_call *call, char digit,
 			 unsigned duration_ms, void *userdata)
@@ -3341,6 +3353,7 @@ static const struct sip_callbacks line_sip_callbacks = {
 	.on_refer_progress = line_on_refer_progress,
 	.on_refer = line_on_refer,
 	.on_dtmf = line_on_dtmf,
+	.on_check_sync = line_on_check_sync,
 	.log = line_sip_log,
 };
 
@@ -3683,6 +3696,13 @@ void line_get_status(const struct line *l, struct line_status *ret)
 		.mwi_new = l->mwi_new,
 		.mwi_old = l->mwi_old,
 	};
+}
+
+void line_set_check_sync(struct line *l,
+			 void (*fn)(struct line *l, void *ud), void *userdata)
+{
+	l->check_sync = fn;
+	l->check_sync_ud = userdata;
 }
 
 void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),

@@ -98,6 +98,10 @@ int line_set_anonymous_reject(struct line *l, bool on);
 /* Called after every state or registration change. */
 void line_set_notify(struct line *l, void (*fn)(struct line *l, void *ud),
 		     void *userdata);
+/* Called when the provider's NOTIFY check-sync reaches the port's agent
+ * (sip.h, on_check_sync): the provisioning profile is to be fetched. */
+void line_set_check_sync(struct line *l,
+			 void (*fn)(struct line *l, void *ud), void *userdata);
 /* End the call from management (BYE/CANCEL); -ENOENT without a call. */
 int line_hangup(struct line *l);
 /* Ring the idle phone for @seconds (test); -EBUSY when not idle. */

@@ -96,7 +96,7 @@
 #define SIP_DTMF_DURATION_MAX	60000	/* ms, largest Duration= accepted */
 #define SIP_DTMF_ACCEPT		"application/dtmf-relay, application/dtmf"
 #define SIP_MWI_TYPE		"application/simple-message-summary"
-#define SIP_ALLOW_EVENTS	"message-summary, refer"
+#define SIP_ALLOW_EVENTS	"message-summary, refer, check-sync"
 #ifndef SIP_REFER_FIRST_MS	/* (the line test builds with 2000) */
 #define SIP_REFER_FIRST_MS	32000	/* our REFER: its first NOTIFY within */
 #endif

@@ -573,6 +573,11 @@ struct sip_mwi {
  *	Replaces header value the Refer-To carried, unescaped, or NULL);
  *	report how it goes with sip_call_refer_notify().  NULL: REFER gets
  *	603.
+ * @on_check_sync: the provider (source_allowed(): the registrar, proxy
+ *	or MWI server, else 403 as for strangers) sent a NOTIFY with
+ *	"Event: check-sync" out of any dialog (the resync request of
+ *	Cisco, Polycom, Grandstream and Asterisk's sip notify), already
+ *	answered 200: fetch the provisioning profile now
  * @log: priority is a syslog LOG_* value; NULL = no logging
  */
 struct sip_callbacks {
@@ -595,6 +600,7 @@ struct sip_callbacks {
 				  void *userdata);
 	void (*on_refer)(struct sip_call *call, const char *target_uri,
 			 const char *replaces, void *userdata);
+	void (*on_check_sync)(struct sip_agent *a, void *userdata);
 	void (*log)(void *userdata, int priority, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 };

@@ -65,6 +65,15 @@ static bool is_mwi_event(osip_message_t *m)
 	       strcasecmp(ev, "message-summary") == 0;
 }
 
+/* "Event: check-sync" (parameters such as ;reboot=false ignored). */
+static bool is_check_sync(osip_message_t *m)
+{
+	char ev[64];
+
+	return event_of(m, ev, sizeof(ev)) &&
+	       strcasecmp(ev, "check-sync") == 0;
+}
+
 /* Is @m (with a To tag) a request of our subscription's dialog? */
 static bool in_subscription(struct sip_agent *a, osip_message_t *m)
 {
@@ -80,7 +89,8 @@ static bool in_subscription(struct sip_agent *a, osip_message_t *m)
 
 /*
  * What a NOTIFY gets before any transaction (answer_without_tx()): 0 when
- * handle_notify() takes it; for Event: refer, what refer.c says (481
+ * handle_notify() takes it; for Event: check-sync, 481 with a To tag
+ * and 403 from a stranger (source_allowed()); for Event: refer, what refer.c says (481
  * unless a REFER of ours awaits it); 489 with Allow-Events for an Event we do not
  * serve (or none); 481 for a To tag that is not our subscription's; 403
  * for an unsolicited message-summary from a stranger (source_allowed()).
@@ -96,6 +106,22 @@ int notify_precheck(struct sip_agent *a, osip_message_t *m,
 
 	if (event_of(m, ev, sizeof(ev)) && strcasecmp(ev, "refer") == 0)
 		return refer_notify_precheck(a, m);
+	if (is_check_sync(m)) {
+		/* the provider's "fetch your profile", out of any dialog */
+		if (from_tag(m->to))
+			return 481;
+		if (!source_allowed(a, &src->addr)) {
+			char ip[64];
+			unsigned port;
+
+			addr_to_string(&src->addr, ip, sizeof(ip), &port);
+			log_peer(a, &src->addr, LOG_NOTICE,
+				 "NOTIFY check-sync from unknown source %s:%u, 403",
+				 ip, port);
+			return 403;
+		}
+		return 0;
+	}
 	if (!is_mwi_event(m)) {
 		*ret_hdrs = allow_events;
 		return 489;
@@ -529,6 +555,19 @@ void handle_notify(struct sip_agent *a, osip_event_t *ev,
 	char tag[20];
 	int code = 200;
 
+	if (is_check_sync(ev->sip)) {
+		tr = new_server_tx(a, ev, TX_OTHER_IN, NULL, src);
+		if (!tr) {
+			osip_event_free(ev);
+			return;
+		}
+		random_hex(tag, 16);
+		respond_in_tx(a, tr, 200, tag);
+		log_a(a, LOG_INFO, "NOTIFY check-sync from the provider");
+		if (a->cb.on_check_sync)
+			a->cb.on_check_sync(a, a->userdata);
+		return;
+	}
 	if (!is_mwi_event(ev->sip)) {	/* Event: refer */
 		refer_handle_notify(a, ev, src);
 		return;

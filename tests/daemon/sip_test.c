@@ -106,6 +106,7 @@ struct fixture {
 	bool hangup_after_refresh;	/* at "session refreshed" */
 	/* message waiting */
 	int n_mwi;
+	int n_check_sync;
 	struct sip_mwi mwi[4];		/* the first four on_mwi */
 	/* transfer */
 	int n_progress;
@@ -581,6 +582,14 @@ static void on_mwi(struct sip_agent *a, const struct sip_mwi *mwi,
 	f->n_mwi++;
 }
 
+static void on_check_sync(struct sip_agent *a, void *userdata)
+{
+	struct fixture *f = userdata;
+
+	(void)a;
+	f->n_check_sync++;
+}
+
 static void on_refer_progress(struct sip_call *call, int status,
 			      void *userdata)
 {
@@ -626,6 +635,7 @@ static const struct sip_callbacks callbacks = {
 	.on_offer = on_offer,
 	.on_reinvite = on_reinvite,
 	.on_mwi = on_mwi,
+	.on_check_sync = on_check_sync,
 	.on_refer_progress = on_refer_progress,
 	.on_refer = on_refer,
 	.log = test_log,
@@ -4936,6 +4946,76 @@ out:
 	fixture_done(&f);
 }
 
+/* A provider's check-sync NOTIFY from @fd; @to_tag NULL: out of dialog. */
+static int check_sync_notify(char *buf, size_t len, int fd, const char *id,
+			     const char *to_tag)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char ip[32];
+
+	getsockname(fd, (void *)&sin, &sl);
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	return snprintf(buf, len,
+			"NOTIFY sip:2001@127.0.0.1 SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK%s;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:prov@%s>;tag=%s\r\n"
+			"To: <sip:2001@127.0.0.1>%s%s\r\n"
+			"Call-ID: %s@%s\r\nCSeq: 1 NOTIFY\r\n"
+			"Event: check-sync;reboot=false\r\n"
+			"Subscription-State: terminated\r\n"
+			"Content-Length: 0\r\n\r\n",
+			ip, ntohs(sin.sin_port), id, ip, id,
+			to_tag ? ";tag=" : "", to_tag ? to_tag : "", id, ip);
+}
+
+/*
+ * NOTIFY check-sync (the provider's "fetch your profile"): from the
+ * provider's address, 200 and on_check_sync; with a To tag of no dialog,
+ * 481; from a stranger (127.0.0.2), 403; none of these two reports.
+ */
+static void case_check_sync(void)
+{
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char msg[2048];
+	int fd = -1, n, code;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "check_sync_notify";
+	acct.domain = "127.0.0.1";
+	acct.registrar = "127.0.0.1:9";
+	acct.user = "2001";
+	if (fixture_init(&f, f.name, &acct) < 0)
+		FAIL(&f, "agent setup failed");
+	fd = raw_socket();
+	n = check_sync_notify(msg, sizeof(msg), fd, "cs1", NULL);
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 200 || f.n_check_sync != 1)
+		FAIL(&f, "the provider's check-sync: %d (want 200), %d callbacks",
+		     code, f.n_check_sync);
+	n = check_sync_notify(msg, sizeof(msg), fd, "cs2", "nodialog");
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 481 || f.n_check_sync != 1)
+		FAIL(&f, "check-sync in no dialog: %d (want 481), %d callbacks",
+		     code, f.n_check_sync);
+	close(fd);
+	fd = raw_socket_ip("127.0.0.2");
+	if (fd < 0)
+		FAIL(&f, "socket on 127.0.0.2");
+	n = check_sync_notify(msg, sizeof(msg), fd, "cs3", NULL);
+	code = raw_exchange(&f, fd, msg, n);
+	if (code != 403 || f.n_check_sync != 1)
+		FAIL(&f, "a stranger's check-sync: %d (want 403), %d callbacks",
+		     code, f.n_check_sync);
+	PASS(&f);
+out:
+	if (fd >= 0)
+		close(fd);
+	fixture_done(&f);
+}
+
 /* The value of header @name (e.g. "Call-ID:") in @msg, "" if absent. */
 static const char *hval(const char *msg, const char *name)
 {
@@ -7575,6 +7655,7 @@ int main(int argc, char **argv)
 	    case_tls_client_cert_listener());
 
 	RUN("mwi_unsolicited_notify", case_mwi_unsolicited());
+	RUN("check_sync_notify", case_check_sync());
 	RUN("mwi_subscribe_refresh_terminated_489", case_mwi_subscribe());
 	RUN("refer_out_blind_and_attended", case_refer_out());
 	RUN("refer_in_202_notify", case_refer_in());

@@ -563,6 +563,9 @@ def config_seeds():
     put('config', 'quotes-and-escapes', '[port 3]\nuser = "a\\"b"\ndomain = \'x\'\npassword = "unterminated\n')
     put('config', 'nul-and-odd-headers', b'[global]\x00\n[port -1]\n[port 99999999999]\n[]\nkey\n= v\nuser = 1\n')
     put('config', 'metrics-v6', '[global]\n[metrics]\nlisten = "[::1]:9108"\n[port 0]\nuser=1\ndomain=x\n')
+    put('config', 'provisioning', '[provisioning]\nurl = "https://u:p@prov.example/{mac}-{{x}}.conf"\n'
+        'ca_file = /etc/ca.pem\nresync_interval = 0\nretry_min = 5\nretry_max = 5\n'
+        'state_dir = /var/lib/x\n[port 0]\nuser=1\ndomain=x\n')
 
 
 def digitmap_seeds():
@@ -725,6 +728,18 @@ def stun_seeds():
                            '80220010566f766964612e6f726720302e393700'))
     put('stun', 'error-400', h('011100082112a442' + '01' * 12 + '0009000400000400'))
     put('stun', 'mapped-only', h('0101000c2112a442' + '02' * 12 + '000100080001138 8c6336407'.replace(' ', '')))
+def profile_seeds():
+    """fuzz_profile: header lines, URL templates, profiles over a base"""
+    put('profile', 'etag', b'ETag: "5d8c72a5edda8d6a:0"\r\n')
+    put('profile', 'last-modified', b'last-modified:  Wed, 21 Oct 2015 07:28:00 GMT\r\n')
+    put('profile', 'status', b'HTTP/1.1 304 Not Modified\r\n')
+    put('profile', 'url', b'https://u:p@prov.example:8443/ata/{mac}/{serial}-{port}.cfg?a={{b}}')
+    put('profile', 'url-bad', b'https://h/{nope}/{mac')
+    put('profile', 'overlay', b'[port 0]\nforward_no_answer_secs = 25\npassword = "s3cr#t"\n'
+        b'[port 1]\nuser = 1001\ndomain = example.net\n[global]\ntone_country = UK\n')
+    put('profile', 'overlay-bad', b'[port 0]\nexpires = 5\n')
+    put('profile', 'overlay-provisioning', b'[provisioning]\nurl = https://evil/\n')
+    put('profile', 'overlay-dup', b'[port 0]\nuser = 1\nuser = 2\n')
 
 
 if __name__ == '__main__':
@@ -742,3 +757,4 @@ if __name__ == '__main__':
     sipfrag_seeds()
     metrics_seeds()
     stun_seeds()
+    profile_seeds()
