@@ -14,7 +14,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
-	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
+	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer tests/daemon/faxpeer \
 	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
@@ -138,6 +138,9 @@ tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
+
+tests/daemon/faxpeer: tests/daemon/faxpeer.c include/uapi/linux/fxs_loop.h
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lspandsp -ltiff -lm
 
 tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^

@@ -15,6 +15,22 @@
 #      by 15 dB or more.  Each call is a data call from the tone to its end
 #      in the journal.  The tones are sox's (450 ms segments started 180
 #      degrees apart), not fxsd's.
+#   2. Fax over G.711 pass-through: the phone calls (pulse-dials 2000; sipp
+#      answers, tests/sipp/uas_fax.xml) and a spandsp fax terminal at the
+#      handset (tests/daemon/faxpeer handset: earpiece in, mouthpiece out)
+#      sends a 3-page TIFF-F document (made with libtiff at test time) to
+#      a spandsp terminal behind an RTP endpoint (faxpeer rtp) whose
+#      packets to fxsd are 1 % lost and 0-20 ms late (reordered now and
+#      then).  Both terminals end T.30 without error, every page arrives
+#      and equals the one sent, pixel for pixel (decoded scanlines), and
+#      fxsd's journal has the call as a data call.
+#   3. An alarm panel: CID_MESSAGES (default 100) Contact ID (SIA DC-05)
+#      messages keyed at the handset, DTMF of 50 ms with 50 ms between
+#      (tests/daemon/contactid.sh, sox), in two calls at once: port 0 sends
+#      digits as RFC 4733 events (the far end, rtpeer, prints each event),
+#      port 1 in band (multimon-ng decodes the far end's recording).  Every
+#      message must arrive whole, with a valid checksum, none lost or
+#      extra.
 #
 # Exit 4 (skip) without /dev/fxs0 or sipp.  Ends with "N passed, M failed".
 set -u
@@ -49,6 +65,14 @@ user = 1000
 domain = 127.0.0.1:5090
 register = no
 disconnect_open_loop_ms = 0
+digit_map = { 2xxx }
+
+[port 1]
+user = 1001
+domain = 127.0.0.1:5091
+register = no
+disconnect_open_loop_ms = 0
+dtmf_mode = inband
 CONF
 
 private_bus
@@ -135,6 +159,117 @@ d1=$(came_back 1)
 echo "# /ANS: the speech after the tone came back ${d1} dB below the line's echo"
 check "/ANS: the canceller is off for the rest of the call: the echo comes back (less than 10 dB below the line's)" \
 	awk -v d="$d1" 'BEGIN { exit !(d < 10 && d > -10) }'
+
+# --- 2. fax over G.711 ------------------------------------------------------
+echo "# $(date +%T) fax"
+$HS 0 echo on 6 5 >/dev/null
+FP=tests/daemon/faxpeer
+$FP mkdoc "$work/doc.tif" 3
+check "a 3-page TIFF-F document (tiffinfo: 3 pages of 1728 pels, CCITT Group 3)" \
+	sh -c "tiffinfo '$work/doc.tif' 2>/dev/null | grep -c 'Image Width: 1728' | grep -qx 3 &&
+		tiffinfo '$work/doc.tif' 2>/dev/null | grep -q 'CCITT Group 3'"
+n0=$(grep -c "ended: echo canceller" "$work/fxsd.log")
+sipp_bg fax -sf tests/sipp/uas_fax.xml -i 127.0.0.1 -p 5090 -key rtpport 7020
+$FP rtp 7020 "$work/rx.tif" 170 1 20 7 >"$work/faxfar.log" 2>&1 &
+peer_pid=$!
+$HS 0 lift >/dev/null
+$HS 0 dial 2000 >/dev/null
+check "the phone calls the fax: in call" wait_state in-call 20 0
+$FP handset 0 "$work/doc.tif" 170 >"$work/faxnear.log" 2>&1
+sed 's/^/# handset fax: /' "$work/faxnear.log"
+wait "$peer_pid"
+peer_pid=
+sed 's/^/# far-end fax: /' "$work/faxfar.log"
+$HS 0 hangup >/dev/null
+check "the phone hangs up: BYE" sipp_wait "$sp" fax
+check "the handset's fax (sender) ends T.30 without error, 3 pages" \
+	grep -q "result 0 (OK), 3 pages" "$work/faxnear.log"
+check "the far end's fax (receiver) ends T.30 without error, 3 pages" \
+	grep -q "result 0 (OK), 3 pages" "$work/faxfar.log"
+check "the far end lost 1 % of its packets to fxsd on purpose" \
+	grep -q "sent [0-9]* packets ([1-9][0-9]* lost on purpose)" "$work/faxfar.log"
+check "every page arrived and equals the one sent (pixel data)" \
+	$FP compare "$work/doc.tif" "$work/rx.tif"
+check "fxsd made it a data call (CNG or CED) until the call ended" \
+	sh -c "grep -qE '(CNG|ANS|V.21 preamble) from the (phone|far end): a data call' '$work/fxsd.log' &&
+		test \$(grep -c 'ended: echo canceller' '$work/fxsd.log') -gt $n0"
+grep -E "from the (phone|far end):|Data call" "$work/fxsd.log" | tail -n 4 | sed 's/^/# /'
+
+# --- 3. Contact ID from an alarm panel, out of band and in band -----------
+echo "# $(date +%T) Contact ID, ${CID_MESSAGES:-100} messages, RFC 4733 (port 0) and in band (port 1)"
+tests/daemon/contactid.sh "${CID_MESSAGES:-100}" "$work"
+$HS 0 echo off >/dev/null
+$HS 1 echo off >/dev/null
+secs=$(($(stat -c %s "$work/cid.raw") / 16000 + 60))
+tests/daemon/rtpeer 7030 --record "$work/cid0.raw" --secs "$secs" >"$work/cid0.log" 2>&1 &
+peer0=$!
+tests/daemon/rtpeer 7032 --record "$work/cid1.raw" --secs "$secs" >"$work/cid1.log" 2>&1 &
+peer1=$!
+sipp_cid() {	# sipp_cid NAME USER SIPPORT RTPPORT: a long call in, pid in $sp
+	sipp 127.0.0.1:5060 -sf tests/sipp/cid_call_in.xml -s "$2" -i 127.0.0.1 -p "$3" \
+		-key rtpport "$4" -nostdin -m 1 -timeout 600 -timeout_error \
+		-trace_err -error_file "$work/$1.err" >"$work/$1.out" 2>&1 &
+	sp=$!
+}
+sipp_cid cid0 1000 5090 7030
+sp0=$sp
+sipp_cid cid1 1001 5091 7032
+sp1=$sp
+$HS 0 wait-ring 10000 >/dev/null
+$HS 1 wait-ring 10000 >/dev/null
+$HS 0 lift >/dev/null
+$HS 1 lift >/dev/null
+check "port 0 in call" wait_state in-call 10 0
+check "port 1 in call" wait_state in-call 10 1
+until_ok 10 grep -q "first packet from" "$work/cid0.log"
+until_ok 10 grep -q "first packet from" "$work/cid1.log"
+$HS 0 say "$work/cid.raw" >"$work/say0.txt" &
+say0=$!
+$HS 1 say "$work/cid.raw" >"$work/say1.txt"
+wait "$say0"
+sleep 1	# the last digit's end packets and audio
+kill -TERM "$peer0" "$peer1"
+wait "$peer0" "$peer1"
+$HS 0 hangup >/dev/null
+$HS 1 hangup >/dev/null
+check "port 0's call ends: BYE" sipp_wait "$sp0" cid0
+check "port 1's call ends: BYE" sipp_wait "$sp1" cid1
+# cid_check DIGITS: DIGITS cut into 16-digit messages, compared with the
+# messages keyed, and each one's checksum
+cid_check() {
+	awk -v got="$1" -v want_file="$work/cid.txt" 'BEGIN {
+		n = 0
+		while ((getline w < want_file) > 0)
+			want[n++] = w
+		bad = 0
+		for (i = 0; i < n; i++) {
+			m = substr(got, 16 * i + 1, 16)
+			s = 0
+			for (j = 1; j <= 16; j++) {
+				d = substr(m, j, 1)
+				v = d == "0" ? 10 : d == "B" ? 11 : d == "C" ? 12 : d == "D" ? 13 : d == "*" ? 14 : d == "#" ? 15 : d + 0
+				s += v
+			}
+			if (m != want[i] || s % 15 != 0) {
+				if (bad < 5)
+					printf "message %d: got %s, sent %s\n", i + 1, m, want[i]
+				bad++
+			}
+		}
+		extra = length(got) - 16 * n
+		printf "%d of %d messages intact, checksums valid; %d digits extra\n", n - bad, n, extra
+		exit !(bad == 0 && extra == 0)
+	}'
+}
+oob=$(sed -n 's/^event \(.\)$/\1/p' "$work/cid0.log" | tr -d '\n')
+check "RFC 4733: every Contact ID message arrives as events, intact (none lost, corrupted or extra)" \
+	cid_check "$oob"
+sox -D -t raw -r 8000 -e signed -b 16 -c 1 "$work/cid1.raw" -t raw -r 22050 - 2>/dev/null |
+	multimon-ng -q -c -a DTMF -t raw - 2>/dev/null | sed -n 's/^DTMF: //p' | tr -d '\n' >"$work/cid1.txt"
+check "in band: multimon-ng decodes every Contact ID message from the far end's audio, intact" \
+	cid_check "$(cat "$work/cid1.txt")"
+check "in band: no telephone-event sent" \
+	grep -q "received, .* 0 events" "$work/cid1.log"
 
 kill "$fxsd_pid"
 wait "$fxsd_pid"
