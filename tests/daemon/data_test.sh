@@ -205,15 +205,17 @@ tests/daemon/rtpeer 7030 --record "$work/cid0.raw" --secs "$secs" >"$work/cid0.l
 peer0=$!
 tests/daemon/rtpeer 7032 --record "$work/cid1.raw" --secs "$secs" >"$work/cid1.log" 2>&1 &
 peer1=$!
-sipp_cid() {	# sipp_cid NAME USER SIPPORT RTPPORT: a long call in, pid in $sp
-	sipp 127.0.0.1:5060 -sf tests/sipp/cid_call_in.xml -s "$2" -i 127.0.0.1 -p "$3" \
+# sipp_cid NAME USER SIPPORT RTPPORT FXSDPORT: a long call in, pid in $sp
+# (fxsd's port N listens on sip_port + 2 N)
+sipp_cid() {
+	sipp 127.0.0.1:"$5" -sf tests/sipp/cid_call_in.xml -s "$2" -i 127.0.0.1 -p "$3" \
 		-key rtpport "$4" -nostdin -m 1 -timeout 600 -timeout_error \
 		-trace_err -error_file "$work/$1.err" >"$work/$1.out" 2>&1 &
 	sp=$!
 }
-sipp_cid cid0 1000 5090 7030
+sipp_cid cid0 1000 5090 7030 5060
 sp0=$sp
-sipp_cid cid1 1001 5091 7032
+sipp_cid cid1 1001 5091 7032 5062
 sp1=$sp
 $HS 0 wait-ring 10000 >/dev/null
 $HS 1 wait-ring 10000 >/dev/null
