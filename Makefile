@@ -14,7 +14,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
-	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
+	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer tests/daemon/faxpeer \
 	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
@@ -35,7 +35,7 @@ DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c daemon/media/mixer.c daemon/media/srtp.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
-	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c
+	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c daemon/dsp/modem.c
 DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/feature.c daemon/line/cidcw.c \
 	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c
@@ -56,7 +56,7 @@ DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 FXSD_PKGS := libosip2 libsystemd libudev libcares libcurl
 DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
-FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lsrtp2 -lcrypto -lspeexdsp -lm
+FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lsrtp2 -lcrypto -lspeexdsp -lspandsp -lm
 
 UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_digitmap.c tests/daemon/test_digest.c tests/daemon/test_fsm.c \
@@ -67,7 +67,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
-	tests/daemon/test_profile.c
+	tests/daemon/test_profile.c tests/daemon/test_modem.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -130,7 +130,7 @@ tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi
 
 tests/daemon/unit_test: $(call objs,asan,$(UNIT_SRCS) $(DAEMON_PURE))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lsrtp2 -lcrypto $(shell pkg-config --libs libsystemd) \
-		-lspeexdsp -lm
+		-lspeexdsp -lspandsp -lm
 
 daemon/fxsd: $(call objs,fxsd,$(FXSD_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^ $(FXSD_LIBS)
@@ -174,6 +174,9 @@ tests/daemon/talkoff: $(call objs,fxsd,tests/daemon/talkoff.c tests/daemon/talko
 
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
+
+tests/daemon/faxpeer: tests/daemon/faxpeer.c include/uapi/linux/fxs_loop.h
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lspandsp -ltiff -lm
 
 tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^

@@ -12,9 +12,6 @@
 
 #define RATE		8000
 #define ERLE_WINDOW	50	/* frames: 1 s */
-#define ANS_FREQ	2100.0
-#define ANS_ON_FRAMES	10	/* 200 ms of answer tone engages the bypass */
-#define ANS_OFF_FRAMES	25	/* 500 ms without it releases it */
 #define DIVERGE_DB	3.0	/* linear output this much above its input */
 #define DIVERGE_WINDOW	10	/* frames (200 ms) it is judged over */
 #define CONVERGED_DB	6.0	/* linear ERLE from which the delay is read */
@@ -34,9 +31,9 @@ struct echo_canceller {
 	unsigned divergences;
 	unsigned taps;
 	spx_int32_t *ir;
-	/* answer tone detector */
-	unsigned int ans_run, quiet_run;
-	bool bypass;
+	/* a data call (the Line decides, dsp/modem.c tells) */
+	bool bypass;			/* the canceller off */
+	bool no_suppress;		/* the residual suppressor off */
 };
 
 static double power(const int16_t *x, size_t n)
@@ -47,24 +44,6 @@ static double power(const int16_t *x, size_t n)
 	for (i = 0; i < n; i++)
 		p += (double)x[i] * x[i];
 	return p / n;
-}
-
-/* Share of the frame's power at @f (Goertzel), 0..1. */
-static double tone_share(const int16_t *x, size_t n, double f)
-{
-	double c = 2 * cos(2 * M_PI * f / RATE), s1 = 0, s2 = 0, tot = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-
-		s2 = s1;
-		s1 = s0;
-		tot += (double)x[i] * x[i];
-	}
-	if (tot < n * 1000.0)
-		return 0;
-	return (s1 * s1 + s2 * s2 - c * s1 * s2) / (tot * n / 2);
 }
 
 static SpeexPreprocessState *suppressor_new(SpeexEchoState *echo)
@@ -134,6 +113,7 @@ void echo_canceller_reset(struct echo_canceller *ec)
 	ec->delay_ms = -1;
 	ec->diverged = false;
 	ec->divergences = 0;
+	ec->bypass = ec->no_suppress = false;
 }
 
 struct echo_canceller *echo_canceller_free(struct echo_canceller *ec)
@@ -147,23 +127,6 @@ struct echo_canceller *echo_canceller_free(struct echo_canceller *ec)
 	free(ec->ir);
 	free(ec);
 	return NULL;
-}
-
-static void answer_tone(struct echo_canceller *ec, const int16_t *mic,
-			const int16_t *ref)
-{
-	bool tone = tone_share(mic, ECHO_FRAME, ANS_FREQ) > 0.7 ||
-		    tone_share(ref, ECHO_FRAME, ANS_FREQ) > 0.7;
-
-	if (tone) {
-		ec->quiet_run = 0;
-		if (++ec->ans_run >= ANS_ON_FRAMES)
-			ec->bypass = true;
-	} else {
-		ec->ans_run = 0;
-		if (++ec->quiet_run >= ANS_OFF_FRAMES)
-			ec->bypass = false;
-	}
 }
 
 static double window_db(const double *in, const double *out, unsigned n)
@@ -243,7 +206,6 @@ void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 	double pin = power(mic, ECHO_FRAME), pref = power(ref, ECHO_FRAME);
 	double pout, plin;
 
-	answer_tone(ec, mic, ref);
 	if (ec->bypass) {
 		if (out != mic)
 			memcpy(out, mic, sizeof(tmp));
@@ -251,7 +213,7 @@ void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 	}
 	speex_echo_cancellation(ec->echo, mic, ref, tmp);
 	plin = power(tmp, ECHO_FRAME) + 1e-3;
-	if (ec->pre)
+	if (ec->pre && !ec->no_suppress)
 		speex_preprocess_run(ec->pre, tmp);
 	memcpy(out, tmp, sizeof(tmp));
 
@@ -276,6 +238,21 @@ void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 bool echo_canceller_bypassed(const struct echo_canceller *ec)
 {
 	return ec->bypass;
+}
+
+void echo_canceller_set_bypass(struct echo_canceller *ec, bool on)
+{
+	ec->bypass = on;
+}
+
+void echo_canceller_set_suppress(struct echo_canceller *ec, bool on)
+{
+	ec->no_suppress = !on;
+}
+
+bool echo_canceller_suppressing(const struct echo_canceller *ec)
+{
+	return ec->pre && !ec->no_suppress;
 }
 
 double echo_canceller_erle_db(const struct echo_canceller *ec)

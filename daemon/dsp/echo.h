@@ -2,7 +2,10 @@
 /*
  * echo.h - line echo cancellation for one FXS port: speexdsp's adaptive
  * canceller (MDF) with its residual echo suppressor, on 20 ms frames at
- * 8 kHz, bypassed while a 2100 Hz fax/modem answer tone is present.
+ * 8 kHz.  A data call turns parts of it off (the Line decides, on what
+ * dsp/modem.c recognises): the suppressor (and its denoiser: comfort
+ * noise and level changes a modem cannot use) for any fax or modem, the
+ * whole canceller for the phase-reversed answer tone (ITU-T G.165/G.168).
  *
  * Per frame the Line hands in what the phone's microphone path gave
  * (near-end speech plus the hybrid's echo) and what was played to the
@@ -33,8 +36,12 @@ struct echo_canceller *echo_canceller_free(struct echo_canceller *ec);
 void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 			    const int16_t *ref, int16_t *out);
 
-/* True while the 2100 Hz answer tone holds the canceller off. */
+/* The canceller off: the audio passes unchanged (until the reset). */
+void echo_canceller_set_bypass(struct echo_canceller *ec, bool on);
 bool echo_canceller_bypassed(const struct echo_canceller *ec);
+/* The residual suppressor (and denoiser) off, the linear filter on. */
+void echo_canceller_set_suppress(struct echo_canceller *ec, bool on);
+bool echo_canceller_suppressing(const struct echo_canceller *ec);
 
 /*
  * Echo return loss enhancement in dB over the last second of far-end-only
@@ -44,8 +51,8 @@ double echo_canceller_erle_db(const struct echo_canceller *ec);
 double echo_canceller_erle_total_db(const struct echo_canceller *ec);
 
 /*
- * Start afresh for a new call: the adaptive filter, the suppressor and the
- * figures below.
+ * Start afresh for a new call: the adaptive filter, the suppressor, the
+ * figures below; the bypass off and the suppressor on again.
  */
 void echo_canceller_reset(struct echo_canceller *ec);
 

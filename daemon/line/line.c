@@ -25,6 +25,7 @@
 #include "dsp/callerid.h"
 #include "dsp/dtmf.h"
 #include "dsp/echo.h"
+#include "dsp/modem.h"
 #include "dsp/rfc4733.h"
 #include "dsp/tone.h"
 #include "line/cidcw.h"
@@ -234,6 +235,10 @@ struct line {
 	int16_t last_played[LINE_FRAME];	/* the reference of an older
 						 * driver: the last frame written */
 	struct echo_health echo;
+	/* fax and modem signals in the current call, each way */
+	struct modem_detector *modem_phone;	/* from the phone */
+	struct modem_detector *modem_far;	/* from the far end */
+	enum modem_tone data_tone;	/* the strongest so far: a data call */
 
 	bool offhook;
 	bool hook_read;			/* the hook the driver's events last
@@ -879,9 +884,12 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 	}
 	rtp_session_set_sending(l->cur->rtp, send && !null_addr);
 	if (!l->ec_call) {
-		/* the canceller's figures are per call */
+		/* the canceller's figures are per call, and so is data */
 		echo_canceller_reset(l->ec);
 		echo_canceller_health(l->ec, &l->echo);
+		modem_detector_reset(l->modem_phone);
+		modem_detector_reset(l->modem_far);
+		l->data_tone = MODEM_TONE_NONE;
 		l->ec_call = true;
 	}
 	l->cur->media = true;
@@ -1098,10 +1106,58 @@ static void line_slot_clear(struct line_call *c)
 	c->answered = false;
 }
 
+/*
+ * A fax or modem signal (@t, heard from the phone or the far end) in the
+ * current call makes it a data call (ITU-T G.164/G.165, V.152's
+ * voiceband data): the residual echo suppressor and its comfort noise
+ * off, the playout buffer at a fixed delay without concealment; the echo
+ * canceller itself off only for the phase-reversed answer tone (a V.32
+ * and faster modem cancels its own echo; a fax and V.22 rely on ours).
+ * It all lasts until the call ends (line_data_end()).
+ */
+static void line_data_signal(struct line *l, enum modem_tone t, bool phone)
+{
+	bool was_data = l->data_tone != MODEM_TONE_NONE;
+	bool ec_off = modem_tone_disables_ec(t) &&
+		      !modem_tone_disables_ec(l->data_tone);
+
+	if (t <= l->data_tone)
+		return;
+	l->data_tone = t;
+	if (!was_data) {
+		echo_canceller_set_suppress(l->ec, false);
+		rtp_session_set_data(l->cur->rtp, true);
+	}
+	if (ec_off)
+		echo_canceller_set_bypass(l->ec, true);
+	line_log(l, LOG_NOTICE, "%s from the %s: %s%s",
+		 modem_tone_to_string(t), phone ? "phone" : "far end",
+		 was_data ? "still a data call" :
+		 "a data call (echo suppressor, comfort noise and concealment off, fixed jitter buffer)",
+		 ec_off ? "; the echo canceller off" : "");
+}
+
+/* The call ended: voice settings again for the next one. */
+static void line_data_end(struct line *l)
+{
+	if (l->data_tone == MODEM_TONE_NONE)
+		return;
+	line_log(l, LOG_INFO, "Data call (%s) ended: echo canceller, suppressor and adaptive jitter buffer back",
+		 modem_tone_to_string(l->data_tone));
+	l->data_tone = MODEM_TONE_NONE;
+	echo_canceller_set_bypass(l->ec, false);
+	echo_canceller_set_suppress(l->ec, true);
+	if (l->cur->rtp)
+		rtp_session_set_data(l->cur->rtp, false);
+	modem_detector_reset(l->modem_phone);
+	modem_detector_reset(l->modem_far);
+}
+
 static void line_call_clear(struct line *l)
 {
 	bool ec_call = l->ec_call;
 
+	line_data_end(l);
 	line_echo_report(l);
 	line_count_end(l, ec_call);
 	line_media_stop(l);
@@ -1703,6 +1759,13 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		 * (the driver's), else the last frame written.  On hook
 		 * there is neither a voice nor an echo to remove (and a board
 		 * of many ports would spend its CPU on idle lines). */
+		if (l->cur->media && l->offhook) {
+			enum modem_tone t = modem_detector_process(
+				l->modem_phone, frame, LINE_FRAME);
+
+			if (t != MODEM_TONE_NONE)
+				line_data_signal(l, t, true);
+		}
 		if (l->ec && l->offhook) {
 			echo_canceller_process(l->ec, frame,
 					       l->pcm_ref ? rec + LINE_FRAME :
@@ -1741,8 +1804,16 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		}
 		/* To the phone: a tone, else the far end (one frame per frame
 		 * read keeps the driver's queue, and so the delay, steady). */
-		if (l->cur->rtp && !mixed)
+		if (l->cur->rtp && !mixed) {
 			rtp_session_playout(l->cur->rtp, out, LINE_FRAME);
+			if (l->cur->media) {
+				enum modem_tone t = modem_detector_process(
+					l->modem_far, out, LINE_FRAME);
+
+				if (t != MODEM_TONE_NONE)
+					line_data_signal(l, t, false);
+			}
+		}
 		if (l->cid_playing) {
 			cid_first = l->cid_pos == 0;
 			line_cid_fill(l, out);
@@ -3450,6 +3521,12 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 	r = echo_canceller_new(pc->echo_tail_ms, true, &l->ec);
 	if (r < 0)
 		goto fail;
+	r = modem_detector_new(&l->modem_phone);
+	if (r < 0)
+		goto fail;
+	r = modem_detector_new(&l->modem_far);
+	if (r < 0)
+		goto fail;
 	r = sd_event_add_defer(event, &l->defer, line_defer_run, l);
 	if (r < 0)
 		goto fail;
@@ -3649,6 +3726,8 @@ struct line *line_free(struct line *l)
 	l->test_ring = sd_event_source_disable_unref(l->test_ring);
 	l->digitmap = digitmap_free(l->digitmap);
 	l->ec = echo_canceller_free(l->ec);
+	l->modem_phone = modem_detector_free(l->modem_phone);
+	l->modem_far = modem_detector_free(l->modem_far);
 	free(l->cid);
 	free(l->cw_sig);
 	line_prompts_free(l);

@@ -22,6 +22,7 @@
 #define JITTER_MAX_MISSING 20	/* speexdsp resets after more misses */
 #define JITTER_MAX_DROPOUT 3000	/* sequence jump taken as a restart */
 #define JITTER_MAX_MISORDER 100	/* RFC 3550 A.1 */
+#define JITTER_RING	8192	/* samples kept for the fixed mode (1 s) */
 
 /* Concealment state: history of the output and the pitch buffer. */
 struct plc {
@@ -71,6 +72,15 @@ struct jitter {
 
 	struct jitter_stats st;
 	char pkt[JITTER_SPAN_MAX * sizeof(int16_t)];
+
+	/* The last second of received audio by timeline position (every
+	 * mode: the fixed mode starts from it); tag[i] is the position
+	 * ring[i] holds. */
+	int16_t ring[JITTER_RING];
+	uint32_t tag[JITTER_RING];
+	bool fixed;			/* data call: fixed delay, no PLC */
+	bool fixed_run;			/* playing from the ring */
+	uint32_t fixed_play;		/* timeline position played next */
 };
 
 /* ---- concealment ---- */
@@ -259,6 +269,7 @@ struct jitter *jitter_new(void)
 		free(j);
 		return NULL;
 	}
+	memset(j->tag, 0xff, sizeof(j->tag));
 	/* Lose exactly what is missing, not a multiple of the step. */
 	v = 1;
 	jitter_buffer_ctl(j->jb, JITTER_BUFFER_SET_CONCEALMENT_SIZE, &v);
@@ -285,6 +296,8 @@ static void jitter_restart(struct jitter *j)
 	j->window = 0;
 	/* What was already handed out still plays; the next audio joins. */
 	j->splice = true;
+	j->fixed_run = false;
+	memset(j->tag, 0xff, sizeof(j->tag));
 }
 
 void jitter_reset(struct jitter *j)
@@ -369,6 +382,10 @@ int jitter_put(struct jitter *j, uint32_t ssrc, uint16_t seq, uint32_t ts,
 
 		if (j->playing && (int32_t)(target - j->consumed_end) < 0)
 			target = j->consumed_end;
+		/* the fixed mode keeps its delay */
+		if (j->fixed_run &&
+		    (int32_t)(target - (j->fixed_play + JITTER_FIXED_MIN)) < 0)
+			target = j->fixed_play + JITTER_FIXED_MIN;
 		j->ts_off = target - ts;
 		j->st.ts_jumps++;
 	}
@@ -378,6 +395,24 @@ int jitter_put(struct jitter *j, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	if (!j->have_high || (int32_t)(its + (uint32_t)n - j->high_end) > 0) {
 		j->high_end = its + (uint32_t)n;
 		j->have_high = true;
+	}
+
+	/* Into the ring, unless it is no longer wanted (or too far ahead) */
+	if ((!j->fixed_run || (int32_t)(its + (uint32_t)n - j->fixed_play) > 0) &&
+	    (!j->playing ||
+	     (int32_t)(its + (uint32_t)n - j->consumed_end) < JITTER_RING))
+		for (size_t i = 0; i < n; i++) {
+			uint32_t at = its + (uint32_t)i;
+
+			j->ring[at % JITTER_RING] = pcm[i];
+			j->tag[at % JITTER_RING] = at;
+		}
+	if (j->fixed) {
+		if (late) {
+			j->st.late++;
+			return JITTER_PUT_LATE;
+		}
+		return JITTER_PUT_OK;
 	}
 
 	/*
@@ -413,12 +448,90 @@ int jitter_put(struct jitter *j, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	return JITTER_PUT_OK;
 }
 
+/*
+ * The fixed mode: what was handed out first, then the ring from where
+ * speexdsp stood (at least JITTER_FIXED_MIN behind the newest audio);
+ * missing samples are silence.
+ */
+static int fixed_get(struct jitter *j, int16_t *pcm, size_t n)
+{
+	size_t pos = 0, missing = 0, got = 0;
+
+	j->st.frames++;
+	j->pending = 0;
+	if (j->fifo_len > 0) {
+		pos = n < j->fifo_len ? n : j->fifo_len;
+		memcpy(pcm, j->fifo, pos * sizeof(*pcm));
+		memmove(j->fifo, j->fifo + pos, (j->fifo_len - pos) * sizeof(*pcm));
+		j->fifo_len -= pos;
+		got = pos;
+	}
+	if (!j->fixed_run && pos < n && j->have_high) {
+		uint32_t start = j->playing ? j->consumed_end :
+			j->high_end - JITTER_FIXED_MIN;
+
+		if ((int32_t)(j->high_end - start) < JITTER_FIXED_MIN)
+			start = j->high_end - JITTER_FIXED_MIN;
+		j->fixed_play = start;
+		j->fixed_run = true;
+		j->playing = true;
+	}
+	for (; pos < n; pos++) {
+		uint32_t at = j->fixed_play;
+		size_t k = at % JITTER_RING;
+
+		if (!j->fixed_run) {
+			pcm[pos] = 0;
+			continue;
+		}
+		if (j->tag[k] == at) {
+			pcm[pos] = j->ring[k];
+			got++;
+		} else {
+			pcm[pos] = 0;
+			missing++;
+		}
+		j->fixed_play++;
+	}
+	j->clock += (uint32_t)n;
+	if (!j->fixed_run)
+		return got ? JITTER_AUDIO : JITTER_IDLE;
+	j->consumed_end = j->fixed_play;
+	j->st.delay = j->high_end - j->fixed_play;
+	if (missing) {
+		j->st.samples_concealed += missing;
+		j->st.frames_concealed++;
+		return JITTER_CONCEALED;
+	}
+	j->st.frames_audio++;
+	return JITTER_AUDIO;
+}
+
+void jitter_set_fixed(struct jitter *j, bool on)
+{
+	if (!j || j->fixed == on)
+		return;
+	j->fixed = on;
+	if (!on) {
+		/* speexdsp learns the timeline again from the next packet */
+		jitter_restart(j);
+		j->pending = 0;
+	}
+}
+
+bool jitter_fixed(const struct jitter *j)
+{
+	return j && j->fixed;
+}
+
 int jitter_get(struct jitter *j, int16_t *pcm, size_t n)
 {
 	bool audio = false, synthetic = false, loss = false;
 
 	if (!j || !pcm || n == 0 || n > JITTER_FRAME_MAX)
 		return -EINVAL;
+	if (j->fixed)
+		return fixed_get(j, pcm, n);
 	j->out = pcm;
 	j->out_n = n;
 	j->out_pos = 0;

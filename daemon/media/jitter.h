@@ -52,6 +52,8 @@
 #define JITTER_JUMP_FWD		8000	/* samples */
 #define JITTER_DUP_WINDOW	64	/* sequence numbers */
 #define JITTER_STALL_GAP	800	/* samples (100 ms) without arrivals */
+#define JITTER_FIXED_MIN	480	/* samples (60 ms): the fixed mode's
+					 * least delay behind the newest audio */
 
 struct jitter;
 
@@ -135,5 +137,15 @@ int jitter_put(struct jitter *j, uint32_t ssrc, uint16_t seq, uint32_t ts,
 int jitter_get(struct jitter *j, int16_t *pcm, size_t n);
 
 void jitter_get_stats(const struct jitter *j, struct jitter_stats *ret);
+
+/*
+ * A data call (fax, modem; ITU-T V.152's voiceband data): @on holds the
+ * playout delay where it is (at least JITTER_FIXED_MIN behind the newest
+ * audio received) and stops the concealment: a lost or late packet
+ * plays as silence, nothing is skipped or inserted.  Off (the call
+ * ended) starts the adaptive buffer over.
+ */
+void jitter_set_fixed(struct jitter *j, bool on);
+bool jitter_fixed(const struct jitter *j);
 
 #endif /* FXSD_JITTER_H */

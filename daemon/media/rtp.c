@@ -1195,6 +1195,12 @@ void rtp_session_set_sending(struct rtp_session *s, bool on)
 		s->send_enabled = on;
 }
 
+void rtp_session_set_data(struct rtp_session *s, bool on)
+{
+	if (s && s->jb)
+		jitter_set_fixed(s->jb, on);
+}
+
 uint32_t rtp_session_next_timestamp(const struct rtp_session *s)
 {
 	return s->ts;

@@ -248,6 +248,13 @@ int rtp_session_set_payload_type(struct rtp_session *s, int payload_type);
 void rtp_session_set_sending(struct rtp_session *s, bool on);
 
 /*
+ * Voiceband data (fax, modem; the caller tells): the playout buffer holds
+ * its delay and plays losses as silence, no concealment (jitter.h,
+ * jitter_set_fixed()).  Off: adaptive again.
+ */
+void rtp_session_set_data(struct rtp_session *s, bool on);
+
+/*
  * Queue @n samples (8 kHz) of audio; every complete ptime frame is encoded
  * and sent at once, the rest waits for the next call.  Returns 0;
  * -ENOTCONN when no remote is set (the samples are dropped); or the first

@@ -499,3 +499,82 @@ UNIT_TEST(jitter_delay_step_learned)
 	CHECK(st.frames_audio > 900, "%llu frames of audio in 1000",
 	      (unsigned long long)st.frames_audio);
 }
+
+/*
+ * The fixed mode (a data call): after the switch the output is the sent
+ * signal at one constant delay (at least JITTER_FIXED_MIN), whatever the
+ * jitter; a lost packet is silence, not concealed; back to adaptive, the
+ * buffer plays again.
+ */
+UNIT_TEST(jitter_fixed_mode)
+{
+	_cleanup_jitter_ struct jitter *j = jitter_new();
+	enum { TICKS = 300, SWITCH = 50 };
+	static int16_t out[TICKS * F];
+	unsigned lost = 0, zeros = 0, late_pkts = 0;
+	long due[TICKS + 8];
+	long d = -1, k = 0;
+	struct jitter_stats st;
+
+	CHECK(j, "jitter_new");
+	/* packet k is sent at tick k; from SWITCH on it arrives 0-2 ticks
+	 * late (40 ms of jitter), every 37th is lost */
+	srand(5);
+	for (long i = 0; i < TICKS + 8; i++)
+		due[i] = i < SWITCH ? i : i + rand() % 3;
+	for (long t = 0; t < TICKS; t++) {
+		for (long i = 0; i < TICKS; i++)
+			if (due[i] == t) {
+				if (i >= SWITCH && i % 37 == 0) {
+					lost++;
+					continue;
+				}
+				if (put_frame(j, 42, 0, 100, 1000, i, F) == JITTER_PUT_LATE)
+					late_pkts++;
+			}
+		if (t == SWITCH) {
+			jitter_set_fixed(j, true);
+			CHECK(jitter_fixed(j), "not fixed");
+		}
+		CHECK(jitter_get(j, out + t * F, F) >= 0, "get");
+	}
+	CHECK_INT(late_pkts, 0);
+	/* the delay, from the first frame after the switch that is sound */
+	for (k = (SWITCH + 10) * F; k < TICKS * F && d < 0; k++) {
+		for (long s = 0; s < k - 1 && d < 0; s++) {
+			if (sig(0, s) != out[k] || sig(0, s + 1) != out[k + 1] ||
+			    sig(0, s + 2) != out[k + 2])
+				continue;
+			d = k - s;
+		}
+	}
+	CHECK(d >= JITTER_FIXED_MIN, "delay %ld samples, want >= %d", d,
+	      JITTER_FIXED_MIN);
+	for (long o = (SWITCH + 10) * F; o < (TICKS - 4) * F; o++) {
+		long s = o - d;
+
+		if (out[o] == sig(0, s))
+			continue;
+		CHECK(out[o] == 0, "sample %ld: %d, want %d (delay %ld) or 0",
+		      o, out[o], sig(0, s), d);
+		CHECK((s / F) % 37 == 0, "sample %ld silent, packet %ld was not lost",
+		      o, s / F);
+		zeros++;
+	}
+	CHECK(zeros >= (lost - 2) * F * 9 / 10, "%u silent samples for %u lost packets",
+	      zeros, lost);
+	jitter_get_stats(j, &st);
+	CHECK(st.frames_concealed >= lost - 2, "%llu frames with a loss, %u lost",
+	      (unsigned long long)st.frames_concealed, lost);
+	/* adaptive again: plays the stream once more */
+	jitter_set_fixed(j, false);
+	CHECK(!jitter_fixed(j), "still fixed");
+	for (long t = TICKS; t < TICKS + 20; t++) {
+		int16_t x[F];
+
+		put_frame(j, 42, 0, 100, 1000, t, F);
+		jitter_get(j, x, F);
+		if (t == TICKS + 19)
+			CHECK(energy(x, F) > 1e6, "silent after leaving the fixed mode");
+	}
+}
