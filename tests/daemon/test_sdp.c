@@ -93,7 +93,7 @@ UNIT_TEST(sdp_answer_baresip)
 	CHECK_INT(m.family, AF_INET);
 	CHECK_INT(m.port, 10688);
 	CHECK_INT(m.pt, 0);
-	CHECK_INT(m.codec, SDP_PT_PCMU);
+	CHECK_INT(m.codec, CODEC_PCMU);
 	CHECK_INT(m.te_pt, 101);
 	CHECK_INT(m.ptime, 20);
 	CHECK_INT(m.direction, SDP_SENDRECV);
@@ -133,7 +133,7 @@ UNIT_TEST(sdp_pcma_only)
 	      "answer");
 	CHECK_STR(m.address, "10.1.1.2");	/* media-level c= */
 	CHECK_INT(m.pt, 8);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 	CHECK_INT(m.te_pt, 100);
 	CHECK_INT(m.ptime, 30);
 	CHECK_INT(m.direction, SDP_SENDONLY);
@@ -169,7 +169,7 @@ UNIT_TEST(sdp_dynamic_pt_remap)
 
 	CHECK_INT(sdp_parse(offer, &m), 0);
 	CHECK_INT(m.pt, 97);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 }
 
 UNIT_TEST(sdp_malformed)
@@ -316,16 +316,16 @@ UNIT_TEST(sdp_answer_keeps_codec)
 	struct sdp_media m;
 
 	l.keep_codec = true;
-	l.codec = SDP_PT_PCMA;
+	l.codec = CODEC_PCMA;
 	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
 	CHECK_INT(m.pt, 96);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 	CHECK_STR(m.address, "10.1.1.9");
 	CHECK_INT(m.port, 4002);
 	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 96 101\r\n"), "m= in %s", buf);
 	CHECK(strstr(buf, "a=rtpmap:96 PCMA/8000\r\n"), "rtpmap in %s", buf);
 	/* not offered any more: the first one we support */
-	l.codec = SDP_PT_PCMU;
+	l.codec = CODEC_PCMU;
 	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
 	CHECK_INT(m.pt, 0);
 	/* a first offer has no codec to keep */
@@ -345,7 +345,7 @@ UNIT_TEST(sdp_answer_dynamic_pt)
 
 	CHECK(sdp_build_answer(offer, &local4, buf, sizeof(buf), &m) > 0, "answer");
 	CHECK_INT(m.pt, 96);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 	CHECK_INT(m.te_pt, 98);
 	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 96 98\r\n"), "m= in %s", buf);
 	CHECK(strstr(buf, "a=rtpmap:96 PCMA/8000\r\n"), "rtpmap in %s", buf);
