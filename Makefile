@@ -15,7 +15,7 @@ UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer \
-	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test
+	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/codec_send
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -148,6 +148,12 @@ tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 
 tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^
+
+# fxsd's RTP session and codecs, sending a file (tests/daemon/codec_ffmpeg.sh)
+tests/daemon/codec_send: $(call objs,fxsd,tests/daemon/codec_send.c daemon/media/rtp.c \
+		daemon/media/jitter.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
+		daemon/dsp/rfc4733.c daemon/dsp/emodel.c)
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lsrtp2 -lcrypto $(CODEC_LIBS) -lm
 
 tests/daemon/analyze: tests/daemon/analyze.c
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lm
