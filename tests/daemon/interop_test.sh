@@ -30,6 +30,10 @@
 # and baresip's recording must hold the noise the handset says (found by
 # cross-correlation with the handset's own noise generator).
 #
+# Then fxsd restarts with codecs = opus, g722, pcmu: baresip's 2002 (Opus
+# only) calls the phone and the phone calls 2003 (G.722 only), audio
+# checked both ways the same way (baresip's recording resampled to 8 kHz).
+#
 # Exit 4 (skip) without /dev/fxs0, kamailio, kamcmd or baresip.
 # Ends with "N passed, M failed"; exit 0 iff nothing failed.
 set -u
@@ -588,6 +592,76 @@ if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd
 	not_ok "fxsd with SRTP ran clean under the sanitizers" "see the log"
 else
 	ok "fxsd with SRTP ran clean under the sanitizers"
+fi
+
+# --- 4. codecs: fxsd again, codecs = opus, g722, pcmu; baresip's 2002
+#        takes only Opus, 2003 only G.722.  Audio both ways as above:
+#        baresip records at the codec's rate, resampled to 8 kHz for the
+#        correlation with the handset's noise.
+mv "$work/fxsd.log" "$work/fxsd-srtp.log"
+sed 's/^expires = 60$/expires = 60\ncodecs = opus, g722, pcmu/' \
+	"$work/fxsd-udp.conf" >"$work/fxsd-codecs.conf"
+"${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd-codecs.conf" -v \
+	>"$work/fxsd.log" 2>&1 &
+fxsd_pid=$!
+check "fxsd (codecs = opus, g722, pcmu) registers again" \
+	wait_grep 20 "Registration registered \(status 200" "$work/fxsd.log"
+
+# codec_noise: baresip's newest recording, at 8 kHz mono, holds the noise
+codec_noise() {
+	local rx
+	rx=$(newest_rx)
+	sox "$rx" -r 8000 -c 1 -b 16 "$work/rx8k.wav" || return 1
+	recorded_noise "$work/rx8k.wav" 2000
+}
+
+# 4a. Opus: baresip's 2002 calls the phone
+call_mark
+fx_mark=$(wc -l <"$work/fxsd.log")
+check "baresip takes its Opus account 2002" bs uafind sip:2002@127.0.0.1:5090
+check "2002 dials sip:1000@127.0.0.1:5090" bs dial sip:1000@127.0.0.1:5090
+check "the Opus offer rings the phone" $HS 0 wait-ring 15000
+check "lifting the handset answers" $HS 0 lift
+check "state in-call" wait_state in-call 5
+check "fxsd's media is Opus" \
+	wait_grep 5 "Media .* opus \(PT" "$work/fxsd.log" "$fx_mark"
+check "baresip's call is established" \
+	wait_grep 5 "Call established" "$work/baresip.log" "$bs_mark"
+check "the handset hears baresip's 1 kHz tone through Opus" $HS 0 hear 1000 2000
+say_noise 2000
+check "the handset hangs up" $HS 0 hangup
+check "state idle after the Opus call" wait_state idle 10
+check "baresip closed the call and its recording" recording_done 5
+check "baresip decoded Opus: what the handset said" codec_noise
+
+# 4b. G.722: the phone calls 2003 (fxsd offers opus, g722, pcmu; baresip
+#     answers G.722)
+call_mark
+fx_mark=$(wc -l <"$work/fxsd.log")
+check "lifting the handset gives dial tone" $HS 0 lift
+check "dial tone at the earpiece" $HS 0 hear 440 600
+check "pulse-dialling 2003" $HS 0 dial 2003
+check "state in-call once baresip answers" wait_state in-call 10
+check "fxsd's media is G.722" \
+	wait_grep 5 "Media .* G722 \(PT 9\)" "$work/fxsd.log" "$fx_mark"
+check "baresip's call is established" \
+	wait_grep 5 "Call established" "$work/baresip.log" "$bs_mark"
+check "the handset hears baresip's 1 kHz tone through G.722" $HS 0 hear 1000 2000
+say_noise 2000
+check "the handset hangs up" $HS 0 hangup
+check "state idle after the G.722 call" wait_state idle 10
+check "baresip closed the call and its recording" recording_done 5
+check "baresip decoded G.722: what the handset said" codec_noise
+
+kill "$fxsd_pid"
+until_ok 10 is_gone "$fxsd_pid" && wait "$fxsd_pid"
+rc=$?
+fxsd_pid=
+check "fxsd (codecs) exits cleanly on SIGTERM" test "$rc" = 0
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
+	not_ok "fxsd with Opus and G.722 ran clean under the sanitizers" "see the log"
+else
+	ok "fxsd with Opus and G.722 ran clean under the sanitizers"
 fi
 
 echo "$pass passed, $fail failed"
