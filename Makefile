@@ -15,7 +15,8 @@ UAPI := -Iinclude/uapi
 
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer tests/daemon/faxpeer \
-	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff
+	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff \
+	tests/daemon/codec_send
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -33,7 +34,7 @@ DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
 	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
-	daemon/media/g711.c daemon/media/mixer.c daemon/media/srtp.c
+	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c daemon/dsp/modem.c
 DAEMON_PORT_SRCS := daemon/port/port.c
@@ -53,7 +54,13 @@ DAEMON_EDGE_SRCS := daemon/main.c daemon/log.c daemon/line/line.c \
 	$(filter-out daemon/ctl/openmetrics.c daemon/ctl/profile.c,$(DAEMON_CTL_SRCS))
 DAEMON_PURE := $(filter-out $(DAEMON_EDGE_SRCS),$(FXSD_SRCS))
 
-FXSD_PKGS := libosip2 libsystemd libudev libcares libcurl
+# media/codec.c: Opus, G.722 (spandsp), G.729 (bcg729); speexdsp's
+# resampler (no .pc needed: -lspeexdsp below)
+CODEC_PKGS := opus spandsp libbcg729
+CODEC_LIBS = $(shell pkg-config --libs $(CODEC_PKGS)) -lspeexdsp
+# what links media/sdp.c or media/rtp.c needs for the codec table
+CODEC_SRCS := daemon/media/codec.c daemon/media/g711.c
+FXSD_PKGS := libosip2 libsystemd libudev libcares libcurl $(CODEC_PKGS)
 DAEMON_INC := -Idaemon
 FXSD_CFLAGS = $(DAEMON_INC) $(UAPI) $(shell pkg-config --cflags $(FXSD_PKGS))
 FXSD_LIBS = $(shell pkg-config --libs $(FXSD_PKGS)) -lssl -lsrtp2 -lcrypto -lspeexdsp -lspandsp -lm
@@ -67,7 +74,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
-	tests/daemon/test_profile.c tests/daemon/test_modem.c
+	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -130,7 +137,7 @@ tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi
 
 tests/daemon/unit_test: $(call objs,asan,$(UNIT_SRCS) $(DAEMON_PURE))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lsrtp2 -lcrypto $(shell pkg-config --libs libsystemd) \
-		-lspeexdsp -lspandsp -lm
+		$(CODEC_LIBS) -lm
 
 daemon/fxsd: $(call objs,fxsd,$(FXSD_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^ $(FXSD_LIBS)
@@ -160,10 +167,11 @@ tests/daemon/line_test: $(call objs,line,$(LINE_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
 
 # The SIP agent against sipp (tests/daemon/sip_test.sh builds and runs it).
-SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c
+SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c $(CODEC_SRCS)
 
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto \
+		$(CODEC_LIBS)
 
 # The talk-off tool (tests/daemon/talkoff_test.sh, bench/RESULTS.md): fxsd's
 # DTMF detector over speech, spandsp's receiver beside it as the reference.
@@ -181,6 +189,12 @@ tests/daemon/faxpeer: tests/daemon/faxpeer.c include/uapi/linux/fxs_loop.h
 tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^
 
+# fxsd's RTP session and codecs, sending a file (tests/daemon/codec_ffmpeg.sh)
+tests/daemon/codec_send: $(call objs,fxsd,tests/daemon/codec_send.c daemon/media/rtp.c \
+		daemon/media/jitter.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
+		daemon/dsp/rfc4733.c daemon/dsp/emodel.c)
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lsrtp2 -lcrypto $(CODEC_LIBS) -lm
+
 tests/daemon/analyze: tests/daemon/analyze.c
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lm
 
@@ -196,12 +210,16 @@ bench/jitter_bench: $(call objs,fxsd,bench/jitter_bench.c daemon/media/jitter.c)
 
 # One full-duplex channel as fxsd runs it: the daemon's media and dsp
 # modules, an RTP session on 127.0.0.1 and sd-event.
-CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/srtp.c daemon/media/sdp.c daemon/media/g711.c \
+CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
 	daemon/media/jitter.c daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 
 bench/channel_bench: $(call objs,fxsd,$(CHANNEL_SRCS))
-	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lsrtp2 -lspeexdsp -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lsrtp2 $(CODEC_LIBS) -lm
+
+# CPU per channel of each codec: encode + decode of 20 ms frames.
+bench/codec_bench: $(call objs,fxsd,bench/codec_bench.c $(CODEC_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(CODEC_LIBS) -lm
 
 # libFuzzer targets (tests/fuzz/fuzz_<name>.c), built with clang under
 # ASan and UBSan into build/fuzz.  `make fuzz` runs a campaign of
@@ -213,14 +231,14 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each target links besides its own file (which may #include one)
-FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c daemon/sip/mwi.c \
+FUZZ_SRCS_sip := daemon/sip/digest.c daemon/media/sdp.c $(CODEC_SRCS) daemon/sip/mwi.c \
 	daemon/sip/sipfrag.c daemon/sip/caller.c daemon/sip/tls.c \
 	daemon/sip/nat.c daemon/sip/stun.c
 FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
-FUZZ_SRCS_sdp := daemon/media/sdp.c
+FUZZ_SRCS_sdp := daemon/media/sdp.c $(CODEC_SRCS)
 FUZZ_SRCS_digest := daemon/sip/digest.c
-FUZZ_SRCS_rtp := daemon/media/srtp.c daemon/media/sdp.c daemon/media/g711.c daemon/media/jitter.c daemon/dsp/rfc4733.c \
+FUZZ_SRCS_rtp := daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) daemon/media/jitter.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 FUZZ_SRCS_rfc4733 := daemon/dsp/rfc4733.c
 FUZZ_SRCS_digitmap := daemon/line/digitmap.c
@@ -248,7 +266,9 @@ fuzz:
 
 # Benchmarks; results are written down in bench/RESULTS.md.  callgrind.sh
 # skips (with a message) when valgrind is not installed.
-bench: bench/echo_bench bench/jitter_bench bench/channel_bench tests/daemon/talkoff
+bench: bench/echo_bench bench/jitter_bench bench/channel_bench tests/daemon/talkoff \
+	bench/codec_bench
+	bench/codec_bench
 	bench/echo_bench
 	bench/jitter_bench
 	bench/channel_bench

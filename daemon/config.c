@@ -90,6 +90,14 @@ static const char *const privacy_identity_table[_CONFIG_PRIVACY_IDENTITY_MAX] = 
 	[CONFIG_PRIVACY_IDENTITY_NONE] = "none",
 };
 
+static const char *const codec_table[_CONFIG_CODEC_MAX] = {
+	[CONFIG_CODEC_PCMU] = "pcmu",
+	[CONFIG_CODEC_PCMA] = "pcma",
+	[CONFIG_CODEC_OPUS] = "opus",
+	[CONFIG_CODEC_G722] = "g722",
+	[CONFIG_CODEC_G729] = "g729",
+};
+
 static const char *const srtp_table[_CONFIG_SRTP_MAX] = {
 	[CONFIG_SRTP_OFF] = "off",
 	[CONFIG_SRTP_OPTIONAL] = "optional",
@@ -227,6 +235,18 @@ enum config_keepalive config_keepalive_from_string(const char *s)
 	return table_lookup(keepalive_table, ELEMENTSOF(keepalive_table), s);
 }
 
+const char *config_codec_to_string(enum config_codec c)
+{
+	if ((int)c < 0 || c >= _CONFIG_CODEC_MAX)
+		return NULL;
+	return codec_table[c];
+}
+
+enum config_codec config_codec_from_string(const char *s)
+{
+	return table_lookup(codec_table, ELEMENTSOF(codec_table), s);
+}
+
 const char *config_srtp_to_string(enum config_srtp m)
 {
 	if ((int)m < 0 || m >= _CONFIG_SRTP_MAX)
@@ -280,6 +300,7 @@ enum key_type {
 	KEY_NAT,
 	KEY_KEEPALIVE,
 	KEY_MENU_CODE,	/* 1-8 of 0-9 and '*': the voice menu's code */
+	KEY_CODECS,	/* "pcmu, opus, ...": comma-separated, no repeats */
 };
 
 #define KEY_REQUIRED	(1u << 0)	/* the section must set it */
@@ -419,6 +440,7 @@ enum port_key {
 	PK_RING_HOLDOFF_MS,
 	PK_VOICE_MENU,
 	PK_UNAVAILABLE_ANNOUNCEMENT,
+	PK_CODECS,
 	_PK_MAX,
 };
 
@@ -516,6 +538,7 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_UNAVAILABLE_ANNOUNCEMENT] = PKEY("unavailable_announcement",
 					     KEY_BOOL, 0,
 					     unavailable_announcement, 0, 0),
+	[PK_CODECS] = PKEY("codecs", KEY_CODECS, 0, codecs, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -605,6 +628,9 @@ static void port_init(struct fxsd_port_config *p, int index, unsigned line)
 	p->three_way = true;
 	p->transfer_on_hangup = true;
 	p->dtmf_mode = CONFIG_DTMF_RFC4733;
+	p->codecs[0] = CONFIG_CODEC_PCMU;
+	p->codecs[1] = CONFIG_CODEC_PCMA;
+	p->n_codecs = 2;
 	p->mwi_expires = 3600;
 	p->privacy_identity = CONFIG_PRIVACY_IDENTITY_PPI;
 	p->warm_line_secs = 5;
@@ -1198,6 +1224,52 @@ static int parse_raw_value(struct parser *p, char *s, char **ret_value)
 	return 0;
 }
 
+/* "pcmu, opus, g722": the port's codecs in order, each once. */
+static int store_codecs(struct parser *p, struct fxsd_port_config *port,
+			const struct key_desc *k, const char *v)
+{
+	enum config_codec list[_CONFIG_CODEC_MAX];
+	unsigned n = 0, i;
+	const char *s = v;
+
+	for (;;) {
+		char name[16];
+		size_t len;
+		int c;
+
+		while (*s == ' ')
+			s++;
+		len = strcspn(s, ", ");
+		if (len == 0 || len >= sizeof(name))
+			return fail(p, "invalid %s '%s' (a list of pcmu, pcma, opus, g722, g729)",
+				    k->name, v);
+		memcpy(name, s, len);
+		name[len] = '\0';
+		c = config_codec_from_string(name);
+		if (c < 0)
+			return fail(p, "invalid %s '%s': unknown codec '%s' (pcmu, pcma, opus, g722, g729)",
+				    k->name, v, name);
+		for (i = 0; i < n; i++)
+			if (list[i] == (enum config_codec)c)
+				return fail(p, "invalid %s '%s': %s twice",
+					    k->name, v, name);
+		list[n++] = c;
+		s += len;
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		if (*s != ',' || n == _CONFIG_CODEC_MAX)
+			return fail(p, "invalid %s '%s' (a list of pcmu, pcma, opus, g722, g729)",
+				    k->name, v);
+		s++;
+	}
+	memset(port->codecs, 0, sizeof(port->codecs));
+	memcpy(port->codecs, list, n * sizeof(list[0]));
+	port->n_codecs = n;
+	return 0;
+}
+
 /* "*67 privacy": one entry of the port's star code table. */
 static int store_star_code(struct parser *p, struct fxsd_port_config *port,
 			   const char *v)
@@ -1326,6 +1398,8 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		*(enum config_keepalive *)field = r;
 		return 0;
+	case KEY_CODECS:
+		return store_codecs(p, base, k, v);
 	case KEY_CADENCE: {
 		struct fxsd_port_config *port = base;
 		unsigned ms[2 * CONFIG_RING_MAX_PAIRS] = { 0 }, pairs;
@@ -2036,6 +2110,16 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 			config_keepalive_to_string(
 				*(const enum config_keepalive *)field));
 		return;
+	case KEY_CODECS: {
+		const struct fxsd_port_config *port = base;
+
+		fprintf(f, "%s = ", k->name);
+		for (i = 0; i < port->n_codecs; i++)
+			fprintf(f, "%s%s", i ? ", " : "",
+				config_codec_to_string(port->codecs[i]));
+		fputc('\n', f);
+		return;
+	}
 	}
 }
 

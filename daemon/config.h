@@ -212,6 +212,21 @@ enum config_nat config_nat_from_string(const char *s);
 /* "crlf", "options", "off"; NULL when out of range. */
 const char *config_keepalive_to_string(enum config_keepalive k);
 enum config_keepalive config_keepalive_from_string(const char *s);
+/* The audio codecs (the same order as media/codec.h's enum codec_id). */
+enum config_codec {
+	CONFIG_CODEC_PCMU,
+	CONFIG_CODEC_PCMA,
+	CONFIG_CODEC_OPUS,
+	CONFIG_CODEC_G722,
+	CONFIG_CODEC_G729,
+	_CONFIG_CODEC_MAX,
+	_CONFIG_CODEC_INVALID = -EINVAL,
+};
+
+/* "pcmu", "pcma", "opus", "g722", "g729"; NULL when out of range. */
+const char *config_codec_to_string(enum config_codec c);
+/* Case-insensitive; -EINVAL when unknown. */
+enum config_codec config_codec_from_string(const char *s);
 
 /* "udp"/"tcp"/"tls"; NULL when out of range. */
 const char *config_transport_to_string(enum config_transport t);
@@ -339,6 +354,10 @@ struct config_ring_alert {
  *	default 2 (a latency choice: each frame adds 20 ms to the earpiece)
  * @dtmf_mode: how keyed digits go out in a call, default rfc4733
  * @srtp: media encryption, default off
+ * @codecs: the audio codecs offered and accepted, in order of preference
+ *	(codecs = pcmu, pcma, opus, g722, g729; each at most once), default
+ *	pcmu, pcma
+ * @n_codecs: how many
  * @call_waiting: a second incoming call in a call waits (180, the
  *	call-waiting tone) instead of getting 486, default yes
  * @callerid_waiting: caller ID on call waiting (off-hook, Type II): after
@@ -439,6 +458,8 @@ struct fxsd_port_config {
 	enum config_dtmf_mode dtmf_mode;
 	enum config_srtp srtp;
 	char stun_server[CONFIG_HOST_MAX + 1];
+	enum config_codec codecs[_CONFIG_CODEC_MAX];
+	unsigned n_codecs;
 	unsigned ring_cadence_ms[2 * CONFIG_RING_MAX_PAIRS];
 	unsigned n_ring_cadence_pairs;
 	bool mwi_subscribe;

@@ -790,12 +790,17 @@ fail:
  * the suite our answer would take), ours change too (RFC 4568 7.1.4);
  * else they stay.
  */
+static struct sdp_local line_sdp_codecs(const struct line *l,
+					const struct line_call *c);
+
 static void line_srtp_offer(struct line *l, struct line_call *c,
 			    const char *offer)
 {
+	struct sdp_local codecs = line_sdp_codecs(l, c);
 	struct sdp_media m;
 
-	if (!c->srtp || !offer || sdp_parse(offer, &m) < 0 || !m.secure ||
+	if (!c->srtp || !offer || sdp_parse_codecs(offer, &codecs, &m) < 0 ||
+	    !m.secure ||
 	    srtp_channel_rx_is(c->srtp, &m.crypto))
 		return;
 	line_log(l, LOG_INFO, "The far end changed its SRTP key: ours change too");
@@ -830,6 +835,40 @@ static int line_rtp_open(struct line *l, struct line_call *c)
 	return r;
 }
 
+_Static_assert((int)CONFIG_CODEC_PCMU == (int)CODEC_PCMU &&
+	       (int)CONFIG_CODEC_PCMA == (int)CODEC_PCMA &&
+	       (int)CONFIG_CODEC_OPUS == (int)CODEC_OPUS &&
+	       (int)CONFIG_CODEC_G722 == (int)CODEC_G722 &&
+	       (int)CONFIG_CODEC_G729 == (int)CODEC_G729 &&
+	       (int)_CONFIG_CODEC_MAX == (int)_CODEC_MAX,
+	       "config.h's codecs are media/codec.h's");
+_Static_assert(_CODEC_MAX <= SDP_CODECS_MAX, "sdp_local holds every codec");
+
+/* The codec in use by its SDP name (line_call.codec), PCMU when none. */
+static int line_codec_id(const char *name)
+{
+	int c;
+
+	for (c = 0; name && c < _CODEC_MAX; c++)
+		if (strcmp(name, codec_rtp_name(c)) == 0)
+			return c;
+	return CODEC_PCMU;
+}
+
+/* What chooses the codec of a remote SDP for call @c (NULL: a new call):
+ * the port's codecs, the call's codec kept. */
+static struct sdp_local line_sdp_codecs(const struct line *l,
+					const struct line_call *c)
+{
+	return (struct sdp_local){
+		.codecs = (const int *)l->pc.codecs,
+		.n_codecs = l->pc.n_codecs,
+		.g729_annexb = true,
+		.keep_codec = c && c->codec,
+		.codec = line_codec_id(c ? c->codec : NULL),
+	};
+}
+
 static int line_call_sdp(struct line *l, struct line_call *c,
 			 struct sdp_local *ret)
 {
@@ -845,6 +884,9 @@ static int line_call_sdp(struct line *l, struct line_call *c,
 		.session_version = ++c->sdp_version,
 		.ptime = 20,
 		.direction = SDP_SENDRECV,
+		.codecs = (const int *)l->pc.codecs,
+		.n_codecs = l->pc.n_codecs,
+		.g729_annexb = true,
 		.srtp = line_srtp_policy(l),
 		.keys = c->have_keys ? c->keys : NULL,
 		/* a re-offer keeps the suite in use (GCM is offered only so) */
@@ -873,10 +915,10 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 
 	/* c=0.0.0.0 (RFC 2543 hold) names no peer: keep the one we have */
 	if (!null_addr || !l->cur->media)
-		r = rtp_session_set_remote(l->cur->rtp, m->address, m->port, m->codec,
-					   m->te_pt, m->ptime);
-	if (r >= 0 && m->pt != m->codec)
-		r = rtp_session_set_payload_type(l->cur->rtp, m->pt);
+		r = rtp_session_set_remote_codec(l->cur->rtp, m->address,
+						 m->port, m->codec, m->pt,
+						 &m->params, m->te_pt,
+						 m->ptime);
 	if (r < 0) {
 		line_log(l, LOG_WARNING, "Failed to set the RTP peer: %s",
 			 strerror(-r));
@@ -893,7 +935,7 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 		l->ec_call = true;
 	}
 	l->cur->media = true;
-	l->cur->codec = m->codec == SDP_PT_PCMA ? "PCMA" : "PCMU";
+	l->cur->codec = codec_rtp_name(m->codec);
 	line_log(l, LOG_INFO, "Media %s:%u %s (PT %d) ptime %u, %s", m->address,
 		 m->port, l->cur->codec, m->pt, m->ptime,
 		 send && !null_addr ? "sending" : "not sending (hold)");
@@ -910,6 +952,7 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 
 static void line_media_start(struct line *l, const char *sdp)
 {
+	struct sdp_local loc;
 	struct sdp_media m;
 	int r;
 
@@ -917,7 +960,8 @@ static void line_media_start(struct line *l, const char *sdp)
 		line_log(l, LOG_INFO, "No SDP answer yet: media waits for it (the ACK's, after a late offer)");
 		return;
 	}
-	r = sdp_parse(sdp, &m);
+	loc = line_sdp_codecs(l, l->cur);
+	r = sdp_parse_codecs(sdp, &loc, &m);
 	if (r < 0) {
 		line_log(l, LOG_WARNING, "Bad remote SDP: %s", strerror(-r));
 		return;
@@ -966,8 +1010,7 @@ static void line_answer_offer(struct line *l, struct line_event *ev)
 		return;
 	}
 	loc.keep_codec = l->cur->codec != NULL;
-	loc.codec = l->cur->codec && strcmp(l->cur->codec, "PCMA") == 0 ? SDP_PT_PCMA :
-							       SDP_PT_PCMU;
+	loc.codec = line_codec_id(l->cur->codec);
 	line_srtp_offer(l, l->cur, ev->sdp);
 	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), &m);
 	if (r < 0) {
@@ -2683,16 +2726,16 @@ static void line_hold(struct line *l, struct line_call *c, bool hold)
 static void line_other_media(struct line *l)
 {
 	struct line_call *c = l->other;
+	struct sdp_local loc = line_sdp_codecs(l, c);
 	struct sdp_media m;
 
-	if (!c->rtp || !c->remote_sdp || sdp_parse(c->remote_sdp, &m) < 0 ||
+	if (!c->rtp || !c->remote_sdp ||
+	    sdp_parse_codecs(c->remote_sdp, &loc, &m) < 0 ||
 	    line_call_srtp(l, c, &m) < 0)
 		return;
-	if (rtp_session_set_remote(c->rtp, m.address, m.port, m.codec, m.te_pt,
-				   m.ptime) < 0)
+	if (rtp_session_set_remote_codec(c->rtp, m.address, m.port, m.codec,
+					 m.pt, &m.params, m.te_pt, m.ptime) < 0)
 		return;
-	if (m.pt != m.codec)
-		rtp_session_set_payload_type(c->rtp, m.pt);
 	rtp_session_set_sending(c->rtp, true);
 	if (m.ptime * 8 != c->tx_frame)
 		c->tx_pending = 0;
@@ -2721,8 +2764,7 @@ static void line_answer_offer_held(struct line *l, struct line_call *c,
 	}
 	loc.direction = c->held ? SDP_SENDONLY : SDP_SENDRECV;
 	loc.keep_codec = c->codec != NULL;
-	loc.codec = c->codec && !strcmp(c->codec, "PCMA") ? SDP_PT_PCMA :
-							    SDP_PT_PCMU;
+	loc.codec = line_codec_id(c->codec);
 	line_srtp_offer(l, c, ev->sdp);
 	r = sdp_build_answer(ev->sdp, &loc, sdp, sizeof(sdp), NULL);
 	if (r < 0) {
@@ -3212,6 +3254,7 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 {
 	struct line *l = userdata;
 	struct line_event *ev;
+	struct sdp_local loc = line_sdp_codecs(l, NULL);
 	struct sdp_media m;
 	int r;
 
@@ -3219,7 +3262,7 @@ static void line_on_invite(struct sip_agent *a, struct sip_call *call,
 	line_log(l, LOG_INFO, "Incoming call from \"%s\" <%s> to %s",
 		 caller->display_name, caller->from, caller->request_user);
 	/* an offer we cannot answer never rings (no SDP: a late offer) */
-	r = sdp ? sdp_parse(sdp, &m) : 0;
+	r = sdp ? sdp_parse_codecs(sdp, &loc, &m) : 0;
 	if (r >= 0 && sdp)
 		r = sdp_srtp_check(&m, line_srtp_policy(l));
 	if (r < 0) {

@@ -35,7 +35,7 @@ struct line_status {
 	const char *transport_error;	/* why our last TLS connection
 					 * failed, "" when it did not */
 	const char *remote;	/* caller or number called, "" when none */
-	const char *codec;	/* "PCMU", "PCMA" or "" */
+	const char *codec;	/* "PCMU", "opus", ... (SDP name) or "" */
 	uint64_t rtp_packets_sent, rtp_packets_received;
 	int64_t rtp_lost;
 	double jitter_ms;

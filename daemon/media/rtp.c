@@ -16,14 +16,14 @@
 
 #include "dsp/emodel.h"
 #include "dsp/rfc4733.h"
-#include "media/g711.h"
+#include "media/codec.h"
 #include "media/jitter.h"
 #include "media/rtp.h"
 #include "media/srtp.h"
 
 #define RTP_HEADER_SIZE		12
 #define RTP_VERSION		2
-#define RTP_RATE		8000	/* G.711 clock */
+#define RTP_RATE		8000	/* the audio we take and give */
 #define RTP_FRAME_MAX		(RTP_PTIME_MAX * RTP_RATE / 1000)
 #define RTP_MAX_DROPOUT		3000	/* RFC 3550 A.1 */
 #define RTP_MAX_MISORDER	100
@@ -65,7 +65,10 @@ struct rtp_session {
 	uint32_t cand_ssrc;
 	uint16_t cand_seq;
 	unsigned cand_count;
-	int codec;			/* RTP_PT_PCMU/PCMA: the law */
+	int codec;			/* enum codec_id */
+	struct codec_params params;	/* what the remote's fmtp asked */
+	struct codec *cs;		/* its encoder and decoder */
+	unsigned clock;			/* its RTP clock, Hz */
 	int pt;				/* its payload type on the wire */
 	int te_pt;
 	bool send_enabled;
@@ -90,6 +93,10 @@ struct rtp_session {
 	int64_t transit;
 	bool have_transit;
 	uint32_t jitter_q4;		/* jitter * 16 */
+	/* the remote's timestamps at 8 kHz for the jitter buffer (Opus) */
+	bool rx_ts_have;
+	uint32_t rx_ts_last;
+	uint32_t rx_ts8_last;
 
 	/* playout (on_audio NULL) */
 	struct jitter *jb;
@@ -350,6 +357,7 @@ static void rx_reset(struct rtp_session *s)
 	s->stats.last_seq = 0;
 	s->stats.jitter = 0;
 	s->stats.remote_ssrc = 0;
+	s->rx_ts_have = false;
 	s->rx_since_report = false;
 	s->expected_prior = 0;
 	s->received_prior = 0;
@@ -405,8 +413,8 @@ static void rx_update_jitter(struct rtp_session *s, uint32_t ts)
 	int64_t arrival, transit, d;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	arrival = (int64_t)now.tv_sec * RTP_RATE +
-		  (int64_t)now.tv_nsec * RTP_RATE / 1000000000;
+	arrival = (int64_t)now.tv_sec * s->clock +
+		  (int64_t)now.tv_nsec * s->clock / 1000000000;
 	/* transit modulo 2^32, as RTP timestamps wrap */
 	transit = (int32_t)((uint32_t)arrival - ts);
 	if (s->have_transit) {
@@ -459,14 +467,57 @@ static bool latch_candidate(struct rtp_session *s,
 	return true;
 }
 
+/*
+ * The remote's RTP timestamp @ts in 8 kHz units, continuous across the
+ * 32-bit wrap, for the jitter buffer (which counts the board's samples):
+ * the identity at 8000 Hz, steps of clock / 8000 otherwise (Opus).
+ */
+static uint32_t rx_ts8(struct rtp_session *s, uint32_t ts)
+{
+	int32_t ratio = s->clock / RTP_RATE;
+
+	if (ratio <= 1)
+		return ts;
+	if (!s->rx_ts_have) {
+		s->rx_ts8_last = ts / ratio;
+		s->rx_ts_have = true;
+	} else {
+		s->rx_ts8_last += (int32_t)(ts - s->rx_ts_last) / ratio;
+	}
+	s->rx_ts_last = ts;
+	return s->rx_ts8_last;
+}
+
+/* Opus in-band FEC: the packet before @seq was lost; recover it from this
+ * one's redundancy (when it has any: else the jitter buffer conceals). */
+static void rx_fec(struct rtp_session *s, const uint8_t *payload, size_t len,
+		   uint32_t ssrc, uint16_t seq, uint32_t ts8)
+{
+	int16_t pcm[JITTER_SPAN_MAX];
+	int n, k;
+
+	if (codec_id(s->cs) != CODEC_OPUS)
+		return;
+	n = codec_packet_samples(s->cs, payload, len);
+	if (n <= 0 || n > JITTER_SPAN_MAX)
+		return;
+	k = codec_decode_fec(s->cs, payload, len, pcm, n);
+	if (k > 0) {
+		(void)jitter_put(s->jb, ssrc, (uint16_t)(seq - 1), ts8 - k, pcm,
+				 k);
+		s->stats.fec_recovered++;
+	}
+}
+
 static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 		      const struct sockaddr_storage *from)
 {
-	int16_t pcm[RTP_PACKET_MAX];
+	int16_t pcm[JITTER_SPAN_MAX];
 	size_t hdr, payload;
 	uint32_t ts, ssrc;
 	uint16_t seq;
-	int pt;
+	bool one_lost = false;
+	int pt, k;
 
 	/* Validate (RFC 3550 A.1 header checks). */
 	if (len < RTP_HEADER_SIZE || p[0] >> 6 != RTP_VERSION)
@@ -506,13 +557,17 @@ static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 	/* A new source (or the first): start its statistics over. */
 	if (!s->rx_init || ssrc != s->stats.remote_ssrc) {
 		rx_init_seq(s, seq);
+		s->rx_ts_have = false;
 		s->rx_received = 1;
 		s->jitter_q4 = 0;
 		s->stats.jitter = 0;
 		s->stats.remote_ssrc = ssrc;
 		s->rx_init = true;
-	} else if (!rx_update_seq(s, seq)) {
-		goto ignored;
+	} else {
+		/* the packet just before this one is missing (FEC) */
+		one_lost = (uint16_t)(seq - s->max_seq) == 2;
+		if (!rx_update_seq(s, seq))
+			goto ignored;
 	}
 	rx_update_stats(s);
 
@@ -537,16 +592,20 @@ static void rx_packet(struct rtp_session *s, const uint8_t *p, size_t len,
 	if (payload == 0)
 		return;
 	if (s->jb) {
-		if (payload > JITTER_SPAN_MAX)
-			payload = JITTER_SPAN_MAX;
-		(void)g711_decode(s->codec, p + hdr, pcm, payload);
-		(void)jitter_put(s->jb, ssrc, seq, ts, pcm, payload);
+		uint32_t ts8 = rx_ts8(s, ts);
+
+		if (one_lost)
+			rx_fec(s, p + hdr, payload, ssrc, seq, ts8);
+		k = codec_decode(s->cs, p + hdr, payload, pcm, JITTER_SPAN_MAX);
+		if (k > 0)
+			(void)jitter_put(s->jb, ssrc, seq, ts8, pcm, k);
 		return;
 	}
 	if (!s->cb.on_audio)
 		return;
-	(void)g711_decode(s->codec, p + hdr, pcm, payload);
-	s->cb.on_audio(s->userdata, pcm, payload);
+	k = codec_decode(s->cs, p + hdr, payload, pcm, JITTER_SPAN_MAX);
+	if (k > 0)
+		s->cb.on_audio(s->userdata, pcm, k);
 	return;
 
 invalid:
@@ -716,7 +775,7 @@ static size_t rtcp_build(struct rtp_session *s, uint8_t *p)
 	if (sr) {
 		uint64_t ntp = ntp_now(), now = now_usec(CLOCK_MONOTONIC);
 		uint32_t ts = s->last_send_ts +
-			      (uint32_t)((now - s->last_send_usec) * RTP_RATE /
+			      (uint32_t)((now - s->last_send_usec) * s->clock /
 					 USEC_PER_SEC_);
 
 		put32(p + 8, (uint32_t)(ntp >> 32));
@@ -937,6 +996,7 @@ int rtp_session_new(sd_event *e, const char *bind_addr, unsigned port_min,
 	s->codec = -1;
 	s->te_pt = -1;
 	s->frame = RTP_PTIME_DEFAULT * RTP_RATE / 1000;
+	s->clock = RTP_RATE;
 	if (cb)
 		s->cb = *cb;
 	s->userdata = userdata;
@@ -1004,6 +1064,7 @@ struct rtp_session *rtp_session_free(struct rtp_session *s)
 	sd_event_source_disable_unref(s->rtcp_source);
 	sd_event_source_disable_unref(s->rtcp_timer);
 	jitter_free(s->jb);
+	codec_free(s->cs);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->rtcp_fd >= 0)
@@ -1030,17 +1091,73 @@ void rtp_session_set_symmetric(struct rtp_session *s, bool on)
 		s->no_latch = !on;
 }
 
+/*
+ * Take codec @codec with @params (NULL: its defaults): a new encoder and
+ * decoder when either changed, the old state otherwise (a session
+ * refresh must not reset Opus).  0 or a negative errno (nothing changed).
+ */
+static int rtp_switch_codec(struct rtp_session *s, int codec,
+			    const struct codec_params *params)
+{
+	struct codec_params p;
+	struct codec *cs;
+	int r;
+
+	if (params)
+		p = *params;
+	else
+		codec_params_default(codec, &p);
+	if (s->cs && s->codec == codec && memcmp(&p, &s->params, sizeof(p)) == 0)
+		return 0;
+	r = codec_new(codec, &p, &cs);
+	if (r < 0)
+		return r;
+	codec_free(s->cs);
+	s->cs = cs;
+	if (codec_clock(codec) != s->clock) {
+		/* a new timestamp clock: our timestamps go on in its units,
+		 * the remote's are mapped afresh (the jitter buffer rebases) */
+		s->clock = codec_clock(codec);
+		s->rx_ts_have = false;
+		s->have_transit = false;
+		s->jitter_q4 = 0;
+		s->stats.jitter = 0;
+	}
+	s->codec = codec;
+	s->params = p;
+	s->n_pending = 0;
+	return 0;
+}
+
 int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 			   unsigned port, int payload_type, int te_payload_type,
 			   unsigned ptime_ms)
 {
+	if (payload_type != RTP_PT_PCMU && payload_type != RTP_PT_PCMA)
+		return -EINVAL;
+	return rtp_session_set_remote_codec(s, addr, port,
+					    payload_type == RTP_PT_PCMU ?
+					    CODEC_PCMU : CODEC_PCMA,
+					    payload_type, NULL,
+					    te_payload_type, ptime_ms);
+}
+
+int rtp_session_set_remote_codec(struct rtp_session *s, const char *addr,
+				 unsigned port, int codec, int payload_type,
+				 const struct codec_params *params,
+				 int te_payload_type, unsigned ptime_ms)
+{
 	struct sockaddr_storage sa;
 	socklen_t len;
 	unsigned frame;
+	int r;
 
 	if (!s || !addr || port == 0 || port > 65535)
 		return -EINVAL;
-	if (payload_type != RTP_PT_PCMU && payload_type != RTP_PT_PCMA)
+	if (codec_clock(codec) == 0 || payload_type < 0 || payload_type > 127)
+		return -EINVAL;
+	/* a static type names its own codec (RFC 3551): no 0 for A-law */
+	if (payload_type < 96 && payload_type != codec_static_pt(codec))
 		return -EINVAL;
 	if (te_payload_type != -1 &&
 	    (te_payload_type < 0 || te_payload_type > 127 ||
@@ -1050,14 +1167,19 @@ int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 		ptime_ms = RTP_PTIME_DEFAULT;
 	if (ptime_ms % 5 || ptime_ms > RTP_PTIME_MAX)
 		return -EINVAL;
+	/* a packet time the codec cannot do (Opus 30 ms): the default */
+	if (!codec_ptime_ok(codec, ptime_ms))
+		ptime_ms = RTP_PTIME_DEFAULT;
 	if (sockaddr_parse(s->family, addr, port, &sa, &len) < 0)
 		return -EINVAL;
+	r = rtp_switch_codec(s, codec, params);
+	if (r < 0)
+		return r;
 
 	frame = ptime_ms * RTP_RATE / 1000;
 	if (frame != s->frame)
 		s->n_pending = 0;
 	s->frame = frame;
-	s->codec = payload_type;
 	s->pt = payload_type;
 	s->te_pt = te_payload_type;
 	s->send_enabled = true;
@@ -1105,20 +1227,37 @@ static void rtp_header(const struct rtp_session *s, uint8_t *pkt, int pt,
 	pkt[11] = s->ssrc & 0xff;
 }
 
+/* @n samples at 8 kHz in RTP timestamp units (48 kHz for Opus). */
+static uint32_t ts_units(const struct rtp_session *s, size_t n)
+{
+	return (uint32_t)(n * (s->clock / RTP_RATE));
+}
+
 static int send_frame(struct rtp_session *s, const int16_t *pcm)
 {
 	uint8_t pkt[RTP_HEADER_SIZE + RTP_FRAME_MAX + SRTP_CHANNEL_OVERHEAD];
-	size_t plen = RTP_HEADER_SIZE + s->frame;
+	size_t plen;
 	ssize_t n;
-	int r = 0;
+	int r = 0, k;
 
-	if (!s->send_enabled) {
+	if (!s->send_enabled || !s->cs) {
 		/* on hold: time passes, nothing goes out */
-		s->ts += s->frame;
+		s->ts += ts_units(s, s->frame);
 		return 0;
 	}
 	rtp_header(s, pkt, s->pt, !s->sent_first, s->ts);
-	(void)g711_encode(s->codec, pcm, pkt + RTP_HEADER_SIZE, s->frame);
+	k = codec_encode(s->cs, pcm, s->frame, pkt + RTP_HEADER_SIZE,
+			 RTP_FRAME_MAX);
+	if (k <= 0) {
+		/* DTX / Annex B silence (or an encoder error): nothing to
+		 * send; the next packet starts a talkspurt (marker) */
+		if (k < 0)
+			s->stats.send_errors++;
+		s->sent_first = false;
+		s->ts += ts_units(s, s->frame);
+		return k < 0 ? k : 0;
+	}
+	plen = RTP_HEADER_SIZE + (size_t)k;
 
 	if (s->srtp && srtp_channel_protect(s->srtp, pkt, &plen, false) < 0) {
 		errno = EIO;
@@ -1132,14 +1271,14 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 		s->stats.send_errors++;
 	} else {
 		s->stats.packets_sent++;
-		s->stats.octets_sent += s->frame;
+		s->stats.octets_sent += (size_t)k;
 		s->sent_since_report = true;
 		s->last_send_ts = s->ts;
 		s->last_send_usec = now_usec(CLOCK_MONOTONIC);
 	}
 	s->sent_first = true;
 	s->seq++;
-	s->ts += s->frame;
+	s->ts += ts_units(s, s->frame);
 	return r;
 }
 
@@ -1183,7 +1322,7 @@ int rtp_session_set_payload_type(struct rtp_session *s, int payload_type)
 	    payload_type == s->te_pt)
 		return -EINVAL;
 	/* a static type names its own codec (RFC 3551): no 0 for A-law */
-	if (payload_type < 96 && payload_type != s->codec)
+	if (payload_type < 96 && payload_type != codec_static_pt(s->codec))
 		return -EINVAL;
 	s->pt = payload_type;
 	return 0;
@@ -1208,7 +1347,7 @@ uint32_t rtp_session_next_timestamp(const struct rtp_session *s)
 
 void rtp_session_skip(struct rtp_session *s, size_t n)
 {
-	s->ts += (uint32_t)n;
+	s->ts += ts_units(s, n);
 }
 
 int rtp_session_send(struct rtp_session *s, const int16_t *pcm, size_t n)
@@ -1260,12 +1399,12 @@ void rtp_session_get_stats(const struct rtp_session *s, struct rtp_stats *ret)
 	if (ret->expected > 0 && ret->lost > 0)
 		ret->loss_percent = 100.0 * (double)ret->lost /
 				    (double)ret->expected;
-	ret->jitter_ms = ret->jitter * 1000.0 / RTP_RATE;
+	ret->jitter_ms = ret->jitter * 1000.0 / s->clock;
 	ret->rtt_ms = s->rtt_ms;
 	ret->remote_report = s->remote_report;
 	ret->remote_fraction_lost = s->remote_fraction_lost;
 	ret->remote_lost = s->remote_lost;
-	ret->remote_jitter_ms = s->remote_jitter * 1000.0 / RTP_RATE;
+	ret->remote_jitter_ms = s->remote_jitter * 1000.0 / s->clock;
 	ret->playout = s->jb != NULL;
 	eff = ret->lost;
 	if (s->jb) {

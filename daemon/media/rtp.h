@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * rtp.h - one RTP session (RFC 3550) on sd-event: G.711 audio over UDP.
+ * rtp.h - one RTP session (RFC 3550) on sd-event: audio over UDP in one of
+ * the codecs of media/codec.h (G.711, Opus, G.722, G.729).
  *
  * The session owns a UDP socket on an even port and one on the next (odd)
- * port for RTCP.  Outgoing audio is encoded with the negotiated law and
- * sent in packets of ptime.  Incoming packets are validated and decoded;
+ * port for RTCP.  Outgoing audio (8 kHz) is encoded with the negotiated
+ * codec and sent in packets of ptime; the RTP timestamps count the codec's
+ * clock (48 kHz for Opus, 8 kHz for the others, G.722 included).  Received
+ * timestamps are mapped to 8 kHz for the jitter buffer.  With Opus, a
+ * packet that follows a single lost one gives the lost one back from its
+ * in-band FEC when it carries some (fec_recovered).  Incoming packets are validated and decoded;
  * then either handed to on_audio at once (when the callbacks set it: no
  * jitter buffer, no concealment) or, when on_audio is NULL, put into an
  * adaptive jitter buffer (jitter.h) that the owner drains with
@@ -54,6 +59,8 @@
 #include <stdint.h>
 
 #include <systemd/sd-event.h>
+
+#include "media/codec.h"
 
 #define RTP_PT_PCMU		0
 #define RTP_PT_PCMA		8
@@ -106,6 +113,7 @@ struct rtp_callbacks {
  *	J += (|D| - J) / 16), of audio packets
  * @remote_ssrc: SSRC of the current remote source
  * @ssrc: our SSRC
+ * @fec_recovered: lost Opus packets recovered from the next one's FEC
  *
  * Filled in by rtp_session_get_stats() from the above and the rest:
  * @rtcp_sent: RTCP compound packets sent
@@ -152,6 +160,7 @@ struct rtp_stats {
 	uint32_t jitter;
 	uint32_t remote_ssrc;
 	uint32_t ssrc;
+	uint64_t fec_recovered;
 
 	uint64_t rtcp_sent;
 	uint64_t rtcp_received;
@@ -229,6 +238,20 @@ void rtp_session_set_symmetric(struct rtp_session *s, bool on);
 int rtp_session_set_remote(struct rtp_session *s, const char *addr,
 			   unsigned port, int payload_type, int te_payload_type,
 			   unsigned ptime_ms);
+
+/*
+ * The same with any codec of media/codec.h: @codec (enum codec_id) under
+ * @payload_type on the wire (its static number, or dynamic 96-127), with
+ * the remote's fmtp @params for our encoder (NULL: the codec's defaults).
+ * A codec or parameters other than the session's take a new encoder and
+ * decoder (a re-INVITE that changes the codec), and when the clock
+ * changes the remote's timestamps are mapped afresh; the same keep them.
+ * A ptime the codec cannot do (Opus 30 ms) becomes RTP_PTIME_DEFAULT.
+ */
+int rtp_session_set_remote_codec(struct rtp_session *s, const char *addr,
+				 unsigned port, int codec, int payload_type,
+				 const struct codec_params *params,
+				 int te_payload_type, unsigned ptime_ms);
 
 /*
  * The audio's payload type on the wire when the SDP gave the law a

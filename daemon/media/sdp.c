@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sdp.c - SDP offer/answer for one G.711 audio stream.  See sdp.h.
+ * sdp.c - SDP offer/answer for one audio stream.  See sdp.h.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "media/codec.h"
 #include "media/sdp.h"
 
 #define SDP_MAX_MEDIA	8
@@ -59,9 +60,14 @@ bool sdp_direction_receives(enum sdp_direction d)
 
 /* ---- parser ---- */
 
+#define FMT_TELEPHONE_EVENT	(-2)
+#define FMT_OTHER		(-1)
+
 struct sdp_fmt {
 	int pt;
-	int codec;	/* SDP_PT_PCMU/PCMA, -2 telephone-event, -1 other */
+	int codec;	/* enum codec_id, FMT_TELEPHONE_EVENT or FMT_OTHER */
+	const char *fmtp;	/* its a=fmtp value in the SDP text, or NULL */
+	size_t fmtp_len;
 };
 
 struct sdp_mline {
@@ -324,6 +330,17 @@ static struct sdp_fmt *find_fmt(struct sdp_mline *m, int pt)
 	return NULL;
 }
 
+/* The codec a static payload type names without an rtpmap (RFC 3551). */
+static int static_codec(unsigned pt)
+{
+	int c;
+
+	for (c = 0; c < _CODEC_MAX; c++)
+		if (codec_static_pt(c) == (int)pt)
+			return c;
+	return FMT_OTHER;
+}
+
 static int parse_mline(const char *v, struct sdp_mline *m)
 {
 	char tok[SDP_TOKEN_MAX];
@@ -344,8 +361,7 @@ static int parse_mline(const char *v, struct sdp_mline *m)
 		if (m->n_fmt >= SDP_MAX_FMT || parse_uint(tok, 127, &pt) < 0)
 			return -EBADMSG;
 		m->fmt[m->n_fmt].pt = pt;
-		m->fmt[m->n_fmt].codec = pt == SDP_PT_PCMU ? SDP_PT_PCMU :
-					 pt == SDP_PT_PCMA ? SDP_PT_PCMA : -1;
+		m->fmt[m->n_fmt].codec = static_codec(pt);
 		m->n_fmt++;
 	}
 	while (*v == ' ')
@@ -357,9 +373,12 @@ static int parse_mline(const char *v, struct sdp_mline *m)
 
 static int parse_rtpmap(const char *v, struct sdp_mline *m)
 {
-	unsigned pt;
+	unsigned pt, clock = 0, channels = 0;
 	struct sdp_fmt *f;
-	const char *name;
+	const char *name, *slash;
+	char enc[SDP_TOKEN_MAX];
+	size_t n;
+	int c;
 
 	if (parse_uint(v, 127, &pt) < 0)
 		return -EBADMSG;
@@ -370,15 +389,47 @@ static int parse_rtpmap(const char *v, struct sdp_mline *m)
 	f = find_fmt(m, pt);
 	if (!f)
 		return 0;	/* rtpmap for a format not listed: ignore */
-	if (strncasecmp(name, "PCMU/8000", 9) == 0)
-		f->codec = SDP_PT_PCMU;
-	else if (strncasecmp(name, "PCMA/8000", 9) == 0)
-		f->codec = SDP_PT_PCMA;
-	else if (strncasecmp(name, "telephone-event/8000", 20) == 0)
-		f->codec = -2;
-	else
-		f->codec = -1;	/* e.g. a dynamic PT remapping 0 or 8 */
+	f->codec = FMT_OTHER;	/* e.g. a dynamic PT remapping 0 or 8 */
+	/* encoding name / clock rate [/ channels] */
+	slash = strchr(name, '/');
+	n = slash ? (size_t)(slash - name) : 0;
+	if (n == 0 || n >= sizeof(enc) ||
+	    parse_uint(slash + 1, 1000000, &clock) < 0)
+		return 0;	/* not one of ours */
+	memcpy(enc, name, n);
+	enc[n] = '\0';
+	slash = strchr(slash + 1, '/');
+	if (slash && parse_uint(slash + 1, 255, &channels) < 0)
+		return 0;
+	if (strcasecmp(enc, "telephone-event") == 0) {
+		if (clock == 8000)
+			f->codec = FMT_TELEPHONE_EVENT;
+		return 0;
+	}
+	c = codec_from_rtpmap(enc, clock, channels);
+	if (c >= 0)
+		f->codec = c;
 	return 0;
+}
+
+/* a=fmtp:PT PARAMS: remembered (@v points into the SDP text) and parsed
+ * for the codec chosen, whatever the order of the rtpmap and fmtp lines. */
+static void parse_fmtp(const char *v, size_t len, struct sdp_mline *m)
+{
+	unsigned pt;
+	struct sdp_fmt *f;
+	const char *sp;
+
+	if (parse_uint(v, 127, &pt) < 0)
+		return;
+	sp = memchr(v, ' ', len);
+	if (!sp)
+		return;
+	f = find_fmt(m, pt);
+	if (!f)
+		return;
+	f->fmtp = sp + 1;
+	f->fmtp_len = len - (size_t)(sp + 1 - v);
 }
 
 static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
@@ -395,17 +446,22 @@ static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
 	while (*line) {
 		char buf[512];
 		const char *v;
-		size_t n = strcspn(line, "\r\n");
+		size_t n = strcspn(line, "\r\n"), n_raw;
 
 		if (n >= sizeof(buf))
 			return -EBADMSG;
 		memcpy(buf, line, n);
 		buf[n] = '\0';
 		line += n;
-		if (*line == '\r')
+		n_raw = n;	/* line - n_raw: this line in the text */
+		if (*line == '\r') {
 			line++;
-		if (*line == '\n')
+			n_raw++;
+		}
+		if (*line == '\n') {
 			line++;
+			n_raw++;
+		}
 		if (n == 0)
 			continue;	/* tolerate blank lines / trailing CRLF */
 		if (n < 2 || buf[1] != '=' || !islower((unsigned char)buf[0]))
@@ -436,7 +492,10 @@ static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
 			unsigned ptime;
 			int d;
 
-			if (strncmp(v, "rtpmap:", 7) == 0) {
+			if (strncmp(v, "fmtp:", 5) == 0) {
+				if (cur && strcmp(cur->media, "audio") == 0)
+					parse_fmtp(line - n_raw + 7, n - 7, cur);
+			} else if (strncmp(v, "rtpmap:", 7) == 0) {
 				if (cur && strcmp(cur->media, "audio") == 0) {
 					r = parse_rtpmap(v + 7, cur);
 					if (r < 0)
@@ -483,10 +542,55 @@ static struct sdp_mline *sdp_stream(struct sdp_parsed *p)
 	return NULL;
 }
 
+static const int sdp_default_codecs[] = { CODEC_PCMU, CODEC_PCMA };
+
+/* @l's codec list (the default when it names none). */
+static void local_codecs(const struct sdp_local *l, const int **ret,
+			 unsigned *ret_n)
+{
+	if (l && l->codecs && l->n_codecs) {
+		*ret = l->codecs;
+		*ret_n = l->n_codecs;
+	} else {
+		*ret = sdp_default_codecs;
+		*ret_n = sizeof(sdp_default_codecs) / sizeof(sdp_default_codecs[0]);
+	}
+}
+
+/* Whether @c is a codec we take: one of @l's (without @l: PCMU, PCMA). */
+static bool codec_wanted(const struct sdp_local *l, int c)
+{
+	const int *list;
+	unsigned n, i;
+
+	if (c < 0)
+		return false;
+	local_codecs(l, &list, &n);
+	for (i = 0; i < n; i++)
+		if (list[i] == c)
+			return true;
+	return false;
+}
+
+/* The fmtp parameters of @f (its codec's defaults, what its a=fmtp says
+ * over them; a malformed a=fmtp leaves the defaults). */
+static void fmt_params(const struct sdp_fmt *f, struct codec_params *ret)
+{
+	char v[512];
+
+	codec_params_default(f->codec, ret);
+	if (!f->fmtp || f->fmtp_len >= sizeof(v))
+		return;
+	memcpy(v, f->fmtp, f->fmtp_len);
+	v[f->fmtp_len] = '\0';
+	(void)codec_fmtp_parse(f->codec, v, ret);
+}
+
 static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
 		    const struct sdp_local *l, struct sdp_media *ret)
 {
 	struct sdp_media r = { .pt = -1, .te_pt = -1 };
+	const struct sdp_fmt *chosen = NULL;
 	unsigned i;
 
 	if (m->address[0]) {
@@ -499,24 +603,27 @@ static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
 		return -EBADMSG;
 	}
 	r.port = m->port;
-	if (l && l->keep_codec) {
+	if (l && l->keep_codec && codec_wanted(l, l->codec)) {
 		for (i = 0; i < m->n_fmt; i++)
 			if (m->fmt[i].codec == l->codec) {
-				r.pt = m->fmt[i].pt;
-				r.codec = m->fmt[i].codec;
+				chosen = &m->fmt[i];
 				break;
 			}
 	}
 	for (i = 0; i < m->n_fmt; i++) {
-		if (r.pt < 0 && m->fmt[i].codec >= 0) {
-			r.pt = m->fmt[i].pt;
-			r.codec = m->fmt[i].codec;
-		}
-		if (r.te_pt < 0 && m->fmt[i].codec == -2)
+		/* the offerer's preference: its first format we take */
+		if (!chosen && codec_wanted(l, m->fmt[i].codec))
+			chosen = &m->fmt[i];
+		if (r.te_pt < 0 && m->fmt[i].codec == FMT_TELEPHONE_EVENT)
 			r.te_pt = m->fmt[i].pt;
 	}
-	if (r.pt < 0)
+	if (!chosen)
 		return -EPROTONOSUPPORT;
+	r.pt = chosen->pt;
+	r.codec = chosen->codec;
+	fmt_params(chosen, &r.params);
+	if (l && r.codec == CODEC_G729)
+		r.params.annexb = r.params.annexb && l->g729_annexb;
 	r.ptime = m->ptime ? m->ptime : p->ptime ? p->ptime : SDP_PTIME_DEFAULT;
 	r.direction = m->direction >= 0 ? m->direction :
 		      p->direction >= 0 ? p->direction : SDP_SENDRECV;
@@ -546,6 +653,33 @@ int sdp_parse(const char *sdp, struct sdp_media *ret)
 	if (!m)
 		return -ENOMEDIUM;
 	return sdp_fill(&p, m, NULL, ret);
+}
+
+int sdp_parse_codecs(const char *sdp, const struct sdp_local *l,
+		     struct sdp_media *ret)
+{
+	struct sdp_local c = { .srtp = SDP_SRTP_OPTIONAL };
+	struct sdp_parsed p;
+	struct sdp_mline *m;
+	int r;
+
+	if (l) {
+		/* only what chooses the codec: keys are taken as sdp_parse() */
+		if (l->n_codecs > SDP_CODECS_MAX)
+			return -EINVAL;
+		c.codecs = l->codecs;
+		c.n_codecs = l->n_codecs;
+		c.keep_codec = l->keep_codec;
+		c.codec = l->codec;
+		c.g729_annexb = l->g729_annexb;
+	}
+	r = sdp_parse_all(sdp, &p);
+	if (r < 0)
+		return r;
+	m = sdp_stream(&p);
+	if (!m)
+		return -ENOMEDIUM;
+	return sdp_fill(&p, m, &c, ret);
 }
 
 int sdp_srtp_check(const struct sdp_media *m, enum sdp_srtp policy)
@@ -590,10 +724,16 @@ static int check_local(const struct sdp_local *l, int *family)
 {
 	unsigned char bin[16];
 
+	unsigned i;
+
 	if (!l || !l->address || !l->rtp_port || l->rtp_port > 65535 ||
 	    l->direction < 0 || l->direction >= _SDP_DIRECTION_MAX ||
-	    (l->srtp != SDP_SRTP_OFF && !l->keys))
+	    (l->srtp != SDP_SRTP_OFF && !l->keys) ||
+	    l->n_codecs > SDP_CODECS_MAX)
 		return -EINVAL;
+	for (i = 0; l->codecs && i < l->n_codecs; i++)
+		if (!codec_rtp_name(l->codecs[i]))
+			return -EINVAL;
 	if (inet_pton(AF_INET, l->address, bin) == 1)
 		*family = AF_INET;
 	else if (inet_pton(AF_INET6, l->address, bin) == 1)
@@ -636,9 +776,26 @@ static int sb_finish(struct sbuf *b)
 	return b->pos;
 }
 
+/* a=rtpmap (and a=fmtp) of codec @c under @pt. */
+static void sb_codec(struct sbuf *b, int c, int pt, bool annexb)
+{
+	char fmtp[CODEC_FMTP_MAX];
+
+	if (codec_channels(c) > 1)
+		sb_printf(b, "a=rtpmap:%d %s/%u/%u\r\n", pt, codec_rtp_name(c),
+			  codec_clock(c), codec_channels(c));
+	else
+		sb_printf(b, "a=rtpmap:%d %s/%u\r\n", pt, codec_rtp_name(c),
+			  codec_clock(c));
+	if (codec_fmtp_format(c, annexb, fmtp, sizeof(fmtp)) > 0)
+		sb_printf(b, "a=fmtp:%d %s\r\n", pt, fmtp);
+}
+
 int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
 {
 	struct sbuf b = { buf, len, 0, false };
+	const int *list;
+	unsigned i, n;
 	int family, r;
 
 	r = check_local(l, &family);
@@ -646,12 +803,15 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
 		return r;
 	if (!buf || !len)
 		return -ENOBUFS;
+	local_codecs(l, &list, &n);
 	sb_session(&b, l, family);
-	sb_printf(&b, "m=audio %u %s %d %d %d\r\n", l->rtp_port,
-		  l->srtp == SDP_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP",
-		  SDP_PT_PCMU, SDP_PT_PCMA, SDP_PT_TELEPHONE_EVENT);
-	sb_printf(&b, "a=rtpmap:%d PCMU/8000\r\n", SDP_PT_PCMU);
-	sb_printf(&b, "a=rtpmap:%d PCMA/8000\r\n", SDP_PT_PCMA);
+	sb_printf(&b, "m=audio %u %s", l->rtp_port,
+		  l->srtp == SDP_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP");
+	for (i = 0; i < n; i++)
+		sb_printf(&b, " %d", codec_offer_pt(list[i]));
+	sb_printf(&b, " %d\r\n", SDP_PT_TELEPHONE_EVENT);
+	for (i = 0; i < n; i++)
+		sb_codec(&b, list[i], codec_offer_pt(list[i]), l->g729_annexb);
 	sb_printf(&b, "a=rtpmap:%d telephone-event/8000\r\n",
 		  SDP_PT_TELEPHONE_EVENT);
 	sb_printf(&b, "a=fmtp:%d 0-16\r\n", SDP_PT_TELEPHONE_EVENT);
@@ -731,8 +891,8 @@ int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 		else
 			sb_printf(&b, "m=audio %u %s %d\r\n", l->rtp_port,
 				  m->proto, remote.pt);
-		sb_printf(&b, "a=rtpmap:%d %s/8000\r\n", remote.pt,
-			  remote.codec == SDP_PT_PCMA ? "PCMA" : "PCMU");
+		sb_codec(&b, remote.codec, remote.pt,
+			 remote.codec == CODEC_G729 && remote.params.annexb);
 		if (remote.te_pt >= 0) {
 			sb_printf(&b, "a=rtpmap:%d telephone-event/8000\r\n",
 				  remote.te_pt);

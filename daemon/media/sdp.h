@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * sdp.h - SDP offer/answer (RFC 4566, RFC 3264) for one G.711 audio stream.
+ * sdp.h - SDP offer/answer (RFC 4566, RFC 3264) for one audio stream.
  *
  * Pure code: no I/O, no logging, no allocation.  A small parser and builder
  * of our own (libosip2's sdp_message is not used): it only needs v=, o=, c=,
- * m=, a=rtpmap, a=ptime and the direction attributes.
+ * m=, a=rtpmap, a=fmtp, a=ptime and the direction attributes.
  *
- * What we offer and accept: PCMU (PT 0), PCMA (PT 8) - also under a dynamic
- * PT with a "PCMU/8000" / "PCMA/8000" rtpmap - and telephone-event/8000
- * (RFC 4733, events 0-16).  The first audio m= line with a non-zero port is
+ * What we offer and accept: the port's codecs of media/codec.h, in its
+ * order (default PCMU, PCMA): PCMU (PT 0), PCMA (8), G722 (9), G729 (18) -
+ * also under a dynamic PT with their rtpmap - and opus/48000/2 (offered as
+ * PT 111, with our fmtp), and telephone-event/8000 (RFC 4733, events
+ * 0-16).  An answer takes the offer's first format that is one of the
+ * port's codecs (RFC 3264 6.1: the offerer's preference), with that
+ * format's fmtp for our encoder (struct codec_params); G.729 Annex B only
+ * when both sides want it.  The first audio m= line with a non-zero port is
  * the stream; other m= lines are declined (port 0) in an answer.
  *
  * SRTP keys go in a=crypto lines (SDES, RFC 4568): AES_CM_128_HMAC_SHA1_80
@@ -32,6 +37,9 @@
 #define SDP_PTIME_DEFAULT	20	/* ms, when a=ptime is absent */
 #define SDP_ADDRESS_MAX		64	/* buffer size, NUL included */
 #define SDP_TEXT_MAX		4096	/* longest SDP we build or parse */
+#define SDP_CODECS_MAX		8	/* entries of sdp_local.codecs */
+
+#include "media/codec.h"
 
 enum sdp_srtp {
 	SDP_SRTP_OFF,		/* no keys; RTP/SAVP refused */
@@ -103,7 +111,11 @@ bool sdp_direction_receives(enum sdp_direction d);
  * @direction: normally SDP_SENDRECV
  * @keep_codec: an answer to a new offer in the session (re-INVITE,
  *	UPDATE) keeps @codec when the offer has it (RFC 3264 8.3.2)
- * @codec: SDP_PT_PCMU or SDP_PT_PCMA, the law in use
+ * @codec: the codec in use (enum codec_id)
+ * @codecs: the codecs we offer and accept, in order of preference (enum
+ *	codec_id); NULL (or @n_codecs 0): PCMU, PCMA
+ * @n_codecs: how many (at most SDP_CODECS_MAX)
+ * @g729_annexb: offer / accept G.729 Annex B (annexb=yes)
  * @srtp: the port's SRTP policy: what we offer, what an answer takes
  * @keys: when @srtp is not off, our key for each suite (indexed by
  *	enum sdp_crypto_suite); an offer carries the _80 one (tag 1) and the
@@ -120,6 +132,9 @@ struct sdp_local {
 	enum sdp_direction direction;
 	bool keep_codec;
 	int codec;
+	const int *codecs;
+	unsigned n_codecs;
+	bool g729_annexb;
 	enum sdp_srtp srtp;
 	const struct sdp_crypto *keys;
 	int prefer;
@@ -130,10 +145,11 @@ struct sdp_local {
  * @family: AF_INET or AF_INET6 of @address
  * @address: remote RTP address (c= of the media, else of the session)
  * @port: remote RTP port (from m=)
- * @pt: the codec: for an offer the first of the remote's formats that we
- *	support, for an answer the first the remote listed; as the payload
- *	type number used on the wire
- * @codec: SDP_PT_PCMU or SDP_PT_PCMA: which G.711 law @pt stands for
+ * @pt: the codec: the first of the remote's formats that we support
+ *	(sdp_parse(): PCMU or PCMA; sdp_parse_codecs(), sdp_build_answer():
+ *	the port's codecs); as the payload type number used on the wire
+ * @codec: the codec @pt stands for (enum codec_id)
+ * @params: its fmtp parameters (what the remote asks of our encoder)
  * @te_pt: telephone-event payload type, -1 when absent
  * @ptime: ms, SDP_PTIME_DEFAULT when absent
  * @direction: the remote's direction attribute (default sendrecv); a
@@ -150,6 +166,7 @@ struct sdp_media {
 	unsigned port;
 	int pt;
 	int codec;
+	struct codec_params params;
 	int te_pt;
 	unsigned ptime;
 	enum sdp_direction direction;
@@ -160,7 +177,8 @@ struct sdp_media {
 
 /*
  * Build our offer into @buf (CRLF line ends, NUL-terminated):
- * PCMU, PCMA and telephone-event 101 (0-16), a=ptime, the direction.
+ * @l's codecs in its order, telephone-event 101 (0-16), a=ptime, the
+ * direction.
  * Returns the length, -EINVAL for bad arguments (address not an IP
  * literal, port 0), -ENOBUFS when @len is too small.
  */
@@ -171,10 +189,18 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len);
  *   -EBADMSG     malformed SDP (no v=0, bad m= / c= lines, no connection
  *                address for the stream, a line without "x=")
  *   -ENOMEDIUM   no audio m= line with a non-zero port
- *   -EPROTONOSUPPORT  no PCMU/PCMA among the stream's formats
+ *   -EPROTONOSUPPORT  none of our codecs among the stream's formats
  * *@ret is only written on success.
  */
 int sdp_parse(const char *sdp, struct sdp_media *ret);
+
+/*
+ * sdp_parse() with the codec chosen among @l's codecs (@l->keep_codec,
+ * @l->codec, @l->g729_annexb heeded; the rest of @l unused) instead of
+ * PCMU and PCMA: for an answer to our offer, or a remote SDP seen again.
+ */
+int sdp_parse_codecs(const char *sdp, const struct sdp_local *l,
+		     struct sdp_media *ret);
 
 /*
  * Whether the stream @m (an offer, or an answer to our offer) can be taken

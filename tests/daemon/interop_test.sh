@@ -30,6 +30,12 @@
 # and baresip's recording must hold the noise the handset says (found by
 # cross-correlation with the handset's own noise generator).
 #
+# Then fxsd restarts with codecs = g722, opus, pcmu, and baresip's 2002
+# (every codec, opus first) calls the phone: fxsd takes the offerer's first
+# codec, Opus; the phone calls 2002: baresip answers fxsd's first, G.722.
+# Audio is checked both ways the same way (baresip's recording resampled
+# to 8 kHz).
+#
 # Exit 4 (skip) without /dev/fxs0, kamailio, kamcmd or baresip.
 # Ends with "N passed, M failed"; exit 0 iff nothing failed.
 set -u
@@ -422,6 +428,15 @@ check "baresip's control socket answers" bs reginfo
 check "baresip's SRTP account 2001 registers too" \
 	registered 2001 "sip:2001.*@127.0.0.1:5080" 10
 
+# INTEROP_ONLY=codecs (a developer's run of the codec calls alone, e.g.
+# tests/vm/run -- env INTEROP_ONLY=codecs tests/daemon/interop_test.sh):
+# parts 1-3 are skipped, fxsd stops here and part 4 starts it again.
+if [ "${INTEROP_ONLY:-}" = codecs ]; then
+	kill "$fxsd_pid"
+	until_ok 10 is_gone "$fxsd_pid" && wait "$fxsd_pid"
+	fxsd_pid=
+	touch "$work/fxsd.log"
+else
 # --- 1. baresip calls 1000 through kamailio; the phone answers; audio;
 #        baresip hangs up
 check "dumpcap records the plain calls" capture_start "$work/plain.pcap"
@@ -588,6 +603,85 @@ if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd
 	not_ok "fxsd with SRTP ran clean under the sanitizers" "see the log"
 else
 	ok "fxsd with SRTP ran clean under the sanitizers"
+fi
+
+fi	# INTEROP_ONLY
+
+# --- 4. codecs: fxsd again, codecs = g722, opus, pcmu; baresip's 2002
+#        offers opus, G722, PCMU, PCMA (its module order).  Audio both ways
+#        as above: baresip records at the codec's rate, resampled to 8 kHz
+#        for the correlation with the handset's noise.
+mv "$work/fxsd.log" "$work/fxsd-srtp.log"
+sed 's/^expires = 60$/expires = 60\ncodecs = g722, opus, pcmu/' \
+	"$work/fxsd-udp.conf" >"$work/fxsd-codecs.conf"
+"${FXSD:-tests/daemon/fxsd-asan}" -c "$work/fxsd-codecs.conf" -v \
+	>"$work/fxsd.log" 2>&1 &
+fxsd_pid=$!
+check "fxsd (codecs = g722, opus, pcmu) registers again" \
+	wait_grep 20 "Registration registered \(status 200" "$work/fxsd.log"
+
+# media_is REGEX: fxsd logged its media with REGEX (what it logged since
+# fx_mark on failure)
+media_is() {
+	wait_grep 5 "$1" "$work/fxsd.log" "$fx_mark" && return 0
+	tail -n +$((fx_mark + 1)) "$work/fxsd.log" | grep -vE "^ *#|SUMMARY" |
+		grep -iE "media|rtp|codec|sdp|offer" | head -n 8
+	return 1
+}
+
+# codec_noise: baresip's newest recording, at 8 kHz mono, holds the noise
+codec_noise() {
+	local rx
+	rx=$(newest_rx)
+	sox "$rx" -r 8000 -c 1 -b 16 "$work/rx8k.wav" || return 1
+	recorded_noise "$work/rx8k.wav" 2000
+}
+
+# 4a. Opus: baresip's 2002 calls the phone (its offer: opus first)
+call_mark
+fx_mark=$(wc -l <"$work/fxsd.log")
+check "baresip takes its account 2002" bs uafind sip:2002@127.0.0.1:5090
+check "2002 dials sip:1000@127.0.0.1:5090" bs dial sip:1000@127.0.0.1:5090
+check "the Opus offer rings the phone" $HS 0 wait-ring 15000
+check "lifting the handset answers" $HS 0 lift
+check "state in-call" wait_state in-call 5
+check "fxsd's media is Opus" media_is "Media .* opus \(PT"
+check "baresip's call is established" \
+	wait_grep 5 "Call established" "$work/baresip.log" "$bs_mark"
+check "the handset hears baresip's 1 kHz tone through Opus" $HS 0 hear 1000 2000
+say_noise 2000
+check "the handset hangs up" $HS 0 hangup
+check "state idle after the Opus call" wait_state idle 10
+check "baresip closed the call and its recording" recording_done 5
+check "baresip decoded Opus: what the handset said" codec_noise
+
+# 4b. G.722: the phone calls 2002 (fxsd offers G722, opus, PCMU; baresip
+#     answers with the offer's first)
+call_mark
+fx_mark=$(wc -l <"$work/fxsd.log")
+check "lifting the handset gives dial tone" $HS 0 lift
+check "dial tone at the earpiece" $HS 0 hear 440 600
+check "pulse-dialling 2002" $HS 0 dial 2002
+check "state in-call once baresip answers" wait_state in-call 10
+check "fxsd's media is G.722" media_is "Media .* G722 \(PT 9\)"
+check "baresip's call is established" \
+	wait_grep 5 "Call established" "$work/baresip.log" "$bs_mark"
+check "the handset hears baresip's 1 kHz tone through G.722" $HS 0 hear 1000 2000
+say_noise 2000
+check "the handset hangs up" $HS 0 hangup
+check "state idle after the G.722 call" wait_state idle 10
+check "baresip closed the call and its recording" recording_done 5
+check "baresip decoded G.722: what the handset said" codec_noise
+
+kill "$fxsd_pid"
+until_ok 10 is_gone "$fxsd_pid" && wait "$fxsd_pid"
+rc=$?
+fxsd_pid=
+check "fxsd (codecs) exits cleanly on SIGTERM" test "$rc" = 0
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$work/fxsd.log"; then
+	not_ok "fxsd with Opus and G.722 ran clean under the sanitizers" "see the log"
+else
+	ok "fxsd with Opus and G.722 ran clean under the sanitizers"
 fi
 
 echo "$pass passed, $fail failed"

@@ -43,6 +43,7 @@
 #include "line/fsm.h"
 #include "line/line.h"
 #include "log.h"
+#include "media/codec.h"
 #include "media/g711.h"
 
 #include "fake_port.h"
@@ -153,6 +154,8 @@ struct party {
 	unsigned rx_packets;
 	unsigned rx_frames[SND_OTHER + 1];	/* frames received, by sound */
 	unsigned rx_hz_frames[PARTY_MAX];	/* frames with party k's tone */
+	struct codec *g729;	/* offers and talks G.729 (PT 18), not PCMU */
+	unsigned rx_bytes;	/* payload bytes received */
 };
 
 struct lt {
@@ -319,6 +322,17 @@ static int send_text(struct lt *t, const char *text)
 static void sdp_of_party(struct party *p, const char *dir, char *buf, size_t n)
 {
 	p->sdp_version++;
+	if (p->g729) {
+		snprintf(buf, n,
+			 "v=0\r\no=- %d %u IN IP4 127.0.0.1\r\ns=-\r\n"
+			 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			 "m=audio %u RTP/AVP 18 101\r\na=rtpmap:18 G729/8000\r\n"
+			 "a=fmtp:18 annexb=no\r\n"
+			 "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
+			 "a=%s\r\n", 1000 + p->idx, p->sdp_version, p->rtp_port,
+			 dir);
+		return;
+	}
 	snprintf(buf, n,
 		 "v=0\r\no=- %d %u IN IP4 127.0.0.1\r\ns=-\r\n"
 		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -682,10 +696,17 @@ static void party_media(struct lt *t, struct party *p)
 	while ((n = recv(p->rtp_fd, pkt, sizeof(pkt), 0)) > 0) {
 		int16_t x[160];
 
-		if (n != 12 + 160 || (pkt[1] & 0x7f) != 0)
+		if (p->g729) {
+			if (n < 12 || (pkt[1] & 0x7f) != 18 ||
+			    codec_decode(p->g729, pkt + 12, n - 12, x, 160) != 160)
+				continue;
+		} else if (n != 12 + 160 || (pkt[1] & 0x7f) != 0) {
 			continue;
+		} else {
+			g711_decode(G711_ULAW, pkt + 12, x, 160);
+		}
 		p->rx_packets++;
-		g711_decode(G711_ULAW, pkt + 12, x, 160);
+		p->rx_bytes += n - 12;
 		p->rx_frames[classify(x, 160)]++;
 		for (k = 0; k < PARTY_MAX; k++)
 			if (goertzel(x, 160, party_hz[k]) > 1000)
@@ -718,6 +739,14 @@ static void party_media(struct lt *t, struct party *p)
 		pkt[11] = (uint8_t)p->idx;
 		p->seq++;
 		p->ts += 160;
+		if (p->g729) {
+			pkt[1] = 18;
+			k = codec_encode(p->g729, pcm, 160, pkt + 12, 160);
+			if (k > 0)
+				sendto(p->rtp_fd, pkt, 12 + k, 0,
+				       (struct sockaddr *)&to, sizeof(to));
+			return;
+		}
 		g711_encode(G711_ULAW, pcm, pkt + 12, 160);
 		sendto(p->rtp_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
 		       sizeof(to));
@@ -1081,6 +1110,32 @@ LINE_TEST(incoming_call)
 	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "BYE: the call ends");
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* G.729 (fxsd with codecs = g729, pcmu; a far end that offers only G.729,
+ * annexb=no): the phone hears the caller's tone through bcg729 both ends,
+ * and the caller gets 20-byte packets (two 10 ms frames, no Annex B) of
+ * PT 18 that decode. */
+LINE_TEST_CONF(g729_call, "codecs = g729, pcmu\n")
+{
+	struct party *a = party_new(t);
+	struct codec_params cp;
+	struct msg *m;
+
+	CHECK(a, "party");
+	codec_params_default(CODEC_G729, &cp);
+	cp.annexb = false;
+	CHECK_INT(codec_new(CODEC_G729, &cp, &a->g729), 0);
+	CALL_IN(t, a, "alice");
+	CHECK(a->rx_packets > 10, "the caller gets G.729 RTP from the line: %u",
+	      a->rx_packets);
+	CHECK_INT(a->rx_bytes, 20 * a->rx_packets);
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "BYE: the call ends");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	a->g729 = codec_free(a->g729);
 }
 
 /* A call waiting: A talks (called in); B calls: 180, the phone hears the

@@ -411,7 +411,7 @@ static void on_offer(struct sip_call *call, const char *sdp, void *userdata)
 		.address = "127.0.0.1", .rtp_port = 40000,
 		.session_id = 42, .session_version = 2 + f->n_offer,
 		.direction = SDP_SENDRECV,
-		.keep_codec = true, .codec = SDP_PT_PCMU,
+		.keep_codec = true, .codec = CODEC_PCMU,
 	};
 	char answer[SDP_TEXT_MAX];
 

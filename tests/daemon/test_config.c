@@ -705,6 +705,29 @@ ERR_CASE(keepalive_interval_range, "[global]\nkeepalive_interval = 3601\n",
 ERR_CASE(stun_server_host, PORT0 "stun_server = a b\n",
 	 P ":4: invalid stun_server 'a b' (host[:port], IPv6 as [address][:port])")
 
+/* codecs: pcmu, pcma by default; a list in any case and spacing, dumped
+ * and parsed back. */
+UNIT_TEST(codecs_list)
+{
+	_cleanup_config_ struct fxsd_config *d = NULL, *c = NULL;
+	_cleanup_free_ char *dump = NULL;
+
+	PARSE_OK(d, PORT0);
+	CHECK_INT(d->ports[0].n_codecs, 2);
+	CHECK_INT(d->ports[0].codecs[0], CONFIG_CODEC_PCMU);
+	CHECK_INT(d->ports[0].codecs[1], CONFIG_CODEC_PCMA);
+	PARSE_OK(c, PORT0 "codecs = OPUS,g722 , g729,pcma, pcmu\n");
+	CHECK_INT(c->ports[0].n_codecs, 5);
+	CHECK_INT(c->ports[0].codecs[0], CONFIG_CODEC_OPUS);
+	CHECK_INT(c->ports[0].codecs[1], CONFIG_CODEC_G722);
+	CHECK_INT(c->ports[0].codecs[2], CONFIG_CODEC_G729);
+	CHECK_INT(c->ports[0].codecs[4], CONFIG_CODEC_PCMU);
+	dump = dump_to_string(c);
+	CHECK(dump && strstr(dump, "\ncodecs = opus, g722, g729, pcma, pcmu\n"),
+	      "dump:\n%s", dump);
+	check_round_trip(c);
+}
+
 /* Message waiting: off by default, the server defaults to the registrar
  * (wherever the keys stand), expiry 3600; all three set and round-tripped. */
 UNIT_TEST(mwi_keys)
@@ -1168,6 +1191,15 @@ ERR_CASE(disconnect_open_loop_too_long,
 ERR_CASE(srtp_invalid,
 	 PORT0 "srtp = yes\n",
 	 P ":4: invalid srtp 'yes' (off|optional|required)")
+ERR_CASE(codecs_unknown,
+	 PORT0 "codecs = pcmu, ilbc\n",
+	 P ":4: invalid codecs 'pcmu, ilbc': unknown codec 'ilbc' (pcmu, pcma, opus, g722, g729)")
+ERR_CASE(codecs_twice,
+	 PORT0 "codecs = opus, pcmu, OPUS\n",
+	 P ":4: invalid codecs 'opus, pcmu, OPUS': OPUS twice")
+ERR_CASE(codecs_empty_entry,
+	 PORT0 "codecs = opus,,pcmu\n",
+	 P ":4: invalid codecs 'opus,,pcmu' (a list of pcmu, pcma, opus, g722, g729)")
 ERR_CASE(dtmf_mode_invalid,
 	 PORT0 "dtmf_mode = rfc2833\n",
 	 P ":4: invalid dtmf_mode 'rfc2833' (rfc4733|info|inband)")

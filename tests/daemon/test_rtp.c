@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -1187,4 +1188,113 @@ UNIT_TEST(rtp_playout_loopback_loss)
 	       "(clean %.3f), RTT %.2f ms, R %.1f\n", dropped,
 	       lossy.loss_percent, lossy.mos, clean.mos, a.rtt_ms,
 	       lossy.r_factor);
+}
+
+/*
+ * Opus (RFC 7587) between two sessions through a forwarder: PT 111,
+ * timestamps in 48 kHz steps (960 per 20 ms), every 10th packet dropped
+ * and recovered from the next one's in-band FEC, the audio played out
+ * correlated with what was sent; then a switch to G.722 (a re-INVITE):
+ * PT 9, steps of 160 (RFC 3551's 8000 Hz clock), audio still through.
+ */
+static double tone_corr(const int16_t *x, const int16_t *y, size_t n,
+			int *ret_lag)
+{
+	double best = -2;
+
+	for (int lag = 0; lag < 800; lag++) {
+		double xy = 0, xx = 0, yy = 0;
+
+		for (size_t i = 800; i < n; i++) {
+			xy += (double)x[i - lag] * y[i];
+			xx += (double)x[i - lag] * x[i - lag];
+			yy += (double)y[i] * y[i];
+		}
+		if (xx > 0 && yy > 0 && xy / sqrt(xx * yy) > best) {
+			best = xy / sqrt(xx * yy);
+			*ret_lag = lag;
+		}
+	}
+	return best;
+}
+
+UNIT_TEST(rtp_opus_then_g722)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *a = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *b = NULL;
+	_cleanup_(closep) int fwd = -1;
+	_cleanup_(freep) int16_t *tone = malloc(160 * 400 * sizeof(int16_t));
+	_cleanup_(freep) int16_t *heard = calloc(160 * 400, sizeof(int16_t));
+	struct codec_params p;
+	struct rtp_stats st;
+	uint8_t buf[1600];
+	unsigned fport, dropped = 0;
+	uint32_t last_ts = 0;
+	double ncc;
+	int lag = -1;
+
+	CHECK(tone && heard, "malloc");
+	for (size_t i = 0; i < 160 * 400; i++)
+		tone[i] = (int16_t)lrint(6000 * sin(2 * M_PI * 440 * i / 8000.0) +
+					 4000 * sin(2 * M_PI * 1250 * i / 8000.0));
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &a), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, NULL, NULL, &b), 0);
+	fwd = udp_open(&fport);
+	CHECK(fwd >= 0, "udp_open");
+	codec_params_default(CODEC_OPUS, &p);
+	p.fec = true;
+	CHECK_INT(rtp_session_set_remote_codec(a, "127.0.0.1", fport, CODEC_OPUS,
+					       111, &p, 101, 20), 0);
+	CHECK_INT(rtp_session_set_remote_codec(b, "127.0.0.1", fport, CODEC_OPUS,
+					       111, &p, 101, 20), 0);
+	/* a static number that is not the codec's: refused */
+	CHECK_INT(rtp_session_set_remote_codec(b, "127.0.0.1", fport, CODEC_OPUS,
+					       9, &p, 101, 20), -EINVAL);
+	for (int i = 0; i < 400; i++) {
+		uint64_t before = stat_handled(b);
+		bool g722 = i >= 250;
+		ssize_t n;
+		uint32_t ts;
+
+		if (i == 250) {
+			CHECK_INT(rtp_session_set_remote_codec(a, "127.0.0.1", fport,
+							       CODEC_G722, 9, NULL,
+							       101, 20), 0);
+			CHECK_INT(rtp_session_set_remote_codec(b, "127.0.0.1", fport,
+							       CODEC_G722, 9, NULL,
+							       101, 20), 0);
+		}
+		CHECK_INT(rtp_session_send(a, tone + 160 * i, 160), 0);
+		n = udp_recv(fwd, buf, sizeof(buf), 1000);
+		CHECK(n > 12, "packet %d: %zd", i, n);
+		CHECK_INT(buf[1] & 0x7f, g722 ? 9 : 111);
+		if (g722)
+			CHECK_INT(n, 12 + 160);
+		ts = be32(buf + 4);
+		if (i > 0 && i != 250)
+			CHECK(ts - last_ts == (g722 ? 160u : 960u),
+			      "packet %d: timestamp step %u", i, ts - last_ts);
+		last_ts = ts;
+		if (i % 10 == 5 && i < 240) {
+			dropped++;
+		} else {
+			udp_send(fwd, rtp_session_local_port(b), buf, (size_t)n);
+			RUN_UNTIL(e, stat_handled(b) > before);
+		}
+		CHECK(rtp_session_playout(b, heard + 160 * i, 160) >= 0, "playout");
+	}
+	rtp_session_get_stats(b, &st);
+	/* FEC needs a packet or two of history in the encoder */
+	CHECK(st.fec_recovered + 1 >= dropped && st.fec_recovered <= dropped,
+	      "FEC recovered %" PRIu64 " of %u", st.fec_recovered, dropped);
+	ncc = tone_corr(tone + 160 * 100, heard + 160 * 100, 160 * 130, &lag);
+	/* every 10th frame concealed here: the playout is pulled right after
+	 * each packet, so a recovered one comes after its time (late) */
+	CHECK(ncc > 0.8, "Opus: correlation %.3f (lag %d)", ncc, lag);
+	ncc = tone_corr(tone + 160 * 270, heard + 160 * 270, 160 * 130, &lag);
+	CHECK(ncc > 0.95, "G.722: correlation %.3f (lag %d)", ncc, lag);
+	printf("# opus then g722: %" PRIu64 "/%u recovered by FEC, G.722 correlation %.3f\n",
+	       st.fec_recovered, dropped, ncc);
 }

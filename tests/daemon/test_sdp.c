@@ -93,7 +93,7 @@ UNIT_TEST(sdp_answer_baresip)
 	CHECK_INT(m.family, AF_INET);
 	CHECK_INT(m.port, 10688);
 	CHECK_INT(m.pt, 0);
-	CHECK_INT(m.codec, SDP_PT_PCMU);
+	CHECK_INT(m.codec, CODEC_PCMU);
 	CHECK_INT(m.te_pt, 101);
 	CHECK_INT(m.ptime, 20);
 	CHECK_INT(m.direction, SDP_SENDRECV);
@@ -133,7 +133,7 @@ UNIT_TEST(sdp_pcma_only)
 	      "answer");
 	CHECK_STR(m.address, "10.1.1.2");	/* media-level c= */
 	CHECK_INT(m.pt, 8);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 	CHECK_INT(m.te_pt, 100);
 	CHECK_INT(m.ptime, 30);
 	CHECK_INT(m.direction, SDP_SENDONLY);
@@ -169,7 +169,7 @@ UNIT_TEST(sdp_dynamic_pt_remap)
 
 	CHECK_INT(sdp_parse(offer, &m), 0);
 	CHECK_INT(m.pt, 97);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 }
 
 UNIT_TEST(sdp_malformed)
@@ -316,16 +316,16 @@ UNIT_TEST(sdp_answer_keeps_codec)
 	struct sdp_media m;
 
 	l.keep_codec = true;
-	l.codec = SDP_PT_PCMA;
+	l.codec = CODEC_PCMA;
 	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
 	CHECK_INT(m.pt, 96);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 	CHECK_STR(m.address, "10.1.1.9");
 	CHECK_INT(m.port, 4002);
 	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 96 101\r\n"), "m= in %s", buf);
 	CHECK(strstr(buf, "a=rtpmap:96 PCMA/8000\r\n"), "rtpmap in %s", buf);
 	/* not offered any more: the first one we support */
-	l.codec = SDP_PT_PCMU;
+	l.codec = CODEC_PCMU;
 	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
 	CHECK_INT(m.pt, 0);
 	/* a first offer has no codec to keep */
@@ -345,7 +345,7 @@ UNIT_TEST(sdp_answer_dynamic_pt)
 
 	CHECK(sdp_build_answer(offer, &local4, buf, sizeof(buf), &m) > 0, "answer");
 	CHECK_INT(m.pt, 96);
-	CHECK_INT(m.codec, SDP_PT_PCMA);
+	CHECK_INT(m.codec, CODEC_PCMA);
 	CHECK_INT(m.te_pt, 98);
 	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 96 98\r\n"), "m= in %s", buf);
 	CHECK(strstr(buf, "a=rtpmap:96 PCMA/8000\r\n"), "rtpmap in %s", buf);
@@ -370,4 +370,168 @@ UNIT_TEST(sdp_savp_offer_refused_without_srtp)
 	r = sdp_build_answer(savp_offer, &local4, buf, sizeof(buf), NULL);
 	CHECK(r < 0, "answered: %s", buf);
 	CHECK_INT(r, -ENOKEY);
+}
+
+/* ---- the codec table (media/codec.h) ---- */
+
+static const int all_codecs[] = {
+	CODEC_PCMU, CODEC_PCMA, CODEC_OPUS, CODEC_G722, CODEC_G729,
+};
+
+/* The offer lists the port's codecs in its order, with rtpmap and fmtp. */
+UNIT_TEST(sdp_offer_codecs)
+{
+	struct sdp_local l = local4;
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+	static const int order[] = { CODEC_OPUS, CODEC_G729, CODEC_PCMA };
+
+	l.codecs = all_codecs;
+	l.n_codecs = 5;
+	l.g729_annexb = true;
+	CHECK(sdp_build_offer(&l, buf, sizeof(buf)) > 0, "build");
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 0 8 111 9 18 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:111 opus/48000/2\r\n"), "opus rtpmap");
+	CHECK(strstr(buf, "a=fmtp:111 maxplaybackrate=8000;sprop-maxcapturerate=8000;useinbandfec=1;usedtx=0\r\n"),
+	      "opus fmtp in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:9 G722/8000\r\n"), "g722 rtpmap: clock 8000");
+	CHECK(strstr(buf, "a=rtpmap:18 G729/8000\r\na=fmtp:18 annexb=yes\r\n"),
+	      "g729 in %s", buf);
+	/* our own offer, answered by a port with every codec: the first */
+	CHECK_INT(sdp_parse_codecs(buf, &l, &m), 0);
+	CHECK_INT(m.codec, CODEC_PCMU);
+
+	l.codecs = order;
+	l.n_codecs = 3;
+	l.g729_annexb = false;
+	CHECK(sdp_build_offer(&l, buf, sizeof(buf)) > 0, "build");
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 111 18 8 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=fmtp:18 annexb=no\r\n"), "annexb=no");
+	CHECK(!strstr(buf, "PCMU"), "no PCMU");
+	/* a codec out of range or too many: refused */
+	l.n_codecs = SDP_CODECS_MAX + 1;
+	CHECK_INT(sdp_build_offer(&l, buf, sizeof(buf)), -EINVAL);
+}
+
+/* An answer takes the offerer's first format among the port's codecs. */
+UNIT_TEST(sdp_answer_opus)
+{
+	struct sdp_local l = local4;
+	static const int mine[] = { CODEC_G722, CODEC_OPUS };
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m, a;
+
+	l.codecs = mine;
+	l.n_codecs = 2;
+	CHECK(sdp_build_answer(baresip_offer, &l, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_INT(m.codec, CODEC_OPUS);
+	CHECK_INT(m.pt, 96);
+	CHECK(!m.params.fec && !m.params.dtx, "no FEC/DTX asked");
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 96 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:96 opus/48000/2\r\n"), "rtpmap in %s", buf);
+	CHECK(strstr(buf, "a=fmtp:96 maxplaybackrate=8000;"), "fmtp in %s", buf);
+	/* the offerer reads our answer */
+	CHECK_INT(sdp_parse_codecs(buf, &l, &a), 0);
+	CHECK_INT(a.codec, CODEC_OPUS);
+	CHECK(a.params.fec && !a.params.dtx && a.params.maxplaybackrate == 8000,
+	      "our fmtp read back");
+	/* G.722 only: its static PT 9 */
+	l.n_codecs = 1;
+	CHECK(sdp_build_answer(baresip_offer, &l, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_INT(m.codec, CODEC_G722);
+	CHECK_INT(m.pt, 9);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 9 101\r\na=rtpmap:9 G722/8000\r\n"),
+	      "g722 answer in %s", buf);
+}
+
+/* fmtp before rtpmap, FEC and DTX asked, a dynamic G.729 */
+static const char opus_offer[] =
+	"v=0\r\n"
+	"o=- 1 1 IN IP4 10.0.0.5\r\n"
+	"s=-\r\n"
+	"c=IN IP4 10.0.0.5\r\n"
+	"t=0 0\r\n"
+	"m=audio 4000 RTP/AVP 109 97 0\r\n"
+	"a=fmtp:109 useinbandfec=1; usedtx=1; maxplaybackrate=16000\r\n"
+	"a=rtpmap:109 OPUS/48000/2\r\n"
+	"a=rtpmap:97 G729/8000\r\n"
+	"a=fmtp:97 annexb=no\r\n"
+	"a=ptime:40\r\n";
+
+UNIT_TEST(sdp_answer_fmtp)
+{
+	struct sdp_local l = local4;
+	static const int g729[] = { CODEC_G729, CODEC_PCMU };
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	l.codecs = all_codecs + 2;	/* opus, g722, g729 */
+	l.n_codecs = 3;
+	CHECK(sdp_build_answer(opus_offer, &l, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_INT(m.codec, CODEC_OPUS);
+	CHECK_INT(m.pt, 109);
+	CHECK(m.params.fec && m.params.dtx && m.params.maxplaybackrate == 16000,
+	      "the offer's fmtp for our encoder");
+	CHECK_INT(m.ptime, 40);
+	CHECK(strstr(buf, "a=rtpmap:109 opus/48000/2\r\n"), "rtpmap in %s", buf);
+
+	/* G.729 under a dynamic PT, annexb=no: no Annex B whatever we want */
+	l.codecs = g729;
+	l.n_codecs = 2;
+	l.g729_annexb = true;
+	CHECK(sdp_build_answer(opus_offer, &l, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_INT(m.codec, CODEC_G729);
+	CHECK_INT(m.pt, 97);
+	CHECK(!m.params.annexb, "annexb off");
+	CHECK(strstr(buf, "a=rtpmap:97 G729/8000\r\na=fmtp:97 annexb=no\r\n"),
+	      "g729 answer in %s", buf);
+	/* without fmtp (PT 18), annexb is yes (RFC 4749) unless we say no */
+	CHECK(sdp_build_answer("v=0\r\nc=IN IP4 10.0.0.5\r\nm=audio 4000 RTP/AVP 18\r\n",
+			       &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK(m.params.annexb && strstr(buf, "a=fmtp:18 annexb=yes\r\n"),
+	      "annexb yes in %s", buf);
+	l.g729_annexb = false;
+	CHECK(sdp_build_answer("v=0\r\nc=IN IP4 10.0.0.5\r\nm=audio 4000 RTP/AVP 18\r\n",
+			       &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK(!m.params.annexb && strstr(buf, "a=fmtp:18 annexb=no\r\n"),
+	      "annexb no in %s", buf);
+	/* a malformed fmtp leaves the defaults, not an error */
+	CHECK(sdp_build_answer("v=0\r\nc=IN IP4 10.0.0.5\r\nm=audio 4000 RTP/AVP 18\r\n"
+			       "a=fmtp:18 annexb=perhaps\r\n",
+			       &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.codec, CODEC_G729);
+}
+
+/* A re-offer keeps the codec in use when it is still offered (RFC 3264
+ * 8.3.2), whatever the order; opus/48000/1 is not Opus (RFC 7587). */
+UNIT_TEST(sdp_reoffer_keeps_opus)
+{
+	struct sdp_local l = local4;
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	l.codecs = all_codecs;
+	l.n_codecs = 5;
+	l.keep_codec = true;
+	l.codec = CODEC_OPUS;
+	CHECK(sdp_build_answer(baresip_offer, &l, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_INT(m.codec, CODEC_OPUS);
+	l.codec = CODEC_G722;
+	CHECK(sdp_build_answer(baresip_offer, &l, buf, sizeof(buf), &m) > 0,
+	      "answer");
+	CHECK_INT(m.codec, CODEC_G722);
+	l.keep_codec = false;
+	CHECK_INT(sdp_parse_codecs("v=0\r\nc=IN IP4 10.0.0.5\r\n"
+				   "m=audio 4000 RTP/AVP 96\r\n"
+				   "a=rtpmap:96 opus/48000/1\r\n", &l, &m),
+		  -EPROTONOSUPPORT);
+	/* sdp_parse() alone: G.711 only, as before */
+	CHECK_INT(sdp_parse(opus_offer, &m), 0);
+	CHECK_INT(m.codec, CODEC_PCMU);
+	CHECK_INT(m.pt, 0);
 }

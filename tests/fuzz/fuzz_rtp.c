@@ -132,9 +132,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cb.on_audio = on_audio;
 	if (rtp_session_new(e, "127.0.0.1", 0, 0, &cb, &f, &s) < 0)
 		abort();
-	if (rtp_session_set_remote(s, "127.0.0.1", 9, mode & 2 ? RTP_PT_PCMA :
-				   RTP_PT_PCMU, 101, 20) < 0)
+	if (mode >> 5) {
+		/* bits 5-7: Opus, G.722, G.729 (and G.711 again) */
+		int c = (CODEC_OPUS + (mode >> 5) - 1) % _CODEC_MAX;
+		struct codec_params p;
+
+		codec_params_default(c, &p);
+		p.fec = p.dtx = mode & 2;
+		if (rtp_session_set_remote_codec(s, "127.0.0.1", 9, c,
+						 codec_offer_pt(c), &p, 101,
+						 20) < 0)
+			abort();
+	} else if (rtp_session_set_remote(s, "127.0.0.1", 9, mode & 2 ?
+					  RTP_PT_PCMA : RTP_PT_PCMU, 101,
+					  20) < 0) {
 		abort();
+	}
 	if (mode & 4) {
 		srtp_keys((mode >> 3 & 3) % _SDP_CRYPTO_MAX, &local, &remote);
 		rtp_session_set_srtp(s, local);
@@ -158,7 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			set_addr(&from, "127.0.0.3", 7000);
 		else
 			set_addr(&from, "127.0.0.1", 9);
-		f.max_samples = len;
+		/* G.711 and G.722: a sample per byte; the others up to a
+		 * packet's 120 ms */
+		f.max_samples = mode >> 5 ? JITTER_SPAN_MAX : len;
 		if (remote && (flags & 16) && len <= RTP_PACKET_MAX)
 			(void)srtp_channel_protect(remote, pkt, &len, flags & 1);
 		if (flags & 1)

@@ -27,11 +27,17 @@ static void check_media(const struct sdp_media *m)
 	fuzz_assert(m->family == AF_INET || m->family == AF_INET6);
 	fuzz_assert(inet_pton(m->family, m->address, addr) == 1);
 	fuzz_assert(m->port >= 1 && m->port <= 65535);
-	fuzz_assert(m->codec == SDP_PT_PCMU || m->codec == SDP_PT_PCMA);
+	fuzz_assert(m->codec >= 0 && m->codec < _CODEC_MAX);
+	fuzz_assert(m->params.maxplaybackrate >= 8000 &&
+		    m->params.maxplaybackrate <= 48000);
 	fuzz_assert(m->pt >= 0 && m->pt <= 127);
 	fuzz_assert(m->te_pt >= -1 && m->te_pt <= 127);
 	fuzz_assert(m->direction >= 0 && m->direction < _SDP_DIRECTION_MAX);
 }
+
+static const int all_codecs[] = {
+	CODEC_OPUS, CODEC_G722, CODEC_G729, CODEC_PCMU, CODEC_PCMA,
+};
 
 static struct sdp_crypto keys[_SDP_CRYPTO_MAX] = {
 	{ 1, SDP_CRYPTO_AES_CM_128_HMAC_SHA1_80, { 1, 2, 3 } },
@@ -45,7 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.address = "192.0.2.1", .rtp_port = 4000, .session_id = 42,
 		.session_version = 7, .direction = SDP_SENDRECV,
 		.keys = keys, .prefer = -1,
+		.codecs = all_codecs, .n_codecs = 5, .g729_annexb = true,
 	};
+	struct codec_params cp;
 	struct sdp_media m, offer, ans;
 	struct sdp_crypto c;
 	char buf[SDP_TEXT_MAX];
@@ -57,6 +65,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fuzz_strndup(data, size);
 	if (sdp_parse(s, &m) == 0)
 		check_media(&m);
+	if (sdp_parse_codecs(s, &loc, &m) == 0)
+		check_media(&m);
+	/* the fmtp parameters of each codec, as an a=fmtp value */
+	for (int c = 0; c < _CODEC_MAX; c++) {
+		codec_params_default(c, &cp);
+		if (codec_fmtp_parse(c, s, &cp) == 0)
+			fuzz_assert(cp.maxplaybackrate >= 8000 &&
+				    cp.maxplaybackrate <= 48000);
+	}
 	if (sdp_crypto_parse(s, &c) == 0)
 		fuzz_assert(c.suite >= 0 && c.suite < _SDP_CRYPTO_MAX &&
 			    c.tag <= SDP_CRYPTO_TAG_MAX);
@@ -67,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		fuzz_assert((size_t)r < sizeof(buf) && strlen(buf) == (size_t)r);
 		check_media(&offer);
-		fuzz_assert(sdp_parse(buf, &ans) == 0);
+		fuzz_assert(sdp_parse_codecs(buf, &loc, &ans) == 0);
 		fuzz_assert(ans.codec == offer.codec && ans.pt == offer.pt);
 		fuzz_assert(sdp_srtp_check(&offer, p) == 0);
 		fuzz_assert(ans.secure == offer.secure);
