@@ -316,28 +316,12 @@ void nat_keepalive_arm(struct sip_agent *a)
 
 static int send_options(struct sip_agent *a, const struct sip_server *srv)
 {
-	struct req_spec s = { 0 };
-	char aor[400], ruri[300], call_id[40], tag[20];
-	osip_message_t *msg = NULL;
-	osip_transaction_t *tr = NULL;
+	char ruri[300];
 	int r;
 
 	snprintf(ruri, sizeof(ruri), "sip:%s", a->domain);
-	snprintf(aor, sizeof(aor), "<sip:%s@%s>", a->user, a->domain);
-	random_hex(call_id, 32);
-	random_hex(tag, 16);
-	s.method = "OPTIONS";
-	s.ruri = ruri;
-	s.from = aor;
-	s.from_tag = tag;
-	s.to = aor;
-	s.call_id = call_id;
-	s.cseq = 1;
-	s.extra = "Accept: application/sdp\r\n";
-	r = build_request(a, &s, &msg, NULL, 0);
-	if (r < 0)
-		return r;
-	r = start_client_tx(a, msg, TX_OPTIONS_OUT, NULL, &srv->addr[0], &tr);
+	r = start_options_tx(a, ruri, false, "Accept: application/sdp\r\n",
+			     TX_OPTIONS_OUT, &srv->addr[0]);
 	if (r < 0)
 		return r;
 	a->ka_options_out = true;

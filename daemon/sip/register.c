@@ -483,9 +483,7 @@ static int reg_probe_send(struct sip_agent *a)
 {
 	const struct sip_server *srv = ood_server(a, true);
 	const struct sip_cand *c = &srv->cand[0];
-	struct req_spec s = { 0 };
-	char aor[400], ruri[300], call_id[40], tag[20], ip[64];
-	osip_message_t *msg = NULL;
+	char ruri[300], ip[64];
 	unsigned port;
 	int r;
 
@@ -494,21 +492,7 @@ static int reg_probe_send(struct sip_agent *a)
 		snprintf(ruri, sizeof(ruri), "sip:[%s]:%u", ip, port);
 	else
 		snprintf(ruri, sizeof(ruri), "sip:%s:%u", ip, port);
-	snprintf(aor, sizeof(aor), "<sip:%s@%s>", a->user, a->domain);
-	random_hex(call_id, 32);
-	random_hex(tag, 16);
-	s.method = "OPTIONS";
-	s.ruri = ruri;
-	s.from = aor;
-	s.from_tag = tag;
-	s.to = aor;
-	s.call_id = call_id;
-	s.cseq = 1;
-	s.tcp = c->tcp;
-	r = build_request(a, &s, &msg, NULL, 0);
-	if (r < 0)
-		return r;
-	r = start_client_tx(a, msg, TX_PROBE_OUT, NULL, &c->ss, NULL);
+	r = start_options_tx(a, ruri, c->tcp, NULL, TX_PROBE_OUT, &c->ss);
 	if (r == 0)
 		a->probe_out = true;
 	return r;

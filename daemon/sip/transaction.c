@@ -150,6 +150,38 @@ int start_client_tx(struct sip_agent *a, osip_message_t *msg,
 	return 0;
 }
 
+/*
+ * An OPTIONS out of any dialog (a keep-alive, a probe of a server) to
+ * @ruri at @dest, From and To our address of record, with @extra headers
+ * (or NULL), as a client transaction of @kind.
+ */
+int start_options_tx(struct sip_agent *a, const char *ruri, bool tcp,
+		     const char *extra, enum sip_tx_kind kind,
+		     const struct sockaddr_storage *dest)
+{
+	struct req_spec s = { 0 };
+	char aor[400], call_id[40], tag[20];
+	osip_message_t *msg = NULL;
+	int r;
+
+	snprintf(aor, sizeof(aor), "<sip:%s@%s>", a->user, a->domain);
+	random_hex(call_id, 32);
+	random_hex(tag, 16);
+	s.method = "OPTIONS";
+	s.ruri = ruri;
+	s.from = aor;
+	s.from_tag = tag;
+	s.to = aor;
+	s.call_id = call_id;
+	s.cseq = 1;
+	s.tcp = tcp;
+	s.extra = extra;
+	r = build_request(a, &s, &msg, NULL, 0);
+	if (r < 0)
+		return r;
+	return start_client_tx(a, msg, kind, NULL, dest, NULL);
+}
+
 /* Create a server transaction for the request in @ev (which it takes). */
 osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 				  enum sip_tx_kind kind,

@@ -17,6 +17,9 @@ int start_client_tx(struct sip_agent *a, osip_message_t *msg,
 		    enum sip_tx_kind kind, struct sip_call *call,
 		    const struct sockaddr_storage *dest,
 		    osip_transaction_t **ret);
+int start_options_tx(struct sip_agent *a, const char *ruri, bool tcp,
+		     const char *extra, enum sip_tx_kind kind,
+		     const struct sockaddr_storage *dest);
 osip_transaction_t *new_server_tx(struct sip_agent *a, osip_event_t *ev,
 				  enum sip_tx_kind kind,
 				  struct sip_call *call,
