@@ -355,9 +355,10 @@ static bool answer_without_tx(struct sip_agent *a, osip_message_t *m,
 		if (ltag && !c) {
 			code = 481;
 		} else if (new_invite && !invite_is_ours(a, m)) {
-			log_peer(a, &src->addr, LOG_NOTICE,
-				 "INVITE from %s:%u for someone else, 404", ip,
-				 port);
+			/* a scanner's, maybe relayed by the provider */
+			log_limited(a, LOG_NOTICE,
+				    "INVITE from %s:%u for someone else, 404",
+				    ip, port);
 			code = 404;
 		} else if (new_invite && sdp_not_accepted(m)) {
 			code = 406;

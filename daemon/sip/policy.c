@@ -96,28 +96,25 @@ bool source_budget(struct sip_agent *a,
 }
 
 /*
- * Log a line caused by a message from @src: as it is for the provider;
- * for strangers within SIP_LOG_BURST / SIP_LOG_PER_MIN (together), the
- * next line that passes telling how many were left out.
+ * Log a line; when @limited, within SIP_LOG_BURST / SIP_LOG_PER_MIN (all
+ * such lines together), the next line that passes telling how many were
+ * left out.
  */
-__attribute__((format(printf, 4, 5)))
-void log_peer(struct sip_agent *a, const struct sockaddr_storage *src,
-	      int prio, const char *fmt, ...)
+__attribute__((format(printf, 4, 0)))
+static void log_bucketed(struct sip_agent *a, bool limited, int prio,
+			 const char *fmt, va_list ap)
 {
 	char buf[512];
-	va_list ap;
 
 	if (!a->cb.log)
 		return;
-	if (!source_is_provider(a, src) &&
+	if (limited &&
 	    !bucket_take(&a->log_bucket, now_usec(a->event) ?: 1,
 			 SIP_LOG_BURST, SIP_LOG_PER_MIN)) {
 		a->log_suppressed++;
 		return;
 	}
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (a->log_suppressed) {
 		a->cb.log(a->userdata, prio, "%s (%u similar lines suppressed)",
 			  buf, a->log_suppressed);
@@ -125,6 +122,29 @@ void log_peer(struct sip_agent *a, const struct sockaddr_storage *src,
 		return;
 	}
 	a->cb.log(a->userdata, prio, "%s", buf);
+}
+
+/*
+ * Log a line caused by a message from @src: as it is for the provider,
+ * for strangers within the budget (log_bucketed()).
+ */
+void log_peer(struct sip_agent *a, const struct sockaddr_storage *src,
+	      int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_bucketed(a, !source_is_provider(a, src), prio, fmt, ap);
+	va_end(ap);
+}
+
+void log_limited(struct sip_agent *a, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_bucketed(a, true, prio, fmt, ap);
+	va_end(ap);
 }
 
 bool source_allowed(struct sip_agent *a,

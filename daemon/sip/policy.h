@@ -15,6 +15,10 @@ bool source_budget(struct sip_agent *a,
 __attribute__((format(printf, 4, 5)))
 void log_peer(struct sip_agent *a, const struct sockaddr_storage *src,
 	      int prio, const char *fmt, ...);
+/* A log line within the strangers' budget whoever caused it (an INVITE
+ * for a user that is not ours comes through the provider too). */
+__attribute__((format(printf, 3, 4)))
+void log_limited(struct sip_agent *a, int prio, const char *fmt, ...);
 bool source_allowed(struct sip_agent *a,
 		    const struct sockaddr_storage *src);
 bool server_tx_room(struct sip_agent *a, const struct sip_peer *src);
