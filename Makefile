@@ -192,7 +192,7 @@ tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^
 
 # fxsd's RTP session and codecs, sending a file (tests/daemon/codec_ffmpeg.sh)
-tests/daemon/codec_send: $(call objs,fxsd,tests/daemon/codec_send.c daemon/media/rtp.c \
+tests/daemon/codec_send: $(call objs,fxsd,tests/daemon/codec_send.c daemon/media/rtp.c daemon/media/rtcpxr.c \
 		daemon/media/jitter.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
 		daemon/dsp/rfc4733.c daemon/dsp/emodel.c)
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lsrtp2 -lcrypto $(CODEC_LIBS) -lm
@@ -212,7 +212,7 @@ bench/jitter_bench: $(call objs,fxsd,bench/jitter_bench.c daemon/media/jitter.c)
 
 # One full-duplex channel as fxsd runs it: the daemon's media and dsp
 # modules, an RTP session on 127.0.0.1 and sd-event.
-CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
+CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/rtcpxr.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
 	daemon/media/jitter.c daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 
@@ -240,7 +240,7 @@ FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
 FUZZ_SRCS_sdp := daemon/media/sdp.c $(CODEC_SRCS)
 FUZZ_SRCS_digest := daemon/sip/digest.c
-FUZZ_SRCS_rtp := daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) daemon/media/jitter.c daemon/dsp/rfc4733.c \
+FUZZ_SRCS_rtp := daemon/media/srtp.c daemon/media/rtcpxr.c daemon/media/sdp.c $(CODEC_SRCS) daemon/media/jitter.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 FUZZ_SRCS_rfc4733 := daemon/dsp/rfc4733.c
 FUZZ_SRCS_digitmap := daemon/line/digitmap.c
