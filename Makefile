@@ -40,7 +40,7 @@ DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c daemon/dsp/modem.c
 DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/feature.c daemon/line/cidcw.c \
-	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c
+	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c daemon/line/vqreport.c
 DAEMON_CTL_SRCS := daemon/ctl/bus.c daemon/ctl/metrics.c daemon/ctl/openmetrics.c \
 	daemon/ctl/provision.c daemon/ctl/profile.c
 FXSCTL_SRCS := daemon/ctl/fxsctl.c
@@ -76,7 +76,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
 	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c \
-	tests/daemon/test_rtcpxr.c
+	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
