@@ -34,12 +34,13 @@ DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
 	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
-	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c
+	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c \
+	daemon/media/rtcpxr.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c daemon/dsp/modem.c
 DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/feature.c daemon/line/cidcw.c \
-	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c
+	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c daemon/line/vqreport.c
 DAEMON_CTL_SRCS := daemon/ctl/bus.c daemon/ctl/metrics.c daemon/ctl/openmetrics.c \
 	daemon/ctl/provision.c daemon/ctl/profile.c
 FXSCTL_SRCS := daemon/ctl/fxsctl.c
@@ -74,7 +75,8 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_sipfrag.c tests/daemon/test_mixer.c tests/daemon/test_metrics.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
-	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c
+	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c \
+	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -190,7 +192,7 @@ tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^
 
 # fxsd's RTP session and codecs, sending a file (tests/daemon/codec_ffmpeg.sh)
-tests/daemon/codec_send: $(call objs,fxsd,tests/daemon/codec_send.c daemon/media/rtp.c \
+tests/daemon/codec_send: $(call objs,fxsd,tests/daemon/codec_send.c daemon/media/rtp.c daemon/media/rtcpxr.c \
 		daemon/media/jitter.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
 		daemon/dsp/rfc4733.c daemon/dsp/emodel.c)
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsystemd) -lsrtp2 -lcrypto $(CODEC_LIBS) -lm
@@ -210,7 +212,7 @@ bench/jitter_bench: $(call objs,fxsd,bench/jitter_bench.c daemon/media/jitter.c)
 
 # One full-duplex channel as fxsd runs it: the daemon's media and dsp
 # modules, an RTP session on 127.0.0.1 and sd-event.
-CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
+CHANNEL_SRCS := bench/channel_bench.c daemon/media/rtp.c daemon/media/rtcpxr.c daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) \
 	daemon/media/jitter.c daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 
@@ -238,7 +240,7 @@ FUZZ_SRCS_info := $(filter-out daemon/sip/info.c,$(DAEMON_SIP_SRCS))
 FUZZ_SRCS_srv := $(DAEMON_SIP_SRCS)
 FUZZ_SRCS_sdp := daemon/media/sdp.c $(CODEC_SRCS)
 FUZZ_SRCS_digest := daemon/sip/digest.c
-FUZZ_SRCS_rtp := daemon/media/srtp.c daemon/media/sdp.c $(CODEC_SRCS) daemon/media/jitter.c daemon/dsp/rfc4733.c \
+FUZZ_SRCS_rtp := daemon/media/srtp.c daemon/media/rtcpxr.c daemon/media/sdp.c $(CODEC_SRCS) daemon/media/jitter.c daemon/dsp/rfc4733.c \
 	daemon/dsp/emodel.c
 FUZZ_SRCS_rfc4733 := daemon/dsp/rfc4733.c
 FUZZ_SRCS_digitmap := daemon/line/digitmap.c

@@ -18,6 +18,7 @@
 #include "dsp/rfc4733.h"
 #include "media/codec.h"
 #include "media/jitter.h"
+#include "media/rtcpxr.h"
 #include "media/rtp.h"
 #include "media/srtp.h"
 
@@ -111,6 +112,8 @@ struct rtp_session {
 	bool rtcp_explicit;		/* rtcp_remote from set_remote_rtcp */
 	bool rtcp_latched;
 	char cname[RTP_CNAME_MAX + 1];
+	bool xr_on;			/* append an XR VoIP Metrics block */
+	struct rtcp_xr_voip xr;
 	uint32_t rnd;			/* xorshift32 for the intervals */
 	bool sent_since_report;
 	uint64_t last_send_usec;	/* CLOCK_MONOTONIC */
@@ -800,13 +803,20 @@ static size_t rtcp_build(struct rtp_session *s, uint8_t *p)
 	p[n + 8] = RTCP_SDES_CNAME;
 	p[n + 9] = (uint8_t)clen;
 	memcpy(p + n + 10, s->cname, clen);
-	return n + sdes;
+	n += sdes;
+	if (s->xr_on) {
+		struct rtcp_xr_voip m = s->xr;
+
+		m.ssrc = s->stats.remote_ssrc;
+		n += rtcp_xr_voip_packet(&m, s->ssrc, p + n);
+	}
+	return n;
 }
 
 static int rtcp_send(struct rtp_session *s)
 {
 	uint8_t pkt[RTCP_SR_SIZE + RTCP_BLOCK_SIZE + 12 + RTP_CNAME_MAX +
-		    SRTP_CHANNEL_OVERHEAD];
+		    RTCP_XR_PKT_SIZE + SRTP_CHANNEL_OVERHEAD];
 	struct sockaddr_storage sa;
 	socklen_t len;
 	size_t n;
@@ -1479,6 +1489,16 @@ int rtp_session_set_rtcp_interval(struct rtp_session *s, unsigned ms)
 		return -EINVAL;
 	s->rtcp_interval = ms;
 	return rtcp_arm(s, ms);
+}
+
+int rtp_session_set_xr(struct rtp_session *s, const struct rtcp_xr_voip *m)
+{
+	if (!s)
+		return -EINVAL;
+	s->xr_on = m != NULL;
+	if (m)
+		s->xr = *m;
+	return 0;
 }
 
 int rtp_session_set_cname(struct rtp_session *s, const char *cname)

@@ -61,6 +61,7 @@
 #include <systemd/sd-event.h>
 
 #include "media/codec.h"
+#include "media/rtcpxr.h"
 
 #define RTP_PT_PCMU		0
 #define RTP_PT_PCMA		8
@@ -329,6 +330,13 @@ int rtp_session_set_rtcp_interval(struct rtp_session *s, unsigned ms);
 /* The SDES CNAME (1..RTP_CNAME_MAX bytes; default a random
  * "fxsd-<16 hex digits>", RFC 7022).  Returns 0 or -EINVAL. */
 int rtp_session_set_cname(struct rtp_session *s, const char *cname);
+
+/* Append an RTCP XR VoIP Metrics block (RFC 3611 4.7) with the values
+ * of @m (copied; its ssrc is replaced by the remote's) to every compound
+ * report from now on, until called with NULL.  Off by default: only when
+ * the remote's SDP asked for voip-metrics (RFC 3611 5.1).  Returns 0 or
+ * -EINVAL. */
+int rtp_session_set_xr(struct rtp_session *s, const struct rtcp_xr_voip *m);
 
 /* Send an RTCP report now (the timer goes on).  Returns 0, -ENOTCONN
  * without a remote, or the send error. */

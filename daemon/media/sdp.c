@@ -81,6 +81,7 @@ struct sdp_mline {
 	int family;
 	unsigned ptime;			/* 0 = session level */
 	int direction;			/* -1 = session level */
+	bool xr_voip;			/* a=rtcp-xr with voip-metrics */
 	struct sdp_crypto crypto[SDP_MAX_CRYPTO];	/* usable lines */
 	unsigned n_crypto;
 };
@@ -90,9 +91,29 @@ struct sdp_parsed {
 	int family;
 	unsigned ptime;
 	int direction;
+	bool xr_voip;
 	struct sdp_mline m[SDP_MAX_MEDIA];
 	unsigned n_m;
 };
+
+/* RFC 3611 5.1: "rtcp-xr" [":" xr-format *(SP xr-format)]; true when
+ * one of the formats is voip-metrics (which has no parameters). */
+static bool xr_has_voip(const char *v)
+{
+	if (strncmp(v, "rtcp-xr", 7) != 0 || (v[7] != ':' && v[7]))
+		return false;
+	for (v += v[7] ? 8 : 7; *v;) {
+		size_t n;
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		n = strcspn(v, " \t");
+		if (n == 12 && strncmp(v, "voip-metrics", 12) == 0)
+			return true;
+		v += n;
+	}
+	return false;
+}
 
 static int parse_uint(const char *s, unsigned long max, unsigned *ret)
 {
@@ -508,6 +529,14 @@ static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
 					cur->ptime = ptime;
 				else
 					p->ptime = ptime;
+			} else if (strncmp(v, "rtcp-xr", 7) == 0 &&
+				   (v[7] == ':' || !v[7])) {
+				if (xr_has_voip(v)) {
+					if (cur)
+						cur->xr_voip = true;
+					else
+						p->xr_voip = true;
+				}
 			} else if (strncmp(v, "crypto:", 7) == 0) {
 				/* unusable or beyond the limit: ignored */
 				if (cur && cur->n_crypto < SDP_MAX_CRYPTO &&
@@ -628,6 +657,7 @@ static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
 	r.direction = m->direction >= 0 ? m->direction :
 		      p->direction >= 0 ? p->direction : SDP_SENDRECV;
 	r.savp = strncmp(m->proto, "RTP/SAVP", 8) == 0;
+	r.xr_voip = m->xr_voip || p->xr_voip;
 	if (m->n_crypto && !(l && l->srtp == SDP_SRTP_OFF)) {
 		r.secure = true;
 		r.crypto = m->crypto[0];
@@ -817,6 +847,8 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
 	sb_printf(&b, "a=fmtp:%d 0-16\r\n", SDP_PT_TELEPHONE_EVENT);
 	sb_printf(&b, "a=ptime:%u\r\n", l->ptime ? l->ptime : SDP_PTIME_DEFAULT);
 	sb_printf(&b, "a=%s\r\n", sdp_direction_table[l->direction]);
+	if (l->rtcp_xr)
+		sb_printf(&b, "a=rtcp-xr:voip-metrics\r\n");
 	if (l->srtp != SDP_SRTP_OFF) {
 		/* tag = suite + 1, so that an answer's tag names our key */
 		if (l->prefer == SDP_CRYPTO_AEAD_AES_128_GCM)
@@ -901,6 +933,8 @@ int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 		sb_printf(&b, "a=ptime:%u\r\n", remote.ptime);
 		sb_printf(&b, "a=%s\r\n", sdp_direction_table[
 			  answer_direction(remote.direction, l->direction)]);
+		if (l->rtcp_xr && remote.xr_voip)
+			sb_printf(&b, "a=rtcp-xr:voip-metrics\r\n");
 		if (remote.secure)
 			sb_crypto(&b, remote.crypto.tag,
 				  &l->keys[remote.crypto.suite]);

@@ -122,6 +122,8 @@ bool sdp_direction_receives(enum sdp_direction d);
  *	_32 one (tag 2), after @prefer's when that is GCM (tag 3); an answer
  *	the offer's first usable suite with our key for it
  * @prefer: the suite in use (re-offers), -1 for none
+ * @rtcp_xr: we send RTCP XR VoIP Metrics (RFC 3611): an offer carries
+ *	a=rtcp-xr:voip-metrics, an answer only when the offer had it
  */
 struct sdp_local {
 	const char *address;
@@ -138,6 +140,7 @@ struct sdp_local {
 	enum sdp_srtp srtp;
 	const struct sdp_crypto *keys;
 	int prefer;
+	bool rtcp_xr;
 };
 
 /**
@@ -159,6 +162,8 @@ struct sdp_local {
  * @savp: the stream's transport is RTP/SAVP (or RTP/SAVPF)
  * @secure: @crypto holds the first usable a=crypto line of the stream
  * @crypto: the remote's key (and the tag and suite it goes with)
+ * @xr_voip: the remote's a=rtcp-xr (stream or session level) lists
+ *	voip-metrics (RFC 3611 5.1): it wants our XR VoIP Metrics blocks
  */
 struct sdp_media {
 	int family;
@@ -173,6 +178,7 @@ struct sdp_media {
 	bool savp;
 	bool secure;
 	struct sdp_crypto crypto;
+	bool xr_voip;
 };
 
 /*

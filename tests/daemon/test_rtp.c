@@ -1025,6 +1025,35 @@ UNIT_TEST(rtp_rtcp_layout_and_rtt)
 	CHECK_INT(buf[1], 201);
 	rtp_session_get_stats(s, &st);
 	CHECK_INT(st.rtcp_sent, 3);
+
+	/* XR on (RFC 3611): the VoIP Metrics packet after the SDES, about
+	 * the remote's SSRC; off again: gone. */
+	{
+		struct rtcp_xr_voip m;
+		uint8_t xr[RTCP_XR_PKT_SIZE];
+
+		rtcp_xr_voip_init(&m);
+		m.ssrc = 1;			/* replaced by the session */
+		m.loss_rate = 26;
+		m.r_factor = 90;
+		m.mos_lq = 43;
+		CHECK_INT(rtp_session_set_xr(NULL, &m), -EINVAL);
+		CHECK_INT(rtp_session_set_xr(s, &m), 0);
+		CHECK_INT(rtp_session_send_rtcp(s), 0);
+		got = udp_recv(cfd, buf, sizeof(buf), 1000);
+		CHECK_INT(got, 8 + 28 + RTCP_XR_PKT_SIZE);
+		m.ssrc = 0xcafe0001;
+		CHECK_INT(rtcp_xr_voip_packet(&m, st.ssrc, xr), RTCP_XR_PKT_SIZE);
+		CHECK(got == 8 + 28 + RTCP_XR_PKT_SIZE &&
+		      memcmp(buf + 36, xr, RTCP_XR_PKT_SIZE) == 0,
+		      "XR packet differs");
+		CHECK_INT(buf[36 + 1], 207);
+		CHECK_INT(be32(buf + 36 + 12), 0xcafe0001);
+		CHECK_INT(rtp_session_set_xr(s, NULL), 0);
+		CHECK_INT(rtp_session_send_rtcp(s), 0);
+		got = udp_recv(cfd, buf, sizeof(buf), 1000);
+		CHECK_INT(got, 8 + 28);
+	}
 }
 
 UNIT_TEST(rtp_rtcp_timer)

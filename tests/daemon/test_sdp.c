@@ -535,3 +535,63 @@ UNIT_TEST(sdp_reoffer_keeps_opus)
 	CHECK_INT(m.codec, CODEC_PCMU);
 	CHECK_INT(m.pt, 0);
 }
+
+/* RFC 3611 5.1: a=rtcp-xr with voip-metrics among its formats asks for
+ * our VoIP Metrics blocks; we offer it, and answer it only when asked
+ * and enabled. */
+UNIT_TEST(sdp_rtcp_xr)
+{
+	static const char *const with[] = {
+		"a=rtcp-xr:voip-metrics\r\n",
+		"a=rtcp-xr:rcvr-rtt=all:10000 stat-summary=loss,jitt voip-metrics\r\n",
+		"a=rtcp-xr:voip-metrics  pkt-loss-rle\r\n",
+	};
+	static const char *const without[] = {
+		"a=rtcp-xr\r\n",
+		"a=rtcp-xr:\r\n",
+		"a=rtcp-xr:voip-metricsx stat-summary\r\n",
+		"a=rtcp-xrx:voip-metrics\r\n",
+		"a=rtcp-xr:pkt-loss-rle=10\r\n",
+		"",
+	};
+	char offer[512], buf[SDP_TEXT_MAX];
+	struct sdp_local l = local4;
+	struct sdp_media m;
+
+	CHECK(sdp_build_offer(&l, buf, sizeof(buf)) > 0, "offer");
+	CHECK(!strstr(buf, "rtcp-xr"), "rtcp-xr offered when off: %s", buf);
+	l.rtcp_xr = true;
+	CHECK(sdp_build_offer(&l, buf, sizeof(buf)) > 0, "offer");
+	CHECK(strstr(buf, "\r\na=rtcp-xr:voip-metrics\r\n"), "offer: %s", buf);
+	CHECK_INT(sdp_parse(buf, &m), 0);
+	CHECK(m.xr_voip, "our own offer not understood");
+
+	for (size_t i = 0; i < sizeof(with) / sizeof(with[0]); i++) {
+		snprintf(offer, sizeof(offer), "%s%s", sipp_offer, with[i]);
+		CHECK_INT(sdp_parse(offer, &m), 0);
+		CHECK(m.xr_voip, "not seen in %s", with[i]);
+		l.rtcp_xr = true;
+		CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0,
+		      "answer");
+		CHECK(strstr(buf, "a=rtcp-xr:voip-metrics\r\n"), "answer %s", buf);
+		l.rtcp_xr = false;
+		CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0,
+		      "answer");
+		CHECK(!strstr(buf, "rtcp-xr"), "answered when off: %s", buf);
+	}
+	for (size_t i = 0; i < sizeof(without) / sizeof(without[0]); i++) {
+		snprintf(offer, sizeof(offer), "%s%s", sipp_offer, without[i]);
+		CHECK_INT(sdp_parse(offer, &m), 0);
+		CHECK(!m.xr_voip, "seen in \"%s\"", without[i]);
+		l.rtcp_xr = true;
+		CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0,
+		      "answer");
+		CHECK(!strstr(buf, "rtcp-xr"), "answered unasked: %s", buf);
+	}
+	/* session level */
+	snprintf(offer, sizeof(offer),
+		 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		 "t=0 0\r\na=rtcp-xr:voip-metrics\r\nm=audio 6000 RTP/AVP 0\r\n");
+	CHECK_INT(sdp_parse(offer, &m), 0);
+	CHECK(m.xr_voip, "session level not seen");
+}
