@@ -4,8 +4,7 @@
  * NAPTR, SRV (RFC 2782 order: sip_srv_parse(), sip_srv_order()) and
  * A/AAAA lookups of the registrar, outbound proxy and domain into an
  * ordered list of candidate addresses, without blocking: c-ares on the
- * agent's loop.  sip_srv_select() (one record, the best) stays for the
- * tests and the fuzz target.
+ * agent's loop.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -135,90 +134,6 @@ bool is_ip_literal(const char *host)
 static unsigned get16(const unsigned char *p)
 {
 	return (unsigned)p[0] << 8 | p[1];
-}
-
-/*
- * The message is walked by hand (header, question, answer records, RFC
- * 1035 4.1); names go through the resolver's dn_skipname()/dn_expand(),
- * which follow compression pointers safely.  Both are in glibc's libc
- * since 2.34, in libresolv before.
- */
-int sip_srv_select(const unsigned char *msg, size_t len, char *target,
-		   size_t target_len, unsigned *port)
-{
-	char name[NS_MAXDNAME], best[NS_MAXDNAME];
-	unsigned best_prio = 0, best_weight = 0, best_port = 0;
-	const unsigned char *end, *p;
-	unsigned qdcount, ancount, i;
-	bool found = false;
-	int n;
-
-	if (!msg || !target || !port || len > INT_MAX)
-		return -EINVAL;
-	if (len < NS_HFIXEDSZ)
-		return -EBADMSG;
-	if (!(msg[2] & 0x80))
-		return -EBADMSG;	/* QR clear: a query, not an answer */
-	if ((msg[3] & 0x0f) != ns_r_noerror)
-		return -ENOENT;		/* RCODE: NXDOMAIN, SERVFAIL, ... */
-	qdcount = get16(msg + 4);
-	ancount = get16(msg + 6);
-	end = msg + len;
-	p = msg + NS_HFIXEDSZ;
-	for (i = 0; i < qdcount; i++) {
-		n = dn_skipname(p, end);
-		if (n < 0 || end - p < n + NS_QFIXEDSZ)
-			return -EBADMSG;
-		p += n + NS_QFIXEDSZ;
-	}
-	for (i = 0; i < ancount; i++) {
-		unsigned type, class, rdlen, prio, weight, sport;
-		int clen;
-
-		n = dn_skipname(p, end);
-		if (n < 0 || end - p < n + NS_RRFIXEDSZ)
-			return -EBADMSG;
-		p += n;
-		type = get16(p);
-		class = get16(p + 2);
-		rdlen = get16(p + 8);	/* after TTL */
-		p += NS_RRFIXEDSZ;
-		if ((size_t)(end - p) < rdlen)
-			return -EBADMSG;
-		if (type != ns_t_srv || class != ns_c_in) {
-			p += rdlen;	/* e.g. the CNAME of a chain */
-			continue;
-		}
-		if (rdlen < 7)
-			return -EBADMSG;
-		prio = get16(p);
-		weight = get16(p + 2);
-		sport = get16(p + 4);
-		clen = dn_expand(msg, end, p + 6, name, sizeof(name));
-		if (clen < 0 || 6 + (unsigned)clen != rdlen)
-			return -EBADMSG;
-		p += rdlen;
-		if (!name[0] || strcmp(name, ".") == 0 || sport == 0)
-			continue;	/* "service not available here" */
-		if (found && (prio > best_prio ||
-			      (prio == best_prio && weight <= best_weight)))
-			continue;
-		found = true;
-		best_prio = prio;
-		best_weight = weight;
-		best_port = sport;
-		strcpy(best, name);
-	}
-	if (!found)
-		return -ENOENT;
-	n = strlen(best);
-	if (n > 1 && best[n - 1] == '.')
-		best[--n] = '\0';
-	if ((size_t)n >= target_len)
-		return -ENAMETOOLONG;
-	memcpy(target, best, n + 1);
-	*port = best_port;
-	return 0;
 }
 
 /* The answer's header and question: the first answer record, or NULL. */

@@ -813,16 +813,6 @@ void sip_call_set_userdata(struct sip_call *call, void *userdata);
 void *sip_call_get_userdata(const struct sip_call *call);
 
 /*
- * DNS SRV selection (exposed for tests): parse the answer of an SRV query
- * (@msg, @len bytes, as the DNS server sent it) and pick the target with
- * the lowest priority, then the highest weight (the first of equals).
- * Records of other types or classes are skipped; targets "." and port 0
- * are unusable.  Returns 0 with the target host name (no trailing dot) in
- * @target and the port in *@port; -ENOENT when the answer holds no usable
- * SRV record (or its RCODE is not NOERROR); -EBADMSG for a malformed
- * message; -ENAMETOOLONG when the chosen name does not fit @target_len.
- */
-/*
  * RFC 3263's records (exposed for tests and the fuzz target).
  * sip_srv_parse() gives the usable SRV records of an answer (target not
  * ".", port not 0; other types skipped), at most @max, in the answer's
@@ -863,8 +853,5 @@ int sip_naptr_parse(const unsigned char *msg, size_t len,
 int sip_agent_targets(const struct sip_agent *a, char *buf, size_t len);
 int sip_agent_resolve_again(struct sip_agent *a);
 bool sip_agent_resolving(const struct sip_agent *a);
-
-int sip_srv_select(const unsigned char *msg, size_t len, char *target,
-		   size_t target_len, unsigned *port);
 
 #endif /* FXSD_SIP_H */

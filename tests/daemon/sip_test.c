@@ -2909,12 +2909,13 @@ static void put_srv(struct pkt *p, unsigned prio, unsigned weight,
 static void case_srv_select(void)
 {
 	struct fixture f = { .name = "dns_srv_answer_selection" };
+	struct sip_srv_rr rr[8];
 	struct pkt p;
-	char target[256];
-	unsigned port = 0;
+	uint32_t ttl = 0;
 	int r;
 
-	/* priority first, then weight; an A record and compression inside */
+	/* every usable record, in the answer's order; an A record skipped,
+	 * compression inside; then RFC 2782's order: priorities ascending */
 	dns_header(&p, 0x8180, 5);
 	put_srv(&p, 20, 100, 5070, "backup.fxs.test", -1);
 	put16(&p, 0xc00c);		/* an A record: skipped */
@@ -2928,37 +2929,39 @@ static void case_srv_select(void)
 	put_srv(&p, 10, 10, 5080, "low.fxs.test", -1);
 	put_srv(&p, 10, 60, 5090, "sip1", 12 + 10);	/* sip1 + "fxs.test" */
 	put_srv(&p, 30, 900, 5099, "worst.fxs.test", -1);
-	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
-	if (r < 0 || strcmp(target, "sip1.fxs.test") != 0 || port != 5090) {
-		result(&f, "picked %s:%u (%d), want sip1.fxs.test:5090",
-		       r < 0 ? "-" : target, port, r);
+	r = sip_srv_parse(p.b, p.n, rr, 8, &ttl);
+	if (r != 4 || strcmp(rr[0].target, "backup.fxs.test") != 0 ||
+	    strcmp(rr[2].target, "sip1.fxs.test") != 0 || rr[2].port != 5090 ||
+	    rr[2].weight != 60 || ttl != 300) {
+		result(&f, "parsed %d records, third %s:%u, ttl %u", r,
+		       r > 2 ? rr[2].target : "-", r > 2 ? rr[2].port : 0, ttl);
 		return;
 	}
-	/* equal priority and weight: the first */
-	dns_header(&p, 0x8180, 2);
-	put_srv(&p, 5, 5, 1111, "first.fxs.test", -1);
-	put_srv(&p, 5, 5, 2222, "second.fxs.test", -1);
-	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
-	if (r < 0 || strcmp(target, "first.fxs.test") != 0 || port != 1111) {
-		result(&f, "tie: picked %s:%u (%d)", target, port, r);
+	sip_srv_order(rr, 4, NULL, NULL);
+	if (rr[0].prio != 10 || rr[1].prio != 10 || rr[2].prio != 20 ||
+	    rr[3].prio != 30 || strcmp(rr[3].target, "worst.fxs.test") != 0) {
+		result(&f, "order: priorities %u %u %u %u", rr[0].prio,
+		       rr[1].prio, rr[2].prio, rr[3].prio);
 		return;
 	}
-	if (sip_srv_select(p.b, p.n, target, 5, &port) != -ENAMETOOLONG) {
-		result(&f, "short buffer not reported");
+	/* at most max records */
+	if (sip_srv_parse(p.b, p.n, rr, 1, NULL) != 1 ||
+	    strcmp(rr[0].target, "backup.fxs.test") != 0) {
+		result(&f, "max 1 not kept");
 		return;
 	}
 	/* only "." and port 0: unusable */
 	dns_header(&p, 0x8180, 2);
 	put_srv(&p, 0, 0, 5060, "", -1);
 	put_srv(&p, 0, 0, 0, "zero.fxs.test", -1);
-	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	r = sip_srv_parse(p.b, p.n, rr, 8, NULL);
 	if (r != -ENOENT) {
 		result(&f, "\".\" target: %d, want -ENOENT", r);
 		return;
 	}
 	/* NXDOMAIN */
 	dns_header(&p, 0x8183, 0);
-	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	r = sip_srv_parse(p.b, p.n, rr, 8, NULL);
 	if (r != -ENOENT) {
 		result(&f, "NXDOMAIN: %d, want -ENOENT", r);
 		return;
@@ -2966,7 +2969,7 @@ static void case_srv_select(void)
 	/* truncated in the middle of a record */
 	dns_header(&p, 0x8180, 1);
 	put_srv(&p, 1, 1, 5060, "cut.fxs.test", -1);
-	r = sip_srv_select(p.b, p.n - 5, target, sizeof(target), &port);
+	r = sip_srv_parse(p.b, p.n - 5, rr, 8, NULL);
 	if (r != -EBADMSG) {
 		result(&f, "truncated: %d, want -EBADMSG", r);
 		return;
@@ -2981,7 +2984,7 @@ static void case_srv_select(void)
 	put16(&p, 3);
 	put8(&p, 0);
 	put16(&p, 1);
-	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	r = sip_srv_parse(p.b, p.n, rr, 8, NULL);
 	if (r != -EBADMSG) {
 		result(&f, "short RDATA: %d, want -EBADMSG", r);
 		return;
@@ -2992,14 +2995,14 @@ static void case_srv_select(void)
 	p.n--;				/* replace the root label... */
 	put16(&p, 0xc000 | p.n);	/* ...by a pointer to here */
 	p.b[p.n - 9] = 8;		/* RDLENGTH: 6 + the pointer */
-	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	r = sip_srv_parse(p.b, p.n, rr, 8, NULL);
 	if (r != -EBADMSG) {
 		result(&f, "pointer loop: %d, want -EBADMSG", r);
 		return;
 	}
 	/* a query is not an answer */
 	dns_header(&p, 0x0100, 0);
-	r = sip_srv_select(p.b, p.n, target, sizeof(target), &port);
+	r = sip_srv_parse(p.b, p.n, rr, 8, NULL);
 	if (r != -EBADMSG) {
 		result(&f, "query: %d, want -EBADMSG", r);
 		return;
