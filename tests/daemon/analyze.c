@@ -50,6 +50,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ncc.h"
+
 #define RATE		8000
 #define WIN		160	/* energy window: 20 ms, longer than the beat of 440+480 Hz */
 
@@ -506,20 +508,6 @@ static int cmd_erle(int argc, char **argv)
 	free(erle);
 	free(s);
 	return 0;	/* r is freed at exit: it was moved by the lag */
-}
-
-/* Normalised cross-correlation of @a and @b over @n samples. */
-static double ncc(const int16_t *a, const int16_t *b, size_t n)
-{
-	double ab = 0, aa = 0, bb = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		ab += (double)a[i] * b[i];
-		aa += (double)a[i] * a[i];
-		bb += (double)b[i] * b[i];
-	}
-	return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
 }
 
 /* The best ncc of @p (@m samples) in @r (@n) at lags @lo..@hi. */

@@ -47,6 +47,7 @@
 #include "media/g711.h"
 
 #include "fake_port.h"
+#include "ncc.h"
 #include "unit.h"
 
 #define MSG_MAX		256	/* messages kept per case */
@@ -2256,20 +2257,6 @@ static int16_t *prompt_read(const char *name, size_t *ret_n)
 	fclose(f);
 	*ret_n = (size_t)n / 2;
 	return buf;
-}
-
-/* Normalized cross-correlation of @a and @b over @n samples. */
-static double ncc(const int16_t *a, const int16_t *b, size_t n)
-{
-	double ab = 0, aa = 0, bb = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		ab += (double)a[i] * b[i];
-		aa += (double)a[i] * a[i];
-		bb += (double)b[i] * b[i];
-	}
-	return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
 }
 
 /*
