@@ -6,9 +6,11 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -64,7 +66,25 @@ struct provisioner {
 	size_t profile_len;
 	struct profile_validators have;	/* its validators */
 
+	/* keeping it in state_dir: a thread of its own writes and fsyncs
+	 * (disk I/O never runs on the loop); one save at a time, a newer
+	 * profile waits for the one under way and is saved after it */
+	struct save_job *saving;	/* the save under way, or NULL */
+	bool save_again;		/* the held profile changed meanwhile */
+	int save_fd;			/* eventfd: the thread is done */
+	sd_event_source *save_source;
+
 	struct provision_status st;
+};
+
+struct save_job {
+	pthread_t thread;
+	char dir[CONFIG_PATH_MAX + 1];
+	char *profile;
+	size_t profile_len;
+	char validators[PROFILE_ETAG_MAX + PROFILE_DATE_MAX + 4];
+	int result;			/* 0 or -errno */
+	int done_fd;
 };
 
 static uint64_t now_usec(clockid_t clock)
@@ -265,22 +285,98 @@ static int save_file(const char *dir, const char *name, const char *data,
 	return r;
 }
 
+static void *save_thread(void *arg)
+{
+	struct save_job *j = arg;
+	uint64_t one = 1;
+
+	j->result = save_file(j->dir, PROVISION_PROFILE_FILE, j->profile,
+			      j->profile_len);
+	if (j->result >= 0)
+		j->result = save_file(j->dir, PROVISION_VALIDATORS_FILE,
+				      j->validators, strlen(j->validators));
+	if (write(j->done_fd, &one, sizeof(one)) < 0) {
+		/* an eventfd write fails only on overflow: cannot happen */
+	}
+	return NULL;
+}
+
+static struct save_job *save_job_free(struct save_job *j)
+{
+	if (j) {
+		free(j->profile);
+		free(j);
+	}
+	return NULL;
+}
+
+static void save_profile(struct provisioner *p);
+
+/* The loop's side of a finished save: log its failure, join, go on. */
+static int save_done(sd_event_source *s, int fd, uint32_t revents, void *ud)
+{
+	struct provisioner *p = ud;
+	struct save_job *j = p->saving;
+	uint64_t n;
+
+	(void)s;
+	(void)revents;
+	if (read(fd, &n, sizeof(n)) < 0 || !j)
+		return 0;
+	pthread_join(j->thread, NULL);
+	if (j->result < 0)
+		log_warning("Provisioning: cannot keep the profile in %s: %s",
+			    j->dir, strerror(-j->result));
+	p->saving = save_job_free(j);
+	if (p->save_again) {
+		p->save_again = false;
+		save_profile(p);
+	}
+	return 0;
+}
+
 static void save_profile(struct provisioner *p)
 {
-	char v[PROFILE_ETAG_MAX + PROFILE_DATE_MAX + 4];
+	struct save_job *j;
 	int r;
 
-	r = save_file(p->cfg.state_dir, PROVISION_PROFILE_FILE, p->profile,
-		      p->profile_len);
-	if (r >= 0) {
-		snprintf(v, sizeof(v), "%s\n%s\n", p->have.etag,
-			 p->have.last_modified);
-		r = save_file(p->cfg.state_dir, PROVISION_VALIDATORS_FILE, v,
-			      strlen(v));
+	if (!p->profile)
+		return;
+	if (p->saving) {
+		p->save_again = true;
+		return;
 	}
-	if (r < 0)
-		log_warning("Provisioning: cannot keep the profile in %s: %s",
-			    p->cfg.state_dir, strerror(-r));
+	if (p->save_fd < 0) {
+		p->save_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (p->save_fd < 0 ||
+		    sd_event_add_io(p->event, &p->save_source, p->save_fd,
+				    EPOLLIN, save_done, p) < 0) {
+			log_warning("Provisioning: cannot keep the profile: no event source");
+			return;
+		}
+	}
+	j = calloc(1, sizeof(*j));
+	if (j)
+		j->profile = malloc(p->profile_len + 1);
+	if (!j || !j->profile) {
+		save_job_free(j);
+		log_warning("Provisioning: cannot keep the profile: out of memory");
+		return;
+	}
+	snprintf(j->dir, sizeof(j->dir), "%s", p->cfg.state_dir);
+	memcpy(j->profile, p->profile, p->profile_len + 1);
+	j->profile_len = p->profile_len;
+	snprintf(j->validators, sizeof(j->validators), "%s\n%s\n",
+		 p->have.etag, p->have.last_modified);
+	j->done_fd = p->save_fd;
+	r = pthread_create(&j->thread, NULL, save_thread, j);
+	if (r) {
+		log_warning("Provisioning: cannot keep the profile: %s",
+			    strerror(r));
+		save_job_free(j);
+		return;
+	}
+	p->saving = j;
 }
 
 int provision_load_saved(const char *state_dir, char **ret_data,
@@ -674,6 +770,7 @@ int provision_new(sd_event *event, const struct fxsd_config *cfg,
 	if (!p)
 		return -ENOMEM;
 	p->event = sd_event_ref(event);
+	p->save_fd = -1;
 	p->ops = ops;
 	p->ud = ud;
 	p->cfg = cfg->provisioning;
@@ -784,6 +881,13 @@ struct provisioner *provision_free(struct provisioner *p)
 	fetch_end(p);
 	if (p->multi)
 		curl_multi_cleanup(p->multi);
+	if (p->saving) {	/* the last save finishes (a few KB) */
+		pthread_join(p->saving->thread, NULL);
+		p->saving = save_job_free(p->saving);
+	}
+	sd_event_source_disable_unref(p->save_source);
+	if (p->save_fd >= 0)
+		close(p->save_fd);
 	sd_event_source_disable_unref(p->curl_timer);
 	sd_event_source_disable_unref(p->timer);
 	sd_event_unref(p->event);

@@ -169,8 +169,8 @@ check "fxsctl provisioning: a profile held and when, the URL without its passwor
 	bash -c "$CTL provisioning | tee /dev/stderr | grep -q '^Profile: *held' &&
 		$CTL provisioning | grep -q '^URL: *https://127.0.0.1:$PORT/ata/$serial/0.conf\$' &&
 		! $CTL --json provisioning | grep -q '\"last_applied_usec\":0,'"
-check "the profile is kept in state_dir, 0600" \
-	bash -c "[ \"\$(stat -c %a $work/state/profile.conf)\" = 600 ] &&
+check "the profile is kept in state_dir, 0600 (written off the loop)" \
+	until_ok 10 bash -c "[ \"\$(stat -c %a $work/state/profile.conf)\" = 600 ] &&
 		cmp $work/state/profile.conf $work/srv/profile.conf"
 
 # --- resync
