@@ -32,7 +32,7 @@ DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c \
 	daemon/sip/mwi.c daemon/sip/subscribe.c daemon/sip/sipfrag.c daemon/sip/refer.c
 DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
-	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c
+	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c daemon/sip/publish.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c \
 	daemon/media/rtcpxr.c
