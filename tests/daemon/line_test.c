@@ -2718,3 +2718,29 @@ LINE_TEST_CONF(voice_quality_xr_and_publish,
 	CHECK_INT(count_req(t, "PUBLISH", NULL), 2);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }
+
+/* rtcp_xr = yes: our offer asks for VoIP Metrics too; without a
+ * collector no report goes anywhere at the hang-up. */
+LINE_TEST_CONF(voice_quality_offer_no_collector, "rtcp_xr = yes\n")
+{
+	struct party *a = party_new(t);
+	bool offered = false;
+	struct msg *m;
+	size_t i;
+
+	CHECK(a, "a far end");
+	if (!a)
+		return;
+	CALL_OUT(t, a, "2001");
+	for (i = 0; i < t->n_msgs; i++)
+		if (t->msgs[i].request && !strcmp(t->msgs[i].method, "INVITE") &&
+		    has_line(t->msgs[i].body, "^a=rtcp-xr:voip-metrics\r$"))
+			offered = true;
+	CHECK(offered, "the INVITE's SDP offers a=rtcp-xr:voip-metrics");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", a, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	run_for(t, 300);
+	CHECK_INT(count_req(t, "PUBLISH", NULL), 0);
+}
