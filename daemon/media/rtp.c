@@ -120,6 +120,7 @@ struct rtp_session {
 	struct rtcp_xr_level xr_level;
 	unsigned xr_frame_ms;
 	unsigned xr_jb_max_ms;
+	uint64_t xr_concealed;		/* the jitter buffer's frames_concealed */
 	uint32_t rnd;			/* xorshift32 for the intervals */
 	bool sent_since_report;
 	uint64_t last_send_usec;	/* CLOCK_MONOTONIC */
@@ -1460,7 +1461,13 @@ int rtp_session_playout(struct rtp_session *s, int16_t *pcm, size_t n)
 	}
 	r = jitter_get(s->jb, pcm, n);
 	if (r == JITTER_AUDIO || r == JITTER_CONCEALED) {
-		rtcp_xr_burst_frame(&s->xr_burst, r == JITTER_CONCEALED);
+		struct jitter_stats js;
+
+		/* a loss concealed, not the buffer growing */
+		jitter_get_stats(s->jb, &js);
+		rtcp_xr_burst_frame(&s->xr_burst,
+				    js.frames_concealed != s->xr_concealed);
+		s->xr_concealed = js.frames_concealed;
 		s->xr_frame_ms = (unsigned)(n * 1000 / JITTER_RATE);
 	}
 	if (r == JITTER_AUDIO)
