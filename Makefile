@@ -169,7 +169,7 @@ tests/daemon/line_test: $(call objs,line,$(LINE_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
 
 # The SIP agent against sipp (tests/daemon/sip_test.sh builds and runs it).
-SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c $(CODEC_SRCS)
+SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c $(CODEC_SRCS) daemon/line/vqreport.c
 
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto \

@@ -599,6 +599,7 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 		/* sips: 5061 when no port is given (RFC 3263 4.2) */
 		struct sip_server *srv[] = {
 			&a->domain_srv, &a->registrar, &a->proxy, &a->mwi_server,
+			&a->vq_server,
 		};
 		unsigned i;
 

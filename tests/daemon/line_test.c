@@ -2588,7 +2588,7 @@ static bool has_line(const char *text, const char *re)
  * the answer carries it, the line's RTCP carries a VoIP Metrics block
  * about the far end's stream with the call's values (tshark decodes it);
  * at the hang-up a PUBLISH (RFC 6035) goes to the collector (the far
- * end's address here), which challenges it once (401): it comes again
+ * end's address here), which challenges it once (407): it comes again
  * with credentials and every mandatory field of the report.
  */
 LINE_TEST_CONF(voice_quality_xr_and_publish,
@@ -2666,12 +2666,14 @@ LINE_TEST_CONF(voice_quality_xr_and_publish,
 	snprintf(want, sizeof(want), "PUBLISH sip:collector@127.0.0.1:%u SIP/2.0",
 		 t->sip_port);
 	CHECK(!strncmp(m->text, want, strlen(want)), "%.80s", m->text);
-	respond(t, m, 401, "Unauthorized", NULL,
-		"WWW-Authenticate: Digest realm=\"vq\", nonce=\"n1\", algorithm=MD5\r\n",
+	respond(t, m, 407, "Proxy Authentication Required", NULL,
+		"Proxy-Authenticate: Digest realm=\"vq\", nonce=\"n1\", algorithm=MD5\r\n",
 		NULL);
 	EXPECT_REQ(t, m, "PUBLISH", NULL);
-	CHECK(hdr(m, "Authorization", 0, auth, sizeof(auth)) &&
-	      strstr(auth, "realm=\"vq\""), "the second PUBLISH has credentials");
+	CHECK(hdr(m, "Proxy-Authorization", 0, auth, sizeof(auth)) &&
+	      strstr(auth, "realm=\"vq\"") &&
+	      has_line(auth, "response=\"[0-9a-f]{32}\""),
+	      "the second PUBLISH has credentials");
 	CHECK(hdr(m, "Event", 'o', want, sizeof(want)) &&
 	      !strcmp(want, "vq-rtcpxr"), "Event: %s", want);
 	CHECK(hdr(m, "Content-Type", 'c', want, sizeof(want)) &&
