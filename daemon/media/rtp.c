@@ -121,6 +121,7 @@ struct rtp_session {
 	unsigned xr_frame_ms;
 	unsigned xr_jb_max_ms;
 	uint64_t xr_concealed;		/* the jitter buffer's frames_concealed */
+	bool xr_data;			/* a data call: fixed buffer, no PLC */
 	uint32_t rnd;			/* xorshift32 for the intervals */
 	bool sent_since_report;
 	uint64_t last_send_usec;	/* CLOCK_MONOTONIC */
@@ -1355,6 +1356,8 @@ void rtp_session_set_data(struct rtp_session *s, bool on)
 {
 	if (s && s->jb)
 		jitter_set_fixed(s->jb, on);
+	if (s)
+		s->xr_data = on;
 }
 
 uint32_t rtp_session_next_timestamp(const struct rtp_session *s)
@@ -1500,8 +1503,9 @@ void rtp_session_xr_fill(struct rtp_session *s, struct rtcp_xr_voip *m)
 	if (jb > s->xr_jb_max_ms)
 		s->xr_jb_max_ms = jb;
 	m->end_system_delay = jb + (unsigned)EMODEL_DEVICE_MS;
-	m->plc = RTCP_XR_PLC_ENHANCED;	/* G.711 Appendix I's way */
-	m->jba = RTCP_XR_JBA_ADAPTIVE;
+	/* G.711 Appendix I's way; none in a data call (fixed delay) */
+	m->plc = s->xr_data ? RTCP_XR_PLC_DISABLED : RTCP_XR_PLC_ENHANCED;
+	m->jba = s->xr_data ? RTCP_XR_JBA_FIXED : RTCP_XR_JBA_ADAPTIVE;
 	m->jb_nominal = jb;
 	m->jb_max = m->jb_abs_max = s->xr_jb_max_ms;
 }

@@ -1113,6 +1113,29 @@ UNIT_TEST(rtp_playout_modes)
 	CHECK(st.playout, "b does not play out");
 	CHECK_INT(st.frames_played, 1);
 	CHECK(fabs(st.mos - 4.4093) < 0.001, "idle MOS %.4f", st.mos);
+	/* the XR figures of the playout: adaptive with concealment, fixed
+	 * without it in a data call; nothing played yet: no levels; a
+	 * session without playout: no jitter buffer figures */
+	{
+		struct rtcp_xr_voip m;
+
+		rtp_session_xr_fill(b, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_ADAPTIVE);
+		CHECK_INT(m.plc, RTCP_XR_PLC_ENHANCED);
+		CHECK_INT(m.signal_level, RTCP_XR_UNAVAIL);
+		CHECK_INT(m.noise_level, RTCP_XR_UNAVAIL);
+		CHECK_INT(m.rerl, RTCP_XR_UNAVAIL);
+		rtp_session_set_data(b, true);
+		rtp_session_xr_fill(b, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_FIXED);
+		CHECK_INT(m.plc, RTCP_XR_PLC_DISABLED);
+		rtp_session_set_data(b, false);
+		rtp_session_xr_fill(b, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_ADAPTIVE);
+		rtp_session_xr_fill(a, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_UNKNOWN);
+		CHECK_INT(m.end_system_delay, 0);
+	}
 }
 
 /*
