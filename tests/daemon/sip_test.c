@@ -929,6 +929,13 @@ static void case_vq_publish(void)
 		     f.sipp_status);
 	if (sip_agent_publish_vq(f.a, NULL) != -EINVAL)
 		FAIL(&f, "a NULL body was taken");
+	/* the collector gone: 4 reports wait for an answer, a 5th is
+	 * dropped rather than queued */
+	for (int i = 0; i < 4; i++)
+		if (sip_agent_publish_vq(f.a, body) != 0)
+			FAIL(&f, "report %d not taken", i + 1);
+	if (sip_agent_publish_vq(f.a, body) != -EBUSY)
+		FAIL(&f, "a 5th report in flight was taken");
 	PASS(&f);
 out:
 	fixture_done(&f);
