@@ -32,7 +32,7 @@ DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 	daemon/sip/dialog.c daemon/sip/invite.c daemon/sip/info.c daemon/sip/digest.c \
 	daemon/sip/mwi.c daemon/sip/subscribe.c daemon/sip/sipfrag.c daemon/sip/refer.c
 DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
-	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c
+	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c daemon/sip/publish.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c \
 	daemon/media/rtcpxr.c
@@ -169,7 +169,7 @@ tests/daemon/line_test: $(call objs,line,$(LINE_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(FXSD_LIBS)
 
 # The SIP agent against sipp (tests/daemon/sip_test.sh builds and runs it).
-SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c $(CODEC_SRCS)
+SIP_TEST_SRCS := tests/daemon/sip_test.c $(DAEMON_SIP_SRCS) daemon/media/sdp.c $(CODEC_SRCS) daemon/line/vqreport.c
 
 tests/daemon/sip_test: $(call objs,asan,$(SIP_TEST_SRCS))
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(shell pkg-config --libs libosip2 libsystemd libcares) -lssl -lcrypto \

@@ -294,6 +294,7 @@ enum key_type {
 	KEY_PATH,	/* an absolute file name */
 	KEY_PIN,	/* SHA-256 in hex, bytes may be separated by ':' */
 	KEY_FORWARD,	/* a number or a sip:/sips:/tel: URI */
+	KEY_SIP_URI,	/* sip:[user@]host[:port] */
 	KEY_DNS_SERVERS, /* address[:port],... ([v6]:port) */
 	KEY_RING_ALERT,	/* "TOKEN on,off[,...]", one entry per line */
 	KEY_SRTP,
@@ -441,6 +442,8 @@ enum port_key {
 	PK_VOICE_MENU,
 	PK_UNAVAILABLE_ANNOUNCEMENT,
 	PK_CODECS,
+	PK_RTCP_XR,
+	PK_VQ_COLLECTOR,
 	_PK_MAX,
 };
 
@@ -539,6 +542,9 @@ static const struct key_desc port_keys[_PK_MAX] = {
 					     KEY_BOOL, 0,
 					     unavailable_announcement, 0, 0),
 	[PK_CODECS] = PKEY("codecs", KEY_CODECS, 0, codecs, 0, 0),
+	[PK_RTCP_XR] = PKEY("rtcp_xr", KEY_BOOL, 0, rtcp_xr, 0, 0),
+	[PK_VQ_COLLECTOR] = PKEY("vq_collector", KEY_SIP_URI, KEY_EMPTY_OK,
+				 vq_collector, 0, 0),
 };
 
 _Static_assert(ELEMENTSOF(global_keys) <= 64, "seen mask is 64 bits");
@@ -817,6 +823,28 @@ static bool valid_hostport(const char *s)
 	if (!colon)
 		return true;
 	return parse_uint(colon + 1, &port) && port >= 1 && port <= 65535;
+}
+
+/* sip:host[:port] or sip:user@host[:port] (a voice quality collector). */
+static bool valid_sip_uri(const char *s)
+{
+	char user[CONFIG_USER_MAX + 1];
+	const char *at;
+
+	if (strncasecmp(s, "sip:", 4) != 0)
+		return false;
+	s += 4;
+	at = strchr(s, '@');
+	if (at) {
+		if (at == s || (size_t)(at - s) >= sizeof(user))
+			return false;
+		memcpy(user, s, at - s);
+		user[at - s] = '\0';
+		if (!valid_user(user))
+			return false;
+		s = at + 1;
+	}
+	return valid_hostport(s);
 }
 
 /* "2000,4000" or "400, 200, 400, 2000"; false if malformed. */
@@ -1486,6 +1514,7 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 	case KEY_LISTEN:
 	case KEY_PATH:
 	case KEY_FORWARD:
+	case KEY_SIP_URI:
 	case KEY_DNS_SERVERS:
 	case KEY_MENU_CODE:
 		break;
@@ -1520,6 +1549,11 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 			    !strchr("*#+-._!~'()", *q))
 				return fail(p, "invalid %s '%s' (digits, letters and *#+-._!~'())",
 					    k->name, v);
+		break;
+	case KEY_SIP_URI:
+		if (!valid_sip_uri(v))
+			return fail(p, "invalid %s '%s' (sip:[user@]host[:port])",
+				    k->name, v);
 		break;
 	case KEY_HOST:
 		if (!valid_hostport(v))
@@ -2048,6 +2082,7 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_PATH:
 	case KEY_PIN:
 	case KEY_FORWARD:
+	case KEY_SIP_URI:
 	case KEY_DNS_SERVERS:
 	case KEY_MENU_CODE:
 		/* an empty voice_menu is "off", not the default */

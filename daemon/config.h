@@ -426,6 +426,10 @@ struct config_ring_alert {
  * @unavailable_announcement: lifting the phone while the port cannot
  *	make calls (not registered, no network) says why before dial
  *	tone, default yes
+ * @rtcp_xr: offer RTCP XR VoIP Metrics (a=rtcp-xr:voip-metrics, RFC
+ *	3611) and send the block when the far end asks; default no
+ * @vq_collector: sip:[user@]host[:port] that gets an RFC 6035 voice
+ *	quality report (PUBLISH) at the end of each call; "" none (default)
  * @line: line of the [port N] header
  */
 struct fxsd_port_config {
@@ -490,6 +494,8 @@ struct fxsd_port_config {
 	unsigned n_ring_alerts;
 	char voice_menu[CONFIG_STAR_CODE_LEN_MAX + 1];
 	bool unavailable_announcement;
+	bool rtcp_xr;
+	char vq_collector[CONFIG_HOST_MAX + 16];
 	unsigned line;
 };
 

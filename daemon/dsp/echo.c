@@ -23,6 +23,7 @@ struct echo_canceller {
 	double win_in[ERLE_WINDOW], win_out[ERLE_WINDOW];
 	unsigned int win_pos, win_len;
 	double total_in, total_out;
+	double total_ref;		/* ... and of their reference (ERL) */
 	/* the same for the linear filter's output, and its health */
 	double win_lin[ERLE_WINDOW];
 	unsigned long far_frames;
@@ -108,7 +109,7 @@ void echo_canceller_reset(struct echo_canceller *ec)
 		ec->pre = pre;
 	}
 	ec->win_pos = ec->win_len = 0;
-	ec->total_in = ec->total_out = 0;
+	ec->total_in = ec->total_out = ec->total_ref = 0;
 	ec->far_frames = 0;
 	ec->delay_ms = -1;
 	ec->diverged = false;
@@ -230,6 +231,7 @@ void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 		ec->win_pos = (ec->win_pos + 1) % ERLE_WINDOW;
 		ec->total_in += pin;
 		ec->total_out += pout;
+		ec->total_ref += pref;
 		ec->far_frames++;
 		update_health(ec);
 	}
@@ -276,5 +278,7 @@ void echo_canceller_health(const struct echo_canceller *ec,
 		.diverged = ec->diverged,
 		.divergences = ec->divergences,
 		.far_frames = ec->far_frames,
+		.erl_db = ec->total_in > 0 ?
+			  10 * log10(ec->total_ref / ec->total_in) : 0,
 	};
 }

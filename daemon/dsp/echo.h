@@ -70,6 +70,9 @@ void echo_canceller_reset(struct echo_canceller *ec);
  *	stays set until the output is below the input again
  * @divergences: how often that began in this call
  * @far_frames: far-end frames measured
+ * @erl_db: echo return loss over the call: the reference's power over
+ *	the input's in those frames (the hybrid's loss; ERL + ERLE is the
+ *	RERL of RFC 3611 4.7.4)
  */
 struct echo_health {
 	double erle_db;
@@ -79,6 +82,7 @@ struct echo_health {
 	bool diverged;
 	unsigned divergences;
 	unsigned long far_frames;
+	double erl_db;
 };
 
 void echo_canceller_health(const struct echo_canceller *ec,

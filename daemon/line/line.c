@@ -14,6 +14,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #include "line/feature.h"
 #include "line/line.h"
 #include "line/menu.h"
+#include "line/vqreport.h"
 #include "log.h"
 #include "media/mixer.h"
 #include "media/rtp.h"
@@ -45,6 +47,7 @@
 #define LINE_FRAME		160	/* 20 ms at 8 kHz */
 #define LINE_DIGITS_MAX		64
 #define LINE_SDP_MAX		SDP_TEXT_MAX
+#define LINE_VQ_BODY_MAX	2048	/* an RFC 6035 report's body */
 #define FIRST_DIGIT_USEC	(15 * 1000000ULL)
 #define TONE_USEC		(30 * 1000000ULL)
 /* The confirmation of a star code: five stutter interruptions. */
@@ -130,6 +133,12 @@ struct line_call {
 	struct srtp_channel *srtp;	/* keys in use, NULL: plain RTP */
 	struct sdp_crypto keys[_SDP_CRYPTO_MAX];	/* ours, per suite */
 	bool have_keys;
+	/* voice quality (RTCP XR, RFC 6035 reports) */
+	bool xr;			/* the far end asked for VoIP Metrics */
+	time_t media_start;		/* 0: no media yet */
+	char media_addr[SDP_ADDRESS_MAX];	/* the remote's RTP */
+	unsigned media_port;
+	int media_pt;
 };
 
 struct line {
@@ -264,6 +273,7 @@ struct line {
 	bool reg_failed;		/* the last attempt failed (a retry
 					 * may be registering) */
 	int last_mos_x10;		/* the last answered call's, -1 none */
+	unsigned xr_tick;		/* frames since the XR values were set */
 	void (*check_sync)(struct line *l, void *ud);
 	void *check_sync_ud;
 };
@@ -864,6 +874,7 @@ static struct sdp_local line_sdp_codecs(const struct line *l,
 		.codecs = (const int *)l->pc.codecs,
 		.n_codecs = l->pc.n_codecs,
 		.g729_annexb = true,
+		.rtcp_xr = l->pc.rtcp_xr,
 		.keep_codec = c && c->codec,
 		.codec = line_codec_id(c ? c->codec : NULL),
 	};
@@ -887,6 +898,7 @@ static int line_call_sdp(struct line *l, struct line_call *c,
 		.codecs = (const int *)l->pc.codecs,
 		.n_codecs = l->pc.n_codecs,
 		.g729_annexb = true,
+		.rtcp_xr = l->pc.rtcp_xr,
 		.srtp = line_srtp_policy(l),
 		.keys = c->have_keys ? c->keys : NULL,
 		/* a re-offer keeps the suite in use (GCM is offered only so) */
@@ -899,6 +911,33 @@ static int line_call_sdp(struct line *l, struct line_call *c,
 static int line_local_sdp(struct line *l, struct sdp_local *ret)
 {
 	return line_call_sdp(l, l->cur, ret);
+}
+
+/* RERL (RFC 3611 4.7.4): the hybrid's loss and the canceller's
+ * enhancement over the call, RTCP_XR_UNAVAIL before far-end speech. */
+static int line_rerl(const struct line *l)
+{
+	if (!l->ec_call || !l->echo.far_frames)
+		return RTCP_XR_UNAVAIL;
+	return (int)lround(l->echo.erl_db + l->echo.erle_db);
+}
+
+/* The XR VoIP Metrics block of call @c's RTCP: its values now, or off
+ * when the far end did not ask for it. */
+static void line_xr_update(struct line *l, struct line_call *c)
+{
+	struct rtcp_xr_voip m;
+
+	if (!c->rtp)
+		return;
+	if (!c->xr) {
+		rtp_session_set_xr(c->rtp, NULL);
+		return;
+	}
+	rtp_session_xr_fill(c->rtp, &m);
+	if (c == l->cur)
+		m.rerl = line_rerl(l);
+	rtp_session_set_xr(c->rtp, &m);
 }
 
 /* Media as the remote's SDP @m says: where to, the codec under its
@@ -936,6 +975,16 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 	}
 	l->cur->media = true;
 	l->cur->codec = codec_rtp_name(m->codec);
+	if (!null_addr) {
+		snprintf(l->cur->media_addr, sizeof(l->cur->media_addr), "%s",
+			 m->address);
+		l->cur->media_port = m->port;
+	}
+	l->cur->media_pt = m->pt;
+	if (!l->cur->media_start)
+		l->cur->media_start = time(NULL);
+	l->cur->xr = l->pc.rtcp_xr && m->xr_voip;
+	line_xr_update(l, l->cur);
 	line_log(l, LOG_INFO, "Media %s:%u %s (PT %d) ptime %u, %s", m->address,
 		 m->port, l->cur->codec, m->pt, m->ptime,
 		 send && !null_addr ? "sending" : "not sending (hold)");
@@ -1147,6 +1196,10 @@ static void line_slot_clear(struct line_call *c)
 	c->ring = NULL;
 	c->sdp_version = 0;
 	c->answered = false;
+	c->xr = false;
+	c->media_start = 0;
+	c->media_addr[0] = '\0';
+	c->media_port = 0;
 }
 
 /*
@@ -1196,12 +1249,94 @@ static void line_data_end(struct line *l)
 	modem_detector_reset(l->modem_far);
 }
 
+/*
+ * The voice quality report of the call ending (RFC 6035 CallTerm) to the
+ * port's collector: answered calls with media only.
+ */
+static void line_vq_report(struct line *l, struct line_call *c)
+{
+	char body[LINE_VQ_BODY_MAX], dialog[400], group[40];
+	struct sip_call_ids ids;
+	struct rtcp_xr_voip m;
+	struct rtp_stats st;
+	struct vq_report r;
+	bool out;
+	int n;
+
+	if (!l->pc.vq_collector[0] || !c->rtp || !c->answered || !c->call ||
+	    !c->media_start)
+		return;
+	rtp_session_xr_fill(c->rtp, &m);
+	rtp_session_get_stats(c->rtp, &st);
+	sip_call_get_ids(c->call, &ids);
+	out = sip_call_is_outgoing(c->call);
+	snprintf(dialog, sizeof(dialog), "%s;to-tag=%s;from-tag=%s",
+		 sip_call_id(c->call), out ? ids.remote_tag : ids.local_tag,
+		 out ? ids.local_tag : ids.remote_tag);
+	snprintf(group, sizeof(group), "fxsd-port%d", l->pc.index);
+	r = (struct vq_report){
+		.call_id = sip_call_id(c->call),
+		.local_id = ids.local_uri,
+		.remote_id = ids.remote_uri,
+		.orig_id = out ? ids.local_uri : ids.remote_uri,
+		.local_group = group,
+		.local_ip = l->local_address,
+		.local_port = rtp_session_local_port(c->rtp),
+		.local_ssrc = st.ssrc,
+		.remote_ip = c->media_addr,
+		.remote_port = c->media_port,
+		.remote_ssrc = st.remote_ssrc,
+		.start = c->media_start,
+		.stop = time(NULL),
+		.pt = (unsigned)(c->media_pt < 0 ? 0 : c->media_pt),
+		.pd = c->codec ? c->codec : "PCMU",
+		.sr = codec_clock(line_codec_id(c->codec)),
+		.fd = c->tx_frame / 8,
+		.fpp = 1,
+		.pps = c->tx_frame ? 8000 / c->tx_frame : 0,
+		.plc = m.plc,
+		.jba = m.jba,
+		.jbn = m.jb_nominal,
+		.jbm = m.jb_max,
+		.jbx = m.jb_abs_max,
+		.nlr = st.loss_percent,
+		.jdr = st.expected ? 100.0 * (double)(st.late + st.duplicates) /
+				     (double)st.expected : 0,
+		.bld = m.burst_density * 100.0 / 256.0,
+		.bd = m.burst_duration,
+		.gld = m.gap_density * 100.0 / 256.0,
+		.gd = m.gap_duration,
+		.gmin = m.gmin,
+		.rtd = m.round_trip_delay,
+		.esd = m.end_system_delay,
+		.sowd = (unsigned)lround(st.delay_ms < 0 ? 0 : st.delay_ms),
+		.iaj = (unsigned)lround(st.jitter_ms),
+		.maj = (unsigned)lround(st.jitter_ms),
+		.sl = m.signal_level,
+		.nl = m.noise_level,
+		.rerl = c == l->cur ? line_rerl(l) : RTCP_XR_UNAVAIL,
+		.rlq = m.r_factor,
+		.rcq = m.r_factor,
+		.moslq = st.mos,
+		.moscq = st.mos,
+		.dialog_id = dialog,
+	};
+	n = vq_report_build(&r, body, sizeof(body));
+	if (n < 0) {
+		line_log(l, LOG_WARNING, "Voice quality report not built: %s",
+			 strerror(-n));
+		return;
+	}
+	(void)sip_agent_publish_vq(l->agent, body);	/* it logs */
+}
+
 static void line_call_clear(struct line *l)
 {
 	bool ec_call = l->ec_call;
 
 	line_data_end(l);
 	line_echo_report(l);
+	line_vq_report(l, l->cur);
 	line_count_end(l, ec_call);
 	line_media_stop(l);
 	line_slot_clear(l->cur);
@@ -1821,6 +1956,14 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		else if (l->far_echo_left)
 			l->far_echo_left--;
 		dtmf_detect(&l->dtmf, frame, LINE_FRAME, NULL, 0);
+		/* the XR block's values, once a second */
+		if (++l->xr_tick >= 1000 / 20) {
+			l->xr_tick = 0;
+			if (l->cur->xr)
+				line_xr_update(l, l->cur);
+			if (l->other->xr)
+				line_xr_update(l, l->other);
+		}
 		if (l->mixing && l->cur->rtp && l->other->rtp) {
 			/* the conference: each hears the other two */
 			int16_t a[LINE_FRAME], to_cur[LINE_FRAME], to_a[LINE_FRAME];
@@ -2897,6 +3040,7 @@ static void line_feature_act(struct line *l, enum feature_action a,
 			sip_call_hangup(o->call);
 		break;
 	case FEATURE_ACTION_OTHER_CLEAR:
+		line_vq_report(l, o);
 		line_slot_clear(o);
 		break;
 	case FEATURE_ACTION_REJECT_486:
@@ -3620,6 +3764,7 @@ int line_new(sd_event *event, const struct fxsd_config *cfg,
 		.mwi_subscribe = pc->mwi_subscribe,
 		.mwi_server = pc->mwi_server[0] ? pc->mwi_server : NULL,
 		.mwi_expires = pc->mwi_expires,
+		.vq_collector = pc->vq_collector[0] ? pc->vq_collector : NULL,
 		.session_expires = pc->session_expires,
 		.min_se = pc->min_se,
 		.nat_off = g->nat == CONFIG_NAT_OFF,

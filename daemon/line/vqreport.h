@@ -2,8 +2,8 @@
 /*
  * vqreport.h - the body of an RFC 6035 voice quality report
  * (application/vq-rtcpxr, "VQSessionReport: CallTerm"), built from plain
- * strings and numbers: no I/O, no allocation.  The PUBLISH that carries
- * it (Event: vq-rtcpxr) is not sent yet.
+ * strings and numbers: no I/O, no allocation.  The Line fills it at a
+ * call's end; sip_agent_publish_vq() carries it (Event: vq-rtcpxr).
  */
 #ifndef FXSD_LINE_VQREPORT_H
 #define FXSD_LINE_VQREPORT_H

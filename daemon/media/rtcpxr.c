@@ -2,6 +2,7 @@
 /*
  * rtcpxr.c - RTCP XR VoIP Metrics report block (RFC 3611 4.7).
  */
+#include <math.h>
 #include <string.h>
 
 #include "media/rtcpxr.h"
@@ -96,4 +97,109 @@ size_t rtcp_xr_voip_packet(const struct rtcp_xr_voip *m,
 	put32(p + 4, sender_ssrc);
 	rtcp_xr_voip_block(m, p + 8);
 	return RTCP_XR_PKT_SIZE;
+}
+
+/* Close the open stretch: a burst when it held two losses or more, else
+ * its lone loss is the gap's. */
+static void burst_close(uint64_t *open_n, uint64_t *open_lost,
+			uint64_t *burst_n, uint64_t *burst_lost,
+			uint64_t *bursts, uint64_t *gap_n, uint64_t *gap_lost)
+{
+	if (*open_lost >= 2) {
+		*burst_n += *open_n;
+		*burst_lost += *open_lost;
+		(*bursts)++;
+	} else {
+		*gap_n += *open_n;
+		*gap_lost += *open_lost;
+	}
+	*open_n = *open_lost = 0;
+}
+
+void rtcp_xr_burst_frame(struct rtcp_xr_burst *b, bool lost)
+{
+	b->n++;
+	if (!lost) {
+		b->run++;
+		return;
+	}
+	b->lost++;
+	if (b->open_lost && b->run < RTCP_XR_GMIN) {
+		/* close enough to the last loss: the same stretch */
+		b->open_n += b->run + 1;
+		b->open_lost++;
+	} else {
+		burst_close(&b->open_n, &b->open_lost, &b->burst_n,
+			    &b->burst_lost, &b->bursts, &b->gap_n,
+			    &b->gap_lost);
+		b->gap_n += b->run;
+		b->open_n = b->open_lost = 1;
+	}
+	b->run = 0;
+}
+
+void rtcp_xr_burst_fill(const struct rtcp_xr_burst *b, unsigned frame_ms,
+			struct rtcp_xr_voip *m)
+{
+	uint64_t open_n = b->open_n, open_lost = b->open_lost;
+	uint64_t burst_n = b->burst_n, burst_lost = b->burst_lost;
+	uint64_t bursts = b->bursts, gap_n = b->gap_n, gap_lost = b->gap_lost;
+
+	/* as if the stream ended here: what follows the last loss is gap */
+	burst_close(&open_n, &open_lost, &burst_n, &burst_lost, &bursts,
+		    &gap_n, &gap_lost);
+	gap_n += b->run;
+	m->gmin = RTCP_XR_GMIN;
+	m->burst_density = rtcp_xr_fraction(burst_lost, burst_n);
+	m->gap_density = rtcp_xr_fraction(gap_lost, gap_n);
+	m->burst_duration = bursts ?
+		(unsigned)(burst_n * frame_ms / bursts) : 0;
+	/* a gap before each burst and one after the last */
+	m->gap_duration = gap_n ?
+		(unsigned)(gap_n * frame_ms / (bursts + 1)) : 0;
+}
+
+/* mean square of a 0 dBm0 sine: 22786^2 / 2 */
+#define MS_0DBM0	259600898.0
+
+void rtcp_xr_level_frame(struct rtcp_xr_level *l, const int16_t *pcm,
+			 size_t n)
+{
+	double ms = 0;
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		ms += (double)pcm[i] * pcm[i];
+	ms /= (double)n;
+	if (ms >= MS_0DBM0 * pow(10.0, RTCP_XR_SPEECH_DBM0 / 10.0)) {
+		l->speech_sum += ms;
+		l->speech_n++;
+	} else {
+		l->noise_sum += ms;
+		l->noise_n++;
+	}
+}
+
+static int level_dbm0(double sum, uint64_t n)
+{
+	double db;
+
+	if (!n)
+		return RTCP_XR_UNAVAIL;
+	if (sum <= 0)
+		return -128;
+	db = 10.0 * log10(sum / (double)n / MS_0DBM0);
+	return (int)lround(db < -128 ? -128 : db);
+}
+
+int rtcp_xr_level_signal(const struct rtcp_xr_level *l)
+{
+	return level_dbm0(l->speech_sum, l->speech_n);
+}
+
+int rtcp_xr_level_noise(const struct rtcp_xr_level *l)
+{
+	return level_dbm0(l->noise_sum, l->noise_n);
 }

@@ -13,6 +13,7 @@
 #ifndef FXSD_MEDIA_RTCPXR_H
 #define FXSD_MEDIA_RTCPXR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,5 +83,55 @@ size_t rtcp_xr_voip_packet(const struct rtcp_xr_voip *m,
 
 /* A fraction @num / @den as x 256 (0-255; 0 when @den is 0). */
 unsigned rtcp_xr_fraction(uint64_t num, uint64_t den);
+
+/**
+ * struct rtcp_xr_burst - bursts and gaps of a stream (RFC 3611 4.7.2),
+ * counted per frame played out: a burst is a stretch of frames that
+ * begins and ends with a loss (lost or discarded: concealed) where
+ * fewer than Gmin frames are received between two losses, and holds
+ * two losses at least; everything else (isolated losses included) is
+ * gap.  Zeroed it is empty.
+ * @run: frames received since the last loss
+ * @open_n, @open_lost: the burst (or lone loss) being built
+ * @burst_n, @burst_lost, @bursts: closed bursts: frames, losses, count
+ * @gap_n, @gap_lost: the gaps' frames and losses (closed stretches)
+ * @lost: every loss, @n: every frame
+ */
+struct rtcp_xr_burst {
+	uint64_t run;
+	uint64_t open_n, open_lost;
+	uint64_t burst_n, burst_lost, bursts;
+	uint64_t gap_n, gap_lost;
+	uint64_t lost, n;
+};
+
+/* One frame played out: @lost when it was concealed. */
+void rtcp_xr_burst_frame(struct rtcp_xr_burst *b, bool lost);
+
+/* The burst/gap fields of @m (densities x 256, mean durations in ms for
+ * frames of @frame_ms, Gmin) from @b as it stands. */
+void rtcp_xr_burst_fill(const struct rtcp_xr_burst *b, unsigned frame_ms,
+			struct rtcp_xr_voip *m);
+
+/**
+ * struct rtcp_xr_level - the received signal's level (RFC 3611 4.7.4):
+ * frames at RTCP_XR_SPEECH_DBM0 or above are speech (the signal level),
+ * the others the idle channel (the noise level).  Zeroed it is empty.
+ */
+struct rtcp_xr_level {
+	double speech_sum, noise_sum;	/* mean squares summed */
+	uint64_t speech_n, noise_n;
+};
+
+#define RTCP_XR_SPEECH_DBM0	(-45)
+
+/* One frame of @n 16-bit samples at 0 dBm0 = a sine of peak 22786. */
+void rtcp_xr_level_frame(struct rtcp_xr_level *l, const int16_t *pcm,
+			 size_t n);
+
+/* The mean signal and noise levels in dBm0 (RTCP_XR_UNAVAIL when no
+ * frame of that kind was seen). */
+int rtcp_xr_level_signal(const struct rtcp_xr_level *l);
+int rtcp_xr_level_noise(const struct rtcp_xr_level *l);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -114,6 +115,13 @@ struct rtp_session {
 	char cname[RTP_CNAME_MAX + 1];
 	bool xr_on;			/* append an XR VoIP Metrics block */
 	struct rtcp_xr_voip xr;
+	/* what the playout saw, for rtp_session_xr_fill() */
+	struct rtcp_xr_burst xr_burst;
+	struct rtcp_xr_level xr_level;
+	unsigned xr_frame_ms;
+	unsigned xr_jb_max_ms;
+	uint64_t xr_concealed;		/* the jitter buffer's frames_concealed */
+	bool xr_data;			/* a data call: fixed buffer, no PLC */
 	uint32_t rnd;			/* xorshift32 for the intervals */
 	bool sent_since_report;
 	uint64_t last_send_usec;	/* CLOCK_MONOTONIC */
@@ -1348,6 +1356,8 @@ void rtp_session_set_data(struct rtp_session *s, bool on)
 {
 	if (s && s->jb)
 		jitter_set_fixed(s->jb, on);
+	if (s)
+		s->xr_data = on;
 }
 
 uint32_t rtp_session_next_timestamp(const struct rtp_session *s)
@@ -1444,13 +1454,60 @@ void rtp_session_get_stats(const struct rtp_session *s, struct rtp_stats *ret)
 
 int rtp_session_playout(struct rtp_session *s, int16_t *pcm, size_t n)
 {
+	int r;
+
 	if (!s || !pcm || n == 0 || n > JITTER_FRAME_MAX)
 		return -EINVAL;
 	if (!s->jb) {
 		memset(pcm, 0, n * sizeof(*pcm));
 		return -EBUSY;
 	}
-	return jitter_get(s->jb, pcm, n);
+	r = jitter_get(s->jb, pcm, n);
+	if (r == JITTER_AUDIO || r == JITTER_CONCEALED) {
+		struct jitter_stats js;
+
+		/* a loss concealed, not the buffer growing */
+		jitter_get_stats(s->jb, &js);
+		rtcp_xr_burst_frame(&s->xr_burst,
+				    js.frames_concealed != s->xr_concealed);
+		s->xr_concealed = js.frames_concealed;
+		s->xr_frame_ms = (unsigned)(n * 1000 / JITTER_RATE);
+	}
+	if (r == JITTER_AUDIO)
+		rtcp_xr_level_frame(&s->xr_level, pcm, n);
+	return r;
+}
+
+void rtp_session_xr_fill(struct rtp_session *s, struct rtcp_xr_voip *m)
+{
+	struct rtp_stats st;
+	unsigned jb;
+
+	rtcp_xr_voip_init(m);
+	rtp_session_get_stats(s, &st);
+	m->ssrc = st.remote_ssrc;
+	m->loss_rate = rtcp_xr_fraction(st.lost > 0 ? (uint64_t)st.lost : 0,
+					st.expected);
+	m->discard_rate = rtcp_xr_fraction(st.late + st.duplicates,
+					   st.expected);
+	rtcp_xr_burst_fill(&s->xr_burst, s->xr_frame_ms ? s->xr_frame_ms : 20,
+			   m);
+	m->round_trip_delay = st.rtt_ms >= 0 ? (unsigned)lround(st.rtt_ms) : 0;
+	m->signal_level = rtcp_xr_level_signal(&s->xr_level);
+	m->noise_level = rtcp_xr_level_noise(&s->xr_level);
+	m->r_factor = (unsigned)lround(st.r_factor < 0 ? 0 : st.r_factor);
+	m->mos_lq = m->mos_cq = (unsigned)lround(st.mos * 10);
+	if (!s->jb)
+		return;
+	jb = (unsigned)lround(st.jitter_buffer_ms);
+	if (jb > s->xr_jb_max_ms)
+		s->xr_jb_max_ms = jb;
+	m->end_system_delay = jb + (unsigned)EMODEL_DEVICE_MS;
+	/* G.711 Appendix I's way; none in a data call (fixed delay) */
+	m->plc = s->xr_data ? RTCP_XR_PLC_DISABLED : RTCP_XR_PLC_ENHANCED;
+	m->jba = s->xr_data ? RTCP_XR_JBA_FIXED : RTCP_XR_JBA_ADAPTIVE;
+	m->jb_nominal = jb;
+	m->jb_max = m->jb_abs_max = s->xr_jb_max_ms;
 }
 
 int rtp_session_set_remote_rtcp(struct rtp_session *s, const char *addr,

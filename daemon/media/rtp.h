@@ -338,6 +338,19 @@ int rtp_session_set_cname(struct rtp_session *s, const char *cname);
  * -EINVAL. */
 int rtp_session_set_xr(struct rtp_session *s, const struct rtcp_xr_voip *m);
 
+/*
+ * The values of an XR VoIP Metrics block (and of an RFC 6035 report)
+ * that the session knows, into @m (the rest as rtcp_xr_voip_init()):
+ * loss and discard rates, bursts and gaps of the frames played out
+ * (those that concealed a missing or late packet are lost; growing the
+ * buffer is not), round-trip delay (RTCP), end-system delay (the
+ * jitter buffer + EMODEL_DEVICE_MS), the received audio's signal and
+ * noise levels, R and MOS (the E-model of rtp_session_get_stats(), as
+ * MOS-LQ and MOS-CQ alike), the jitter buffer's figures.  The caller
+ * adds RERL.
+ */
+void rtp_session_xr_fill(struct rtp_session *s, struct rtcp_xr_voip *m);
+
 /* Send an RTCP report now (the timer goes on).  Returns 0, -ENOTCONN
  * without a remote, or the send error. */
 int rtp_session_send_rtcp(struct rtp_session *s);

@@ -591,12 +591,15 @@ int sip_agent_new(sd_event *event, const struct sip_account *acct,
 	    strcmp(acct->mwi_server, acct->registrar && *acct->registrar ?
 		   acct->registrar : acct->domain) != 0)
 		r = server_init(&a->mwi_server, acct->mwi_server);
+	if (r == 0)
+		r = publish_init(a, acct->vq_collector);
 	if (r < 0)
 		goto fail;
 	if (a->tls) {
 		/* sips: 5061 when no port is given (RFC 3263 4.2) */
 		struct sip_server *srv[] = {
 			&a->domain_srv, &a->registrar, &a->proxy, &a->mwi_server,
+			&a->vq_server,
 		};
 		unsigned i;
 
@@ -712,6 +715,8 @@ void server_resolved(struct sip_agent *a, struct sip_server *s, int r)
 	calls_resolved(a);
 	mwi_resolved(a);
 	nat_resolved(a, s, r);
+	if (s == &a->vq_server)
+		publish_resolved(a);
 }
 
 int sip_agent_start(struct sip_agent *a)
@@ -842,6 +847,7 @@ struct sip_agent *sip_agent_free(struct sip_agent *a)
 		call_unlink(c);
 	}
 	mwi_free(a);
+	publish_free(a);
 	if (a->osip) {
 		for (i = 0; i < a->n_dead; i++)
 			tx_free(a->dead[i]);

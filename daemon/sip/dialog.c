@@ -76,6 +76,16 @@ const char *sip_call_id(const struct sip_call *c)
 	return c->call_id;
 }
 
+void sip_call_get_ids(const struct sip_call *c, struct sip_call_ids *ret)
+{
+	*ret = (struct sip_call_ids){
+		.local_uri = c->local_uri ? c->local_uri : "",
+		.remote_uri = c->remote_uri ? c->remote_uri : "",
+		.local_tag = c->local_tag,
+		.remote_tag = c->remote_tag,
+	};
+}
+
 bool sip_call_is_outgoing(const struct sip_call *c)
 {
 	return c->outgoing;

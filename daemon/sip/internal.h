@@ -65,6 +65,7 @@
 #define SIP_DNS_TIMEOUT_MS	10000	/* one lookup: SRV, then A/AAAA */
 #define SIP_TEXT_MAX		8192	/* requests we build */
 #define SIP_AUTH_TRIES		2	/* challenges answered per request */
+#define SIP_PUBLISH_MAX		4	/* reports waiting or in flight */
 /* the registered Contact's user: "fx" and 16 hex digits (64 random bits) */
 #define SIP_CONTACT_TOKEN_PREFIX "fx"
 #define SIP_CONTACT_TOKEN_LEN	18
@@ -214,6 +215,7 @@ enum sip_tx_kind {
 	TX_PRACK_OUT,
 	TX_PROBE_OUT,		/* OPTIONS to the primary (register.c) */
 	TX_OPTIONS_OUT,		/* a keep-alive (nat.c) */
+	TX_PUBLISH_OUT,		/* a voice quality report (publish.c) */
 };
 
 struct sip_tx {
@@ -227,6 +229,18 @@ struct sip_tx {
 	char digit;		/* TX_INFO_OUT: the DTMF digit it carries */
 	unsigned duration_ms;	/* ... and its duration */
 	int frag_status;	/* TX_NOTIFY_OUT: the sipfrag it carries */
+	unsigned pub;		/* TX_PUBLISH_OUT: its slot in a->pubs */
+};
+
+/* A voice quality report on its way (publish.c). */
+struct sip_pub {
+	bool used;
+	bool wait_dns;		/* for the collector's lookup */
+	char *body;
+	char call_id[33];
+	char tag[17];
+	uint32_t cseq;
+	struct sip_auth auth;
 };
 
 /* A token bucket (see bucket_take()). */
@@ -448,6 +462,11 @@ struct sip_agent {
 	struct sip_server mwi_server;	/* host "": the registrar */
 	struct sip_sub *mwi;
 
+	/* voice quality reports (publish.c) */
+	struct sip_server vq_server;	/* the collector's host */
+	char *vq_uri;			/* its URI, NULL: no reports */
+	struct sip_pub pubs[SIP_PUBLISH_MAX];
+
 	osip_transaction_t **dead;	/* killed, to be freed by the pump */
 	size_t n_dead, dead_alloc;
 	bool in_pump;
@@ -507,5 +526,6 @@ struct req_spec {
 #include "sip/sipfrag.h"
 #include "sip/refer.h"
 #include "sip/nat.h"
+#include "sip/publish.h"
 
 #endif /* FXSD_SIP_INTERNAL_H */

@@ -359,6 +359,8 @@ enum sip_keepalive {
  *	waiting" above)
  * @mwi_server: host[:port] the SUBSCRIBE goes to, default @registrar
  * @mwi_expires: requested subscription expiry, s (default 3600)
+ * @vq_collector: the SIP URI voice quality reports go to
+ *	(sip_agent_publish_vq()), NULL or "": none
  * @tls_ca_file: SIP_TRANSPORT_TLS: PEM file of the CAs trusted instead of
  *	the system's store (NULL: the system's)
  * @tls_pin: SHA-256 of the server's certificate in hex (':' between bytes
@@ -419,6 +421,7 @@ struct sip_account {
 	bool mwi_subscribe;
 	const char *mwi_server;
 	unsigned mwi_expires;
+	const char *vq_collector;
 	const char *tls_ca_file;
 	const char *tls_pin;
 	const char *tls_cert;
@@ -659,6 +662,17 @@ const char *sip_agent_transport_error(const struct sip_agent *a);
 /* Re-register now (e.g. after a network change). */
 int sip_agent_register_now(struct sip_agent *a);
 
+/*
+ * A voice quality report (RFC 6035): a PUBLISH with Event: vq-rtcpxr
+ * and @body (application/vq-rtcpxr) to the account's @vq_collector, out
+ * of any dialog, over the account's transport.  A 401/407 is answered
+ * with the account's credentials; nothing else is retried.  At most
+ * SIP_PUBLISH_MAX (4) reports wait for the collector's lookup or a
+ * response; beyond that one is dropped (-EBUSY).  Returns 0 (on its
+ * way), -ENOENT without a collector, -EBUSY, -ENOMEM or a send error.
+ */
+int sip_agent_publish_vq(struct sip_agent *a, const char *body);
+
 /* Incoming calls.  @sdp may be NULL (only for ringing without early
  * media).  -ESTALE after a final state, -EBUSY when the state does not
  * allow it (e.g. answer twice, or ringing while our reliable 1xx awaits
@@ -809,6 +823,15 @@ struct sip_agent *sip_call_agent(const struct sip_call *call);
 enum sip_call_state sip_call_get_state(const struct sip_call *call);
 const char *sip_call_id(const struct sip_call *call);
 bool sip_call_is_outgoing(const struct sip_call *call);
+
+/* The dialog's identities (RFC 6035's LocalID, RemoteID, DialogID):
+ * name-addrs of the From/To without tags ("" unknown) and the tags
+ * ("" before the remote's is known); valid while @call is. */
+struct sip_call_ids {
+	const char *local_uri, *remote_uri;
+	const char *local_tag, *remote_tag;
+};
+void sip_call_get_ids(const struct sip_call *call, struct sip_call_ids *ret);
 void sip_call_set_userdata(struct sip_call *call, void *userdata);
 void *sip_call_get_userdata(const struct sip_call *call);
 

@@ -243,6 +243,7 @@ static const char *server_name(struct sip_agent *a,
 {
 	const struct sip_server *srv[] = {
 		&a->proxy, &a->registrar, &a->domain_srv, &a->mwi_server,
+		&a->vq_server,
 	};
 	unsigned i, j;
 

@@ -296,6 +296,9 @@ static void nict_done(osip_transaction_t *tr, osip_message_t *m, int code_none)
 	case TX_OPTIONS_OUT:
 		nat_options_response(tx->a, m, code);
 		break;
+	case TX_PUBLISH_OUT:
+		publish_response(tx->a, tx, m, code);
+		break;
 	case TX_REFER_OUT:
 		if (c)
 			refer_response(c, m, code);

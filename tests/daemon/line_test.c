@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -157,12 +158,15 @@ struct party {
 	unsigned rx_hz_frames[PARTY_MAX];	/* frames with party k's tone */
 	struct codec *g729;	/* offers and talks G.729 (PT 18), not PCMU */
 	unsigned rx_bytes;	/* payload bytes received */
+	bool xr;		/* offers a=rtcp-xr:voip-metrics */
+	int rtcp_fd;		/* RTCP at rtp_port + 1 (party_rtcp()), or -1 */
 };
 
 struct lt {
 	sd_event *event;
 	char dir[64];
 	char conf[128];
+	char extra[512];	/* the case's configuration, @FAR@ filled */
 	struct fxsd_config *config;
 	struct line *line;
 	int sip_fd;
@@ -339,7 +343,8 @@ static void sdp_of_party(struct party *p, const char *dir, char *buf, size_t n)
 		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
 		 "m=audio %u RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
 		 "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
-		 "a=%s\r\n", 1000 + p->idx, p->sdp_version, p->rtp_port, dir);
+		 "%sa=%s\r\n", 1000 + p->idx, p->sdp_version, p->rtp_port,
+		 p->xr ? "a=rtcp-xr:voip-metrics\r\n" : "", dir);
 }
 
 /* The direction attribute of an SDP body ("sendrecv" when none). */
@@ -439,6 +444,7 @@ static struct party *party_new(struct lt *t)
 		if (p->used)
 			continue;
 		memset(p, 0, sizeof(*p));
+		p->rtcp_fd = -1;
 		p->used = true;
 		p->idx = i;
 		p->rtp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -885,6 +891,15 @@ static int lt_setup(struct lt *t, const char *extra_conf)
 	f = fopen(t->conf, "w");
 	if (!f)
 		return -1;
+	if (extra_conf && strstr(extra_conf, "@FAR@")) {
+		/* the far end's address (a collector's) */
+		const char *at = strstr(extra_conf, "@FAR@");
+
+		snprintf(t->extra, sizeof(t->extra), "%.*s127.0.0.1:%u%s",
+			 (int)(at - extra_conf), extra_conf, t->sip_port,
+			 at + 5);
+		extra_conf = t->extra;
+	}
 	fprintf(f,
 		"[global]\nsip_port = %u\nrtp_port_min = %u\nrtp_port_max = %u\n"
 		"tone_country = US\nprompt_dir = %s/build/prompts\n\n"
@@ -928,6 +943,9 @@ static void lt_teardown(struct lt *t)
 	for (i = 0; i < PARTY_MAX; i++)
 		if (t->party[i].used && t->party[i].rtp_fd >= 0)
 			close(t->party[i].rtp_fd);
+	for (i = 0; i < PARTY_MAX; i++)
+		if (t->party[i].used && t->party[i].rtcp_fd >= 0)
+			close(t->party[i].rtcp_fd);
 	for (i = 0; i < t->n_msgs; i++)
 		free(t->msgs[i].text);
 	if (t->sip_fd >= 0)
@@ -2391,4 +2409,327 @@ LINE_TEST_CONF(unavailable_announcement_then_dial_tone, "register = yes\n")
 	      "the announcement's prompts in order, before dial tone");
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* ---- voice quality: RTCP XR (RFC 3611) and RFC 6035 reports ---- */
+
+/* Give @p an RTCP socket at its RTP port + 1 (moving the RTP port until
+ * that one is free). */
+static bool party_rtcp(struct party *p)
+{
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t len = sizeof(a);
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int cfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd >= 0 && cfd >= 0 &&
+		    bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		    getsockname(fd, (struct sockaddr *)&a, &len) == 0 &&
+		    ntohs(a.sin_port) < 65535) {
+			a.sin_port = htons(ntohs(a.sin_port) + 1);
+			if (bind(cfd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+				close(p->rtp_fd);
+				p->rtp_fd = fd;
+				p->rtp_port = ntohs(a.sin_port) - 1;
+				p->rtcp_fd = cfd;
+				return true;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		if (cfd >= 0)
+			close(cfd);
+	}
+	return false;
+}
+
+static unsigned be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)be16(p) << 16 | be16(p + 2);
+}
+
+/*
+ * An RTCP compound packet with an XR packet in it from @p's socket into
+ * @buf (@ret_n bytes); @ret_xr: the XR packet's offset.  Others are read
+ * and dropped.
+ */
+static bool party_rtcp_xr(struct party *p, uint8_t *buf, size_t len,
+			  size_t *ret_n, size_t *ret_xr)
+{
+	ssize_t n;
+
+	while ((n = recv(p->rtcp_fd, buf, len, 0)) > 0) {
+		size_t off = 0;
+
+		while (off + 4 <= (size_t)n) {
+			size_t plen = 4 * (be16(buf + off + 2) + 1);
+
+			if (buf[off + 1] == 207) {
+				*ret_n = (size_t)n;
+				*ret_xr = off;
+				return true;
+			}
+			off += plen;
+		}
+	}
+	return false;
+}
+
+static void le16w(FILE *f, unsigned v)
+{
+	fputc(v & 0xff, f);
+	fputc(v >> 8 & 0xff, f);
+}
+
+static void le32w(FILE *f, uint32_t v)
+{
+	le16w(f, v & 0xffff);
+	le16w(f, v >> 16);
+}
+
+/* tshark's view (-V) of @pl as one UDP datagram 127.0.0.1:@sport ->
+ * :@dport in a LINKTYPE_RAW capture, into @out (NUL-terminated). */
+static bool tshark_decode(const uint8_t *pl, size_t n, unsigned sport,
+			  unsigned dport, char *out, size_t outlen)
+{
+	char dir[] = "/tmp/lt-xr.XXXXXX", path[64], cmd[256];
+	uint8_t ip[28] = { 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0,
+			   127, 0, 0, 1, 127, 0, 0, 1 };
+	unsigned sum = 0;
+	size_t got = 0;
+	FILE *f;
+	int i;
+
+	if (!mkdtemp(dir))
+		return false;
+	snprintf(path, sizeof(path), "%s/rtcp.pcap", dir);
+	f = fopen(path, "wb");
+	if (!f)
+		return false;
+	ip[2] = (uint8_t)((28 + n) >> 8);
+	ip[3] = (uint8_t)(28 + n);
+	for (i = 0; i < 20; i += 2)
+		sum += be16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	ip[20] = (uint8_t)(sport >> 8);
+	ip[21] = (uint8_t)sport;
+	ip[22] = (uint8_t)(dport >> 8);
+	ip[23] = (uint8_t)dport;
+	ip[24] = (uint8_t)((8 + n) >> 8);
+	ip[25] = (uint8_t)(8 + n);
+	le32w(f, 0xa1b2c3d4);
+	le16w(f, 2);
+	le16w(f, 4);
+	le32w(f, 0);
+	le32w(f, 0);
+	le32w(f, 65535);
+	le32w(f, 101);			/* LINKTYPE_RAW */
+	le32w(f, 0);
+	le32w(f, 0);
+	le32w(f, (uint32_t)(28 + n));
+	le32w(f, (uint32_t)(28 + n));
+	fwrite(ip, 1, sizeof(ip), f);
+	fwrite(pl, 1, n, f);
+	fclose(f);
+	/* the RTCP port by its RTP pair, as a capture of the call would */
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -d udp.port==%u,rtcp -r %s -V 2>/dev/null", dport, path);
+	f = popen(cmd, "r");
+	if (f) {
+		got = fread(out, 1, outlen - 1, f);
+		pclose(f);
+	}
+	out[got] = '\0';
+	unlink(path);
+	rmdir(dir);
+	return got > 0;
+}
+
+/* Does @text have a line matching the extended regexp @re? */
+static bool has_line(const char *text, const char *re)
+{
+	regex_t rx;
+	bool ok;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NEWLINE | REG_NOSUB) != 0)
+		return false;
+	ok = regexec(&rx, text, 0, NULL, 0) == 0;
+	regfree(&rx);
+	return ok;
+}
+
+/*
+ * A call where the far end asks for RTCP XR (a=rtcp-xr:voip-metrics):
+ * the answer carries it, the line's RTCP carries a VoIP Metrics block
+ * about the far end's stream with the call's values (tshark decodes it);
+ * at the hang-up a PUBLISH (RFC 6035) goes to the collector (the far
+ * end's address here), which challenges it once (407): it comes again
+ * with credentials and every mandatory field of the report.
+ */
+LINE_TEST_CONF(voice_quality_xr_and_publish,
+	       "rtcp_xr = yes\npassword = secret\n"
+	       "vq_collector = sip:collector@@FAR@\n")
+{
+	static char shark[65536];
+	struct party *a = party_new(t);
+	uint8_t buf[1500];
+	size_t n = 0, xr = 0, i;
+	struct msg *m;
+	char want[300], auth[400];
+	const uint8_t *b;
+	bool answered_xr = false;
+
+	CHECK(a && party_rtcp(a), "the far end's RTP/RTCP sockets");
+	if (!a || a->rtcp_fd < 0)
+		return;
+	a->xr = true;
+	CALL_IN(t, a, "2001");
+	for (i = 0; i < t->n_msgs; i++)
+		if (!t->msgs[i].request && t->msgs[i].status == 200 &&
+		    strstr(t->msgs[i].body, "a=rtcp-xr:voip-metrics"))
+			answered_xr = true;
+	CHECK(answered_xr, "the 200's SDP answers a=rtcp-xr:voip-metrics");
+
+	/* RTCP every 2.5-7.5 s; the values are set once a second */
+	EXPECT(t, 9000, party_rtcp_xr(a, buf, sizeof(buf), &n, &xr),
+	       "the line's RTCP carries an XR packet");
+	if (!n)
+		return;
+	b = buf + xr + 8;
+	CHECK_INT(b[0], 7);			/* VoIP Metrics */
+	CHECK_INT(be16(b + 2), 8);
+	CHECK(be32(b + 4) == (0x12345600u | (unsigned)a->idx),
+	      "about the far end's SSRC: %08x", be32(b + 4));
+	CHECK_INT(b[8], 0);			/* loss rate */
+	CHECK_INT(b[9], 0);			/* discard rate */
+	/* the far end's tone: peak 8000, -9.1 dBm0 */
+	CHECK((int8_t)b[20] >= -11 && (int8_t)b[20] <= -7,
+	      "signal level %d dBm0, the tone's -9", (int8_t)b[20]);
+	CHECK(b[23] == 16, "Gmin %u", b[23]);
+	CHECK(b[24] >= 80 && b[24] <= 95, "R factor %u", b[24]);
+	CHECK(b[26] >= 40 && b[26] <= 45, "MOS-LQ %u / 10", b[26]);
+	CHECK_INT(b[28] >> 4 & 3, 3);		/* adaptive jitter buffer */
+	if (access("/usr/bin/tshark", X_OK) == 0) {
+		static const char *const shown[] = {
+			"Type: VoIP Metrics Report Block (7)",
+			"Fraction lost: 0 / 256",
+			"Gmin: 16",
+			"Adaptive Jitter Buffer Algorithm: Adaptive (3)",
+			"RTCP frame length check: OK",
+		};
+
+		CHECK(tshark_decode(buf, n, a->line_rtp_port + 1,
+				    a->rtp_port + 1, shark, sizeof(shark)),
+		      "tshark ran");
+		for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+			CHECK(strstr(shark, shown[i]),
+			      "tshark shows \"%s\"", shown[i]);
+		snprintf(want, sizeof(want), "Identifier: 0x123456%02x",
+			 (unsigned)a->idx);
+		CHECK(strstr(shark, want), "tshark shows \"%s\"", want);
+		snprintf(want, sizeof(want), "Signal Level: %d", (int8_t)b[20]);
+		CHECK(strstr(shark, want), "tshark shows \"%s\"", want);
+	} else {
+		printf("  (tshark not installed: its decoding skipped)\n");
+	}
+
+	/* the hang-up: BYE, then the report */
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", a, NULL, NULL);
+	EXPECT_REQ(t, m, "PUBLISH", NULL);
+	snprintf(want, sizeof(want), "PUBLISH sip:collector@127.0.0.1:%u SIP/2.0",
+		 t->sip_port);
+	CHECK(!strncmp(m->text, want, strlen(want)), "%.80s", m->text);
+	respond(t, m, 407, "Proxy Authentication Required", NULL,
+		"Proxy-Authenticate: Digest realm=\"vq\", nonce=\"n1\", algorithm=MD5\r\n",
+		NULL);
+	EXPECT_REQ(t, m, "PUBLISH", NULL);
+	CHECK(hdr(m, "Proxy-Authorization", 0, auth, sizeof(auth)) &&
+	      strstr(auth, "realm=\"vq\"") &&
+	      has_line(auth, "response=\"[0-9a-f]{32}\""),
+	      "the second PUBLISH has credentials");
+	CHECK(hdr(m, "Event", 'o', want, sizeof(want)) &&
+	      !strcmp(want, "vq-rtcpxr"), "Event: %s", want);
+	CHECK(hdr(m, "Content-Type", 'c', want, sizeof(want)) &&
+	      !strcmp(want, "application/vq-rtcpxr"), "Content-Type: %s", want);
+	{
+		char re[16][200];
+		int k = 0;
+
+		snprintf(re[k++], 200, "^CallID: %s\r$", a->call_id);
+		snprintf(re[k++], 200, "^RemoteAddr: IP=127\\.0\\.0\\.1 PORT=%u SSRC=0x123456%02x\r$",
+			 a->rtp_port, (unsigned)a->idx);
+		snprintf(re[k++], 200, "^LocalAddr: IP=127\\.0\\.0\\.1 PORT=%u SSRC=0x[0-9a-f]{8}\r$",
+			 a->line_rtp_port);
+		snprintf(re[k++], 200, "^DialogID: %s;to-tag=[^;]+;from-tag=[^;]+\r$",
+			 a->call_id);
+		for (i = 0; i < (size_t)k; i++)
+			CHECK(has_line(m->body, re[i]), "the report has /%s/:\n%s",
+			      re[i], m->body);
+	}
+	{
+		static const char *const fields[] = {
+			"^VQSessionReport: CallTerm\r$",
+			"^LocalID: <sip:1000@127\\.0\\.0\\.1[^>]*>",
+			"^RemoteID: [^\r]*sip:2001@",
+			"^OrigID: [^\r]*sip:2001@",	/* it called us */
+			"^LocalGroup: fxsd-port0\r$",
+			"^LocalMetrics:\r$",
+			"^Timestamps: START=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z STOP=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\r$",
+			"^SessionDesc: PT=0 PD=PCMU SR=8000 FD=20 FO=0 FPP=1 PPS=50 PLC=2 SSUP=off\r$",
+			"^JitterBuffer: JBA=3 JBR=[0-9]+ JBN=[0-9]+ JBM=[0-9]+ JBX=[0-9]+\r$",
+			"^PacketLoss: NLR=0\\.0 JDR=[0-9]+\\.[0-9]\r$",
+			"^BurstGapLoss: BLD=[0-9]+\\.[0-9] BD=[0-9]+ GLD=[0-9]+\\.[0-9] GD=[1-9][0-9]* GMIN=16\r$",
+			"^Delay: RTD=[0-9]+ ESD=[1-9][0-9]* SOWD=[0-9]+ IAJ=[0-9]+ MAJ=[0-9]+\r$",
+			"^Signal: SL=-(7|8|9|10|11) NL=-?[0-9]+ RERL=-?[0-9]+\r$",
+			"^QualityEst: RLQ=(8[0-9]|9[0-5]) RCQ=(8[0-9]|9[0-5]) MOSLQ=4\\.[0-5] MOSCQ=4\\.[0-5]\r$",
+		};
+
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			CHECK(has_line(m->body, fields[i]),
+			      "the report has /%s/:\n%s", fields[i], m->body);
+	}
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	run_for(t, 500);
+	CHECK_INT(count_req(t, "PUBLISH", NULL), 2);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* rtcp_xr = yes: our offer asks for VoIP Metrics too; without a
+ * collector no report goes anywhere at the hang-up. */
+LINE_TEST_CONF(voice_quality_offer_no_collector, "rtcp_xr = yes\n")
+{
+	struct party *a = party_new(t);
+	bool offered = false;
+	struct msg *m;
+	size_t i;
+
+	CHECK(a, "a far end");
+	if (!a)
+		return;
+	CALL_OUT(t, a, "2001");
+	for (i = 0; i < t->n_msgs; i++)
+		if (t->msgs[i].request && !strcmp(t->msgs[i].method, "INVITE") &&
+		    has_line(t->msgs[i].body, "^a=rtcp-xr:voip-metrics\r$"))
+			offered = true;
+	CHECK(offered, "the INVITE's SDP offers a=rtcp-xr:voip-metrics");
+	fake_port_hook(false);
+	EXPECT_REQ(t, m, "BYE", a);
+	respond(t, m, 200, "OK", a, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	run_for(t, 300);
+	CHECK_INT(count_req(t, "PUBLISH", NULL), 0);
 }

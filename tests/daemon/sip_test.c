@@ -46,6 +46,7 @@
 #include <openssl/x509v3.h>
 #include <systemd/sd-event.h>
 
+#include "line/vqreport.h"
 #include "media/sdp.h"
 #include "sip/sip.h"
 
@@ -852,6 +853,89 @@ static void case_register(const char *name, const char *file, bool sha)
 		     f.sipp_status);
 	if (sha && (why = check_sha256_log(f.sipp_log)))
 		FAIL(&f, "SHA-256 digest: %s", why);
+	PASS(&f);
+out:
+	fixture_done(&f);
+}
+
+/*
+ * A voice quality report (RFC 6035) to a collector (sipp): the PUBLISH
+ * is challenged (401) and comes again with credentials that sipp
+ * verifies (the line test answers 407); sipp checks its
+ * Request-URI, Event, Content-Type and every mandatory line of the body
+ * (built by line/vqreport.c) by regular expression, then answers 200.
+ */
+static void case_vq_publish(void)
+{
+	static const struct vq_report r = {
+		.call_id = "vq-1@192.0.2.10",
+		.local_id = "<sip:alice@127.0.0.1>",
+		.remote_id = "<sip:2001@127.0.0.1>",
+		.orig_id = "<sip:alice@127.0.0.1>",
+		.local_group = "fxsd-port0",
+		.local_ip = "127.0.0.1", .local_port = 10000,
+		.local_ssrc = 0x1a2b3c4d,
+		.remote_ip = "127.0.0.1", .remote_port = 6000,
+		.remote_ssrc = 0xcafe0001,
+		.start = 1796395823, .stop = 1796395962,
+		.pt = 0, .pd = "PCMU", .sr = 8000, .fd = 20, .fpp = 1,
+		.pps = 50, .plc = 2,
+		.jba = 3, .jbn = 40, .jbm = 80, .jbx = 80,
+		.nlr = 1.5, .jdr = 0.5,
+		.bld = 25.0, .bd = 120, .gld = 1.2, .gd = 3000, .gmin = 16,
+		.rtd = 45, .esd = 60, .sowd = 42, .iaj = 3, .maj = 3,
+		.sl = -20, .nl = -65, .rerl = 40,
+		.rlq = 88, .rcq = 88, .moslq = 4.2, .moscq = 4.2,
+		.dialog_id = "vq-1@192.0.2.10;to-tag=t1;from-tag=f1",
+	};
+	struct fixture f;
+	struct sip_account acct = { 0 };
+	char sf[300], port_s[8], collector[80], body[2048];
+	unsigned port = free_port("127.0.0.1");
+
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	snprintf(collector, sizeof(collector), "sip:collector@127.0.0.1:%u",
+		 port);
+	scen(sf, sizeof(sf), "vq_collector.xml");
+	acct.domain = "127.0.0.1";
+	acct.vq_collector = collector;
+	memset(&f, 0, sizeof(f));
+	f.name = "vq_publish_401_then_200";
+	{
+		const char *args[] = { "-sf", sf, "-i", "127.0.0.1", "-p",
+				       port_s, NULL };
+		if (spawn_sipp(&f, args) < 0) {
+			result(&f, "cannot start sipp");
+			return;
+		}
+	}
+	{
+		pid_t pid = f.sipp;
+
+		usleep(400000);	/* let sipp bind */
+		if (fixture_init(&f, f.name, &acct) < 0) {
+			f.sipp = pid;
+			FAIL(&f, "agent setup failed");
+		}
+		f.sipp = pid;
+	}
+	if (vq_report_build(&r, body, sizeof(body)) < 0)
+		FAIL(&f, "vq_report_build failed");
+	if (sip_agent_publish_vq(f.a, body) != 0)
+		FAIL(&f, "sip_agent_publish_vq failed");
+	run_until(&f, sipp_exited, 10000);
+	if (!f.sipp_done || f.sipp_status != 0)
+		FAIL(&f, "sipp %s (status %d)", f.sipp_done ? "failed" : "still running",
+		     f.sipp_status);
+	if (sip_agent_publish_vq(f.a, NULL) != -EINVAL)
+		FAIL(&f, "a NULL body was taken");
+	/* the collector gone: 4 reports wait for an answer, a 5th is
+	 * dropped rather than queued */
+	for (int i = 0; i < 4; i++)
+		if (sip_agent_publish_vq(f.a, body) != 0)
+			FAIL(&f, "report %d not taken", i + 1);
+	if (sip_agent_publish_vq(f.a, body) != -EBUSY)
+		FAIL(&f, "a 5th report in flight was taken");
 	PASS(&f);
 out:
 	fixture_done(&f);
@@ -7502,6 +7586,7 @@ int main(int argc, char **argv)
 	/* first: libosip2 re-initialises its trace on the first parse error */
 	RUN("malformed_flood_journal_bounded", case_malformed_journal());
 	RUN("register_md5", case_register("register_md5", "reg_md5.xml", false));
+	RUN("vq_publish_401_then_200", case_vq_publish());
 	RUN("register_sha256",
 	    case_register("register_sha256", "reg_sha256.xml", true));
 	RUN("incoming_call_answer_bye",

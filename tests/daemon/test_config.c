@@ -136,6 +136,8 @@ static void check_same_config(const struct fxsd_config *a,
 		CHECK_INT(x->mwi_subscribe, y->mwi_subscribe);
 		CHECK_STR(x->mwi_server, y->mwi_server);
 		CHECK_INT(x->mwi_expires, y->mwi_expires);
+		CHECK_INT(x->rtcp_xr, y->rtcp_xr);
+		CHECK_STR(x->vq_collector, y->vq_collector);
 		CHECK_INT(x->session_expires, y->session_expires);
 		CHECK_INT(x->min_se, y->min_se);
 		CHECK_INT(x->n_ring_cadence_pairs, y->n_ring_cadence_pairs);
@@ -753,6 +755,32 @@ UNIT_TEST(mwi_keys)
 	CHECK_INT(p->mwi_expires, 86400);
 	check_round_trip(c);
 }
+
+/* Voice quality: RTCP XR off and no collector by default; both set and
+ * round-tripped (a collector with and without a user part, IPv6). */
+UNIT_TEST(voice_quality_keys)
+{
+	_cleanup_config_ struct fxsd_config *a = NULL, *b = NULL, *c = NULL;
+
+	PARSE_OK(a, PORT0);
+	CHECK_INT(a->ports[0].rtcp_xr, false);
+	CHECK_STR(a->ports[0].vq_collector, "");
+	PARSE_OK(b, PORT0 "rtcp_xr = yes\n"
+		 "vq_collector = sip:collector@vq.example.net:5060\n");
+	CHECK_INT(b->ports[0].rtcp_xr, true);
+	CHECK_STR(b->ports[0].vq_collector, "sip:collector@vq.example.net:5060");
+	check_round_trip(b);
+	PARSE_OK(c, PORT0 "vq_collector = sip:[2001:db8::7]\n");
+	CHECK_STR(c->ports[0].vq_collector, "sip:[2001:db8::7]");
+	check_round_trip(c);
+}
+
+ERR_CASE(vq_collector_not_sip, PORT0 "vq_collector = http://vq.example.net/\n",
+	 P ":4: invalid vq_collector 'http://vq.example.net/' (sip:[user@]host[:port])")
+ERR_CASE(vq_collector_no_host, PORT0 "vq_collector = sip:collector@\n",
+	 P ":4: invalid vq_collector 'sip:collector@' (sip:[user@]host[:port])")
+ERR_CASE(vq_collector_bad_port, PORT0 "vq_collector = sip:vq.example.net:0\n",
+	 P ":4: invalid vq_collector 'sip:vq.example.net:0' (sip:[user@]host[:port])")
 
 /* Session timers (RFC 4028): 1800 s asked for, 90 s accepted by default;
  * both set and round-tripped. */

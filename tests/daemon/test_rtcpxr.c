@@ -5,6 +5,7 @@
  * block decoded by Wireshark's RTCP dissector from a pcap of a compound
  * RR + XR packet, an independent decoder.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,4 +244,95 @@ UNIT_TEST(rtcpxr_tshark)
 		CHECK(seen[i], "tshark did not show \"%s\"", want[i]);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* Bursts and gaps (RFC 3611 4.7.2, Gmin 16): 100 frames received, a
+ * burst of 3 losses within 6 frames, 100 received, one lone loss, 50
+ * received: one burst (6 frames, density 3/6), the rest gap (250 frames
+ * with the lone loss). */
+UNIT_TEST(rtcpxr_burst_gap)
+{
+	struct rtcp_xr_burst b = { 0 };
+	struct rtcp_xr_voip m;
+	int i;
+
+	rtcp_xr_voip_init(&m);
+	rtcp_xr_burst_fill(&b, 20, &m);
+	CHECK_INT(m.burst_density, 0);
+	CHECK_INT(m.gap_density, 0);
+	CHECK_INT(m.burst_duration, 0);
+	CHECK_INT(m.gap_duration, 0);
+	for (i = 0; i < 100; i++)
+		rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_frame(&b, true);
+	rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_frame(&b, true);
+	rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_frame(&b, true);
+	for (i = 0; i < 100; i++)
+		rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_frame(&b, true);
+	for (i = 0; i < 50; i++)
+		rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_fill(&b, 20, &m);
+	CHECK_INT(m.gmin, 16);
+	CHECK_INT(m.burst_density, 128);		/* 3 of 6 */
+	CHECK_INT(m.burst_duration, 120);		/* 6 frames */
+	CHECK_INT(m.gap_density, 256 * 1 / 251);	/* 1 of 251 */
+	CHECK_INT(m.gap_duration, 251 * 20 / 2);	/* 2 gaps */
+	CHECK(b.n == 257 && b.lost == 4, "%llu frames, %llu lost",
+	      (unsigned long long)b.n, (unsigned long long)b.lost);
+
+	/* losses Gmin frames apart are two lone losses, not a burst */
+	memset(&b, 0, sizeof(b));
+	rtcp_xr_burst_frame(&b, true);
+	for (i = 0; i < 16; i++)
+		rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_frame(&b, true);
+	rtcp_xr_burst_fill(&b, 20, &m);
+	CHECK_INT(m.burst_density, 0);
+	CHECK_INT(m.burst_duration, 0);
+	CHECK_INT(m.gap_density, rtcp_xr_fraction(2, 18));
+	/* 15 apart: one burst of 17 frames */
+	memset(&b, 0, sizeof(b));
+	rtcp_xr_burst_frame(&b, true);
+	for (i = 0; i < 15; i++)
+		rtcp_xr_burst_frame(&b, false);
+	rtcp_xr_burst_frame(&b, true);
+	rtcp_xr_burst_fill(&b, 20, &m);
+	CHECK_INT(m.burst_density, rtcp_xr_fraction(2, 17));
+	CHECK_INT(m.burst_duration, 17 * 20);
+	CHECK_INT(m.gap_density, 0);
+}
+
+/* Levels: a sine of peak 22786 is 0 dBm0, so one of 7206 is -10 dBm0
+ * (speech: the signal level); one of 72 is -50 dBm0, below
+ * RTCP_XR_SPEECH_DBM0 (-45): the noise level; digital silence -128. */
+UNIT_TEST(rtcpxr_levels)
+{
+	struct rtcp_xr_level l = { 0 };
+	int16_t x[160];
+	int i, f;
+
+	CHECK_INT(rtcp_xr_level_signal(&l), RTCP_XR_UNAVAIL);
+	CHECK_INT(rtcp_xr_level_noise(&l), RTCP_XR_UNAVAIL);
+	for (f = 0; f < 10; f++) {
+		for (i = 0; i < 160; i++)
+			x[i] = (int16_t)lround(7206 * sin(2 * M_PI * 1000 * (f * 160 + i) / 8000.0));
+		rtcp_xr_level_frame(&l, x, 160);
+	}
+	CHECK_INT(rtcp_xr_level_signal(&l), -10);
+	CHECK_INT(rtcp_xr_level_noise(&l), RTCP_XR_UNAVAIL);
+	for (f = 0; f < 10; f++) {
+		for (i = 0; i < 160; i++)
+			x[i] = (int16_t)lround(72 * sin(2 * M_PI * 1000 * (f * 160 + i) / 8000.0));
+		rtcp_xr_level_frame(&l, x, 160);
+	}
+	CHECK_INT(rtcp_xr_level_signal(&l), -10);
+	CHECK_INT(rtcp_xr_level_noise(&l), -50);
+	memset(x, 0, sizeof(x));
+	memset(&l, 0, sizeof(l));
+	rtcp_xr_level_frame(&l, x, 160);
+	CHECK_INT(rtcp_xr_level_noise(&l), -128);
 }

@@ -1113,6 +1113,29 @@ UNIT_TEST(rtp_playout_modes)
 	CHECK(st.playout, "b does not play out");
 	CHECK_INT(st.frames_played, 1);
 	CHECK(fabs(st.mos - 4.4093) < 0.001, "idle MOS %.4f", st.mos);
+	/* the XR figures of the playout: adaptive with concealment, fixed
+	 * without it in a data call; nothing played yet: no levels; a
+	 * session without playout: no jitter buffer figures */
+	{
+		struct rtcp_xr_voip m;
+
+		rtp_session_xr_fill(b, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_ADAPTIVE);
+		CHECK_INT(m.plc, RTCP_XR_PLC_ENHANCED);
+		CHECK_INT(m.signal_level, RTCP_XR_UNAVAIL);
+		CHECK_INT(m.noise_level, RTCP_XR_UNAVAIL);
+		CHECK_INT(m.rerl, RTCP_XR_UNAVAIL);
+		rtp_session_set_data(b, true);
+		rtp_session_xr_fill(b, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_FIXED);
+		CHECK_INT(m.plc, RTCP_XR_PLC_DISABLED);
+		rtp_session_set_data(b, false);
+		rtp_session_xr_fill(b, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_ADAPTIVE);
+		rtp_session_xr_fill(a, &m);
+		CHECK_INT(m.jba, RTCP_XR_JBA_UNKNOWN);
+		CHECK_INT(m.end_system_delay, 0);
+	}
 }
 
 /*
@@ -1121,7 +1144,8 @@ UNIT_TEST(rtp_playout_modes)
  * stats, *@ret_dropped, *@ret_a with a's.
  */
 static void loopback(double loss_pct, struct rtp_stats *ret,
-		     struct rtp_stats *ret_a, unsigned *ret_dropped)
+		     struct rtp_stats *ret_a, unsigned *ret_dropped,
+		     struct rtcp_xr_voip *ret_xr)
 {
 	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
 	_cleanup_(rtp_session_freep) struct rtp_session *a = NULL;
@@ -1179,6 +1203,7 @@ static void loopback(double loss_pct, struct rtp_stats *ret,
 	RUN_UNTIL(e, (rtp_session_get_stats(a, &sa), sa.rtcp_received >= 1));
 	rtp_session_get_stats(b, ret);
 	rtp_session_get_stats(a, ret_a);
+	rtp_session_xr_fill(b, ret_xr);
 	*ret_dropped = dropped;
 	CHECK_INT(concealed, dropped);
 	CHECK_INT(audio + concealed, 1000);
@@ -1187,16 +1212,34 @@ static void loopback(double loss_pct, struct rtp_stats *ret,
 UNIT_TEST(rtp_playout_loopback_loss)
 {
 	struct rtp_stats clean, lossy, a;
+	struct rtcp_xr_voip xc, xl;
 	unsigned dropped;
 
-	loopback(0, &clean, &a, &dropped);
+	loopback(0, &clean, &a, &dropped, &xc);
 	CHECK(!unit_failed(), "clean run failed");
 	CHECK_INT(dropped, 0);
 	CHECK_INT(clean.lost, 0);
 	CHECK_INT(clean.frames_concealed, 0);
 	CHECK(a.rtt_ms >= 0 && a.rtt_ms < 100, "RTT %.1f", a.rtt_ms);
 
-	loopback(5, &lossy, &a, &dropped);
+	/* b's XR VoIP Metrics (RFC 3611 4.7): nothing lost, one gap of
+	 * 1000 frames, the tone's level (peak 8000: -9 dBm0), R and MOS */
+	CHECK_INT(xc.loss_rate, 0);
+	CHECK_INT(xc.discard_rate, 0);
+	CHECK_INT(xc.burst_density, 0);
+	CHECK_INT(xc.gap_density, 0);
+	CHECK_INT(xc.burst_duration, 0);
+	CHECK_INT(xc.gap_duration, 20000);
+	CHECK_INT(xc.gmin, 16);
+	CHECK_INT(xc.signal_level, -9);
+	CHECK_INT(xc.noise_level, RTCP_XR_UNAVAIL);
+	CHECK(xc.r_factor >= 90 && xc.r_factor <= 94, "R %u", xc.r_factor);
+	CHECK_INT(xc.mos_lq, (unsigned)lround(clean.mos * 10));
+	CHECK_INT(xc.plc, RTCP_XR_PLC_ENHANCED);
+	CHECK_INT(xc.jba, RTCP_XR_JBA_ADAPTIVE);
+	CHECK(xc.end_system_delay >= 20, "ESD %u", xc.end_system_delay);
+
+	loopback(5, &lossy, &a, &dropped, &xl);
 	CHECK(!unit_failed(), "lossy run failed");
 	CHECK_INT(lossy.expected, 1000);
 	CHECK_INT(lossy.lost, dropped);
@@ -1213,6 +1256,12 @@ UNIT_TEST(rtp_playout_loopback_loss)
 	CHECK(lossy.mos < clean.mos - 0.3, "MOS %.3f vs %.3f", lossy.mos,
 	      clean.mos);
 	CHECK(clean.mos > 4.35, "clean MOS %.3f", clean.mos);
+	/* every dropped packet a concealed frame, in a burst or a gap */
+	CHECK_INT(xl.loss_rate, rtcp_xr_fraction(dropped, 1000));
+	CHECK(xl.gap_density > 0, "gap density %u", xl.gap_density);
+	CHECK(xl.r_factor < xc.r_factor, "R %u vs %u", xl.r_factor,
+	      xc.r_factor);
+	CHECK(xl.mos_lq < xc.mos_lq, "MOS-LQ %u vs %u", xl.mos_lq, xc.mos_lq);
 	printf("# loopback: %u/1000 dropped, loss %.2f %%, MOS %.3f "
 	       "(clean %.3f), RTT %.2f ms, R %.1f\n", dropped,
 	       lossy.loss_percent, lossy.mos, clean.mos, a.rtt_ms,

@@ -79,6 +79,7 @@
 #include "../../daemon/sip/prack.c"
 #include "../../daemon/sip/subscribe.c"
 #include "../../daemon/sip/refer.c"
+#include "../../daemon/sip/publish.c"
 #undef getrandom
 #undef sendto
 #undef connect
