@@ -49,6 +49,10 @@ static double seg_erle(size_t end, const int16_t *out)
 }
 
 /* Run the canceller over mic = echo (+ @nr), ref = far. */
+static bool gap;	/* skip 150 ms of frames at 6 s, as a stopped fxsd */
+#define GAP_AT		(SIM_RATE * 6)
+#define GAP_LEN		(SIM_RATE * 3 / 20)
+
 static double run_with(unsigned tail, bool sup, const double *nr,
 		       int16_t *out)
 {
@@ -61,6 +65,10 @@ static double run_with(unsigned tail, bool sup, const double *nr,
 		exit(1);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (f = 0; f + ECHO_FRAME <= N; f += ECHO_FRAME) {
+		if (gap && f >= GAP_AT && f < GAP_AT + GAP_LEN) {
+			memset(out + f, 0, ECHO_FRAME * sizeof(*out));
+			continue;
+		}
 		for (i = 0; i < ECHO_FRAME; i++) {
 			double m = echo[f + i];
 
@@ -228,12 +236,14 @@ int main(int argc, char **argv)
 		sim_speex_dc_notch(near2, near2n, N);
 	}
 	printf("\n# with the residual suppressor; double talk: uncorrelated near end at -15 dBm0 from 10 s\n");
-	printf("%-6s %-4s %-6s %10s %10s %9s %9s %9s %9s %9s\n", "hybrid", "ERL",
-	       "disp", "supp@3s", "supp@10s", "SDR(DT)", "SDR(-DC)", "gain(DT)",
-	       "lag(DT)", "SDR(lin)");
+	printf("%-6s %-4s %-6s %10s %10s %10s %10s %9s %9s %9s %9s %9s\n",
+	       "hybrid", "ERL", "disp", "supp@3s", "supp2-6s", "supp@10s",
+	       "supp-gap", "SDR(DT)", "SDR(-DC)", "gain(DT)", "lag(DT)",
+	       "SDR(lin)");
 	for (e = 0; e < 2; e++) {
 		for (k = 0; k < 8; k++) {
 			double disp = 8 + k, sdr, sdr_n, gain, lag, s3, s10;
+			double s26, sgap;
 			double lsdr, lsdr_n, lgain, llag;
 			size_t nh = sim_hybrid(h, k, disp, 40, erls[e]);
 
@@ -241,15 +251,21 @@ int main(int argc, char **argv)
 			run_with(tail, true, NULL, out_sup);
 			s3 = suppression(out_sup, SIM_RATE * 5 / 2, 3 * SIM_RATE);
 			s10 = suppression(out_sup, DT_START - SIM_RATE, DT_START);
+			s26 = suppression(out_sup, 2 * SIM_RATE, 6 * SIM_RATE);
+			gap = true;
+			run_with(tail, true, NULL, out_sup);
+			gap = false;
+			sgap = suppression(out_sup, GAP_AT + GAP_LEN,
+					   GAP_AT + GAP_LEN + 3 * SIM_RATE);
 			run_with(tail, true, near2, out_sup);
 			near_quality(out_sup, DT_START + SIM_RATE, N - 400,
 				     &sdr, &sdr_n, &gain, &lag);
 			run_with(tail, false, near2, out_lin);
 			near_quality(out_lin, DT_START + SIM_RATE, N - 400,
 				     &lsdr, &lsdr_n, &lgain, &llag);
-			printf("%-6d %-4.0f %-6.0f %7.1f dB %7.1f dB %6.1f dB %6.1f dB %6.2f dB %6.1f ms %6.1f dB\n",
-			       k, erls[e], disp, s3, s10, sdr, sdr_n, gain, lag,
-			       lsdr_n);
+			printf("%-6d %-4.0f %-6.0f %7.1f dB %7.1f dB %7.1f dB %7.1f dB %6.1f dB %6.1f dB %6.2f dB %6.1f ms %6.1f dB\n",
+			       k, erls[e], disp, s3, s26, s10, sgap, sdr, sdr_n,
+			       gain, lag, lsdr_n);
 		}
 	}
 	return 0;

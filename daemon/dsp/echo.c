@@ -21,7 +21,8 @@
  * end to the linear filter's output (residual echo / reference power,
  * in dB) over frames with the far end active and the near end quiet, and
  * takes a frame for near-end speech when the output is NLP_NEAR_DB above
- * what that coupling predicts.  Far end only: the frame is attenuated by
+ * what that coupling predicts and a fair share of the input (the filter
+ * took little from it).  Far end only: the frame is attenuated by
  * NLP_ATTEN_DB; near end (or double talk), or far end silent: it passes
  * unchanged, for NLP_HANG frames more after the near end stopped.
  */
@@ -29,6 +30,10 @@
 #define NLP_FAR_POWER	1e4	/* far end active: about -44 dBm0 */
 #define NLP_FLOOR_POWER	40.0	/* below this the output is quiet anyway */
 #define NLP_NEAR_DB	6.0
+#define NLP_NEAR_SHARE	0.05	/* and the output within 13 dB of the input
+				 * but below it: early in the call, a residual
+				 * of the converging filter is not talk; nor
+				 * is an output louder than its input */
 #define NLP_ATTEN_DB	40.0
 #define NLP_HANG	3	/* frames (60 ms) */
 #define NLP_DOWN	0.3	/* coupling: towards a lower value (per frame) */
@@ -218,8 +223,8 @@ static void update_health(struct echo_canceller *ec)
  * the reference frame's power @pref: decide, then ramp the gain across
  * the frame from the last one to the new.
  */
-static void nlp_run(struct echo_canceller *ec, int16_t *x, double plin,
-		    double pref)
+static void nlp_run(struct echo_canceller *ec, int16_t *x, double pin,
+		    double plin, double pref)
 {
 	double pfar = 0, target = 1, c, g0;
 	bool far, near;
@@ -232,7 +237,8 @@ static void nlp_run(struct echo_canceller *ec, int16_t *x, double plin,
 			pfar = ec->ref_pow[i];
 	far = pfar > NLP_FAR_POWER;
 	c = plin > 0 && pfar > 0 ? 10 * log10(plin / pfar) : -200;
-	near = plin > NLP_FLOOR_POWER && c > ec->coupling_db + NLP_NEAR_DB;
+	near = plin > NLP_FLOOR_POWER && c > ec->coupling_db + NLP_NEAR_DB &&
+	       plin > pin * NLP_NEAR_SHARE && plin < pin;
 	if (far) {
 		if (near)
 			ec->coupling_db += NLP_CREEP_DB;
@@ -273,7 +279,7 @@ void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 	speex_echo_cancellation(ec->echo, mic, ref, tmp);
 	plin = power(tmp, ECHO_FRAME) + 1e-3;
 	if (ec->suppress && !ec->no_suppress)
-		nlp_run(ec, tmp, plin, pref);
+		nlp_run(ec, tmp, pin, plin, pref);
 	memcpy(out, tmp, sizeof(tmp));
 
 	/* Far end active (reference well above silence), so the input is
