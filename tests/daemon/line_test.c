@@ -791,7 +791,7 @@ static void party_media(struct lt *t, struct party *p)
 			return;
 		}
 		g711_encode(G711_ULAW, pcm, pkt + 12, 160);
-		sendto(p->rtp_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		sendto(p->rtp_fd, pkt, 12 + 160, 0, (struct sockaddr *)&to,
 		       sizeof(to));
 	}
 }
