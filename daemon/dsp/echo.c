@@ -29,7 +29,7 @@
 #define NLP_REF_FRAMES	4	/* reference frames the echo can come from */
 #define NLP_FAR_POWER	1e4	/* far end active: about -44 dBm0 */
 #define NLP_FLOOR_POWER	40.0	/* below this the output is quiet anyway */
-#define NLP_NEAR_DB	6.0
+#define NLP_NEAR_DB	6.0	/* talk: this far above the coupling... */
 #define NLP_NEAR_SHARE	0.05	/* and the output within 13 dB of the input
 				 * but below it: early in the call, a residual
 				 * of the converging filter is not talk; nor
@@ -219,9 +219,9 @@ static void update_health(struct echo_canceller *ec)
 }
 
 /*
- * The residual suppressor on @x (the linear filter's output, power @plin),
- * the reference frame's power @pref: decide, then ramp the gain across
- * the frame from the last one to the new.
+ * The residual suppressor on @x (the linear filter's output, power @plin;
+ * the input's power @pin, the reference frame's @pref): decide on this
+ * frame and apply the gain to it (no look-ahead, no delay).
  */
 static void nlp_run(struct echo_canceller *ec, int16_t *x, double pin,
 		    double plin, double pref)
