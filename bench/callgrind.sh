@@ -104,7 +104,6 @@ rest=$ch
 # FUNCTION:LABEL; a label starting with a space is part of the one above
 for f in echo_canceller_process:"echo canceller (echo.c, speexdsp)" \
 	 speex_echo_cancellation:" - MDF adaptive filter" \
-	 speex_preprocess_run:" - residual suppressor + denoiser" \
 	 dtmf_detect:"in-band DTMF detector" \
 	 rtp_session_send:"RTP send (G.711 encode, header, sendto)" \
 	 rtp_session_playout:"playout (jitter get, concealment)" \

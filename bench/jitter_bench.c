@@ -130,11 +130,26 @@ static const double win[][2] = {
 };
 #define NWIN	(sizeof(win) / sizeof(win[0]))
 
-static void run_stall(bool raw, double mean, double stall, unsigned seed)
+static int by_value(const void *a, const void *b)
 {
-	static struct pkt p[STALL_PACKETS];
-	static double arrival_of[STALL_PACKETS];
-	static bool played[STALL_PACKETS];
+	const double *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+/*
+ * @n packets (at most PACKETS), a stall of @stall ms at 10 s (0: none).
+ * Without @table: the windows of the stall table; with it, one row of
+ * the comparison table: lost, mean and 95th percentile of the added
+ * delay of all packets played.
+ */
+static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
+			int n, bool table)
+{
+	static struct pkt p[PACKETS];
+	static double arrival_of[PACKETS], delays[PACKETS];
+	static bool played[PACKETS];
+	int n_delays = 0;
 	struct jitter *j = raw ? NULL : jitter_new();
 	JitterBuffer *jb = raw ? jitter_buffer_init(FRAME) : NULL;
 	int16_t x[FRAME], out[FRAME];
@@ -147,23 +162,23 @@ static void run_stall(bool raw, double mean, double stall, unsigned seed)
 		exit(1);
 	}
 	memset(played, 0, sizeof(played));
-	for (int k = 0; k < STALL_PACKETS; k++) {
+	for (int k = 0; k < n; k++) {
 		double send = 20.0 * k, a = send + BASE_MS + expo(mean, &seed);
 
-		if (send >= STALL_AT_MS && send < STALL_AT_MS + stall &&
+		if (stall > 0 && send >= STALL_AT_MS && send < STALL_AT_MS + stall &&
 		    a < STALL_AT_MS + stall + BASE_MS)
 			a = STALL_AT_MS + stall + BASE_MS;
 		p[k].k = k;
 		p[k].arrive = a;
 		arrival_of[k] = a;
 	}
-	qsort(p, STALL_PACKETS, sizeof(*p), by_arrival);
+	qsort(p, (size_t)n, sizeof(*p), by_arrival);
 
-	for (long t = 0; t * 20.0 < 20.0 * STALL_PACKETS; t++) {
+	for (long t = 0; t * 20.0 < 20.0 * n; t++) {
 		double now = t * 20.0 + phase;
 		bool ok;
 
-		while (next < STALL_PACKETS && p[next].arrive <= now) {
+		while (next < (size_t)n && p[next].arrive <= now) {
 			int k = p[next].k;
 
 			for (int i = 0; i < FRAME; i++)
@@ -198,9 +213,11 @@ static void run_stall(bool raw, double mean, double stall, unsigned seed)
 		if (ok && out[FRAME / 2] == out[FRAME - 1]) {
 			int k = out[FRAME - 1] - 1000;
 
-			if (k < 0 || k >= STALL_PACKETS)
+			if (k < 0 || k >= n || played[k])
 				continue;
 			played[k] = true;
+			if (now >= 5000)
+				delays[n_delays++] = now - arrival_of[k];
 			for (size_t w = 0; w < NWIN; w++)
 				if (now >= win[w][0] && now < win[w][1]) {
 					sum[w] += now - arrival_of[k];
@@ -208,16 +225,37 @@ static void run_stall(bool raw, double mean, double stall, unsigned seed)
 				}
 		}
 	}
-	for (int k = 100; k < STALL_PACKETS - 100; k++)
+	for (int k = 100; k < n - 100; k++)
 		lost += !played[k];
+	if (table) {
+		double sum_all = 0;
+
+		qsort(delays, (size_t)n_delays, sizeof(*delays), by_value);
+		for (int i = 0; i < n_delays; i++)
+			sum_all += delays[i];
+		printf("| %-8s | %5.1f ms | %5.2f %% | %6.1f ms | %6.1f ms |\n",
+		       raw ? "speexdsp" : "fxsd", mean,
+		       100.0 * (double)lost / (n - 200),
+		       n_delays ? sum_all / n_delays : -1.0,
+		       n_delays ? delays[n_delays * 95 / 100] : -1.0);
+		jitter_free(j);
+		if (jb)
+			jitter_buffer_destroy(jb);
+		return;
+	}
 	printf("| %-8s | %4.0f ms | %3.0f ms | %5.2f %% |", raw ? "speexdsp" : "fxsd",
-	       mean, stall, 100.0 * (double)lost / (STALL_PACKETS - 200));
+	       mean, stall, 100.0 * (double)lost / (n - 200));
 	for (size_t w = 0; w < NWIN; w++)
 		printf(" %5.0f |", cnt[w] ? sum[w] / (double)cnt[w] : -1.0);
 	printf("\n");
 	jitter_free(j);
 	if (jb)
 		jitter_buffer_destroy(jb);
+}
+
+static void run_stall(bool raw, double mean, double stall, unsigned seed)
+{
+	run_stall_n(raw, mean, stall, seed, STALL_PACKETS, false);
 }
 
 int main(void)
@@ -230,6 +268,18 @@ int main(void)
 	run(5.0, 1);
 	run(20.0, 2);
 
+	printf("\nfxsd against speexdsp used raw, %d packets, no stall: lost "
+	       "(late or dropped), added delay (arrival to playout) of the "
+	       "packets played after 5 s, mean and 95th percentile\n\n",
+	       PACKETS);
+	printf("| buffer | jitter mean | lost | added delay | p95 |\n");
+	printf("|---|---|---|---|---|\n");
+	for (int m = 0; m < 4; m++) {
+		static const double jit[] = { 2.0, 5.0, 10.0, 20.0 };
+
+		run_stall_n(false, jit[m], 0, 5, PACKETS, true);
+		run_stall_n(true, jit[m], 0, 5, PACKETS, true);
+	}
 	printf("\nStall at 10 s; added delay (ms) of the packets played in each "
 	       "window of playout time\n\n");
 	printf("| buffer | jitter mean | stall | lost | 5-10 s | 10-11 s | "

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <speex/speex_echo.h>
-#include <speex/speex_preprocess.h>
 
 #include "dsp/echo.h"
 
@@ -16,9 +15,43 @@
 #define DIVERGE_WINDOW	10	/* frames (200 ms) it is judged over */
 #define CONVERGED_DB	6.0	/* linear ERLE from which the delay is read */
 
+/*
+ * The residual suppressor (NLP), on the frame the linear filter just gave
+ * (no look-ahead, no added delay).  It follows the coupling from the far
+ * end to the linear filter's output (residual echo / reference power,
+ * in dB) over frames with the far end active and the near end quiet, and
+ * takes a frame for near-end speech when the output is NLP_NEAR_DB above
+ * what that coupling predicts and a fair share of the input (the filter
+ * took little from it).  Far end only: the frame is attenuated by
+ * NLP_ATTEN_DB; near end (or double talk), or far end silent: it passes
+ * unchanged, for NLP_HANG frames more after the near end stopped.
+ */
+#define NLP_REF_FRAMES	4	/* reference frames the echo can come from */
+#define NLP_FAR_POWER	1e4	/* far end active: about -44 dBm0 */
+#define NLP_FLOOR_POWER	40.0	/* below this the output is quiet anyway */
+#define NLP_NEAR_DB	6.0	/* talk: this far above the coupling... */
+#define NLP_NEAR_SHARE	0.05	/* and the output within 13 dB of the input
+				 * but below it: early in the call, a residual
+				 * of the converging filter is not talk; nor
+				 * is an output louder than its input */
+#define NLP_ATTEN_DB	40.0
+#define NLP_HANG	3	/* frames (60 ms) */
+#define NLP_DOWN	0.3	/* coupling: towards a lower value (per frame) */
+#define NLP_UP		0.05	/* towards a higher one */
+#define NLP_CREEP_DB	0.05	/* per double-talk frame, so a changed echo
+				 * path is learnt even if taken for talk */
+
 struct echo_canceller {
 	SpeexEchoState *echo;
-	SpeexPreprocessState *pre;
+	bool suppress;			/* the residual suppressor wanted */
+	/* residual suppressor: reference power of the last frames, the
+	 * coupling estimate (dB), near-end hangover, the gain applied at
+	 * the end of the last frame */
+	double ref_pow[NLP_REF_FRAMES];
+	unsigned ref_pos;
+	double coupling_db;
+	unsigned hang;
+	double gain;
 	/* ERLE: input and output power of far-end-only frames */
 	double win_in[ERLE_WINDOW], win_out[ERLE_WINDOW];
 	unsigned int win_pos, win_len;
@@ -47,19 +80,19 @@ static double power(const int16_t *x, size_t n)
 	return p / n;
 }
 
-static SpeexPreprocessState *suppressor_new(SpeexEchoState *echo)
+static int16_t clip16(double v)
 {
-	SpeexPreprocessState *pre = speex_preprocess_state_init(ECHO_FRAME, RATE);
-	int sup = -60, sup_active = -30, on = 1;
+	return v > 32767 ? 32767 : v < -32768 ? -32768 : (int16_t)lrint(v);
+}
 
-	if (!pre)
-		return NULL;
-	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_ECHO_STATE, echo);
-	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_DENOISE, &on);
-	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_ECHO_SUPPRESS, &sup);
-	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_ECHO_SUPPRESS_ACTIVE,
-			     &sup_active);
-	return pre;
+static void nlp_reset(struct echo_canceller *ec)
+{
+	memset(ec->ref_pow, 0, sizeof(ec->ref_pow));
+	ec->ref_pos = 0;
+	ec->coupling_db = 0;	/* before the filter converges: the echo may be
+				 * as loud as the far end */
+	ec->hang = 0;
+	ec->gain = 1;
 }
 
 int echo_canceller_new(unsigned tail_ms, bool suppress,
@@ -82,11 +115,8 @@ int echo_canceller_new(unsigned tail_ms, bool suppress,
 	ec->ir = calloc(ec->taps ? ec->taps : 1, sizeof(*ec->ir));
 	if (!ec->ir)
 		goto fail;
-	if (suppress) {
-		ec->pre = suppressor_new(ec->echo);
-		if (!ec->pre)
-			goto fail;
-	}
+	ec->suppress = suppress;
+	nlp_reset(ec);
 	ec->delay_ms = -1;
 	*ret = ec;
 	return 0;
@@ -97,17 +127,8 @@ fail:
 
 void echo_canceller_reset(struct echo_canceller *ec)
 {
-	SpeexPreprocessState *pre = NULL;
-
 	speex_echo_state_reset(ec->echo);
-	/* speexdsp's suppressor has no reset: a new one (on failure the old
-	 * one goes on, with what it learnt) */
-	if (ec->pre)
-		pre = suppressor_new(ec->echo);
-	if (pre) {
-		speex_preprocess_state_destroy(ec->pre);
-		ec->pre = pre;
-	}
+	nlp_reset(ec);
 	ec->win_pos = ec->win_len = 0;
 	ec->total_in = ec->total_out = ec->total_ref = 0;
 	ec->far_frames = 0;
@@ -121,8 +142,6 @@ struct echo_canceller *echo_canceller_free(struct echo_canceller *ec)
 {
 	if (!ec)
 		return NULL;
-	if (ec->pre)
-		speex_preprocess_state_destroy(ec->pre);
 	if (ec->echo)
 		speex_echo_state_destroy(ec->echo);
 	free(ec->ir);
@@ -200,6 +219,52 @@ static void update_health(struct echo_canceller *ec)
 	}
 }
 
+/*
+ * The residual suppressor on @x (the linear filter's output, power @plin;
+ * the input's power @pin, the reference frame's @pref): decide on this
+ * frame and apply the gain to it (no look-ahead, no delay).
+ */
+static void nlp_run(struct echo_canceller *ec, int16_t *x, double pin,
+		    double plin, double pref)
+{
+	double pfar = 0, target = 1, c, g0;
+	bool far, near;
+	unsigned i;
+
+	ec->ref_pow[ec->ref_pos] = pref;
+	ec->ref_pos = (ec->ref_pos + 1) % NLP_REF_FRAMES;
+	for (i = 0; i < NLP_REF_FRAMES; i++)
+		if (ec->ref_pow[i] > pfar)
+			pfar = ec->ref_pow[i];
+	far = pfar > NLP_FAR_POWER;
+	c = plin > 0 && pfar > 0 ? 10 * log10(plin / pfar) : -200;
+	near = plin > NLP_FLOOR_POWER && c > ec->coupling_db + NLP_NEAR_DB &&
+	       plin > pin * NLP_NEAR_SHARE && plin < pin;
+	if (far) {
+		if (near)
+			ec->coupling_db += NLP_CREEP_DB;
+		else if (c < ec->coupling_db)
+			ec->coupling_db += NLP_DOWN * (c - ec->coupling_db);
+		else
+			ec->coupling_db += NLP_UP * (c - ec->coupling_db);
+	}
+	if (near)
+		ec->hang = NLP_HANG;
+	else if (ec->hang)
+		ec->hang--;
+	if (far && !ec->hang)
+		target = pow(10, -NLP_ATTEN_DB / 20);
+	/* up at once (the near end may start right at the frame's start),
+	 * down over the frame */
+	g0 = target > ec->gain ? target : ec->gain;
+	for (i = 0; i < ECHO_FRAME; i++) {
+		double g = g0 + (target - g0) * (i + 1) / ECHO_FRAME;
+
+		x[i] = clip16(x[i] * g);
+	}
+	ec->gain = target;
+}
+
 void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 			    const int16_t *ref, int16_t *out)
 {
@@ -214,8 +279,8 @@ void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 	}
 	speex_echo_cancellation(ec->echo, mic, ref, tmp);
 	plin = power(tmp, ECHO_FRAME) + 1e-3;
-	if (ec->pre && !ec->no_suppress)
-		speex_preprocess_run(ec->pre, tmp);
+	if (ec->suppress && !ec->no_suppress)
+		nlp_run(ec, tmp, pin, plin, pref);
 	memcpy(out, tmp, sizeof(tmp));
 
 	/* Far end active (reference well above silence), so the input is
@@ -254,7 +319,7 @@ void echo_canceller_set_suppress(struct echo_canceller *ec, bool on)
 
 bool echo_canceller_suppressing(const struct echo_canceller *ec)
 {
-	return ec->pre && !ec->no_suppress;
+	return ec->suppress && !ec->no_suppress;
 }
 
 double echo_canceller_erle_db(const struct echo_canceller *ec)

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * echo.h - line echo cancellation for one FXS port: speexdsp's adaptive
- * canceller (MDF) with its residual echo suppressor, on 20 ms frames at
- * 8 kHz.  A data call turns parts of it off (the Line decides, on what
- * dsp/modem.c recognises): the suppressor (and its denoiser: comfort
- * noise and level changes a modem cannot use) for any fax or modem, the
+ * canceller (MDF) and a residual echo suppressor (NLP) of our own, on
+ * 20 ms frames at 8 kHz.  The suppressor works on the frame the filter
+ * just gave (no look-ahead: nothing is added to the delay): it learns how
+ * much of the far end's power is left after the filter, takes a frame
+ * with clearly more than that for near-end speech (double talk: passed
+ * as it is) and attenuates the other far-end frames by 40 dB.  A data
+ * call turns parts of it off (the Line decides, on what dsp/modem.c
+ * recognises): the suppressor (its gain changes a modem cannot use) for
+ * any fax or modem, the
  * whole canceller for the phase-reversed answer tone (ITU-T G.165/G.168).
  *
  * Per frame the Line hands in what the phone's microphone path gave
@@ -25,8 +30,7 @@ struct echo_canceller;
 
 /*
  * @tail_ms: echo tail covered (bulk delay + dispersion), 16..256;
- * @suppress: run the residual echo suppressor (with its denoiser, which
- * speexdsp requires for suppression to act).
+ * @suppress: run the residual echo suppressor.
  */
 int echo_canceller_new(unsigned tail_ms, bool suppress,
 		       struct echo_canceller **ret);
@@ -39,7 +43,7 @@ void echo_canceller_process(struct echo_canceller *ec, const int16_t *mic,
 /* The canceller off: the audio passes unchanged (until the reset). */
 void echo_canceller_set_bypass(struct echo_canceller *ec, bool on);
 bool echo_canceller_bypassed(const struct echo_canceller *ec);
-/* The residual suppressor (and denoiser) off, the linear filter on. */
+/* The residual suppressor off, the linear filter on. */
 void echo_canceller_set_suppress(struct echo_canceller *ec, bool on);
 bool echo_canceller_suppressing(const struct echo_canceller *ec);
 

@@ -14,6 +14,11 @@
  *
  * G.711: Ie = 0, Bpl = 25.1 with packet-loss concealment (G.711 Appendix
  * I), 4.3 without; BurstR = 1 for random loss.  Ppl is in percent.
+ * G.729: Ie = 11, Bpl = 19.0 (ITU-T G.113 Appendix I, G.729A with VAD,
+ * random loss: the codec's own concealment).  G.113 gives G.722 and Opus
+ * wideband figures only (Ie,WB, on the wideband R scale); heard through
+ * this narrowband port (the board's 8 kHz) they are taken as G.711 with
+ * concealment: media/codec.c, codec_emodel().
  */
 #ifndef FXSD_EMODEL_H
 #define FXSD_EMODEL_H
@@ -22,6 +27,8 @@
 #define EMODEL_IE_G711		0.0
 #define EMODEL_BPL_G711_PLC	25.1
 #define EMODEL_BPL_G711		4.3
+#define EMODEL_IE_G729		11.0
+#define EMODEL_BPL_G729		19.0
 #define EMODEL_DEVICE_MS	20.0	/* the ATA's own share of Ta */
 
 /**

@@ -121,6 +121,8 @@ struct line_call {
 	const struct config_ring_alert *ring;	/* its distinctive ring (the
 						 * Alert-Info's), or NULL */
 	struct rfc4733_sender ev_tx;	/* digits the phone keyed, to the far end */
+	unsigned ev_units;		/* telephone-event clock / 8 kHz (6 for
+					 * telephone-event/48000, Opus) */
 	enum config_dtmf_mode dtmf_tx;	/* how they go in this call: the port's
 					 * dtmf_mode, in-band when the far end
 					 * has no telephone-event */
@@ -686,7 +688,7 @@ static void line_rtp_event(void *userdata, unsigned event, bool end,
 	if (end) {
 		line_digit_stop(l);
 		line_log(l, LOG_INFO, "Far-end DTMF %c (%u ms)", (char)event,
-			 duration / 8);
+			 duration / (8 * c->ev_units));
 	} else {
 		line_play_digit(l, (char)event, FAR_DTMF_MS_MAX);
 	}
@@ -828,6 +830,7 @@ static int line_rtp_open(struct line *l, struct line_call *c)
 		if (r < 0)
 			return r;
 	}
+	c->ev_units = 1;
 	rfc4733_sender_init(&c->ev_tx, LINE_FRAME);
 	c->dtmf_tx = l->pc.dtmf_mode;
 	l->dtmf_oob = l->dtmf_echo = false;
@@ -940,6 +943,22 @@ static void line_xr_update(struct line *l, struct line_call *c)
 	rtp_session_set_xr(c->rtp, &m);
 }
 
+/*
+ * The telephone-events' RTP clock (RFC 4733 durations count it): 8 kHz,
+ * or 48 kHz for telephone-event/48000 (with Opus, RFC 7587).  The sender
+ * takes it for its next event.
+ */
+static void line_call_event_clock(struct line_call *c,
+				  const struct sdp_media *m)
+{
+	unsigned units = m->te_clock > CODEC_RATE ? m->te_clock / CODEC_RATE : 1;
+
+	if (units == c->ev_units || rfc4733_sender_busy(&c->ev_tx))
+		return;
+	c->ev_units = units;
+	rfc4733_sender_init(&c->ev_tx, LINE_FRAME * units);
+}
+
 /* Media as the remote's SDP @m says: where to, the codec under its
  * payload type, and whether we send (the remote receives). */
 static void line_media_apply(struct line *l, const struct sdp_media *m)
@@ -993,6 +1012,7 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 		l->cur->tx_pending = 0;
 	l->cur->tx_frame = m->ptime * 8;
 	l->cur->dtmf_tx = l->pc.dtmf_mode;
+	line_call_event_clock(l->cur, m);
 	if (l->cur->dtmf_tx == CONFIG_DTMF_RFC4733 && m->te_pt < 0) {
 		l->cur->dtmf_tx = CONFIG_DTMF_INBAND;
 		line_log(l, LOG_DEBUG, "The far end has no telephone-event: keyed DTMF goes in-band");
@@ -1409,7 +1429,8 @@ static void line_send_frame(struct line *l, const int16_t *frame)
 			line_log(l, LOG_DEBUG, "The far end takes no telephone-event: keyed DTMF goes in-band");
 			l->cur->dtmf_tx = CONFIG_DTMF_INBAND;
 			l->dtmf_oob = false;
-			rfc4733_sender_init(&l->cur->ev_tx, LINE_FRAME);
+			rfc4733_sender_init(&l->cur->ev_tx,
+					    LINE_FRAME * l->cur->ev_units);
 			line_rtp_send(l, frame);
 			return;
 		}
@@ -2133,7 +2154,8 @@ static void line_dtmf_event(void *userdata, const struct dtmf_event *ev)
 		return;
 	}
 	if (l->dtmf_oob && l->cur->dtmf_tx == CONFIG_DTMF_RFC4733)
-		rfc4733_sender_end(&l->cur->ev_tx, ev->duration);
+		rfc4733_sender_end(&l->cur->ev_tx,
+				   ev->duration * l->cur->ev_units);
 	else if (l->dtmf_oob && l->cur->dtmf_tx == CONFIG_DTMF_INFO)
 		line_send_info(l, ev->digit, ev->duration / 8);
 	line_log(l, LOG_INFO, "DTMF %c (%u ms)%s", ev->digit, ev->duration / 8,
@@ -2880,6 +2902,7 @@ static void line_other_media(struct line *l)
 					 m.pt, &m.params, m.te_pt, m.ptime) < 0)
 		return;
 	rtp_session_set_sending(c->rtp, true);
+	line_call_event_clock(c, &m);
 	if (m.ptime * 8 != c->tx_frame)
 		c->tx_pending = 0;
 	c->tx_frame = m.ptime * 8;

@@ -16,6 +16,7 @@
 #include <spandsp/g722.h>
 #include <speex/speex_resampler.h>
 
+#include "dsp/emodel.h"
 #include "media/codec.h"
 #include "media/g711.h"
 
@@ -71,6 +72,29 @@ enum codec_id codec_from_string(const char *s)
 const char *codec_rtp_name(enum codec_id c)
 {
 	return codec_valid(c) ? codec_table[c].rtp : NULL;
+}
+
+void codec_emodel(enum codec_id c, bool concealed, double *ie, double *bpl)
+{
+	switch (c) {
+	case CODEC_G729:
+		/* G.113 Appendix I: G.729A + VAD, its own concealment */
+		*ie = EMODEL_IE_G729;
+		*bpl = EMODEL_BPL_G729;
+		return;
+	case CODEC_OPUS:
+	case CODEC_G722:
+		/* G.113 has wideband figures only; narrowband here: as
+		 * G.711, and they always conceal (the codec, or the jitter
+		 * buffer on the decoded audio) */
+		*ie = EMODEL_IE_G711;
+		*bpl = EMODEL_BPL_G711_PLC;
+		return;
+	default:
+		*ie = EMODEL_IE_G711;
+		*bpl = concealed ? EMODEL_BPL_G711_PLC : EMODEL_BPL_G711;
+		return;
+	}
 }
 
 unsigned codec_clock(enum codec_id c)

@@ -57,6 +57,15 @@ const char *codec_to_string(enum codec_id c);
 enum codec_id codec_from_string(const char *s);
 /* The SDP encoding name ("PCMU", "opus", "G722", ...); NULL out of range. */
 const char *codec_rtp_name(enum codec_id c);
+/*
+ * The E-model's equipment impairment @ie and packet-loss robustness @bpl
+ * (dsp/emodel.h) of codec @c as the phone hears it; @concealed: lost
+ * packets are concealed (by the codec or fxsd's jitter buffer), else
+ * played as silence (G.711 only: Bpl 4.3).  G.711 for a codec out of
+ * range.
+ */
+void codec_emodel(enum codec_id c, bool concealed, double *ie, double *bpl);
+
 /* The RTP clock rate (8000; 48000 for Opus); 0 out of range. */
 unsigned codec_clock(enum codec_id c);
 /* Channels in the rtpmap (2 for Opus, RFC 7587 says so; else 1). */

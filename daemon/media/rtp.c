@@ -1407,12 +1407,11 @@ int rtp_session_send(struct rtp_session *s, const int16_t *pcm, size_t n)
 
 void rtp_session_get_stats(const struct rtp_session *s, struct rtp_stats *ret)
 {
-	struct emodel_input in = {
-		.burst_r = 1.0,
-		.ie = EMODEL_IE_G711,
-		.bpl = s->jb ? EMODEL_BPL_G711_PLC : EMODEL_BPL_G711,
-	};
+	struct emodel_input in = { .burst_r = 1.0 };
 	int64_t eff;
+
+	codec_emodel(s->cs ? codec_id(s->cs) : CODEC_PCMU, s->jb != NULL,
+		     &in.ie, &in.bpl);
 
 	*ret = s->stats;
 	ret->loss_percent = 0.0;

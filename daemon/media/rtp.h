@@ -143,8 +143,9 @@ struct rtp_callbacks {
  * @delay_ms: one-way delay estimate: @rtt_ms / 2 (0 when unknown) +
  *	@jitter_buffer_ms + EMODEL_DEVICE_MS
  * @r_factor: ITU-T G.107 R (emodel.h) from @delay_ms and
- *	@loss_effective_percent, random loss, G.711 with concealment when
- *	@playout (Bpl 25.1, else 4.3)
+ *	@loss_effective_percent, random loss, with the codec's Ie and Bpl
+ *	(codec_emodel(): G.711 Bpl 25.1 with concealment when @playout,
+ *	else 4.3; G.729 Ie 11, Bpl 19)
  * @mos: the MOS estimate from @r_factor
  */
 struct rtp_stats {

@@ -66,6 +66,7 @@ bool sdp_direction_receives(enum sdp_direction d)
 struct sdp_fmt {
 	int pt;
 	int codec;	/* enum codec_id, FMT_TELEPHONE_EVENT or FMT_OTHER */
+	unsigned clock;	/* a telephone-event's RTP clock (8000, 48000) */
 	const char *fmtp;	/* its a=fmtp value in the SDP text, or NULL */
 	size_t fmtp_len;
 };
@@ -423,8 +424,10 @@ static int parse_rtpmap(const char *v, struct sdp_mline *m)
 	if (slash && parse_uint(slash + 1, 255, &channels) < 0)
 		return 0;
 	if (strcasecmp(enc, "telephone-event") == 0) {
-		if (clock == 8000)
+		if (clock == 8000 || clock == 48000) {
 			f->codec = FMT_TELEPHONE_EVENT;
+			f->clock = clock;
+		}
 		return 0;
 	}
 	c = codec_from_rtpmap(enc, clock, channels);
@@ -643,11 +646,23 @@ static int sdp_fill(struct sdp_parsed *p, struct sdp_mline *m,
 		/* the offerer's preference: its first format we take */
 		if (!chosen && codec_wanted(l, m->fmt[i].codec))
 			chosen = &m->fmt[i];
-		if (r.te_pt < 0 && m->fmt[i].codec == FMT_TELEPHONE_EVENT)
-			r.te_pt = m->fmt[i].pt;
 	}
 	if (!chosen)
 		return -EPROTONOSUPPORT;
+	/* telephone-event: the one at the codec's RTP clock (RFC 4733 2.1,
+	 * RFC 7587: Opus counts 48 kHz), else the first */
+	for (i = 0; i < m->n_fmt; i++) {
+		const struct sdp_fmt *f = &m->fmt[i];
+
+		if (f->codec != FMT_TELEPHONE_EVENT)
+			continue;
+		if (r.te_pt < 0 ||
+		    (r.te_clock != codec_clock(chosen->codec) &&
+		     f->clock == codec_clock(chosen->codec))) {
+			r.te_pt = f->pt;
+			r.te_clock = f->clock;
+		}
+	}
 	r.pt = chosen->pt;
 	r.codec = chosen->codec;
 	fmt_params(chosen, &r.params);
@@ -827,6 +842,7 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
 	const int *list;
 	unsigned i, n;
 	int family, r;
+	bool opus = false;
 
 	r = check_local(l, &family);
 	if (r < 0)
@@ -837,14 +853,26 @@ int sdp_build_offer(const struct sdp_local *l, char *buf, size_t len)
 	sb_session(&b, l, family);
 	sb_printf(&b, "m=audio %u %s", l->rtp_port,
 		  l->srtp == SDP_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP");
-	for (i = 0; i < n; i++)
+
+	for (i = 0; i < n; i++) {
 		sb_printf(&b, " %d", codec_offer_pt(list[i]));
-	sb_printf(&b, " %d\r\n", SDP_PT_TELEPHONE_EVENT);
+		opus |= list[i] == CODEC_OPUS;
+	}
+	sb_printf(&b, " %d", SDP_PT_TELEPHONE_EVENT);
+	if (opus)
+		sb_printf(&b, " %d", SDP_PT_TELEPHONE_EVENT_48K);
+	sb_printf(&b, "\r\n");
 	for (i = 0; i < n; i++)
 		sb_codec(&b, list[i], codec_offer_pt(list[i]), l->g729_annexb);
 	sb_printf(&b, "a=rtpmap:%d telephone-event/8000\r\n",
 		  SDP_PT_TELEPHONE_EVENT);
 	sb_printf(&b, "a=fmtp:%d 0-16\r\n", SDP_PT_TELEPHONE_EVENT);
+	if (opus) {
+		/* Opus's events at its own clock */
+		sb_printf(&b, "a=rtpmap:%d telephone-event/48000\r\n",
+			  SDP_PT_TELEPHONE_EVENT_48K);
+		sb_printf(&b, "a=fmtp:%d 0-16\r\n", SDP_PT_TELEPHONE_EVENT_48K);
+	}
 	sb_printf(&b, "a=ptime:%u\r\n", l->ptime ? l->ptime : SDP_PTIME_DEFAULT);
 	sb_printf(&b, "a=%s\r\n", sdp_direction_table[l->direction]);
 	if (l->rtcp_xr)
@@ -926,8 +954,8 @@ int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 		sb_codec(&b, remote.codec, remote.pt,
 			 remote.codec == CODEC_G729 && remote.params.annexb);
 		if (remote.te_pt >= 0) {
-			sb_printf(&b, "a=rtpmap:%d telephone-event/8000\r\n",
-				  remote.te_pt);
+			sb_printf(&b, "a=rtpmap:%d telephone-event/%u\r\n",
+				  remote.te_pt, remote.te_clock);
 			sb_printf(&b, "a=fmtp:%d 0-16\r\n", remote.te_pt);
 		}
 		sb_printf(&b, "a=ptime:%u\r\n", remote.ptime);

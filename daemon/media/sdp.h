@@ -10,7 +10,7 @@
  * order (default PCMU, PCMA): PCMU (PT 0), PCMA (8), G722 (9), G729 (18) -
  * also under a dynamic PT with their rtpmap - and opus/48000/2 (offered as
  * PT 111, with our fmtp), and telephone-event/8000 (RFC 4733, events
- * 0-16).  An answer takes the offer's first format that is one of the
+ * 0-16; with Opus also telephone-event/48000, PT 110: RFC 7587's clock).  An answer takes the offer's first format that is one of the
  * port's codecs (RFC 3264 6.1: the offerer's preference), with that
  * format's fmtp for our encoder (struct codec_params); G.729 Annex B only
  * when both sides want it.  The first audio m= line with a non-zero port is
@@ -34,6 +34,7 @@
 #define SDP_PT_PCMU		0
 #define SDP_PT_PCMA		8
 #define SDP_PT_TELEPHONE_EVENT	101	/* what we offer */
+#define SDP_PT_TELEPHONE_EVENT_48K 110	/* ... at 48 kHz, with Opus */
 #define SDP_PTIME_DEFAULT	20	/* ms, when a=ptime is absent */
 #define SDP_ADDRESS_MAX		64	/* buffer size, NUL included */
 #define SDP_TEXT_MAX		4096	/* longest SDP we build or parse */
@@ -153,7 +154,10 @@ struct sdp_local {
  *	the port's codecs); as the payload type number used on the wire
  * @codec: the codec @pt stands for (enum codec_id)
  * @params: its fmtp parameters (what the remote asks of our encoder)
- * @te_pt: telephone-event payload type, -1 when absent
+ * @te_pt: telephone-event payload type, -1 when absent: of those offered
+ *	(telephone-event/8000 or /48000), the one at @codec's RTP clock,
+ *	else the first
+ * @te_clock: @te_pt's RTP clock (8000 or 48000), 0 when absent
  * @ptime: ms, SDP_PTIME_DEFAULT when absent
  * @direction: the remote's direction attribute (default sendrecv); a
  *	connection address of 0.0.0.0 (or ::), the RFC 2543 way to put a call
@@ -173,6 +177,7 @@ struct sdp_media {
 	int codec;
 	struct codec_params params;
 	int te_pt;
+	unsigned te_clock;
 	unsigned ptime;
 	enum sdp_direction direction;
 	bool savp;

@@ -157,9 +157,16 @@ struct party {
 	unsigned rx_frames[SND_OTHER + 1];	/* frames received, by sound */
 	unsigned rx_hz_frames[PARTY_MAX];	/* frames with party k's tone */
 	struct codec *g729;	/* offers and talks G.729 (PT 18), not PCMU */
+	struct codec *opus;	/* offers and talks Opus (PT 111) with
+				 * telephone-event/48000 (PT 110) */
 	unsigned rx_bytes;	/* payload bytes received */
 	bool xr;		/* offers a=rtcp-xr:voip-metrics */
 	int rtcp_fd;		/* RTCP at rtp_port + 1 (party_rtcp()), or -1 */
+	/* telephone-events received (PT 110 or 101): the last one */
+	unsigned ev_packets;
+	int ev_pt;
+	uint32_t ev_ts, ev_duration, audio_ts;
+	bool ev_end;
 };
 
 struct lt {
@@ -327,6 +334,17 @@ static int send_text(struct lt *t, const char *text)
 static void sdp_of_party(struct party *p, const char *dir, char *buf, size_t n)
 {
 	p->sdp_version++;
+	if (p->opus) {
+		snprintf(buf, n,
+			 "v=0\r\no=- %d %u IN IP4 127.0.0.1\r\ns=-\r\n"
+			 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			 "m=audio %u RTP/AVP 111 110\r\n"
+			 "a=rtpmap:111 opus/48000/2\r\n"
+			 "a=rtpmap:110 telephone-event/48000\r\na=fmtp:110 0-15\r\n"
+			 "a=%s\r\n", 1000 + p->idx, p->sdp_version, p->rtp_port,
+			 dir);
+		return;
+	}
 	if (p->g729) {
 		snprintf(buf, n,
 			 "v=0\r\no=- %d %u IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -694,7 +712,7 @@ static int sip_ready(sd_event_source *s, int fd, uint32_t revents, void *ud)
 
 static void party_media(struct lt *t, struct party *p)
 {
-	uint8_t pkt[12 + 160];
+	uint8_t pkt[12 + 400];
 	int16_t pcm[160];
 	ssize_t n;
 	int k;
@@ -703,7 +721,24 @@ static void party_media(struct lt *t, struct party *p)
 	while ((n = recv(p->rtp_fd, pkt, sizeof(pkt), 0)) > 0) {
 		int16_t x[160];
 
-		if (p->g729) {
+		if (n == 12 + 4 && ((pkt[1] & 0x7f) == 110 ||
+				    (pkt[1] & 0x7f) == 101)) {
+			p->ev_packets++;
+			p->ev_pt = pkt[1] & 0x7f;
+			p->ev_ts = (uint32_t)pkt[4] << 24 | pkt[5] << 16 |
+				   pkt[6] << 8 | pkt[7];
+			p->ev_end = pkt[13] & 0x80;
+			p->ev_duration = (uint32_t)pkt[14] << 8 | pkt[15];
+			continue;
+		}
+		if (n >= 12)
+			p->audio_ts = (uint32_t)pkt[4] << 24 | pkt[5] << 16 |
+				      pkt[6] << 8 | pkt[7];
+		if (p->opus) {
+			if (n < 12 || (pkt[1] & 0x7f) != 111 ||
+			    codec_decode(p->opus, pkt + 12, n - 12, x, 160) != 160)
+				continue;
+		} else if (p->g729) {
 			if (n < 12 || (pkt[1] & 0x7f) != 18 ||
 			    codec_decode(p->g729, pkt + 12, n - 12, x, 160) != 160)
 				continue;
@@ -745,7 +780,15 @@ static void party_media(struct lt *t, struct party *p)
 		pkt[10] = 0x56;
 		pkt[11] = (uint8_t)p->idx;
 		p->seq++;
-		p->ts += 160;
+		p->ts += p->opus ? 960 : 160;
+		if (p->opus) {
+			pkt[1] = 111;
+			k = codec_encode(p->opus, pcm, 160, pkt + 12, 400);
+			if (k > 0)
+				sendto(p->rtp_fd, pkt, 12 + k, 0,
+				       (struct sockaddr *)&to, sizeof(to));
+			return;
+		}
 		if (p->g729) {
 			pkt[1] = 18;
 			k = codec_encode(p->g729, pcm, 160, pkt + 12, 160);
@@ -755,7 +798,7 @@ static void party_media(struct lt *t, struct party *p)
 			return;
 		}
 		g711_encode(G711_ULAW, pcm, pkt + 12, 160);
-		sendto(p->rtp_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		sendto(p->rtp_fd, pkt, 12 + 160, 0, (struct sockaddr *)&to,
 		       sizeof(to));
 	}
 }
@@ -1155,6 +1198,41 @@ LINE_TEST_CONF(g729_call, "codecs = g729, pcmu\n")
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 	a->g729 = codec_free(a->g729);
+}
+
+/*
+ * Opus with telephone-event/48000 (RFC 7587's clock): the phone keys a 5
+ * (100 ms) in the call; it goes out on PT 110 with its duration counted
+ * at 48 kHz (about 4800, not 800) and a timestamp on the audio's 48 kHz
+ * timeline.
+ */
+LINE_TEST_CONF(opus_telephone_event_48k, "codecs = opus, pcmu\n")
+{
+	struct party *a = party_new(t);
+	struct codec_params cp;
+	struct msg *m;
+	int32_t ahead;
+
+	CHECK(a, "party");
+	codec_params_default(CODEC_OPUS, &cp);
+	CHECK_INT(codec_new(CODEC_OPUS, &cp, &a->opus), 0);
+	CALL_IN(t, a, "alice");
+	t->keying = "5";
+	EXPECT(t, 3000, a->ev_end, "the 5 goes out as telephone-events");
+	CHECK_INT(a->ev_pt, 110);
+	run_for(t, 200);	/* the audio goes on after the event */
+	CHECK(a->ev_duration >= 90 * 48 && a->ev_duration <= 160 * 48,
+	      "duration %u at 48 kHz for a 100 ms key", a->ev_duration);
+	ahead = (int32_t)(a->audio_ts - a->ev_ts);
+	CHECK(ahead >= 0 && ahead <= 48000,
+	      "event timestamp %u, audio at %u: not on its 48 kHz timeline",
+	      a->ev_ts, a->audio_ts);
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "BYE: the call ends");
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	a->opus = codec_free(a->opus);
 }
 
 /* A call waiting: A talks (called in); B calls: 180, the phone hears the

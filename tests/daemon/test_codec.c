@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "dsp/emodel.h"
 #include "media/codec.h"
 #include "unit.h"
 
@@ -376,4 +377,54 @@ UNIT_TEST(codec_bad_args)
 	CHECK_INT(codec_decode(c, pkt, 2, pcm, 160), -EBADMSG);
 	codec_free(c);
 	CHECK(codec_free(NULL) == NULL, "free(NULL)");
+}
+
+/*
+ * The E-model's codec figures (ITU-T G.113 Appendix I): G.729 Ie 11,
+ * Bpl 19; G.711 Bpl 25.1 concealed, 4.3 not; G.722 and Opus as G.711
+ * concealed.  Hand-computed R and MOS at 60 ms one way and 0 or 2 % loss.
+ */
+static double codec_mos(enum codec_id c, bool concealed, double ppl,
+			double *r)
+{
+	struct emodel_input in = { .ta_ms = 60, .ppl = ppl, .burst_r = 1 };
+
+	codec_emodel(c, concealed, &in.ie, &in.bpl);
+	*r = emodel_r(&in);
+	return emodel_mos(*r);
+}
+
+UNIT_TEST(codec_emodel_per_codec)
+{
+	double ie, bpl, r, mos;
+
+	codec_emodel(CODEC_G729, true, &ie, &bpl);
+	CHECK(ie == 11 && bpl == 19, "G.729: Ie %.1f, Bpl %.1f", ie, bpl);
+	codec_emodel(CODEC_PCMU, false, &ie, &bpl);
+	CHECK(ie == 0 && bpl == 4.3, "PCMU unconcealed: Ie %.1f, Bpl %.1f", ie,
+	      bpl);
+	codec_emodel(CODEC_PCMA, true, &ie, &bpl);
+	CHECK(ie == 0 && bpl == 25.1, "PCMA: Ie %.1f, Bpl %.1f", ie, bpl);
+	codec_emodel(CODEC_OPUS, false, &ie, &bpl);
+	CHECK(ie == 0 && bpl == 25.1, "Opus: Ie %.1f, Bpl %.1f", ie, bpl);
+	codec_emodel(CODEC_G722, true, &ie, &bpl);
+	CHECK(ie == 0 && bpl == 25.1, "G.722: Ie %.1f, Bpl %.1f", ie, bpl);
+
+	/* G.729, no loss: R = 93.2 - 11 = 82.2, MOS 1 + 2.877 + 0.2274 */
+	mos = codec_mos(CODEC_G729, true, 0, &r);
+	CHECK(fabs(r - 82.2) < 1e-9 && fabs(mos - 4.1044) < 5e-4,
+	      "G.729 0 %%: R %.4f MOS %.4f", r, mos);
+	/* 2 %: Ie,eff = 11 + 84 * 2 / 21 = 19, R 74.2, MOS 3.7873 */
+	mos = codec_mos(CODEC_G729, true, 2, &r);
+	CHECK(fabs(r - 74.2) < 1e-9 && fabs(mos - 3.7873) < 5e-4,
+	      "G.729 2 %%: R %.4f MOS %.4f", r, mos);
+	/* G.711 concealed, 2 %: Ie,eff = 95 * 2 / 27.1 = 7.0111 */
+	mos = codec_mos(CODEC_PCMU, true, 2, &r);
+	CHECK(fabs(r - (93.2 - 190 / 27.1)) < 1e-9, "PCMU 2 %%: R %.4f", r);
+	CHECK(mos > codec_mos(CODEC_G729, true, 2, &r),
+	      "G.729 rated above G.711 at the same loss");
+	/* unconcealed G.711 at 2 %: Ie,eff = 190 / 6.3 = 30.16 */
+	codec_mos(CODEC_PCMU, false, 2, &r);
+	CHECK(fabs(r - (93.2 - 190 / 6.3)) < 1e-9, "PCMU unconcealed 2 %%: R %.4f",
+	      r);
 }

@@ -63,6 +63,63 @@ UNIT_TEST(echo_converges_erl6)
 	echo_canceller_free(ec);
 }
 
+/*
+ * The residual suppressor works on the frame the filter gives, no delay:
+ * far end alone, the echo is 40 dB down or more after 2.5 s; then a near
+ * end (uncorrelated with the far end) talks over it and comes out as it
+ * went in, lined up to the sample, but for speexdsp's own DC notch.
+ */
+UNIT_TEST(echo_suppressor_no_delay_double_talk)
+{
+	static double h[SIM_MAX_TAPS * 2], near_sig[LEN], near_n[LEN],
+		tmp[LEN + SIM_RATE];
+	size_t dt = 3 * SIM_RATE, nh, i, lag;
+	struct echo_canceller *ec;
+	double pe = 0, po = 0, best = -1, supp, sdr[2];
+	int16_t mic[ECHO_FRAME], ref[ECHO_FRAME];
+	size_t f;
+
+	sim_css(far_sig, LEN, -10, 21);
+	nh = sim_hybrid(h, 4, 12, 40, 6);
+	sim_convolve(far_sig, h, nh, echo_sig, LEN);
+	sim_css(tmp, LEN + SIM_RATE, -15, 4242);
+	for (i = 0; i < LEN; i++)
+		near_sig[i] = i < dt ? 0 : tmp[i + SIM_RATE * 137 / 1000];
+	sim_speex_dc_notch(near_sig, near_n, LEN);
+	CHECK(echo_canceller_new(32, true, &ec) == 0, "new failed");
+	for (f = 0; f + ECHO_FRAME <= LEN; f += ECHO_FRAME) {
+		for (i = 0; i < ECHO_FRAME; i++) {
+			mic[i] = sim_s16(echo_sig[f + i] + near_sig[f + i]);
+			ref[i] = sim_s16(far_sig[f + i]);
+		}
+		echo_canceller_process(ec, mic, ref, out_sig + f);
+	}
+	for (i = dt - SIM_RATE / 2; i < dt; i++) {
+		pe += echo_sig[i] * echo_sig[i];
+		po += (double)out_sig[i] * out_sig[i];
+	}
+	supp = po > 0 ? 10 * log10(pe / po) : 200;
+	CHECK(supp >= 40, "echo suppressed by %.1f dB over 2.5-3 s", supp);
+	/* SDR at lag 0 and one frame later (the old suppressor's delay) */
+	for (lag = 0; lag <= ECHO_FRAME; lag += ECHO_FRAME) {
+		double pn = 0, pd = 0;
+
+		for (i = dt + SIM_RATE / 4; i + ECHO_FRAME < LEN; i++) {
+			double d = out_sig[i + lag] - near_n[i];
+
+			pn += near_n[i] * near_n[i];
+			pd += d * d;
+		}
+		sdr[lag / ECHO_FRAME] = 10 * log10(pn / (pd + 1e-9));
+		if (sdr[lag / ECHO_FRAME] > best)
+			best = sdr[lag / ECHO_FRAME];
+	}
+	CHECK(sdr[0] >= 25, "near end in double talk: SDR %.1f dB (%.1f dB a frame later)",
+	      sdr[0], sdr[1]);
+	CHECK(sdr[0] == best, "the near end comes out a frame late");
+	echo_canceller_free(ec);
+}
+
 /* A data call: the Line turns the suppressor, then the canceller, off;
  * a 2100 Hz tone by itself changes nothing (dsp/modem.c tells, the Line
  * decides); the reset of the next call restores both. */

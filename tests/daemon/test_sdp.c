@@ -352,6 +352,65 @@ UNIT_TEST(sdp_answer_dynamic_pt)
 	CHECK(strstr(buf, "a=rtpmap:98 telephone-event/8000\r\n"), "te in %s", buf);
 }
 
+/*
+ * telephone-event at 8 and 48 kHz offered: the one at the chosen codec's
+ * clock is taken and answered (Opus: 48 kHz, RFC 7587; PCMU: 8 kHz); an
+ * Opus offer with telephone-event/8000 only still gets events; other
+ * clocks are not telephone-events we know.
+ */
+UNIT_TEST(sdp_telephone_event_clock)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.1\r\n"
+		"t=0 0\r\nm=audio 4000 RTP/AVP 111 0 101 100\r\n"
+		"a=rtpmap:111 opus/48000/2\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n"
+		"a=rtpmap:100 telephone-event/48000\r\n";
+	static const char only8k[] =
+		"v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.1\r\n"
+		"t=0 0\r\nm=audio 4000 RTP/AVP 111 101\r\n"
+		"a=rtpmap:111 opus/48000/2\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n";
+	static const char odd[] =
+		"v=0\r\no=- 1 1 IN IP4 10.1.1.1\r\ns=-\r\nc=IN IP4 10.1.1.1\r\n"
+		"t=0 0\r\nm=audio 4000 RTP/AVP 0 97\r\n"
+		"a=rtpmap:97 telephone-event/16000\r\n";
+	static const int opus_first[] = { CODEC_OPUS, CODEC_PCMU };
+	static const int pcmu_only[] = { CODEC_PCMU };
+	struct sdp_local l = local4;
+	char buf[SDP_TEXT_MAX];
+	struct sdp_media m;
+
+	l.codecs = opus_first;
+	l.n_codecs = 2;
+	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.codec, CODEC_OPUS);
+	CHECK_INT(m.te_pt, 100);
+	CHECK_INT(m.te_clock, 48000);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 111 100\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "a=rtpmap:100 telephone-event/48000\r\n"), "te in %s", buf);
+
+	l.codecs = pcmu_only;
+	l.n_codecs = 1;
+	CHECK(sdp_build_answer(offer, &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.codec, CODEC_PCMU);
+	CHECK_INT(m.te_pt, 101);
+	CHECK_INT(m.te_clock, 8000);
+	CHECK(strstr(buf, "a=rtpmap:101 telephone-event/8000\r\n"), "te in %s", buf);
+
+	l.codecs = opus_first;
+	l.n_codecs = 2;
+	CHECK(sdp_build_answer(only8k, &l, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.codec, CODEC_OPUS);
+	CHECK_INT(m.te_pt, 101);
+	CHECK_INT(m.te_clock, 8000);
+
+	CHECK(sdp_build_answer(odd, &local4, buf, sizeof(buf), &m) > 0, "answer");
+	CHECK_INT(m.te_pt, -1);
+	CHECK_INT(m.te_clock, 0);
+	CHECK(!strstr(buf, "telephone-event"), "te in %s", buf);
+}
+
 /* An RTP/SAVP offer (SRTP) cannot be answered by a port without SRTP: it
  * used to be answered RTP/SAVP with no key and the media sent in clear. */
 UNIT_TEST(sdp_savp_offer_refused_without_srtp)
@@ -390,7 +449,11 @@ UNIT_TEST(sdp_offer_codecs)
 	l.n_codecs = 5;
 	l.g729_annexb = true;
 	CHECK(sdp_build_offer(&l, buf, sizeof(buf)) > 0, "build");
-	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 0 8 111 9 18 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 0 8 111 9 18 101 110\r\n"), "m= in %s", buf);
+	/* Opus counts 48 kHz (RFC 7587): its telephone-event too */
+	CHECK(strstr(buf, "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
+		      "a=rtpmap:110 telephone-event/48000\r\na=fmtp:110 0-16\r\n"),
+	      "te in %s", buf);
 	CHECK(strstr(buf, "a=rtpmap:111 opus/48000/2\r\n"), "opus rtpmap");
 	CHECK(strstr(buf, "a=fmtp:111 maxplaybackrate=8000;sprop-maxcapturerate=8000;useinbandfec=1;usedtx=0\r\n"),
 	      "opus fmtp in %s", buf);
@@ -405,7 +468,7 @@ UNIT_TEST(sdp_offer_codecs)
 	l.n_codecs = 3;
 	l.g729_annexb = false;
 	CHECK(sdp_build_offer(&l, buf, sizeof(buf)) > 0, "build");
-	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 111 18 8 101\r\n"), "m= in %s", buf);
+	CHECK(strstr(buf, "m=audio 10000 RTP/AVP 111 18 8 101 110\r\n"), "m= in %s", buf);
 	CHECK(strstr(buf, "a=fmtp:18 annexb=no\r\n"), "annexb=no");
 	CHECK(!strstr(buf, "PCMU"), "no PCMU");
 	/* a codec out of range or too many: refused */
