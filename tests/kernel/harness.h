@@ -172,6 +172,8 @@ double time_scale(void);
  * switches when the port's worker writes it)
  */
 int edge_slack_ms(void);
+/* a hook edge's or ring switch's stamp against the handset's: 2 ms + slack */
+#define EDGE_TOL_MS	(2 + edge_slack_ms())
 /* the board the fxs_test pass runs on (FXS_BOARD, default "fxs_loop") */
 const char *board_name(void);
 void sleep_until_ns(int64_t t);
