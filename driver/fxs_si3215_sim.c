@@ -26,7 +26,8 @@
  * Test control plane, /sys/devices/platform/fxs_si3215_sim/: offhook
  * (the handset's hook switch), fault (none, absent, wrong-id, no-cal,
  * eio: a chip that is not there, another part, a calibration that never
- * ends, a bus that fails), violations, spi_transfers, regs and iregs (the
+ * ends, a bus that fails; power-alarm, written there: Q1 overheats once,
+ * its power alarm interrupt status bit is set), violations, spi_transfers, regs and iregs (the
  * direct and indirect registers, hex).
  *
  * With handset=N a simulated handset (driver/fxs_handset.h, the loopback
@@ -84,6 +85,7 @@ enum sim_fault {
 	SIM_FAULT_WRONG_ID,
 	SIM_FAULT_NO_CAL,
 	SIM_FAULT_EIO,
+	SIM_FAULT_POWER_ALARM,
 };
 
 static const char * const sim_fault_names[] = {
@@ -92,7 +94,11 @@ static const char * const sim_fault_names[] = {
 	[SIM_FAULT_WRONG_ID] = "wrong-id",
 	[SIM_FAULT_NO_CAL] = "no-cal",
 	[SIM_FAULT_EIO] = "eio",
+	[SIM_FAULT_POWER_ALARM] = "power-alarm",
 };
+
+/* the power alarm an injected "power-alarm" raises: transistor Q1 */
+#define SIM_PALARM_Q1		BIT(2)
 
 /* register access classes */
 enum {
@@ -716,7 +722,10 @@ static ssize_t fault_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%s\n", sim_fault_names[READ_ONCE(sim->fault)]);
 }
 
-/* A new fault applies from the next access: a re-probe sees it. */
+/*
+ * A new fault applies from the next access: a re-probe sees it.
+ * "power-alarm" happens once, now.
+ */
 static ssize_t fault_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
 {
@@ -729,6 +738,10 @@ static ssize_t fault_store(struct device *dev, struct device_attribute *attr,
 		return f;
 	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->fault = f;
+	if (f == SIM_FAULT_POWER_ALARM) {
+		sim->regs[SI3215_IRQ_STATUS2] |= SIM_PALARM_Q1;
+		sim_irq_update(sim);
+	}
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return count;
 }
@@ -863,7 +876,7 @@ static int sim_probe(struct platform_device *pdev)
 	int ret;
 
 	ret = match_string(sim_fault_names, ARRAY_SIZE(sim_fault_names), fault);
-	if (ret < 0) {
+	if (ret < 0 || ret == SIM_FAULT_POWER_ALARM) {
 		dev_err(&pdev->dev, "fault=%s: want none, absent, wrong-id, no-cal or eio\n",
 			fault);
 		return ret;

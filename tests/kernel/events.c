@@ -309,6 +309,71 @@ static void counters_hook_classifier(void)
 	CHECK_EQ(c1.events_lost, c0.events_lost);
 }
 
+#define SIM_FAULT	"/sys/devices/platform/fxs_si3215_sim/fault"
+
+/*
+ * A power alarm on the simulated Si3215 (its fault "power-alarm": Q1
+ * overheats) while the phone rings: the ring ends (RING_OFF value 2),
+ * POWER_ALARM reports the chip's cause bit (0x04), the handset sees the
+ * ring stop and the line open, the port's line feed reads open; a feed
+ * set again brings the line back.  The loopback board has no alarms.
+ */
+static void event_power_alarm(void)
+{
+	static const uint32_t cadence[] = { 2000, 4000 };
+	struct port *p;
+	struct fxs_event ev, ring_off = { 0 }, alarm = { 0 };
+	struct fxs_hs_state st;
+	struct fxs_hs_obs o;
+	int64_t deadline, t0;
+	bool open_seen = false;
+
+	if (access(SIM_FAULT, W_OK))
+		SKIP("no simulated Si3215 (%s)", SIM_FAULT);
+	p = port_setup(0);
+	ring_start(p, 1, cadence);
+	wait_obs(p, FXS_HS_OBS_RING_ON, 1000, NULL);
+	expect_event(p, FXS_EVENT_RING_ON, 500, NULL);
+	t0 = now_ns();
+	CHECK_EQ(write_text(SIM_FAULT, "power-alarm"), 0);
+
+	deadline = now_ns() + MS(1000);
+	while ((!ring_off.type || !alarm.type) &&
+	       read_event(p, &ev, ms_until(deadline))) {
+		if (ev.type == FXS_EVENT_RING_OFF)
+			ring_off = ev;
+		else if (ev.type == FXS_EVENT_POWER_ALARM)
+			alarm = ev;
+		else
+			FAIL("unexpected %s (value %u) after the power alarm",
+			     ev_name(ev.type), ev.value);
+	}
+	write_text(SIM_FAULT, "none");
+	CHECKF(alarm.type, "no POWER_ALARM event within 1 s");
+	CHECKF(ring_off.type, "no RING_OFF event after the power alarm");
+	CHECK_EQ(alarm.value, 0x04);
+	CHECK_EQ(ring_off.value, 2);
+	CHECK_LT(ring_off.seq, alarm.seq);
+	CHECK_RANGE(alarm.timestamp_ns, t0, now_ns());
+	CHECK_EQ(get_linefeed(p), FXS_LINEFEED_OPEN);
+
+	deadline = now_ns() + MS(1000);
+	while (!open_seen && read_obs(p, &o, ms_until(deadline))) {
+		if (o.type == FXS_HS_OBS_LINEFEED)
+			open_seen = o.value == FXS_LINEFEED_OPEN;
+	}
+	CHECKF(open_seen, "the handset did not see the line open");
+	hs_state(p, &st);
+	CHECK_EQ(st.ringing, 0);
+
+	set_linefeed(p, FXS_LINEFEED_FORWARD);
+	wait_obs(p, FXS_HS_OBS_LINEFEED, 500, &o);
+	CHECK_EQ(o.value, FXS_LINEFEED_FORWARD);
+	CHECK_EQ(get_linefeed(p), FXS_LINEFEED_FORWARD);
+	/* the cadence does not come back */
+	expect_no_obs(p, FXS_HS_OBS_RING_ON, 300);
+}
+
 static const struct fxs_case cases[] = {
 	CASE(event_offhook),
 	CASE(event_onhook),
@@ -320,5 +385,6 @@ static const struct fxs_case cases[] = {
 	CASE(event_pcm_overrun),
 	CASE(event_poll),
 	CASE(counters_hook_classifier),
+	CASE(event_power_alarm),
 };
 DEFINE_SUITE(events_suite, cases);
