@@ -16,7 +16,7 @@ UAPI := -Iinclude/uapi
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer tests/daemon/faxpeer \
 	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff \
-	tests/daemon/codec_send
+	tests/daemon/codec_send bench/slic_bench
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -133,6 +133,9 @@ tests/kernel/fxs_test: tests/kernel/*.c tests/kernel/*.h include/uapi/linux/fxs.
 
 tests/kernel/sim/si3215_regs: tests/kernel/sim/si3215_regs.c
 	$(CC) $(CFLAGS) $(WARN) -o $@ $<
+
+bench/slic_bench: bench/slic_bench.c include/uapi/linux/fxs.h include/uapi/linux/fxs_loop.h
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $<
 
 tests/demo/fxs-demo: tests/demo/fxs-demo.c include/uapi/linux/fxs.h include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
@@ -280,6 +283,11 @@ bench: bench/echo_bench bench/jitter_bench bench/channel_bench tests/daemon/talk
 # Benchmarks through the real driver and fxsd, in the VM (several minutes).
 bench-e2e: all
 	tests/vm/run --loop-args ports=1 -- bench/e2e.sh
+
+# The Si3215 driver's hook and ring timing and SPI load on the simulated
+# chip, in the VM (about a minute).
+bench-slic: all
+	tests/vm/run -- bench/slic.sh
 
 # The main job: real calls end to end on the loopback board, in a VM.
 demo: all

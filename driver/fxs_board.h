@@ -82,6 +82,15 @@ struct device *fxs_port_dev(struct fxs_port *port);
  * before one reported already count as simultaneous with it.
  */
 void fxs_port_hook_edge(struct fxs_port *port, bool offhook, u64 ts_ns);
+/*
+ * The board shut the line down (open) to protect itself at @ts_ns: a power
+ * alarm, a thermal shutdown; @cause is the board's own bits (non-zero).
+ * Any context.  The core ends a ring that runs (the board's set_ring(off)
+ * follows from the worker and must leave the line open), records the
+ * feed as open and queues FXS_EVENT_POWER_ALARM; the line stays open
+ * until its owner sets a feed (or closes the port).
+ */
+void fxs_port_power_alarm(struct fxs_port *port, u32 cause, u64 ts_ns);
 /* Fill @buf with @n samples to send to the line; any context. */
 void fxs_port_pcm_tx(struct fxs_port *port, s16 *buf, unsigned int n);
 /* Hand @n samples received from the line to the core; any context. */

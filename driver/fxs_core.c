@@ -535,6 +535,27 @@ out:
 }
 EXPORT_SYMBOL_GPL(fxs_port_hook_edge);
 
+/**
+ * fxs_port_power_alarm() - the board shut the line down to protect itself
+ * @port: the port
+ * @cause: the board's cause bits
+ * @ts_ns: CLOCK_MONOTONIC time the board saw it, in ns
+ *
+ * Any context.  Ends a running ring, records the line as open and reports
+ * FXS_EVENT_POWER_ALARM.
+ */
+void fxs_port_power_alarm(struct fxs_port *port, u32 cause, u64 ts_ns)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->lock, flags);
+	fxs_ring_halt(port, ts_ns, FXS_RING_OFF_STOP);
+	WRITE_ONCE(port->linefeed, FXS_LINEFEED_OPEN);
+	fxs_emit(port, FXS_EVENT_POWER_ALARM, ts_ns, cause);
+	spin_unlock_irqrestore(&port->lock, flags);
+}
+EXPORT_SYMBOL_GPL(fxs_port_power_alarm);
+
 static enum hrtimer_restart fxs_hook_timer_fn(struct hrtimer *timer)
 {
 	struct fxs_port *port = container_of(timer, struct fxs_port, hook_timer);

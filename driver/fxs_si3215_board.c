@@ -6,7 +6,8 @@
  * datasheet's order: converter up, interrupts masked, line open), indirect
  * registers (thresholds, ring oscillator from the properties), line feed,
  * then the port.  Loop closure and ring trip come from a threaded IRQ whose
- * hard half stamps the edge, or from polling when no IRQ is wired.  Ring
+ * hard half stamps the edge, or from polling when no IRQ is wired.  A
+ * power alarm (by the IRQ) opens the line and is reported to the core.  Ring
  * cadence: the core's timers, each switch a line feed write (ringing or
  * back) from the port's worker.  Audio (PCM highway) is not driven yet.
  *
@@ -326,6 +327,13 @@ static int si_init_chip(struct si3215 *si)
 		ret = si_write(si, SI3215_IRQ_ENABLE2, 0);
 	if (!ret)
 		ret = si_write(si, SI3215_IRQ_ENABLE3, 0);
+	/* and nothing pending from before (write 1 to clear) */
+	if (!ret)
+		ret = si_write(si, SI3215_IRQ_STATUS1, 0xff);
+	if (!ret)
+		ret = si_write(si, SI3215_IRQ_STATUS2, 0xff);
+	if (!ret)
+		ret = si_write(si, SI3215_IRQ_STATUS3, 0xff);
 	if (!ret)
 		ret = si_write(si, SI3215_LINEFEED, SI3215_LF_OPEN);
 	/* DC-DC converter: battery voltage, PWM period, delay; then power */
@@ -402,12 +410,13 @@ static int si_init_chip(struct si3215 *si)
 /*
  * Read the hook status and report a change at @ts (the time the edge was
  * seen: the hard IRQ's, or the poll's).  @clear: read and clear the
- * interrupt status first.
+ * interrupt status first; a power alarm there opens the line (the chip
+ * protects itself; the line stays open until the core sets a feed).
  */
 static void si_hook_check(struct si3215 *si, u64 ts, bool clear)
 {
 	bool report = false, level = false;
-	u8 st, hook;
+	u8 st = 0, hook, alarm = 0;
 	int ret = 0;
 
 	mutex_lock(&si->bus_lock);
@@ -415,6 +424,14 @@ static void si_hook_check(struct si3215 *si, u64 ts, bool clear)
 		ret = si_read(si, SI3215_IRQ_STATUS2, &st);
 		if (!ret && st)
 			ret = si_write(si, SI3215_IRQ_STATUS2, st);
+		if (!ret && (st & SI3215_IRQ2_PALARMS)) {
+			alarm = st & SI3215_IRQ2_PALARMS;
+			ret = si_write(si, SI3215_LINEFEED, SI3215_LF_OPEN);
+			if (!ret) {
+				si->linefeed = SI3215_LF_OPEN;
+				si->ringing = false;
+			}
+		}
 	}
 	if (!ret)
 		ret = si_read(si, SI3215_HOOK_STATUS, &hook);
@@ -428,6 +445,11 @@ static void si_hook_check(struct si3215 *si, u64 ts, bool clear)
 	mutex_unlock(&si->bus_lock);
 	if (ret)
 		dev_err_ratelimited(&si->spi->dev, "reading the hook status: %d\n", ret);
+	if (alarm) {
+		dev_warn_ratelimited(&si->spi->dev, "power alarm 0x%02x: line opened\n",
+				     alarm);
+		fxs_port_power_alarm(si->port, alarm, ts);
+	}
 	if (report)
 		fxs_port_hook_edge(si->port, level, ts);
 }
@@ -571,7 +593,8 @@ static int si_probe(struct spi_device *spi)
 			goto put_port;
 		}
 		ret = si_write(si, SI3215_IRQ_ENABLE2,
-			       SI3215_IRQ2_LCIP | SI3215_IRQ2_RTP);
+			       SI3215_IRQ2_LCIP | SI3215_IRQ2_RTP |
+			       SI3215_IRQ2_PALARMS);
 		if (ret) {
 			dev_err_probe(dev, ret, "enabling the hook interrupts\n");
 			goto free_irq;

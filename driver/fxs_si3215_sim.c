@@ -26,8 +26,15 @@
  * Test control plane, /sys/devices/platform/fxs_si3215_sim/: offhook
  * (the handset's hook switch), fault (none, absent, wrong-id, no-cal,
  * eio: a chip that is not there, another part, a calibration that never
- * ends, a bus that fails), violations, spi_transfers, regs and iregs (the
+ * ends, a bus that fails; power-alarm, written there: Q1 overheats once,
+ * its power alarm interrupt status bit is set), violations, spi_transfers, regs and iregs (the
  * direct and indirect registers, hex).
+ *
+ * With handset=N a simulated handset (driver/fxs_handset.h, the loopback
+ * board's) is on the line, with its node /dev/fxs_hsN: its hook switch is
+ * the chip's loop closure, and it observes the line feed and the ringing
+ * state (RING_ON carries the frequency the ring oscillator is programmed
+ * for) when the chip enters them.
  */
 
 #include <linux/bitops.h>
@@ -36,6 +43,7 @@
 #include <linux/irq_work.h>
 #include <linux/irqdomain.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
@@ -44,6 +52,9 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include <linux/fxs.h>
+
+#include "fxs_handset.h"
 #include "fxs_si3215.h"
 
 #define SIM_REV			0x5	/* revision E */
@@ -64,12 +75,17 @@ static char *fault = "none";
 module_param(fault, charp, 0444);
 MODULE_PARM_DESC(fault, "fault at load: none, absent, wrong-id, no-cal, eio");
 
+static int handset = -1;
+module_param(handset, int, 0444);
+MODULE_PARM_DESC(handset, "N: a handset on the line, node /dev/fxs_hsN (the N of the chip's port /dev/fxsN); -1: none, the sysfs offhook only (default)");
+
 enum sim_fault {
 	SIM_FAULT_NONE,
 	SIM_FAULT_ABSENT,
 	SIM_FAULT_WRONG_ID,
 	SIM_FAULT_NO_CAL,
 	SIM_FAULT_EIO,
+	SIM_FAULT_POWER_ALARM,
 };
 
 static const char * const sim_fault_names[] = {
@@ -78,7 +94,11 @@ static const char * const sim_fault_names[] = {
 	[SIM_FAULT_WRONG_ID] = "wrong-id",
 	[SIM_FAULT_NO_CAL] = "no-cal",
 	[SIM_FAULT_EIO] = "eio",
+	[SIM_FAULT_POWER_ALARM] = "power-alarm",
 };
+
+/* the power alarm an injected "power-alarm" raises: transistor Q1 */
+#define SIM_PALARM_Q1		BIT(2)
 
 /* register access classes */
 enum {
@@ -155,6 +175,10 @@ static const struct {
  * @domain: the IRQ domain of the chip's INT line
  * @irq: the INT line's Linux IRQ
  * @irq_work: raises the INT line in hard-IRQ context
+ * @hs: the handset on the line, or NULL
+ * @hs_line: the line feed the handset was last told (SPI message
+ *	context only: messages on one controller come one at a time)
+ * @hs_ring: the ringing state it was last told, likewise
  * @lock: protects everything below; taken from the SPI transfer, the
  *	control plane and the IRQ chip
  * @fault: the injected fault
@@ -180,6 +204,9 @@ struct si_sim {
 	struct irq_domain *domain;
 	unsigned int irq;
 	struct irq_work irq_work;
+	struct fxs_hs *hs;
+	u32 hs_line;
+	bool hs_ring;
 
 	raw_spinlock_t lock;	/* see @lock above */
 	enum sim_fault fault;
@@ -483,6 +510,98 @@ static u8 sim_read(struct si_sim *sim, u8 reg)
 	return sim->regs[reg];
 }
 
+/* ---- the handset's view of the line ---- */
+
+/* cos(@x) in Q30 for @x in Q30 radians below 1 (a Taylor series to x^8) */
+static s64 sim_cos_q30(u64 x)
+{
+	u64 x2 = (x * x) >> 30;
+	u64 x4 = (x2 * x2) >> 30;
+	u64 x6 = (x4 * x2) >> 30;
+	u64 x8 = (x4 * x4) >> 30;
+
+	return (1LL << 30) - (s64)(x2 / 2) + (s64)(x4 / 24) - (s64)(x6 / 720) +
+	       (s64)(x8 / 40320);
+}
+
+/*
+ * The frequency the ring oscillator makes, in mHz: it runs at 1 kHz with
+ * coefficient @coef = cos(2 pi f / 1000) in Q15, so f is found by
+ * bisection (0-150 Hz, where the cosine falls).
+ */
+static u32 sim_ring_mhz(u16 coef)
+{
+	const u64 two_pi_q30 = 6746518852ULL;	/* 2 pi * 2^30 */
+	s64 want = (s64)coef << 15;
+	u32 lo = 0, hi = 150000;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (sim_cos_q30(div_u64(two_pi_q30 * mid, 1000000)) > want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* the line feed (enum fxs_linefeed) a line state shows the handset */
+static u32 sim_hs_linefeed(u8 lfs, u32 old)
+{
+	switch (lfs) {
+	case SI3215_LF_FWD_ACTIVE:
+		return FXS_LINEFEED_FORWARD;
+	case SI3215_LF_FWD_OHT:
+		return FXS_LINEFEED_OHT;
+	case SI3215_LF_REV_ACTIVE:
+		return FXS_LINEFEED_REVERSE;
+	case SI3215_LF_REV_OHT:
+		return FXS_LINEFEED_OHT_REVERSE;
+	case SI3215_LF_RINGING:
+		return old;	/* the ring rides on the feed it left */
+	default:
+		return FXS_LINEFEED_OPEN;
+	}
+}
+
+/*
+ * Tell the handset what the line does after an SPI message (@lfs, the
+ * ring oscillator's @coef as they were at @now); no lock held.
+ */
+static void sim_hs_update(struct si_sim *sim, u8 lfs, u16 coef, u64 now)
+{
+	bool ring = lfs == SI3215_LF_RINGING;
+	u32 line = sim_hs_linefeed(lfs, sim->hs_line);
+
+	if (!sim->hs)
+		return;
+	if (line != sim->hs_line) {
+		sim->hs_line = line;
+		fxs_hs_set_linefeed(sim->hs, line, now);
+	}
+	if (ring != sim->hs_ring) {
+		sim->hs_ring = ring;
+		fxs_hs_set_ring(sim->hs, ring, ring ? sim_ring_mhz(coef) : 0, now);
+	}
+}
+
+/* The handset's hook switch moved: loop current, loop closure status. */
+static void sim_hs_hook(void *ctx, bool offhook, u64 ts_ns)
+{
+	struct si_sim *sim = ctx;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	sim->offhook = offhook;
+	sim_hook_update(sim);
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+static const struct fxs_hs_ops sim_hs_ops = {
+	.hook = sim_hs_hook,
+};
+
 /* ---- the SPI controller ---- */
 
 /*
@@ -496,17 +615,18 @@ static int sim_transfer_one_message(struct spi_controller *ctlr,
 	struct spi_transfer *t;
 	unsigned int pos = 0, len = 0;
 	unsigned long flags;
-	u8 cmd = 0;
+	u8 cmd = 0, lfs;
+	u16 coef;
 	int ret = 0;
 	u64 now;
 
+	now = ktime_get_ns();
 	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->transfers++;
 	if (sim->fault == SIM_FAULT_EIO) {
 		ret = -EIO;
 		goto out;
 	}
-	now = ktime_get_ns();
 	sim_advance(sim, now);
 	list_for_each_entry(t, &msg->transfers, transfer_list) {
 		const u8 *tx = t->tx_buf;
@@ -532,7 +652,10 @@ static int sim_transfer_one_message(struct spi_controller *ctlr,
 			      cmd & SI3215_ADDR_MASK);
 	msg->actual_length = len;
 out:
+	lfs = sim_lfs(sim);
+	coef = sim->iregs[SI3215_IR_RING_OSC];
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
+	sim_hs_update(sim, lfs, coef, now);
 	/* a failed transfer is the message's status, as on a real bus */
 	msg->status = ret;
 	spi_finalize_current_message(ctlr);
@@ -578,6 +701,11 @@ static ssize_t offhook_store(struct device *dev, struct device_attribute *attr,
 	ret = kstrtobool(buf, &v);
 	if (ret)
 		return ret;
+	/* with a handset on the line, its hook switch */
+	if (sim->hs) {
+		ret = fxs_hs_set_hook(sim->hs, v);
+		return ret ? ret : count;
+	}
 	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->offhook = v;
 	sim_hook_update(sim);
@@ -594,7 +722,10 @@ static ssize_t fault_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%s\n", sim_fault_names[READ_ONCE(sim->fault)]);
 }
 
-/* A new fault applies from the next access: a re-probe sees it. */
+/*
+ * A new fault applies from the next access: a re-probe sees it.
+ * "power-alarm" happens once, now.
+ */
 static ssize_t fault_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
 {
@@ -607,6 +738,10 @@ static ssize_t fault_store(struct device *dev, struct device_attribute *attr,
 		return f;
 	raw_spin_lock_irqsave(&sim->lock, flags);
 	sim->fault = f;
+	if (f == SIM_FAULT_POWER_ALARM) {
+		sim->regs[SI3215_IRQ_STATUS2] |= SIM_PALARM_Q1;
+		sim_irq_update(sim);
+	}
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	return count;
 }
@@ -719,6 +854,13 @@ static void sim_remove_domain(void *data)
 	irq_domain_remove(sim->domain);
 }
 
+static void sim_remove_handset(void *data)
+{
+	struct si_sim *sim = data;
+
+	fxs_hs_destroy(sim->hs);
+}
+
 static int sim_probe(struct platform_device *pdev)
 {
 	struct spi_board_info info = {
@@ -734,7 +876,7 @@ static int sim_probe(struct platform_device *pdev)
 	int ret;
 
 	ret = match_string(sim_fault_names, ARRAY_SIZE(sim_fault_names), fault);
-	if (ret < 0) {
+	if (ret < 0 || ret == SIM_FAULT_POWER_ALARM) {
 		dev_err(&pdev->dev, "fault=%s: want none, absent, wrong-id, no-cal or eio\n",
 			fault);
 		return ret;
@@ -764,6 +906,20 @@ static int sim_probe(struct platform_device *pdev)
 	if (!sim->irq)
 		return -ENOMEM;
 	irq_set_irq_type(sim->irq, IRQ_TYPE_LEVEL_LOW);
+
+	if (handset >= 0) {
+		/* the line is open until the driver feeds it */
+		sim->hs_line = FXS_LINEFEED_OPEN;
+		sim->hs = fxs_hs_create(&pdev->dev, handset, &sim_hs_ops, sim);
+		if (IS_ERR(sim->hs))
+			return dev_err_probe(&pdev->dev, PTR_ERR(sim->hs),
+					     "handset=%d: creating /dev/fxs_hs%d\n",
+					     handset, handset);
+		fxs_hs_set_linefeed(sim->hs, FXS_LINEFEED_OPEN, ktime_get_ns());
+		ret = devm_add_action_or_reset(&pdev->dev, sim_remove_handset, sim);
+		if (ret)
+			return ret;
+	}
 
 	ctlr->num_chipselect = 1;
 	ctlr->mode_bits = SPI_CPOL | SPI_CPHA;

@@ -3387,6 +3387,11 @@ static int line_fd_ready(sd_event_source *s, int fd, uint32_t revents,
 		case PORT_EVENT_REMOVED:
 			line_detach(l);
 			return 0;
+		case PORT_EVENT_POWER_ALARM:
+			line_log(l, LOG_ERR,
+				 "power alarm (cause 0x%02x): the driver opened the line",
+				 evs[i].value);
+			break;
 		default:
 			break;
 		}

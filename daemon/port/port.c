@@ -118,6 +118,8 @@ static enum port_event_type event_type(uint32_t type)
 		return PORT_EVENT_OVERFLOW;
 	case FXS_EVENT_PORT_REMOVED:
 		return PORT_EVENT_REMOVED;
+	case FXS_EVENT_POWER_ALARM:
+		return PORT_EVENT_POWER_ALARM;
 	default:
 		return PORT_EVENT_OTHER;
 	}

@@ -38,6 +38,8 @@ enum port_event_type {
 	PORT_EVENT_RING_OFF,		/* @value: 0 at the end of the first burst */
 	PORT_EVENT_OVERFLOW,		/* @value: the events lost */
 	PORT_EVENT_REMOVED,		/* the board removed the port */
+	PORT_EVENT_POWER_ALARM,		/* the board opened the line to protect
+					 * itself; @value: its cause bits */
 };
 
 struct port_event {

@@ -295,6 +295,21 @@ double time_scale(void)
 	return v >= 1 ? v : 1;
 }
 
+int edge_slack_ms(void)
+{
+	const char *s = getenv("FXS_EDGE_SLACK_MS");
+	int v = s ? atoi(s) : 0;
+
+	return v > 0 ? v : 0;
+}
+
+const char *board_name(void)
+{
+	const char *s = getenv("FXS_BOARD");
+
+	return s && *s ? s : "fxs_loop";
+}
+
 void sleep_ms(int ms)
 {
 	sleep_until_ns(now_ns() + MS(ms));
@@ -487,10 +502,12 @@ static int run_case(const struct fxs_case *c, int num)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: fxs_test [-l] [-k SUBSTRING]... [CASE...]\n"
+		"usage: fxs_test [-l] [-k SUBSTRING]... [-x SUBSTRING]... [CASE...]\n"
 		"  -l            list the cases and exit\n"
 		"  -k SUBSTRING  run the cases whose name contains SUBSTRING\n"
 		"                (repeatable; with CASE names: the union)\n"
+		"  -x SUBSTRING  leave out the cases whose name contains SUBSTRING\n"
+		"                (repeatable; applies after the selection)\n"
 		"environment: FXS_LOOP_KO (default driver/fxs_loop.ko),\n"
 		"  FXS_FUZZ_SEED, FXS_FUZZ_ITERS\n");
 }
@@ -498,8 +515,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const struct fxs_case **sel;
-	const char **keys;
-	size_t nkeys = 0, nsel = 0, total = 0, i, j;
+	const char **keys, **excl;
+	size_t nkeys = 0, nexcl = 0, nsel = 0, total = 0, i, j;
 	int passed = 0, failed = 0, skipped = 0, opt, a;
 	bool list = false;
 	sigset_t chld;
@@ -507,17 +524,21 @@ int main(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(suites); i++)
 		total += suites[i]->ncases;
 	keys = calloc((size_t)argc + 1, sizeof(*keys));
+	excl = calloc((size_t)argc + 1, sizeof(*excl));
 	sel = calloc(total + 1, sizeof(*sel));
-	if (!keys || !sel)
+	if (!keys || !excl || !sel)
 		return 2;
 
-	while ((opt = getopt(argc, argv, "hlk:")) != -1) {
+	while ((opt = getopt(argc, argv, "hlk:x:")) != -1) {
 		switch (opt) {
 		case 'l':
 			list = true;
 			break;
 		case 'k':
 			keys[nkeys++] = optarg;
+			break;
+		case 'x':
+			excl[nexcl++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -551,6 +572,8 @@ int main(int argc, char **argv)
 				take |= !strcmp(c->name, argv[a]);
 			for (k = 0; k < nkeys; k++)
 				take |= strstr(c->name, keys[k]) != NULL;
+			for (k = 0; k < nexcl; k++)
+				take &= strstr(c->name, excl[k]) == NULL;
 			if (take)
 				sel[nsel++] = c;
 		}
@@ -591,6 +614,7 @@ int main(int argc, char **argv)
 	else
 		printf("%d passed, %d failed\n", passed, failed);
 	free(keys);
+	free(excl);
 	free(sel);
 	return failed ? 1 : 0;
 }

@@ -165,6 +165,17 @@ void sleep_ms(int ms);
 /* FXS_TIME_SCALE (>= 1, default 1): how much slower than the stock kernel
  * the kernel under test may react (the debug kernel's lane sets it) */
 double time_scale(void);
+/*
+ * How much later than the handset's planned edge a board may stamp a hook
+ * edge or switch the ring (FXS_EDGE_SLACK_MS, default 0: the loopback
+ * board reports the planned times; a chip stamps its interrupt and
+ * switches when the port's worker writes it)
+ */
+int edge_slack_ms(void);
+/* a hook edge's or ring switch's stamp against the handset's: 2 ms + slack */
+#define EDGE_TOL_MS	(2 + edge_slack_ms())
+/* the board the fxs_test pass runs on (FXS_BOARD, default "fxs_loop") */
+const char *board_name(void);
 void sleep_until_ns(int64_t t);
 /* milliseconds from now until t, at least 0 */
 int ms_until(int64_t t);

@@ -345,6 +345,7 @@ const char *ev_name(uint32_t type)
 		[FXS_EVENT_PCM_UNDERRUN] = "PCM_UNDERRUN",
 		[FXS_EVENT_PCM_OVERRUN] = "PCM_OVERRUN",
 		[FXS_EVENT_PORT_REMOVED] = "PORT_REMOVED",
+		[FXS_EVENT_POWER_ALARM] = "POWER_ALARM",
 	};
 	static __thread char other[32];
 

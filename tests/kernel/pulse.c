@@ -31,8 +31,8 @@ static void dial_expect(unsigned int digit, unsigned int break_ms,
 	 * With bounce, an edge is a burst of edges: the first one or the one
 	 * the contact settled on may count (settle after the first).
 	 */
-	CHECK_RANGE(ev.timestamp_ns, d.start_ns - MS(2),
-		    d.start_ns + settle + MS(2));
+	CHECK_RANGE(ev.timestamp_ns, d.start_ns - MS(EDGE_TOL_MS),
+		    d.start_ns + settle + MS(EDGE_TOL_MS));
 	/* reported interdigit after the last break's end (end_ns = settled) */
 	CHECK_GE(p->last_rx_ns, d.end_ns - settle + MS(INTERDIGIT_MS) - MS(2));
 	get_counters(p, &c1);
@@ -116,7 +116,7 @@ static void pulse_two_digits(void)
 		     ms_until(d.end_ns) + INTERDIGIT_MS + 1000, &e2);
 	CHECK_EQ(e2.value, 2);
 	CHECK_EQ(e2.seq, e1.seq + 1);
-	CHECK_NEAR_NS(e2.timestamp_ns, d.start_ns, 2);
+	CHECK_NEAR_NS(e2.timestamp_ns, d.start_ns, EDGE_TOL_MS);
 }
 
 static const struct fxs_case cases[] = {

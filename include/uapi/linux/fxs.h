@@ -104,6 +104,13 @@
  *	read it; reported once per run of overruns, @value is the total count.
  * @FXS_EVENT_PORT_REMOVED: the board removed the port; the last event,
  *	never lost (see Removal above).
+ * @FXS_EVENT_POWER_ALARM: the board shut the line down to protect itself
+ *	(a power alarm: a transistor too hot, a thermal shutdown): the line
+ *	is open (FXS_IOC_GET_LINEFEED says FXS_LINEFEED_OPEN), a ring that
+ *	ran ended (RING_OFF value 2, before this event); it stays open until
+ *	the owner sets a line feed again.  @value: the board's cause bits
+ *	(Si3215: its power alarm interrupt bits, 0x04 Q1 ... 0x80 Q6).
+ *	Older kernels never report it; programs that predate it ignore it.
  *
  * Types are stable numbers; new ones are only ever added.
  */
@@ -118,6 +125,7 @@ enum fxs_event_type {
 	FXS_EVENT_PCM_UNDERRUN = 8,
 	FXS_EVENT_PCM_OVERRUN = 9,
 	FXS_EVENT_PORT_REMOVED = 10,
+	FXS_EVENT_POWER_ALARM = 11,
 };
 
 /**

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * fxs_loop.h - test control plane of the fxs_loop loopback board
+ * fxs_loop.h - test control plane of the simulated handset on a test
+ * board's line: the fxs_loop loopback board's, the simulated Si3215's
+ * (fxs_si3215_sim handset=N)
  *
  * The loopback board simulates a SLIC with a telephone handset on every
  * port.  Port /dev/fxsN has a handset node /dev/fxs_hsN:
@@ -95,7 +97,9 @@ struct fxs_hs_dial {
 
 /**
  * enum fxs_hs_obs_type - what the handset saw on the line
- * @FXS_HS_OBS_RING_ON: ring voltage switched on
+ * @FXS_HS_OBS_RING_ON: ring voltage switched on; value: its frequency in
+ *	mHz where the board models it (the simulated Si3215: what its ring
+ *	oscillator is programmed for), else 0 (the loopback board)
  * @FXS_HS_OBS_RING_OFF: ring voltage switched off
  * @FXS_HS_OBS_LINEFEED: line feed changed; value is the enum fxs_linefeed
  * @FXS_HS_OBS_POLARITY: polarity changed; value 1 for reversed

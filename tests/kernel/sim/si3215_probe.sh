@@ -128,7 +128,7 @@ expect_reg 74 32 "battery 75 V"
 expect_reg 1 18 "PCM format linear"
 expect_reg 64 01 "line feed forward active"
 expect_reg 96 00 "calibration done"
-expect_reg 22 03 "loop closure and ring trip interrupts enabled"
+expect_reg 22 ff "loop closure, ring trip and power alarm interrupts enabled"
 # cos(2 pi 20/1000) in Q15 is 0x7efe (rounded)
 v=$((0x$(ireg 20)))
 if [ "$v" -lt $((0x7efb)) ] || [ "$v" -gt $((0x7eff)) ]; then
