@@ -42,7 +42,7 @@ DAEMON_PORT_SRCS := daemon/port/port.c
 DAEMON_LINE_SRCS := daemon/line/line.c daemon/line/fsm.c daemon/line/feature.c daemon/line/cidcw.c \
 	daemon/line/digitmap.c daemon/line/starcode.c daemon/line/menu.c daemon/line/vqreport.c
 DAEMON_CTL_SRCS := daemon/ctl/bus.c daemon/ctl/metrics.c daemon/ctl/openmetrics.c \
-	daemon/ctl/provision.c daemon/ctl/profile.c
+	daemon/ctl/provision.c daemon/ctl/profile.c daemon/ctl/filesave.c
 FXSCTL_SRCS := daemon/ctl/fxsctl.c
 
 FXSD_SRCS := $(DAEMON_MAIN_SRCS) $(DAEMON_SIP_SRCS) $(DAEMON_MEDIA_SRCS) \

@@ -6,11 +6,9 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -18,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "ctl/filesave.h"
 #include "ctl/profile.h"
 #include "ctl/provision.h"
 #include "log.h"
@@ -66,25 +65,12 @@ struct provisioner {
 	size_t profile_len;
 	struct profile_validators have;	/* its validators */
 
-	/* keeping it in state_dir: a thread of its own writes and fsyncs
-	 * (disk I/O never runs on the loop); one save at a time, a newer
-	 * profile waits for the one under way and is saved after it */
-	struct save_job *saving;	/* the save under way, or NULL */
-	bool save_again;		/* the held profile changed meanwhile */
-	int save_fd;			/* eventfd: the thread is done */
-	sd_event_source *save_source;
+	/* keeping it in state_dir, written off the loop (filesave.h); a
+	 * newer profile waits for the save under way, then is saved */
+	struct file_saver *saver;
+	bool save_again;
 
 	struct provision_status st;
-};
-
-struct save_job {
-	pthread_t thread;
-	char dir[CONFIG_PATH_MAX + 1];
-	char *profile;
-	size_t profile_len;
-	char validators[PROFILE_ETAG_MAX + PROFILE_DATE_MAX + 4];
-	int result;			/* 0 or -errno */
-	int done_fd;
 };
 
 static uint64_t now_usec(clockid_t clock)
@@ -248,135 +234,49 @@ static void plan_after(struct provisioner *p, bool ok)
 
 /* ---- keeping the profile ---------------------------------------------- */
 
-/* Write @data to @dir/@name through a temporary file and rename. */
-static int save_file(const char *dir, const char *name, const char *data,
-		     size_t len)
-{
-	char path[CONFIG_PATH_MAX + 64], tmp[CONFIG_PATH_MAX + 80];
-	int fd, r = 0;
-
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
-
-static void *save_thread(void *arg)
-{
-	struct save_job *j = arg;
-	uint64_t one = 1;
-
-	j->result = save_file(j->dir, PROVISION_PROFILE_FILE, j->profile,
-			      j->profile_len);
-	if (j->result >= 0)
-		j->result = save_file(j->dir, PROVISION_VALIDATORS_FILE,
-				      j->validators, strlen(j->validators));
-	if (write(j->done_fd, &one, sizeof(one)) < 0) {
-		/* an eventfd write fails only on overflow: cannot happen */
-	}
-	return NULL;
-}
-
-static struct save_job *save_job_free(struct save_job *j)
-{
-	if (j) {
-		free(j->profile);
-		free(j);
-	}
-	return NULL;
-}
-
 static void save_profile(struct provisioner *p);
 
-/* The loop's side of a finished save: log its failure, join, go on. */
-static int save_done(sd_event_source *s, int fd, uint32_t revents, void *ud)
+static void saved(int r, const char *path, void *ud)
 {
 	struct provisioner *p = ud;
-	struct save_job *j = p->saving;
-	uint64_t n;
 
-	(void)s;
-	(void)revents;
-	if (read(fd, &n, sizeof(n)) < 0 || !j)
-		return 0;
-	pthread_join(j->thread, NULL);
-	if (j->result < 0)
+	if (r < 0)
 		log_warning("Provisioning: cannot keep the profile in %s: %s",
-			    j->dir, strerror(-j->result));
-	p->saving = save_job_free(j);
+			    path, strerror(-r));
 	if (p->save_again) {
 		p->save_again = false;
 		save_profile(p);
 	}
-	return 0;
 }
 
 static void save_profile(struct provisioner *p)
 {
-	struct save_job *j;
+	char profile[CONFIG_PATH_MAX + 64], validators[CONFIG_PATH_MAX + 64];
+	char v[PROFILE_ETAG_MAX + PROFILE_DATE_MAX + 4];
+	struct file_save files[2] = {
+		{ profile, p->profile, p->profile_len, 0600, false },
+		{ validators, v, 0, 0600, false },
+	};
 	int r;
 
 	if (!p->profile)
 		return;
-	if (p->saving) {
+	if (file_saver_busy(p->saver)) {
 		p->save_again = true;
 		return;
 	}
-	if (p->save_fd < 0) {
-		p->save_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (p->save_fd < 0 ||
-		    sd_event_add_io(p->event, &p->save_source, p->save_fd,
-				    EPOLLIN, save_done, p) < 0) {
-			log_warning("Provisioning: cannot keep the profile: no event source");
-			return;
-		}
-	}
-	j = calloc(1, sizeof(*j));
-	if (j)
-		j->profile = malloc(p->profile_len + 1);
-	if (!j || !j->profile) {
-		save_job_free(j);
-		log_warning("Provisioning: cannot keep the profile: out of memory");
-		return;
-	}
-	snprintf(j->dir, sizeof(j->dir), "%s", p->cfg.state_dir);
-	memcpy(j->profile, p->profile, p->profile_len + 1);
-	j->profile_len = p->profile_len;
-	snprintf(j->validators, sizeof(j->validators), "%s\n%s\n",
-		 p->have.etag, p->have.last_modified);
-	j->done_fd = p->save_fd;
-	r = pthread_create(&j->thread, NULL, save_thread, j);
-	if (r) {
-		log_warning("Provisioning: cannot keep the profile: %s",
-			    strerror(r));
-		save_job_free(j);
-		return;
-	}
-	p->saving = j;
+	snprintf(profile, sizeof(profile), "%s/%s", p->cfg.state_dir,
+		 PROVISION_PROFILE_FILE);
+	snprintf(validators, sizeof(validators), "%s/%s", p->cfg.state_dir,
+		 PROVISION_VALIDATORS_FILE);
+	snprintf(v, sizeof(v), "%s\n%s\n", p->have.etag,
+		 p->have.last_modified);
+	files[1].len = strlen(v);
+	r = p->saver ? file_saver_save(p->saver, p->cfg.state_dir, files, 2,
+				       saved, p) : -ENOMEM;
+	if (r < 0)
+		log_warning("Provisioning: cannot keep the profile in %s: %s",
+			    p->cfg.state_dir, strerror(-r));
 }
 
 int provision_load_saved(const char *state_dir, char **ret_data,
@@ -770,14 +670,13 @@ int provision_new(sd_event *event, const struct fxsd_config *cfg,
 	if (!p)
 		return -ENOMEM;
 	p->event = sd_event_ref(event);
-	p->save_fd = -1;
 	p->ops = ops;
 	p->ud = ud;
 	p->cfg = cfg->provisioning;
 	p->first_port = cfg->n_ports ? cfg->ports[0].index : -1;
 	p->st.enabled = true;
 	p->multi = curl_multi_init();
-	if (!p->multi) {
+	if (!p->multi || file_saver_new(event, &p->saver) < 0) {
 		provision_free(p);
 		return -ENOMEM;
 	}
@@ -881,13 +780,7 @@ struct provisioner *provision_free(struct provisioner *p)
 	fetch_end(p);
 	if (p->multi)
 		curl_multi_cleanup(p->multi);
-	if (p->saving) {	/* the last save finishes (a few KB) */
-		pthread_join(p->saving->thread, NULL);
-		p->saving = save_job_free(p->saving);
-	}
-	sd_event_source_disable_unref(p->save_source);
-	if (p->save_fd >= 0)
-		close(p->save_fd);
+	file_saver_free(p->saver);	/* the last save finishes first */
 	sd_event_source_disable_unref(p->curl_timer);
 	sd_event_source_disable_unref(p->timer);
 	sd_event_unref(p->event);
