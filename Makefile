@@ -24,7 +24,7 @@ TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-d
 # take theirs from these lists.  Objects go to build/obj/<variant>/ with
 # dependency files (-MMD): fxsd for daemon/fxsd and daemon/fxsctl, asan for
 # the ASan/UBSan builds, fuzz (clang, libFuzzer) for the fuzz targets.
-DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c
+DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c daemon/confedit.c
 DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/tls.c \
 	daemon/sip/transaction.c \
@@ -76,7 +76,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
 	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c \
-	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c
+	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c tests/daemon/test_confedit.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
