@@ -323,6 +323,7 @@ clean:
 #   $(SYSCONFDIR)/fxsd/fxsd.conf.example                 (never fxsd.conf itself)
 #   $(INCLUDEDIR)/linux/fxs.h, fxs_loop.h
 #   $(MANDIR)/man1/fxsctl.1, man5/fxsd.conf.5, man8/fxsd.8
+#   $(COCKPITDIR)/manifest.json, index.html, fxs.js, fxs.css  the Cockpit page
 #
 # The unit goes to $(PREFIX)/lib/systemd/system, i.e. /usr/lib/systemd/system
 # for PREFIX=/usr.  Debian 12's systemd.pc still says /lib/systemd/system, but
@@ -354,6 +355,10 @@ DOCDIR ?= $(PREFIX)/share/doc/fxs
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PROMPTDIR ?= $(PREFIX)/share/fxs/prompts
+# Cockpit finds packages in share/cockpit of every XDG data directory
+# (/usr/share and /usr/local/share by default)
+COCKPITDIR ?= $(PREFIX)/share/cockpit/fxs
+COCKPIT_FILES := cockpit/manifest.json cockpit/index.html cockpit/fxs.js cockpit/fxs.css
 INSTALL ?= install
 
 install: daemon/fxsd daemon/fxsctl prompts
@@ -376,6 +381,9 @@ install: daemon/fxsd daemon/fxsctl prompts
 	$(INSTALL) -D -m 0644 man/fxsctl.1 $(DESTDIR)$(MANDIR)/man1/fxsctl.1
 	$(INSTALL) -D -m 0644 man/fxsd.conf.5 $(DESTDIR)$(MANDIR)/man5/fxsd.conf.5
 	$(INSTALL) -D -m 0644 man/fxsd.8 $(DESTDIR)$(MANDIR)/man8/fxsd.8
+	for f in $(COCKPIT_FILES); do \
+		$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(COCKPITDIR)/$${f##*/} || exit 1; \
+	done
 	for lang in $(PROMPT_LANGS); do \
 		for f in build/prompts/$$lang/*.sln; do \
 			$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(PROMPTDIR)/$$lang/$${f##*/} || exit 1; \

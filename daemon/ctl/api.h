@@ -39,7 +39,8 @@
  *     TransportError s (why the last TLS connection failed, "" if not),
  *     CallState s,
  *     RemoteParty s, Codec s, RtpPacketsSent t, RtpPacketsReceived t,
- *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change)
+ *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change;
+ *     for the RTP numbers, ErleDb and Mos once a second while in a call)
  *     DoNotDisturb b, AnonymousReject b, ForwardAll s, ForwardBusy s,
  *     ForwardNoAnswer s ("" off), ForwardNoAnswerSeconds u
  *   Hangup()                     end the call

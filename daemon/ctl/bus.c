@@ -19,7 +19,32 @@ struct fxsd_bus {
 	sd_bus *bus;
 	const struct bus_manager_ops *ops;
 	void *ud;
+	sd_event_source *stats_timer;
 };
+
+/* A call's numbers change all the time: told once a second, in a call. */
+#define BUS_STATS_USEC	1000000
+
+static int bus_stats_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct fxsd_bus *b = userdata;
+	size_t i, n = b->ops->n_lines(b->ud);
+
+	for (i = 0; i < n; i++) {
+		struct line_status st;
+		char path[64];
+
+		line_get_status(b->ops->line_at(b->ud, i), &st);
+		if (!st.codec[0])
+			continue;
+		snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%d", st.index);
+		sd_bus_emit_properties_changed(b->bus, path, FXSD_BUS_PORT_IFACE,
+					       "RtpPacketsSent",
+					       "RtpPacketsReceived", "RtpLost",
+					       "JitterMs", "ErleDb", "Mos", NULL);
+	}
+	return sd_event_source_set_time(s, usec + BUS_STATS_USEC);
+}
 
 static const char *hook_string(const struct line_status *st)
 {
@@ -638,6 +663,12 @@ int bus_new(sd_event *event, const struct bus_manager_ops *ops, void *ud,
 		r = sd_bus_request_name(b->bus, FXSD_BUS_NAME, 0);
 	if (r >= 0)
 		r = sd_bus_attach_event(b->bus, event, 0);
+	if (r >= 0)
+		r = sd_event_add_time_relative(event, &b->stats_timer,
+					       CLOCK_MONOTONIC, BUS_STATS_USEC,
+					       100000, bus_stats_tick, b);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(b->stats_timer, SD_EVENT_ON);
 	if (r < 0) {
 		bus_free(b);
 		return r;
@@ -650,6 +681,7 @@ struct fxsd_bus *bus_free(struct fxsd_bus *b)
 {
 	if (!b)
 		return NULL;
+	sd_event_source_disable_unref(b->stats_timer);
 	sd_bus_flush_close_unref(b->bus);
 	free(b);
 	return NULL;
