@@ -250,6 +250,7 @@ FUZZ_SRCS_sipfrag := daemon/sip/sipfrag.c
 FUZZ_SRCS_metrics := daemon/ctl/openmetrics.c
 FUZZ_SRCS_stun := daemon/sip/stun.c
 FUZZ_SRCS_profile := daemon/ctl/profile.c daemon/config.c
+FUZZ_SRCS_confedit := daemon/confedit.c
 
 build/obj/fuzz/%.o: %.c
 	@mkdir -p $(@D)

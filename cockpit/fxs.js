@@ -101,10 +101,19 @@ function sortedPorts() {
             .sort((a, b) => a.Index - b.Index);
 }
 
+let shownPorts = "";
+
 function renderPorts() {
     const body = $("ports").tBodies[0];
     const focused = document.activeElement && document.activeElement.id;
+    /* rebuilt only when what it shows changed (not for a call's numbers) */
+    const shown = JSON.stringify([admin, sortedPorts().map(p =>
+        [p.Index, p.Attached, p.Hook, p.Registration, p.TransportError,
+         p.CallState, p.RemoteParty])]);
 
+    if (shown === shownPorts)
+        return;
+    shownPorts = shown;
     body.textContent = "";
     for (const p of sortedPorts()) {
         const row = body.insertRow();
@@ -227,7 +236,8 @@ function renderSettings() {
             lab.htmlFor = fieldId(n, key);
             if (Array.isArray(kind)) {
                 input = document.createElement("select");
-                for (const choice of kind) {
+                const value = configValue(section, key);
+                for (const choice of kind.includes(value) ? kind : [...kind, value]) {
                     const o = document.createElement("option");
                     o.value = choice;
                     o.textContent = choice || "(default)";
