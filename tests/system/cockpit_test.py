@@ -75,9 +75,15 @@ def login(driver, user, password):
                     "%s logs in with the password (session cookie)" % user):
         return False
     driver.get(PAGE)
-    return wait_for(driver, 90,
-                    lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-ready='1']"),
-                    "%s: the fxs page is up with fxsd's ports" % user)
+    if wait_for(driver, 90,
+                lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-ready='1']"),
+                "%s: the fxs page is up with fxsd's ports" % user):
+        return True
+    print("# at %s (%s): %s" % (driver.current_url, driver.title,
+                                 text(driver, "#status") or driver.page_source[:300]))
+    for entry in driver.get_log("browser")[-10:]:
+        print("# console: %s" % entry.get("message"))
+    return False
 
 
 def confirm(driver):
@@ -191,13 +197,18 @@ def viewer_case(driver):
 def main():
     opts = Options()
     opts.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
+    # few processes and no background work: each costs seconds under TCG
+    for a in ("--headless=new", "--no-sandbox", "--no-zygote", "--disable-gpu",
               "--disable-dev-shm-usage", "--window-size=820,1000",
-              "--no-first-run", "--disable-extensions"):
+              "--no-first-run", "--disable-extensions", "--disable-sync",
+              "--renderer-process-limit=1", "--disable-background-networking",
+              "--disable-component-update", "--disable-breakpad",
+              "--disable-features=site-per-process,Translate,MediaRouter,OptimizationHints"):
         opts.add_argument(a)
     t0 = time.monotonic()
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    print("# chromium up in %.1f s" % (time.monotonic() - t0))
+    print("# chromium up in %.1f s" % (time.monotonic() - t0), flush=True)
     driver.set_page_load_timeout(120)
     driver.set_script_timeout(30)
     try:

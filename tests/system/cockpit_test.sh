@@ -71,6 +71,9 @@ chmod 660 /etc/fxsd/fxsd.conf
 systemctl reset-failed fxsd 2>/dev/null
 systemctl restart fxsd || { systemctl --no-pager status fxsd; exit 2; }
 
+# our own cockpit-ws on plain HTTP (not the package's cockpit.socket,
+# which the host's systemd may have enabled)
+systemctl stop cockpit.socket cockpit.service 2>/dev/null
 /usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port 9090 \
 	>/tmp/fxs-cockpit-ws.log 2>&1 &
 ws=$!
