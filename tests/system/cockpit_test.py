@@ -13,7 +13,8 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (StaleElementReferenceException,
+                                        TimeoutException, WebDriverException)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -48,8 +49,13 @@ def wait_for(driver, seconds, cond, what):
 
 
 def text(driver, css):
-    els = driver.find_elements(By.CSS_SELECTOR, css)
-    return els[0].text.strip() if els else None
+    """the first match's text; None when there is none (or it was just
+    replaced: the page rebuilds a table when the port changes)"""
+    try:
+        els = driver.find_elements(By.CSS_SELECTOR, css)
+        return els[0].text.strip() if els else None
+    except StaleElementReferenceException:
+        return None
 
 
 def text_is(css, want):
@@ -115,8 +121,9 @@ def admin_case(driver):
     sipp = subprocess.Popen(
         ["sipp", "127.0.0.1:5060", "-sf", "tests/sipp/cockpit_call_in.xml",
          "-s", "1000", "-i", "127.0.0.1", "-p", "5072", "-mp", "6000",
-         "-rtp_echo", "-m", "1", "-nostdin", "-timeout", "200"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "-rtp_echo", "-m", "1", "-nostdin", "-timeout", "200",
+         "-trace_err", "-error_file", "/tmp/fxs-cockpit-sipp.err"],
+        stdout=subprocess.DEVNULL, stderr=open("/tmp/fxs-cockpit-sipp.log", "w"))
     try:
         wait_for(driver, 30, text_is("#port-0 .state", "ringing"),
                  "sipp calls: port 0 shows ringing")
@@ -215,8 +222,11 @@ def main():
     driver.set_page_load_timeout(120)
     driver.set_script_timeout(30)
     try:
-        admin_case(driver)
-        viewer_case(driver)
+        for case in (admin_case, viewer_case):
+            try:
+                case(driver)
+            except WebDriverException as e:
+                result(False, "%s: %s" % (case.__name__, str(e).splitlines()[0]))
     finally:
         driver.quit()
     print("%d passed, %d failed" % (passed, failed))

@@ -67,6 +67,8 @@ user = 1000
 password = "s3cret#1"
 domain = 127.0.0.1:5080
 register = yes
+; the test's caller is sipp on 127.0.0.1:5072, not the registrar
+allow_unknown_callers = yes
 EOF
 chgrp fxs /etc/fxsd /etc/fxsd/fxsd.conf
 chmod 770 /etc/fxsd
@@ -86,6 +88,7 @@ rc=$?
 if [ $rc != 0 ]; then
 	echo "# cockpit-ws:"; tail -n 20 /tmp/fxs-cockpit-ws.log | sed 's/^/#   /'
 	echo "# fxsd:"; journalctl -u fxsd --no-pager -o cat -n 20 | sed 's/^/#   /'
+	echo "# sipp:"; cat /tmp/fxs-cockpit-sipp.log /tmp/fxs-cockpit-sipp.err 2>/dev/null | tail -n 20 | sed 's/^/#   /'
 fi
 kill $ws $registrar 2>/dev/null
 systemctl stop fxsd
