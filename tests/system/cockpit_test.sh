@@ -55,7 +55,8 @@ rm -f /run/nologin
 useradd -m -G fxsadmin alice && useradd -m bob &&
 	printf 'alice:alice-pw1\nbob:bob-pw1\n' | chpasswd || exit 2
 
-# a registrar for port 0 (5080: tests/system/run's may still be on 5070)
+# a registrar for port 0 (5080: tests/system/run's may still be on 5070;
+# its RTP port is sipp's default 6000: the caller's is 6100)
 sipp -sf tests/sipp/reg_ok.xml -i 127.0.0.1 -p 5080 -key expires 3600 \
 	-m 1000 -nostdin >/tmp/fxs-cockpit-registrar.log 2>&1 &
 registrar=$!
