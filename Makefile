@@ -24,7 +24,7 @@ TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-d
 # take theirs from these lists.  Objects go to build/obj/<variant>/ with
 # dependency files (-MMD): fxsd for daemon/fxsd and daemon/fxsctl, asan for
 # the ASan/UBSan builds, fuzz (clang, libFuzzer) for the fuzz targets.
-DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c
+DAEMON_MAIN_SRCS := daemon/main.c daemon/log.c daemon/config.c daemon/confedit.c
 DAEMON_SIP_SRCS := daemon/sip/agent.c daemon/sip/policy.c daemon/sip/resolve.c \
 	daemon/sip/transport.c daemon/sip/transport_tcp.c daemon/sip/tls.c \
 	daemon/sip/transaction.c \
@@ -76,7 +76,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
 	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c \
-	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c
+	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c tests/daemon/test_confedit.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -253,6 +253,7 @@ FUZZ_SRCS_sipfrag := daemon/sip/sipfrag.c
 FUZZ_SRCS_metrics := daemon/ctl/openmetrics.c
 FUZZ_SRCS_stun := daemon/sip/stun.c
 FUZZ_SRCS_profile := daemon/ctl/profile.c daemon/config.c
+FUZZ_SRCS_confedit := daemon/confedit.c
 
 build/obj/fuzz/%.o: %.c
 	@mkdir -p $(@D)
@@ -331,6 +332,7 @@ clean:
 #   $(SYSCONFDIR)/fxsd/fxsd.conf.example                 (never fxsd.conf itself)
 #   $(INCLUDEDIR)/linux/fxs.h, fxs_loop.h
 #   $(MANDIR)/man1/fxsctl.1, man5/fxsd.conf.5, man8/fxsd.8
+#   $(COCKPITDIR)/manifest.json, index.html, fxs.js, fxs.css  the Cockpit page
 #
 # The unit goes to $(PREFIX)/lib/systemd/system, i.e. /usr/lib/systemd/system
 # for PREFIX=/usr.  Debian 12's systemd.pc still says /lib/systemd/system, but
@@ -362,6 +364,10 @@ DOCDIR ?= $(PREFIX)/share/doc/fxs
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PROMPTDIR ?= $(PREFIX)/share/fxs/prompts
+# Cockpit finds packages in share/cockpit of every XDG data directory
+# (/usr/share and /usr/local/share by default)
+COCKPITDIR ?= $(PREFIX)/share/cockpit/fxs
+COCKPIT_FILES := cockpit/manifest.json cockpit/index.html cockpit/fxs.js cockpit/fxs.css
 INSTALL ?= install
 
 install: daemon/fxsd daemon/fxsctl prompts
@@ -384,6 +390,9 @@ install: daemon/fxsd daemon/fxsctl prompts
 	$(INSTALL) -D -m 0644 man/fxsctl.1 $(DESTDIR)$(MANDIR)/man1/fxsctl.1
 	$(INSTALL) -D -m 0644 man/fxsd.conf.5 $(DESTDIR)$(MANDIR)/man5/fxsd.conf.5
 	$(INSTALL) -D -m 0644 man/fxsd.8 $(DESTDIR)$(MANDIR)/man8/fxsd.8
+	for f in $(COCKPIT_FILES); do \
+		$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(COCKPITDIR)/$${f##*/} || exit 1; \
+	done
 	for lang in $(PROMPT_LANGS); do \
 		for f in build/prompts/$$lang/*.sln; do \
 			$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(PROMPTDIR)/$$lang/$${f##*/} || exit 1; \

@@ -471,12 +471,18 @@ static struct line *manager_line_at(void *ud, size_t i)
 	return ((struct manager *)ud)->lines[i];
 }
 
+static const char *manager_config_path(void *ud)
+{
+	return ((struct manager *)ud)->config_path;
+}
+
 static const struct bus_manager_ops manager_bus_ops = {
 	.n_lines = manager_n_lines,
 	.line_at = manager_line_at,
 	.reload = manager_reload,
 	.get_provisioning = manager_get_provisioning,
 	.resync = manager_resync,
+	.config_path = manager_config_path,
 };
 
 static const struct metrics_ops manager_metrics_ops = {

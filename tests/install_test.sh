@@ -8,7 +8,8 @@
 #   - every file of the install layout is there, with mode 0755 (programs)
 #     or 0644 (everything else), and nothing else was installed;
 #   - installed data files are byte for byte the sources (the voice
-#     menu's prompts: what the build spoke into build/prompts/);
+#     menu's prompts: what the build spoke into build/prompts/; the
+#     Cockpit page: every file of cockpit/);
 #   - the installed unit's ExecStart= runs the installed fxsd, and the unit
 #     differs from systemd/fxsd.service in that line only;
 #   - the installed fxsd accepts the installed example configuration
@@ -25,7 +26,7 @@ cd "$top" || exit 1
 
 # The layout under test is the Makefile's default one.
 unset DESTDIR PREFIX SBINDIR BINDIR SYSCONFDIR SYSTEMDUNITDIR UDEVRULESDIR \
-	SYSUSERSDIR DBUSPOLICYDIR DOCDIR INCLUDEDIR MANDIR INSTALL
+	SYSUSERSDIR DBUSPOLICYDIR DOCDIR INCLUDEDIR MANDIR INSTALL COCKPITDIR
 
 pass=0
 fail=0
@@ -130,6 +131,10 @@ run_install() {
 	      "$p/share/man/man1/fxsctl.1:man/fxsctl.1"
 	      "$p/share/man/man5/fxsd.conf.5:man/fxsd.conf.5"
 	      "$p/share/man/man8/fxsd.8:man/fxsd.8")
+	# the Cockpit page
+	for f in cockpit/*; do
+		data+=("$p/share/cockpit/fxs/${f##*/}:$f")
+	done
 	# the voice menu's prompts, spoken at build time (prompts/LANG.txt)
 	for f in prompts/*.txt; do
 		lang=${f##*/}

@@ -19,12 +19,28 @@
  *                                0 never/none; error
  *                                org.fxs.Error.NoProvisioning without url
  *   Resync()                     fetch the profile now (as check-sync)
+ *   ReadConfig() -> a(sss)       the configuration file's keys as written:
+ *                                section ("port 0"), key, value; secrets
+ *                                (password) as "" (write-only)
+ *   ValidateConfig(s text) -> as check @text as the configuration file:
+ *                                its "FILE:LINE: message" errors, none
+ *                                when good; never writes
+ *   EditConfig(a(sss) edits, b write) -> a(sss) errors
+ *                                set key = value in [section] of the file
+ *                                (value "" removes the key), check the
+ *                                whole result; errors (section, key of the
+ *                                line named or "", "FILE:LINE: message");
+ *                                with @write and no error the file is
+ *                                replaced and reloaded, else untouched
+ * Only root and group fxsadmin may call what reads the configuration or
+ * changes anything (systemd/org.fxs.fxsd.conf).
  * Objects /org/fxs/fxsd/port/N, interface org.fxs.Port1:
  *   properties Index i, Attached b, Hook s, Registration s,
  *     TransportError s (why the last TLS connection failed, "" if not),
  *     CallState s,
  *     RemoteParty s, Codec s, RtpPacketsSent t, RtpPacketsReceived t,
- *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change)
+ *     RtpLost x, JitterMs d, ErleDb d, Mos d (PropertiesChanged on change;
+ *     for the RTP numbers, ErleDb and Mos once a second while in a call)
  *     DoNotDisturb b, AnonymousReject b, ForwardAll s, ForwardBusy s,
  *     ForwardNoAnswer s ("" off), ForwardNoAnswerSeconds u
  *   Hangup()                     end the call

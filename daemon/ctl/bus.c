@@ -2,12 +2,16 @@
 /* bus.c - fxsd's D-Bus API, see bus.h */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
+#include "confedit.h"
 #include "ctl/bus.h"
 #include "log.h"
 
@@ -15,7 +19,32 @@ struct fxsd_bus {
 	sd_bus *bus;
 	const struct bus_manager_ops *ops;
 	void *ud;
+	sd_event_source *stats_timer;
 };
+
+/* A call's numbers change all the time: told once a second, in a call. */
+#define BUS_STATS_USEC	1000000
+
+static int bus_stats_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct fxsd_bus *b = userdata;
+	size_t i, n = b->ops->n_lines(b->ud);
+
+	for (i = 0; i < n; i++) {
+		struct line_status st;
+		char path[64];
+
+		line_get_status(b->ops->line_at(b->ud, i), &st);
+		if (!st.codec[0])
+			continue;
+		snprintf(path, sizeof(path), FXSD_BUS_PORT_PREFIX "/%d", st.index);
+		sd_bus_emit_properties_changed(b->bus, path, FXSD_BUS_PORT_IFACE,
+					       "RtpPacketsSent",
+					       "RtpPacketsReceived", "RtpLost",
+					       "JitterMs", "ErleDb", "Mos", NULL);
+	}
+	return sd_event_source_set_time(s, usec + BUS_STATS_USEC);
+}
 
 static const char *hook_string(const struct line_status *st)
 {
@@ -395,6 +424,196 @@ static int manager_resync(sd_bus_message *m, void *userdata,
 	return sd_bus_reply_method_return(m, NULL);
 }
 
+/* ReadConfig() -> a(sss): the file's keys; secrets are given as "" */
+static int config_entry_append(const char *section, const char *key,
+			       const char *value, unsigned line, void *ud)
+{
+	(void)line;
+	return sd_bus_message_append(ud, "(sss)", section, key,
+				     confedit_secret(key) ? "" : value);
+}
+
+static int manager_read_config(sd_bus_message *m, void *userdata,
+			       sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+	sd_bus_message *reply = NULL;
+	char *text = NULL, err[512];
+	size_t len;
+	int r;
+
+	r = config_read_file(b->ops->config_path(b->ud), &text, &len, err,
+			     sizeof(err));
+	if (r < 0)
+		return sd_bus_error_set(error, "org.fxs.Error.ConfigUnreadable",
+					err);
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(sss)");
+	if (r >= 0)
+		r = confedit_scan(text, len, config_entry_append, reply);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	free(text);
+	return r;
+}
+
+/* ValidateConfig(s text) -> as: "FILE:LINE: message"s, none when good */
+static int manager_validate_config(sd_bus_message *m, void *userdata,
+				   sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+	struct fxsd_config *c = NULL;
+	const char *text;
+	char err[512];
+	int r;
+
+	(void)error;
+	r = sd_bus_message_read(m, "s", &text);
+	if (r < 0)
+		return r;
+	r = config_parse_string(text, b->ops->config_path(b->ud), &c, err,
+				sizeof(err));
+	config_free(c);
+	if (r < 0)
+		return sd_bus_reply_method_return(m, "as", 1, err);
+	return sd_bus_reply_method_return(m, "as", 0);
+}
+
+/* The key on the line an error names: the field to show it at. */
+struct error_place {
+	unsigned line;
+	char section[CONFEDIT_NAME_MAX + 1];
+	char key[CONFEDIT_NAME_MAX + 1];
+};
+
+static int error_place_find(const char *section, const char *key,
+			    const char *value, unsigned line, void *ud)
+{
+	struct error_place *p = ud;
+
+	(void)value;
+	if (line != p->line)
+		return 0;
+	snprintf(p->section, sizeof(p->section), "%s", section);
+	snprintf(p->key, sizeof(p->key), "%s", key);
+	return -ECANCELED;
+}
+
+/* @text over the file fxsd reads, atomically (a new file renamed over) */
+static int config_write(const char *path, const char *text, char *err,
+			size_t errlen)
+{
+	size_t len = strlen(text), done = 0;
+	struct stat st;
+	char *tmp;
+	int fd, r = 0;
+
+	if (asprintf(&tmp, "%s.new", path) < 0)
+		return -ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		r = -errno;
+	if (fd >= 0 && stat(path, &st) == 0 && fchmod(fd, st.st_mode & 0660) < 0)
+		r = -errno;
+	while (!r && done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			done += n;
+	}
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (fd >= 0 && close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(-r));
+		if (fd >= 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	return r;
+}
+
+/*
+ * EditConfig(a(sss) edits, b write) -> a(sss) errors: each edit (section,
+ * key, value; "" removes the key) made to the file's text; the result
+ * checked as a whole; errors as (section, key, "FILE:LINE: message") with
+ * the key on the line named ("" "" when none is).  With @write and no
+ * error: the file replaced, then reloaded.  Nothing is written otherwise.
+ */
+static int manager_edit_config(sd_bus_message *m, void *userdata,
+			       sd_bus_error *error)
+{
+	struct fxsd_bus *b = userdata;
+	const char *path = b->ops->config_path(b->ud);
+	const char *section, *key, *value;
+	struct fxsd_config *c = NULL;
+	struct error_place place = { 0, "", "" };
+	char *text = NULL, *next, err[512] = "";
+	size_t len;
+	int write, r;
+
+	r = config_read_file(path, &text, &len, err, sizeof(err));
+	if (r < 0)
+		return sd_bus_error_set(error, "org.fxs.Error.ConfigUnreadable",
+					err);
+	r = sd_bus_message_enter_container(m, 'a', "(sss)");
+	while (r >= 0 && !err[0] &&
+	       (r = sd_bus_message_read(m, "(sss)", &section, &key, &value)) > 0) {
+		if (confedit_set(text, strlen(text), section, key, value,
+				 &next) < 0) {
+			snprintf(place.section, sizeof(place.section), "%s", section);
+			snprintf(place.key, sizeof(place.key), "%s", key);
+			snprintf(err, sizeof(err), "[%.63s] %.63s: not a key or an invalid value",
+				 section, key);
+			break;
+		}
+		free(text);
+		text = next;
+	}
+	if (r >= 0 && !err[0])
+		r = sd_bus_message_exit_container(m);
+	if (r >= 0 && !err[0])
+		r = sd_bus_message_read(m, "b", &write);
+	if (r < 0) {
+		free(text);
+		return r;
+	}
+	if (!err[0] && config_parse_string(text, path, &c, err, sizeof(err)) < 0) {
+		const char *p = err + strlen(path);
+
+		if (!strncmp(err, path, strlen(path)) && *p == ':')
+			place.line = strtoul(p + 1, NULL, 10);
+		if (place.line)
+			confedit_scan(text, strlen(text), error_place_find,
+				      &place);
+	}
+	config_free(c);
+	if (!err[0] && write) {
+		r = config_write(path, text, err, sizeof(err));
+		if (r >= 0 && b->ops->reload(b->ud) < 0)
+			snprintf(err, sizeof(err), "%s: written, but the reload failed (see the journal)",
+				 path);
+		if (err[0])
+			log_error("EditConfig: %s", err);
+		else
+			log_info("EditConfig: %s written and reloaded", path);
+	}
+	free(text);
+	if (!err[0])
+		return sd_bus_reply_method_return(m, "a(sss)", 0);
+	return sd_bus_reply_method_return(m, "a(sss)", 1, place.section,
+					  place.key, err);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("Reload", "", "", manager_reload,
@@ -404,6 +623,12 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD("Provisioning", "", "ssistttuub", manager_provisioning,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Resync", "", "", manager_resync,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("ReadConfig", "", "a(sss)", manager_read_config,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("ValidateConfig", "s", "as", manager_validate_config,
+		      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("EditConfig", "a(sss)b", "a(sss)", manager_edit_config,
 		      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END
 };
@@ -438,6 +663,12 @@ int bus_new(sd_event *event, const struct bus_manager_ops *ops, void *ud,
 		r = sd_bus_request_name(b->bus, FXSD_BUS_NAME, 0);
 	if (r >= 0)
 		r = sd_bus_attach_event(b->bus, event, 0);
+	if (r >= 0)
+		r = sd_event_add_time_relative(event, &b->stats_timer,
+					       CLOCK_MONOTONIC, BUS_STATS_USEC,
+					       100000, bus_stats_tick, b);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(b->stats_timer, SD_EVENT_ON);
 	if (r < 0) {
 		bus_free(b);
 		return r;
@@ -450,6 +681,7 @@ struct fxsd_bus *bus_free(struct fxsd_bus *b)
 {
 	if (!b)
 		return NULL;
+	sd_event_source_disable_unref(b->stats_timer);
 	sd_bus_flush_close_unref(b->bus);
 	free(b);
 	return NULL;

@@ -19,6 +19,7 @@ struct bus_manager_ops {
 	int (*reload)(void *ud);
 	void (*get_provisioning)(void *ud, struct provision_status *ret);
 	int (*resync)(void *ud);	/* -ENOENT: no provisioning */
+	const char *(*config_path)(void *ud);	/* the file fxsd reads */
 };
 
 struct fxsd_bus;

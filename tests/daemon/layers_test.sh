@@ -10,8 +10,8 @@
 #       media/  media/ dsp/
 #       port/   port/
 #       line/   line/ sip/sip.h media/ dsp/ port/ log.h config.h
-#       ctl/    ctl/ line/ log.h config.h; fxsctl.c only ctl/api.h
-#       log.[ch], config.[ch]: no layer; main.c (the wiring): any
+#       ctl/    ctl/ line/ log.h config.h confedit.h; fxsctl.c only ctl/api.h
+#       log.[ch], config.[ch], confedit.[ch]: no layer; main.c (the wiring): any
 #   - libosip2 is included only inside sip/ (never by sip.h, its API), no
 #     osip_ identifier appears outside sip/, and outside sip/ only sip.h
 #     is included from it;
@@ -82,13 +82,13 @@ layer_rule media '(media|dsp)/[a-z_0-9]+\.h' "media/ and dsp/"
 layer_rule port 'port/[a-z_0-9]+\.h' "port/"
 layer_rule line '(line|media|dsp|port)/[a-z_0-9]+\.h|sip/sip\.h|log\.h|config\.h' \
 	"line/, sip/sip.h, media/, dsp/, port/, log.h, config.h"
-layer_rule ctl '(ctl|line)/[a-z_0-9]+\.h|log\.h|config\.h' "ctl/, line/, log.h, config.h"
+layer_rule ctl '(ctl|line)/[a-z_0-9]+\.h|log\.h|config\.h|confedit\.h' "ctl/, line/, log.h, config.h, confedit.h"
 
 check "ctl/fxsctl.c includes only ctl/api.h, and ctl/api.h nothing of the daemon" \
 	"$(includes daemon/ctl/fxsctl.c daemon/ctl/api.h | grep -vE '^daemon/ctl/fxsctl\.c:[0-9]+:ctl/api\.h$')"
 # shellcheck disable=SC2086
-check "log.[ch] and config.[ch] include no layer" \
-	"$(includes daemon/log.[ch] daemon/config.[ch] | grep -vE ':(log|config)\.h$')"
+check "log.[ch], config.[ch] and confedit.[ch] include no layer" \
+	"$(includes daemon/log.[ch] daemon/config.[ch] daemon/confedit.[ch] | grep -vE ':(log|config|confedit)\.h$')"
 
 # shellcheck disable=SC2086
 check "libosip2 is included only inside sip/, and not by sip/sip.h" \
