@@ -2,17 +2,15 @@
 /* bus.c - fxsd's D-Bus API, see bus.h */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
 #include "confedit.h"
 #include "ctl/bus.h"
+#include "ctl/filesave.h"
 #include "log.h"
 
 struct fxsd_bus {
@@ -20,6 +18,10 @@ struct fxsd_bus {
 	const struct bus_manager_ops *ops;
 	void *ud;
 	sd_event_source *stats_timer;
+	/* EditConfig's file, written off the loop (filesave.h); the method
+	 * is answered once it is written and reloaded, one at a time */
+	struct file_saver *saver;
+	sd_bus_message *edit;		/* the EditConfig waiting for it */
 };
 
 /* A call's numbers change all the time: told once a second, in a call. */
@@ -503,43 +505,32 @@ static int error_place_find(const char *section, const char *key,
 	return -ECANCELED;
 }
 
-/* @text over the file fxsd reads, atomically (a new file renamed over) */
-static int config_write(const char *path, const char *text, char *err,
-			size_t errlen)
+/* The configuration file written (or not): reload, answer EditConfig. */
+static void edit_written(int r, const char *path, void *ud)
 {
-	size_t len = strlen(text), done = 0;
-	struct stat st;
-	char *tmp;
-	int fd, r = 0;
+	struct fxsd_bus *b = ud;
+	sd_bus_message *m = b->edit;
+	char err[512] = "";
 
-	if (asprintf(&tmp, "%s.new", path) < 0)
-		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		r = -errno;
-	if (fd >= 0 && stat(path, &st) == 0 && fchmod(fd, st.st_mode & 0660) < 0)
-		r = -errno;
-	while (!r && done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		else if (n > 0)
-			done += n;
-	}
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (fd >= 0 && close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(-r));
-		if (fd >= 0)
-			unlink(tmp);
-	}
-	free(tmp);
-	return r;
+	b->edit = NULL;
+	if (r < 0)
+		snprintf(err, sizeof(err), "%s: cannot write: %s", path,
+			 strerror(-r));
+	else if (b->ops->reload(b->ud) < 0)
+		snprintf(err, sizeof(err), "%s: written, but the reload failed (see the journal)",
+			 b->ops->config_path(b->ud));
+	if (err[0])
+		log_error("EditConfig: %s", err);
+	else
+		log_info("EditConfig: %s written and reloaded",
+			 b->ops->config_path(b->ud));
+	if (!m)
+		return;
+	if (err[0])
+		sd_bus_reply_method_return(m, "a(sss)", 1, "", "", err);
+	else
+		sd_bus_reply_method_return(m, "a(sss)", 0);
+	sd_bus_message_unref(m);
 }
 
 /*
@@ -598,14 +589,29 @@ static int manager_edit_config(sd_bus_message *m, void *userdata,
 	}
 	config_free(c);
 	if (!err[0] && write) {
-		r = config_write(path, text, err, sizeof(err));
-		if (r >= 0 && b->ops->reload(b->ud) < 0)
-			snprintf(err, sizeof(err), "%s: written, but the reload failed (see the journal)",
-				 path);
-		if (err[0])
+		/* the file goes to PATH.tmp, is fsynced and renamed over
+		 * PATH by the saver's thread, keeping the file's mode; the
+		 * answer waits for it */
+		struct file_save f = {
+			path, text, strlen(text), 0640, true,
+		};
+
+		if (b->edit || file_saver_busy(b->saver)) {
+			free(text);
+			return sd_bus_error_set(error, "org.fxs.Error.Busy",
+						"another edit is being written");
+		}
+		r = file_saver_save(b->saver, NULL, &f, 1, edit_written, b);
+		free(text);
+		if (r < 0) {
+			snprintf(err, sizeof(err), "%s: cannot write: %s",
+				 path, strerror(-r));
 			log_error("EditConfig: %s", err);
-		else
-			log_info("EditConfig: %s written and reloaded", path);
+			return sd_bus_reply_method_return(m, "a(sss)", 1, "",
+							  "", err);
+		}
+		b->edit = sd_bus_message_ref(m);
+		return 1;	/* answered by edit_written() */
 	}
 	free(text);
 	if (!err[0])
@@ -664,6 +670,8 @@ int bus_new(sd_event *event, const struct bus_manager_ops *ops, void *ud,
 	if (r >= 0)
 		r = sd_bus_attach_event(b->bus, event, 0);
 	if (r >= 0)
+		r = file_saver_new(event, &b->saver);
+	if (r >= 0)
 		r = sd_event_add_time_relative(event, &b->stats_timer,
 					       CLOCK_MONOTONIC, BUS_STATS_USEC,
 					       100000, bus_stats_tick, b);
@@ -682,6 +690,8 @@ struct fxsd_bus *bus_free(struct fxsd_bus *b)
 	if (!b)
 		return NULL;
 	sd_event_source_disable_unref(b->stats_timer);
+	b->saver = file_saver_free(b->saver);	/* an edit under way ends */
+	sd_bus_message_unref(b->edit);
 	sd_bus_flush_close_unref(b->bus);
 	free(b);
 	return NULL;
