@@ -253,6 +253,64 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 		jitter_buffer_destroy(jb);
 }
 
+/*
+ * The bound for a buffer that plays packet k at the tick L ticks after the
+ * one it was sent at, with L not depending on the arrivals (a fixed lag,
+ * or any mix of fixed lags over time): the same arrivals as run_stall_n()
+ * (no stall, seed @seed), lost = arrived after its tick, added delay =
+ * tick - arrival over the packets played after 5 s.  Prints each lag and
+ * the least mean delay at @target_loss % of a mix of two lags (the line
+ * between their points).  A buffer whose lag follows the arrivals (it
+ * waits for a late packet, shrinks when packets are early) is not bound
+ * by it.
+ */
+static void lag_bound(double mean, unsigned seed, int n, double target_loss)
+{
+	static double arrival_of[PACKETS];
+	double loss[8], delay[8], best = -1.0, phase = 7.3;
+
+	for (int k = 0; k < n; k++)
+		arrival_of[k] = 20.0 * k + BASE_MS + expo(mean, &seed);
+	printf("| %5.1f ms |", mean);
+	for (int l = 1; l < 8; l++) {
+		double sum = 0.0;
+		long lost = 0, cnt = 0;
+
+		for (int k = 100; k < n - 100; k++) {
+			double tick = 20.0 * (k + l) + phase;
+
+			if (arrival_of[k] > tick)
+				lost++;
+			else if (tick >= 5000) {
+				sum += tick - arrival_of[k];
+				cnt++;
+			}
+		}
+		loss[l] = 100.0 * (double)lost / (n - 200);
+		delay[l] = cnt ? sum / (double)cnt : 0.0;
+		if (l <= 4)
+			printf(" %5.2f %% / %5.1f ms |", loss[l], delay[l]);
+	}
+	for (int a = 1; a < 8; a++)
+		for (int b = a; b < 8; b++) {
+			double d;
+
+			if (loss[a] < target_loss || loss[b] > target_loss)
+				continue;
+			if (loss[a] == loss[b])
+				d = delay[a];
+			else
+				d = delay[a] + (delay[b] - delay[a]) *
+				    (loss[a] - target_loss) / (loss[a] - loss[b]);
+			if (best < 0 || d < best)
+				best = d;
+		}
+	for (int a = 1; a < 8; a++)
+		if (loss[a] <= target_loss && (best < 0 || delay[a] < best))
+			best = delay[a];
+	printf(" %5.1f ms |\n", best);
+}
+
 static void run_stall(bool raw, double mean, double stall, unsigned seed)
 {
 	run_stall_n(raw, mean, stall, seed, STALL_PACKETS, false);
@@ -279,6 +337,17 @@ int main(void)
 
 		run_stall_n(false, jit[m], 0, 5, PACKETS, true);
 		run_stall_n(true, jit[m], 0, 5, PACKETS, true);
+	}
+	printf("\nFixed lags on the same arrivals (no stall): lost / mean added "
+	       "delay of a buffer that plays each packet L ticks after the tick "
+	       "it was sent at, and the least mean delay at 1 %% lost of any "
+	       "mix of fixed lags\n\n");
+	printf("| jitter mean | L = 1 | L = 2 | L = 3 | L = 4 | mix at 1 %% |\n");
+	printf("|---|---|---|---|---|---|\n");
+	for (int m = 0; m < 4; m++) {
+		static const double jit[] = { 2.0, 5.0, 10.0, 20.0 };
+
+		lag_bound(jit[m], 5, PACKETS, 1.0);
 	}
 	printf("\nStall at 10 s; added delay (ms) of the packets played in each "
 	       "window of playout time\n\n");
