@@ -311,6 +311,111 @@ static void lag_bound(double mean, unsigned seed, int n, double target_loss)
 	printf(" %5.1f ms |\n", best);
 }
 
+/*
+ * A playout policy that follows the arrivals, simulated on the same
+ * arrivals as run_stall_n() (no stall, seed @seed); not fxsd's buffer.
+ * Each tick plays the next 20 ms of the timeline if the packets it needs
+ * have arrived; if not, it waits (plays 20 ms of concealment and does
+ * not advance) at most @maxwait ticks in a row, then plays what it has.
+ * After a frame, when the audio received without a gap reaches @ahead ms
+ * past the next frame's start, the timeline skips 5 ms (the buffer
+ * shrinks).  Lost: a packet of which less than half was played; added
+ * delay: playout time of its first sample played - arrival, over the
+ * packets played after 5 s.  Also counts the waits (frames of
+ * concealment: audible unless in a pause) and the 5 ms skips.
+ */
+static void follow_policy(double mean, unsigned seed, int n, double ahead,
+			  int maxwait, bool pauses_only)
+{
+	static bool talk[PACKETS];
+	unsigned tseed = 11;
+	long n_talk = 0;
+	static double arrival_of[PACKETS], first[PACKETS], delays[PACKETS];
+	static double got[PACKETS];
+	double s = -1.0, phase = 7.3, sum = 0.0;
+	long lost = 0, waits_total = 0, skips = 0;
+	int waits = 0, n_delays = 0, ce = 0;
+
+	for (int k = 0; k < n; k++) {
+		arrival_of[k] = 20.0 * k + BASE_MS + expo(mean, &seed);
+		first[k] = -1.0;
+		got[k] = 0.0;
+	}
+	/* talkspurts and pauses (ITU-T P.59: 1.004 s and 1.587 s means) */
+	for (int k = 0; k < n;) {
+		int len = 1 + (int)expo(1004.0 / 20.0, &tseed);
+		int gap = 1 + (int)expo(1587.0 / 20.0, &tseed);
+
+		for (int i = 0; i < len && k < n; i++)
+			talk[k++] = true;
+		for (int i = 0; i < gap && k < n; i++)
+			talk[k++] = !pauses_only;
+	}
+	for (long m = 0; s < 20.0 * n - 40.0; m++) {
+		double now = 20.0 * m + phase;
+		int k1, k2;
+		bool missing, quiet;
+
+		while (ce < n && arrival_of[ce] <= now)
+			ce++;
+		if (s < 0) {
+			if (arrival_of[0] <= now)
+				s = 0.0;
+			continue;
+		}
+		k1 = (int)(s / 20.0);
+		k2 = (int)((s + 19.999) / 20.0);
+		if (k2 >= n)
+			k2 = n - 1;
+		missing = arrival_of[k1] > now || arrival_of[k2] > now;
+		/* with @pauses_only, the time scale changes only in a pause */
+		quiet = !pauses_only || (!talk[k1] && !talk[k2]);
+		if (missing && waits < maxwait && quiet) {
+			waits++;
+			waits_total++;
+			continue;
+		}
+		waits = 0;
+		for (int k = k1; k <= k2; k++) {
+			double lo = s > 20.0 * k ? s : 20.0 * k;
+			double hi = s + 20.0 < 20.0 * k + 20.0 ? s + 20.0 :
+				    20.0 * k + 20.0;
+
+			if (hi <= lo || arrival_of[k] > now)
+				continue;
+			got[k] += hi - lo;
+			if (first[k] < 0)
+				first[k] = now + (lo - s);
+		}
+		s += 20.0;
+		k1 = (int)(s / 20.0) < n ? (int)(s / 20.0) : n - 1;
+		if (20.0 * ce - s >= ahead &&
+		    (!pauses_only || !talk[k1])) {
+			s += 5.0;
+			skips++;
+		}
+	}
+	for (int k = 100; k < n - 100; k++) {
+		if (!talk[k])
+			continue;
+		n_talk++;
+		if (got[k] < 10.0)
+			lost++;
+		else if (first[k] >= 5000)
+			delays[n_delays++] = first[k] - arrival_of[k];
+	}
+	qsort(delays, (size_t)n_delays, sizeof(*delays), by_value);
+	for (int i = 0; i < n_delays; i++)
+		sum += delays[i];
+	printf("| %-10s | %5.1f ms | %3.0f ms | %d | %5.2f %% | %6.1f ms | "
+	       "%6.1f ms | %5.2f %% | %5.2f %% |\n",
+	       pauses_only ? "pauses" : "always", mean, ahead, maxwait,
+	       100.0 * (double)lost / (double)n_talk,
+	       n_delays ? sum / n_delays : -1.0,
+	       n_delays ? delays[n_delays * 95 / 100] : -1.0,
+	       100.0 * (double)waits_total / n, 100.0 * (double)skips / n);
+}
+
 static void run_stall(bool raw, double mean, double stall, unsigned seed)
 {
 	run_stall_n(raw, mean, stall, seed, STALL_PACKETS, false);
@@ -348,6 +453,24 @@ int main(void)
 		static const double jit[] = { 2.0, 5.0, 10.0, 20.0 };
 
 		lag_bound(jit[m], 5, PACKETS, 1.0);
+	}
+	printf("\nA policy that follows the arrivals (simulated, not fxsd's "
+	       "buffer): waits for a late packet (at most W ticks), skips 5 ms "
+	       "when the audio received reaches A ms into the next frame; "
+	       "waits and skips per packet; always, or only in the pauses "
+	       "between talkspurts (then lost and delay count the talkspurts' "
+	       "packets)\n\n");
+	printf("| time scale | jitter mean | A | W | lost | added delay | p95 | "
+	       "waits | skips |\n");
+	printf("|---|---|---|---|---|---|---|---|---|\n");
+	for (int m = 0; m < 4; m++) {
+		static const double jit[] = { 2.0, 5.0, 10.0, 20.0 };
+		static const double ah[] = { 5.0, 20.0, 40.0 };
+
+		for (int i = 0; i < 3; i++)
+			follow_policy(jit[m], 5, PACKETS, ah[i], 2, false);
+		for (int i = 0; i < 3; i++)
+			follow_policy(jit[m], 5, PACKETS, ah[i], 2, true);
 	}
 	printf("\nStall at 10 s; added delay (ms) of the packets played in each "
 	       "window of playout time\n\n");
