@@ -20,6 +20,11 @@
  * with the packets each failed to play (lost: late or dropped; a packet
  * counts as played when the second half of a frame is its audio).
  *
+ * On the same arrivals, the bound of fixed playout lags (lag_bound) and a
+ * simulated policy that follows the arrivals, time-scaling always or
+ * only in the pauses between talkspurts (follow_policy): what a
+ * time-scaled playout could reach, not fxsd's buffer.
+ *
  *	cc -O2 -Idaemon -o jitter_bench bench/jitter_bench.c daemon/media/jitter.c \
  *		-lspeexdsp -lm
  */
