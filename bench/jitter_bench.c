@@ -153,7 +153,9 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 {
 	static struct pkt p[PACKETS];
 	static double arrival_of[PACKETS], delays[PACKETS];
-	static bool played[PACKETS];
+	static bool played[PACKETS], talk[PACKETS];
+	unsigned tseed = 11;
+	long nt = 0;
 	int n_delays = 0;
 	struct jitter *j = raw ? NULL : jitter_new();
 	JitterBuffer *jb = raw ? jitter_buffer_init(FRAME) : NULL;
@@ -167,6 +169,17 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 		exit(1);
 	}
 	memset(played, 0, sizeof(played));
+	/* talkspurts and pauses (ITU-T P.59 means: 1.004 s, 1.587 s); the
+	 * pauses carry a -50 dBm0 level, the talk the packet's number */
+	for (int k = 0; k < n;) {
+		int len = 1 + (int)expo(1004.0 / 20.0, &tseed);
+		int gap = 1 + (int)expo(1587.0 / 20.0, &tseed);
+
+		for (int i = 0; i < len && k < n; i++)
+			talk[k++] = true;
+		for (int i = 0; i < gap && k < n; i++)
+			talk[k++] = false;
+	}
 	for (int k = 0; k < n; k++) {
 		double send = 20.0 * k, a = send + BASE_MS + expo(mean, &seed);
 
@@ -187,7 +200,8 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 			int k = p[next].k;
 
 			for (int i = 0; i < FRAME; i++)
-				x[i] = (int16_t)(1000 + k);
+				x[i] = talk[k] ? (int16_t)(1000 + k) :
+					(int16_t)(i % 2 ? 40 : -40);
 			if (raw) {
 				JitterBufferPacket pk = {
 					.data = (char *)x, .len = sizeof(x),
@@ -231,7 +245,10 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 		}
 	}
 	for (int k = 100; k < n - 100; k++)
-		lost += !played[k];
+		if (talk[k]) {
+			lost += !played[k];
+			nt++;
+		}
 	if (table) {
 		double sum_all = 0;
 
@@ -240,7 +257,7 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 			sum_all += delays[i];
 		printf("| %-8s | %5.1f ms | %5.2f %% | %6.1f ms | %6.1f ms |\n",
 		       raw ? "speexdsp" : "fxsd", mean,
-		       100.0 * (double)lost / (n - 200),
+		       100.0 * (double)lost / nt,
 		       n_delays ? sum_all / n_delays : -1.0,
 		       n_delays ? delays[n_delays * 95 / 100] : -1.0);
 		jitter_free(j);
@@ -249,7 +266,7 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 		return;
 	}
 	printf("| %-8s | %4.0f ms | %3.0f ms | %5.2f %% |", raw ? "speexdsp" : "fxsd",
-	       mean, stall, 100.0 * (double)lost / (n - 200));
+	       mean, stall, 100.0 * (double)lost / nt);
 	for (size_t w = 0; w < NWIN; w++)
 		printf(" %5.0f |", cnt[w] ? sum[w] / (double)cnt[w] : -1.0);
 	printf("\n");
