@@ -18,7 +18,10 @@
  * before and after the stall, for fxsd's buffer and for speexdsp's
  * JitterBuffer used raw (step 20 ms, jitter_buffer_tick, no concealment),
  * with the packets each failed to play (lost: late or dropped; a packet
- * counts as played when the second half of a frame is its audio).
+ * counts as played when the second half of a frame is its audio).  This
+ * source has talkspurts and pauses (ITU-T P.59 means, the pauses quiet,
+ * so fxsd moves its delay in them); lost and delay count the talkspurts'
+ * packets.  The first table's source talks all the time.
  *
  * On the same arrivals, the bound of fixed playout lags (lag_bound) and a
  * simulated policy that follows the arrivals, time-scaling always or
