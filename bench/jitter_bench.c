@@ -18,7 +18,15 @@
  * before and after the stall, for fxsd's buffer and for speexdsp's
  * JitterBuffer used raw (step 20 ms, jitter_buffer_tick, no concealment),
  * with the packets each failed to play (lost: late or dropped; a packet
- * counts as played when the second half of a frame is its audio).
+ * counts as played when the second half of a frame is its audio).  This
+ * source has talkspurts and pauses (ITU-T P.59 means, the pauses quiet,
+ * so fxsd moves its delay in them); lost and delay count the talkspurts'
+ * packets.  The first table's source talks all the time.
+ *
+ * On the same arrivals, the bound of fixed playout lags (lag_bound) and a
+ * simulated policy that follows the arrivals, time-scaling always or
+ * only in the pauses between talkspurts (follow_policy): what a
+ * time-scaled playout could reach, not fxsd's buffer.
  *
  *	cc -O2 -Idaemon -o jitter_bench bench/jitter_bench.c daemon/media/jitter.c \
  *		-lspeexdsp -lm
@@ -148,7 +156,9 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 {
 	static struct pkt p[PACKETS];
 	static double arrival_of[PACKETS], delays[PACKETS];
-	static bool played[PACKETS];
+	static bool played[PACKETS], talk[PACKETS];
+	unsigned tseed = 11;
+	long nt = 0;
 	int n_delays = 0;
 	struct jitter *j = raw ? NULL : jitter_new();
 	JitterBuffer *jb = raw ? jitter_buffer_init(FRAME) : NULL;
@@ -162,6 +172,17 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 		exit(1);
 	}
 	memset(played, 0, sizeof(played));
+	/* talkspurts and pauses (ITU-T P.59 means: 1.004 s, 1.587 s); the
+	 * pauses carry a -50 dBm0 level, the talk the packet's number */
+	for (int k = 0; k < n;) {
+		int len = 1 + (int)expo(1004.0 / 20.0, &tseed);
+		int gap = 1 + (int)expo(1587.0 / 20.0, &tseed);
+
+		for (int i = 0; i < len && k < n; i++)
+			talk[k++] = true;
+		for (int i = 0; i < gap && k < n; i++)
+			talk[k++] = false;
+	}
 	for (int k = 0; k < n; k++) {
 		double send = 20.0 * k, a = send + BASE_MS + expo(mean, &seed);
 
@@ -182,7 +203,8 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 			int k = p[next].k;
 
 			for (int i = 0; i < FRAME; i++)
-				x[i] = (int16_t)(1000 + k);
+				x[i] = talk[k] ? (int16_t)(1000 + k) :
+					(int16_t)(i % 2 ? 40 : -40);
 			if (raw) {
 				JitterBufferPacket pk = {
 					.data = (char *)x, .len = sizeof(x),
@@ -226,7 +248,10 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 		}
 	}
 	for (int k = 100; k < n - 100; k++)
-		lost += !played[k];
+		if (talk[k]) {
+			lost += !played[k];
+			nt++;
+		}
 	if (table) {
 		double sum_all = 0;
 
@@ -235,7 +260,7 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 			sum_all += delays[i];
 		printf("| %-8s | %5.1f ms | %5.2f %% | %6.1f ms | %6.1f ms |\n",
 		       raw ? "speexdsp" : "fxsd", mean,
-		       100.0 * (double)lost / (n - 200),
+		       100.0 * (double)lost / nt,
 		       n_delays ? sum_all / n_delays : -1.0,
 		       n_delays ? delays[n_delays * 95 / 100] : -1.0);
 		jitter_free(j);
@@ -244,13 +269,176 @@ static void run_stall_n(bool raw, double mean, double stall, unsigned seed,
 		return;
 	}
 	printf("| %-8s | %4.0f ms | %3.0f ms | %5.2f %% |", raw ? "speexdsp" : "fxsd",
-	       mean, stall, 100.0 * (double)lost / (n - 200));
+	       mean, stall, 100.0 * (double)lost / nt);
 	for (size_t w = 0; w < NWIN; w++)
 		printf(" %5.0f |", cnt[w] ? sum[w] / (double)cnt[w] : -1.0);
 	printf("\n");
 	jitter_free(j);
 	if (jb)
 		jitter_buffer_destroy(jb);
+}
+
+/*
+ * The bound for a buffer that plays packet k at the tick L ticks after the
+ * one it was sent at, with L not depending on the arrivals (a fixed lag,
+ * or any mix of fixed lags over time): the same arrivals as run_stall_n()
+ * (no stall, seed @seed), lost = arrived after its tick, added delay =
+ * tick - arrival over the packets played after 5 s.  Prints each lag and
+ * the least mean delay at @target_loss % of a mix of two lags (the line
+ * between their points).  A buffer whose lag follows the arrivals (it
+ * waits for a late packet, shrinks when packets are early) is not bound
+ * by it.
+ */
+static void lag_bound(double mean, unsigned seed, int n, double target_loss)
+{
+	static double arrival_of[PACKETS];
+	double loss[8], delay[8], best = -1.0, phase = 7.3;
+
+	for (int k = 0; k < n; k++)
+		arrival_of[k] = 20.0 * k + BASE_MS + expo(mean, &seed);
+	printf("| %5.1f ms |", mean);
+	for (int l = 1; l < 8; l++) {
+		double sum = 0.0;
+		long lost = 0, cnt = 0;
+
+		for (int k = 100; k < n - 100; k++) {
+			double tick = 20.0 * (k + l) + phase;
+
+			if (arrival_of[k] > tick)
+				lost++;
+			else if (tick >= 5000) {
+				sum += tick - arrival_of[k];
+				cnt++;
+			}
+		}
+		loss[l] = 100.0 * (double)lost / (n - 200);
+		delay[l] = cnt ? sum / (double)cnt : 0.0;
+		if (l <= 4)
+			printf(" %5.2f %% / %5.1f ms |", loss[l], delay[l]);
+	}
+	for (int a = 1; a < 8; a++)
+		for (int b = a; b < 8; b++) {
+			double d;
+
+			if (loss[a] < target_loss || loss[b] > target_loss)
+				continue;
+			if (loss[a] == loss[b])
+				d = delay[a];
+			else
+				d = delay[a] + (delay[b] - delay[a]) *
+				    (loss[a] - target_loss) / (loss[a] - loss[b]);
+			if (best < 0 || d < best)
+				best = d;
+		}
+	for (int a = 1; a < 8; a++)
+		if (loss[a] <= target_loss && (best < 0 || delay[a] < best))
+			best = delay[a];
+	printf(" %5.1f ms |\n", best);
+}
+
+/*
+ * A playout policy that follows the arrivals, simulated on the same
+ * arrivals as run_stall_n() (no stall, seed @seed); not fxsd's buffer.
+ * Each tick plays the next 20 ms of the timeline if the packets it needs
+ * have arrived; if not, it waits (plays 20 ms of concealment and does
+ * not advance) at most @maxwait ticks in a row, then plays what it has.
+ * After a frame, when the audio received without a gap reaches @ahead ms
+ * past the next frame's start, the timeline skips 5 ms (the buffer
+ * shrinks).  Lost: a packet of which less than half was played; added
+ * delay: playout time of its first sample played - arrival, over the
+ * packets played after 5 s.  Also counts the waits (frames of
+ * concealment: audible unless in a pause) and the 5 ms skips.
+ */
+static void follow_policy(double mean, unsigned seed, int n, double ahead,
+			  int maxwait, bool pauses_only)
+{
+	static bool talk[PACKETS];
+	unsigned tseed = 11;
+	long n_talk = 0;
+	static double arrival_of[PACKETS], first[PACKETS], delays[PACKETS];
+	static double got[PACKETS];
+	double s = -1.0, phase = 7.3, sum = 0.0;
+	long lost = 0, waits_total = 0, skips = 0;
+	int waits = 0, n_delays = 0, ce = 0;
+
+	for (int k = 0; k < n; k++) {
+		arrival_of[k] = 20.0 * k + BASE_MS + expo(mean, &seed);
+		first[k] = -1.0;
+		got[k] = 0.0;
+	}
+	/* talkspurts and pauses (ITU-T P.59: 1.004 s and 1.587 s means) */
+	for (int k = 0; k < n;) {
+		int len = 1 + (int)expo(1004.0 / 20.0, &tseed);
+		int gap = 1 + (int)expo(1587.0 / 20.0, &tseed);
+
+		for (int i = 0; i < len && k < n; i++)
+			talk[k++] = true;
+		for (int i = 0; i < gap && k < n; i++)
+			talk[k++] = !pauses_only;
+	}
+	for (long m = 0; s < 20.0 * n - 40.0; m++) {
+		double now = 20.0 * m + phase;
+		int k1, k2;
+		bool missing, quiet;
+
+		while (ce < n && arrival_of[ce] <= now)
+			ce++;
+		if (s < 0) {
+			if (arrival_of[0] <= now)
+				s = 0.0;
+			continue;
+		}
+		k1 = (int)(s / 20.0);
+		k2 = (int)((s + 19.999) / 20.0);
+		if (k2 >= n)
+			k2 = n - 1;
+		missing = arrival_of[k1] > now || arrival_of[k2] > now;
+		/* with @pauses_only, the time scale changes only in a pause */
+		quiet = !pauses_only || (!talk[k1] && !talk[k2]);
+		if (missing && waits < maxwait && quiet) {
+			waits++;
+			waits_total++;
+			continue;
+		}
+		waits = 0;
+		for (int k = k1; k <= k2; k++) {
+			double lo = s > 20.0 * k ? s : 20.0 * k;
+			double hi = s + 20.0 < 20.0 * k + 20.0 ? s + 20.0 :
+				    20.0 * k + 20.0;
+
+			if (hi <= lo || arrival_of[k] > now)
+				continue;
+			got[k] += hi - lo;
+			if (first[k] < 0)
+				first[k] = now + (lo - s);
+		}
+		s += 20.0;
+		k1 = (int)(s / 20.0) < n ? (int)(s / 20.0) : n - 1;
+		if (20.0 * ce - s >= ahead &&
+		    (!pauses_only || !talk[k1])) {
+			s += 5.0;
+			skips++;
+		}
+	}
+	for (int k = 100; k < n - 100; k++) {
+		if (!talk[k])
+			continue;
+		n_talk++;
+		if (got[k] < 10.0)
+			lost++;
+		else if (first[k] >= 5000)
+			delays[n_delays++] = first[k] - arrival_of[k];
+	}
+	qsort(delays, (size_t)n_delays, sizeof(*delays), by_value);
+	for (int i = 0; i < n_delays; i++)
+		sum += delays[i];
+	printf("| %-10s | %5.1f ms | %3.0f ms | %d | %5.2f %% | %6.1f ms | "
+	       "%6.1f ms | %5.2f %% | %5.2f %% |\n",
+	       pauses_only ? "pauses" : "always", mean, ahead, maxwait,
+	       100.0 * (double)lost / (double)n_talk,
+	       n_delays ? sum / n_delays : -1.0,
+	       n_delays ? delays[n_delays * 95 / 100] : -1.0,
+	       100.0 * (double)waits_total / n, 100.0 * (double)skips / n);
 }
 
 static void run_stall(bool raw, double mean, double stall, unsigned seed)
@@ -279,6 +467,35 @@ int main(void)
 
 		run_stall_n(false, jit[m], 0, 5, PACKETS, true);
 		run_stall_n(true, jit[m], 0, 5, PACKETS, true);
+	}
+	printf("\nFixed lags on the same arrivals (no stall): lost / mean added "
+	       "delay of a buffer that plays each packet L ticks after the tick "
+	       "it was sent at, and the least mean delay at 1 %% lost of any "
+	       "mix of fixed lags\n\n");
+	printf("| jitter mean | L = 1 | L = 2 | L = 3 | L = 4 | mix at 1 %% |\n");
+	printf("|---|---|---|---|---|---|\n");
+	for (int m = 0; m < 4; m++) {
+		static const double jit[] = { 2.0, 5.0, 10.0, 20.0 };
+
+		lag_bound(jit[m], 5, PACKETS, 1.0);
+	}
+	printf("\nA policy that follows the arrivals (simulated, not fxsd's "
+	       "buffer): waits for a late packet (at most W ticks), skips 5 ms "
+	       "when the audio received reaches A ms into the next frame; "
+	       "waits and skips per packet; always, or only in the pauses "
+	       "between talkspurts (then lost and delay count the talkspurts' "
+	       "packets)\n\n");
+	printf("| time scale | jitter mean | A | W | lost | added delay | p95 | "
+	       "waits | skips |\n");
+	printf("|---|---|---|---|---|---|---|---|---|\n");
+	for (int m = 0; m < 4; m++) {
+		static const double jit[] = { 2.0, 5.0, 10.0, 20.0 };
+		static const double ah[] = { 5.0, 20.0, 40.0 };
+
+		for (int i = 0; i < 3; i++)
+			follow_policy(jit[m], 5, PACKETS, ah[i], 2, false);
+		for (int i = 0; i < 3; i++)
+			follow_policy(jit[m], 5, PACKETS, ah[i], 2, true);
 	}
 	printf("\nStall at 10 s; added delay (ms) of the packets played in each "
 	       "window of playout time\n\n");

@@ -63,6 +63,7 @@ struct jitter {
 	uint32_t arrival_clock;		/* clock of the last tick with arrivals */
 	bool burst;			/* this tick's arrivals end a stall */
 	uint64_t played;		/* packets played (for delay_mean) */
+	unsigned loud_ticks;		/* ticks since the delay could move */
 	struct plc plc;
 
 	/* the current jitter_get() */
@@ -273,6 +274,9 @@ struct jitter *jitter_new(void)
 	/* Lose exactly what is missing, not a multiple of the step. */
 	v = 1;
 	jitter_buffer_ctl(j->jb, JITTER_BUFFER_SET_CONCEALMENT_SIZE, &v);
+	/* Calling it turns speexdsp's own adjustment at every tick off:
+	 * jitter_get() adjusts where it is not heard (quiet_tick()). */
+	jitter_buffer_update_delay(j->jb, NULL, NULL);
 	return j;
 }
 
@@ -288,6 +292,9 @@ struct jitter *jitter_free(struct jitter *j)
 static void jitter_restart(struct jitter *j)
 {
 	jitter_buffer_reset(j->jb);
+	/* (keeps speexdsp's adjustment at every tick off) */
+	jitter_buffer_update_delay(j->jb, NULL, NULL);
+	j->loud_ticks = 0;
 	j->have_src = false;
 	j->have_high = false;
 	j->playing = false;
@@ -524,9 +531,31 @@ bool jitter_fixed(const struct jitter *j)
 	return j && j->fixed;
 }
 
+/*
+ * Whether speexdsp may move the delay now: the last frame played was
+ * quiet (a pause, comfort noise), nothing of a packet is still to play,
+ * or the audio has not been quiet for JITTER_LOUD_MAX ticks (a tone,
+ * music: adjust anyway).
+ */
+static bool quiet_tick(struct jitter *j)
+{
+	double e = 0.0;
+
+	for (unsigned i = PLC_HIST - PLC_CORR; i < PLC_HIST; i++)
+		e += (double)j->plc.hist[i] * j->plc.hist[i];
+	if (e > (double)JITTER_QUIET_RMS * JITTER_QUIET_RMS * PLC_CORR &&
+	    ++j->loud_ticks < JITTER_LOUD_MAX)
+		return false;
+	if (j->fifo_len > 0 || j->pending > 0)
+		return false;
+	j->loud_ticks = 0;
+	return true;
+}
+
 int jitter_get(struct jitter *j, int16_t *pcm, size_t n)
 {
 	bool audio = false, synthetic = false, loss = false;
+	size_t drop_counted = 0;
 
 	if (!j || !pcm || n == 0 || n > JITTER_FRAME_MAX)
 		return -EINVAL;
@@ -536,6 +565,16 @@ int jitter_get(struct jitter *j, int16_t *pcm, size_t n)
 	j->out_n = n;
 	j->out_pos = 0;
 	j->st.frames++;
+	if (quiet_tick(j)) {
+		int opt = jitter_buffer_update_delay(j->jb, NULL, NULL);
+
+		if (opt > 0) {
+			/* speexdsp moved past @opt samples: dropped */
+			j->st.samples_dropped += (uint64_t)opt;
+			drop_counted = (size_t)opt;
+			j->splice = true;
+		}
+	}
 
 	/* What was handed out before: synthetic samples owed, or audio. */
 	if (j->pending > 0) {
@@ -587,7 +626,10 @@ int jitter_get(struct jitter *j, int16_t *pcm, size_t n)
 				skip = (size_t)-off;
 				if (skip > cnt)
 					skip = cnt;
-				j->st.samples_dropped += skip;
+				/* (part of a drop counted above) */
+				j->st.samples_dropped += skip > drop_counted ?
+							 skip - drop_counted : 0;
+				drop_counted = 0;
 				j->splice = true;
 			}
 			if (skip < cnt) {

@@ -19,6 +19,12 @@
  *   would otherwise stay up by the stall's length for its whole history
  *   (about 20 s); other late packets still go in, so a lasting change of
  *   the network delay (no burst) is followed as before;
+ * - moves the delay speexdsp chooses (drops or inserts audio) only after
+ *   a quiet frame (RMS below JITTER_QUIET_RMS: a pause, comfort noise),
+ *   or after JITTER_LOUD_MAX ticks without one (a tone, music), so the
+ *   splices fall in pauses; a packet missing at its time still makes the
+ *   buffer grow at once (speexdsp's forced insertion: it is a
+ *   concealment anyway);
  * - starts over (reset) when the SSRC changes;
  * - rebases the timestamps when they jump against the sequence numbers
  *   (more than JITTER_JUMP_BACK samples backwards or JITTER_JUMP_FWD
@@ -54,6 +60,10 @@
 #define JITTER_STALL_GAP	800	/* samples (100 ms) without arrivals */
 #define JITTER_FIXED_MIN	480	/* samples (60 ms): the fixed mode's
 					 * least delay behind the newest audio */
+#define JITTER_QUIET_RMS	100	/* a frame below this RMS (about
+					 * -44 dBm0) is quiet */
+#define JITTER_LOUD_MAX		250	/* ticks (5 s at 20 ms) without a
+					 * quiet frame: adjust anyway */
 
 struct jitter;
 

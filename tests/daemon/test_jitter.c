@@ -187,6 +187,9 @@ static long locate(const int16_t *out, size_t from, long lo, long hi)
 	return -1;
 }
 
+static int quiet_frame(struct jitter *j, uint32_t ssrc, uint16_t seq0,
+		       uint32_t ts0, long k);
+
 UNIT_TEST(jitter_late_packet)
 {
 	_cleanup_jitter_ struct jitter *j = jitter_new();
@@ -220,8 +223,74 @@ UNIT_TEST(jitter_late_packet)
 	jitter_get_stats(j, &st);
 	CHECK_INT(st.late, 1);
 	CHECK_INT(st.frames_concealed, 1);
-	CHECK(st.samples_inserted > 0, "the buffer did not grow");
+	/* in talk the buffer does not grow: it waits for a quiet frame */
+	CHECK_INT(st.samples_inserted, 0);
+	for (int t = 30; t < 50; t++) {
+		bool quiet_before = t > 30;
+		uint64_t before = st.samples_inserted;
+
+		CHECK_INT(quiet_frame(j, 3, 0, 0, t), JITTER_PUT_OK);
+		CHECK(jitter_get(j, out, F) >= 0, "get");
+		jitter_get_stats(j, &st);
+		if (st.samples_inserted > before)
+			CHECK(quiet_before, "tick %d: grew after talk", t);
+	}
+	CHECK(st.samples_inserted > 0, "the buffer did not grow in the pause");
 	CHECK(st.delay > 0, "no delay after growing");
+}
+
+/* A pause: frame @k of a -50 dBm0 tone (RMS 40). */
+static int quiet_frame(struct jitter *j, uint32_t ssrc, uint16_t seq0,
+		       uint32_t ts0, long k)
+{
+	int16_t x[F];
+
+	for (size_t i = 0; i < F; i++)
+		x[i] = (int16_t)lrint(56.0 * sin(2 * M_PI * 300.0 *
+						 (double)(k * F + (long)i) / 8000.0));
+	return jitter_put(j, ssrc, (uint16_t)(seq0 + k),
+			  ts0 + (uint32_t)(k * F), x, F);
+}
+
+/*
+ * 10 frames held at the start (200 ms too many): in talk nothing is
+ * dropped (for less than JITTER_LOUD_MAX ticks); in the pause that
+ * follows the buffer shrinks, only after quiet frames, within 60 frames.
+ */
+UNIT_TEST(jitter_shrink_in_pause)
+{
+	_cleanup_jitter_ struct jitter *j = jitter_new();
+	int16_t out[F];
+	struct jitter_stats st;
+	uint64_t dropped = 0;
+	bool quiet_before = false;
+	long t, shrunk_at = -1;
+
+	CHECK(j, "jitter_new");
+	for (t = 0; t < 10; t++)
+		CHECK_INT(put_frame(j, 5, 0, 0, 0, t, F), JITTER_PUT_OK);
+	for (t = 10; t < 110; t++) {
+		CHECK_INT(put_frame(j, 5, 0, 0, 0, t, F), JITTER_PUT_OK);
+		CHECK(jitter_get(j, out, F) >= 0, "get");
+	}
+	jitter_get_stats(j, &st);
+	CHECK_INT(st.samples_dropped, 0);
+	CHECK(st.delay >= 9 * F, "delay %u, not the backlog", st.delay);
+	for (; t < 200; t++) {
+		CHECK_INT(quiet_frame(j, 5, 0, 0, t), JITTER_PUT_OK);
+		CHECK(jitter_get(j, out, F) >= 0, "get");
+		jitter_get_stats(j, &st);
+		if (st.samples_dropped > dropped) {
+			CHECK(quiet_before, "tick %ld: dropped after talk", t);
+			dropped = st.samples_dropped;
+			if (shrunk_at < 0)
+				shrunk_at = t;
+		}
+		quiet_before = energy(out, F) < 100.0 * 100.0;
+	}
+	CHECK(shrunk_at >= 110 && shrunk_at < 170,
+	      "no shrink within 60 quiet frames (%ld)", shrunk_at);
+	CHECK(st.delay < 4 * F, "delay %u after the pause", st.delay);
 }
 
 UNIT_TEST(jitter_ssrc_change_resets)
