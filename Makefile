@@ -35,7 +35,7 @@ DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
 	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c \
-	daemon/media/rtcpxr.c
+	daemon/media/rtcpxr.c daemon/media/udptl.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c daemon/dsp/modem.c
 DAEMON_PORT_SRCS := daemon/port/port.c
@@ -76,7 +76,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
 	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c \
-	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c
+	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c tests/daemon/test_udptl.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -250,6 +250,7 @@ FUZZ_SRCS_sipfrag := daemon/sip/sipfrag.c
 FUZZ_SRCS_metrics := daemon/ctl/openmetrics.c
 FUZZ_SRCS_stun := daemon/sip/stun.c
 FUZZ_SRCS_profile := daemon/ctl/profile.c daemon/config.c
+FUZZ_SRCS_udptl := daemon/media/udptl.c
 
 build/obj/fuzz/%.o: %.c
 	@mkdir -p $(@D)

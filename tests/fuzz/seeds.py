@@ -742,6 +742,28 @@ def profile_seeds():
     put('profile', 'overlay-dup', b'[port 0]\nuser = 1\nuser = 2\n')
 
 
+# ---- UDPTL (T.38 over UDP) --------------------------------------------------
+
+def udptl_seeds():
+    """fuzz_udptl: packets with redundancy, FEC, a stream ("%%%%" between)"""
+    def pkt(seq, primary, secondary=()):
+        b = struct.pack('>H', seq)
+        b += bytes([len(primary)]) + primary + b'\x00' + bytes([len(secondary)])
+        for s in secondary:
+            b += bytes([len(s)]) + s
+        return b
+    cng = b'\x00\x01'              # t30-indicator CNG
+    dis = b'\xc0\x00\x07\xff\xc0\x01\x80\x00'  # data v21, an HDLC frame
+    put('udptl', 'primary-only', pkt(0, cng))
+    put('udptl', 'redundancy-2', pkt(17, dis, (cng, b'\x00\x00')))
+    put('udptl', 'fec', b'\x00\x05\x01\x11\x80\x01\x03\x02\x01\x22\x02\x33\x44')
+    put('udptl', 'long-length', b'\x00\x07\x80\xc8' + b'\x5a' * 200 + b'\x00\x00')
+    put('udptl', 'stream-loss', b'%%%%'.join([
+        pkt(65534, cng), pkt(0, dis, (b'\x00\x03', cng)),
+        pkt(0, dis), pkt(65000, cng), pkt(5, dis, (dis,) * 4)]))
+    put('udptl', 'truncated', b'\x00\x01\x03\xaa')
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -758,3 +780,4 @@ if __name__ == '__main__':
     metrics_seeds()
     stun_seeds()
     profile_seeds()
+    udptl_seeds()
