@@ -178,8 +178,12 @@ int udptl_tx_packet(struct udptl_tx *tx, const uint8_t *ifp, size_t len,
 {
 	struct udptl_ifp primary = { ifp, len };
 	struct udptl_ifp sec[UDPTL_REDUNDANCY_MAX];
+	size_t lim = buflen;
 	unsigned n, i;
 	int r;
+
+	if (tx->max_packet && tx->max_packet < lim)
+		lim = tx->max_packet;
 
 	n = tx->n_hist < tx->redundancy ? tx->n_hist : tx->redundancy;
 	for (i = 0; i < n; i++) {
@@ -190,7 +194,10 @@ int udptl_tx_packet(struct udptl_tx *tx, const uint8_t *ifp, size_t len,
 		sec[i].data = tx->hist[k];
 		sec[i].len = tx->hist_len[k];
 	}
-	r = udptl_encode(tx->seq, &primary, sec, n, buf, buflen);
+	/* the oldest secondaries left out until it fits */
+	do {
+		r = udptl_encode(tx->seq, &primary, sec, n, buf, lim);
+	} while (r == -ENOBUFS && n-- > 0);
 	if (r < 0)
 		return r;
 	tx->seq++;

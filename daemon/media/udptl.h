@@ -80,6 +80,9 @@ int udptl_encode(uint16_t seq, const struct udptl_ifp *primary,
  *	for redundancy
  * @seq: the sequence number of the next packet
  * @redundancy: secondary IFPs per packet (0 - UDPTL_REDUNDANCY_MAX)
+ * @max_packet: the far end's T38FaxMaxDatagram: the oldest secondary IFPs
+ *	are left out of a packet that would be longer (0: no limit but
+ *	UDPTL_PACKET_MAX)
  * @n_hist: how many IFPs @hist holds
  * @head: where the next IFP goes in @hist
  * @hist: the last IFPs sent
@@ -88,6 +91,7 @@ int udptl_encode(uint16_t seq, const struct udptl_ifp *primary,
 struct udptl_tx {
 	uint16_t seq;
 	unsigned redundancy;
+	size_t max_packet;
 	unsigned n_hist;
 	unsigned head;
 	uint8_t hist[UDPTL_REDUNDANCY_MAX][UDPTL_IFP_MAX];
@@ -99,8 +103,10 @@ void udptl_tx_init(struct udptl_tx *tx, unsigned redundancy);
 
 /*
  * The packet that carries IFP @ifp (@len octets) and the last
- * @tx->redundancy ones, into @buf.  Returns its length (and the sequence
- * number advances), or the errors of udptl_encode() (and nothing changes).
+ * @tx->redundancy ones (as many as fit @tx->max_packet), into @buf.
+ * Returns its length (and the sequence number advances), or the errors of
+ * udptl_encode() (and nothing changes): -ENOBUFS when even the primary
+ * alone does not fit.
  */
 int udptl_tx_packet(struct udptl_tx *tx, const uint8_t *ifp, size_t len,
 		    uint8_t *buf, size_t buflen);

@@ -188,3 +188,25 @@ UNIT_TEST(udptl_rx_duplicates)
 	CHECK_INT(rx.received, 2);
 	CHECK_INT(udptl_rx_packet(&rx, a, 3, got_ifp, &g), -EBADMSG);
 }
+
+UNIT_TEST(udptl_tx_max_packet)
+{
+	struct udptl_tx tx;
+	struct udptl_packet d;
+	uint8_t ifp[40], buf[UDPTL_PACKET_MAX];
+	int n, i;
+
+	udptl_tx_init(&tx, 3);
+	tx.max_packet = 2 + 1 + 40 + 1 + 1 + 2 * 41;	/* room for 2 */
+	memset(ifp, 1, sizeof(ifp));
+	for (i = 0; i < 5; i++) {
+		n = udptl_tx_packet(&tx, ifp, sizeof(ifp), buf, sizeof(buf));
+		CHECK(n > 0 && (size_t)n <= tx.max_packet, "packet %d: %d", i, n);
+		CHECK_INT(udptl_decode(buf, n, &d), 0);
+		CHECK_INT(d.n_secondary, i < 2 ? i : 2);
+		CHECK_INT(d.seq, i);
+	}
+	tx.max_packet = 10;	/* not even the primary */
+	CHECK_INT(udptl_tx_packet(&tx, ifp, sizeof(ifp), buf, sizeof(buf)), -ENOBUFS);
+	CHECK_INT(tx.seq, 5);
+}
