@@ -4,6 +4,7 @@
  * udptl.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "media/udptl.h"
@@ -250,4 +251,69 @@ int udptl_rx_packet(struct udptl_rx *rx, const uint8_t *buf, size_t len,
 	fn(opaque, p.seq, p.primary.data, p.primary.len);
 	rx->next = p.seq + 1;
 	return given + 1;
+}
+
+/* ---- reorder stash ---- */
+
+void udptl_jb_init(struct udptl_jb *jb, uint64_t hold)
+{
+	memset(jb, 0, offsetof(struct udptl_jb, stash));
+	jb->hold = hold;
+}
+
+/* How far @seq is ahead of the next one expected (negative: behind). */
+static int jb_ahead(const struct udptl_jb *jb, uint16_t seq)
+{
+	return jb->rx.started ? (int16_t)(uint16_t)(seq - jb->rx.next) : 0;
+}
+
+void udptl_jb_tick(struct udptl_jb *jb, uint64_t now, udptl_ifp_fn fn,
+		   void *opaque)
+{
+	while (jb->n) {
+		struct udptl_held *h;
+		unsigned best = 0, i;
+
+		for (i = 1; i < jb->n; i++)
+			if (jb_ahead(jb, jb->stash[i].seq) <
+			    jb_ahead(jb, jb->stash[best].seq))
+				best = i;
+		h = &jb->stash[best];
+		if (jb_ahead(jb, h->seq) > (int)h->n_secondary &&
+		    now - h->at < jb->hold && jb->n < UDPTL_HOLD_MAX)
+			return;	/* the missing one may still come */
+		(void)udptl_rx_packet(&jb->rx, h->data, h->len, fn, opaque);
+		*h = jb->stash[--jb->n];
+	}
+}
+
+int udptl_jb_put(struct udptl_jb *jb, const uint8_t *buf, size_t len,
+		 uint64_t now, udptl_ifp_fn fn, void *opaque)
+{
+	struct udptl_packet p;
+	struct udptl_held *h;
+	int ahead, r;
+
+	r = udptl_decode(buf, len, &p);
+	if (r < 0)
+		return r;
+	ahead = jb_ahead(jb, p.seq);
+	if (ahead < 0)
+		return 0;	/* given already, or too late */
+	if (ahead <= (int)p.n_secondary && !jb->n) {
+		(void)udptl_rx_packet(&jb->rx, buf, len, fn, opaque);
+		return 0;
+	}
+	if (jb->n == UDPTL_HOLD_MAX)
+		udptl_jb_tick(jb, now, fn, opaque);	/* the first goes */
+	h = &jb->stash[jb->n++];
+	h->at = now;
+	h->seq = p.seq;
+	h->n_secondary = p.n_secondary;
+	h->len = len;
+	memcpy(h->data, buf, len);
+	if (ahead > (int)p.n_secondary)
+		jb->held++;
+	udptl_jb_tick(jb, now, fn, opaque);
+	return 0;
 }

@@ -141,4 +141,50 @@ typedef void (*udptl_ifp_fn)(void *opaque, uint16_t seq,
 int udptl_rx_packet(struct udptl_rx *rx, const uint8_t *buf, size_t len,
 		    udptl_ifp_fn fn, void *opaque);
 
+#define UDPTL_HOLD_MAX		64	/* packets a udptl_jb holds */
+
+/* A packet waiting in a struct udptl_jb. */
+struct udptl_held {
+	uint64_t at;
+	uint16_t seq;
+	unsigned n_secondary;
+	size_t len;
+	uint8_t data[UDPTL_PACKET_MAX];
+};
+
+/**
+ * struct udptl_jb - a receiver with a reorder stash: a packet that
+ *	arrives ahead of a gap its redundancy does not fill waits (up to
+ *	@hold, or while fewer than UDPTL_HOLD_MAX wait) for the missing
+ *	ones, which may only be late; whatever is in order, or fills its own
+ *	gap, goes at once.  Time is the caller's count (samples, say).
+ * @rx: the receiver the packets go to, in order of sequence number
+ * @hold: how long a packet may wait, in the caller's units
+ * @held: packets that had to wait
+ * @n: how many wait now
+ * @stash: them
+ */
+struct udptl_jb {
+	struct udptl_rx rx;
+	uint64_t hold;
+	uint64_t held;
+	unsigned n;
+	struct udptl_held stash[UDPTL_HOLD_MAX];
+};
+
+void udptl_jb_init(struct udptl_jb *jb, uint64_t hold);
+
+/*
+ * A packet from the far end at time @now: its IFPs (and those of packets
+ * waiting that may now go) given to @fn in order, or it waits.  Returns
+ * 0, or -EBADMSG (dropped: udptl_decode()).
+ */
+int udptl_jb_put(struct udptl_jb *jb, const uint8_t *buf, size_t len,
+		 uint64_t now, udptl_ifp_fn fn, void *opaque);
+
+/* Time passed: the packets that waited long enough go (the gaps before
+ * them given up, or filled by their redundancy). */
+void udptl_jb_tick(struct udptl_jb *jb, uint64_t now, udptl_ifp_fn fn,
+		   void *opaque);
+
 #endif /* FXSD_UDPTL_H */

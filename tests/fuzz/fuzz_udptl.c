@@ -9,7 +9,10 @@
  * udptl_encode() (when it was not FEC) it gives the same octets; the
  * receiver gives IFPs in increasing sequence numbers (each 1..32768
  * after the one before, modulo 2^16), and its counters add up (every IFP
- * given was received or recovered).  The sender's packets read back.
+ * given was received or recovered).  The same stream through the reorder
+ * stash (udptl_jb, 80 of 480 time units after each packet): the same
+ * order property, and nothing left in it once its hold has passed.  The
+ * sender's packets read back.
  */
 #include <errno.h>
 
@@ -42,8 +45,10 @@ static void given(void *opaque, uint16_t seq, const uint8_t *ifp, size_t len)
 	s->n++;
 }
 
+static struct udptl_jb jb;
+
 static void one(const uint8_t *pkt, size_t len, struct udptl_rx *rx,
-		struct seen *s)
+		struct seen *s, struct seen *sj, uint64_t now)
 {
 	struct udptl_packet p;
 	uint8_t buf[UDPTL_PACKET_MAX];
@@ -66,17 +71,21 @@ static void one(const uint8_t *pkt, size_t len, struct udptl_rx *rx,
 		}
 	}
 	(void)udptl_rx_packet(rx, pkt, len, given, s);
+	(void)udptl_jb_put(&jb, pkt, len, now, given, sj);
+	udptl_jb_tick(&jb, now + 80, given, sj);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct udptl_rx rx = { 0 };
-	struct seen s = { 0 };
+	struct seen s = { 0 }, sj = { 0 };
 	const uint8_t *p = data, *end = data + size;
+	uint64_t now = 0;
 	struct udptl_tx tx;
 	uint8_t out[UDPTL_PACKET_MAX];
 	int n;
 
+	udptl_jb_init(&jb, 480);
 	while (p <= end) {
 		const uint8_t *sep = NULL;
 		uint8_t *copy;
@@ -92,13 +101,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!copy)
 			abort();
 		memcpy(copy, p, len);
-		one(copy, len, &rx, &s);
+		one(copy, len, &rx, &s, &sj, now);
+		now += 160;
 		free(copy);
 		if (!sep)
 			break;
 		p = sep + 4;
 	}
 	fuzz_assert(rx.received + rx.recovered == s.n);
+	/* the stash gives everything it holds once time has passed, in order */
+	udptl_jb_tick(&jb, now + 480, given, &sj);
+	fuzz_assert(jb.n == 0);
+	fuzz_assert(jb.rx.received + jb.rx.recovered == sj.n);
 
 	/* the sender: the input as IFPs of up to 64 octets, redundancy 3;
 	 * each packet reads back with the IFPs sent before it */
