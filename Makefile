@@ -16,7 +16,7 @@ UAPI := -Iinclude/uapi
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer tests/daemon/faxpeer \
 	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff \
-	tests/daemon/codec_send
+	tests/daemon/codec_send tests/daemon/t38fax
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -35,7 +35,7 @@ DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
 	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c \
-	daemon/media/rtcpxr.c daemon/media/udptl.c
+	daemon/media/rtcpxr.c daemon/media/udptl.c daemon/media/t38gw.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c daemon/dsp/modem.c
 DAEMON_PORT_SRCS := daemon/port/port.c
@@ -187,6 +187,10 @@ tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 
 tests/daemon/faxpeer: tests/daemon/faxpeer.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lspandsp -ltiff -lm
+
+# a fax through fxsd's T.38 gateway, spandsp's terminals at both ends
+tests/daemon/t38fax: $(call objs,asan,tests/daemon/t38fax.c daemon/media/t38gw.c daemon/media/udptl.c)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lspandsp -ltiff -lm
 
 tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^
