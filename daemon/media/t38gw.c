@@ -34,24 +34,32 @@ void t38gw_config_default(struct t38gw_config *ret)
 	};
 }
 
-/* spandsp's packet for the far end: one UDPTL packet whatever @count says
- * (the repeats it asks for are what our redundancy carries). */
+/*
+ * spandsp's packet for the far end, in one UDPTL packet sent @count times
+ * (the same sequence number: the far end takes the first to arrive).  The
+ * repeats are for the packets nothing may follow for a while (indicators,
+ * the end of a message): redundancy only helps a packet when another
+ * comes after it.
+ */
 static int gw_tx_packet(t38_core_state_t *s, void *user_data,
 			const uint8_t *buf, int len, int count)
 {
 	struct t38gw *g = user_data;
 	uint8_t pkt[UDPTL_PACKET_MAX];
-	int n;
+	int n, i;
 
 	(void)s;
-	(void)count;
 	if (len <= 0)
 		return -1;
 	n = udptl_tx_packet(&g->tx, buf, (size_t)len, pkt, sizeof(pkt));
 	if (n < 0)
 		return -1;
-	g->sent++;
-	g->send(g->opaque, pkt, (size_t)n);
+	if (count < 1)
+		count = 1;
+	for (i = 0; i < count && i < T38GW_REPEAT_MAX; i++) {
+		g->sent++;
+		g->send(g->opaque, pkt, (size_t)n);
+	}
 	return 0;
 }
 
@@ -97,10 +105,14 @@ int t38gw_new(const struct t38gw_config *c, t38gw_send_fn send, void *opaque,
 	t38_set_fastest_image_data_rate(g->core, (int)c->max_bitrate);
 	if (c->max_datagram)
 		t38_set_max_datagram_size(g->core, (int)c->max_datagram);
-	/* one packet per IFP: UDPTL's redundancy repeats it */
+	/* data once (the next packets carry it again), what ends something
+	 * T38GW_REPEAT_MAX times */
 	for (cat = T38_PACKET_CATEGORY_INDICATOR;
 	     cat <= T38_PACKET_CATEGORY_IMAGE_DATA_END; cat++)
-		t38_set_redundancy_control(g->core, cat, 1);
+		t38_set_redundancy_control(g->core, cat,
+			cat == T38_PACKET_CATEGORY_CONTROL_DATA ||
+			cat == T38_PACKET_CATEGORY_IMAGE_DATA ? 1 :
+			T38GW_REPEAT_MAX);
 	t38_gateway_set_supported_modems(g->gw, modems_for(c->max_bitrate));
 	t38_gateway_set_ecm_capability(g->gw, c->ecm);
 	t38_gateway_set_transmit_on_idle(g->gw, true);

@@ -50,6 +50,9 @@ struct t38gw_config {
 };
 
 #define T38GW_HOLD_MAX_MS	500
+/* Indicators and the ends of messages go this many times (the same
+ * UDPTL packet): nothing may come after them to carry them again. */
+#define T38GW_REPEAT_MAX	3
 
 /* Version 0, 14400 bit/s, transferredTCF, redundancy 3, ECM, packets
  * held up to 60 ms (what the jitter buffer of a data call holds). */
@@ -82,7 +85,7 @@ int t38gw_from_far(struct t38gw *g, const uint8_t *pkt, size_t len);
 
 /**
  * struct t38gw_stats - what a gateway counted
- * @sent: UDPTL packets sent
+ * @sent: UDPTL packets sent (repeats included)
  * @received: UDPTL packets taken from the far end
  * @recovered: IFPs recovered from the redundancy of later packets
  * @lost: IFPs the far end sent that never arrived

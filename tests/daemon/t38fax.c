@@ -134,9 +134,9 @@ static int far_send(t38_core_state_t *s, void *user, const uint8_t *buf,
 
 	(void)s;
 	(void)user;
-	(void)count;
 	n = udptl_tx_packet(&far_tx, buf, (size_t)len, p, sizeof(p));
-	if (n > 0)
+	/* as many times as spandsp asks (its defaults), as the gateway */
+	for (int i = 0; n > 0 && i < (count < 1 ? 1 : count); i++)
 		chan_send(&to_gw, p, (size_t)n);
 	return 0;
 }
