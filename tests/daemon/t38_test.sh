@@ -13,7 +13,10 @@
 # gateway sent under its number; packets must have been lost on the way
 # and no IFP be missing at the receiving end (the redundancy of the next
 # packets, or the repeats of the last ones, brought each back), while
-# without redundancy the same path leaves some missing.  A few seconds.
+# without redundancy the same path leaves some missing.  Every packet of
+# one fax (a pcap) is read by tshark's UDPTL/T.38 and T.30 decoders: all
+# decode, none malformed, the sequence numbers in order, redundancy in
+# them, the T.30 messages of a fax inside.  About 10 seconds.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -94,6 +97,47 @@ if [ "${missing:-0}" -gt 0 ]; then
 else
 	sed 's/^/# /' "$log"
 	not_ok "without redundancy: IFPs missing at the far end: ${missing:-?}"
+fi
+
+# the wire, read by another's decoder: tshark (Wireshark's UDPTL/T.38 and
+# T.30 dissectors) over every packet of a fax with loss, both ways
+if command -v tshark >/dev/null; then
+	pcap=$work/t38.pcap
+	T38FAX_PCAP=$pcap tests/daemon/t38fax phone "$work/doc.tif" "$work/rx1.tif" 1 20 7 >"$work/pcap.log" 2>&1
+	D=(-d udp.port==4000,t38 -d udp.port==4002,t38)
+	total=$(tshark -r "$pcap" 2>/dev/null | wc -l)
+	decoded=$(tshark -r "$pcap" "${D[@]}" -Y t38.seq_number 2>/dev/null | wc -l)
+	# (its T.4 reassembly flags a one-packet non-ECM message, the TCF:
+	# about the IFPs' content, spandsp's, not their framing)
+	bad=$(tshark -r "$pcap" "${D[@]}" -Y '(t38.malformed || _ws.malformed || _ws.expert.severity == error) && !(_ws.expert.message contains "END OF FRAGMENT W/OUT ANY FRAGMENT DATA")' 2>/dev/null | wc -l)
+	if [ "$total" -gt 500 ] && [ "$decoded" -eq "$total" ] && [ "$bad" -eq 0 ]; then
+		ok "tshark decodes all $total UDPTL packets as T.38, none malformed"
+	else
+		not_ok "tshark: $decoded of $total packets decoded as T.38, $bad malformed"
+	fi
+	# the gateway's sequence numbers from 0, each 0 (a repeat) or 1 on;
+	# redundancy in the packets
+	steps=$(tshark -r "$pcap" "${D[@]}" -Y 'udp.srcport == 4000' -T fields -e t38.seq_number 2>/dev/null |
+		awk 'NR == 1 { bad = ($1 != 0); p = $1; next }
+		     { d = $1 - p; if (d < 0 || d > 1) bad = 1; p = $1 }
+		     END { print (bad ? "bad" : "ok"), p }')
+	red=$(tshark -r "$pcap" "${D[@]}" -Y 'udp.srcport == 4000 && t38.secondary_ifp_packets == 3' 2>/dev/null | wc -l)
+	if [ "${steps%% *}" = ok ] && [ "$red" -gt 100 ]; then
+		ok "tshark: the gateway's sequence numbers run 0..${steps#* } in order, $red packets with 3 secondary IFPs"
+	else
+		not_ok "tshark: the gateway's sequence numbers ($steps), packets with 3 secondary IFPs: $red"
+	fi
+	# T.30 inside: DIS, CFR and MCF from the far end, DCS from the phone's
+	# fax (through the gateway's demodulators)
+	fcf() { tshark -r "$pcap" "${D[@]}" -Y "udp.srcport == $1 && t30.FacsimileControl == $2" 2>/dev/null | wc -l; }
+	dis=$(fcf 4002 0x01) cfr=$(fcf 4002 0x21) mcf=$(fcf 4002 0x31) dcs=$(fcf 4000 0x41)
+	if [ "$dis" -gt 0 ] && [ "$cfr" -gt 0 ] && [ "$mcf" -gt 0 ] && [ "$dcs" -gt 0 ]; then
+		ok "tshark's T.30 decoder: DIS, CFR, MCF from the far end, DCS through the gateway"
+	else
+		not_ok "tshark's T.30 decoder: DIS $dis, CFR $cfr, MCF $mcf, DCS $dcs"
+	fi
+else
+	echo "# no tshark: the wire not checked by another decoder"
 fi
 
 echo "$pass passed, $fail failed"

@@ -22,6 +22,11 @@
  *   t38fax: to the far end P packets (L lost), from it P (L lost);
  *           the gateway recovered N IFPs, lost M
  * exit 0 when both ended with T30_ERR_OK.
+ *
+ * With T38FAX_PCAP=FILE every UDPTL packet sent (before the channel loses
+ * any) is written to FILE as raw IPv4/UDP (pcap, LINKTYPE_RAW): the
+ * gateway's from 127.0.0.1:4000 to :4002, the far end's back, for a
+ * decoder of another's (tshark) to read.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -98,6 +103,61 @@ static void chan_deliver(struct channel *c, void (*fn)(const uint8_t *, size_t))
 }
 
 static struct channel to_far, to_gw;
+static FILE *pcap;
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* One packet from 127.0.0.1:@from to 127.0.0.1:@to into the pcap. */
+static void pcap_put(uint16_t from, uint16_t to, const uint8_t *p, size_t len)
+{
+	uint32_t rec[4];
+	uint8_t h[28] = { 0x45, 0 };
+	unsigned sum = 0;
+	size_t ip_len = 28 + len;
+
+	if (!pcap)
+		return;
+	rec[0] = (uint32_t)(now / 8000);
+	rec[1] = (uint32_t)(now % 8000 * 125);
+	rec[2] = rec[3] = (uint32_t)ip_len;
+	h[2] = (uint8_t)(ip_len >> 8);
+	h[3] = (uint8_t)ip_len;
+	h[8] = 64;			/* TTL */
+	h[9] = 17;			/* UDP */
+	put32(h + 12, 0x7f000001);
+	put32(h + 16, 0x7f000001);
+	for (int i = 0; i < 20; i += 2)
+		sum += (unsigned)(h[i] << 8 | h[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	h[10] = (uint8_t)(~sum >> 8);
+	h[11] = (uint8_t)~sum;
+	h[20] = (uint8_t)(from >> 8);
+	h[21] = (uint8_t)from;
+	h[22] = (uint8_t)(to >> 8);
+	h[23] = (uint8_t)to;
+	h[24] = (uint8_t)((8 + len) >> 8);
+	h[25] = (uint8_t)(8 + len);
+	fwrite(rec, sizeof(rec), 1, pcap);
+	fwrite(h, sizeof(h), 1, pcap);
+	fwrite(p, len, 1, pcap);
+}
+
+static void pcap_open(const char *path)
+{
+	/* host order magic, v2.4, snaplen, LINKTYPE_RAW */
+	uint32_t g[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101 };
+
+	pcap = fopen(path, "wb");
+	if (pcap)
+		fwrite(g, sizeof(g), 1, pcap);
+}
 static struct t38gw *gw;
 static t38_terminal_state_t *far;
 static struct udptl_tx far_tx;
@@ -123,6 +183,7 @@ static void gw_send(void *opaque, const uint8_t *p, size_t len)
 	} else {
 		ifp_wrong++;
 	}
+	pcap_put(4000, 4002, p, len);
 	chan_send(&to_far, p, len);
 }
 
@@ -136,8 +197,10 @@ static int far_send(t38_core_state_t *s, void *user, const uint8_t *buf,
 	(void)user;
 	n = udptl_tx_packet(&far_tx, buf, (size_t)len, p, sizeof(p));
 	/* as many times as spandsp asks (its defaults), as the gateway */
-	for (int i = 0; n > 0 && i < (count < 1 ? 1 : count); i++)
+	for (int i = 0; n > 0 && i < (count < 1 ? 1 : count); i++) {
+		pcap_put(4002, 4000, p, (size_t)n);
 		chan_send(&to_gw, p, (size_t)n);
+	}
 	return 0;
 }
 
@@ -201,6 +264,8 @@ int main(int argc, char **argv)
 	if (argc > 7)
 		redundancy = (unsigned)atoi(argv[7]);
 
+	if (getenv("T38FAX_PCAP"))
+		pcap_open(getenv("T38FAX_PCAP"));
 	t38gw_config_default(&cfg);
 	cfg.redundancy = redundancy;
 	if (t38gw_new(&cfg, gw_send, NULL, &gw) < 0)
@@ -248,6 +313,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.recovered, (unsigned long long)st.lost,
 	       (unsigned long long)far_rx.rx.recovered, (unsigned long long)far_rx.rx.lost);
 	printf("t38fax: %llu IFPs given to the far end differ from what the gateway sent\n", (unsigned long long)ifp_wrong);
+	if (pcap)
+		fclose(pcap);
 	t38gw_free(gw);
 	fax_free(phone);
 	t38_terminal_free(far);
