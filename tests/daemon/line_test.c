@@ -1112,6 +1112,52 @@ LINE_TEST(incoming_call)
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 }
 
+/*
+ * T.38 is not switched to yet: a far end's re-INVITE to image/t38 (as a
+ * gateway sends when it hears a fax) gets 488 with Warning 304, and the
+ * call goes on over G.711 (what a fax then uses: pass-through).
+ */
+LINE_TEST(t38_reinvite_refused)
+{
+	static const char t38[] =
+		"v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=image 4002 udptl t38\r\n"
+		"a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
+		"a=T38FaxRateManagement:transferredTCF\r\n"
+		"a=T38FaxMaxDatagram:400\r\n"
+		"a=T38FaxUdpEC:t38UDPRedundancy\r\n";
+	struct party *a = party_new(t);
+	char warning[256], ack[2048];
+	unsigned before;
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	request(t, a, "INVITE", NULL, "application/sdp", t38);
+	EXPECT_RESP(t, m, 488, "INVITE", a);
+	CHECK(hdr(m, "Warning", 0, warning, sizeof(warning)) &&
+	      strstr(warning, "304"), "488 with Warning 304: %s", warning);
+	/* the ACK of the 488: the re-INVITE's branch and CSeq */
+	snprintf(ack, sizeof(ack),
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKlt%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+		 a->target, t->sip_port, t->branch_no, a->local, a->remote,
+		 a->call_id, a->cseq);
+	send_text(t, ack);
+	before = a->rx_packets;
+	EXPECT(t, 2000, a->rx_packets > before + 20,
+	       "the far end still gets RTP from the line");
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+	EXPECT(t, 3000, hearing(t, SND_A + a->idx, 10),
+	       "the phone still hears the far end");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
 /* G.729 (fxsd with codecs = g729, pcmu; a far end that offers only G.729,
  * annexb=no): the phone hears the caller's tone through bcg729 both ends,
  * and the caller gets 20-byte packets (two 10 ms frames, no Annex B) of
