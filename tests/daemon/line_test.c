@@ -45,6 +45,7 @@
 #include "log.h"
 #include "media/codec.h"
 #include "media/g711.h"
+#include "media/udptl.h"
 
 #include "fake_port.h"
 #include "unit.h"
@@ -156,6 +157,13 @@ struct party {
 	unsigned rx_hz_frames[PARTY_MAX];	/* frames with party k's tone */
 	struct codec *g729;	/* offers and talks G.729 (PT 18), not PCMU */
 	unsigned rx_bytes;	/* payload bytes received */
+	/* T.38: UDPTL in place of RTP */
+	bool udptl;
+	unsigned rx_udptl;	/* UDPTL packets received */
+	unsigned rx_not_udptl;	/* other datagrams received meanwhile */
+	unsigned rx_v21;	/* of them, with the V.21 preamble indicator */
+	bool send_ced;		/* send the CED indicator */
+	uint16_t udptl_seq;
 };
 
 struct lt {
@@ -182,6 +190,10 @@ struct lt {
 	const char *keying;	/* DTMF digits the phone keys, in turn */
 	unsigned key_frame;	/* frames into the current digit */
 	double key_phase[2];
+	bool v21;		/* the phone sends V.21 HDLC flags */
+	uint64_t v21_sample;
+	double v21_phase;
+	unsigned heard_2100;	/* frames played with 2100 Hz (CED) */
 };
 
 static uint64_t now_us(void)
@@ -685,6 +697,44 @@ static int sip_ready(sd_event_source *s, int fd, uint32_t revents, void *ud)
 
 /* ---- media of the parties, and the phone's clock ---- */
 
+/* T.38 (T.38 9.1 aligned PER): an IFP of a t30-indicator is the value
+ * shifted left by one; CNG 1, CED 2. */
+#define IFP_IND_CED	0x04
+#define IFP_IND_V21	0x06	/* v21-preamble */
+
+/* A party on T.38: counts the UDPTL packets (and V.21 indicators) the line
+ * sends; sends the CED indicator while send_ced. */
+static void party_udptl(struct party *p)
+{
+	uint8_t buf[UDPTL_PACKET_MAX + 1];
+	struct udptl_packet u;
+	ssize_t n;
+
+	while ((n = recv(p->rtp_fd, buf, sizeof(buf), 0)) > 0) {
+		if (udptl_decode(buf, (size_t)n, &u) < 0) {
+			p->rx_not_udptl++;
+			continue;
+		}
+		p->rx_udptl++;
+		if (u.primary.len == 1 && u.primary.data[0] == IFP_IND_V21)
+			p->rx_v21++;
+	}
+	if (p->send_ced && p->line_rtp_port) {
+		struct sockaddr_in to = { .sin_family = AF_INET,
+					  .sin_port = htons(p->line_rtp_port),
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		static const uint8_t ced = IFP_IND_CED;
+		struct udptl_ifp ifp = { .data = &ced, .len = 1 };
+		int k = udptl_encode(p->udptl_seq++, &ifp, NULL, 0, buf,
+				     sizeof(buf));
+
+		if (k > 0)
+			sendto(p->rtp_fd, buf, (size_t)k, 0,
+			       (struct sockaddr *)&to, sizeof(to));
+		p->send_ced = false;
+	}
+}
+
 static void party_media(struct lt *t, struct party *p)
 {
 	uint8_t pkt[12 + 160];
@@ -693,6 +743,10 @@ static void party_media(struct lt *t, struct party *p)
 	int k;
 
 	(void)t;
+	if (p->udptl) {
+		party_udptl(p);
+		return;
+	}
 	while ((n = recv(p->rtp_fd, pkt, sizeof(pkt), 0)) > 0) {
 		int16_t x[160];
 
@@ -766,6 +820,20 @@ static bool phone_mouth(struct lt *t, int16_t *out)
 	const char *k;
 	int i, j;
 
+	if (t->v21) {
+		/* V.21 channel 2 (mark 1650 Hz, space 1850 Hz, 300 bit/s,
+		 * phase continuous) sending HDLC flags 01111110: a fax's
+		 * T.30 preamble */
+		for (i = 0; i < FAKE_FRAME; i++) {
+			unsigned bit = (unsigned)(t->v21_sample++ * 300 / 8000) % 8;
+			bool mark = bit != 0 && bit != 7;
+
+			out[i] = (int16_t)(6000 * sin(t->v21_phase));
+			t->v21_phase += 2 * M_PI * (mark ? 1650 : 1850) / 8000;
+		}
+		t->v21_phase = fmod(t->v21_phase, 2 * M_PI);
+		return true;
+	}
 	if (!t->keying || !*t->keying)
 		return false;
 	k = strchr(keys, *t->keying);
@@ -802,6 +870,9 @@ static int phone_tick(sd_event_source *s, uint64_t usec, void *ud)
 		t->rec_n += FAKE_FRAME;
 	}
 	snd = classify(played, FAKE_FRAME);
+	if (goertzel(played, FAKE_FRAME, 2100) > 1000 &&
+	    goertzel(played, FAKE_FRAME, 2100) > 4 * goertzel(played, FAKE_FRAME, 1100))
+		t->heard_2100++;
 	t->hist[t->frames % HIST] = snd;
 	t->frames++;
 	t->heard[snd]++;
@@ -1113,11 +1184,11 @@ LINE_TEST(incoming_call)
 }
 
 /*
- * T.38 is not switched to yet: a far end's re-INVITE to image/t38 (as a
- * gateway sends when it hears a fax) gets 488 with Warning 304, and the
- * call goes on over G.711 (what a fax then uses: pass-through).
+ * fax = passthrough: a far end's re-INVITE to image/t38 (as a gateway
+ * sends when it hears a fax) gets 488 with Warning 304, and the call goes
+ * on over G.711 (what a fax then uses: pass-through).
  */
-LINE_TEST(t38_reinvite_refused)
+LINE_TEST_CONF(t38_reinvite_refused, "fax = passthrough\n")
 {
 	static const char t38[] =
 		"v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -1156,6 +1227,81 @@ LINE_TEST(t38_reinvite_refused)
 	EXPECT_RESP(t, m, 200, "BYE", a);
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/*
+ * fax = t38 (the default): a far end's re-INVITE to image/t38 gets a 200
+ * with our T.38 answer on the port the audio used, and the call's media
+ * become UDPTL both ways through the T.38 gateway: the phone's V.21 HDLC
+ * flags (a fax's T.30 preamble) reach the far end as T.38's v21-preamble
+ * indicator, the far end's CED indicator plays 2100 Hz at the phone, and
+ * no RTP goes out any more.
+ */
+LINE_TEST(t38_reinvite_accepted)
+{
+	struct party *a = party_new(t);
+	char t38[1024], ack[2048];
+	unsigned port = 0, udptl;
+	const char *img;
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	snprintf(t38, sizeof(t38),
+		 "v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=image %u udptl t38\r\n"
+		 "a=T38FaxVersion:0\r\na=T38MaxBitRate:9600\r\n"
+		 "a=T38FaxRateManagement:transferredTCF\r\n"
+		 "a=T38FaxMaxDatagram:400\r\n"
+		 "a=T38FaxUdpEC:t38UDPRedundancy\r\n", a->rtp_port);
+	a->send_tone = false;
+	request(t, a, "INVITE", NULL, "application/sdp", t38);
+	EXPECT_RESP(t, m, 200, "INVITE", a);
+	img = m->body ? strstr(m->body, "m=image ") : NULL;
+	CHECK(img && sscanf(img, "m=image %u udptl t38", &port) == 1,
+	      "the 200 answers with m=image: %s", m->body ? m->body : "(none)");
+	CHECK(port && port == a->line_rtp_port,
+	      "UDPTL on the port the audio used (%u, audio %u)", port,
+	      a->line_rtp_port);
+	CHECK(!strstr(m->body, "m=audio"), "no audio in the answer");
+	CHECK(strstr(m->body, "a=T38MaxBitRate:9600"),
+	      "the offer's lower bit rate taken");
+	CHECK(strstr(m->body, "a=T38FaxUdpEC:t38UDPRedundancy"),
+	      "redundancy answered");
+	snprintf(ack, sizeof(ack),
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKlt%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+		 a->target, t->sip_port, ++t->branch_no, a->local, a->remote,
+		 a->call_id, a->cseq);
+	send_text(t, ack);
+	/* RTP sent before the switch may still be in the socket */
+	run_for(t, 100);
+	{
+		uint8_t drain[2048];
+
+		while (recv(a->rtp_fd, drain, sizeof(drain), 0) > 0)
+			;
+	}
+	a->udptl = true;
+	t->v21 = true;
+	EXPECT(t, 3000, a->rx_v21 > 0,
+	       "the phone's V.21 flags reach the far end as T.38's v21-preamble indicator");
+	CHECK(a->rx_udptl > 0, "UDPTL packets (%u, %u other)", a->rx_udptl, a->rx_not_udptl);
+	CHECK(a->rx_not_udptl == 0, "%u datagrams that are not UDPTL",
+	      a->rx_not_udptl);
+	t->v21 = false;
+	a->send_ced = true;
+	EXPECT(t, 3000, t->heard_2100 >= 10,
+	       "the far end's CED indicator plays 2100 Hz at the phone");
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+	udptl = a->rx_udptl;
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	CHECK(a->rx_not_udptl == 0 && udptl > 0, "only UDPTL after the switch");
 }
 
 /* G.729 (fxsd with codecs = g729, pcmu; a far end that offers only G.729,

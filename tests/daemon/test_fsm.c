@@ -274,6 +274,7 @@ static int model_apply(struct port *p, enum call_event e,
 		case CALL_ACTION_SIP_BYE_STRAY:
 			break;	/* they act on the event's message only */
 		case CALL_ACTION_SIP_ANSWER_OFFER:
+		case CALL_ACTION_SIP_ANSWER_T38:
 		case CALL_ACTION_MEDIA_UPDATE:
 			if (!p->call || p->media != MEDIA_FULL)
 				return fail(msg, size, "outside a call", a);
@@ -779,6 +780,24 @@ UNIT_TEST(fsm_offer_answered_in_call_only)
 	}
 }
 
+/* A T.38 offer (fax = t38) likewise: the T.38 answer in a call, 488
+ * elsewhere, the state unchanged. */
+UNIT_TEST(fsm_offer_t38_answered_in_call_only)
+{
+	int s;
+
+	for (s = 0; s < _CALL_STATE_MAX; s++) {
+		struct fsm_result r = step(s, CALL_EVENT_OFFER_T38);
+		enum call_action want = s == CALL_STATE_INCALL ?
+					CALL_ACTION_SIP_ANSWER_T38 :
+					CALL_ACTION_SIP_REJECT_OFFER;
+
+		CHECK(!r.ignored && r.next == s && r.n_actions == 1 &&
+		      r.actions[0] == want, "%s + offer-t38: not %s",
+		      call_state_to_string(s), call_action_to_string(want));
+	}
+}
+
 UNIT_TEST(fsm_offhook_when_offhook_is_ignored)
 {
 	int s;
@@ -1240,6 +1259,7 @@ UNIT_TEST(fsm_walk_incoming_call)
 	     A(MEDIA_START));
 	WALK(w, ACK, INCALL, A(MEDIA_UPDATE));
 	WALK(w, OFFER, INCALL, A(SIP_ANSWER_OFFER));	/* hold, resume */
+	WALK(w, OFFER_T38, INCALL, A(SIP_ANSWER_T38));	/* a fax */
 	WALK(w, INVITE_UNUSABLE, INCALL, A(SIP_REJECT_488));
 	WALK(w, DIGIT, INCALL, A(DIGIT_SEND));
 	WALK_IGNORED(w, FLASH);
