@@ -164,6 +164,7 @@ struct party {
 	unsigned rx_v21;	/* of them, with the V.21 preamble indicator */
 	bool send_ced;		/* send the CED indicator */
 	uint16_t udptl_seq;
+	const char *answer_sdp;	/* respond()'s body in place of our audio */
 };
 
 struct lt {
@@ -405,7 +406,9 @@ static int respond(struct lt *t, const struct msg *m, int code,
 			snprintf(to + l, sizeof(to) - l, ";tag=far%u", ++t->tag_no);
 		}
 	}
-	if (p && dir)
+	if (p && dir && p->answer_sdp)
+		snprintf(sdp, sizeof(sdp), "%s", p->answer_sdp);
+	else if (p && dir)
 		sdp_of_party(p, dir, sdp, sizeof(sdp));
 	snprintf(text, sizeof(text),
 		 "SIP/2.0 %d %s\r\n%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
@@ -1230,6 +1233,35 @@ LINE_TEST_CONF(t38_reinvite_refused, "fax = passthrough\n")
 }
 
 /*
+ * The call of @a has just gone to T.38: only UDPTL from now on.  The
+ * phone's V.21 flags (a fax's T.30 preamble) reach the far end as T.38's
+ * v21-preamble indicator; the far end's CED indicator plays 2100 Hz at
+ * the phone.
+ */
+static void t38_flows(struct lt *t, struct party *a)
+{
+	uint8_t drain[2048];
+
+	a->send_tone = false;
+	/* RTP sent before the switch may still be in the socket */
+	run_for(t, 100);
+	while (recv(a->rtp_fd, drain, sizeof(drain), 0) > 0)
+		;
+	a->udptl = true;
+	t->v21 = true;
+	EXPECT(t, 3000, a->rx_v21 > 0,
+	       "the phone's V.21 flags reach the far end as T.38's v21-preamble indicator");
+	CHECK(a->rx_udptl > 0, "UDPTL packets (%u, %u other)", a->rx_udptl,
+	      a->rx_not_udptl);
+	CHECK(a->rx_not_udptl == 0, "%u datagrams that are not UDPTL",
+	      a->rx_not_udptl);
+	t->v21 = false;
+	a->send_ced = true;
+	EXPECT(t, 3000, t->heard_2100 >= 10,
+	       "the far end's CED indicator plays 2100 Hz at the phone");
+}
+
+/*
  * fax = t38 (the default): a far end's re-INVITE to image/t38 gets a 200
  * with our T.38 answer on the port the audio used, and the call's media
  * become UDPTL both ways through the T.38 gateway: the phone's V.21 HDLC
@@ -1276,25 +1308,7 @@ LINE_TEST(t38_reinvite_accepted)
 		 a->target, t->sip_port, ++t->branch_no, a->local, a->remote,
 		 a->call_id, a->cseq);
 	send_text(t, ack);
-	/* RTP sent before the switch may still be in the socket */
-	run_for(t, 100);
-	{
-		uint8_t drain[2048];
-
-		while (recv(a->rtp_fd, drain, sizeof(drain), 0) > 0)
-			;
-	}
-	a->udptl = true;
-	t->v21 = true;
-	EXPECT(t, 3000, a->rx_v21 > 0,
-	       "the phone's V.21 flags reach the far end as T.38's v21-preamble indicator");
-	CHECK(a->rx_udptl > 0, "UDPTL packets (%u, %u other)", a->rx_udptl, a->rx_not_udptl);
-	CHECK(a->rx_not_udptl == 0, "%u datagrams that are not UDPTL",
-	      a->rx_not_udptl);
-	t->v21 = false;
-	a->send_ced = true;
-	EXPECT(t, 3000, t->heard_2100 >= 10,
-	       "the far end's CED indicator plays 2100 Hz at the phone");
+	t38_flows(t, a);
 	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
 	udptl = a->rx_udptl;
 	request(t, a, "BYE", NULL, NULL, NULL);
@@ -1302,6 +1316,99 @@ LINE_TEST(t38_reinvite_accepted)
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 	CHECK(a->rx_not_udptl == 0 && udptl > 0, "only UDPTL after the switch");
+}
+
+/*
+ * The phone's fax is heard (V.21 flags) in a call on a port with fax = t38:
+ * the line sends a re-INVITE offering T.38 only (m=image udptl t38 on the
+ * audio's port, version 0, 14400 bit/s, redundancy), once: in *@ret.
+ */
+static void t38_offer_heard(struct lt *t, struct party *a, struct msg **ret)
+{
+	unsigned port = 0;
+	const char *img;
+	struct msg *m;
+
+	*ret = NULL;
+	t->v21 = true;
+	EXPECT(t, 3000, (m = take_req(t, "INVITE", a)) != NULL,
+	       "a fax heard: the far end gets a re-INVITE");
+	img = m->body ? strstr(m->body, "m=image ") : NULL;
+	CHECK(img && sscanf(img, "m=image %u udptl t38", &port) == 1 &&
+	      port == a->line_rtp_port,
+	      "offering T.38 on the audio's port %u: %s", a->line_rtp_port,
+	      m->body ? m->body : "(none)");
+	CHECK(m->body && !strstr(m->body, "m=audio") &&
+	      strstr(m->body, "a=T38FaxVersion:0") &&
+	      strstr(m->body, "a=T38MaxBitRate:14400") &&
+	      strstr(m->body, "a=T38FaxUdpEC:t38UDPRedundancy"),
+	      "the T.38 offer's attributes: %s", m->body ? m->body : "");
+	*ret = m;
+}
+
+/* fax = t38: a fax heard offers T.38; the far end's 488 keeps the call on
+ * G.711 (pass-through): RTP both ways, and no second offer. */
+LINE_TEST(t38_offer_refused)
+{
+	struct party *a = party_new(t);
+	unsigned before;
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	t38_offer_heard(t, a, &m);
+	if (unit_failed())
+		return;
+	respond(t, m, 488, "Not Acceptable Here", a,
+		"Warning: 304 far \"Media type not available\"\r\n", NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	before = a->rx_packets;
+	mark(t);
+	EXPECT(t, 2000, a->rx_packets > before + 20,
+	       "the far end still gets RTP from the line");
+	EXPECT(t, 3000, hearing(t, SND_A + a->idx, 10),
+	       "the phone still hears the far end");
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+	CHECK(!take_req(t, "INVITE", a), "one T.38 offer per call");
+	t->v21 = false;
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* fax = t38: a fax heard offers T.38; the far end's 200 with its T.38
+ * answer switches the call: only UDPTL, both ways. */
+LINE_TEST(t38_offer_accepted)
+{
+	struct party *a = party_new(t);
+	char answer[1024];
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	t38_offer_heard(t, a, &m);
+	if (unit_failed())
+		return;
+	snprintf(answer, sizeof(answer),
+		 "v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=image %u udptl t38\r\n"
+		 "a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
+		 "a=T38FaxRateManagement:transferredTCF\r\n"
+		 "a=T38FaxMaxDatagram:400\r\n"
+		 "a=T38FaxUdpEC:t38UDPRedundancy\r\n", a->rtp_port);
+	a->answer_sdp = answer;
+	respond(t, m, 200, "OK", a, NULL, "sendrecv");
+	a->answer_sdp = NULL;
+	EXPECT_REQ(t, m, "ACK", a);
+	t38_flows(t, a);
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	CHECK(a->rx_not_udptl == 0, "only UDPTL after the switch");
 }
 
 /* G.729 (fxsd with codecs = g729, pcmu; a far end that offers only G.729,
