@@ -156,7 +156,7 @@ tests/daemon/fxsd-asan: $(call objs,asan,$(FXSD_SRCS))
 # tests/daemon/fake_port.c linked in place of port/ (no kernel), a far end
 # scripted over UDP on 127.0.0.1.  Built under ASan/UBSan into
 # build/obj/line, where the REFER's NOTIFY deadline is 2 s, not 32 s.
-LINE_TEST_SRCS := tests/daemon/line_test.c tests/daemon/fake_port.c \
+LINE_TEST_SRCS := tests/daemon/line_test.c tests/daemon/fake_port.c tests/daemon/line_fax.c \
 	tests/daemon/unit_main.c daemon/log.c daemon/config.c $(DAEMON_SIP_SRCS) \
 	$(DAEMON_MEDIA_SRCS) $(DAEMON_DSP_SRCS) $(DAEMON_LINE_SRCS)
 LINE_TEST_DEFS := -DSIP_REFER_FIRST_MS=2000

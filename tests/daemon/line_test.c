@@ -48,6 +48,7 @@
 #include "media/udptl.h"
 
 #include "fake_port.h"
+#include "line_fax.h"
 #include "unit.h"
 
 #define MSG_MAX		256	/* messages kept per case */
@@ -165,6 +166,7 @@ struct party {
 	bool send_ced;		/* send the CED indicator */
 	uint16_t udptl_seq;
 	const char *answer_sdp;	/* respond()'s body in place of our audio */
+	struct far_fax *fax;	/* a T.38 fax terminal on the UDPTL, or NULL */
 };
 
 struct lt {
@@ -195,6 +197,7 @@ struct lt {
 	uint64_t v21_sample;
 	double v21_phase;
 	unsigned heard_2100;	/* frames played with 2100 Hz (CED) */
+	struct phone_fax *fax;	/* a fax machine at the phone, or NULL */
 };
 
 static uint64_t now_us(void)
@@ -707,6 +710,16 @@ static int sip_ready(sd_event_source *s, int fd, uint32_t revents, void *ud)
 
 /* A party on T.38: counts the UDPTL packets (and V.21 indicators) the line
  * sends; sends the CED indicator while send_ced. */
+static void party_fax_send(void *opaque, const uint8_t *pkt, size_t len)
+{
+	struct party *p = opaque;
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(p->line_rtp_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	sendto(p->rtp_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to));
+}
+
 static void party_udptl(struct party *p)
 {
 	uint8_t buf[UDPTL_PACKET_MAX + 1];
@@ -719,9 +732,13 @@ static void party_udptl(struct party *p)
 			continue;
 		}
 		p->rx_udptl++;
+		if (p->fax)
+			far_fax_packet(p->fax, buf, (size_t)n);
 		if (u.primary.len == 1 && u.primary.data[0] == IFP_IND_V21)
 			p->rx_v21++;
 	}
+	if (p->fax)
+		far_fax_tick(p->fax, 160);
 	if (p->send_ced && p->line_rtp_port) {
 		struct sockaddr_in to = { .sin_family = AF_INET,
 					  .sin_port = htons(p->line_rtp_port),
@@ -867,7 +884,13 @@ static int phone_tick(sd_event_source *s, uint64_t usec, void *ud)
 	enum sound snd;
 	int i;
 
-	fake_port_tick(phone_mouth(t, mouth) ? mouth : NULL, played);
+	if (t->fax) {
+		phone_fax_tx(t->fax, mouth, FAKE_FRAME);
+		fake_port_tick(mouth, played);
+		phone_fax_rx(t->fax, played, FAKE_FRAME);
+	} else {
+		fake_port_tick(phone_mouth(t, mouth) ? mouth : NULL, played);
+	}
 	if (t->rec && t->rec_n + FAKE_FRAME <= t->rec_max) {
 		memcpy(t->rec + t->rec_n, played, sizeof(played));
 		t->rec_n += FAKE_FRAME;
@@ -998,9 +1021,12 @@ static void lt_teardown(struct lt *t)
 	/* what the line sent on its way out (BYE, CANCEL) is not waited for */
 	t->clock = sd_event_source_disable_unref(t->clock);
 	t->sip_src = sd_event_source_disable_unref(t->sip_src);
-	for (i = 0; i < PARTY_MAX; i++)
+	for (i = 0; i < PARTY_MAX; i++) {
 		if (t->party[i].used && t->party[i].rtp_fd >= 0)
 			close(t->party[i].rtp_fd);
+		far_fax_free(t->party[i].fax);
+	}
+	phone_fax_free(t->fax);
 	for (i = 0; i < t->n_msgs; i++)
 		free(t->msgs[i].text);
 	if (t->sip_fd >= 0)
@@ -1409,6 +1435,71 @@ LINE_TEST(t38_offer_accepted)
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
 	CHECK(a->rx_not_udptl == 0, "only UDPTL after the switch");
+}
+
+/*
+ * A fax carried end to end: a spandsp fax machine at the phone (audio,
+ * V.17 and the rest through the fake port) sends a 1-page TIFF-F document
+ * (faxpeer mkdoc, libtiff) in a call; fxsd hears its CNG and offers T.38;
+ * the far end takes it and answers with spandsp's t38_terminal over UDPTL
+ * (our udptl.c at its end).  Both terminals end T.30 without error and
+ * the page received equals the one sent, pixel for pixel (faxpeer
+ * compare).
+ */
+LINE_TEST(t38_fax_end_to_end)
+{
+	struct party *a = party_new(t);
+	char answer[1024], doc[160], rx[160], cmd[512];
+	struct msg *m;
+
+	CHECK(a, "party");
+	snprintf(doc, sizeof(doc), "%s/doc.tif", t->dir);
+	snprintf(rx, sizeof(rx), "%s/rx.tif", t->dir);
+	snprintf(cmd, sizeof(cmd), "tests/daemon/faxpeer mkdoc %s 1 >/dev/null 2>&1", doc);
+	CHECK(system(cmd) == 0, "%s", cmd);
+	CALL_IN(t, a, "alice");
+	a->send_tone = false;
+	t->fax = phone_fax_new(doc);
+	CHECK(t->fax, "the phone's fax machine");
+	EXPECT(t, 8000, (m = take_req(t, "INVITE", a)) != NULL,
+	       "the phone's fax heard: a T.38 offer");
+	CHECK(m->body && strstr(m->body, "m=image "), "T.38 offered");
+	snprintf(answer, sizeof(answer),
+		 "v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=image %u udptl t38\r\n"
+		 "a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
+		 "a=T38FaxRateManagement:transferredTCF\r\n"
+		 "a=T38FaxMaxDatagram:400\r\n"
+		 "a=T38FaxUdpEC:t38UDPRedundancy\r\n", a->rtp_port);
+	a->answer_sdp = answer;
+	/* the far end's terminal answers the call from now on */
+	a->fax = far_fax_new(rx, party_fax_send, a);
+	CHECK(a->fax, "the far end's T.38 terminal");
+	a->udptl = true;
+	respond(t, m, 200, "OK", a, NULL, "sendrecv");
+	a->answer_sdp = NULL;
+	EXPECT_REQ(t, m, "ACK", a);
+	/* RTP of before the switch may still arrive meanwhile */
+	run_for(t, 100);
+	a->rx_not_udptl = 0;
+	EXPECT(t, 90000, phone_fax_result(t->fax) >= 0 &&
+	       far_fax_result(a->fax) >= 0, "both fax terminals end T.30");
+	CHECK(fax_result_ok(phone_fax_result(t->fax)) &&
+	      fax_result_ok(far_fax_result(a->fax)),
+	      "T.30 ends: phone %d (%s), far end %d (%s)",
+	      phone_fax_result(t->fax), fax_result_str(phone_fax_result(t->fax)),
+	      far_fax_result(a->fax), fax_result_str(far_fax_result(a->fax)));
+	snprintf(cmd, sizeof(cmd), "tests/daemon/faxpeer compare %s %s >/dev/null 2>&1", doc, rx);
+	CHECK(system(cmd) == 0, "the page received equals the one sent (%s)",
+	      cmd);
+	CHECK(a->rx_not_udptl == 0, "only UDPTL after the switch");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	unlink(doc);
+	unlink(rx);
 }
 
 /* G.729 (fxsd with codecs = g729, pcmu; a far end that offers only G.729,
