@@ -1064,6 +1064,13 @@ static int line_t38_start(struct line *l, const struct sdp_image *img,
 	struct t38gw *g = NULL;
 	int r;
 
+	if (l->cur->t38)
+		/* a new offer while T.38 runs (a session refresh, a new
+		 * address): the fax in progress goes on through the same
+		 * gateway */
+		return rtp_session_set_udptl(l->cur->rtp, img->address,
+					     img->port, line_t38_received,
+					     l->cur);
 	t38gw_config_default(&gc);
 	gc.version = img->t38.version;
 	gc.max_bitrate = img->t38.max_bitrate;
@@ -1080,7 +1087,6 @@ static int line_t38_start(struct line *l, const struct sdp_image *img,
 		t38gw_free(g);
 		return r;
 	}
-	t38gw_free(l->cur->t38);
 	l->cur->t38 = g;
 	line_log(l, LOG_NOTICE, "T.38 %s: the fax goes over UDPTL to %s port %u (version %u, %u bit/s, %s)",
 		 who, img->address, img->port, gc.version, gc.max_bitrate,

@@ -163,6 +163,7 @@ struct party {
 	unsigned rx_udptl;	/* UDPTL packets received */
 	unsigned rx_not_udptl;	/* other datagrams received meanwhile */
 	unsigned rx_v21;	/* of them, with the V.21 preamble indicator */
+	uint16_t v21_seq;	/* the sequence number of the last of those */
 	bool send_ced;		/* send the CED indicator */
 	uint16_t udptl_seq;
 	const char *answer_sdp;	/* respond()'s body in place of our audio */
@@ -734,8 +735,10 @@ static void party_udptl(struct party *p)
 		p->rx_udptl++;
 		if (p->fax)
 			far_fax_packet(p->fax, buf, (size_t)n);
-		if (u.primary.len == 1 && u.primary.data[0] == IFP_IND_V21)
+		if (u.primary.len == 1 && u.primary.data[0] == IFP_IND_V21) {
 			p->rx_v21++;
+			p->v21_seq = u.seq;
+		}
 	}
 	if (p->fax)
 		far_fax_tick(p->fax, 160);
@@ -1299,7 +1302,8 @@ LINE_TEST(t38_reinvite_accepted)
 {
 	struct party *a = party_new(t);
 	char t38[1024], ack[2048];
-	unsigned port = 0, udptl;
+	unsigned port = 0, udptl, v21;
+	uint16_t seq;
 	const char *img;
 	struct msg *m;
 
@@ -1336,6 +1340,27 @@ LINE_TEST(t38_reinvite_accepted)
 	send_text(t, ack);
 	t38_flows(t, a);
 	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+
+	/* the same offer again (a refresh) mid-fax: answered, and the
+	 * gateway goes on (its UDPTL sequence numbers continue) */
+	seq = a->v21_seq;
+	v21 = a->rx_v21;
+	request(t, a, "INVITE", NULL, "application/sdp", t38);
+	EXPECT_RESP(t, m, 200, "INVITE", a);
+	CHECK(m->body && strstr(m->body, "m=image "), "T.38 answered again");
+	snprintf(ack, sizeof(ack),
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKlt%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+		 a->target, t->sip_port, ++t->branch_no, a->local, a->remote,
+		 a->call_id, a->cseq);
+	send_text(t, ack);
+	t->v21 = true;
+	EXPECT(t, 3000, a->rx_v21 > v21, "V.21 again after the refresh");
+	CHECK((uint16_t)(a->v21_seq - seq) < 1000 && a->v21_seq != seq,
+	      "the same gateway: sequence numbers go on (%u after %u)",
+	      a->v21_seq, seq);
+	t->v21 = false;
 	udptl = a->rx_udptl;
 	request(t, a, "BYE", NULL, NULL, NULL);
 	EXPECT_RESP(t, m, 200, "BYE", a);
