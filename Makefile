@@ -16,7 +16,7 @@ UAPI := -Iinclude/uapi
 TEST_BINS := tests/kernel/fxs_test tests/kernel/sim/si3215_regs tests/demo/fxs-demo tests/daemon/unit_test \
 	tests/daemon/handset tests/daemon/fxsd-asan tests/daemon/rtpeer tests/daemon/faxpeer \
 	tests/daemon/analyze bench/e2e_signals tests/daemon/line_test tests/daemon/talkoff \
-	tests/daemon/codec_send bench/slic_bench
+	tests/daemon/codec_send bench/slic_bench tests/daemon/t38fax
 
 # fxsd, the SIP user agent daemon: daemon/ by layer (README, "The daemon's
 # layers").  Each source is named once, in its layer's list; fxsd, its ASan
@@ -35,7 +35,7 @@ DAEMON_SIP_SRCS += daemon/sip/reinvite.c daemon/sip/timer.c daemon/sip/prack.c \
 	daemon/sip/caller.c daemon/sip/nat.c daemon/sip/stun.c daemon/sip/publish.c
 DAEMON_MEDIA_SRCS := daemon/media/rtp.c daemon/media/jitter.c daemon/media/sdp.c \
 	daemon/media/g711.c daemon/media/codec.c daemon/media/mixer.c daemon/media/srtp.c \
-	daemon/media/rtcpxr.c
+	daemon/media/rtcpxr.c daemon/media/udptl.c daemon/media/t38gw.c
 DAEMON_DSP_SRCS := daemon/dsp/echo.c daemon/dsp/dtmf.c daemon/dsp/tone.c \
 	daemon/dsp/callerid.c daemon/dsp/rfc4733.c daemon/dsp/emodel.c daemon/dsp/modem.c
 DAEMON_PORT_SRCS := daemon/port/port.c
@@ -76,7 +76,8 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_caller.c tests/daemon/test_starcode.c tests/daemon/test_cidcw.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
 	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c \
-	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c tests/daemon/test_confedit.c
+	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c tests/daemon/test_confedit.c \
+	tests/daemon/test_udptl.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -159,7 +160,7 @@ tests/daemon/fxsd-asan: $(call objs,asan,$(FXSD_SRCS))
 # tests/daemon/fake_port.c linked in place of port/ (no kernel), a far end
 # scripted over UDP on 127.0.0.1.  Built under ASan/UBSan into
 # build/obj/line, where the REFER's NOTIFY deadline is 2 s, not 32 s.
-LINE_TEST_SRCS := tests/daemon/line_test.c tests/daemon/fake_port.c \
+LINE_TEST_SRCS := tests/daemon/line_test.c tests/daemon/fake_port.c tests/daemon/line_fax.c \
 	tests/daemon/unit_main.c daemon/log.c daemon/config.c $(DAEMON_SIP_SRCS) \
 	$(DAEMON_MEDIA_SRCS) $(DAEMON_DSP_SRCS) $(DAEMON_LINE_SRCS)
 LINE_TEST_DEFS := -DSIP_REFER_FIRST_MS=2000
@@ -190,6 +191,10 @@ tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 
 tests/daemon/faxpeer: tests/daemon/faxpeer.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lspandsp -ltiff -lm
+
+# a fax through fxsd's T.38 gateway, spandsp's terminals at both ends
+tests/daemon/t38fax: $(call objs,asan,tests/daemon/t38fax.c daemon/media/t38gw.c daemon/media/udptl.c)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lspandsp -ltiff -lm
 
 tests/daemon/rtpeer: $(call objs,fxsd,tests/daemon/rtpeer.c daemon/media/g711.c)
 	$(CC) $(CFLAGS) -o $@ $^
@@ -254,6 +259,7 @@ FUZZ_SRCS_metrics := daemon/ctl/openmetrics.c
 FUZZ_SRCS_stun := daemon/sip/stun.c
 FUZZ_SRCS_profile := daemon/ctl/profile.c daemon/config.c
 FUZZ_SRCS_confedit := daemon/confedit.c
+FUZZ_SRCS_udptl := daemon/media/udptl.c
 
 build/obj/fuzz/%.o: %.c
 	@mkdir -p $(@D)

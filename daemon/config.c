@@ -98,6 +98,11 @@ static const char *const codec_table[_CONFIG_CODEC_MAX] = {
 	[CONFIG_CODEC_G729] = "g729",
 };
 
+static const char *const fax_table[_CONFIG_FAX_MAX] = {
+	[CONFIG_FAX_T38] = "t38",
+	[CONFIG_FAX_PASSTHROUGH] = "passthrough",
+};
+
 static const char *const srtp_table[_CONFIG_SRTP_MAX] = {
 	[CONFIG_SRTP_OFF] = "off",
 	[CONFIG_SRTP_OPTIONAL] = "optional",
@@ -259,6 +264,18 @@ enum config_srtp config_srtp_from_string(const char *s)
 	return table_lookup(srtp_table, ELEMENTSOF(srtp_table), s);
 }
 
+const char *config_fax_to_string(enum config_fax m)
+{
+	if ((int)m < 0 || m >= _CONFIG_FAX_MAX)
+		return NULL;
+	return fax_table[m];
+}
+
+enum config_fax config_fax_from_string(const char *s)
+{
+	return table_lookup(fax_table, ELEMENTSOF(fax_table), s);
+}
+
 const char *config_log_level_to_string(int level)
 {
 	if (level < 0 || level >= (int)ELEMENTSOF(log_level_table))
@@ -298,6 +315,7 @@ enum key_type {
 	KEY_DNS_SERVERS, /* address[:port],... ([v6]:port) */
 	KEY_RING_ALERT,	/* "TOKEN on,off[,...]", one entry per line */
 	KEY_SRTP,
+	KEY_FAX,
 	KEY_NAT,
 	KEY_KEEPALIVE,
 	KEY_MENU_CODE,	/* 1-8 of 0-9 and '*': the voice menu's code */
@@ -436,6 +454,7 @@ enum port_key {
 	PK_FORWARD_NO_ANSWER_SECS,
 	PK_RING_ALERT,
 	PK_SRTP,
+	PK_FAX,
 	PK_STUN_SERVER,
 	PK_CONTACT_TOKEN,
 	PK_RING_HOLDOFF_MS,
@@ -530,6 +549,7 @@ static const struct key_desc port_keys[_PK_MAX] = {
 	[PK_RING_ALERT] = PKEY("ring_alert", KEY_RING_ALERT, KEY_REPEAT,
 			       ring_alerts, 0, 0),
 	[PK_SRTP] = PKEY("srtp", KEY_SRTP, 0, srtp, 0, 0),
+	[PK_FAX] = PKEY("fax", KEY_FAX, 0, fax, 0, 0),
 	[PK_STUN_SERVER] = PKEY("stun_server", KEY_HOST, KEY_EMPTY_OK,
 				stun_server, 0, 0),
 	[PK_CONTACT_TOKEN] = PKEY("contact_token", KEY_BOOL, 0, contact_token,
@@ -1413,6 +1433,13 @@ static int store_value(struct parser *p, const struct key_desc *k, void *base,
 				    k->name, v);
 		*(enum config_srtp *)field = r;
 		return 0;
+	case KEY_FAX:
+		r = config_fax_from_string(v);
+		if (r < 0)
+			return fail(p, "invalid %s '%s' (t38|passthrough)",
+				    k->name, v);
+		*(enum config_fax *)field = r;
+		return 0;
 	case KEY_NAT:
 		r = config_nat_from_string(v);
 		if (r < 0)
@@ -2135,6 +2162,10 @@ static void dump_key(FILE *f, const struct key_desc *k, const void *base)
 	case KEY_SRTP:
 		fprintf(f, "%s = %s\n", k->name,
 			config_srtp_to_string(*(const enum config_srtp *)field));
+		return;
+	case KEY_FAX:
+		fprintf(f, "%s = %s\n", k->name,
+			config_fax_to_string(*(const enum config_fax *)field));
 		return;
 	case KEY_NAT:
 		fprintf(f, "%s = %s\n", k->name,

@@ -189,6 +189,15 @@ enum config_srtp {
 	_CONFIG_SRTP_INVALID = -EINVAL,
 };
 
+/* How a port's calls carry a fax (the port's fax machine or the far end's). */
+enum config_fax {
+	CONFIG_FAX_T38,		/* T.38 when either side asks for it, G.711
+				 * pass-through when the far end refuses */
+	CONFIG_FAX_PASSTHROUGH,	/* G.711 only; T.38 offers: 488 */
+	_CONFIG_FAX_MAX,
+	_CONFIG_FAX_INVALID = -EINVAL,
+};
+
 /* [global] nat: what fxsd learns of its public address */
 enum config_nat {
 	CONFIG_NAT_AUTO,	/* received/rport of the registrar, STUN */
@@ -241,6 +250,8 @@ enum config_dtmf_mode config_dtmf_mode_from_string(const char *s);
 /* "off", "optional", "required"; NULL when out of range. */
 const char *config_srtp_to_string(enum config_srtp m);
 enum config_srtp config_srtp_from_string(const char *s);
+const char *config_fax_to_string(enum config_fax m);
+enum config_fax config_fax_from_string(const char *s);
 /* syslog priority (LOG_ERR..LOG_DEBUG) <-> "err".."debug"; -EINVAL / NULL. */
 const char *config_log_level_to_string(int level);
 int config_log_level_from_string(const char *s);
@@ -354,6 +365,7 @@ struct config_ring_alert {
  *	default 2 (a latency choice: each frame adds 20 ms to the earpiece)
  * @dtmf_mode: how keyed digits go out in a call, default rfc4733
  * @srtp: media encryption, default off
+ * @fax: t38 (default) or passthrough: how a fax goes in a call
  * @codecs: the audio codecs offered and accepted, in order of preference
  *	(codecs = pcmu, pcma, opus, g722, g729; each at most once), default
  *	pcmu, pcma
@@ -461,6 +473,7 @@ struct fxsd_port_config {
 	unsigned play_cushion_frames;
 	enum config_dtmf_mode dtmf_mode;
 	enum config_srtp srtp;
+	enum config_fax fax;
 	char stun_server[CONFIG_HOST_MAX + 1];
 	enum config_codec codecs[_CONFIG_CODEC_MAX];
 	unsigned n_codecs;

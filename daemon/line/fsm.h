@@ -187,6 +187,15 @@ enum call_state {
  * @CALL_EVENT_DIAL_MENU: the digits are the port's voice_menu code.
  * @CALL_EVENT_PROMPT_DONE: the spoken prompts the line was given have all
  *	been played.
+ * @CALL_EVENT_OFFER_T38: an OFFER whose SDP has a T.38 stream (m=image
+ *	udptl t38) and no audio, on a port with fax = t38 (with fax =
+ *	passthrough it is an OFFER, and gets 488 as any offer without audio).
+ * @CALL_EVENT_FAX_DETECTED: a fax's signal (CNG, or V.21 HDLC flags) heard
+ *	from the phone or the far end in the call's audio, on a port with
+ *	fax = t38; once per call, not while T.38 runs.
+ * @CALL_EVENT_T38_ACCEPTED: the 2xx to our T.38 re-INVITE, with its answer.
+ * @CALL_EVENT_T38_REFUSED: any other final answer to it (488, 415, ...; a
+ *	481 or 408 also ends the call, see SIP_TIMEOUT).
  */
 enum call_event {
 	CALL_EVENT_OFFHOOK,
@@ -227,6 +236,11 @@ enum call_event {
 	CALL_EVENT_OFFHOOK_UNAVAILABLE,
 	CALL_EVENT_DIAL_MENU,
 	CALL_EVENT_PROMPT_DONE,
+	/* T.38 fax */
+	CALL_EVENT_OFFER_T38,
+	CALL_EVENT_FAX_DETECTED,
+	CALL_EVENT_T38_ACCEPTED,
+	CALL_EVENT_T38_REFUSED,
 	_CALL_EVENT_MAX,
 	_CALL_EVENT_INVALID = -EINVAL,
 };
@@ -283,6 +297,15 @@ enum call_event {
  *	take gets 488 and changes nothing.
  * @CALL_ACTION_SIP_REJECT_OFFER: answer the event's offer with 488 (no
  *	established call of this port to apply it to).
+ * @CALL_ACTION_SIP_ANSWER_T38: answer the event's T.38 offer (media/sdp.h's
+ *	T.38 answer, on the port the audio used) and switch the call's media
+ *	to the T.38 gateway (media/t38gw.h) until the call ends or an audio
+ *	offer takes it back; an offer we cannot take gets 488.
+ * @CALL_ACTION_SIP_OFFER_T38: send a re-INVITE with our T.38 offer
+ *	(m=image udptl t38 on the port the audio uses); the audio goes on
+ *	until the answer.
+ * @CALL_ACTION_MEDIA_T38_START: switch the call's media to the T.38
+ *	gateway as the event's answer says (as SIP_ANSWER_T38 does).
  * @CALL_ACTION_SIP_REPLY_487: end the ringing INVITE with 487 Request
  *	Terminated, and answer the CANCEL that ended it, if any, with 200.
  * @CALL_ACTION_SIP_REPLY_BYE_200: answer the event's BYE with 200 OK.
@@ -401,6 +424,10 @@ enum call_action {
 	CALL_ACTION_MENU_KEY,
 	CALL_ACTION_MENU_PROMPT_DONE,
 	CALL_ACTION_PROMPT_STOP,
+	/* T.38 fax */
+	CALL_ACTION_SIP_ANSWER_T38,
+	CALL_ACTION_SIP_OFFER_T38,
+	CALL_ACTION_MEDIA_T38_START,
 	_CALL_ACTION_MAX,
 	_CALL_ACTION_INVALID = -EINVAL,
 };

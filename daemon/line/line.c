@@ -41,6 +41,7 @@
 #include "media/rtp.h"
 #include "media/sdp.h"
 #include "media/srtp.h"
+#include "media/t38gw.h"
 #include "port/port.h"
 
 #define LINE_QUEUE		32
@@ -141,6 +142,9 @@ struct line_call {
 	char media_addr[SDP_ADDRESS_MAX];	/* the remote's RTP */
 	unsigned media_port;
 	int media_pt;
+	struct t38gw *t38;		/* T.38 in place of audio, or NULL */
+	bool fax_seen;			/* FAX_DETECTED was raised (once) */
+	bool t38_offered;		/* our T.38 re-INVITE awaits its answer */
 };
 
 struct line {
@@ -982,6 +986,10 @@ static void line_media_apply(struct line *l, const struct sdp_media *m)
 			 strerror(-r));
 		return;
 	}
+	if (l->cur->t38 && !rtp_session_is_udptl(l->cur->rtp)) {
+		l->cur->t38 = t38gw_free(l->cur->t38);
+		line_log(l, LOG_NOTICE, "T.38 ended: audio again");
+	}
 	rtp_session_set_sending(l->cur->rtp, send && !null_addr);
 	if (!l->ec_call) {
 		/* the canceller's figures are per call, and so is data */
@@ -1100,6 +1108,155 @@ static void line_answer_offer(struct line *l, struct line_event *ev)
 	line_media_apply(l, &m);
 }
 
+static void line_t38_send(void *opaque, const uint8_t *pkt, size_t len)
+{
+	struct line_call *c = opaque;
+
+	(void)rtp_session_send_udptl(c->rtp, pkt, len);
+}
+
+static void line_t38_received(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct line_call *c = opaque;
+
+	if (c->t38)
+		(void)t38gw_from_far(c->t38, buf, len);
+}
+
+/* The call's media to the T.38 gateway, UDPTL to @img (its @t38 what the
+ * session runs with; @max_datagram the far end's T38FaxMaxDatagram).
+ * Returns 0, or a negative errno and nothing changed. */
+static int line_t38_start(struct line *l, const struct sdp_image *img,
+			  unsigned max_datagram, const char *who)
+{
+	struct t38gw_config gc;
+	struct t38gw *g = NULL;
+	int r;
+
+	if (l->cur->t38)
+		/* a new offer while T.38 runs (a session refresh, a new
+		 * address): the fax in progress goes on through the same
+		 * gateway */
+		return rtp_session_set_udptl(l->cur->rtp, img->address,
+					     img->port, line_t38_received,
+					     l->cur);
+	t38gw_config_default(&gc);
+	gc.version = img->t38.version;
+	gc.max_bitrate = img->t38.max_bitrate;
+	gc.local_tcf = img->t38.rate == SDP_T38_LOCAL_TCF;
+	gc.max_datagram = max_datagram;
+	if (img->t38.ec == SDP_T38_EC_NONE)
+		gc.redundancy = 0;
+	r = t38gw_new(&gc, line_t38_send, l->cur, &g);
+	if (r < 0)
+		return r;
+	r = rtp_session_set_udptl(l->cur->rtp, img->address, img->port,
+				  line_t38_received, l->cur);
+	if (r < 0) {
+		t38gw_free(g);
+		return r;
+	}
+	l->cur->t38 = g;
+	line_log(l, LOG_NOTICE, "T.38 %s: the fax goes over UDPTL to %s port %u (version %u, %u bit/s, %s)",
+		 who, img->address, img->port, gc.version, gc.max_bitrate,
+		 gc.redundancy ? "redundancy" : "no error correction");
+	return 0;
+}
+
+/* The far end's T.38 offer (fax = t38): answered on the port the audio
+ * used, and the phone's audio goes to the T.38 gateway from now on. */
+static void line_answer_t38(struct line *l, struct line_event *ev)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	struct sdp_image offer, agreed;
+	struct sdp_t38 ours;
+	const char *text;
+	int r, w;
+
+	if (!ev->call)
+		return;
+	if (ev->call != l->cur->call || !ev->sdp || !l->cur->rtp) {
+		sip_call_reject_offer(ev->call, 488, 399, "Not this port's call");
+		return;
+	}
+	r = line_local_sdp(l, &loc);
+	if (r < 0) {
+		sip_call_reject_offer(ev->call, 500, 0, NULL);
+		return;
+	}
+	sdp_t38_default(&ours);
+	r = sdp_parse_t38(ev->sdp, &offer);
+	if (r >= 0)
+		r = sdp_build_t38_answer(ev->sdp, &loc, &ours, sdp, sizeof(sdp),
+					 &agreed);
+	if (r < 0) {
+		w = sdp_warning(r, &text);
+		line_log(l, LOG_NOTICE, "T.38 offer refused (%s): 488", text);
+		sip_call_reject_offer(ev->call, 488, w, text);
+		return;
+	}
+	r = sip_call_answer_offer(ev->call, sdp);
+	if (r >= 0)
+		r = line_t38_start(l, &agreed, offer.t38.max_datagram,
+				   "from the far end");
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to answer a T.38 offer: %s",
+			 strerror(-r));
+		return;
+	}
+	free(l->cur->remote_sdp);
+	l->cur->remote_sdp = strdup(ev->sdp);
+}
+
+/* A fax heard in the call (fax = t38): our T.38 offer in a re-INVITE; the
+ * audio goes on until the answer (line_on_reinvite()). */
+static void line_offer_t38(struct line *l)
+{
+	char sdp[LINE_SDP_MAX];
+	struct sdp_local loc;
+	struct sdp_t38 ours;
+	int r;
+
+	if (!l->cur->call || !l->cur->rtp || l->cur->t38 ||
+	    l->cur->t38_offered)
+		return;
+	sdp_t38_default(&ours);
+	r = line_local_sdp(l, &loc);
+	if (r >= 0)
+		r = sdp_build_t38_offer(&loc, &ours, sdp, sizeof(sdp));
+	if (r >= 0)
+		r = sip_call_reinvite(l->cur->call, sdp);
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "Failed to offer T.38: %s; the fax goes on over G.711",
+			 strerror(-r));
+		return;
+	}
+	l->cur->t38_offered = true;
+	line_log(l, LOG_NOTICE, "Fax: T.38 offered (re-INVITE)");
+}
+
+/* The 2xx to our T.38 offer: its answer's T.38 stream. */
+static void line_t38_accepted(struct line *l, const struct line_event *ev)
+{
+	struct sdp_image img;
+	int r;
+
+	if (ev->call != l->cur->call || !l->cur->rtp)
+		return;
+	r = ev->sdp ? sdp_parse_t38(ev->sdp, &img) : -ENOMEDIUM;
+	if (r >= 0)
+		r = line_t38_start(l, &img, img.t38.max_datagram,
+				   "accepted by the far end");
+	if (r < 0) {
+		line_log(l, LOG_WARNING, "The answer to our T.38 offer cannot be used (%s): the fax goes on over G.711",
+			 strerror(-r));
+		return;
+	}
+	free(l->cur->remote_sdp);
+	l->cur->remote_sdp = strdup(ev->sdp);
+}
+
 static void line_media_stop(struct line *l)
 {
 	l->cur->media = false;
@@ -1204,6 +1361,9 @@ static void line_slot_clear(struct line_call *c)
 	c->media = false;
 	c->held = false;
 	c->no_cw = false;
+	c->t38 = t38gw_free(c->t38);
+	c->fax_seen = false;
+	c->t38_offered = false;
 	c->rtp = rtp_session_free(c->rtp);
 	c->srtp = srtp_channel_free(c->srtp);
 	explicit_bzero(c->keys, sizeof(c->keys));
@@ -1237,6 +1397,11 @@ static void line_data_signal(struct line *l, enum modem_tone t, bool phone)
 	bool ec_off = modem_tone_disables_ec(t) &&
 		      !modem_tone_disables_ec(l->data_tone);
 
+	if ((t == MODEM_TONE_CNG || t == MODEM_TONE_V21) &&
+	    l->pc.fax == CONFIG_FAX_T38 && !l->cur->fax_seen && !l->cur->t38) {
+		l->cur->fax_seen = true;
+		line_queue(l, CALL_EVENT_FAX_DETECTED, 0, l->cur->call, NULL, 0);
+	}
 	if (t <= l->data_tone)
 		return;
 	l->data_tone = t;
@@ -1998,6 +2163,9 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 			if (l->other->media)
 				line_call_rtp_send(l->other, to_a);
 			mixed = true;
+		} else if (l->cur->media && l->cur->t38) {
+			/* T.38: the fax machine's modems to the gateway */
+			t38gw_from_phone(l->cur->t38, frame, LINE_FRAME);
 		} else if (l->cur->media && l->cur->rtp) {
 			static const int16_t hush[LINE_FRAME];
 
@@ -2011,7 +2179,9 @@ static int line_pcm_ready(sd_event_source *s, int fd, uint32_t revents,
 		}
 		/* To the phone: a tone, else the far end (one frame per frame
 		 * read keeps the driver's queue, and so the delay, steady). */
-		if (l->cur->rtp && !mixed) {
+		if (l->cur->t38 && !mixed) {
+			t38gw_to_phone(l->cur->t38, out, LINE_FRAME);
+		} else if (l->cur->rtp && !mixed) {
 			rtp_session_playout(l->cur->rtp, out, LINE_FRAME);
 			if (l->cur->media) {
 				enum modem_tone t = modem_detector_process(
@@ -2667,6 +2837,15 @@ static void line_act(struct line *l, enum call_action a, struct line_event *ev)
 	case CALL_ACTION_SIP_ANSWER_OFFER:
 		line_answer_offer(l, ev);
 		break;
+	case CALL_ACTION_SIP_ANSWER_T38:
+		line_answer_t38(l, ev);
+		break;
+	case CALL_ACTION_SIP_OFFER_T38:
+		line_offer_t38(l);
+		break;
+	case CALL_ACTION_MEDIA_T38_START:
+		line_t38_accepted(l, ev);
+		break;
 	case CALL_ACTION_SIP_REJECT_OFFER:
 		if (ev->call)
 			sip_call_reject_offer(ev->call, 488, 399,
@@ -3199,6 +3378,7 @@ static int line_feature_event(struct line *l, const struct line_event *ev)
 	case CALL_EVENT_SUCCESS:
 		return FEATURE_EVENT_OTHER_ANSWERED;
 	case CALL_EVENT_OFFER:
+	case CALL_EVENT_OFFER_T38:
 		return FEATURE_EVENT_OTHER_OFFER;
 	case CALL_EVENT_REINVITE_ANSWER:
 		return FEATURE_EVENT_OTHER_ANSWER;
@@ -3504,11 +3684,24 @@ static void line_on_call_state(struct sip_call *call, enum sip_call_state st,
 	line_queue(l, ev, 0, call, sdp, status);
 }
 
-/* An offer in a dialog (re-INVITE, UPDATE): the OFFER event. */
+/* An offer in a dialog (re-INVITE, UPDATE): the OFFER event; one of
+ * T.38 without audio, on a port with fax = t38, is OFFER_T38. */
 static void line_on_offer(struct sip_call *call, const char *sdp,
 			  void *userdata)
 {
-	line_queue(userdata, CALL_EVENT_OFFER, 0, call, sdp, 0);
+	struct line *l = userdata;
+	enum call_event ev = CALL_EVENT_OFFER;
+	struct sdp_image img;
+	struct sdp_local loc;
+	struct sdp_media m;
+
+	if (l->pc.fax == CONFIG_FAX_T38 && sdp &&
+	    sdp_parse_t38(sdp, &img) == 0) {
+		loc = line_sdp_codecs(l, l->cur);
+		if (sdp_parse_codecs(sdp, &loc, &m) == -ENOMEDIUM)
+			ev = CALL_EVENT_OFFER_T38;
+	}
+	line_queue(l, ev, 0, call, sdp, 0);
 }
 
 /* The outcome of our re-INVITE (hold, resume): a 2xx's answer is the
@@ -3519,6 +3712,14 @@ static void line_on_reinvite(struct sip_call *call, int status,
 {
 	struct line *l = userdata;
 
+	if (call == l->cur->call && l->cur->t38_offered) {
+		l->cur->t38_offered = false;
+		line_log(l, LOG_NOTICE, "Our T.38 offer was answered %d", status);
+		line_queue(l, status >= 200 && status < 300 ?
+			   CALL_EVENT_T38_ACCEPTED : CALL_EVENT_T38_REFUSED,
+			   0, call, sdp, status);
+		return;
+	}
 	if (status >= 200 && status < 300) {
 		line_queue(l, CALL_EVENT_REINVITE_ANSWER, 0, call, sdp, status);
 		return;

@@ -105,6 +105,10 @@ struct rtp_session {
 
 	struct srtp_channel *srtp;	/* the caller's; NULL: plain RTP */
 
+	/* UDPTL (T.38) in place of RTP: datagrams to it, not parsed */
+	rtp_datagram_fn udptl_fn;
+	void *udptl_opaque;
+
 	/* RTCP */
 	sd_event_source *rtcp_timer;
 	unsigned rtcp_interval;		/* ms; 0: no reports */
@@ -673,12 +677,41 @@ static bool rx_unprotect(struct rtp_session *s, const uint8_t *buf,
 	return r == 0;
 }
 
+/* UDPTL: from the remote (or, with symmetric RTP, its host from another
+ * port, which then becomes the remote: a NAT's mapping). */
+static void rx_udptl(struct rtp_session *s, const uint8_t *buf, size_t n,
+		     const struct sockaddr_storage *from)
+{
+	if (n > RTP_PACKET_MAX) {
+		s->stats.packets_invalid++;
+		return;
+	}
+	if (!sockaddr_equal(from, &s->remote)) {
+		if (s->no_latch || s->remote_heard || !same_host(from, &s->remote)) {
+			s->stats.packets_ignored++;
+			return;
+		}
+		s->remote = *from;
+		s->remote_len = from->ss_family == AF_INET ?
+			sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+		s->latched = true;
+	}
+	s->remote_heard = true;
+	s->stats.packets_received++;
+	s->stats.octets_received += n;
+	s->udptl_fn(s->udptl_opaque, buf, n);
+}
+
 static void rx_rtp(struct rtp_session *s, const uint8_t *buf, size_t n,
 		   const struct sockaddr_storage *from, socklen_t len)
 {
 	uint8_t plain[RTP_PACKET_MAX];
 
 	(void)len;
+	if (s->udptl_fn) {
+		rx_udptl(s, buf, n, from);
+		return;
+	}
 	if (n > RTP_PACKET_MAX) {
 		s->stats.packets_invalid++;
 		return;
@@ -829,7 +862,7 @@ static int rtcp_send(struct rtp_session *s)
 	socklen_t len;
 	size_t n;
 
-	if (!s->have_remote)
+	if (!s->have_remote || s->udptl_fn)
 		return -ENOTCONN;
 	n = rtcp_build(s, pkt);
 	if (s->srtp && srtp_channel_protect(s->srtp, pkt, &n, true) < 0)
@@ -1193,6 +1226,7 @@ int rtp_session_set_remote_codec(struct rtp_session *s, const char *addr,
 	r = rtp_switch_codec(s, codec, params);
 	if (r < 0)
 		return r;
+	s->udptl_fn = NULL;	/* back from T.38 to audio */
 
 	frame = ptime_ms * RTP_RATE / 1000;
 	if (frame != s->frame)
@@ -1258,8 +1292,8 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 	ssize_t n;
 	int r = 0, k;
 
-	if (!s->send_enabled || !s->cs) {
-		/* on hold: time passes, nothing goes out */
+	if (!s->send_enabled || !s->cs || s->udptl_fn) {
+		/* on hold (or T.38): time passes, nothing goes out */
 		s->ts += ts_units(s, s->frame);
 		return 0;
 	}
@@ -1300,6 +1334,52 @@ static int send_frame(struct rtp_session *s, const int16_t *pcm)
 	return r;
 }
 
+int rtp_session_set_udptl(struct rtp_session *s, const char *addr,
+			  unsigned port, rtp_datagram_fn fn, void *opaque)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+
+	if (!s || !fn || !addr || port == 0 || port > 65535 ||
+	    sockaddr_parse(s->family, addr, port, &sa, &len) < 0)
+		return -EINVAL;
+	s->remote = sa;
+	s->remote_len = len;
+	s->signalled = sa;
+	s->have_remote = true;
+	s->latched = false;
+	s->remote_heard = false;
+	s->cand_count = 0;
+	s->udptl_fn = fn;
+	s->udptl_opaque = opaque;
+	if (s->rtcp_timer)
+		sd_event_source_set_enabled(s->rtcp_timer, SD_EVENT_OFF);
+	return 0;
+}
+
+bool rtp_session_is_udptl(const struct rtp_session *s)
+{
+	return s && s->udptl_fn;
+}
+
+int rtp_session_send_udptl(struct rtp_session *s, const uint8_t *pkt,
+			   size_t len)
+{
+	ssize_t n;
+
+	if (!s->udptl_fn || !s->have_remote)
+		return -ENOTCONN;
+	n = sendto(s->fd, pkt, len, MSG_NOSIGNAL,
+		   (const struct sockaddr *)&s->remote, s->remote_len);
+	if (n < 0) {
+		s->stats.send_errors++;
+		return -errno;
+	}
+	s->stats.packets_sent++;
+	s->stats.octets_sent += len;
+	return 0;
+}
+
 int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
 			   size_t len, uint32_t timestamp, bool marker)
 {
@@ -1309,7 +1389,7 @@ int rtp_session_send_event(struct rtp_session *s, const uint8_t *payload,
 
 	if (!s || len > 16)
 		return -EINVAL;
-	if (!s->have_remote)
+	if (!s->have_remote || s->udptl_fn)
 		return -ENOTCONN;
 	if (s->te_pt < 0)
 		return -EOPNOTSUPP;

@@ -272,6 +272,26 @@ int rtp_session_set_payload_type(struct rtp_session *s, int payload_type);
  */
 void rtp_session_set_sending(struct rtp_session *s, bool on);
 
+/* A datagram of @len octets from the remote, as it came (UDPTL). */
+typedef void (*rtp_datagram_fn)(void *opaque, const uint8_t *buf, size_t len);
+
+/*
+ * T.38: UDPTL in place of RTP on the session's socket (the port the audio
+ * used, as ATAs do), to and from @addr:@port.  From now on every datagram
+ * from there goes to @fn unparsed (with symmetric RTP, also one from
+ * another port of that host before the remote is heard: it becomes the
+ * remote); audio and RTCP are neither sent nor taken, until
+ * rtp_session_set_remote*() takes the session back to audio.  Returns 0
+ * or -EINVAL.
+ */
+int rtp_session_set_udptl(struct rtp_session *s, const char *addr,
+			  unsigned port, rtp_datagram_fn fn, void *opaque);
+bool rtp_session_is_udptl(const struct rtp_session *s);
+/* One UDPTL packet to the remote: 0, -ENOTCONN (not UDPTL), or the send
+ * error (counted in send_errors). */
+int rtp_session_send_udptl(struct rtp_session *s, const uint8_t *pkt,
+			   size_t len);
+
 /*
  * Voiceband data (fax, modem; the caller tells): the playout buffer holds
  * its delay and plays losses as silence, no concealment (jitter.h,

@@ -85,6 +85,7 @@ struct sdp_mline {
 	bool xr_voip;			/* a=rtcp-xr with voip-metrics */
 	struct sdp_crypto crypto[SDP_MAX_CRYPTO];	/* usable lines */
 	unsigned n_crypto;
+	struct sdp_t38 t38;		/* m=image: its T.38 attributes */
 };
 
 struct sdp_parsed {
@@ -456,6 +457,109 @@ static void parse_fmtp(const char *v, size_t len, struct sdp_mline *m)
 	f->fmtp_len = len - (size_t)(sp + 1 - v);
 }
 
+/* ---- T.38 attributes ---- */
+
+static const char *const t38_ec_table[_SDP_T38_EC_MAX] = {
+	[SDP_T38_EC_NONE] = "t38UDPNoEC",
+	[SDP_T38_EC_REDUNDANCY] = "t38UDPRedundancy",
+	[SDP_T38_EC_FEC] = "t38UDPFEC",
+};
+
+static const char *const t38_rate_table[_SDP_T38_RATE_MAX] = {
+	[SDP_T38_TRANSFERRED_TCF] = "transferredTCF",
+	[SDP_T38_LOCAL_TCF] = "localTCF",
+};
+
+const char *sdp_t38_ec_to_string(enum sdp_t38_ec ec)
+{
+	if ((int)ec < 0 || ec >= _SDP_T38_EC_MAX)
+		return NULL;
+	return t38_ec_table[ec];
+}
+
+const char *sdp_t38_rate_to_string(enum sdp_t38_rate r)
+{
+	if ((int)r < 0 || r >= _SDP_T38_RATE_MAX)
+		return NULL;
+	return t38_rate_table[r];
+}
+
+void sdp_t38_default(struct sdp_t38 *ret)
+{
+	*ret = (struct sdp_t38) {
+		.version = 0,
+		.max_bitrate = 14400,
+		.rate = SDP_T38_TRANSFERRED_TCF,
+		.max_buffer = 1800,
+		.max_datagram = 400,
+		.ec = SDP_T38_EC_REDUNDANCY,
+	};
+}
+
+/* What the remote's stream means when it says nothing (T.38 Annex D). */
+static void t38_absent(struct sdp_t38 *t)
+{
+	*t = (struct sdp_t38) {
+		.max_bitrate = 14400,
+		.rate = SDP_T38_TRANSFERRED_TCF,
+		.ec = SDP_T38_EC_NONE,
+	};
+}
+
+/* A boolean T.38 attribute: present alone, or ":1" (":0" is false, as
+ * some gateways write it). */
+static bool t38_flag(const char *value)
+{
+	return !value || strcmp(value, "0") != 0;
+}
+
+/*
+ * One a=T38... attribute (@v: what follows "a="); names are matched
+ * without case (T38MaxBitRate is written T38maxBitRate by some), a value
+ * we cannot read leaves the field as it was.
+ */
+static void parse_t38_attr(const char *v, struct sdp_t38 *t)
+{
+	char name[SDP_TOKEN_MAX];
+	const char *colon = strchr(v, ':'), *value = colon ? colon + 1 : NULL;
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	unsigned u;
+	int i;
+
+	if (n >= sizeof(name))
+		return;
+	memcpy(name, v, n);
+	name[n] = '\0';
+	if (strcasecmp(name, "T38FaxVersion") == 0) {
+		if (value && parse_uint(value, 255, &u) == 0)
+			t->version = u > SDP_T38_VERSION_MAX ?
+				     SDP_T38_VERSION_MAX : u;
+	} else if (strcasecmp(name, "T38MaxBitRate") == 0) {
+		if (value && parse_uint(value, 1000000, &u) == 0 && u >= 2400)
+			t->max_bitrate = u;
+	} else if (strcasecmp(name, "T38FaxRateManagement") == 0) {
+		for (i = 0; value && i < _SDP_T38_RATE_MAX; i++)
+			if (strcasecmp(value, t38_rate_table[i]) == 0)
+				t->rate = i;
+	} else if (strcasecmp(name, "T38FaxMaxBuffer") == 0) {
+		if (value && parse_uint(value, 65535, &u) == 0)
+			t->max_buffer = u;
+	} else if (strcasecmp(name, "T38FaxMaxDatagram") == 0) {
+		if (value && parse_uint(value, 65535, &u) == 0)
+			t->max_datagram = u;
+	} else if (strcasecmp(name, "T38FaxUdpEC") == 0) {
+		for (i = 0; value && i < _SDP_T38_EC_MAX; i++)
+			if (strcasecmp(value, t38_ec_table[i]) == 0)
+				t->ec = i;
+	} else if (strcasecmp(name, "T38FaxFillBitRemoval") == 0) {
+		t->fill_bit_removal = t38_flag(value);
+	} else if (strcasecmp(name, "T38FaxTranscodingMMR") == 0) {
+		t->transcoding_mmr = t38_flag(value);
+	} else if (strcasecmp(name, "T38FaxTranscodingJBIG") == 0) {
+		t->transcoding_jbig = t38_flag(value);
+	}
+}
+
 static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
 {
 	const char *line = sdp;
@@ -505,6 +609,7 @@ static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
 			r = parse_mline(v, cur);
 			if (r < 0)
 				return r;
+			t38_absent(&cur->t38);
 			break;
 		case 'c':
 			r = parse_connection(v, cur ? cur->address : p->address,
@@ -516,7 +621,10 @@ static int sdp_parse_all(const char *sdp, struct sdp_parsed *p)
 			unsigned ptime;
 			int d;
 
-			if (strncmp(v, "fmtp:", 5) == 0) {
+			if (cur && strcmp(cur->media, "image") == 0 &&
+			    strncasecmp(v, "T38", 3) == 0) {
+				parse_t38_attr(v, &cur->t38);
+			} else if (strncmp(v, "fmtp:", 5) == 0) {
 				if (cur && strcmp(cur->media, "audio") == 0)
 					parse_fmtp(line - n_raw + 7, n - 7, cur);
 			} else if (strncmp(v, "rtpmap:", 7) == 0) {
@@ -970,5 +1078,174 @@ int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 	r = sb_finish(&b);
 	if (r >= 0 && ret_remote)
 		*ret_remote = remote;
+	return r;
+}
+
+/* ---- T.38 ---- */
+
+/* The T.38 stream: first m=image udptl t38 line with a non-zero port. */
+static struct sdp_mline *sdp_image_stream(struct sdp_parsed *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n_m; i++)
+		if (strcmp(p->m[i].media, "image") == 0 && p->m[i].port &&
+		    strcasecmp(p->m[i].proto, "udptl") == 0 &&
+		    strcasecmp(p->m[i].first_fmt, "t38") == 0)
+			return &p->m[i];
+	return NULL;
+}
+
+static int image_fill(const struct sdp_parsed *p, const struct sdp_mline *m,
+		      struct sdp_image *ret)
+{
+	struct sdp_image r = { 0 };
+
+	if (m->address[0]) {
+		strcpy(r.address, m->address);
+		r.family = m->family;
+	} else if (p->address[0]) {
+		strcpy(r.address, p->address);
+		r.family = p->family;
+	} else {
+		return -EBADMSG;
+	}
+	r.port = m->port;
+	r.direction = m->direction >= 0 ? m->direction :
+		      p->direction >= 0 ? p->direction : SDP_SENDRECV;
+	r.t38 = m->t38;
+	*ret = r;
+	return 0;
+}
+
+int sdp_parse_t38(const char *sdp, struct sdp_image *ret)
+{
+	struct sdp_parsed p;
+	struct sdp_mline *m;
+	int r;
+
+	r = sdp_parse_all(sdp, &p);
+	if (r < 0)
+		return r;
+	m = sdp_image_stream(&p);
+	if (!m)
+		return -ENOMEDIUM;
+	return image_fill(&p, m, ret);
+}
+
+static int check_t38(const struct sdp_t38 *t)
+{
+	if (!t || t->version > SDP_T38_VERSION_MAX || t->max_bitrate < 2400 ||
+	    t->max_bitrate > 1000000 || (int)t->rate < 0 ||
+	    t->rate >= _SDP_T38_RATE_MAX || (int)t->ec < 0 ||
+	    t->ec >= _SDP_T38_EC_MAX || t->max_buffer > 65535 ||
+	    t->max_datagram > 65535)
+		return -EINVAL;
+	return 0;
+}
+
+static void sb_t38(struct sbuf *b, unsigned port, const struct sdp_t38 *t)
+{
+	sb_printf(b, "m=image %u udptl t38\r\n", port);
+	sb_printf(b, "a=T38FaxVersion:%u\r\n", t->version);
+	sb_printf(b, "a=T38MaxBitRate:%u\r\n", t->max_bitrate);
+	if (t->fill_bit_removal)
+		sb_printf(b, "a=T38FaxFillBitRemoval\r\n");
+	if (t->transcoding_mmr)
+		sb_printf(b, "a=T38FaxTranscodingMMR\r\n");
+	if (t->transcoding_jbig)
+		sb_printf(b, "a=T38FaxTranscodingJBIG\r\n");
+	sb_printf(b, "a=T38FaxRateManagement:%s\r\n", t38_rate_table[t->rate]);
+	if (t->max_buffer)
+		sb_printf(b, "a=T38FaxMaxBuffer:%u\r\n", t->max_buffer);
+	if (t->max_datagram)
+		sb_printf(b, "a=T38FaxMaxDatagram:%u\r\n", t->max_datagram);
+	sb_printf(b, "a=T38FaxUdpEC:%s\r\n", t38_ec_table[t->ec]);
+}
+
+int sdp_build_t38_offer(const struct sdp_local *l, const struct sdp_t38 *ours,
+			char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0, false };
+	int family, r;
+
+	r = check_local(l, &family);
+	if (r < 0)
+		return r;
+	r = check_t38(ours);
+	if (r < 0)
+		return r;
+	if (!buf || !len)
+		return -ENOBUFS;
+	sb_session(&b, l, family);
+	sb_t38(&b, l->rtp_port, ours);
+	return sb_finish(&b);
+}
+
+int sdp_build_t38_answer(const char *offer, const struct sdp_local *l,
+			 const struct sdp_t38 *ours, char *buf, size_t len,
+			 struct sdp_image *ret_remote)
+{
+	struct sbuf b = { buf, len, 0, false };
+	struct sdp_parsed p;
+	struct sdp_mline *stream;
+	struct sdp_image remote;
+	struct sdp_t38 a;
+	unsigned i;
+	int family, r;
+
+	r = check_local(l, &family);
+	if (r < 0)
+		return r;
+	r = check_t38(ours);
+	if (r < 0)
+		return r;
+	if (!buf || !len)
+		return -ENOBUFS;
+	r = sdp_parse_all(offer, &p);
+	if (r < 0)
+		return r;
+	stream = sdp_image_stream(&p);
+	if (!stream)
+		return -ENOMEDIUM;
+	r = image_fill(&p, stream, &remote);
+	if (r < 0)
+		return r;
+	a = (struct sdp_t38) {
+		.version = remote.t38.version < ours->version ?
+			   remote.t38.version : ours->version,
+		.max_bitrate = remote.t38.max_bitrate < ours->max_bitrate ?
+			       remote.t38.max_bitrate : ours->max_bitrate,
+		.rate = remote.t38.rate,
+		.max_buffer = ours->max_buffer,
+		.max_datagram = ours->max_datagram,
+		.ec = remote.t38.ec == SDP_T38_EC_NONE ? SDP_T38_EC_NONE :
+		      ours->ec == SDP_T38_EC_NONE ? SDP_T38_EC_NONE :
+		      SDP_T38_EC_REDUNDANCY,
+		.fill_bit_removal = remote.t38.fill_bit_removal &&
+				    ours->fill_bit_removal,
+		.transcoding_mmr = remote.t38.transcoding_mmr &&
+				   ours->transcoding_mmr,
+		.transcoding_jbig = remote.t38.transcoding_jbig &&
+				    ours->transcoding_jbig,
+	};
+	sb_session(&b, l, family);
+	for (i = 0; i < p.n_m; i++) {
+		struct sdp_mline *m = &p.m[i];
+
+		if (m == stream)
+			sb_t38(&b, l->rtp_port, &a);
+		else
+			sb_printf(&b, "m=%s 0 %s %s\r\n", m->media, m->proto,
+				  m->first_fmt);
+	}
+	r = sb_finish(&b);
+	if (r >= 0 && ret_remote) {
+		/* what the session runs with; the remote's sizes kept */
+		a.max_buffer = remote.t38.max_buffer;
+		a.max_datagram = remote.t38.max_datagram;
+		remote.t38 = a;
+		*ret_remote = remote;
+	}
 	return r;
 }

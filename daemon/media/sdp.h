@@ -235,4 +235,105 @@ int sdp_srtp_check(const struct sdp_media *m, enum sdp_srtp policy);
 int sdp_build_answer(const char *offer, const struct sdp_local *l, char *buf,
 		     size_t len, struct sdp_media *ret_remote);
 
+/* ---- T.38 fax (ITU-T T.38 Annex D/E, RFC 3362): m=image udptl t38 ---- */
+
+/* T38FaxUdpEC: the error correction of UDPTL */
+enum sdp_t38_ec {
+	SDP_T38_EC_NONE,
+	SDP_T38_EC_REDUNDANCY,	/* t38UDPRedundancy */
+	SDP_T38_EC_FEC,		/* t38UDPFEC */
+	_SDP_T38_EC_MAX,
+};
+
+/* T38FaxRateManagement */
+enum sdp_t38_rate {
+	SDP_T38_TRANSFERRED_TCF,	/* transferredTCF (UDPTL's) */
+	SDP_T38_LOCAL_TCF,		/* localTCF (TCP's) */
+	_SDP_T38_RATE_MAX,
+};
+
+/* "t38UDPRedundancy", ...; "transferredTCF", ...; NULL when out of range */
+const char *sdp_t38_ec_to_string(enum sdp_t38_ec ec);
+const char *sdp_t38_rate_to_string(enum sdp_t38_rate r);
+
+/**
+ * struct sdp_t38 - the T.38 attributes of an m=image stream
+ * @version: T38FaxVersion (0-3; absent: 0)
+ * @max_bitrate: T38MaxBitRate in bit/s (absent: 14400)
+ * @rate: T38FaxRateManagement (absent: transferredTCF)
+ * @max_buffer: T38FaxMaxBuffer in octets, 0 when absent
+ * @max_datagram: T38FaxMaxDatagram in octets, 0 when absent
+ * @ec: T38FaxUdpEC (absent: none)
+ * @fill_bit_removal: T38FaxFillBitRemoval
+ * @transcoding_mmr: T38FaxTranscodingMMR
+ * @transcoding_jbig: T38FaxTranscodingJBIG
+ */
+struct sdp_t38 {
+	unsigned version;
+	unsigned max_bitrate;
+	enum sdp_t38_rate rate;
+	unsigned max_buffer;
+	unsigned max_datagram;
+	enum sdp_t38_ec ec;
+	bool fill_bit_removal;
+	bool transcoding_mmr;
+	bool transcoding_jbig;
+};
+
+#define SDP_T38_VERSION_MAX	3
+
+/* What fxsd offers and can take: version 0, 14400 bit/s, transferredTCF,
+ * a buffer of 1800 and datagrams of 400 octets, redundancy, none of the
+ * optional features. */
+void sdp_t38_default(struct sdp_t38 *ret);
+
+/**
+ * struct sdp_image - the remote's T.38 stream
+ * @family: AF_INET or AF_INET6 of @address
+ * @address: its UDPTL address (c= of the media, else of the session)
+ * @port: its UDPTL port (from m=)
+ * @direction: its direction attribute (default sendrecv)
+ * @t38: its T.38 attributes
+ */
+struct sdp_image {
+	int family;
+	char address[SDP_ADDRESS_MAX];
+	unsigned port;
+	enum sdp_direction direction;
+	struct sdp_t38 t38;
+};
+
+/*
+ * Parse a remote offer or answer for its T.38 stream: the first
+ * "m=image PORT udptl t38" line with a non-zero port (the transport's case
+ * ignored).  Returns 0 and fills *@ret, or -EBADMSG (as sdp_parse()),
+ * -ENOMEDIUM (no such stream).  A T.38 attribute with a value we cannot
+ * read keeps its default; a version above SDP_T38_VERSION_MAX is read as
+ * SDP_T38_VERSION_MAX.
+ */
+int sdp_parse_t38(const char *sdp, struct sdp_image *ret);
+
+/*
+ * Build our T.38 offer into @buf: a session as sdp_build_offer()'s (@l's
+ * address, session id and version; @l->rtp_port is the UDPTL port) with
+ * one "m=image PORT udptl t38" line carrying @ours.  Returns the length,
+ * -EINVAL, -ENOBUFS as sdp_build_offer().
+ */
+int sdp_build_t38_offer(const struct sdp_local *l, const struct sdp_t38 *ours,
+			char *buf, size_t len);
+
+/*
+ * Answer the remote offer @offer's T.38 stream with what both take: the
+ * lower version and bit rate, the offer's rate management, our buffer and
+ * datagram sizes, redundancy when the offer has any error correction (we
+ * read a FEC peer's primary IFPs only), none of the optional features we
+ * do not have.  Other m= lines are declined with port 0.  Returns the
+ * length and, when @ret_remote is not NULL, the remote stream with the
+ * answer's parameters in its @t38 (what the session runs with); errors as
+ * sdp_parse_t38() and sdp_build_t38_offer().
+ */
+int sdp_build_t38_answer(const char *offer, const struct sdp_local *l,
+			 const struct sdp_t38 *ours, char *buf, size_t len,
+			 struct sdp_image *ret_remote);
+
 #endif /* FXSD_SDP_H */

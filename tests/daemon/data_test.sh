@@ -15,7 +15,7 @@
 #      by 15 dB or more.  Each call is a data call from the tone to its end
 #      in the journal.  The tones are sox's (450 ms segments started 180
 #      degrees apart), not fxsd's.
-#   2. Fax over G.711 pass-through: the phone calls (pulse-dials 2000; sipp
+#   2. Fax over G.711 pass-through (fax = passthrough): the phone calls (pulse-dials 2000; sipp
 #      answers, tests/sipp/uas_fax.xml) and a spandsp fax terminal at the
 #      handset (tests/daemon/faxpeer handset: earpiece in, mouthpiece out)
 #      sends a 3-page TIFF-F document (made with libtiff at test time) to
@@ -66,6 +66,9 @@ domain = 127.0.0.1:5090
 register = no
 disconnect_open_loop_ms = 0
 digit_map = { 2xxx }
+# the G.711 case: no T.38 offer when the fax is heard (sipp's scenario
+# takes none)
+fax = passthrough
 
 [port 1]
 user = 1001

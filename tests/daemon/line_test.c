@@ -46,8 +46,10 @@
 #include "log.h"
 #include "media/codec.h"
 #include "media/g711.h"
+#include "media/udptl.h"
 
 #include "fake_port.h"
+#include "line_fax.h"
 #include "ncc.h"
 #include "unit.h"
 
@@ -167,6 +169,16 @@ struct party {
 	int ev_pt;
 	uint32_t ev_ts, ev_duration, audio_ts;
 	bool ev_end;
+	/* T.38: UDPTL in place of RTP */
+	bool udptl;
+	unsigned rx_udptl;	/* UDPTL packets received */
+	unsigned rx_not_udptl;	/* other datagrams received meanwhile */
+	unsigned rx_v21;	/* of them, with the V.21 preamble indicator */
+	uint16_t v21_seq;	/* the sequence number of the last of those */
+	bool send_ced;		/* send the CED indicator */
+	uint16_t udptl_seq;
+	const char *answer_sdp;	/* respond()'s body in place of our audio */
+	struct far_fax *fax;	/* a T.38 fax terminal on the UDPTL, or NULL */
 };
 
 struct lt {
@@ -194,6 +206,11 @@ struct lt {
 	const char *keying;	/* DTMF digits the phone keys, in turn */
 	unsigned key_frame;	/* frames into the current digit */
 	double key_phase[2];
+	bool v21;		/* the phone sends V.21 HDLC flags */
+	uint64_t v21_sample;
+	double v21_phase;
+	unsigned heard_2100;	/* frames played with 2100 Hz (CED) */
+	struct phone_fax *fax;	/* a fax machine at the phone, or NULL */
 };
 
 static uint64_t now_us(void)
@@ -417,7 +434,9 @@ static int respond(struct lt *t, const struct msg *m, int code,
 			snprintf(to + l, sizeof(to) - l, ";tag=far%u", ++t->tag_no);
 		}
 	}
-	if (p && dir)
+	if (p && dir && p->answer_sdp)
+		snprintf(sdp, sizeof(sdp), "%s", p->answer_sdp);
+	else if (p && dir)
 		sdp_of_party(p, dir, sdp, sizeof(sdp));
 	snprintf(text, sizeof(text),
 		 "SIP/2.0 %d %s\r\n%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
@@ -710,6 +729,60 @@ static int sip_ready(sd_event_source *s, int fd, uint32_t revents, void *ud)
 
 /* ---- media of the parties, and the phone's clock ---- */
 
+/* T.38 (T.38 9.1 aligned PER): an IFP of a t30-indicator is the value
+ * shifted left by one; CNG 1, CED 2. */
+#define IFP_IND_CED	0x04
+#define IFP_IND_V21	0x06	/* v21-preamble */
+
+/* A party on T.38: counts the UDPTL packets (and V.21 indicators) the line
+ * sends; sends the CED indicator while send_ced. */
+static void party_fax_send(void *opaque, const uint8_t *pkt, size_t len)
+{
+	struct party *p = opaque;
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(p->line_rtp_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	sendto(p->rtp_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to));
+}
+
+static void party_udptl(struct party *p)
+{
+	uint8_t buf[UDPTL_PACKET_MAX + 1];
+	struct udptl_packet u;
+	ssize_t n;
+
+	while ((n = recv(p->rtp_fd, buf, sizeof(buf), 0)) > 0) {
+		if (udptl_decode(buf, (size_t)n, &u) < 0) {
+			p->rx_not_udptl++;
+			continue;
+		}
+		p->rx_udptl++;
+		if (p->fax)
+			far_fax_packet(p->fax, buf, (size_t)n);
+		if (u.primary.len == 1 && u.primary.data[0] == IFP_IND_V21) {
+			p->rx_v21++;
+			p->v21_seq = u.seq;
+		}
+	}
+	if (p->fax)
+		far_fax_tick(p->fax, 160);
+	if (p->send_ced && p->line_rtp_port) {
+		struct sockaddr_in to = { .sin_family = AF_INET,
+					  .sin_port = htons(p->line_rtp_port),
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		static const uint8_t ced = IFP_IND_CED;
+		struct udptl_ifp ifp = { .data = &ced, .len = 1 };
+		int k = udptl_encode(p->udptl_seq++, &ifp, NULL, 0, buf,
+				     sizeof(buf));
+
+		if (k > 0)
+			sendto(p->rtp_fd, buf, (size_t)k, 0,
+			       (struct sockaddr *)&to, sizeof(to));
+		p->send_ced = false;
+	}
+}
+
 static void party_media(struct lt *t, struct party *p)
 {
 	uint8_t pkt[12 + 400];
@@ -718,6 +791,10 @@ static void party_media(struct lt *t, struct party *p)
 	int k;
 
 	(void)t;
+	if (p->udptl) {
+		party_udptl(p);
+		return;
+	}
 	while ((n = recv(p->rtp_fd, pkt, sizeof(pkt), 0)) > 0) {
 		int16_t x[160];
 
@@ -816,6 +893,20 @@ static bool phone_mouth(struct lt *t, int16_t *out)
 	const char *k;
 	int i, j;
 
+	if (t->v21) {
+		/* V.21 channel 2 (mark 1650 Hz, space 1850 Hz, 300 bit/s,
+		 * phase continuous) sending HDLC flags 01111110: a fax's
+		 * T.30 preamble */
+		for (i = 0; i < FAKE_FRAME; i++) {
+			unsigned bit = (unsigned)(t->v21_sample++ * 300 / 8000) % 8;
+			bool mark = bit != 0 && bit != 7;
+
+			out[i] = (int16_t)(6000 * sin(t->v21_phase));
+			t->v21_phase += 2 * M_PI * (mark ? 1650 : 1850) / 8000;
+		}
+		t->v21_phase = fmod(t->v21_phase, 2 * M_PI);
+		return true;
+	}
 	if (!t->keying || !*t->keying)
 		return false;
 	k = strchr(keys, *t->keying);
@@ -846,12 +937,21 @@ static int phone_tick(sd_event_source *s, uint64_t usec, void *ud)
 	enum sound snd;
 	int i;
 
-	fake_port_tick(phone_mouth(t, mouth) ? mouth : NULL, played);
+	if (t->fax) {
+		phone_fax_tx(t->fax, mouth, FAKE_FRAME);
+		fake_port_tick(mouth, played);
+		phone_fax_rx(t->fax, played, FAKE_FRAME);
+	} else {
+		fake_port_tick(phone_mouth(t, mouth) ? mouth : NULL, played);
+	}
 	if (t->rec && t->rec_n + FAKE_FRAME <= t->rec_max) {
 		memcpy(t->rec + t->rec_n, played, sizeof(played));
 		t->rec_n += FAKE_FRAME;
 	}
 	snd = classify(played, FAKE_FRAME);
+	if (goertzel(played, FAKE_FRAME, 2100) > 1000 &&
+	    goertzel(played, FAKE_FRAME, 2100) > 4 * goertzel(played, FAKE_FRAME, 1100))
+		t->heard_2100++;
 	t->hist[t->frames % HIST] = snd;
 	t->frames++;
 	t->heard[snd]++;
@@ -983,12 +1083,14 @@ static void lt_teardown(struct lt *t)
 	/* what the line sent on its way out (BYE, CANCEL) is not waited for */
 	t->clock = sd_event_source_disable_unref(t->clock);
 	t->sip_src = sd_event_source_disable_unref(t->sip_src);
-	for (i = 0; i < PARTY_MAX; i++)
+	for (i = 0; i < PARTY_MAX; i++) {
 		if (t->party[i].used && t->party[i].rtp_fd >= 0)
 			close(t->party[i].rtp_fd);
-	for (i = 0; i < PARTY_MAX; i++)
 		if (t->party[i].used && t->party[i].rtcp_fd >= 0)
 			close(t->party[i].rtcp_fd);
+		far_fax_free(t->party[i].fax);
+	}
+	phone_fax_free(t->fax);
 	for (i = 0; i < t->n_msgs; i++)
 		free(t->msgs[i].text);
 	if (t->sip_fd >= 0)
@@ -1172,6 +1274,318 @@ LINE_TEST(incoming_call)
 	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "BYE: the call ends");
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/*
+ * fax = passthrough: a far end's re-INVITE to image/t38 (as a gateway
+ * sends when it hears a fax) gets 488 with Warning 304, and the call goes
+ * on over G.711 (what a fax then uses: pass-through).
+ */
+LINE_TEST_CONF(t38_reinvite_refused, "fax = passthrough\n")
+{
+	static const char t38[] =
+		"v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=image 4002 udptl t38\r\n"
+		"a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
+		"a=T38FaxRateManagement:transferredTCF\r\n"
+		"a=T38FaxMaxDatagram:400\r\n"
+		"a=T38FaxUdpEC:t38UDPRedundancy\r\n";
+	struct party *a = party_new(t);
+	char warning[256], ack[2048];
+	unsigned before;
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	request(t, a, "INVITE", NULL, "application/sdp", t38);
+	EXPECT_RESP(t, m, 488, "INVITE", a);
+	CHECK(hdr(m, "Warning", 0, warning, sizeof(warning)) &&
+	      strstr(warning, "304"), "488 with Warning 304: %s", warning);
+	/* the ACK of the 488: the re-INVITE's branch and CSeq */
+	snprintf(ack, sizeof(ack),
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKlt%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+		 a->target, t->sip_port, t->branch_no, a->local, a->remote,
+		 a->call_id, a->cseq);
+	send_text(t, ack);
+	before = a->rx_packets;
+	EXPECT(t, 2000, a->rx_packets > before + 20,
+	       "the far end still gets RTP from the line");
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+	EXPECT(t, 3000, hearing(t, SND_A + a->idx, 10),
+	       "the phone still hears the far end");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/*
+ * The call of @a has just gone to T.38: only UDPTL from now on.  The
+ * phone's V.21 flags (a fax's T.30 preamble) reach the far end as T.38's
+ * v21-preamble indicator; the far end's CED indicator plays 2100 Hz at
+ * the phone.
+ */
+static void t38_flows(struct lt *t, struct party *a)
+{
+	uint8_t drain[2048];
+
+	a->send_tone = false;
+	/* RTP sent before the switch may still be in the socket */
+	run_for(t, 100);
+	while (recv(a->rtp_fd, drain, sizeof(drain), 0) > 0)
+		;
+	a->udptl = true;
+	t->v21 = true;
+	EXPECT(t, 3000, a->rx_v21 > 0,
+	       "the phone's V.21 flags reach the far end as T.38's v21-preamble indicator");
+	CHECK(a->rx_udptl > 0, "UDPTL packets (%u, %u other)", a->rx_udptl,
+	      a->rx_not_udptl);
+	CHECK(a->rx_not_udptl == 0, "%u datagrams that are not UDPTL",
+	      a->rx_not_udptl);
+	t->v21 = false;
+	a->send_ced = true;
+	EXPECT(t, 3000, t->heard_2100 >= 10,
+	       "the far end's CED indicator plays 2100 Hz at the phone");
+}
+
+/*
+ * fax = t38 (the default): a far end's re-INVITE to image/t38 gets a 200
+ * with our T.38 answer on the port the audio used, and the call's media
+ * become UDPTL both ways through the T.38 gateway: the phone's V.21 HDLC
+ * flags (a fax's T.30 preamble) reach the far end as T.38's v21-preamble
+ * indicator, the far end's CED indicator plays 2100 Hz at the phone, and
+ * no RTP goes out any more.
+ */
+LINE_TEST(t38_reinvite_accepted)
+{
+	struct party *a = party_new(t);
+	char t38[1024], ack[2048];
+	unsigned port = 0, udptl, v21;
+	uint16_t seq;
+	const char *img;
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	snprintf(t38, sizeof(t38),
+		 "v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=image %u udptl t38\r\n"
+		 "a=T38FaxVersion:0\r\na=T38MaxBitRate:9600\r\n"
+		 "a=T38FaxRateManagement:transferredTCF\r\n"
+		 "a=T38FaxMaxDatagram:400\r\n"
+		 "a=T38FaxUdpEC:t38UDPRedundancy\r\n", a->rtp_port);
+	a->send_tone = false;
+	request(t, a, "INVITE", NULL, "application/sdp", t38);
+	EXPECT_RESP(t, m, 200, "INVITE", a);
+	img = m->body ? strstr(m->body, "m=image ") : NULL;
+	CHECK(img && sscanf(img, "m=image %u udptl t38", &port) == 1,
+	      "the 200 answers with m=image: %s", m->body ? m->body : "(none)");
+	CHECK(port && port == a->line_rtp_port,
+	      "UDPTL on the port the audio used (%u, audio %u)", port,
+	      a->line_rtp_port);
+	CHECK(!strstr(m->body, "m=audio"), "no audio in the answer");
+	CHECK(strstr(m->body, "a=T38MaxBitRate:9600"),
+	      "the offer's lower bit rate taken");
+	CHECK(strstr(m->body, "a=T38FaxUdpEC:t38UDPRedundancy"),
+	      "redundancy answered");
+	snprintf(ack, sizeof(ack),
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKlt%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+		 a->target, t->sip_port, ++t->branch_no, a->local, a->remote,
+		 a->call_id, a->cseq);
+	send_text(t, ack);
+	t38_flows(t, a);
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+
+	/* the same offer again (a refresh) mid-fax: answered, and the
+	 * gateway goes on (its UDPTL sequence numbers continue) */
+	seq = a->v21_seq;
+	v21 = a->rx_v21;
+	request(t, a, "INVITE", NULL, "application/sdp", t38);
+	EXPECT_RESP(t, m, 200, "INVITE", a);
+	CHECK(m->body && strstr(m->body, "m=image "), "T.38 answered again");
+	snprintf(ack, sizeof(ack),
+		 "ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKlt%u\r\n"
+		 "Max-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"
+		 "CSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
+		 a->target, t->sip_port, ++t->branch_no, a->local, a->remote,
+		 a->call_id, a->cseq);
+	send_text(t, ack);
+	t->v21 = true;
+	EXPECT(t, 3000, a->rx_v21 > v21, "V.21 again after the refresh");
+	CHECK((uint16_t)(a->v21_seq - seq) < 1000 && a->v21_seq != seq,
+	      "the same gateway: sequence numbers go on (%u after %u)",
+	      a->v21_seq, seq);
+	t->v21 = false;
+	udptl = a->rx_udptl;
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	CHECK(a->rx_not_udptl == 0 && udptl > 0, "only UDPTL after the switch");
+}
+
+/*
+ * The phone's fax is heard (V.21 flags) in a call on a port with fax = t38:
+ * the line sends a re-INVITE offering T.38 only (m=image udptl t38 on the
+ * audio's port, version 0, 14400 bit/s, redundancy), once: in *@ret.
+ */
+static void t38_offer_heard(struct lt *t, struct party *a, struct msg **ret)
+{
+	unsigned port = 0;
+	const char *img;
+	struct msg *m;
+
+	*ret = NULL;
+	t->v21 = true;
+	EXPECT(t, 3000, (m = take_req(t, "INVITE", a)) != NULL,
+	       "a fax heard: the far end gets a re-INVITE");
+	img = m->body ? strstr(m->body, "m=image ") : NULL;
+	CHECK(img && sscanf(img, "m=image %u udptl t38", &port) == 1 &&
+	      port == a->line_rtp_port,
+	      "offering T.38 on the audio's port %u: %s", a->line_rtp_port,
+	      m->body ? m->body : "(none)");
+	CHECK(m->body && !strstr(m->body, "m=audio") &&
+	      strstr(m->body, "a=T38FaxVersion:0") &&
+	      strstr(m->body, "a=T38MaxBitRate:14400") &&
+	      strstr(m->body, "a=T38FaxUdpEC:t38UDPRedundancy"),
+	      "the T.38 offer's attributes: %s", m->body ? m->body : "");
+	*ret = m;
+}
+
+/* fax = t38: a fax heard offers T.38; the far end's 488 keeps the call on
+ * G.711 (pass-through): RTP both ways, and no second offer. */
+LINE_TEST(t38_offer_refused)
+{
+	struct party *a = party_new(t);
+	unsigned before;
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	t38_offer_heard(t, a, &m);
+	if (unit_failed())
+		return;
+	respond(t, m, 488, "Not Acceptable Here", a,
+		"Warning: 304 far \"Media type not available\"\r\n", NULL);
+	EXPECT_REQ(t, m, "ACK", a);
+	before = a->rx_packets;
+	mark(t);
+	EXPECT(t, 2000, a->rx_packets > before + 20,
+	       "the far end still gets RTP from the line");
+	EXPECT(t, 3000, hearing(t, SND_A + a->idx, 10),
+	       "the phone still hears the far end");
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+	CHECK(!take_req(t, "INVITE", a), "one T.38 offer per call");
+	t->v21 = false;
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/* fax = t38: a fax heard offers T.38; the far end's 200 with its T.38
+ * answer switches the call: only UDPTL, both ways. */
+LINE_TEST(t38_offer_accepted)
+{
+	struct party *a = party_new(t);
+	char answer[1024];
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	t38_offer_heard(t, a, &m);
+	if (unit_failed())
+		return;
+	snprintf(answer, sizeof(answer),
+		 "v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=image %u udptl t38\r\n"
+		 "a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
+		 "a=T38FaxRateManagement:transferredTCF\r\n"
+		 "a=T38FaxMaxDatagram:400\r\n"
+		 "a=T38FaxUdpEC:t38UDPRedundancy\r\n", a->rtp_port);
+	a->answer_sdp = answer;
+	respond(t, m, 200, "OK", a, NULL, "sendrecv");
+	a->answer_sdp = NULL;
+	EXPECT_REQ(t, m, "ACK", a);
+	t38_flows(t, a);
+	CHECK(STATE(t) == CALL_STATE_INCALL, "the call goes on");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	CHECK(a->rx_not_udptl == 0, "only UDPTL after the switch");
+}
+
+/*
+ * A fax carried end to end: a spandsp fax machine at the phone (audio,
+ * V.17 and the rest through the fake port) sends a 1-page TIFF-F document
+ * (faxpeer mkdoc, libtiff) in a call; fxsd hears its CNG and offers T.38;
+ * the far end takes it and answers with spandsp's t38_terminal over UDPTL
+ * (our udptl.c at its end).  Both terminals end T.30 without error and
+ * the page received equals the one sent, pixel for pixel (faxpeer
+ * compare).
+ */
+LINE_TEST(t38_fax_end_to_end)
+{
+	struct party *a = party_new(t);
+	char answer[1024], doc[160], rx[160], cmd[512];
+	struct msg *m;
+
+	CHECK(a, "party");
+	snprintf(doc, sizeof(doc), "%s/doc.tif", t->dir);
+	snprintf(rx, sizeof(rx), "%s/rx.tif", t->dir);
+	snprintf(cmd, sizeof(cmd), "tests/daemon/faxpeer mkdoc %s 1 >/dev/null 2>&1", doc);
+	CHECK(system(cmd) == 0, "%s", cmd);
+	CALL_IN(t, a, "alice");
+	a->send_tone = false;
+	t->fax = phone_fax_new(doc);
+	CHECK(t->fax, "the phone's fax machine");
+	EXPECT(t, 8000, (m = take_req(t, "INVITE", a)) != NULL,
+	       "the phone's fax heard: a T.38 offer");
+	CHECK(m->body && strstr(m->body, "m=image "), "T.38 offered");
+	snprintf(answer, sizeof(answer),
+		 "v=0\r\no=- 1001 9 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=image %u udptl t38\r\n"
+		 "a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
+		 "a=T38FaxRateManagement:transferredTCF\r\n"
+		 "a=T38FaxMaxDatagram:400\r\n"
+		 "a=T38FaxUdpEC:t38UDPRedundancy\r\n", a->rtp_port);
+	a->answer_sdp = answer;
+	/* the far end's terminal answers the call from now on */
+	a->fax = far_fax_new(rx, party_fax_send, a);
+	CHECK(a->fax, "the far end's T.38 terminal");
+	a->udptl = true;
+	respond(t, m, 200, "OK", a, NULL, "sendrecv");
+	a->answer_sdp = NULL;
+	EXPECT_REQ(t, m, "ACK", a);
+	/* RTP of before the switch may still arrive meanwhile */
+	run_for(t, 100);
+	a->rx_not_udptl = 0;
+	EXPECT(t, 90000, phone_fax_result(t->fax) >= 0 &&
+	       far_fax_result(a->fax) >= 0, "both fax terminals end T.30");
+	CHECK(fax_result_ok(phone_fax_result(t->fax)) &&
+	      fax_result_ok(far_fax_result(a->fax)),
+	      "T.30 ends: phone %d (%s), far end %d (%s)",
+	      phone_fax_result(t->fax), fax_result_str(phone_fax_result(t->fax)),
+	      far_fax_result(a->fax), fax_result_str(far_fax_result(a->fax)));
+	snprintf(cmd, sizeof(cmd), "tests/daemon/faxpeer compare %s %s >/dev/null 2>&1", doc, rx);
+	CHECK(system(cmd) == 0, "the page received equals the one sent (%s)",
+	      cmd);
+	CHECK(a->rx_not_udptl == 0, "only UDPTL after the switch");
+	request(t, a, "BYE", NULL, NULL, NULL);
+	EXPECT_RESP(t, m, 200, "BYE", a);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	unlink(doc);
+	unlink(rx);
 }
 
 /* G.729 (fxsd with codecs = g729, pcmu; a far end that offers only G.729,

@@ -665,6 +665,44 @@ UNIT_TEST(srtp_modes)
 	}
 }
 
+/* fax: t38 by default (what HT802/SPA112 do), the two values (any case),
+ * dumped and parsed back. */
+UNIT_TEST(fax_modes)
+{
+	static const struct {
+		const char *text;
+		enum config_fax want;
+	} t[] = {
+		{ "t38", CONFIG_FAX_T38 }, { "passthrough", CONFIG_FAX_PASSTHROUGH },
+		{ "PassThrough", CONFIG_FAX_PASSTHROUGH }, { "T38", CONFIG_FAX_T38 },
+	};
+	_cleanup_config_ struct fxsd_config *d = NULL;
+	_cleanup_free_ char *ddump = NULL;
+
+	PARSE_OK(d, PORT0);
+	CHECK_INT(d->ports[0].fax, CONFIG_FAX_T38);
+	ddump = dump_to_string(d);
+	CHECK(ddump && strstr(ddump, "\nfax = t38\n"), "default not dumped");
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		_cleanup_config_ struct fxsd_config *c = NULL;
+		_cleanup_free_ char *dump = NULL;
+		char text[128], want[64];
+
+		snprintf(text, sizeof(text), PORT0 "fax = %s\n", t[i].text);
+		PARSE_OK(c, text);
+		CHECK_INT(c->ports[0].fax, t[i].want);
+		dump = dump_to_string(c);
+		CHECK(dump, "dump failed");
+		snprintf(want, sizeof(want), "\nfax = %s\n",
+			 config_fax_to_string(t[i].want));
+		CHECK(strstr(dump, want), "want '%s' in:\n%s", want + 1, dump);
+		check_round_trip(c);
+		if (unit_failed())
+			return;
+	}
+	CHECK(!config_fax_to_string(_CONFIG_FAX_MAX), "out of range named");
+}
+
 /* NAT: auto, crlf, interval 0 (the transport's), symmetric RTP, no STUN
  * by default; a port takes [global]'s stun_server unless it names its
  * own (wherever the keys stand); all set, dumped and parsed back. */
@@ -1219,6 +1257,12 @@ ERR_CASE(disconnect_open_loop_too_long,
 ERR_CASE(srtp_invalid,
 	 PORT0 "srtp = yes\n",
 	 P ":4: invalid srtp 'yes' (off|optional|required)")
+ERR_CASE(fax_invalid,
+	 PORT0 "fax = t.38\n",
+	 P ":4: invalid fax 't.38' (t38|passthrough)")
+ERR_CASE(fax_empty,
+	 PORT0 "fax =\n",
+	 P ":4: invalid fax '' (t38|passthrough)")
 ERR_CASE(codecs_unknown,
 	 PORT0 "codecs = pcmu, ilbc\n",
 	 P ":4: invalid codecs 'pcmu, ilbc': unknown codec 'ilbc' (pcmu, pcma, opus, g722, g729)")

@@ -274,6 +274,9 @@ static int model_apply(struct port *p, enum call_event e,
 		case CALL_ACTION_SIP_BYE_STRAY:
 			break;	/* they act on the event's message only */
 		case CALL_ACTION_SIP_ANSWER_OFFER:
+		case CALL_ACTION_SIP_ANSWER_T38:
+		case CALL_ACTION_SIP_OFFER_T38:
+		case CALL_ACTION_MEDIA_T38_START:
 		case CALL_ACTION_MEDIA_UPDATE:
 			if (!p->call || p->media != MEDIA_FULL)
 				return fail(msg, size, "outside a call", a);
@@ -779,6 +782,51 @@ UNIT_TEST(fsm_offer_answered_in_call_only)
 	}
 }
 
+/* A fax heard offers T.38 in a call only; its answer switches a call to
+ * T.38, a refusal changes nothing (pass-through goes on); elsewhere all
+ * three are ignored. */
+UNIT_TEST(fsm_fax_t38_in_call_only)
+{
+	int s;
+
+	for (s = 0; s < _CALL_STATE_MAX; s++) {
+		struct fsm_result f = step(s, CALL_EVENT_FAX_DETECTED);
+		struct fsm_result a = step(s, CALL_EVENT_T38_ACCEPTED);
+		struct fsm_result r = step(s, CALL_EVENT_T38_REFUSED);
+		const char *sn = call_state_to_string(s);
+
+		CHECK(r.ignored && r.next == s, "%s + t38-refused acts", sn);
+		if (s == CALL_STATE_INCALL) {
+			CHECK(!f.ignored && f.next == s && f.n_actions == 1 &&
+			      f.actions[0] == CALL_ACTION_SIP_OFFER_T38,
+			      "%s + fax-detected: no T.38 offer", sn);
+			CHECK(!a.ignored && a.next == s && a.n_actions == 1 &&
+			      a.actions[0] == CALL_ACTION_MEDIA_T38_START,
+			      "%s + t38-accepted: no switch", sn);
+		} else {
+			CHECK(f.ignored && a.ignored, "%s: a fax event acts", sn);
+		}
+	}
+}
+
+/* A T.38 offer (fax = t38) likewise: the T.38 answer in a call, 488
+ * elsewhere, the state unchanged. */
+UNIT_TEST(fsm_offer_t38_answered_in_call_only)
+{
+	int s;
+
+	for (s = 0; s < _CALL_STATE_MAX; s++) {
+		struct fsm_result r = step(s, CALL_EVENT_OFFER_T38);
+		enum call_action want = s == CALL_STATE_INCALL ?
+					CALL_ACTION_SIP_ANSWER_T38 :
+					CALL_ACTION_SIP_REJECT_OFFER;
+
+		CHECK(!r.ignored && r.next == s && r.n_actions == 1 &&
+		      r.actions[0] == want, "%s + offer-t38: not %s",
+		      call_state_to_string(s), call_action_to_string(want));
+	}
+}
+
 UNIT_TEST(fsm_offhook_when_offhook_is_ignored)
 {
 	int s;
@@ -1240,6 +1288,10 @@ UNIT_TEST(fsm_walk_incoming_call)
 	     A(MEDIA_START));
 	WALK(w, ACK, INCALL, A(MEDIA_UPDATE));
 	WALK(w, OFFER, INCALL, A(SIP_ANSWER_OFFER));	/* hold, resume */
+	WALK(w, OFFER_T38, INCALL, A(SIP_ANSWER_T38));	/* a fax */
+	WALK(w, FAX_DETECTED, INCALL, A(SIP_OFFER_T38));
+	WALK(w, T38_ACCEPTED, INCALL, A(MEDIA_T38_START));
+	WALK_IGNORED(w, T38_REFUSED);
 	WALK(w, INVITE_UNUSABLE, INCALL, A(SIP_REJECT_488));
 	WALK(w, DIGIT, INCALL, A(DIGIT_SEND));
 	WALK_IGNORED(w, FLASH);

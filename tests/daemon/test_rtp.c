@@ -401,6 +401,103 @@ static int sent_to(struct rtp_session *s, const int *fds, int n_fds)
 	return who;
 }
 
+struct dgrams {
+	unsigned n;
+	size_t last_len;
+	uint8_t last[64];
+};
+
+static void take_dgram(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct dgrams *d = opaque;
+
+	d->n++;
+	d->last_len = len;
+	memcpy(d->last, buf, len < sizeof(d->last) ? len : sizeof(d->last));
+}
+
+/*
+ * T.38: UDPTL on the session's socket.  Datagrams from the remote go to
+ * the callback as they are (not RTP: no header is looked at); a stranger's
+ * (another host) are ignored; with symmetric RTP a datagram from another
+ * port of the remote's host before the remote is heard moves the remote
+ * there (NAT).  rtp_session_send_udptl() sends to it; audio and RTCP do
+ * not go out; rtp_session_set_remote() takes the session back to RTP.
+ */
+UNIT_TEST(rtp_udptl)
+{
+	_cleanup_(sd_event_unrefp) sd_event *e = NULL;
+	_cleanup_(rtp_session_freep) struct rtp_session *s = NULL;
+	_cleanup_(freep) struct sink *k = calloc(1, sizeof(*k));
+	_cleanup_(closep) int fd1 = -1;
+	_cleanup_(closep) int fd2 = -1;
+	_cleanup_(closep) int fd3 = -1;
+	static const uint8_t pkt[] = { 0x00, 0x07, 0x01, 0x04, 0x00 };
+	struct dgrams d = { 0 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct rtp_stats st;
+	uint8_t buf[400];
+	unsigned p1, p2, p3, lp;
+	int fds[2];
+
+	CHECK_INT(sd_event_new(&e), 0);
+	CHECK_INT(rtp_session_new(e, "127.0.0.1", 0, 0, &sink_cb, k, &s), 0);
+	lp = rtp_session_local_port(s);
+	fd1 = udp_open(&p1);	/* the far end the SDP names */
+	fd2 = udp_open(&p2);	/* the far end behind NAT */
+	/* a stranger: another host (127.0.0.2) */
+	fd3 = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	sa.sin_addr.s_addr = htonl(0x7f000002);
+	CHECK(fd1 >= 0 && fd2 >= 0 && fd3 >= 0 &&
+	      bind(fd3, (struct sockaddr *)&sa, sizeof(sa)) == 0, "sockets");
+	(void)p3;
+	fds[0] = fd1;
+	fds[1] = fd2;
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+	CHECK(!rtp_session_is_udptl(s), "RTP first");
+	CHECK_INT(rtp_session_send_udptl(s, pkt, sizeof(pkt)), -ENOTCONN);
+	CHECK_INT(rtp_session_set_udptl(s, "127.0.0.1", 0, take_dgram, &d),
+		  -EINVAL);
+	CHECK_INT(rtp_session_set_udptl(s, "127.0.0.1", p1, NULL, &d), -EINVAL);
+	CHECK_INT(rtp_session_set_udptl(s, "127.0.0.1", p1, take_dgram, &d), 0);
+	CHECK(rtp_session_is_udptl(s), "UDPTL now");
+
+	/* audio sends nothing now; UDPTL goes to the remote */
+	CHECK_INT(sent_to(s, fds, 2), -1);
+	CHECK_INT(rtp_session_send_udptl(s, pkt, sizeof(pkt)), 0);
+	CHECK(udp_recv(fd1, buf, sizeof(buf), 200) == sizeof(pkt) &&
+	      !memcmp(buf, pkt, sizeof(pkt)), "the UDPTL packet at the remote");
+
+	/* a stranger's datagram: ignored */
+	udp_send(fd3, lp, pkt, sizeof(pkt));
+	RUN_UNTIL(e, stat_handled(s) >= 1);
+	CHECK_INT(d.n, 0);
+	/* NAT: the remote's host from another port, before it is heard */
+	udp_send(fd2, lp, pkt, sizeof(pkt));
+	RUN_UNTIL(e, d.n >= 1);
+	CHECK_INT(d.n, 1);
+	CHECK(d.last_len == sizeof(pkt) && !memcmp(d.last, pkt, sizeof(pkt)),
+	      "the datagram as it came");
+	CHECK_INT(rtp_session_send_udptl(s, pkt, 3), 0);
+	CHECK(udp_recv(fd2, buf, sizeof(buf), 200) == 3, "sent where it came from");
+	/* heard now: the signalled port cannot take it back */
+	udp_send(fd1, lp, pkt, sizeof(pkt));
+	RUN_UNTIL(e, stat_handled(s) >= 3);
+	CHECK_INT(d.n, 1);
+	rtp_session_get_stats(s, &st);
+	CHECK_INT(st.packets_received, 1);
+	CHECK_INT(st.packets_ignored, 2);
+	CHECK_INT(k->calls, 0);
+
+	/* back to audio: the same signalled address keeps the NAT's */
+	CHECK_INT(rtp_session_set_remote(s, "127.0.0.1", p1, RTP_PT_PCMU, -1,
+					 20), 0);
+	CHECK(!rtp_session_is_udptl(s), "RTP again");
+	CHECK_INT(rtp_session_send_udptl(s, pkt, sizeof(pkt)), -ENOTCONN);
+	CHECK_INT(sent_to(s, fds, 2), 1);
+}
+
 /*
  * A stranger's packets during set-up take nothing over: the SDP's address
  * is the source.  Symmetric RTP (NAT): only after RTP_LATCH_PACKETS

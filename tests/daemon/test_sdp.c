@@ -658,3 +658,182 @@ UNIT_TEST(sdp_rtcp_xr)
 	CHECK_INT(sdp_parse(offer, &m), 0);
 	CHECK(m.xr_voip, "session level not seen");
 }
+
+/* ---- T.38 ---- */
+
+/* A re-INVITE to T.38 as Asterisk-style gateways send it (trimmed). */
+static const char t38_offer[] =
+	"v=0\r\n"
+	"o=- 1 2 IN IP4 198.51.100.7\r\n"
+	"s=-\r\n"
+	"c=IN IP4 198.51.100.7\r\n"
+	"t=0 0\r\n"
+	"m=image 4002 UDPTL t38\r\n"
+	"a=T38FaxVersion:1\r\n"
+	"a=T38maxBitRate:9600\r\n"
+	"a=T38FaxFillBitRemoval\r\n"
+	"a=T38FaxRateManagement:transferredTCF\r\n"
+	"a=T38FaxMaxBuffer:262\r\n"
+	"a=T38FaxMaxDatagram:176\r\n"
+	"a=T38FaxUdpEC:t38UDPFEC\r\n";
+
+UNIT_TEST(sdp_t38_parse)
+{
+	struct sdp_image im;
+	struct sdp_media m;
+
+	CHECK_INT(sdp_parse_t38(t38_offer, &im), 0);
+	CHECK_STR(im.address, "198.51.100.7");
+	CHECK_INT(im.family, AF_INET);
+	CHECK_INT(im.port, 4002);
+	CHECK_INT(im.direction, SDP_SENDRECV);
+	CHECK_INT(im.t38.version, 1);
+	CHECK_INT(im.t38.max_bitrate, 9600);
+	CHECK(im.t38.fill_bit_removal, "fill bit removal");
+	CHECK(!im.t38.transcoding_mmr && !im.t38.transcoding_jbig, "mmr/jbig");
+	CHECK_INT(im.t38.rate, SDP_T38_TRANSFERRED_TCF);
+	CHECK_INT(im.t38.max_buffer, 262);
+	CHECK_INT(im.t38.max_datagram, 176);
+	CHECK_INT(im.t38.ec, SDP_T38_EC_FEC);
+	/* no audio stream in it: the audio parser says so */
+	CHECK_INT(sdp_parse(t38_offer, &m), -ENOMEDIUM);
+	/* and an audio SDP has no T.38 stream */
+	CHECK_INT(sdp_parse_t38(baresip_offer, &im), -ENOMEDIUM);
+}
+
+UNIT_TEST(sdp_t38_parse_defaults)
+{
+	/* nothing but the m= line; audio declined before it; a version too
+	 * high, a value we cannot read, ":0" flags */
+	static const char bare[] =
+		"v=0\r\nc=IN IP6 2001:db8::7\r\n"
+		"m=audio 0 RTP/AVP 0\r\n"
+		"m=image 5000 udptl t38\r\n";
+	static const char odd[] =
+		"v=0\r\nc=IN IP4 192.0.2.1\r\n"
+		"m=image 0 udptl t38\r\n"
+		"m=image 5002 udptl t38\r\n"
+		"c=IN IP4 192.0.2.2\r\n"
+		"a=T38FaxVersion:9\r\n"
+		"a=T38MaxBitRate:fast\r\n"
+		"a=T38FaxRateManagement:localTCF\r\n"
+		"a=T38FaxFillBitRemoval:0\r\n"
+		"a=T38FaxTranscodingMMR:1\r\n"
+		"a=T38FaxUdpEC:t38UDPRedundancy\r\n"
+		"a=sendonly\r\n";
+	static const char tcp[] =
+		"v=0\r\nc=IN IP4 192.0.2.1\r\nm=image 5000 tcp t38\r\n";
+	struct sdp_image im;
+
+	CHECK_INT(sdp_parse_t38(bare, &im), 0);
+	CHECK_INT(im.family, AF_INET6);
+	CHECK_STR(im.address, "2001:db8::7");
+	CHECK_INT(im.port, 5000);
+	CHECK_INT(im.t38.version, 0);
+	CHECK_INT(im.t38.max_bitrate, 14400);
+	CHECK_INT(im.t38.rate, SDP_T38_TRANSFERRED_TCF);
+	CHECK_INT(im.t38.ec, SDP_T38_EC_NONE);
+	CHECK_INT(im.t38.max_datagram, 0);
+	CHECK_INT(sdp_parse_t38(odd, &im), 0);
+	CHECK_STR(im.address, "192.0.2.2");
+	CHECK_INT(im.port, 5002);
+	CHECK_INT(im.t38.version, SDP_T38_VERSION_MAX);
+	CHECK_INT(im.t38.max_bitrate, 14400);
+	CHECK_INT(im.t38.rate, SDP_T38_LOCAL_TCF);
+	CHECK(!im.t38.fill_bit_removal, "FillBitRemoval:0");
+	CHECK(im.t38.transcoding_mmr, "TranscodingMMR:1");
+	CHECK_INT(im.t38.ec, SDP_T38_EC_REDUNDANCY);
+	CHECK_INT(im.direction, SDP_SENDONLY);
+	CHECK_INT(sdp_parse_t38(tcp, &im), -ENOMEDIUM);
+	CHECK_INT(sdp_parse_t38("v=0\r\nm=image 5000 udptl t38\r\n", &im),
+		  -EBADMSG);	/* no connection address */
+}
+
+UNIT_TEST(sdp_t38_offer)
+{
+	struct sdp_local l = local4;
+	struct sdp_t38 t;
+	struct sdp_image im;
+	char buf[SDP_TEXT_MAX];
+	int n;
+
+	sdp_t38_default(&t);
+	l.rtp_port = 10002;
+	n = sdp_build_t38_offer(&l, &t, buf, sizeof(buf));
+	CHECK(n > 0, "build: %d", n);
+	CHECK_INT(strlen(buf), n);
+	CHECK(strstr(buf, "m=image 10002 udptl t38\r\n"), "m= in %s", buf);
+	CHECK(!strstr(buf, "m=audio"), "no audio");
+	CHECK(strstr(buf, "c=IN IP4 192.0.2.10\r\n"), "c=");
+	CHECK(strstr(buf, "a=T38FaxVersion:0\r\n"), "version");
+	CHECK(strstr(buf, "a=T38MaxBitRate:14400\r\n"), "bit rate");
+	CHECK(strstr(buf, "a=T38FaxRateManagement:transferredTCF\r\n"), "rate");
+	CHECK(strstr(buf, "a=T38FaxMaxBuffer:1800\r\n"), "buffer");
+	CHECK(strstr(buf, "a=T38FaxMaxDatagram:400\r\n"), "datagram");
+	CHECK(strstr(buf, "a=T38FaxUdpEC:t38UDPRedundancy\r\n"), "ec");
+	CHECK(!strstr(buf, "FillBitRemoval"), "no fill bit removal");
+	/* it reads back as it was built */
+	CHECK_INT(sdp_parse_t38(buf, &im), 0);
+	CHECK_INT(im.port, 10002);
+	CHECK(!memcmp(&im.t38, &t, sizeof(t)), "round trip");
+	CHECK_INT(sdp_build_t38_offer(&l, &t, buf, 60), -ENOBUFS);
+	t.version = 4;
+	CHECK_INT(sdp_build_t38_offer(&l, &t, buf, sizeof(buf)), -EINVAL);
+	sdp_t38_default(&t);
+	l.address = "fax.example";
+	CHECK_INT(sdp_build_t38_offer(&l, &t, buf, sizeof(buf)), -EINVAL);
+}
+
+UNIT_TEST(sdp_t38_answer)
+{
+	static const char mixed[] =
+		"v=0\r\nc=IN IP4 192.0.2.9\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n"
+		"m=image 4002 udptl t38\r\n"
+		"a=T38FaxVersion:0\r\n"
+		"a=T38MaxBitRate:33600\r\n"
+		"a=T38FaxRateManagement:localTCF\r\n";
+	struct sdp_local l = local4;
+	struct sdp_t38 ours;
+	struct sdp_image rem, back;
+	char buf[SDP_TEXT_MAX];
+	int n;
+
+	sdp_t38_default(&ours);
+	ours.version = 2;
+	l.rtp_port = 10004;
+	n = sdp_build_t38_answer(t38_offer, &l, &ours, buf, sizeof(buf), &rem);
+	CHECK(n > 0, "answer: %d", n);
+	CHECK(strstr(buf, "m=image 10004 udptl t38\r\n"), "m= in %s", buf);
+	/* the lower version and bit rate, our sizes, redundancy for FEC, no
+	 * fill bit removal (we do not do it) */
+	CHECK(strstr(buf, "a=T38FaxVersion:1\r\n"), "version in %s", buf);
+	CHECK(strstr(buf, "a=T38MaxBitRate:9600\r\n"), "bit rate");
+	CHECK(strstr(buf, "a=T38FaxMaxDatagram:400\r\n"), "datagram");
+	CHECK(strstr(buf, "a=T38FaxUdpEC:t38UDPRedundancy\r\n"), "ec");
+	CHECK(!strstr(buf, "FillBitRemoval"), "fill bit removal");
+	CHECK_INT(sdp_parse_t38(buf, &back), 0);
+	CHECK_INT(back.t38.version, 1);
+	/* what the session runs with: the answer's, the remote's sizes */
+	CHECK_STR(rem.address, "198.51.100.7");
+	CHECK_INT(rem.port, 4002);
+	CHECK_INT(rem.t38.version, 1);
+	CHECK_INT(rem.t38.max_bitrate, 9600);
+	CHECK_INT(rem.t38.ec, SDP_T38_EC_REDUNDANCY);
+	CHECK_INT(rem.t38.max_datagram, 176);
+	CHECK_INT(rem.t38.max_buffer, 262);
+
+	/* audio and image offered: the audio declined, the rate kept, no
+	 * error correction offered, none answered */
+	n = sdp_build_t38_answer(mixed, &l, &ours, buf, sizeof(buf), &rem);
+	CHECK(n > 0, "answer: %d", n);
+	CHECK(strstr(buf, "m=audio 0 RTP/AVP 0\r\n"), "audio declined in %s", buf);
+	CHECK(strstr(buf, "a=T38FaxVersion:0\r\n"), "version");
+	CHECK(strstr(buf, "a=T38MaxBitRate:14400\r\n"), "bit rate");
+	CHECK(strstr(buf, "a=T38FaxRateManagement:localTCF\r\n"), "rate");
+	CHECK(strstr(buf, "a=T38FaxUdpEC:t38UDPNoEC\r\n"), "ec");
+	CHECK(strstr(buf, "m=audio") < strstr(buf, "m=image"), "m= order kept");
+	/* an audio offer has no T.38 stream to answer */
+	CHECK_INT(sdp_build_t38_answer(baresip_offer, &l, &ours, buf,
+				       sizeof(buf), &rem), -ENOMEDIUM);
+}

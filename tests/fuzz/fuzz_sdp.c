@@ -12,6 +12,10 @@
  * policy (off, optional, required): an answer under off carries no key,
  * one under required always does, with the tag and suite of the offer's
  * key; sdp_crypto_parse() also gets the whole input as an a=crypto value.
+ * T.38: what sdp_parse_t38() returns is sane (address, port, version
+ * 0-3, enums in range); an answer built with sdp_build_t38_answer() fits,
+ * parses back with the parameters it reports, a version and bit rate no
+ * higher than ours or the offer's, and redundancy or no EC.
  */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -44,6 +48,48 @@ static struct sdp_crypto keys[_SDP_CRYPTO_MAX] = {
 	{ 2, SDP_CRYPTO_AES_CM_128_HMAC_SHA1_32, { 4, 5, 6 } },
 	{ 3, SDP_CRYPTO_AEAD_AES_128_GCM, { 7, 8, 9 } },
 };
+
+static void check_t38(const struct sdp_image *im)
+{
+	unsigned char addr[16];
+
+	fuzz_assert(im->family == AF_INET || im->family == AF_INET6);
+	fuzz_assert(inet_pton(im->family, im->address, addr) == 1);
+	fuzz_assert(im->port >= 1 && im->port <= 65535);
+	fuzz_assert(im->direction >= 0 && im->direction < _SDP_DIRECTION_MAX);
+	fuzz_assert(im->t38.version <= SDP_T38_VERSION_MAX);
+	fuzz_assert(im->t38.max_bitrate >= 2400);
+	fuzz_assert(sdp_t38_rate_to_string(im->t38.rate));
+	fuzz_assert(sdp_t38_ec_to_string(im->t38.ec));
+}
+
+static void fuzz_t38(const char *s, const struct sdp_local *loc)
+{
+	struct sdp_image offer, ans;
+	struct sdp_t38 ours;
+	char buf[SDP_TEXT_MAX];
+	int r;
+
+	if (sdp_parse_t38(s, &offer) == 0)
+		check_t38(&offer);
+	sdp_t38_default(&ours);
+	r = sdp_build_t38_answer(s, loc, &ours, buf, sizeof(buf), &offer);
+	if (r < 0)
+		return;
+	fuzz_assert((size_t)r < sizeof(buf) && strlen(buf) == (size_t)r);
+	check_t38(&offer);
+	fuzz_assert(sdp_parse_t38(buf, &ans) == 0);
+	fuzz_assert(ans.port == loc->rtp_port);
+	fuzz_assert(ans.t38.version == offer.t38.version &&
+		    ans.t38.version <= ours.version);
+	fuzz_assert(ans.t38.max_bitrate == offer.t38.max_bitrate &&
+		    ans.t38.max_bitrate <= ours.max_bitrate);
+	fuzz_assert(ans.t38.rate == offer.t38.rate);
+	fuzz_assert(ans.t38.ec == offer.t38.ec &&
+		    ans.t38.ec != SDP_T38_EC_FEC);
+	fuzz_assert(!ans.t38.fill_bit_removal && !ans.t38.transcoding_mmr &&
+		    !ans.t38.transcoding_jbig);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -99,6 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    keys[ans.crypto.suite].key,
 					    sizeof(ans.crypto.key)));
 	}
+	loc.srtp = SDP_SRTP_OFF;
+	fuzz_t38(s, &loc);
 	free(s);
 	return 0;
 }

@@ -433,6 +433,33 @@ a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:====
 a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz KDR=1'''))
     put('sdp', 'missing-c', 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n')
     put('sdp', 'garbage-lines', 'v=0\r\nx\r\n=\r\nc=IN IP4 999.1.1.1\r\nm=audio 70000 RTP/AVP 300 -1 0\r\na=rtpmap:0\r\na=ptime:0\r\n')
+    put('sdp', 't38-reinvite', lines('''v=0
+o=- 1 2 IN IP4 198.51.100.7
+s=-
+c=IN IP4 198.51.100.7
+t=0 0
+m=image 4002 UDPTL t38
+a=T38FaxVersion:1
+a=T38maxBitRate:9600
+a=T38FaxFillBitRemoval
+a=T38FaxRateManagement:transferredTCF
+a=T38FaxMaxBuffer:262
+a=T38FaxMaxDatagram:176
+a=T38FaxUdpEC:t38UDPFEC'''))
+    put('sdp', 't38-audio-and-image', lines('''v=0
+o=- 1 2 IN IP6 2001:db8::9
+s=-
+c=IN IP6 2001:db8::9
+t=0 0
+m=audio 4000 RTP/AVP 0 8
+m=image 0 udptl t38
+m=image 4004 udptl t38
+a=T38FaxVersion:7
+a=T38MaxBitRate:33600
+a=T38FaxRateManagement:localTCF
+a=T38FaxUdpEC:t38UDPRedundancy
+a=T38FaxTranscodingMMR:0
+a=sendonly'''))
 
 
 # ---- digest ---------------------------------------------------------------
@@ -742,6 +769,28 @@ def profile_seeds():
     put('profile', 'overlay-dup', b'[port 0]\nuser = 1\nuser = 2\n')
 
 
+# ---- UDPTL (T.38 over UDP) --------------------------------------------------
+
+def udptl_seeds():
+    """fuzz_udptl: packets with redundancy, FEC, a stream ("%%%%" between)"""
+    def pkt(seq, primary, secondary=()):
+        b = struct.pack('>H', seq)
+        b += bytes([len(primary)]) + primary + b'\x00' + bytes([len(secondary)])
+        for s in secondary:
+            b += bytes([len(s)]) + s
+        return b
+    cng = b'\x00\x01'              # t30-indicator CNG
+    dis = b'\xc0\x00\x07\xff\xc0\x01\x80\x00'  # data v21, an HDLC frame
+    put('udptl', 'primary-only', pkt(0, cng))
+    put('udptl', 'redundancy-2', pkt(17, dis, (cng, b'\x00\x00')))
+    put('udptl', 'fec', b'\x00\x05\x01\x11\x80\x01\x03\x02\x01\x22\x02\x33\x44')
+    put('udptl', 'long-length', b'\x00\x07\x80\xc8' + b'\x5a' * 200 + b'\x00\x00')
+    put('udptl', 'stream-loss', b'%%%%'.join([
+        pkt(65534, cng), pkt(0, dis, (b'\x00\x03', cng)),
+        pkt(0, dis), pkt(65000, cng), pkt(5, dis, (dis,) * 4)]))
+    put('udptl', 'truncated', b'\x00\x01\x03\xaa')
+
+
 if __name__ == '__main__':
     sip_seeds()
     sdp_seeds()
@@ -758,3 +807,4 @@ if __name__ == '__main__':
     metrics_seeds()
     stun_seeds()
     profile_seeds()
+    udptl_seeds()
