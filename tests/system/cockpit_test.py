@@ -78,7 +78,7 @@ def login(driver, user, password):
     driver.find_element(By.ID, "login-password-input").send_keys(password)
     driver.find_element(By.ID, "login-button").click()
     # the login page goes away (an error keeps it, with a message)
-    if not wait_for(driver, 90, lambda d: not d.find_elements(By.ID, "login-user-input")
+    if not wait_for(driver, 160, lambda d: not d.find_elements(By.ID, "login-user-input")
                     and d.get_cookie("cockpit"),
                     "%s logs in with the password (the shell, a session cookie)" % user):
         print("# login page says: %s" % text(driver, "#login-error-message"))

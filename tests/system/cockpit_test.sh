@@ -80,7 +80,13 @@ systemctl restart fxsd || { systemctl --no-pager status fxsd; exit 2; }
 # our own cockpit-ws on plain HTTP (not the package's cockpit.socket,
 # which the host's systemd may have enabled)
 systemctl stop cockpit.socket cockpit.service 2>/dev/null
-/usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port 9090 \
+# cockpit-session has 30 s to log a user in by default: PAM and the
+# bridge's start took longer under emulation on a loaded machine
+# ("session timed out during authentication"); 150 s here
+mkdir -p /tmp/fxs-cockpit-xdg/cockpit
+printf '[basic]\ntimeout = 150\n' >/tmp/fxs-cockpit-xdg/cockpit/cockpit.conf
+XDG_CONFIG_DIRS=/tmp/fxs-cockpit-xdg \
+	/usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port 9090 \
 	>/tmp/fxs-cockpit-ws.log 2>&1 &
 ws=$!
 
