@@ -194,11 +194,7 @@ int fxs_pcm_slot_start(struct fxs_pcm_slot *slot, unsigned int period_ms);
 /* from pcm_stop: when it returns, no more pcm_tx/pcm_rx for the port */
 void fxs_pcm_slot_stop(struct fxs_pcm_slot *slot);
 
-/* G.711 and the timeslot coding, for a chip model or a bus test */
-u8 fxs_pcm_lin2alaw(s16 s);
-s16 fxs_pcm_alaw2lin(u8 a);
-u8 fxs_pcm_lin2ulaw(s16 s);
-s16 fxs_pcm_ulaw2lin(u8 u);
+/* a sample in a timeslot of highway frame @hw, for a chip model */
 void fxs_pcm_encode(enum fxs_pcm_law law, s16 s, u8 *hw, unsigned int slot);
 s16 fxs_pcm_decode(enum fxs_pcm_law law, const u8 *hw, unsigned int slot);
 

@@ -12,7 +12,6 @@
  * port frame (see fxs_board.h).
  */
 
-#include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -22,12 +21,11 @@
 #include <linux/string.h>
 
 #include "fxs_board.h"
+#include "fxs_g711.h"
 
 #define PCM_RATE	8000
 #define PCM_MAX_FRAME	160	/* 20 ms */
 #define PCM_BLOCK_DIV	80	/* a bus block divides 10 ms */
-#define ULAW_BIAS	0x84
-#define ULAW_CLIP	32635
 
 /**
  * struct fxs_pcm_slot - a port's timeslot on a bus
@@ -60,81 +58,17 @@ struct fxs_pcm_slot {
 static DEFINE_MUTEX(fxs_pcm_mutex);	/* the buses, their slots, start/stop */
 static LIST_HEAD(fxs_pcm_buses);
 
-/* ---- G.711 ---- */
+/* ---- timeslot coding ---- */
 
-u8 fxs_pcm_lin2ulaw(s16 s)
-{
-	int v = s, sign = 0, exp, mant;
-
-	if (v < 0) {
-		v = -v;
-		sign = 0x80;
-	}
-	v = min(v, ULAW_CLIP) + ULAW_BIAS;
-	exp = fls(v) - 8;	/* v has bit 7 set at least */
-	mant = (v >> (exp + 3)) & 0x0f;
-	return ~(sign | exp << 4 | mant) & 0xff;
-}
-EXPORT_SYMBOL_GPL(fxs_pcm_lin2ulaw);
-
-s16 fxs_pcm_ulaw2lin(u8 u)
-{
-	int exp, mant, v;
-
-	u = ~u;
-	exp = (u >> 4) & 7;
-	mant = u & 0x0f;
-	v = (((mant << 3) + ULAW_BIAS) << exp) - ULAW_BIAS;
-	return (u & 0x80) ? -v : v;
-}
-EXPORT_SYMBOL_GPL(fxs_pcm_ulaw2lin);
-
-u8 fxs_pcm_lin2alaw(s16 s)
-{
-	int v = s >> 3, mask, seg;	/* 13 bits */
-
-	if (v >= 0) {
-		mask = 0xd5;
-	} else {
-		mask = 0x55;
-		v = -v - 1;
-	}
-	/* segment: 0 and 1 step by 2, each further one doubles */
-	seg = v < 32 ? 0 : fls(v) - 5;
-	if (seg > 7)
-		return 0x7f ^ mask;
-	if (seg < 2)
-		v = (v >> 1) & 0x0f;
-	else
-		v = (v >> seg) & 0x0f;
-	return (seg << 4 | v) ^ mask;
-}
-EXPORT_SYMBOL_GPL(fxs_pcm_lin2alaw);
-
-s16 fxs_pcm_alaw2lin(u8 a)
-{
-	int seg, v;
-
-	a ^= 0x55;
-	seg = (a >> 4) & 7;
-	v = (a & 0x0f) << 4;
-	if (seg == 0)
-		v += 8;
-	else
-		v = (v + 0x108) << (seg - 1);
-	return (a & 0x80) ? v : -v;
-}
-EXPORT_SYMBOL_GPL(fxs_pcm_alaw2lin);
-
-/* sample @i of highway @hw (@slots bytes a frame) at @slot in @law */
+/* sample @s into highway frame @hw at byte @slot in @law */
 void fxs_pcm_encode(enum fxs_pcm_law law, s16 s, u8 *hw, unsigned int slot)
 {
 	switch (law) {
 	case FXS_PCM_ALAW:
-		hw[slot] = fxs_pcm_lin2alaw(s);
+		hw[slot] = fxs_g711_lin2alaw(s);
 		break;
 	case FXS_PCM_ULAW:
-		hw[slot] = fxs_pcm_lin2ulaw(s);
+		hw[slot] = fxs_g711_lin2ulaw(s);
 		break;
 	case FXS_PCM_LINEAR:
 		hw[slot] = (u16)s >> 8;
@@ -148,9 +82,9 @@ s16 fxs_pcm_decode(enum fxs_pcm_law law, const u8 *hw, unsigned int slot)
 {
 	switch (law) {
 	case FXS_PCM_ALAW:
-		return fxs_pcm_alaw2lin(hw[slot]);
+		return fxs_g711_alaw2lin(hw[slot]);
 	case FXS_PCM_ULAW:
-		return fxs_pcm_ulaw2lin(hw[slot]);
+		return fxs_g711_ulaw2lin(hw[slot]);
 	case FXS_PCM_LINEAR:
 		break;
 	}
