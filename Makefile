@@ -77,7 +77,7 @@ UNIT_SRCS := tests/daemon/unit_main.c tests/daemon/test_config.c \
 	tests/daemon/test_srtp.c tests/daemon/test_stun.c tests/daemon/test_menu.c \
 	tests/daemon/test_profile.c tests/daemon/test_modem.c tests/daemon/test_codec.c \
 	tests/daemon/test_rtcpxr.c tests/daemon/test_vqreport.c tests/daemon/test_confedit.c \
-	tests/daemon/test_udptl.c
+	tests/daemon/test_udptl.c tests/daemon/test_kernel_g711.c
 
 # $(call objs,VARIANT,SOURCES): the objects of SOURCES in build/obj/VARIANT
 objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))

@@ -9,7 +9,10 @@
  * hard half stamps the edge, or from polling when no IRQ is wired.  A
  * power alarm (by the IRQ) opens the line and is reported to the core.  Ring
  * cadence: the core's timers, each switch a line feed write (ringing or
- * back) from the port's worker.  Audio (PCM highway) is not driven yet.
+ * back) from the port's worker.  Audio: with "fxs,pcm-bus" (the name of
+ * a registered struct fxs_pcm_bus, fxs_board.h) the port has FXS_CAP_PCM
+ * and its samples travel on that bus at the chip's timeslot in its
+ * format; PCM_MODE's PCM_EN is set while the port's audio runs.
  *
  * Properties (device tree or software node), each checked against its
  * range (the binding: Documentation/devicetree/bindings/telephony/
@@ -18,7 +21,8 @@
  * silabs,loop-current-microamp (20-41 mA, 20 mA), silabs,onhook-microvolt
  * (24-72 V, 48 V), silabs,impedance-ohms (600 or 900, 600),
  * silabs,pcm-format ("alaw", "ulaw", "linear"), silabs,pcm-timeslot (0-127,
- * 0); reset-gpios, interrupts.
+ * 0), fxs,pcm-bus (the PCM bus's name, none: no audio); reset-gpios,
+ * interrupts.
  */
 
 #include <linux/delay.h>
@@ -60,6 +64,9 @@
  * @impedance: line impedance, ohms
  * @pcm_fmt: PCM_MODE format bits
  * @timeslot: PCM timeslot
+ * @pcm_bus: the PCM bus the chip's highway is on (fxs_board.h), or NULL:
+ *	no audio
+ * @pcm_slot: the port's slot on it
  */
 struct si3215 {
 	struct spi_device *spi;
@@ -79,6 +86,8 @@ struct si3215 {
 	u32 impedance;
 	u8 pcm_fmt;
 	u32 timeslot;
+	const char *pcm_bus;
+	struct fxs_pcm_slot *pcm_slot;
 };
 
 struct si3215_port {
@@ -242,6 +251,13 @@ static int si_read_props(struct si3215 *si)
 		return -EINVAL;
 	}
 	si->pcm_fmt = fmt_bits[i];
+	if (device_property_present(dev, "fxs,pcm-bus")) {
+		ret = device_property_read_string(dev, "fxs,pcm-bus", &si->pcm_bus);
+		if (ret) {
+			dev_err(dev, "fxs,pcm-bus: unreadable (%d)\n", ret);
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -527,10 +543,48 @@ static int si_set_ring(struct fxs_port *port, bool on, u64 ts_ns)
 	return ret;
 }
 
+/* the chip's PCM on, then the port's slot on the highway */
+static int si_pcm_start(struct fxs_port *port, unsigned int period_ms)
+{
+	struct si3215 *si = to_si(port);
+	int ret;
+
+	mutex_lock(&si->bus_lock);
+	ret = si_write(si, SI3215_PCM_MODE, si->pcm_fmt | SI3215_PCM_EN);
+	mutex_unlock(&si->bus_lock);
+	if (!ret)
+		ret = fxs_pcm_slot_start(si->pcm_slot, period_ms);
+	return ret;
+}
+
+static void si_pcm_stop(struct fxs_port *port)
+{
+	struct si3215 *si = to_si(port);
+
+	fxs_pcm_slot_stop(si->pcm_slot);
+	mutex_lock(&si->bus_lock);
+	si_write(si, SI3215_PCM_MODE, si->pcm_fmt);
+	mutex_unlock(&si->bus_lock);
+}
+
 static const struct fxs_port_ops si_ops = {
 	.set_linefeed = si_set_linefeed,
 	.set_ring = si_set_ring,
+	.pcm_start = si_pcm_start,
+	.pcm_stop = si_pcm_stop,
 };
+
+static enum fxs_pcm_law si_law(u8 fmt)
+{
+	switch (fmt) {
+	case SI3215_PCM_FMT_ULAW:
+		return FXS_PCM_ULAW;
+	case SI3215_PCM_FMT_LINEAR:
+		return FXS_PCM_LINEAR;
+	default:
+		return FXS_PCM_ALAW;
+	}
+}
 
 /* ---- driver ---- */
 
@@ -577,13 +631,26 @@ static int si_probe(struct spi_device *spi)
 
 	si->port = fxs_port_alloc(dev, &si_ops, "si3215",
 				  FXS_CAP_PULSE | FXS_CAP_RING | FXS_CAP_REVERSE |
-				  FXS_CAP_OHT, sizeof(*sp));
+				  FXS_CAP_OHT | (si->pcm_bus ? FXS_CAP_PCM : 0),
+				  sizeof(*sp));
 	if (IS_ERR(si->port)) {
 		ret = PTR_ERR(si->port);
 		goto power_down;
 	}
 	sp = fxs_port_priv(si->port);
 	sp->chip = si;
+	if (si->pcm_bus) {
+		si->pcm_slot = fxs_pcm_slot_get(si->pcm_bus, si->port,
+						si->timeslot,
+						si_law(si->pcm_fmt));
+		if (IS_ERR(si->pcm_slot)) {
+			ret = dev_err_probe(dev, PTR_ERR(si->pcm_slot),
+					    "fxs,pcm-bus \"%s\" slot %u\n",
+					    si->pcm_bus, si->timeslot);
+			si->pcm_slot = NULL;
+			goto put_port;
+		}
+	}
 
 	if (spi->irq > 0) {
 		ret = request_threaded_irq(spi->irq, si_irq_hard, si_irq_thread,
@@ -626,6 +693,8 @@ free_irq:
 	else
 		free_irq(spi->irq, si);
 put_port:
+	if (si->pcm_slot)
+		fxs_pcm_slot_put(si->pcm_slot);
 	fxs_port_put(si->port);
 power_down:
 	si_power_down(si);
@@ -642,6 +711,8 @@ static void si_remove(struct spi_device *spi)
 	else
 		free_irq(spi->irq, si);
 	fxs_port_deregister(si->port);
+	if (si->pcm_slot)
+		fxs_pcm_slot_put(si->pcm_slot);
 	fxs_port_put(si->port);
 	si_power_down(si);
 }

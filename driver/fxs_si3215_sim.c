@@ -35,10 +35,21 @@
  * the chip's loop closure, and it observes the line feed and the ringing
  * state (RING_ON carries the frequency the ring oscillator is programmed
  * for) when the chip enters them.
+ *
+ * The PCM highway: the module also registers the TDM bus the chip's PCM
+ * pins are on (struct fxs_pcm_bus "fxs_si3215_sim", 128 byte slots, an
+ * 8.192 MHz PCLK) and names it in the chip's "fxs,pcm-bus" property.  Its
+ * clock is an hrtimer running 10 ms blocks while a slot is started.  Each
+ * block the chip, when PCM_MODE has PCM_EN, takes its receive samples at
+ * RXS (PCLK counts, whole bytes) in PCM_MODE's format, plays them to the
+ * handset's earpiece and puts what the line carries back (the
+ * mouthpiece and the hybrid's echo, fxs_hs_audio()) at TXS; without
+ * PCM_EN or without a handset it drives nothing (zero bytes).
  */
 
 #include <linux/bitops.h>
 #include <linux/device.h>
+#include <linux/hrtimer.h>
 #include <linux/irq.h>
 #include <linux/irq_work.h>
 #include <linux/irqdomain.h>
@@ -54,6 +65,7 @@
 
 #include <linux/fxs.h>
 
+#include "fxs_board.h"
 #include "fxs_handset.h"
 #include "fxs_si3215.h"
 
@@ -62,6 +74,9 @@
 #define SIM_DCCAL_NS		(10 * NSEC_PER_MSEC)
 #define SIM_CAL_NS		(20 * NSEC_PER_MSEC)
 #define SIM_SPI_HZ		4000000
+#define SIM_PCM_SLOTS		128	/* 8.192 MHz PCLK */
+#define SIM_PCM_BLOCK		80	/* frames a block: 10 ms */
+#define SIM_PCM_CATCHUP		50	/* blocks made up in one timer run */
 
 static bool strict = true;
 module_param(strict, bool, 0444);
@@ -179,6 +194,13 @@ static const struct {
  * @hs_line: the line feed the handset was last told (SPI message
  *	context only: messages on one controller come one at a time)
  * @hs_ring: the ringing state it was last told, likewise
+ * @hs_pcm: whether it was last told the audio runs (PCM_EN), likewise
+ * @bus: the TDM bus the chip's PCM pins are on
+ * @pcm_timer: the bus's frame clock
+ * @hw_tx: a block as the controller sends it (the chip's DRX)
+ * @hw_rx: a block as it receives it (the chip's DTX)
+ * @ear: the chip's receive samples, linear; @pcm_timer's context only
+ * @mouth: its transmit samples, likewise
  * @lock: protects everything below; taken from the SPI transfer, the
  *	control plane and the IRQ chip
  * @fault: the injected fault
@@ -207,6 +229,12 @@ struct si_sim {
 	struct fxs_hs *hs;
 	u32 hs_line;
 	bool hs_ring;
+	bool hs_pcm;
+	struct fxs_pcm_bus bus;
+	struct hrtimer pcm_timer;
+	u8 hw_tx[SIM_PCM_BLOCK * SIM_PCM_SLOTS];
+	u8 hw_rx[SIM_PCM_BLOCK * SIM_PCM_SLOTS];
+	s16 ear[SIM_PCM_BLOCK], mouth[SIM_PCM_BLOCK];
 
 	raw_spinlock_t lock;	/* see @lock above */
 	enum sim_fault fault;
@@ -569,13 +597,18 @@ static u32 sim_hs_linefeed(u8 lfs, u32 old)
  * Tell the handset what the line does after an SPI message (@lfs, the
  * ring oscillator's @coef as they were at @now); no lock held.
  */
-static void sim_hs_update(struct si_sim *sim, u8 lfs, u16 coef, u64 now)
+static void sim_hs_update(struct si_sim *sim, u8 lfs, u16 coef, bool pcm,
+			  u64 now)
 {
 	bool ring = lfs == SI3215_LF_RINGING;
 	u32 line = sim_hs_linefeed(lfs, sim->hs_line);
 
 	if (!sim->hs)
 		return;
+	if (pcm != sim->hs_pcm) {
+		sim->hs_pcm = pcm;
+		fxs_hs_set_pcm(sim->hs, pcm);
+	}
 	if (line != sim->hs_line) {
 		sim->hs_line = line;
 		fxs_hs_set_linefeed(sim->hs, line, now);
@@ -602,6 +635,97 @@ static const struct fxs_hs_ops sim_hs_ops = {
 	.hook = sim_hs_hook,
 };
 
+/* ---- the PCM highway ---- */
+
+/*
+ * One block through the chip: its receive samples from @sim->hw_tx at
+ * RXS, its transmit samples to @sim->hw_rx at TXS.
+ */
+static void sim_pcm_chip(struct si_sim *sim)
+{
+	enum fxs_pcm_law law;
+	unsigned int rxs, txs, width, i;
+	unsigned long flags;
+	u8 mode;
+
+	raw_spin_lock_irqsave(&sim->lock, flags);
+	mode = sim->regs[SI3215_PCM_MODE];
+	rxs = (sim->regs[SI3215_PCM_RXS_HI] << 8 | sim->regs[SI3215_PCM_RXS_LO]) / 8;
+	txs = (sim->regs[SI3215_PCM_TXS_HI] << 8 | sim->regs[SI3215_PCM_TXS_LO]) / 8;
+	raw_spin_unlock_irqrestore(&sim->lock, flags);
+
+	memset(sim->hw_rx, 0, sizeof(sim->hw_rx));
+	if (!(mode & SI3215_PCM_EN) || !sim->hs)
+		return;
+	switch (mode & SI3215_PCM_FMT_MASK) {
+	case SI3215_PCM_FMT_ULAW:
+		law = FXS_PCM_ULAW;
+		break;
+	case SI3215_PCM_FMT_LINEAR:
+		law = FXS_PCM_LINEAR;
+		break;
+	default:
+		law = FXS_PCM_ALAW;
+		break;
+	}
+	width = law == FXS_PCM_LINEAR ? 2 : 1;
+	if (rxs + width > SIM_PCM_SLOTS || txs + width > SIM_PCM_SLOTS)
+		return;	/* past the frame: the chip drives nothing */
+	for (i = 0; i < SIM_PCM_BLOCK; i++)
+		sim->ear[i] = fxs_pcm_decode(law, sim->hw_tx + i * SIM_PCM_SLOTS,
+					     rxs);
+	fxs_hs_audio(sim->hs, sim->ear, sim->mouth, SIM_PCM_BLOCK);
+	for (i = 0; i < SIM_PCM_BLOCK; i++)
+		fxs_pcm_encode(law, sim->mouth[i], sim->hw_rx + i * SIM_PCM_SLOTS,
+			       txs);
+}
+
+static enum hrtimer_restart sim_pcm_timer_fn(struct hrtimer *timer)
+{
+	struct si_sim *sim = container_of(timer, struct si_sim, pcm_timer);
+	u64 blocks, b;
+
+	blocks = hrtimer_forward(timer, hrtimer_cb_get_time(timer),
+				 ms_to_ktime(SIM_PCM_BLOCK / 8));
+	blocks = min_t(u64, blocks, SIM_PCM_CATCHUP);
+	for (b = 0; b < blocks; b++) {
+		/* the block received is the one sent, frame for frame */
+		memset(sim->hw_tx, 0, sizeof(sim->hw_tx));
+		fxs_pcm_bus_tx(&sim->bus, sim->hw_tx, SIM_PCM_BLOCK);
+		sim_pcm_chip(sim);
+		fxs_pcm_bus_rx(&sim->bus, sim->hw_rx, SIM_PCM_BLOCK);
+	}
+	return HRTIMER_RESTART;
+}
+
+static int sim_pcm_start(struct fxs_pcm_bus *bus)
+{
+	struct si_sim *sim = container_of(bus, struct si_sim, bus);
+
+	hrtimer_start(&sim->pcm_timer, ms_to_ktime(SIM_PCM_BLOCK / 8),
+		      HRTIMER_MODE_REL);
+	return 0;
+}
+
+static void sim_pcm_stop(struct fxs_pcm_bus *bus)
+{
+	struct si_sim *sim = container_of(bus, struct si_sim, bus);
+
+	hrtimer_cancel(&sim->pcm_timer);
+}
+
+static const struct fxs_pcm_bus_ops sim_pcm_ops = {
+	.start = sim_pcm_start,
+	.stop = sim_pcm_stop,
+};
+
+static void sim_remove_pcm(void *data)
+{
+	struct si_sim *sim = data;
+
+	fxs_pcm_bus_unregister(&sim->bus);
+}
+
 /* ---- the SPI controller ---- */
 
 /*
@@ -616,6 +740,7 @@ static int sim_transfer_one_message(struct spi_controller *ctlr,
 	unsigned int pos = 0, len = 0;
 	unsigned long flags;
 	u8 cmd = 0, lfs;
+	bool pcm;
 	u16 coef;
 	int ret = 0;
 	u64 now;
@@ -654,8 +779,9 @@ static int sim_transfer_one_message(struct spi_controller *ctlr,
 out:
 	lfs = sim_lfs(sim);
 	coef = sim->iregs[SI3215_IR_RING_OSC];
+	pcm = sim->regs[SI3215_PCM_MODE] & SI3215_PCM_EN;
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
-	sim_hs_update(sim, lfs, coef, now);
+	sim_hs_update(sim, lfs, coef, pcm, now);
 	/* a failed transfer is the message's status, as on a real bus */
 	msg->status = ret;
 	spi_finalize_current_message(ctlr);
@@ -836,6 +962,7 @@ static const struct property_entry sim_chip_props[] = {
 	PROPERTY_ENTRY_U32("silabs,impedance-ohms", 600),
 	PROPERTY_ENTRY_STRING("silabs,pcm-format", "linear"),
 	PROPERTY_ENTRY_U32("silabs,pcm-timeslot", 0),
+	PROPERTY_ENTRY_STRING("fxs,pcm-bus", "fxs_si3215_sim"),
 	{ }
 };
 
@@ -920,6 +1047,19 @@ static int sim_probe(struct platform_device *pdev)
 		if (ret)
 			return ret;
 	}
+
+	/* the highway before the chip: its driver binds its port to it */
+	hrtimer_init(&sim->pcm_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	sim->pcm_timer.function = sim_pcm_timer_fn;
+	sim->bus.name = "fxs_si3215_sim";
+	sim->bus.ops = &sim_pcm_ops;
+	sim->bus.slots = SIM_PCM_SLOTS;
+	ret = fxs_pcm_bus_register(&sim->bus);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(&pdev->dev, sim_remove_pcm, sim);
+	if (ret)
+		return ret;
 
 	ctlr->num_chipselect = 1;
 	ctlr->mode_bits = SPI_CPOL | SPI_CPHA;

@@ -64,10 +64,11 @@ static void cadence_run(void *arg)
 					obs[i].timestamp_ns);
 		uint32_t nominal = job->on_off[i % (2 * job->pairs)];
 
-		CHECKF(llabs(len - MS(nominal)) <= MS(5),
-		       "%s period %u (cycle %u) lasted %.3f ms, expected %u +- 5 ms",
+		CHECKF(llabs(len - MS(nominal)) <= MS(5 + edge_slack_ms()),
+		       "%s period %u (cycle %u) lasted %.3f ms, expected %u +- %d ms",
 		       i % 2 ? "off" : "on", i,
-		       i / (2 * job->pairs) + 1, len / 1e6, nominal);
+		       i / (2 * job->pairs) + 1, len / 1e6, nominal,
+		       5 + edge_slack_ms());
 	}
 
 	ne = drain_events(p, evs, (int)ARRAY_SIZE(evs));
@@ -355,9 +356,9 @@ static void ring_start_replaces(void)
 		CHECKF(o.type == want, "transition %d is %s, expected %s", i,
 		       obs_name(o.type), obs_name(want));
 		len = (int64_t)(o.timestamp_ns - prev.timestamp_ns);
-		CHECKF(llabs(len - MS(100)) <= MS(5),
-		       "period %d of the new cadence lasted %.3f ms, expected 100 +- 5",
-		       i, len / 1e6);
+		CHECKF(llabs(len - MS(100)) <= MS(5 + edge_slack_ms()),
+		       "period %d of the new cadence lasted %.3f ms, expected 100 +- %d",
+		       i, len / 1e6, 5 + edge_slack_ms());
 		prev = o;
 	}
 }
