@@ -83,6 +83,8 @@ struct hs_edge {
  * @busy: a hook action runs
  * @action_timer: applies the edges
  * @action_wait: waiters for the end of an action
+ * @late_ns: the most an edge was applied after its planned time since the
+ *	last FLUSH (the timer ran late: the machine stalled)
  * @obs: observation queue
  * @obs_head: index of the oldest observation
  * @obs_len: observations queued
@@ -122,6 +124,7 @@ struct fxs_hs {
 	bool busy;
 	struct hrtimer action_timer;
 	wait_queue_head_t action_wait;
+	u64 late_ns;
 
 	struct fxs_hs_obs obs[HS_OBS_QUEUE];
 	unsigned int obs_head;
@@ -252,7 +255,7 @@ static enum hrtimer_restart hs_action_timer_fn(struct hrtimer *timer)
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	bool report = false, level = false;
 	unsigned long flags;
-	u64 at;
+	u64 at, now;
 
 	spin_lock_irqsave(&hs->lock, flags);
 	if (hs->removed || hs->next_edge >= hs->nedges) {
@@ -261,6 +264,9 @@ static enum hrtimer_restart hs_action_timer_fn(struct hrtimer *timer)
 	}
 	at = hs->edges[hs->next_edge].at_ns;
 	level = hs->edges[hs->next_edge].offhook;
+	now = ktime_get_ns();
+	if (now > at && now - at > hs->late_ns)
+		hs->late_ns = now - at;
 	hs->next_edge++;
 	WRITE_ONCE(hs->offhook, level);
 	report = true;
@@ -612,6 +618,7 @@ static int hs_node_flush(struct fxs_hs *hs)
 	hs->obs_head = 0;
 	hs->obs_len = 0;
 	hs->obs_lost = 0;
+	hs->late_ns = 0;
 	spin_unlock_irqrestore(&hs->lock, flags);
 	mutex_unlock(&hs->mouth_lock);
 	return 0;
@@ -704,6 +711,7 @@ static long hs_node_ioctl(struct file *file, unsigned int cmd,
 		st.linefeed = hs->linefeed;
 		st.pcm_running = READ_ONCE(hs->pcm_running);
 		st.ear_dropped = hs->ear_dropped;
+		st.late_ns = hs->late_ns;
 		spin_unlock_irqrestore(&hs->lock, flags);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}

@@ -278,6 +278,18 @@ void hs_dial(struct port *p, unsigned int digit, unsigned int break_ms,
 	     unsigned int bounce_us, struct fxs_hs_dial *out);
 void hs_wait(struct port *p);
 void hs_state(struct port *p, struct fxs_hs_state *st);
+/*
+ * The most an open handset's hook edge came after its planned time in
+ * this case (FXS_HS_IOC_GET_STATE late_ns), in ns; 0 with none open.  No
+ * longjmp: the runner calls it after a case failed.
+ */
+int64_t stimulus_late_ns(void);
+/*
+ * A failed case whose handset edges came later than this ran on a stalled
+ * machine (qemu under TCG on a loaded host): its stimulus was not what it
+ * planned, so the runner runs it again, twice at most.
+ */
+#define STIMULUS_LATE_MS	10
 void hs_echo_off(struct port *p);
 /* FXS_HS_IOC_FLUSH: drops queued audio (both ways) and observations */
 void hs_flush(struct port *p);

@@ -612,6 +612,24 @@ void hs_state(struct port *p, struct fxs_hs_state *st)
 	IOCTL(p->hs, FXS_HS_IOC_GET_STATE, st);
 }
 
+int64_t stimulus_late_ns(void)
+{
+	int64_t late = 0;
+	size_t i;
+
+	for (i = 0; i < MAX_PORTS; i++) {
+		struct fxs_hs_state st;
+
+		memset(&st, 0, sizeof(st));
+		if (!ports[i].in_use || ports[i].hs < 0 ||
+		    ioctl(ports[i].hs, FXS_HS_IOC_GET_STATE, &st))
+			continue;
+		if ((int64_t)st.late_ns > late)
+			late = (int64_t)st.late_ns;
+	}
+	return late;
+}
+
 void hs_echo_off(struct port *p)
 {
 	struct fxs_hs_echo e;

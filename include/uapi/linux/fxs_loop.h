@@ -164,6 +164,11 @@ struct fxs_hs_echo {
  * @linefeed: the current enum fxs_linefeed
  * @pcm_running: 1 while the port's audio stream runs
  * @ear_dropped: earpiece samples dropped because nobody read them
+ * @late_ns: the most a hook edge of an action (hook, flash, dial) was made
+ *	after its planned time since the last FXS_HS_IOC_FLUSH: the edge is
+ *	still stamped with the planned time, but a board that reads its
+ *	status later (the simulated Si3215) may see two edges as one; a test
+ *	whose stimulus came late may run again
  * @padding: reserved, zero
  */
 struct fxs_hs_state {
@@ -172,7 +177,8 @@ struct fxs_hs_state {
 	__u32 linefeed;
 	__u32 pcm_running;
 	__aligned_u64 ear_dropped;
-	__u32 padding[4];
+	__aligned_u64 late_ns;
+	__u32 padding[2];
 };
 
 /**
