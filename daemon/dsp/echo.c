@@ -22,7 +22,14 @@
  * in dB) over frames with the far end active and the near end quiet, and
  * takes a frame for near-end speech when the output is NLP_NEAR_DB above
  * what that coupling predicts and a fair share of the input (the filter
- * took little from it).  Far end only: the frame is attenuated by
+ * took little from it).  Until the linear filter has converged (its ERLE
+ * over the last DIVERGE_WINDOW far-end frames below CONVERGED_DB), the
+ * coupling is not known yet, and a frame whose input is within
+ * NLP_GEIGEL_DB of the far end's loudest recent frame is near-end speech
+ * too (Geigel's test: louder than the echo of a line with G.168's 6 dB of
+ * return loss can be); else talk at the far end's level from the start
+ * of a call would be taken for echo, and the coupling learnt from it,
+ * for as long as both talk.  Far end only: the frame is attenuated by
  * NLP_ATTEN_DB; near end (or double talk), or far end silent: it passes
  * unchanged, for NLP_HANG frames more after the near end stopped.
  */
@@ -34,6 +41,7 @@
 				 * but below it: early in the call, a residual
 				 * of the converging filter is not talk; nor
 				 * is an output louder than its input */
+#define NLP_GEIGEL_DB	6.0	/* the least return loss of the line */
 #define NLP_ATTEN_DB	40.0
 #define NLP_HANG	3	/* frames (60 ms) */
 #define NLP_DOWN	0.3	/* coupling: towards a lower value (per frame) */
@@ -240,6 +248,10 @@ static void nlp_run(struct echo_canceller *ec, int16_t *x, double pin,
 	c = plin > 0 && pfar > 0 ? 10 * log10(plin / pfar) : -200;
 	near = plin > NLP_FLOOR_POWER && c > ec->coupling_db + NLP_NEAR_DB &&
 	       plin > pin * NLP_NEAR_SHARE && plin < pin;
+	if (!near && far && pin > pfar * pow(10, -NLP_GEIGEL_DB / 10) &&
+	    !(ec->win_len >= DIVERGE_WINDOW &&
+	      recent_linear_db(ec, DIVERGE_WINDOW) >= CONVERGED_DB))
+		near = true;
 	if (far) {
 		if (near)
 			ec->coupling_db += NLP_CREEP_DB;

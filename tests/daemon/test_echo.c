@@ -242,3 +242,55 @@ UNIT_TEST(echo_health_diverged)
 	CHECK(hl.divergences >= 1, "%u divergences counted", hl.divergences);
 	echo_canceller_free(ec);
 }
+
+/*
+ * Both ends talk from the call's first frame at the same level, the far
+ * end being the near end's own voice back 80 ms later (sipp's RTP echo,
+ * the calls suite's first check): the suppressor has learnt no coupling
+ * yet and must not take the near end for echo.  It gated every other
+ * frame (the echo of its own gating), correlation 0.6.
+ */
+UNIT_TEST(echo_suppressor_double_talk_from_the_start)
+{
+	enum { LAG = 80 * SIM_RATE / 1000, N = 3 * SIM_RATE };
+	static int16_t near[N], out[N];
+	struct echo_canceller *ec;
+	int16_t mic[ECHO_FRAME], ref[ECHO_FRAME];
+	unsigned seed = 12345, gated = 0;
+	double c = 0, pn = 0, po = 0;
+	size_t f, i;
+
+	for (i = 0; i < N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		near[i] = (int16_t)((int)((seed >> 16) & 0x3fff) - 0x2000);
+	}
+	CHECK(echo_canceller_new(128, true, &ec) == 0, "new failed");
+	for (f = 0; f + ECHO_FRAME <= N; f += ECHO_FRAME) {
+		double a = 0, b = 0;
+
+		for (i = 0; i < ECHO_FRAME; i++) {
+			size_t t = f + i;
+
+			ref[i] = t >= LAG ? out[t - LAG] : 0;
+			/* the line's echo of what it plays: 6 dB down, 5 ms */
+			mic[i] = sim_s16(near[t] +
+					 (t >= LAG + 40 ? 0.5 * out[t - LAG - 40] : 0));
+		}
+		echo_canceller_process(ec, mic, ref, out + f);
+		for (i = 0; i < ECHO_FRAME; i++) {
+			a += (double)near[f + i] * near[f + i];
+			b += (double)out[f + i] * out[f + i];
+		}
+		gated += b < a / 100;
+	}
+	for (i = 0; i < N; i++) {
+		c += (double)near[i] * out[i];
+		pn += (double)near[i] * near[i];
+		po += (double)out[i] * out[i];
+	}
+	c /= sqrt(pn * po);
+	CHECK(gated == 0, "%u of %u frames of the near end suppressed", gated,
+	      (unsigned)(N / ECHO_FRAME));
+	CHECK(c >= 0.8, "the near end comes out with correlation %.2f", c);
+	echo_canceller_free(ec);
+}
