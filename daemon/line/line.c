@@ -3445,8 +3445,12 @@ static void line_feature_step(struct line *l, struct line_event *ev)
 	if (ev->feature < 0 && (ev->type == CALL_EVENT_OFFHOOK ||
 				ev->type == CALL_EVENT_OFFHOOK_HOTLINE ||
 				ev->type == CALL_EVENT_OFFHOOK_UNAVAILABLE ||
-				ev->type == CALL_EVENT_ONHOOK))
+				ev->type == CALL_EVENT_ONHOOK) &&
+	    l->offhook != (ev->type != CALL_EVENT_ONHOOK)) {
 		l->offhook = ev->type != CALL_EVENT_ONHOOK;
+		/* (the state it led to was told before: Hook was stale) */
+		line_notify(l);
+	}
 
 	/* A new incoming call nobody took must not dangle. */
 	if (line_event_is_invite(ev->type) && ev->call &&

@@ -211,6 +211,8 @@ struct lt {
 	double v21_phase;
 	unsigned heard_2100;	/* frames played with 2100 Hz (CED) */
 	struct phone_fax *fax;	/* a fax machine at the phone, or NULL */
+	struct line_status told;	/* what the last notification showed */
+	unsigned n_told;
 };
 
 static uint64_t now_us(void)
@@ -1000,6 +1002,15 @@ static uint16_t free_udp_port(void)
 	return port;
 }
 
+/* the line's notification (D-Bus's PropertiesChanged): what it shows */
+static void lt_notified(struct line *l, void *ud)
+{
+	struct lt *t = ud;
+
+	line_get_status(l, &t->told);
+	t->n_told++;
+}
+
 static int lt_setup(struct lt *t, const char *extra_conf)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
@@ -1070,6 +1081,7 @@ static int lt_setup(struct lt *t, const char *extra_conf)
 	r = line_new(t->event, t->config, &t->config->ports[0], &t->line);
 	if (r < 0)
 		return -1;
+	line_set_notify(t->line, lt_notified, t);
 	r = line_attach(t->line, "/dev/fxs-fake0");
 	return r < 0 ? -1 : 0;
 }
@@ -1268,12 +1280,21 @@ LINE_TEST(incoming_call)
 	CHECK(a, "party");
 	CALL_IN(t, a, "alice");
 	CHECK(a->rx_packets > 0, "the caller gets RTP from the line");
+	/* what D-Bus (and the Cockpit page) was last told: in call, lifted */
+	CHECK(t->told.state == CALL_STATE_INCALL && t->told.offhook,
+	      "the last notification shows state %s, %s",
+	      call_state_to_string(t->told.state),
+	      t->told.offhook ? "off hook" : "on hook");
 	/* the caller hangs up: 200, the phone hears the line's tone */
 	request(t, a, "BYE", NULL, NULL, NULL);
 	EXPECT_RESP(t, m, 200, "BYE", a);
 	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "BYE: the call ends");
 	fake_port_hook(false);
 	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	CHECK(t->told.state == CALL_STATE_IDLE && !t->told.offhook,
+	      "after hanging up the last notification shows %s, %s",
+	      call_state_to_string(t->told.state),
+	      t->told.offhook ? "off hook" : "on hook");
 }
 
 /*
