@@ -392,13 +392,13 @@ flood register1 127.0.0.5 127.0.0.1:5062 4
 flood malformed 127.0.0.6 127.0.0.1:5062 2
 # sipvicious, paced by its select timeout (-t 0.05: at most 20 requests a
 # second; by default it spins)
-in_turn "nice -n 19 timeout 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 127.0.0.7" \
-	"nice -n 19 timeout 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 -m INVITE -e 1001 127.0.0.7" \
+in_turn "nice -n 19 timeout -k 5 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 127.0.0.7" \
+	"nice -n 19 timeout -k 5 15 svmap -t 0.05 -b 127.0.0.7 -p5060-5069 -m INVITE -e 1001 127.0.0.7" \
 	>"$work/svmap.out" 2>&1
-in_turn "nice -n 19 timeout 20 svwar -t 0.05 -m INVITE -e1000-1299 --force -p 5062 127.0.0.8" \
-	"nice -n 19 timeout 20 svwar -t 0.05 -e1000-1299 --force -p 5060 127.0.0.8" \
+in_turn "nice -n 19 timeout -k 5 20 svwar -t 0.05 -m INVITE -e1000-1299 --force -p 5062 127.0.0.8" \
+	"nice -n 19 timeout -k 5 20 svwar -t 0.05 -e1000-1299 --force -p 5060 127.0.0.8" \
 	>"$work/svwar.out" 2>&1
-nice -n 19 timeout 30 svcrack -t 0.05 -u 1001 -r 1000-9999 -p 5062 127.0.0.9 \
+nice -n 19 timeout -k 5 30 svcrack -t 0.05 -u 1001 -r 1000-9999 -p 5062 127.0.0.9 \
 	>"$work/svcrack.out" 2>&1 &
 flood_pids+=($!)
 flood invite_rand 127.0.0.10 127.0.0.1:5062 4
@@ -476,10 +476,7 @@ done
 t1=$(date +%s)
 check "the sipp strangers were still flooding at the end ($alive of 5)" \
 	test "$alive" -eq 5
-for p in "${flood_pids[@]}"; do
-	kill "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-done
+stop_pids "${flood_pids[@]}"
 flood_pids=()
 secs=$((t1 - t0))
 sent=0

@@ -111,6 +111,34 @@ talk() {
 }
 
 # fxsd_state [PORT]: the port's last logged state change
+# stop_pids PID...: SIGTERM, up to 10 s for them to go, then SIGKILL to
+# what is left; reaps them.  A background job that ignores SIGTERM (or a
+# timeout(1) whose child does) must not hold the suite until the VM's
+# own timeout.
+stop_pids() {
+	local p i left
+
+	[ $# -gt 0 ] || return 0
+	kill "$@" 2>/dev/null
+	for i in $(seq 100); do
+		left=
+		for p; do
+			kill -0 "$p" 2>/dev/null && left="$left $p"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	if [ -n "$left" ]; then
+		echo "# still running 10 s after SIGTERM, killed:$left"
+		ps -o pid=,stat=,args= -p "${left# }" 2>/dev/null | sed 's/^/#   /'
+		kill -KILL $left 2>/dev/null
+	fi
+	for p; do
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+
 fxsd_state() {
 	grep -E "${1:+^fxsd: fxs$1[^0-9]}" "$work/fxsd.log" |
 		sed -n 's/.*: [a-z-]* -> \([a-z-]*\) on [a-z-]*$/\1/p' | tail -n 1
