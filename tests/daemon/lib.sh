@@ -132,8 +132,13 @@ stop_pids() {
 		echo "# still running 10 s after SIGTERM, killed:$left"
 		ps -o pid=,stat=,args= -p "${left# }" 2>/dev/null | sed 's/^/#   /'
 		kill -KILL $left 2>/dev/null
+		sleep 1
 	fi
+	# reap; one that even SIGKILL left (stuck in the kernel) is not waited for
 	for p; do
+		case " $left " in
+		*" $p "*) kill -0 "$p" 2>/dev/null && continue ;;
+		esac
 		wait "$p" 2>/dev/null
 	done
 	return 0
