@@ -11,6 +11,7 @@
 #include "media/udptl.h"
 
 #include "line_fax.h"
+#include "t30term.h"
 
 struct phone_fax {
 	fax_state_t *fax;
@@ -27,27 +28,6 @@ struct far_fax {
 	int result;
 };
 
-static void phase_e(t30_state_t *s, void *user, int code)
-{
-	(void)s;
-	*(int *)user = code;
-}
-
-static void t30_setup(t30_state_t *t, const char *tx, const char *rx,
-		      int *result)
-{
-	if (tx)
-		t30_set_tx_file(t, tx, -1, -1);
-	else
-		t30_set_rx_file(t, rx, -1);
-	t30_set_ecm_capability(t, 1);
-	t30_set_supported_compressions(t, T30_SUPPORT_T4_1D_COMPRESSION |
-				       T30_SUPPORT_T4_2D_COMPRESSION |
-				       T30_SUPPORT_T6_COMPRESSION);
-	t30_set_phase_e_handler(t, phase_e, result);
-	*result = -1;
-}
-
 struct phone_fax *phone_fax_new(const char *tx)
 {
 	struct phone_fax *f = calloc(1, sizeof(*f));
@@ -60,7 +40,7 @@ struct phone_fax *phone_fax_new(const char *tx)
 		return NULL;
 	}
 	fax_set_transmit_on_idle(f->fax, 1);
-	t30_setup(fax_get_t30_state(f->fax), tx, NULL, &f->result);
+	t30term_setup(fax_get_t30_state(f->fax), tx, NULL, &f->result);
 	t30_set_supported_modems(fax_get_t30_state(f->fax), T30_SUPPORT_V27TER |
 				 T30_SUPPORT_V29 | T30_SUPPORT_V17);
 	return f;
@@ -140,7 +120,7 @@ struct far_fax *far_fax_new(const char *rx, far_fax_send_fn send,
 		free(f);
 		return NULL;
 	}
-	t30_setup(t38_terminal_get_t30_state(f->t38), NULL, rx, &f->result);
+	t30term_setup(t38_terminal_get_t30_state(f->t38), NULL, rx, &f->result);
 	udptl_tx_init(&f->tx, 3);
 	udptl_jb_init(&f->rx, 60 * 8);
 	return f;

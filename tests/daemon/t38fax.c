@@ -38,6 +38,7 @@
 
 #include "media/t38gw.h"
 #include "media/udptl.h"
+#include "t30term.h"
 
 #define FRAME		160
 #define MAXQ		512
@@ -223,26 +224,6 @@ static void at_gw(const uint8_t *p, size_t len)
 	(void)t38gw_from_far(gw, p, len);
 }
 
-static void phase_e(t30_state_t *s, void *user, int code)
-{
-	(void)s;
-	*(int *)user = code;
-}
-
-static void t30_setup(t30_state_t *t, bool sends, const char *tx,
-		      const char *rx, int *res)
-{
-	if (sends)
-		t30_set_tx_file(t, tx, -1, -1);
-	else
-		t30_set_rx_file(t, rx, -1);
-	t30_set_ecm_capability(t, 1);
-	t30_set_supported_compressions(t, T30_SUPPORT_T4_1D_COMPRESSION |
-				       T30_SUPPORT_T4_2D_COMPRESSION |
-				       T30_SUPPORT_T6_COMPRESSION);
-	t30_set_phase_e_handler(t, phase_e, res);
-}
-
 int main(int argc, char **argv)
 {
 	struct t38gw_config cfg;
@@ -276,12 +257,12 @@ int main(int argc, char **argv)
 	if (!phone || !far)
 		return 1;
 	fax_set_transmit_on_idle(phone, 1);
-	t30_setup(fax_get_t30_state(phone), from_phone, argv[2], argv[3],
-		  &res_phone);
+	t30term_setup(fax_get_t30_state(phone), from_phone ? argv[2] : NULL,
+		      argv[3], &res_phone);
 	t30_set_supported_modems(fax_get_t30_state(phone), T30_SUPPORT_V27TER |
 				 T30_SUPPORT_V29 | T30_SUPPORT_V17);
-	t30_setup(t38_terminal_get_t30_state(far), !from_phone, argv[2],
-		  argv[3], &res_far);
+	t30term_setup(t38_terminal_get_t30_state(far),
+		      from_phone ? NULL : argv[2], argv[3], &res_far);
 	udptl_tx_init(&far_tx, redundancy);
 	udptl_jb_init(&far_rx, 60 * 8);
 
