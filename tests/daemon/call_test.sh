@@ -114,7 +114,6 @@ check "state idle" wait_state idle 3
 # --- 2. the phone calls out by pulse dialling; far end answers; phone BYE
 sipp_bg out -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
 	-mp 6002 -rtp_echo
-sleep 0.5
 check "lifting the handset gives dial tone" $HS 0 lift
 check "dial tone (350+440 Hz) at the earpiece" $HS 0 hear 440 600
 check "pulse-dialling 2345" $HS 0 dial 2345
@@ -127,7 +126,6 @@ check "state idle after the outgoing call" wait_state idle 3
 # --- 2b. the same with DTMF keyed on the phone (in-band detection)
 sipp_bg outdtmf -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
 	-mp 6012 -rtp_echo
-sleep 0.5
 check "DTMF: lifting the handset gives dial tone" $HS 0 lift
 check "DTMF: keying 2345" $HS 0 dtmf 2345
 check "DTMF: the digits were detected" grep -q "Dialled 2345, calling 2345" "$work/fxsd.log"
@@ -162,7 +160,6 @@ for spec in "486|Busy Here|busy" "404|Not Found|reorder" "503|Service Unavailabl
 	IFS='|' read -r code reason state <<<"$spec"
 	fail_scenario "$code" "$reason" >"$work/f$code.xml"
 	sipp_bg "f$code" -sf "$work/f$code.xml" -i 127.0.0.1 -p 5070
-	sleep 0.5
 	$HS 0 lift >/dev/null && $HS 0 dial 2345 >/dev/null
 	check "$code $reason: far end got the INVITE and the ACK" sipp_wait "$sp" "f$code"
 	check "$code $reason: state $state" wait_state "$state" 5
@@ -388,8 +385,7 @@ check "state in-call before the reloads" wait_state in-call 5
 cp "$work/fxsd.conf" "$work/fxsd.conf.good"
 printf '[port 0]\nuser = 1000\npasword = typo\n' >"$work/fxsd.conf"
 kill -HUP "$fxsd_pid"
-sleep 1
-check "a broken file is refused with file and line" \
+check "a broken file is refused with file and line" until_ok 10 \
 	grep -q "Reload failed, keeping the running configuration: $work/fxsd.conf:3: unknown key 'pasword'" "$work/fxsd.log"
 check "the call survives the broken reload" wait_state in-call 1
 # the changed account: another name, and it now registers at 127.0.0.1:5080
@@ -403,8 +399,7 @@ sed -e 's/^user = 1000$/user = 1000\ndisplay_name = "Reloaded"/' \
 	"$work/fxsd.conf.good" >"$work/fxsd.conf"
 attached=$(grep -c "Attached /dev/fxs0" "$work/fxsd.log")
 kill -HUP "$fxsd_pid"
-sleep 1
-check "a changed account waits for the call to end" \
+check "a changed account waits for the call to end" until_ok 10 \
 	grep -q "ports in a call change when their call ends" "$work/fxsd.log"
 check "the call survives the good reload" wait_state in-call 1
 $HS 0 hangup >/dev/null
@@ -508,8 +503,8 @@ sipp_bg eventsin 127.0.0.1:5060 -sf "$work/events_in.xml" -s 1000 \
 # listening starts before the answer, so that a slow start of the
 # listener on a loaded machine cannot miss it.
 $HS 0 wait-ring 10000 >/dev/null
-$HS 0 hear 697 8000 1 >"$work/eventsin.hear" 2>&1 &
-hear_pid=$!
+hs_bg 0 hear 697 8000 1 >"$work/eventsin.hear" 2>&1
+hear_pid=$hs_pid
 $HS 0 lift >/dev/null
 check "far-end events: in a call with telephone-event" wait_state in-call 5
 heard() {	# heard PID FILE: the listener in the background heard it

@@ -87,7 +87,6 @@ mark
 sipp_bg priv -sf tests/sipp/ata_private.xml -i 127.0.0.1 -p 5070 \
 	-mp 6002 -rtp_echo
 sp_priv=$sp
-sleep 0.5
 check "*67: taken at once, confirmed, dial tone again" code '*67' "*67, privacy$"
 check "*67: dial tone (350+440 Hz) after the confirmation" $HS 0 hear 440 600
 check "*67: pulse-dialling 2345" $HS 0 dial 2345
@@ -105,7 +104,6 @@ mark
 sipp_bg a70 -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
 	-mp 6012 -rtp_echo
 sp_a=$sp
-sleep 0.5
 check "*70: taken at once, confirmed, dial tone again" code '*70' "*70, cw-cancel$"
 $HS 0 dial 2345 >/dev/null
 check "*70: in a call" wait_state in-call 15
@@ -122,7 +120,6 @@ mark
 sipp_bg a2 -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
 	-mp 6022 -rtp_echo
 sp_a=$sp
-sleep 0.5
 $HS 0 lift >/dev/null
 $HS 0 hear 440 400 >/dev/null
 $HS 0 dial 2345 >/dev/null
@@ -180,7 +177,6 @@ check "hotline = 2345: fxsd restarts the port with it" reconf "hotline = 2345"
 sipp_bg hot -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
 	-mp 6032 -rtp_echo
 sp_hot=$sp
-sleep 0.5
 now_ms
 t0=$now
 $HS 0 lift >/dev/null
@@ -202,7 +198,6 @@ check "warm_line = 2345, 3 s: fxsd restarts the port with it" \
 sipp_bg warm -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
 	-mp 6042 -rtp_echo
 sp_warm=$sp
-sleep 0.5
 now_ms
 t0=$now
 $HS 0 lift >/dev/null

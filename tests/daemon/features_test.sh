@@ -215,8 +215,8 @@ check "call waiting: in a call with A" wait_state in-call 15
 check "call waiting: the phone hears A (700 Hz)" hears 700
 # the handset is a Type II phone: it records the earpiece and answers the
 # alerting signal with D
-$HS 0 cpe 6000 "$work/cw_bell.raw" D >"$work/cw_bell.cpe" &
-cpe=$!
+hs_bg 0 cpe 6000 "$work/cw_bell.raw" D >"$work/cw_bell.cpe"
+cpe=$hs_pid
 peer b cw_b.xml 5072 6062 b
 wait $cpe
 sed 's/^/# /' "$work/cw_bell.cpe"
@@ -471,8 +471,8 @@ sys.exit(1)
 EOF2
 }
 log0=$(wc -l <"$work/fxsd.log")
-$HS 0 record-line 5000 "$work/mwi_on.raw" >"$work/mwi_on.obs" &
-rec=$!
+hs_bg 0 record-line 5000 "$work/mwi_on.raw" >"$work/mwi_on.obs"
+rec=$hs_pid
 check "message waiting: the provider's NOTIFY gets 200" notify yes "2/1 (0/0)"
 wait $rec
 check "message waiting: fxsd takes it" logged 5 "Messages waiting: yes \(2 new, 1 old\)"
@@ -489,9 +489,8 @@ dial_tone_is() {
 
 	for try in 1 2 3; do
 		u0=$(underruns 0)
-		$HS 0 record-tone 2700 "$work/dialtone.raw" >/dev/null &
-		rec=$!
-		sleep 0.5
+		hs_bg 0 record-tone 2700 "$work/dialtone.raw" >/dev/null
+		rec=$hs_pid
 		$HS 0 lift >/dev/null
 		wait $rec
 		$HS 0 hangup >/dev/null
@@ -511,9 +510,8 @@ check "message waiting: stutter dial tone (350+440 Hz, 10 x 100 ms off, then ste
 $HS 0 lift >/dev/null
 check "message waiting: the NOTIFY that none wait gets 200 (off hook)" \
 	notify no "0/1 (0/0)"
-$HS 0 record-line 5000 "$work/mwi_off.raw" >"$work/mwi_off.obs" &
-rec=$!
-sleep 0.3
+hs_bg 0 record-line 5000 "$work/mwi_off.raw" >"$work/mwi_off.obs"
+rec=$hs_pid
 $HS 0 hangup >/dev/null
 wait $rec
 check "message waiting: after hanging up the lamp spill turns the lamp off (VI 0x00)" \
@@ -539,8 +537,8 @@ cw_waiting() {
 	$HS 0 lift >/dev/null
 	check "$name: in a call with A" wait_state in-call 15
 	check "$name: the phone hears A (700 Hz)" hears 700
-	$HS 0 cpe 6000 "$work/$name.raw" "$ack" >"$work/$name.cpe" &
-	cpe=$!
+	hs_bg 0 cpe 6000 "$work/$name.raw" "$ack" >"$work/$name.cpe"
+	cpe=$hs_pid
 	sipp_bg "$name-w" 127.0.0.1:5060 -sf tests/sipp/call_in_cancel.xml -s 1000 \
 		-i 127.0.0.1 -p 5072 -mp 7020 -key cnum 2003 -key cname "Waiting Caller"
 	sp_w=$sp

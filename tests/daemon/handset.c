@@ -118,6 +118,25 @@ static double tone_share(const int16_t *x, int n, double f)
 	return (s1 * s1 + s2 * s2 - c * s1 * s2) / (tot * n / 2);
 }
 
+/*
+ * Drop what the earpiece queued before now: the command listens from here.
+ * With FXS_HS_READY=PATH in the environment, PATH is then created, so a
+ * script that started the command in the background (lib.sh hs_bg) can
+ * wait for it before it makes the sound the command is to hear.
+ */
+static void listening(void)
+{
+	const char *ready = getenv("FXS_HS_READY");
+	int fd;
+
+	ioctl(hs, FXS_HS_IOC_FLUSH);
+	if (!ready)
+		return;
+	fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int read_block(int16_t *b)
 {
 	int got = 0;
@@ -142,7 +161,7 @@ static int listen_for(double f, int ms, int talk, int *ret_blocks)
 	int i, blocks = ms / 20, hits = 0;
 	static double phase;
 
-	ioctl(hs, FXS_HS_IOC_FLUSH);
+	listening();
 	for (i = 0; i < blocks; i++) {
 		if (talk) {
 			int k;
@@ -181,7 +200,7 @@ static int talk(int ms)
 		said[i] = (int16_t)((int)((seed >> 16) & 0x3fff) - 0x2000);
 		es += (double)said[i] * said[i];
 	}
-	ioctl(hs, FXS_HS_IOC_FLUSH);
+	listening();
 	/* Speak frame by frame while listening, as a person would. */
 	while (got < heard_len) {
 		int16_t b[BLOCK];
@@ -227,7 +246,7 @@ static int say(const char *path)
 		perror(path);
 		return 1;
 	}
-	ioctl(hs, FXS_HS_IOC_FLUSH);
+	listening();
 	start = now_ms();
 	while ((n = fread(buf, sizeof(buf[0]), BLOCK * 8, f)) > 0) {
 		size_t off = 0;
@@ -278,7 +297,7 @@ static int record_tone(int ms, const char *path)
 	int i, quiet = 0, blocks = ms / 20, n = 0, wait = 15000 / 20;
 	FILE *f;
 
-	ioctl(hs, FXS_HS_IOC_FLUSH);
+	listening();
 	for (;;) {
 		if (!wait--) {
 			printf("handset: no sound after a silence within 15 s\n");
@@ -338,7 +357,7 @@ static int cpe(int ms, const char *path, const char *ack)
 	f = fopen(path, "wb");
 	if (!f)
 		return 1;
-	ioctl(hs, FXS_HS_IOC_FLUSH);
+	listening();
 	for (i = 0; i < blocks; i++) {
 		bool cas;
 
@@ -491,7 +510,7 @@ int main(int argc, char **argv)
 
 		if (!f)
 			return 1;
-		ioctl(hs, FXS_HS_IOC_FLUSH);
+		listening();
 		for (i = 0; i < blocks; i++) {
 			if (read_block(b) < 0 || fwrite(b, sizeof(b), 1, f) != 1)
 				return 1;
@@ -517,7 +536,7 @@ int main(int argc, char **argv)
 
 		if (!f)
 			return 1;
-		ioctl(hs, FXS_HS_IOC_FLUSH);
+		listening();
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		t0 = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 		for (i = 0; i < blocks; i++) {
@@ -547,7 +566,7 @@ int main(int argc, char **argv)
 		int seen = 0;
 		uint32_t i;
 
-		ioctl(hs, FXS_HS_IOC_FLUSH);
+		listening();
 		printf("handset: ringer");
 		while (now_ms() < end) {
 			if (ioctl(hs, FXS_HS_IOC_GET_OBS, &b))
@@ -579,7 +598,7 @@ int main(int argc, char **argv)
 			return 2;
 		for (i = 0; i < n; i++)
 			b[i] = (int16_t)(12000 * sin(2 * M_PI * 1000 * i / RATE));
-		ioctl(hs, FXS_HS_IOC_FLUSH);
+		listening();
 		printf("handset: burst at %llu ms\n", (unsigned long long)now_ms());
 		if (write(hs, b, n * 2) != n * 2)
 			return 1;
@@ -590,7 +609,7 @@ int main(int argc, char **argv)
 		uint64_t end = now_ms() + atoi(argv[3]);
 		int16_t b[8];
 
-		ioctl(hs, FXS_HS_IOC_FLUSH);
+		listening();
 		while (now_ms() < end) {
 			ssize_t n = read(hs, b, sizeof(b));
 			int i;
@@ -630,7 +649,7 @@ int main(int argc, char **argv)
 		int16_t b[BLOCK];
 		int i, k, loud = 0, blocks = atoi(argv[3]) / 20;
 
-		ioctl(hs, FXS_HS_IOC_FLUSH);
+		listening();
 		for (i = 0; i < blocks; i++) {
 			if (read_block(b) < 0)
 				return 1;

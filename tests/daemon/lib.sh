@@ -41,14 +41,28 @@ check() {
 	fi
 }
 
-sipp_bg() {	# sipp_bg NAME ARGS...: far end in the background, pid in $sp
-	local name=$1
+# sipp_bg NAME ARGS...: far end in the background, pid in $sp.  With
+# "-p PORT" it returns once sipp has bound PORT (up to 10 s), so a call
+# made to it at once finds it listening: a fixed sleep is a guess the
+# loaded VM can lose.
+sipp_bg() {
+	local name=$1 port= a prev=
 
 	shift
+	for a in "$@"; do
+		[ "$prev" = -p ] && port=$a
+		prev=$a
+	done
 	sipp "$@" -nostdin -m 1 -timeout 180 -timeout_error \
 		-trace_err -error_file "$work/$name.err" \
 		>"$work/$name.out" 2>&1 &
 	sp=$!
+	[ -n "$port" ] || return 0
+	until_ok 10 sipp_bound "$port" ||
+		echo "# sipp $name: port $port not bound within 10 s" >&2
+}
+sipp_bound() {	# sipp_bound PORT: a socket bound to PORT (UDP or listening TCP)
+	[ -n "$(ss -Hlnut "sport = :$1")" ]
 }
 
 sipp_wait() {	# sipp_wait PID NAME: the far end's scenario passed
@@ -108,6 +122,23 @@ talk() {
 		[ "$i" -ge 2 ] && [ "$n" -eq 0 ] && return 1
 	done
 	return 1
+}
+
+# hs_bg ARGS...: the handset command ARGS in the background, its pid in
+# $hs_pid; returns once it listens (its earpiece queue flushed, so what it
+# records starts now).  A sleep after "&" is a guess the loaded VM can
+# lose: the sound the command is to hear then starts before it listens.
+hs_bg() {
+	local ready="$work/hs-ready.$BASHPID.$RANDOM"
+
+	rm -f "$ready"
+	FXS_HS_READY=$ready $HS "$@" &
+	hs_pid=$!
+	if ! until_ok 10 test -e "$ready"; then
+		echo "# handset $* did not start listening within 10 s" >&2
+		return 1
+	fi
+	rm -f "$ready"
 }
 
 # fxsd_state [PORT]: the port's last logged state change

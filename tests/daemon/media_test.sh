@@ -160,8 +160,8 @@ record_tone() {
 	local p=$1 t=$2 ms=$3 rec u0
 
 	u0=$(underruns "$p")
-	$HS "$p" record-tone "$ms" "$work/tone-$p-$t.raw" &
-	rec=$!
+	hs_bg "$p" record-tone "$ms" "$work/tone-$p-$t.raw"
+	rec=$hs_pid
 	sleep 0.5	# it hears the silence first
 	$CTL tone "$p" "$t"
 	wait $rec
@@ -185,9 +185,8 @@ record_dial() {
 ring_run() {
 	local p=$1 watch
 
-	$HS "$p" ring-cadence 10000 >"$work/ring-$p.txt" &
-	watch=$!
-	sleep 0.2
+	hs_bg "$p" ring-cadence 10000 >"$work/ring-$p.txt"
+	watch=$hs_pid
 	$CTL ring "$p" 8
 	wait $watch
 }
@@ -314,9 +313,8 @@ $HS 0 say "$work/near.raw" >"$work/say.txt"
 check "the handset says 60 s of speech into the mouthpiece" \
 	grep -q "said" "$work/say.txt"
 sleep 1
-$HS 0 record 5000 "$work/digits.raw" &
-rec=$!
-sleep 0.3
+hs_bg 0 record 5000 "$work/digits.raw"
+rec=$hs_pid
 kill -USR1 "$peer_pid"
 wait "$rec"
 kill -TERM "$peer_pid"
@@ -478,9 +476,8 @@ check "the caller gives up: 487" sipp_wait "$sp" clip
 
 # --- 4. UK caller ID: line reversal, DT-AS, V.23 FSK, then the first ring -
 echo "# $(date +%T) caller ID before the ring (UK)"
-$HS 2 record-line 4000 "$work/uk.raw" >"$work/uk-line.txt" &
-rec=$!
-sleep 0.3
+hs_bg 2 record-line 4000 "$work/uk.raw" >"$work/uk-line.txt"
+rec=$hs_pid
 sipp_bg ukcid 127.0.0.1:5064 -sf tests/sipp/call_in_cancel.xml -s 1002 \
 	-i 127.0.0.1 -p 5090 -mp 6032 -key cnum 02079460000 -key cname "Ada Lovelace"
 wait "$rec"

@@ -76,8 +76,8 @@ $HS 0 dtmf "***" >/dev/null
 check "*** opens the voice menu" logged 5 "dialing -> voice-menu on dial-menu"
 check "the menu's greeting is said" logged 5 "Voice menu: saying menu"
 # record from before the key: the address replaces the greeting
-$HS 0 record 14000 "$work/key1.raw" >/dev/null &
-rec=$!
+hs_bg 0 record 14000 "$work/key1.raw" >/dev/null
+rec=$hs_pid
 key 1 "Voice menu: saying ip-address"
 check "1 (over the greeting): fxsd says the address" \
 	logged 1 "Voice menu: saying ip-address"
@@ -86,8 +86,8 @@ check "1: the earpiece heard 'the IP address is 1 2 7 dot 0 dot 0 dot 1'" \
 	heard "$work/key1.raw" ip-address 1 2 7 dot 0 dot 0 dot 1
 
 # ---- a wrong key ------------------------------------------------------------
-$HS 0 record 8000 "$work/key7.raw" >/dev/null &
-rec=$!
+hs_bg 0 record 8000 "$work/key7.raw" >/dev/null
+rec=$hs_pid
 key 7 "Voice menu: saying invalid-key"
 wait "$rec"
 check "7: the earpiece heard the error prompt, then the menu begins" \
@@ -107,8 +107,8 @@ check "reload: the port registers over TCP" \
 check "the registration fails (connection refused)" \
 	logged 20 "Registration failed \(status 503"
 mark
-$HS 0 record 14000 "$work/unavailable.raw" >/dev/null &
-rec=$!
+hs_bg 0 record 14000 "$work/unavailable.raw" >/dev/null
+rec=$hs_pid
 $HS 0 lift >/dev/null
 check "off hook: the announcement, not dial tone" \
 	logged 5 "idle -> announce on offhook-unavailable"

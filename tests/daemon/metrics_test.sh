@@ -152,7 +152,6 @@ check "Prometheus scrapes fxsd (up == 1)" until_ok 60 query_is 'up{job="fxsd"}' 
 
 sipp_bg out -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
 	-mp 6020 -rtp_echo
-sleep 0.5
 check "lifting the handset gives dial tone" $HS 0 lift
 check "pulse-dialling 2345" $HS 0 dial 2345
 check "state in-call once the far end answers" wait_state in-call 10

@@ -71,9 +71,8 @@ svc() {
 no_ring() {
 	local watch
 
-	$HS 0 ring-cadence 3000 >"$work/$1.ring" 2>&1 &
-	watch=$!
-	sleep 0.2
+	hs_bg 0 ring-cadence 3000 >"$work/$1.ring" 2>&1
+	watch=$hs_pid
 	svc "$@"
 	check "$1: the far end's scenario passes" sipp_wait "$sp" "$1"
 	wait "$watch"
@@ -147,9 +146,8 @@ check "no answer: fxsctl forward 0 no-answer 2098" $CTL forward 0 no-answer 2098
 log0=$(wc -l <"$work/fxsd.log")
 now_ms
 t_rec=$now
-$HS 0 record-line 10000 "$work/noanswer.raw" >"$work/noanswer.obs" 2>&1 &
-watch=$!
-sleep 0.2
+hs_bg 0 record-line 10000 "$work/noanswer.raw" >"$work/noanswer.obs" 2>&1
+watch=$hs_pid
 svc no-answer svc_noanswer.xml 2001 "Alert-Info: <urn:alert:service:no-such-ring>"
 check "no answer: the far end's scenario passes (180, then 302)" \
 	sipp_wait "$sp" no-answer
@@ -175,9 +173,8 @@ check "no answer: off" $CTL forward 0 no-answer off
 
 # --- distinctive ring, caller ID in the long silence
 now_ms
-$HS 0 record-line 14000 "$work/dr2.raw" >"$work/dr2.obs" 2>&1 &
-watch=$!
-sleep 0.2
+hs_bg 0 record-line 14000 "$work/dr2.raw" >"$work/dr2.obs" 2>&1
+watch=$hs_pid
 svc dr2 svc_ring.xml 5551234567 "Alert-Info: <http://127.0.0.1/Bellcore-dr2>" \
 	127.0.0.1:5072 "JOHN DOE"
 wait "$watch"
@@ -215,9 +212,8 @@ check "dr2: ... and ends >= 200 ms before the third burst" \
 wait_state idle 10 >/dev/null
 
 # a token of the port's ring_alert lines, in the bare "info=" form
-$HS 0 ring-cadence 9000 >"$work/ext.ring" 2>&1 &
-watch=$!
-sleep 0.2
+hs_bg 0 ring-cadence 9000 >"$work/ext.ring" 2>&1
+watch=$hs_pid
 svc ext svc_ring.xml 2001 "Alert-Info: info=alert-external"
 wait "$watch"
 check "info=: the far end's scenario passes" sipp_wait "$sp" ext
