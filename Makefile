@@ -296,9 +296,11 @@ bench-e2e: all
 bench-slic: all
 	tests/vm/run -- bench/slic.sh
 
-# The main job: real calls end to end on the loopback board, in a VM.
+# The main job: real calls end to end on the loopback board, in a VM;
+# BOARD=si3215: the same on the Si3215 driver over the simulated chip.
+BOARD ?= loop
 demo: all
-	tests/vm/run --systemd -- tests/demo/demo.sh
+	tests/vm/run --systemd --board $(BOARD) -- tests/demo/demo.sh
 
 check: all
 	tests/check

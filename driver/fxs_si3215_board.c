@@ -9,10 +9,14 @@
  * hard half stamps the edge, or from polling when no IRQ is wired.  A
  * power alarm (by the IRQ) opens the line and is reported to the core.  Ring
  * cadence: the core's timers, each switch a line feed write (ringing or
- * back) from the port's worker.  Audio: with "fxs,pcm-bus" (the name of
- * a registered struct fxs_pcm_bus, fxs_board.h) the port has FXS_CAP_PCM
- * and its samples travel on that bus at the chip's timeslot in its
- * format; PCM_MODE's PCM_EN is set while the port's audio runs.
+ * back) from the port's worker.  With the line open (no battery) the
+ * chip cannot sense the loop: the hook level is held while it is, and read
+ * again once the feed is back and the loop-closure filter has settled, so
+ * an open-loop disconnect signal is neither a flash nor a hang-up.
+ * Audio: with "fxs,pcm-bus" (the name of a registered struct fxs_pcm_bus,
+ * fxs_board.h) the port has FXS_CAP_PCM and its samples travel on that bus
+ * at the chip's timeslot in its format; PCM_MODE's PCM_EN is set while the
+ * port's audio runs.
  *
  * Properties (device tree or software node), each checked against its
  * range (the binding: Documentation/devicetree/bindings/telephony/
@@ -44,6 +48,12 @@
 #define SI_CAL_TIMEOUT_MS	1000
 #define SI_IAS_TRIES		100
 #define SI_POLL_US		1000
+/*
+ * After the line leaves open: loop current flows again and LCR follows
+ * after the chip's loop-closure debounce (LCR_DEBOUNCE at its reset value,
+ * 12.5 ms); the hook is read again once that is over.
+ */
+#define SI_FEED_SETTLE_MS	20
 
 /**
  * struct si3215 - one chip, one port
@@ -55,6 +65,9 @@
  * @linefeed: the chip's line feed for the core's mode, @bus_lock
  * @ringing: the ring voltage is on, @bus_lock
  * @offhook: the level last reported to the core, @bus_lock
+ * @settle_ns: until then the loop is settling after the line left open
+ *	and its level is not reported, @bus_lock
+ * @feed_work: reads the hook once the loop has settled
  * @irq_ns: when the hard half of the IRQ saw the line, written there
  * @poller: reads the hook status when no IRQ is wired
  * @ring_hz: ring frequency
@@ -76,6 +89,8 @@ struct si3215 {
 	u8 linefeed;
 	bool ringing;
 	bool offhook;
+	u64 settle_ns;
+	struct delayed_work feed_work;
 	u64 irq_ns;
 	struct task_struct *poller;
 
@@ -451,7 +466,9 @@ static void si_hook_check(struct si3215 *si, u64 ts, bool clear)
 	}
 	if (!ret)
 		ret = si_read(si, SI3215_HOOK_STATUS, &hook);
-	if (!ret) {
+	/* open, or just out of it: the chip cannot tell the loop yet */
+	if (!ret && si->linefeed != SI3215_LF_OPEN &&
+	    ktime_get_ns() >= si->settle_ns) {
 		level = hook & (SI3215_HOOK_LCR | SI3215_HOOK_RTP);
 		if (level != si->offhook) {
 			si->offhook = level;
@@ -468,6 +485,24 @@ static void si_hook_check(struct si3215 *si, u64 ts, bool clear)
 	}
 	if (report)
 		fxs_port_hook_edge(si->port, level, ts);
+}
+
+static void si_feed_work(struct work_struct *work)
+{
+	struct si3215 *si = container_of(to_delayed_work(work), struct si3215,
+					 feed_work);
+	u64 now = ktime_get_ns(), settle;
+
+	mutex_lock(&si->bus_lock);
+	settle = si->settle_ns;
+	mutex_unlock(&si->bus_lock);
+	/* early (a coarse tick): once more when the loop has settled */
+	if (now < settle) {
+		mod_delayed_work(system_wq, &si->feed_work,
+				 nsecs_to_jiffies(settle - now) + 1);
+		return;
+	}
+	si_hook_check(si, now, false);
 }
 
 static irqreturn_t si_irq_hard(int irq, void *data)
@@ -516,6 +551,7 @@ static const u8 si_lf_of_mode[] = {
 static int si_set_linefeed(struct fxs_port *port, u32 mode)
 {
 	struct si3215 *si = to_si(port);
+	bool reopened = false;
 	int ret = 0;
 
 	if (mode >= ARRAY_SIZE(si_lf_of_mode))
@@ -524,9 +560,18 @@ static int si_set_linefeed(struct fxs_port *port, u32 mode)
 	/* while ringing, the feed applies when the ring stops */
 	if (!si->ringing)
 		ret = si_write(si, SI3215_LINEFEED, si_lf_of_mode[mode]);
-	if (!ret)
+	if (!ret) {
+		reopened = si->linefeed == SI3215_LF_OPEN &&
+			   si_lf_of_mode[mode] != SI3215_LF_OPEN;
 		si->linefeed = si_lf_of_mode[mode];
+		if (reopened)
+			si->settle_ns = ktime_get_ns() +
+					SI_FEED_SETTLE_MS * NSEC_PER_MSEC;
+	}
 	mutex_unlock(&si->bus_lock);
+	if (reopened)
+		mod_delayed_work(system_wq, &si->feed_work,
+				 msecs_to_jiffies(SI_FEED_SETTLE_MS) + 1);
 	return ret;
 }
 
@@ -607,6 +652,7 @@ static int si_probe(struct spi_device *spi)
 		return -ENOMEM;
 	si->spi = spi;
 	mutex_init(&si->bus_lock);
+	INIT_DELAYED_WORK(&si->feed_work, si_feed_work);
 	spi_set_drvdata(spi, si);
 
 	ret = si_read_props(si);
@@ -693,6 +739,7 @@ free_irq:
 	else
 		free_irq(spi->irq, si);
 put_port:
+	cancel_delayed_work_sync(&si->feed_work);
 	if (si->pcm_slot)
 		fxs_pcm_slot_put(si->pcm_slot);
 	fxs_port_put(si->port);
@@ -711,6 +758,7 @@ static void si_remove(struct spi_device *spi)
 	else
 		free_irq(spi->irq, si);
 	fxs_port_deregister(si->port);
+	cancel_delayed_work_sync(&si->feed_work);
 	if (si->pcm_slot)
 		fxs_pcm_slot_put(si->pcm_slot);
 	fxs_port_put(si->port);

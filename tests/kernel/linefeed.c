@@ -83,6 +83,49 @@ static void linefeed_open_no_hook(void)
 	/* teardown returns the feed to FORWARD and hangs up */
 }
 
+/*
+ * Open loop while off hook, as a disconnect signal: without battery the
+ * line cannot tell the hook switch, so the open interval is neither a hook
+ * flash nor a hang-up; with the feed back the hook is what it is then.
+ */
+static void linefeed_open_offhook_no_flash(void)
+{
+	struct port *p = port_setup(0);
+	struct fxs_hook_timing t;
+	struct fxs_hook_state h;
+
+	get_timing(p, &t);
+	hs_lift(p, NULL, NULL);
+	set_linefeed(p, FXS_LINEFEED_OPEN);
+	expect_feed(p, FXS_LINEFEED_OPEN, -1);
+	sleep_ms(t.flash_min_ms + 100);
+	set_linefeed(p, FXS_LINEFEED_FORWARD);
+	wait_obs(p, FXS_HS_OBS_LINEFEED, 500, NULL);
+	expect_no_event(p, t.flash_max_ms + 300);
+	get_hook(p, &h);
+	CHECK_EQ(h.offhook, 1);
+}
+
+/* ... and a hang-up during the open interval is seen once the feed is back */
+static void linefeed_open_hangup_seen_after(void)
+{
+	struct port *p = port_setup(0);
+	struct fxs_hook_timing t;
+	struct fxs_hook_state h;
+
+	get_timing(p, &t);
+	hs_lift(p, NULL, NULL);
+	set_linefeed(p, FXS_LINEFEED_OPEN);
+	expect_feed(p, FXS_LINEFEED_OPEN, -1);
+	hs_hook(p, 0, 0, 0, NULL);
+	hs_wait(p);
+	expect_no_event(p, 200);
+	set_linefeed(p, FXS_LINEFEED_FORWARD);
+	expect_event(p, FXS_EVENT_ONHOOK, t.flash_max_ms + 1000, NULL);
+	get_hook(p, &h);
+	CHECK_EQ(h.offhook, 0);
+}
+
 static void linefeed_invalid(void)
 {
 	static const uint32_t bad[] = { 5, 6, 100, 0x80000000u, 0xffffffffu };
@@ -102,6 +145,8 @@ static const struct fxs_case cases[] = {
 	CASE(linefeed_reverse),
 	CASE(linefeed_oht),
 	CASE(linefeed_open_no_hook),
+	CASE(linefeed_open_offhook_no_flash),
+	CASE(linefeed_open_hangup_seen_after),
 	CASE(linefeed_invalid),
 };
 DEFINE_SUITE(linefeed_suite, cases);
