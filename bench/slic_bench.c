@@ -15,8 +15,9 @@
  *	handset saw it against its nominal length, and each switch on the
  *	line against the core's RING_ON/RING_OFF event (when it was due)
  * spi: SPI messages per second over 3 s each on hook idle, off hook
- *	idle and ringing, and the share of a 4 MHz bus they take (16 bits
- *	each: a control byte and a data byte)
+ *	idle, ringing and in a call (off hook with 20 ms audio frames read
+ *	and written back, as fxsd does), and the share of a 4 MHz bus they
+ *	take (16 bits each: a control byte and a data byte)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -185,6 +186,44 @@ static void spi_rate(const char *what)
 	       rate, 100.0 * rate * 16 / SPI_HZ);
 }
 
+/*
+ * SPI in a call: off hook, the port's audio open (20 ms frames) and every
+ * captured frame written back for 3 s, as a daemon in a call does.  The
+ * audio itself travels on the PCM bus, not SPI.
+ */
+static void spi_rate_call(void)
+{
+	struct fxs_pcm_open o = { .period_ms = 20 };
+	unsigned long long c0, c1;
+	int64_t t0, end;
+	int16_t frame[160];
+	int frames = 0;
+	double rate;
+
+	if (ioctl(ctl, FXS_IOC_PCM_OPEN, &o) < 0)
+		die("FXS_IOC_PCM_OPEN");
+	c0 = spi_count();
+	t0 = now_ns();
+	end = t0 + MS(3000);
+	while (now_ns() < end) {
+		struct pollfd pfd = { .fd = o.fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (read(o.fd, frame, sizeof(frame)) != sizeof(frame))
+			continue;
+		frames++;
+		if (write(o.fd, frame, sizeof(frame)) != sizeof(frame))
+			die("write to the audio fd");
+	}
+	c1 = spi_count();
+	rate = (double)(c1 - c0) / ((now_ns() - t0) / 1e9);
+	close(o.fd);
+	printf("spi: %-28s %8.1f messages/s  %6.3f %% of a 4 MHz bus (%d frames)\n",
+	       "in a call (audio running)", rate, 100.0 * rate * 16 / SPI_HZ,
+	       frames);
+}
+
 static void cadence_bench(void)
 {
 	struct fxs_ring_cadence c = { .pairs = 1, .on_off_ms = { 1000, 1000 } };
@@ -248,6 +287,7 @@ int main(int argc, char **argv)
 		if (ioctl(hs, FXS_HS_IOC_HOOK, &h) || ioctl(hs, FXS_HS_IOC_WAIT))
 			die("FXS_HS_IOC_HOOK");
 		spi_rate("idle, off hook");
+		spi_rate_call();
 		h.offhook = 0;
 		if (ioctl(hs, FXS_HS_IOC_HOOK, &h) || ioctl(hs, FXS_HS_IOC_WAIT))
 			die("FXS_HS_IOC_HOOK");
