@@ -189,8 +189,10 @@ tests/daemon/talkoff: $(call objs,fxsd,tests/daemon/talkoff.c tests/daemon/talko
 tests/daemon/handset: tests/daemon/handset.c include/uapi/linux/fxs_loop.h
 	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lm
 
-tests/daemon/faxpeer: tests/daemon/faxpeer.c include/uapi/linux/fxs_loop.h
-	$(CC) $(CFLAGS) $(WARN) $(UAPI) -o $@ $< -lspandsp -ltiff -lm
+tests/daemon/faxpeer: tests/daemon/faxpeer.c tests/daemon/t30term.h daemon/media/udptl.c \
+		include/uapi/linux/fxs_loop.h
+	$(CC) $(CFLAGS) $(WARN) $(UAPI) -Idaemon -o $@ tests/daemon/faxpeer.c \
+		daemon/media/udptl.c -lspandsp -ltiff -lm
 
 # a fax through fxsd's T.38 gateway, spandsp's terminals at both ends
 tests/daemon/t38fax: $(call objs,asan,tests/daemon/t38fax.c daemon/media/t38gw.c daemon/media/udptl.c)

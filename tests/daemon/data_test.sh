@@ -24,6 +24,13 @@
 #      then).  Both terminals end T.30 without error, every page arrives
 #      and equals the one sent, pixel for pixel (decoded scanlines), and
 #      fxsd's journal has the call as a data call.
+#   2b. Fax over T.38 (port 2, fax = t38): the same document from the
+#      handset's fax, but fxsd hears the fax and re-INVITEs to T.38 (sipp,
+#      tests/sipp/uas_fax_t38.xml, checks the m=image offer and answers
+#      it), and its gateway carries the fax over UDPTL to a spandsp T.38
+#      terminal (faxpeer t38) that loses 1 % of the packets each way and
+#      sends 0-20 ms late.  Both terminals end T.30 without error, every
+#      page equals the one sent.
 #   3. An alarm panel: CID_MESSAGES (default 100) Contact ID (SIA DC-05)
 #      messages keyed at the handset, DTMF of 50 ms with 50 ms between
 #      (tests/daemon/contactid.sh, sox), in two calls at once: port 0 sends
@@ -76,6 +83,15 @@ domain = 127.0.0.1:5091
 register = no
 disconnect_open_loop_ms = 0
 dtmf_mode = inband
+
+# the T.38 case (fax = t38, the default): fxsd offers T.38 when it hears
+# the phone's fax
+[port 2]
+user = 1002
+domain = 127.0.0.1:5092
+register = no
+disconnect_open_loop_ms = 0
+digit_map = { 2xxx }
 CONF
 
 private_bus
@@ -198,6 +214,36 @@ check "fxsd made the fax call a data call (CNG, CED or V.21) until the call ende
 	sh -c "test \$(grep -cE '(CNG|ANS|V.21 preamble) from the (phone|far end): a data call' '$work/fxsd.log') -gt $dc0 &&
 		test \$(grep -c 'ended: echo canceller' '$work/fxsd.log') -gt $n0"
 grep -E "from the (phone|far end):|Data call" "$work/fxsd.log" | tail -n 4 | sed 's/^/# /'
+
+# --- 2b. fax over T.38 --------------------------------------------------------
+echo "# $(date +%T) fax over T.38"
+$HS 2 echo on 6 5 >/dev/null
+sipp_bg fax38 -sf tests/sipp/uas_fax_t38.xml -i 127.0.0.1 -p 5092 -mp 7048 \
+	-key t38port 7040
+$FP t38 7040 "$work/rx38.tif" 170 1 20 11 >"$work/fax38far.log" 2>&1 &
+peer_pid=$!
+$HS 2 lift >/dev/null
+$HS 2 dial 2000 >/dev/null
+check "T.38: the phone calls the fax: in call" wait_state in-call 20 2
+$FP handset 2 "$work/doc.tif" 170 >"$work/fax38near.log" 2>&1
+sed 's/^/# handset fax: /' "$work/fax38near.log"
+wait "$peer_pid"
+peer_pid=
+sed 's/^/# far-end T.38 fax: /' "$work/fax38far.log"
+$HS 2 hangup >/dev/null
+check "T.38: fxsd offered T.38 (m=image udptl t38, redundancy) in a re-INVITE; the far end's scenario passes" \
+	sipp_wait "$sp" fax38
+check "T.38: the journal has the offer and the switch to UDPTL" \
+	sh -c "grep -q 'fxs2 .*Fax: T.38 offered (re-INVITE)' '$work/fxsd.log' &&
+		grep -q 'fxs2 .*T.38 accepted by the far end: the fax goes over UDPTL' '$work/fxsd.log'"
+check "T.38: the handset's fax (sender) ends T.30 without error, 3 pages" \
+	grep -q "result 0 (OK), 3 pages" "$work/fax38near.log"
+check "T.38: the far end's T.38 terminal (receiver) ends T.30 without error, 3 pages" \
+	grep -q "result 0 (OK), 3 pages" "$work/fax38far.log"
+check "T.38: packets were lost on purpose both ways" \
+	grep -qE "sent [0-9]+ packets \([1-9][0-9]* lost on purpose.*received [0-9]+ \([1-9][0-9]* lost on purpose" "$work/fax38far.log"
+check "T.38: every page arrived and equals the one sent (pixel data)" \
+	$FP compare "$work/doc.tif" "$work/rx38.tif"
 
 # --- 3. Contact ID from an alarm panel, out of band and in band -----------
 echo "# $(date +%T) Contact ID, ${CID_MESSAGES:-100} messages, RFC 4733 (port 0) and in band (port 1)"

@@ -32,6 +32,25 @@
  *                                 the calling fax sending FILE the same way
  *                                 from PORT to the rtp one at PEER (a check
  *                                 of the far end without fxsd)
+ *   faxpeer t38 PORT FILE [SECS [LOSS_PCT [JITTER_MS [SEED]]]]
+ *                                 the answering fax as a T.38 terminal
+ *                                 (spandsp's t38_terminal) behind UDPTL on
+ *                                 127.0.0.1:PORT, receiving into FILE: it
+ *                                 answers the first packet's source, with
+ *                                 redundancy 3 (UDPTL framing by fxsd's
+ *                                 daemon/media/udptl.c, held up to 60 ms
+ *                                 for reordering, as fxsd's gateway does;
+ *                                 tshark checks that framing in the t38
+ *                                 suite).  LOSS_PCT % of the packets are
+ *                                 lost each way (what it sends, and what
+ *                                 it takes of fxsd's), what it sends
+ *                                 0..JITTER_MS late; its 10th packet to
+ *                                 the peer is always lost (a T.38 call
+ *                                 is short one way: 1 % of 100 may be
+ *                                 none).  Prints the packets
+ *                                 and IFPs too: "faxpeer: sent N packets
+ *                                 (L lost on purpose), received M (K lost
+ *                                 on purpose); IFPs recovered R, lost Q"
  *
  * The terminals use ECM (T.30 Annex A error correction: what loss spoils
  * is sent again, so the pages arrive exactly) and V.17/V.29/V.27ter.  Each
@@ -57,6 +76,9 @@
 #include <tiffio.h>
 #include <spandsp.h>	/* its G.711 too: none of fxsd's code here */
 
+#include "media/udptl.h"	/* T.38 mode only: the UDPTL framing */
+#include "t30term.h"
+
 #define FRAME		160
 #define WIDTH		1728
 #define LENGTH		1100
@@ -64,8 +86,7 @@
 #define RING		(8000 * 4)
 #define MAXQ		64
 
-static bool done;
-static int result = -1;
+static int result = -1;	/* T.30's completion code at phase E */
 
 static uint64_t now_ns(void)
 {
@@ -174,12 +195,11 @@ static int compare(const char *a, const char *b)
 
 /* ---- the terminal ---- */
 
-static void phase_e(t30_state_t *s, void *user, int code)
+/* T.30 as every test terminal has it (t30term.h), and our identity */
+static void setup_t30(t30_state_t *t, bool calling, const char *file)
 {
-	(void)s;
-	(void)user;
-	result = code;
-	done = true;
+	t30term_setup(t, calling ? file : NULL, file, &result);
+	t30_set_tx_ident(t, calling ? "FXS HANDSET" : "FXS FAR END");
 }
 
 static fax_state_t *terminal(bool calling, const char *file)
@@ -191,31 +211,27 @@ static fax_state_t *terminal(bool calling, const char *file)
 		return NULL;
 	t = fax_get_t30_state(f);
 	fax_set_transmit_on_idle(f, 1);
-	t30_set_tx_ident(t, calling ? "FXS HANDSET" : "FXS FAR END");
-	if (calling)
-		t30_set_tx_file(t, file, -1, -1);
-	else
-		t30_set_rx_file(t, file, -1);
-	t30_set_ecm_capability(t, 1);
-	t30_set_supported_compressions(t, T30_SUPPORT_T4_1D_COMPRESSION |
-				       T30_SUPPORT_T4_2D_COMPRESSION |
-				       T30_SUPPORT_T6_COMPRESSION);
+	setup_t30(t, calling, file);
 	t30_set_supported_modems(t, T30_SUPPORT_V27TER | T30_SUPPORT_V29 |
 				 T30_SUPPORT_V17);
-	t30_set_phase_e_handler(t, phase_e, NULL);
 	return f;
 }
 
-static int report(fax_state_t *f)
+static int report_t30(t30_state_t *t)
 {
 	t30_stats_t st;
 
-	t30_get_transfer_statistics(fax_get_t30_state(f), &st);
+	t30_get_transfer_statistics(t, &st);
 	printf("faxpeer: result %d (%s), %d pages, %d bit/s\n", result,
 	       result >= 0 ? t30_completion_code_to_str(result) : "no end",
 	       st.pages_tx > st.pages_rx ? st.pages_tx : st.pages_rx, st.bit_rate);
 	fflush(stdout);
 	return result == T30_ERR_OK ? 0 : 1;
+}
+
+static int report(fax_state_t *f)
+{
+	return report_t30(fax_get_t30_state(f));
 }
 
 /* The calling fax at the loopback handset: one frame in, one frame out. */
@@ -252,7 +268,7 @@ static int handset(const char *port, const char *file, unsigned secs)
 		fax_tx(f, out, FRAME);
 		if (write(hs, out, sizeof(out)) < 0 && errno != EAGAIN)
 			return 2;
-		if (done && !tail)
+		if (result >= 0 && !tail)
 			tail = now_ns() + 500000000ull;
 	}
 	return report(f);
@@ -414,12 +430,164 @@ run:
 			q[at].len = 0;
 			sent++;
 		}
-		if (done && !tail)
+		if (result >= 0 && !tail)
 			tail = now_ns() + 1000000000ull;
 	}
 	printf("faxpeer: sent %u packets (%u lost on purpose), received %u (%u too late to play)\n",
 	       sent, dropped_tx, got, late);
 	return report(f);
+}
+
+/* ---- T.38 ---- */
+
+#define T38_TICK_NS	10000000ull	/* 10 ms: spandsp's timers, the stash */
+
+struct t38_pending {
+	uint64_t due;
+	size_t len;
+	uint8_t pkt[UDPTL_PACKET_MAX];
+};
+
+static struct {
+	int s;
+	struct sockaddr_in peer;
+	bool have_peer;
+	double loss;
+	unsigned jitter_ms;
+	uint64_t now;		/* CLOCK_MONOTONIC ns */
+	struct udptl_tx tx;
+	struct t38_pending q[MAXQ];
+	unsigned sent, dropped_tx, unsent, got, dropped_rx, to_peer;
+	t38_terminal_state_t *term;
+} tp;
+
+/* spandsp's IFP out: in a UDPTL packet, @count times, lost or late */
+static int t38_out(t38_core_state_t *s, void *user, const uint8_t *buf,
+		   int len, int count)
+{
+	uint8_t p[UDPTL_PACKET_MAX];
+	int n;
+
+	(void)s;
+	(void)user;
+	n = udptl_tx_packet(&tp.tx, buf, (size_t)len, p, sizeof(p));
+	for (int i = 0; n > 0 && i < (count < 1 ? 1 : count); i++) {
+		int k;
+
+		if (frand() * 100 < tp.loss) {
+			tp.dropped_tx++;
+			continue;
+		}
+		for (k = 0; k < MAXQ && tp.q[k].len; k++)
+			;
+		if (k == MAXQ) {
+			tp.dropped_tx++;
+			continue;
+		}
+		tp.q[k].due = tp.now + (tp.jitter_ms ?
+			(uint64_t)((double)random() / RAND_MAX * tp.jitter_ms * 1e6) : 0);
+		tp.q[k].len = (size_t)n;
+		memcpy(tp.q[k].pkt, p, (size_t)n);
+	}
+	return 0;
+}
+
+static void t38_ifp(void *opaque, uint16_t seq, const uint8_t *ifp, size_t len)
+{
+	(void)opaque;
+	t38_core_rx_ifp_packet(t38_terminal_get_t38_core_state(tp.term), ifp,
+			       (int)len, seq);
+}
+
+/* What fell due goes out (to the peer once it is known). */
+static void t38_flush(void)
+{
+	for (int k = 0; k < MAXQ; k++) {
+		if (!tp.q[k].len || tp.q[k].due > tp.now)
+			continue;
+		if (!tp.have_peer)
+			tp.unsent++;
+		else if (++tp.to_peer == 10)	/* a short call loses one too */
+			tp.dropped_tx++;
+		else if (sendto(tp.s, tp.q[k].pkt, tp.q[k].len, 0,
+				(struct sockaddr *)&tp.peer, sizeof(tp.peer)) > 0)
+			tp.sent++;
+		tp.q[k].len = 0;
+	}
+}
+
+static int t38(const char *port, const char *file, unsigned secs, double loss,
+	       unsigned jitter_ms, unsigned seed)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET };
+	struct udptl_jb jb;
+	uint64_t t0, next, end, tail = 0;
+
+	rnd_state = seed;
+	srandom(seed);
+	tp.loss = loss;
+	tp.jitter_ms = jitter_ms;
+	tp.s = socket(AF_INET, SOCK_DGRAM, 0);
+	me.sin_port = htons((uint16_t)atoi(port));
+	me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (tp.s < 0 || bind(tp.s, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		perror("faxpeer: bind");
+		return 2;
+	}
+	tp.term = t38_terminal_init(NULL, false, t38_out, NULL);
+	if (!tp.term)
+		return 2;
+	setup_t30(t38_terminal_get_t30_state(tp.term), false, file);
+	udptl_tx_init(&tp.tx, 3);
+	udptl_jb_init(&jb, 60 * 1000000ull);
+	printf("faxpeer: T.38 on port %s, loss %.1f %% each way, jitter %u ms\n",
+	       port, loss, jitter_ms);
+	t0 = tp.now = now_ns();
+	next = t0 + T38_TICK_NS;
+	end = t0 + secs * 1000000000ull;
+	while (tp.now < end && (!tail || tp.now < tail)) {
+		struct pollfd pfd = { .fd = tp.s, .events = POLLIN };
+		int wait_ms = (int)((next > tp.now ? next - tp.now : 0) / 1000000);
+		uint8_t buf[2048];
+		struct sockaddr_in from;
+		socklen_t flen = sizeof(from);
+		ssize_t n;
+
+		if (poll(&pfd, 1, wait_ms) > 0) {
+			while ((n = recvfrom(tp.s, buf, sizeof(buf), MSG_DONTWAIT,
+					     (struct sockaddr *)&from, &flen)) > 0) {
+				tp.now = now_ns();
+				if (!tp.have_peer) {
+					tp.peer = from;
+					tp.have_peer = true;
+					printf("faxpeer: first packet from port %u\n",
+					       ntohs(from.sin_port));
+				}
+				tp.got++;
+				if (frand() * 100 < loss) {
+					tp.dropped_rx++;
+					continue;
+				}
+				(void)udptl_jb_put(&jb, buf, (size_t)n, tp.now,
+						   t38_ifp, NULL);
+				flen = sizeof(from);
+			}
+		}
+		tp.now = now_ns();
+		while (tp.now >= next) {
+			t38_terminal_send_timeout(tp.term, (int)(T38_TICK_NS / 125000));
+			udptl_jb_tick(&jb, tp.now, t38_ifp, NULL);
+			next += T38_TICK_NS;
+		}
+		t38_flush();
+		if (result >= 0 && !tail)
+			tail = tp.now + 1000000000ull;
+	}
+	printf("faxpeer: sent %u packets (%u lost on purpose, %u before the peer was known), received %u (%u lost on purpose); IFPs recovered %llu, lost %llu\n",
+	       tp.sent, tp.dropped_tx, tp.unsent, tp.got, tp.dropped_rx,
+	       (unsigned long long)jb.rx.recovered,
+	       (unsigned long long)jb.rx.lost);
+	return report_t30(t38_terminal_get_t30_state(tp.term));
 }
 
 int main(int argc, char **argv)
@@ -440,6 +608,10 @@ int main(int argc, char **argv)
 		return rtp(argv[2], argv[4], argc > 5 ? (unsigned)atoi(argv[5]) : 180,
 			   argc > 6 ? atof(argv[6]) : 0, argc > 7 ? (unsigned)atoi(argv[7]) : 0,
 			   argc > 8 ? (unsigned)atoi(argv[8]) : 2, argv[3]);
-	fprintf(stderr, "usage: faxpeer mkdoc FILE PAGES | compare A B | handset N FILE [SECS] | rtp PORT FILE [SECS [LOSS [JITTER [SEED]]]]\n");
+	if (argc >= 4 && !strcmp(argv[1], "t38"))
+		return t38(argv[2], argv[3], argc > 4 ? (unsigned)atoi(argv[4]) : 180,
+			   argc > 5 ? atof(argv[5]) : 0, argc > 6 ? (unsigned)atoi(argv[6]) : 0,
+			   argc > 7 ? (unsigned)atoi(argv[7]) : 1);
+	fprintf(stderr, "usage: faxpeer mkdoc FILE PAGES | compare A B | handset N FILE [SECS] | rtp PORT FILE [SECS [LOSS [JITTER [SEED]]]] | t38 PORT FILE [SECS [LOSS [JITTER [SEED]]]]\n");
 	return 2;
 }
