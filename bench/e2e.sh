@@ -15,6 +15,9 @@
 #    notes when it arrives (mouth -> RTP); rtpeer sends a burst, the
 #    handset notes when it reaches the earpiece (RTP -> earpiece).  Times
 #    are CLOCK_MONOTONIC in the same guest, so both ends share a clock.
+#    Each call also prints its jitter buffer's delay (the mean over the
+#    call, from fxsd's "Call quality" line) and what the earpiece side
+#    took beyond it (the target: <= 30 ms).
 #
 # Options: --cushion N sets fxsd's play_cushion_frames (default 2);
 # --delay-only skips part 1, --echo-only part 2.
@@ -121,6 +124,11 @@ for i in 1 2 3 4 5; do
 	call_end
 	rx=$(sed -n 's/.*first loud packet received at \([0-9]*\) ms$/\1/p' "$work/peer.log")
 	tx=$(sed -n 's/.*first loud packet sent at \([0-9]*\) ms$/\1/p' "$work/peer.log")
-	echo "call $i: mouth -> RTP $((rx - m)) ms, RTP -> earpiece $((e - tx)) ms"
+	# the call's jitter buffer delay (its mean), from fxsd's journal
+	jb=$(sed -n 's/.*Call quality: .*jitter buffer \([0-9.]*\) ms.*/\1/p' \
+		"$work/fxsd.log" | tail -n 1)
+	echo "call $i: mouth -> RTP $((rx - m)) ms, RTP -> earpiece $((e - tx)) ms," \
+		"jitter buffer ${jb:-?} ms, earpiece beyond the buffer" \
+		"$(awk -v d=$((e - tx)) -v b="${jb:-0}" 'BEGIN { printf "%.0f", d - b }') ms"
 done
 ;; esac

@@ -1334,8 +1334,8 @@ static void line_count_end(struct line *l, bool ec_call)
 		return;
 	l->cur->answered = false;
 	rtp_session_get_stats(l->cur->rtp, &st);
-	line_log(l, LOG_INFO, "Call quality: MOS %.3f, jitter %.1f ms, %lld of %llu packets lost",
-		 st.mos, st.jitter_ms, (long long)st.lost,
+	line_log(l, LOG_INFO, "Call quality: MOS %.3f, jitter %.1f ms, jitter buffer %.1f ms, %lld of %llu packets lost",
+		 st.mos, st.jitter_ms, st.jitter_buffer_ms, (long long)st.lost,
 		 (unsigned long long)st.expected);
 	k->rtp_sent += st.packets_sent;
 	k->rtp_received += st.packets_received;
