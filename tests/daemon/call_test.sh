@@ -96,44 +96,13 @@ call_conf
 start_fxsd
 
 # --- 1. the far end calls the phone; the phone answers; audio; far-end BYE
-sipp_bg in 127.0.0.1:5060 -sf tests/sipp/ata_call_in.xml -s 1000 \
-	-i 127.0.0.1 -p 5070 -mp 6000 -rtp_echo
-check "incoming INVITE rings the phone" $HS 0 wait-ring 10000
-check "state ringing" wait_state ringing 2
-check "lifting the handset answers" $HS 0 lift
-check "state in-call after the ACK" wait_state in-call 5
-check "audio both ways (what is said comes back from the far end)" \
-	talk 0
-check "far end hangs up: BYE answered, sipp scenario passes" sipp_wait "$sp" in
-check "state disconnected (phone still off-hook)" wait_state disconnected 3
-# US reorder: 480+620 Hz, 0.25 s on, 0.25 s off
-check "reorder tone after the far end hung up" $HS 0 hear 480 2000 30
-check "hanging up returns to idle" $HS 0 hangup
-check "state idle" wait_state idle 3
+call_in_case
 
 # --- 2. the phone calls out by pulse dialling; far end answers; phone BYE
-sipp_bg out -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
-	-mp 6002 -rtp_echo
-check "lifting the handset gives dial tone" $HS 0 lift
-check "dial tone (350+440 Hz) at the earpiece" $HS 0 hear 440 600
-check "pulse-dialling 2345" $HS 0 dial 2345
-check "state in-call once the far end answers" wait_state in-call 10
-check "audio both ways on the outgoing call" talk 0
-check "hanging up sends BYE" $HS 0 hangup
-check "far end saw INVITE, ACK and BYE" sipp_wait "$sp" out
-check "state idle after the outgoing call" wait_state idle 3
+call_out_case
 
 # --- 2b. the same with DTMF keyed on the phone (in-band detection)
-sipp_bg outdtmf -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
-	-mp 6012 -rtp_echo
-check "DTMF: lifting the handset gives dial tone" $HS 0 lift
-check "DTMF: keying 2345" $HS 0 dtmf 2345
-check "DTMF: the digits were detected" grep -q "Dialled 2345, calling 2345" "$work/fxsd.log"
-check "DTMF: state in-call once the far end answers" wait_state in-call 10
-check "DTMF: audio both ways" talk 0
-$HS 0 hangup >/dev/null
-check "DTMF: far end saw INVITE, ACK and BYE" sipp_wait "$sp" outdtmf
-check "DTMF: idle again" wait_state idle 3
+call_out_dtmf_case
 
 # --- 3. the far end refuses: busy, unknown number, unavailable
 # fail_scenario CODE REASON: a far end that answers an INVITE with CODE
@@ -262,22 +231,7 @@ check "state idle after CANCEL" wait_state idle 3
 check "the ring stopped after CANCEL" sh -c "! $HS 0 wait-ring 1500"
 
 # --- 5b. caller ID between the first and the second ring (Bell 202, US)
-sed -e 's|From: <sip:2000@\[local_ip\]:\[local_port\]>;tag=\[pid\]c|From: "JOHN DOE" <sip:5551234567@[local_ip]:[local_port]>;tag=[pid]c|' \
-	-e 's|<pause milliseconds="2500"/>|<pause milliseconds="5000"/>|' \
-	"$work/cancel.xml" >"$work/cid.xml"
-sipp_bg cid 127.0.0.1:5060 -sf "$work/cid.xml" -s 1000 -i 127.0.0.1 \
-	-p 5070 -mp 6014
-$HS 0 wait-ring 10000 >/dev/null
-check "the on-hook phone records the line during the first silence" \
-	$HS 0 record 4200 "$work/cid.raw"
-sox -t raw -r 8000 -e signed -b 16 -c 1 "$work/cid.raw" "$work/cid.wav" 2>/dev/null
-minimodem --rx callerid -q -f "$work/cid.wav" >"$work/cid.txt" 2>&1
-sed 's/^/# minimodem: /' "$work/cid.txt"
-check "minimodem decodes the caller's number" grep -q "Phone: 555-123-4567" "$work/cid.txt"
-check "minimodem decodes the caller's name" grep -q "Name:  JOHN DOE" "$work/cid.txt"
-check "minimodem decodes today's date" grep -q "Time:  $(date +%m/%d)" "$work/cid.txt"
-check "the caller gives up: 487" sipp_wait "$sp" cid
-check "state idle after the caller ID call" wait_state idle 3
+callerid_case
 
 # --- 6. the port goes away in a call, and comes back
 cat >"$work/in_wait_bye.xml" <<'EOF'

@@ -187,30 +187,44 @@ $FP mkdoc "$work/doc.tif" 3
 check "a 3-page TIFF-F document (tiffinfo: 3 pages of 1728 pels, CCITT Group 3)" \
 	sh -c "tiffinfo '$work/doc.tif' 2>/dev/null | grep -c 'Image Width: 1728' | grep -qx 3 &&
 		tiffinfo '$work/doc.tif' 2>/dev/null | grep -q 'CCITT Group 3'"
+# fax_call NAME PORT FAR...: cases.  Port PORT's phone calls 2000 (the
+# far end's SIP is sipp's scenario NAME, already started: $sp) and the
+# handset's fax sends doc.tif to the far end's fax, "faxpeer FAR..." (in
+# the background; it receives into $work/NAME.tif); their output in
+# $work/NAME-near.log and $work/NAME-far.log.  Both faxes must end T.30
+# without error and every page equal the one sent.
+fax_call() {
+	local name=$1 port=$2
+
+	shift 2
+	$FP "$@" >"$work/$name-far.log" 2>&1 &
+	peer_pid=$!
+	$HS "$port" lift >/dev/null
+	$HS "$port" dial 2000 >/dev/null
+	check "$name: the phone calls the fax: in call" wait_state in-call 20 "$port"
+	$FP handset "$port" "$work/doc.tif" 170 >"$work/$name-near.log" 2>&1
+	sed 's/^/# handset fax: /' "$work/$name-near.log"
+	wait "$peer_pid"
+	peer_pid=
+	sed 's/^/# far-end fax: /' "$work/$name-far.log"
+	$HS "$port" hangup >/dev/null
+	check "$name: the phone hangs up: BYE; the far end's scenario passes" \
+		sipp_wait "$sp" "$name"
+	check "$name: the handset's fax (sender) ends T.30 without error, 3 pages" \
+		grep -q "result 0 (OK), 3 pages" "$work/$name-near.log"
+	check "$name: the far end's fax (receiver) ends T.30 without error, 3 pages" \
+		grep -q "result 0 (OK), 3 pages" "$work/$name-far.log"
+	check "$name: every page arrived and equals the one sent (pixel data)" \
+		$FP compare "$work/doc.tif" "$work/$name.tif"
+}
+
 n0=$(grep -c "ended: echo canceller" "$work/fxsd.log")
 dc0=$(grep -c ": a data call" "$work/fxsd.log")
-sipp_bg fax -sf tests/sipp/uas_fax.xml -i 127.0.0.1 -p 5090 -key rtpport 7020
-$FP rtp 7020 "$work/rx.tif" 170 1 20 7 >"$work/faxfar.log" 2>&1 &
-peer_pid=$!
-$HS 0 lift >/dev/null
-$HS 0 dial 2000 >/dev/null
-check "the phone calls the fax: in call" wait_state in-call 20 0
-$FP handset 0 "$work/doc.tif" 170 >"$work/faxnear.log" 2>&1
-sed 's/^/# handset fax: /' "$work/faxnear.log"
-wait "$peer_pid"
-peer_pid=
-sed 's/^/# far-end fax: /' "$work/faxfar.log"
-$HS 0 hangup >/dev/null
-check "the phone hangs up: BYE" sipp_wait "$sp" fax
-check "the handset's fax (sender) ends T.30 without error, 3 pages" \
-	grep -q "result 0 (OK), 3 pages" "$work/faxnear.log"
-check "the far end's fax (receiver) ends T.30 without error, 3 pages" \
-	grep -q "result 0 (OK), 3 pages" "$work/faxfar.log"
-check "the far end lost 1 % of its packets to fxsd on purpose" \
-	grep -q "sent [0-9]* packets ([1-9][0-9]* lost on purpose)" "$work/faxfar.log"
-check "every page arrived and equals the one sent (pixel data)" \
-	$FP compare "$work/doc.tif" "$work/rx.tif"
-check "fxsd made the fax call a data call (CNG, CED or V.21) until the call ended" \
+sipp_bg g711 -sf tests/sipp/uas_fax.xml -i 127.0.0.1 -p 5090 -key rtpport 7020
+fax_call g711 0 rtp 7020 "$work/g711.tif" 170 1 20 7
+check "g711: the far end lost 1 % of its packets to fxsd on purpose" \
+	grep -q "sent [0-9]* packets ([1-9][0-9]* lost on purpose)" "$work/g711-far.log"
+check "g711: fxsd made the fax call a data call (CNG, CED or V.21) until the call ended" \
 	sh -c "test \$(grep -cE '(CNG|ANS|V.21 preamble) from the (phone|far end): a data call' '$work/fxsd.log') -gt $dc0 &&
 		test \$(grep -c 'ended: echo canceller' '$work/fxsd.log') -gt $n0"
 grep -E "from the (phone|far end):|Data call" "$work/fxsd.log" | tail -n 4 | sed 's/^/# /'
@@ -218,32 +232,15 @@ grep -E "from the (phone|far end):|Data call" "$work/fxsd.log" | tail -n 4 | sed
 # --- 2b. fax over T.38 --------------------------------------------------------
 echo "# $(date +%T) fax over T.38"
 $HS 2 echo on 6 5 >/dev/null
-sipp_bg fax38 -sf tests/sipp/uas_fax_t38.xml -i 127.0.0.1 -p 5092 -mp 7048 \
+# sipp checks that the re-INVITE offers m=image udptl t38 with redundancy
+sipp_bg t38 -sf tests/sipp/uas_fax_t38.xml -i 127.0.0.1 -p 5092 -mp 7048 \
 	-key t38port 7040
-$FP t38 7040 "$work/rx38.tif" 170 1 20 11 >"$work/fax38far.log" 2>&1 &
-peer_pid=$!
-$HS 2 lift >/dev/null
-$HS 2 dial 2000 >/dev/null
-check "T.38: the phone calls the fax: in call" wait_state in-call 20 2
-$FP handset 2 "$work/doc.tif" 170 >"$work/fax38near.log" 2>&1
-sed 's/^/# handset fax: /' "$work/fax38near.log"
-wait "$peer_pid"
-peer_pid=
-sed 's/^/# far-end T.38 fax: /' "$work/fax38far.log"
-$HS 2 hangup >/dev/null
-check "T.38: fxsd offered T.38 (m=image udptl t38, redundancy) in a re-INVITE; the far end's scenario passes" \
-	sipp_wait "$sp" fax38
-check "T.38: the journal has the offer and the switch to UDPTL" \
+fax_call t38 2 t38 7040 "$work/t38.tif" 170 1 20 11
+check "t38: the journal has the offer and the switch to UDPTL" \
 	sh -c "grep -q 'fxs2 .*Fax: T.38 offered (re-INVITE)' '$work/fxsd.log' &&
 		grep -q 'fxs2 .*T.38 accepted by the far end: the fax goes over UDPTL' '$work/fxsd.log'"
-check "T.38: the handset's fax (sender) ends T.30 without error, 3 pages" \
-	grep -q "result 0 (OK), 3 pages" "$work/fax38near.log"
-check "T.38: the far end's T.38 terminal (receiver) ends T.30 without error, 3 pages" \
-	grep -q "result 0 (OK), 3 pages" "$work/fax38far.log"
-check "T.38: packets were lost on purpose both ways" \
-	grep -qE "sent [0-9]+ packets \([1-9][0-9]* lost on purpose.*received [0-9]+ \([1-9][0-9]* lost on purpose" "$work/fax38far.log"
-check "T.38: every page arrived and equals the one sent (pixel data)" \
-	$FP compare "$work/doc.tif" "$work/rx38.tif"
+check "t38: packets were lost on purpose both ways" \
+	grep -qE "sent [0-9]+ packets \([1-9][0-9]* lost on purpose.*received [0-9]+ \([1-9][0-9]* lost on purpose" "$work/t38-far.log"
 
 # --- 3. Contact ID from an alarm panel, out of band and in band -----------
 echo "# $(date +%T) Contact ID, ${CID_MESSAGES:-100} messages, RFC 4733 (port 0) and in band (port 1)"

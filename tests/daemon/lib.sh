@@ -141,6 +141,87 @@ hs_bg() {
 	rm -f "$ready"
 }
 
+# call_in_case [TALK...]: cases.  The far end (sipp, which echoes RTP)
+# calls port 0: the phone rings, the handset answers, TALK (default "talk
+# 0") measures audio both ways, the far end hangs up, reorder tone (US),
+# the handset hangs up.
+call_in_case() {
+	[ $# -gt 0 ] || set -- talk 0
+	sipp_bg in 127.0.0.1:5060 -sf tests/sipp/ata_call_in.xml -s 1000 \
+		-i 127.0.0.1 -p 5070 -mp 6000 -rtp_echo
+	check "incoming INVITE rings the phone" $HS 0 wait-ring 10000
+	check "state ringing" wait_state ringing 2
+	check "lifting the handset answers" $HS 0 lift
+	check "state in-call after the ACK" wait_state in-call 5
+	check "audio both ways (what is said comes back from the far end)" "$@"
+	check "far end hangs up: BYE answered, sipp scenario passes" \
+		sipp_wait "$sp" in
+	check "state disconnected (phone still off-hook)" wait_state disconnected 3
+	# US reorder: 480+620 Hz, 0.25 s on, 0.25 s off
+	check "reorder tone after the far end hung up" $HS 0 hear 480 2000 30
+	check "hanging up returns to idle" $HS 0 hangup
+	check "state idle" wait_state idle 3
+}
+
+# call_out_case: cases.  Port 0's phone lifts (dial tone), pulse-dials
+# 2345, the far end (sipp, RTP echo) answers, they talk, the phone hangs
+# up (BYE).
+call_out_case() {
+	sipp_bg out -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
+		-mp 6002 -rtp_echo
+	check "lifting the handset gives dial tone" $HS 0 lift
+	check "dial tone (350+440 Hz) at the earpiece" $HS 0 hear 440 600
+	check "pulse-dialling 2345" $HS 0 dial 2345
+	check "state in-call once the far end answers" wait_state in-call 10
+	check "audio both ways on the outgoing call" talk 0
+	check "hanging up sends BYE" $HS 0 hangup
+	check "far end saw INVITE, ACK and BYE" sipp_wait "$sp" out
+	check "state idle after the outgoing call" wait_state idle 3
+}
+
+# call_out_dtmf_case: cases.  As call_out_case, the number keyed in DTMF
+# (fxsd detects it in the phone's audio).
+call_out_dtmf_case() {
+	local mark
+
+	sipp_bg outdtmf -sf tests/sipp/ata_call_out.xml -i 127.0.0.1 -p 5070 \
+		-mp 6012 -rtp_echo
+	check "DTMF: lifting the handset" $HS 0 lift
+	check "DTMF: dial tone" $HS 0 hear 440 600
+	mark=$(wc -l <"$work/fxsd.log")
+	check "DTMF: keying 2345" $HS 0 dtmf 2345
+	check "DTMF: fxsd detected 2345 in the phone's audio" until_ok 10 \
+		sh -c "tail -n +$((mark + 1)) '$work/fxsd.log' | grep -q 'Dialled 2345, calling 2345'"
+	check "DTMF: state in-call once the far end answers" wait_state in-call 10
+	check "DTMF: audio both ways" talk 0
+	check "DTMF: hanging up sends BYE" $HS 0 hangup
+	check "DTMF: far end saw INVITE, ACK and BYE" sipp_wait "$sp" outdtmf
+	check "DTMF: idle again" wait_state idle 3
+}
+
+# callerid_case: cases.  A caller with a name and number rings port 0 and
+# gives up after 6 s; the on-hook phone records the first silence, where
+# minimodem must decode the caller ID (Bell 202, US) fxsd sent.
+callerid_case() {
+	sipp_bg cid 127.0.0.1:5060 -sf tests/sipp/call_in_cancel.xml -s 1000 \
+		-i 127.0.0.1 -p 5070 -mp 6014 -key cnum 5551234567 \
+		-key cname "JOHN DOE"
+	$HS 0 wait-ring 10000 >/dev/null
+	check "caller ID: the on-hook phone records the line during the first silence" \
+		$HS 0 record 4200 "$work/cid.raw"
+	sox -t raw -r 8000 -e signed -b 16 -c 1 "$work/cid.raw" "$work/cid.wav" 2>/dev/null
+	minimodem --rx callerid -q -f "$work/cid.wav" >"$work/cid.txt" 2>&1
+	sed 's/^/# minimodem: /' "$work/cid.txt"
+	check "caller ID: minimodem decodes the caller's number" \
+		grep -q "Phone: 555-123-4567" "$work/cid.txt"
+	check "caller ID: minimodem decodes the caller's name" \
+		grep -q "Name:  JOHN DOE" "$work/cid.txt"
+	check "caller ID: minimodem decodes today's date" \
+		grep -q "Time:  $(date +%m/%d)" "$work/cid.txt"
+	check "caller ID: the caller gives up (CANCEL, 487)" sipp_wait "$sp" cid
+	check "caller ID: state idle" wait_state idle 5
+}
+
 # fxsd_state [PORT]: the port's last logged state change
 # stop_pids PID...: SIGTERM, up to 10 s for them to go, then SIGKILL to
 # what is left; reaps them.  A background job that ignores SIGTERM (or a

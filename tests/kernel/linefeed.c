@@ -88,16 +88,23 @@ static void linefeed_open_no_hook(void)
  * line cannot tell the hook switch, so the open interval is neither a hook
  * flash nor a hang-up; with the feed back the hook is what it is then.
  */
-static void linefeed_open_offhook_no_flash(void)
+static struct port *lift_then_open(struct fxs_hook_timing *t)
 {
 	struct port *p = port_setup(0);
-	struct fxs_hook_timing t;
-	struct fxs_hook_state h;
 
-	get_timing(p, &t);
+	get_timing(p, t);
 	hs_lift(p, NULL, NULL);
 	set_linefeed(p, FXS_LINEFEED_OPEN);
 	expect_feed(p, FXS_LINEFEED_OPEN, -1);
+	return p;
+}
+
+static void linefeed_open_offhook_no_flash(void)
+{
+	struct fxs_hook_timing t;
+	struct port *p = lift_then_open(&t);
+	struct fxs_hook_state h;
+
 	sleep_ms(t.flash_min_ms + 100);
 	set_linefeed(p, FXS_LINEFEED_FORWARD);
 	wait_obs(p, FXS_HS_OBS_LINEFEED, 500, NULL);
@@ -109,14 +116,10 @@ static void linefeed_open_offhook_no_flash(void)
 /* ... and a hang-up during the open interval is seen once the feed is back */
 static void linefeed_open_hangup_seen_after(void)
 {
-	struct port *p = port_setup(0);
 	struct fxs_hook_timing t;
+	struct port *p = lift_then_open(&t);
 	struct fxs_hook_state h;
 
-	get_timing(p, &t);
-	hs_lift(p, NULL, NULL);
-	set_linefeed(p, FXS_LINEFEED_OPEN);
-	expect_feed(p, FXS_LINEFEED_OPEN, -1);
 	hs_hook(p, 0, 0, 0, NULL);
 	hs_wait(p);
 	expect_no_event(p, 200);

@@ -122,7 +122,8 @@ def admin_case(driver):
         ["sipp", "127.0.0.1:5060", "-sf", "tests/sipp/cockpit_call_in.xml",
          "-s", "1000", "-i", "127.0.0.1", "-p", "5072", "-mp", "6100",
          "-rtp_echo", "-m", "1", "-nostdin", "-timeout", "200",
-         "-trace_err", "-error_file", "/tmp/fxs-cockpit-sipp.err"],
+         "-trace_err", "-error_file", "/tmp/fxs-cockpit-sipp.err",
+         "-trace_msg", "-message_file", "/tmp/fxs-cockpit-sipp.msg"],
         stdout=subprocess.DEVNULL, stderr=open("/tmp/fxs-cockpit-sipp.log", "w"))
     try:
         wait_for(driver, 30, text_is("#port-0 .state", "ringing"),

@@ -94,8 +94,10 @@ ws=$!
 rc=$?
 if [ $rc != 0 ]; then
 	echo "# cockpit-ws:"; tail -n 20 /tmp/fxs-cockpit-ws.log | sed 's/^/#   /'
-	echo "# fxsd:"; journalctl -u fxsd --no-pager -o cat -n 20 | sed 's/^/#   /'
+	echo "# fxsd:"; journalctl -u fxsd --no-pager -o short-monotonic -n 60 | sed 's/^/#   /'
 	echo "# sipp:"; cat /tmp/fxs-cockpit-sipp.log /tmp/fxs-cockpit-sipp.err 2>/dev/null | tail -n 20 | sed 's/^/#   /'
+	echo "# sipp's messages (the last 60 lines):"
+	tail -n 60 /tmp/fxs-cockpit-sipp.msg 2>/dev/null | sed 's/^/#   /'
 fi
 kill $ws $registrar 2>/dev/null
 systemctl stop fxsd
