@@ -1298,6 +1298,109 @@ LINE_TEST(incoming_call)
 }
 
 /*
+ * Hanging up on request (D-Bus Hangup, fxsctl hangup, the Cockpit page's
+ * button) with the phone still off hook: BYE to the far end, the status
+ * read at every step (as the page's property reads do), the call gone;
+ * the phone then hangs up: idle.  A second request has no call.
+ */
+static void status_read(struct lt *t)
+{
+	struct line_status st;
+
+	line_get_status(t->line, &st);
+	CHECK(st.remote && st.codec && st.feature && st.second,
+	      "the status has its strings");
+}
+
+LINE_TEST(hangup_on_request_incoming)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_IN(t, a, "alice");
+	status_read(t);
+	CHECK_INT(line_hangup(t->line), 0);
+	status_read(t);
+	EXPECT_REQ(t, m, "BYE", a);
+	status_read(t);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "the call ends");
+	status_read(t);
+	CHECK_INT(line_hangup(t->line), -ENOENT);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	status_read(t);
+	run_for(t, 600);
+	CHECK_INT(count_req(t, "BYE", a), 1);
+}
+
+/* ... in an outgoing call, the far end never answering the BYE */
+LINE_TEST(hangup_on_request_outgoing_bye_unanswered)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	CALL_OUT(t, a, "2001");
+	CHECK_INT(line_hangup(t->line), 0);
+	EXPECT_REQ(t, m, "BYE", a);
+	status_read(t);
+	EXPECT(t, 2000, STATE(t) != CALL_STATE_INCALL, "the call ends");
+	run_for(t, 1000);
+	status_read(t);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+	status_read(t);
+}
+
+/* ... while it rings (480 to the caller), and while our call rings out
+ * (CANCEL) */
+LINE_TEST(hangup_on_request_ringing)
+{
+	struct party *a = party_new(t);
+	struct msg *m;
+
+	CHECK(a, "party");
+	party_invite(t, a, "alice", NULL);
+	EXPECT_RESP(t, m, 180, "INVITE", a);
+	party_ack(t, a, m);
+	EXPECT(t, 2000, fake_port.ringing, "INVITE: the phone rings");
+	CHECK_INT(line_hangup(t->line), 0);
+	status_read(t);
+	EXPECT(t, 2000, (m = take_resp(t, 480, "INVITE", a)) != NULL,
+	       "the caller gets 480");
+	party_ack(t, a, m);
+	EXPECT(t, 2000, !fake_port.ringing && STATE(t) == CALL_STATE_IDLE,
+	       "the ringing stops: idle");
+	status_read(t);
+}
+
+LINE_TEST(hangup_on_request_ringing_out)
+{
+	struct party *a = party_new(t);
+	struct msg *m, *inv;
+
+	CHECK(a, "party");
+	fake_port_hook(true);
+	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "off hook: dial tone");
+	dial("2001");
+	EXPECT_REQ(t, inv, "INVITE", NULL);
+	party_from_invite(t, a, inv);
+	respond(t, inv, 180, "Ringing", a, NULL, NULL);
+	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "180: ringback");
+	CHECK_INT(line_hangup(t->line), 0);
+	status_read(t);
+	EXPECT_REQ(t, m, "CANCEL", a);
+	respond(t, m, 200, "OK", NULL, NULL, NULL);
+	respond(t, inv, 487, "Request Terminated", a, NULL, NULL);
+	EXPECT(t, 2000, STATE(t) != CALL_STATE_RINGBACK, "the call ends");
+	status_read(t);
+	fake_port_hook(false);
+	EXPECT(t, 2000, STATE(t) == CALL_STATE_IDLE, "on hook: idle");
+}
+
+/*
  * fax = passthrough: a far end's re-INVITE to image/t38 (as a gateway
  * sends when it hears a fax) gets 488 with Warning 304, and the call goes
  * on over G.711 (what a fax then uses: pass-through).
