@@ -26,14 +26,16 @@ trap cleanup EXIT
 key_captured() {
 	local dp
 
-	# dumpcap starts fast (tshark takes long to load under emulation)
+	# dumpcap starts fast (tshark takes long to load under emulation).
+	# It prints "Capturing on" before it opens the interface; the file
+	# gets its header once the capture runs: wait for that (a packet sent
+	# in between was lost, the event's first among them, on a slow VM)
+	rm -f "$work/$1.pcap"
 	dumpcap -q -i lo -f "udp dst port $3" -a duration:4 \
 		-w "$work/$1.pcap" >"$work/$1.dumpcap" 2>&1 &
 	dp=$!
-	for _ in $(seq 100); do
-		grep -q "Capturing on" "$work/$1.dumpcap" && break
-		sleep 0.1
-	done
+	until_ok 10 test -s "$work/$1.pcap" ||
+		echo "# dumpcap: no capture file within 10 s"
 	$HS 0 dtmf "$2" >/dev/null
 	wait "$dp"
 }
