@@ -1165,25 +1165,31 @@ static void dial(const char *number)
 	       "the far end gets " #code " to " method)
 
 /*
- * The phone calls out: off hook (dial tone), dials 2001; the far end
- * gets the INVITE, rings (180: ringback), answers (200): ACK, the phone
- * hears party @p's tone.  Leaves the call talking.
+ * The phone calls out: off hook (dial tone), dials @number; the far end
+ * @p gets the INVITE (in @inv) and rings (180: ringback).
  */
-#define CALL_OUT(t, p, number)						\
+#define RING_OUT(t, p, inv, number)					\
 	do {								\
-		struct msg *m_;						\
-									\
 		fake_port_hook(true);					\
 		EXPECT(t, 2000, hearing(t, SND_DIAL, 5),		\
 		       "off hook: the phone hears dial tone");		\
 		dial(number);						\
-		EXPECT_REQ(t, m_, "INVITE", NULL);			\
-		CHECK(strstr(m_->text, "INVITE sip:" number "@"),	\
-		      "the INVITE is to " number ": %.80s", m_->text);	\
-		party_from_invite(t, p, m_);				\
-		respond(t, m_, 180, "Ringing", p, NULL, NULL);		\
+		EXPECT_REQ(t, inv, "INVITE", NULL);			\
+		CHECK(strstr(inv->text, "INVITE sip:" number "@"),	\
+		      "the INVITE is to " number ": %.80s", inv->text);	\
+		party_from_invite(t, p, inv);				\
+		respond(t, inv, 180, "Ringing", p, NULL, NULL);		\
 		EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5),		\
 		       "180: the phone hears ringback");		\
+	} while (0)
+
+/* ... then @p answers (200): ACK, the phone hears party @p's tone.
+ * Leaves the call talking. */
+#define CALL_OUT(t, p, number)						\
+	do {								\
+		struct msg *m_;						\
+									\
+		RING_OUT(t, p, m_, number);				\
 		p->send_tone = true;					\
 		respond(t, m_, 200, "OK", p, NULL, "sendrecv");		\
 		EXPECT_REQ(t, m_, "ACK", p);				\
@@ -1386,13 +1392,7 @@ LINE_TEST(hangup_on_request_ringing_out)
 	struct msg *m, *inv;
 
 	CHECK(a, "party");
-	fake_port_hook(true);
-	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "off hook: dial tone");
-	dial("2001");
-	EXPECT_REQ(t, inv, "INVITE", NULL);
-	party_from_invite(t, a, inv);
-	respond(t, inv, 180, "Ringing", a, NULL, NULL);
-	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "180: ringback");
+	RING_OUT(t, a, inv, "2001");
 	CHECK_INT(line_hangup(t->line), 0);
 	status_read(t);
 	EXPECT_REQ(t, m, "CANCEL", a);
@@ -2057,13 +2057,7 @@ LINE_TEST(flash_during_ringback)
 	struct msg *m, *inv;
 
 	CHECK(a, "party");
-	fake_port_hook(true);
-	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
-	dial("2001");
-	EXPECT_REQ(t, inv, "INVITE", NULL);
-	party_from_invite(t, a, inv);
-	respond(t, inv, 180, "Ringing", a, NULL, NULL);
-	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "ringback");
+	RING_OUT(t, a, inv, "2001");
 	fake_port_flash();
 	mark(t);
 	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 10), "still ringback");
@@ -2242,13 +2236,7 @@ LINE_TEST(cancel_then_487)
 	char via_i[512], via_a[512];
 
 	CHECK(a, "party");
-	fake_port_hook(true);
-	EXPECT(t, 2000, hearing(t, SND_DIAL, 5), "dial tone");
-	dial("2001");
-	EXPECT_REQ(t, inv, "INVITE", NULL);
-	party_from_invite(t, a, inv);
-	respond(t, inv, 180, "Ringing", a, NULL, NULL);
-	EXPECT(t, 2000, hearing(t, SND_RINGBACK, 5), "ringback");
+	RING_OUT(t, a, inv, "2001");
 	fake_port_hook(false);
 	EXPECT_REQ(t, m, "CANCEL", a);
 	respond(t, m, 200, "OK", NULL, NULL, NULL);
