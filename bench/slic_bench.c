@@ -172,18 +172,24 @@ static unsigned long long spi_count(void)
 	return v;
 }
 
+/* SPI messages a second since @c0 messages at @t0, and their share of
+ * the bus; @note (may be "") after it */
+static void spi_report(const char *what, unsigned long long c0, int64_t t0,
+		       const char *note)
+{
+	double rate = (double)(spi_count() - c0) / ((now_ns() - t0) / 1e9);
+
+	printf("spi: %-28s %8.1f messages/s  %6.3f %% of a 4 MHz bus%s\n", what,
+	       rate, 100.0 * rate * 16 / SPI_HZ, note);
+}
+
 static void spi_rate(const char *what)
 {
-	unsigned long long c0 = spi_count(), c1;
-	int64_t t0 = now_ns(), t1;
-	double rate;
+	unsigned long long c0 = spi_count();
+	int64_t t0 = now_ns();
 
 	sleep(3);
-	c1 = spi_count();
-	t1 = now_ns();
-	rate = (double)(c1 - c0) / ((t1 - t0) / 1e9);
-	printf("spi: %-28s %8.1f messages/s  %6.3f %% of a 4 MHz bus\n", what,
-	       rate, 100.0 * rate * 16 / SPI_HZ);
+	spi_report(what, c0, t0, "");
 }
 
 /*
@@ -194,11 +200,11 @@ static void spi_rate(const char *what)
 static void spi_rate_call(void)
 {
 	struct fxs_pcm_open o = { .period_ms = 20 };
-	unsigned long long c0, c1;
+	unsigned long long c0;
 	int64_t t0, end;
 	int16_t frame[160];
 	int frames = 0;
-	double rate;
+	char note[32];
 
 	if (ioctl(ctl, FXS_IOC_PCM_OPEN, &o) < 0)
 		die("FXS_IOC_PCM_OPEN");
@@ -216,12 +222,9 @@ static void spi_rate_call(void)
 		if (write(o.fd, frame, sizeof(frame)) != sizeof(frame))
 			die("write to the audio fd");
 	}
-	c1 = spi_count();
-	rate = (double)(c1 - c0) / ((now_ns() - t0) / 1e9);
+	snprintf(note, sizeof(note), " (%d frames)", frames);
+	spi_report("in a call (audio running)", c0, t0, note);
 	close(o.fd);
-	printf("spi: %-28s %8.1f messages/s  %6.3f %% of a 4 MHz bus (%d frames)\n",
-	       "in a call (audio running)", rate, 100.0 * rate * 16 / SPI_HZ,
-	       frames);
 }
 
 static void cadence_bench(void)

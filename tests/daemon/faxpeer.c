@@ -285,10 +285,36 @@ static double frand(void)
 	return (double)(rnd() & 0xffffff) / 0x1000000;
 }
 
+/* A UDP socket bound to 127.0.0.1:@port; -1 (said) when it cannot be. */
+static int loopback_socket(const char *port)
+{
+	struct sockaddr_in me = {
+		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)atoi(port)),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0 || bind(s, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		perror("faxpeer: bind");
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* How late the path delivers a packet: 0..@jitter_ms, in ns (random(),
+ * the jitter's own sequence apart from the loss's rnd()). */
+static uint64_t jitter_ns(unsigned jitter_ms)
+{
+	return jitter_ms ? (uint64_t)((double)random() / RAND_MAX * jitter_ms * 1e6) : 0;
+}
+
 static int rtp(const char *port, const char *file, unsigned secs, double loss,
 	       unsigned jitter_ms, unsigned seed, const char *call)
 {
-	struct sockaddr_in me = { .sin_family = AF_INET }, peer;
+	struct sockaddr_in peer;
 	socklen_t plen = sizeof(peer);
 	static int16_t ring[RING];
 	static bool have[RING];
@@ -301,16 +327,12 @@ static int rtp(const char *port, const char *file, unsigned secs, double loss,
 	int64_t play = -RX_DELAY;
 	bool first = true;
 	unsigned sent = 0, dropped_tx = 0, got = 0, late = 0;
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	int s = loopback_socket(port);
 
 	rnd_state = seed;
 	srandom(seed);	/* the jitter's, apart from the loss's */
-	me.sin_port = htons((uint16_t)atoi(port));
-	me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s < 0 || bind(s, (struct sockaddr *)&me, sizeof(me)) < 0) {
-		perror("faxpeer: bind");
+	if (s < 0)
 		return 2;
-	}
 	f = terminal(call != NULL, file);
 	if (!f)
 		return 2;
@@ -404,7 +426,7 @@ run:
 				for (int j = 0; j < FRAME; j++)
 					q[i].pkt[12 + j] = linear_to_ulaw(pcm[j]);
 				q[i].len = 12 + FRAME;
-				q[i].due = t + (jitter_ms ? (uint64_t)((double)random() / RAND_MAX * jitter_ms * 1e6) : 0);
+				q[i].due = t + jitter_ns(jitter_ms);
 				break;
 			}
 		}
@@ -484,8 +506,7 @@ static int t38_out(t38_core_state_t *s, void *user, const uint8_t *buf,
 			tp.dropped_tx++;
 			continue;
 		}
-		tp.q[k].due = tp.now + (tp.jitter_ms ?
-			(uint64_t)((double)random() / RAND_MAX * tp.jitter_ms * 1e6) : 0);
+		tp.q[k].due = tp.now + jitter_ns(tp.jitter_ms);
 		tp.q[k].len = (size_t)n;
 		memcpy(tp.q[k].pkt, p, (size_t)n);
 	}
@@ -519,7 +540,6 @@ static void t38_flush(void)
 static int t38(const char *port, const char *file, unsigned secs, double loss,
 	       unsigned jitter_ms, unsigned seed)
 {
-	struct sockaddr_in me = { .sin_family = AF_INET };
 	struct udptl_jb jb;
 	uint64_t t0, next, end, tail = 0;
 
@@ -527,13 +547,9 @@ static int t38(const char *port, const char *file, unsigned secs, double loss,
 	srandom(seed);
 	tp.loss = loss;
 	tp.jitter_ms = jitter_ms;
-	tp.s = socket(AF_INET, SOCK_DGRAM, 0);
-	me.sin_port = htons((uint16_t)atoi(port));
-	me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (tp.s < 0 || bind(tp.s, (struct sockaddr *)&me, sizeof(me)) < 0) {
-		perror("faxpeer: bind");
+	tp.s = loopback_socket(port);
+	if (tp.s < 0)
 		return 2;
-	}
 	tp.term = t38_terminal_init(NULL, false, t38_out, NULL);
 	if (!tp.term)
 		return 2;

@@ -1200,10 +1200,9 @@ static void dial(const char *number)
 	} while (0)
 
 /*
- * A call comes in from @p (as user @user): the phone rings; off hook:
- * 200 with SDP, our ACK; the phone hears @p.
+ * A call comes in from @p (as user @user): 180, the phone rings.
  */
-#define CALL_IN(t, p, user)						\
+#define RING_IN(t, p, user)						\
 	do {								\
 		struct msg *m_;						\
 									\
@@ -1212,6 +1211,14 @@ static void dial(const char *number)
 		party_ack(t, p, m_);					\
 		EXPECT(t, 2000, fake_port.ringing,			\
 		       "INVITE: the phone rings");			\
+	} while (0)
+
+/* ... then off hook: 200 with SDP, our ACK; the phone hears @p. */
+#define CALL_IN(t, p, user)						\
+	do {								\
+		struct msg *m_;						\
+									\
+		RING_IN(t, p, user);					\
 		p->send_tone = true;					\
 		fake_port_hook(true);					\
 		EXPECT_RESP(t, m_, 200, "INVITE", p);			\
@@ -1372,10 +1379,7 @@ LINE_TEST(hangup_on_request_ringing)
 	struct msg *m;
 
 	CHECK(a, "party");
-	party_invite(t, a, "alice", NULL);
-	EXPECT_RESP(t, m, 180, "INVITE", a);
-	party_ack(t, a, m);
-	EXPECT(t, 2000, fake_port.ringing, "INVITE: the phone rings");
+	RING_IN(t, a, "alice");
 	CHECK_INT(line_hangup(t->line), 0);
 	status_read(t);
 	EXPECT(t, 2000, (m = take_resp(t, 480, "INVITE", a)) != NULL,
